@@ -1,0 +1,41 @@
+// Two kinds of refusal, with the exit codes of the CLI (design.md §5): bad input (2) and a rule (1).
+// Both carry where the problem is, so every door can name it.
+
+export interface Where {
+  file?: string;
+  /** 1-based data row (the header is row 0). */
+  row?: number;
+  column?: string;
+  /** A dotted path into a JSON payload, e.g. "accounts[3].positions[0].quantity". */
+  field?: string;
+}
+
+/** Input that fails its schema or format: nothing was changed. Exit code 2. */
+export class InputError extends Error {
+  readonly where: Where;
+  readonly code = 'bad_input' as const;
+  constructor(message: string, where: Where = {}) {
+    super(describe(message, where));
+    this.name = 'InputError';
+    this.where = where;
+  }
+}
+
+/** Refused by a rule (role, state, four eyes): nothing was changed. Exit code 1. */
+export class RuleError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'RuleError';
+    this.code = code;
+  }
+}
+
+function describe(message: string, w: Where): string {
+  const at: string[] = [];
+  if (w.file) at.push(w.file);
+  if (w.row !== undefined) at.push(`row ${w.row}`);
+  if (w.column) at.push(`column ${w.column}`);
+  if (w.field) at.push(`field ${w.field}`);
+  return at.length ? `${at.join(', ')}: ${message}` : message;
+}
