@@ -1,0 +1,79 @@
+// Evaluates a whole book: the float kernel for every account it can do exactly, the BigInt path for the rest.
+// This is the engine's one entry point for account figures; the margin cycle, the what-if and the tests use it.
+import type { Book } from './model.ts';
+import type { AccountResult, PositionResult } from './results.ts';
+import { compileBook, priceColumns, type BookColumns } from './columns.ts';
+import { allocOut, revalue, STATUS_CODES, NO_CALL, type KernelOut } from './kernel.ts';
+import { exactContext, exactAccount, unitStatusExact, type ExactContext } from './exactAccount.ts';
+
+export interface Evaluation {
+  cols: BookColumns;
+  out: KernelOut;
+  /** Exact results of the accounts the kernel could not do (index -> result). */
+  exact: Map<number, AccountResult>;
+  ctx: ExactContext;
+}
+
+/** Runs the kernel over the book and the BigInt path over the accounts it flagged. */
+export function evaluateBook(book: Book, withPositions = false, cols: BookColumns = compileBook(book)): Evaluation {
+  const px = priceColumns(cols, book.marks, book.assetPrices);
+  const out = allocOut(cols.nAccounts, withPositions ? book.positions.length : undefined);
+  revalue(cols, px, out);
+  const ctx = exactContext(book);
+  const exact = new Map<number, AccountResult>();
+  for (let a = 0; a < cols.nAccounts; a++) {
+    if (out.exact[a]) exact.set(a, exactForIndex(cols, ctx, a));
+  }
+  return { cols, out, exact, ctx };
+}
+
+export function exactForIndex(cols: BookColumns, ctx: ExactContext, a: number): AccountResult {
+  return exactAccount(
+    ctx,
+    cols.book.accounts[a]!.id,
+    cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!),
+    cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!),
+  );
+}
+
+/** The account-level result of account index `a`, from the kernel or the BigInt path. */
+export function accountResult(ev: Evaluation, a: number): AccountResult {
+  const ex = ev.exact.get(a);
+  if (ex) return ex;
+  const { cols, out } = ev;
+  const positions: PositionResult[] = [];
+  const po = out.positions;
+  for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+    const pos = cols.book.positions[cols.posOrig[p]!]!;
+    if (!po) break;
+    const upnl = BigInt(po.upnl[p]!);
+    const mm = BigInt(po.mm[p]!);
+    const im = BigInt(po.im[p]!);
+    let isolated = null;
+    if (pos.isolatedMargin !== null) {
+      // Isolated units are few; their status is cheap to recompute exactly from the kernel's exact figures.
+      const e = pos.isolatedMargin + upnl;
+      isolated = { equity: e, mm, im, status: unitStatusExact(e, mm, im, cols.book.policy.liquidationHealth) };
+    }
+    positions.push({ instrument: pos.instrument, quantity: pos.quantity, notional: BigInt(po.notional[p]!), upnl, mm, im, isolated });
+  }
+  const call = out.call[a]!;
+  return {
+    id: cols.book.accounts[a]!.id,
+    collateralValue: BigInt(out.collateral[a]!),
+    equity: BigInt(out.equity[a]!),
+    mm: BigInt(out.mm[a]!),
+    im: BigInt(out.im[a]!),
+    status: STATUS_CODES[out.status[a]!]!,
+    callAmount: call === NO_CALL ? null : BigInt(call),
+    positions,
+  };
+}
+
+/** Every account's result with per-position detail, in book order. */
+export function evaluateAccounts(book: Book): AccountResult[] {
+  const ev = evaluateBook(book, true);
+  const res: AccountResult[] = [];
+  for (let a = 0; a < ev.cols.nAccounts; a++) res.push(accountResult(ev, a));
+  return res;
+}

@@ -1,0 +1,131 @@
+// The engine's domain model, in exact integer units (methodology §1). Built from the ledger or from a what-if
+// JSON file; the kernel turns it into columns. Nothing here does I/O.
+
+export type InstrumentKind = 'future' | 'perpetual' | 'option';
+export type MarginMethod = 'tiered' | 'portfolio';
+export type AccountMode = 'cross' | 'isolated';
+export type AccountKind = 'house' | 'client';
+export type CallTrigger = 'maintenance' | 'initial';
+
+export const ACCOUNT_STATUSES = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** A bracket of a tier table: from `floor` (micro-USD of notional or holding value) upward, at `rate` (ppm). */
+export interface Bracket {
+  floor: bigint;
+  rate: bigint;
+}
+
+/** One margin tier: notional from `floor` (micro-USD) up to the next tier's floor. Rates in ppm. */
+export interface Tier {
+  floor: bigint;
+  mmr: bigint;
+  imr: bigint;
+}
+
+export interface OptionTerms {
+  right: 'call' | 'put';
+  /** Strike in the instrument's price ticks. */
+  strike: bigint;
+  underlyingInstrument: string | null;
+  /** Short option minimum per contract (micro-USD). */
+  shortOptionMinimum: bigint;
+}
+
+export interface Instrument {
+  id: string;
+  kind: InstrumentKind;
+  underlying: string;
+  /** Decimal strings as given; their exact product with 1e6 is `lotTickValue`. */
+  multiplier: string;
+  lot: string;
+  tick: string;
+  /** Micro-USD that one lot gains when the price moves one tick: lot x tick x multiplier x 1e6, a whole number. */
+  lotTickValue: bigint;
+  margin: MarginMethod;
+  /** Tier table, floors strictly increasing, the first at 0. */
+  tiers: Tier[];
+  /** Slippage rate (ppm) for estimated liquidation prices. */
+  slippage: bigint;
+  expiry: string | null;
+  option: OptionTerms | null;
+  /** Circuit-breaker band (ppm of price) within `bandWindowMinutes`; null when none. */
+  priceBand: bigint | null;
+}
+
+export interface Asset {
+  id: string;
+  /** Decimal places of a quantity of this asset (quantities are integers of 10^-quantityScale). */
+  quantityScale: number;
+  /** Decimal places of this asset's price (prices are integers of 10^-priceScale USD). */
+  priceScale: number;
+  /** Haircut schedule by holding value, bracketed like margin tiers. */
+  haircuts: Bracket[];
+  liquidityClass: string;
+}
+
+export interface Policy {
+  callTrigger: CallTrigger;
+  /** ppm: status `liquidation` when health falls below this. */
+  liquidationHealth: bigint;
+  /** ppm: the health a liquidation restores. */
+  targetHealth: bigint;
+  liquidationFeeRate: bigint;
+  insuranceFeeRate: bigint;
+  /** Decimal places that money demanded (rounded up) or paid (rounded down) is rounded to. */
+  amountScale: number;
+  cureMinutes: number;
+  fourEyesNotional: bigint;
+  bandWindowMinutes: number;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  callTrigger: 'maintenance',
+  liquidationHealth: 800_000n,
+  targetHealth: 1_000_000n,
+  liquidationFeeRate: 5_000n,
+  insuranceFeeRate: 0n,
+  amountScale: 2,
+  cureMinutes: 60,
+  fourEyesNotional: 1_000_000_000_000n,
+  bandWindowMinutes: 15,
+};
+
+export interface Account {
+  id: string;
+  member: string;
+  kind: AccountKind;
+  mode: AccountMode;
+}
+
+export interface Position {
+  account: string;
+  instrument: string;
+  /** Signed quantity in lots: positive long, negative short. */
+  quantity: bigint;
+  /** Signed entry value in micro-USD: quantity x entry price x lot x multiplier (kept exact for average prices). */
+  entryValue: bigint;
+  /** Isolated margin (micro-USD), or null for a cross position. */
+  isolatedMargin: bigint | null;
+}
+
+export interface Collateral {
+  account: string;
+  asset: string;
+  /** Integer of 10^-quantityScale of the asset; negative for a cash debit. */
+  quantity: bigint;
+}
+
+/** A whole book at one instant: static data plus the prices to value it at. */
+export interface Book {
+  policy: Policy;
+  instruments: Instrument[];
+  assets: Asset[];
+  accounts: Account[];
+  positions: Position[];
+  collateral: Collateral[];
+  /** Mark per instrument id, in that instrument's ticks. */
+  marks: Map<string, bigint>;
+  /** Price per asset id, in 10^-priceScale USD. */
+  assetPrices: Map<string, bigint>;
+}
