@@ -1,0 +1,190 @@
+// Reads the book (reference data, positions, collateral, prices as of a time) and the policy out of the ledger.
+import type { Database } from 'better-sqlite3';
+import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
+import { DEFAULT_POLICY } from '../engine/model.ts';
+import { parseRate, parseAmount } from '../../shared/units.ts';
+
+type Row = Record<string, unknown>;
+const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
+const bigOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : big(v));
+const num = (v: unknown): number => Number(v);
+
+function all(db: Database, sql: string, ...params: unknown[]): Row[] {
+  return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
+}
+
+// ---- policy ----
+const POLICY_KEYS = [
+  'callTrigger',
+  'liquidationHealth',
+  'targetHealth',
+  'liquidationFeeRate',
+  'insuranceFeeRate',
+  'amountScale',
+  'cureMinutes',
+  'fourEyesNotional',
+  'bandWindowMinutes',
+] as const;
+
+export function readPolicy(db: Database): Policy {
+  const p: Policy = { ...DEFAULT_POLICY };
+  for (const r of db.prepare('SELECT key, value FROM policy').all() as { key: string; value: string }[]) {
+    switch (r.key) {
+      case 'callTrigger':
+        p.callTrigger = r.value === 'initial' ? 'initial' : 'maintenance';
+        break;
+      case 'liquidationHealth':
+      case 'targetHealth':
+      case 'liquidationFeeRate':
+      case 'insuranceFeeRate':
+        p[r.key] = parseRate(r.value, `policy ${r.key}`);
+        break;
+      case 'fourEyesNotional':
+        p.fourEyesNotional = parseAmount(r.value, 'policy fourEyesNotional');
+        break;
+      case 'amountScale':
+      case 'cureMinutes':
+      case 'bandWindowMinutes':
+        p[r.key] = Number(r.value);
+        break;
+    }
+  }
+  return p;
+}
+
+export function writePolicySetting(db: Database, key: (typeof POLICY_KEYS)[number], value: string): void {
+  db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+// ---- reference data ----
+export function readInstruments(db: Database): Instrument[] {
+  const tiers = new Map<string, Tier[]>();
+  for (const r of all(db, 'SELECT instrument_id, floor, mmr, imr FROM instrument_tiers ORDER BY instrument_id, floor')) {
+    const list = tiers.get(r.instrument_id as string) ?? [];
+    list.push({ floor: big(r.floor), mmr: big(r.mmr), imr: big(r.imr) });
+    tiers.set(r.instrument_id as string, list);
+  }
+  return all(db, 'SELECT * FROM instruments ORDER BY id').map((r) => ({
+    id: r.id as string,
+    kind: r.kind as Instrument['kind'],
+    underlying: r.underlying as string,
+    multiplier: r.multiplier as string,
+    lot: r.lot as string,
+    tick: r.tick as string,
+    lotTickValue: big(r.lot_tick_value),
+    margin: r.margin as Instrument['margin'],
+    tiers: tiers.get(r.id as string) ?? [],
+    slippage: big(r.slippage),
+    expiry: (r.expiry as string | null) ?? null,
+    option:
+      r.option_right === null || r.option_right === undefined
+        ? null
+        : {
+            right: r.option_right as 'call' | 'put',
+            strike: big(r.option_strike),
+            underlyingInstrument: (r.underlying_instrument as string | null) ?? null,
+            shortOptionMinimum: big(r.short_option_minimum ?? 0n),
+          },
+    priceBand: bigOrNull(r.price_band),
+  }));
+}
+
+export function readAssets(db: Database): Asset[] {
+  const brackets = new Map<string, Bracket[]>();
+  for (const r of all(db, 'SELECT asset_id, floor, rate FROM asset_haircuts ORDER BY asset_id, floor')) {
+    const list = brackets.get(r.asset_id as string) ?? [];
+    list.push({ floor: big(r.floor), rate: big(r.rate) });
+    brackets.set(r.asset_id as string, list);
+  }
+  return all(db, 'SELECT * FROM assets ORDER BY id').map((r) => ({
+    id: r.id as string,
+    quantityScale: num(r.quantity_scale),
+    priceScale: num(r.price_scale),
+    liquidityClass: (r.liquidity_class as string) ?? '',
+    haircuts: brackets.get(r.id as string) ?? [{ floor: 0n, rate: 0n }],
+  }));
+}
+
+export function readAccounts(db: Database): Account[] {
+  return (db.prepare('SELECT id, member_id, kind, mode FROM accounts ORDER BY id').raw().all() as string[][]).map((r) => ({
+    id: r[0]!,
+    member: r[1]!,
+    kind: r[2] as Account['kind'],
+    mode: r[3] as Account['mode'],
+  }));
+}
+
+export function readPositions(db: Database, accountId?: string): Position[] {
+  const sql = `SELECT account_id, instrument_id, quantity, entry_value, isolated_margin FROM positions
+    ${accountId === undefined ? '' : 'WHERE account_id = ?'} ORDER BY account_id, instrument_id`;
+  const stmt = db.prepare(sql).raw().safeIntegers(true);
+  const rows = (accountId === undefined ? stmt.all() : stmt.all(accountId)) as unknown[][];
+  return rows.map((r) => ({
+    account: r[0] as string,
+    instrument: r[1] as string,
+    quantity: r[2] as bigint,
+    entryValue: r[3] as bigint,
+    isolatedMargin: (r[4] as bigint | null) ?? null,
+  }));
+}
+
+export function readCollateral(db: Database, accountId?: string): Collateral[] {
+  const sql = `SELECT account_id, asset_id, quantity FROM collateral
+    ${accountId === undefined ? '' : 'WHERE account_id = ?'} ORDER BY account_id, asset_id`;
+  const stmt = db.prepare(sql).raw().safeIntegers(true);
+  const rows = (accountId === undefined ? stmt.all() : stmt.all(accountId)) as unknown[][];
+  return rows.map((r) => ({ account: r[0] as string, asset: r[1] as string, quantity: r[2] as bigint }));
+}
+
+/** The latest mark at or before `asOf` of every instrument that has one. */
+export function readMarks(db: Database, asOf: string): Map<string, { mark: bigint; at: string }> {
+  const rows = all(
+    db,
+    `SELECT p.instrument_id, p.mark, p.at FROM prices p
+     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? GROUP BY instrument_id) l
+       ON l.instrument_id = p.instrument_id AND l.at = p.at`,
+    asOf,
+  );
+  return new Map(rows.map((r) => [r.instrument_id as string, { mark: big(r.mark), at: r.at as string }]));
+}
+
+export function readAssetPrices(db: Database, asOf: string): Map<string, { price: bigint; at: string }> {
+  const rows = all(
+    db,
+    `SELECT p.asset_id, p.price, p.at FROM asset_prices p
+     JOIN (SELECT asset_id, max(at) AS at FROM asset_prices WHERE at <= ? GROUP BY asset_id) l
+       ON l.asset_id = p.asset_id AND l.at = p.at`,
+    asOf,
+  );
+  return new Map(rows.map((r) => [r.asset_id as string, { price: big(r.price), at: r.at as string }]));
+}
+
+/** The whole book as of a time. Positions and collateral are the ledger's current holdings. */
+export function readBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
+  const marks = readMarks(db, asOf);
+  const assetPrices = readAssetPrices(db, asOf);
+  const priceTimes = new Map<string, string>();
+  for (const [k, v] of marks) priceTimes.set(k, v.at);
+  for (const [k, v] of assetPrices) priceTimes.set(`asset:${k}`, v.at);
+  return {
+    book: {
+      policy: readPolicy(db),
+      instruments: readInstruments(db),
+      assets: readAssets(db),
+      accounts: readAccounts(db),
+      positions: readPositions(db),
+      collateral: readCollateral(db),
+      marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
+      assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+    },
+    priceTimes,
+  };
+}
+
+export function memberCureMinutes(db: Database): Map<string, number> {
+  const rows = db.prepare('SELECT id, cure_minutes FROM members WHERE cure_minutes IS NOT NULL').all() as {
+    id: string;
+    cure_minutes: number;
+  }[];
+  return new Map(rows.map((r) => [r.id, Number(r.cure_minutes)]));
+}

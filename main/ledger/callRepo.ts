@@ -1,0 +1,98 @@
+// Margin calls and their history.
+import type { Database } from 'better-sqlite3';
+import type { CallStatus } from '../../shared/contract.ts';
+
+export interface CallRow {
+  id: number;
+  account: string;
+  member: string;
+  cycle: number;
+  amount: bigint;
+  deposited: bigint;
+  deadline: string;
+  status: CallStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CallEventRow {
+  at: string;
+  actor: string;
+  kind: string;
+  amount: bigint | null;
+  note: string;
+}
+
+const SELECT = `SELECT c.id, c.account_id, a.member_id, c.cycle_id, c.amount, c.deposited, c.deadline, c.status,
+  c.created_at, c.updated_at FROM margin_calls c JOIN accounts a ON a.id = c.account_id`;
+
+function toCall(r: unknown[]): CallRow {
+  return {
+    id: Number(r[0]),
+    account: r[1] as string,
+    member: r[2] as string,
+    cycle: Number(r[3]),
+    amount: r[4] as bigint,
+    deposited: r[5] as bigint,
+    deadline: r[6] as string,
+    status: r[7] as CallStatus,
+    createdAt: r[8] as string,
+    updatedAt: r[9] as string,
+  };
+}
+
+/** The one open or overdue call of each account that has one. */
+export function activeCallsByAccount(db: Database): Map<string, CallRow> {
+  const rows = db.prepare(`${SELECT} WHERE c.status IN ('open', 'overdue')`).raw().safeIntegers(true).all() as unknown[][];
+  return new Map(rows.map((r) => [r[1] as string, toCall(r)]));
+}
+
+export function getCall(db: Database, id: number): CallRow | undefined {
+  const r = db.prepare(`${SELECT} WHERE c.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  return r ? toCall(r) : undefined;
+}
+
+export function listCalls(db: Database, f: { status?: CallStatus; account?: string; limit?: number }): CallRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.status) {
+    where.push('c.status = ?');
+    params.push(f.status);
+  }
+  if (f.account) {
+    where.push('c.account_id = ?');
+    params.push(f.account);
+  }
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.deadline, c.id LIMIT ?`;
+  params.push(f.limit ?? 100_000);
+  return (db.prepare(sql).raw().safeIntegers(true).all(...params) as unknown[][]).map(toCall);
+}
+
+export function callEvents(db: Database, id: number): CallEventRow[] {
+  const rows = db
+    .prepare('SELECT at, actor, kind, amount, note FROM margin_call_events WHERE call_id = ? ORDER BY id')
+    .safeIntegers(true)
+    .all(id) as { at: string; actor: string; kind: string; amount: bigint | null; note: string }[];
+  return rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind, amount: r.amount ?? null, note: r.note }));
+}
+
+export interface CallWriter {
+  insert(c: { account: string; cycle: number; amount: bigint; deadline: string; at: string }): number;
+  update(id: number, c: { amount: bigint; deposited: bigint; deadline: string; status: CallStatus; at: string }): void;
+  event(id: number, e: { at: string; actor: string; kind: string; amount: bigint | null; note: string }): void;
+}
+
+/** Prepared writers, for the cycle's loop over thousands of calls. Use inside a transaction. */
+export function callWriter(db: Database): CallWriter {
+  const ins = db.prepare(
+    `INSERT INTO margin_calls(account_id, cycle_id, amount, deposited, deadline, status, created_at, updated_at)
+     VALUES (?, ?, ?, 0, ?, 'open', ?, ?)`,
+  );
+  const upd = db.prepare('UPDATE margin_calls SET amount = ?, deposited = ?, deadline = ?, status = ?, updated_at = ? WHERE id = ?');
+  const ev = db.prepare('INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)');
+  return {
+    insert: (c) => Number(ins.run(c.account, c.cycle, c.amount, c.deadline, c.at, c.at).lastInsertRowid),
+    update: (id, c) => void upd.run(c.amount, c.deposited, c.deadline, c.status, c.at, id),
+    event: (id, e) => void ev.run(id, e.at, e.actor, e.kind, e.amount, e.note),
+  };
+}

@@ -1,0 +1,21 @@
+// Margin cycles and their per-account results.
+import type { Database } from 'better-sqlite3';
+
+export function insertCycle(db: Database, c: { asOf: string; runAt: string; actor: string; accounts: number }): number {
+  return Number(
+    db
+      .prepare('INSERT INTO margin_cycles(as_of, run_at, actor, accounts, summary) VALUES (?, ?, ?, ?, ?)')
+      .run(c.asOf, c.runAt, c.actor, c.accounts, '{}').lastInsertRowid,
+  );
+}
+
+export function setCycleSummary(db: Database, id: number, summaryJson: string): void {
+  db.prepare('UPDATE margin_cycles SET summary = ? WHERE id = ?').run(summaryJson, id);
+}
+
+export function latestCycle(db: Database): { id: number; asOf: string; summary: string } | undefined {
+  const r = db.prepare('SELECT id, as_of AS asOf, summary FROM margin_cycles ORDER BY id DESC LIMIT 1').get() as
+    | { id: bigint; asOf: string; summary: string }
+    | undefined;
+  return r ? { id: Number(r.id), asOf: r.asOf, summary: r.summary } : undefined;
+}

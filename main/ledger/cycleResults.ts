@@ -1,0 +1,126 @@
+// Per-account results of a margin cycle, stored as packed chunks (see the cycle_result_chunks table): the whole
+// cycle is written in a few dozen rows and read back as columns, and one account's history is one chunk per cycle.
+import os from 'node:os';
+import type { Database } from 'better-sqlite3';
+import { STATUS_CODES } from '../engine/kernel.ts';
+import type { AccountStatus } from '../engine/model.ts';
+
+export const CHUNK = 4096;
+const FIELDS = 5; // collateral, equity, mm, im, call
+const BYTES_PER_ACCOUNT = FIELDS * 8 + 1;
+
+if (os.endianness() !== 'LE') throw new Error('the ledger packs cycle results little-endian; this machine is big-endian');
+
+/** One cycle's results as columns, in account-id order. call = -1 means no call. */
+export interface ResultColumns {
+  ids: string[];
+  collateral: BigInt64Array;
+  equity: BigInt64Array;
+  mm: BigInt64Array;
+  im: BigInt64Array;
+  call: BigInt64Array;
+  status: Uint8Array;
+}
+
+export function allocResults(ids: string[]): ResultColumns {
+  const n = ids.length;
+  return {
+    ids,
+    collateral: new BigInt64Array(n),
+    equity: new BigInt64Array(n),
+    mm: new BigInt64Array(n),
+    im: new BigInt64Array(n),
+    call: new BigInt64Array(n),
+    status: new Uint8Array(n),
+  };
+}
+
+function pack(r: ResultColumns, from: number, to: number): Buffer {
+  const n = to - from;
+  const buf = Buffer.allocUnsafe(n * BYTES_PER_ACCOUNT);
+  const cols = [r.collateral, r.equity, r.mm, r.im, r.call];
+  cols.forEach((c, k) => {
+    Buffer.from(c.buffer, c.byteOffset + from * 8, n * 8).copy(buf, k * n * 8);
+  });
+  Buffer.from(r.status.buffer, r.status.byteOffset + from, n).copy(buf, FIELDS * n * 8);
+  return buf;
+}
+
+/** Writes a cycle's results (inside the caller's transaction). Accounts must be in id order. */
+export function writeCycleResults(db: Database, cycleId: number, r: ResultColumns): void {
+  const stmt = db.prepare(
+    'INSERT INTO cycle_result_chunks(cycle_id, chunk, first_account, last_account, count, accounts, figures) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (let from = 0, chunk = 0; from < r.ids.length; from += CHUNK, chunk++) {
+    const to = Math.min(from + CHUNK, r.ids.length);
+    const ids = r.ids.slice(from, to);
+    stmt.run(cycleId, chunk, ids[0], ids[ids.length - 1], to - from, JSON.stringify(ids), pack(r, from, to));
+  }
+}
+
+function unpack(ids: string[], figures: Buffer, into: ResultColumns, at: number): void {
+  const n = ids.length;
+  if (figures.length !== n * BYTES_PER_ACCOUNT) throw new Error(`a result chunk holds ${figures.length} bytes for ${n} accounts`);
+  const copy = Buffer.from(figures); // aligned copy for the typed-array views
+  const cols = [into.collateral, into.equity, into.mm, into.im, into.call];
+  cols.forEach((c, k) => c.set(new BigInt64Array(copy.buffer, copy.byteOffset + k * n * 8, n), at));
+  into.status.set(copy.subarray(FIELDS * n * 8), at);
+  for (let i = 0; i < n; i++) into.ids[at + i] = ids[i]!;
+}
+
+export function readCycleResults(db: Database, cycleId: number): ResultColumns {
+  const rows = db
+    .prepare('SELECT count, accounts, figures FROM cycle_result_chunks WHERE cycle_id = ? ORDER BY chunk')
+    .all(cycleId) as { count: bigint; accounts: string; figures: Buffer }[];
+  const total = rows.reduce((s, r) => s + Number(r.count), 0);
+  const out = allocResults(new Array<string>(total));
+  let at = 0;
+  for (const r of rows) {
+    const ids = JSON.parse(r.accounts) as string[];
+    unpack(ids, r.figures, out, at);
+    at += ids.length;
+  }
+  return out;
+}
+
+export interface AccountCycleResult {
+  cycle: number;
+  asOf: string;
+  collateral: bigint;
+  equity: bigint;
+  mm: bigint;
+  im: bigint;
+  call: bigint | null;
+  status: AccountStatus;
+}
+
+/** One account's results over the latest `limit` cycles, newest first. */
+export function accountHistory(db: Database, accountId: string, limit: number): AccountCycleResult[] {
+  const rows = db
+    .prepare(
+      `SELECT c.id AS cycle, c.as_of AS asOf, k.accounts, k.figures FROM margin_cycles c
+       JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= ?1 AND k.last_account >= ?1
+       ORDER BY c.id DESC LIMIT ?2`,
+    )
+    .all(accountId, limit) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer }[];
+  const res: AccountCycleResult[] = [];
+  for (const r of rows) {
+    const ids = JSON.parse(r.accounts) as string[];
+    const i = ids.indexOf(accountId);
+    if (i < 0) continue;
+    const one = allocResults(new Array<string>(ids.length));
+    unpack(ids, r.figures, one, 0);
+    const call = one.call[i]!;
+    res.push({
+      cycle: Number(r.cycle),
+      asOf: r.asOf,
+      collateral: one.collateral[i]!,
+      equity: one.equity[i]!,
+      mm: one.mm[i]!,
+      im: one.im[i]!,
+      call: call < 0n ? null : call,
+      status: STATUS_CODES[one.status[i]!]!,
+    });
+  }
+  return res;
+}

@@ -1,0 +1,314 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openLedger, LATEST_VERSION } from './db.ts';
+import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const newFile = (): string => path.join(tmp, `ledger-${++n}.db`);
+
+const TABLES = [
+  'accounts',
+  'asset_haircuts',
+  'asset_prices',
+  'assets',
+  'collateral',
+  'cycle_result_chunks',
+  'instrument_risk_arrays',
+  'instrument_tiers',
+  'instruments',
+  'journal',
+  'margin_call_events',
+  'margin_calls',
+  'margin_cycles',
+  'members',
+  'policy',
+  'positions',
+  'prices',
+  'spread_legs',
+  'spreads',
+  'users',
+];
+
+const T0 = '2026-03-12T16:00:00.000Z';
+
+function schemaOf(db: Database.Database): string[] {
+  return (db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY type, name').all() as {
+    type: string;
+    name: string;
+    sql: string | null;
+  }[]).map((r) => `${r.type} ${r.name} ${r.sql ?? ''}`);
+}
+
+function userVersion(db: Database.Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+function sqliteCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return 'no error';
+}
+
+/** A member, two accounts, an asset, an instrument and a margin cycle. */
+function seed(db: Database.Database): void {
+  db.exec(`
+    INSERT INTO members (id, name, status, default_fund, assessment_multiple) VALUES ('M1', 'Member one', 'active', 5000000000, 2000000);
+    INSERT INTO accounts VALUES ('A1', 'M1', 'house', 'cross'), ('A2', 'M1', 'client', 'isolated');
+    INSERT INTO assets VALUES ('USD', 2, 0, 'cash');
+    INSERT INTO asset_haircuts VALUES ('USD', 0, 0);
+    INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin)
+      VALUES ('BTC-PERP', 'perpetual', 'BTC', '1', '0.001', '0.1', 100, 'tiered');
+    INSERT INTO instrument_tiers VALUES ('BTC-PERP', 0, 4000, 8000);
+    INSERT INTO margin_cycles (as_of, run_at, actor, accounts, summary) VALUES ('${T0}', '${T0}', 'system', 2, '{}');
+  `);
+}
+
+test('a new ledger: every table STRICT, user_version and application_id set, pragmas on', () => {
+  const file = newFile();
+  const db = openLedger(file, { create: true });
+  try {
+    assert.equal(LATEST_VERSION, MIGRATIONS.length);
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.equal(Number(db.pragma('application_id', { simple: true })), APPLICATION_ID);
+    const tables = (db.pragma('table_list') as { schema: string; name: string; type: string; strict: bigint }[])
+      .filter((t) => t.schema === 'main' && t.type === 'table' && !t.name.startsWith('sqlite_'))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    assert.deepEqual(
+      tables.map((t) => t.name),
+      TABLES,
+    );
+    for (const t of tables) assert.equal(Number(t.strict), 1, `${t.name} is STRICT`);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(Number(db.pragma('synchronous', { simple: true })), 2); // FULL
+    assert.equal(Number(db.pragma('foreign_keys', { simple: true })), 1);
+    assert.equal(Number(db.pragma('busy_timeout', { simple: true })), 5000);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    db.close();
+  }
+});
+
+test('reopening a current ledger is a no-op', () => {
+  const file = newFile();
+  const db1 = openLedger(file, { create: true });
+  seed(db1);
+  const before = schemaOf(db1);
+  db1.close();
+  const db2 = openLedger(file);
+  try {
+    assert.deepEqual(schemaOf(db2), before);
+    assert.equal(userVersion(db2), LATEST_VERSION);
+    assert.deepEqual(runMigrations(db2), { from: LATEST_VERSION, to: LATEST_VERSION, applied: [] });
+    assert.equal(Number(db2.prepare('SELECT count(*) FROM accounts').pluck().get()), 2);
+  } finally {
+    db2.close();
+  }
+});
+
+test('a missing file without create is an error naming the file; read-only open works and refuses writes', () => {
+  const file = newFile();
+  assert.throws(() => openLedger(file), (e: Error) => e.message.includes(file) && /not found/.test(e.message));
+  assert.equal(fs.existsSync(file), false);
+  assert.throws(() => openLedger(file, { readonly: true }), (e: Error) => e.message.includes(file));
+  openLedger(file, { create: true }).close();
+  const ro = openLedger(file, { readonly: true });
+  try {
+    assert.equal(userVersion(ro), LATEST_VERSION);
+    assert.throws(() => ro.exec("INSERT INTO policy VALUES ('k', 'v')"), /readonly/);
+  } finally {
+    ro.close();
+  }
+});
+
+test('a ledger newer than the application is refused, naming both versions, and left untouched', () => {
+  const file = newFile();
+  openLedger(file, { create: true }).close();
+  const raw = new Database(file);
+  raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+  raw.close();
+  for (const opts of [{}, { readonly: true }]) {
+    assert.throws(
+      () => openLedger(file, opts),
+      (e: Error) =>
+        e.message.includes(`schema version ${LATEST_VERSION + 1}`) &&
+        e.message.includes(`latest version ${LATEST_VERSION}`),
+    );
+  }
+  const check = new Database(file, { readonly: true });
+  assert.equal(userVersion(check), LATEST_VERSION + 1);
+  check.close();
+});
+
+test('a failing migration step rolls back every pending step: version and schema unchanged', () => {
+  const broken: Migration = {
+    version: LATEST_VERSION + 1,
+    name: 'broken',
+    up: `CREATE TABLE extra (a INTEGER NOT NULL) STRICT;
+         ALTER TABLE members ADD COLUMN note TEXT;
+         INSERT INTO no_such_table VALUES (1);`,
+  };
+  // An existing ledger at LATEST_VERSION.
+  const file = newFile();
+  const db = openLedger(file, { create: true });
+  seed(db);
+  const before = schemaOf(db);
+  assert.throws(() => runMigrations(db, [...MIGRATIONS, broken]), /migration \d+ "broken" failed: no such table/);
+  assert.equal(userVersion(db), LATEST_VERSION);
+  assert.deepEqual(schemaOf(db), before);
+  assert.equal(db.inTransaction, false);
+  db.close();
+
+  // A fresh file: v1 and the broken step are one transaction, so nothing at all is created.
+  const fresh = new Database(newFile());
+  assert.throws(() => runMigrations(fresh, [...MIGRATIONS, broken]), /broken/);
+  assert.equal(userVersion(fresh), 0);
+  assert.equal(Number(fresh.pragma('application_id', { simple: true })), 0);
+  assert.deepEqual(schemaOf(fresh), []);
+  // And the good steps then apply cleanly.
+  assert.deepEqual(runMigrations(fresh).applied, MIGRATIONS.map((m) => m.version));
+  fresh.close();
+});
+
+test('a further step applies once and sets user_version; misnumbered steps are refused', () => {
+  const file = newFile();
+  const db = openLedger(file, { create: true });
+  const extra: Migration = { version: LATEST_VERSION + 1, name: 'extra', up: 'CREATE TABLE extra (a INTEGER) STRICT;' };
+  assert.deepEqual(runMigrations(db, [...MIGRATIONS, extra]), {
+    from: LATEST_VERSION,
+    to: LATEST_VERSION + 1,
+    applied: [LATEST_VERSION + 1],
+  });
+  assert.equal(userVersion(db), LATEST_VERSION + 1);
+  assert.deepEqual(runMigrations(db, [...MIGRATIONS, extra]).applied, []);
+  assert.throws(() => runMigrations(db, [...MIGRATIONS, { ...extra, version: LATEST_VERSION + 2 }]), /numbered/);
+  db.close();
+});
+
+test('a database of another application is refused', () => {
+  const file = newFile();
+  const raw = new Database(file);
+  raw.exec('CREATE TABLE other (x INTEGER)');
+  raw.close();
+  assert.throws(() => openLedger(file), /not a Riskdesk ledger/);
+  const junk = newFile();
+  fs.writeFileSync(junk, 'this is not a database, just text that is long enough to be a header '.repeat(20));
+  assert.throws(() => openLedger(junk), (e: Error) => e.message.includes(junk));
+});
+
+test('foreign keys are enforced', () => {
+  const db = openLedger(newFile(), { create: true });
+  try {
+    seed(db);
+    assert.equal(
+      sqliteCode(() => db.exec("INSERT INTO accounts VALUES ('A9', 'NO-SUCH-MEMBER', 'house', 'cross')")),
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+    );
+    assert.equal(
+      sqliteCode(() => db.exec("INSERT INTO positions VALUES ('A1', 'NO-SUCH-INSTRUMENT', 1, 1, NULL)")),
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+    );
+    assert.equal(sqliteCode(() => db.exec("DELETE FROM members WHERE id = 'M1'")), 'SQLITE_CONSTRAINT_FOREIGNKEY');
+    // An option's underlying instrument is checked at commit (deferred), so import order does not matter.
+    const insertOption = db.transaction(() => {
+      db.exec(`INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin, expiry,
+                 option_right, option_strike, underlying_instrument, short_option_minimum)
+               VALUES ('ES-C', 'option', 'ES', '50', '1', '0.25', 12500000, 'portfolio', '${T0}', 'call', 16400,
+                 'ES-FUT', 0)`);
+    });
+    assert.equal(sqliteCode(insertOption), 'SQLITE_CONSTRAINT_FOREIGNKEY');
+    assert.equal(db.inTransaction, false);
+    assert.equal(Number(db.prepare("SELECT count(*) FROM instruments WHERE id = 'ES-C'").pluck().get()), 0);
+  } finally {
+    db.close();
+  }
+});
+
+test('STRICT and CHECK constraints refuse bad values', () => {
+  const db = openLedger(newFile(), { create: true });
+  try {
+    seed(db);
+    assert.equal(
+      sqliteCode(() =>
+        db.prepare('INSERT INTO members (id, name, default_fund, assessment_multiple) VALUES (?, ?, ?, ?)').run(
+          'M2',
+          'x',
+          '5 million',
+          0,
+        ),
+      ),
+      'SQLITE_CONSTRAINT_DATATYPE',
+    );
+    assert.equal(
+      sqliteCode(() => db.prepare("INSERT INTO positions VALUES ('A1', 'BTC-PERP', ?, 0, NULL)").run(1.5)),
+      'SQLITE_CONSTRAINT_DATATYPE',
+    );
+    const check = (sql: string): void => assert.equal(sqliteCode(() => db.exec(sql)), 'SQLITE_CONSTRAINT_CHECK', sql);
+    check("UPDATE members SET status = 'bankrupt' WHERE id = 'M1'");
+    check("INSERT INTO accounts VALUES ('A3', 'M1', 'house', 'portfolio')");
+    check("INSERT INTO asset_prices VALUES ('USD', '2026-03-12 16:00:00', 100, 'feed')");
+    check("INSERT INTO instrument_tiers VALUES ('BTC-PERP', 1000, 9000, 8000)"); // imr < mmr
+    check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'future', 'X', '1', '0', '1', 1, 'tiered')");
+    check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'future', 'X', '1.2.3', '1', '1', 1, 'tiered')");
+    check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'future', 'X', '1', '1', '1', 0, 'tiered')");
+    check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'option', 'X', '1', '1', '1', 1, 'tiered')");
+    check(`INSERT INTO cycle_result_chunks VALUES (1, 0, 'A1', 'A1', 1, '["A1"]', x'00')`); // figures of the wrong length
+    check(`INSERT INTO margin_cycles (as_of, run_at, actor, accounts, summary) VALUES ('${T0}', '${T0}', 'sys', 1, 'not json')`);
+    check("INSERT INTO users VALUES ('ann', 'root', 'h', '2026-03-12T16:00:00.000Z')");
+  } finally {
+    db.close();
+  }
+});
+
+test('int64 amounts round-trip exactly (INTEGER columns read as bigint)', () => {
+  const db = openLedger(newFile(), { create: true });
+  try {
+    seed(db);
+    const big = 9_223_372_036_854_775_807n;
+    db.prepare("UPDATE members SET default_fund = ? WHERE id = 'M1'").run(big);
+    assert.equal(db.prepare("SELECT default_fund FROM members WHERE id = 'M1'").pluck().get(), big);
+    assert.throws(() => db.prepare("UPDATE members SET default_fund = ? WHERE id = 'M1'").run(big + 1n), RangeError);
+  } finally {
+    db.close();
+  }
+});
+
+test('one open-or-overdue margin call per account (partial unique index)', () => {
+  const db = openLedger(newFile(), { create: true });
+  try {
+    seed(db);
+    const issue = db.prepare(
+      `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
+       VALUES (?, 1, 1000000, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`,
+    );
+    issue.run('A1', 'open');
+    assert.equal(sqliteCode(() => issue.run('A1', 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => issue.run('A1', 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
+    issue.run('A2', 'open'); // another account is fine
+    issue.run('A1', 'met'); // closed calls do not count
+    issue.run('A1', 'waived');
+    db.exec("UPDATE margin_calls SET status = 'met' WHERE account_id = 'A1' AND status = 'open'");
+    issue.run('A1', 'open'); // a new call once the old one is closed
+    db.prepare(
+      "INSERT INTO margin_call_events (call_id, at, actor, kind, amount, note) VALUES (1, ?, 'ops', 'issued', 1000000, '')",
+    ).run(T0);
+    assert.equal(
+      sqliteCode(() =>
+        db.prepare("INSERT INTO margin_call_events (call_id, at, actor, kind) VALUES (99, ?, 'ops', 'issued')").run(T0),
+      ),
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+    );
+  } finally {
+    db.close();
+  }
+});
+

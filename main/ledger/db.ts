@@ -1,0 +1,91 @@
+// Opening the ledger: one SQLite file (better-sqlite3), WAL, full sync, foreign keys on, schema migrated.
+//
+// INTEGER columns come back as bigint (db.defaultSafeIntegers(true)): amounts are int64 micro-units and a JS number
+// would silently lose digits above 2^53. Counts and scales read from the ledger must be converted with Number();
+// a statement that only reads small integers may opt out with stmt.safeIntegers(false).
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, MIGRATIONS, latestVersion, runMigrations } from './migrations.ts';
+
+export type Ledger = Database.Database;
+
+/** The schema version this build of the application writes and expects. */
+export const LATEST_VERSION: number = latestVersion(MIGRATIONS);
+
+export interface OpenOptions {
+  /** Open read-only: no pragmas that write, no migration (the file must already be at LATEST_VERSION). */
+  readonly?: boolean;
+  /** Create the file when it does not exist (otherwise a missing file is an error). */
+  create?: boolean;
+}
+
+/**
+ * Opens (and, unless read-only, migrates) a ledger file. Refuses: a missing file without `create`, a file that is
+ * another application's database, and a file whose schema is newer than LATEST_VERSION (the message names both).
+ * The returned connection has journal_mode=WAL, synchronous=FULL, foreign_keys=ON, busy_timeout=5000,
+ * trusted_schema=OFF and returns INTEGER columns as bigint.
+ */
+export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
+  const readonly = opts.readonly === true;
+  const create = opts.create === true;
+  if (readonly && create) throw new Error(`cannot create ledger ${file} read-only`);
+  const inMemory = file === ':memory:';
+  if (!inMemory && !fs.existsSync(file)) {
+    if (!create) throw new Error(`ledger file not found: ${file} (pass create to make a new ledger)`);
+    const dir = path.dirname(path.resolve(file));
+    if (!fs.existsSync(dir)) throw new Error(`cannot create ledger ${file}: directory ${dir} does not exist`);
+  } else if (!inMemory && fs.statSync(file).isDirectory()) {
+    throw new Error(`ledger path is a directory: ${file}`);
+  }
+
+  let db: Ledger;
+  try {
+    db = new Database(file, { readonly, fileMustExist: !create });
+  } catch (e) {
+    throw new Error(`cannot open ledger ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  try {
+    db.defaultSafeIntegers(true);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('trusted_schema = OFF');
+    db.pragma('foreign_keys = ON');
+
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version > LATEST_VERSION) {
+      throw new Error(
+        `ledger ${file} has schema version ${version}, newer than this application's latest version ` +
+          `${LATEST_VERSION}: use a newer Riskdesk to open it`,
+      );
+    }
+    const appId = Number(db.pragma('application_id', { simple: true }));
+    if (appId !== APPLICATION_ID) {
+      const objects = Number(db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get());
+      if (appId !== 0 || version !== 0 || objects !== 0) {
+        throw new Error(`${file} is not a Riskdesk ledger (application_id ${appId}, user_version ${version})`);
+      }
+    }
+
+    if (readonly) {
+      if (version < LATEST_VERSION) {
+        throw new Error(
+          `ledger ${file} has schema version ${version}, older than this application's version ` +
+            `${LATEST_VERSION}: open it read-write once to migrate it`,
+        );
+      }
+      return db;
+    }
+
+    if (!inMemory) {
+      const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+      if (mode !== 'wal') throw new Error(`ledger ${file} cannot use WAL journal mode (got ${mode})`);
+    }
+    db.pragma('synchronous = FULL');
+    runMigrations(db, MIGRATIONS);
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof Database.SqliteError) throw new Error(`ledger ${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}

@@ -1,0 +1,128 @@
+// Writes validated CSV rows into the ledger. The rows arrive already parsed and checked (main/csv); a constraint
+// failure here still aborts the caller's transaction, so an import lands whole or not at all.
+import type { Database } from 'better-sqlite3';
+import type { CsvRef, Member, Rows } from '../csv/types.ts';
+import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
+import { refFromLists } from '../csv/types.ts';
+
+/** The ledger's reference data, as the CSV parser looks it up. */
+export function ledgerRef(db: Database): CsvRef {
+  const members = (db.prepare('SELECT id, name, status, default_fund, assessment_multiple FROM members').safeIntegers(true).all() as {
+    id: string;
+    name: string;
+    status: Member['status'];
+    default_fund: bigint;
+    assessment_multiple: bigint;
+  }[]).map((r) => ({ id: r.id, name: r.name, status: r.status, defaultFund: r.default_fund, assessmentMultiple: r.assessment_multiple }));
+  return refFromLists({ members, accounts: readAccounts(db), assets: readAssets(db), instruments: readInstruments(db) });
+}
+
+export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) => string): void {
+  switch (parsed.kind) {
+    case 'members': {
+      const s = db.prepare(
+        `INSERT INTO members(id, name, status, default_fund, assessment_multiple) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = excluded.status,
+           default_fund = excluded.default_fund, assessment_multiple = excluded.assessment_multiple`,
+      );
+      for (const r of parsed.rows) s.run(r.id, r.name, r.status, r.defaultFund, r.assessmentMultiple);
+      return;
+    }
+    case 'accounts': {
+      const s = db.prepare(
+        `INSERT INTO accounts(id, member_id, kind, mode) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET member_id = excluded.member_id, kind = excluded.kind, mode = excluded.mode`,
+      );
+      for (const r of parsed.rows) s.run(r.id, r.member, r.kind, r.mode);
+      return;
+    }
+    case 'assets': {
+      const s = db.prepare(
+        `INSERT INTO assets(id, quantity_scale, price_scale, liquidity_class) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET quantity_scale = excluded.quantity_scale, price_scale = excluded.price_scale,
+           liquidity_class = excluded.liquidity_class`,
+      );
+      for (const r of parsed.rows) s.run(r.id, r.quantityScale, r.priceScale, r.liquidityClass);
+      return;
+    }
+    case 'haircuts': {
+      const del = db.prepare('DELETE FROM asset_haircuts WHERE asset_id = ?');
+      const ins = db.prepare('INSERT INTO asset_haircuts(asset_id, floor, rate) VALUES (?, ?, ?)');
+      for (const t of parsed.rows) {
+        del.run(t.asset);
+        for (const b of t.haircuts) ins.run(t.asset, b.floor, b.rate);
+      }
+      return;
+    }
+    case 'instruments': {
+      const s = db.prepare(
+        `INSERT INTO instruments(id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin, slippage, expiry,
+           option_right, option_strike, underlying_instrument, short_option_minimum, price_band)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, underlying = excluded.underlying,
+           multiplier = excluded.multiplier, lot = excluded.lot, tick = excluded.tick,
+           lot_tick_value = excluded.lot_tick_value, margin = excluded.margin, slippage = excluded.slippage,
+           expiry = excluded.expiry, option_right = excluded.option_right, option_strike = excluded.option_strike,
+           underlying_instrument = excluded.underlying_instrument,
+           short_option_minimum = excluded.short_option_minimum, price_band = excluded.price_band`,
+      );
+      for (const r of parsed.rows) {
+        s.run(
+          r.id, r.kind, r.underlying, r.multiplier, r.lot, r.tick, r.lotTickValue, r.margin, r.slippage,
+          r.expiry === null ? null : normaliseAt(r.expiry),
+          r.option?.right ?? null, r.option?.strike ?? null, r.option?.underlyingInstrument ?? null,
+          r.option?.shortOptionMinimum ?? null, r.priceBand,
+        );
+      }
+      return;
+    }
+    case 'tiers': {
+      const del = db.prepare('DELETE FROM instrument_tiers WHERE instrument_id = ?');
+      const ins = db.prepare('INSERT INTO instrument_tiers(instrument_id, floor, mmr, imr) VALUES (?, ?, ?, ?)');
+      for (const t of parsed.rows) {
+        del.run(t.instrument);
+        for (const x of t.tiers) ins.run(t.instrument, x.floor, x.mmr, x.imr);
+      }
+      return;
+    }
+    case 'positions': {
+      const s = db.prepare(
+        `INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(account_id, instrument_id) DO UPDATE SET quantity = excluded.quantity,
+           entry_value = excluded.entry_value, isolated_margin = excluded.isolated_margin`,
+      );
+      const del = db.prepare('DELETE FROM positions WHERE account_id = ? AND instrument_id = ?');
+      // A flat position (quantity 0) closes the holding rather than storing a zero row.
+      for (const r of parsed.rows) {
+        if (r.quantity === 0n) del.run(r.account, r.instrument);
+        else s.run(r.account, r.instrument, r.quantity, r.entryValue, r.isolatedMargin);
+      }
+      return;
+    }
+    case 'collateral': {
+      const s = db.prepare(
+        `INSERT INTO collateral(account_id, asset_id, quantity) VALUES (?, ?, ?)
+         ON CONFLICT(account_id, asset_id) DO UPDATE SET quantity = excluded.quantity`,
+      );
+      for (const r of parsed.rows) s.run(r.account, r.asset, r.quantity);
+      return;
+    }
+    case 'prices': {
+      const s = db.prepare(
+        `INSERT INTO prices(instrument_id, at, mark, implied_vol, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, implied_vol = excluded.implied_vol,
+           source = excluded.source`,
+      );
+      for (const r of parsed.rows) s.run(r.instrument, normaliseAt(r.at), r.mark, r.impliedVol, r.source ?? 'import');
+      return;
+    }
+    case 'asset-prices': {
+      const s = db.prepare(
+        `INSERT INTO asset_prices(asset_id, at, price, source) VALUES (?, ?, ?, ?)
+         ON CONFLICT(asset_id, at) DO UPDATE SET price = excluded.price, source = excluded.source`,
+      );
+      for (const r of parsed.rows) s.run(r.asset, normaliseAt(r.at), r.price, r.source ?? 'import');
+      return;
+    }
+  }
+}
