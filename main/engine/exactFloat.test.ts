@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ceilDiv1e6, floorDiv1e6, floorDiv, ceilDiv, mulRateCeil, MAX_SAFE, MAX_RATE_PPM } from './exactFloat.ts';
+import { ceilDiv1e6, floorDiv1e6, floorDiv, ceilDiv, mulRateCeil, mulDivFloor, MAX_SAFE, MAX_RATE_PPM } from './exactFloat.ts';
 
 const big = (n: number) => BigInt(n);
 const bCeil = (x: bigint, d: bigint) => (x >= 0n ? (x + d - 1n) / d : -(-x / d));
@@ -43,6 +43,23 @@ test('mulRateCeil is exact when the product passes 2^53', () => {
         const want = bCeil(big(n) * big(r) - big(sub), 1_000_000n);
         const got = mulRateCeil(n, r, sub);
         if (want > big(MAX_SAFE)) assert.ok(got > MAX_SAFE, 'an out-of-range result must be seen as out of range');
+        else assert.equal(big(got), want);
+      },
+    ),
+    { numRuns: 20_000 },
+  );
+});
+
+test('mulDivFloor is exact past 2^53 or says it cannot be', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: -MAX_SAFE, max: MAX_SAFE }),
+      fc.integer({ min: 0, max: 2 ** 26 - 1 }),
+      fc.integer({ min: 1, max: 2 ** 26 - 1 }),
+      (q, p, d) => {
+        const want = bFloor(big(q) * big(p), big(d));
+        const got = mulDivFloor(q, p, d);
+        if (want > big(MAX_SAFE) || want < -big(MAX_SAFE)) assert.ok(Number.isNaN(got));
         else assert.equal(big(got), want);
       },
     ),

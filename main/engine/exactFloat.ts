@@ -66,3 +66,32 @@ export function mulRateCeil(n: number, r: number, sub: number): number {
   const pr = p - pq * 1e6;
   return pq * SPLIT + ceilDiv1e6(pr * SPLIT + nl * r - sub);
 }
+
+const SPLIT26 = 67108864; // 2^26
+
+/**
+ * Exact floor(q * p / d) for integers |q| <= MAX_SAFE, 0 <= p < 2^26, 1 <= d < 2^26 (collateral: a quantity times
+ * a price, scaled to micro-USD). When q * p fits in 2^53 it is one exact division; otherwise q is split as
+ * qh * 2^26 + ql and, with qh * p = Aq * d + Ar,
+ *   q*p/d = Aq * 2^26 + (Ar * 2^26 + ql * p) / d      (every partial below 2^53).
+ * Returns NaN when the inputs are outside that range or the result passes MAX_SAFE: the caller takes the BigInt
+ * path.
+ */
+export function mulDivFloor(q: number, p: number, d: number): number {
+  const x = q * p;
+  if (x <= MAX_SAFE && x >= -MAX_SAFE) return floorDiv(x, d);
+  if (p >= SPLIT26 || d >= SPLIT26) return NaN;
+  const neg = q < 0;
+  const aq0 = neg ? -q : q;
+  const qh = Math.floor(aq0 / SPLIT26);
+  const ql = aq0 - qh * SPLIT26;
+  const a = qh * p;
+  const aq = floorDiv(a, d);
+  const ar = a - aq * d;
+  const l = ar * SPLIT26 + ql * p;
+  const lq = floorDiv(l, d);
+  const exactFloor = aq * SPLIT26 + lq; // floor(|q| p / d)
+  const remainder = l - lq * d;
+  const r = neg ? -(exactFloor + (remainder > 0 ? 1 : 0)) : exactFloor;
+  return r > MAX_SAFE || r < -MAX_SAFE ? NaN : r;
+}

@@ -6,6 +6,8 @@ import { priceColumns } from './columns.ts';
 import { allocOut, revalue, unitStatus, type KernelOut } from './kernel.ts';
 import { MAX_SAFE, mulRateCeil, ceilDiv } from './exactFloat.ts';
 
+const HALF_SAFE = 2 ** 52;
+
 export class LiveBook {
   readonly cols: BookColumns;
   readonly px: PriceColumns;
@@ -13,8 +15,12 @@ export class LiveBook {
   /** Positions of each instrument (indices into the column order). */
   private readonly byInst: Int32Array[];
   private readonly posAcct: Int32Array;
-  /** Sum of |upnl| per account, to know when the float sums stop being exact. */
-  private readonly crossUpnl: Float64Array;
+  /**
+   * Per account: |collateral value| + sum of |upnl| of its cross positions, kept current. While it stays within
+   * 2^52 every running sum and every difference applied to it is an exact float integer.
+   */
+  private readonly absSum: Float64Array;
+  private readonly hasIsolated: Uint8Array;
 
   constructor(cols: BookColumns) {
     this.cols = cols;
@@ -32,7 +38,17 @@ export class LiveBook {
       const i = cols.posInst[p]!;
       this.byInst[i]![fill[i]!++] = p;
     }
-    this.crossUpnl = new Float64Array(cols.nAccounts);
+    this.absSum = new Float64Array(cols.nAccounts);
+    this.hasIsolated = new Uint8Array(cols.nAccounts);
+    const po = this.out.positions!;
+    for (let a = 0; a < cols.nAccounts; a++) {
+      let s = Math.abs(this.out.collateral[a]!);
+      for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+        if (cols.posIso[p] !== cols.posIso[p]) s += Math.abs(po.upnl[p]!);
+        else this.hasIsolated[a] = 1;
+      }
+      this.absSum[a] = s;
+    }
   }
 
   /**
@@ -41,43 +57,68 @@ export class LiveBook {
    */
   setMark(inst: number, mark: number): Int32Array {
     if (!Number.isSafeInteger(mark) || mark < 0) throw new RangeError(`mark ${mark} is not a non-negative safe integer`);
-    const { cols, out } = this;
+    // Every array is a local before the loop: a named property load on a branch the loop rarely takes (the
+    // out-of-range one) made V8 deoptimise and re-optimise this function over and over.
+    const cols = this.cols;
+    const out = this.out;
     const po = out.positions!;
+    const pNotional = po.notional;
+    const pUpnl = po.upnl;
+    const pMm = po.mm;
+    const pIm = po.im;
+    const exact = out.exact;
+    const equity = out.equity;
+    const accMm = out.mm;
+    const accIm = out.im;
+    const absSum = this.absSum;
+    const posAcct = this.posAcct;
+    const posQty = cols.posQty;
+    const posEntry = cols.posEntry;
+    const posIso = cols.posIso;
+    const tr = cols.instTiers;
+    const floors = tr.floor;
+    const mRate = tr.mRate;
+    const mCumR = tr.mCumR;
+    const mCumQ = tr.mCumQ;
+    const iRate = tr.iRate;
+    const iCumR = tr.iCumR;
+    const iCumQ = tr.iCumQ;
     const list = this.byInst[inst]!;
     const k = cols.instK[inst]!;
-    const t0 = cols.instTiers.start[inst]!;
-    const tLast = cols.instTiers.start[inst + 1]! - 1;
-    const tr = cols.instTiers;
+    const t0 = tr.start[inst]!;
+    const tLast = tr.start[inst + 1]! - 1;
     this.px.inst[inst] = mark;
     const touched = new Int32Array(list.length);
     let n = 0;
     let last = -1;
     for (let j = 0; j < list.length; j++) {
       const p = list[j]!;
-      const a = this.posAcct[p]!;
-      if (out.exact[a]) continue;
-      const q = cols.posQty[p]!;
+      const a = posAcct[p]!;
+      if (exact[a] !== 0) continue;
+      const q = posQty[p]!;
       const units = (q < 0 ? -q : q) * mark;
       const notional = units * k;
-      const upnl = (q < 0 ? -notional : notional) - cols.posEntry[p]!;
+      const upnl = (q < 0 ? -notional : notional) - posEntry[p]!;
       if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) {
-        out.exact[a] = 1;
+        exact[a] = 1;
         continue;
       }
       let t = t0;
-      while (t < tLast && notional >= tr.floor[t + 1]!) t++;
-      const pm = mulRateCeil(notional, tr.mRate[t]!, tr.mCumR[t]!) - tr.mCumQ[t]!;
-      const pi = mulRateCeil(notional, tr.iRate[t]!, tr.iCumR[t]!) - tr.iCumQ[t]!;
-      if (cols.posIso[p] !== cols.posIso[p]) {
-        out.equity[a]! += upnl - po.upnl[p]!;
-        out.mm[a]! += pm - po.mm[p]!;
-        out.im[a]! += pi - po.im[p]!;
-        this.crossUpnl[a]! += Math.abs(upnl);
+      while (t < tLast && notional >= floors[t + 1]!) t++;
+      const pm = mulRateCeil(notional, mRate[t]!, mCumR[t]!) - mCumQ[t]!;
+      const pi = mulRateCeil(notional, iRate[t]!, iCumR[t]!) - iCumQ[t]!;
+      const iso = posIso[p]!;
+      if (iso !== iso) {
+        const old = pUpnl[p]!;
+        equity[a] = equity[a]! + upnl - old;
+        accMm[a] = accMm[a]! + pm - pMm[p]!;
+        accIm[a] = accIm[a]! + pi - pIm[p]!;
+        absSum[a] = absSum[a]! + (upnl < 0 ? -upnl : upnl) - (old < 0 ? -old : old);
       }
-      po.notional[p] = notional;
-      po.upnl[p] = upnl;
-      po.mm[p] = pm;
-      po.im[p] = pi;
+      pNotional[p] = notional;
+      pUpnl[p] = upnl;
+      pMm[p] = pm;
+      pIm[p] = pi;
       if (a !== last) touched[n++] = a;
       last = a;
     }
@@ -95,12 +136,17 @@ export class LiveBook {
     const e = out.equity[a]!;
     const mm = out.mm[a]!;
     const im = out.im[a]!;
-    if (Math.abs(e) > MAX_SAFE || mm > MAX_SAFE || im > MAX_SAFE || this.crossUpnl[a]! > MAX_SAFE) {
+    if (this.absSum[a]! > HALF_SAFE || mm > HALF_SAFE || im > HALF_SAFE) {
       out.exact[a] = 1;
       return;
     }
     let worst = unitStatus(e, mm, im, lh);
     let need = e < (onInitial ? im : mm) ? im - e : 0;
+    if (this.hasIsolated[a] === 0) {
+      out.status[a] = worst;
+      out.call[a] = need > 0 ? ceilDiv(need, cols.amountStep) * cols.amountStep : -1;
+      return;
+    }
     for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
       const iso = cols.posIso[p]!;
       if (iso !== iso) continue;

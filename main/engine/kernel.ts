@@ -2,7 +2,7 @@
 // No objects, no allocation inside the loop. Anything that would leave the exact float range (2^53) marks the
 // account for the BigInt path instead of producing an approximate figure.
 import type { BookColumns, PriceColumns, TierColumns } from './columns.ts';
-import { MAX_SAFE, mulRateCeil, floorDiv, ceilDiv } from './exactFloat.ts';
+import { MAX_SAFE, mulRateCeil, mulDivFloor, ceilDiv } from './exactFloat.ts';
 
 export const STATUS_CODES = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'] as const;
 export const NO_CALL = -1;
@@ -78,14 +78,10 @@ export function revalue(c: BookColumns, px: PriceColumns, out: KernelOut, from =
     let abs = 0;
     for (let r = colStart[a]!, rEnd = colStart[a + 1]!; r < rEnd && big === 0; r++) {
       const s = colAsset[r]!;
-      const x = colQty[r]! * prices[s]!;
-      if (assetBig[s] || x > MAX_SAFE || x < -MAX_SAFE) {
-        big = 1;
-        break;
-      }
       const mul = assetMul[s]!;
-      const gross = mul === 1 ? floorDiv(x, assetDiv[s]!) : x * mul;
-      if (gross > MAX_SAFE || gross < -MAX_SAFE) {
+      const gross = mul === 1 ? mulDivFloor(colQty[r]!, prices[s]!, assetDiv[s]!) : colQty[r]! * prices[s]! * mul;
+      // NaN (no exact float answer) fails both comparisons' negation, so it takes the BigInt path too.
+      if (assetBig[s] || !(gross <= MAX_SAFE && gross >= -MAX_SAFE)) {
         big = 1;
         break;
       }
