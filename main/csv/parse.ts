@@ -1,0 +1,467 @@
+// CSV imports (design §4: "a CSV with a bad row names the file, row, column and why, and imports nothing of that
+// file"). parseCsv reads a whole file, converts every row to the model's exact integer units and validates all of
+// it before returning; the first problem throws an InputError and nothing of the file is returned.
+// Formats, units and rules: docs/csv-formats.md.
+import { parse } from 'csv-parse/sync';
+import { InputError } from '../../shared/errors.ts';
+import { AMOUNT_SCALE, RATE_ONE, formatAmount, formatRate } from '../../shared/units.ts';
+import type {
+  Account,
+  AccountKind,
+  AccountMode,
+  Asset,
+  Bracket,
+  Collateral,
+  Instrument,
+  InstrumentKind,
+  MarginMethod,
+  Position,
+  Tier,
+} from '../engine/model.ts';
+import {
+  MEMBER_STATUSES,
+  type AssetPriceRow,
+  type CsvKind,
+  type CsvRef,
+  type HaircutTable,
+  type Member,
+  type PriceRow,
+  type Rows,
+  type RowsByKind,
+  type TierTable,
+} from './types.ts';
+import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec } from './values.ts';
+
+interface Columns {
+  required: readonly string[];
+  optional: readonly string[];
+  /** Groups of optional columns of which the header must hold at least one. */
+  anyOf?: readonly (readonly string[])[];
+}
+
+/** The columns of each kind, in the order the docs and the examples list them. */
+export const CSV_COLUMNS: Record<CsvKind, Columns> = {
+  members: { required: ['id', 'name', 'status', 'default_fund'], optional: ['assessment_multiple'] },
+  accounts: { required: ['id', 'member', 'kind', 'mode'], optional: [] },
+  assets: { required: ['id', 'quantity_scale', 'price_scale', 'liquidity_class'], optional: [] },
+  haircuts: { required: ['asset', 'floor', 'haircut'], optional: [] },
+  instruments: {
+    required: ['id', 'kind', 'underlying', 'multiplier', 'lot', 'tick'],
+    optional: [
+      'margin',
+      'expiry',
+      'slippage',
+      'price_band',
+      'option_right',
+      'strike',
+      'underlying_instrument',
+      'short_option_minimum',
+    ],
+  },
+  tiers: { required: ['instrument', 'floor', 'mmr', 'imr'], optional: [] },
+  positions: {
+    required: ['account', 'instrument', 'quantity'],
+    optional: ['entry_price', 'entry_value', 'isolated_margin'],
+    anyOf: [['entry_price', 'entry_value']],
+  },
+  collateral: { required: ['account', 'asset', 'quantity'], optional: [] },
+  prices: { required: ['instrument', 'at', 'mark'], optional: ['implied_vol', 'source'] },
+  'asset-prices': { required: ['asset', 'at', 'price'], optional: ['source'] },
+};
+
+/** Largest quantity or price scale an asset may declare. */
+export const MAX_ASSET_SCALE = 18;
+
+/**
+ * Parses and validates one CSV file of the given kind. Throws InputError({ file, row, column }) on the first
+ * problem (row 0 is the header, data rows count from 1); on success every row is returned in model units.
+ */
+export function parseCsv<K extends CsvKind>(kind: K, fileName: string, text: string, ref: CsvRef): Rows<K> {
+  const records = readRecords(fileName, text);
+  const header = checkHeader(kind, fileName, records[0]);
+  const out: unknown[] = [];
+  const rowOf = makeRowParser(kind, fileName, ref, out);
+  for (let i = 1; i < records.length; i++) {
+    const record = records[i] as string[];
+    if (record.length !== header.length) {
+      const column = record.length < header.length ? header[record.length] : undefined;
+      throw new InputError(
+        `the row has ${record.length} fields but the header has ${header.length}` +
+          (column ? ` (no value for "${column}" onwards)` : ' (extra fields after the last column)'),
+        { file: fileName, row: i, ...(column ? { column } : {}) },
+      );
+    }
+    const values = new Map<string, string>();
+    header.forEach((h, j) => values.set(h, record[j] ?? ''));
+    rowOf(new Cells(fileName, i, values));
+  }
+  return { kind, file: fileName, rows: out as RowsByKind[K] } as unknown as Rows<K>;
+}
+
+function readRecords(file: string, text: string): string[][] {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (e) {
+    const err = e as { code?: string; message?: string; records?: number };
+    const row = typeof err.records === 'number' ? err.records : undefined;
+    throw new InputError(`the file is not well-formed CSV (${err.message ?? String(e)})`, {
+      file,
+      ...(row !== undefined ? { row } : {}),
+    });
+  }
+  if (records.length === 0) throw new InputError('the file is empty: a header row is required', { file, row: 0 });
+  return records;
+}
+
+function checkHeader(kind: CsvKind, file: string, first: string[] | undefined): string[] {
+  const spec = CSV_COLUMNS[kind];
+  const all = [...spec.required, ...spec.optional];
+  const listed = `columns of ${kind}: ${spec.required.join(', ')}` +
+    (spec.optional.length ? `; optional: ${spec.optional.join(', ')}` : '');
+  const header = (first ?? []).map((h) => h.trim());
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h === '') throw new InputError(`a header cell is empty (${listed})`, { file, row: 0 });
+    if (!all.includes(h)) throw new InputError(`unknown column "${h}" (${listed})`, { file, row: 0, column: h });
+    if (seen.has(h)) throw new InputError(`column "${h}" appears twice in the header`, { file, row: 0, column: h });
+    seen.add(h);
+  }
+  for (const r of spec.required) {
+    if (!seen.has(r)) throw new InputError(`required column "${r}" is missing (${listed})`, { file, row: 0, column: r });
+  }
+  for (const group of spec.anyOf ?? []) {
+    if (!group.some((g) => seen.has(g))) {
+      throw new InputError(`a column ${group.join(' or ')} is required (${listed})`, { file, row: 0, column: group[0] as string });
+    }
+  }
+  return header;
+}
+
+/** Refuses a second row with the same key, naming the first one. */
+class Keys {
+  private readonly seen = new Map<string, number>();
+  check(c: Cells, column: string, key: string, what: string): void {
+    const first = this.seen.get(key);
+    if (first !== undefined) c.fail(column, `duplicate ${what} (first given at row ${first})`);
+    this.seen.set(key, c.row);
+  }
+}
+
+function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[]): (c: Cells) => void {
+  const keys = new Keys();
+  switch (kind) {
+    case 'members':
+      return (c: Cells) => {
+        const id = c.id('id');
+        keys.check(c, 'id', id, `member id ${id}`);
+        const m: Member = {
+          id,
+          name: c.text('name'),
+          status: c.oneOf('status', MEMBER_STATUSES),
+          defaultFund: c.amount('default_fund', 'nonNegative'),
+          assessmentMultiple: c.optRate('assessment_multiple', 'nonNegative') ?? 2n * RATE_ONE,
+        };
+        out.push(m);
+      };
+
+    case 'accounts':
+      return (c: Cells) => {
+        const id = c.id('id');
+        keys.check(c, 'id', id, `account id ${id}`);
+        const member = c.id('member');
+        if (!ref.member(member)) c.fail('member', `member "${member}" does not exist`);
+        const a: Account = {
+          id,
+          member,
+          kind: c.oneOf<AccountKind>('kind', ['house', 'client']),
+          mode: c.oneOf<AccountMode>('mode', ['cross', 'isolated']),
+        };
+        out.push(a);
+      };
+
+    case 'assets':
+      return (c: Cells) => {
+        const id = c.id('id');
+        keys.check(c, 'id', id, `asset id ${id}`);
+        const lc = c.text('liquidity_class');
+        if (!/^[a-z][a-z0-9_-]*$/.test(lc)) {
+          c.fail('liquidity_class', `"${lc}" is not a valid liquidity class: use lower-case letters, digits, _ and -`);
+        }
+        const a: Asset = {
+          id,
+          quantityScale: c.int('quantity_scale', 0, MAX_ASSET_SCALE),
+          priceScale: c.int('price_scale', 0, MAX_ASSET_SCALE),
+          haircuts: [],
+          liquidityClass: lc,
+        };
+        out.push(a);
+      };
+
+    case 'haircuts': {
+      const tables = new Map<string, Bracket[]>();
+      return (c: Cells) => {
+        const asset = c.id('asset');
+        if (!ref.asset(asset)) c.fail('asset', `asset "${asset}" does not exist`);
+        const floor = c.amount('floor', 'nonNegative');
+        const rate = c.rate('haircut', 'nonNegative');
+        if (rate >= RATE_ONE) c.fail('haircut', `a haircut must be below 1 (100%): an asset worth nothing is not collateral`);
+        let t = tables.get(asset);
+        if (!t) {
+          t = [];
+          tables.set(asset, t);
+          out.push({ asset, haircuts: t } satisfies HaircutTable);
+        }
+        const prev = t[t.length - 1];
+        if (!prev && floor !== 0n) c.fail('floor', `the first bracket of asset ${asset} must have floor 0`);
+        if (prev && floor <= prev.floor) {
+          c.fail('floor', `floor ${c.optText('floor')} is not above the previous bracket's floor ${formatAmount(prev.floor)}: floors must be strictly increasing`);
+        }
+        if (prev && rate < prev.rate) {
+          c.fail('haircut', `haircut ${c.optText('haircut')} is below the previous bracket's ${formatRate(prev.rate)}: haircuts must not decrease as holdings grow`);
+        }
+        t.push({ floor, rate });
+      };
+    }
+
+    case 'instruments': {
+      const here = new Map<string, Instrument>();
+      return (c: Cells) => {
+        const inst = instrumentRow(c, (id) => here.get(id) ?? ref.instrument(id));
+        keys.check(c, 'id', inst.id, `instrument id ${inst.id}`);
+        here.set(inst.id, inst);
+        out.push(inst);
+      };
+    }
+
+    case 'tiers': {
+      const tables = new Map<string, Tier[]>();
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.margin !== 'tiered') {
+          c.fail('instrument', `instrument ${id} uses ${inst.margin} margin: tiers apply only to tiered instruments`);
+        }
+        const floor = c.amount('floor', 'nonNegative');
+        const mmr = c.rate('mmr', 'positive');
+        const imr = c.rate('imr', 'positive');
+        if (imr > RATE_ONE) c.fail('imr', `imr ${c.optText('imr')} is above 1: a rate is at most 100% of notional`);
+        if (mmr > imr) c.fail('mmr', `mmr ${c.optText('mmr')} is above imr ${c.optText('imr')}: maintenance must not exceed initial`);
+        let t = tables.get(id);
+        if (!t) {
+          t = [];
+          tables.set(id, t);
+          out.push({ instrument: id, tiers: t } satisfies TierTable);
+        }
+        const prev = t[t.length - 1];
+        if (!prev && floor !== 0n) c.fail('floor', `the first tier of instrument ${id} must have floor 0`);
+        if (prev && floor <= prev.floor) {
+          c.fail('floor', `floor ${c.optText('floor')} is not above the previous tier's floor ${formatAmount(prev.floor)}: floors must be strictly increasing`);
+        }
+        if (prev && mmr < prev.mmr) c.fail('mmr', `mmr ${c.optText('mmr')} is below the previous tier's ${formatRate(prev.mmr)}: rates must not decrease`);
+        if (prev && imr < prev.imr) c.fail('imr', `imr ${c.optText('imr')} is below the previous tier's ${formatRate(prev.imr)}: rates must not decrease`);
+        t.push({ floor, mmr, imr });
+      };
+    }
+
+    case 'positions':
+      return (c: Cells) => {
+        const accountId = c.id('account');
+        const account = ref.account(accountId);
+        if (!account) c.fail('account', `account "${accountId}" does not exist`);
+        const instId = c.id('instrument');
+        const inst = ref.instrument(instId);
+        if (!inst) c.fail('instrument', `instrument "${instId}" does not exist`);
+        keys.check(c, 'instrument', `${accountId}\u0000${instId}`, `position for account ${accountId} and instrument ${instId}`);
+
+        const qty = c.dec('quantity');
+        if (qty.n === 0n) c.fail('quantity', 'a position quantity must not be 0');
+        const lot = toDec(inst.lot);
+        const lots = divDec(qty, lot);
+        if (lots === null) {
+          c.fail('quantity', `${formatDec(qty)} is not a whole number of lots: instrument ${instId} trades in lots of ${inst.lot}`);
+        }
+        if (!inInt64(lots)) c.fail('quantity', `${formatDec(qty)} lots are ${RANGE_NOTE}`);
+
+        const hasPrice = c.optText('entry_price') !== null;
+        const hasValue = c.optText('entry_value') !== null;
+        if (hasPrice === hasValue) {
+          c.fail(hasPrice ? 'entry_value' : 'entry_price', 'give either entry_price or entry_value for a position (exactly one)');
+        }
+        let entryValue: bigint;
+        if (hasPrice) {
+          const price = c.dec('entry_price', inst.kind === 'option' ? 'nonNegative' : 'positive');
+          // entryValue = lots x price x lot x multiplier (USD) = quantity x price x multiplier, in micro-USD exactly.
+          const value = mulDec(qty, price, toDec(inst.multiplier));
+          const ev = decToUnits(value, AMOUNT_SCALE);
+          if (ev === null) {
+            c.fail(
+              'entry_price',
+              `entry value quantity x entry_price x multiplier = ${formatDec(value)} USD is not a whole number of micro-USD (0.000001)`,
+            );
+          }
+          if (!inInt64(ev)) c.fail('entry_price', `entry value ${formatDec(value)} USD is ${RANGE_NOTE}`);
+          entryValue = ev;
+        } else {
+          entryValue = c.amount('entry_value');
+          const wrongSign = qty.n > 0n ? entryValue < 0n : entryValue > 0n;
+          if (wrongSign || (entryValue === 0n && inst.kind !== 'option')) {
+            c.fail('entry_value', `entry_value must have the sign of the quantity (${qty.n > 0n ? 'long: positive' : 'short: negative'})`);
+          }
+        }
+
+        let isolatedMargin: bigint | null = null;
+        if (account.mode === 'isolated') {
+          if (c.optText('isolated_margin') === null) {
+            c.fail('isolated_margin', `account ${accountId} is in isolated mode: each of its positions needs an isolated_margin`);
+          }
+          isolatedMargin = c.amount('isolated_margin', 'nonNegative');
+        } else if (c.optText('isolated_margin') !== null) {
+          c.fail('isolated_margin', `account ${accountId} is in cross mode: isolated_margin must be empty`);
+        }
+        const p: Position = { account: accountId, instrument: instId, quantity: lots, entryValue, isolatedMargin };
+        out.push(p);
+      };
+
+    case 'collateral':
+      return (c: Cells) => {
+        const accountId = c.id('account');
+        if (!ref.account(accountId)) c.fail('account', `account "${accountId}" does not exist`);
+        const assetId = c.id('asset');
+        const asset = ref.asset(assetId);
+        if (!asset) c.fail('asset', `asset "${assetId}" does not exist`);
+        keys.check(c, 'asset', `${accountId}\u0000${assetId}`, `holding for account ${accountId} and asset ${assetId}`);
+        const quantity = c.units(
+          'quantity',
+          asset.quantityScale,
+          `asset ${assetId} quantities are exact to ${asset.quantityScale} decimal places (its quantity_scale)`,
+        );
+        if (quantity < 0n && asset.liquidityClass !== 'cash') {
+          c.fail(
+            'quantity',
+            `a negative quantity (a debit) is allowed only for cash assets; ${assetId} has liquidity class ${asset.liquidityClass}`,
+          );
+        }
+        const h: Collateral = { account: accountId, asset: assetId, quantity };
+        out.push(h);
+      };
+
+    case 'prices':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        const at = c.time('at');
+        keys.check(c, 'at', `${id}\u0000${at}`, `price for instrument ${id} at ${at}`);
+        const mark = c.dec('mark', inst.kind === 'option' ? 'nonNegative' : 'positive');
+        const ticks = divDec(mark, toDec(inst.tick));
+        if (ticks === null) c.fail('mark', `mark ${formatDec(mark)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
+        if (!inInt64(ticks)) c.fail('mark', `mark ${formatDec(mark)} in ticks is ${RANGE_NOTE}`);
+        const row: PriceRow = {
+          instrument: id,
+          at,
+          mark: ticks,
+          impliedVol: c.optRate('implied_vol', 'nonNegative'),
+          source: c.optText('source'),
+        };
+        out.push(row);
+      };
+
+    case 'asset-prices':
+      return (c: Cells) => {
+        const id = c.id('asset');
+        const asset = ref.asset(id);
+        if (!asset) c.fail('asset', `asset "${id}" does not exist`);
+        const at = c.time('at');
+        keys.check(c, 'at', `${id}\u0000${at}`, `price for asset ${id} at ${at}`);
+        const row: AssetPriceRow = {
+          asset: id,
+          at,
+          price: c.units(
+            'price',
+            asset.priceScale,
+            `asset ${id} prices are exact to ${asset.priceScale} decimal places (its price_scale)`,
+            'nonNegative',
+          ),
+          source: c.optText('source'),
+        };
+        out.push(row);
+      };
+  }
+}
+
+function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined): Instrument {
+  const id = c.id('id');
+  const kind = c.oneOf<InstrumentKind>('kind', ['future', 'perpetual', 'option']);
+  const underlying = c.id('underlying');
+  const multiplier = c.dec('multiplier', 'positive');
+  const lot = c.dec('lot', 'positive');
+  const tick = c.dec('tick', 'positive');
+  const ltv = decToUnits(mulDec(lot, tick, multiplier), AMOUNT_SCALE);
+  if (ltv === null) {
+    c.fail(
+      'tick',
+      `lot x tick x multiplier = ${formatDec(lot)} x ${formatDec(tick)} x ${formatDec(multiplier)} = ` +
+        `${formatDec(mulDec(lot, tick, multiplier))} USD is not a whole number of micro-USD (0.000001): ` +
+        'one tick on one lot must be worth an exact amount',
+    );
+  }
+  if (!inInt64(ltv)) c.fail('tick', `lot x tick x multiplier is ${RANGE_NOTE}`);
+
+  const margin = c.oneOf<MarginMethod>('margin', ['tiered', 'portfolio'], 'tiered');
+  const expiry = c.optTime('expiry');
+  if (kind === 'perpetual' && expiry !== null) c.fail('expiry', 'a perpetual has no expiry: leave it empty');
+  if (kind !== 'perpetual' && expiry === null) c.fail('expiry', `a ${kind} needs an expiry`);
+  const slippage = c.optRate('slippage', 'nonNegative') ?? 0n;
+  if (slippage >= RATE_ONE) c.fail('slippage', 'slippage must be below 1 (100% of the price)');
+  const priceBand = c.optRate('price_band', 'positive');
+  if (priceBand !== null && priceBand > RATE_ONE) c.fail('price_band', 'price_band is at most 1 (a 100% move)');
+
+  const optionCols = ['option_right', 'strike', 'underlying_instrument', 'short_option_minimum'];
+  let option: Instrument['option'] = null;
+  if (kind === 'option') {
+    const right = c.oneOf('option_right', ['call', 'put'] as const);
+    const strikeDec = c.dec('strike', 'positive');
+    const strike = divDec(strikeDec, tick);
+    if (strike === null) c.fail('strike', `strike ${formatDec(strikeDec)} is not a multiple of the tick ${formatDec(tick)}`);
+    if (!inInt64(strike)) c.fail('strike', `strike in ticks is ${RANGE_NOTE}`);
+    const underlyingInstrument = c.optId('underlying_instrument');
+    if (underlyingInstrument !== null) {
+      const u = lookup(underlyingInstrument);
+      if (!u) c.fail('underlying_instrument', `instrument "${underlyingInstrument}" does not exist`);
+      if (u.kind === 'option') c.fail('underlying_instrument', `${underlyingInstrument} is an option: an option's underlying must be a future or perpetual`);
+      if (u.underlying !== underlying) {
+        c.fail('underlying_instrument', `${underlyingInstrument} is on ${u.underlying}, not on this option's underlying ${underlying}`);
+      }
+    }
+    const shortOptionMinimum = c.optAmount('short_option_minimum', 'nonNegative') ?? 0n;
+    option = { right, strike, underlyingInstrument, shortOptionMinimum };
+  } else {
+    for (const col of optionCols) {
+      if (c.optText(col) !== null) c.fail(col, `${col} applies only to options; this instrument is a ${kind}`);
+    }
+  }
+  return {
+    id,
+    kind,
+    underlying,
+    multiplier: formatDec(multiplier),
+    lot: formatDec(lot),
+    tick: formatDec(tick),
+    lotTickValue: ltv,
+    margin,
+    tiers: [],
+    slippage,
+    expiry,
+    option,
+    priceBand,
+  };
+}
+
+
+/** lot x tick x multiplier in micro-USD, exact; null when not a whole number (or not positive). */
+export function lotTickValue(lot: string, tick: string, multiplier: string): bigint | null {
+  const v = decToUnits(mulDec(toDec(lot), toDec(tick), toDec(multiplier)), AMOUNT_SCALE);
+  return v !== null && v > 0n ? v : null;
+}
