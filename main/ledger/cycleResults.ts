@@ -51,6 +51,9 @@ export function writeCycleResults(db: Database, cycleId: number, r: ResultColumn
   const stmt = db.prepare(
     'INSERT INTO cycle_result_chunks(cycle_id, chunk, first_account, last_account, count, accounts, figures) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  for (let i = 1; i < r.ids.length; i++) {
+    if (!(r.ids[i - 1]! < r.ids[i]!)) throw new Error(`cycle results must be in account-id order: ${r.ids[i - 1]} before ${r.ids[i]}`);
+  }
   for (let from = 0, chunk = 0; from < r.ids.length; from += CHUNK, chunk++) {
     const to = Math.min(from + CHUNK, r.ids.length);
     const ids = r.ids.slice(from, to);
@@ -99,10 +102,10 @@ export function accountHistory(db: Database, accountId: string, limit: number): 
   const rows = db
     .prepare(
       `SELECT c.id AS cycle, c.as_of AS asOf, k.accounts, k.figures FROM margin_cycles c
-       JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= ?1 AND k.last_account >= ?1
-       ORDER BY c.id DESC LIMIT ?2`,
+       JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= @id AND k.last_account >= @id
+       ORDER BY c.id DESC LIMIT @limit`,
     )
-    .all(accountId, limit) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer }[];
+        .all({ id: accountId, limit }) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer }[];
   const res: AccountCycleResult[] = [];
   for (const r of rows) {
     const ids = JSON.parse(r.accounts) as string[];

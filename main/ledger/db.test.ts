@@ -88,7 +88,7 @@ test('a new ledger: every table STRICT, user_version and application_id set, pra
     );
     for (const t of tables) assert.equal(Number(t.strict), 1, `${t.name} is STRICT`);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(Number(db.pragma('synchronous', { simple: true })), 2); // FULL
+    assert.equal(Number(db.pragma('synchronous', { simple: true })), 1); // NORMAL (WAL): see db.ts
     assert.equal(Number(db.pragma('foreign_keys', { simple: true })), 1);
     assert.equal(Number(db.pragma('busy_timeout', { simple: true })), 5000);
     assert.deepEqual(db.pragma('foreign_key_check'), []);

@@ -1,4 +1,4 @@
-// Opening the ledger: one SQLite file (better-sqlite3), WAL, full sync, foreign keys on, schema migrated.
+// Opening the ledger: one SQLite file (better-sqlite3), WAL, foreign keys on, schema migrated.
 //
 // INTEGER columns come back as bigint (db.defaultSafeIntegers(true)): amounts are int64 micro-units and a JS number
 // would silently lose digits above 2^53. Counts and scales read from the ledger must be converted with Number();
@@ -23,7 +23,7 @@ export interface OpenOptions {
 /**
  * Opens (and, unless read-only, migrates) a ledger file. Refuses: a missing file without `create`, a file that is
  * another application's database, and a file whose schema is newer than LATEST_VERSION (the message names both).
- * The returned connection has journal_mode=WAL, synchronous=FULL, foreign_keys=ON, busy_timeout=5000,
+ * The returned connection has journal_mode=WAL, synchronous=NORMAL (FULL with RISKDESK_SYNC=full), foreign_keys=ON, busy_timeout=5000,
  * trusted_schema=OFF and returns INTEGER columns as bigint.
  */
 export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
@@ -80,7 +80,11 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
       if (mode !== 'wal') throw new Error(`ledger ${file} cannot use WAL journal mode (got ${mode})`);
     }
-    db.pragma('synchronous = FULL');
+    // WAL with synchronous=NORMAL: a commit is in the WAL file (the OS has it) before it returns, so a killed or
+    // crashed process loses nothing and the file is always consistent; only an OS crash or power cut can lose the
+    // last commits since the latest checkpoint. FULL would fsync every commit (0.4 ms median, 1.5 ms p99 measured
+    // here), which breaks the price-tick-to-call budget; RISKDESK_SYNC=full restores it for those who want it.
+    db.pragma(process.env.RISKDESK_SYNC === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     runMigrations(db, MIGRATIONS);
     return db;
   } catch (e) {

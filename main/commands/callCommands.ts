@@ -1,0 +1,104 @@
+// Margin-call review (design.md §2.2): deposits, deadline extensions, waivers, escalation.
+import type { CommandContext } from './context.ts';
+import type { InputOf, MarginCall } from '../../shared/contract.ts';
+import { getCall, callEvents, callWriter, listCalls, type CallRow } from '../ledger/callRepo.ts';
+import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
+import { formatAmount, parseAmount } from '../../shared/units.ts';
+import { InputError, RuleError } from '../../shared/errors.ts';
+import { normaliseTime } from './time.ts';
+
+export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
+  const outstanding = c.amount > c.deposited ? c.amount - c.deposited : 0n;
+  const view: MarginCall = {
+    id: c.id,
+    account: c.account,
+    member: c.member,
+    cycle: c.cycle,
+    amount: formatAmount(c.amount),
+    deposited: formatAmount(c.deposited),
+    outstanding: formatAmount(outstanding),
+    deadline: c.deadline,
+    status: c.status,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+  if (withHistory && ctx) {
+    view.history = callEvents(ctx.db, c.id).map((e) => ({
+      at: e.at,
+      actor: e.actor,
+      kind: e.kind,
+      amount: e.amount === null ? null : formatAmount(e.amount),
+      note: e.note,
+    }));
+  }
+  return view;
+}
+
+function activeCall(ctx: CommandContext, id: number, doing: string): CallRow {
+  const c = getCall(ctx.db, id);
+  if (!c) throw new InputError(`no margin call ${id}`, { field: 'id' });
+  if (c.status !== 'open' && c.status !== 'overdue') {
+    throw new RuleError('call_closed', `cannot ${doing} margin call ${id}: it is ${c.status}`);
+  }
+  return c;
+}
+
+export function listCallsCommand(ctx: CommandContext, input: InputOf<'calls.list'>): MarginCall[] {
+  return listCalls(ctx.db, input).map((c) => callView(c));
+}
+
+export function getCallCommand(ctx: CommandContext, input: InputOf<'calls.get'>): MarginCall {
+  const c = getCall(ctx.db, input.id);
+  if (!c) throw new InputError(`no margin call ${input.id}`, { field: 'id' });
+  return callView(c, true, ctx);
+}
+
+/** A cash deposit against a call: it goes into the account's cash collateral and reduces what is outstanding. */
+export function depositCommand(ctx: CommandContext, input: InputOf<'calls.deposit'>): MarginCall {
+  const c = activeCall(ctx, input.id, 'record a deposit on');
+  const amount = parseAmount(input.amount, 'amount');
+  const cash = cashAsset(ctx.db);
+  addCashCollateral(ctx.db, c.account, cash, amount, 'amount');
+  const at = ctx.now().toISOString();
+  const deposited = c.deposited + amount;
+  const met = deposited >= c.amount;
+  const w = callWriter(ctx.db);
+  w.update(c.id, { amount: c.amount, deposited, deadline: c.deadline, status: met ? 'met' : c.status, at });
+  w.event(c.id, { at, actor: ctx.actor.name, kind: 'deposit', amount, note: input.note ?? `${cash.id} cash deposit` });
+  if (met) w.event(c.id, { at, actor: ctx.actor.name, kind: 'met', amount: null, note: `deposits ${formatAmount(deposited)} cover the call` });
+  return callView(getCall(ctx.db, c.id)!, true, ctx);
+}
+
+export function extendCommand(ctx: CommandContext, input: InputOf<'calls.extend'>): MarginCall {
+  const c = activeCall(ctx, input.id, 'extend');
+  const deadline = normaliseTime(input.deadline, 'deadline');
+  const now = ctx.now().toISOString();
+  if (deadline <= c.deadline) throw new InputError(`the new deadline ${deadline} is not after the current one ${c.deadline}`, { field: 'deadline' });
+  if (deadline <= now) throw new InputError(`the new deadline ${deadline} is already past`, { field: 'deadline' });
+  const w = callWriter(ctx.db);
+  // An overdue call given more time is open again.
+  w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline, status: 'open', at: now });
+  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'extended', amount: null, note: `deadline ${c.deadline} -> ${deadline}: ${input.reason}` });
+  return callView(getCall(ctx.db, c.id)!, true, ctx);
+}
+
+export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>): MarginCall {
+  const c = activeCall(ctx, input.id, 'waive');
+  const now = ctx.now().toISOString();
+  const w = callWriter(ctx.db);
+  w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'waived', at: now });
+  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'waived', amount: c.amount - c.deposited, note: input.reason });
+  return callView(getCall(ctx.db, c.id)!, true, ctx);
+}
+
+export function escalateCommand(ctx: CommandContext, input: InputOf<'calls.escalate'>): MarginCall {
+  const c = activeCall(ctx, input.id, 'escalate');
+  const now = ctx.now().toISOString();
+  if (c.status !== 'overdue' && c.deadline > now) {
+    throw new RuleError('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${c.deadline}`);
+  }
+  const w = callWriter(ctx.db);
+  w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'escalated', at: now });
+  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'escalated', amount: null, note: input.reason });
+  return callView(getCall(ctx.db, c.id)!, true, ctx);
+}

@@ -1,0 +1,46 @@
+// The one command layer behind all three doors. It validates the payload against the contract, checks the actor's
+// role, and runs a changing command and its journal entry in one transaction: both land or neither does.
+import type { z } from 'zod';
+import { contract, isChannel, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
+import { roleAllows } from '../../shared/roles.ts';
+import { InputError, RuleError } from '../../shared/errors.ts';
+import { appendJournal } from '../ledger/journal.ts';
+import type { CommandContext } from './context.ts';
+import { handlers } from './handlers.ts';
+
+/** Names the first field that failed, as a dotted path, with zod's reason. */
+export function schemaError(channel: string, err: z.ZodError): InputError {
+  const issue = err.issues[0]!;
+  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return new InputError(`${channel}: ${message}`, field ? { field } : {});
+}
+
+export function validate<C extends Channel>(channel: C, payload: unknown): InputOf<C> {
+  const parsed = contract[channel].input.safeParse(payload ?? {});
+  if (!parsed.success) throw schemaError(channel, parsed.error);
+  return parsed.data as InputOf<C>;
+}
+
+export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+  if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
+  const entry = contract[channel];
+  const input = validate(channel, payload);
+  if (!roleAllows(ctx.actor.role, entry.role)) {
+    throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
+  }
+  const handler = handlers[channel] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
+  if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
+  return ctx.db.transaction(() => {
+    const { output, journal } = handler(ctx, input);
+    appendJournal(ctx.db, {
+      at: ctx.now().toISOString(),
+      actor: ctx.actor.name,
+      command: channel,
+      payload: journal?.payload ?? input,
+      result: journal?.result ?? output,
+    });
+    return output;
+  }).immediate() as OutputOf<C>;
+}

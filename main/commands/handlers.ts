@@ -1,0 +1,46 @@
+// Channel -> use case. A handler returns its output and, where the journal should record something other than the
+// raw input and output (a file's fingerprint instead of its bytes, a result without wall-clock time), that instead.
+import type { Channel, InputOf, OutputOf } from '../../shared/contract.ts';
+import type { CommandContext } from './context.ts';
+import { runCycle } from './runCycle.ts';
+import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand } from './callCommands.ts';
+import { importCsvCommand } from './importCsv.ts';
+import { verifyJournal, listJournal } from '../ledger/journal.ts';
+
+export interface Handled<C extends Channel> {
+  output: OutputOf<C>;
+  journal?: { payload?: unknown; result?: unknown };
+}
+
+type Handlers = { [C in Channel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
+
+const plain =
+  <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
+  (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
+
+export const handlers: Handlers = {
+  'cycle.run': (ctx, input) => {
+    const output = runCycle(ctx, input);
+    return { output, journal: { result: { ...output, ms: undefined } } };
+  },
+  'calls.list': plain(listCallsCommand),
+  'calls.get': plain(getCallCommand),
+  'calls.deposit': plain(depositCommand),
+  'calls.extend': plain(extendCommand),
+  'calls.waive': plain(waiveCommand),
+  'calls.escalate': plain(escalateCommand),
+  'import.csv': importCsvCommand,
+  'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
+  'journal.list': (ctx, input) => ({
+    output: listJournal(ctx.db, input).map((e) => ({
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      command: e.command,
+      payload: JSON.parse(e.payload) as unknown,
+      result: JSON.parse(e.result) as unknown,
+      hash: e.hash,
+    })),
+  }),
+  'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role } }),
+};

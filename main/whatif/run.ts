@@ -1,0 +1,82 @@
+// The what-if computation (methodology §10): validate, convert exactly, evaluate with the same engine as the
+// margin cycle, and report every figure as a decimal string. No ledger, no clock.
+import { marginInputSchema, type MarginOutput, type AccountOut } from './schema.ts';
+import { toBook } from './toBook.ts';
+import { evaluateAccounts } from '../engine/evaluate.ts';
+import { liquidationPrice } from '../engine/liquidationPrice.ts';
+import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
+import { formatAmount, divRound, formatUnits } from '../../shared/units.ts';
+import { schemaError } from '../commands/dispatch.ts';
+
+/** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
+export function health(equity: bigint, mm: bigint): string | null {
+  if (mm === 0n) return null;
+  return formatUnits(divRound(equity * 100_000_000n, mm, 'halfEven'), 8, 8);
+}
+
+export function computeWhatIf(json: unknown): MarginOutput {
+  const parsed = marginInputSchema.safeParse(json);
+  if (!parsed.success) throw schemaError('margin', parsed.error);
+  const { book } = toBook(parsed.data);
+  const instruments = new Map(book.instruments.map((x) => [x.id, x]));
+  const results = evaluateAccounts(book);
+  const accounts: AccountOut[] = results.map((r) => ({
+    id: r.id,
+    equity: formatAmount(r.equity),
+    im: formatAmount(r.im),
+    mm: formatAmount(r.mm),
+    health: health(r.equity, r.mm),
+    status: r.status,
+    call: r.callAmount === null ? null : formatAmount(r.callAmount, book.policy.amountScale),
+    positions: r.positions.map((p) => {
+      const inst = instruments.get(p.instrument)!;
+      const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
+      const mark = book.marks.get(p.instrument)!;
+      const base = {
+        quantity: pos.quantity,
+        entryValue: pos.entryValue,
+        lotTickValue: inst.lotTickValue,
+        lot: inst.lot,
+        tick: inst.tick,
+        multiplier: inst.multiplier,
+        tiers: inst.tiers,
+        mark,
+      };
+      const lp = p.isolated
+        ? liquidationPrice({ ...base, kind: 'isolated', isolatedMargin: pos.isolatedMargin ?? 0n })
+        : liquidationPrice({
+            ...base,
+            kind: 'cross',
+            walletBalance: r.collateralValue,
+            otherMm: r.mm - p.mm,
+            otherUpnl: r.equity - r.collateralValue - p.upnl,
+          });
+      const unit = p.isolated ?? { equity: r.equity, mm: r.mm };
+      const bp = wholePositionBankruptcyPrice({
+        equity: unit.equity,
+        mm: unit.mm,
+        quantity: pos.quantity,
+        mark,
+        lotTickValue: inst.lotTickValue,
+        positionMm: p.mm,
+        lot: inst.lot,
+        multiplier: inst.multiplier,
+      });
+      return {
+        instrument: p.instrument,
+        notional: formatAmount(p.notional),
+        upnl: formatAmount(p.upnl),
+        im: formatAmount(p.im),
+        mm: formatAmount(p.mm),
+        liquidationPrice: lp,
+        bankruptcyPrice: bp,
+        ...(p.isolated
+          ? { isolated: { equity: formatAmount(p.isolated.equity), im: formatAmount(p.isolated.im), mm: formatAmount(p.isolated.mm), status: p.isolated.status } }
+          : {}),
+      };
+    }),
+    // Portfolio (SPAN-style) margin is refused at input for now, so no account has combined commodities.
+    commodities: [],
+  }));
+  return { accounts };
+}

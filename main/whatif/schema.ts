@@ -1,0 +1,134 @@
+// The what-if input (methodology §10): a standalone portfolio, every number a decimal string. The JSON Schema in
+// docs/schemas/margin-input.schema.json is generated from this (npm run schemas) and checked by a test.
+import { z } from 'zod';
+
+const dec = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
+const pos = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string');
+const rate = pos.describe('a rate as a decimal fraction, e.g. "0.004" for 0.4%');
+
+export const policySchema = z
+  .object({
+    callTrigger: z.enum(['maintenance', 'initial']).optional(),
+    liquidationHealth: rate.optional(),
+    targetHealth: rate.optional(),
+    liquidationFeeRate: rate.optional(),
+    insuranceFeeRate: rate.optional(),
+    amountScale: z.number().int().min(0).max(6).optional(),
+    cureMinutes: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const assetSchema = z
+  .object({
+    id: z.string().min(1),
+    price: pos,
+    haircuts: z.array(z.object({ floor: pos, haircut: rate }).strict()).min(1).optional(),
+  })
+  .strict();
+
+export const instrumentSchema = z
+  .object({
+    id: z.string().min(1),
+    kind: z.enum(['future', 'perpetual', 'option']),
+    underlying: z.string().min(1),
+    multiplier: pos,
+    lot: pos,
+    tick: pos.optional(),
+    margin: z.enum(['tiered', 'portfolio']),
+    tiers: z.array(z.object({ floor: pos, mmr: rate, imr: rate }).strict()).optional(),
+    slippage: rate.optional(),
+    expiry: z.string().optional(),
+    right: z.enum(['call', 'put']).optional(),
+    strike: pos.optional(),
+    underlyingInstrument: z.string().optional(),
+    shortOptionMinimum: pos.optional(),
+    volatility: rate.optional().describe('Black-76 volatility, used when the option has no price'),
+    rate: dec.optional().describe('Black-76 interest rate, used when the option has no price'),
+    scanRange: pos.optional(),
+    volShift: rate.optional(),
+    imMultiplier: pos.optional(),
+    riskArray: z.array(dec).length(16).optional(),
+  })
+  .strict();
+
+export const positionSchema = z
+  .object({
+    instrument: z.string().min(1),
+    quantity: dec,
+    entryPrice: pos,
+    isolatedMargin: pos.optional(),
+  })
+  .strict();
+
+export const accountSchema = z
+  .object({
+    id: z.string().min(1),
+    mode: z.enum(['cross', 'isolated']).optional(),
+    collateral: z.record(z.string(), dec).optional(),
+    positions: z.array(positionSchema).optional(),
+  })
+  .strict();
+
+export const spreadSchema = z
+  .object({
+    id: z.string().min(1),
+    legs: z.array(z.object({ underlying: z.string().min(1), ratio: pos }).strict()).min(2),
+    rate,
+    priority: z.number().int(),
+  })
+  .strict();
+
+export const marginInputSchema = z
+  .object({
+    asOf: z.string().optional(),
+    policy: policySchema.optional(),
+    assets: z.array(assetSchema).optional(),
+    instruments: z.array(instrumentSchema).min(1),
+    prices: z.record(z.string(), pos),
+    accounts: z.array(accountSchema).min(1),
+    spreads: z.array(spreadSchema).optional(),
+  })
+  .strict();
+
+export type MarginInput = z.infer<typeof marginInputSchema>;
+
+const amount = z.string().regex(/^-?\d+(\.\d+)?$/);
+const status = z.enum(['healthy', 'warning', 'call', 'liquidation', 'bankrupt']);
+
+export const marginOutputSchema = z
+  .object({
+    accounts: z.array(
+      z
+        .object({
+          id: z.string(),
+          equity: amount.describe('cross-part equity, USD'),
+          im: amount,
+          mm: amount,
+          health: amount.nullable().describe('equity / MM to 8 decimal places; null when MM is 0'),
+          status: status.describe('the worst status over the cross part and each isolated position'),
+          call: amount.nullable().describe('margin call amount rounded up to policy.amountScale, or null'),
+          positions: z.array(
+            z
+              .object({
+                instrument: z.string(),
+                notional: amount,
+                upnl: amount,
+                im: amount,
+                mm: amount,
+                liquidationPrice: amount.nullable().describe('mark at which equity = MM, 8 dp; null when none exists'),
+                bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp'),
+                isolated: z.object({ equity: amount, im: amount, mm: amount, status }).strict().optional(),
+              })
+              .strict(),
+          ),
+          commodities: z.array(
+            z.object({ underlying: z.string(), scanRisk: amount, credits: amount, mm: amount, im: amount }).strict(),
+          ),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export type MarginOutput = z.infer<typeof marginOutputSchema>;
+export type AccountOut = MarginOutput['accounts'][number];

@@ -1,0 +1,177 @@
+// Turns a what-if input into an exact Book: scales inferred from the strings, every conversion exact or refused
+// with the field named.
+import { Decimal } from 'decimal.js';
+import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
+import { DEFAULT_POLICY } from '../engine/model.ts';
+import { parseUnits, parseAmount, parseRate, decimalPlaces, UnitError, checkRange } from '../../shared/units.ts';
+import { InputError } from '../../shared/errors.ts';
+import type { MarginInput } from './schema.ts';
+import { black76Price } from '../engine/black76.ts';
+
+const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
+
+function wrap<T>(field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UnitError || e instanceof RangeError) throw new InputError(e.message.replace(/^[^:]*: /, ''), { field });
+    throw e;
+  }
+}
+
+/** value as an exact integer, or an error saying it is not whole in the given unit. */
+function exactInteger(v: Decimal, field: string, unit: string): bigint {
+  if (!v.isInteger()) throw new InputError(`${v.toFixed()} is not a whole number of ${unit}`, { field });
+  return wrap(field, () => checkRange(BigInt(v.toFixed(0)), field));
+}
+
+function policyOf(p: MarginInput['policy']): Policy {
+  const out: Policy = { ...DEFAULT_POLICY };
+  if (!p) return out;
+  if (p.callTrigger) out.callTrigger = p.callTrigger;
+  for (const k of ['liquidationHealth', 'targetHealth', 'liquidationFeeRate', 'insuranceFeeRate'] as const) {
+    const v = p[k];
+    if (v !== undefined) out[k] = wrap(`policy.${k}`, () => parseRate(v, k));
+  }
+  if (p.amountScale !== undefined) out.amountScale = p.amountScale;
+  if (p.cureMinutes !== undefined) out.cureMinutes = p.cureMinutes;
+  if (out.liquidationHealth > 1_000_000n) throw new InputError('must be at most 1', { field: 'policy.liquidationHealth' });
+  return out;
+}
+
+export function toBook(input: MarginInput): { book: Book; asOf: string } {
+  const asOf = input.asOf ?? '1970-01-01T00:00:00.000Z';
+  const policy = policyOf(input.policy);
+  const accountsIn = input.accounts;
+
+  // Assets: price scale from the price string, quantity scale from the finest holding.
+  const assets: Asset[] = [];
+  const assetPrices = new Map<string, bigint>();
+  const assetList = input.assets ?? [{ id: 'USD', price: '1' }];
+  assetList.forEach((a, i) => {
+    let qs = 0;
+    for (const acct of accountsIn) {
+      const q = acct.collateral?.[a.id];
+      if (q !== undefined) qs = Math.max(qs, decimalPlaces(q));
+    }
+    const ps = decimalPlaces(a.price);
+    const haircuts: Bracket[] = (a.haircuts ?? [{ floor: '0', haircut: '0' }]).map((h, j) => ({
+      floor: wrap(`assets[${i}].haircuts[${j}].floor`, () => parseAmount(h.floor, 'floor')),
+      rate: wrap(`assets[${i}].haircuts[${j}].haircut`, () => parseRate(h.haircut, 'haircut')),
+    }));
+    if (haircuts[0]!.floor !== 0n) throw new InputError('the first haircut bracket must start at 0', { field: `assets[${i}].haircuts` });
+    assets.push({ id: a.id, quantityScale: qs, priceScale: ps, haircuts, liquidityClass: '' });
+    assetPrices.set(a.id, wrap(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
+  });
+  const assetById = new Map(assets.map((a) => [a.id, a]));
+
+  const instruments: Instrument[] = [];
+  const marks = new Map<string, bigint>();
+  const instById = new Map<string, MarginInput['instruments'][number]>();
+  input.instruments.forEach((x) => instById.set(x.id, x));
+  input.instruments.forEach((x, i) => {
+    const f = `instruments[${i}]`;
+    if (x.margin === 'portfolio') {
+      throw new InputError('portfolio (SPAN-style) margin is not available in this version; use "tiered"', { field: `${f}.margin` });
+    }
+    if (!x.tiers || x.tiers.length === 0) throw new InputError('a tiered instrument needs tiers', { field: `${f}.tiers` });
+    const tiers: Tier[] = x.tiers.map((t, j) => ({
+      floor: wrap(`${f}.tiers[${j}].floor`, () => parseAmount(t.floor, 'floor')),
+      mmr: wrap(`${f}.tiers[${j}].mmr`, () => parseRate(t.mmr, 'mmr')),
+      imr: wrap(`${f}.tiers[${j}].imr`, () => parseRate(t.imr, 'imr')),
+    }));
+    tiers.forEach((t, j) => {
+      if (j === 0 && t.floor !== 0n) throw new InputError('the first tier must start at 0', { field: `${f}.tiers[0].floor` });
+      if (j > 0 && t.floor <= tiers[j - 1]!.floor) throw new InputError('tier floors must increase', { field: `${f}.tiers[${j}].floor` });
+      if (t.mmr > t.imr) throw new InputError('mmr is above imr', { field: `${f}.tiers[${j}]` });
+      if (j > 0 && (t.mmr < tiers[j - 1]!.mmr || t.imr < tiers[j - 1]!.imr)) {
+        throw new InputError('tier rates must not fall as notional rises', { field: `${f}.tiers[${j}]` });
+      }
+    });
+    // Default tick: the finest step any of its prices is written in, so every given price is on it.
+    let d = decimalPlaces(input.prices[x.id] ?? '0');
+    for (const a of accountsIn) for (const p of a.positions ?? []) if (p.instrument === x.id) d = Math.max(d, decimalPlaces(p.entryPrice));
+    const tick = x.tick ?? (d === 0 ? '1' : `0.${'0'.repeat(d - 1)}1`);
+    const k = new D(x.lot).mul(tick).mul(x.multiplier).mul(1_000_000);
+    if (!k.isInteger() || k.lte(0)) {
+      throw new InputError(`lot x tick x multiplier (${x.lot} x ${tick} x ${x.multiplier}) must be a whole number of micro-USD`, {
+        field: `${f}.tick`,
+      });
+    }
+    let option: Instrument['option'] = null;
+    if (x.kind === 'option') {
+      if (!x.right || !x.strike) throw new InputError('an option needs right and strike', { field: f });
+      option = {
+        right: x.right,
+        strike: exactInteger(new D(x.strike).div(tick), `${f}.strike`, `ticks of ${tick}`),
+        underlyingInstrument: x.underlyingInstrument ?? null,
+        shortOptionMinimum: x.shortOptionMinimum ? wrap(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
+      };
+    }
+    instruments.push({
+      id: x.id,
+      kind: x.kind,
+      underlying: x.underlying,
+      multiplier: x.multiplier,
+      lot: x.lot,
+      tick,
+      lotTickValue: BigInt(k.toFixed(0)),
+      margin: 'tiered',
+      tiers,
+      slippage: x.slippage ? wrap(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
+      expiry: x.expiry ?? null,
+      option,
+      priceBand: null,
+    });
+    const px = input.prices[x.id] ?? optionPrice(x, input, asOf, f, tick);
+    marks.set(x.id, exactInteger(new D(px).div(tick), `prices.${x.id}`, `ticks of ${tick}`));
+  });
+  const instrument = new Map(instruments.map((x) => [x.id, x]));
+
+  const accounts: Account[] = [];
+  const positions: Position[] = [];
+  const collateral: Collateral[] = [];
+  accountsIn.forEach((a, i) => {
+    const f = `accounts[${i}]`;
+    accounts.push({ id: a.id, member: 'what-if', kind: 'client', mode: a.mode ?? 'cross' });
+    for (const [assetId, qty] of Object.entries(a.collateral ?? {})) {
+      const asset = assetById.get(assetId);
+      if (!asset) throw new InputError(`unknown asset ${assetId}`, { field: `${f}.collateral.${assetId}` });
+      collateral.push({ account: a.id, asset: assetId, quantity: wrap(`${f}.collateral.${assetId}`, () => parseUnits(qty, asset.quantityScale, 'quantity')) });
+    }
+    const seen = new Set<string>();
+    (a.positions ?? []).forEach((p, j) => {
+      const pf = `${f}.positions[${j}]`;
+      const inst = instrument.get(p.instrument);
+      if (!inst) throw new InputError(`unknown instrument ${p.instrument}`, { field: `${pf}.instrument` });
+      if (seen.has(p.instrument)) throw new InputError(`a second position in ${p.instrument}: give one net position`, { field: pf });
+      seen.add(p.instrument);
+      const lots = exactInteger(new D(p.quantity).div(inst.lot), `${pf}.quantity`, `lots of ${inst.lot}`);
+      const entryValue = exactInteger(new D(p.quantity).mul(p.entryPrice).mul(inst.multiplier).mul(1_000_000), `${pf}.entryPrice`, 'micro-USD of entry value');
+      const isolated = a.mode === 'isolated' || p.isolatedMargin !== undefined;
+      positions.push({
+        account: a.id,
+        instrument: p.instrument,
+        quantity: lots,
+        entryValue,
+        isolatedMargin: isolated ? wrap(`${pf}.isolatedMargin`, () => parseAmount(p.isolatedMargin ?? '0', 'isolatedMargin')) : null,
+      });
+    });
+  });
+
+  return { book: { policy, instruments, assets, accounts, positions, collateral, marks, assetPrices }, asOf };
+}
+
+function optionPrice(x: MarginInput['instruments'][number], input: MarginInput, asOf: string, f: string, tick: string): string {
+  if (x.kind !== 'option') throw new InputError(`no price for ${x.id}`, { field: `prices.${x.id}` });
+  const under = x.underlyingInstrument ? input.prices[x.underlyingInstrument] : undefined;
+  if (!under || !x.volatility || !x.expiry || !x.strike || !x.right) {
+    throw new InputError(`option ${x.id} has no price: give one in prices, or underlyingInstrument (priced), volatility and expiry for Black-76`, {
+      field: `prices.${x.id}`,
+    });
+  }
+  const years = new D(Date.parse(x.expiry) - Date.parse(asOf)).div(365 * 24 * 3600 * 1000);
+  if (!years.isFinite() || years.lte(0)) throw new InputError('expiry must be after asOf', { field: `${f}.expiry` });
+  const price = new D(black76Price({ forward: under, strike: x.strike, years: years.toString(), vol: x.volatility, rate: x.rate ?? '0', right: x.right }).toString());
+  return price.div(tick).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(tick).toFixed();
+}
