@@ -1,7 +1,10 @@
-// A live price tick (design.md §2.1, "on a schedule while the app is open"): the new mark is stored, the live book
-// revalues only the positions in that instrument, and every account that now needs a margin call and has none
-// gets one, in one transaction with the journal entry. Accounts that already have a call are left to the next
-// full cycle, which re-sizes calls against initial margin.
+// A live price tick (design.md §2.1, "on a schedule while the app is open"): the new mark is stored and every
+// account that now needs a margin call and has none gets one, in one transaction with the journal entry.
+// The decision comes first: LiveBook.screen finds the few accounts the move may push over the line (it never
+// misses one), each is evaluated exactly at the new mark, and the calls are committed. Only then does the live
+// book bring every position in the instrument up to date, so the time from tick to committed call does not grow
+// with the number of holders. Accounts that already have a call are left to the next full cycle, which re-sizes
+// calls against initial margin.
 import type { CommandContext } from './context.ts';
 import type { LiveBook } from '../engine/incremental.ts';
 import { exactForIndex } from '../engine/evaluate.ts';
@@ -17,8 +20,16 @@ import { InputError } from '../../shared/errors.ts';
 export interface TickResult {
   instrument: string;
   at: string;
-  accountsRevalued: number;
+  /** Accounts the screen sent to exact evaluation. */
+  candidates: number;
   issued: { call: number; account: string; amount: string }[];
+}
+
+export interface TickTiming {
+  /** From the call of tick() to the commit of the price, the calls and the journal entry. */
+  toCommitMs: number;
+  /** Bringing every position in the instrument up to date afterwards. */
+  catchUpMs: number;
 }
 
 export class PriceTicker {
@@ -37,45 +48,44 @@ export class PriceTicker {
     this.cureMinutes = live.cols.book.policy.cureMinutes;
   }
 
-  tick(ctx: CommandContext, instrument: string, markTicks: bigint, at: string): TickResult {
+  tick(ctx: CommandContext, instrument: string, markTicks: bigint, at: string): TickResult & { timing: TickTiming } {
+    const t0 = performance.now();
     const inst = this.live.cols.instrumentIndex.get(instrument);
     if (inst === undefined) throw new InputError(`unknown instrument ${instrument}`, { field: 'instrument' });
     if (markTicks <= 0n || markTicks > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError('mark out of range', { field: 'mark' });
     const { db } = ctx;
-    return db
+    const mark = Number(markTicks);
+    const candidates = this.live.screen(inst, mark).filter((a) => this.called[a] === 0);
+    const result = db
       .transaction((): TickResult => {
         insertPrice(db, { instrument, at, mark: markTicks, source: 'tick' });
-        const touched = this.live.setMark(inst, Number(markTicks));
-        const out = this.live.out;
         const cycle = latestCycle(db);
         if (!cycle) throw new InputError('run a full margin cycle before live ticks');
         const w = callWriter(db);
         const issued: TickResult['issued'] = [];
         const now = ctx.now().toISOString();
-        let exactCtx: ReturnType<typeof exactContext> | null = null;
-        for (let j = 0; j < touched.length; j++) {
-          const a = touched[j]!;
-          if (this.called[a]) continue;
-          let amount: bigint | null;
-          if (out.exact[a]) {
-            exactCtx ??= exactContext({ ...this.live.cols.book, marks: this.marks() });
-            amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
-          } else {
-            const c = out.call[a]!;
-            amount = c < 0 ? null : BigInt(c);
+        if (candidates.length > 0) {
+          const marks = this.marks();
+          marks.set(instrument, markTicks);
+          const exactCtx = exactContext({ ...this.live.cols.book, marks });
+          for (const a of candidates) {
+            const amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
+            if (amount === null) continue;
+            const account = this.live.cols.book.accounts[a]!.id;
+            const id = w.insert({ account, cycle: cycle.id, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
+            w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
+            issued.push({ call: id, account, amount: formatAmount(amount) });
           }
-          if (amount === null) continue;
-          const account = this.live.cols.book.accounts[a]!.id;
-          const id = w.insert({ account, cycle: cycle.id, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
-          w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
-          this.called[a] = 1;
-          issued.push({ call: id, account, amount: formatAmount(amount) });
         }
-        const result: TickResult = { instrument, at, accountsRevalued: touched.length, issued };
-        appendJournal(db, { at: now, actor: ctx.actor.name, command: 'prices.tick', payload: { instrument, at, mark: markTicks }, result });
-        return result;
+        const r: TickResult = { instrument, at, candidates: candidates.length, issued };
+        appendJournal(db, { at: now, actor: ctx.actor.name, command: 'prices.tick', payload: { instrument, at, mark: markTicks }, result: r });
+        return r;
       })
       .immediate();
+    const t1 = performance.now();
+    for (const c of result.issued) this.called[this.live.cols.accountIndex.get(c.account)!] = 1;
+    this.live.setMark(inst, mark);
+    return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs: performance.now() - t1 } };
   }
 
   private marks(): Map<string, bigint> {

@@ -19,6 +19,20 @@ export interface TierColumns {
   big: Uint8Array;
 }
 
+/**
+ * Instrument tiers re-expressed per unit of |q| x mark (lots x ticks), so the kernel needs no division in the
+ * common case: with K = lotTickValue and K x rate = a x 1e6 + b,
+ *   MM = ceil((units x K x rate - cumR) / 1e6) - cumQ = units x a + ceil((units x b - cumR) / 1e6) - cumQ
+ * and the last fraction is 0 when b = 0 (0 <= cumR < 1e6). Floors become the least units that reach them.
+ */
+export interface UnitTierColumns {
+  floorUnits: Float64Array;
+  mA: Float64Array;
+  mB: Float64Array;
+  iA: Float64Array;
+  iB: Float64Array;
+}
+
 export interface BookColumns {
   book: Book;
   nAccounts: number;
@@ -39,6 +53,7 @@ export interface BookColumns {
   colQty: Float64Array;
   instK: Float64Array;
   instTiers: TierColumns;
+  instUnitTiers: UnitTierColumns;
   /** Collateral value of an asset = qty * price * assetMul / assetDiv (one of them is 1). */
   assetMul: Float64Array;
   assetDiv: Float64Array;
@@ -102,6 +117,33 @@ function tierColumns(tables: { rows: { floor: bigint; m: bigint; i: bigint }[] }
 const tierRows = (tiers: Tier[]) => ({ rows: tiers.map((t) => ({ floor: t.floor, m: t.mmr, i: t.imr })) });
 const bracketRows = (b: Bracket[]) => ({ rows: b.map((x) => ({ floor: x.floor, m: x.rate, i: x.rate })) });
 
+function unitTiers(book: Book, tiers: TierColumns): UnitTierColumns {
+  const total = tiers.floor.length;
+  const u: UnitTierColumns = {
+    floorUnits: new Float64Array(total),
+    mA: new Float64Array(total),
+    mB: new Float64Array(total),
+    iA: new Float64Array(total),
+    iB: new Float64Array(total),
+  };
+  book.instruments.forEach((x, e) => {
+    const k = x.lotTickValue;
+    x.tiers.forEach((t, n) => {
+      const row = tiers.start[e]! + n;
+      const km = k * t.mmr;
+      const ki = k * t.imr;
+      const floorUnits = k > 0n ? (t.floor + k - 1n) / k : 0n;
+      u.floorUnits[row] = Number(floorUnits);
+      u.mA[row] = Number(km / 1_000_000n);
+      u.mB[row] = Number(km % 1_000_000n);
+      u.iA[row] = Number(ki / 1_000_000n);
+      u.iB[row] = Number(ki % 1_000_000n);
+      if (!safe(km / 1_000_000n) || !safe(ki / 1_000_000n) || !safe(floorUnits)) tiers.big[e] = 1;
+    });
+  });
+  return u;
+}
+
 export function compileBook(book: Book): BookColumns {
   const accountIndex = new Map<string, number>();
   book.accounts.forEach((a, i) => accountIndex.set(a.id, i));
@@ -121,6 +163,7 @@ export function compileBook(book: Book): BookColumns {
     instK[i] = Number(x.lotTickValue);
     if (!safe(x.lotTickValue)) instTiers.big[i] = 1;
   });
+  const instUnitTiers = unitTiers(book, instTiers);
   const assetHaircuts = tierColumns(book.assets.map((x) => bracketRows(x.haircuts)));
   const assetMul = new Float64Array(book.assets.length);
   const assetDiv = new Float64Array(book.assets.length);
@@ -201,6 +244,7 @@ export function compileBook(book: Book): BookColumns {
     colQty,
     instK,
     instTiers,
+    instUnitTiers,
     assetMul,
     assetDiv,
     assetHaircuts,
@@ -210,6 +254,9 @@ export function compileBook(book: Book): BookColumns {
     amountStep: step,
   };
 }
+
+/** What the kernel reads: the columns without the book and its id maps (so a worker thread can hold them). */
+export type KernelColumns = Omit<BookColumns, 'book' | 'accountIndex' | 'instrumentIndex' | 'assetIndex'>;
 
 /** Marks and asset prices as columns in the book's instrument/asset order. */
 export interface PriceColumns {

@@ -37,6 +37,15 @@ export function floorDiv1e6(x: number): number {
  * and x - r is a multiple of d no larger than |x|, so the quotient below is exact too.
  */
 export function floorDiv(x: number, d: number): number {
+  // Away from the edge of the range c * d is exact, so one float division and an exact correction will do
+  // (fmod is a runtime call in V8, several times slower).
+  if (x <= MAX_SAFE - d && x >= d - MAX_SAFE) {
+    let c = Math.floor(x / d);
+    const p = c * d;
+    if (p > x) c -= 1;
+    else if (p + d <= x) c += 1;
+    return c;
+  }
   const r = x % d;
   const q = (x - r) / d;
   return r < 0 ? q - 1 : q;

@@ -39,3 +39,24 @@ test('LiveBook.setMark agrees with a full evaluation at the new marks', () => {
     { numRuns: 300 },
   );
 });
+
+// The screen may keep accounts that turn out fine, but must never leave out one that needs a call.
+test('LiveBook.screen never misses an account that the exact move puts in need of a call', () => {
+  fc.assert(
+    fc.property(arbBook(), fc.nat(), fc.integer({ min: 1, max: 3_000_000 }), (book, pick, mark) => {
+      const live = new LiveBook(compileBook(book));
+      const i = pick % book.instruments.length;
+      const before = live.out.call.slice();
+      const candidates = new Set(live.screen(i, mark));
+      live.setMark(i, mark);
+      for (let a = 0; a < book.accounts.length; a++) {
+        if (live.out.exact[a]) continue;
+        // An account that needed a call before the move already has one; the ticker skips it.
+        if (before[a]! < 0 && live.out.call[a]! >= 0 && book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id)) {
+          assert.ok(candidates.has(a), `account ${book.accounts[a]!.id} needs a call but was screened out`);
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
+});

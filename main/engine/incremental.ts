@@ -127,6 +127,58 @@ export class LiveBook {
     return accts;
   }
 
+  /**
+   * The accounts that may need a margin call once instrument `inst` is at `mark`, found without changing any
+   * figure: for each position in the instrument, the change of its account's slack (equity less the call bound,
+   * MM or IM by policy) is estimated in float and compared with the exact slack now. The estimate's error is under
+   * 2 micro-USD (the ceilings) plus a relative 1e-9, and the screen keeps every account within that margin of the
+   * line, so no account that needs a call is left out; the caller decides each candidate exactly.
+   */
+  screen(inst: number, mark: number): Int32Array {
+    const cols = this.cols;
+    const out = this.out;
+    const po = out.positions!;
+    const list = this.byInst[inst]!;
+    const k = cols.instK[inst]!;
+    const onInitial = cols.callOnInitial;
+    const ut = cols.instUnitTiers;
+    const tr = cols.instTiers;
+    const floorUnits = ut.floorUnits;
+    const a1 = onInitial ? ut.iA : ut.mA;
+    const b1 = onInitial ? ut.iB : ut.mB;
+    const cumQ = onInitial ? tr.iCumQ : tr.mCumQ;
+    const cumR = onInitial ? tr.iCumR : tr.mCumR;
+    const bound = onInitial ? po.im : po.mm;
+    const accBound = onInitial ? out.im : out.mm;
+    const equity = out.equity;
+    const exact = out.exact;
+    const posAcct = this.posAcct;
+    const posQty = cols.posQty;
+    const posIso = cols.posIso;
+    const pUpnl = po.upnl;
+    const t0 = tr.start[inst]!;
+    const tLast = tr.start[inst + 1]! - 1;
+    const mark0 = this.px.inst[inst]!;
+    const found = new Int32Array(list.length);
+    let n = 0;
+    for (let j = 0; j < list.length; j++) {
+      const p = list[j]!;
+      const a = posAcct[p]!;
+      const q = posQty[p]!;
+      const units = (q < 0 ? -q : q) * mark;
+      let t = t0;
+      while (t < tLast && units >= floorUnits[t + 1]!) t++;
+      const newBound = units * a1[t]! + (units * b1[t]!) * 1e-6 - cumQ[t]! - cumR[t]! * 1e-6;
+      const dUpnl = q * k * (mark - mark0);
+      const iso = posIso[p]!;
+      const slack = iso !== iso ? equity[a]! - accBound[a]! : iso + pUpnl[p]! - bound[p]!;
+      const next = slack + dUpnl - (newBound - bound[p]!);
+      const margin = 2 + 1e-9 * ((slack < 0 ? -slack : slack) + (dUpnl < 0 ? -dUpnl : dUpnl) + newBound);
+      if (exact[a] !== 0 || next < margin) found[n++] = a;
+    }
+    return found.subarray(0, n);
+  }
+
   /** Status and call of one account from its current sums (and its isolated positions, which are few). */
   private reclassify(a: number): void {
     const { cols, out } = this;

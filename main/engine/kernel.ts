@@ -1,7 +1,7 @@
 // The hot path (methodology §9): revalue every position and sum every account on typed arrays of exact integers.
 // No objects, no allocation inside the loop. Anything that would leave the exact float range (2^53) marks the
 // account for the BigInt path instead of producing an approximate figure.
-import type { BookColumns, PriceColumns, TierColumns } from './columns.ts';
+import type { KernelColumns, PriceColumns, TierColumns } from './columns.ts';
 import { MAX_SAFE, mulRateCeil, mulDivFloor, ceilDiv } from './exactFloat.ts';
 
 export const STATUS_CODES = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'] as const;
@@ -42,10 +42,20 @@ export function allocOut(nAccounts: number, nPositions?: number): KernelOut {
   return out;
 }
 
-/** Status code of one margin unit (see results.ts). `e < ceil(lh*m/1e6)` is exactly `e*1e6 < lh*m` for integers. */
+/**
+ * Status code of one margin unit (see results.ts). The liquidation test e*1e6 < lh*m is decided exactly:
+ * `e < ceil(lh*m/1e6)` is the same test for integers. A float estimate only screens out the clear cases: each
+ * product below carries a relative error under 2^-52, so a gap of more than 1e-12 of their size cannot be an
+ * artefact of rounding, and only the rest take the exact comparison.
+ */
 export function unitStatus(e: number, m: number, i: number, lh: number): number {
   if (e < 0) return 4;
-  if (m > 0 && e < mulRateCeil(m, lh, 0)) return 3;
+  if (m > 0) {
+    const le = e * 1e6;
+    const lm = lh * m;
+    if (le < lm - lm * 1e-12) return 3;
+    if (!(le > lm + lm * 1e-12) && e < mulRateCeil(m, lh, 0)) return 3;
+  }
   if (e < m) return 2;
   if (e < i) return 1;
   return 0;
@@ -59,7 +69,7 @@ function tierOf(t: TierColumns, e: number, value: number): number {
 }
 
 /** Revalues accounts [from, to) of the book at the given prices into `out`. */
-export function revalue(c: BookColumns, px: PriceColumns, out: KernelOut, from = 0, to = c.nAccounts): void {
+export function revalue(c: KernelColumns, px: PriceColumns, out: KernelOut, from = 0, to = c.nAccounts): void {
   const { posStart, posInst, posQty, posEntry, posIso, colStart, colAsset, colQty, instK, instTiers, assetHaircuts } = c;
   const { assetMul, assetDiv, accountBig } = c;
   const lh = c.liquidationHealth;
@@ -70,6 +80,9 @@ export function revalue(c: BookColumns, px: PriceColumns, out: KernelOut, from =
   const instBig = px.instBig;
   const assetBig = px.assetBig;
   const po = out.positions;
+  const tStart = instTiers.start;
+  const { floorUnits, mA, mB, iA, iB } = c.instUnitTiers;
+  const { mCumR, mCumQ, iCumR, iCumQ } = instTiers;
 
   for (let a = from; a < to; a++) {
     let big = accountBig[a]!;
@@ -102,11 +115,9 @@ export function revalue(c: BookColumns, px: PriceColumns, out: KernelOut, from =
     for (let p = posStart[a]!, pEnd = posStart[a + 1]!; p < pEnd && big === 0; p++) {
       const i = posInst[p]!;
       const q = posQty[p]!;
-      const mark = marks[i]!;
-      const k = instK[i]!;
-      const units = (q < 0 ? -q : q) * mark;
-      const notional = units * k;
-      if (instBig[i] || units > MAX_SAFE || notional > MAX_SAFE) {
+      const units = (q < 0 ? -q : q) * marks[i]!;
+      const notional = units * instK[i]!;
+      if (instBig[i] || notional > MAX_SAFE) {
         big = 1;
         break;
       }
@@ -115,9 +126,13 @@ export function revalue(c: BookColumns, px: PriceColumns, out: KernelOut, from =
         big = 1;
         break;
       }
-      const t = tierOf(instTiers, i, notional);
-      const pm = mulRateCeil(notional, instTiers.mRate[t]!, instTiers.mCumR[t]!) - instTiers.mCumQ[t]!;
-      const pi = mulRateCeil(notional, instTiers.iRate[t]!, instTiers.iCumR[t]!) - instTiers.iCumQ[t]!;
+      let t = tStart[i]!;
+      const tLast = tStart[i + 1]! - 1;
+      while (t < tLast && units >= floorUnits[t + 1]!) t++;
+      const bm = mB[t]!;
+      const bi = iB[t]!;
+      const pm = units * mA[t]! + (bm === 0 ? 0 : mulRateCeil(units, bm, mCumR[t]!)) - mCumQ[t]!;
+      const pi = units * iA[t]! + (bi === 0 ? 0 : mulRateCeil(units, bi, iCumR[t]!)) - iCumQ[t]!;
       if (pm > MAX_SAFE || pi > MAX_SAFE) {
         big = 1;
         break;

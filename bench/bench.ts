@@ -1,0 +1,376 @@
+// `riskdesk bench` / `npm run bench`: the engine's figures on a demo book (default 100k accounts, ~1M positions),
+// measured side by side in one run, printed as a table with ratios (or JSON with --json).
+//  - revaluation: the engine (integer kernel + BigInt path for flagged accounts) against a plain decimal.js
+//    implementation (the test oracle) and a naive float64 loop over position objects, medians;
+//  - price to committed call: a live price tick through PriceTicker on a real ledger file, p50 and p99 over the
+//    ticks that issued at least one call;
+//  - persisting one cycle's account results (kernel output to committed rows), median.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateDemoBook, bookAtLastMark } from '../main/demo/generate.ts';
+import { compileBook, priceColumns } from '../main/engine/columns.ts';
+import { allocOut, revalue, NO_CALL } from '../main/engine/kernel.ts';
+import { exactContext } from '../main/engine/exactAccount.ts';
+import { exactForIndex } from '../main/engine/evaluate.ts';
+import { referenceEvaluate } from '../main/engine/reference.ts';
+import { LiveBook } from '../main/engine/incremental.ts';
+import { ParallelRevaluer } from '../main/engine/parallel.ts';
+import type { Book } from '../main/engine/model.ts';
+import { openLedger } from '../main/ledger/db.ts';
+import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { dispatch } from '../main/commands/dispatch.ts';
+import { PriceTicker } from '../main/commands/priceTick.ts';
+import { activeCallsByAccount } from '../main/ledger/callRepo.ts';
+import { readBook } from '../main/ledger/bookRepo.ts';
+import { insertCycle } from '../main/ledger/cycleRepo.ts';
+import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
+import { printTable } from '../main/cli/table.ts';
+import { Decimal } from 'decimal.js';
+
+export interface BenchReport {
+  book: { accounts: number; positions: number; collateral: number; instruments: number; exactPathAccounts: number };
+  revaluation: {
+    engineMs: number;
+    engineOneCoreMs: number;
+    decimalJsMs: number;
+    float64Ms: number;
+    decimalJsOverEngine: number;
+    float64OverEngine: number;
+  };
+  priceToCall: { p50Ms: number; p99Ms: number; ticks: number; ticksWithCalls: number; callsIssued: number; catchUpP50Ms: number };
+  persistCycleMs: number;
+  checks: { engineAgreesWithDecimalJs: boolean };
+  machine: { cpus: number; cpu: string; node: string };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+/** The engine's full revaluation: kernel over every account, BigInt path for those it flags. */
+function engineRevaluation(book: Book, cols = compileBook(book), parallel?: ParallelRevaluer) {
+  const px = parallel?.px ?? priceColumns(cols, book.marks, book.assetPrices);
+  const out = parallel?.out ?? allocOut(cols.nAccounts);
+  const ctx = exactContext(book);
+  return () => {
+    if (parallel) parallel.run();
+    else revalue(cols, px, out);
+    let flagged = 0;
+    for (let a = 0; a < cols.nAccounts; a++) {
+      if (out.exact[a]) {
+        exactForIndex(cols, ctx, a);
+        flagged++;
+      }
+    }
+    return { out, flagged };
+  };
+}
+
+/** The same work done naively in float64 over one object per position: what "just use numbers" would be. */
+function float64Revaluation(book: Book) {
+  const instr = new Map(
+    book.instruments.map((x) => {
+      const tiers = x.tiers.map((t) => ({ floor: Number(t.floor) / 1e6, mmr: Number(t.mmr) / 1e6, imr: Number(t.imr) / 1e6, cumM: 0, cumI: 0 }));
+      for (let n = 1; n < tiers.length; n++) {
+        tiers[n]!.cumM = tiers[n]!.floor * (tiers[n]!.mmr - tiers[n - 1]!.mmr) + tiers[n - 1]!.cumM;
+        tiers[n]!.cumI = tiers[n]!.floor * (tiers[n]!.imr - tiers[n - 1]!.imr) + tiers[n - 1]!.cumI;
+      }
+      return [x.id, { price: Number(book.marks.get(x.id)!) * Number(x.tick), mult: Number(x.multiplier), lot: Number(x.lot), tiers }];
+    }),
+  );
+  const acctIndex = new Map(book.accounts.map((a, i) => [a.id, i]));
+  const positions = book.positions.map((p) => ({
+    account: acctIndex.get(p.account)!,
+    inst: instr.get(p.instrument)!,
+    qty: Number(p.quantity) * Number(book.instruments.find((x) => x.id === p.instrument)!.lot),
+    entryValue: Number(p.entryValue) / 1e6,
+    iso: p.isolatedMargin === null ? null : Number(p.isolatedMargin) / 1e6,
+  }));
+  const assets = new Map(book.assets.map((a) => [a.id, { a, price: Number(book.assetPrices.get(a.id)!) / 10 ** a.priceScale }]));
+  const collateral = book.collateral.map((c) => {
+    const s = assets.get(c.asset)!;
+    return { account: acctIndex.get(c.account)!, qty: Number(c.quantity) / 10 ** s.a.quantityScale, s };
+  });
+  const n = book.accounts.length;
+  const equity = new Float64Array(n);
+  const mm = new Float64Array(n);
+  const im = new Float64Array(n);
+  const status = new Uint8Array(n);
+  const lh = Number(book.policy.liquidationHealth) / 1e6;
+  return () => {
+    equity.fill(0);
+    mm.fill(0);
+    im.fill(0);
+    for (const c of collateral) {
+      const h = c.s.a.haircuts;
+      const gross = c.qty * c.s.price;
+      let rate = 0;
+      for (const b of h) if (gross >= Number(b.floor) / 1e6) rate = Number(b.rate) / 1e6;
+      equity[c.account]! += gross > 0 ? gross * (1 - rate) : gross;
+    }
+    for (const p of positions) {
+      const notional = Math.abs(p.qty) * p.inst.price * p.inst.mult;
+      const upnl = p.qty * p.inst.price * p.inst.mult - p.entryValue;
+      let t = p.inst.tiers[0]!;
+      for (const x of p.inst.tiers) if (notional >= x.floor) t = x;
+      const pm = notional * t.mmr - t.cumM;
+      const pi = notional * t.imr - t.cumI;
+      if (p.iso === null) {
+        equity[p.account]! += upnl;
+        mm[p.account]! += pm;
+        im[p.account]! += pi;
+      }
+    }
+    for (let a = 0; a < n; a++) {
+      const e = equity[a]!;
+      status[a] = e < 0 ? 4 : mm[a]! > 0 && e / mm[a]! < lh ? 3 : e < mm[a]! ? 2 : e < im[a]! ? 1 : 0;
+    }
+    return status;
+  };
+}
+
+/** The same work naively in decimal.js over one object per position, in natural units: what "use a decimal type
+ *  everywhere" would be. (The oracle in main/engine/reference.ts is slower still: it carries 60 digits.) */
+function decimalRevaluation(book: Book) {
+  const Dec = Decimal.clone({ precision: 34 });
+  const instr = new Map(
+    book.instruments.map((x) => {
+      const tiers = x.tiers.map((t) => ({ floor: new Dec(t.floor.toString()).div(1e6), mmr: new Dec(t.mmr.toString()).div(1e6), imr: new Dec(t.imr.toString()).div(1e6), cumM: new Dec(0), cumI: new Dec(0) }));
+      for (let n = 1; n < tiers.length; n++) {
+        tiers[n]!.cumM = tiers[n]!.floor.mul(tiers[n]!.mmr.sub(tiers[n - 1]!.mmr)).add(tiers[n - 1]!.cumM);
+        tiers[n]!.cumI = tiers[n]!.floor.mul(tiers[n]!.imr.sub(tiers[n - 1]!.imr)).add(tiers[n - 1]!.cumI);
+      }
+      return [x.id, { price: new Dec(book.marks.get(x.id)!.toString()).mul(x.tick), mult: new Dec(x.multiplier), lot: new Dec(x.lot), tiers }];
+    }),
+  );
+  const acctIndex = new Map(book.accounts.map((a, i) => [a.id, i]));
+  const positions = book.positions.map((p) => {
+    const inst = instr.get(p.instrument)!;
+    return {
+      account: acctIndex.get(p.account)!,
+      inst,
+      qty: new Dec(p.quantity.toString()).mul(inst.lot),
+      entryValue: new Dec(p.entryValue.toString()).div(1e6),
+      iso: p.isolatedMargin !== null,
+    };
+  });
+  const assets = new Map(book.assets.map((a) => [a.id, { a, price: new Dec(book.assetPrices.get(a.id)!.toString()).div(10 ** a.priceScale) }]));
+  const collateral = book.collateral.map((c) => {
+    const s = assets.get(c.asset)!;
+    return { account: acctIndex.get(c.account)!, qty: new Dec(c.quantity.toString()).div(10 ** s.a.quantityScale), s, brackets: s.a.haircuts.map((b) => ({ floor: new Dec(b.floor.toString()).div(1e6), rate: new Dec(b.rate.toString()).div(1e6) })) };
+  });
+  const n = book.accounts.length;
+  const lh = new Dec(book.policy.liquidationHealth.toString()).div(1e6);
+  return () => {
+    const equity: Decimal[] = Array.from({ length: n }, () => new Dec(0));
+    const mm: Decimal[] = Array.from({ length: n }, () => new Dec(0));
+    const im: Decimal[] = Array.from({ length: n }, () => new Dec(0));
+    for (const c of collateral) {
+      const gross = c.qty.mul(c.s.price);
+      let rate = new Dec(0);
+      for (const b of c.brackets) if (gross.gte(b.floor)) rate = b.rate;
+      equity[c.account] = equity[c.account]!.add(gross.gt(0) ? gross.mul(new Dec(1).sub(rate)) : gross);
+    }
+    for (const p of positions) {
+      const notional = p.qty.abs().mul(p.inst.price).mul(p.inst.mult);
+      const upnl = p.qty.mul(p.inst.price).mul(p.inst.mult).sub(p.entryValue);
+      let t = p.inst.tiers[0]!;
+      for (const x of p.inst.tiers) if (notional.gte(x.floor)) t = x;
+      if (!p.iso) {
+        equity[p.account] = equity[p.account]!.add(upnl);
+        mm[p.account] = mm[p.account]!.add(notional.mul(t.mmr).sub(t.cumM).toDecimalPlaces(6, Decimal.ROUND_CEIL));
+        im[p.account] = im[p.account]!.add(notional.mul(t.imr).sub(t.cumI).toDecimalPlaces(6, Decimal.ROUND_CEIL));
+      }
+    }
+    const status = new Uint8Array(n);
+    for (let a = 0; a < n; a++) {
+      const e = equity[a]!;
+      status[a] = e.lt(0) ? 4 : mm[a]!.gt(0) && e.lt(lh.mul(mm[a]!)) ? 3 : e.lt(mm[a]!) ? 2 : e.lt(im[a]!) ? 1 : 0;
+    }
+    return status;
+  };
+}
+
+function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
+  const ms: number[] = [];
+  let last!: T;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    last = f();
+    ms.push(performance.now() - t);
+  }
+  return { ms, last };
+}
+
+export async function runBench(o: { accounts: number; rounds: number; log: (s: string) => void }): Promise<BenchReport> {
+  const t0 = performance.now();
+  const log = (s: string) => o.log(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`);
+  log(`building a ${o.accounts.toLocaleString('en-US')}-account demo book...`);
+  const demo = generateDemoBook({ accounts: o.accounts, seed: 1, asOf: DEMO_AS_OF });
+  const book = bookAtLastMark(demo);
+  const cols = compileBook(book);
+
+  log('revaluation: engine on one core...');
+  const engine1 = engineRevaluation(book, cols);
+  engine1(); // warm-up, so the JIT has compiled the loop before it is timed
+  const eng1 = time(engine1, o.rounds);
+  log('revaluation: engine on both cores...');
+  const parallel = await ParallelRevaluer.start(cols, priceColumns(cols, book.marks, book.assetPrices));
+  const engine = engineRevaluation(book, cols, parallel);
+  engine();
+  const eng = time(engine, o.rounds);
+  await parallel.close();
+  log('revaluation: float64 loop...');
+  const flt = float64Revaluation(book);
+  flt();
+  const f64 = time(flt, o.rounds);
+  log('revaluation: naive decimal.js (slow)...');
+  const decRun = decimalRevaluation(book);
+  const dec = time(decRun, Math.max(1, Math.min(3, o.rounds)));
+  log('checking the engine against the decimal.js oracle (slower still)...');
+  const oracle = referenceEvaluate(book);
+  // The decimal.js run is also the oracle: the engine must agree with it to the unit on every account.
+  const { out } = eng.last;
+  let agrees = true;
+  oracle.forEach((r, a) => {
+    if (out.exact[a]) return;
+    const call = out.call[a]! === NO_CALL ? null : BigInt(out.call[a]!);
+    if (BigInt(out.equity[a]!) !== r.equity || BigInt(out.mm[a]!) !== r.mm || BigInt(out.im[a]!) !== r.im || call !== r.callAmount) agrees = false;
+  });
+
+  log('writing the book to a ledger file...');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-bench-'));
+  const file = path.join(dir, 'bench.db');
+  const db = openLedger(file, { create: true });
+  try {
+    initLedger(db, { demo: true, accounts: o.accounts, seed: 1 }, new Date(DEMO_AS_OF));
+    const now = () => new Date(DEMO_AS_OF);
+    const actor = { name: 'bench', role: 'operator' as const };
+    log('first cycle on the ledger...');
+    dispatch({ db, actor, now }, 'cycle.run', { at: DEMO_AS_OF });
+
+    log('persisting cycle results...');
+    const ledgerBook = readBook(db, DEMO_AS_OF).book;
+    const ledgerRun = engineRevaluation(ledgerBook)();
+    const lo = ledgerRun.out;
+    const ids = ledgerBook.accounts.map((a) => a.id);
+    const persist = time(() => {
+      db.transaction(() => {
+        const cycle = insertCycle(db, { asOf: DEMO_AS_OF, runAt: DEMO_AS_OF, actor: 'bench', accounts: ids.length });
+        const r = allocResults(ids);
+        for (let a = 0; a < ids.length; a++) {
+          r.collateral[a] = BigInt(lo.collateral[a]!);
+          r.equity[a] = BigInt(lo.equity[a]!);
+          r.mm[a] = BigInt(lo.mm[a]!);
+          r.im[a] = BigInt(lo.im[a]!);
+          r.call[a] = BigInt(lo.call[a]!);
+          r.status[a] = lo.status[a]!;
+        }
+        writeCycleResults(db, cycle, r);
+      })();
+    }, Math.max(3, Math.min(o.rounds, 9)));
+
+    log('price ticks...');
+    const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), activeCallsByAccount(db).keys());
+    const latencies: number[] = [];
+    const withCalls: number[] = [];
+    const catchUp: number[] = [];
+    let calls = 0;
+    const insts = ledgerBook.instruments;
+    let clock = Date.parse(DEMO_AS_OF);
+    // Marks drift against the book in small steps (0.3% per tick, alternating direction per pass over the
+    // instruments), so that ticks keep pushing a few accounts at a time over their maintenance line.
+    for (let t = 0; t < 400; t++) {
+      const i = t % insts.length;
+      const dir = Math.floor(t / insts.length) % 4 < 2 ? -1 : 1;
+      const cur = BigInt(ticker.live.px.inst[i]!);
+      const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
+      clock += 1000;
+      const at = new Date(clock).toISOString();
+      const r = ticker.tick({ db, actor, now }, insts[i]!.id, next, at);
+      const ms = r.timing.toCommitMs;
+      latencies.push(ms);
+      catchUp.push(r.timing.catchUpMs);
+      if (r.issued.length > 0) {
+        withCalls.push(ms);
+        calls += r.issued.length;
+      }
+    }
+    return {
+      book: {
+        accounts: book.accounts.length,
+        positions: book.positions.length,
+        collateral: book.collateral.length,
+        instruments: book.instruments.length,
+        exactPathAccounts: eng.last.flagged,
+      },
+      revaluation: {
+        engineMs: round(median(eng.ms)),
+        engineOneCoreMs: round(median(eng1.ms)),
+        decimalJsMs: round(median(dec.ms), 1),
+        float64Ms: round(median(f64.ms)),
+        decimalJsOverEngine: round(median(dec.ms) / median(eng.ms), 1),
+        float64OverEngine: round(median(f64.ms) / median(eng.ms), 2),
+      },
+      priceToCall: {
+        p50Ms: round(median(withCalls.length ? withCalls : latencies)),
+        p99Ms: round(quantile(withCalls.length ? withCalls : latencies, 0.99)),
+        ticks: latencies.length,
+        ticksWithCalls: withCalls.length,
+        callsIssued: calls,
+        catchUpP50Ms: round(median(catchUp)),
+      },
+      persistCycleMs: round(median(persist.ms)),
+      checks: { engineAgreesWithDecimalJs: agrees },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', node: process.version },
+    };
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchCommand(o: { json: boolean; accounts: number; rounds: number }): Promise<number> {
+  const r = await runBench({ accounts: o.accounts, rounds: o.rounds, log: (s) => process.stderr.write(`${s}\n`) });
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  } else {
+    const b = r.book;
+    process.stdout.write(
+      `\nbook: ${b.accounts} accounts, ${b.positions} positions, ${b.collateral} collateral holdings, ${b.instruments} instruments` +
+        ` (${b.exactPathAccounts} accounts on the BigInt path)\n${r.machine.cpus} x ${r.machine.cpu}, Node ${r.machine.node}\n\n`,
+    );
+    const v = r.revaluation;
+    printTable(
+      ['full revaluation (median)', 'ms', 'vs engine'],
+      [
+        ['engine (integer kernel, 2 threads)', v.engineMs.toFixed(2), '1x'],
+        ['engine (integer kernel, 1 thread)', v.engineOneCoreMs.toFixed(2), `${round(v.engineOneCoreMs / v.engineMs, 2)}x slower`],
+        ['naive float64 loop', v.float64Ms.toFixed(2), `${v.float64OverEngine}x slower`],
+        ['naive decimal.js', v.decimalJsMs.toFixed(0), `${v.decimalJsOverEngine}x slower`],
+      ],
+      [1, 2],
+    );
+    process.stdout.write('\n');
+    const p = r.priceToCall;
+    printTable(
+      ['ledger', 'ms', 'target'],
+      [
+        [`price tick -> committed call, p50 (${p.ticksWithCalls} of ${p.ticks} ticks issued ${p.callsIssued} calls)`, p.p50Ms.toFixed(3), ''],
+        ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
+        ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
+        [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
+      ],
+      [1, 2],
+    );
+    process.stdout.write(`\nengine agrees with decimal.js on every account: ${r.checks.engineAgreesWithDecimalJs ? 'yes' : 'NO'}\n`);
+  }
+  return r.checks.engineAgreesWithDecimalJs ? 0 : 1;
+}
