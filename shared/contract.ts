@@ -89,6 +89,111 @@ export interface WhoAmI {
   role: Role;
 }
 
+export type Status = 'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt';
+
+export interface Alert {
+  at: string;
+  level: 'info' | 'warning' | 'critical';
+  text: string;
+}
+
+export interface DashboardSummary {
+  /** The latest cycle, or null before the first one. */
+  cycle: number | null;
+  asOf: string | null;
+  totals: { equity: string; mm: string; im: string };
+  statuses: Record<Status, number>;
+  openCalls: { count: number; amount: string; overdue: number };
+  alerts: Alert[];
+  /** Totals of the latest cycles, oldest first, for the margin and equity chart. */
+  history: { cycle: number; asOf: string; equity: string; mm: string; im: string }[];
+}
+
+/** Every account of the latest cycle as columns (one array per field, same order): compact for 100k rows. */
+export interface AccountsTable {
+  cycle: number | null;
+  asOf: string | null;
+  columns: {
+    id: string[];
+    member: string[];
+    kind: ('house' | 'client')[];
+    status: Status[];
+    equity: string[];
+    mm: string[];
+    im: string[];
+    /** equity / MM as a float, for sorting and display only (null: MM is 0); decisions use the exact figures. */
+    health: (number | null)[];
+    call: (string | null)[];
+  };
+}
+
+export interface PositionView {
+  instrument: string;
+  quantity: string;
+  entryPrice: string;
+  mark: string;
+  notional: string;
+  upnl: string;
+  mm: string;
+  im: string;
+  liquidationPrice: string | null;
+  isolated: { equity: string; mm: string; im: string; status: Status } | null;
+}
+
+export interface CollateralView {
+  asset: string;
+  quantity: string;
+  price: string;
+  value: string;
+}
+
+export interface AccountFigures {
+  collateral: string;
+  equity: string;
+  mm: string;
+  im: string;
+  /** equity / MM to 8 decimal places, null when MM is 0. */
+  health: string | null;
+  status: Status;
+  call: string | null;
+}
+
+export interface AccountDetail {
+  account: { id: string; member: string; kind: 'house' | 'client'; mode: 'cross' | 'isolated' };
+  asOf: string;
+  figures: AccountFigures;
+  positions: PositionView[];
+  collateral: CollateralView[];
+  history: { cycle: number; asOf: string; equity: string; mm: string; im: string; status: Status }[];
+  openCall: MarginCall | null;
+}
+
+export interface WhatIfResult {
+  shocks: Record<string, string>;
+  figures: AccountFigures;
+  positions: PositionView[];
+}
+
+export interface InstrumentView {
+  id: string;
+  kind: string;
+  underlying: string;
+  lot: string;
+  tick: string;
+  multiplier: string;
+}
+
+export interface PriceSeries {
+  instrument: string;
+  points: { at: string; mark: string }[];
+}
+
+/** What the main side pushes to the console (Electron IPC event, or SSE in browser mode). */
+export type ConsoleEvent =
+  | { type: 'cycle.done'; summary: CycleSummary }
+  | { type: 'calls.changed' }
+  | { type: 'alert'; alert: Alert };
+
 // ---- the table ----
 export const contract = {
   'cycle.run': {
@@ -171,7 +276,66 @@ export const contract = {
     input: z.object({}).strict(),
     output: null as unknown as WhoAmI,
   },
+  // Signing in is handled by the door (it binds the user to the window or browser session); the contract still
+  // validates its payload. role 'viewer' is never checked for it: there is no actor before sign-in.
+  'session.login': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
+    output: null as unknown as WhoAmI,
+  },
+  'session.logout': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as { ok: true },
+  },
+  'dashboard.summary': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: null as unknown as DashboardSummary,
+  },
+  'accounts.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as AccountsTable,
+  },
+  'accounts.detail': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ id, historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: null as unknown as AccountDetail,
+  },
+  'accounts.whatif': {
+    role: 'viewer',
+    mutates: false,
+    input: z
+      .object({
+        id,
+        /** Relative price shock per underlying, e.g. { "BTC": "-0.2" } for -20%. */
+        shocks: z.record(z.string().min(1).max(32), decimal),
+      })
+      .strict(),
+    output: null as unknown as WhatIfResult,
+  },
+  'instruments.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as InstrumentView[],
+  },
+  'prices.history': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ instruments: z.array(id).min(1).max(50), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: null as unknown as PriceSeries[],
+  },
 } as const;
+
+/** Channels the doors answer themselves (no actor yet, or they change the door's session). */
+export const DOOR_CHANNELS = ['session.login', 'session.logout'] as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

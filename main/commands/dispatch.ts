@@ -1,7 +1,7 @@
 // The one command layer behind all three doors. It validates the payload against the contract, checks the actor's
 // role, and runs a changing command and its journal entry in one transaction: both land or neither does.
 import type { z } from 'zod';
-import { contract, isChannel, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
+import { contract, isChannel, DOOR_CHANNELS, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
 import { roleAllows } from '../../shared/roles.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { appendJournal } from '../ledger/journal.ts';
@@ -25,12 +25,13 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
 
 export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
   if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
+  if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
   const entry = contract[channel];
   const input = validate(channel, payload);
   if (!roleAllows(ctx.actor.role, entry.role)) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
   }
-  const handler = handlers[channel] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
+  const handler = handlers[channel as keyof typeof handlers] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
   if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
   return ctx.db.transaction(() => {
     const { output, journal } = handler(ctx, input);

@@ -1,18 +1,23 @@
 // Channel -> use case. A handler returns its output and, where the journal should record something other than the
 // raw input and output (a file's fingerprint instead of its bytes, a result without wall-clock time), that instead.
-import type { Channel, InputOf, OutputOf } from '../../shared/contract.ts';
+import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { runCycle } from './runCycle.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
 import { verifyJournal, listJournal } from '../ledger/journal.ts';
+import { dashboardSummary } from './console/dashboard.ts';
+import { accountsList, accountDetail, accountWhatIf } from './console/accounts.ts';
+import { instrumentsList, pricesHistory } from './console/market.ts';
 
 export interface Handled<C extends Channel> {
   output: OutputOf<C>;
   journal?: { payload?: unknown; result?: unknown };
 }
 
-type Handlers = { [C in Channel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
+/** Every channel but the ones the doors answer (sign-in binds a user to a window or browser session). */
+export type CommandChannel = Exclude<Channel, (typeof DOOR_CHANNELS)[number]>;
+type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
 
 const plain =
   <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
@@ -43,4 +48,10 @@ export const handlers: Handlers = {
     })),
   }),
   'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role } }),
+  'dashboard.summary': plain(dashboardSummary),
+  'accounts.list': plain(accountsList),
+  'accounts.detail': plain(accountDetail),
+  'accounts.whatif': plain(accountWhatIf),
+  'instruments.list': plain(instrumentsList),
+  'prices.history': plain(pricesHistory),
 };

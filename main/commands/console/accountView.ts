@@ -1,0 +1,204 @@
+// One account evaluated now, for the accounts screen's detail panel and its what-if shock: a Book holding only
+// that account (the policy, the instruments and assets it uses, its positions and collateral, their prices), run
+// through the exact engine, and the results turned into decimal strings.
+import type { Database } from 'better-sqlite3';
+import type { AccountFigures, CollateralView, PositionView } from '../../../shared/contract.ts';
+import type { Account, Book, Instrument, Asset } from '../../engine/model.ts';
+import type { AccountResult, PositionResult } from '../../engine/results.ts';
+import { STATUS_RANK } from '../../engine/results.ts';
+import { exactAccount, exactContext, collateralValue } from '../../engine/exactAccount.ts';
+import { liquidationPrice } from '../../engine/liquidationPrice.ts';
+import { restoreNeed } from '../../engine/calls.ts';
+import { readPolicy, readInstruments, readAssets, readPositions, readCollateral } from '../../ledger/bookRepo.ts';
+import { latestCycle } from '../../ledger/cycleRepo.ts';
+import { listCalls, type CallRow } from '../../ledger/callRepo.ts';
+import { readAccount, latestMarks, latestAssetPrices } from '../../ledger/consoleRepo.ts';
+import { health } from '../../whatif/run.ts';
+import { AMOUNT_SCALE, decimalPlaces, divRound, formatAmount, formatUnits, parseUnits } from '../../../shared/units.ts';
+import { InputError, RuleError } from '../../../shared/errors.ts';
+
+/** Decimal places of an average entry price (trimmed). */
+const ENTRY_PRICE_DP = 8;
+
+export interface AccountSnapshot {
+  account: Account;
+  /** The time the prices are taken at: the latest cycle's as-of, or (before any cycle) the newest price used. */
+  asOf: string;
+  /** A book holding only this account. Positions and collateral in the ledger's order. */
+  book: Book;
+  instruments: Map<string, Instrument>;
+  assets: Map<string, Asset>;
+  /** The account's open or overdue call, if it has one. */
+  liveCall: CallRow | null;
+}
+
+/** Reads one account and everything needed to value it at the latest prices. Unknown account: InputError on `field`. */
+export function loadAccount(db: Database, id: string, now: () => Date, field = 'id'): AccountSnapshot {
+  const account = readAccount(db, id);
+  if (!account) throw new InputError(`no account "${id}"`, { field });
+  const bound = latestCycle(db)?.asOf ?? null;
+  const positions = readPositions(db, id);
+  const collateral = readCollateral(db, id);
+  const instIds = new Set(positions.map((p) => p.instrument));
+  const assetIds = new Set(collateral.map((c) => c.asset));
+  const instruments = readInstruments(db).filter((x) => instIds.has(x.id));
+  const assets = readAssets(db).filter((x) => assetIds.has(x.id));
+  const marks = latestMarks(db, instIds, bound);
+  const assetPrices = latestAssetPrices(db, assetIds, bound);
+  const when = bound === null ? 'in the ledger' : `at or before ${bound}`;
+  let newest: string | null = null;
+  for (const i of instIds) {
+    const m = marks.get(i);
+    if (!m) throw new RuleError('no_price', `account ${id}: no price for instrument ${i} ${when}`);
+    if (newest === null || m.at > newest) newest = m.at;
+  }
+  for (const a of assetIds) {
+    const p = assetPrices.get(a);
+    if (!p) throw new RuleError('no_price', `account ${id}: no price for asset ${a} ${when}`);
+    if (newest === null || p.at > newest) newest = p.at;
+  }
+  const liveCall = listCalls(db, { account: id }).find((c) => c.status === 'open' || c.status === 'overdue') ?? null;
+  return {
+    account,
+    asOf: bound ?? newest ?? now().toISOString(),
+    book: {
+      policy: readPolicy(db),
+      instruments,
+      assets,
+      accounts: [account],
+      positions,
+      collateral,
+      marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
+      assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+    },
+    instruments: new Map(instruments.map((x) => [x.id, x])),
+    assets: new Map(assets.map((x) => [x.id, x])),
+    liveCall,
+  };
+}
+
+/** The account evaluated with the exact engine, at the snapshot's marks or at the marks given. */
+export function evaluateSnapshot(s: AccountSnapshot, marks: Map<string, bigint> = s.book.marks): AccountResult {
+  const book: Book = { ...s.book, marks };
+  return exactAccount(
+    exactContext(book),
+    s.account.id,
+    book.positions.map((_, i) => i),
+    book.collateral.map((_, i) => i),
+  );
+}
+
+/**
+ * The account's figures. Its status is the engine's, raised to `liquidation` when a live call on it is past its
+ * deadline at the snapshot's time and the account still falls short of initial margin (methodology §5, as the
+ * margin cycle does).
+ */
+export function figuresView(s: AccountSnapshot, r: AccountResult): AccountFigures {
+  let status = r.status;
+  const c = s.liveCall;
+  if (c && (c.status === 'overdue' || c.deadline <= s.asOf) && restoreNeed(r, s.book.policy.amountScale) > 0n) {
+    if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+  }
+  return {
+    collateral: formatAmount(r.collateralValue),
+    equity: formatAmount(r.equity),
+    mm: formatAmount(r.mm),
+    im: formatAmount(r.im),
+    health: health(r.equity, r.mm),
+    status,
+    call: r.callAmount === null ? null : formatAmount(r.callAmount),
+  };
+}
+
+interface Dec {
+  n: bigint;
+  s: number;
+}
+const dec = (x: string, what: string): Dec => {
+  const s = decimalPlaces(x);
+  return { n: parseUnits(x, s, what), s };
+};
+
+/** A price in ticks as a decimal (ticks x tick). */
+export function ticksToPrice(ticks: bigint, tick: string): string {
+  const t = dec(tick, 'tick');
+  return formatUnits(ticks * t.n, t.s);
+}
+
+/** Lots as a quantity of the instrument (lots x lot). */
+export function lotsToQuantity(lots: bigint, lot: string): string {
+  const l = dec(lot, 'lot');
+  return formatUnits(lots * l.n, l.s);
+}
+
+/** Average entry price = entryValue / (lots x lot x multiplier), half-even to 8 places, trailing zeros trimmed. */
+export function entryPriceOf(lots: bigint, entryValue: bigint, inst: Instrument): string {
+  if (lots === 0n) return '0';
+  const lot = dec(inst.lot, 'lot');
+  const mult = dec(inst.multiplier, 'multiplier');
+  const num = entryValue * 10n ** BigInt(lot.s + mult.s + ENTRY_PRICE_DP);
+  const den = lots * lot.n * mult.n * 10n ** BigInt(AMOUNT_SCALE);
+  return formatUnits(divRound(num, den, 'halfEven'), ENTRY_PRICE_DP);
+}
+
+function positionLiquidationPrice(s: AccountSnapshot, r: AccountResult, p: PositionResult, k: number, mark: bigint): string | null {
+  const pos = s.book.positions[k]!;
+  const inst = s.instruments.get(pos.instrument)!;
+  // The closed-form solution is for linear positions; an option's value is not linear in its own mark.
+  if (inst.kind === 'option' || pos.quantity === 0n) return null;
+  const base = {
+    quantity: pos.quantity,
+    entryValue: pos.entryValue,
+    lotTickValue: inst.lotTickValue,
+    lot: inst.lot,
+    tick: inst.tick,
+    multiplier: inst.multiplier,
+    tiers: inst.tiers,
+    mark,
+  };
+  if (pos.isolatedMargin !== null) return liquidationPrice({ ...base, kind: 'isolated', isolatedMargin: pos.isolatedMargin });
+  return liquidationPrice({
+    ...base,
+    kind: 'cross',
+    walletBalance: r.collateralValue,
+    otherMm: r.mm - p.mm,
+    otherUpnl: r.equity - r.collateralValue - p.upnl,
+  });
+}
+
+/** Every position of the account with its figures, at the marks the result was evaluated at. */
+export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<string, bigint> = s.book.marks): PositionView[] {
+  return r.positions.map((p, k) => {
+    const pos = s.book.positions[k]!;
+    const inst = s.instruments.get(pos.instrument)!;
+    const mark = marks.get(pos.instrument)!;
+    return {
+      instrument: pos.instrument,
+      quantity: lotsToQuantity(pos.quantity, inst.lot),
+      entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
+      mark: ticksToPrice(mark, inst.tick),
+      notional: formatAmount(p.notional),
+      upnl: formatAmount(p.upnl),
+      mm: formatAmount(p.mm),
+      im: formatAmount(p.im),
+      liquidationPrice: positionLiquidationPrice(s, r, p, k, mark),
+      isolated: p.isolated
+        ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
+        : null,
+    };
+  });
+}
+
+/** Every collateral holding: quantity and price as decimals, value after haircut. */
+export function collateralView(s: AccountSnapshot): CollateralView[] {
+  return s.book.collateral.map((c) => {
+    const asset = s.assets.get(c.asset)!;
+    const price = s.book.assetPrices.get(c.asset)!;
+    return {
+      asset: c.asset,
+      quantity: formatUnits(c.quantity, asset.quantityScale),
+      price: formatUnits(price, asset.priceScale),
+      value: formatAmount(collateralValue(asset, c.quantity, price)),
+    };
+  });
+}

@@ -1,0 +1,120 @@
+// The accounts screen (design.md §5): every account of the latest cycle as columns, one account's detail evaluated
+// now, and a what-if price shock on it. All read-only.
+import type { CommandContext } from '../context.ts';
+import type { AccountDetail, AccountsTable, InputOf, Status, WhatIfResult } from '../../../shared/contract.ts';
+import { latestCycle } from '../../ledger/cycleRepo.ts';
+import { readCycleResults, accountHistory } from '../../ledger/cycleResults.ts';
+import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
+import { STATUS_CODES } from '../../engine/kernel.ts';
+import { divRound, formatAmount } from '../../../shared/units.ts';
+import { InputError } from '../../../shared/errors.ts';
+import { callView } from '../callCommands.ts';
+import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
+
+const DEFAULT_HISTORY = 60;
+
+function emptyTable(): AccountsTable {
+  return {
+    cycle: null,
+    asOf: null,
+    columns: { id: [], member: [], kind: [], status: [], equity: [], mm: [], im: [], health: [], call: [] },
+  };
+}
+
+/**
+ * Every account of the latest cycle, in account-id order: the packed results read once, member and kind joined
+ * from one query over the accounts table (both in id order, so a merge).
+ */
+export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
+  const cycle = latestCycle(ctx.db);
+  if (!cycle) return emptyTable();
+  const r = readCycleResults(ctx.db, cycle.id);
+  const refs = accountColumns(ctx.db);
+  const n = r.ids.length;
+  const member = new Array<string>(n);
+  const kind = new Array<'house' | 'client'>(n);
+  const status = new Array<Status>(n);
+  const equity = new Array<string>(n);
+  const mm = new Array<string>(n);
+  const im = new Array<string>(n);
+  const health = new Array<number | null>(n);
+  const call = new Array<string | null>(n);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const id = r.ids[i]!;
+    // Accounts are never deleted (foreign keys), so every id of the cycle is in the accounts table; accounts
+    // added since the cycle are skipped by the merge.
+    while (j < refs.id.length && refs.id[j]! < id) j++;
+    if (refs.id[j] !== id) throw new Error(`cycle ${cycle.id} holds account ${id}, which is not in the accounts table`);
+    member[i] = refs.member[j]!;
+    kind[i] = refs.kind[j]!;
+    status[i] = STATUS_CODES[r.status[i]!]!;
+    const e = r.equity[i]!;
+    const m = r.mm[i]!;
+    equity[i] = formatAmount(e);
+    mm[i] = formatAmount(m);
+    im[i] = formatAmount(r.im[i]!);
+    // A float for sorting and display only: decisions use the exact figures.
+    health[i] = m === 0n ? null : Number(e) / Number(m);
+    const c = r.call[i]!;
+    call[i] = c < 0n ? null : formatAmount(c);
+  }
+  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: r.ids, member, kind, status, equity, mm, im, health, call } };
+}
+
+export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.detail'>): AccountDetail {
+  const s = loadAccount(ctx.db, input.id, ctx.now);
+  const r = evaluateSnapshot(s);
+  return {
+    account: { id: s.account.id, member: s.account.member, kind: s.account.kind, mode: s.account.mode },
+    asOf: s.asOf,
+    figures: figuresView(s, r),
+    positions: positionsView(s, r),
+    collateral: collateralView(s),
+    history: accountHistory(ctx.db, s.account.id, input.historyCycles ?? DEFAULT_HISTORY).map((h) => ({
+      cycle: h.cycle,
+      asOf: h.asOf,
+      equity: formatAmount(h.equity),
+      mm: formatAmount(h.mm),
+      im: formatAmount(h.im),
+      status: h.status,
+    })),
+    openCall: s.liveCall ? callView(s.liveCall, true, ctx) : null,
+  };
+}
+
+const SHOCK = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/** A relative move as an exact fraction num / den (den a power of ten). */
+function parseShock(s: string, field: string): { num: bigint; den: bigint } {
+  const m = SHOCK.exec(s);
+  if (!m) throw new InputError(`"${s}" is not a decimal number`, { field });
+  const frac = m[3] ?? '';
+  const mag = BigInt((m[2] ?? '0') + frac);
+  return { num: m[1] === '-' ? -mag : mag, den: 10n ** BigInt(frac.length) };
+}
+
+/**
+ * The account evaluated with each position's mark moved by the relative shock of its instrument's underlying,
+ * rounded to the instrument's tick (half-even). Nothing is written: the ledger is only read.
+ */
+export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.whatif'>): WhatIfResult {
+  const s = loadAccount(ctx.db, input.id, ctx.now);
+  const known = underlyings(ctx.db);
+  const shocks = new Map<string, { num: bigint; den: bigint }>();
+  for (const [key, value] of Object.entries(input.shocks)) {
+    const field = `shocks.${key}`;
+    if (!known.has(key)) throw new InputError(`no instrument is on the underlying "${key}"`, { field });
+    const x = parseShock(value, field);
+    // 1 + x <= 0 would take every price to zero or below.
+    if (x.den + x.num <= 0n) throw new InputError(`a shock of ${value} would take the price to zero or below: it must be above -1`, { field });
+    shocks.set(key, x);
+  }
+  const marks = new Map(s.book.marks);
+  for (const [id, mark] of s.book.marks) {
+    const x = shocks.get(s.instruments.get(id)!.underlying);
+    if (x) marks.set(id, divRound(mark * (x.den + x.num), x.den, 'halfEven'));
+  }
+  const r = evaluateSnapshot(s, marks);
+  return { shocks: { ...input.shocks }, figures: figuresView(s, r), positions: positionsView(s, r, marks) };
+}

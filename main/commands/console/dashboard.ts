@@ -1,0 +1,134 @@
+// The dashboard (design.md §5): headline figures of the latest margin cycle, live margin calls, alerts derived
+// from the ledger's state, and the totals of recent cycles for the margin and equity chart. Read-only.
+import type { CommandContext } from '../context.ts';
+import type { Alert, CycleSummary, DashboardSummary, InputOf, Status } from '../../../shared/contract.ts';
+import { readCycleResults, type ResultColumns } from '../../ledger/cycleResults.ts';
+import { recentCycles, liveCallTotals, overdueCalls, callsIssuedBy, newestMarkTime } from '../../ledger/consoleRepo.ts';
+import { STATUS_RANK } from '../../engine/results.ts';
+import { formatAmount } from '../../../shared/units.ts';
+
+const DEFAULT_HISTORY = 60;
+/** Accounts named in an alert's text; the rest are counted. */
+const NAMED = 5;
+
+const LEVEL_RANK: Record<Alert['level'], number> = { critical: 2, warning: 1, info: 0 };
+
+const zeroStatuses = (): Record<Status, number> => ({ healthy: 0, warning: 0, call: 0, liquidation: 0, bankrupt: 0 });
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** The stored summary of a cycle (canonical JSON of CycleSummary without the wall time). */
+function parseSummary(json: string): Partial<CycleSummary> {
+  try {
+    return JSON.parse(json) as Partial<CycleSummary>;
+  } catch {
+    return {};
+  }
+}
+
+function named(ids: string[], total: number): string {
+  const more = total - ids.length;
+  return more > 0 ? `${ids.join(', ')} and ${more} more` : ids.join(', ');
+}
+
+/** The accounts of a cycle in one status, worst first (by a float ratio: this only orders names in a message). */
+function accountsIn(r: ResultColumns, code: number): { ids: string[]; total: number } {
+  const hit: { id: string; key: number }[] = [];
+  for (let i = 0; i < r.ids.length; i++) {
+    if (r.status[i] !== code) continue;
+    const m = r.mm[i]!;
+    hit.push({ id: r.ids[i]!, key: m === 0n ? Number(r.equity[i]!) : Number(r.equity[i]!) / Number(m) });
+  }
+  hit.sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : 1));
+  return { ids: hit.slice(0, NAMED).map((h) => h.id), total: hit.length };
+}
+
+export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.summary'>): DashboardSummary {
+  const { db } = ctx;
+  const now = ctx.now().toISOString();
+  const cycles = recentCycles(db, input.historyCycles ?? DEFAULT_HISTORY);
+  const last = cycles[cycles.length - 1];
+  const summary = last ? parseSummary(last.summary) : {};
+  const calls = liveCallTotals(db, now);
+  const alerts: Alert[] = [];
+
+  if (calls.overdue > 0) {
+    const oldest = overdueCalls(db, now, 1)[0]!;
+    alerts.push({
+      at: calls.lastOverdueDeadline ?? oldest.deadline,
+      level: 'critical',
+      text:
+        `${plural(calls.overdue, 'margin call')} past deadline, ${formatAmount(calls.overdueOutstanding)} outstanding; ` +
+        `longest overdue: call ${oldest.id} on account ${oldest.account} (${oldest.member}), deadline ${oldest.deadline}, ` +
+        `${formatAmount(oldest.outstanding)} outstanding`,
+    });
+  }
+
+  if (last) {
+    const statuses = summary.statuses;
+    const c = last.id;
+    let results: ResultColumns | undefined;
+    const stored = (): ResultColumns => (results ??= readCycleResults(db, c));
+    if (statuses && statuses.bankrupt > 0) {
+      const a = accountsIn(stored(), STATUS_RANK.bankrupt);
+      alerts.push({
+        at: last.asOf,
+        level: 'critical',
+        text: `cycle ${c}: ${plural(a.total, 'account')} bankrupt (equity below zero): ${named(a.ids, a.total)}`,
+      });
+    }
+    if (statuses && statuses.liquidation > 0) {
+      const a = accountsIn(stored(), STATUS_RANK.liquidation);
+      alerts.push({
+        at: last.asOf,
+        level: 'critical',
+        text: `cycle ${c}: ${plural(a.total, 'account')} in liquidation (health below the liquidation threshold or a call past its deadline): ${named(a.ids, a.total)}`,
+      });
+    }
+    const issued = callsIssuedBy(db, c);
+    if (issued.count > 0) {
+      alerts.push({
+        at: last.asOf,
+        level: 'warning',
+        text: `cycle ${c} issued ${plural(issued.count, 'margin call')} totalling ${formatAmount(issued.amount)}`,
+      });
+    }
+    const counts = summary.calls;
+    if (counts && counts.overdue > 0) {
+      alerts.push({ at: last.asOf, level: 'warning', text: `cycle ${c} found ${plural(counts.overdue, 'margin call')} past deadline and marked them overdue` });
+    }
+    if (counts && counts.met > 0) {
+      alerts.push({ at: last.asOf, level: 'info', text: `cycle ${c}: ${plural(counts.met, 'margin call')} met (accounts back at or above initial margin)` });
+    }
+  }
+
+  const newestMark = newestMarkTime(db);
+  if (newestMark !== null && (last === undefined || newestMark > last.asOf)) {
+    alerts.push({
+      at: newestMark,
+      level: 'info',
+      text: last
+        ? `prices up to ${newestMark} are newer than the latest cycle (cycle ${last.id} as of ${last.asOf})`
+        : `prices up to ${newestMark} are loaded and no margin cycle has run yet`,
+    });
+  }
+
+  // Newest first; at the same time, the most severe first (the sort is stable for the rest).
+  alerts.sort((a, b) => (a.at === b.at ? LEVEL_RANK[b.level] - LEVEL_RANK[a.level] : a.at < b.at ? 1 : -1));
+
+  return {
+    cycle: last?.id ?? null,
+    asOf: last?.asOf ?? null,
+    totals: {
+      equity: summary.totals?.equity ?? '0',
+      mm: summary.totals?.mm ?? '0',
+      im: summary.totals?.im ?? '0',
+    },
+    statuses: { ...zeroStatuses(), ...(summary.statuses ?? {}) },
+    openCalls: { count: calls.count, amount: formatAmount(calls.outstanding), overdue: calls.overdue },
+    alerts,
+    history: cycles.map((x) => {
+      const s = x === last ? summary : parseSummary(x.summary);
+      return { cycle: x.id, asOf: x.asOf, equity: s.totals?.equity ?? '0', mm: s.totals?.mm ?? '0', im: s.totals?.im ?? '0' };
+    }),
+  };
+}

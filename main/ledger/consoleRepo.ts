@@ -1,0 +1,132 @@
+// Read-only queries behind the console's screens (dashboard, accounts, market data). Nothing here writes.
+// Every INTEGER comes back as bigint (the ledger's default); counts are converted with Number().
+import type { Database } from 'better-sqlite3';
+import type { Account } from '../engine/model.ts';
+
+/** The latest `limit` margin cycles, oldest first, with their stored summary JSON. */
+export function recentCycles(db: Database, limit: number): { id: number; asOf: string; summary: string }[] {
+  const rows = db
+    .prepare('SELECT id, as_of, summary FROM margin_cycles ORDER BY id DESC LIMIT ?')
+    .raw()
+    .all(limit) as [bigint, string, string][];
+  return rows.reverse().map((r) => ({ id: Number(r[0]), asOf: r[1], summary: r[2] }));
+}
+
+/** Member and kind of every account, in id order, as columns (one query, for 100k-row tables). */
+export function accountColumns(db: Database): { id: string[]; member: string[]; kind: Account['kind'][] } {
+  const rows = db.prepare('SELECT id, member_id, kind FROM accounts ORDER BY id').raw().all() as [string, string, Account['kind']][];
+  const n = rows.length;
+  const id = new Array<string>(n);
+  const member = new Array<string>(n);
+  const kind = new Array<Account['kind']>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    id[i] = r[0];
+    member[i] = r[1];
+    kind[i] = r[2];
+  }
+  return { id, member, kind };
+}
+
+export function readAccount(db: Database, id: string): Account | undefined {
+  const r = db.prepare('SELECT id, member_id, kind, mode FROM accounts WHERE id = ?').raw().get(id) as string[] | undefined;
+  return r ? { id: r[0]!, member: r[1]!, kind: r[2] as Account['kind'], mode: r[3] as Account['mode'] } : undefined;
+}
+
+/**
+ * Live (open or overdue) margin calls: how many, what is outstanding (amount - deposited), and of those past their
+ * deadline at `now` (marked overdue by a cycle, or open with the deadline passed) how many, what they owe and the
+ * latest of their deadlines.
+ */
+export function liveCallTotals(
+  db: Database,
+  now: string,
+): { count: number; outstanding: bigint; overdue: number; overdueOutstanding: bigint; lastOverdueDeadline: string | null } {
+  const r = db
+    .prepare(
+      `SELECT count(*), coalesce(sum(owed), 0), coalesce(sum(late), 0), coalesce(sum(CASE WHEN late THEN owed END), 0),
+              max(CASE WHEN late THEN deadline END)
+       FROM (SELECT max(amount - deposited, 0) AS owed, (status = 'overdue' OR deadline <= ?) AS late, deadline
+             FROM margin_calls WHERE status IN ('open', 'overdue'))`,
+    )
+    .raw()
+    .get(now) as [bigint, bigint, bigint, bigint, string | null];
+  return { count: Number(r[0]), outstanding: r[1], overdue: Number(r[2]), overdueOutstanding: r[3], lastOverdueDeadline: r[4] };
+}
+
+export interface OverdueCall {
+  id: number;
+  account: string;
+  member: string;
+  outstanding: bigint;
+  deadline: string;
+}
+
+/** Live calls past their deadline (marked overdue by a cycle, or open with the deadline at or before `now`), oldest deadline first. */
+export function overdueCalls(db: Database, now: string, limit: number): OverdueCall[] {
+  const rows = db
+    .prepare(
+      `SELECT c.id, c.account_id, a.member_id, max(c.amount - c.deposited, 0), c.deadline
+       FROM margin_calls c JOIN accounts a ON a.id = c.account_id
+       WHERE c.status IN ('open', 'overdue') AND (c.status = 'overdue' OR c.deadline <= ?)
+       ORDER BY c.deadline, c.id LIMIT ?`,
+    )
+    .raw()
+    .all(now, limit) as [bigint, string, string, bigint, string][];
+  return rows.map((r) => ({ id: Number(r[0]), account: r[1], member: r[2], outstanding: r[3], deadline: r[4] }));
+}
+
+/** The calls a cycle issued: how many and the amounts demanded. */
+export function callsIssuedBy(db: Database, cycleId: number): { count: number; amount: bigint } {
+  const r = db.prepare('SELECT count(*), coalesce(sum(amount), 0) FROM margin_calls WHERE cycle_id = ?').raw().get(cycleId) as [bigint, bigint];
+  return { count: Number(r[0]), amount: r[1] };
+}
+
+/** The time of the newest instrument mark in the ledger (one index seek per instrument), or null. */
+export function newestMarkTime(db: Database): string | null {
+  const r = db
+    .prepare('SELECT max((SELECT max(at) FROM prices p WHERE p.instrument_id = i.id)) FROM instruments i')
+    .pluck()
+    .get() as string | null;
+  return r ?? null;
+}
+
+/** Every underlying that some instrument is on. */
+export function underlyings(db: Database): Set<string> {
+  return new Set(db.prepare('SELECT DISTINCT underlying FROM instruments').pluck().all() as string[]);
+}
+
+/** The latest mark at or before `asOf` (any time when null) of each instrument given that has one. */
+export function latestMarks(db: Database, instruments: Iterable<string>, asOf: string | null): Map<string, { mark: bigint; at: string }> {
+  const stmt = db.prepare(
+    `SELECT mark, at FROM prices WHERE instrument_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
+  ).raw();
+  const out = new Map<string, { mark: bigint; at: string }>();
+  for (const id of instruments) {
+    const r = (asOf === null ? stmt.get(id) : stmt.get(id, asOf)) as [bigint, string] | undefined;
+    if (r) out.set(id, { mark: r[0], at: r[1] });
+  }
+  return out;
+}
+
+/** The latest price at or before `asOf` (any time when null) of each asset given that has one. */
+export function latestAssetPrices(db: Database, assets: Iterable<string>, asOf: string | null): Map<string, { price: bigint; at: string }> {
+  const stmt = db.prepare(
+    `SELECT price, at FROM asset_prices WHERE asset_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
+  ).raw();
+  const out = new Map<string, { price: bigint; at: string }>();
+  for (const id of assets) {
+    const r = (asOf === null ? stmt.get(id) : stmt.get(id, asOf)) as [bigint, string] | undefined;
+    if (r) out.set(id, { price: r[0], at: r[1] });
+  }
+  return out;
+}
+
+/** The latest `limit` marks of one instrument, oldest first (mark in ticks). */
+export function markHistory(db: Database, instrument: string, limit: number): { at: string; mark: bigint }[] {
+  const rows = db
+    .prepare('SELECT at, mark FROM prices WHERE instrument_id = ? ORDER BY at DESC LIMIT ?')
+    .raw()
+    .all(instrument, limit) as [string, bigint][];
+  return rows.reverse().map((r) => ({ at: r[0], mark: r[1] }));
+}

@@ -1,0 +1,28 @@
+// What the renderer sees as `window.riskdesk`: one typed invoke and one event subscription, the same in the
+// Electron window (a sandboxed preload over IPC) and in browser mode (HTTP + SSE on 127.0.0.1 with a token).
+import type { Channel, InputOf, OutputOf, ConsoleEvent } from './contract.ts';
+import type { Where } from './errors.ts';
+
+/** A refusal as it crosses the bridge: `bad_input` (exit 2 on the CLI), a rule code (exit 1), or `internal`. */
+export interface BridgeError {
+  code: string;
+  message: string;
+  where?: Where;
+}
+
+export type InvokeResult<C extends Channel> = { ok: true; value: OutputOf<C> } | { ok: false; error: BridgeError };
+
+export interface RiskdeskBridge {
+  readonly mode: 'electron' | 'browser';
+  invoke<C extends Channel>(channel: C, payload: InputOf<C>): Promise<InvokeResult<C>>;
+  /** Subscribes to console events; returns the unsubscribe function. */
+  onEvent(listener: (e: ConsoleEvent) => void): () => void;
+}
+
+export function toBridgeError(e: unknown): BridgeError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as { code: unknown }).code === 'string') {
+    const err = e as { code: string; message: string; where?: Where };
+    return { code: err.code, message: err.message, ...(err.where ? { where: err.where } : {}) };
+  }
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
