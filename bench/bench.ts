@@ -21,7 +21,7 @@ import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { PriceTicker } from '../main/commands/priceTick.ts';
-import { activeCallsByAccount } from '../main/ledger/callRepo.ts';
+import { accountsWithCalls } from '../main/ledger/callRepo.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
 import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
@@ -278,7 +278,7 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
     }, Math.max(3, Math.min(o.rounds, 9)));
 
     log('price ticks...');
-    const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), activeCallsByAccount(db).keys());
+    const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), accountsWithCalls(db));
     const latencies: number[] = [];
     const withCalls: number[] = [];
     const catchUp: number[] = [];

@@ -31,7 +31,8 @@ export interface CycleSummary {
   cycle: number;
   asOf: string;
   accounts: number;
-  calls: { issued: number; updated: number; met: number; overdue: number };
+  /** held: accounts that need a call but whose waived or escalated call holds it off. */
+  calls: { issued: number; updated: number; met: number; overdue: number; held: number };
   statuses: Record<'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt', number>;
   totals: { equity: string; mm: string; im: string; openCalls: string };
   exactPathAccounts: number;
@@ -58,6 +59,8 @@ export interface MarginCall {
   status: CallStatus;
   createdAt: string;
   updatedAt: string;
+  /** A waiver above the four-eyes amount that one supervisor asked for and another has yet to confirm. */
+  pendingWaiver: { by: string; at: string; reason: string } | null;
   history?: CallEvent[];
 }
 

@@ -13,6 +13,8 @@ import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
 import type { CycleSummary, MarginCall } from '../shared/contract.ts';
 import { readCycleResults, accountHistory } from '../main/ledger/cycleResults.ts';
+import { writePolicySetting } from '../main/ledger/bookRepo.ts';
+import { normaliseTime } from '../main/commands/time.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-commands-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -128,4 +130,54 @@ test('a call settles by itself when a later cycle shows the account back at init
   const stillOpen = run<MarginCall[]>(db, operator, before, 'calls.list', { status: 'open' });
   for (const k of stillOpen) assert.ok(Number(k.amount) > 0);
   db.close();
+});
+
+test('a waived call holds off new calls until the need outgrows it; an escalated one until the account recovers', () => {
+  const db = demoLedger(300);
+  const T0 = DEMO_AS_OF;
+  run<CycleSummary>(db, operator, T0, 'cycle.run', { at: T0 });
+  const [first, second] = run<MarginCall[]>(db, operator, T0, 'calls.list', { status: 'open' });
+  run(db, supervisor, T0, 'calls.waive', { id: first!.id, reason: 'relationship: member tops up tomorrow' });
+  const c2 = run<CycleSummary>(db, operator, '2026-03-12T21:05:00.000Z', 'cycle.run', { at: T0 });
+  assert.equal(c2.calls.issued, 0, 'the same prices issue no call over the waiver');
+  assert.equal(c2.calls.held, 1);
+
+  // Overdue, then escalated: no fresh call with a fresh cure period, and the account counts as in liquidation.
+  run<CycleSummary>(db, operator, '2026-03-12T22:30:00.000Z', 'cycle.run', { at: '2026-03-12T22:30:00.000Z' });
+  run(db, operator, '2026-03-12T22:31:00.000Z', 'calls.escalate', { id: second!.id, reason: 'no funds received' });
+  const c4 = run<CycleSummary>(db, operator, '2026-03-12T22:40:00.000Z', 'cycle.run', { at: '2026-03-12T22:40:00.000Z' });
+  assert.equal(run<MarginCall[]>(db, operator, T0, 'calls.list', { account: second!.account }).length, 1, 'no new call after escalation');
+  assert.ok(c4.calls.held >= 2);
+  const h = accountHistory(db, second!.account, 1)[0]!;
+  assert.ok(h.status === 'liquidation' || h.status === 'bankrupt', h.status);
+
+  // Prices recover (an earlier day): the held calls are cleared, with an event saying why.
+  run<CycleSummary>(db, operator, '2026-03-12T22:50:00.000Z', 'cycle.run', { at: '2026-03-01T21:00:00.000Z' });
+  const waived = run<MarginCall>(db, operator, T0, 'calls.get', { id: first!.id });
+  assert.equal(waived.history!.at(-1)!.kind, 'cleared');
+  db.close();
+});
+
+test('a waiver above the four-eyes amount needs a second, different supervisor', () => {
+  const db = demoLedger(300);
+  writePolicySetting(db, 'fourEyesWaiver', '100');
+  run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
+  const big = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' }).find((c) => Number(c.outstanding) > 100)!;
+  const asked = run<MarginCall>(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'disputed fee' });
+  assert.equal(asked.status, 'open');
+  assert.equal(asked.pendingWaiver?.by, 'supervisor');
+  assert.throws(() => run(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'again' }), (e: unknown) => e instanceof RuleError && e.code === 'four_eyes');
+  const done = run<MarginCall>(db, { name: 'supervisor2', role: 'supervisor' }, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'agreed' });
+  assert.equal(done.status, 'waived');
+  assert.deepEqual(done.history!.slice(-2).map((e) => `${e.kind}:${e.actor}`), ['waiver_requested:supervisor', 'waived:supervisor2']);
+  db.close();
+});
+
+test('times are UTC and real, or refused', () => {
+  assert.equal(normaliseTime('2026-03-12T21:00:00Z'), '2026-03-12T21:00:00.000Z');
+  assert.equal(normaliseTime('2026-03-12T21:00Z'), '2026-03-12T21:00:00.000Z');
+  assert.equal(normaliseTime('2026-03-12T21:00:00.5+00:00'), '2026-03-12T21:00:00.500Z');
+  for (const bad of ['2026-02-30T21:00:00Z', '2026-03-12T24:00:00Z', '2026-03-12T21:00:00', '2026-03-12T21:00:00+01:00', '12/03/2026', 'now']) {
+    assert.throws(() => normaliseTime(bad), InputError, bad);
+  }
 });

@@ -12,7 +12,7 @@ import { readBook } from '../main/ledger/bookRepo.ts';
 import { compileBook } from '../main/engine/columns.ts';
 import { LiveBook } from '../main/engine/incremental.ts';
 import { PriceTicker } from '../main/commands/priceTick.ts';
-import { activeCallsByAccount } from '../main/ledger/callRepo.ts';
+import { activeCallsByAccount, accountsWithCalls } from '../main/ledger/callRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { verifyJournal } from '../main/ledger/journal.ts';
 
@@ -25,7 +25,7 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for'
     const now = () => new Date(DEMO_AS_OF);
     dispatch({ db, actor, now }, 'cycle.run', { at: DEMO_AS_OF });
     const book = readBook(db, DEMO_AS_OF).book;
-    const ticker = new PriceTicker(new LiveBook(compileBook(book)), activeCallsByAccount(db).keys());
+    const ticker = new PriceTicker(new LiveBook(compileBook(book)), accountsWithCalls(db));
     const marks = new Map(book.marks);
     let clock = Date.parse(DEMO_AS_OF);
     let issued = 0;
@@ -33,14 +33,14 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for'
       const inst = book.instruments[step % book.instruments.length]!;
       const next = (marks.get(inst.id)! * 97n) / 100n; // 3% down each tick
       marks.set(inst.id, next);
-      const before = new Set(activeCallsByAccount(db).keys());
+      const before = new Set(accountsWithCalls(db));
       clock += 60_000;
       const at = new Date(clock).toISOString();
       const r = ticker.tick({ db, actor, now }, inst.id, next, at);
       issued += r.issued.length;
       const want = new Set(before);
       for (const res of evaluateAccounts({ ...book, marks })) if (res.callAmount !== null) want.add(res.id);
-      const have = new Set(activeCallsByAccount(db).keys());
+      const have = new Set(accountsWithCalls(db));
       // Every account that needs a call now has one, and nobody got a call it does not need.
       assert.deepEqual([...have].sort(), [...want].sort(), `after tick ${step} on ${inst.id}`);
       assert.equal(db.prepare('SELECT mark FROM prices WHERE instrument_id = ? AND at = ?').pluck().get(inst.id, at), next);

@@ -1,7 +1,8 @@
 // Margin-call review (design.md §2.2): deposits, deadline extensions, waivers, escalation.
 import type { CommandContext } from './context.ts';
 import type { InputOf, MarginCall } from '../../shared/contract.ts';
-import { getCall, callEvents, callWriter, listCalls, type CallRow } from '../ledger/callRepo.ts';
+import { getCall, callEvents, callWriter, listCalls, requestWaiver, type CallRow } from '../ledger/callRepo.ts';
+import { readPolicy } from '../ledger/bookRepo.ts';
 import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
 import { formatAmount, parseAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
@@ -21,6 +22,7 @@ export function callView(c: CallRow, withHistory = false, ctx?: CommandContext):
     status: c.status,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    pendingWaiver: c.waiverRequest,
   };
   if (withHistory && ctx) {
     view.history = callEvents(ctx.db, c.id).map((e) => ({
@@ -82,12 +84,36 @@ export function extendCommand(ctx: CommandContext, input: InputOf<'calls.extend'
   return callView(getCall(ctx.db, c.id)!, true, ctx);
 }
 
+/**
+ * Waives what is outstanding on a call (supervisor, reason). Above the policy's four-eyes amount the first
+ * supervisor's waiver is a request; a second, different supervisor's waiver confirms it (design.md §4).
+ */
 export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>): MarginCall {
   const c = activeCall(ctx, input.id, 'waive');
   const now = ctx.now().toISOString();
+  const outstanding = c.amount - c.deposited;
   const w = callWriter(ctx.db);
+  const limit = readPolicy(ctx.db).fourEyesWaiver;
+  let note = input.reason;
+  if (outstanding > limit) {
+    if (!c.waiverRequest) {
+      requestWaiver(ctx.db, c.id, ctx.actor.name, now, input.reason);
+      w.event(c.id, {
+        at: now,
+        actor: ctx.actor.name,
+        kind: 'waiver_requested',
+        amount: outstanding,
+        note: `${input.reason} (above ${formatAmount(limit)}: a second supervisor must confirm)`,
+      });
+      return callView(getCall(ctx.db, c.id)!, true, ctx);
+    }
+    if (c.waiverRequest.by === ctx.actor.name) {
+      throw new RuleError('four_eyes', `the waiver of call ${c.id} was requested by ${ctx.actor.name}: a second, different supervisor must confirm it`);
+    }
+    note = `${input.reason} (confirms ${c.waiverRequest.by}'s request: ${c.waiverRequest.reason})`;
+  }
   w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'waived', at: now });
-  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'waived', amount: c.amount - c.deposited, note: input.reason });
+  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'waived', amount: outstanding, note });
   return callView(getCall(ctx.db, c.id)!, true, ctx);
 }
 

@@ -45,6 +45,7 @@ function writeDefaultPolicy(db: Database): void {
   writePolicySetting(db, 'amountScale', String(p.amountScale));
   writePolicySetting(db, 'cureMinutes', String(p.cureMinutes));
   writePolicySetting(db, 'fourEyesNotional', formatAmount(p.fourEyesNotional));
+  writePolicySetting(db, 'fourEyesWaiver', formatAmount(p.fourEyesWaiver));
   writePolicySetting(db, 'bandWindowMinutes', String(p.bandWindowMinutes));
 }
 
@@ -70,7 +71,7 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     ? generateDemoBook({
         accounts: opts.accounts,
         seed: opts.seed,
-        asOf: opts.at ? normaliseTime(opts.at) : DEMO_AS_OF,
+        asOf: opts.at ? normaliseTime(opts.at, 'at') : DEMO_AS_OF,
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
       })
     : null;

@@ -38,6 +38,10 @@ export class PriceTicker {
   private readonly called: Uint8Array;
   private readonly cureMinutes: number;
 
+  /**
+   * `accountsWithCalls`: accounts with an open, overdue, or held (waived or escalated, not cleared) call. The
+   * ticker leaves them to the next full cycle, which re-sizes live calls and knows when a waiver is outgrown.
+   */
   constructor(live: LiveBook, accountsWithCalls: Iterable<string>) {
     this.live = live;
     this.called = new Uint8Array(live.cols.nAccounts);

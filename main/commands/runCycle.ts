@@ -5,7 +5,7 @@ import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary } from '../ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../ledger/cycleResults.ts';
-import { activeCallsByAccount, callWriter } from '../ledger/callRepo.ts';
+import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
@@ -36,8 +36,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const { db } = ctx;
   const asOf = input.at ? normaliseTime(input.at) : ctx.now().toISOString();
   const { book } = readBook(db, asOf);
-  const held = new Set(book.positions.map((p) => p.instrument));
-  for (const id of held) {
+  const instrumentsHeld = new Set(book.positions.map((p) => p.instrument));
+  for (const id of instrumentsHeld) {
     if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
   }
   for (const c of book.collateral) {
@@ -46,13 +46,14 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const ev = evaluateBook(book);
   const cycle = insertCycle(db, { asOf, runAt: ctx.now().toISOString(), actor: ctx.actor.name, accounts: book.accounts.length });
   const active = activeCallsByAccount(db);
+  const held = heldCallsByAccount(db);
   const cure = memberCureMinutes(db);
   const calls = callWriter(db);
   const results = allocResults(book.accounts.map((a) => a.id));
   const at = ctx.now().toISOString();
   const actor = ctx.actor.name;
   const policy = book.policy;
-  const counts = { issued: 0, updated: 0, met: 0, overdue: 0 };
+  const counts = { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 };
   const statuses: Record<AccountStatus, number> = { healthy: 0, warning: 0, call: 0, liquidation: 0, bankrupt: 0 };
   let totEquity = 0n;
   let totMm = 0n;
@@ -94,11 +95,21 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
         openCalls += need;
       }
     } else if (f.call !== null) {
-      const deadline = addMinutes(asOf, cure.get(acct.member) ?? policy.cureMinutes);
-      const id = calls.insert({ account: acct.id, cycle, amount: f.call, deadline, at });
-      calls.event(id, { at, actor, kind: 'issued', amount: f.call, note: `cycle ${cycle}: ${callReason(f, policy.callTrigger)}` });
-      counts.issued++;
-      openCalls += f.call;
+      const h = held.get(acct.id);
+      if (h && (h.status === 'escalated' || f.call <= h.amount - h.deposited)) {
+        // An escalated call is the liquidation's to resolve; a waiver stands while the need stays within it.
+        counts.held++;
+        if (h.status === 'escalated' && STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+      } else {
+        if (h) clearHeldCalls(db, acct.id, at, actor, `cycle ${cycle}: the need ${formatAmount(f.call)} passed the waived ${formatAmount(h.amount - h.deposited)}`);
+        const deadline = addMinutes(asOf, cure.get(acct.member) ?? policy.cureMinutes);
+        const id = calls.insert({ account: acct.id, cycle, amount: f.call, deadline, at });
+        calls.event(id, { at, actor, kind: 'issued', amount: f.call, note: `cycle ${cycle}: ${callReason(f, policy.callTrigger)}` });
+        counts.issued++;
+        openCalls += f.call;
+      }
+    } else if (held.has(acct.id)) {
+      clearHeldCalls(db, acct.id, at, actor, `cycle ${cycle}: the account is back above its call line`);
     }
     statuses[status]++;
     totEquity += f.equity;

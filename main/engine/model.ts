@@ -76,6 +76,8 @@ export interface Policy {
   amountScale: number;
   cureMinutes: number;
   fourEyesNotional: bigint;
+  /** A waiver of more than this (micro-USD outstanding) needs a second, different supervisor. */
+  fourEyesWaiver: bigint;
   bandWindowMinutes: number;
 }
 
@@ -88,6 +90,7 @@ export const DEFAULT_POLICY: Policy = {
   amountScale: 2,
   cureMinutes: 60,
   fourEyesNotional: 1_000_000_000_000n,
+  fourEyesWaiver: 1_000_000_000_000n,
   bandWindowMinutes: 15,
 };
 

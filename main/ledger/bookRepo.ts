@@ -23,6 +23,7 @@ const POLICY_KEYS = [
   'amountScale',
   'cureMinutes',
   'fourEyesNotional',
+  'fourEyesWaiver',
   'bandWindowMinutes',
 ] as const;
 
@@ -40,7 +41,8 @@ export function readPolicy(db: Database): Policy {
         p[r.key] = parseRate(r.value, `policy ${r.key}`);
         break;
       case 'fourEyesNotional':
-        p.fourEyesNotional = parseAmount(r.value, 'policy fourEyesNotional');
+      case 'fourEyesWaiver':
+        p[r.key] = parseAmount(r.value, `policy ${r.key}`);
         break;
       case 'amountScale':
       case 'cureMinutes':

@@ -13,6 +13,7 @@ export interface CallRow {
   status: CallStatus;
   createdAt: string;
   updatedAt: string;
+  waiverRequest: { by: string; at: string; reason: string } | null;
 }
 
 export interface CallEventRow {
@@ -24,7 +25,8 @@ export interface CallEventRow {
 }
 
 const SELECT = `SELECT c.id, c.account_id, a.member_id, c.cycle_id, c.amount, c.deposited, c.deadline, c.status,
-  c.created_at, c.updated_at FROM margin_calls c JOIN accounts a ON a.id = c.account_id`;
+  c.created_at, c.updated_at, c.waiver_requested_by, c.waiver_requested_at, c.waiver_reason
+  FROM margin_calls c JOIN accounts a ON a.id = c.account_id`;
 
 function toCall(r: unknown[]): CallRow {
   return {
@@ -38,7 +40,50 @@ function toCall(r: unknown[]): CallRow {
     status: r[7] as CallStatus,
     createdAt: r[8] as string,
     updatedAt: r[9] as string,
+    waiverRequest: r[10] ? { by: r[10] as string, at: r[11] as string, reason: (r[12] as string) ?? '' } : null,
   };
+}
+
+/**
+ * Per account, its latest waived or escalated call that has not been cleared: such a call holds off new calls
+ * (an escalated one entirely, a waived one up to the amount that was waived) until the account is back above its
+ * call line.
+ */
+export function heldCallsByAccount(db: Database): Map<string, CallRow> {
+  const rows = db
+    .prepare(`${SELECT} WHERE c.status IN ('waived', 'escalated') AND c.cleared_at IS NULL ORDER BY c.id`)
+    .raw()
+    .safeIntegers(true)
+    .all() as unknown[][];
+  return new Map(rows.map((r) => [r[1] as string, toCall(r)]));
+}
+
+/** Accounts the live ticker must leave alone: those with a live call or a held one. */
+export function accountsWithCalls(db: Database): string[] {
+  return [...activeCallsByAccount(db).keys(), ...heldCallsByAccount(db).keys()];
+}
+
+export function clearHeldCalls(db: Database, account: string, at: string, actor: string, note: string): void {
+  const ids = db
+    .prepare("SELECT id FROM margin_calls WHERE account_id = ? AND status IN ('waived', 'escalated') AND cleared_at IS NULL")
+    .pluck()
+    .all(account) as bigint[];
+  const upd = db.prepare('UPDATE margin_calls SET cleared_at = ? WHERE id = ?');
+  const ev = db.prepare("INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note) VALUES (?, ?, ?, 'cleared', NULL, ?)");
+  for (const id of ids) {
+    upd.run(at, id);
+    ev.run(id, at, actor, note);
+  }
+}
+
+export function requestWaiver(db: Database, id: number, by: string, at: string, reason: string): void {
+  db.prepare('UPDATE margin_calls SET waiver_requested_by = ?, waiver_requested_at = ?, waiver_reason = ?, updated_at = ? WHERE id = ?').run(
+    by,
+    at,
+    reason,
+    at,
+    id,
+  );
 }
 
 /** The one open or overdue call of each account that has one. */

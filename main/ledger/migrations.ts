@@ -228,6 +228,13 @@ CREATE TABLE margin_calls (
                      CHECK (status IN ('open', 'met', 'overdue', 'escalated', 'waived')),
   created_at TEXT    NOT NULL CHECK (${iso('created_at')}),
   updated_at TEXT    NOT NULL CHECK (${iso('updated_at')}),
+  -- A waiver above the four-eyes amount is requested by one supervisor and confirmed by another.
+  waiver_requested_by TEXT,
+  waiver_requested_at TEXT CHECK (${iso('waiver_requested_at')}),
+  waiver_reason       TEXT,
+  -- A waived or escalated call holds off new calls until the account is back above its call line (cleared).
+  cleared_at TEXT CHECK (${iso('cleared_at')}),
+  CHECK ((waiver_requested_by IS NULL) = (waiver_requested_at IS NULL)),
   CHECK (updated_at >= created_at)
 ) STRICT;
 -- At most one live (open or overdue) call per account.
@@ -241,8 +248,8 @@ CREATE TABLE margin_call_events (
   call_id INTEGER NOT NULL REFERENCES margin_calls (id),
   at      TEXT    NOT NULL CHECK (${iso('at')}),
   actor   TEXT    NOT NULL CHECK (actor <> ''),
-  kind    TEXT    NOT NULL CHECK (kind IN ('issued', 'raised', 'lowered', 'deposit', 'extended', 'waived', 'met',
-                                           'overdue', 'escalated')),
+  kind    TEXT    NOT NULL CHECK (kind IN ('issued', 'raised', 'lowered', 'deposit', 'extended', 'waiver_requested',
+                                           'waived', 'met', 'overdue', 'escalated', 'cleared')),
   amount  INTEGER,                                                             -- micro-USD, where the kind has one
   note    TEXT    NOT NULL DEFAULT '',
   CHECK (kind <> 'deposit' OR amount > 0)
