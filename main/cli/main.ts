@@ -1,0 +1,337 @@
+// `riskdesk` — the command-line door (design.md §5). Thin: it parses arguments, signs the actor in, calls the same
+// command layer as the console, and prints a table or JSON. Exit codes: 0 ok, 1 refused by a rule, 2 bad input.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dispatch } from '../commands/dispatch.ts';
+import type { Actor, CommandContext } from '../commands/context.ts';
+import { signIn } from '../commands/auth.ts';
+import { openLedger, type Ledger } from '../ledger/db.ts';
+import { InputError, RuleError } from '../../shared/errors.ts';
+import { UnitError } from '../../shared/units.ts';
+import { contract, isChannel, isoTimeSchema, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
+import { printTable } from './table.ts';
+import { initCommand, demoCommand } from './init.ts';
+import { whatIfCommand } from './whatIf.ts';
+import { backupLedger } from '../ledger/backup.ts';
+import { exportJournal } from '../ledger/journal.ts';
+import { readPassword } from './password.ts';
+import { normaliseTime } from '../commands/time.ts';
+
+const USAGE = `riskdesk <command> [options]
+
+  init     --db F [--demo] [--accounts N] [--seed S] [--at ISO]   create a ledger (optionally the demo book)
+  demo     [--db F] [--accounts N]                             create the demo book if missing, run a cycle, print it
+  import   --db F KIND FILE.csv [--as USER]                    KIND: ${IMPORT_KINDS.join(', ')}
+  cycle    --db F [--at ISO] [--as USER] [--json]              run a margin cycle
+  calls    --db F [--status S] [--account A] [--json]          list margin calls
+  call     --db F --id N [--json]                              one call with its history
+  deposit  --db F --id N --amount X [--note T] --as USER       record a cash deposit against a call
+  extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
+  waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
+  escalate --db F --id N --reason R --as USER                  escalate an overdue call
+  margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
+  verify   --db F [--json]                                     verify the journal's hash chain
+  journal  --db F [--to FILE]                                  export the journal as NDJSON
+  backup   --db F --to F2                                      online backup of the ledger
+  bench    [--json] [--accounts N] [--rounds R]                engine and ledger benchmarks
+  serve    --db F [--port P] [--demo-if-missing]               browser mode: the console on 127.0.0.1 with a token URL
+
+--now ISO runs a command on a fixed clock (drills and replays); otherwise the wall clock is used.
+--as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. Without --as, reads, cycle and
+import run as the batch actor "batch" (operator role); every other change needs a signed-in user.
+Exit codes: 0 ok, 1 refused by a rule (role, state), 2 bad input.`;
+
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  demo: { type: 'boolean', default: false },
+  accounts: { type: 'string' },
+  seed: { type: 'string' },
+  at: { type: 'string' },
+  as: { type: 'string' },
+  status: { type: 'string' },
+  account: { type: 'string' },
+  id: { type: 'string' },
+  amount: { type: 'string' },
+  note: { type: 'string' },
+  deadline: { type: 'string' },
+  reason: { type: 'string' },
+  input: { type: 'string' },
+  to: { type: 'string' },
+  rounds: { type: 'string' },
+  now: { type: 'string' },
+  port: { type: 'string' },
+  'demo-if-missing': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const BATCH: Actor = { name: 'batch', role: 'operator' };
+const BATCH_CHANNELS: ReadonlySet<Channel> = new Set(['cycle.run', 'import.csv']);
+
+function need(o: Opts, key: keyof Opts, what: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v === '') throw new InputError(`--${String(key)} is required: ${what}`);
+  return v;
+}
+
+function intOpt(o: Opts, key: keyof Opts, fallback: number): number {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new InputError(`--${String(key)} must be a whole number`);
+  return Number(v);
+}
+
+/** A positive whole number given in plain digits (Number() would also take "0x10", "1e3" or " 7"). */
+function idOpt(o: Opts): number {
+  const v = need(o, 'id', 'the margin call id');
+  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--id must be a margin call id (a positive whole number), not "${v}"`, { field: 'id' });
+  return Number(v);
+}
+
+/** An ISO-8601 UTC time as the contract spells it (the init path would otherwise take local or rolled-over dates). */
+function timeOpt(o: Opts, key: 'at'): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (!isoTimeSchema.safeParse(v).success) {
+    throw new InputError(`--${key} must be an ISO-8601 UTC time such as 2026-03-12T21:00:00Z, not "${v}"`, { field: key });
+  }
+  return v;
+}
+
+function open(o: Opts): Ledger {
+  const file = need(o, 'db', 'the ledger file');
+  if (!fs.existsSync(file)) throw new InputError(`ledger file not found: ${file} (create one with: riskdesk init --db ${file})`);
+  try {
+    return openLedger(file);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+async function actorFor(db: Ledger, o: Opts, channel: Channel): Promise<Actor> {
+  if (o.as === undefined) {
+    if (BATCH_CHANNELS.has(channel) || !contract[channel].mutates) return BATCH;
+    throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt)`);
+  }
+  const password = process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `));
+  return signIn(db, o.as, password);
+}
+
+/** The wall clock, or a fixed time from --now (drills, replays and tests run on a clock they choose). */
+function clock(o: Opts): () => Date {
+  if (o.now === undefined) return () => new Date();
+  const fixed = new Date(normaliseTime(o.now, 'now'));
+  return () => fixed;
+}
+
+async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown> {
+  const db = open(o);
+  try {
+    const ctx: CommandContext = { db, actor: await actorFor(db, o, channel), now: clock(o) };
+    return dispatch(ctx, channel, payload);
+  } finally {
+    db.close();
+  }
+}
+
+function out(o: Opts, value: unknown, human: () => void): void {
+  if (o.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const o = values as Opts;
+  const [cmd, ...rest] = positionals;
+  if (o.help || cmd === undefined || cmd === 'help') {
+    // Asked for, the usage is the output; without a command it is the error message (stderr, exit 2).
+    if (cmd === undefined && !o.help) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const id = () => idOpt(o);
+  switch (cmd) {
+    case 'init':
+      return initCommand(need(o, 'db', 'the ledger file to create'), {
+        demo: o.demo === true,
+        accounts: intOpt(o, 'accounts', 3000),
+        seed: intOpt(o, 'seed', 1),
+        json: o.json === true,
+        ...(o.at !== undefined ? { at: timeOpt(o, 'at')! } : {}),
+      });
+    case 'demo':
+      return demoCommand(o.db ?? 'riskdesk-demo.db', intOpt(o, 'accounts', 3000), o.json === true);
+    case 'import': {
+      const [kind, file] = rest;
+      if (!kind || !file) throw new InputError('usage: riskdesk import --db F KIND FILE.csv');
+      if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
+      if (!fs.statSync(file).isFile()) throw new InputError(`not a file: ${file}`);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const r = await run('import.csv', o, { kind, file, text });
+      out(o, r, () => process.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
+      return 0;
+    }
+    case 'cycle': {
+      const r = (await run('cycle.run', o, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
+      out(o, r, () => {
+        process.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
+        printTable(['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
+        printTable(['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
+        printTable(['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));
+      });
+      return 0;
+    }
+    case 'calls': {
+      const payload: Record<string, unknown> = {};
+      if (o.status !== undefined) payload.status = o.status;
+      if (o.account !== undefined) payload.account = o.account;
+      const r = (await run('calls.list', o, payload)) as import('../../shared/contract.ts').MarginCall[];
+      out(o, r, () =>
+        printTable(
+          ['id', 'account', 'member', 'amount', 'deposited', 'outstanding', 'deadline', 'status'],
+          r.map((c) => [String(c.id), c.account, c.member, c.amount, c.deposited, c.outstanding, c.deadline, c.status]),
+          [3, 4, 5],
+        ),
+      );
+      return 0;
+    }
+    case 'call': {
+      const r = (await run('calls.get', o, { id: id() })) as import('../../shared/contract.ts').MarginCall;
+      out(o, r, () => {
+        process.stdout.write(`call ${r.id} on ${r.account}: ${r.amount} (deposited ${r.deposited}), ${r.status}, due ${r.deadline}\n`);
+        printTable(['at', 'actor', 'event', 'amount', 'note'], (r.history ?? []).map((e) => [e.at, e.actor, e.kind, e.amount ?? '', e.note]));
+      });
+      return 0;
+    }
+    case 'deposit':
+    case 'extend':
+    case 'waive':
+    case 'escalate': {
+      const channel = `calls.${cmd}` as Channel;
+      const payload: Record<string, unknown> = { id: id() };
+      if (cmd === 'deposit') payload.amount = need(o, 'amount', 'the deposit in USD');
+      if (cmd === 'deposit' && o.note !== undefined) payload.note = o.note;
+      if (cmd === 'extend') payload.deadline = need(o, 'deadline', 'the new deadline');
+      if (cmd !== 'deposit') payload.reason = need(o, 'reason', 'why');
+      const r = (await run(channel, o, payload)) as import('../../shared/contract.ts').MarginCall;
+      out(o, r, () => process.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
+      return 0;
+    }
+    case 'margin':
+      return whatIfCommand(need(o, 'input', 'the portfolio JSON file'), o.json === true);
+    case 'verify': {
+      const r = (await run('journal.verify', o, {})) as import('../../shared/contract.ts').VerifyResult;
+      out(o, r, () =>
+        process.stdout.write(
+          r.ok
+            ? `journal verified: ${r.entries} entries, head ${r.headHash}\n`
+            : `journal BROKEN at entry ${r.broken?.seq}: ${r.broken?.reason} (${r.entries} entries verified before it)\n`,
+        ),
+      );
+      return r.ok ? 0 : 1;
+    }
+    case 'journal': {
+      const db = open(o);
+      try {
+        if (o.to === undefined) {
+          exportJournal(db, (line) => process.stdout.write(`${line}\n`));
+          return 0;
+        }
+        let fd: number;
+        try {
+          fd = fs.openSync(o.to, 'wx');
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST') throw new InputError(`${o.to} already exists: journal --to never overwrites a file`);
+          throw new InputError(`cannot create ${o.to}: ${(e as Error).message}`);
+        }
+        let entries: number;
+        try {
+          ({ entries } = exportJournal(db, (line) => fs.writeSync(fd, `${line}\n`)));
+          fs.fsyncSync(fd);
+        } catch (e) {
+          fs.closeSync(fd);
+          fs.rmSync(o.to, { force: true }); // never leave a partial export under the asked-for name
+          throw e;
+        }
+        fs.closeSync(fd);
+        process.stderr.write(`exported ${entries} journal entries to ${o.to}\n`);
+      } finally {
+        db.close();
+      }
+      return 0;
+    }
+    case 'backup': {
+      const db = open(o);
+      try {
+        const to = need(o, 'to', 'the backup file');
+        if (fs.existsSync(to)) throw new InputError(`backup target already exists: ${to}`);
+        const dir = path.dirname(path.resolve(to));
+        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`backup directory does not exist: ${dir}`);
+        const r = await backupLedger(db, to);
+        out(o, { to, ...r }, () => process.stdout.write(`backed up to ${to}\n`));
+      } finally {
+        db.close();
+      }
+      return 0;
+    }
+    case 'serve': {
+      const { serveCommand } = await import('./serve.ts');
+      return serveCommand({
+        db: need(o, 'db', 'the ledger file'),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        demoIfMissing: o['demo-if-missing'] === true,
+        accounts: intOpt(o, 'accounts', 3000),
+        seed: intOpt(o, 'seed', 1),
+      });
+    }
+    case 'bench': {
+      const { benchCommand } = await import('../../bench/bench.ts');
+      return benchCommand({ json: o.json === true, accounts: intOpt(o, 'accounts', 100_000), rounds: intOpt(o, 'rounds', 15) });
+    }
+    default:
+      if (isChannel(cmd)) throw new InputError(`"${cmd}" is a console channel, not a command: see riskdesk --help`);
+      throw new InputError(`unknown command "${cmd}": see riskdesk --help`);
+  }
+}
+
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof RuleError) return 1;
+  if (e instanceof InputError || e instanceof UnitError) return 2;
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return 2;
+  return 3;
+}
+
+// A reader that goes away early (`riskdesk calls | head -1`) is not an error of the command, which has already run:
+// stop writing quietly instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    if (stream !== process.stderr) process.stderr.write(`riskdesk: cannot write output: ${e.message}\n`);
+    process.exitCode = 3;
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const code = exitCodeOf(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
+    if (code === 3 && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = code;
+  },
+);

@@ -1,0 +1,103 @@
+// `riskdesk serve --db F [--port P] [--demo-if-missing]`: browser mode. Opens the ledger (making the demo book first
+// when asked and the file is missing), serves the built renderer and the command layer on 127.0.0.1 behind a random
+// per-launch token, prints the URL, and runs until interrupted.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLedger, type Ledger } from '../ledger/db.ts';
+import { initLedger } from '../commands/initLedger.ts';
+import { InputError } from '../../shared/errors.ts';
+import { startServer } from '../serve/server.ts';
+import { rendererRoot } from '../serve/static.ts';
+import { DEMO_USERS } from '../demo/generate.ts';
+
+/** dist/renderer of this checkout (the Vite build output); RISKDESK_RENDERER_DIR points elsewhere. */
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+export interface ServeCommandOptions {
+  db: string;
+  port?: string;
+  demoIfMissing: boolean;
+  accounts: number;
+  seed: number;
+}
+
+function parsePort(p: string | undefined): number {
+  if (p === undefined) return 0;
+  if (!/^\d{1,5}$/.test(p) || Number(p) > 65535) throw new InputError(`--port must be a port number (0-65535; 0 picks a free one), not "${p}"`, { field: 'port' });
+  return Number(p);
+}
+
+function createDemo(file: string, accounts: number, seed: number): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) throw new InputError(`cannot create ${file}: directory ${dir} does not exist`);
+  const db = openLedger(file, { create: true });
+  try {
+    const r = initLedger(db, { demo: true, accounts, seed }, new Date());
+    process.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
+  } catch (e) {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+    throw e;
+  } finally {
+    if (db.open) db.close();
+  }
+}
+
+export async function serveCommand(o: ServeCommandOptions): Promise<number> {
+  const port = parsePort(o.port);
+  const rendererDir = process.env.RISKDESK_RENDERER_DIR || DEFAULT_RENDERER_DIR;
+  if (!rendererRoot(rendererDir)) {
+    throw new InputError(
+      process.env.RISKDESK_RENDERER_DIR
+        ? `RISKDESK_RENDERER_DIR=${rendererDir} holds no built console (index.html is missing)`
+        : `the console has not been built: ${path.join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`,
+    );
+  }
+  let created = false;
+  if (!fs.existsSync(o.db)) {
+    if (!o.demoIfMissing) {
+      throw new InputError(`ledger file not found: ${o.db} (create one with: riskdesk init --db ${o.db} --demo, or pass --demo-if-missing)`);
+    }
+    if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
+    createDemo(o.db, o.accounts, o.seed);
+    created = true;
+  }
+  let db: Ledger;
+  try {
+    db = openLedger(o.db);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ db, rendererDir, port });
+  } catch (e) {
+    db.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new InputError(`port ${port} on 127.0.0.1 is already in use`);
+    if (code === 'EACCES') throw new InputError(`not allowed to listen on port ${port}`);
+    throw e;
+  }
+  // The signal handlers are in place before the URL is printed: whoever reads the URL may stop the server at once.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stderr.write(`riskdesk serve: ${signal}, stopping\n`);
+      const done = () => {
+        db.close();
+        resolve(0);
+      };
+      server.close().then(done, done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stdout.write(`Riskdesk console: ${server.url}\n`);
+  process.stderr.write(
+    `ledger: ${path.resolve(o.db)}\nlistening on 127.0.0.1 only; the token in the URL is new for each launch. Ctrl+C stops.\n`,
+  );
+  if (created) process.stderr.write(`demo users: ${DEMO_USERS.map((u) => `${u.name}/${u.password}`).join(', ')}\n`);
+  return stopped;
+}

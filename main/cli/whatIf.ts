@@ -1,0 +1,34 @@
+// `riskdesk margin --input FILE.json`: the what-if margin of a standalone portfolio, no ledger.
+import fs from 'node:fs';
+import { computeWhatIf } from '../whatif/run.ts';
+import { InputError } from '../../shared/errors.ts';
+import { printTable } from './table.ts';
+
+export function whatIfCommand(file: string, json: boolean): number {
+  if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
+  let input: unknown;
+  try {
+    input = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
+  }
+  const out = computeWhatIf(input);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  printTable(
+    ['account', 'equity', 'IM', 'MM', 'health', 'status', 'call'],
+    out.accounts.map((a) => [a.id, a.equity, a.im, a.mm, a.health ?? 'inf', a.status, a.call ?? '']),
+    [1, 2, 3, 4],
+  );
+  for (const a of out.accounts) {
+    process.stdout.write(`\n${a.id}\n`);
+    printTable(
+      ['instrument', 'notional', 'upnl', 'IM', 'MM', 'liq. price', 'bankr. price'],
+      a.positions.map((p) => [p.instrument, p.notional, p.upnl, p.im, p.mm, p.liquidationPrice ?? '-', p.bankruptcyPrice ?? '-']),
+      [1, 2, 3, 4, 5, 6],
+    );
+  }
+  return 0;
+}
