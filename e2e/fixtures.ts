@@ -1,0 +1,130 @@
+// The browser-mode console under test: once per worker, a demo ledger (2000 accounts, seed 7) in a temp folder and the
+// real `riskdesk serve` on 127.0.0.1 with a random port, as a child process; killed and cleaned after the worker.
+// Tests in one worker share that ledger (changes made by one test are seen by the next).
+//
+//   import { test, expect } from './fixtures.ts';
+//   test('...', async ({ page, desk }) => { await page.goto(desk.url); ... });
+//
+// `baseURL` is the server's origin, so page.goto('/?token=' + desk.token) and the `request` fixture work too.
+import { test as base, expect } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const BIN = path.join(ROOT, 'bin', 'riskdesk.js');
+const PINNED_NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+/** The Node the project pins (runs .ts directly). */
+export const NODE = fs.existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
+
+export const DEMO_PASSWORDS = {
+  viewer: 'viewer-demo',
+  operator: 'operator-demo',
+  supervisor: 'supervisor-demo',
+  supervisor2: 'supervisor2-demo',
+  admin: 'admin-demo',
+} as const;
+
+export interface Desk {
+  /** The URL `riskdesk serve` printed: http://127.0.0.1:PORT/?token=TOKEN */
+  url: string;
+  token: string;
+  /** http://127.0.0.1:PORT */
+  baseURL: string;
+  /** The ledger file the server runs on. */
+  db: string;
+}
+
+const START_TIMEOUT_MS = 60_000;
+const URL_LINE = /Riskdesk console: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/;
+
+/** The environment of a child: the test runner's loaders (NODE_OPTIONS) and any password removed. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'RISKDESK_PASSWORD']) delete env[k];
+  return env;
+}
+
+function buildLedger(file: string): void {
+  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', '2000', '--seed', '7'], {
+    env: childEnv(),
+    encoding: 'utf8',
+    timeout: START_TIMEOUT_MS,
+    cwd: ROOT,
+  });
+  if (r.status !== 0) throw new Error(`riskdesk init failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+}
+
+/** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
+function startServe(file: string): Promise<{ child: ChildProcess; desk: Desk }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0'], {
+      env: childEnv(),
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let settled = false;
+    const finish = (e: Error | null, desk?: Desk) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (e) {
+        child.kill('SIGKILL');
+        reject(e);
+      } else resolve({ child, desk: desk! });
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`riskdesk serve printed no URL within ${START_TIMEOUT_MS / 1000} s\nstdout: ${out}\nstderr: ${err}`)),
+      START_TIMEOUT_MS,
+    );
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const m = URL_LINE.exec(out);
+      if (m) finish(null, { url: m[0].slice('Riskdesk console: '.length), baseURL: m[1]!, token: m[3]!, db: file });
+    });
+    child.stderr!.on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.on('error', (e) => finish(e));
+    child.on('exit', (code, signal) => finish(new Error(`riskdesk serve exited (${code ?? signal}) before printing its URL\nstdout: ${out}\nstderr: ${err}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const test = base.extend<{}, { desk: Desk }>({
+  desk: [
+    async ({}, use, workerInfo) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
+      const file = path.join(dir, 'desk.db');
+      let child: ChildProcess | null = null;
+      try {
+        buildLedger(file);
+        const started = await startServe(file);
+        child = started.child;
+        await use(started.desk);
+      } finally {
+        if (child) await stop(child);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 2 * START_TIMEOUT_MS + 30_000 },
+  ],
+  baseURL: async ({ desk }, use) => {
+    await use(desk.baseURL);
+  },
+});
+
+export { expect };

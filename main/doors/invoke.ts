@@ -1,0 +1,153 @@
+// What both console doors (the Electron window over IPC, browser mode over HTTP) do with one invoke, so that each door
+// is only transport: sign-in and sign-out (the door's own channels), the signed-in user as the actor of every other
+// channel, the command layer, refusals as BridgeErrors (never a stack trace), and the console events that follow a
+// change. No business rule lives here: `dispatch` validates, checks the role and runs the command.
+import type { Database } from 'better-sqlite3';
+import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type WhoAmI } from '../../shared/contract.ts';
+import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
+import { InputError, RuleError } from '../../shared/errors.ts';
+import { UnitError } from '../../shared/units.ts';
+import { dispatch, validate } from '../commands/dispatch.ts';
+import { signIn } from '../commands/auth.ts';
+import type { Actor } from '../commands/context.ts';
+import { SessionStore } from './sessions.ts';
+
+export type AnyInvokeResult = InvokeResult<Channel>;
+
+/** Fans console events out to whoever listens (SSE streams, the Electron window, the desktop notifier). */
+export class EventHub {
+  readonly #listeners = new Set<(e: ConsoleEvent) => void>();
+
+  subscribe(listener: (e: ConsoleEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(e: ConsoleEvent): void {
+    for (const l of [...this.#listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        process.stderr.write(`riskdesk: an event listener failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+}
+
+/**
+ * How the caller is bound to a session. `window`: a fixed key (an Electron webContents) that sign-in binds the user
+ * to. `browser`: the session id the request carried, if any; sign-in always hands out a new one (no fixation).
+ */
+export type Binding = { kind: 'window'; key: string } | { kind: 'browser'; sid: string | null };
+
+export interface InvokeOutcome {
+  result: AnyInvokeResult;
+  /** Browser door only: the new session id after a successful sign-in (to be returned as X-Riskdesk-Session). */
+  session?: string;
+}
+
+export interface DoorOptions {
+  db: Database;
+  sessions?: SessionStore;
+  events?: EventHub;
+  /** The clock of the command context (tests inject one). */
+  now?: () => Date;
+  /** Where an unexpected failure's stack goes (the main side's log; never to the caller). */
+  log?: (line: string) => void;
+}
+
+const UNAUTHENTICATED: BridgeError = { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' };
+
+/** A failure as it crosses a door: the domain refusals as they are, anything else as `internal` without its stack. */
+export function bridgeErrorOf(e: unknown, log?: (line: string) => void): BridgeError {
+  if (e instanceof InputError || e instanceof RuleError) {
+    const b = toBridgeError(e);
+    // An InputError always carries `where`; an empty one says nothing.
+    if (b.where && Object.keys(b.where).length === 0) delete b.where;
+    return b;
+  }
+  if (e instanceof UnitError) return { code: 'bad_input', message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  log?.(`riskdesk: internal error: ${e instanceof Error && e.stack ? e.stack : message}`);
+  // Not toBridgeError(e) as is: a foreign error's own `code` (SQLITE_BUSY, ENOENT ...) is not a console code.
+  return toBridgeError({ code: 'internal', message: `internal error: ${message.split('\n')[0]}` });
+}
+
+function isDoorChannel(channel: string): boolean {
+  return (DOOR_CHANNELS as readonly string[]).includes(channel);
+}
+
+export class Door {
+  readonly db: Database;
+  readonly sessions: SessionStore;
+  readonly events: EventHub;
+  readonly #now: () => Date;
+  readonly #log: (line: string) => void;
+
+  constructor(opts: DoorOptions) {
+    this.db = opts.db;
+    this.sessions = opts.sessions ?? new SessionStore();
+    this.events = opts.events ?? new EventHub();
+    this.#now = opts.now ?? (() => new Date());
+    this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  /** The signed-in user of a binding, if any (does not count as use of the session). */
+  whoIs(binding: Binding): Actor | null {
+    return this.sessions.peek(binding.kind === 'window' ? binding.key : binding.sid);
+  }
+
+  /** Forgets a binding's user (the window closed, the browser signed out). */
+  forget(binding: Binding): void {
+    this.sessions.drop(binding.kind === 'window' ? binding.key : binding.sid);
+  }
+
+  invoke(binding: Binding, channel: unknown, payload: unknown): InvokeOutcome {
+    try {
+      if (typeof channel !== 'string') throw new InputError('the channel must be a string', { field: 'channel' });
+      if (channel === 'session.login') return this.#login(binding, payload);
+      if (channel === 'session.logout') {
+        validate('session.logout', payload);
+        this.forget(binding);
+        return { result: { ok: true, value: { ok: true } } };
+      }
+      const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
+      if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };
+      const value = dispatch({ db: this.db, actor, now: this.#now }, channel, payload);
+      this.#after(channel, value);
+      return { result: { ok: true, value } as AnyInvokeResult };
+    } catch (e) {
+      return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
+    }
+  }
+
+  #login(binding: Binding, payload: unknown): InvokeOutcome {
+    const { name, password } = validate('session.login', payload);
+    // A new sign-in ends the session it was made from, whatever its outcome.
+    if (binding.kind === 'browser') this.sessions.drop(binding.sid);
+    const actor = signIn(this.db, name, password);
+    const who: WhoAmI = { name: actor.name, role: actor.role };
+    if (binding.kind === 'window') {
+      this.sessions.bind(binding.key, actor);
+      return { result: { ok: true, value: who } };
+    }
+    return { result: { ok: true, value: who }, session: this.sessions.create(actor) };
+  }
+
+  /** The events a successful change announces. */
+  #after(channel: string, value: unknown): void {
+    if (isDoorChannel(channel)) return;
+    if (channel === 'cycle.run') {
+      this.events.emit({ type: 'cycle.done', summary: value as CycleSummary });
+      this.events.emit({ type: 'calls.changed' });
+    } else if (channel.startsWith('calls.') && isChannel(channel) && contract[channel].mutates) {
+      this.events.emit({ type: 'calls.changed' });
+    }
+  }
+}

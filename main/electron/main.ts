@@ -1,0 +1,210 @@
+// The Electron shell (design.md §3, §4 "Secure Electron defaults"). Thin: one window, the renderer from app://riskdesk,
+// one IPC channel into the shared door core (and so into `dispatch`), console events back to the window, a desktop
+// notification when a cycle issued new margin calls, and the native menu. Bundled to dist/electron/main.cjs by
+// scripts/build-electron.ts (Electron cannot run .ts).
+//
+// Environment (for tests and operators): RISKDESK_USER_DATA_DIR overrides the user-data folder, RISKDESK_DB the
+// ledger file (default <userData>/riskdesk.db), RISKDESK_DEMO_ACCOUNTS the size of the first-start demo book (3000),
+// RISKDESK_RENDERER_DIR the built renderer (default dist/renderer beside dist/electron).
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  session,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
+import { Door } from '../doors/invoke.ts';
+import type { AnyInvokeResult } from '../doors/invoke.ts';
+import { openLedger, type Ledger } from '../ledger/db.ts';
+import { initLedger } from '../commands/initLedger.ts';
+import { CSP } from '../serve/headers.ts';
+import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
+import { buildMenu } from './menu.ts';
+
+const INVOKE = 'riskdesk:invoke';
+const EVENT = 'riskdesk:event';
+const HERE = import.meta.dirname;
+
+registerAppScheme();
+app.enableSandbox();
+if (process.env.RISKDESK_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.RISKDESK_USER_DATA_DIR));
+
+let db: Ledger | null = null;
+let door: Door | null = null;
+let win: BrowserWindow | null = null;
+
+const windowKey = (wc: WebContents) => `wc:${wc.id}`;
+
+function fail(title: string, e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`riskdesk: ${title}: ${e instanceof Error && e.stack ? e.stack : message}\n`);
+  dialog.showErrorBox(title, message);
+}
+
+/** Opens the ledger; the first start builds the demo book (design.md §5) in a new file. */
+function openDeskLedger(): Ledger {
+  const file = process.env.RISKDESK_DB ? path.resolve(process.env.RISKDESK_DB) : path.join(app.getPath('userData'), 'riskdesk.db');
+  if (fs.existsSync(file)) return openLedger(file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const accounts = Number(process.env.RISKDESK_DEMO_ACCOUNTS ?? 3000);
+  const ledger = openLedger(file, { create: true });
+  try {
+    initLedger(ledger, { demo: true, accounts: Number.isInteger(accounts) && accounts > 0 ? accounts : 3000, seed: 1 }, new Date());
+    return ledger;
+  } catch (e) {
+    ledger.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+    throw e;
+  }
+}
+
+/** The session key of an IPC sender, or null when the sender is not the main frame of our window showing our app. */
+function senderKey(event: IpcMainInvokeEvent): string | null {
+  const w = win;
+  if (!w || w.isDestroyed()) return null;
+  const wc = w.webContents;
+  const frame = event.senderFrame;
+  if (event.sender !== wc || !frame || frame.isDestroyed() || frame.parent !== null) return null;
+  const main = wc.mainFrame;
+  if (frame.processId !== main.processId || frame.frameToken !== main.frameToken) return null;
+  if (!isAppUrl(frame.url)) return null;
+  return windowKey(wc);
+}
+
+const REFUSED_SENDER: AnyInvokeResult = {
+  ok: false,
+  error: { code: 'forbidden_sender', message: 'this frame may not use the console bridge' },
+};
+
+function lockDown(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  // No remote content: only our own scheme (and devtools, data: images, blob: downloads) may load.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const ok = /^(app|devtools|data|blob):/i.test(details.url) && (!details.url.startsWith('app:') || isAppUrl(details.url));
+    callback({ cancel: !ok });
+  });
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...(details.responseHeaders ?? {}) };
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-security-policy') delete headers[k];
+    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [CSP] } });
+  });
+  handleAppProtocol(ses, process.env.RISKDESK_RENDERER_DIR ? path.resolve(process.env.RISKDESK_RENDERER_DIR) : path.join(HERE, '..', 'renderer'));
+}
+
+function createWindow(d: Door): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    show: false,
+    title: 'Riskdesk',
+    webPreferences: {
+      preload: path.join(HERE, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
+    },
+  });
+  const key = windowKey(w.webContents);
+  w.once('ready-to-show', () => w.show());
+  w.on('closed', () => {
+    d.sessions.drop(key);
+    if (win === w) win = null;
+  });
+  void w.loadURL(APP_ENTRY);
+  return w;
+}
+
+function runCycleFromMenu(): void {
+  const w = win;
+  if (!w || w.isDestroyed() || !door) return;
+  const r = door.invoke({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {}).result;
+  if (!r.ok) {
+    void dialog.showMessageBox(w, {
+      type: 'warning',
+      title: 'Margin cycle',
+      message: r.error.code === 'unauthenticated' ? 'Sign in to run a margin cycle.' : r.error.message,
+    });
+  }
+}
+
+async function start(): Promise<void> {
+  lockDown();
+  try {
+    db = openDeskLedger();
+  } catch (e) {
+    fail('Riskdesk cannot open its ledger', e);
+    app.exit(1);
+    return;
+  }
+  const d = new Door({ db });
+  door = d;
+  d.events.subscribe((e) => {
+    const w = win;
+    if (w && !w.isDestroyed() && d.sessions.peek(windowKey(w.webContents))) w.webContents.send(EVENT, e);
+    if (e.type === 'cycle.done' && e.summary.calls.issued > 0 && Notification.isSupported()) {
+      const n = e.summary.calls.issued;
+      new Notification({
+        title: `Margin cycle ${e.summary.cycle}`,
+        body: `${n} new margin call${n === 1 ? '' : 's'} issued (prices as of ${e.summary.asOf})`,
+      }).show();
+    }
+  });
+  ipcMain.handle(INVOKE, (event, channel: unknown, payload: unknown): AnyInvokeResult => {
+    const key = senderKey(event);
+    if (!key) return REFUSED_SENDER;
+    return d.invoke({ kind: 'window', key }, channel, payload).result;
+  });
+  Menu.setApplicationMenu(buildMenu({ runCycle: runCycleFromMenu, devTools: !app.isPackaged }));
+  win = createWindow(d);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win && !win.isDestroyed()) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  // Every web contents, present or future: no navigation, no new windows, no <webview>.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev) => ev.preventDefault());
+    contents.on('will-frame-navigate', (ev) => {
+      if (!ev.isMainFrame) ev.preventDefault();
+    });
+    contents.on('will-redirect', (ev) => ev.preventDefault());
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (door && (!win || win.isDestroyed())) win = createWindow(door);
+  });
+  app.on('will-quit', () => {
+    ipcMain.removeHandler(INVOKE);
+    if (db?.open) db.close();
+  });
+  if (process.platform === 'win32') app.setAppUserModelId('com.riskdesk.console');
+  app.whenReady().then(start, (e: unknown) => fail('Riskdesk failed to start', e));
+}

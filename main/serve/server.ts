@@ -1,0 +1,332 @@
+// Browser mode (design.md §3): the command layer behind HTTP on 127.0.0.1 with a random per-launch token, the built
+// renderer as static files, and console events as Server-Sent Events. A door only: every invoke goes through the
+// shared door core (main/doors/invoke.ts) and so through `dispatch`.
+//
+// Protocol (the renderer's browser bridge is the client of exactly this):
+//   POST /api/invoke/<channel>   Authorization: Bearer TOKEN, Content-Type: application/json, [X-Riskdesk-Session: SID]
+//                                body = the JSON payload -> 200 InvokeResult (refusals are ok:false inside the 200);
+//                                401 without the right token. session.login answers X-Riskdesk-Session: <new SID>.
+//   GET  /api/events?token=TOKEN&session=SID   text/event-stream, `data: <ConsoleEvent JSON>`, a comment every 15 s.
+//   GET  /...                    the built renderer (index.html for unknown extensionless paths).
+// Every response carries the CSP and the other security headers; a Host other than 127.0.0.1:PORT or localhost:PORT
+// (DNS rebinding) and a cross-origin POST are refused.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Database } from 'better-sqlite3';
+import type { ConsoleEvent } from '../../shared/contract.ts';
+import { Door, EventHub } from '../doors/invoke.ts';
+import { SessionStore, isSessionId } from '../doors/sessions.ts';
+import { SECURITY_HEADERS } from './headers.ts';
+import { resolveStatic, rendererRoot } from './static.ts';
+import { readBody, BodyTooLarge, MB } from './body.ts';
+
+export const LOOPBACK = '127.0.0.1';
+export const IMPORT_BODY_LIMIT = 600 * MB;
+export const BODY_LIMIT = 1 * MB;
+export const HEARTBEAT_MS = 15_000;
+export const SESSION_HEADER = 'X-Riskdesk-Session';
+
+export interface ServerOptions {
+  db: Database;
+  /** The built renderer (a folder holding index.html). */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Only 127.0.0.1 is accepted: browser mode never listens on another interface. */
+  host?: string;
+  /** The per-launch token (default: 32 random bytes, base64url). */
+  token?: string;
+  now?: () => Date;
+  sessions?: SessionStore;
+  heartbeatMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** The URL to open: http://127.0.0.1:PORT/?token=TOKEN */
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  door: Door;
+  close(): Promise<void>;
+}
+
+interface Stream {
+  res: ServerResponse;
+  sid: string;
+}
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** A constant-time comparison of a presented token with the launch token (hashes first, so lengths do not leak). */
+export function tokenMatcher(token: string): (given: unknown) => boolean {
+  const want = sha256(token);
+  return (given) => typeof given === 'string' && timingSafeEqual(sha256(given), want);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer ([^\s]+)$/.exec(h.trim());
+  return m?.[1];
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = jsonText(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, status: number, code: string, message: string, close = false): void {
+  sendJson(res, status, { ok: false, error: { code, message } }, close ? { Connection: 'close' } : {});
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.end(text);
+}
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const host = o.host ?? LOOPBACK;
+  if (host !== LOOPBACK) throw new Error(`browser mode listens on ${LOOPBACK} only, not on ${host}`);
+  const root = rendererRoot(o.rendererDir);
+  if (!root) throw new Error(`no built console in ${o.rendererDir} (index.html missing)`);
+  const token = o.token ?? newToken();
+  const tokenOk = tokenMatcher(token);
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const door = new Door({
+    db: o.db,
+    sessions: o.sessions ?? new SessionStore(),
+    events: new EventHub(),
+    log,
+    ...(o.now ? { now: o.now } : {}),
+  });
+  const streams = new Set<Stream>();
+  let port = 0;
+  let allowedHosts: ReadonlySet<string> = new Set();
+  let allowedOrigins: ReadonlySet<string> = new Set();
+
+  const endStream = (s: Stream) => {
+    streams.delete(s);
+    if (!s.res.writableEnded) s.res.end();
+  };
+  /** Closes every event stream whose session has ended (signed out, replaced, expired). */
+  const pruneStreams = () => {
+    for (const s of [...streams]) if (!door.sessions.peek(s.sid)) endStream(s);
+  };
+  const unsubscribe = door.events.subscribe((e: ConsoleEvent) => {
+    const frame = `data: ${jsonText(e)}\n\n`;
+    for (const s of [...streams]) {
+      if (door.sessions.peek(s.sid)) s.res.write(frame);
+      else endStream(s);
+    }
+  });
+  const heartbeat = setInterval(() => {
+    door.sessions.sweep();
+    pruneStreams();
+    for (const s of streams) s.res.write(': heartbeat\n\n');
+  }, o.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
+
+  async function invoke(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'method_not_allowed', 'use POST for /api/invoke', true);
+      return;
+    }
+    if (!tokenOk(bearer(req))) {
+      refuse(res, 401, 'unauthorized', 'missing or wrong console token', true);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
+      refuse(res, 403, 'cross_origin', `cross-origin request refused (Origin ${origin})`, true);
+      return;
+    }
+    const site = req.headers['sec-fetch-site'];
+    if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
+      refuse(res, 403, 'cross_origin', `cross-site request refused (Sec-Fetch-Site ${site})`, true);
+      return;
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      refuse(res, 415, 'bad_input', 'the body must be JSON (Content-Type: application/json)', true);
+      return;
+    }
+    let channel: string;
+    try {
+      channel = decodeURIComponent(rawChannel);
+    } catch {
+      channel = rawChannel;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, channel === 'import.csv' ? IMPORT_BODY_LIMIT : BODY_LIMIT);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) refuse(res, 413, 'bad_input', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
+      else if (!res.headersSent) refuse(res, 400, 'bad_input', 'the request body could not be read', true);
+      return;
+    }
+    let payload: unknown;
+    const text = body.toString('utf8');
+    if (text.trim() !== '') {
+      try {
+        payload = JSON.parse(text) as unknown;
+      } catch {
+        sendJson(res, 200, { ok: false, error: { code: 'bad_input', message: `${channel}: the body is not valid JSON` } });
+        return;
+      }
+    }
+    const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
+    const sid = isSessionId(sidHeader) ? sidHeader : null;
+    const outcome = door.invoke({ kind: 'browser', sid }, channel, payload);
+    const headers: Record<string, string> = {};
+    if (outcome.session) headers[SESSION_HEADER] = outcome.session;
+    sendJson(res, 200, outcome.result, headers);
+    if (channel === 'session.login' || channel === 'session.logout') pruneStreams();
+  }
+
+  function events(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    if (req.method !== 'GET') {
+      refuse(res, 405, 'method_not_allowed', 'use GET for /api/events');
+      return;
+    }
+    if (!tokenOk(query.get('token'))) {
+      refuse(res, 401, 'unauthorized', 'missing or wrong console token');
+      return;
+    }
+    const sid = query.get('session');
+    if (!isSessionId(sid) || !door.sessions.peek(sid)) {
+      refuse(res, 401, 'unauthenticated', 'sign in first: the event stream needs a signed-in session');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 5000\n: connected\n\n');
+    const s: Stream = { res, sid };
+    streams.add(s);
+    req.socket.setTimeout(0);
+    req.on('close', () => streams.delete(s));
+  }
+
+  function serveStatic(req: IncomingMessage, res: ServerResponse, rawPath: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    const target = resolveStatic(root!, rawPath);
+    if (target.kind === 'bad') {
+      sendText(res, 400, `bad path: ${target.reason}\n`);
+      return;
+    }
+    if (target.kind === 'missing') {
+      sendText(res, 404, 'not found\n');
+      return;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(target.file);
+    } catch {
+      sendText(res, 404, 'not found\n');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': target.contentType,
+      'Content-Length': stat.size,
+      'Cache-Control': target.contentType.startsWith('text/html') ? 'no-store' : 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = fs.createReadStream(target.file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const hostHeader = req.headers.host;
+    if (typeof hostHeader !== 'string' || !allowedHosts.has(hostHeader.toLowerCase())) {
+      refuse(res, 403, 'bad_host', `this console answers only to ${LOOPBACK}:${port} and localhost:${port}`, true);
+      return;
+    }
+    const target = req.url ?? '';
+    if (!target.startsWith('/')) {
+      sendText(res, 400, 'bad request target\n', { Connection: 'close' });
+      return;
+    }
+    const q = target.indexOf('?');
+    const rawPath = q === -1 ? target : target.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
+    if (rawPath.startsWith('/api/invoke/')) return invoke(req, res, rawPath.slice('/api/invoke/'.length));
+    if (rawPath === '/api/events') return events(req, res, query);
+    if (rawPath === '/api' || rawPath.startsWith('/api/')) {
+      refuse(res, 404, 'not_found', `no such endpoint: ${rawPath}`);
+      return;
+    }
+    serveStatic(req, res, rawPath);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`riskdesk serve: request failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
+      if (!res.headersSent) refuse(res, 500, 'internal', 'internal error', true);
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: o.port ?? 0, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+  allowedOrigins = new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
+  const origin = `http://${LOOPBACK}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    door,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        for (const s of [...streams]) endStream(s);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
