@@ -1,0 +1,70 @@
+// Small helpers over the console's screens for the specs: screenshots, reading the accounts grid, ledger set-up.
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import type { Desk } from '../fixtures.ts';
+import { DEMO_PASSWORDS } from '../fixtures.ts';
+import { invoke, login } from '../http.ts';
+
+/** Saves a screenshot of the page into the test's output folder and attaches it to the report. */
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<string> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+  return file;
+}
+
+/** Runs a margin cycle through the API when the ledger has none yet (tests that need calls on a fresh worker). */
+export async function ensureCycle(desk: Desk): Promise<void> {
+  const sid = await login(desk.baseURL, desk.token, 'operator', DEMO_PASSWORDS.operator);
+  try {
+    const s = (await invoke(desk.baseURL, desk.token, 'dashboard.summary', {}, { session: sid })).json();
+    expect(s.ok, JSON.stringify(s)).toBe(true);
+    if (s.value.cycle === null) {
+      const r = (await invoke(desk.baseURL, desk.token, 'cycle.run', {}, { session: sid })).json();
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+    }
+  } finally {
+    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
+  }
+}
+
+/** The journal's entry count and head hash, through the API as a viewer. */
+export async function journalHead(desk: Desk): Promise<{ entries: number; headHash: string }> {
+  const sid = await login(desk.baseURL, desk.token, 'viewer', DEMO_PASSWORDS.viewer);
+  try {
+    const v = (await invoke(desk.baseURL, desk.token, 'journal.verify', {}, { session: sid })).json();
+    expect(v.ok, JSON.stringify(v)).toBe(true);
+    return { entries: v.value.entries, headHash: v.value.headHash };
+  } finally {
+    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
+  }
+}
+
+export interface GridRow {
+  id: string;
+  rowIndex: number;
+  health: number | null;
+  selected: boolean;
+}
+
+/** The accounts-grid rows in the DOM that are inside the visible part of the grid, top to bottom. */
+export async function visibleAccountRows(page: Page): Promise<GridRow[]> {
+  return page.getByTestId('accounts-grid').evaluate((grid) => {
+    const viewport = grid.querySelector('[role="rowgroup"]:not(:first-child)') as HTMLElement;
+    const box = viewport.getBoundingClientRect();
+    const rows = [...grid.querySelectorAll<HTMLElement>('[data-testid="account-row"]')];
+    return rows
+      .filter((r) => {
+        const b = r.getBoundingClientRect();
+        return b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+      })
+      .map((r) => {
+        const h = r.querySelector<HTMLElement>('[data-col="health"]')?.dataset.health ?? '';
+        return {
+          id: r.dataset.rowId ?? '',
+          rowIndex: Number(r.getAttribute('aria-rowindex')),
+          health: h === '' ? null : Number(h),
+          selected: r.getAttribute('aria-selected') === 'true',
+        };
+      });
+  });
+}

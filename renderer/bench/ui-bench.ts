@@ -1,0 +1,251 @@
+// `npm run bench:ui`: how the console holds up on a big book. Builds a demo ledger of 100,000 accounts (about a
+// million positions), runs a margin cycle, starts the real `riskdesk serve`, drives the system Chromium with
+// playwright-core, signs in and opens Accounts, then prints what the console itself measured:
+//   - first paint of the Accounts screen (the screen's `accounts-ready-ms`: from the navigation to the first rows
+//     painted, the fetch of every row included), target 1500 ms;
+//   - a sort of every row by health (the screen's `sort-ms`, performance.now around the sort), median of 5,
+//     target 100 ms;
+// and, for information, a jump to the last row with End and the frame times of a fast scroll through the table.
+//
+//   npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--chromium PATH]
+// Exit code 0 when every target is met, 1 when one is missed, 2 when the bench could not run.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_USERS } from '../../main/demo/catalog.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'riskdesk.js');
+const NODE = process.execPath;
+const TARGETS = { firstPaintMs: 1500, sortMs: 100 } as const;
+const URL_LINE = /Riskdesk console: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
+
+const { values: opts } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '5' },
+    keep: { type: 'boolean', default: false },
+    chromium: { type: 'string', default: process.env.RISKDESK_CHROMIUM ?? '/usr/bin/chromium' },
+  },
+});
+const ACCOUNTS = Number(opts.accounts);
+const RUNS = Number(opts.runs);
+if (!Number.isInteger(ACCOUNTS) || ACCOUNTS < 1 || !Number.isInteger(RUNS) || RUNS < 1) {
+  process.stderr.write('usage: npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--chromium PATH]\n');
+  process.exit(2);
+}
+
+function log(s: string): void {
+  process.stderr.write(`${s}\n`);
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['NODE_OPTIONS', 'RISKDESK_PASSWORD']) delete env[k];
+  return env;
+}
+
+function run(what: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(NODE, args, { cwd: ROOT, env: childEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${what} failed (${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
+  return performance.now() - t0;
+}
+
+function ensureRendererBuilt(): void {
+  const index = path.join(process.env.RISKDESK_RENDERER_DIR || path.join(ROOT, 'dist', 'renderer'), 'index.html');
+  if (fs.existsSync(index)) return;
+  log('building the renderer (dist/renderer is missing) ...');
+  run('vite build', [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'renderer']);
+}
+
+function startServe(db: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [BIN, 'serve', '--db', db, '--port', '0'], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`riskdesk serve printed no URL within 120 s\n${out}\n${err}`));
+    }, 120_000);
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = URL_LINE.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]! });
+      }
+    });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`riskdesk serve exited (${code ?? signal}) before printing its URL\n${out}\n${err}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function readMs(page: Page, testid: string): Promise<number> {
+  const v = await page.getByTestId(testid).getAttribute('data-ms');
+  if (v === null || v === '') throw new Error(`${testid} holds no measurement`);
+  return Number(v);
+}
+
+async function signIn(page: Page, url: string): Promise<void> {
+  const user = DEMO_USERS.find((u) => u.role === 'operator') ?? DEMO_USERS[0]!;
+  await page.goto(url);
+  await page.getByTestId('signin-name').fill(user.name);
+  await page.getByTestId('signin-password').fill(user.password);
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('whoami-name').waitFor({ timeout: 60_000 });
+}
+
+/** Opens Accounts from another screen and returns the screen's own first-paint figure. */
+async function openAccounts(page: Page): Promise<number> {
+  await page.getByTestId('nav-dashboard').click();
+  await page.getByTestId('screen-dashboard').waitFor();
+  await page.getByTestId('nav-accounts').click();
+  await page.locator('[data-testid="accounts-ready-ms"]:not([data-ms=""])').waitFor({ timeout: 120_000 });
+  return readMs(page, 'accounts-ready-ms');
+}
+
+async function sortByHealth(page: Page, runs: number): Promise<number[]> {
+  const out: number[] = [];
+  const header = page.locator('[role="columnheader"]').filter({ has: page.getByTestId('sort-health') });
+  for (let i = 0; i < runs; i++) {
+    const want = i % 2 === 0 ? 'ascending' : 'descending';
+    await page.getByTestId('sort-health').click();
+    await header.and(page.locator(`[aria-sort="${want}"]`)).waitFor({ timeout: 60_000 });
+    // The status line is written in the same update as the order; one frame later it is on screen.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    out.push(await readMs(page, 'sort-ms'));
+  }
+  return out;
+}
+
+/** End on the grid until the last row is in the DOM and painted (ms, measured in the page). */
+async function jumpToEnd(page: Page): Promise<number> {
+  return page.getByTestId('accounts-grid').evaluate(async (grid) => {
+    (grid as HTMLElement).focus();
+    const count = Number(grid.getAttribute('aria-rowcount'));
+    const t0 = performance.now();
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true, cancelable: true }));
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      if (grid.querySelector(`[aria-rowindex="${count}"]`)) return performance.now() - t0;
+      if (performance.now() - t0 > 10_000) return Number.NaN;
+    }
+  });
+}
+
+/** Scrolls the table fast for 120 frames; returns the frame intervals' median and 95th percentile (ms). */
+async function scrollFrames(page: Page): Promise<{ p50: number; p95: number }> {
+  const frames = await page.getByTestId('accounts-grid').evaluate(async (grid) => {
+    const viewport = grid.querySelector('[role="rowgroup"]:not(:first-child)') as HTMLElement;
+    viewport.scrollTop = 0;
+    const dt: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      viewport.scrollTop += 1200;
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const now = performance.now();
+      dt.push(now - last);
+      last = now;
+    }
+    return dt;
+  });
+  const s = [...frames].sort((a, b) => a - b);
+  return { p50: median(s), p95: s[Math.floor(s.length * 0.95)]! };
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]!) : v.padStart(w[c]!))).join('  ');
+  return [line(rows[0]!), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  if (!fs.existsSync(opts.chromium!)) {
+    log(`no Chromium at ${opts.chromium} (pass --chromium PATH or set RISKDESK_CHROMIUM)`);
+    return 2;
+  }
+  ensureRendererBuilt();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ui-bench-'));
+  const db = path.join(dir, 'bench.db');
+  let server: ChildProcess | null = null;
+  let browser: Browser | null = null;
+  try {
+    log(`building a demo ledger of ${ACCOUNTS.toLocaleString('en-US')} accounts in ${dir} ...`);
+    const initMs = run('riskdesk init', [BIN, 'init', '--db', db, '--demo', '--accounts', String(ACCOUNTS), '--seed', '1']);
+    const cycleMs = run('riskdesk cycle', [BIN, 'cycle', '--db', db]);
+    log(`ledger in ${(initMs / 1000).toFixed(1)} s, margin cycle in ${(cycleMs / 1000).toFixed(1)} s; starting riskdesk serve ...`);
+    const started = await startServe(db);
+    server = started.child;
+    browser = await chromium.launch({
+      executablePath: opts.chromium!,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, started.url);
+
+    const firstPaint = await openAccounts(page);
+    const rows = Number(await page.getByTestId('accounts-count').getAttribute('data-count'));
+    if (rows !== ACCOUNTS) throw new Error(`the Accounts screen shows ${rows} accounts, expected ${ACCOUNTS}`);
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) warm.push(await openAccounts(page));
+    const sorts = await sortByHealth(page, RUNS);
+    const end = await jumpToEnd(page);
+    const scroll = await scrollFrames(page);
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+
+    const sortMedian = median(sorts);
+    const okPaint = firstPaint <= TARGETS.firstPaintMs;
+    const okSort = sortMedian <= TARGETS.sortMs;
+    const n = rows.toLocaleString('en-US');
+    process.stdout.write(
+      `\nRiskdesk console on ${n} accounts (Chromium ${browser.version()}, headless, --disable-gpu)\n\n` +
+        table([
+          ['measure', 'ms', 'target', ''],
+          [`first paint of Accounts (${n} rows, fetch included)`, firstPaint.toFixed(0), String(TARGETS.firstPaintMs), okPaint ? 'ok' : 'MISSED'],
+          [`sort all rows by health (median of ${RUNS})`, sortMedian.toFixed(1), String(TARGETS.sortMs), okSort ? 'ok' : 'MISSED'],
+          ['first paint again (median of 3 re-visits)', median(warm).toFixed(0), '', ''],
+          ['End: last row painted', end.toFixed(0), '', ''],
+          ['fast scroll, frame time p50 / p95', `${scroll.p50.toFixed(1)} / ${scroll.p95.toFixed(1)}`, '', ''],
+        ]) +
+        `\n\nsort runs (ms): ${sorts.map((s) => s.toFixed(1)).join(', ')}\n`,
+    );
+    return okPaint && okSort ? 0 : 1;
+  } finally {
+    await browser?.close();
+    if (server) await stop(server);
+    if (opts.keep) log(`kept ${db}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    log(`bench:ui failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(2);
+  },
+);

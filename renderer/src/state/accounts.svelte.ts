@@ -1,0 +1,204 @@
+// The accounts table as `accounts.list` returns it (one array per column), plus the desk's sort and filters.
+// Rows are addressed by their index in the columns; the sorted order and the filtered view are index arrays,
+// so 100k accounts sort and filter without copying a single row.
+import type { AccountsTable, Status } from '../../../shared/contract.ts';
+import type { BridgeError } from '../../../shared/bridge.ts';
+import { invoke } from '../bridge/client.svelte.ts';
+import { decimalSortKey } from '../lib/decimal.ts';
+
+export type SortKey = 'id' | 'member' | 'kind' | 'status' | 'equity' | 'mm' | 'im' | 'health' | 'call';
+export type SortDir = 1 | -1;
+
+/** Display order of statuses, least to most severe (for the chips and for sorting the status column). */
+export const STATUSES: readonly Status[] = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'];
+
+const DECIMAL_COLUMNS = new Set<SortKey>(['equity', 'mm', 'im', 'call']);
+
+function identity(n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
+
+export class AccountsStore {
+  table = $state.raw<AccountsTable | null>(null);
+  loading = $state(false);
+  error = $state.raw<BridgeError | null>(null);
+  /** performance.now() when the last load answered. */
+  loadedAt = 0;
+
+  sortKey = $state<SortKey | null>(null);
+  sortDir = $state<SortDir>(1);
+  /** Wall time of the last sort of every row (ms, performance.now around the sort). */
+  sortMs = $state<number | null>(null);
+  /** Bumped when the desk asks for a new order (not when a reload re-applies it): the table goes back to the top. */
+  sortSeq = $state(0);
+  /** Every row index, in the current sort order. */
+  order = $state.raw<Uint32Array>(new Uint32Array(0));
+
+  statuses = $state<Status[]>([]);
+  member = $state('');
+  healthMin = $state('');
+  healthMax = $state('');
+
+  #keys = new Map<SortKey, string[]>();
+
+  get count(): number {
+    return this.table?.columns.id.length ?? 0;
+  }
+
+  members = $derived.by(() => {
+    const t = this.table;
+    if (!t) return [] as string[];
+    return [...new Set(t.columns.member)].sort();
+  });
+
+  statusCounts = $derived.by(() => {
+    const counts: Record<Status, number> = { healthy: 0, warning: 0, call: 0, liquidation: 0, bankrupt: 0 };
+    const t = this.table;
+    if (t) for (const s of t.columns.status) counts[s]++;
+    return counts;
+  });
+
+  /** Row indices shown: the sorted order through the filters. */
+  view = $derived.by(() => {
+    const t = this.table;
+    const order = this.order;
+    if (!t) return new Uint32Array(0);
+    const statusSet = this.statuses.length ? new Set(this.statuses) : null;
+    const member = this.member;
+    const min = this.healthMin.trim() === '' ? null : Number(this.healthMin);
+    const max = this.healthMax.trim() === '' ? null : Number(this.healthMax);
+    const useMin = min !== null && Number.isFinite(min);
+    const useMax = max !== null && Number.isFinite(max);
+    if (!statusSet && !member && !useMin && !useMax) return order;
+    const { status, member: members, health } = t.columns;
+    const out = new Uint32Array(order.length);
+    let n = 0;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      if (statusSet && !statusSet.has(status[i]!)) continue;
+      if (member && members[i] !== member) continue;
+      if (useMin || useMax) {
+        // No MM (null health) counts as unbounded health.
+        const h = health[i] ?? Number.POSITIVE_INFINITY;
+        if (useMin && !(h >= min!)) continue;
+        if (useMax && !(h <= max!)) continue;
+      }
+      out[n++] = i;
+    }
+    return out.subarray(0, n);
+  });
+
+  filtersActive = $derived(this.statuses.length > 0 || this.member !== '' || this.healthMin.trim() !== '' || this.healthMax.trim() !== '');
+
+  async load(): Promise<boolean> {
+    this.loading = true;
+    const r = await invoke('accounts.list', {});
+    this.loading = false;
+    this.loadedAt = performance.now();
+    if (!r.ok) {
+      this.error = r.error;
+      return false;
+    }
+    this.error = null;
+    this.#keys.clear();
+    this.table = r.value;
+    if (this.sortKey) this.sort(this.sortKey, this.sortDir, false);
+    else this.order = identity(this.count);
+    return true;
+  }
+
+  /** Click on a column header: a new column sorts ascending, the same column flips. */
+  toggleSort(key: SortKey): void {
+    const dir: SortDir = this.sortKey === key ? (this.sortDir === 1 ? -1 : 1) : 1;
+    this.sort(key, dir);
+  }
+
+  sort(key: SortKey, dir: SortDir, asked = true): void {
+    const t = this.table;
+    if (asked) this.sortSeq++;
+    if (!t) {
+      this.sortKey = key;
+      this.sortDir = dir;
+      return;
+    }
+    const t0 = performance.now();
+    const idx = identity(this.count);
+    idx.sort(this.#comparator(t, key, dir));
+    const ms = performance.now() - t0;
+    this.sortKey = key;
+    this.sortDir = dir;
+    this.order = idx;
+    this.sortMs = ms;
+  }
+
+  toggleStatus(s: Status): void {
+    this.statuses = this.statuses.includes(s) ? this.statuses.filter((x) => x !== s) : [...this.statuses, s];
+  }
+
+  clearFilters(): void {
+    this.statuses = [];
+    this.member = '';
+    this.healthMin = '';
+    this.healthMax = '';
+  }
+
+  indexOf(id: string): number {
+    return this.table ? this.table.columns.id.indexOf(id) : -1;
+  }
+
+  #comparator(t: AccountsTable, key: SortKey, dir: SortDir): (a: number, b: number) => number {
+    const c = t.columns;
+    if (key === 'health') {
+      // Numeric; accounts without MM (null) last whichever the direction.
+      const h = new Float64Array(c.health.length);
+      for (let i = 0; i < h.length; i++) h[i] = c.health[i] ?? Number.NaN;
+      return (a, b) => {
+        const x = h[a]!;
+        const y = h[b]!;
+        if (x !== x) return y !== y ? a - b : 1;
+        if (y !== y) return -1;
+        return x === y ? a - b : x < y ? -dir : dir;
+      };
+    }
+    if (key === 'status') {
+      const rank = new Int8Array(c.status.length);
+      for (let i = 0; i < rank.length; i++) rank[i] = STATUSES.indexOf(c.status[i]!);
+      return (a, b) => (rank[a] === rank[b] ? a - b : (rank[a]! - rank[b]!) * dir);
+    }
+    if (DECIMAL_COLUMNS.has(key)) {
+      const keys = this.#decimalKeys(t, key as 'equity' | 'mm' | 'im' | 'call');
+      return (a, b) => {
+        const x = keys[a]!;
+        const y = keys[b]!;
+        // Empty key: no value (no call) -> last whichever the direction.
+        if (x === '') return y === '' ? a - b : 1;
+        if (y === '') return -1;
+        return x === y ? a - b : x < y ? -dir : dir;
+      };
+    }
+    const col = c[key as 'id' | 'member' | 'kind'];
+    return (a, b) => {
+      const x = col[a]!;
+      const y = col[b]!;
+      return x === y ? a - b : x < y ? -dir : dir;
+    };
+  }
+
+  #decimalKeys(t: AccountsTable, key: 'equity' | 'mm' | 'im' | 'call'): string[] {
+    let keys = this.#keys.get(key);
+    if (!keys) {
+      const col = t.columns[key];
+      keys = new Array<string>(col.length);
+      for (let i = 0; i < col.length; i++) {
+        const v = col[i];
+        keys[i] = v === null || v === undefined ? '' : decimalSortKey(v);
+      }
+      this.#keys.set(key, keys);
+    }
+    return keys;
+  }
+}
+
+export const accounts = new AccountsStore();

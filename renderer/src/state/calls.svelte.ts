@@ -1,0 +1,59 @@
+// The margin-call queue: the list as `calls.list` returns it for the chosen filter, and the selected call with
+// its history from `calls.get`.
+import type { MarginCall } from '../../../shared/contract.ts';
+import type { BridgeError } from '../../../shared/bridge.ts';
+import { invoke } from '../bridge/client.svelte.ts';
+
+export type CallFilter = 'open' | 'overdue' | 'all';
+export const CALL_FILTERS: readonly { id: CallFilter; label: string }[] = [
+  { id: 'open', label: 'Open' },
+  { id: 'overdue', label: 'Overdue' },
+  { id: 'all', label: 'All' },
+];
+
+export class CallsStore {
+  filter = $state<CallFilter>('open');
+  list = $state.raw<MarginCall[]>([]);
+  loading = $state(false);
+  error = $state.raw<BridgeError | null>(null);
+  selected = $state.raw<MarginCall | null>(null);
+  selectedError = $state.raw<BridgeError | null>(null);
+  #loadSeq = 0;
+
+  async load(): Promise<void> {
+    const seq = ++this.#loadSeq;
+    this.loading = true;
+    const r = await invoke('calls.list', this.filter === 'all' ? {} : { status: this.filter });
+    if (seq !== this.#loadSeq) return;
+    this.loading = false;
+    if (!r.ok) {
+      this.error = r.error;
+      return;
+    }
+    this.error = null;
+    this.list = r.value;
+  }
+
+  async open(id: number): Promise<void> {
+    const r = await invoke('calls.get', { id });
+    if (r.ok) {
+      this.selected = r.value;
+      this.selectedError = null;
+    } else {
+      this.selectedError = r.error;
+    }
+  }
+
+  /** A call as an action returned it: replace it in the list and in the panel. */
+  replace(c: MarginCall): void {
+    this.selected = c;
+    this.list = this.list.map((x) => (x.id === c.id ? { ...c, history: undefined } : x));
+  }
+
+  close(): void {
+    this.selected = null;
+    this.selectedError = null;
+  }
+}
+
+export const calls = new CallsStore();
