@@ -303,6 +303,7 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
         calls += r.issued.length;
       }
     }
+    ticker.release();
     return {
       book: {
         accounts: book.accounts.length,

@@ -48,6 +48,8 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for'
       assert.equal(last, 'prices.tick');
     }
     assert.ok(issued > 0, 'the falling marks issued calls, so the comparison above was tested');
+    ticker.release();
+    assert.equal(Number(db.pragma('wal_autocheckpoint', { simple: true })), 1000, 'the connection gets its checkpointing back');
     assert.equal(verifyJournal(db).ok, true);
   } finally {
     db.close();

@@ -10,7 +10,9 @@ import type { LiveBook } from '../engine/incremental.ts';
 import { exactForIndex } from '../engine/evaluate.ts';
 import { exactContext } from '../engine/exactAccount.ts';
 import { callWriter } from '../ledger/callRepo.ts';
-import { insertPrice } from '../ledger/priceRepo.ts';
+import { priceWriter } from '../ledger/priceRepo.ts';
+import type { Database } from 'better-sqlite3';
+import type { CallWriter } from '../ledger/callRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
 import { addMinutes } from '../engine/calls.ts';
@@ -37,6 +39,9 @@ export class PriceTicker {
   /** Accounts (by index) that have an open or overdue call. */
   private readonly called: Uint8Array;
   private readonly cureMinutes: number;
+  /** Statements prepared once per ledger connection: preparing them on every tick cost more than the tick. */
+  private prepared: { db: Database; price: ReturnType<typeof priceWriter>; calls: CallWriter; cycle: number; autoCheckpoint: number } | null = null;
+  private commitsSinceCheckpoint = 0;
 
   /**
    * `accountsWithCalls`: accounts with an open, overdue, or held (waived or escalated, not cleared) call. The
@@ -59,13 +64,11 @@ export class PriceTicker {
     if (markTicks <= 0n || markTicks > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError('mark out of range', { field: 'mark' });
     const { db } = ctx;
     const mark = Number(markTicks);
-    const candidates = this.live.screen(inst, mark).filter((a) => this.called[a] === 0);
+    const candidates = this.live.screen(inst, mark, this.called);
     const result = db
       .transaction((): TickResult => {
-        insertPrice(db, { instrument, at, mark: markTicks, source: 'tick' });
-        const cycle = latestCycle(db);
-        if (!cycle) throw new InputError('run a full margin cycle before live ticks');
-        const w = callWriter(db);
+        const { price, calls: w, cycle } = this.statements(db);
+        price({ instrument, at, mark: markTicks, source: 'tick' });
         const issued: TickResult['issued'] = [];
         const now = ctx.now().toISOString();
         if (candidates.length > 0) {
@@ -76,7 +79,7 @@ export class PriceTicker {
             const amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
             if (amount === null) continue;
             const account = this.live.cols.book.accounts[a]!.id;
-            const id = w.insert({ account, cycle: cycle.id, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
+            const id = w.insert({ account, cycle, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
             w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
             issued.push({ call: id, account, amount: formatAmount(amount) });
           }
@@ -89,7 +92,33 @@ export class PriceTicker {
     const t1 = performance.now();
     for (const c of result.issued) this.called[this.live.cols.accountIndex.get(c.account)!] = 1;
     this.live.setMark(inst, mark);
+    if (++this.commitsSinceCheckpoint >= 100) {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      this.commitsSinceCheckpoint = 0;
+    }
     return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs: performance.now() - t1 } };
+  }
+
+  /** Checkpoints and restores the connection's automatic checkpointing; call when the ticker is no longer used. */
+  release(): void {
+    if (!this.prepared) return;
+    this.prepared.db.pragma('wal_checkpoint(PASSIVE)');
+    this.prepared.db.pragma(`wal_autocheckpoint = ${this.prepared.autoCheckpoint}`);
+    this.prepared = null;
+  }
+
+  private statements(db: Database): { price: ReturnType<typeof priceWriter>; calls: CallWriter; cycle: number } {
+    if (this.prepared?.db !== db) {
+      const cycle = latestCycle(db);
+      if (!cycle) throw new InputError('run a full margin cycle before live ticks');
+      // SQLite's automatic checkpoint runs inside whichever commit fills the WAL, putting milliseconds into a
+      // tick's path to its call. The ticker checkpoints after its commits instead (see tick) and gives the
+      // connection its setting back in release().
+      const autoCheckpoint = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+      db.pragma('wal_autocheckpoint = 0');
+      this.prepared = { db, price: priceWriter(db), calls: callWriter(db), cycle: cycle.id, autoCheckpoint };
+    }
+    return this.prepared;
   }
 
   private marks(): Map<string, bigint> {

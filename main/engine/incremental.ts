@@ -8,12 +8,36 @@ import { MAX_SAFE, mulRateCeil, ceilDiv } from './exactFloat.ts';
 
 const HALF_SAFE = 2 ** 52;
 
+interface InstrumentSlice {
+  acct: Int32Array;
+  qty: Float64Array;
+  entry: Float64Array;
+  /** Isolated margin, NaN for a cross position. */
+  iso: Float64Array;
+  upnl: Float64Array;
+  mm: Float64Array;
+  im: Float64Array;
+  /**
+   * The most its unit's slack can fall per tick the mark moves down (reachDown) or up (reachUp). MM and IM are
+   * continuous in the mark with a slope of at most |q| K rmax, so a long loses at most q K per tick down and
+   * gains going up, and a short loses at most |q| K (1 + rmax) per tick up and gains going down.
+   */
+  reachDown: Float64Array;
+  reachUp: Float64Array;
+}
+
 export class LiveBook {
   readonly cols: BookColumns;
   readonly px: PriceColumns;
   readonly out: KernelOut;
   /** Positions of each instrument (indices into the column order). */
   private readonly byInst: Int32Array[];
+  /**
+   * The same positions' state laid out per instrument, contiguous: a tick reads and writes these in order instead
+   * of striding through the position-major columns (one cache miss per array per position). setMark keeps them
+   * and out.positions in step.
+   */
+  private readonly inst: InstrumentSlice[];
   private readonly posAcct: Int32Array;
   /**
    * Per account: |collateral value| + sum of |upnl| of its cross positions, kept current. While it stays within
@@ -21,6 +45,11 @@ export class LiveBook {
    */
   private readonly absSum: Float64Array;
   private readonly hasIsolated: Uint8Array;
+  /** Scratch lists reused by every tick, so a tick allocates nothing in proportion to the book. */
+  private readonly scratchFound: Int32Array;
+  private readonly scratchTouched: Int32Array;
+  /** Per account: cross equity less the call bound (MM, or IM by policy), exact; -Infinity on the BigInt path. */
+  private readonly slack: Float64Array;
 
   constructor(cols: BookColumns) {
     this.cols = cols;
@@ -38,9 +67,34 @@ export class LiveBook {
       const i = cols.posInst[p]!;
       this.byInst[i]![fill[i]!++] = p;
     }
+    const po = this.out.positions!;
+    this.inst = this.byInst.map((list, i) => {
+      const pick = (src: Float64Array) => Float64Array.from(list, (p) => src[p]!);
+      const k = cols.instK[i]!;
+      let rmax = 0;
+      for (let t = cols.instTiers.start[i]!; t < cols.instTiers.start[i + 1]!; t++) {
+        rmax = Math.max(rmax, cols.instTiers.mRate[t]!, cols.instTiers.iRate[t]!);
+      }
+      const qs = pick(cols.posQty);
+      const isos = pick(cols.posIso);
+      // With a rate above 100% (the kernel allows up to ~2.09) the requirement can outrun the gain: bound both
+      // sides. An isolated position is its own unit, measured in stage 2: an infinite reach sends it there.
+      const reach = (q: number, j: number, losing: boolean) =>
+        isos[j] === isos[j] ? Infinity : losing || rmax > 1e6 ? Math.abs(q) * k * (1 + rmax / 1e6) : 0;
+      return {
+        reachDown: qs.map((q, j) => reach(q, j, q > 0)),
+        reachUp: qs.map((q, j) => reach(q, j, q < 0)),
+        acct: Int32Array.from(list, (p) => this.posAcct[p]!),
+        qty: pick(cols.posQty),
+        entry: pick(cols.posEntry),
+        iso: pick(cols.posIso),
+        upnl: pick(po.upnl),
+        mm: pick(po.mm),
+        im: pick(po.im),
+      };
+    });
     this.absSum = new Float64Array(cols.nAccounts);
     this.hasIsolated = new Uint8Array(cols.nAccounts);
-    const po = this.out.positions!;
     for (let a = 0; a < cols.nAccounts; a++) {
       let s = Math.abs(this.out.collateral[a]!);
       for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
@@ -49,11 +103,22 @@ export class LiveBook {
       }
       this.absSum[a] = s;
     }
+    this.slack = new Float64Array(cols.nAccounts);
+    for (let a = 0; a < cols.nAccounts; a++) this.setSlack(a);
+    const longest = Math.max(0, ...this.byInst.map((l) => l.length));
+    this.scratchFound = new Int32Array(longest);
+    this.scratchTouched = new Int32Array(longest);
+  }
+
+  private setSlack(a: number): void {
+    const out = this.out;
+    this.slack[a] = out.exact[a] ? -Infinity : out.equity[a]! - (this.cols.callOnInitial ? out.im[a]! : out.mm[a]!);
   }
 
   /**
-   * Moves instrument `inst` to `mark` (ticks) and returns the accounts whose figures changed. Accounts whose
-   * figures would leave the exact float range are flagged in out.exact (the caller evaluates them with BigInt).
+   * Moves instrument `inst` to `mark` (ticks) and returns the accounts whose figures changed (a view of a scratch
+   * list, valid until the next setMark). Accounts whose figures would leave the exact float range are flagged in
+   * out.exact (the caller evaluates them with BigInt).
    */
   setMark(inst: number, mark: number): Int32Array {
     if (!Number.isSafeInteger(mark) || mark < 0) throw new RangeError(`mark ${mark} is not a non-negative safe integer`);
@@ -71,16 +136,23 @@ export class LiveBook {
     const accMm = out.mm;
     const accIm = out.im;
     const absSum = this.absSum;
-    const posAcct = this.posAcct;
-    const posQty = cols.posQty;
-    const posEntry = cols.posEntry;
-    const posIso = cols.posIso;
+    const sl = this.inst[inst]!;
+    const sAcct = sl.acct;
+    const sQty = sl.qty;
+    const sEntry = sl.entry;
+    const sIso = sl.iso;
+    const sUpnl = sl.upnl;
+    const sMm = sl.mm;
+    const sIm = sl.im;
     const tr = cols.instTiers;
-    const floors = tr.floor;
-    const mRate = tr.mRate;
+    const ut = cols.instUnitTiers;
+    const floorUnits = ut.floorUnits;
+    const mA = ut.mA;
+    const mB = ut.mB;
+    const iA = ut.iA;
+    const iB = ut.iB;
     const mCumR = tr.mCumR;
     const mCumQ = tr.mCumQ;
-    const iRate = tr.iRate;
     const iCumR = tr.iCumR;
     const iCumQ = tr.iCumQ;
     const list = this.byInst[inst]!;
@@ -88,33 +160,38 @@ export class LiveBook {
     const t0 = tr.start[inst]!;
     const tLast = tr.start[inst + 1]! - 1;
     this.px.inst[inst] = mark;
-    const touched = new Int32Array(list.length);
+    const touched = this.scratchTouched;
     let n = 0;
     let last = -1;
     for (let j = 0; j < list.length; j++) {
-      const p = list[j]!;
-      const a = posAcct[p]!;
+      const a = sAcct[j]!;
       if (exact[a] !== 0) continue;
-      const q = posQty[p]!;
+      const q = sQty[j]!;
       const units = (q < 0 ? -q : q) * mark;
       const notional = units * k;
-      const upnl = (q < 0 ? -notional : notional) - posEntry[p]!;
+      const upnl = (q < 0 ? -notional : notional) - sEntry[j]!;
       if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) {
         exact[a] = 1;
         continue;
       }
       let t = t0;
-      while (t < tLast && notional >= floors[t + 1]!) t++;
-      const pm = mulRateCeil(notional, mRate[t]!, mCumR[t]!) - mCumQ[t]!;
-      const pi = mulRateCeil(notional, iRate[t]!, iCumR[t]!) - iCumQ[t]!;
-      const iso = posIso[p]!;
+      while (t < tLast && units >= floorUnits[t + 1]!) t++;
+      const bm = mB[t]!;
+      const bi = iB[t]!;
+      const pm = units * mA[t]! + (bm === 0 ? 0 : mulRateCeil(units, bm, mCumR[t]!)) - mCumQ[t]!;
+      const pi = units * iA[t]! + (bi === 0 ? 0 : mulRateCeil(units, bi, iCumR[t]!)) - iCumQ[t]!;
+      const iso = sIso[j]!;
       if (iso !== iso) {
-        const old = pUpnl[p]!;
+        const old = sUpnl[j]!;
         equity[a] = equity[a]! + upnl - old;
-        accMm[a] = accMm[a]! + pm - pMm[p]!;
-        accIm[a] = accIm[a]! + pi - pIm[p]!;
+        accMm[a] = accMm[a]! + pm - sMm[j]!;
+        accIm[a] = accIm[a]! + pi - sIm[j]!;
         absSum[a] = absSum[a]! + (upnl < 0 ? -upnl : upnl) - (old < 0 ? -old : old);
       }
+      sUpnl[j] = upnl;
+      sMm[j] = pm;
+      sIm[j] = pi;
+      const p = list[j]!;
       pNotional[p] = notional;
       pUpnl[p] = upnl;
       pMm[p] = pm;
@@ -132,15 +209,20 @@ export class LiveBook {
    * figure: for each position in the instrument, the change of its account's slack (equity less the call bound,
    * MM or IM by policy) is estimated in float and compared with the exact slack now. The estimate's error is under
    * 2 micro-USD (the ceilings) plus a relative 1e-9, and the screen keeps every account within that margin of the
-   * line, so no account that needs a call is left out; the caller decides each candidate exactly.
+   * line, so no account that needs a call is left out; the caller decides each candidate exactly. The result is a
+   * view of a scratch list, valid until the next screen.
    */
-  screen(inst: number, mark: number): Int32Array {
+  screen(inst: number, mark: number, skip?: Uint8Array): Int32Array {
     const cols = this.cols;
     const out = this.out;
-    const po = out.positions!;
-    const list = this.byInst[inst]!;
-    const k = cols.instK[inst]!;
+    const sl = this.inst[inst]!;
+    const sAcct = sl.acct;
+    const sQty = sl.qty;
+    const sIso = sl.iso;
+    const sUpnl = sl.upnl;
     const onInitial = cols.callOnInitial;
+    const sBound = onInitial ? sl.im : sl.mm;
+    const k = cols.instK[inst]!;
     const ut = cols.instUnitTiers;
     const tr = cols.instTiers;
     const floorUnits = ut.floorUnits;
@@ -148,33 +230,42 @@ export class LiveBook {
     const b1 = onInitial ? ut.iB : ut.mB;
     const cumQ = onInitial ? tr.iCumQ : tr.mCumQ;
     const cumR = onInitial ? tr.iCumR : tr.mCumR;
-    const bound = onInitial ? po.im : po.mm;
     const accBound = onInitial ? out.im : out.mm;
     const equity = out.equity;
     const exact = out.exact;
-    const posAcct = this.posAcct;
-    const posQty = cols.posQty;
-    const posIso = cols.posIso;
-    const pUpnl = po.upnl;
     const t0 = tr.start[inst]!;
     const tLast = tr.start[inst + 1]! - 1;
-    const mark0 = this.px.inst[inst]!;
-    const found = new Int32Array(list.length);
+    const ticks = mark - this.px.inst[inst]!;
+    const move = k * ticks;
+    const reach = ticks < 0 ? sl.reachDown : sl.reachUp;
+    const absTicks = ticks < 0 ? -ticks : ticks;
+    const slackOf = this.slack;
+    const found = this.scratchFound;
     let n = 0;
-    for (let j = 0; j < list.length; j++) {
-      const p = list[j]!;
-      const a = posAcct[p]!;
-      const q = posQty[p]!;
+    for (let j = 0; j < sAcct.length; j++) {
+      // Stage 1: the most this move can cost the unit, against its slack. Most positions stop here.
+      const a = sAcct[j]!;
+      const loss = reach[j]! * absTicks;
+      const s1 = slackOf[a]!;
+      if (s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
+      if (skip !== undefined && skip[a] !== 0) continue;
+      const iso = sIso[j]!;
+      if (exact[a] !== 0) {
+        found[n++] = a;
+        continue;
+      }
+      // Stage 2: the estimate of the move itself.
+      const q = sQty[j]!;
       const units = (q < 0 ? -q : q) * mark;
       let t = t0;
       while (t < tLast && units >= floorUnits[t + 1]!) t++;
-      const newBound = units * a1[t]! + (units * b1[t]!) * 1e-6 - cumQ[t]! - cumR[t]! * 1e-6;
-      const dUpnl = q * k * (mark - mark0);
-      const iso = posIso[p]!;
-      const slack = iso !== iso ? equity[a]! - accBound[a]! : iso + pUpnl[p]! - bound[p]!;
-      const next = slack + dUpnl - (newBound - bound[p]!);
+      const newBound = units * a1[t]! + units * b1[t]! * 1e-6 - cumQ[t]! - cumR[t]! * 1e-6;
+      const dUpnl = q * move;
+      const bound = sBound[j]!;
+      const slack = iso !== iso ? equity[a]! - accBound[a]! : iso + sUpnl[j]! - bound;
+      const next = slack + dUpnl - (newBound - bound);
       const margin = 2 + 1e-9 * ((slack < 0 ? -slack : slack) + (dUpnl < 0 ? -dUpnl : dUpnl) + newBound);
-      if (exact[a] !== 0 || next < margin) found[n++] = a;
+      if (next < margin) found[n++] = a;
     }
     return found.subarray(0, n);
   }
@@ -190,8 +281,10 @@ export class LiveBook {
     const im = out.im[a]!;
     if (this.absSum[a]! > HALF_SAFE || mm > HALF_SAFE || im > HALF_SAFE) {
       out.exact[a] = 1;
+      this.slack[a] = -Infinity;
       return;
     }
+    this.slack[a] = e - (onInitial ? im : mm);
     let worst = unitStatus(e, mm, im, lh);
     let need = e < (onInitial ? im : mm) ? im - e : 0;
     if (this.hasIsolated[a] === 0) {
