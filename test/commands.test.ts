@@ -169,6 +169,7 @@ test('a waiver above the four-eyes amount needs a second, different supervisor',
   assert.throws(() => run(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'again' }), (e: unknown) => e instanceof RuleError && e.code === 'four_eyes');
   const done = run<MarginCall>(db, { name: 'supervisor2', role: 'supervisor' }, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'agreed' });
   assert.equal(done.status, 'waived');
+  assert.equal(done.outstanding, '0', 'nothing is owed on a waived call');
   assert.deepEqual(done.history!.slice(-2).map((e) => `${e.kind}:${e.actor}`), ['waiver_requested:supervisor', 'waived:supervisor2']);
   db.close();
 });

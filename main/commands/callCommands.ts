@@ -9,7 +9,9 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from './time.ts';
 
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
-  const outstanding = c.amount > c.deposited ? c.amount - c.deposited : 0n;
+  // Nothing is owed on a call that was met or waived; an escalated call still is (its liquidation recovers it).
+  const settled = c.status === 'met' || c.status === 'waived';
+  const outstanding = !settled && c.amount > c.deposited ? c.amount - c.deposited : 0n;
   const view: MarginCall = {
     id: c.id,
     account: c.account,

@@ -1,6 +1,7 @@
 // The rows each CSV import kind produces, in the model's exact integer units (methodology §1), and what the parser
 // needs to know from the ledger to validate them. docs/csv-formats.md describes every format.
 import type { Account, Asset, Bracket, Collateral, Instrument, Position, Tier } from '../engine/model.ts';
+import { IMPORT_KINDS } from '../../shared/contract.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -66,18 +67,8 @@ export interface RowsByKind {
 
 export type CsvKind = keyof RowsByKind;
 
-export const CSV_KINDS: readonly CsvKind[] = [
-  'members',
-  'accounts',
-  'assets',
-  'haircuts',
-  'instruments',
-  'tiers',
-  'positions',
-  'collateral',
-  'prices',
-  'asset-prices',
-];
+// The contract lists the kinds the import command takes; the parser handles exactly those.
+export const CSV_KINDS: readonly CsvKind[] = IMPORT_KINDS;
 
 export function isCsvKind(s: string): s is CsvKind {
   return (CSV_KINDS as readonly string[]).includes(s);

@@ -3,7 +3,7 @@
 import { marginInputSchema, type MarginOutput, type AccountOut } from './schema.ts';
 import { toBook } from './toBook.ts';
 import { evaluateAccounts } from '../engine/evaluate.ts';
-import { liquidationPrice } from '../engine/liquidationPrice.ts';
+import { positionLiquidationPrice } from '../engine/positionLiquidation.ts';
 import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
 import { formatAmount, divRound, formatUnits } from '../../shared/units.ts';
 import { schemaError } from '../commands/dispatch.ts';
@@ -32,25 +32,7 @@ export function computeWhatIf(json: unknown): MarginOutput {
       const inst = instruments.get(p.instrument)!;
       const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
       const mark = book.marks.get(p.instrument)!;
-      const base = {
-        quantity: pos.quantity,
-        entryValue: pos.entryValue,
-        lotTickValue: inst.lotTickValue,
-        lot: inst.lot,
-        tick: inst.tick,
-        multiplier: inst.multiplier,
-        tiers: inst.tiers,
-        mark,
-      };
-      const lp = p.isolated
-        ? liquidationPrice({ ...base, kind: 'isolated', isolatedMargin: pos.isolatedMargin ?? 0n })
-        : liquidationPrice({
-            ...base,
-            kind: 'cross',
-            walletBalance: r.collateralValue,
-            otherMm: r.mm - p.mm,
-            otherUpnl: r.equity - r.collateralValue - p.upnl,
-          });
+      const lp = positionLiquidationPrice(r, pos, p, inst, mark);
       const unit = p.isolated ?? { equity: r.equity, mm: r.mm };
       const bp = wholePositionBankruptcyPrice({
         equity: unit.equity,

@@ -7,7 +7,7 @@ import type { Account, Book, Instrument, Asset } from '../../engine/model.ts';
 import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
 import { exactAccount, exactContext, collateralValue } from '../../engine/exactAccount.ts';
-import { liquidationPrice } from '../../engine/liquidationPrice.ts';
+import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
@@ -141,29 +141,9 @@ export function entryPriceOf(lots: bigint, entryValue: bigint, inst: Instrument)
   return formatUnits(divRound(num, den, 'halfEven'), ENTRY_PRICE_DP);
 }
 
-function positionLiquidationPrice(s: AccountSnapshot, r: AccountResult, p: PositionResult, k: number, mark: bigint): string | null {
+function liquidationPriceOf(s: AccountSnapshot, r: AccountResult, p: PositionResult, k: number, mark: bigint): string | null {
   const pos = s.book.positions[k]!;
-  const inst = s.instruments.get(pos.instrument)!;
-  // The closed-form solution is for linear positions; an option's value is not linear in its own mark.
-  if (inst.kind === 'option' || pos.quantity === 0n) return null;
-  const base = {
-    quantity: pos.quantity,
-    entryValue: pos.entryValue,
-    lotTickValue: inst.lotTickValue,
-    lot: inst.lot,
-    tick: inst.tick,
-    multiplier: inst.multiplier,
-    tiers: inst.tiers,
-    mark,
-  };
-  if (pos.isolatedMargin !== null) return liquidationPrice({ ...base, kind: 'isolated', isolatedMargin: pos.isolatedMargin });
-  return liquidationPrice({
-    ...base,
-    kind: 'cross',
-    walletBalance: r.collateralValue,
-    otherMm: r.mm - p.mm,
-    otherUpnl: r.equity - r.collateralValue - p.upnl,
-  });
+  return positionLiquidationPrice(r, pos, p, s.instruments.get(pos.instrument)!, mark);
 }
 
 /** Every position of the account with its figures, at the marks the result was evaluated at. */
@@ -181,7 +161,7 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
       upnl: formatAmount(p.upnl),
       mm: formatAmount(p.mm),
       im: formatAmount(p.im),
-      liquidationPrice: positionLiquidationPrice(s, r, p, k, mark),
+      liquidationPrice: liquidationPriceOf(s, r, p, k, mark),
       isolated: p.isolated
         ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
         : null,
