@@ -58,6 +58,17 @@ export interface BookColumns {
   assetMul: Float64Array;
   assetDiv: Float64Array;
   assetHaircuts: TierColumns;
+  /**
+   * The same positions instrument by instrument (within one, in account order): the kernel's hot loop walks these
+   * contiguously with the instrument's mark, lot-tick value and first tier in registers. sPos maps back to the
+   * account-major position index above.
+   */
+  sliceStart: Int32Array;
+  sAcct: Int32Array;
+  sPos: Int32Array;
+  sQty: Float64Array;
+  sEntry: Float64Array;
+  sIso: Float64Array;
   /** Accounts with an input that does not fit the float path: always evaluated exactly with BigInt. */
   accountBig: Uint8Array;
   liquidationHealth: number;
@@ -211,6 +222,27 @@ export function compileBook(book: Book): BookColumns {
     if (!fits) accountBig[accountIndex.get(p.account)!] = 1;
   }
 
+  const nI = book.instruments.length;
+  const sliceStart = new Int32Array(nI + 1);
+  for (let k = 0; k < nP; k++) sliceStart[posInst[k]! + 1]!++;
+  for (let i = 0; i < nI; i++) sliceStart[i + 1]! += sliceStart[i]!;
+  const sliceFill = sliceStart.slice(0, nI);
+  const sAcct = new Int32Array(nP);
+  const sPos = new Int32Array(nP);
+  const sQty = new Float64Array(nP);
+  const sEntry = new Float64Array(nP);
+  const sIso = new Float64Array(nP);
+  for (let a = 0; a < nA; a++) {
+    for (let k = pg.start[a]!; k < pg.start[a + 1]!; k++) {
+      const j = sliceFill[posInst[k]!]!++;
+      sAcct[j] = a;
+      sPos[j] = k;
+      sQty[j] = posQty[k]!;
+      sEntry[j] = posEntry[k]!;
+      sIso[j] = posIso[k]!;
+    }
+  }
+
   const cg = group(book.collateral, 'collateral');
   const nC = book.collateral.length;
   const colAsset = new Int32Array(nC);
@@ -238,6 +270,12 @@ export function compileBook(book: Book): BookColumns {
     posQty,
     posEntry,
     posIso,
+    sliceStart,
+    sAcct,
+    sPos,
+    sQty,
+    sEntry,
+    sIso,
     colStart: cg.start,
     colOrig: cg.orig,
     colAsset,

@@ -17,6 +17,10 @@ export interface KernelOut {
   call: Float64Array;
   /** 1 where the figures above are not set and the account must be evaluated with exactAccount. */
   exact: Uint8Array;
+  /** Working sums of the kernel's passes (per account): the |terms| bound, isolated units' needs, worst status. */
+  scratchAbs: Float64Array;
+  scratchIsoNeed: Float64Array;
+  scratchWorst: Uint8Array;
   /** Optional per-position outputs (same order as BookColumns positions), for detail views and tests. */
   positions?: { notional: Float64Array; upnl: Float64Array; mm: Float64Array; im: Float64Array };
 }
@@ -30,6 +34,9 @@ export function allocOut(nAccounts: number, nPositions?: number): KernelOut {
     status: new Uint8Array(nAccounts),
     call: new Float64Array(nAccounts),
     exact: new Uint8Array(nAccounts),
+    scratchAbs: new Float64Array(nAccounts),
+    scratchIsoNeed: new Float64Array(nAccounts),
+    scratchWorst: new Uint8Array(nAccounts),
   };
   if (nPositions !== undefined) {
     out.positions = {
@@ -68,10 +75,27 @@ function tierOf(t: TierColumns, e: number, value: number): number {
   return k;
 }
 
-/** Revalues accounts [from, to) of the book at the given prices into `out`. */
+/** First slice index j of instrument i whose account is >= a (slices are in account order). */
+function sliceLowerBound(c: KernelColumns, i: number, a: number): number {
+  let lo = c.sliceStart[i]!;
+  let hi = c.sliceStart[i + 1]!;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (c.sAcct[m]! < a) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/**
+ * Revalues accounts [from, to) of the book at the given prices into `out`, in three passes: collateral account by
+ * account; positions instrument by instrument (contiguous, with the instrument's figures in registers), adding
+ * into their accounts' sums; then each account's status and call. Each pass touches only accounts in [from, to),
+ * so two threads can run disjoint ranges over the same arrays.
+ */
 export function revalue(c: KernelColumns, px: PriceColumns, out: KernelOut, from = 0, to = c.nAccounts): void {
-  const { posStart, posInst, posQty, posEntry, posIso, colStart, colAsset, colQty, instK, instTiers, assetHaircuts } = c;
-  const { assetMul, assetDiv, accountBig } = c;
+  const { colStart, colAsset, colQty, instK, instTiers, assetHaircuts, assetMul, assetDiv, accountBig } = c;
+  const { sliceStart, sAcct, sPos, sQty, sEntry, sIso } = c;
   const lh = c.liquidationHealth;
   const onInitial = c.callOnInitial;
   const step = c.amountStep;
@@ -80,15 +104,21 @@ export function revalue(c: KernelColumns, px: PriceColumns, out: KernelOut, from
   const instBig = px.instBig;
   const assetBig = px.assetBig;
   const po = out.positions;
-  const tStart = instTiers.start;
   const { floorUnits, mA, mB, iA, iB } = c.instUnitTiers;
   const { mCumR, mCumQ, iCumR, iCumQ } = instTiers;
+  const equity = out.equity;
+  const accMm = out.mm;
+  const accIm = out.im;
+  const exact = out.exact;
+  const abs = out.scratchAbs;
+  const isoNeed = out.scratchIsoNeed;
+  const worst = out.scratchWorst;
 
+  // Pass 1: collateral, and the sums' starting values.
   for (let a = from; a < to; a++) {
     let big = accountBig[a]!;
-
     let colSum = 0;
-    let abs = 0;
+    let absSum = 0;
     for (let r = colStart[a]!, rEnd = colStart[a + 1]!; r < rEnd && big === 0; r++) {
       const s = colAsset[r]!;
       const mul = assetMul[s]!;
@@ -104,75 +134,104 @@ export function revalue(c: KernelColumns, px: PriceColumns, out: KernelOut, from
         value = gross - (mulRateCeil(gross, assetHaircuts.mRate[t]!, assetHaircuts.mCumR[t]!) - assetHaircuts.mCumQ[t]!);
       }
       colSum += value;
-      abs += value < 0 ? -value : value;
+      absSum += value < 0 ? -value : value;
     }
+    exact[a] = big;
+    out.collateral[a] = colSum;
+    equity[a] = colSum;
+    accMm[a] = 0;
+    accIm[a] = 0;
+    abs[a] = absSum;
+    isoNeed[a] = 0;
+    worst[a] = 0;
+  }
 
-    let equity = colSum;
-    let mm = 0;
-    let im = 0;
-    let isoNeed = 0;
-    let worst = 0;
-    for (let p = posStart[a]!, pEnd = posStart[a + 1]!; p < pEnd && big === 0; p++) {
-      const i = posInst[p]!;
-      const q = posQty[p]!;
-      const units = (q < 0 ? -q : q) * marks[i]!;
-      const notional = units * instK[i]!;
-      if (instBig[i] || notional > MAX_SAFE) {
-        big = 1;
-        break;
+  // Pass 2: positions, instrument by instrument.
+  for (let i = 0; i < marks.length; i++) {
+    const mark = marks[i]!;
+    const k = instK[i]!;
+    const t0 = instTiers.start[i]!;
+    const tLast = instTiers.start[i + 1]! - 1;
+    const f1 = t0 < tLast ? floorUnits[t0 + 1]! : Infinity;
+    const a0 = mA[t0]!;
+    const b0 = mB[t0]!;
+    const q0 = mCumQ[t0]!;
+    const r0 = mCumR[t0]!;
+    const ia0 = iA[t0]!;
+    const ib0 = iB[t0]!;
+    const iq0 = iCumQ[t0]!;
+    const ir0 = iCumR[t0]!;
+    const wholeInstrumentBig = instBig[i] !== 0;
+    const jFrom = from === 0 ? sliceStart[i]! : sliceLowerBound(c, i, from);
+    const jTo = to === c.nAccounts ? sliceStart[i + 1]! : sliceLowerBound(c, i, to);
+    for (let j = jFrom; j < jTo; j++) {
+      const a = sAcct[j]!;
+      if (exact[a] !== 0) continue;
+      const q = sQty[j]!;
+      const units = (q < 0 ? -q : q) * mark;
+      const notional = units * k;
+      const upnl = (q < 0 ? -notional : notional) - sEntry[j]!;
+      if (wholeInstrumentBig || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) {
+        exact[a] = 1;
+        continue;
       }
-      const upnl = (q < 0 ? -notional : notional) - posEntry[p]!;
-      if (upnl > MAX_SAFE || upnl < -MAX_SAFE) {
-        big = 1;
-        break;
+      let pm: number;
+      let pi: number;
+      if (units < f1) {
+        // The first tier: almost every position, with its figures already in registers.
+        pm = units * a0 + (b0 === 0 ? 0 : mulRateCeil(units, b0, r0)) - q0;
+        pi = units * ia0 + (ib0 === 0 ? 0 : mulRateCeil(units, ib0, ir0)) - iq0;
+      } else {
+        let t = t0 + 1;
+        while (t < tLast && units >= floorUnits[t + 1]!) t++;
+        const bm = mB[t]!;
+        const bi = iB[t]!;
+        pm = units * mA[t]! + (bm === 0 ? 0 : mulRateCeil(units, bm, mCumR[t]!)) - mCumQ[t]!;
+        pi = units * iA[t]! + (bi === 0 ? 0 : mulRateCeil(units, bi, iCumR[t]!)) - iCumQ[t]!;
       }
-      let t = tStart[i]!;
-      const tLast = tStart[i + 1]! - 1;
-      while (t < tLast && units >= floorUnits[t + 1]!) t++;
-      const bm = mB[t]!;
-      const bi = iB[t]!;
-      const pm = units * mA[t]! + (bm === 0 ? 0 : mulRateCeil(units, bm, mCumR[t]!)) - mCumQ[t]!;
-      const pi = units * iA[t]! + (bi === 0 ? 0 : mulRateCeil(units, bi, iCumR[t]!)) - iCumQ[t]!;
       if (pm > MAX_SAFE || pi > MAX_SAFE) {
-        big = 1;
-        break;
+        exact[a] = 1;
+        continue;
       }
       if (po !== undefined) {
+        const p = sPos[j]!;
         po.notional[p] = notional;
         po.upnl[p] = upnl;
         po.mm[p] = pm;
         po.im[p] = pi;
       }
-      const iso = posIso[p]!;
+      const iso = sIso[j]!;
       if (iso !== iso) {
         // NaN: a cross position.
-        equity += upnl;
-        abs += upnl < 0 ? -upnl : upnl;
-        mm += pm;
-        im += pi;
+        equity[a] = equity[a]! + upnl;
+        abs[a] = abs[a]! + (upnl < 0 ? -upnl : upnl);
+        accMm[a] = accMm[a]! + pm;
+        accIm[a] = accIm[a]! + pi;
       } else {
         const e = iso + upnl;
-        const s = unitStatus(e, pm, pi, lh);
-        if (s > worst) worst = s;
-        if (e < (onInitial ? pi : pm)) isoNeed += pi - e;
-        abs += (iso < 0 ? -iso : iso) + (upnl < 0 ? -upnl : upnl) + pi;
+        const st = unitStatus(e, pm, pi, lh);
+        if (st > worst[a]!) worst[a] = st;
+        if (e < (onInitial ? pi : pm)) isoNeed[a] = isoNeed[a]! + pi - e;
+        abs[a] = abs[a]! + (iso < 0 ? -iso : iso) + (upnl < 0 ? -upnl : upnl) + pi;
       }
     }
+  }
 
-    // Every partial sum is bounded by `abs` (or by the final mm/im, whose terms are non-negative), so when these
-    // stay within 2^53 every addition above was exact.
-    if (big !== 0 || abs > MAX_SAFE || mm > MAX_SAFE || im > MAX_SAFE || isoNeed + im > MAX_SAFE) {
-      out.exact[a] = 1;
+  // Pass 3: status and call. Every partial sum above is bounded by `abs` (or by the final mm/im, whose terms are
+  // non-negative), so when these stay within 2^53 every addition was exact.
+  for (let a = from; a < to; a++) {
+    const e = equity[a]!;
+    const mm = accMm[a]!;
+    const im = accIm[a]!;
+    const need0 = isoNeed[a]!;
+    if (exact[a] !== 0 || abs[a]! > MAX_SAFE || mm > MAX_SAFE || im > MAX_SAFE || need0 + im > MAX_SAFE) {
+      exact[a] = 1;
       continue;
     }
-    out.exact[a] = 0;
-    out.collateral[a] = colSum;
-    out.equity[a] = equity;
-    out.mm[a] = mm;
-    out.im[a] = im;
-    const s = unitStatus(equity, mm, im, lh);
-    out.status[a] = s > worst ? s : worst;
-    const need = isoNeed + (equity < (onInitial ? im : mm) ? im - equity : 0);
+    const s = unitStatus(e, mm, im, lh);
+    const w = worst[a]!;
+    out.status[a] = s > w ? s : w;
+    const need = need0 + (e < (onInitial ? im : mm) ? im - e : 0);
     out.call[a] = need > 0 ? ceilDiv(need, step) * step : NO_CALL;
   }
 }
