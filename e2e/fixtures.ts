@@ -1,4 +1,4 @@
-// The browser-mode console under test: once per worker, a demo ledger (2000 accounts, seed 7) in a temp folder and the
+// The browser-mode console under test: once per worker, a demo ledger (2000 accounts by default, seed 7) in a temp folder and the
 // real `riskdesk serve` on 127.0.0.1 with a random port, as a child process; killed and cleaned after the worker.
 // Tests in one worker share that ledger (changes made by one test are seen by the next).
 //
@@ -37,6 +37,8 @@ export interface Desk {
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** A 100k-account book takes longer to build than the default one, more so with another worker running. */
+const BUILD_TIMEOUT_MS = 240_000;
 const URL_LINE = /Riskdesk console: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/;
 
 /** The environment of a child: the test runner's loaders (NODE_OPTIONS) and any password removed. */
@@ -46,11 +48,11 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function buildLedger(file: string): void {
-  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', '2000', '--seed', '7'], {
+function buildLedger(file: string, accounts: number): void {
+  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', String(accounts), '--seed', '7'], {
     env: childEnv(),
     encoding: 'utf8',
-    timeout: START_TIMEOUT_MS,
+    timeout: BUILD_TIMEOUT_MS,
     cwd: ROOT,
   });
   if (r.status !== 0) throw new Error(`riskdesk init failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
@@ -104,14 +106,16 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number }>({
+  /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
+  deskAccounts: [2000, { scope: 'worker', option: true }],
   desk: [
-    async ({}, use, workerInfo) => {
+    async ({ deskAccounts }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
       try {
-        buildLedger(file);
+        buildLedger(file, deskAccounts);
         const started = await startServe(file);
         child = started.child;
         await use(started.desk);
@@ -120,7 +124,7 @@ export const test = base.extend<{}, { desk: Desk }>({
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-    { scope: 'worker', timeout: 2 * START_TIMEOUT_MS + 30_000 },
+    { scope: 'worker', timeout: BUILD_TIMEOUT_MS + START_TIMEOUT_MS + 30_000 },
   ],
   baseURL: async ({ desk }, use) => {
     await use(desk.baseURL);
