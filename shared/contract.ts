@@ -3,6 +3,7 @@
 // No Node or Electron imports here: the renderer imports this file too.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
+import type { ScreenId } from './screens.ts';
 
 const decimal = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
 const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
@@ -194,6 +195,8 @@ export interface PriceSeries {
 /** What the main side pushes to the console (Electron IPC event, or SSE in browser mode). */
 export type ConsoleEvent =
   | { type: 'cycle.done'; summary: CycleSummary }
+  /** From the Electron menu: show a screen (the window's own shortcuts do the same in the page). */
+  | { type: 'navigate'; screen: ScreenId }
   | { type: 'calls.changed' }
   | { type: 'alert'; alert: Alert };
 

@@ -25,7 +25,8 @@ import { openLedger, type Ledger } from '../ledger/db.ts';
 import { initLedger } from '../commands/initLedger.ts';
 import { CSP } from '../serve/headers.ts';
 import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
-import { buildMenu } from './menu.ts';
+import { menuTemplate } from './menu.ts';
+import type { ConsoleEvent } from '../../shared/contract.ts';
 
 const INVOKE = 'riskdesk:invoke';
 const EVENT = 'riskdesk:event';
@@ -172,7 +173,16 @@ async function start(): Promise<void> {
     if (!key) return REFUSED_SENDER;
     return d.invoke({ kind: 'window', key }, channel, payload).result;
   });
-  Menu.setApplicationMenu(buildMenu({ runCycle: runCycleFromMenu, devTools: !app.isPackaged }));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate({
+      runCycle: runCycleFromMenu,
+      navigate: (screen) => {
+        const w = win;
+        if (w && !w.isDestroyed()) w.webContents.send(EVENT, { type: 'navigate', screen } satisfies ConsoleEvent);
+      },
+      devTools: !app.isPackaged,
+    })),
+  );
   win = createWindow(d);
 }
 

@@ -1,12 +1,16 @@
 // The native menu: the standard app/edit/view/window roles, plus "Run margin cycle", which goes through the same
 // invoke path (the door core, as the signed-in user of the window) as the console's own button.
-import { Menu, type MenuItemConstructorOptions } from 'electron';
+// Types only: the template is plain data, so a test can build it without the Electron runtime.
+import type { MenuItemConstructorOptions } from 'electron';
+import { SCREENS, type ScreenId } from '../../shared/screens.ts';
 
 /** F9: not taken by any role below (Ctrl+R / Ctrl+Shift+R reload, F11 full screen, Ctrl+Shift+I devtools). */
 export const RUN_CYCLE_ACCELERATOR = 'F9';
 
 export interface MenuOptions {
   runCycle: () => void;
+  /** Shows a screen in the window (the same Alt+digit the page itself answers). */
+  navigate: (screen: ScreenId) => void;
   /** Developer tools only in a development build. */
   devTools: boolean;
   platform?: NodeJS.Platform;
@@ -33,12 +37,12 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
         ...(mac ? [] : ([{ type: 'separator' }, { role: 'quit' }] as MenuItemConstructorOptions[])),
       ],
     },
+    {
+      label: mac ? 'Go' : '&Go',
+      submenu: SCREENS.map((x) => ({ label: x.label, accelerator: `Alt+${x.digit}`, click: () => o.navigate(x.id) })),
+    },
     { role: 'editMenu' },
     { label: mac ? 'View' : '&View', submenu: view },
     { role: 'windowMenu' },
   ];
-}
-
-export function buildMenu(o: MenuOptions): Menu {
-  return Menu.buildFromTemplate(menuTemplate(o));
 }

@@ -1,6 +1,7 @@
 // Console events pushed by the main side (Electron IPC or SSE): screens watch the counters to refresh.
 import type { Alert, ConsoleEvent, CycleSummary } from '../../../shared/contract.ts';
 import { bridge } from '../bridge/client.svelte.ts';
+import { nav } from './nav.svelte.ts';
 
 export class LiveFeed {
   /** Bumped on every finished margin cycle. */
@@ -33,6 +34,9 @@ export class LiveFeed {
         break;
       case 'alert':
         this.toast(e.alert);
+        break;
+      case 'navigate':
+        nav.go(e.screen);
         break;
     }
   }

@@ -1,25 +1,8 @@
 // Which screen is showing, and what it was asked to open. The address hash mirrors it so a reload stays put.
-export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit';
+import { SCREENS, isScreen, type ScreenId, type ScreenInfo } from '../../../shared/screens.ts';
+
+export { SCREENS, type ScreenId, type ScreenInfo };
 export type ScreenAction = 'verify-journal' | 'import-csv' | 'run-cycle' | 'search';
-
-export interface ScreenInfo {
-  id: ScreenId;
-  label: string;
-  /** Second key of the "g <key>" chord. */
-  chord: string;
-  /** Alt+<digit>. */
-  digit: string;
-}
-
-export const SCREENS: readonly ScreenInfo[] = [
-  { id: 'dashboard', label: 'Dashboard', chord: 'd', digit: '1' },
-  { id: 'accounts', label: 'Accounts', chord: 'a', digit: '2' },
-  { id: 'calls', label: 'Margin calls', chord: 'c', digit: '3' },
-  { id: 'market', label: 'Market data', chord: 'm', digit: '4' },
-  { id: 'audit', label: 'Audit log', chord: 'l', digit: '5' },
-];
-
-const isScreen = (s: string): s is ScreenId => SCREENS.some((x) => x.id === s);
 
 function fromHash(): { screen: ScreenId; arg: string | null } {
   const [screen = '', arg] = window.location.hash.replace(/^#\/?/, '').split('/');

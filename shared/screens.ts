@@ -1,0 +1,22 @@
+// The console's screens, one table for the renderer's navigation and the Electron menu, so a shortcut shown in one
+// place is the shortcut that works in the other.
+export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit';
+
+export interface ScreenInfo {
+  id: ScreenId;
+  label: string;
+  /** Second key of the "g <key>" chord. */
+  chord: string;
+  /** Alt+<digit>. */
+  digit: string;
+}
+
+export const SCREENS: readonly ScreenInfo[] = [
+  { id: 'dashboard', label: 'Dashboard', chord: 'd', digit: '1' },
+  { id: 'accounts', label: 'Accounts', chord: 'a', digit: '2' },
+  { id: 'calls', label: 'Margin calls', chord: 'c', digit: '3' },
+  { id: 'market', label: 'Market data', chord: 'm', digit: '4' },
+  { id: 'audit', label: 'Audit log', chord: 'l', digit: '5' },
+];
+
+export const isScreen = (s: string): s is ScreenId => SCREENS.some((x) => x.id === s);
