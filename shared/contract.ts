@@ -37,6 +37,11 @@ export interface CycleSummary {
   statuses: Record<'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt', number>;
   totals: { equity: string; mm: string; im: string; openCalls: string };
   exactPathAccounts: number;
+  /**
+   * The times of the oldest and newest instrument marks the cycle used (the latest at or before asOf for each held
+   * instrument): a cycle run now may value a book at marks from much earlier, and the desk must see that.
+   */
+  prices: { oldest: string | null; newest: string | null; oldestInstrument: string | null };
   ms: number;
 }
 
@@ -105,6 +110,8 @@ export interface DashboardSummary {
   /** The latest cycle, or null before the first one. */
   cycle: number | null;
   asOf: string | null;
+  /** The marks the latest cycle used: see CycleSummary.prices. */
+  prices: { oldest: string | null; newest: string | null; oldestInstrument: string | null } | null;
   totals: { equity: string; mm: string; im: string };
   statuses: Record<Status, number>;
   openCalls: { count: number; amount: string; overdue: number };

@@ -532,3 +532,23 @@ test('bad input names its field', () => {
   throwsField(() => run(shared, 'dashboard.summary', { historyCycles: 1.5 }), 'historyCycles');
   assert.throws(() => run(shared, 'accounts.list', { page: 2 }), (e: unknown) => e instanceof InputError && /unknown field "page"/.test(e.message));
 });
+
+test('a cycle records the span of marks it used, and the dashboard warns when they are stale', () => {
+  const db = demoLedger(60);
+  // At the marks' own time: nothing stale.
+  const fresh = runCycle(db, DEMO_AS_OF);
+  assert.deepEqual(fresh.prices, { oldest: DEMO_AS_OF, newest: DEMO_AS_OF, oldestInstrument: fresh.prices.oldestInstrument });
+  assert.ok(fresh.prices.oldestInstrument);
+  const d1 = run<DashboardSummary>(db, 'dashboard.summary', {});
+  assert.deepEqual(d1.prices, fresh.prices);
+  assert.ok(!d1.alerts.some((a) => /marks up to/.test(a.text)));
+  // Ten days later with no new prices: the same marks, now ten days old, and a warning that says so.
+  const later = addMinutes(DEMO_AS_OF, 10 * 24 * 60);
+  const stale = runCycle(db, later);
+  assert.equal(stale.prices.newest, DEMO_AS_OF);
+  const d2 = run<DashboardSummary>(db, 'dashboard.summary', {});
+  const warn = d2.alerts.find((a) => /marks up to 10 days old/.test(a.text));
+  assert.ok(warn, JSON.stringify(d2.alerts.map((a) => a.text)));
+  assert.equal(warn.level, 'warning');
+  db.close();
+});

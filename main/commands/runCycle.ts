@@ -31,11 +31,27 @@ function figuresOf(ev: Evaluation, a: number): Figures {
   };
 }
 
+function markSpan(held: Set<string>, times: Map<string, string>): CycleSummary['prices'] {
+  let oldest: string | null = null;
+  let newest: string | null = null;
+  let oldestInstrument: string | null = null;
+  for (const id of [...held].sort()) {
+    const t = times.get(id);
+    if (t === undefined) continue;
+    if (oldest === null || t < oldest) {
+      oldest = t;
+      oldestInstrument = id;
+    }
+    if (newest === null || t > newest) newest = t;
+  }
+  return { oldest, newest, oldestInstrument };
+}
+
 export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): CycleSummary {
   const t0 = performance.now();
   const { db } = ctx;
   const asOf = input.at ? normaliseTime(input.at) : ctx.now().toISOString();
-  const { book } = readBook(db, asOf);
+  const { book, priceTimes } = readBook(db, asOf);
   const instrumentsHeld = new Set(book.positions.map((p) => p.instrument));
   for (const id of instrumentsHeld) {
     if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
@@ -133,6 +149,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     statuses,
     totals: { equity: formatAmount(totEquity), mm: formatAmount(totMm), im: formatAmount(totIm), openCalls: formatAmount(openCalls) },
     exactPathAccounts: ev.exact.size,
+    prices: markSpan(instrumentsHeld, priceTimes),
     ms: 0,
   };
   // The stored summary leaves out the wall time so that the same ledger and prices store the same bytes.

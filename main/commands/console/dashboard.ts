@@ -17,6 +17,9 @@ const zeroStatuses = (): Record<Status, number> => ({ healthy: 0, warning: 0, ca
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The stored summary of a cycle (canonical JSON of CycleSummary without the wall time). */
+/** Marks older than this (against the cycle's as-of time) make a cycle's figures stale. */
+const STALE_MS = 24 * 3600 * 1000;
+
 function parseSummary(json: string): Partial<CycleSummary> {
   try {
     return JSON.parse(json) as Partial<CycleSummary>;
@@ -101,6 +104,17 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
     }
   }
 
+  // A cycle valued at old marks is a cycle the desk should not trust as current.
+  const oldestUsed = summary.prices?.oldest;
+  if (last && oldestUsed && Date.parse(last.asOf) - Date.parse(oldestUsed) > STALE_MS) {
+    const days = Math.floor((Date.parse(last.asOf) - Date.parse(oldestUsed)) / 86_400_000);
+    alerts.push({
+      at: last.asOf,
+      level: 'warning',
+      text: `cycle ${last.id} used marks up to ${plural(days, 'day')} old (${summary.prices?.oldestInstrument} at ${oldestUsed}): import current prices and run a cycle`,
+    });
+  }
+
   const newestMark = newestMarkTime(db);
   if (newestMark !== null && (last === undefined || newestMark > last.asOf)) {
     alerts.push({
@@ -118,6 +132,7 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
   return {
     cycle: last?.id ?? null,
     asOf: last?.asOf ?? null,
+    prices: summary.prices ?? null,
     totals: {
       equity: summary.totals?.equity ?? '0',
       mm: summary.totals?.mm ?? '0',
