@@ -49,10 +49,11 @@ function ok(r: CliResult, code = 0): CliResult {
 before(() => {
   templates = tempDir(undefined, 'riskdesk-cli-templates-');
   DEMO = path.join(templates, 'demo.db');
-  ok(riskdesk(['init', '--db', DEMO, '--demo', '--accounts', '300', '--seed', '7']));
+  // Built on the demo's own clock (--now): the journal keeps time order, and calls count their cure from it.
+  ok(riskdesk(['init', '--db', DEMO, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
   CYCLED = path.join(templates, 'cycled.db');
   copyLedger(DEMO, CYCLED);
-  ok(riskdesk(['cycle', '--db', CYCLED, '--at', DEMO_CLOSE]));
+  ok(riskdesk(['cycle', '--db', CYCLED, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
   // The CLI closes its connection: the WAL is checkpointed and removed, so a copy of the .db alone is the ledger.
   for (const f of [DEMO, CYCLED]) assert.equal(fs.existsSync(`${f}-wal`), false, `${f}-wal left behind`);
 }, { timeout: 60_000 });

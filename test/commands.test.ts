@@ -13,7 +13,8 @@ import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
 import type { CycleSummary, MarginCall } from '../shared/contract.ts';
 import { readCycleResults, accountHistory } from '../main/ledger/cycleResults.ts';
-import { writePolicySetting } from '../main/ledger/bookRepo.ts';
+import { writePolicySetting, readInstruments, readAssets } from '../main/ledger/bookRepo.ts';
+import { formatUnits, decimalPlaces, parseUnits } from '../shared/units.ts';
 import { normaliseTime } from '../main/commands/time.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-commands-'));
@@ -29,6 +30,24 @@ const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
 const clockAt = (iso: string) => () => new Date(iso);
 const run = <T>(db: Ledger, actor: Actor, at: string, channel: string, payload: unknown) =>
   dispatch({ db, actor, now: clockAt(at) }, channel, payload) as T;
+
+
+/** Re-imports the marks and asset prices of an earlier day at a later time (prices recover), through import.csv. */
+function pricesRecover(db: Ledger, fromAt: string, toAt: string): void {
+  const insts = new Map(readInstruments(db).map((x) => [x.id, x]));
+  const marks = db.prepare('SELECT instrument_id, mark FROM prices WHERE at = ?').all(fromAt) as { instrument_id: string; mark: bigint }[];
+  const price = (id: string, ticks: bigint) => {
+    const tick = insts.get(id)!.tick;
+    const d = decimalPlaces(tick);
+    return formatUnits(ticks * parseUnits(tick, d, 'tick'), d); // a mark in ticks, as a decimal price
+  };
+  const rows = marks.map((m) => `${m.instrument_id},${toAt},${price(m.instrument_id, m.mark)}`);
+  run(db, operator, toAt, 'import.csv', { kind: 'prices', file: 'recovery.csv', text: `instrument,at,mark\n${rows.join('\n')}\n` });
+  const assets = new Map(readAssets(db).map((a) => [a.id, a]));
+  const ap = db.prepare('SELECT asset_id, price FROM asset_prices WHERE at = ?').all(fromAt) as { asset_id: string; price: bigint }[];
+  const arows = ap.map((p) => `${p.asset_id},${toAt},${formatUnits(p.price, assets.get(p.asset_id)!.priceScale)}`);
+  run(db, operator, toAt, 'import.csv', { kind: 'asset-prices', file: 'recovery-assets.csv', text: `asset,at,price\n${arows.join('\n')}\n` });
+}
 
 test('a payload that fails its schema is refused with the field named, and nothing is journalled', () => {
   const db = demoLedger(50);
@@ -115,7 +134,7 @@ test('margin-call lifecycle: issue, partial deposit, re-size, overdue, extend, m
   const kinds = met.history!.map((e) => `${e.kind}:${e.actor}`);
   assert.deepEqual(kinds, ['issued:operator', 'deposit:operator', 'overdue:operator', 'extended:supervisor', 'deposit:operator', 'met:operator']);
   // A closed call takes no more deposits, and says why.
-  assert.throws(() => run(db, operator, T0, 'calls.deposit', { id: call.id, amount: '1' }), /it is met/);
+  assert.throws(() => run(db, operator, '2026-03-12T22:41:00.000Z', 'calls.deposit', { id: call.id, amount: '1' }), /it is met/);
   assert.equal(verifyJournal(db).ok, true);
   db.close();
 });
@@ -123,11 +142,11 @@ test('margin-call lifecycle: issue, partial deposit, re-size, overdue, extend, m
 test('a call settles by itself when a later cycle shows the account back at initial margin', () => {
   const db = demoLedger(300);
   run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
-  // Replay an earlier day: the prices before the crash put every account back above IM.
-  const before = '2026-03-01T21:00:00.000Z';
-  const c = run<CycleSummary>(db, operator, '2026-03-12T21:30:00.000Z', 'cycle.run', { at: before });
+  // The prices of an earlier day come back (imported at a later time): accounts are back above IM.
+  pricesRecover(db, '2026-03-01T21:00:00.000Z', '2026-03-12T21:20:00.000Z');
+  const c = run<CycleSummary>(db, operator, '2026-03-12T21:30:00.000Z', 'cycle.run', { at: '2026-03-12T21:30:00.000Z' });
   assert.ok(c.calls.met > 0, `met ${c.calls.met}`);
-  const stillOpen = run<MarginCall[]>(db, operator, before, 'calls.list', { status: 'open' });
+  const stillOpen = run<MarginCall[]>(db, operator, '2026-03-12T21:30:00.000Z', 'calls.list', { status: 'open' });
   for (const k of stillOpen) assert.ok(Number(k.amount) > 0);
   db.close();
 });
@@ -151,8 +170,9 @@ test('a waived call holds off new calls until the need outgrows it; an escalated
   const h = accountHistory(db, second!.account, 1)[0]!;
   assert.ok(h.status === 'liquidation' || h.status === 'bankrupt', h.status);
 
-  // Prices recover (an earlier day): the held calls are cleared, with an event saying why.
-  run<CycleSummary>(db, operator, '2026-03-12T22:50:00.000Z', 'cycle.run', { at: '2026-03-01T21:00:00.000Z' });
+  // Prices recover: the held calls are cleared, with an event saying why.
+  pricesRecover(db, '2026-03-01T21:00:00.000Z', '2026-03-12T22:45:00.000Z');
+  run<CycleSummary>(db, operator, '2026-03-12T22:50:00.000Z', 'cycle.run', { at: '2026-03-12T22:50:00.000Z' });
   const waived = run<MarginCall>(db, operator, T0, 'calls.get', { id: first!.id });
   assert.equal(waived.history!.at(-1)!.kind, 'cleared');
   db.close();
@@ -181,4 +201,25 @@ test('times are UTC and real, or refused', () => {
   for (const bad of ['2026-02-30T21:00:00Z', '2026-03-12T24:00:00Z', '2026-03-12T21:00:00', '2026-03-12T21:00:00+01:00', '12/03/2026', 'now']) {
     assert.throws(() => normaliseTime(bad), InputError, bad);
   }
+});
+
+test('a cycle cannot run as of the future, nor before the latest cycle, and the journal refuses a clock set back', () => {
+  const db = demoLedger(60);
+  const T0 = DEMO_AS_OF;
+  const head0 = journalHead(db);
+  // As of after now: calls would go overdue early.
+  assert.throws(() => run(db, operator, T0, 'cycle.run', { at: '2026-03-13T21:00:00Z' }), (e: unknown) => e instanceof RuleError && e.code === 'cycle_in_future');
+  run<CycleSummary>(db, operator, '2026-03-12T22:00:00.000Z', 'cycle.run', { at: '2026-03-12T22:00:00Z' });
+  const open = run<MarginCall[]>(db, operator, '2026-03-12T22:00:00.000Z', 'calls.list', { status: 'open' }).length;
+  // As of before the latest cycle, at the pre-crash prices: would settle calls nobody paid. Refused, nothing changes.
+  assert.throws(() => run(db, operator, '2026-03-12T22:05:00.000Z', 'cycle.run', { at: '2026-03-01T21:00:00Z' }), (e: unknown) => e instanceof RuleError && e.code === 'cycle_before_latest');
+  assert.equal(run<MarginCall[]>(db, operator, '2026-03-12T22:05:00.000Z', 'calls.list', { status: 'open' }).length, open);
+  // A clock set back before the journal's last entry: refused, nothing written.
+  const head = journalHead(db);
+  assert.notDeepEqual(head, head0);
+  const someCall = run<MarginCall[]>(db, operator, '2026-03-12T22:05:00.000Z', 'calls.list', { status: 'open' })[0]!;
+  assert.throws(() => run(db, operator, '2026-03-12T21:59:00.000Z', 'calls.deposit', { id: someCall.id, amount: '1' }), (e: unknown) => e instanceof RuleError && e.code === 'clock_backwards');
+  assert.equal(run<MarginCall>(db, operator, '2026-03-12T22:05:00.000Z', 'calls.get', { id: someCall.id }).deposited, '0');
+  assert.deepEqual(journalHead(db), head);
+  db.close();
 });

@@ -8,7 +8,7 @@ import { InputError } from '../../shared/errors.ts';
 import { printTable } from './table.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
 
-export function initCommand(file: string, o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string }): number {
+export function initCommand(file: string, now: Date, o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string }): number {
   if (fs.existsSync(file)) throw new InputError(`${file} already exists: init makes a new ledger and never overwrites one`);
   if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
   let db: ReturnType<typeof openLedger>;
@@ -21,7 +21,7 @@ export function initCommand(file: string, o: { demo: boolean; accounts: number; 
     throw new InputError((e as Error).message);
   }
   try {
-    const r = initLedger(db, o, new Date());
+    const r = initLedger(db, o, now);
     if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       process.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ' (empty)'}\n`);
@@ -47,7 +47,7 @@ export function initCommand(file: string, o: { demo: boolean; accounts: number; 
 
 /** The first command of the README until the console lands: make the demo book if needed, run a cycle, show it. */
 export function demoCommand(file: string, accounts: number, json: boolean): number {
-  if (!fs.existsSync(file)) initCommand(file, { demo: true, accounts, seed: 1, json: false });
+  if (!fs.existsSync(file)) initCommand(file, new Date(), { demo: true, accounts, seed: 1, json: false });
   const db = openLedger(file);
   try {
     const r = dispatch({ db, actor: { name: 'batch', role: 'operator' }, now: () => new Date() }, 'cycle.run', {}) as CycleSummary;

@@ -124,6 +124,8 @@ async function actorFor(db: Ledger, o: Opts, channel: Channel): Promise<Actor> {
 function clock(o: Opts): () => Date {
   if (o.now === undefined) return () => new Date();
   const fixed = new Date(normaliseTime(o.now, 'now'));
+  // A fixed clock may replay the past (the journal refuses to go back before its last entry), never the future.
+  if (fixed.getTime() > Date.now()) throw new InputError(`--now ${o.now} is in the future`, { field: 'now' });
   return () => fixed;
 }
 
@@ -158,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
   const id = () => idOpt(o);
   switch (cmd) {
     case 'init':
-      return initCommand(need(o, 'db', 'the ledger file to create'), {
+      return initCommand(need(o, 'db', 'the ledger file to create'), clock(o)(), {
         demo: o.demo === true,
         accounts: intOpt(o, 'accounts', 3000),
         seed: intOpt(o, 'seed', 1),

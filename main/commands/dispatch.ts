@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { contract, isChannel, DOOR_CHANNELS, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
 import { roleAllows } from '../../shared/roles.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { appendJournal } from '../ledger/journal.ts';
+import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
 import { handlers } from './handlers.ts';
 
@@ -34,6 +34,7 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
   const handler = handlers[channel as keyof typeof handlers] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
   if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
   return ctx.db.transaction(() => {
+    assertClockForward(ctx.db, ctx.now().toISOString());
     const { output, journal } = handler(ctx, input);
     appendJournal(ctx.db, {
       at: ctx.now().toISOString(),

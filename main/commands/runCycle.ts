@@ -3,7 +3,7 @@
 import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
-import { insertCycle, setCycleSummary } from '../ledger/cycleRepo.ts';
+import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
@@ -13,7 +13,7 @@ import { STATUS_RANK } from '../engine/results.ts';
 import type { AccountStatus } from '../engine/model.ts';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
-import { InputError } from '../../shared/errors.ts';
+import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from './time.ts';
 
 function figuresOf(ev: Evaluation, a: number): Figures {
@@ -50,7 +50,19 @@ function markSpan(held: Set<string>, times: Map<string, string>): CycleSummary['
 export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): CycleSummary {
   const t0 = performance.now();
   const { db } = ctx;
-  const asOf = input.at ? normaliseTime(input.at) : ctx.now().toISOString();
+  const now = ctx.now().toISOString();
+  const asOf = input.at ? normaliseTime(input.at) : now;
+  // A cycle changes live calls (issues, settles, marks overdue), so its time is bounded: not after now (that would
+  // mark calls overdue early), and not before the latest cycle (that would value the book at older prices and
+  // settle calls nobody paid). What-ifs and replays of the past belong to the what-if and to drill copies.
+  if (asOf > now) throw new RuleError('cycle_in_future', `a margin cycle cannot run as of ${asOf}, after now (${now})`);
+  const previous = latestCycle(db);
+  if (previous && asOf < previous.asOf) {
+    throw new RuleError(
+      'cycle_before_latest',
+      `a margin cycle cannot run as of ${asOf}, before the latest cycle ${previous.id} (as of ${previous.asOf}); replay the past on a copy (riskdesk backup) or with the what-if`,
+    );
+  }
   const { book, priceTimes } = readBook(db, asOf);
   const instrumentsHeld = new Set(book.positions.map((p) => p.instrument));
   for (const id of instrumentsHeld) {
@@ -66,7 +78,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const cure = memberCureMinutes(db);
   const calls = callWriter(db);
   const results = allocResults(book.accounts.map((a) => a.id));
-  const at = ctx.now().toISOString();
+  // One reading of the clock for the whole cycle: calls created and deadlines counted from the same instant.
+  const at = now;
   const actor = ctx.actor.name;
   const policy = book.policy;
   const counts = { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 };
@@ -118,7 +131,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
         if (h.status === 'escalated' && STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
       } else {
         if (h) clearHeldCalls(db, acct.id, at, actor, `cycle ${cycle}: the need ${formatAmount(f.call)} passed the waived ${formatAmount(h.amount - h.deposited)}`);
-        const deadline = addMinutes(asOf, cure.get(acct.member) ?? policy.cureMinutes);
+        // The cure period runs from when the member is told: a cycle as of an earlier close issues calls now.
+        const deadline = addMinutes(asOf > at ? asOf : at, cure.get(acct.member) ?? policy.cureMinutes);
         const id = calls.insert({ account: acct.id, cycle, amount: f.call, deadline, at });
         calls.event(id, { at, actor, kind: 'issued', amount: f.call, note: `cycle ${cycle}: ${callReason(f, policy.callTrigger)}` });
         counts.issued++;

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
+import { RuleError } from '../../shared/errors.ts';
 
 type Db = Database.Database;
 
@@ -62,6 +63,14 @@ export function entryHash(
     .digest('hex');
 }
 
+/** An entry would be dated before the journal's last one. */
+export class JournalClockError extends RuleError {
+  constructor(message: string) {
+    super('clock_backwards', message);
+    this.name = 'JournalClockError';
+  }
+}
+
 interface Statements {
   head: Database.Statement;
   insert: Database.Statement;
@@ -73,7 +82,7 @@ function statements(db: Db): Statements {
   let s = cache.get(db);
   if (!s) {
     s = {
-      head: db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').safeIntegers(false),
+      head: db.prepare('SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1').safeIntegers(false),
       insert: db.prepare(
         'INSERT INTO journal (seq, at, actor, command, payload, result, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -81,6 +90,14 @@ function statements(db: Db): Statements {
     cache.set(db, s);
   }
   return s;
+}
+
+/** Refuses a time before the journal's last entry (see appendJournal); the dispatcher checks it before a command runs. */
+export function assertClockForward(db: Db, at: string): void {
+  const headRow = statements(db).head.get() as { seq: number; at: string } | undefined;
+  if (headRow && at < headRow.at) {
+    throw new JournalClockError(`the clock reads ${at}, before the journal's last entry (${headRow.at}, seq ${headRow.seq})`);
+  }
 }
 
 /** The last entry's seq and hash (seq 0 and GENESIS_HASH when the journal is empty). */
@@ -102,7 +119,13 @@ export function appendJournal(db: Db, e: JournalInput): { seq: number; hash: str
   const payloadJson = canonicalJson(e.payload);
   const resultJson = canonicalJson(e.result);
   const st = statements(db);
-  const head = journalHead(db);
+  const headRow = st.head.get() as { seq: number; hash: string; at: string } | undefined;
+  // The journal is the desk's record of time as well as of order: an entry dated before the one it follows means
+  // a clock that was set back (or injected), and is refused rather than written out of order.
+  if (headRow && e.at < headRow.at) {
+    throw new JournalClockError(`the clock reads ${e.at}, before the journal's last entry (${headRow.at}, seq ${headRow.seq})`);
+  }
+  const head = headRow ? { seq: headRow.seq, hash: headRow.hash } : { seq: 0, hash: GENESIS_HASH };
   const seq = head.seq + 1;
   const hash = entryHash(head.hash, seq, e.at, e.actor, e.command, payloadJson, resultJson);
   st.insert.run(seq, e.at, e.actor, e.command, payloadJson, resultJson, head.hash, hash);
