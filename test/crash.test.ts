@@ -71,7 +71,8 @@ function tablesExcept(d: LedgerDump, skip: string[]): LedgerDump['tables'] {
 before(() => {
   dir = tempDir(undefined, 'riskdesk-crash-');
   base = path.join(dir, 'base.db');
-  const init = riskdesk(['init', '--db', base, '--demo', '--accounts', String(ACCOUNTS), '--seed', '11']);
+  // On the demo's clock: every run below then writes the same calls (deadlines count from the fixed clock).
+  const init = riskdesk(['init', '--db', base, '--demo', '--accounts', String(ACCOUNTS), '--seed', '11', '--now', '2026-03-12T20:00:00Z']);
   assert.equal(init.code, 0, init.describe());
   assert.equal(fs.existsSync(`${base}-wal`), false);
   baseDump = dumpLedger(base);
@@ -313,7 +314,7 @@ function integrityAndVerify(file: string, expectEntries: number): void {
 
 test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly present`, { timeout: 120_000 }, async (t) => {
   const runs = tempDir(t, 'riskdesk-crash-cycle-');
-  const args = (db: string) => ['cycle', '--db', db, '--at', AS_OF, '--json'];
+  const args = (db: string) => ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF, '--json'];
   const CYCLE_TABLES = ['margin_cycles', 'cycle_result_chunks', 'margin_calls', 'margin_call_events', 'journal', 'sqlite_sequence'];
   // What a cycle writes apart from wall-clock times (run_at, created_at, updated_at, event at): deterministic.
   const Q = {
