@@ -66,7 +66,7 @@ export interface MarginCall {
   createdAt: string;
   updatedAt: string;
   /** A waiver above the four-eyes amount that one supervisor asked for and another has yet to confirm. */
-  pendingWaiver: { by: string; at: string; reason: string } | null;
+  pendingWaiver: { by: string; at: string; reason: string; amount: string } | null;
   history?: CallEvent[];
 }
 

@@ -190,7 +190,26 @@ test('a waiver above the four-eyes amount needs a second, different supervisor',
   const done = run<MarginCall>(db, { name: 'supervisor2', role: 'supervisor' }, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'agreed' });
   assert.equal(done.status, 'waived');
   assert.equal(done.outstanding, '0', 'nothing is owed on a waived call');
+  assert.equal(done.pendingWaiver, null, 'a confirmed waiver is no longer pending');
   assert.deepEqual(done.history!.slice(-2).map((e) => `${e.kind}:${e.actor}`), ['waiver_requested:supervisor', 'waived:supervisor2']);
+  db.close();
+});
+
+test('a second supervisor cannot confirm a waiver for more than was asked: a re-sized call needs a new request', () => {
+  const db = demoLedger(300);
+  writePolicySetting(db, 'fourEyesWaiver', '100');
+  run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
+  const c = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' }).find((x) => Number(x.outstanding) > 1000)!;
+  const asked = run<MarginCall>(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: c.id, reason: 'disputed fee' });
+  assert.equal(asked.pendingWaiver?.amount, c.outstanding);
+  // A part deposit re-sizes what is outstanding after the request.
+  run(db, operator, DEMO_AS_OF, 'calls.deposit', { id: c.id, amount: '100' });
+  const sup2 = { name: 'supervisor2', role: 'supervisor' as const };
+  assert.throws(() => run(db, sup2, DEMO_AS_OF, 'calls.waive', { id: c.id, reason: 'agreed' }), (e: unknown) => e instanceof RuleError && e.code === 'waiver_stale');
+  // The first supervisor asks again for the new amount; now the second may confirm it.
+  const again = run<MarginCall>(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: c.id, reason: 'disputed fee, after the part payment' });
+  assert.equal(again.pendingWaiver?.amount, again.outstanding);
+  assert.equal(run<MarginCall>(db, sup2, DEMO_AS_OF, 'calls.waive', { id: c.id, reason: 'agreed' }).status, 'waived');
   db.close();
 });
 

@@ -24,7 +24,10 @@ export function callView(c: CallRow, withHistory = false, ctx?: CommandContext):
     status: c.status,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
-    pendingWaiver: c.waiverRequest,
+    pendingWaiver:
+      c.waiverRequest && (c.status === 'open' || c.status === 'overdue')
+        ? { by: c.waiverRequest.by, at: c.waiverRequest.at, reason: c.waiverRequest.reason, amount: formatAmount(c.waiverRequest.amount) }
+        : null,
   };
   if (withHistory && ctx) {
     view.history = callEvents(ctx.db, c.id).map((e) => ({
@@ -98,8 +101,11 @@ export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>)
   const limit = readPolicy(ctx.db).fourEyesWaiver;
   let note = input.reason;
   if (outstanding > limit) {
-    if (!c.waiverRequest) {
-      requestWaiver(ctx.db, c.id, ctx.actor.name, now, input.reason);
+    const req = c.waiverRequest;
+    // A request is for the amount outstanding when it was made: a call re-sized since (by a cycle or a deposit)
+    // needs a fresh request, so a second supervisor never confirms an amount nobody asked to waive.
+    if (!req || (req.by === ctx.actor.name && req.amount !== outstanding)) {
+      requestWaiver(ctx.db, c.id, ctx.actor.name, now, input.reason, outstanding);
       w.event(c.id, {
         at: now,
         actor: ctx.actor.name,
@@ -109,10 +115,16 @@ export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>)
       });
       return callView(getCall(ctx.db, c.id)!, true, ctx);
     }
-    if (c.waiverRequest.by === ctx.actor.name) {
+    if (req.by === ctx.actor.name) {
       throw new RuleError('four_eyes', `the waiver of call ${c.id} was requested by ${ctx.actor.name}: a second, different supervisor must confirm it`);
     }
-    note = `${input.reason} (confirms ${c.waiverRequest.by}'s request: ${c.waiverRequest.reason})`;
+    if (req.amount !== outstanding) {
+      throw new RuleError(
+        'waiver_stale',
+        `${req.by} asked to waive ${formatAmount(req.amount)} on call ${c.id}, but ${formatAmount(outstanding)} is outstanding now: ${req.by} must ask again`,
+      );
+    }
+    note = `${input.reason} (confirms ${req.by}'s request to waive ${formatAmount(req.amount)}: ${req.reason})`;
   }
   w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'waived', at: now });
   w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'waived', amount: outstanding, note });

@@ -13,7 +13,7 @@ export interface CallRow {
   status: CallStatus;
   createdAt: string;
   updatedAt: string;
-  waiverRequest: { by: string; at: string; reason: string } | null;
+  waiverRequest: { by: string; at: string; reason: string; amount: bigint } | null;
 }
 
 export interface CallEventRow {
@@ -25,7 +25,7 @@ export interface CallEventRow {
 }
 
 const SELECT = `SELECT c.id, c.account_id, a.member_id, c.cycle_id, c.amount, c.deposited, c.deadline, c.status,
-  c.created_at, c.updated_at, c.waiver_requested_by, c.waiver_requested_at, c.waiver_reason
+  c.created_at, c.updated_at, c.waiver_requested_by, c.waiver_requested_at, c.waiver_reason, c.waiver_amount
   FROM margin_calls c JOIN accounts a ON a.id = c.account_id`;
 
 function toCall(r: unknown[]): CallRow {
@@ -40,7 +40,7 @@ function toCall(r: unknown[]): CallRow {
     status: r[7] as CallStatus,
     createdAt: r[8] as string,
     updatedAt: r[9] as string,
-    waiverRequest: r[10] ? { by: r[10] as string, at: r[11] as string, reason: (r[12] as string) ?? '' } : null,
+    waiverRequest: r[10] ? { by: r[10] as string, at: r[11] as string, reason: (r[12] as string) ?? '', amount: (r[13] as bigint) ?? 0n } : null,
   };
 }
 
@@ -76,14 +76,10 @@ export function clearHeldCalls(db: Database, account: string, at: string, actor:
   }
 }
 
-export function requestWaiver(db: Database, id: number, by: string, at: string, reason: string): void {
-  db.prepare('UPDATE margin_calls SET waiver_requested_by = ?, waiver_requested_at = ?, waiver_reason = ?, updated_at = ? WHERE id = ?').run(
-    by,
-    at,
-    reason,
-    at,
-    id,
-  );
+export function requestWaiver(db: Database, id: number, by: string, at: string, reason: string, amount: bigint): void {
+  db.prepare(
+    'UPDATE margin_calls SET waiver_requested_by = ?, waiver_requested_at = ?, waiver_reason = ?, waiver_amount = ?, updated_at = ? WHERE id = ?',
+  ).run(by, at, reason, amount, at, id);
 }
 
 /** The one open or overdue call of each account that has one. */

@@ -232,6 +232,7 @@ CREATE TABLE margin_calls (
   waiver_requested_by TEXT,
   waiver_requested_at TEXT CHECK (${iso('waiver_requested_at')}),
   waiver_reason       TEXT,
+  waiver_amount       INTEGER CHECK (waiver_amount > 0),                       -- micro-USD outstanding when asked
   -- A waived or escalated call holds off new calls until the account is back above its call line (cleared).
   cleared_at TEXT CHECK (${iso('cleared_at')}),
   CHECK ((waiver_requested_by IS NULL) = (waiver_requested_at IS NULL)),
