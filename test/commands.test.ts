@@ -242,3 +242,19 @@ test('a cycle cannot run as of the future, nor before the latest cycle, and the 
   assert.deepEqual(journalHead(db), head);
   db.close();
 });
+
+test('imports cannot silently revalue stored data, change a member status, or be made by an operator for reference data', () => {
+  const db = demoLedger(60);
+  const sup = supervisor;
+  const T = DEMO_AS_OF;
+  const head = journalHead(db);
+  // An operator may import prices and positions, but not reference data.
+  assert.throws(() => run(db, operator, T, 'import.csv', { kind: 'instruments', file: 'i.csv', text: 'id,kind,underlying,multiplier,lot,tick\nBTC-PERP,perpetual,BTC,1,0.001,1\n' }), (e: unknown) => e instanceof RuleError && /supervisor/.test(e.message));
+  // BTC-PERP's tick 0.1 -> 1 would make every stored mark worth ten times as much.
+  assert.throws(() => run(db, sup, T, 'import.csv', { kind: 'instruments', file: 'i.csv', text: 'id,kind,underlying,multiplier,lot,tick\nBTC-PERP,perpetual,BTC,1,0.001,1\n' }), (e: unknown) => e instanceof InputError && /i\.csv, row 1, column tick: instrument BTC-PERP already has \d+ positions/.test(e.message));
+  assert.throws(() => run(db, sup, T, 'import.csv', { kind: 'assets', file: 'a.csv', text: 'id,quantity_scale,price_scale,liquidity_class\nUSDT,2,6,stablecoin\n' }), /column quantity_scale: asset USDT already has/);
+  const m = db.prepare("SELECT id, name, default_fund FROM members WHERE status = 'active' LIMIT 1").get() as { id: string; name: string; default_fund: bigint };
+  assert.throws(() => run(db, sup, T, 'import.csv', { kind: 'members', file: 'm.csv', text: `id,name,status,default_fund,assessment_multiple\n${m.id},${m.name},defaulted,${formatUnits(m.default_fund, 6)},2\n` }), /column status: member .* is active/);
+  assert.deepEqual(journalHead(db), head, 'nothing was imported');
+  db.close();
+});

@@ -6,9 +6,85 @@ import type { ImportResult, InputOf } from '../../shared/contract.ts';
 import { parseCsv } from '../csv/parse.ts';
 import { ledgerRef, writeRows } from '../ledger/importRepo.ts';
 import { normaliseTime } from './time.ts';
+import { roleAllows } from '../../shared/roles.ts';
+import { Decimal } from 'decimal.js';
+import { InputError, RuleError } from '../../shared/errors.ts';
+import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
+import type { CsvRef, Rows } from '../csv/types.ts';
+
+/**
+ * Positions are stored in lots, marks in ticks, holdings in asset units: a re-import that changed what those units
+ * mean would silently revalue everything stored against them. Such a change is refused while anything depends on
+ * it (create a new instrument or asset instead). Member status is not imported over an existing member: defaults
+ * and suspensions have their own commands, with reasons and four eyes.
+ */
+function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): void {
+  const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
+  switch (parsed.kind) {
+    case 'instruments':
+      parsed.rows.forEach((x, r) => {
+        const old = ref.instrument(x.id);
+        if (!old) return;
+        const sameDecimal = (a: string, b: string) => new Decimal(a).eq(b);
+        const changed =
+          old.kind !== x.kind ? 'kind' : (['lot', 'tick', 'multiplier'] as const).find((k) => !sameDecimal(old[k], x[k]));
+        if (!changed) return;
+        const use = instrumentInUse(ctx.db, x.id);
+        if (use.positions + use.prices > 0) {
+          throw new InputError(
+            `instrument ${x.id} already has ${use.positions} positions and ${use.prices} marks stored in its ${old.lot} lots and ${old.tick} ticks: changing its ${changed} would revalue them (create a new instrument instead)`,
+            where(r, changed),
+          );
+        }
+      });
+      return;
+    case 'assets':
+      parsed.rows.forEach((x, r) => {
+        const old = ref.asset(x.id);
+        if (!old || (old.quantityScale === x.quantityScale && old.priceScale === x.priceScale)) return;
+        const use = assetInUse(ctx.db, x.id);
+        if (use.holdings + use.prices > 0) {
+          const column = old.quantityScale !== x.quantityScale ? 'quantity_scale' : 'price_scale';
+          throw new InputError(`asset ${x.id} already has ${use.holdings} holdings and ${use.prices} prices stored at its scales: changing ${column} would revalue them`, where(r, column));
+        }
+      });
+      return;
+    case 'accounts':
+      parsed.rows.forEach((x, r) => {
+        const old = ref.account(x.id);
+        if (old && old.mode !== x.mode && accountPositionCount(ctx.db, x.id) > 0) {
+          throw new InputError(`account ${x.id} has positions: its margin mode cannot change from ${old.mode} to ${x.mode} by import`, where(r, 'mode'));
+        }
+      });
+      return;
+    case 'members':
+      parsed.rows.forEach((x, r) => {
+        const old = ref.member(x.id);
+        if (old ? old.status !== x.status : x.status !== 'active' && x.status !== 'watch') {
+          throw new InputError(
+            old
+              ? `member ${x.id} is ${old.status}: a member's status is changed by its own commands (with a reason), not by import`
+              : `a new member starts active or on watch, not ${x.status}`,
+            where(r, 'status'),
+          );
+        }
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+/** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
-  const parsed = parseCsv(input.kind, input.file, input.text, ledgerRef(ctx.db));
+  if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
+    throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not import ${input.kind}: reference data needs the supervisor role`);
+  }
+  const ref = ledgerRef(ctx.db);
+  const parsed = parseCsv(input.kind, input.file, input.text, ref);
+  guardReferenceChanges(ctx, parsed, ref);
   writeRows(ctx.db, parsed, (s) => normaliseTime(s));
   const rows = parsed.rows.length;
   // The journal keeps the file's fingerprint, not its bytes: the file itself is the desk's record.

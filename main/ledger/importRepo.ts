@@ -126,3 +126,21 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
     }
   }
 }
+
+/** What stored data depends on an instrument's ticks and lots: its positions and its marks. */
+export function instrumentInUse(db: Database, id: string): { positions: number; prices: number } {
+  const positions = Number(db.prepare('SELECT count(*) FROM positions WHERE instrument_id = ?').pluck().get(id));
+  const prices = Number(db.prepare('SELECT count(*) FROM prices WHERE instrument_id = ?').pluck().get(id));
+  return { positions, prices };
+}
+
+/** What stored data depends on an asset's quantity and price scales: holdings and prices. */
+export function assetInUse(db: Database, id: string): { holdings: number; prices: number } {
+  const holdings = Number(db.prepare('SELECT count(*) FROM collateral WHERE asset_id = ?').pluck().get(id));
+  const prices = Number(db.prepare('SELECT count(*) FROM asset_prices WHERE asset_id = ?').pluck().get(id));
+  return { holdings, prices };
+}
+
+export function accountPositionCount(db: Database, id: string): number {
+  return Number(db.prepare('SELECT count(*) FROM positions WHERE account_id = ?').pluck().get(id));
+}
