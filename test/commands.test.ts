@@ -258,3 +258,11 @@ test('imports cannot silently revalue stored data, change a member status, or be
   assert.deepEqual(journalHead(db), head, 'nothing was imported');
   db.close();
 });
+
+test('a new instrument without tiers or prices yet does not stop the margin cycle', () => {
+  const db = demoLedger(40);
+  run(db, supervisor, DEMO_AS_OF, 'import.csv', { kind: 'instruments', file: 'new.csv', text: 'id,kind,underlying,multiplier,lot,tick\nSOL-PERP,perpetual,SOL,1,0.1,0.01\n' });
+  const c = run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
+  assert.equal(c.accounts, 40);
+  db.close();
+});

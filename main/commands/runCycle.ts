@@ -71,6 +71,9 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   for (const c of book.collateral) {
     if (!book.assetPrices.has(c.asset)) throw new InputError(`no price for asset ${c.asset} at or before ${asOf}`, { field: 'at' });
   }
+  // Only instruments someone holds take part: one just imported, without tiers or prices yet, must not stop the
+  // desk's cycle (one that is held and lacks them still does, naming it).
+  book.instruments = book.instruments.filter((x) => instrumentsHeld.has(x.id));
   const ev = evaluateBook(book);
   const cycle = insertCycle(db, { asOf, runAt: ctx.now().toISOString(), actor: ctx.actor.name, accounts: book.accounts.length });
   const active = activeCallsByAccount(db);
