@@ -26,9 +26,13 @@ export function checkPassword(password: string, stored: string): boolean {
 }
 
 /** The same refusal for an unknown user and a wrong password, so a caller cannot probe for names. */
+/** Checked for an unknown name, so that a refusal takes as long whether or not the user exists. */
+const DUMMY_HASH = hashPassword('not a password', Buffer.alloc(16));
+
 export function signIn(db: Database, name: string, password: string): Actor {
   const u = findUser(db, name);
-  if (!u || !checkPassword(password, u.passwordHash)) throw new RuleError('bad_credentials', 'unknown user or wrong password');
+  const ok = checkPassword(password, u ? u.passwordHash : DUMMY_HASH);
+  if (!u || !ok) throw new RuleError('bad_credentials', 'unknown user or wrong password');
   return { name: u.name, role: u.role };
 }
 

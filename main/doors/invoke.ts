@@ -62,7 +62,7 @@ export interface DoorOptions {
   log?: (line: string) => void;
 }
 
-const UNAUTHENTICATED: BridgeError = { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' };
+export const UNAUTHENTICATED: BridgeError = { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' };
 
 /** A failure as it crosses a door: the domain refusals as they are, anything else as `internal` without its stack. */
 export function bridgeErrorOf(e: unknown, log?: (line: string) => void): BridgeError {
@@ -75,8 +75,11 @@ export function bridgeErrorOf(e: unknown, log?: (line: string) => void): BridgeE
   if (e instanceof UnitError) return { code: 'bad_input', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   log?.(`riskdesk: internal error: ${e instanceof Error && e.stack ? e.stack : message}`);
-  // Not toBridgeError(e) as is: a foreign error's own `code` (SQLITE_BUSY, ENOENT ...) is not a console code.
-  return toBridgeError({ code: 'internal', message: `internal error: ${message.split('\n')[0]}` });
+  // Not toBridgeError(e) as is: a foreign error's own `code` (SQLITE_BUSY, ENOENT ...) is not a console code, and
+  // its message (SQL, file paths) is for the log, not for the window: the desk gets a reference to find it there.
+  const ref = `E${Date.now().toString(36)}`;
+  log?.(`riskdesk: internal error ${ref}`);
+  return toBridgeError({ code: 'internal', message: `internal error (${ref} in the console's log); nothing was changed` });
 }
 
 function isDoorChannel(channel: string): boolean {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { ConsoleEvent } from '../../shared/contract.ts';
-import { Door, EventHub } from '../doors/invoke.ts';
+import { Door, EventHub, UNAUTHENTICATED } from '../doors/invoke.ts';
 import { SessionStore, isSessionId } from '../doors/sessions.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 import { resolveStatic, rendererRoot } from './static.ts';
@@ -118,6 +118,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.now ? { now: o.now } : {}),
   });
   const streams = new Set<Stream>();
+  /** An import body is being received (they are held whole in memory: one at a time). */
+  let uploading = false;
   let port = 0;
   let allowedHosts: ReadonlySet<string> = new Set();
   let allowedOrigins: ReadonlySet<string> = new Set();
@@ -174,13 +176,31 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     } catch {
       channel = rawChannel;
     }
+    // Who is asking is known from the headers: a channel other than sign-in without a live session is refused
+    // before its body is read, so a token alone cannot make the server buffer a 600 MB upload.
+    const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
+    const sid = isSessionId(sidHeader) ? sidHeader : null;
+    if (channel !== 'session.login' && (sid === null || !door.sessions.peek(sid))) {
+      sendJson(res, 200, { ok: false, error: UNAUTHENTICATED }, { Connection: 'close' });
+      req.resume();
+      return;
+    }
+    // One large upload at a time: each is held in memory whole while it is parsed and validated.
+    const large = channel === 'import.csv';
+    if (large && uploading) {
+      refuse(res, 429, 'busy', 'another import is being received: try again when it is done', true);
+      return;
+    }
     let body: Buffer;
     try {
-      body = await readBody(req, channel === 'import.csv' ? IMPORT_BODY_LIMIT : BODY_LIMIT);
+      if (large) uploading = true;
+      body = await readBody(req, large ? IMPORT_BODY_LIMIT : BODY_LIMIT);
     } catch (e) {
       if (e instanceof BodyTooLarge) refuse(res, 413, 'bad_input', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
       else if (!res.headersSent) refuse(res, 400, 'bad_input', 'the request body could not be read', true);
       return;
+    } finally {
+      if (large) uploading = false;
     }
     let payload: unknown;
     const text = body.toString('utf8');
@@ -192,8 +212,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
     }
-    const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
-    const sid = isSessionId(sidHeader) ? sidHeader : null;
     const outcome = door.invoke({ kind: 'browser', sid }, channel, payload);
     const headers: Record<string, string> = {};
     if (outcome.session) headers[SESSION_HEADER] = outcome.session;
@@ -213,6 +231,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const sid = query.get('session');
     if (!isSessionId(sid) || !door.sessions.peek(sid)) {
       refuse(res, 401, 'unauthenticated', 'sign in first: the event stream needs a signed-in session');
+      return;
+    }
+    // A few windows or tabs per session; more streams from one session are refused rather than held open.
+    let open = 0;
+    for (const x of streams) if (x.sid === sid) open++;
+    if (open >= 8) {
+      refuse(res, 429, 'busy', 'too many event streams for this session');
       return;
     }
     res.writeHead(200, {
@@ -293,7 +318,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if (!res.headersSent) refuse(res, 500, 'internal', 'internal error', true);
       else res.destroy();
     });
-  });
+  });  // Bounds for a console on one desk: a few hundred sockets, headers within 10 s, idle sockets closed.
+  server.maxConnections = 256;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 5 * 60_000;
+  server.keepAliveTimeout = 5_000;
+
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
