@@ -415,7 +415,10 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
   const missing = ok(riskdesk(['import', '--db', db, 'prices', path.join(FIXTURES, 'no-such.csv')]), 2);
   assert.match(missing.stderr, /no-such\.csv/);
   ok(riskdesk(['import', '--db', db, 'prices', FIXTURES]), 2);
-  const wrongKind = ok(riskdesk(['import', '--db', db, 'accounts', good]), 2);
+  // Reference data needs a supervisor: the batch operator is refused before the file is read ...
+  assert.match(ok(riskdesk(['import', '--db', db, 'accounts', good]), 1).stderr, /needs the supervisor role/);
+  // ... and a supervisor's file of the wrong kind is refused at its header.
+  const wrongKind = ok(riskdeskAs('supervisor', ['import', '--db', db, 'accounts', good]), 2);
   assert.match(wrongKind.stderr, /row 0/);
   assert.deepEqual(dumpLedger(db), before);
   assert.equal(verifyOf(db).ok, true);
