@@ -3,10 +3,15 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { marginInputSchema, marginOutputSchema } from '../main/whatif/schema.ts';
+import { waterfallInputSchema, waterfallOutputSchema, adlInputSchema, adlOutputSchema } from '../main/recovery/schema.ts';
 
 export const SCHEMAS: Record<string, z.ZodType> = {
   'margin-input.schema.json': marginInputSchema,
   'margin-output.schema.json': marginOutputSchema,
+  'waterfall-input.schema.json': waterfallInputSchema,
+  'waterfall-output.schema.json': waterfallOutputSchema,
+  'adl-input.schema.json': adlInputSchema,
+  'adl-output.schema.json': adlOutputSchema,
 };
 
 export function renderSchema(name: string, schema: z.ZodType): string {

@@ -13,6 +13,7 @@ import { contract, isChannel, isoTimeSchema, IMPORT_KINDS, type Channel } from '
 import { printTable } from './table.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
+import { waterfallCommand, adlCommand } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
@@ -31,6 +32,8 @@ const USAGE = `riskdesk <command> [options]
   waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
   escalate --db F --id N --reason R --as USER                  escalate an overdue call
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
+  waterfall --input FILE.json [--json]                         default waterfall of a standalone case
+  adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
   verify   --db F [--json]                                     verify the journal's hash chain
   journal  --db F [--to FILE]                                  export the journal as NDJSON
   backup   --db F --to F2                                      online backup of the ledger
@@ -232,6 +235,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'margin':
       return whatIfCommand(need(o, 'input', 'the portfolio JSON file'), o.json === true);
+    case 'waterfall':
+      return waterfallCommand(need(o, 'input', 'the default case JSON file'), o.json === true);
+    case 'adl':
+      return adlCommand(need(o, 'input', 'the ADL case JSON file'), o.json === true);
     case 'verify': {
       const r = (await run('journal.verify', o, {})) as import('../../shared/contract.ts').VerifyResult;
       out(o, r, () =>

@@ -1,0 +1,141 @@
+// The standalone default-management computations (methodology §8): validate, convert exactly, run the pure engine,
+// report every figure as a decimal string. No ledger, no clock.
+import { waterfallInputSchema, adlInputSchema, type WaterfallOutput, type AdlOutput } from './schema.ts';
+import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, type RecoveryTool } from '../engine/waterfall.ts';
+import { deleverage } from '../engine/adl.ts';
+import { parseAmount, parseRate, parseUnits, formatAmount, formatUnits, decimalPlaces, INT64_MAX, UnitError } from '../../shared/units.ts';
+import { InputError } from '../../shared/errors.ts';
+import { schemaError } from '../commands/dispatch.ts';
+import type { z } from 'zod';
+
+/** Parses a field with `f`, turning a unit error into an input error that names the field. */
+function at<T>(field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UnitError) throw new InputError(e.message.replace(/^[^:]*: /, ''), { field });
+    throw e;
+  }
+}
+
+function parse<S extends z.ZodType>(command: string, schema: S, json: unknown): z.infer<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw schemaError(command, parsed.error);
+  return parsed.data;
+}
+
+const amount = (s: string, field: string): bigint => at(field, () => parseAmount(s, field));
+
+const holderOut = (a: Allocation) => ({ [a.kind]: a.id, amount: formatAmount(a.amount) });
+
+export function computeWaterfall(json: unknown): WaterfallOutput {
+  const input = parse('waterfall', waterfallInputSchema, json);
+  const ids = new Set<string>();
+  const members: WaterfallMember[] = input.members.map((m, i) => {
+    if (ids.has(m.id)) throw new InputError(`member "${m.id}" is listed twice`, { field: `members[${i}].id` });
+    ids.add(m.id);
+    return {
+      id: m.id,
+      defaultFund: amount(m.defaultFund, `members[${i}].defaultFund`),
+      margin: m.margin === undefined ? 0n : amount(m.margin, `members[${i}].margin`),
+      ...(m.assessmentMultiple === undefined
+        ? {}
+        : { assessmentMultiple: at(`members[${i}].assessmentMultiple`, () => parseRate(m.assessmentMultiple!, 'assessmentMultiple')) }),
+    };
+  });
+  if (!ids.has(input.defaulter)) throw new InputError(`"${input.defaulter}" is not one of the members`, { field: 'defaulter' });
+
+  const tools: RecoveryTool[] = input.policy?.recoveryTools ?? [];
+  tools.forEach((t, i) => {
+    if (tools.indexOf(t) !== i) throw new InputError(`${t} is listed twice`, { field: `policy.recoveryTools[${i}]` });
+  });
+
+  const holders = new Set<string>();
+  const vmGains: VmGain[] = (input.vmGains ?? []).map((g, i) => {
+    const f = `vmGains[${i}]`;
+    if ((g.member === undefined) === (g.account === undefined)) throw new InputError('give either member or account', { field: f });
+    const h = g.member === undefined ? { kind: 'account' as const, id: g.account! } : { kind: 'member' as const, id: g.member };
+    if (h.kind === 'member' && !ids.has(h.id)) throw new InputError(`"${h.id}" is not one of the members`, { field: `${f}.member` });
+    if (h.kind === 'member' && h.id === input.defaulter) {
+      throw new InputError("the defaulter's gains belong to its close-out, not to the haircut", { field: `${f}.member` });
+    }
+    if (holders.has(`${h.kind}:${h.id}`)) throw new InputError(`${h.kind} "${h.id}" is listed twice`, { field: `${f}.${h.kind}` });
+    holders.add(`${h.kind}:${h.id}`);
+    return { ...h, gain: amount(g.gain, `${f}.gain`) };
+  });
+
+  const amountScale = input.policy?.amountScale ?? 2;
+  const r = allocateWaterfall({
+    defaulter: input.defaulter,
+    closeOutLoss: amount(input.closeOutLoss, 'closeOutLoss'),
+    members,
+    firstTranche: amount(input.ccp.firstTranche, 'ccp.firstTranche'),
+    secondTranche: input.ccp.secondTranche === undefined ? 0n : amount(input.ccp.secondTranche, 'ccp.secondTranche'),
+    assessmentMultiple: at('policy.assessmentMultiple', () => parseRate(input.policy?.assessmentMultiple ?? '2', 'assessmentMultiple')),
+    amountScale,
+    recoveryTools: tools,
+    vmGains,
+  });
+  // Totals (a default fund, an assessment capacity) must still fit the exact range (methodology §1).
+  for (const l of r.layers) {
+    if (l.available > INT64_MAX) {
+      throw new InputError(`the ${l.name} layer's available amount is outside the exact range`, { field: l.name === 'vmGainsHaircut' ? 'vmGains' : 'members' });
+    }
+  }
+  return {
+    layers: r.layers.map((l) => ({
+      name: l.name,
+      available: formatAmount(l.available),
+      used: formatAmount(l.used),
+      remaining: formatAmount(l.remaining),
+      ...(l.allocations ? { allocations: l.allocations.map(holderOut) } : {}),
+    })),
+    members: r.members.map((m) => ({
+      id: m.id,
+      defaultFundUsed: formatAmount(m.defaultFundUsed),
+      assessment: formatAmount(m.assessment, amountScale),
+      assessmentCap: formatAmount(m.assessmentCap, amountScale),
+    })),
+    uncovered: formatAmount(r.uncovered),
+  };
+}
+
+export function computeAdl(json: unknown): AdlOutput {
+  const input = parse('adl', adlInputSchema, json);
+  // One price unit and one quantity unit for the whole case: the finest the input uses.
+  const prices: [string, string][] = [
+    ['mark', input.mark],
+    ['bankrupt.bankruptcyPrice', input.bankrupt.bankruptcyPrice],
+    ...input.candidates.flatMap((c, i): [string, string][] => [
+      [`candidates[${i}].entryPrice`, c.entryPrice],
+      [`candidates[${i}].bankruptcyPrice`, c.bankruptcyPrice],
+    ]),
+  ];
+  const quantities: [string, string][] = [
+    ['bankrupt.quantity', input.bankrupt.quantity],
+    ...input.candidates.map((c, i): [string, string] => [`candidates[${i}].quantity`, c.quantity]),
+  ];
+  const ps = Math.max(...prices.map(([, s]) => decimalPlaces(s)));
+  const qs = Math.max(...quantities.map(([, s]) => decimalPlaces(s)));
+  const price = (s: string, field: string) => at(field, () => parseUnits(s, ps, field));
+  const qty = (s: string, field: string) => at(field, () => parseUnits(s, qs, field));
+  const r = deleverage({
+    mark: price(input.mark, 'mark'),
+    bankrupt: {
+      account: input.bankrupt.account,
+      quantity: qty(input.bankrupt.quantity, 'bankrupt.quantity'),
+      bankruptcyPrice: price(input.bankrupt.bankruptcyPrice, 'bankrupt.bankruptcyPrice'),
+    },
+    candidates: input.candidates.map((c, i) => ({
+      account: c.account,
+      quantity: qty(c.quantity, `candidates[${i}].quantity`),
+      entryPrice: price(c.entryPrice, `candidates[${i}].entryPrice`),
+      bankruptcyPrice: price(c.bankruptcyPrice, `candidates[${i}].bankruptcyPrice`),
+    })),
+  });
+  return {
+    ranking: r.ranking.map((x) => x.account),
+    closes: r.closes.map((c) => ({ account: c.account, quantity: formatUnits(c.quantity, qs), price: formatUnits(c.price, ps) })),
+    unfilled: formatUnits(r.unfilled, qs),
+  };
+}
