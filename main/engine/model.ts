@@ -47,6 +47,11 @@ export interface Instrument {
   tiers: Tier[];
   /** Slippage rate (ppm) for estimated liquidation prices. */
   slippage: bigint;
+  /**
+   * A size-based impact table: slippage rate (ppm) by the closed notional (micro-USD at the mark), bracketed like
+   * tiers. When present it replaces the flat `slippage`.
+   */
+  impact?: Bracket[];
   expiry: string | null;
   option: OptionTerms | null;
   /** Circuit-breaker band (ppm of price) within `bandWindowMinutes`; null when none. */

@@ -1,0 +1,97 @@
+// What closing part of a position does to its margin unit, in exact integer units (methodology §7). The planner
+// searches with it, the desk's edits are re-evaluated with it, and execution books fills with it, so an order
+// filled at its estimated price lands exactly where the plan said it would.
+//
+// Closing c lots (signed like the position q, 0 < |c| <= |q|) at price P (ticks), K = lotTickValue:
+// - the entry value leaves in proportion: portion = entryValue x c / q (half-even; all of it when c = q);
+// - realised P&L = c x P x K - portion;
+// - fees on the closed notional |c x P x K|: liquidation fee f and insurance-fund fee g, each rounded up to the
+//   policy's amount scale (money demanded, §1);
+// - the cash result (realised - fees) is paid into the unit: a cross unit's settlement holding (rounded down to the
+//   asset's quantity unit: paid out rounds down, owed rounds up, both are floor of the signed amount), an isolated
+//   position's own margin (micro-USD, exact).
+import type { Asset, Bracket, Instrument, Policy } from './model.ts';
+import { divRound, roundAmountToScale, RATE_ONE } from '../../shared/units.ts';
+import { collateralValue } from './exactAccount.ts';
+
+/** Where a cross unit's realised P&L and fees are settled: an asset holding, or plain micro-USD at par. */
+export interface Settlement {
+  asset: Asset;
+  price: bigint;
+}
+
+/** The asset cash settles in. */
+export const SETTLEMENT_ASSET = 'USD';
+
+/** Slippage rate (ppm) of closing `closedNotional` (micro-USD at the mark): the impact table's bracket, or the flat rate. */
+export function slippageRate(inst: Pick<Instrument, 'slippage' | 'impact'>, closedNotional: bigint): bigint {
+  const table = inst.impact;
+  if (!table || table.length === 0) return inst.slippage;
+  let rate = (table[0] as Bracket).rate;
+  for (const b of table) if (b.floor <= closedNotional) rate = b.rate;
+  return rate;
+}
+
+/**
+ * The estimated fill price (ticks) of closing |lots| of a position of sign `side` at `mark`: the mark moved against
+ * the liquidated side by the slippage rate, to the whole tick that is worse for it (a sale rounds down, a purchase up).
+ */
+export function estimatedPrice(inst: Pick<Instrument, 'slippage' | 'impact' | 'lotTickValue'>, mark: bigint, lots: bigint, side: 1n | -1n): bigint {
+  const abs = lots < 0n ? -lots : lots;
+  const m = mark < 0n ? -mark : mark;
+  const rate = slippageRate(inst, abs * m * inst.lotTickValue);
+  if (rate === 0n) return mark;
+  return side === 1n ? divRound(mark * (RATE_ONE - rate), RATE_ONE, 'floor') : divRound(mark * (RATE_ONE + rate), RATE_ONE, 'ceil');
+}
+
+export interface CloseEffect {
+  /** Entry value that leaves the position (micro-USD, signed like q). */
+  portion: bigint;
+  realised: bigint;
+  /** |c x P x K|, micro-USD. */
+  notional: bigint;
+  liquidationFee: bigint;
+  insuranceFee: bigint;
+  /** realised - fees, micro-USD: what the unit gains (negative: pays). */
+  cash: bigint;
+}
+
+export function feeOf(notional: bigint, rate: bigint, amountScale: number): bigint {
+  if (rate === 0n) return 0n;
+  return roundAmountToScale(divRound(notional * rate, RATE_ONE, 'ceil'), amountScale, 'ceil');
+}
+
+export function closeEffect(p: {
+  quantity: bigint;
+  entryValue: bigint;
+  close: bigint;
+  price: bigint;
+  lotTickValue: bigint;
+  policy: Pick<Policy, 'liquidationFeeRate' | 'insuranceFeeRate' | 'amountScale'>;
+}): CloseEffect {
+  const { quantity: q, close: c } = p;
+  if (c === 0n || q > 0n !== c > 0n || (c < 0n ? -c : c) > (q < 0n ? -q : q)) {
+    throw new RangeError(`closing ${c} lots is not a reduction of the position ${q}`);
+  }
+  const portion = c === q ? p.entryValue : divRound(p.entryValue * c, q, 'halfEven');
+  const value = c * p.price * p.lotTickValue;
+  const realised = value - portion;
+  const notional = value < 0n ? -value : value;
+  const liquidationFee = feeOf(notional, p.policy.liquidationFeeRate, p.policy.amountScale);
+  const insuranceFee = feeOf(notional, p.policy.insuranceFeeRate, p.policy.amountScale);
+  return { portion, realised, notional, liquidationFee, insuranceFee, cash: realised - liquidationFee - insuranceFee };
+}
+
+/** Micro-USD as a quantity of the settlement asset, rounded down (floor of the signed amount). */
+export function cashToQuantity(s: Settlement | null, micro: bigint): bigint {
+  if (s === null) return micro;
+  const { asset, price } = s;
+  if (price <= 0n) throw new RangeError(`settlement asset ${asset.id} has no positive price`);
+  return divRound(micro * 10n ** BigInt(asset.quantityScale + asset.priceScale), price * 1_000_000n, 'floor');
+}
+
+/** Value (micro-USD, after haircut) of a settlement holding. */
+export function settlementValue(s: Settlement | null, quantity: bigint): bigint {
+  if (s === null) return quantity;
+  return collateralValue(s.asset, quantity, s.price);
+}

@@ -1,0 +1,467 @@
+// The liquidation planner (methodology §7): for an account in status `liquidation` (or `bankrupt`, or forced by an
+// overdue call), the partial closes that restore equity >= targetHealth x MM in each margin unit that needs it.
+//
+// Per unit, positions go largest maintenance contribution first; for each, the smallest whole number of lots after
+// which the target holds, given the estimated price (slippage or impact table) and the fees, capped at the whole
+// position; then the next position. An isolated position is its own unit and is planned on its own; a fully closed
+// isolated position hands its remaining margin to the cross unit's settlement holding before the cross unit is
+// planned. Everything here is exact integers: a float only seeds the search (closed form of Drift's rule), every
+// decision is the exact predicate.
+import type { AccountStatus, Collateral, Instrument, Policy, Position, Book } from './model.ts';
+import type { AccountResult } from './results.ts';
+import { STATUS_RANK } from './results.ts';
+import { tieredRequirement, tierCums, type TierCum } from './tierMath.ts';
+import { unitStatusExact } from './exactAccount.ts';
+import { bankruptcyValue, bankruptcyPricePerUnit, closeDeltaInputs } from './bankruptcyPrice.ts';
+import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, SETTLEMENT_ASSET, type Settlement, type CloseEffect } from './closeMath.ts';
+import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
+
+export interface PlanContext {
+  policy: Policy;
+  instruments: Map<string, Instrument>;
+  cums: Map<string, TierCum[]>;
+  marks: Map<string, bigint>;
+  settlement: Settlement | null;
+}
+
+export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets' | 'marks' | 'assetPrices'>): PlanContext {
+  const asset = book.assets.find((a) => a.id === SETTLEMENT_ASSET);
+  const price = book.assetPrices.get(SETTLEMENT_ASSET);
+  return {
+    policy: book.policy,
+    instruments: new Map(book.instruments.map((i) => [i.id, i])),
+    cums: new Map(book.instruments.map((i) => [i.id, tierCums(i.tiers)])),
+    marks: book.marks,
+    settlement: asset && price !== undefined ? { asset, price } : null,
+  };
+}
+
+export type ReasonCode = 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker';
+export interface PlanReason {
+  code: ReasonCode;
+  /** 'cross' or the instrument of an isolated position. */
+  unit: string;
+  text: string;
+}
+
+export interface PlannedOrder {
+  instrument: string;
+  isolated: boolean;
+  side: 'buy' | 'sell';
+  /** Lots to close, > 0. */
+  lots: bigint;
+  /** The position before this order, signed lots. */
+  positionLots: bigint;
+  mark: bigint;
+  /** Estimated fill price, ticks. */
+  price: bigint;
+  /** Closed notional at the estimated price, micro-USD. */
+  notional: bigint;
+  liquidationFee: bigint;
+  insuranceFee: bigint;
+  /** Bankruptcy price per unit of closing these lots (dYdX form), 8 places; null when it has none. */
+  bankruptcyPrice: string | null;
+}
+
+export interface PlanFigures {
+  equity: bigint;
+  mm: bigint;
+  im: bigint;
+  status: AccountStatus;
+  call: bigint | null;
+}
+
+export interface AccountPlan {
+  account: string;
+  reasons: PlanReason[];
+  orders: PlannedOrder[];
+  before: PlanFigures;
+  after: PlanFigures;
+  /** Every planned unit meets targetHealth after the orders, or has no positions left. */
+  targetMet: boolean;
+  /** Sum of the orders' closed notional at the estimated prices. */
+  notional: bigint;
+  /** Equity below zero left in units with no positions (a shortfall for default management), micro-USD >= 0. */
+  shortfall: bigint;
+}
+
+/** One account as the planner needs it: its positions and collateral, and their evaluation (same order). */
+export interface AccountInput {
+  id: string;
+  positions: readonly Position[];
+  collateral: readonly Collateral[];
+  result: AccountResult;
+}
+
+interface LivePos {
+  instrument: string;
+  inst: Instrument;
+  cums: TierCum[];
+  mark: bigint;
+  q: bigint;
+  entry: bigint;
+  mm: bigint;
+  im: bigint;
+}
+
+interface Unit {
+  key: string;
+  isolated: boolean;
+  equity: bigint;
+  mm: bigint;
+  im: bigint;
+  /** Cross: the settlement holding (asset quantity units). Isolated: the position's margin (micro-USD). */
+  cash: bigint;
+  positions: LivePos[];
+}
+
+interface Trial {
+  equity: bigint;
+  mm: bigint;
+  im: bigint;
+  cash: bigint;
+  q: bigint;
+  entry: bigint;
+  posMm: bigint;
+  posIm: bigint;
+  effect: CloseEffect;
+  price: bigint;
+}
+
+const ONE = 1_000_000n;
+const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+
+function meetsTarget(u: { equity: bigint; mm: bigint }, target: bigint): boolean {
+  return u.mm === 0n ? u.equity >= 0n : u.equity * ONE >= target * u.mm;
+}
+
+function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolated: Unit[] } {
+  const r = input.result;
+  const settle = input.collateral.find((c) => c.asset === SETTLEMENT_ASSET);
+  const cross: Unit = { key: 'cross', isolated: false, equity: r.equity, mm: r.mm, im: r.im, cash: settle?.quantity ?? 0n, positions: [] };
+  const isolated: Unit[] = [];
+  input.positions.forEach((p, i) => {
+    const pr = r.positions[i]!;
+    const inst = pc.instruments.get(p.instrument);
+    const mark = pc.marks.get(p.instrument);
+    if (!inst || mark === undefined || pr.instrument !== p.instrument) throw new RangeError(`account ${input.id}: no instrument or mark for ${p.instrument}`);
+    if (p.quantity === 0n) return;
+    const lp: LivePos = { instrument: p.instrument, inst, cums: pc.cums.get(p.instrument)!, mark, q: p.quantity, entry: p.entryValue, mm: pr.mm, im: pr.im };
+    if (p.isolatedMargin === null) cross.positions.push(lp);
+    else {
+      const u = pr.isolated!;
+      isolated.push({ key: p.instrument, isolated: true, equity: u.equity, mm: u.mm, im: u.im, cash: p.isolatedMargin, positions: [lp] });
+    }
+  });
+  return { cross, isolated };
+}
+
+/** The unit after closing `c` lots (signed like the position) of `lp` at `price` (estimated when omitted). */
+function trial(pc: PlanContext, u: Unit, lp: LivePos, c: bigint, price?: bigint): Trial {
+  const K = lp.inst.lotTickValue;
+  const side = lp.q > 0n ? 1n : -1n;
+  const p = price ?? estimatedPrice(lp.inst, lp.mark, c, side);
+  const effect = closeEffect({ quantity: lp.q, entryValue: lp.entry, close: c, price: p, lotTickValue: K, policy: pc.policy });
+  const q = lp.q - c;
+  const entry = lp.entry - effect.portion;
+  const upnlBefore = lp.q * lp.mark * K - lp.entry;
+  const upnlAfter = q * lp.mark * K - entry;
+  const req = tieredRequirement(lp.inst.tiers, abs(q) * lp.mark * K, lp.cums);
+  let cash: bigint;
+  let equity: bigint;
+  if (u.isolated) {
+    cash = u.cash + effect.cash;
+    equity = cash + upnlAfter;
+  } else {
+    cash = u.cash + cashToQuantity(pc.settlement, effect.cash);
+    equity = u.equity - upnlBefore + upnlAfter + settlementValue(pc.settlement, cash) - settlementValue(pc.settlement, u.cash);
+  }
+  return {
+    equity: checkRange(equity, `account equity after closing ${lp.instrument}`),
+    mm: u.mm - lp.mm + req.mm,
+    im: u.im - lp.im + req.im,
+    cash,
+    q,
+    entry,
+    posMm: req.mm,
+    posIm: req.im,
+    effect,
+    price: p,
+  };
+}
+
+function accept(t: Trial, target: bigint, isolated: boolean): boolean {
+  // An isolated position left open must keep a margin >= 0 (it cannot draw on the account): close more instead.
+  if (isolated && t.q !== 0n && t.cash < 0n) return false;
+  return meetsTarget(t, target);
+}
+
+function applyTrial(u: Unit, lp: LivePos, t: Trial): void {
+  u.equity = t.equity;
+  u.mm = t.mm;
+  u.im = t.im;
+  u.cash = t.cash;
+  lp.q = t.q;
+  lp.entry = t.entry;
+  lp.mm = t.posMm;
+  lp.im = t.posIm;
+}
+
+function orderOf(u: Unit, lp: LivePos, c: bigint, t: Trial): PlannedOrder {
+  let bankruptcyPrice: string | null = null;
+  if (u.mm > 0n) {
+    const value = bankruptcyValue(
+      closeDeltaInputs({ equity: u.equity, mm: u.mm, quantity: lp.q, closeQuantity: c, mark: lp.mark, lotTickValue: lp.inst.lotTickValue, tiers: lp.inst.tiers }),
+    );
+    bankruptcyPrice = bankruptcyPricePerUnit({ value, quantity: c, lot: lp.inst.lot, multiplier: lp.inst.multiplier });
+  }
+  return {
+    instrument: lp.instrument,
+    isolated: u.isolated,
+    side: lp.q > 0n ? 'sell' : 'buy',
+    lots: abs(c),
+    positionLots: lp.q,
+    mark: lp.mark,
+    price: t.price,
+    notional: t.effect.notional,
+    liquidationFee: t.effect.liquidationFee,
+    insuranceFee: t.effect.insuranceFee,
+    bankruptcyPrice,
+  };
+}
+
+/**
+ * A float first guess of the lots to close (Drift: S / (P x (target x mmr - f - g)), with the slippage cost added),
+ * clamped to [1, |q|]. Only a starting point: the exact predicate decides.
+ */
+function guess(pc: PlanContext, u: Unit, lp: LivePos): bigint {
+  const n = abs(lp.q);
+  const t = Number(pc.policy.targetHealth) / 1e6;
+  const shortfall = (t * Number(u.mm) - Number(u.equity)) / 1e6;
+  const perLotValue = Number(abs(lp.mark) * lp.inst.lotTickValue) / 1e6;
+  const perLotMm = Number(lp.mm) / 1e6 / Number(n);
+  const rate = Number(lp.inst.slippage + pc.policy.liquidationFeeRate + pc.policy.insuranceFeeRate) / 1e6;
+  const denom = t * perLotMm - rate * perLotValue;
+  if (!(denom > 0) || !(shortfall > 0)) return shortfall > 0 ? n : 1n;
+  const g = Math.ceil(shortfall / denom);
+  if (!Number.isFinite(g) || g >= Number(n)) return n;
+  return g < 1 ? 1n : BigInt(g);
+}
+
+/** The smallest lots in [1, |q|] the unit accepts, or |q| when even the whole position is not enough. */
+function smallestClose(pc: PlanContext, u: Unit, lp: LivePos): { lots: bigint; t: Trial } {
+  const n = abs(lp.q);
+  const sign = lp.q > 0n ? 1n : -1n;
+  const target = pc.policy.targetHealth;
+  const memo = new Map<bigint, Trial>();
+  const at = (k: bigint): Trial => {
+    let t = memo.get(k);
+    if (!t) memo.set(k, (t = trial(pc, u, lp, sign * k)));
+    return t;
+  };
+  const ok = (k: bigint): boolean => accept(at(k), target, u.isolated);
+  if (!ok(n)) return { lots: n, t: at(n) };
+  // Bracket the answer around the guess by galloping, then bisect: lo fails (0 = nothing closed), hi holds.
+  let lo = 0n;
+  let hi = n;
+  const g = guess(pc, u, lp);
+  if (ok(g)) {
+    hi = g;
+    for (let step = 1n; ; step *= 2n) {
+      const k = hi - step;
+      if (k < 1n) break;
+      if (ok(k)) hi = k;
+      else {
+        lo = k;
+        break;
+      }
+    }
+  } else {
+    lo = g;
+    for (let step = 1n; ; step *= 2n) {
+      const k = g + step;
+      if (k >= n) break;
+      if (ok(k)) {
+        hi = k;
+        break;
+      }
+      lo = k;
+    }
+  }
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return { lots: hi, t: at(hi) };
+}
+
+function byContribution(a: LivePos, b: LivePos): number {
+  if (a.mm !== b.mm) return a.mm > b.mm ? -1 : 1;
+  return a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0;
+}
+
+function planUnit(pc: PlanContext, u: Unit, orders: PlannedOrder[]): void {
+  const target = pc.policy.targetHealth;
+  const queue = [...u.positions].sort(byContribution);
+  for (const lp of queue) {
+    if (meetsTarget(u, target)) return;
+    const { lots, t } = smallestClose(pc, u, lp);
+    orders.push(orderOf(u, lp, (lp.q > 0n ? 1n : -1n) * lots, t));
+    applyTrial(u, lp, t);
+  }
+}
+
+function figuresOf(pc: PlanContext, cross: Unit, isolated: Unit[]): PlanFigures {
+  const { liquidationHealth, callTrigger, amountScale } = pc.policy;
+  let worst = unitStatusExact(cross.equity, cross.mm, cross.im, liquidationHealth);
+  let need = 0n;
+  const add = (u: Unit): void => {
+    if (u.equity < (callTrigger === 'initial' ? u.im : u.mm)) need += u.im - u.equity;
+  };
+  add(cross);
+  for (const u of isolated) {
+    if (u.positions[0]!.q === 0n) continue;
+    const s = unitStatusExact(u.equity, u.mm, u.im, liquidationHealth);
+    if (STATUS_RANK[s] > STATUS_RANK[worst]) worst = s;
+    add(u);
+  }
+  return {
+    equity: cross.equity,
+    mm: cross.mm,
+    im: cross.im,
+    status: worst,
+    call: need > 0n ? roundAmountToScale(need, amountScale, 'ceil') : null,
+  };
+}
+
+/** An isolated position closed whole hands its margin to the cross unit's settlement holding (a deficit is a shortfall). */
+function releaseClosedIsolated(pc: PlanContext, cross: Unit, isolated: Unit[]): bigint {
+  let shortfall = 0n;
+  for (const u of isolated) {
+    if (u.positions[0]!.q !== 0n || u.cash === 0n) continue;
+    if (u.cash < 0n) shortfall += -u.cash;
+    else {
+      const before = settlementValue(pc.settlement, cross.cash);
+      cross.cash += cashToQuantity(pc.settlement, u.cash);
+      cross.equity += settlementValue(pc.settlement, cross.cash) - before;
+    }
+    u.cash = 0n;
+    u.equity = 0n;
+  }
+  return shortfall;
+}
+
+export function healthText(equity: bigint, mm: bigint): string {
+  return mm === 0n ? 'infinite' : formatUnits(divRound(equity * 100_000_000n, mm, 'halfEven'), 8, 8);
+}
+
+function reasonsFor(pc: PlanContext, u: Unit): PlanReason | null {
+  const s = unitStatusExact(u.equity, u.mm, u.im, pc.policy.liquidationHealth);
+  const unit = u.isolated ? `isolated ${u.key}` : 'the cross part';
+  if (s === 'bankrupt') return { code: 'bankrupt', unit: u.key, text: `equity of ${unit} is below zero` };
+  if (s === 'liquidation') {
+    return {
+      code: 'health',
+      unit: u.key,
+      text: `health of ${unit} ${healthText(u.equity, u.mm)} is below ${formatUnits(pc.policy.liquidationHealth, 6)}`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Plans one account. Units in status liquidation or bankrupt are planned; with `force` (an overdue or escalated call)
+ * every unit below targetHealth is. Returns null when no unit needs a plan.
+ */
+export function planAccount(pc: PlanContext, input: AccountInput, force: PlanReason | null = null): AccountPlan | null {
+  const { cross, isolated } = buildUnits(pc, input);
+  const before = figuresOf(pc, cross, isolated);
+  const target = pc.policy.targetHealth;
+  const reasons: PlanReason[] = [];
+  const chosen: Unit[] = [];
+  for (const u of [...isolated, cross]) {
+    const r = reasonsFor(pc, u);
+    if (r) reasons.push(r);
+    if (r || (force && !meetsTarget(u, target) && u.positions.length > 0)) chosen.push(u);
+  }
+  if (chosen.length === 0) return null;
+  if (force) reasons.push(force);
+  const orders: PlannedOrder[] = [];
+  for (const u of chosen.filter((x) => x.isolated)) planUnit(pc, u, orders);
+  const shortfallIso = releaseClosedIsolated(pc, cross, isolated);
+  if (chosen.includes(cross)) planUnit(pc, cross, orders);
+  return finish(pc, input.id, reasons, orders, before, cross, isolated, chosen, shortfallIso);
+}
+
+function finish(
+  pc: PlanContext,
+  account: string,
+  reasons: PlanReason[],
+  orders: PlannedOrder[],
+  before: PlanFigures,
+  cross: Unit,
+  isolated: Unit[],
+  chosen: Unit[],
+  shortfallIso: bigint,
+): AccountPlan {
+  const target = pc.policy.targetHealth;
+  const targetMet = chosen.every((u) => meetsTarget(u, target) || u.positions.every((p) => p.q === 0n));
+  const crossEmpty = cross.positions.every((p) => p.q === 0n);
+  const shortfall = shortfallIso + (crossEmpty && cross.equity < 0n ? -cross.equity : 0n);
+  return {
+    account,
+    reasons,
+    orders,
+    before,
+    after: figuresOf(pc, cross, isolated),
+    targetMet,
+    notional: orders.reduce((s, o) => s + o.notional, 0n),
+    shortfall,
+  };
+}
+
+export interface EditedOrder {
+  instrument: string;
+  /** Lots to close, >= 0 (0 drops the order). */
+  lots: bigint;
+}
+
+/**
+ * The account after the desk's own orders (edited quantities), applied in the given order at their estimated
+ * prices: the after-metrics the review screen shows as the desk types. Lots beyond the position are refused.
+ */
+export function applyOrders(pc: PlanContext, input: AccountInput, edits: readonly EditedOrder[], reasons: PlanReason[] = []): AccountPlan {
+  const { cross, isolated } = buildUnits(pc, input);
+  const before = figuresOf(pc, cross, isolated);
+  const orders: PlannedOrder[] = [];
+  const touched = new Set<Unit>();
+  const units = [...isolated, cross];
+  // Isolated orders first, as the planner does, so released margin reaches the cross unit before its closes.
+  const sorted = [...edits].sort((a, b) => Number(isolatedOf(units, b.instrument)) - Number(isolatedOf(units, a.instrument)));
+  let released = false;
+  let shortfallIso = 0n;
+  for (const e of sorted) {
+    const u = units.find((x) => x.positions.some((p) => p.instrument === e.instrument));
+    if (!u) throw new RangeError(`account ${input.id} has no position in ${e.instrument}`);
+    if (!u.isolated && !released) {
+      shortfallIso = releaseClosedIsolated(pc, cross, isolated);
+      released = true;
+    }
+    const lp = u.positions.find((p) => p.instrument === e.instrument)!;
+    if (e.lots < 0n) throw new RangeError(`${e.instrument}: a quantity to close must not be negative`);
+    if (e.lots === 0n) continue;
+    if (e.lots > abs(lp.q)) throw new RangeError(`${e.instrument}: cannot close ${e.lots} lots of a position of ${abs(lp.q)}`);
+    const c = (lp.q > 0n ? 1n : -1n) * e.lots;
+    const t = trial(pc, u, lp, c);
+    orders.push(orderOf(u, lp, c, t));
+    applyTrial(u, lp, t);
+    touched.add(u);
+  }
+  if (!released) shortfallIso = releaseClosedIsolated(pc, cross, isolated);
+  return finish(pc, input.id, reasons, orders, before, cross, isolated, [...touched], shortfallIso);
+}
+
+function isolatedOf(units: Unit[], instrument: string): boolean {
+  return units.some((u) => u.isolated && u.key === instrument);
+}
