@@ -9,6 +9,10 @@ const decimal = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal strin
 const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
 const isoTime = z.iso.datetime({ offset: false, message: 'expected an ISO-8601 UTC time such as 2026-03-12T16:00:00Z' });
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+const orderEdits = z
+  .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
+  .min(1)
+  .max(500);
 const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000);
 
 export const CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
@@ -37,6 +41,10 @@ export interface CycleSummary {
   statuses: Record<'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt', number>;
   totals: { equity: string; mm: string; im: string; openCalls: string };
   exactPathAccounts: number;
+  /** Liquidation proposals made, replaced, executed by automation, and left to the desk's decision. */
+  liquidations: { proposed: number; superseded: number; executed: number; inReview: number };
+  /** Instruments whose circuit breaker this cycle tripped. */
+  breakersTripped: string[];
   /**
    * The times of the oldest and newest instrument marks the cycle used (the latest at or before asOf for each held
    * instrument): a cycle run now may value a book at marks from much earlier, and the desk must see that.
@@ -199,12 +207,130 @@ export interface PriceSeries {
   points: { at: string; mark: string }[];
 }
 
+export const LIQUIDATION_STATUSES = ['proposed', 'held', 'pending_second', 'approved', 'executing', 'executed', 'rejected', 'superseded'] as const;
+export type LiquidationStatus = (typeof LIQUIDATION_STATUSES)[number];
+
+export interface LiquidationFiguresView {
+  equity: string;
+  mm: string;
+  im: string;
+  /** equity / MM, 8 places; null when MM is 0. */
+  health: string | null;
+  status: Status;
+  call: string | null;
+}
+
+export interface LiquidationOrderView {
+  seq: number;
+  instrument: string;
+  isolated: boolean;
+  side: 'buy' | 'sell';
+  /** The engine's quantity, in the instrument's units (lots x lot). */
+  proposedQuantity: string;
+  /** The desk's quantity (the engine's unless edited). */
+  quantity: string;
+  filledQuantity: string;
+  mark: string;
+  estimatedPrice: string;
+  notional: string;
+  fee: string;
+  liquidationFee: string;
+  insuranceFee: string;
+  bankruptcyPrice: string | null;
+}
+
+export interface LiquidationReason {
+  code: 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker';
+  unit: string;
+  text: string;
+}
+
+export interface LiquidationSummary {
+  id: number;
+  account: string;
+  member: string;
+  cycle: number;
+  status: LiquidationStatus;
+  reasons: LiquidationReason[];
+  before: LiquidationFiguresView;
+  after: LiquidationFiguresView;
+  notional: string;
+  /** Above policy fourEyesNotional: a second, different supervisor must confirm the approval. */
+  fourEyes: boolean;
+  edited: boolean;
+  approvedBy: string | null;
+  confirmedBy: string | null;
+  automated: boolean;
+  /** Whether automation may execute it at the next cycle, and if not, why. */
+  automation: { allowed: boolean; why: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LiquidationDetail extends LiquidationSummary {
+  proposedAfter: LiquidationFiguresView;
+  orders: LiquidationOrderView[];
+  events: { at: string; actor: string; kind: string; note: string; detail: unknown }[];
+  fills: { id: number; seq: number; at: string; actor: string; quantity: string; price: string; simulated: boolean; realised: string; fees: string }[];
+}
+
+export interface LiquidationPreview {
+  orders: LiquidationOrderView[];
+  after: LiquidationFiguresView;
+  targetMet: boolean;
+  notional: string;
+  fourEyes: boolean;
+}
+
+export interface AutomationSwitchView {
+  scope: 'global' | 'instrument' | 'account';
+  target: string;
+  enabled: boolean;
+  reason: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface BreakerView {
+  id: number;
+  instrument: string;
+  trippedAt: string;
+  window: { from: string; to: string };
+  low: string;
+  high: string;
+  /** (high - low) / low, 6 places. */
+  move: string;
+  band: string;
+  reset: { at: string; by: string; reason: string } | null;
+}
+
+export interface AutomationStatus {
+  globalEnabled: boolean;
+  switches: AutomationSwitchView[];
+  tripped: BreakerView[];
+  recentBreakers: BreakerView[];
+  funds: { insurance: string; liquidationRevenue: string };
+  openShortfalls: { count: number; amount: string };
+  policy: { fourEyesNotional: string; bandWindowMinutes: number; targetHealth: string; liquidationFeeRate: string; insuranceFeeRate: string };
+}
+
+export interface FundEntryView {
+  id: number;
+  at: string;
+  actor: string;
+  kind: string;
+  amount: string;
+  liquidation: number | null;
+  note: string;
+}
+
 /** What the main side pushes to the console (Electron IPC event, or SSE in browser mode). */
 export type ConsoleEvent =
   | { type: 'cycle.done'; summary: CycleSummary }
   /** From the Electron menu: show a screen (the window's own shortcuts do the same in the page). */
   | { type: 'navigate'; screen: ScreenId }
   | { type: 'calls.changed' }
+  | { type: 'liquidations.changed' }
   | { type: 'alert'; alert: Alert };
 
 // ---- the table ----
@@ -344,6 +470,104 @@ export const contract = {
     mutates: false,
     input: z.object({ instruments: z.array(id).min(1).max(50), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
     output: null as unknown as PriceSeries[],
+  },
+  'liquidations.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z
+      .object({
+        status: z.enum(LIQUIDATION_STATUSES).optional(),
+        account: id.optional(),
+        live: z.boolean().optional(),
+        limit: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict(),
+    output: null as unknown as LiquidationSummary[],
+  },
+  'liquidations.get': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: null as unknown as LiquidationDetail,
+  },
+  'liquidations.preview': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ id: z.number().int().positive(), orders: orderEdits }).strict(),
+    output: null as unknown as LiquidationPreview,
+  },
+  'liquidations.approve': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ id: z.number().int().positive(), orders: orderEdits.optional(), note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as LiquidationDetail,
+  },
+  'liquidations.reject': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    output: null as unknown as LiquidationDetail,
+  },
+  'liquidations.hold': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    output: null as unknown as LiquidationDetail,
+  },
+  'liquidations.release': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ id: z.number().int().positive(), note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as LiquidationDetail,
+  },
+  'liquidations.fill': {
+    role: 'operator',
+    mutates: true,
+    input: z
+      .object({
+        id: z.number().int().positive(),
+        instrument: id,
+        quantity: positiveDecimal,
+        /** The fill price; leave out with simulate: true to fill at the order's estimated price (drills). */
+        price: decimal.optional(),
+        simulate: z.boolean().optional(),
+      })
+      .strict()
+      .refine((v) => (v.price === undefined) === (v.simulate === true), {
+        message: 'give either a fill price or simulate: true (a fill at the estimated price), not both',
+        path: ['price'],
+      }),
+    output: null as unknown as LiquidationDetail,
+  },
+  'automation.status': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as AutomationStatus,
+  },
+  'automation.set': {
+    role: 'supervisor',
+    mutates: true,
+    input: z
+      .object({ scope: z.enum(['global', 'instrument', 'account']), target: id.optional(), enabled: z.boolean(), reason })
+      .strict()
+      .refine((v) => (v.scope === 'global') === (v.target === undefined), {
+        message: 'a global switch takes no target; an instrument or account switch names one',
+        path: ['target'],
+      }),
+    output: null as unknown as AutomationStatus,
+  },
+  'breakers.reset': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ instrument: id, reason }).strict(),
+    output: null as unknown as AutomationStatus,
+  },
+  'funds.history': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: null as unknown as FundEntryView[],
   },
 } as const;
 

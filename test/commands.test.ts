@@ -2,11 +2,9 @@
 // and the margin-call lifecycle of methodology §6.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openLedger, type Ledger } from '../main/ledger/db.ts';
-import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import type { Ledger } from '../main/ledger/db.ts';
+import { demoLedgers } from './support/ledger.ts';
+import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
@@ -17,14 +15,7 @@ import { writePolicySetting, readInstruments, readAssets } from '../main/ledger/
 import { formatUnits, decimalPlaces, parseUnits } from '../shared/units.ts';
 import { normaliseTime } from '../main/commands/time.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-commands-'));
-process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function demoLedger(accounts = 300): Ledger {
-  const db = openLedger(path.join(dir, `l${n++}.db`), { create: true });
-  initLedger(db, { demo: true, accounts, seed: 7 }, new Date(DEMO_AS_OF));
-  return db;
-}
+const demoLedger = demoLedgers('riskdesk-commands-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
 const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
 const clockAt = (iso: string) => () => new Date(iso);

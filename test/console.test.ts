@@ -3,12 +3,10 @@
 // liquidation price checked by moving the mark to it, and the ledger checked untouched by every read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
-import { openLedger, type Ledger } from '../main/ledger/db.ts';
-import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import type { Ledger } from '../main/ledger/db.ts';
+import { demoLedgers } from './support/ledger.ts';
+import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { InputError } from '../shared/errors.ts';
@@ -37,14 +35,7 @@ import { formatAmount } from '../shared/units.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-console-'));
-process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function demoLedger(accounts = 300): Ledger {
-  const db = openLedger(path.join(dir, `l${n++}.db`), { create: true });
-  initLedger(db, { demo: true, accounts, seed: 7 }, new Date(DEMO_AS_OF));
-  return db;
-}
+const demoLedger = demoLedgers('riskdesk-console-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
 const viewer: Actor = { name: 'viewer', role: 'viewer' };
 const run = <T>(db: Ledger, channel: string, payload: unknown, at: string = DEMO_AS_OF, actor: Actor = viewer) =>

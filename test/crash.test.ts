@@ -315,13 +315,25 @@ function integrityAndVerify(file: string, expectEntries: number): void {
 test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly present`, { timeout: 120_000 }, async (t) => {
   const runs = tempDir(t, 'riskdesk-crash-cycle-');
   const args = (db: string) => ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF, '--json'];
-  const CYCLE_TABLES = ['margin_cycles', 'cycle_result_chunks', 'margin_calls', 'margin_call_events', 'journal', 'sqlite_sequence'];
+  const CYCLE_TABLES = [
+    'margin_cycles',
+    'cycle_result_chunks',
+    'margin_calls',
+    'margin_call_events',
+    'liquidations',
+    'liquidation_orders',
+    'liquidation_events',
+    'journal',
+    'sqlite_sequence',
+  ];
   // What a cycle writes apart from wall-clock times (run_at, created_at, updated_at, event at): deterministic.
   const Q = {
     cycles: 'SELECT id, as_of, actor, accounts, summary FROM margin_cycles ORDER BY id',
     chunks: 'SELECT cycle_id, chunk, first_account, last_account, count, accounts, figures FROM cycle_result_chunks ORDER BY cycle_id, chunk',
     calls: 'SELECT id, account_id, cycle_id, amount, deposited, deadline, status FROM margin_calls ORDER BY id',
     events: 'SELECT id, call_id, actor, kind, amount, note FROM margin_call_events ORDER BY id',
+    liquidations: 'SELECT id, account_id, cycle_id, status, reasons, before_figures, after_figures, notional FROM liquidations ORDER BY id',
+    orders: 'SELECT * FROM liquidation_orders ORDER BY liquidation_id, seq',
   };
 
   // One uninterrupted run: the span of the process, and what "wholly present" looks like.
@@ -336,10 +348,14 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
     chunks: fingerprint(db, Q.chunks),
     calls: fingerprint(db, Q.calls),
     events: fingerprint(db, Q.events),
+    liquidations: fingerprint(db, Q.liquidations),
+    orders: fingerprint(db, Q.orders),
+    liquidationCount: count(db, 'liquidations'),
     callCount: count(db, 'margin_calls'),
     journalResult: journal(db).at(-1)!.result,
   }));
   assert.equal(want.callCount, refSummary.calls.issued);
+  assert.ok(want.liquidationCount > 0, 'the reference cycle proposes liquidations');
   const accountIds = withLedger(base, (db) => (db.prepare('SELECT id FROM accounts ORDER BY id').pluck().all() as string[]));
   const span = await measure(args, runs);
   t.diagnostic(`reference cycle: ${Math.round(ref.ms)} ms, ${refSummary.calls.issued} calls; timed run: ${Math.round(span.ms)} ms, ledger open at ${Math.round(span.openMs)} ms, writing from ${Math.round(span.writeMs)} ms`);
@@ -355,6 +371,8 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
         assert.equal(count(d, 'cycle_result_chunks'), 0, 'result chunks without their cycle');
         assert.equal(count(d, 'margin_calls'), 0, 'calls without their cycle');
         assert.equal(count(d, 'margin_call_events'), 0);
+        assert.equal(count(d, 'liquidations'), 0, 'liquidation proposals without their cycle');
+        assert.equal(count(d, 'liquidation_orders'), 0);
         assert.deepEqual(entries.map((e) => e.command), ['ledger.init'], 'a journal entry without its cycle');
         assert.equal(entries[0]!.hash, baseDump.journalHead!.hash);
         return 'absent';
@@ -373,6 +391,8 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
       assert.equal(count(d, 'margin_calls', 'cycle_id <> 1'), 0);
       assert.equal(fingerprint(d, Q.calls), want.calls, 'the calls');
       assert.equal(fingerprint(d, Q.events), want.events, 'the call events');
+      assert.equal(fingerprint(d, Q.liquidations), want.liquidations, 'the liquidation proposals');
+      assert.equal(fingerprint(d, Q.orders), want.orders, 'the liquidation orders');
       assert.deepEqual(entries.map((e) => e.command), ['ledger.init', 'cycle.run']);
       assert.equal(entries[1]!.result.cycle, 1);
       assert.equal(entries[1]!.result.calls.issued, want.callCount);

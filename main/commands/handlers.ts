@@ -9,6 +9,17 @@ import { verifyJournal, listJournal } from '../ledger/journal.ts';
 import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
+import {
+  listLiquidationsCommand,
+  getLiquidationCommand,
+  previewCommand,
+  approveCommand,
+  rejectCommand,
+  holdCommand,
+  releaseCommand,
+  fillCommand,
+} from './liquidations/review.ts';
+import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
   output: OutputOf<C>;
@@ -54,4 +65,16 @@ export const handlers: Handlers = {
   'accounts.whatif': plain(accountWhatIf),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
+  'liquidations.list': plain(listLiquidationsCommand),
+  'liquidations.get': plain(getLiquidationCommand),
+  'liquidations.preview': plain(previewCommand),
+  'liquidations.approve': approveCommand,
+  'liquidations.reject': rejectCommand,
+  'liquidations.hold': holdCommand,
+  'liquidations.release': releaseCommand,
+  'liquidations.fill': plain(fillCommand),
+  'automation.status': plain(automationStatus),
+  'automation.set': plain(setAutomation),
+  'breakers.reset': plain(resetBreakerCommand),
+  'funds.history': plain(fundsHistory),
 };

@@ -15,6 +15,9 @@ import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from './time.ts';
+import { proposeLiquidations } from './liquidations/propose.ts';
+import { checkBreakers } from './liquidations/automation.ts';
+import type { PlanReason } from '../engine/liquidationPlan.ts';
 
 function figuresOf(ev: Evaluation, a: number): Figures {
   const ex = ev.exact.get(a);
@@ -64,6 +67,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     );
   }
   const { book, priceTimes } = readBook(db, asOf);
+  // Breakers first: a band breached by the prices this cycle uses pauses automation before it can act on them.
+  const tripped = checkBreakers(db, asOf, book.policy.bandWindowMinutes, now);
   const instrumentsHeld = new Set(book.positions.map((p) => p.instrument));
   for (const id of instrumentsHeld) {
     if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
@@ -91,6 +96,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   let totMm = 0n;
   let totIm = 0n;
   let openCalls = 0n;
+  const troubled: number[] = [];
+  const forced = new Map<number, PlanReason>();
 
   for (let a = 0; a < book.accounts.length; a++) {
     const acct = book.accounts[a]!;
@@ -123,7 +130,10 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
           counts.overdue++;
         }
         calls.update(c.id, { amount, deposited: c.deposited, deadline: c.deadline, status: s, at });
-        if (s === 'overdue' && STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+        if (s === 'overdue') {
+          if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+          forced.set(a, { code: 'overdue_call', unit: 'cross', text: `margin call ${c.id} is past its deadline ${c.deadline}` });
+        }
         openCalls += need;
       }
     } else if (f.call !== null) {
@@ -131,7 +141,10 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
       if (h && (h.status === 'escalated' || f.call <= h.amount - h.deposited)) {
         // An escalated call is the liquidation's to resolve; a waiver stands while the need stays within it.
         counts.held++;
-        if (h.status === 'escalated' && STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+        if (h.status === 'escalated') {
+          if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
+          forced.set(a, { code: 'overdue_call', unit: 'cross', text: `margin call ${h.id} was escalated to liquidation` });
+        }
       } else {
         if (h) clearHeldCalls(db, acct.id, at, actor, `cycle ${cycle}: the need ${formatAmount(f.call)} passed the waived ${formatAmount(h.amount - h.deposited)}`);
         // The cure period runs from when the member is told: a cycle as of an earlier close issues calls now.
@@ -145,6 +158,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
       clearHeldCalls(db, acct.id, at, actor, `cycle ${cycle}: the account is back above its call line`);
     }
     statuses[status]++;
+    if (STATUS_RANK[status] >= STATUS_RANK.liquidation) troubled.push(a);
     totEquity += f.equity;
     totMm += f.mm;
     totIm += f.im;
@@ -157,6 +171,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   }
 
   writeCycleResults(db, cycle, results);
+  const liquidations = proposeLiquidations(ctx, { cycle, asOf, book, ev, troubled, forced });
 
   const summary: CycleSummary = {
     cycle,
@@ -166,6 +181,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     statuses,
     totals: { equity: formatAmount(totEquity), mm: formatAmount(totMm), im: formatAmount(totIm), openCalls: formatAmount(openCalls) },
     exactPathAccounts: ev.exact.size,
+    liquidations,
+    breakersTripped: tripped.map((b) => b.instrument),
     prices: markSpan(instrumentsHeld, priceTimes),
     ms: 0,
   };

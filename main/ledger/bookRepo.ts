@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseRate, parseAmount } from '../../shared/units.ts';
+import { readAccount } from './consoleRepo.ts';
 
 type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
@@ -66,6 +67,12 @@ export function readInstruments(db: Database): Instrument[] {
     list.push({ floor: big(r.floor), mmr: big(r.mmr), imr: big(r.imr) });
     tiers.set(r.instrument_id as string, list);
   }
+  const impact = new Map<string, Bracket[]>();
+  for (const r of all(db, 'SELECT instrument_id, floor, rate FROM instrument_impact ORDER BY instrument_id, floor')) {
+    const list = impact.get(r.instrument_id as string) ?? [];
+    list.push({ floor: big(r.floor), rate: big(r.rate) });
+    impact.set(r.instrument_id as string, list);
+  }
   return all(db, 'SELECT * FROM instruments ORDER BY id').map((r) => ({
     id: r.id as string,
     kind: r.kind as Instrument['kind'],
@@ -88,6 +95,7 @@ export function readInstruments(db: Database): Instrument[] {
             shortOptionMinimum: big(r.short_option_minimum ?? 0n),
           },
     priceBand: bigOrNull(r.price_band),
+    ...(impact.has(r.id as string) ? { impact: impact.get(r.id as string)! } : {}),
   }));
 }
 
@@ -180,6 +188,46 @@ export function readBook(db: Database, asOf: string): { book: Book; priceTimes: 
       assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
     },
     priceTimes,
+  };
+}
+
+/** The latest price of an asset at or before `asOf`, or null. */
+export function assetPriceAt(db: Database, asset: string, asOf: string): bigint | null {
+  const r = db.prepare('SELECT price FROM asset_prices WHERE asset_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true).get(asset, asOf) as
+    | { price: bigint }
+    | undefined;
+  return r ? r.price : null;
+}
+
+/**
+ * One account's part of the book as of a time: every instrument and asset, the account's holdings, and the latest
+ * marks and asset prices it needs. For commands that re-evaluate one account (a fill, a preview) without reading
+ * a 100k-account book.
+ */
+export function readAccountBook(db: Database, accountId: string, asOf: string): Book {
+  const positions = readPositions(db, accountId);
+  const collateral = readCollateral(db, accountId);
+  const mark = db.prepare('SELECT mark FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true);
+  const marks = new Map<string, bigint>();
+  for (const p of positions) {
+    const r = mark.get(p.instrument, asOf) as { mark: bigint } | undefined;
+    if (r) marks.set(p.instrument, r.mark);
+  }
+  const assetPrices = new Map<string, bigint>();
+  for (const id of new Set([...collateral.map((c) => c.asset), 'USD'])) {
+    const p = assetPriceAt(db, id, asOf);
+    if (p !== null) assetPrices.set(id, p);
+  }
+  const account = readAccount(db, accountId);
+  return {
+    policy: readPolicy(db),
+    instruments: readInstruments(db),
+    assets: readAssets(db),
+    accounts: account ? [account] : [],
+    positions,
+    collateral,
+    marks,
+    assetPrices,
   };
 }
 

@@ -19,3 +19,10 @@ export function latestCycle(db: Database): { id: number; asOf: string; summary: 
     | undefined;
   return r ? { id: Number(r.id), asOf: r.asOf, summary: r.summary } : undefined;
 }
+
+/** The as-of time of a cycle. */
+export function cycleAsOf(db: Database, id: number): string {
+  const r = db.prepare('SELECT as_of FROM margin_cycles WHERE id = ?').pluck().get(id) as string | undefined;
+  if (r === undefined) throw new RangeError(`no margin cycle ${id}`);
+  return r;
+}

@@ -1,0 +1,174 @@
+// Automation switches, circuit breakers and the funds (methodology §7): whether automation may execute a proposal,
+// tripping a breaker when a price leaves its band, and the desk's view of it all.
+import type { Database } from 'better-sqlite3';
+import type { CommandContext } from '../context.ts';
+import type { AutomationStatus, BreakerView, FundEntryView, InputOf } from '../../../shared/contract.ts';
+import type { LiquidationRow } from '../../ledger/liquidationRepo.ts';
+import { readOrders } from '../../ledger/liquidationRepo.ts';
+import {
+  readSwitches,
+  writeSwitch,
+  trippedBreakers,
+  recentBreakers,
+  lastResets,
+  bandedInstruments,
+  markRange,
+  tripBreaker,
+  resetBreaker,
+  fundBalance,
+  fundEntries,
+  openShortfalls,
+  type BreakerRow,
+} from '../../ledger/automationRepo.ts';
+import { readPolicy, readInstruments } from '../../ledger/bookRepo.ts';
+import { memberStatuses } from '../../ledger/memberRepo.ts';
+import { readAccount } from '../../ledger/consoleRepo.ts';
+import { addMinutes } from '../../engine/calls.ts';
+import { formatAmount, formatUnits, divRound } from '../../../shared/units.ts';
+import { InputError, RuleError } from '../../../shared/errors.ts';
+import { ticksToPrice } from '../console/accountView.ts';
+
+export interface Verdict {
+  allowed: boolean;
+  why: string;
+}
+
+/** What automation may touch right now, read once for a cycle or a list. */
+export interface AutomationState {
+  global: boolean;
+  instrumentsOff: Set<string>;
+  accountsOff: Set<string>;
+  tripped: Set<string>;
+  fourEyesNotional: bigint;
+  memberStatus: Map<string, string>;
+}
+
+export function automationState(db: Database): AutomationState {
+  const switches = readSwitches(db);
+  return {
+    global: switches.some((s) => s.scope === 'global' && s.enabled),
+    instrumentsOff: new Set(switches.filter((s) => s.scope === 'instrument' && !s.enabled).map((s) => s.target)),
+    accountsOff: new Set(switches.filter((s) => s.scope === 'account' && !s.enabled).map((s) => s.target)),
+    tripped: new Set(trippedBreakers(db).map((b) => b.instrument)),
+    fourEyesNotional: readPolicy(db).fourEyesNotional,
+    memberStatus: memberStatuses(db),
+  };
+}
+
+/** Whether automation may execute a proposal for `account` closing `instruments` for `notional`, and why not. */
+export function verdictFor(st: AutomationState, p: { status: string; account: string; member: string; notional: bigint; instruments: string[] }): Verdict {
+  if (p.status !== 'proposed') return { allowed: false, why: `it is ${p.status.replace('_', ' ')}` };
+  if (!st.global) return { allowed: false, why: 'automation is off' };
+  const ms = st.memberStatus.get(p.member);
+  if (ms === 'defaulted' || ms === 'suspended') return { allowed: false, why: `member ${p.member} is ${ms}` };
+  if (st.accountsOff.has(p.account)) return { allowed: false, why: `automation is off for account ${p.account}` };
+  for (const i of p.instruments) {
+    if (st.tripped.has(i)) return { allowed: false, why: `the ${i} circuit breaker is tripped` };
+    if (st.instrumentsOff.has(i)) return { allowed: false, why: `automation is off for ${i}` };
+  }
+  if (p.notional > st.fourEyesNotional) {
+    return { allowed: false, why: `notional ${formatAmount(p.notional)} is above the four-eyes threshold ${formatAmount(st.fourEyesNotional)}` };
+  }
+  return { allowed: true, why: 'executes at the next cycle unless the desk acts first' };
+}
+
+export function verdictOfRow(db: Database, st: AutomationState, l: LiquidationRow): Verdict {
+  const instruments = readOrders(db, l.id)
+    .filter((o) => o.lots > 0n)
+    .map((o) => o.instrument);
+  return verdictFor(st, { status: l.status, account: l.account, member: l.member, notional: l.notional, instruments });
+}
+
+/**
+ * Trips the breaker of every banded instrument whose marks within the band window up to `asOf` (and since its last
+ * reset) span more than its band: (high - low) > band x low, in exact integers. Returns the new trips.
+ */
+export function checkBreakers(db: Database, asOf: string, windowMinutes: number, at: string): BreakerRow[] {
+  const tripped = new Set(trippedBreakers(db).map((b) => b.instrument));
+  const resets = lastResets(db);
+  const windowStart = addMinutes(asOf, -windowMinutes);
+  const out: BreakerRow[] = [];
+  for (const { id, band } of bandedInstruments(db)) {
+    if (tripped.has(id)) continue;
+    const reset = resets.get(id);
+    const from = reset !== undefined && reset > windowStart ? reset : windowStart;
+    const r = markRange(db, id, from, asOf);
+    if (!r || r.n < 2 || r.low <= 0n) continue;
+    if ((r.high - r.low) * 1_000_000n <= band * r.low) continue;
+    const row = { instrument: id, trippedAt: at, windowFrom: from, windowTo: asOf, low: r.low, high: r.high, band };
+    const bid = tripBreaker(db, row);
+    out.push({ ...row, id: bid, resetAt: null, resetBy: null, resetReason: null });
+  }
+  return out;
+}
+
+export function breakerMove(b: Pick<BreakerRow, 'low' | 'high'>): string {
+  return formatUnits(divRound((b.high - b.low) * 1_000_000n, b.low, 'halfEven'), 6);
+}
+
+function breakerView(b: BreakerRow, tick: string): BreakerView {
+  return {
+    id: b.id,
+    instrument: b.instrument,
+    trippedAt: b.trippedAt,
+    window: { from: b.windowFrom, to: b.windowTo },
+    low: ticksToPrice(b.low, tick),
+    high: ticksToPrice(b.high, tick),
+    move: breakerMove(b),
+    band: formatUnits(b.band, 6),
+    reset: b.resetAt ? { at: b.resetAt, by: b.resetBy ?? '', reason: b.resetReason ?? '' } : null,
+  };
+}
+
+export function automationStatus(ctx: CommandContext): AutomationStatus {
+  const { db } = ctx;
+  const policy = readPolicy(db);
+  const ticks = new Map(readInstruments(db).map((i) => [i.id, i.tick]));
+  const switches = readSwitches(db);
+  const shortfalls = openShortfalls(db);
+  return {
+    globalEnabled: switches.some((s) => s.scope === 'global' && s.enabled),
+    switches,
+    tripped: trippedBreakers(db).map((b) => breakerView(b, ticks.get(b.instrument) ?? '1')),
+    recentBreakers: recentBreakers(db, 20).map((b) => breakerView(b, ticks.get(b.instrument) ?? '1')),
+    funds: { insurance: formatAmount(fundBalance(db, 'insurance')), liquidationRevenue: formatAmount(fundBalance(db, 'liquidation_revenue')) },
+    openShortfalls: { count: shortfalls.length, amount: formatAmount(shortfalls.reduce((s, x) => s + x.amount, 0n)) },
+    policy: {
+      fourEyesNotional: formatAmount(policy.fourEyesNotional),
+      bandWindowMinutes: policy.bandWindowMinutes,
+      targetHealth: formatUnits(policy.targetHealth, 6),
+      liquidationFeeRate: formatUnits(policy.liquidationFeeRate, 6),
+      insuranceFeeRate: formatUnits(policy.insuranceFeeRate, 6),
+    },
+  };
+}
+
+export function setAutomation(ctx: CommandContext, input: InputOf<'automation.set'>): AutomationStatus {
+  const { db } = ctx;
+  const target = input.target ?? '';
+  if (input.scope === 'instrument' && !readInstruments(db).some((i) => i.id === target)) {
+    throw new InputError(`no instrument "${target}"`, { field: 'target' });
+  }
+  if (input.scope === 'account' && readAccount(db, target) === undefined) throw new InputError(`no account "${target}"`, { field: 'target' });
+  writeSwitch(db, { scope: input.scope, target, enabled: input.enabled, reason: input.reason, updatedBy: ctx.actor.name, updatedAt: ctx.now().toISOString() });
+  return automationStatus(ctx);
+}
+
+export function resetBreakerCommand(ctx: CommandContext, input: InputOf<'breakers.reset'>): AutomationStatus {
+  const b = trippedBreakers(ctx.db).find((x) => x.instrument === input.instrument);
+  if (!b) throw new RuleError('not_tripped', `the ${input.instrument} circuit breaker is not tripped`);
+  resetBreaker(ctx.db, b.id, ctx.now().toISOString(), ctx.actor.name, input.reason);
+  return automationStatus(ctx);
+}
+
+export function fundsHistory(ctx: CommandContext, input: InputOf<'funds.history'>): FundEntryView[] {
+  return fundEntries(ctx.db, input.fund, input.limit ?? 200).map((e) => ({
+    id: e.id,
+    at: e.at,
+    actor: e.actor,
+    kind: e.kind,
+    amount: formatAmount(e.amount),
+    liquidation: e.liquidation,
+    note: e.note,
+  }));
+}

@@ -1,0 +1,149 @@
+// The margin cycle's liquidation step (design.md §2.1, methodology §7): plan every account in status liquidation
+// (or bankrupt, or with an overdue or escalated call), replace the proposals the desk has not decided on, and let
+// automation execute, at the estimated prices, the proposals that waited a whole cycle untouched and that every
+// switch, breaker and the four-eyes threshold allow.
+import type { CommandContext } from '../context.ts';
+import type { Book } from '../../engine/model.ts';
+import type { Evaluation } from '../../engine/evaluate.ts';
+import { exactForIndex } from '../../engine/evaluate.ts';
+import { planAccount, planContext, type AccountPlan, type PlanContext, type PlanReason } from '../../engine/liquidationPlan.ts';
+import type { Settlement } from '../../engine/closeMath.ts';
+import {
+  liveLiquidationsByAccount,
+  insertLiquidation,
+  insertOrders,
+  readOrders,
+  setLiquidation,
+  addLiquidationEvent,
+  getLiquidation,
+  type LiquidationRow,
+} from '../../ledger/liquidationRepo.ts';
+import { automationState, verdictFor } from './automation.ts';
+import { figuresJson, orderRowOf } from './views.ts';
+import { recordFill, settlementAt } from './execute.ts';
+import { formatAmount } from '../../../shared/units.ts';
+
+export interface LiquidationCounts {
+  proposed: number;
+  superseded: number;
+  executed: number;
+  /** Live proposals a person has decided on (approved, awaiting a second approval, filling): left as they are. */
+  inReview: number;
+}
+
+export interface ProposeArgs {
+  cycle: number;
+  asOf: string;
+  book: Book;
+  ev: Evaluation;
+  /** Accounts (book index) in status liquidation or bankrupt after the cycle's call rules. */
+  troubled: number[];
+  /** Accounts whose call is overdue or escalated: planned down to targetHealth even above liquidationHealth. */
+  forced: Map<number, PlanReason>;
+}
+
+const DECIDED = new Set(['pending_second', 'approved', 'executing']);
+
+export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): LiquidationCounts {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const actor = ctx.actor.name;
+  const counts: LiquidationCounts = { proposed: 0, superseded: 0, executed: 0, inReview: 0 };
+  const live = liveLiquidationsByAccount(db);
+  const st = automationState(db);
+  const pc = planContext(a.book);
+  const index = new Map(a.book.accounts.map((x, i) => [x.id, i]));
+  const candidates = new Set([...a.troubled, ...[...live.keys()].map((id) => index.get(id)).filter((i): i is number => i !== undefined)]);
+  let settlement: Settlement | null = null;
+
+  const supersede = (l: LiquidationRow, note: string): void => {
+    setLiquidation(db, l.id, { status: 'superseded' }, at);
+    addLiquidationEvent(db, l.id, { at, actor, kind: 'superseded', note, detail: JSON.stringify({ cycle: a.cycle }) });
+    counts.superseded++;
+  };
+
+  for (const i of [...candidates].sort((x, y) => x - y)) {
+    const acct = a.book.accounts[i]!;
+    const existing = live.get(acct.id);
+    if (existing && DECIDED.has(existing.status)) {
+      counts.inReview++;
+      continue;
+    }
+    const result = exactForIndex(a.ev.cols, a.ev.ctx, i);
+    const posIdx = a.ev.cols.posOrig.subarray(a.ev.cols.posStart[i]!, a.ev.cols.posStart[i + 1]!);
+    const colIdx = a.ev.cols.colOrig.subarray(a.ev.cols.colStart[i]!, a.ev.cols.colStart[i + 1]!);
+    const plan = planAccount(
+      pc,
+      { id: acct.id, positions: [...posIdx].map((k) => a.book.positions[k]!), collateral: [...colIdx].map((k) => a.book.collateral[k]!), result },
+      a.forced.get(i) ?? null,
+    );
+    const usable = plan !== null && plan.orders.length > 0;
+    if (existing) supersede(existing, usable ? `replaced by cycle ${a.cycle}` : `cycle ${a.cycle}: the account no longer needs liquidation`);
+    if (!usable) continue;
+    const id = insert(ctx, a.cycle, plan, existing?.status === 'held' ? 'held' : 'proposed', at);
+    counts.proposed++;
+    // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
+    if (existing?.status !== 'proposed') continue;
+    const verdict = verdictFor(st, {
+      status: 'proposed',
+      account: acct.id,
+      member: acct.member,
+      notional: plan.notional,
+      instruments: plan.orders.map((o) => o.instrument),
+    });
+    if (!verdict.allowed) continue;
+    settlement ??= settlementAt(db, a.asOf);
+    executeByAutomation(ctx, pc, id, settlement, a.asOf, at);
+    counts.executed++;
+  }
+  return counts;
+}
+
+function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: 'proposed' | 'held', at: string): number {
+  const { db } = ctx;
+  const id = insertLiquidation(db, {
+    account: plan.account,
+    cycle,
+    status,
+    reasons: JSON.stringify(plan.reasons),
+    before: JSON.stringify(figuresJson(plan.before)),
+    after: JSON.stringify(figuresJson(plan.after)),
+    notional: plan.notional,
+    at,
+  });
+  insertOrders(db, id, plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+  addLiquidationEvent(db, id, {
+    at,
+    actor: ctx.actor.name,
+    kind: 'proposed',
+    note: `cycle ${cycle}: ${plan.reasons.map((r) => r.text).join('; ')}${status === 'held' ? ' (kept on hold)' : ''}`,
+    detail: JSON.stringify({ cycle, targetMet: plan.targetMet, shortfall: formatAmount(plan.shortfall) }),
+  });
+  return id;
+}
+
+function executeByAutomation(ctx: CommandContext, pc: PlanContext, id: number, settlement: Settlement, asOf: string, at: string): void {
+  const { db } = ctx;
+  const actor = ctx.actor.name;
+  setLiquidation(db, id, { status: 'approved', approvedBy: actor, approvedAt: at, automated: true }, at);
+  addLiquidationEvent(db, id, {
+    at,
+    actor,
+    kind: 'approved',
+    note: 'automation: the proposal waited a cycle untouched and every switch allows it',
+    detail: '{"automation":true}',
+  });
+  for (const order of readOrders(db, id)) {
+    if (order.lots === 0n) continue;
+    recordFill(db, pc.policy, pc.instruments.get(order.instrument)!, settlement, {
+      liquidation: getLiquidation(db, id)!,
+      order,
+      lots: order.lots,
+      price: order.price,
+      simulated: true,
+      actor,
+      at,
+      priceTime: asOf,
+    });
+  }
+}

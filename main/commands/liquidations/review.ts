@@ -1,0 +1,287 @@
+// The desk's review of liquidation proposals (design.md §2.3): list, detail, preview of edited quantities,
+// approve (four eyes above fourEyesNotional), reject, hold and release, and fills. The engine's proposal stays
+// beside the desk's orders in the ledger and in every journal entry, so an override is always visible.
+import type { Database } from 'better-sqlite3';
+import type { CommandContext } from '../context.ts';
+import type { Handled } from '../handlers.ts';
+import type { InputOf, LiquidationDetail, LiquidationPreview, LiquidationSummary } from '../../../shared/contract.ts';
+import type { Instrument } from '../../engine/model.ts';
+import { applyOrders, planContext, type AccountInput, type AccountPlan, type PlanContext } from '../../engine/liquidationPlan.ts';
+import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
+import { readAccountBook, readPolicy, readInstruments } from '../../ledger/bookRepo.ts';
+import { latestCycle, cycleAsOf } from '../../ledger/cycleRepo.ts';
+import {
+  getLiquidation,
+  listLiquidations,
+  readOrders,
+  updateOrder,
+  setLiquidation,
+  addLiquidationEvent,
+  type LiquidationRow,
+  type OrderRow,
+} from '../../ledger/liquidationRepo.ts';
+import { automationState, verdictOfRow } from './automation.ts';
+import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './views.ts';
+import { recordFill, settlementAt } from './execute.ts';
+import { decimalPlaces, parseUnits, formatAmount, UnitError } from '../../../shared/units.ts';
+import { InputError, RuleError } from '../../../shared/errors.ts';
+import { roleAllows } from '../../../shared/roles.ts';
+
+function load(db: Database, id: number): LiquidationRow {
+  const l = getLiquidation(db, id);
+  if (!l) throw new InputError(`no liquidation ${id}`, { field: 'id' });
+  return l;
+}
+
+function detail(db: Database, l: LiquidationRow): LiquidationDetail {
+  return detailView(db, l, readPolicy(db).fourEyesNotional, verdictOfRow(db, automationState(db), l));
+}
+
+export function listLiquidationsCommand(ctx: CommandContext, input: InputOf<'liquidations.list'>): LiquidationSummary[] {
+  const st = automationState(ctx.db);
+  return listLiquidations(ctx.db, { ...input, limit: input.limit ?? 1000 }).map((l) => summaryView(l, st.fourEyesNotional, verdictOfRow(ctx.db, st, l)));
+}
+
+export function getLiquidationCommand(ctx: CommandContext, input: InputOf<'liquidations.get'>): LiquidationDetail {
+  return detail(ctx.db, load(ctx.db, input.id));
+}
+
+/** The account as the proposal was planned: holdings now, marks as of the proposal's cycle. */
+function planInput(db: Database, l: LiquidationRow): { pc: PlanContext; input: AccountInput; instruments: Map<string, Instrument> } {
+  const book = readAccountBook(db, l.account, cycleAsOf(db, l.cycle));
+  const result = exactAccount(exactContext(book), l.account, book.positions.map((_, i) => i), book.collateral.map((_, i) => i));
+  const pc = planContext(book);
+  return { pc, input: { id: l.account, positions: book.positions, collateral: book.collateral, result }, instruments: pc.instruments };
+}
+
+/** A quantity in the instrument's units as whole lots; anything that is not a lot multiple is refused. */
+export function quantityToLots(q: string, inst: Instrument, field: string): bigint {
+  const lotDp = decimalPlaces(inst.lot);
+  const lot = parseUnits(inst.lot, lotDp, 'lot');
+  let units: bigint;
+  try {
+    units = parseUnits(q, lotDp, field);
+  } catch (e) {
+    if (e instanceof UnitError) throw new InputError(`${q} is not a multiple of the ${inst.id} lot ${inst.lot}`, { field });
+    throw e;
+  }
+  if (units % lot !== 0n) throw new InputError(`${q} is not a multiple of the ${inst.id} lot ${inst.lot}`, { field });
+  return units / lot;
+}
+
+function editsOf(
+  orders: InputOf<'liquidations.preview'>['orders'],
+  instruments: Map<string, Instrument>,
+  input: AccountInput,
+): { instrument: string; lots: bigint }[] {
+  const seen = new Set<string>();
+  return orders.map((o, i) => {
+    const field = `orders[${i}].quantity`;
+    const inst = instruments.get(o.instrument);
+    const pos = input.positions.find((p) => p.instrument === o.instrument);
+    if (!inst || !pos) throw new InputError(`account ${input.id} has no position in ${o.instrument}`, { field: `orders[${i}].instrument` });
+    if (seen.has(o.instrument)) throw new InputError(`${o.instrument} is listed twice`, { field: `orders[${i}].instrument` });
+    seen.add(o.instrument);
+    const lots = quantityToLots(o.quantity, inst, field);
+    const held = pos.quantity < 0n ? -pos.quantity : pos.quantity;
+    if (lots > held) throw new InputError(`cannot close ${o.quantity} ${o.instrument}: the position is ${formatLots(held, inst)}`, { field });
+    return { instrument: o.instrument, lots };
+  });
+}
+
+function formatLots(lots: bigint, inst: Instrument): string {
+  const dp = decimalPlaces(inst.lot);
+  return formatAmount(lots * parseUnits(inst.lot, dp, 'lot') * 10n ** BigInt(6 - dp));
+}
+
+/** The desk's orders on top of the current ones: an instrument not named keeps its current quantity. */
+function mergedEdits(current: OrderRow[], edits: { instrument: string; lots: bigint }[]): { instrument: string; lots: bigint }[] {
+  const out = current.map((o) => ({ instrument: o.instrument, lots: edits.find((e) => e.instrument === o.instrument)?.lots ?? o.lots }));
+  for (const e of edits) if (!current.some((o) => o.instrument === e.instrument)) out.push(e);
+  return out;
+}
+
+function evaluateEdits(db: Database, l: LiquidationRow, orders: InputOf<'liquidations.preview'>['orders']): { plan: AccountPlan; current: OrderRow[]; instruments: Map<string, Instrument> } {
+  if (l.status !== 'proposed' && l.status !== 'held') {
+    throw new RuleError('not_editable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only a proposed or held liquidation can be edited`);
+  }
+  const { pc, input, instruments } = planInput(db, l);
+  const current = readOrders(db, l.id);
+  let plan: AccountPlan;
+  try {
+    plan = applyOrders(pc, input, mergedEdits(current, editsOf(orders, instruments, input)));
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(e.message, { field: 'orders' });
+    throw e;
+  }
+  return { plan, current, instruments };
+}
+
+export function previewCommand(ctx: CommandContext, input: InputOf<'liquidations.preview'>): LiquidationPreview {
+  const l = load(ctx.db, input.id);
+  const { plan, current, instruments } = evaluateEdits(ctx.db, l, input.orders);
+  const fourEyes = plan.notional > readPolicy(ctx.db).fourEyesNotional;
+  return {
+    orders: plan.orders.map((o, i) => {
+      const was = current.find((c) => c.instrument === o.instrument);
+      return orderView(orderRowOf(o, was?.seq ?? current.length + i + 1, was?.proposedLots ?? 0n), instruments.get(o.instrument)!);
+    }),
+    after: figuresJson(plan.after),
+    targetMet: plan.targetMet,
+    notional: formatAmount(plan.notional),
+    fourEyes,
+  };
+}
+
+function ordersJson(orders: OrderRow[]): { instrument: string; proposedLots: string; lots: string }[] {
+  return orders.map((o) => ({ instrument: o.instrument, proposedLots: String(o.proposedLots), lots: String(o.lots) }));
+}
+
+/** What the journal records of a decision: the engine's orders beside the desk's. */
+function decision(db: Database, l: LiquidationRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const orders = readOrders(db, l.id);
+  const after = getLiquidation(db, l.id)!;
+  return {
+    id: l.id,
+    account: l.account,
+    status: after.status,
+    proposed: orders.filter((o) => o.proposedLots > 0n).map((o) => ({ instrument: o.instrument, lots: String(o.proposedLots) })),
+    desk: orders.filter((o) => o.lots > 0n).map((o) => ({ instrument: o.instrument, lots: String(o.lots) })),
+    notional: formatAmount(after.notional),
+    ...extra,
+  };
+}
+
+export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations.approve'>): Handled<'liquidations.approve'> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const me = ctx.actor.name;
+  let l = load(db, input.id);
+  const policy = readPolicy(db);
+  if (l.status === 'pending_second') {
+    if (input.orders) throw new RuleError('four_eyes_bound', `liquidation ${l.id} awaits a second approval of the orders ${l.approvedBy} approved: reject it to change them`);
+    if (!roleAllows(ctx.actor.role, 'supervisor')) throw new RuleError('forbidden', `the second approval of liquidation ${l.id} needs a supervisor`);
+    if (l.approvedBy === me) throw new RuleError('four_eyes', `${me} approved liquidation ${l.id} already: a second, different supervisor must confirm it`);
+    setLiquidation(db, l.id, { status: 'approved', confirmedBy: me, confirmedAt: at }, at);
+    addLiquidationEvent(db, l.id, { at, actor: me, kind: 'confirmed', note: input.note ?? '', detail: JSON.stringify({ firstApproval: l.approvedBy }) });
+    l = load(db, l.id);
+    return { output: detail(db, l), journal: { result: decision(db, l, { confirmedBy: me }) } };
+  }
+  if (l.status !== 'proposed' && l.status !== 'held') {
+    throw new RuleError('not_approvable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: it cannot be approved`);
+  }
+  if (input.orders) {
+    const { plan, current } = evaluateEdits(db, l, input.orders);
+    plan.orders.forEach((o, i) => {
+      const was = current.find((c) => c.instrument === o.instrument);
+      updateOrder(db, l.id, orderRowOf(o, was?.seq ?? current.length + i + 1, was?.proposedLots ?? 0n));
+    });
+    for (const c of current) {
+      if (!plan.orders.some((o) => o.instrument === c.instrument)) updateOrder(db, l.id, { ...c, lots: 0n, notional: 0n, liquidationFee: 0n, insuranceFee: 0n });
+    }
+    const edited = readOrders(db, l.id).some((o) => o.lots !== o.proposedLots);
+    setLiquidation(db, l.id, { after: JSON.stringify(figuresJson(plan.after)), notional: plan.notional, edited }, at);
+    if (edited) {
+      addLiquidationEvent(db, l.id, {
+        at,
+        actor: me,
+        kind: 'edited',
+        note: current.map((c) => `${c.instrument} ${c.proposedLots}`).join(', ') + ' -> ' + plan.orders.map((o) => `${o.instrument} ${o.lots}`).join(', '),
+        detail: JSON.stringify({ proposed: ordersJson(current), desk: plan.orders.map((o) => ({ instrument: o.instrument, lots: String(o.lots) })) }),
+      });
+    }
+    l = load(db, l.id);
+  }
+  if (readOrders(db, l.id).every((o) => o.lots === 0n)) {
+    throw new InputError(`liquidation ${l.id} would close nothing: reject it instead`, { field: 'orders' });
+  }
+  const fourEyes = l.notional > policy.fourEyesNotional;
+  if (fourEyes && !roleAllows(ctx.actor.role, 'supervisor')) {
+    throw new RuleError(
+      'forbidden',
+      `liquidation ${l.id} closes ${formatAmount(l.notional)}, above the four-eyes threshold ${formatAmount(policy.fourEyesNotional)}: a supervisor approves it and a second supervisor confirms`,
+    );
+  }
+  setLiquidation(db, l.id, { status: fourEyes ? 'pending_second' : 'approved', approvedBy: me, approvedAt: at }, at);
+  addLiquidationEvent(db, l.id, {
+    at,
+    actor: me,
+    kind: 'approved',
+    note: (input.note ?? '') + (fourEyes ? ' (awaiting a second supervisor)' : ''),
+    detail: JSON.stringify({ fourEyes }),
+  });
+  l = load(db, l.id);
+  return { output: detail(db, l), journal: { result: decision(db, l, { approvedBy: me, fourEyes }) } };
+}
+
+type Transition = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';
+
+function transition<C extends Transition>(
+  ctx: CommandContext,
+  id: number,
+  from: readonly string[],
+  to: 'rejected' | 'held' | 'proposed',
+  kind: 'rejected' | 'held' | 'released',
+  note: string,
+): Handled<C> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const l = load(db, id);
+  if (!from.includes(l.status)) throw new RuleError(`not_${kind}`, `liquidation ${id} is ${l.status.replace('_', ' ')}: it cannot be ${kind}`);
+  if (kind === 'rejected' && readOrders(db, id).some((o) => o.filledLots > 0n)) {
+    throw new RuleError('not_rejected', `liquidation ${id} has fills already: it cannot be rejected`);
+  }
+  setLiquidation(db, id, { status: to, ...(kind === 'rejected' ? { approvedBy: null, approvedAt: null } : {}) }, at);
+  addLiquidationEvent(db, id, { at, actor: ctx.actor.name, kind, note, detail: '{}' });
+  const after = load(db, id);
+  return { output: detail(db, after) as Handled<C>['output'], journal: { result: decision(db, after, { reason: note }) } };
+}
+
+export const rejectCommand = (ctx: CommandContext, input: InputOf<'liquidations.reject'>): Handled<'liquidations.reject'> =>
+  transition(ctx, input.id, ['proposed', 'held', 'pending_second', 'approved'], 'rejected', 'rejected', input.reason);
+
+export const holdCommand = (ctx: CommandContext, input: InputOf<'liquidations.hold'>): Handled<'liquidations.hold'> =>
+  transition(ctx, input.id, ['proposed'], 'held', 'held', input.reason);
+
+export const releaseCommand = (ctx: CommandContext, input: InputOf<'liquidations.release'>): Handled<'liquidations.release'> =>
+  transition(ctx, input.id, ['held'], 'proposed', 'released', input.note ?? '');
+
+/** The time prices are taken at for valuing an account now: the latest cycle's as-of, or now before any cycle. */
+export function priceTime(ctx: CommandContext): string {
+  return latestCycle(ctx.db)?.asOf ?? ctx.now().toISOString();
+}
+
+export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fill'>): LiquidationDetail {
+  const { db } = ctx;
+  const l = load(db, input.id);
+  const order = readOrders(db, l.id).find((o) => o.instrument === input.instrument && o.lots > 0n);
+  if (!order) throw new InputError(`liquidation ${l.id} has no order in ${input.instrument}`, { field: 'instrument' });
+  const inst = readInstruments(db).find((i) => i.id === input.instrument)!;
+  const lots = quantityToLots(input.quantity, inst, 'quantity');
+  let price = order.price;
+  if (input.price !== undefined) {
+    const dp = decimalPlaces(inst.tick);
+    const tick = parseUnits(inst.tick, dp, 'tick');
+    let units: bigint;
+    try {
+      units = parseUnits(input.price, dp, 'price');
+    } catch {
+      throw new InputError(`${input.price} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
+    }
+    if (units % tick !== 0n) throw new InputError(`${input.price} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
+    price = units / tick;
+  }
+  const now = ctx.now().toISOString();
+  const pt = priceTime(ctx);
+  recordFill(db, readPolicy(db), inst, settlementAt(db, pt), {
+    liquidation: l,
+    order,
+    lots,
+    price,
+    simulated: input.simulate === true,
+    actor: ctx.actor.name,
+    at: now,
+    priceTime: pt,
+  });
+  return detail(db, load(db, l.id));
+}

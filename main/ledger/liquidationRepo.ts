@@ -1,0 +1,304 @@
+// Liquidation proposals, their orders, review events and fills.
+import type { Database } from 'better-sqlite3';
+
+export const LIVE_LIQUIDATION = ['proposed', 'held', 'pending_second', 'approved', 'executing'] as const;
+export type LiquidationStatus = (typeof LIVE_LIQUIDATION)[number] | 'executed' | 'rejected' | 'superseded';
+
+export interface LiquidationRow {
+  id: number;
+  account: string;
+  member: string;
+  cycle: number;
+  status: LiquidationStatus;
+  reasons: string;
+  before: string;
+  proposedAfter: string;
+  after: string;
+  notional: bigint;
+  edited: boolean;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  confirmedBy: string | null;
+  confirmedAt: string | null;
+  automated: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderRow {
+  seq: number;
+  instrument: string;
+  isolated: boolean;
+  side: 'buy' | 'sell';
+  proposedLots: bigint;
+  lots: bigint;
+  filledLots: bigint;
+  mark: bigint;
+  price: bigint;
+  notional: bigint;
+  liquidationFee: bigint;
+  insuranceFee: bigint;
+  bankruptcyPrice: string | null;
+}
+
+export interface LiquidationEventRow {
+  at: string;
+  actor: string;
+  kind: string;
+  note: string;
+  detail: string;
+}
+
+export interface FillRow {
+  id: number;
+  seq: number;
+  at: string;
+  actor: string;
+  lots: bigint;
+  price: bigint;
+  simulated: boolean;
+  realised: bigint;
+  liquidationFee: bigint;
+  insuranceFee: bigint;
+}
+
+const SELECT = `SELECT l.id, l.account_id, a.member_id, l.cycle_id, l.status, l.reasons, l.before_figures, l.proposed_after,
+  l.after_figures, l.notional, l.edited, l.approved_by, l.approved_at, l.confirmed_by, l.confirmed_at, l.automated,
+  l.created_at, l.updated_at
+  FROM liquidations l JOIN accounts a ON a.id = l.account_id`;
+
+function toRow(r: unknown[]): LiquidationRow {
+  return {
+    id: Number(r[0]),
+    account: r[1] as string,
+    member: r[2] as string,
+    cycle: Number(r[3]),
+    status: r[4] as LiquidationStatus,
+    reasons: r[5] as string,
+    before: r[6] as string,
+    proposedAfter: r[7] as string,
+    after: r[8] as string,
+    notional: r[9] as bigint,
+    edited: Number(r[10]) === 1,
+    approvedBy: (r[11] as string | null) ?? null,
+    approvedAt: (r[12] as string | null) ?? null,
+    confirmedBy: (r[13] as string | null) ?? null,
+    confirmedAt: (r[14] as string | null) ?? null,
+    automated: Number(r[15]) === 1,
+    createdAt: r[16] as string,
+    updatedAt: r[17] as string,
+  };
+}
+
+const LIVE_SQL = `(${LIVE_LIQUIDATION.map((s) => `'${s}'`).join(', ')})`;
+
+export function getLiquidation(db: Database, id: number): LiquidationRow | null {
+  const r = db.prepare(`${SELECT} WHERE l.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  return r ? toRow(r) : null;
+}
+
+export function listLiquidations(db: Database, f: { status?: LiquidationStatus; account?: string; live?: boolean; limit: number }): LiquidationRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.status) {
+    where.push('l.status = ?');
+    params.push(f.status);
+  }
+  if (f.account) {
+    where.push('l.account_id = ?');
+    params.push(f.account);
+  }
+  if (f.live) where.push(`l.status IN ${LIVE_SQL}`);
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.id DESC LIMIT ?`;
+  return (db.prepare(sql).raw().safeIntegers(true).all(...params, f.limit) as unknown[][]).map(toRow);
+}
+
+/** The live proposal of each account that has one. */
+export function liveLiquidationsByAccount(db: Database): Map<string, LiquidationRow> {
+  const rows = db.prepare(`${SELECT} WHERE l.status IN ${LIVE_SQL}`).raw().safeIntegers(true).all() as unknown[][];
+  return new Map(rows.map((r) => [r[1] as string, toRow(r)]));
+}
+
+export interface NewLiquidation {
+  account: string;
+  cycle: number;
+  status: 'proposed' | 'held';
+  reasons: string;
+  before: string;
+  after: string;
+  notional: bigint;
+  at: string;
+}
+
+export function insertLiquidation(db: Database, l: NewLiquidation): number {
+  const r = db
+    .prepare(
+      `INSERT INTO liquidations(account_id, cycle_id, status, reasons, before_figures, proposed_after, after_figures, notional,
+        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(l.account, l.cycle, l.status, l.reasons, l.before, l.after, l.after, l.notional, l.at, l.at);
+  return Number(r.lastInsertRowid);
+}
+
+export type OrderInsert = Omit<OrderRow, 'filledLots'>;
+
+export function insertOrders(db: Database, liquidation: number, orders: readonly OrderInsert[]): void {
+  const stmt = db.prepare(
+    `INSERT INTO liquidation_orders(liquidation_id, seq, instrument_id, isolated, side, proposed_lots, lots, mark, price, notional,
+      liquidation_fee, insurance_fee, bankruptcy_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const o of orders) {
+    stmt.run(liquidation, o.seq, o.instrument, o.isolated ? 1 : 0, o.side, o.proposedLots, o.lots, o.mark, o.price, o.notional,
+      o.liquidationFee, o.insuranceFee, o.bankruptcyPrice);
+  }
+}
+
+export function readOrders(db: Database, liquidation: number): OrderRow[] {
+  const rows = db
+    .prepare(
+      `SELECT seq, instrument_id, isolated, side, proposed_lots, lots, filled_lots, mark, price, notional, liquidation_fee,
+        insurance_fee, bankruptcy_price FROM liquidation_orders WHERE liquidation_id = ? ORDER BY seq`,
+    )
+    .raw()
+    .safeIntegers(true)
+    .all(liquidation) as unknown[][];
+  return rows.map((r) => ({
+    seq: Number(r[0]),
+    instrument: r[1] as string,
+    isolated: Number(r[2]) === 1,
+    side: r[3] as 'buy' | 'sell',
+    proposedLots: r[4] as bigint,
+    lots: r[5] as bigint,
+    filledLots: r[6] as bigint,
+    mark: r[7] as bigint,
+    price: r[8] as bigint,
+    notional: r[9] as bigint,
+    liquidationFee: r[10] as bigint,
+    insuranceFee: r[11] as bigint,
+    bankruptcyPrice: (r[12] as string | null) ?? null,
+  }));
+}
+
+/** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
+export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {
+  const r = db
+    .prepare(
+      `UPDATE liquidation_orders SET lots = ?, price = ?, notional = ?, liquidation_fee = ?, insurance_fee = ?, bankruptcy_price = ?
+       WHERE liquidation_id = ? AND seq = ?`,
+    )
+    .run(o.lots, o.price, o.notional, o.liquidationFee, o.insuranceFee, o.bankruptcyPrice, liquidation, o.seq);
+  if (r.changes === 0) insertOrders(db, liquidation, [o]);
+}
+
+export function addFilledLots(db: Database, liquidation: number, seq: number, lots: bigint): void {
+  db.prepare('UPDATE liquidation_orders SET filled_lots = filled_lots + ? WHERE liquidation_id = ? AND seq = ?').run(lots, liquidation, seq);
+}
+
+export function setLiquidation(
+  db: Database,
+  id: number,
+  f: Partial<{ status: LiquidationStatus; after: string; notional: bigint; edited: boolean; approvedBy: string | null; approvedAt: string | null; confirmedBy: string; confirmedAt: string; automated: boolean }>,
+  at: string,
+): void {
+  const cols: string[] = ['updated_at = ?'];
+  const vals: unknown[] = [at];
+  const map: Record<string, string> = {
+    status: 'status',
+    after: 'after_figures',
+    notional: 'notional',
+    edited: 'edited',
+    approvedBy: 'approved_by',
+    approvedAt: 'approved_at',
+    confirmedBy: 'confirmed_by',
+    confirmedAt: 'confirmed_at',
+    automated: 'automated',
+  };
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined) continue;
+    cols.push(`${map[k]} = ?`);
+    vals.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  }
+  db.prepare(`UPDATE liquidations SET ${cols.join(', ')} WHERE id = ?`).run(...vals, id);
+}
+
+export function addLiquidationEvent(db: Database, id: number, e: LiquidationEventRow): void {
+  db.prepare('INSERT INTO liquidation_events(liquidation_id, at, actor, kind, note, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+    id,
+    e.at,
+    e.actor,
+    e.kind,
+    e.note,
+    e.detail,
+  );
+}
+
+export function readLiquidationEvents(db: Database, id: number): LiquidationEventRow[] {
+  return db
+    .prepare('SELECT at, actor, kind, note, detail FROM liquidation_events WHERE liquidation_id = ? ORDER BY id')
+    .all(id) as LiquidationEventRow[];
+}
+
+export function insertFill(
+  db: Database,
+  f: Omit<FillRow, 'id'> & { liquidation: number; settlementDelta: bigint },
+): number {
+  const r = db
+    .prepare(
+      `INSERT INTO liquidation_fills(liquidation_id, seq, at, actor, lots, price, simulated, realised, liquidation_fee, insurance_fee,
+        settlement_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(f.liquidation, f.seq, f.at, f.actor, f.lots, f.price, f.simulated ? 1 : 0, f.realised, f.liquidationFee, f.insuranceFee, f.settlementDelta);
+  return Number(r.lastInsertRowid);
+}
+
+export function readFills(db: Database, liquidation: number): FillRow[] {
+  const rows = db
+    .prepare(
+      `SELECT id, seq, at, actor, lots, price, simulated, realised, liquidation_fee, insurance_fee FROM liquidation_fills
+       WHERE liquidation_id = ? ORDER BY id`,
+    )
+    .raw()
+    .safeIntegers(true)
+    .all(liquidation) as unknown[][];
+  return rows.map((r) => ({
+    id: Number(r[0]),
+    seq: Number(r[1]),
+    at: r[2] as string,
+    actor: r[3] as string,
+    lots: r[4] as bigint,
+    price: r[5] as bigint,
+    simulated: Number(r[6]) === 1,
+    realised: r[7] as bigint,
+    liquidationFee: r[8] as bigint,
+    insuranceFee: r[9] as bigint,
+  }));
+}
+
+// ---- holdings changed by fills ----
+
+/** Writes a position's new quantity, entry value and isolated margin, or deletes it when closed whole. */
+export function writePosition(
+  db: Database,
+  p: { account: string; instrument: string; quantity: bigint; entryValue: bigint; isolatedMargin: bigint | null } | { account: string; instrument: string; closed: true },
+): void {
+  if ('closed' in p) {
+    db.prepare('DELETE FROM positions WHERE account_id = ? AND instrument_id = ?').run(p.account, p.instrument);
+    return;
+  }
+  db.prepare('UPDATE positions SET quantity = ?, entry_value = ?, isolated_margin = ? WHERE account_id = ? AND instrument_id = ?').run(
+    p.quantity,
+    p.entryValue,
+    p.isolatedMargin,
+    p.account,
+    p.instrument,
+  );
+}
+
+/** Adds `delta` (asset quantity units) to an account's holding of an asset. */
+export function addCollateral(db: Database, account: string, asset: string, delta: bigint): void {
+  if (delta === 0n) return;
+  db.prepare(
+    `INSERT INTO collateral(account_id, asset_id, quantity) VALUES (?, ?, ?)
+     ON CONFLICT(account_id, asset_id) DO UPDATE SET quantity = quantity + excluded.quantity`,
+  ).run(account, asset, delta);
+}
