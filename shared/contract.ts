@@ -5,15 +5,13 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-const decimal = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
-const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
-const isoTime = z.iso.datetime({ offset: false, message: 'expected an ISO-8601 UTC time such as 2026-03-12T16:00:00Z' });
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+import { decimal, positiveDecimal, isoTime, id, reason } from './schemaParts.ts';
+import { recoveryContract } from './contractRecovery.ts';
+
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
   .min(1)
   .max(500);
-const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000);
 
 export const CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
@@ -569,6 +567,8 @@ export const contract = {
     input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
     output: null as unknown as FundEntryView[],
   },
+  // Default management (issue 5) lives in its own table, merged here.
+  ...recoveryContract,
 } as const;
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */

@@ -13,6 +13,7 @@ import { contract, isChannel, isoTimeSchema, IMPORT_KINDS, type Channel } from '
 import { printTable } from './table.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
+import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { exportJournal } from '../ledger/journal.ts';
@@ -31,6 +32,11 @@ const USAGE = `riskdesk <command> [options]
   extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
   waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
   escalate --db F --id N --reason R --as USER                  escalate an overdue call
+  liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
+  liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
+  liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
+  automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
+  breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
   waterfall --input FILE.json [--json]                         default waterfall of a standalone case
   adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
@@ -65,6 +71,13 @@ const OPTIONS = {
   rounds: { type: 'string' },
   now: { type: 'string' },
   port: { type: 'string' },
+  orders: { type: 'string' },
+  instrument: { type: 'string' },
+  quantity: { type: 'string' },
+  price: { type: 'string' },
+  simulate: { type: 'boolean', default: false },
+  scope: { type: 'string' },
+  target: { type: 'string' },
   'demo-if-missing': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -89,8 +102,8 @@ function intOpt(o: Opts, key: keyof Opts, fallback: number): number {
 
 /** A positive whole number given in plain digits (Number() would also take "0x10", "1e3" or " 7"). */
 function idOpt(o: Opts): number {
-  const v = need(o, 'id', 'the margin call id');
-  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--id must be a margin call id (a positive whole number), not "${v}"`, { field: 'id' });
+  const v = need(o, 'id', 'the id');
+  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--id must be an id (a positive whole number), not "${v}"`, { field: 'id' });
   return Number(v);
 }
 
@@ -232,6 +245,19 @@ async function main(argv: string[]): Promise<number> {
       const r = (await run(channel, o, payload)) as import('../../shared/contract.ts').MarginCall;
       out(o, r, () => process.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
       return 0;
+    }
+    case 'liquidations':
+    case 'automation':
+    case 'breakers': {
+      const door: CliDoor = {
+        run: (channel, payload) => run(channel, o, payload),
+        json: o.json === true,
+        opt: (key) => o[key as keyof Opts],
+        need: (key, what) => need(o, key as keyof Opts, what),
+        id,
+      };
+      if (cmd === 'liquidations') return liquidationsCli(door, rest);
+      return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }
     case 'margin':
       return whatIfCommand(need(o, 'input', 'the portfolio JSON file'), o.json === true);

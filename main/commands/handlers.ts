@@ -19,6 +19,7 @@ import {
   releaseCommand,
   fillCommand,
 } from './liquidations/review.ts';
+import { recoveryHandlers } from './recovery/handlers.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -28,7 +29,7 @@ export interface Handled<C extends Channel> {
 
 /** Every channel but the ones the doors answer (sign-in binds a user to a window or browser session). */
 export type CommandChannel = Exclude<Channel, (typeof DOOR_CHANNELS)[number]>;
-type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
+export type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
 
 const plain =
   <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
@@ -77,4 +78,5 @@ export const handlers: Handlers = {
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),
   'funds.history': plain(fundsHistory),
+  ...recoveryHandlers,
 };

@@ -147,10 +147,20 @@ export class Door {
   #after(channel: string, value: unknown): void {
     if (isDoorChannel(channel)) return;
     if (channel === 'cycle.run') {
-      this.events.emit({ type: 'cycle.done', summary: value as CycleSummary });
+      const summary = value as CycleSummary;
+      this.events.emit({ type: 'cycle.done', summary });
       this.events.emit({ type: 'calls.changed' });
-    } else if (channel.startsWith('calls.') && isChannel(channel) && contract[channel].mutates) {
-      this.events.emit({ type: 'calls.changed' });
+      this.events.emit({ type: 'liquidations.changed' });
+      for (const instrument of summary.breakersTripped) {
+        this.events.emit({
+          type: 'alert',
+          alert: { at: summary.asOf, level: 'critical', text: `${instrument} circuit breaker tripped: automation paused for ${instrument} until a supervisor resets it` },
+        });
+      }
+      return;
     }
+    if (!isChannel(channel) || !contract[channel].mutates) return;
+    if (channel.startsWith('calls.')) this.events.emit({ type: 'calls.changed' });
+    if (/^(liquidations|automation|breakers)\./.test(channel)) this.events.emit({ type: 'liquidations.changed' });
   }
 }

@@ -167,6 +167,9 @@ async function start(): Promise<void> {
         body: `${n} new margin call${n === 1 ? '' : 's'} issued (prices as of ${e.summary.asOf})`,
       }).show();
     }
+    if (e.type === 'alert' && e.alert.level === 'critical' && Notification.isSupported()) {
+      new Notification({ title: 'Riskdesk alert', body: e.alert.text, urgency: 'critical' }).show();
+    }
   });
   ipcMain.handle(INVOKE, (event, channel: unknown, payload: unknown): AnyInvokeResult => {
     const key = senderKey(event);
