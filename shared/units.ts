@@ -151,3 +151,9 @@ export function largestRemainder(total: bigint, weights: readonly bigint[]): big
   }
   return parts;
 }
+
+/** An integer count of a decimal unit (lots of "0.001", ticks of "0.5") as a decimal string: n x unit, exactly. */
+export function unitsOf(n: bigint, unit: string): string {
+  const dp = decimalPlaces(unit);
+  return formatUnits(n * parseUnits(unit, dp, 'unit'), dp);
+}

@@ -90,3 +90,25 @@ test('the published JSON Schemas are the ones the code validates with', () => {
     assert.equal(committed, renderSchema(name, schema), `docs/schemas/${name} is stale: run npm run schemas`);
   }
 });
+
+test('methodology §10: an account in liquidation gets its liquidationPlan, the smallest lot-rounded close that restores targetHealth', () => {
+  const input = example();
+  input.policy.liquidationFeeRate = '0';
+  input.prices['BTC-PERP'] = '40100';
+  const a = computeWhatIf(input).accounts[0]!;
+  // equity 10,000 - 9,900 = 100 against MM 160.4: health 0.62 < 0.8.
+  assert.equal(a.status, 'liquidation');
+  // Closing c BTC at the mark keeps equity 100 and leaves MM 160.4 (1 - c): c >= 0.37655..., up to the lot 0.377.
+  assert.deepEqual(a.liquidationPlan, [{ instrument: 'BTC-PERP', side: 'sell', quantity: '0.377', estimatedPrice: '40100', fee: '0' }]);
+  // With the example's 0.5% fee above the 0.4% maintenance rate, closing costs more than it frees: the plan closes
+  // everything, at a fee of 0.5% of 40,100.
+  input.policy.liquidationFeeRate = '0.005';
+  assert.deepEqual(computeWhatIf(input).accounts[0]!.liquidationPlan, [{ instrument: 'BTC-PERP', side: 'sell', quantity: '1', estimatedPrice: '40100', fee: '200.5' }]);
+  // An impact table moves the estimated price against the seller by the bracket of the closed size.
+  input.policy.liquidationFeeRate = '0';
+  input.instruments[0].impact = [{ floor: '0', rate: '0.001' }, { floor: '100000', rate: '0.01' }];
+  const [o] = computeWhatIf(input).accounts[0]!.liquidationPlan!;
+  assert.equal(o!.estimatedPrice, '40059'); // 40,100 x 0.999 = 40,059.9, down to the whole tick for a sale
+  // A healthy account carries no plan.
+  assert.equal(computeWhatIf(example()).accounts[0]!.liquidationPlan, undefined);
+});

@@ -29,6 +29,10 @@ export function whatIfCommand(file: string, json: boolean): number {
       a.positions.map((p) => [p.instrument, p.notional, p.upnl, p.im, p.mm, p.liquidationPrice ?? '-', p.bankruptcyPrice ?? '-']),
       [1, 2, 3, 4, 5, 6],
     );
+    if (a.liquidationPlan) {
+      process.stdout.write(`liquidation plan of ${a.id}\n`);
+      printTable(['instrument', 'side', 'quantity', 'est. price', 'fee'], a.liquidationPlan.map((o) => [o.instrument, o.side, o.quantity, o.estimatedPrice, o.fee]), [2, 3, 4]);
+    }
   }
   return 0;
 }

@@ -5,7 +5,10 @@ import { toBook } from './toBook.ts';
 import { evaluateAccounts } from '../engine/evaluate.ts';
 import { positionLiquidationPrice } from '../engine/positionLiquidation.ts';
 import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
-import { formatAmount, divRound, formatUnits } from '../../shared/units.ts';
+import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
+import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
+import type { Book, Instrument } from '../engine/model.ts';
+import type { AccountResult } from '../engine/results.ts';
 import { schemaError } from '../commands/dispatch.ts';
 
 /** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
@@ -14,12 +17,29 @@ export function health(equity: bigint, mm: bigint): string | null {
   return formatUnits(divRound(equity * 100_000_000n, mm, 'halfEven'), 8, 8);
 }
 
+function planOf(book: Book, pc: PlanContext, r: AccountResult, instruments: Map<string, Instrument>): NonNullable<AccountOut['liquidationPlan']> {
+  const positions = r.positions.map((p) => book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!);
+  const collateral = book.collateral.filter((c) => c.account === r.id);
+  const plan = planAccount(pc, { id: r.id, positions, collateral, result: r });
+  return (plan?.orders ?? []).map((o) => {
+    const inst = instruments.get(o.instrument)!;
+    return {
+      instrument: o.instrument,
+      side: o.side,
+      quantity: unitsOf(o.lots, inst.lot),
+      estimatedPrice: unitsOf(o.price, inst.tick),
+      fee: formatAmount(o.liquidationFee + o.insuranceFee),
+    };
+  });
+}
+
 export function computeWhatIf(json: unknown): MarginOutput {
   const parsed = marginInputSchema.safeParse(json);
   if (!parsed.success) throw schemaError('margin', parsed.error);
   const { book } = toBook(parsed.data);
   const instruments = new Map(book.instruments.map((x) => [x.id, x]));
   const results = evaluateAccounts(book);
+  const pc = planContext(book);
   const accounts: AccountOut[] = results.map((r) => ({
     id: r.id,
     equity: formatAmount(r.equity),
@@ -59,6 +79,7 @@ export function computeWhatIf(json: unknown): MarginOutput {
     }),
     // Portfolio (SPAN-style) margin is refused at input for now, so no account has combined commodities.
     commodities: [],
+    ...(r.status === 'liquidation' || r.status === 'bankrupt' ? { liquidationPlan: planOf(book, pc, r, instruments) } : {}),
   }));
   return { accounts };
 }

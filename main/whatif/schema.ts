@@ -37,6 +37,11 @@ export const instrumentSchema = z
     margin: z.enum(['tiered', 'portfolio']),
     tiers: z.array(z.object({ floor: pos, mmr: rate, imr: rate }).strict()).optional(),
     slippage: rate.optional(),
+    impact: z
+      .array(z.object({ floor: pos, rate }).strict())
+      .min(1)
+      .optional()
+      .describe('size-based impact table: slippage rate by closed notional (USD at the mark), bracketed like tiers; replaces slippage'),
     expiry: z.string().optional(),
     right: z.enum(['call', 'put']).optional(),
     strike: pos.optional(),
@@ -124,6 +129,20 @@ export const marginOutputSchema = z
           commodities: z.array(
             z.object({ underlying: z.string(), scanRisk: amount, credits: amount, mm: amount, im: amount }).strict(),
           ),
+          liquidationPlan: z
+            .array(
+              z
+                .object({
+                  instrument: z.string(),
+                  side: z.enum(['buy', 'sell']),
+                  quantity: amount.describe('in the instrument\'s units (lots x lot)'),
+                  estimatedPrice: amount.describe('the mark moved against the liquidated side by its slippage, to the tick'),
+                  fee: amount.describe('liquidation fee plus insurance-fund fee, each rounded up to policy.amountScale'),
+                })
+                .strict(),
+            )
+            .optional()
+            .describe('the partial closes that restore targetHealth (methodology §7); present when the status is liquidation or bankrupt'),
         })
         .strict(),
     ),

@@ -7,6 +7,8 @@ import { parseUnits, parseAmount, parseRate, decimalPlaces, UnitError, checkRang
 import { InputError } from '../../shared/errors.ts';
 import type { MarginInput } from './schema.ts';
 import { black76Price } from '../engine/black76.ts';
+import { validateBrackets } from '../engine/tierMath.ts';
+import { SETTLEMENT_ASSET } from '../engine/closeMath.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 
@@ -39,6 +41,17 @@ function policyOf(p: MarginInput['policy']): Policy {
   return out;
 }
 
+function impactOf(rows: { floor: string; rate: string }[], f: string): Bracket[] {
+  const out = rows.map((r, j) => ({
+    floor: wrap(`${f}.impact[${j}].floor`, () => parseAmount(r.floor, 'floor')),
+    rate: wrap(`${f}.impact[${j}].rate`, () => parseRate(r.rate, 'rate')),
+  }));
+  const why = validateBrackets(out);
+  if (why) throw new InputError(why, { field: `${f}.impact` });
+  if (out.some((b) => b.rate >= 1_000_000n)) throw new InputError('an impact rate must be below 1', { field: `${f}.impact` });
+  return out;
+}
+
 export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const asOf = input.asOf ?? '1970-01-01T00:00:00.000Z';
   const policy = policyOf(input.policy);
@@ -49,7 +62,8 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const assetPrices = new Map<string, bigint>();
   const assetList = input.assets ?? [{ id: 'USD', price: '1' }];
   assetList.forEach((a, i) => {
-    let qs = 0;
+    // The settlement asset takes realised P&L from a liquidation plan: held at least to the amount scale (cents).
+    let qs = a.id === SETTLEMENT_ASSET ? policy.amountScale : 0;
     for (const acct of accountsIn) {
       const q = acct.collateral?.[a.id];
       if (q !== undefined) qs = Math.max(qs, decimalPlaces(q));
@@ -119,6 +133,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       margin: 'tiered',
       tiers,
       slippage: x.slippage ? wrap(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
+      ...(x.impact ? { impact: impactOf(x.impact, f) } : {}),
       expiry: x.expiry ?? null,
       option,
       priceBand: null,

@@ -14,7 +14,7 @@ import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { listCalls, type CallRow } from '../../ledger/callRepo.ts';
 import { readAccount, latestMarks, latestAssetPrices } from '../../ledger/consoleRepo.ts';
 import { health } from '../../whatif/run.ts';
-import { AMOUNT_SCALE, decimalPlaces, divRound, formatAmount, formatUnits, parseUnits } from '../../../shared/units.ts';
+import { AMOUNT_SCALE, decimalPlaces, divRound, formatAmount, formatUnits, parseUnits, unitsOf } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 
 /** Decimal places of an average entry price (trimmed). */
@@ -120,16 +120,10 @@ const dec = (x: string, what: string): Dec => {
 };
 
 /** A price in ticks as a decimal (ticks x tick). */
-export function ticksToPrice(ticks: bigint, tick: string): string {
-  const t = dec(tick, 'tick');
-  return formatUnits(ticks * t.n, t.s);
-}
+export const ticksToPrice = (ticks: bigint, tick: string): string => unitsOf(ticks, tick);
 
 /** Lots as a quantity of the instrument (lots x lot). */
-export function lotsToQuantity(lots: bigint, lot: string): string {
-  const l = dec(lot, 'lot');
-  return formatUnits(lots * l.n, l.s);
-}
+export const lotsToQuantity = (lots: bigint, lot: string): string => unitsOf(lots, lot);
 
 /** Average entry price = entryValue / (lots x lot x multiplier), half-even to 8 places, trailing zeros trimmed. */
 export function entryPriceOf(lots: bigint, entryValue: bigint, inst: Instrument): string {
