@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateDemoBook, bookAtLastMark } from '../main/demo/generate.ts';
 import { compileBook, priceColumns } from '../main/engine/columns.ts';
-import { allocOut, revalue, NO_CALL } from '../main/engine/kernel.ts';
+import { allocOut, revalue, NO_CALL, STATUS_CODES } from '../main/engine/kernel.ts';
 import { exactContext } from '../main/engine/exactAccount.ts';
-import { exactForIndex } from '../main/engine/evaluate.ts';
+import { exactForIndex, evaluateBook, planInputOf, type Evaluation } from '../main/engine/evaluate.ts';
+import { planAccount, planContext } from '../main/engine/liquidationPlan.ts';
 import { referenceEvaluate } from '../main/engine/reference.ts';
 import { LiveBook } from '../main/engine/incremental.ts';
 import { ParallelRevaluer } from '../main/engine/parallel.ts';
@@ -40,6 +41,8 @@ export interface BenchReport {
   };
   priceToCall: { p50Ms: number; p99Ms: number; ticks: number; ticksWithCalls: number; callsIssued: number; catchUpP50Ms: number };
   persistCycleMs: number;
+  /** Planning liquidation proposals for every account in liquidation or bankrupt after every mark falls 20%. */
+  liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number; revalueAndPlanMs: number };
   checks: { engineAgreesWithDecimalJs: boolean };
   machine: { cpus: number; cpu: string; node: string };
 }
@@ -53,6 +56,39 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
 };
 const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+/**
+ * The liquidation planner after a 20% fall of every mark: the accounts in liquidation or bankrupt are found by a full
+ * revaluation, then each is planned (its exact per-position figures, the search for the smallest closes, bankruptcy
+ * prices). Timed with and without the revaluation that finds them.
+ */
+export function liquidationPlanning(book: Book, rounds: number): BenchReport['liquidationPlanning'] {
+  const shocked: Book = { ...book, marks: new Map([...book.marks].map(([k, v]) => [k, (v * 8n) / 10n])) };
+  const cols = compileBook(shocked);
+  const pc = planContext(shocked);
+  const troubledOf = (ev: Evaluation): number[] => {
+    const out: number[] = [];
+    for (let a = 0; a < cols.nAccounts; a++) {
+      const status = ev.exact.get(a)?.status ?? STATUS_CODES[ev.out.status[a]!]!;
+      if (status === 'liquidation' || status === 'bankrupt') out.push(a);
+    }
+    return out;
+  };
+  const planAll = (ev: Evaluation, troubled: number[]): number => {
+    let orders = 0;
+    for (const a of troubled) orders += planAccount(pc, planInputOf(ev, a))?.orders.length ?? 0;
+    return orders;
+  };
+  const ev = evaluateBook(shocked, false, cols);
+  const troubled = troubledOf(ev);
+  planAll(ev, troubled); // warm-up
+  const plan = time(() => planAll(ev, troubled), rounds);
+  const both = time(() => {
+    const e = evaluateBook(shocked, false, cols);
+    return planAll(e, troubledOf(e));
+  }, rounds);
+  return { accountsInTrouble: troubled.length, orders: plan.last, planMs: round(median(plan.ms)), revalueAndPlanMs: round(median(both.ms)) };
+}
 
 /** The engine's full revaluation: kernel over every account, BigInt path for those it flags. */
 function engineRevaluation(book: Book, cols = compileBook(book), parallel?: ParallelRevaluer) {
@@ -310,6 +346,8 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
   engine();
   const eng = time(engine, o.rounds);
   await parallel.close();
+  log('liquidation planning after a 20% fall...');
+  const planning = liquidationPlanning(book, Math.max(3, Math.min(o.rounds, 7)));
   log('revaluation: float64 loop...');
   const flt = float64Revaluation(book);
   flt();
@@ -346,6 +384,7 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
     },
     priceToCall: ledger.priceToCall,
     persistCycleMs: ledger.persistCycleMs,
+    liquidationPlanning: planning,
     checks: { engineAgreesWithDecimalJs: agrees },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', node: process.version },
   };
@@ -381,6 +420,16 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
         ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
         ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
         [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
+      ],
+      [1, 2],
+    );
+    process.stdout.write('\n');
+    const lp = r.liquidationPlanning;
+    printTable(
+      ['liquidation planning after every mark falls 20% (median)', 'ms', 'target'],
+      [
+        [`plan every account in trouble (${lp.accountsInTrouble} accounts, ${lp.orders} orders)`, lp.planMs.toFixed(1), '< 200'],
+        ['  with the revaluation that finds them', lp.revalueAndPlanMs.toFixed(1), ''],
       ],
       [1, 2],
     );

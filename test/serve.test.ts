@@ -200,10 +200,10 @@ test('session flow: sign in, whoami, a viewer is refused cycle.run, an operator 
   assert.equal(ran.json().ok, true, ran.body);
   const summary = ran.json().value;
   assert.equal(summary.accounts, 300);
-  await stream.waitFor((es) => es.some((e) => e.type === 'calls.changed'));
+  await stream.waitFor((es) => es.some((e) => e.type === 'liquidations.changed'));
   assert.deepEqual(
     stream.events.map((e) => e.type),
-    ['cycle.done', 'calls.changed'],
+    ['cycle.done', 'calls.changed', 'liquidations.changed'],
   );
   assert.deepEqual((stream.events[0] as Extract<ConsoleEvent, { type: 'cycle.done' }>).summary, summary);
   // The cycle is journalled under the signed-in user.

@@ -42,12 +42,21 @@ export function bankruptcyValue({ dnnv, tnc, dmmr, tmmr }: BankruptcyInputs): bi
  * The bankruptcy price per unit of the underlying: value / (closed quantity x lot x multiplier), 8 places,
  * half-even. `quantity` is the closed quantity in lots, signed like the position (for the whole position, q).
  */
+const units = new Map<string, { scale: number; n: bigint }>();
+/** A decimal unit string (a lot, a multiplier) as an integer and its scale; instruments share a handful of them. */
+function unitOf(s: string, what: string): { scale: number; n: bigint } {
+  let u = units.get(s);
+  if (!u) {
+    const scale = decimalPlaces(s);
+    units.set(s, (u = { scale, n: parseUnits(s, scale, what) }));
+  }
+  return u;
+}
+
 export function bankruptcyPricePerUnit(p: { value: bigint; quantity: bigint; lot: string; multiplier: string }): string {
   if (p.quantity === 0n) throw new RangeError('closed quantity must not be 0');
-  const lotScale = decimalPlaces(p.lot);
-  const multScale = decimalPlaces(p.multiplier);
-  const lot = parseUnits(p.lot, lotScale, 'lot');
-  const mult = parseUnits(p.multiplier, multScale, 'multiplier');
+  const { scale: lotScale, n: lot } = unitOf(p.lot, 'lot');
+  const { scale: multScale, n: mult } = unitOf(p.multiplier, 'multiplier');
   // price = (value / 1e6) / (quantity x lot / 10^lotScale x mult / 10^multScale)
   let num = p.value * 10n ** BigInt(lotScale + multScale);
   let den = p.quantity * lot * mult * 1_000_000n;

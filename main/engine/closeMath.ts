@@ -11,7 +11,7 @@
 //   asset's quantity unit: paid out rounds down, owed rounds up, both are floor of the signed amount), an isolated
 //   position's own margin (micro-USD, exact).
 import type { Asset, Bracket, Instrument, Policy } from './model.ts';
-import { divRound, roundAmountToScale, RATE_ONE } from '../../shared/units.ts';
+import { divRound, RATE_ONE } from '../../shared/units.ts';
 import { collateralValue } from './exactAccount.ts';
 
 /** Where a cross unit's realised P&L and fees are settled: an asset holding, or plain micro-USD at par. */
@@ -56,9 +56,12 @@ export interface CloseEffect {
   cash: bigint;
 }
 
+/** rate x notional rounded up to the amount scale: ceil(ceil(n x r / 1e6) / step) x step = ceil(n x r / (1e6 x step)) x step. */
 export function feeOf(notional: bigint, rate: bigint, amountScale: number): bigint {
-  if (rate === 0n) return 0n;
-  return roundAmountToScale(divRound(notional * rate, RATE_ONE, 'ceil'), amountScale, 'ceil');
+  if (rate === 0n || notional === 0n) return 0n;
+  if (amountScale >= 6) return divRound(notional * rate, RATE_ONE, 'ceil');
+  const step = 10n ** BigInt(6 - amountScale);
+  return divRound(notional * rate, RATE_ONE * step, 'ceil') * step;
 }
 
 export function closeEffect(p: {
@@ -82,16 +85,35 @@ export function closeEffect(p: {
   return { portion, realised, notional, liquidationFee, insuranceFee, cash: realised - liquidationFee - insuranceFee };
 }
 
+// Cash priced at a whole number of micro-USD per quantity unit with no haircut (USD held in cents: 10,000) converts
+// by one multiplication or division; the planner does this for every trial close.
+const parCache = new WeakMap<Settlement, bigint | null>();
+function microPerUnit(s: Settlement): bigint | null {
+  let v = parCache.get(s);
+  if (v === undefined) {
+    const num = s.price * 1_000_000n;
+    const den = 10n ** BigInt(s.asset.quantityScale + s.asset.priceScale);
+    const flat = s.asset.haircuts.every((b) => b.rate === 0n);
+    v = flat && num % den === 0n && num > 0n ? num / den : null;
+    parCache.set(s, v);
+  }
+  return v;
+}
+
 /** Micro-USD as a quantity of the settlement asset, rounded down (floor of the signed amount). */
 export function cashToQuantity(s: Settlement | null, micro: bigint): bigint {
   if (s === null) return micro;
   const { asset, price } = s;
   if (price <= 0n) throw new RangeError(`settlement asset ${asset.id} has no positive price`);
+  const par = microPerUnit(s);
+  if (par !== null) return divRound(micro, par, 'floor');
   return divRound(micro * 10n ** BigInt(asset.quantityScale + asset.priceScale), price * 1_000_000n, 'floor');
 }
 
 /** Value (micro-USD, after haircut) of a settlement holding. */
 export function settlementValue(s: Settlement | null, quantity: bigint): bigint {
   if (s === null) return quantity;
+  const par = microPerUnit(s);
+  if (par !== null) return quantity * par;
   return collateralValue(s.asset, quantity, s.price);
 }

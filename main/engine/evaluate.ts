@@ -2,6 +2,7 @@
 // This is the engine's one entry point for account figures; the margin cycle, the what-if and the tests use it.
 import type { Book } from './model.ts';
 import type { AccountResult, PositionResult } from './results.ts';
+import type { AccountInput } from './liquidationPlan.ts';
 import { compileBook, priceColumns, type BookColumns } from './columns.ts';
 import { allocOut, revalue, STATUS_CODES, NO_CALL, type KernelOut } from './kernel.ts';
 import { exactContext, exactAccount, unitStatusExact, type ExactContext } from './exactAccount.ts';
@@ -76,4 +77,17 @@ export function evaluateAccounts(book: Book): AccountResult[] {
   const res: AccountResult[] = [];
   for (let a = 0; a < ev.cols.nAccounts; a++) res.push(accountResult(ev, a));
   return res;
+}
+
+/** Account `a` of an evaluation as the liquidation planner takes it: its holdings and its cross part's exact figures. */
+export function planInputOf(ev: Evaluation, a: number): AccountInput {
+  const { cols, out } = ev;
+  const ex = ev.exact.get(a);
+  const book = cols.book;
+  return {
+    id: book.accounts[a]!.id,
+    positions: Array.from(cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!), (k) => book.positions[k]!),
+    collateral: Array.from(cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!), (k) => book.collateral[k]!),
+    cross: ex ?? { equity: BigInt(out.equity[a]!), mm: BigInt(out.mm[a]!), im: BigInt(out.im[a]!) },
+  };
 }

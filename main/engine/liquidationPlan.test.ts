@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Book, Collateral, Position } from './model.ts';
+import type { AccountResult } from './results.ts';
 import { planAccount, planContext, applyOrders, type AccountInput, type AccountPlan, type PlanContext } from './liquidationPlan.ts';
 import { applyFill } from './fill.ts';
 import { exactContext, exactAccount } from './exactAccount.ts';
@@ -11,19 +12,17 @@ import { marginInputSchema } from '../whatif/schema.ts';
 import { arbBook } from '../../test/support/randomBook.ts';
 
 /** Every account of a book with its exact evaluation, as the planner takes it. */
-function inputs(book: Book): AccountInput[] {
+type Evaluated = AccountInput & { result: AccountResult };
+
+function inputs(book: Book): Evaluated[] {
   const ctx = exactContext(book);
   return book.accounts.map((a) => {
     const pi: number[] = [];
     const ci: number[] = [];
     book.positions.forEach((p, i) => p.account === a.id && pi.push(i));
     book.collateral.forEach((c, i) => c.account === a.id && ci.push(i));
-    return {
-      id: a.id,
-      positions: pi.map((i) => book.positions[i]!),
-      collateral: ci.map((i) => book.collateral[i]!),
-      result: exactAccount(ctx, a.id, pi, ci),
-    };
+    const result = exactAccount(ctx, a.id, pi, ci);
+    return { id: a.id, positions: pi.map((i) => book.positions[i]!), collateral: ci.map((i) => book.collateral[i]!), cross: result, result };
   });
 }
 
@@ -154,7 +153,7 @@ test('the desk\'s edited quantities are re-evaluated; closing more than the posi
 });
 
 /** Applies a plan's orders to the account at their estimated prices and evaluates it again, exactly. */
-function execute(book: Book, pc: PlanContext, plan: AccountPlan): { book: Book; input: AccountInput; shortfall: bigint } {
+function execute(book: Book, pc: PlanContext, plan: AccountPlan): { book: Book; input: Evaluated; shortfall: bigint } {
   const positions: Position[] = book.positions.filter((p) => p.account === plan.account).map((p) => ({ ...p }));
   let usd = book.collateral.find((c) => c.account === plan.account && c.asset === 'USD')?.quantity ?? 0n;
   let shortfall = 0n;

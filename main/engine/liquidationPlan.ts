@@ -8,11 +8,10 @@
 // planned. Everything here is exact integers: a float only seeds the search (closed form of Drift's rule), every
 // decision is the exact predicate.
 import type { AccountStatus, Collateral, Instrument, Policy, Position, Book } from './model.ts';
-import type { AccountResult } from './results.ts';
 import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, tierCums, type TierCum } from './tierMath.ts';
 import { unitStatusExact } from './exactAccount.ts';
-import { bankruptcyValue, bankruptcyPricePerUnit, closeDeltaInputs } from './bankruptcyPrice.ts';
+import { bankruptcyValue, bankruptcyPricePerUnit } from './bankruptcyPrice.ts';
 import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, SETTLEMENT_ASSET, type Settlement, type CloseEffect } from './closeMath.ts';
 import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
 
@@ -85,12 +84,15 @@ export interface AccountPlan {
   shortfall: bigint;
 }
 
-/** One account as the planner needs it: its positions and collateral, and their evaluation (same order). */
+/**
+ * One account as the planner needs it: its positions and collateral, and its cross part's exact figures (from the
+ * kernel or the BigInt path; an AccountResult will do). Each position's own figures are worked out here.
+ */
 export interface AccountInput {
   id: string;
   positions: readonly Position[];
   collateral: readonly Collateral[];
-  result: AccountResult;
+  cross: { equity: bigint; mm: bigint; im: bigint };
 }
 
 interface LivePos {
@@ -136,23 +138,25 @@ function meetsTarget(u: { equity: bigint; mm: bigint }, target: bigint): boolean
 }
 
 function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolated: Unit[] } {
-  const r = input.result;
+  const r = input.cross;
   const settle = input.collateral.find((c) => c.asset === SETTLEMENT_ASSET);
   const cross: Unit = { key: 'cross', isolated: false, equity: r.equity, mm: r.mm, im: r.im, cash: settle?.quantity ?? 0n, positions: [] };
   const isolated: Unit[] = [];
-  input.positions.forEach((p, i) => {
-    const pr = r.positions[i]!;
+  for (const p of input.positions) {
     const inst = pc.instruments.get(p.instrument);
     const mark = pc.marks.get(p.instrument);
-    if (!inst || mark === undefined || pr.instrument !== p.instrument) throw new RangeError(`account ${input.id}: no instrument or mark for ${p.instrument}`);
-    if (p.quantity === 0n) return;
-    const lp: LivePos = { instrument: p.instrument, inst, cums: pc.cums.get(p.instrument)!, mark, q: p.quantity, entry: p.entryValue, mm: pr.mm, im: pr.im };
+    if (!inst || mark === undefined) throw new RangeError(`account ${input.id}: no instrument or mark for ${p.instrument}`);
+    if (p.quantity === 0n) continue;
+    const K = inst.lotTickValue;
+    const cums = pc.cums.get(p.instrument)!;
+    const req = tieredRequirement(inst.tiers, abs(p.quantity) * mark * K, cums);
+    const lp: LivePos = { instrument: p.instrument, inst, cums, mark, q: p.quantity, entry: p.entryValue, mm: req.mm, im: req.im };
     if (p.isolatedMargin === null) cross.positions.push(lp);
     else {
-      const u = pr.isolated!;
-      isolated.push({ key: p.instrument, isolated: true, equity: u.equity, mm: u.mm, im: u.im, cash: p.isolatedMargin, positions: [lp] });
+      const equity = p.isolatedMargin + p.quantity * mark * K - p.entryValue;
+      isolated.push({ key: p.instrument, isolated: true, equity, mm: req.mm, im: req.im, cash: p.isolatedMargin, positions: [lp] });
     }
-  });
+  }
   return { cross, isolated };
 }
 
@@ -210,9 +214,9 @@ function applyTrial(u: Unit, lp: LivePos, t: Trial): void {
 function orderOf(u: Unit, lp: LivePos, c: bigint, t: Trial): PlannedOrder {
   let bankruptcyPrice: string | null = null;
   if (u.mm > 0n) {
-    const value = bankruptcyValue(
-      closeDeltaInputs({ equity: u.equity, mm: u.mm, quantity: lp.q, closeQuantity: c, mark: lp.mark, lotTickValue: lp.inst.lotTickValue, tiers: lp.inst.tiers }),
-    );
+    // dYdX's inputs from what the trial already knows: DNNV and DMMR are the position's value and MM after minus before.
+    const K = lp.inst.lotTickValue;
+    const value = bankruptcyValue({ dnnv: -c * lp.mark * K, tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm });
     bankruptcyPrice = bankruptcyPricePerUnit({ value, quantity: c, lot: lp.inst.lot, multiplier: lp.inst.multiplier });
   }
   return {

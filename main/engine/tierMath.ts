@@ -61,8 +61,16 @@ export function validateBrackets(brackets: readonly Bracket[]): string | null {
   return null;
 }
 
+// Tier tables and bracket schedules are never changed once built (a new import builds new arrays), so their
+// cumulative amounts are computed once per array: the per-account paths (exact evaluation, the liquidation planner)
+// would otherwise rebuild them for every position.
+const tierCumCache = new WeakMap<readonly Tier[], TierCum[]>();
+const bracketCumCache = new WeakMap<readonly Bracket[], bigint[]>();
+
 /** cum_1 = 0, cum_n = floor_n x (rate_n - rate_{n-1}) + cum_{n-1}, for mmr and imr (micro x ppm). */
 export function tierCums(tiers: readonly Tier[]): TierCum[] {
+  const hit = tierCumCache.get(tiers);
+  if (hit && hit.length === tiers.length) return hit;
   const out: TierCum[] = [];
   let cumM = 0n;
   let cumI = 0n;
@@ -75,11 +83,14 @@ export function tierCums(tiers: readonly Tier[]): TierCum[] {
     }
     out.push({ cumM, cumI });
   }
+  tierCumCache.set(tiers, out);
   return out;
 }
 
 /** Cumulative amounts of a bracket schedule (micro x ppm), as for tiers. */
 export function bracketCums(brackets: readonly Bracket[]): bigint[] {
+  const hit = bracketCumCache.get(brackets);
+  if (hit && hit.length === brackets.length) return hit;
   const out: bigint[] = [];
   let cum = 0n;
   for (let i = 0; i < brackets.length; i++) {
@@ -87,6 +98,7 @@ export function bracketCums(brackets: readonly Bracket[]): bigint[] {
     if (i > 0) cum += b.floor * (b.rate - (brackets[i - 1] as Bracket).rate);
     out.push(cum);
   }
+  bracketCumCache.set(brackets, out);
   return out;
 }
 
@@ -118,6 +130,7 @@ export function tieredRequirement(
   cums: readonly TierCum[] = tierCums(tiers),
 ): { mm: bigint; im: bigint } {
   if (tiers.length === 0) throw new RangeError('empty tier table');
+  if (notional === 0n) return { mm: 0n, im: 0n }; // the first floor is 0, so cum_1 = 0
   const n = tierIndex(tiers, notional);
   const t = tiers[n] as Tier;
   const c = cums[n] as TierCum;

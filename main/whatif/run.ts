@@ -20,7 +20,7 @@ export function health(equity: bigint, mm: bigint): string | null {
 function planOf(book: Book, pc: PlanContext, r: AccountResult, instruments: Map<string, Instrument>): NonNullable<AccountOut['liquidationPlan']> {
   const positions = r.positions.map((p) => book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!);
   const collateral = book.collateral.filter((c) => c.account === r.id);
-  const plan = planAccount(pc, { id: r.id, positions, collateral, result: r });
+  const plan = planAccount(pc, { id: r.id, positions, collateral, cross: r });
   return (plan?.orders ?? []).map((o) => {
     const inst = instruments.get(o.instrument)!;
     return {

@@ -5,7 +5,7 @@
 import type { CommandContext } from '../context.ts';
 import type { Book } from '../../engine/model.ts';
 import type { Evaluation } from '../../engine/evaluate.ts';
-import { exactForIndex } from '../../engine/evaluate.ts';
+import { planInputOf } from '../../engine/evaluate.ts';
 import { planAccount, planContext, type AccountPlan, type PlanContext, type PlanReason } from '../../engine/liquidationPlan.ts';
 import type { Settlement } from '../../engine/closeMath.ts';
 import {
@@ -69,14 +69,7 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
       counts.inReview++;
       continue;
     }
-    const result = exactForIndex(a.ev.cols, a.ev.ctx, i);
-    const posIdx = a.ev.cols.posOrig.subarray(a.ev.cols.posStart[i]!, a.ev.cols.posStart[i + 1]!);
-    const colIdx = a.ev.cols.colOrig.subarray(a.ev.cols.colStart[i]!, a.ev.cols.colStart[i + 1]!);
-    const plan = planAccount(
-      pc,
-      { id: acct.id, positions: [...posIdx].map((k) => a.book.positions[k]!), collateral: [...colIdx].map((k) => a.book.collateral[k]!), result },
-      a.forced.get(i) ?? null,
-    );
+    const plan = planAccount(pc, planInputOf(a.ev, i), a.forced.get(i) ?? null);
     const usable = plan !== null && plan.orders.length > 0;
     if (existing) supersede(existing, usable ? `replaced by cycle ${a.cycle}` : `cycle ${a.cycle}: the account no longer needs liquidation`);
     if (!usable) continue;

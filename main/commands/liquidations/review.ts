@@ -51,7 +51,7 @@ function planInput(db: Database, l: LiquidationRow): { pc: PlanContext; input: A
   const book = readAccountBook(db, l.account, cycleAsOf(db, l.cycle));
   const result = exactAccount(exactContext(book), l.account, book.positions.map((_, i) => i), book.collateral.map((_, i) => i));
   const pc = planContext(book);
-  return { pc, input: { id: l.account, positions: book.positions, collateral: book.collateral, result }, instruments: pc.instruments };
+  return { pc, input: { id: l.account, positions: book.positions, collateral: book.collateral, cross: result }, instruments: pc.instruments };
 }
 
 /** A quantity in the instrument's units as whole lots; anything that is not a lot multiple is refused. */
