@@ -22,6 +22,7 @@ export const IMPORT_KINDS = [
   'haircuts',
   'instruments',
   'tiers',
+  'impact',
   'positions',
   'collateral',
   'prices',

@@ -58,6 +58,7 @@ function writeDemo(db: Database, demo: DemoBook, at: string): void {
   w({ kind: 'haircuts', file: 'demo', rows: demo.assets.map((a) => ({ asset: a.id, haircuts: a.haircuts })) });
   w({ kind: 'instruments', file: 'demo', rows: demo.instruments });
   w({ kind: 'tiers', file: 'demo', rows: demo.instruments.map((x) => ({ instrument: x.id, tiers: x.tiers })) });
+  w({ kind: 'impact', file: 'demo', rows: demo.instruments.flatMap((x) => (x.impact ? [{ instrument: x.id, impact: x.impact }] : [])) });
   w({ kind: 'positions', file: 'demo', rows: demo.positions });
   w({ kind: 'collateral', file: 'demo', rows: demo.collateral });
   w({ kind: 'prices', file: 'demo', rows: demo.history.map((p) => ({ ...p, impliedVol: null, source: 'demo' })) });

@@ -70,6 +70,11 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
         }
       }
       break;
+    case 'impact':
+      for (const t of all as RowsByKind['impact']) {
+        for (const b of t.impact) put({ instrument: t.instrument, floor: formatAmount(b.floor), rate: formatRate(b.rate) });
+      }
+      break;
     case 'positions':
       for (const p of all as RowsByKind['positions']) {
         const inst = need(ref.instrument(p.instrument), 'instrument', p.instrument);

@@ -205,6 +205,17 @@ test('haircuts: floors from 0 strictly increasing, haircuts non-decreasing and b
   assert.throws(() => parseCsv('haircuts', 'h.csv', `${head}GOLD,0,0.1\n`, ref), /asset "GOLD" does not exist/);
 });
 
+test('impact: one table per instrument, floors from 0 strictly increasing, rates non-decreasing and below 1', () => {
+  const { ref } = goodBook();
+  const head = 'instrument,floor,rate\n';
+  const rows = parseCsv('impact', 'i.csv', `${head}BTC-PERP,0,0.001\nBTC-PERP,1000000,0.003\n`, ref).rows;
+  assert.deepEqual(rows, [{ instrument: 'BTC-PERP', impact: [{ floor: 0n, rate: 1_000n }, { floor: 1_000_000_000_000n, rate: 3_000n }] }]);
+  assert.throws(() => parseCsv('impact', 'i.csv', `${head}BTC-PERP,0,0.003\nBTC-PERP,10,0.001\n`, ref), /row 2, column rate: .*must not move the price less/);
+  assert.throws(() => parseCsv('impact', 'i.csv', `${head}BTC-PERP,5,0.001\n`, ref), /must have floor 0/);
+  assert.throws(() => parseCsv('impact', 'i.csv', `${head}BTC-PERP,0,1\n`, ref), /below 1/);
+  assert.throws(() => parseCsv('impact', 'i.csv', `${head}NOPE,0,0.1\n`, ref), /instrument "NOPE" does not exist/);
+});
+
 test('layered refs see an earlier file before the ledger', () => {
   const ledger = refFromLists({});
   const earlier = refFromLists({ members: [{ id: 'M', name: 'M', status: 'active', defaultFund: 0n, assessmentMultiple: 0n }] });

@@ -29,6 +29,7 @@ import {
   type Rows,
   type RowsByKind,
   type TierTable,
+  type ImpactTable,
 } from './types.ts';
 import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec } from './values.ts';
 
@@ -59,6 +60,7 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
     ],
   },
   tiers: { required: ['instrument', 'floor', 'mmr', 'imr'], optional: [] },
+  impact: { required: ['instrument', 'floor', 'rate'], optional: [] },
   positions: {
     required: ['account', 'instrument', 'quantity'],
     optional: ['entry_price', 'entry_value', 'isolated_margin'],
@@ -262,6 +264,32 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         if (prev && mmr < prev.mmr) c.fail('mmr', `mmr ${c.optText('mmr')} is below the previous tier's ${formatRate(prev.mmr)}: rates must not decrease`);
         if (prev && imr < prev.imr) c.fail('imr', `imr ${c.optText('imr')} is below the previous tier's ${formatRate(prev.imr)}: rates must not decrease`);
         t.push({ floor, mmr, imr });
+      };
+    }
+
+    case 'impact': {
+      const tables = new Map<string, Bracket[]>();
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        if (!ref.instrument(id)) c.fail('instrument', `instrument "${id}" does not exist`);
+        const floor = c.amount('floor', 'nonNegative');
+        const rate = c.rate('rate', 'nonNegative');
+        if (rate >= RATE_ONE) c.fail('rate', 'an impact rate must be below 1 (100% of the price)');
+        let t = tables.get(id);
+        if (!t) {
+          t = [];
+          tables.set(id, t);
+          out.push({ instrument: id, impact: t } satisfies ImpactTable);
+        }
+        const prev = t[t.length - 1];
+        if (!prev && floor !== 0n) c.fail('floor', `the first impact bracket of instrument ${id} must have floor 0`);
+        if (prev && floor <= prev.floor) {
+          c.fail('floor', `floor ${c.optText('floor')} is not above the previous bracket's floor ${formatAmount(prev.floor)}: floors must be strictly increasing`);
+        }
+        if (prev && rate < prev.rate) {
+          c.fail('rate', `rate ${c.optText('rate')} is below the previous bracket's ${formatRate(prev.rate)}: a larger close must not move the price less`);
+        }
+        t.push({ floor, rate });
       };
     }
 

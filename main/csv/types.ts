@@ -50,6 +50,12 @@ export interface HaircutTable {
   haircuts: Bracket[];
 }
 
+/** The whole impact table of one instrument (an impact file replaces the tables of the instruments it names). */
+export interface ImpactTable {
+  instrument: string;
+  impact: Bracket[];
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -59,6 +65,7 @@ export interface RowsByKind {
   /** Instruments come with `tiers: []`; tiered instruments get their tables from a `tiers` file. */
   instruments: Instrument[];
   tiers: TierTable[];
+  impact: ImpactTable[];
   positions: Position[];
   collateral: Collateral[];
   prices: PriceRow[];

@@ -190,6 +190,16 @@ function instrument(
     margin: 'tiered',
     tiers: TIERS[underlying].map((t) => ({ ...t })),
     slippage: pct(extra.slippage),
+    // Perpetuals are where the large books sit: closing a big position there moves the price further.
+    ...(kind === 'perpetual'
+      ? {
+          impact: [
+            { floor: 0n, rate: pct(extra.slippage) },
+            { floor: 1_000_000_000_000n, rate: pct(extra.slippage * 3) },
+            { floor: 10_000_000_000_000n, rate: pct(extra.slippage * 8) },
+          ],
+        }
+      : {}),
     expiry: expiry ? iso(expiry) : null,
     option: null,
     priceBand: pct(extra.band),

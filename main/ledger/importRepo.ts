@@ -85,6 +85,15 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       }
       return;
     }
+    case 'impact': {
+      const del = db.prepare('DELETE FROM instrument_impact WHERE instrument_id = ?');
+      const ins = db.prepare('INSERT INTO instrument_impact(instrument_id, floor, rate) VALUES (?, ?, ?)');
+      for (const t of parsed.rows) {
+        del.run(t.instrument);
+        for (const b of t.impact) ins.run(t.instrument, b.floor, b.rate);
+      }
+      return;
+    }
     case 'positions': {
       const s = db.prepare(
         `INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, ?)
