@@ -10,7 +10,7 @@ import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, listJournal } from '../main/ledger/journal.ts';
-import type { AutomationStatus, CycleSummary, LiquidationDetail, LiquidationPreview, LiquidationSummary } from '../shared/contract.ts';
+import type { AutomationStatus, CycleSummary, DashboardSummary, LiquidationDetail, LiquidationPreview, LiquidationSummary } from '../shared/contract.ts';
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { writePolicySetting, readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
 import { addMinutes } from '../main/engine/calls.ts';
@@ -219,6 +219,9 @@ test('a price move beyond the band within the window trips the breaker: automati
   assert.equal(b.move, formatUnits(divRound((mark - low) * 1_000_000n, low, 'halfEven'), 6)); // about (1 - 0.7) / 0.7
   assert.equal(b.move.slice(0, 5), '0.428');
   assert.equal(b.reset, null);
+  const dash = run<DashboardSummary>(db, operator, 'dashboard.summary', {});
+  assert.ok(dash.alerts.some((a) => a.level === 'critical' && a.text.startsWith(`${inst.id} circuit breaker tripped`)), 'the dashboard raises the trip');
+  assert.ok(dash.alerts.some((a) => /liquidation proposals? open/.test(a.text)));
   const touching = live(db).filter((l) => l.status === 'proposed' && get(db, l.id).orders.some((o) => o.instrument === inst.id));
   assert.ok(touching.length > 0, 'a proposal closes the instrument');
   for (const l of touching) assert.match(l.automation.why, new RegExp(`${inst.id} circuit breaker is tripped`));

@@ -5,7 +5,10 @@ import type { Alert, CycleSummary, DashboardSummary, InputOf, Status } from '../
 import { readCycleResults, type ResultColumns } from '../../ledger/cycleResults.ts';
 import { recentCycles, liveCallTotals, overdueCalls, callsIssuedBy, newestMarkTime } from '../../ledger/consoleRepo.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
-import { formatAmount } from '../../../shared/units.ts';
+import { formatAmount, formatUnits } from '../../../shared/units.ts';
+import { trippedBreakers, openShortfalls } from '../../ledger/automationRepo.ts';
+import { listLiquidations } from '../../ledger/liquidationRepo.ts';
+import { breakerMove } from '../liquidations/automation.ts';
 
 const DEFAULT_HISTORY = 60;
 /** Accounts named in an alert's text; the rest are counted. */
@@ -102,6 +105,32 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
     if (counts && counts.met > 0) {
       alerts.push({ at: last.asOf, level: 'info', text: `cycle ${c}: ${plural(counts.met, 'margin call')} met (accounts back at or above initial margin)` });
     }
+  }
+
+  // Liquidation desk: tripped breakers stop automation for their instruments until a supervisor resets them.
+  for (const b of trippedBreakers(db)) {
+    alerts.push({
+      at: b.trippedAt,
+      level: 'critical',
+      text: `${b.instrument} circuit breaker tripped: marks moved ${breakerMove(b)} (band ${formatUnits(b.band, 6)}) between ${b.windowFrom} and ${b.windowTo}; automation paused for ${b.instrument} until a supervisor resets it`,
+    });
+  }
+  const waiting = listLiquidations(db, { live: true, limit: 100_000 });
+  if (waiting.length > 0) {
+    const second = waiting.filter((l) => l.status === 'pending_second').length;
+    alerts.push({
+      at: waiting[0]!.updatedAt,
+      level: 'warning',
+      text: `${plural(waiting.length, 'liquidation proposal')} open${second > 0 ? `, ${second} awaiting a second supervisor` : ''}`,
+    });
+  }
+  const shortfalls = openShortfalls(db);
+  if (shortfalls.length > 0) {
+    alerts.push({
+      at: shortfalls[shortfalls.length - 1]!.at,
+      level: 'critical',
+      text: `${plural(shortfalls.length, 'shortfall')} of ${formatAmount(shortfalls.reduce((x, f) => x + f.amount, 0n))} left by liquidations, for default management`,
+    });
   }
 
   // A cycle valued at old marks is a cycle the desk should not trust as current.
