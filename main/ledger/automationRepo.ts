@@ -1,5 +1,6 @@
 // Automation switches, circuit breakers, the insurance fund and liquidation revenue, and shortfalls.
 import type { Database } from 'better-sqlite3';
+import { prepared } from './stmtCache.ts';
 
 export type SwitchScope = 'global' | 'instrument' | 'account';
 
@@ -127,7 +128,7 @@ export interface FundEntryRow {
 
 export function addFundEntry(db: Database, e: Omit<FundEntryRow, 'id'> & { fill: number | null }): void {
   if (e.amount === 0n) return;
-  db.prepare('INSERT INTO fund_entries(fund, at, actor, kind, amount, liquidation_id, fill_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO fund_entries(fund, at, actor, kind, amount, liquidation_id, fill_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
     e.fund,
     e.at,
     e.actor,
@@ -166,7 +167,8 @@ export function fundEntries(db: Database, fund: Fund, limit: number): FundEntryR
 // ---- shortfalls ----
 
 export function addShortfall(db: Database, s: { account: string; liquidation: number | null; amount: bigint; at: string; note: string }): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO shortfalls(account_id, member_id, liquidation_id, amount, at, note)
      SELECT id, member_id, ?, ?, ?, ? FROM accounts WHERE id = ?`,
   ).run(s.liquidation, s.amount, s.at, s.note, s.account);

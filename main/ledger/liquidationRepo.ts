@@ -1,5 +1,6 @@
 // Liquidation proposals, their orders, review events and fills.
 import type { Database } from 'better-sqlite3';
+import { prepared } from './stmtCache.ts';
 
 export const LIVE_LIQUIDATION = ['proposed', 'held', 'pending_second', 'approved', 'executing'] as const;
 export type LiquidationStatus = (typeof LIVE_LIQUIDATION)[number] | 'executed' | 'rejected' | 'superseded';
@@ -131,19 +132,19 @@ export interface NewLiquidation {
 }
 
 export function insertLiquidation(db: Database, l: NewLiquidation): number {
-  const r = db
-    .prepare(
-      `INSERT INTO liquidations(account_id, cycle_id, status, reasons, before_figures, proposed_after, after_figures, notional,
+  const r = prepared(
+    db,
+    `INSERT INTO liquidations(account_id, cycle_id, status, reasons, before_figures, proposed_after, after_figures, notional,
         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(l.account, l.cycle, l.status, l.reasons, l.before, l.after, l.after, l.notional, l.at, l.at);
+  ).run(l.account, l.cycle, l.status, l.reasons, l.before, l.after, l.after, l.notional, l.at, l.at);
   return Number(r.lastInsertRowid);
 }
 
 export type OrderInsert = Omit<OrderRow, 'filledLots'>;
 
 export function insertOrders(db: Database, liquidation: number, orders: readonly OrderInsert[]): void {
-  const stmt = db.prepare(
+  const stmt = prepared(
+    db,
     `INSERT INTO liquidation_orders(liquidation_id, seq, instrument_id, isolated, side, proposed_lots, lots, mark, price, notional,
       liquidation_fee, insurance_fee, bankruptcy_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -181,17 +182,16 @@ export function readOrders(db: Database, liquidation: number): OrderRow[] {
 
 /** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
 export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {
-  const r = db
-    .prepare(
-      `UPDATE liquidation_orders SET lots = ?, price = ?, notional = ?, liquidation_fee = ?, insurance_fee = ?, bankruptcy_price = ?
+  const r = prepared(
+    db,
+    `UPDATE liquidation_orders SET lots = ?, price = ?, notional = ?, liquidation_fee = ?, insurance_fee = ?, bankruptcy_price = ?
        WHERE liquidation_id = ? AND seq = ?`,
-    )
-    .run(o.lots, o.price, o.notional, o.liquidationFee, o.insuranceFee, o.bankruptcyPrice, liquidation, o.seq);
+  ).run(o.lots, o.price, o.notional, o.liquidationFee, o.insuranceFee, o.bankruptcyPrice, liquidation, o.seq);
   if (r.changes === 0) insertOrders(db, liquidation, [o]);
 }
 
 export function addFilledLots(db: Database, liquidation: number, seq: number, lots: bigint): void {
-  db.prepare('UPDATE liquidation_orders SET filled_lots = filled_lots + ? WHERE liquidation_id = ? AND seq = ?').run(lots, liquidation, seq);
+  prepared(db, 'UPDATE liquidation_orders SET filled_lots = filled_lots + ? WHERE liquidation_id = ? AND seq = ?').run(lots, liquidation, seq);
 }
 
 export function setLiquidation(
@@ -218,11 +218,11 @@ export function setLiquidation(
     cols.push(`${map[k]} = ?`);
     vals.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
   }
-  db.prepare(`UPDATE liquidations SET ${cols.join(', ')} WHERE id = ?`).run(...vals, id);
+  prepared(db, `UPDATE liquidations SET ${cols.join(', ')} WHERE id = ?`).run(...vals, id);
 }
 
 export function addLiquidationEvent(db: Database, id: number, e: LiquidationEventRow): void {
-  db.prepare('INSERT INTO liquidation_events(liquidation_id, at, actor, kind, note, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO liquidation_events(liquidation_id, at, actor, kind, note, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
     id,
     e.at,
     e.actor,
@@ -242,12 +242,11 @@ export function insertFill(
   db: Database,
   f: Omit<FillRow, 'id'> & { liquidation: number; settlementDelta: bigint },
 ): number {
-  const r = db
-    .prepare(
-      `INSERT INTO liquidation_fills(liquidation_id, seq, at, actor, lots, price, simulated, realised, liquidation_fee, insurance_fee,
+  const r = prepared(
+    db,
+    `INSERT INTO liquidation_fills(liquidation_id, seq, at, actor, lots, price, simulated, realised, liquidation_fee, insurance_fee,
         settlement_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(f.liquidation, f.seq, f.at, f.actor, f.lots, f.price, f.simulated ? 1 : 0, f.realised, f.liquidationFee, f.insuranceFee, f.settlementDelta);
+  ).run(f.liquidation, f.seq, f.at, f.actor, f.lots, f.price, f.simulated ? 1 : 0, f.realised, f.liquidationFee, f.insuranceFee, f.settlementDelta);
   return Number(r.lastInsertRowid);
 }
 
@@ -282,10 +281,10 @@ export function writePosition(
   p: { account: string; instrument: string; quantity: bigint; entryValue: bigint; isolatedMargin: bigint | null } | { account: string; instrument: string; closed: true },
 ): void {
   if ('closed' in p) {
-    db.prepare('DELETE FROM positions WHERE account_id = ? AND instrument_id = ?').run(p.account, p.instrument);
+    prepared(db, 'DELETE FROM positions WHERE account_id = ? AND instrument_id = ?').run(p.account, p.instrument);
     return;
   }
-  db.prepare('UPDATE positions SET quantity = ?, entry_value = ?, isolated_margin = ? WHERE account_id = ? AND instrument_id = ?').run(
+  prepared(db, 'UPDATE positions SET quantity = ?, entry_value = ?, isolated_margin = ? WHERE account_id = ? AND instrument_id = ?').run(
     p.quantity,
     p.entryValue,
     p.isolatedMargin,
@@ -297,7 +296,8 @@ export function writePosition(
 /** Adds `delta` (asset quantity units) to an account's holding of an asset. */
 export function addCollateral(db: Database, account: string, asset: string, delta: bigint): void {
   if (delta === 0n) return;
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO collateral(account_id, asset_id, quantity) VALUES (?, ?, ?)
      ON CONFLICT(account_id, asset_id) DO UPDATE SET quantity = quantity + excluded.quantity`,
   ).run(account, asset, delta);
