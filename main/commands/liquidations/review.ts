@@ -270,6 +270,9 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
     }
     if (units % tick !== 0n) throw new InputError(`${input.price} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
     price = units / tick;
+    if (price < 0n || (price === 0n && inst.kind !== 'option')) {
+      throw new InputError(`a fill price of ${input.price} is not a price ${inst.id} trades at`, { field: 'price' });
+    }
   }
   const now = ctx.now().toISOString();
   const pt = priceTime(ctx);
