@@ -250,7 +250,7 @@ function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
  * revaluation comparisons below fill the heap with a second book, the oracle's results and decimal.js objects,
  * whose garbage collection would otherwise land inside the ticks being timed.
  */
-async function ledgerPhase(o: { accounts: number; rounds: number }, log: (s: string) => void) {
+export async function ledgerPhase(o: { accounts: number; rounds: number }, log: (s: string) => void) {
   log('writing the book to a ledger file...');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-bench-'));
   const file = path.join(dir, 'bench.db');

@@ -9,6 +9,7 @@ import type { CommandContext } from './context.ts';
 import type { LiveBook } from '../engine/incremental.ts';
 import { exactForIndex } from '../engine/evaluate.ts';
 import { exactContext } from '../engine/exactAccount.ts';
+import { allocOut, revalue, NO_CALL, type KernelOut } from '../engine/kernel.ts';
 import { callWriter } from '../ledger/callRepo.ts';
 import { priceWriter } from '../ledger/priceRepo.ts';
 import type { Database } from 'better-sqlite3';
@@ -42,6 +43,8 @@ export class PriceTicker {
   /** Statements prepared once per ledger connection: preparing them on every tick cost more than the tick. */
   private prepared: { db: Database; price: ReturnType<typeof priceWriter>; calls: CallWriter; cycle: number; autoCheckpoint: number } | null = null;
   private commitsSinceCheckpoint = 0;
+  /** Kernel output the candidates are evaluated into (one slot per account, allocated on first use). */
+  private scratch: KernelOut | null = null;
 
   /**
    * `accountsWithCalls`: accounts with an open, overdue, or held (waived or escalated, not cleared) call. The
@@ -65,24 +68,20 @@ export class PriceTicker {
     const { db } = ctx;
     const mark = Number(markTicks);
     const candidates = this.live.screen(inst, mark, this.called);
+    const amounts = this.callAmounts(inst, mark, markTicks, candidates);
     const result = db
       .transaction((): TickResult => {
         const { price, calls: w, cycle } = this.statements(db);
         price({ instrument, at, mark: markTicks, source: 'tick' });
         const issued: TickResult['issued'] = [];
         const now = ctx.now().toISOString();
-        if (candidates.length > 0) {
-          const marks = this.marks();
-          marks.set(instrument, markTicks);
-          const exactCtx = exactContext({ ...this.live.cols.book, marks });
-          for (const a of candidates) {
-            const amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
-            if (amount === null) continue;
-            const account = this.live.cols.book.accounts[a]!.id;
-            const id = w.insert({ account, cycle, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
-            w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
-            issued.push({ call: id, account, amount: formatAmount(amount) });
-          }
+        for (let k = 0; k < candidates.length; k++) {
+          const amount = amounts[k]!;
+          if (amount === null) continue;
+          const account = this.live.cols.book.accounts[candidates[k]!]!.id;
+          const id = w.insert({ account, cycle, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
+          w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
+          issued.push({ call: id, account, amount: formatAmount(amount) });
         }
         const r: TickResult = { instrument, at, candidates: candidates.length, issued };
         appendJournal(db, { at: now, actor: ctx.actor.name, command: 'prices.tick', payload: { instrument, at, mark: markTicks }, result: r });
@@ -97,6 +96,39 @@ export class PriceTicker {
       this.commitsSinceCheckpoint = 0;
     }
     return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs: performance.now() - t1 } };
+  }
+
+  /**
+   * Each candidate's call amount at the new mark (null: none needed), decided exactly: the integer kernel over the
+   * candidate's own positions (exact below 2^53, as in the full cycle), and the BigInt path for an account it flags.
+   */
+  private callAmounts(inst: number, mark: number, markTicks: bigint, candidates: Int32Array): (bigint | null)[] {
+    if (candidates.length === 0) return [];
+    const cols = this.live.cols;
+    const px = this.live.px;
+    const out = (this.scratch ??= allocOut(cols.nAccounts));
+    const amounts: (bigint | null)[] = [];
+    const before = px.inst[inst]!;
+    px.inst[inst] = mark;
+    try {
+      let exactCtx: ReturnType<typeof exactContext> | null = null;
+      for (const a of candidates) {
+        revalue(cols, px, out, a, a + 1);
+        if (out.exact[a] === 0) {
+          amounts.push(out.call[a] === NO_CALL ? null : BigInt(out.call[a]!));
+          continue;
+        }
+        if (!exactCtx) {
+          const marks = this.marks();
+          marks.set(cols.book.instruments[inst]!.id, markTicks);
+          exactCtx = exactContext({ ...cols.book, marks });
+        }
+        amounts.push(exactForIndex(cols, exactCtx, a).callAmount);
+      }
+    } finally {
+      px.inst[inst] = before;
+    }
+    return amounts;
   }
 
   /** Checkpoints and restores the connection's automatic checkpointing; call when the ticker is no longer used. */

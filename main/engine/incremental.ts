@@ -24,7 +24,21 @@ interface InstrumentSlice {
    */
   reachDown: Float64Array;
   reachUp: Float64Array;
+  /**
+   * The watch lists: the positions (indices into this slice) that stage 1 of the screen keeps for a move of up to
+   * `watchTicks` down or up. Stage 1's test only gets stricter as the move grows, so a position left out at
+   * watchTicks is left out at any smaller move: a tick within watchTicks scans these instead of the whole slice.
+   * Rebuilt after every setMark (the slack of the accounts it touched changed), outside the tick's path to its call.
+   */
+  watchDown: Int32Array;
+  watchUp: Int32Array;
+  nDown: number;
+  nUp: number;
+  watchTicks: number;
 }
+
+/** A tick's watch lists cover a move of this fraction of the mark (2%): ticks move far less, a jump scans all. */
+const WATCH_FRACTION = 0.02;
 
 export class LiveBook {
   readonly cols: BookColumns;
@@ -84,6 +98,11 @@ export class LiveBook {
       return {
         reachDown: qs.map((q, j) => reach(q, j, q > 0)),
         reachUp: qs.map((q, j) => reach(q, j, q < 0)),
+        watchDown: new Int32Array(list.length),
+        watchUp: new Int32Array(list.length),
+        nDown: 0,
+        nUp: 0,
+        watchTicks: 0,
         acct: Int32Array.from(list, (p) => this.posAcct[p]!),
         qty: pick(cols.posQty),
         entry: pick(cols.posEntry),
@@ -108,6 +127,33 @@ export class LiveBook {
     const longest = Math.max(0, ...this.byInst.map((l) => l.length));
     this.scratchFound = new Int32Array(longest);
     this.scratchTouched = new Int32Array(longest);
+    this.rebuildWatch();
+  }
+
+  /** Stage 1 of the screen: may a loss of `loss` take slack `s1` to within the estimate's error of the line? */
+  private static mayCross(s1: number, loss: number): boolean {
+    return !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
+  }
+
+  private rebuildWatch(): void {
+    const slack = this.slack;
+    for (let i = 0; i < this.inst.length; i++) {
+      const sl = this.inst[i]!;
+      const w = Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION));
+      const acct = sl.acct;
+      const down = sl.reachDown;
+      const up = sl.reachUp;
+      let nd = 0;
+      let nu = 0;
+      for (let j = 0; j < acct.length; j++) {
+        const s1 = slack[acct[j]!]!;
+        if (LiveBook.mayCross(s1, down[j]! * w)) sl.watchDown[nd++] = j;
+        if (LiveBook.mayCross(s1, up[j]! * w)) sl.watchUp[nu++] = j;
+      }
+      sl.nDown = nd;
+      sl.nUp = nu;
+      sl.watchTicks = w;
+    }
   }
 
   private setSlack(a: number): void {
@@ -201,6 +247,7 @@ export class LiveBook {
     }
     const accts = touched.subarray(0, n);
     for (let j = 0; j < n; j++) this.reclassify(accts[j]!);
+    this.rebuildWatch();
     return accts;
   }
 
@@ -242,7 +289,12 @@ export class LiveBook {
     const slackOf = this.slack;
     const found = this.scratchFound;
     let n = 0;
-    for (let j = 0; j < sAcct.length; j++) {
+    // A move within the watch range scans only the positions stage 1 could keep; a larger one scans them all.
+    const watched = absTicks <= sl.watchTicks;
+    const watch = ticks < 0 ? sl.watchDown : sl.watchUp;
+    const count = watched ? (ticks < 0 ? sl.nDown : sl.nUp) : sAcct.length;
+    for (let m = 0; m < count; m++) {
+      const j = watched ? watch[m]! : m;
       // Stage 1: the most this move can cost the unit, against its slack. Most positions stop here.
       const a = sAcct[j]!;
       const loss = reach[j]! * absTicks;
