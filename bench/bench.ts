@@ -292,8 +292,11 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     const insts = ledgerBook.instruments;
     let clock = Date.parse(DEMO_AS_OF);
     // Marks drift against the book in small steps (0.3% per tick, alternating direction per pass over the
-    // instruments), so that ticks keep pushing a few accounts at a time over their maintenance line.
-    for (let t = 0; t < 400; t++) {
+    // instruments), so that ticks keep pushing a few accounts at a time over their maintenance line. The first
+    // WARM_TICKS go through the same path untimed: a console's ticker runs for hours, and the first ticks of a
+    // fresh process measure V8 compiling the tick path rather than the tick.
+    const WARM_TICKS = 30;
+    for (let t = 0; t < 400 + WARM_TICKS; t++) {
       const i = t % insts.length;
       const dir = Math.floor(t / insts.length) % 4 < 2 ? -1 : 1;
       const cur = BigInt(ticker.live.px.inst[i]!);
@@ -301,6 +304,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       clock += 1000;
       const at = new Date(clock).toISOString();
       const r = ticker.tick({ db, actor, now }, insts[i]!.id, next, at);
+      if (t < WARM_TICKS) continue;
       const ms = r.timing.toCommitMs;
       latencies.push(ms);
       catchUp.push(r.timing.catchUpMs);
@@ -416,7 +420,7 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
     printTable(
       ['ledger', 'ms', 'target'],
       [
-        [`price tick -> committed call, p50 (${p.ticksWithCalls} of ${p.ticks} ticks issued ${p.callsIssued} calls)`, p.p50Ms.toFixed(3), ''],
+        [`price tick -> committed call, p50 (${p.ticksWithCalls} of ${p.ticks} timed ticks issued ${p.callsIssued} calls)`, p.p50Ms.toFixed(3), ''],
         ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
         ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
         [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
