@@ -239,7 +239,7 @@ export interface LiquidationOrderView {
 }
 
 export interface LiquidationReason {
-  code: 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker';
+  code: 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker' | 'default';
   unit: string;
   text: string;
 }

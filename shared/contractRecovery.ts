@@ -1,5 +1,407 @@
-// Default management's channels (design.md §2.4-2.6): merged into the contract in contract.ts.
+// Default management's channels (design.md §2.4-2.6, methodology §8): merged into the contract in contract.ts.
+// Member standing (suspend, reinstate, default with four eyes), the default case (porting, close-out by liquidation
+// or auction, the waterfall, assessments, recovery tools), and stress tests. Every amount is a decimal string (USD).
+import { z } from 'zod';
 import type { Role } from './roles.ts';
-import type { z } from 'zod';
+import { decimal, positiveDecimal, isoTime, id, reason } from './schemaParts.ts';
 
-export const recoveryContract = {} as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;
+export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+export const DEFAULT_CASE_STATUSES = ['pending_second', 'open', 'closed_out', 'allocated', 'recovered', 'withdrawn'] as const;
+export type DefaultCaseStatus = (typeof DEFAULT_CASE_STATUSES)[number];
+
+/** Recovery tools (methodology §8.1 layer 7), each used at most once, in the order given. */
+export const LEDGER_RECOVERY_TOOLS = ['vmGainsHaircut', 'adl', 'socialisedLoss'] as const;
+export type LedgerRecoveryTool = (typeof LEDGER_RECOVERY_TOOLS)[number];
+
+export const ASSESSMENT_STATUSES = ['open', 'overdue', 'paid'] as const;
+export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
+
+// ---- outputs ----
+
+export interface MemberEventView {
+  at: string;
+  actor: string;
+  from: MemberStatus;
+  to: MemberStatus;
+  reason: string;
+  case: number | null;
+}
+
+export interface MemberStanding {
+  id: string;
+  name: string;
+  status: MemberStatus;
+  /** Current default-fund contribution (reduced by waterfall use, raised by replenishment). */
+  defaultFund: string;
+  /** Assessment cap as a multiple of the contribution, e.g. "2". */
+  assessmentMultiple: string;
+  accounts: { house: number; client: number };
+  /** The member's live default case (declared, open, closed out, allocated or recovered), if any. */
+  defaultCase: number | null;
+  assessments: { open: number; overdue: number; outstanding: string };
+  /** Default-fund replenishment still owed after waterfalls used the contribution. */
+  replenishmentDue: string;
+  events: MemberEventView[];
+}
+
+export interface DefaultEventView {
+  at: string;
+  actor: string;
+  kind: 'declared' | 'confirmed' | 'withdrawn' | 'ported' | 'closed_out' | 'bid' | 'awarded' | 'waterfall' | 'assessed' | 'recovered';
+  note: string;
+  detail: unknown;
+}
+
+export interface CloseOutView {
+  method: 'liquidation' | 'auction';
+  at: string;
+  /** The defaulter's own margin before the close-out: its house accounts' positive holdings and isolated margins. */
+  margin: string;
+  /**
+   * After the close-out (no positions left): the house accounts' equity less the deficits of the client accounts
+   * closed out with them (a client's surplus stays the client's: client margin is segregated).
+   */
+  equityAfter: string;
+  /** What the portfolio lost before the defaulter's own margin is applied: max(0, margin - equityAfter). */
+  loss: string;
+}
+
+export interface DefaultCaseSummary {
+  id: number;
+  member: string;
+  memberName: string;
+  status: DefaultCaseStatus;
+  reason: string;
+  declaredBy: string;
+  declaredAt: string;
+  confirmedBy: string | null;
+  confirmedAt: string | null;
+  closeOut: CloseOutView | null;
+  /** Loss left after the assessments layer (what recovery tools must cover); null before the waterfall. */
+  residual: string | null;
+  /** The resolution gap after the recovery tools; null before they are applied. */
+  uncovered: string | null;
+  updatedAt: string;
+}
+
+export interface WaterfallLayerView {
+  name: string;
+  available: string;
+  used: string;
+  remaining: string;
+}
+
+export interface CaseAccountView {
+  id: string;
+  kind: 'house' | 'client';
+  /** The member holding the account now (the defaulter, or the member it was ported to). */
+  member: string;
+  disposition: 'remaining' | 'ported' | 'closed_out';
+  positions: number;
+}
+
+export interface BidView {
+  id: number;
+  /** "*" for the whole portfolio, or an underlying's sub-portfolio. */
+  lot: string;
+  member: string;
+  account: string;
+  /** USD the bidder pays for taking the lot at its marks (negative: the bidder is paid to take it). */
+  amount: string;
+  at: string;
+  actor: string;
+  status: 'open' | 'won' | 'lost';
+  note: string;
+}
+
+export interface AssessmentView {
+  id: number;
+  case: number;
+  member: string;
+  amount: string;
+  cap: string;
+  paid: string;
+  outstanding: string;
+  due: string;
+  status: AssessmentStatus;
+  createdAt: string;
+  createdBy: string;
+  payments: { at: string; actor: string; amount: string; note: string }[];
+}
+
+export interface RecoveryAllocationView {
+  tool: LedgerRecoveryTool;
+  member: string;
+  account: string | null;
+  amount: string;
+  detail: unknown;
+}
+
+export interface DefaultCaseDetail extends DefaultCaseSummary {
+  /** The margin cycle VM gains are measured from (the latest at confirmation). */
+  baselineCycle: number | null;
+  timeline: DefaultEventView[];
+  accounts: CaseAccountView[];
+  ports: { account: string; from: string; to: string; at: string; actor: string; equity: string; im: string }[];
+  closeOutPositions: { account: string; instrument: string; quantity: string; mark: string; price: string; liquidation: number | null; bid: number | null }[];
+  bids: BidView[];
+  waterfall: {
+    at: string;
+    by: string;
+    /** defaulterMargin, defaulterDefaultFund, ccpFirstTranche, defaultFund, ccpSecondTranche, assessments, then the recovery tools applied. */
+    layers: WaterfallLayerView[];
+    members: { id: string; defaultFund: string; defaultFundUsed: string; assessment: string; assessmentCap: string }[];
+    residual: string;
+  } | null;
+  assessments: AssessmentView[];
+  replenishments: { member: string; amount: string; replenished: string; outstanding: string; due: string; status: 'due' | 'met' }[];
+  recovery: { tools: LedgerRecoveryTool[]; at: string; allocations: RecoveryAllocationView[]; uncovered: string } | null;
+}
+
+export interface RecoveryPolicyResult {
+  tools: LedgerRecoveryTool[];
+  layers: WaterfallLayerView[];
+  uncovered: string;
+  /** Per member: what it (or its accounts) would bear, in total and by tool. */
+  members: { member: string; total: string; byTool: Partial<Record<LedgerRecoveryTool, string>> }[];
+}
+
+export interface RecoveryComparison {
+  case: number;
+  residual: string;
+  /** The prices the comparison values positions at (the latest cycle's as-of). */
+  asOf: string;
+  policies: [RecoveryPolicyResult, RecoveryPolicyResult];
+  /** Side by side per member: policy A, policy B, and B - A. */
+  members: { member: string; a: string; b: string; difference: string }[];
+}
+
+export interface AssessmentReview {
+  /** Assessments that this review found past due and unpaid. */
+  overdue: AssessmentView[];
+  /** Members moved from active to watch by this review. */
+  watched: string[];
+}
+
+export interface StressScenarioView {
+  id: string;
+  name: string;
+  kind: 'historical' | 'hypothetical';
+  description: string;
+  /** Relative price shock per underlying (or collateral asset id), e.g. { "BTC": "-0.3717" }. */
+  shocks: Record<string, string>;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface StressMemberResult {
+  member: string;
+  /** Equity of the member's accounts at the base marks (collateral after haircut, unrealised P&L, isolated margins). */
+  marginHeld: string;
+  /** The scenario's P&L over the member's accounts (gain positive). */
+  pnl: string;
+  /** -pnl. */
+  stressLoss: string;
+  /**
+   * The sum over the member's accounts of max(0, stressLoss - marginHeld) per account (= the accounts' deficits at
+   * the shocked marks): margin is held per account, one account's excess does not cover another's loss.
+   */
+  uncovered: string;
+}
+
+export interface CoverFigure {
+  amount: string;
+  /** The scenario it is taken at (the worst for this figure), null when no scenario ran. */
+  scenario: string | null;
+  members: string[];
+  /** prefunded - amount: negative when the prefunded resources fall short. */
+  surplus: string;
+  covered: boolean;
+}
+
+export interface StressReport {
+  asOf: string;
+  accounts: number;
+  positions: number;
+  ms: number;
+  prefunded: { defaultFunds: string; ccpFirstTranche: string; total: string };
+  scenarios: {
+    id: string;
+    name: string;
+    kind: 'historical' | 'hypothetical';
+    /** Members by uncovered loss, largest first (then by id). */
+    members: StressMemberResult[];
+    cover1: string;
+    cover2: string;
+  }[];
+  cover1: CoverFigure;
+  cover2: CoverFigure;
+}
+
+// ---- inputs ----
+
+const caseId = z.number().int().positive();
+const tools = z
+  .array(z.enum(LEDGER_RECOVERY_TOOLS))
+  .min(1)
+  .max(3)
+  .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
+const lot = z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'expected "*" (the whole portfolio) or an underlying');
+const shockKey = z.string().regex(/^[A-Za-z0-9._:-]{1,32}$/, 'an underlying or asset id');
+
+export const recoveryContract = {
+  'members.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as MemberStanding[],
+  },
+  'members.suspend': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ member: id, reason }).strict(),
+    output: null as unknown as MemberStanding,
+  },
+  'members.reinstate': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ member: id, reason }).strict(),
+    output: null as unknown as MemberStanding,
+  },
+  'default.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as DefaultCaseSummary[],
+  },
+  'default.get': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ case: caseId }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.declare': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ member: id, reason }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.confirm': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.withdraw': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, reason }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.port': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, accounts: z.array(id).min(1).max(10_000), to: id }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.closeOut': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.bid': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.award': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.waterfall': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.assess': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, due: isoTime }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.compare': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ case: caseId, a: tools, b: tools }).strict(),
+    output: null as unknown as RecoveryComparison,
+  },
+  'default.allocate': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ case: caseId, tools }).strict(),
+    output: null as unknown as DefaultCaseDetail,
+  },
+  'default.replenish': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ member: id, amount: positiveDecimal, note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as MemberStanding,
+  },
+  'assessments.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ case: caseId.optional(), member: id.optional(), status: z.enum(ASSESSMENT_STATUSES).optional() }).strict(),
+    output: null as unknown as AssessmentView[],
+  },
+  'assessments.pay': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ id: z.number().int().positive(), amount: positiveDecimal, note: z.string().max(2000).optional() }).strict(),
+    output: null as unknown as AssessmentView,
+  },
+  'assessments.review': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({}).strict(),
+    output: null as unknown as AssessmentReview,
+  },
+  'stress.scenarios': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as StressScenarioView[],
+  },
+  'stress.saveScenario': {
+    role: 'supervisor',
+    mutates: true,
+    input: z
+      .object({
+        id,
+        name: z.string().trim().min(1).max(200),
+        kind: z.enum(['historical', 'hypothetical']),
+        description: z.string().max(2000).optional(),
+        shocks: z.record(shockKey, decimal).refine((s) => Object.keys(s).length > 0, 'at least one shock'),
+      })
+      .strict(),
+    output: null as unknown as StressScenarioView,
+  },
+  'stress.deleteScenario': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ id }).strict(),
+    output: null as unknown as { deleted: string },
+  },
+  'stress.run': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ scenarios: z.array(id).min(1).max(500).optional() }).strict(),
+    output: null as unknown as StressReport,
+  },
+} as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;

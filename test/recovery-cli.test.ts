@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, riskdesk, tempDir, type CliResult } from './support/cli.ts';
+import { parseAmount } from '../shared/units.ts';
+import { ROOT, riskdesk, riskdeskAs, tempDir, withLedger, type CliResult } from './support/cli.ts';
 
 const T = { timeout: 60_000 };
 const example = (name: string) => path.join(ROOT, 'docs', 'examples', name);
@@ -116,4 +117,46 @@ test('bad input exits 2, names the field, and prints nothing on stdout', T, (t) 
     assert.match(r.stderr, re, r.describe());
     assert.equal(r.stdout, '', r.describe());
   }
+});
+
+test('default and stress on a ledger: four eyes, close-out, waterfall, stress with Cover-2, exit codes', T, (t) => {
+  const dir = tempDir(t);
+  const db = path.join(dir, 'ledger.db');
+  const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
+  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
+  ok(riskdesk(['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
+  // Changes need a signed-in user; the declaration needs a second, different supervisor.
+  const noUser = riskdesk(['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--now', at(1)]);
+  assert.equal(noUser.code, 2, noUser.describe());
+  const declared = ok(riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--json', '--now', at(1)])).json();
+  assert.equal(declared.status, 'pending_second');
+  const same = riskdeskAs('supervisor', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]);
+  assert.equal(same.code, 1, same.describe());
+  assert.match(same.stderr, /second, different supervisor/);
+  const bad = riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', 'x', '--now', at(2)]);
+  assert.equal(bad.code, 2, bad.describe());
+  assert.match(bad.stderr, /--case must be a case number/);
+  ok(riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(3)]));
+  const out = ok(riskdeskAs('supervisor', ['default', 'close-out', '--db', db, '--case', String(declared.id), '--json', '--now', at(4)])).json();
+  assert.equal(out.status, 'closed_out');
+  const w = ok(riskdeskAs('supervisor', ['default', 'waterfall', '--db', db, '--case', String(declared.id), '--now', at(5)])).stdout;
+  assert.match(w, /^layer\s+available\s+used\s+remaining$/m);
+  assert.match(w, /^defaulterMargin\s/m);
+  assert.match(w, /^residual after assessments: /m);
+  const shown = ok(riskdesk(['default', 'show', '--db', db, '--case', String(declared.id), '--json'])).json();
+  assert.deepEqual(shown.timeline.map((e: { kind: string }) => e.kind), ['declared', 'confirmed', 'closed_out', 'waterfall']);
+  const members = ok(riskdesk(['default', 'members', '--db', db, '--json'])).json();
+  assert.equal(members.find((m: { id: string }) => m.id === 'TWC').status, 'defaulted');
+  withLedger(db, (l) => assert.equal(l.prepare("SELECT status FROM members WHERE id = 'TWC'").pluck().get(), 'defaulted'));
+
+  const r = ok(riskdesk(['stress', '--db', db, '--json'])).json();
+  const worst = r.scenarios.find((s: { id: string }) => s.id === r.cover2.scenario);
+  const cents = (s: string) => parseAmount(s, 'test');
+  assert.equal(cents(r.cover2.amount), cents(worst.members[0].uncovered) + cents(worst.members[1].uncovered));
+  const human = ok(riskdesk(['stress', '--db', db, '--scenario', 'hist-2020-03-12,demo-violent-day'])).stdout;
+  assert.match(human, /^scenario\s+kind\s+cover-1\s+cover-2/m);
+  assert.match(human, /^Cover-2: \d/m);
+  const unknown = riskdesk(['stress', '--db', db, '--scenario', 'nope']);
+  assert.equal(unknown.code, 2, unknown.describe());
+  assert.match(unknown.stderr, /field scenarios\[0\]: no scenario "nope"/);
 });

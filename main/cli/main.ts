@@ -14,7 +14,7 @@ import { printTable } from './table.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
-import { waterfallCommand, adlCommand } from './recovery.ts';
+import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
@@ -40,6 +40,16 @@ const USAGE = `riskdesk <command> [options]
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
   waterfall --input FILE.json [--json]                         default waterfall of a standalone case
   adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
+  default  [list|show|members] --db F [--case N] [--json]      default cases and member standing
+  default  declare|suspend|reinstate --db F --member M --reason R --as USER   (declare: a second supervisor confirms)
+  default  confirm|withdraw|close-out|award|waterfall --db F --case N [--reason R] [--note T] --as USER
+  default  port --db F --case N --account A1,A2 --to M --as USER            port healthy client accounts
+  default  bid --db F --case N --member M --lot *|UNDERLYING --amount X --as USER
+  default  assess --db F --case N --due ISO --as USER           trigger the assessments of a case's waterfall
+  default  assessments|review|pay --db F [--id N --amount X] [--as USER]    list, mark overdue (-> watch), pay
+  default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
+  default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
+  stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
   verify   --db F [--json]                                     verify the journal's hash chain
   journal  --db F [--to FILE]                                  export the journal as NDJSON
   backup   --db F --to F2                                      online backup of the ledger
@@ -79,6 +89,13 @@ const OPTIONS = {
   scope: { type: 'string' },
   target: { type: 'string' },
   'demo-if-missing': { type: 'boolean', default: false },
+  member: { type: 'string' },
+  case: { type: 'string' },
+  lot: { type: 'string' },
+  due: { type: 'string' },
+  tools: { type: 'string' },
+  vs: { type: 'string' },
+  scenario: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -248,7 +265,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'liquidations':
     case 'automation':
-    case 'breakers': {
+    case 'breakers':
+    case 'default':
+    case 'stress': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, o, payload),
         json: o.json === true,
@@ -257,6 +276,7 @@ async function main(argv: string[]): Promise<number> {
         id,
       };
       if (cmd === 'liquidations') return liquidationsCli(door, rest);
+      if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }
     case 'margin':

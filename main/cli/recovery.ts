@@ -1,9 +1,13 @@
 // `riskdesk waterfall --input FILE.json` and `riskdesk adl --input FILE.json`: the standalone default waterfall and
-// ADL queue (methodology §8), no ledger.
+// ADL queue (methodology §8), no ledger. `riskdesk default ...` and `riskdesk stress`: default management and stress
+// tests on a ledger, through the same command layer as the console.
 import fs from 'node:fs';
 import { computeWaterfall, computeAdl } from '../recovery/run.ts';
 import { InputError } from '../../shared/errors.ts';
 import { printTable } from './table.ts';
+import type { CliDoor } from './liquidations.ts';
+import type { Channel } from '../../shared/contract.ts';
+import type { AssessmentReview, AssessmentView, DefaultCaseDetail, DefaultCaseSummary, MemberStanding, RecoveryComparison, StressReport, StressScenarioView } from '../../shared/contractRecovery.ts';
 
 function readInput(file: string): unknown {
   if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
@@ -51,5 +55,172 @@ export function adlCommand(file: string, json: boolean): number {
       [0, 2, 3],
     );
     process.stdout.write(`\nunfilled: ${out.unfilled}\n`);
+  });
+}
+
+function emit(door: CliDoor, value: unknown, human: () => void): number {
+  if (door.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human();
+  return 0;
+}
+
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+function caseNumber(door: CliDoor): number {
+  const v = door.need('case', 'the default case number');
+  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--case must be a case number (a positive whole number), not "${v}"`, { field: 'case' });
+  return Number(v);
+}
+
+function printAssessments(rows: AssessmentView[]): void {
+  printTable(
+    ['id', 'case', 'member', 'amount', 'cap', 'paid', 'outstanding', 'due', 'status'],
+    rows.map((a) => [String(a.id), String(a.case), a.member, a.amount, a.cap, a.paid, a.outstanding, a.due, a.status]),
+    [3, 4, 5, 6],
+  );
+}
+
+function printCase(d: DefaultCaseDetail): void {
+  process.stdout.write(`default case ${d.id}: ${d.member} (${d.memberName}), ${d.status}\n`);
+  process.stdout.write(`  declared by ${d.declaredBy} at ${d.declaredAt}: ${d.reason}\n`);
+  if (d.confirmedBy) process.stdout.write(`  confirmed by ${d.confirmedBy} at ${d.confirmedAt}\n`);
+  if (d.closeOut) {
+    process.stdout.write(`  close-out by ${d.closeOut.method} at ${d.closeOut.at}: margin ${d.closeOut.margin}, equity after ${d.closeOut.equityAfter}, loss ${d.closeOut.loss}\n`);
+  }
+  if (d.ports.length) process.stdout.write(`  ported: ${d.ports.map((p) => `${p.account} -> ${p.to}`).join(', ')}\n`);
+  if (d.bids.length) {
+    printTable(['bid', 'lot', 'member', 'amount', 'status'], d.bids.map((b) => [String(b.id), b.lot, b.member, b.amount, b.status]), [3]);
+  }
+  if (d.waterfall) {
+    printTable(['layer', 'available', 'used', 'remaining'], d.waterfall.layers.map((l) => [l.name, l.available, l.used, l.remaining]), [1, 2, 3]);
+    process.stdout.write(`residual after assessments: ${d.waterfall.residual}\n`);
+  }
+  if (d.assessments.length) printAssessments(d.assessments);
+  if (d.recovery) process.stdout.write(`recovery (${d.recovery.tools.join(', ')}): uncovered ${d.recovery.uncovered}\n`);
+}
+
+function printMembers(rows: MemberStanding[]): void {
+  printTable(
+    ['member', 'status', 'default fund', 'multiple', 'house', 'client', 'case', 'assessed, unpaid', 'replenishment due'],
+    rows.map((m) => [m.id, m.status, m.defaultFund, m.assessmentMultiple, String(m.accounts.house), String(m.accounts.client), m.defaultCase === null ? '' : String(m.defaultCase), m.assessments.outstanding, m.replenishmentDue]),
+    [2, 3, 4, 5, 7, 8],
+  );
+}
+
+/** `riskdesk default SUB ...`: member standing, default cases, assessments and recovery tools. */
+export async function defaultCli(door: CliDoor, rest: string[]): Promise<number> {
+  const [sub] = rest;
+  const opt = (k: string): string | undefined => {
+    const v = door.opt(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const note = () => (opt('note') !== undefined ? { note: opt('note') } : {});
+  const onCase = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
+    const d = (await door.run(channel, payload)) as DefaultCaseDetail;
+    return emit(door, d, () => printCase(d));
+  };
+  const onMember = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
+    const m = (await door.run(channel, payload)) as MemberStanding;
+    return emit(door, m, () => printMembers([m]));
+  };
+  switch (sub) {
+    case undefined:
+    case 'list': {
+      const rows = (await door.run('default.list', {})) as DefaultCaseSummary[];
+      return emit(door, rows, () =>
+        printTable(
+          ['case', 'member', 'status', 'declared by', 'confirmed by', 'loss', 'residual', 'uncovered'],
+          rows.map((c) => [String(c.id), c.member, c.status, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
+          [5, 6, 7],
+        ),
+      );
+    }
+    case 'show':
+      return onCase('default.get', { case: caseNumber(door) });
+    case 'members': {
+      const rows = (await door.run('members.list', {})) as MemberStanding[];
+      return emit(door, rows, () => printMembers(rows));
+    }
+    case 'declare':
+      return onCase('default.declare', { member: door.need('member', 'the member in default'), reason: door.need('reason', 'why') });
+    case 'confirm':
+      return onCase('default.confirm', { case: caseNumber(door), ...note() });
+    case 'withdraw':
+      return onCase('default.withdraw', { case: caseNumber(door), reason: door.need('reason', 'why') });
+    case 'suspend':
+    case 'reinstate':
+      return onMember(`members.${sub}`, { member: door.need('member', 'the member'), reason: door.need('reason', 'why') });
+    case 'port':
+      return onCase('default.port', { case: caseNumber(door), accounts: list(door.need('account', 'the client accounts to port, A1,A2,...')), to: door.need('to', 'the receiving member') });
+    case 'close-out':
+      return onCase('default.closeOut', { case: caseNumber(door), ...note() });
+    case 'bid':
+      return onCase('default.bid', {
+        case: caseNumber(door),
+        member: door.need('member', 'the bidding member'),
+        lot: door.need('lot', '"*" for the whole portfolio, or an underlying'),
+        amount: door.need('amount', 'the bid in USD (negative: the bidder is paid)'),
+        ...note(),
+      });
+    case 'award':
+      return onCase('default.award', { case: caseNumber(door) });
+    case 'waterfall':
+      return onCase('default.waterfall', { case: caseNumber(door) });
+    case 'assess':
+      return onCase('default.assess', { case: caseNumber(door), due: door.need('due', 'when the assessments are due (ISO-8601 UTC)') });
+    case 'assessments': {
+      const c = opt('case');
+      const payload = { ...(c !== undefined ? { case: caseNumber(door) } : {}), ...(opt('member') ? { member: opt('member') } : {}), ...(opt('status') ? { status: opt('status') } : {}) };
+      const rows = (await door.run('assessments.list', payload)) as AssessmentView[];
+      return emit(door, rows, () => printAssessments(rows));
+    }
+    case 'pay': {
+      const a = (await door.run('assessments.pay', { id: door.id(), amount: door.need('amount', 'the payment in USD'), ...note() })) as AssessmentView;
+      return emit(door, a, () => printAssessments([a]));
+    }
+    case 'review': {
+      const r = (await door.run('assessments.review', {})) as AssessmentReview;
+      return emit(door, r, () => {
+        printAssessments(r.overdue);
+        process.stdout.write(`moved to watch: ${r.watched.length ? r.watched.join(', ') : '(none)'}\n`);
+      });
+    }
+    case 'compare': {
+      const r = (await door.run('default.compare', { case: caseNumber(door), a: list(door.need('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss')), b: list(door.need('vs', 'policy B: recovery tools in order, e.g. adl,socialisedLoss')) })) as RecoveryComparison;
+      return emit(door, r, () => {
+        process.stdout.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
+        printTable(['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
+      });
+    }
+    case 'allocate':
+      return onCase('default.allocate', { case: caseNumber(door), tools: list(door.need('tools', 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss')) });
+    case 'replenish':
+      return onMember('default.replenish', { member: door.need('member', 'the member'), amount: door.need('amount', 'the replenishment in USD'), ...note() });
+    default:
+      throw new InputError(
+        `unknown default subcommand "${sub}": list, show, members, declare, confirm, withdraw, suspend, reinstate, port, close-out, bid, award, waterfall, assess, assessments, pay, review, compare, allocate, replenish`,
+      );
+  }
+}
+
+/** `riskdesk stress [scenarios]`: the stress run over the ledger (or the scenario library). */
+export async function stressCli(door: CliDoor, rest: string[]): Promise<number> {
+  const [sub] = rest;
+  if (sub === 'scenarios') {
+    const rows = (await door.run('stress.scenarios', {})) as StressScenarioView[];
+    return emit(door, rows, () =>
+      printTable(['id', 'kind', 'name', 'shocks'], rows.map((s) => [s.id, s.kind, s.name, Object.entries(s.shocks).map(([k, v]) => `${k} ${v}`).join(', ')])),
+    );
+  }
+  if (sub !== undefined && sub !== 'run') throw new InputError(`unknown stress subcommand "${sub}": run (the default) or scenarios`);
+  const chosen = door.opt('scenario');
+  const r = (await door.run('stress.run', typeof chosen === 'string' ? { scenarios: list(chosen) } : {})) as StressReport;
+  return emit(door, r, () => {
+    process.stdout.write(`stress run at the prices as of ${r.asOf}: ${r.accounts} accounts, ${r.positions} positions, ${r.ms} ms\n`);
+    printTable(['scenario', 'kind', 'cover-1', 'cover-2', 'largest uncovered'], r.scenarios.map((s) => [s.id, s.kind, s.cover1, s.cover2, s.members.slice(0, 2).map((m) => `${m.member} ${m.uncovered}`).join(', ')]), [2, 3]);
+    process.stdout.write(`\nprefunded resources: default funds ${r.prefunded.defaultFunds} + first tranche ${r.prefunded.ccpFirstTranche} = ${r.prefunded.total}\n`);
+    for (const [name, c] of [['Cover-1', r.cover1], ['Cover-2', r.cover2]] as const) {
+      process.stdout.write(`${name}: ${c.amount} (${c.scenario ?? '-'}: ${c.members.join(', ')}), ${c.covered ? 'covered' : 'NOT covered'}, surplus ${c.surplus}\n`);
+    }
   });
 }

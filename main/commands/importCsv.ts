@@ -70,6 +70,15 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
         }
       });
       return;
+    case 'positions':
+      // A defaulted or suspended member takes no new positions: its book changes only through its default case.
+      parsed.rows.forEach((x, r) => {
+        const member = ref.member(ref.account(x.account)?.member ?? '');
+        if (member && (member.status === 'defaulted' || member.status === 'suspended')) {
+          throw new RuleError('member_not_active', `${parsed.file} row ${r + 1}, column account: account ${x.account} belongs to member ${member.id}, which is ${member.status}: it takes no new positions`);
+        }
+      });
+      return;
     default:
       return;
   }

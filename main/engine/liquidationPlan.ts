@@ -35,7 +35,7 @@ export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets'
   };
 }
 
-export type ReasonCode = 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker';
+export type ReasonCode = 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker' | 'default';
 export interface PlanReason {
   code: ReasonCode;
   /** 'cross' or the instrument of an isolated position. */

@@ -1,0 +1,390 @@
+// A default case's portfolio (design.md §2.4): healthy client accounts ported to a surviving member, then the rest
+// (house accounts and any client account left) closed out through the liquidation machinery or sold at auction.
+//
+// The close-out loss is what the portfolio lost before the defaulter's own margin is applied. Client margin is
+// segregated: a client account's surplus stays the client's, while the member answers for its clients' deficits.
+//   margin       = the defaulter's own margin: its house accounts' collateral value before the close-out (each
+//                  account's positive net holding value after haircut) plus their isolated margins;
+//   equity after = the house accounts' collateral value after the close-out (no positions left), less any isolated
+//                  margin that ended negative, less the deficits (negative equity) its client accounts were left with;
+//   loss         = max(0, margin - equity after).
+// A debit already on a house account, fees paid on the close-out and the realised P&L all land in the loss.
+import type { Database } from 'better-sqlite3';
+import type { CommandContext } from '../context.ts';
+import type { Handled } from '../handlers.ts';
+import type { InputOf } from '../../../shared/contract.ts';
+import type { Instrument, Position, Policy } from '../../engine/model.ts';
+import { planContext, applyOrders, type PlanReason } from '../../engine/liquidationPlan.ts';
+import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
+import { closeEffect, cashToQuantity, type Settlement } from '../../engine/closeMath.ts';
+import { readAccountBook, readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
+import { latestCycle } from '../../ledger/cycleRepo.ts';
+import {
+  liveLiquidationsByAccount,
+  insertLiquidation,
+  insertOrders,
+  readOrders,
+  setLiquidation,
+  addLiquidationEvent,
+  getLiquidation,
+  writePosition,
+  addCollateral,
+} from '../../ledger/liquidationRepo.ts';
+import {
+  memberAccounts,
+  setAccountMember,
+  insertPort,
+  updateCase,
+  addCaseEvent,
+  insertCloseOutPosition,
+  shortfallsOfLiquidations,
+  insertBid,
+  caseBids,
+  setBidStatus,
+  type CaseRow,
+  type BidRow,
+} from '../../ledger/defaultRepo.ts';
+import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
+import { figuresJson, orderRowOf } from '../liquidations/views.ts';
+import { recordFill, settlementAt } from '../liquidations/execute.ts';
+import { caseDetail, loadCase, loadMember, requireStatus } from './views.ts';
+import { subBook, evaluateAll, totalEquity, priceTimeOf } from './book.ts';
+import { moneyIn } from './members.ts';
+import { formatAmount } from '../../../shared/units.ts';
+import { InputError, RuleError } from '../../../shared/errors.ts';
+
+const BAD = new Set(['call', 'liquidation', 'bankrupt']);
+
+// ---- porting ----
+
+/**
+ * Ports client accounts of the defaulter to a surviving active member. Refused whole (nothing moves) when any account
+ * is not the defaulter's client account, is not healthy (equity >= IM in every margin unit) at the latest prices, or
+ * when the receiver would be in a margin shortfall: any of its accounts, the ported ones included, below maintenance
+ * margin (status call, liquidation or bankrupt) at the latest prices.
+ */
+export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>): Handled<'default.port'> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const c = loadCase(db, input.case);
+  requireStatus(c, ['open'], 'port accounts');
+  const to = loadMember(db, input.to, 'to');
+  if (to.id === c.member) throw new InputError('the receiver must be another member than the defaulter', { field: 'to' });
+  if (to.status !== 'active') throw new RuleError('receiver_not_active', `member ${to.id} is ${to.status}: accounts are ported only to an active member`);
+  const own = new Map(memberAccounts(db, c.member).map((a) => [a.id, a]));
+  const seen = new Set<string>();
+  input.accounts.forEach((id, i) => {
+    const field = `accounts[${i}]`;
+    if (seen.has(id)) throw new InputError(`account ${id} is listed twice`, { field });
+    seen.add(id);
+    const a = own.get(id);
+    if (!a) throw new InputError(`account ${id} is not an account of the defaulter ${c.member}`, { field });
+    if (a.kind !== 'client') throw new RuleError('not_portable', `${field}: account ${id} is a house account: house accounts stay for the close-out`);
+  });
+  const pt = priceTimeOf(ctx.db, ctx.now());
+  const book = subBook(db, pt, (a) => a.member === to.id || seen.has(a.id));
+  const results = evaluateAll(book);
+  input.accounts.forEach((id, i) => {
+    const r = results.get(id)!;
+    if (r.status !== 'healthy') {
+      throw new RuleError(
+        'not_healthy',
+        `accounts[${i}]: account ${id} is ${r.status} at the prices as of ${pt} (equity ${formatAmount(r.equity)}, IM ${formatAmount(r.im)}): only healthy accounts are ported`,
+      );
+    }
+  });
+  const short = [...results.values()].filter((r) => !seen.has(r.id) && BAD.has(r.status));
+  if (short.length > 0) {
+    throw new RuleError(
+      'receiver_shortfall',
+      `member ${to.id} is in a margin shortfall at the prices as of ${pt}: ${short.length} of its accounts below maintenance margin (${short
+        .slice(0, 5)
+        .map((r) => `${r.id} ${r.status}`)
+        .join(', ')}${short.length > 5 ? ', ...' : ''})`,
+    );
+  }
+  for (const id of input.accounts) {
+    const r = results.get(id)!;
+    setAccountMember(db, id, to.id);
+    insertPort(db, c.id, { account: id, from: c.member, to: to.id, at, actor: ctx.actor.name, equity: totalEquity(r), im: r.im });
+  }
+  addCaseEvent(db, c.id, {
+    at,
+    actor: ctx.actor.name,
+    kind: 'ported',
+    note: `${input.accounts.length} client account(s) ported to ${to.id}`,
+    detail: { to: to.id, accounts: input.accounts, asOf: pt },
+  });
+  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, to: to.id, accounts: input.accounts, asOf: pt } } };
+}
+
+// ---- close-out ----
+
+interface Remaining {
+  accounts: string[];
+  house: Set<string>;
+  /** The house accounts' positive holding value per account (after haircut) plus isolated margins, before the close-out. */
+  margin: bigint;
+}
+
+function remainingBefore(db: Database, c: CaseRow, pt: string): Remaining {
+  const all = memberAccounts(db, c.member);
+  const accounts = all.map((a) => a.id);
+  const house = new Set(all.filter((a) => a.kind === 'house').map((a) => a.id));
+  let margin = 0n;
+  for (const id of house) {
+    const book = readAccountBook(db, id, pt);
+    const r = exactAccount(exactContext(book), id, [], book.collateral.map((_, i) => i));
+    if (r.collateralValue > 0n) margin += r.collateralValue;
+    for (const p of book.positions) if (p.isolatedMargin !== null) margin += p.isolatedMargin;
+  }
+  return { accounts, house, margin };
+}
+
+/** Isolated margin that ended negative, per account. */
+type Deficits = Map<string, bigint>;
+
+function finishCloseOut(ctx: CommandContext, c: CaseRow, method: 'liquidation' | 'auction', rem: Remaining, pt: string, isolatedDeficit: Deficits, detail: Record<string, unknown>): void {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  let after = 0n;
+  let clientDeficits = 0n;
+  for (const id of rem.accounts) {
+    const book = readAccountBook(db, id, pt);
+    if (book.positions.length > 0) throw new Error(`close-out left positions in ${id}`);
+    const e = exactAccount(exactContext(book), id, [], book.collateral.map((_, i) => i)).collateralValue - (isolatedDeficit.get(id) ?? 0n);
+    if (rem.house.has(id)) after += e;
+    else if (e < 0n) clientDeficits -= e;
+  }
+  after -= clientDeficits;
+  detail = { ...detail, clientDeficits: formatAmount(clientDeficits) };
+  const loss = rem.margin > after ? rem.margin - after : 0n;
+  updateCase(db, c.id, { status: 'closed_out', closeOutMethod: method, closedOutAt: at, margin: rem.margin, equityAfter: after, closeOutLoss: loss }, at);
+  addCaseEvent(db, c.id, {
+    at,
+    actor: ctx.actor.name,
+    kind: method === 'auction' ? 'awarded' : 'closed_out',
+    note: `closed out by ${method}: margin ${formatAmount(rem.margin)}, equity after ${formatAmount(after)}, loss before margin ${formatAmount(loss)}`,
+    detail: { method, asOf: pt, margin: formatAmount(rem.margin), equityAfter: formatAmount(after), loss: formatAmount(loss), ...detail },
+  });
+}
+
+/**
+ * Closes every position of the defaulter's remaining accounts through the liquidation machinery: for each account an
+ * approved liquidation closing all of it (the desk's live proposal, if any, superseded), filled at once at the
+ * estimated prices (mark moved by the instrument's slippage), fees booked to the funds as for any liquidation.
+ */
+export function closeOutCommand(ctx: CommandContext, input: InputOf<'default.closeOut'>): Handled<'default.closeOut'> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const me = ctx.actor.name;
+  const c = loadCase(db, input.case);
+  requireStatus(c, ['open'], 'close out');
+  const cycle = latestCycle(db);
+  if (!cycle) throw new RuleError('no_cycle', 'a close-out needs a margin cycle first (liquidations belong to one): run cycle.run');
+  const pt = priceTimeOf(ctx.db, ctx.now());
+  const rem = remainingBefore(db, c, pt);
+  const live = liveLiquidationsByAccount(db);
+  const policy = readPolicy(db);
+  const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
+  let settlement: Settlement | null = null;
+  const liquidations: number[] = [];
+  for (const id of rem.accounts) {
+    const book = readAccountBook(db, id, pt);
+    if (book.positions.length === 0) continue;
+    for (const p of book.positions) if (!book.marks.has(p.instrument)) throw new RuleError('no_price', `no price for ${p.instrument} at or before ${pt}`);
+    const existing = live.get(id);
+    if (existing) {
+      setLiquidation(db, existing.id, { status: 'superseded' }, at);
+      addLiquidationEvent(db, existing.id, { at, actor: me, kind: 'superseded', note: `default case ${c.id}: replaced by the default close-out`, detail: JSON.stringify({ case: c.id }) });
+    }
+    const r = exactAccount(exactContext(book), id, book.positions.map((_, i) => i), book.collateral.map((_, i) => i));
+    const reasons: PlanReason[] = [{ code: 'default', unit: 'cross', text: `default case ${c.id}: member ${c.member} is in default; every position is closed out` }];
+    const plan = applyOrders(
+      planContext(book),
+      { id, positions: book.positions, collateral: book.collateral, cross: { equity: r.equity, mm: r.mm, im: r.im } },
+      book.positions.map((p) => ({ instrument: p.instrument, lots: p.quantity < 0n ? -p.quantity : p.quantity })),
+      reasons,
+    );
+    const lid = insertLiquidation(db, {
+      account: id,
+      cycle: cycle.id,
+      status: 'proposed',
+      reasons: JSON.stringify(reasons),
+      before: JSON.stringify(figuresJson(plan.before)),
+      after: JSON.stringify(figuresJson(plan.after)),
+      notional: plan.notional,
+      at,
+    });
+    insertOrders(db, lid, plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+    addLiquidationEvent(db, lid, { at, actor: me, kind: 'proposed', note: `default case ${c.id}: close-out of every position`, detail: JSON.stringify({ case: c.id }) });
+    setLiquidation(db, lid, { status: 'approved', approvedBy: me, approvedAt: at }, at);
+    addLiquidationEvent(db, lid, {
+      at,
+      actor: me,
+      kind: 'approved',
+      note: `default close-out (the default was declared by ${c.declaredBy} and confirmed by ${c.confirmedBy})${input.note ? `: ${input.note}` : ''}`,
+      detail: JSON.stringify({ case: c.id }),
+    });
+    settlement ??= settlementAt(db, pt);
+    for (const order of readOrders(db, lid)) {
+      if (order.lots === 0n) continue;
+      const pos = book.positions.find((p) => p.instrument === order.instrument)!;
+      insertCloseOutPosition(db, c.id, { account: id, instrument: order.instrument, quantity: pos.quantity, entryValue: pos.entryValue, mark: order.mark, price: order.price, liquidation: lid, bid: null });
+      recordFill(db, policy, instruments.get(order.instrument)!, settlement, {
+        liquidation: getLiquidation(db, lid)!,
+        order,
+        lots: order.lots,
+        price: order.price,
+        simulated: true,
+        actor: me,
+        at,
+        priceTime: pt,
+      });
+    }
+    liquidations.push(lid);
+  }
+  const isolatedDeficit: Deficits = new Map();
+  for (const x of shortfallsOfLiquidations(db, liquidations)) {
+    if (x.note.startsWith('isolated')) isolatedDeficit.set(x.account, (isolatedDeficit.get(x.account) ?? 0n) + x.amount);
+  }
+  finishCloseOut(ctx, c, 'liquidation', rem, pt, isolatedDeficit, { liquidations });
+  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, method: 'liquidation', liquidations, loss: formatAmount(loadCase(db, c.id).closeOutLoss ?? 0n) } } };
+}
+
+// ---- auction ----
+
+function houseAccountOf(db: Database, member: string): string | null {
+  return memberAccounts(db, member).find((a) => a.kind === 'house')?.id ?? null;
+}
+
+/** The remaining portfolio's underlyings (what a sub-portfolio bid can be for). */
+function portfolioUnderlyings(db: Database, c: CaseRow): Set<string> {
+  const inst = new Map(readInstruments(db).map((i) => [i.id, i.underlying]));
+  const out = new Set<string>();
+  for (const a of memberAccounts(db, c.member)) for (const p of readPositions(db, a.id)) out.add(inst.get(p.instrument)!);
+  return out;
+}
+
+export function bidCommand(ctx: CommandContext, input: InputOf<'default.bid'>): Handled<'default.bid'> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const c = loadCase(db, input.case);
+  requireStatus(c, ['open'], 'take bids');
+  const m = loadMember(db, input.member);
+  if (m.id === c.member) throw new InputError('the defaulter cannot bid for its own portfolio', { field: 'member' });
+  if (m.status !== 'active') throw new RuleError('bidder_not_active', `member ${m.id} is ${m.status}: only active members bid`);
+  const account = houseAccountOf(db, m.id);
+  if (!account) throw new RuleError('no_house_account', `member ${m.id} has no house account to take the positions into`);
+  const lots = portfolioUnderlyings(db, c);
+  if (lots.size === 0) throw new RuleError('nothing_to_auction', `the defaulter ${c.member} holds no positions to auction`);
+  if (input.lot !== '*' && !lots.has(input.lot)) {
+    throw new InputError(`the defaulter's portfolio holds nothing on "${input.lot}": bid for "*" or one of ${[...lots].sort().join(', ')}`, { field: 'lot' });
+  }
+  const neg = input.amount.startsWith('-');
+  const amount = moneyIn(ctx, neg ? input.amount.slice(1) : input.amount.replace(/^\+/, ''), 'amount') * (neg ? -1n : 1n);
+  const id = insertBid(db, c.id, { lot: input.lot, member: m.id, account, amount, at, actor: ctx.actor.name, note: input.note ?? '' });
+  addCaseEvent(db, c.id, { at, actor: ctx.actor.name, kind: 'bid', note: `${m.id} bids ${formatAmount(amount)} for ${input.lot === '*' ? 'the whole portfolio' : `the ${input.lot} sub-portfolio`}`, detail: { bid: id } });
+  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, bid: id, member: m.id, lot: input.lot, amount: formatAmount(amount) } } };
+}
+
+/** The best bid of a list: the highest amount, then the earliest. */
+function best(bids: BidRow[]): BidRow | null {
+  let b: BidRow | null = null;
+  for (const x of bids) if (b === null || x.amount > b.amount) b = x;
+  return b;
+}
+
+/** The winning bids: the whole-portfolio bid, or the best bid of every underlying, whichever pays more (ties: the whole). */
+export function chooseWinners(bids: BidRow[], underlyings: Set<string>): { winners: BidRow[]; why: string } {
+  const open = bids.filter((b) => b.status === 'open');
+  const whole = best(open.filter((b) => b.lot === '*'));
+  const parts = [...underlyings].sort().map((u) => best(open.filter((b) => b.lot === u)));
+  const complete = parts.every((p) => p !== null);
+  const partsTotal = complete ? parts.reduce((s, p) => s + p!.amount, 0n) : null;
+  if (whole && (partsTotal === null || whole.amount >= partsTotal)) {
+    return { winners: [whole], why: partsTotal === null ? 'the whole-portfolio bid (the sub-portfolio bids do not cover every underlying)' : `the whole-portfolio bid ${formatAmount(whole.amount)} >= the sub-portfolio bids ${formatAmount(partsTotal)}` };
+  }
+  if (partsTotal !== null) return { winners: parts as BidRow[], why: `the sub-portfolio bids ${formatAmount(partsTotal)}${whole ? ` > the whole-portfolio bid ${formatAmount(whole.amount)}` : ''}` };
+  const missing = [...underlyings].sort().filter((u, i) => parts[i] === null);
+  throw new RuleError('no_winning_bids', `no bid for the whole portfolio, and no sub-portfolio bid for ${missing.join(', ')}`);
+}
+
+/** Adds `q` lots at value `value` (micro-USD, at the mark) to a cross position, realising any part that nets out. */
+function mergeInto(pos: Position | undefined, account: string, inst: Instrument, q: bigint, value: bigint, mark: bigint, policy: Policy): { position: Position | null; cash: bigint } {
+  if (!pos || pos.quantity === 0n) return { position: { account, instrument: inst.id, quantity: q, entryValue: value, isolatedMargin: null }, cash: 0n };
+  if (pos.quantity > 0n === q > 0n) return { position: { ...pos, quantity: pos.quantity + q, entryValue: pos.entryValue + value }, cash: 0n };
+  const held = pos.quantity < 0n ? -pos.quantity : pos.quantity;
+  const incoming = q < 0n ? -q : q;
+  const n = held < incoming ? held : incoming;
+  const close = pos.quantity > 0n ? n : -n;
+  const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: mark, lotTickValue: inst.lotTickValue, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
+  const restHeld = pos.quantity - close;
+  const restIn = q + close;
+  if (restHeld !== 0n) return { position: { ...pos, quantity: restHeld, entryValue: pos.entryValue - eff.portion }, cash: eff.cash };
+  if (restIn !== 0n) return { position: { account, instrument: inst.id, quantity: restIn, entryValue: restIn * mark * inst.lotTickValue, isolatedMargin: pos.isolatedMargin }, cash: eff.cash };
+  return { position: null, cash: eff.cash };
+}
+
+/**
+ * Awards the auction: the winning bids take their lots into the bidder's house account at the marks (the defaulter
+ * realises its P&L at the mark), and each winner pays its bid to the defaulter's house account (a negative bid is paid
+ * to the winner). Refused whole when a winner's house account would end below maintenance margin.
+ */
+export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'>): Handled<'default.award'> {
+  const { db } = ctx;
+  const c = loadCase(db, input.case);
+  requireStatus(c, ['open'], 'award the auction');
+  const pt = priceTimeOf(ctx.db, ctx.now());
+  const policy = readPolicy(db);
+  const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
+  const underlyings = portfolioUnderlyings(db, c);
+  if (underlyings.size === 0) throw new RuleError('nothing_to_auction', `the defaulter ${c.member} holds no positions to auction`);
+  const bids = caseBids(db, c.id);
+  const { winners, why } = chooseWinners(bids, underlyings);
+  const rem = remainingBefore(db, c, pt);
+  const settlement = settlementAt(db, pt);
+  const cash = cashAsset(db);
+  const proceedsTo = memberAccounts(db, c.member).find((a) => a.kind === 'house')?.id ?? rem.accounts[0]!;
+  const isolatedDeficit: Deficits = new Map();
+  for (const w of winners) {
+    for (const acct of rem.accounts) {
+      const book = readAccountBook(db, acct, pt);
+      for (const p of book.positions) {
+        const inst = instruments.get(p.instrument)!;
+        if (w.lot !== '*' && inst.underlying !== w.lot) continue;
+        const mark = book.marks.get(p.instrument);
+        if (mark === undefined) throw new RuleError('no_price', `no price for ${p.instrument} at or before ${pt}`);
+        const value = p.quantity * mark * inst.lotTickValue;
+        const realised = value - p.entryValue;
+        insertCloseOutPosition(db, c.id, { account: acct, instrument: p.instrument, quantity: p.quantity, entryValue: p.entryValue, mark, price: mark, liquidation: null, bid: w.id });
+        writePosition(db, { account: acct, instrument: p.instrument, closed: true });
+        const released = p.isolatedMargin === null ? realised : p.isolatedMargin + realised;
+        if (p.isolatedMargin !== null && released < 0n) isolatedDeficit.set(acct, (isolatedDeficit.get(acct) ?? 0n) - released);
+        else addCollateral(db, acct, settlement.asset.id, cashToQuantity(settlement, released));
+        const theirs = readPositions(db, w.account).find((x) => x.instrument === p.instrument);
+        const merged = mergeInto(theirs, w.account, inst, p.quantity, value, mark, policy);
+        if (!theirs) {
+          db.prepare('INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, NULL)').run(w.account, p.instrument, merged.position!.quantity, merged.position!.entryValue);
+        } else {
+          writePosition(db, merged.position ?? { account: w.account, instrument: p.instrument, closed: true });
+        }
+        addCollateral(db, w.account, settlement.asset.id, cashToQuantity(settlement, merged.cash));
+      }
+    }
+    addCashCollateral(db, w.account, cash, -w.amount, 'amount');
+    addCashCollateral(db, proceedsTo, cash, w.amount, 'amount');
+  }
+  // Every winner's house account must stay at or above maintenance margin with what it took.
+  const winnersBook = subBook(db, pt, (a) => winners.some((w) => w.account === a.id));
+  for (const [id, r] of evaluateAll(winnersBook)) {
+    if (BAD.has(r.status)) {
+      const w = winners.find((x) => x.account === id)!;
+      throw new RuleError('receiver_shortfall', `bid ${w.id}: member ${w.member}'s house account ${id} would be ${r.status} after taking the lot (equity ${formatAmount(r.equity)}, MM ${formatAmount(r.mm)})`);
+    }
+  }
+  for (const b of bids) if (b.status === 'open') setBidStatus(db, b.id, winners.includes(b) ? 'won' : 'lost');
+  finishCloseOut(ctx, c, 'auction', rem, pt, isolatedDeficit, { winners: winners.map((w) => w.id), why });
+  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, method: 'auction', winners: winners.map((w) => ({ bid: w.id, member: w.member, lot: w.lot, amount: formatAmount(w.amount) })), why } } };
+}
+
