@@ -58,6 +58,22 @@ function buildLedger(file: string, accounts: number): void {
   if (r.status !== 0) throw new Error(`riskdesk init failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
 }
 
+/**
+ * Writes policy settings (key -> value, as the policy table holds them) into a ledger before the server opens it:
+ * there is no command for policy yet, and a spec may need one that the demo book does not set.
+ */
+function writePolicy(file: string, policy: Record<string, string>): void {
+  const script = [
+    "const Database = require('better-sqlite3');",
+    'const db = new Database(process.argv[1]);',
+    "const up = db.prepare('INSERT INTO policy (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');",
+    'for (const [k, v] of Object.entries(JSON.parse(process.argv[2]))) up.run(k, v);',
+    'db.close();',
+  ].join('\n');
+  const r = spawnSync(NODE, ['-e', script, file, JSON.stringify(policy)], { env: childEnv(), encoding: 'utf8', timeout: START_TIMEOUT_MS, cwd: ROOT });
+  if (r.status !== 0) throw new Error(`writing the policy failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+}
+
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
 function startServe(file: string): Promise<{ child: ChildProcess; desk: Desk }> {
   return new Promise((resolve, reject) => {
@@ -106,16 +122,22 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk; deskAccounts: number }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string> }>({
   /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
   deskAccounts: [2000, { scope: 'worker', option: true }],
+  /**
+   * Policy settings written into the worker's ledger before the server starts (e.g. { insuranceFeeRate: '0.0025' });
+   * a spec file that sets them gets workers, and ledgers, of its own.
+   */
+  deskPolicy: [{}, { scope: 'worker', option: true }],
   desk: [
-    async ({ deskAccounts }, use, workerInfo) => {
+    async ({ deskAccounts, deskPolicy }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
       try {
         buildLedger(file, deskAccounts);
+        if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
         const started = await startServe(file);
         child = started.child;
         await use(started.desk);

@@ -1,6 +1,6 @@
 // The console's screens, one table for the renderer's navigation and the Electron menu, so a shortcut shown in one
 // place is the shortcut that works in the other.
-export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit';
+export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit' | 'liquidations';
 
 export interface ScreenInfo {
   id: ScreenId;
@@ -17,6 +17,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'calls', label: 'Margin calls', chord: 'c', digit: '3' },
   { id: 'market', label: 'Market data', chord: 'm', digit: '4' },
   { id: 'audit', label: 'Audit log', chord: 'l', digit: '5' },
+  { id: 'liquidations', label: 'Liquidations', chord: 'q', digit: '6' },
 ];
 
 export const isScreen = (s: string): s is ScreenId => SCREENS.some((x) => x.id === s);

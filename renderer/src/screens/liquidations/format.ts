@@ -1,0 +1,45 @@
+// How the liquidation screen words and shows its figures. String work only: health, rates and moves arrive as
+// exact decimal strings and are cut or shifted for display, never turned into floats.
+import type { LiquidationStatus } from '../../../../shared/contract.ts';
+import { roleAllows, type Role } from '../../../../shared/roles.ts';
+import type { WhoAmI } from '../../../../shared/contract.ts';
+
+export const STATUS_WORDS: Record<LiquidationStatus, string> = {
+  proposed: 'proposed',
+  held: 'held',
+  pending_second: 'awaiting 2nd',
+  approved: 'approved',
+  executing: 'executing',
+  executed: 'executed',
+  rejected: 'rejected',
+  superseded: 'superseded',
+};
+
+/** A decimal string cut (not rounded) to `places` decimals, for a narrow column; the exact value goes in its title. */
+export function cutDecimals(s: string, places: number): string {
+  const m = /^([+-]?\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return s;
+  const frac = (m[2] ?? '').slice(0, places).padEnd(places, '0');
+  return places ? `${m[1]}.${frac}` : m[1]!;
+}
+
+/** Equity / MM as the server gives it ("0.60249078") cut to 4 decimals; null (no MM): a dash. */
+export function formatHealth(h: string | null | undefined): string {
+  return h === null || h === undefined ? '—' : cutDecimals(h, 4);
+}
+
+/** A fraction as a percentage by moving the decimal point: "0.176471" -> "17.6471%", "0.1" -> "10%". */
+export function fractionAsPercent(f: string): string {
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(f);
+  if (!m) return f;
+  const frac = (m[3] ?? '').padEnd(2, '0');
+  const int = `${m[2]}${frac.slice(0, 2)}`.replace(/^0+(?=\d)/, '');
+  const rest = frac.slice(2).replace(/0+$/, '');
+  return `${m[1]}${int}${rest ? `.${rest}` : ''}%`;
+}
+
+/** Why a control is unavailable to the signed-in user for a role the rule (not the channel) asks for, or null. */
+export function roleDenial(user: WhoAmI | null, need: Role, what: string): string | null {
+  if (user && roleAllows(user.role, need)) return null;
+  return `${what} needs the ${need} role${user ? ` (you are signed in as ${user.role})` : ''}`;
+}
