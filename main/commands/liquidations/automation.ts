@@ -57,18 +57,21 @@ export function automationState(db: Database): AutomationState {
 
 /** Whether automation may execute a proposal for `account` closing `instruments` for `notional`, and why not. */
 export function verdictFor(st: AutomationState, p: { status: string; account: string; member: string; notional: bigint; instruments: string[] }): Verdict {
-  if (p.status !== 'proposed') return { allowed: false, why: `it is ${p.status.replace('_', ' ')}` };
-  if (!st.global) return { allowed: false, why: 'automation is off' };
+  // Every reason that holds automation back, not just the first: a tripped breaker must show while the switch is off.
+  const why: string[] = [];
+  if (p.status !== 'proposed') why.push(`it is ${p.status.replace('_', ' ')}`);
+  if (!st.global) why.push('automation is off');
   const ms = st.memberStatus.get(p.member);
-  if (ms === 'defaulted' || ms === 'suspended') return { allowed: false, why: `member ${p.member} is ${ms}` };
-  if (st.accountsOff.has(p.account)) return { allowed: false, why: `automation is off for account ${p.account}` };
+  if (ms === 'defaulted' || ms === 'suspended') why.push(`member ${p.member} is ${ms}`);
+  if (st.accountsOff.has(p.account)) why.push(`automation is off for account ${p.account}`);
   for (const i of p.instruments) {
-    if (st.tripped.has(i)) return { allowed: false, why: `the ${i} circuit breaker is tripped` };
-    if (st.instrumentsOff.has(i)) return { allowed: false, why: `automation is off for ${i}` };
+    if (st.tripped.has(i)) why.push(`the ${i} circuit breaker is tripped`);
+    if (st.instrumentsOff.has(i)) why.push(`automation is off for ${i}`);
   }
   if (p.notional > st.fourEyesNotional) {
-    return { allowed: false, why: `notional ${formatAmount(p.notional)} is above the four-eyes threshold ${formatAmount(st.fourEyesNotional)}` };
+    why.push(`notional ${formatAmount(p.notional)} is above the four-eyes threshold ${formatAmount(st.fourEyesNotional)}`);
   }
+  if (why.length > 0) return { allowed: false, why: why.join('; ') };
   return { allowed: true, why: 'executes at the next cycle unless the desk acts first' };
 }
 

@@ -24,7 +24,7 @@ import {
 } from '../../ledger/liquidationRepo.ts';
 import { addFundEntry, addShortfall } from '../../ledger/automationRepo.ts';
 import { activeCallsByAccount, heldCallsByAccount, callWriter } from '../../ledger/callRepo.ts';
-import { formatAmount } from '../../../shared/units.ts';
+import { formatAmount, unitsOf } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 
 export interface FillRequest {
@@ -93,7 +93,7 @@ export function recordFill(db: Database, policy: Policy, inst: Instrument, settl
     at: f.at,
     actor: f.actor,
     kind: 'filled',
-    note: `${o.side} ${o.instrument}: ${f.lots} lots${f.simulated ? ' at the estimated price' : ''}; realised ${formatAmount(out.effect.realised)}, fees ${formatAmount(out.effect.liquidationFee + out.effect.insuranceFee)}`,
+    note: `${o.side} ${unitsOf(f.lots, inst.lot)} ${o.instrument} at ${unitsOf(f.price, inst.tick)}${f.simulated ? ' (the estimated price)' : ''}; realised ${formatAmount(out.effect.realised)}, fees ${formatAmount(out.effect.liquidationFee + out.effect.insuranceFee)}`,
     detail: JSON.stringify({ fill, seq: o.seq, lots: String(f.lots), price: String(f.price), simulated: f.simulated }),
   });
   const done = readOrders(db, l.id).every((x) => x.filledLots >= x.lots);
