@@ -330,6 +330,8 @@ export type ConsoleEvent =
   | { type: 'navigate'; screen: ScreenId }
   | { type: 'calls.changed' }
   | { type: 'liquidations.changed' }
+  /** Long work (a stress run) step by step: `done` of `total` steps, the step just finished, and who started it. */
+  | { type: 'progress'; task: 'stress.run'; done: number; total: number; label: string | null; by: string }
   | { type: 'alert'; alert: Alert };
 
 // ---- the table ----
@@ -427,6 +429,14 @@ export const contract = {
     mutates: false,
     input: z.object({}).strict(),
     output: null as unknown as { ok: true },
+  },
+  // Stops the stress run in progress between two scenarios (the door holds it; a run changes nothing, so stopping is
+  // always safe). Answered by the door of the console the run was started from.
+  'stress.cancel': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as { cancelled: boolean },
   },
   'dashboard.summary': {
     role: 'viewer',
@@ -573,7 +583,7 @@ export const contract = {
 } as const;
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */
-export const DOOR_CHANNELS = ['session.login', 'session.logout'] as const;
+export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel'] as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

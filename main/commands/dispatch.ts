@@ -23,14 +23,21 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
   return parsed.data as InputOf<C>;
 }
 
-export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
-  if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
-  if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
+/** The payload checked against the channel's schema and the actor's role against the channel's: the input, or a refusal. */
+export function authorize<C extends Channel>(ctx: CommandContext, channel: C, payload: unknown): InputOf<C> {
   const entry = contract[channel];
   const input = validate(channel, payload);
   if (!roleAllows(ctx.actor.role, entry.role)) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
   }
+  return input;
+}
+
+export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+  if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
+  if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
+  const entry = contract[channel];
+  const input = authorize(ctx, channel, payload);
   const handler = handlers[channel as keyof typeof handlers] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
   if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
   return ctx.db.transaction(() => {

@@ -7,7 +7,9 @@ import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, ty
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
-import { dispatch, validate } from '../commands/dispatch.ts';
+import { dispatch, validate, authorize } from '../commands/dispatch.ts';
+import { runLedgerStressAsync } from '../commands/recovery/stress.ts';
+import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
 import type { Actor } from '../commands/context.ts';
 import { SessionStore } from './sessions.ts';
@@ -92,6 +94,8 @@ export class Door {
   readonly events: EventHub;
   readonly #now: () => Date;
   readonly #log: (line: string) => void;
+  /** The stress run in progress, if any: one at a time per console. */
+  #stressRun: { by: string; cancelled: boolean } | null = null;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -111,6 +115,37 @@ export class Door {
     this.sessions.drop(binding.kind === 'window' ? binding.key : binding.sid);
   }
 
+  /**
+   * What a console door calls: a stress run goes step by step, with progress events and a cancel, so the console
+   * stays live while it runs; every other channel is answered at once by invoke().
+   */
+  async invokeAsync(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
+    if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
+    try {
+      const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
+      if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };
+      const ctx = { db: this.db, actor, now: this.#now };
+      const input = authorize(ctx, 'stress.run', payload);
+      if (this.#stressRun) throw new RuleError('busy', `a stress run started by ${this.#stressRun.by} is in progress: wait for it, or cancel it`);
+      const run = { by: actor.name, cancelled: false };
+      this.#stressRun = run;
+      try {
+        const value = await runLedgerStressAsync(
+          this.db,
+          priceTimeOf(this.db, this.#now()),
+          input.scenarios,
+          (done, total, label) => this.events.emit({ type: 'progress', task: 'stress.run', done, total, label, by: run.by }),
+          () => run.cancelled,
+        );
+        return { result: { ok: true, value } as AnyInvokeResult };
+      } finally {
+        this.#stressRun = null;
+      }
+    } catch (e) {
+      return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
+    }
+  }
+
   invoke(binding: Binding, channel: unknown, payload: unknown): InvokeOutcome {
     try {
       if (typeof channel !== 'string') throw new InputError('the channel must be a string', { field: 'channel' });
@@ -119,6 +154,13 @@ export class Door {
         validate('session.logout', payload);
         this.forget(binding);
         return { result: { ok: true, value: { ok: true } } };
+      }
+      if (channel === 'stress.cancel') {
+        validate('stress.cancel', payload);
+        if (!this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid)) return { result: { ok: false, error: UNAUTHENTICATED } };
+        const run = this.#stressRun;
+        if (run) run.cancelled = true;
+        return { result: { ok: true, value: { cancelled: run !== null } } };
       }
       const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
       if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };

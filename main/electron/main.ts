@@ -171,10 +171,10 @@ async function start(): Promise<void> {
       new Notification({ title: 'Riskdesk alert', body: e.alert.text, urgency: 'critical' }).show();
     }
   });
-  ipcMain.handle(INVOKE, (event, channel: unknown, payload: unknown): AnyInvokeResult => {
+  ipcMain.handle(INVOKE, async (event, channel: unknown, payload: unknown): Promise<AnyInvokeResult> => {
     const key = senderKey(event);
     if (!key) return REFUSED_SENDER;
-    return d.invoke({ kind: 'window', key }, channel, payload).result;
+    return (await d.invokeAsync({ kind: 'window', key }, channel, payload)).result;
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate({

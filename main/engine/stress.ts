@@ -128,15 +128,26 @@ function memberDeficits(cols: BookColumns, equities: bigint[], members: readonly
 const byUncovered = (x: MemberStress, y: MemberStress): number =>
   x.uncovered === y.uncovered ? (x.member < y.member ? -1 : x.member > y.member ? 1 : 0) : x.uncovered > y.uncovered ? -1 : 1;
 
-export function runStress(book: Book, members: readonly string[], scenarios: readonly StressScenarioInput[], progress?: StressProgress): StressResult {
+/**
+ * The stress run as steps: the base valuation, then one scenario per step, each step reporting progress. The
+ * synchronous runStress drains it at once; a door that must stay responsive (progress events, a cancel) awaits
+ * between steps.
+ */
+export function* stressSteps(
+  book: Book,
+  members: readonly string[],
+  scenarios: readonly StressScenarioInput[],
+  progress?: StressProgress,
+): Generator<void, StressResult, void> {
   const total = scenarios.length + 1;
   const cols = compileBook(book);
   const base = memberSums(cols, totalEquities(evaluateBook(book, true, cols)), members);
   progress?.(1, total, null);
+  yield;
   const out: ScenarioStress[] = [];
   const cover1: CoverResult = { amount: 0n, scenario: null, members: [] };
   const cover2: CoverResult = { amount: 0n, scenario: null, members: [] };
-  scenarios.forEach((s, k) => {
+  for (const [k, s] of scenarios.entries()) {
     const equities = totalEquities(evaluateBook(shockBook(book, s.shocks), true, cols));
     const shocked = memberSums(cols, equities, members);
     const deficits = memberDeficits(cols, equities, members);
@@ -152,6 +163,15 @@ export function runStress(book: Book, members: readonly string[], scenarios: rea
     if (cover1.scenario === null || c1 > cover1.amount) Object.assign(cover1, { amount: c1, scenario: s.id, members: rows.slice(0, 1).map((r) => r.member) });
     if (cover2.scenario === null || c2 > cover2.amount) Object.assign(cover2, { amount: c2, scenario: s.id, members: rows.slice(0, 2).map((r) => r.member) });
     progress?.(k + 2, total, s.id);
-  });
+    if (k < scenarios.length - 1) yield;
+  }
   return { scenarios: out, cover1, cover2 };
+}
+
+export function runStress(book: Book, members: readonly string[], scenarios: readonly StressScenarioInput[], progress?: StressProgress): StressResult {
+  const steps = stressSteps(book, members, scenarios, progress);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }

@@ -212,7 +212,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
     }
-    const outcome = door.invoke({ kind: 'browser', sid }, channel, payload);
+    const outcome = await door.invokeAsync({ kind: 'browser', sid }, channel, payload);
     const headers: Record<string, string> = {};
     if (outcome.session) headers[SESSION_HEADER] = outcome.session;
     sendJson(res, 200, outcome.result, headers);

@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { StressReport, StressScenarioView, CoverFigure } from '../../../shared/contractRecovery.ts';
-import { runStress, type Shock, type StressProgress, type CoverResult } from '../../engine/stress.ts';
+import { stressSteps, type Shock, type StressProgress, type CoverResult, type StressResult } from '../../engine/stress.ts';
+import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
 import { readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
 import { priceTimeOf } from './book.ts';
@@ -66,8 +67,15 @@ function cover(c: CoverResult, prefunded: bigint): CoverFigure {
   return { amount: formatAmount(c.amount), scenario: c.scenario, members: c.members, surplus: formatAmount(prefunded - c.amount), covered: c.amount <= prefunded };
 }
 
-/** The stress run over the ledger's whole book at the prices as of `asOf`. */
-export function runLedgerStress(db: Database, asOf: string, scenarioIds: readonly string[] | undefined, progress?: StressProgress): StressReport {
+interface PreparedStress {
+  t0: number;
+  asOf: string;
+  book: Book;
+  members: ReturnType<typeof readMembers>;
+  chosen: ScenarioRow[];
+}
+
+function prepareStress(db: Database, asOf: string, scenarioIds: readonly string[] | undefined): PreparedStress {
   const t0 = performance.now();
   const library = readScenarios(db);
   const chosen =
@@ -84,22 +92,29 @@ export function runLedgerStress(db: Database, asOf: string, scenarioIds: readonl
   for (const i of held) if (!book.marks.has(i)) throw new RuleError('no_price', `no price for instrument ${i} at or before ${asOf}`);
   for (const c of book.collateral) if (!book.assetPrices.has(c.asset)) throw new RuleError('no_price', `no price for asset ${c.asset} at or before ${asOf}`);
   book.instruments = book.instruments.filter((i) => held.has(i.id));
-  const members = readMembers(db);
-  const r = runStress(
-    book,
-    members.map((m) => m.id),
-    chosen.map((s) => ({ id: s.id, shocks: new Map(Object.entries(s.shocks).map(([k, v]) => [k, parseShock(v, `scenario ${s.id} shocks.${k}`)])) })),
+  return { t0, asOf, book, members: readMembers(db), chosen };
+}
+
+function stepsOf(p: PreparedStress, progress?: StressProgress): Generator<void, StressResult, void> {
+  return stressSteps(
+    p.book,
+    p.members.map((m) => m.id),
+    p.chosen.map((s) => ({ id: s.id, shocks: new Map(Object.entries(s.shocks).map(([k, v]) => [k, parseShock(v, `scenario ${s.id} shocks.${k}`)])) })),
     progress,
   );
+}
+
+function reportOf(db: Database, p: PreparedStress, r: StressResult): StressReport {
+  const { book, members, chosen } = p;
   const defaultFunds = members.reduce((s, m) => s + m.defaultFund, 0n);
   const tranche = readRecoveryPolicy(db).ccpFirstTranche;
   const prefunded = defaultFunds + tranche;
   const byId = new Map(chosen.map((s) => [s.id, s]));
   return {
-    asOf,
+    asOf: p.asOf,
     accounts: book.accounts.length,
     positions: book.positions.length,
-    ms: Math.round(performance.now() - t0),
+    ms: Math.round(performance.now() - p.t0),
     prefunded: { defaultFunds: formatAmount(defaultFunds), ccpFirstTranche: formatAmount(tranche), total: formatAmount(prefunded) },
     scenarios: r.scenarios.map((s) => ({
       id: s.id,
@@ -118,6 +133,37 @@ export function runLedgerStress(db: Database, asOf: string, scenarioIds: readonl
     cover1: cover(r.cover1, prefunded),
     cover2: cover(r.cover2, prefunded),
   };
+}
+
+/** The stress run over the ledger's whole book at the prices as of `asOf`. */
+export function runLedgerStress(db: Database, asOf: string, scenarioIds: readonly string[] | undefined, progress?: StressProgress): StressReport {
+  const p = prepareStress(db, asOf, scenarioIds);
+  const steps = stepsOf(p, progress);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return reportOf(db, p, r.value);
+  }
+}
+
+/**
+ * The same run for a console door: it gives the event loop back between scenarios, so progress events reach the
+ * console as they happen and a cancel can stop the run (between two scenarios; a run changes nothing).
+ */
+export async function runLedgerStressAsync(
+  db: Database,
+  asOf: string,
+  scenarioIds: readonly string[] | undefined,
+  progress: StressProgress,
+  cancelled: () => boolean,
+): Promise<StressReport> {
+  const p = prepareStress(db, asOf, scenarioIds);
+  const steps = stepsOf(p, progress);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return reportOf(db, p, r.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (cancelled()) throw new RuleError('cancelled', 'the stress run was cancelled; nothing was changed');
+  }
 }
 
 export function stressRunCommand(ctx: CommandContext, input: InputOf<'stress.run'>): StressReport {
