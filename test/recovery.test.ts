@@ -80,6 +80,11 @@ test('declaring a default takes two different supervisors; the defaulted member 
   const text = 'account,instrument,quantity,entry_price,isolated_margin\nKCM-H01,BTC-PERP,1,60000,\nTWC-H01,BTC-PERP,1,60000,\n';
   assert.throws(() => run(db, operator, 'import.csv', { kind: 'positions', file: 'p.csv', text }), refused('member_not_active', /p\.csv row 2, column account: .*TWC.*defaulted/));
   assert.equal(readPositions(db).length, before);
+  // An account is not moved to another member by import (that is a port), nor the defaulter's fund rewritten.
+  const moved = 'id,member,kind,mode\nTWC-H01,KCM,house,cross\n';
+  assert.throws(() => run(db, supervisor, 'import.csv', { kind: 'accounts', file: 'a.csv', text: moved }), (e: unknown) => e instanceof InputError && e.where.column === 'member' && /is a port/.test(e.message));
+  const fund = `id,name,status,default_fund\nTWC,${twc.name},defaulted,1\n`;
+  assert.throws(() => run(db, supervisor, 'import.csv', { kind: 'members', file: 'm.csv', text: fund }), (e: unknown) => e instanceof InputError && e.where.column === 'default_fund');
   // Suspension and reinstatement, journalled with reasons; a defaulted member is neither.
   assert.equal(run<MemberStanding>(db, supervisor, 'members.suspend', { member: 'KCM', reason: 'late reporting' }).status, 'suspended');
   assert.throws(() => run(db, supervisor, 'members.suspend', { member: 'KCM', reason: 'again' }), refused('member_suspended'));
@@ -105,10 +110,15 @@ test('porting moves healthy client accounts only, and never to a member in a mar
   assert.throws(() => run(db, supervisor, 'default.port', { case: c.id, accounts: ['TWC-H01'], to: 'KCM' }), refused('not_portable', /house account/));
   assert.throws(() => run(db, supervisor, 'default.port', { case: c.id, accounts: ['KCM-H01'], to: 'CLM' }), badInput('accounts[0]'));
   assert.throws(() => run(db, supervisor, 'default.port', { case: c.id, accounts: [healthy[0]], to: 'TWC' }), badInput('to'));
-  // APB has accounts below maintenance margin: it would be in a margin shortfall.
-  assert.ok([...statuses(db, 'APB').values()].some((s) => s >= 2));
-  assert.throws(() => run(db, supervisor, 'default.port', { case: c.id, accounts: [healthy[0]], to: 'APB' }), refused('receiver_shortfall'));
-  assert.deepEqual(journalHead(db), head);
+  // A receiver whose own house account is below maintenance margin is in a shortfall: refused (its clients' accounts
+  // are their own margin units and do not count).
+  const headBefore = journalHead(db);
+  db.prepare("UPDATE collateral SET quantity = quantity - 90000000000 WHERE account_id = 'APB-H01' AND asset_id = 'USD'").run();
+  cycle(db);
+  assert.ok((statuses(db, 'APB').get('APB-H01') ?? 0) >= 2, 'APB-H01 is below maintenance margin');
+  assert.throws(() => run(db, supervisor, 'default.port', { case: c.id, accounts: [healthy[0]], to: 'APB' }), refused('receiver_shortfall', /APB-H01/));
+  assert.deepEqual(journalHead(db).seq, headBefore.seq + 1, 'only the cycle was journalled');
+  assert.equal(head.seq, headBefore.seq, 'the refusals above journalled nothing');
   const positions = readPositions(db, healthy[0]);
   const d = run<DefaultCaseDetail>(db, supervisor, 'default.port', { case: c.id, accounts: healthy.slice(0, 2), to: 'KCM' });
   assert.deepEqual(d.ports.map((p) => [p.account, p.from, p.to]), healthy.slice(0, 2).map((id) => [id, 'TWC', 'KCM']));
@@ -296,6 +306,15 @@ test('stress: the scenario library is editable, Cover-2 is the sum of the two la
   assert.deepEqual(calls, [[1, 3, null], [2, 3, 'btc-70'], [3, 3, 'hist-2020-03-12']]);
   assert.deepEqual(run(db, supervisor, 'stress.deleteScenario', { id: 'btc-70' }), { deleted: 'btc-70' });
   assert.throws(() => run(db, supervisor, 'stress.deleteScenario', { id: 'btc-70' }), badInput('id'));
+  // A defaulted member's book belongs to its case: stress measures the survivors against the survivors' funds.
+  const top = worst.members[0]!.member;
+  defaultOf(db, top);
+  const after = run<StressReport>(db, viewer, 'stress.run', { scenarios: ['hist-2020-03-12'] });
+  assert.ok(after.scenarios[0]!.members.every((m) => m.member !== top), `${top} is left out`);
+  const survivorsFund = run<{ id: string; status: string; defaultFund: string }[]>(db, viewer, 'members.list', {})
+    .filter((m) => m.status !== 'defaulted')
+    .reduce((x, m) => x + usd(m.defaultFund), 0n);
+  assert.equal(usd(after.prefunded.defaultFunds), survivorsFund);
   db.close();
 });
 

@@ -16,7 +16,8 @@ import type { CsvRef, Rows } from '../csv/types.ts';
  * Positions are stored in lots, marks in ticks, holdings in asset units: a re-import that changed what those units
  * mean would silently revalue everything stored against them. Such a change is refused while anything depends on
  * it (create a new instrument or asset instead). Member status is not imported over an existing member: defaults
- * and suspensions have their own commands, with reasons and four eyes.
+ * and suspensions have their own commands, with reasons and four eyes; nor is an account moved to another member
+ * (that is a port), nor a defaulted member's fund changed.
  */
 function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): void {
   const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
@@ -52,6 +53,12 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
     case 'accounts':
       parsed.rows.forEach((x, r) => {
         const old = ref.account(x.id);
+        if (old && old.member !== x.member) {
+          throw new InputError(
+            `account ${x.id} belongs to member ${old.member}: moving it to ${x.member} is a port (riskdesk default port, with its checks), not an import`,
+            where(r, 'member'),
+          );
+        }
         if (old && old.mode !== x.mode && accountPositionCount(ctx.db, x.id) > 0) {
           throw new InputError(`account ${x.id} has positions: its margin mode cannot change from ${old.mode} to ${x.mode} by import`, where(r, 'mode'));
         }
@@ -67,6 +74,9 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
               : `a new member starts active or on watch, not ${x.status}`,
             where(r, 'status'),
           );
+        }
+        if (old && old.status === 'defaulted' && old.defaultFund !== x.defaultFund) {
+          throw new InputError(`member ${x.id} is in default: its default-fund contribution is its default case's, not an import's`, where(r, 'default_fund'));
         }
       });
       return;

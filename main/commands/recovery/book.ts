@@ -7,7 +7,7 @@ import { evaluateBook, accountResult } from '../../engine/evaluate.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
 /** The book as of `asOf` restricted to the accounts `keep` accepts (all instruments they hold must have a mark). */
-export function subBook(db: Database, asOf: string, keep: (account: { id: string; member: string }) => boolean): Book {
+export function subBook(db: Database, asOf: string, keep: (account: { id: string; member: string; kind: string }) => boolean): Book {
   const { book } = readBook(db, asOf);
   const accounts = book.accounts.filter(keep);
   const ids = new Set(accounts.map((a) => a.id));

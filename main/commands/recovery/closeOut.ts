@@ -60,8 +60,10 @@ const BAD = new Set(['call', 'liquidation', 'bankrupt']);
 /**
  * Ports client accounts of the defaulter to a surviving active member. Refused whole (nothing moves) when any account
  * is not the defaulter's client account, is not healthy (equity >= IM in every margin unit) at the latest prices, or
- * when the receiver would be in a margin shortfall: any of its accounts, the ported ones included, below maintenance
- * margin (status call, liquidation or bankrupt) at the latest prices.
+ * when the receiver is in a margin shortfall itself: any of its house accounts below maintenance margin (status call,
+ * liquidation or bankrupt) at the latest prices. Its clients' accounts are their own margin units: a client in call
+ * at the receiver says nothing of the receiver's capacity to take on healthy accounts (a desk with thousands of
+ * clients always has some).
  */
 export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>): Handled<'default.port'> {
   const { db } = ctx;
@@ -82,7 +84,7 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
     if (a.kind !== 'client') throw new RuleError('not_portable', `${field}: account ${id} is a house account: house accounts stay for the close-out`);
   });
   const pt = priceTimeOf(ctx.db, ctx.now());
-  const book = subBook(db, pt, (a) => a.member === to.id || seen.has(a.id));
+  const book = subBook(db, pt, (a) => (a.member === to.id && a.kind === 'house') || seen.has(a.id));
   const results = evaluateAll(book);
   input.accounts.forEach((id, i) => {
     const r = results.get(id)!;
@@ -97,7 +99,7 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
   if (short.length > 0) {
     throw new RuleError(
       'receiver_shortfall',
-      `member ${to.id} is in a margin shortfall at the prices as of ${pt}: ${short.length} of its accounts below maintenance margin (${short
+      `member ${to.id} is in a margin shortfall at the prices as of ${pt}: ${short.length} of its house accounts below maintenance margin (${short
         .slice(0, 5)
         .map((r) => `${r.id} ${r.status}`)
         .join(', ')}${short.length > 5 ? ', ...' : ''})`,

@@ -92,7 +92,17 @@ function prepareStress(db: Database, asOf: string, scenarioIds: readonly string[
   for (const i of held) if (!book.marks.has(i)) throw new RuleError('no_price', `no price for instrument ${i} at or before ${asOf}`);
   for (const c of book.collateral) if (!book.assetPrices.has(c.asset)) throw new RuleError('no_price', `no price for asset ${c.asset} at or before ${asOf}`);
   book.instruments = book.instruments.filter((i) => held.has(i.id));
-  return { t0, asOf, book, members: readMembers(db), chosen };
+  // A defaulted member's book is the default case's (its loss allocated down the waterfall, its fund used): stress
+  // measures the survivors, against the survivors' funds.
+  const members = readMembers(db).filter((m) => m.status !== 'defaulted');
+  const surviving = new Set(members.map((m) => m.id));
+  const accounts = new Set(book.accounts.filter((a) => surviving.has(a.member)).map((a) => a.id));
+  if (accounts.size < book.accounts.length) {
+    book.accounts = book.accounts.filter((a) => accounts.has(a.id));
+    book.positions = book.positions.filter((p) => accounts.has(p.account));
+    book.collateral = book.collateral.filter((c) => accounts.has(c.account));
+  }
+  return { t0, asOf, book, members, chosen };
 }
 
 function stepsOf(p: PreparedStress, progress?: StressProgress): Generator<void, StressResult, void> {
