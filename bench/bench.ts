@@ -1,7 +1,8 @@
 // `riskdesk bench` / `npm run bench`: the engine's figures on a demo book (default 100k accounts, ~1M positions),
 // measured side by side in one run, printed as a table with ratios (or JSON with --json).
 //  - revaluation: the engine (integer kernel + BigInt path for flagged accounts) against a plain decimal.js
-//    implementation (the test oracle) and a naive float64 loop over position objects, medians;
+//    implementation (the test oracle) and a naive float64 loop over position objects, medians; the engine's kernel
+//    is the wasm i64 kernel (main/engine/wasm), and the float (JS) kernel it replaced is timed alongside;
 //  - price to committed call: a live price tick through PriceTicker on a real ledger file, p50 and p99 over the
 //    ticks that issued at least one call;
 //  - persisting one cycle's account results (kernel output to committed rows), median.
@@ -10,13 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateDemoBook, bookAtLastMark } from '../main/demo/generate.ts';
 import { compileBook, priceColumns } from '../main/engine/columns.ts';
-import { allocOut, revalue, NO_CALL, STATUS_CODES } from '../main/engine/kernel.ts';
+import { allocOut, revalue, NO_CALL, STATUS_CODES, type KernelOut } from '../main/engine/kernel.ts';
 import { exactContext } from '../main/engine/exactAccount.ts';
 import { exactForIndex, evaluateBook, planInputOf, type Evaluation } from '../main/engine/evaluate.ts';
 import { planAccount, planContext } from '../main/engine/liquidationPlan.ts';
 import { referenceEvaluate } from '../main/engine/reference.ts';
 import { LiveBook } from '../main/engine/incremental.ts';
-import { ParallelRevaluer } from '../main/engine/parallel.ts';
+import { ParallelRevaluer, JsParallelRevaluer } from '../main/engine/parallel.ts';
+import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
 import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
@@ -34,6 +36,9 @@ export interface BenchReport {
   revaluation: {
     engineMs: number;
     engineOneCoreMs: number;
+    /** The float (JS) kernel, which the engine used before the wasm kernel: 2 threads, and 1. */
+    jsKernelMs: number;
+    jsKernelOneCoreMs: number;
     decimalJsMs: number;
     float64Ms: number;
     decimalJsOverEngine: number;
@@ -90,14 +95,20 @@ export function liquidationPlanning(book: Book, rounds: number): BenchReport['li
   return { accountsInTrouble: troubled.length, orders: plan.last, planMs: round(median(plan.ms)), revalueAndPlanMs: round(median(both.ms)) };
 }
 
-/** The engine's full revaluation: kernel over every account, BigInt path for those it flags. */
-function engineRevaluation(book: Book, cols = compileBook(book), parallel?: ParallelRevaluer) {
-  const px = parallel?.px ?? priceColumns(cols, book.marks, book.assetPrices);
-  const out = parallel?.out ?? allocOut(cols.nAccounts);
+/**
+ * The engine's full revaluation: a kernel over every account (`kernel`, by default the float kernel on this
+ * thread), BigInt path for those it flags.
+ */
+export function engineRevaluation(book: Book, cols = compileBook(book), kernel?: () => KernelOut) {
   const ctx = exactContext(book);
+  let run = kernel;
+  if (!run) {
+    const px = priceColumns(cols, book.marks, book.assetPrices);
+    const jsOut = allocOut(cols.nAccounts);
+    run = () => (revalue(cols, px, jsOut), jsOut);
+  }
   return () => {
-    if (parallel) parallel.run();
-    else revalue(cols, px, out);
+    const out = run();
     let flagged = 0;
     for (let a = 0; a < cols.nAccounts; a++) {
       if (out.exact[a]) {
@@ -340,16 +351,21 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
   const book = bookAtLastMark(demo);
   const cols = compileBook(book);
 
+  const px = priceColumns(cols, book.marks, book.assetPrices);
+  // Warm-up run first, so the JIT has compiled the loop before it is timed.
+  const timed = (run: () => ReturnType<ReturnType<typeof engineRevaluation>>) => (run(), time(run, o.rounds));
   log('revaluation: engine on one core...');
-  const engine1 = engineRevaluation(book, cols);
-  engine1(); // warm-up, so the JIT has compiled the loop before it is timed
-  const eng1 = time(engine1, o.rounds);
+  const wasm1 = WasmKernel.create(cols);
+  const eng1 = timed(engineRevaluation(book, cols, () => wasm1.run(px)));
   log('revaluation: engine on both cores...');
-  const parallel = await ParallelRevaluer.start(cols, priceColumns(cols, book.marks, book.assetPrices));
-  const engine = engineRevaluation(book, cols, parallel);
-  engine();
-  const eng = time(engine, o.rounds);
+  const parallel = await ParallelRevaluer.start(cols, px);
+  const eng = timed(engineRevaluation(book, cols, () => parallel.run()));
   await parallel.close();
+  log('revaluation: float (JS) kernel, one core and both...');
+  const js1 = timed(engineRevaluation(book, cols));
+  const jsParallel = await JsParallelRevaluer.start(cols, px);
+  const js2 = timed(engineRevaluation(book, cols, () => jsParallel.run()));
+  await jsParallel.close();
   log('liquidation planning after a 20% fall...');
   const planning = liquidationPlanning(book, Math.max(3, Math.min(o.rounds, 7)));
   log('revaluation: float64 loop...');
@@ -381,6 +397,8 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
     revaluation: {
       engineMs: round(median(eng.ms)),
       engineOneCoreMs: round(median(eng1.ms)),
+      jsKernelMs: round(median(js2.ms)),
+      jsKernelOneCoreMs: round(median(js1.ms)),
       decimalJsMs: round(median(dec.ms), 1),
       float64Ms: round(median(f64.ms)),
       decimalJsOverEngine: round(median(dec.ms) / median(eng.ms), 1),
@@ -408,8 +426,10 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
     printTable(
       ['full revaluation (median)', 'ms', 'vs engine'],
       [
-        ['engine (integer kernel, 2 threads)', v.engineMs.toFixed(2), '1x'],
-        ['engine (integer kernel, 1 thread)', v.engineOneCoreMs.toFixed(2), `${round(v.engineOneCoreMs / v.engineMs, 2)}x slower`],
+        ['engine (wasm i64 kernel, 2 threads)', v.engineMs.toFixed(2), '1x'],
+        ['engine (wasm i64 kernel, 1 thread)', v.engineOneCoreMs.toFixed(2), `${round(v.engineOneCoreMs / v.engineMs, 2)}x slower`],
+        ['float (JS) kernel, 2 threads', v.jsKernelMs.toFixed(2), `${round(v.jsKernelMs / v.engineMs, 2)}x slower`],
+        ['float (JS) kernel, 1 thread', v.jsKernelOneCoreMs.toFixed(2), `${round(v.jsKernelOneCoreMs / v.engineMs, 2)}x slower`],
         ['naive float64 loop', v.float64Ms.toFixed(2), `${v.float64OverEngine}x slower`],
         ['naive decimal.js', v.decimalJsMs.toFixed(0), `${v.decimalJsOverEngine}x slower`],
       ],

@@ -1,6 +1,7 @@
 // Bundles the Electron main process and the preload with esbuild (Electron runs neither .ts nor Node's type
 // stripping): dist/electron/main.cjs and dist/electron/preload.cjs. better-sqlite3 stays external (a native module,
-// shipped unpacked from the asar); electron is provided by the runtime.
+// shipped unpacked from the asar); electron is provided by the runtime. The wasm kernel's text (kernel.wat) is
+// embedded in the bundles, and its second thread is a bundle of its own, dist/electron/wasmWorker.cjs.
 //   node scripts/build-electron.ts
 import path from 'node:path';
 import fs from 'node:fs';
@@ -11,6 +12,9 @@ const OUT = path.join(ROOT, 'dist', 'electron');
 
 // The code is ESM TypeScript that uses import.meta.url / import.meta.dirname (e.g. the demo book's data folder);
 // in a CommonJS bundle they become the bundle's own location.
+const KERNEL_WAT = fs.readFileSync(path.join(ROOT, 'main/engine/wasm/kernel.wat'), 'utf8');
+const WASM_WORKER = 'wasmWorker';
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -22,14 +26,21 @@ const common: BuildOptions = {
   logLevel: 'warning',
   absWorkingDir: ROOT,
   banner: { js: "const __riskdesk_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__riskdesk_import_meta_url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+  define: {
+    'import.meta.url': '__riskdesk_import_meta_url',
+    'import.meta.dirname': '__dirname',
+    'import.meta.filename': '__filename',
+    // See main/engine/wasm/loader.ts and parallel.ts.
+    __RISKDESK_KERNEL_WAT__: JSON.stringify(KERNEL_WAT),
+    __RISKDESK_WASM_WORKER__: JSON.stringify(`./${WASM_WORKER}.cjs`),
+  },
 };
 
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const main = await build({
     ...common,
-    entryPoints: { main: path.join(ROOT, 'main/electron/main.ts') },
+    entryPoints: { main: path.join(ROOT, 'main/electron/main.ts'), [WASM_WORKER]: path.join(ROOT, 'main/engine/wasm/worker.ts') },
     outdir: OUT,
     external: ['electron', 'better-sqlite3'],
     metafile: true,

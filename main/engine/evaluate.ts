@@ -6,20 +6,57 @@ import type { AccountInput } from './liquidationPlan.ts';
 import { compileBook, priceColumns, type BookColumns } from './columns.ts';
 import { allocOut, revalue, STATUS_CODES, NO_CALL, type KernelOut } from './kernel.ts';
 import { exactContext, exactAccount, unitStatusExact, type ExactContext } from './exactAccount.ts';
+import type { PriceColumns } from './columns.ts';
+import { WasmKernel } from './wasm/loader.ts';
 
 export interface Evaluation {
   cols: BookColumns;
+  /**
+   * The kernel's figures. From the wasm kernel these are views into its memory, cached per BookColumns: the next
+   * evaluateBook on the same `cols` overwrites them, so read what you need before evaluating those columns again.
+   */
   out: KernelOut;
   /** Exact results of the accounts the kernel could not do (index -> result). */
   exact: Map<number, AccountResult>;
   ctx: ExactContext;
 }
 
+/** The wasm kernel of each compiled book (its columns copied into wasm memory once), or null where it refused. */
+const wasmKernels = new WeakMap<BookColumns, WasmKernel | null>();
+
+function wasmKernelFor(cols: BookColumns, withPositions: boolean): WasmKernel | null {
+  let k = wasmKernels.get(cols);
+  if (k === null) return null;
+  if (k === undefined || (withPositions && !k.init.withPositions)) {
+    try {
+      k = WasmKernel.create(cols, { withPositions });
+    } catch (e) {
+      // A policy it does not take (liquidation health >= 2^21 ppm) or a memory it cannot have: the float kernel.
+      if (!(e instanceof RangeError)) throw e;
+      wasmKernels.set(cols, null);
+      return null;
+    }
+    wasmKernels.set(cols, k);
+  }
+  return k;
+}
+
+/** The kernel's figures at `px`: the wasm kernel's (live views, see Evaluation.out), or the float kernel's. */
+function runKernel(cols: BookColumns, px: PriceColumns, withPositions: boolean): KernelOut {
+  const k = wasmKernelFor(cols, withPositions);
+  if (k === null) {
+    const out = allocOut(cols.nAccounts, withPositions ? cols.posInst.length : undefined);
+    revalue(cols, px, out);
+    return out;
+  }
+  const { positions, ...accounts } = k.run(px);
+  return withPositions ? { ...accounts, positions: positions! } : accounts;
+}
+
 /** Runs the kernel over the book and the BigInt path over the accounts it flagged. */
 export function evaluateBook(book: Book, withPositions = false, cols: BookColumns = compileBook(book)): Evaluation {
   const px = priceColumns(cols, book.marks, book.assetPrices);
-  const out = allocOut(cols.nAccounts, withPositions ? book.positions.length : undefined);
-  revalue(cols, px, out);
+  const out = runKernel(cols, px, withPositions);
   const ctx = exactContext(book);
   const exact = new Map<number, AccountResult>();
   for (let a = 0; a < cols.nAccounts; a++) {
