@@ -211,27 +211,59 @@ function applyTrial(u: Unit, lp: LivePos, t: Trial): void {
   lp.im = t.posIm;
 }
 
-function orderOf(u: Unit, lp: LivePos, c: bigint, t: Trial): PlannedOrder {
-  let bankruptcyPrice: string | null = null;
-  if (u.mm > 0n) {
+/**
+ * An order's bankruptcy price is worked out when it is read: planning every account after a crash makes tens of
+ * thousands of orders, and the division and the 8-place formatting are for the desk's eyes (and the ledger's row),
+ * not for the search.
+ */
+class Order implements PlannedOrder {
+  readonly instrument: string;
+  readonly isolated: boolean;
+  readonly side: 'buy' | 'sell';
+  readonly lots: bigint;
+  readonly positionLots: bigint;
+  readonly mark: bigint;
+  readonly price: bigint;
+  readonly notional: bigint;
+  readonly liquidationFee: bigint;
+  readonly insuranceFee: bigint;
+  #bp: { dnnv: bigint; tnc: bigint; dmmr: bigint; tmmr: bigint; c: bigint; lot: string; multiplier: string } | null;
+  #bpText: string | null | undefined = undefined;
+
+  constructor(u: Unit, lp: LivePos, c: bigint, t: Trial) {
+    this.instrument = lp.instrument;
+    this.isolated = u.isolated;
+    this.side = lp.q > 0n ? 'sell' : 'buy';
+    this.lots = abs(c);
+    this.positionLots = lp.q;
+    this.mark = lp.mark;
+    this.price = t.price;
+    this.notional = t.effect.notional;
+    this.liquidationFee = t.effect.liquidationFee;
+    this.insuranceFee = t.effect.insuranceFee;
     // dYdX's inputs from what the trial already knows: DNNV and DMMR are the position's value and MM after minus before.
-    const K = lp.inst.lotTickValue;
-    const value = bankruptcyValue({ dnnv: -c * lp.mark * K, tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm });
-    bankruptcyPrice = bankruptcyPricePerUnit({ value, quantity: c, lot: lp.inst.lot, multiplier: lp.inst.multiplier });
+    this.#bp =
+      u.mm > 0n
+        ? { dnnv: -c * lp.mark * lp.inst.lotTickValue, tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm, c, lot: lp.inst.lot, multiplier: lp.inst.multiplier }
+        : null;
   }
-  return {
-    instrument: lp.instrument,
-    isolated: u.isolated,
-    side: lp.q > 0n ? 'sell' : 'buy',
-    lots: abs(c),
-    positionLots: lp.q,
-    mark: lp.mark,
-    price: t.price,
-    notional: t.effect.notional,
-    liquidationFee: t.effect.liquidationFee,
-    insuranceFee: t.effect.insuranceFee,
-    bankruptcyPrice,
-  };
+
+  get bankruptcyPrice(): string | null {
+    if (this.#bpText === undefined) {
+      const b = this.#bp;
+      this.#bpText = b && bankruptcyPricePerUnit({ value: bankruptcyValue(b), quantity: b.c, lot: b.lot, multiplier: b.multiplier });
+    }
+    return this.#bpText;
+  }
+
+  toJSON(): PlannedOrder {
+    const { bankruptcyPrice } = this;
+    return { ...this, bankruptcyPrice };
+  }
+}
+
+function orderOf(u: Unit, lp: LivePos, c: bigint, t: Trial): PlannedOrder {
+  return new Order(u, lp, c, t);
 }
 
 /**
@@ -257,14 +289,16 @@ function smallestClose(pc: PlanContext, u: Unit, lp: LivePos): { lots: bigint; t
   const n = abs(lp.q);
   const sign = lp.q > 0n ? 1n : -1n;
   const target = pc.policy.targetHealth;
-  const memo = new Map<bigint, Trial>();
+  // Most positions of an account deep in trouble close whole: one trial, no search.
+  const whole = trial(pc, u, lp, sign * n);
+  if (!accept(whole, target, u.isolated)) return { lots: n, t: whole };
+  const memo = new Map<bigint, Trial>([[n, whole]]);
   const at = (k: bigint): Trial => {
     let t = memo.get(k);
     if (!t) memo.set(k, (t = trial(pc, u, lp, sign * k)));
     return t;
   };
   const ok = (k: bigint): boolean => accept(at(k), target, u.isolated);
-  if (!ok(n)) return { lots: n, t: at(n) };
   // Bracket the answer around the guess by galloping, then bisect: lo fails (0 = nothing closed), hi holds.
   let lo = 0n;
   let hi = n;
