@@ -316,14 +316,15 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     let calls = 0;
     const insts = ledgerBook.instruments;
     let clock = Date.parse(DEMO_AS_OF);
-    // Marks drift against the book in small steps (0.3% per tick, alternating direction per pass over the
-    // instruments), so that ticks keep pushing a few accounts at a time over their maintenance line. The first
+    // Marks drift against the book in small steps (0.3% per tick; three passes over the instruments down, then one
+    // up), a market sliding for minutes, so that ticks keep pushing accounts over their maintenance line and the
+    // percentiles rest on hundreds of ticks that issued calls, not on a handful. The first
     // WARM_TICKS go through the same path untimed: a console's ticker runs for hours, and the first ticks of a
     // fresh process measure V8 compiling the tick path rather than the tick.
     const WARM_TICKS = 30;
-    for (let t = 0; t < 400 + WARM_TICKS; t++) {
+    for (let t = 0; t < 600 + WARM_TICKS; t++) {
       const i = t % insts.length;
-      const dir = Math.floor(t / insts.length) % 4 < 2 ? -1 : 1;
+      const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
       const cur = BigInt(ticker.live.px.inst[i]!);
       const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
       clock += 1000;
