@@ -312,3 +312,24 @@ test('property: the allocation does not depend on the order the members and gain
     { numRuns: 200 },
   );
 });
+
+test('a second default in the capped period: caps are a multiple of the contribution before the first, less what it assessed', () => {
+  // The first default used A's and B's funds up entirely; A was assessed 150 then. Caps now: A 2 x 300 - 150 = 450,
+  // B 2 x 100 = 200, C 2 x 200 = 400; assessments pro rata to the contributions as they stood (300 : 100 : 200).
+  const members = [
+    member('D', '50', '100'),
+    { ...member('A', '0'), assessmentBase: usd('300'), assessedInPeriod: usd('150') },
+    { ...member('B', '0'), assessmentBase: usd('100') },
+    member('C', '200'),
+  ];
+  const r = allocateWaterfall(base('2000', { members }));
+  const caps = Object.fromEntries(r.members.map((m) => [m.id, formatAmount(m.assessmentCap)]));
+  assert.deepEqual(caps, { D: '0', A: '450', B: '200', C: '400' });
+  const assessments = r.layers.find((l) => l.name === 'assessments')!;
+  assert.equal(formatAmount(assessments.available), '1050');
+  // 2000 - 100 - 50 - 40 - 200 (C's fund) - 60 = 1550 > 1050: every cap is called in full.
+  assert.deepEqual(Object.fromEntries(r.members.map((m) => [m.id, formatAmount(m.assessment)])), { D: '0', A: '450', B: '200', C: '400' });
+  // Without the base, the depleted funds would cap A and B at nothing.
+  const naive = allocateWaterfall(base('2000', { members: [member('D', '50', '100'), member('A', '0'), member('B', '0'), member('C', '200')] }));
+  assert.equal(formatAmount(naive.layers.find((l) => l.name === 'assessments')!.available), '400');
+});

@@ -22,6 +22,14 @@ export interface WaterfallMember {
   margin: bigint;
   /** Per-member assessment multiple (ppm) overriding the policy's. */
   assessmentMultiple?: bigint;
+  /**
+   * The contribution assessments are pro rata to and capped by, when it differs from `defaultFund`: within a capped
+   * period, the contribution as it stood before the period's first default (a default fund the first default used
+   * up does not lower what a second one may call). Defaults to defaultFund.
+   */
+  assessmentBase?: bigint;
+  /** Assessed already in the capped period, taken off the cap (the cap covers every default in the period). */
+  assessedInPeriod?: bigint;
 }
 
 /** Who a VM gain belongs to: a member or an account. */
@@ -143,13 +151,18 @@ export function allocateWaterfall(c: WaterfallCase): WaterfallResult {
 
   take('ccpSecondTranche', c.secondTranche);
 
+  const base = (m: WaterfallMember): bigint => m.assessmentBase ?? m.defaultFund;
   const caps = new Map(
-    survivors.map((m) => [m, roundAmountToScale((m.defaultFund * (m.assessmentMultiple ?? c.assessmentMultiple)) / RATE_ONE, c.amountScale, 'floor')]),
+    survivors.map((m) => {
+      const full = roundAmountToScale((base(m) * (m.assessmentMultiple ?? c.assessmentMultiple)) / RATE_ONE, c.amountScale, 'floor');
+      const left = full - roundAmountToScale(m.assessedInPeriod ?? 0n, c.amountScale, 'ceil');
+      return [m, left > 0n ? left : 0n];
+    }),
   );
   const capacity = [...caps.values()].reduce((s, x) => s + x, 0n);
   const demanded = divRound(take('assessments', capacity), step, 'ceil');
   const assessments = sortedSplit(survivors, byId, (ms) =>
-    cappedLargestRemainder(demanded, ms.map((m) => m.defaultFund), ms.map((m) => caps.get(m)! / step)).map((u) => u * step),
+    cappedLargestRemainder(demanded, ms.map(base), ms.map((m) => caps.get(m)! / step)).map((u) => u * step),
   );
 
   for (const tool of c.recoveryTools) {

@@ -559,6 +559,12 @@ export function assessedSince(db: Database, since: string): Map<string, bigint> 
   return new Map(rows);
 }
 
+/** Per member, the net change of its default fund since `since` (used is negative, replenished positive). */
+export function defaultFundMovesSince(db: Database, since: string): Map<string, bigint> {
+  const rows = db.prepare('SELECT member_id, sum(amount) FROM default_fund_entries WHERE at >= ? GROUP BY member_id').raw().safeIntegers(true).all(since) as [string, bigint][];
+  return new Map(rows);
+}
+
 // ---- recovery allocations ----
 
 export interface RecoveryAllocationRow {

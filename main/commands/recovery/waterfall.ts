@@ -22,6 +22,7 @@ import {
   readMembers,
   readRecoveryPolicy,
   assessedSince,
+  defaultFundMovesSince,
   insertLayers,
   insertMemberAllocations,
   memberAllocations,
@@ -44,7 +45,7 @@ import {
 import { caseDetail, loadCase, requireStatus, assessmentView } from './views.ts';
 import { moneyIn } from './members.ts';
 import { normaliseTime } from '../time.ts';
-import { formatAmount, divRound, RATE_ONE } from '../../../shared/units.ts';
+import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 
 const DAY_MS = 86_400_000;
@@ -59,13 +60,22 @@ export function waterfallCommand(ctx: CommandContext, input: InputOf<'default.wa
   const amountScale = readPolicy(db).amountScale;
   const periodStart = new Date(ctx.now().getTime() - rp.assessmentPeriodDays * DAY_MS).toISOString();
   const prior = assessedSince(db, periodStart);
+  const fundMoves = defaultFundMovesSince(db, periodStart);
   const all = readMembers(db).filter((m) => m.id === c.member || m.status !== 'defaulted');
   const members: WaterfallMember[] = all.map((m) => {
-    const used = prior.get(m.id) ?? 0n;
-    // What the member was assessed in the period comes off its cap: multiple - used / contribution (rounded up, so
-    // the cap left is never above what remains).
-    const multiple = m.id === c.member || used === 0n || m.defaultFund === 0n ? m.assessmentMultiple : m.assessmentMultiple - divRound(used * RATE_ONE, m.defaultFund, 'ceil');
-    return { id: m.id, defaultFund: m.defaultFund, margin: m.id === c.member ? (c.margin ?? 0n) : 0n, assessmentMultiple: multiple > 0n ? multiple : 0n };
+    // The cap covers every default in the period: it is a multiple of the contribution as it stood before the
+    // period's first default (what earlier waterfalls used and replenishments have not restored is added back),
+    // less what the period has already assessed.
+    const moved = fundMoves.get(m.id) ?? 0n;
+    const base = moved < 0n ? m.defaultFund - moved : m.defaultFund;
+    return {
+      id: m.id,
+      defaultFund: m.defaultFund,
+      margin: m.id === c.member ? (c.margin ?? 0n) : 0n,
+      assessmentMultiple: m.assessmentMultiple,
+      assessmentBase: base,
+      assessedInPeriod: m.id === c.member ? 0n : (prior.get(m.id) ?? 0n),
+    };
   });
   const r = allocateWaterfall({
     defaulter: c.member,
