@@ -224,6 +224,18 @@ test('a default case end to end: close-out loss, the waterfall in order, assessm
   assert.equal(standing.get(second!.member)!.status, 'watch');
   assert.equal(standing.get(second!.member)!.assessments.overdue, 1);
 
+  // Cash paid in against a margin call is not a VM gain: a deposit and a new cycle at the same prices leave the
+  // gains to haircut as they were.
+  const vmAvailable = () =>
+    usd(run<RecoveryComparison>(db, viewer, 'default.compare', { case: c.id, a: ['vmGainsHaircut'], b: ['socialisedLoss'] }).policies[0].layers[0]!.available);
+  const gainsBefore = vmAvailable();
+  const call = run<{ id: number; account: string; member: string; status: string }[]>(db, viewer, 'calls.list', {}).find(
+    (x) => x.member !== 'TWC' && (x.status === 'open' || x.status === 'overdue'),
+  )!;
+  run(db, operator, 'calls.deposit', { id: call.id, amount: '1000000' });
+  cycle(db, t1);
+  assert.equal(vmAvailable(), gainsBefore, `the deposit on ${call.account} is not counted as a gain`);
+
   // Recovery tools: two policies side by side on the same snapshot, read-only; then one applied.
   const head = journalHead(db);
   const cmp = run<RecoveryComparison>(db, viewer, 'default.compare', { case: c.id, a: ['vmGainsHaircut', 'socialisedLoss'], b: ['adl', 'socialisedLoss'] });

@@ -137,3 +137,16 @@ export function callWriter(db: Database): CallWriter {
     event: (id, e) => void ev.run(id, e.at, e.actor, e.kind, e.amount, e.note),
   };
 }
+
+/** Cash deposited against margin calls per account in (from, to]: money the member paid in, not a market gain. */
+export function depositsBetween(db: Database, from: string, to: string): Map<string, bigint> {
+  const rows = db
+    .prepare(
+      `SELECT c.account_id, sum(e.amount) FROM margin_call_events e JOIN margin_calls c ON c.id = e.call_id
+       WHERE e.kind = 'deposit' AND e.at > ? AND e.at <= ? GROUP BY c.account_id`,
+    )
+    .raw()
+    .safeIntegers(true)
+    .all(from, to) as [string, bigint][];
+  return new Map(rows);
+}

@@ -26,3 +26,10 @@ export function cycleAsOf(db: Database, id: number): string {
   if (r === undefined) throw new RangeError(`no margin cycle ${id}`);
   return r;
 }
+
+/** When a cycle ran (its run time, not its as-of time). */
+export function cycleRunAt(db: Database, id: number): string {
+  const r = db.prepare('SELECT run_at FROM margin_cycles WHERE id = ?').pluck().get(id) as string | undefined;
+  if (r === undefined) throw new RangeError(`no margin cycle ${id}`);
+  return r;
+}

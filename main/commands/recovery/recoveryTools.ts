@@ -3,7 +3,8 @@
 //
 // The snapshot: the residual left after the assessments; VM gains since the default = for each account of a member
 // not in default, its equity in the latest margin cycle less its equity in the case's baseline cycle (the latest at
-// confirmation), positive part (0 when no cycle ran since); the defaulter's closed-out positions, net per instrument,
+// confirmation) less the cash deposited against its margin calls in between, positive part (0 when no cycle ran
+// since); the defaulter's closed-out positions, net per instrument,
 // and the opposing positions of surviving members' cross accounts with their equity at the latest prices (ADL); the
 // surviving members' default-fund contributions as the waterfall saw them (socialised loss).
 // Applying: a VM haircut and a socialised loss are cash debits (USD) on the accounts (socialised loss: the member's
@@ -16,7 +17,8 @@ import type { RecoveryComparison, RecoveryPolicyResult, LedgerRecoveryTool } fro
 import { allocateRecovery, memberTotals, type RecoveryInput, type RecoveryResult, type AdlInstrument } from '../../engine/recoveryAllocation.ts';
 import { closeEffect, cashToQuantity } from '../../engine/closeMath.ts';
 import { readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
-import { latestCycle } from '../../ledger/cycleRepo.ts';
+import { latestCycle, cycleRunAt } from '../../ledger/cycleRepo.ts';
+import { depositsBetween } from '../../ledger/callRepo.ts';
 import { readCycleResults } from '../../ledger/cycleResults.ts';
 import { accountColumns } from '../../ledger/consoleRepo.ts';
 import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
@@ -55,11 +57,13 @@ function snapshot(db: Database, c: CaseRow, asOf: string): Snapshot {
     const before = readCycleResults(db, c.baselineCycle);
     const after = readCycleResults(db, latest.id);
     const base = new Map(before.ids.map((id, i) => [id, before.equity[i]!]));
+    // Cash paid in against margin calls between the two cycles raised equity without any market gain: it is not VM.
+    const paidIn = depositsBetween(db, cycleRunAt(db, c.baselineCycle), cycleRunAt(db, latest.id));
     after.ids.forEach((id, i) => {
       const m = memberOf.get(id);
       const b = base.get(id);
       if (m === undefined || b === undefined || defaulted.has(m)) return;
-      const gain = after.equity[i]! - b;
+      const gain = after.equity[i]! - b - (paidIn.get(id) ?? 0n);
       if (gain > 0n) vmGains.push({ account: id, member: m, gain });
     });
   }
