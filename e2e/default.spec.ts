@@ -9,29 +9,11 @@ import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn, signOut } from './support/signin.ts';
 import { snap, ensureCycle } from './support/screens.ts';
-import { invoke, login } from './http.ts';
+import { call, api } from './support/api.ts';
 import type { AccountsTable } from '../shared/contract.ts';
 import type { AssessmentView, DefaultCaseDetail, DefaultCaseSummary, MemberStanding, StressReport, StressScenarioView } from '../shared/contractRecovery.ts';
 
 test.use({ viewport: { width: 1600, height: 1000 }, deskPolicy: { ccpFirstTranche: '5000000', ccpSecondTranche: '10000000' } });
-
-type User = keyof typeof DEMO_PASSWORDS;
-type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-
-async function call<T>(desk: Desk, user: User, channel: string, payload: unknown): Promise<Result<T>> {
-  const sid = await login(desk.baseURL, desk.token, user, DEMO_PASSWORDS[user]);
-  try {
-    return (await invoke(desk.baseURL, desk.token, channel, payload, { session: sid })).json<Result<T>>();
-  } finally {
-    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
-  }
-}
-
-async function api<T>(desk: Desk, user: User, channel: string, payload: unknown): Promise<T> {
-  const r = await call<T>(desk, user, channel, payload);
-  if (!r.ok) throw new Error(`${channel} as ${user} refused: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
 
 const caseOf = (desk: Desk, id: number) => api<DefaultCaseDetail>(desk, 'viewer', 'default.get', { case: id });
 

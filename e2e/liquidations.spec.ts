@@ -8,30 +8,10 @@ import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn, signOut } from './support/signin.ts';
 import { snap } from './support/screens.ts';
-import { invoke, login } from './http.ts';
+import { call, api } from './support/api.ts';
 import type { AccountDetail, AutomationStatus, FundEntryView, InstrumentView, LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
 
 test.use({ viewport: { width: 1600, height: 900 }, deskPolicy: { insuranceFeeRate: '0.0025' } });
-
-type User = keyof typeof DEMO_PASSWORDS;
-type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-
-/** One command through the API as `user` (its own session). */
-async function call<T>(desk: Desk, user: User, channel: string, payload: unknown): Promise<Result<T>> {
-  const sid = await login(desk.baseURL, desk.token, user, DEMO_PASSWORDS[user]);
-  try {
-    return (await invoke(desk.baseURL, desk.token, channel, payload, { session: sid })).json<Result<T>>();
-  } finally {
-    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
-  }
-}
-
-/** The same, expecting success. */
-async function api<T>(desk: Desk, user: User, channel: string, payload: unknown): Promise<T> {
-  const r = await call<T>(desk, user, channel, payload);
-  if (!r.ok) throw new Error(`${channel} as ${user} refused: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
 
 const DEMO_LAST_MARK = '2026-03-12T21:00:00.000Z';
 
