@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, isoTime, id, reason } from './schemaParts.ts';
+import { decimal, positiveDecimal, isoTime, id, reason, rowId, note } from './schemaParts.ts';
 import { recoveryContract } from './contractRecovery.ts';
 
 const orderEdits = z
@@ -357,31 +357,31 @@ export const contract = {
   'calls.get': {
     role: 'viewer',
     mutates: false,
-    input: z.object({ id: z.number().int().positive() }).strict(),
+    input: z.object({ id: rowId }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.deposit': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), amount: positiveDecimal, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.extend': {
     role: 'supervisor',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), deadline: isoTime, reason }).strict(),
+    input: z.object({ id: rowId, deadline: isoTime, reason }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.waive': {
     role: 'supervisor',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.escalate': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as MarginCall,
   },
   'import.csv': {
@@ -496,37 +496,37 @@ export const contract = {
   'liquidations.get': {
     role: 'viewer',
     mutates: false,
-    input: z.object({ id: z.number().int().positive() }).strict(),
+    input: z.object({ id: rowId }).strict(),
     output: null as unknown as LiquidationDetail,
   },
   'liquidations.preview': {
     role: 'viewer',
     mutates: false,
-    input: z.object({ id: z.number().int().positive(), orders: orderEdits }).strict(),
+    input: z.object({ id: rowId, orders: orderEdits }).strict(),
     output: null as unknown as LiquidationPreview,
   },
   'liquidations.approve': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), orders: orderEdits.optional(), note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ id: rowId, orders: orderEdits.optional(), note: note.optional() }).strict(),
     output: null as unknown as LiquidationDetail,
   },
   'liquidations.reject': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as LiquidationDetail,
   },
   'liquidations.hold': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), reason }).strict(),
+    input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as LiquidationDetail,
   },
   'liquidations.release': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ id: rowId, note: note.optional() }).strict(),
     output: null as unknown as LiquidationDetail,
   },
   'liquidations.fill': {
@@ -534,7 +534,7 @@ export const contract = {
     mutates: true,
     input: z
       .object({
-        id: z.number().int().positive(),
+        id: rowId,
         instrument: id,
         quantity: positiveDecimal,
         /** The fill price; leave out with simulate: true to fill at the order's estimated price (drills). */

@@ -3,7 +3,7 @@
 // or auction, the waterfall, assessments, recovery tools), and stress tests. Every amount is a decimal string (USD).
 import { z } from 'zod';
 import type { Role } from './roles.ts';
-import { decimal, positiveDecimal, isoTime, id, reason } from './schemaParts.ts';
+import { decimal, positiveDecimal, isoTime, id, reason, rowId, note } from './schemaParts.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -242,7 +242,7 @@ export interface StressReport {
 
 // ---- inputs ----
 
-const caseId = z.number().int().positive();
+const caseId = rowId;
 const tools = z
   .array(z.enum(LEDGER_RECOVERY_TOOLS))
   .min(1)
@@ -291,7 +291,7 @@ export const recoveryContract = {
   'default.confirm': {
     role: 'supervisor',
     mutates: true,
-    input: z.object({ case: caseId, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ case: caseId, note: note.optional() }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
   'default.withdraw': {
@@ -309,13 +309,13 @@ export const recoveryContract = {
   'default.closeOut': {
     role: 'supervisor',
     mutates: true,
-    input: z.object({ case: caseId, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ case: caseId, note: note.optional() }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
   'default.bid': {
     role: 'operator',
     mutates: true,
-    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional() }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
   'default.award': {
@@ -351,7 +351,7 @@ export const recoveryContract = {
   'default.replenish': {
     role: 'operator',
     mutates: true,
-    input: z.object({ member: id, amount: positiveDecimal, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ member: id, amount: positiveDecimal, note: note.optional() }).strict(),
     output: null as unknown as MemberStanding,
   },
   'assessments.list': {
@@ -363,7 +363,7 @@ export const recoveryContract = {
   'assessments.pay': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: z.number().int().positive(), amount: positiveDecimal, note: z.string().max(2000).optional() }).strict(),
+    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
     output: null as unknown as AssessmentView,
   },
   'assessments.review': {
@@ -386,7 +386,7 @@ export const recoveryContract = {
         id,
         name: z.string().trim().min(1).max(200),
         kind: z.enum(['historical', 'hypothetical']),
-        description: z.string().max(2000).optional(),
+        description: note.optional(),
         shocks: z.record(shockKey, decimal).refine((s) => Object.keys(s).length > 0, 'at least one shock'),
       })
       .strict(),

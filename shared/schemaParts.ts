@@ -7,3 +7,6 @@ export const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a pos
 export const isoTime = z.iso.datetime({ offset: false, message: 'expected an ISO-8601 UTC time such as 2026-03-12T16:00:00Z' });
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 export const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000);
+/** A ledger row's id (a margin call, a liquidation, an assessment). */
+export const rowId = z.number().int().positive();
+export const note = z.string().max(2000);
