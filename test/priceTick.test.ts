@@ -15,6 +15,7 @@ import { PriceTicker } from '../main/commands/priceTick.ts';
 import { activeCallsByAccount, accountsWithCalls } from '../main/ledger/callRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { verifyJournal } from '../main/ledger/journal.ts';
+import { formatAmount } from '../shared/units.ts';
 
 test('ticks issue exactly the calls a full evaluation at the new marks asks for', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-tick-'));
@@ -39,7 +40,14 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for'
       const r = ticker.tick({ db, actor, now }, inst.id, next, at);
       issued += r.issued.length;
       const want = new Set(before);
-      for (const res of evaluateAccounts({ ...book, marks })) if (res.callAmount !== null) want.add(res.id);
+      const needs = new Map<string, bigint>();
+      for (const res of evaluateAccounts({ ...book, marks })) {
+        if (res.callAmount === null) continue;
+        want.add(res.id);
+        needs.set(res.id, res.callAmount);
+      }
+      // Each call is for the amount the exact evaluation asks for, to the unit.
+      for (const c of r.issued) assert.equal(c.amount, formatAmount(needs.get(c.account)!), `call for ${c.account} after tick ${step}`);
       const have = new Set(accountsWithCalls(db));
       // Every account that needs a call now has one, and nobody got a call it does not need.
       assert.deepEqual([...have].sort(), [...want].sort(), `after tick ${step} on ${inst.id}`);

@@ -9,10 +9,10 @@ import type { CommandContext } from './context.ts';
 import type { LiveBook } from '../engine/incremental.ts';
 import { exactForIndex } from '../engine/evaluate.ts';
 import { exactContext } from '../engine/exactAccount.ts';
-import { allocOut, revalue, NO_CALL, type KernelOut } from '../engine/kernel.ts';
+import { NO_CALL } from '../engine/kernel.ts';
 import { callWriter } from '../ledger/callRepo.ts';
 import { priceWriter } from '../ledger/priceRepo.ts';
-import type { Database } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import type { CallWriter } from '../ledger/callRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
@@ -35,16 +35,34 @@ export interface TickTiming {
   catchUpMs: number;
 }
 
+/** What a tick commits, decided before its transaction opens. */
+interface TickWrite {
+  ctx: CommandContext;
+  instrument: string;
+  markTicks: bigint;
+  at: string;
+  candidates: Int32Array;
+  /** Per candidate: its call amount, or null when it needs none. */
+  amounts: (bigint | null)[];
+}
+
+interface Prepared {
+  db: Database;
+  price: ReturnType<typeof priceWriter>;
+  calls: CallWriter;
+  cycle: number;
+  autoCheckpoint: number;
+  commit: Transaction<(w: TickWrite) => TickResult>;
+}
+
 export class PriceTicker {
   readonly live: LiveBook;
   /** Accounts (by index) that have an open or overdue call. */
   private readonly called: Uint8Array;
   private readonly cureMinutes: number;
   /** Statements prepared once per ledger connection: preparing them on every tick cost more than the tick. */
-  private prepared: { db: Database; price: ReturnType<typeof priceWriter>; calls: CallWriter; cycle: number; autoCheckpoint: number } | null = null;
+  private prepared: Prepared | null = null;
   private commitsSinceCheckpoint = 0;
-  /** Kernel output the candidates are evaluated into (one slot per account, allocated on first use). */
-  private scratch: KernelOut | null = null;
 
   /**
    * `accountsWithCalls`: accounts with an open, overdue, or held (waived or escalated, not cleared) call. The
@@ -69,25 +87,7 @@ export class PriceTicker {
     const mark = Number(markTicks);
     const candidates = this.live.screen(inst, mark, this.called);
     const amounts = this.callAmounts(inst, mark, markTicks, candidates);
-    const result = db
-      .transaction((): TickResult => {
-        const { price, calls: w, cycle } = this.statements(db);
-        price({ instrument, at, mark: markTicks, source: 'tick' });
-        const issued: TickResult['issued'] = [];
-        const now = ctx.now().toISOString();
-        for (let k = 0; k < candidates.length; k++) {
-          const amount = amounts[k]!;
-          if (amount === null) continue;
-          const account = this.live.cols.book.accounts[candidates[k]!]!.id;
-          const id = w.insert({ account, cycle, amount, deadline: addMinutes(at, this.cureMinutes), at: now });
-          w.event(id, { at: now, actor: ctx.actor.name, kind: 'issued', amount, note: `price tick ${instrument} at ${at}` });
-          issued.push({ call: id, account, amount: formatAmount(amount) });
-        }
-        const r: TickResult = { instrument, at, candidates: candidates.length, issued };
-        appendJournal(db, { at: now, actor: ctx.actor.name, command: 'prices.tick', payload: { instrument, at, mark: markTicks }, result: r });
-        return r;
-      })
-      .immediate();
+    const result = this.statements(db).commit.immediate({ ctx, instrument, markTicks, at, candidates, amounts });
     const t1 = performance.now();
     for (const c of result.issued) this.called[this.live.cols.accountIndex.get(c.account)!] = 1;
     this.live.setMark(inst, mark);
@@ -98,35 +98,50 @@ export class PriceTicker {
     return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs: performance.now() - t1 } };
   }
 
+  /** The tick's writes, inside its transaction: the price, each call with its event, the journal entry. */
+  private commitTick(db: Database, w: TickWrite): TickResult {
+    const { ctx, instrument, markTicks, at, candidates, amounts } = w;
+    const { price, calls, cycle } = this.prepared!;
+    price({ instrument, at, mark: markTicks, source: 'tick' });
+    const issued: TickResult['issued'] = [];
+    const now = ctx.now().toISOString();
+    const actor = ctx.actor.name;
+    const deadline = addMinutes(at, this.cureMinutes);
+    const note = `price tick ${instrument} at ${at}`;
+    const accounts = this.live.cols.book.accounts;
+    for (let k = 0; k < candidates.length; k++) {
+      const amount = amounts[k]!;
+      if (amount === null) continue;
+      const account = accounts[candidates[k]!]!.id;
+      const id = calls.insert({ account, cycle, amount, deadline, at: now });
+      calls.event(id, { at: now, actor, kind: 'issued', amount, note });
+      issued.push({ call: id, account, amount: formatAmount(amount) });
+    }
+    const r: TickResult = { instrument, at, candidates: candidates.length, issued };
+    appendJournal(db, { at: now, actor, command: 'prices.tick', payload: { instrument, at, mark: markTicks }, result: r });
+    return r;
+  }
+
   /**
-   * Each candidate's call amount at the new mark (null: none needed), decided exactly: the integer kernel over the
-   * candidate's own positions (exact below 2^53, as in the full cycle), and the BigInt path for an account it flags.
+   * Each candidate's call amount at the new mark (null: none needed), decided exactly: LiveBook.callAt over the
+   * candidate's own positions (exact integer floats, as in the full cycle), and the BigInt path for an account
+   * whose figures leave that range.
    */
   private callAmounts(inst: number, mark: number, markTicks: bigint, candidates: Int32Array): (bigint | null)[] {
-    if (candidates.length === 0) return [];
-    const cols = this.live.cols;
-    const px = this.live.px;
-    const out = (this.scratch ??= allocOut(cols.nAccounts));
     const amounts: (bigint | null)[] = [];
-    const before = px.inst[inst]!;
-    px.inst[inst] = mark;
-    try {
-      let exactCtx: ReturnType<typeof exactContext> | null = null;
-      for (const a of candidates) {
-        revalue(cols, px, out, a, a + 1);
-        if (out.exact[a] === 0) {
-          amounts.push(out.call[a] === NO_CALL ? null : BigInt(out.call[a]!));
-          continue;
-        }
-        if (!exactCtx) {
-          const marks = this.marks();
-          marks.set(cols.book.instruments[inst]!.id, markTicks);
-          exactCtx = exactContext({ ...cols.book, marks });
-        }
-        amounts.push(exactForIndex(cols, exactCtx, a).callAmount);
+    let exactCtx: ReturnType<typeof exactContext> | null = null;
+    for (const a of candidates) {
+      const call = this.live.callAt(a, inst, mark);
+      if (call === call) {
+        amounts.push(call === NO_CALL ? null : BigInt(call));
+        continue;
       }
-    } finally {
-      px.inst[inst] = before;
+      if (!exactCtx) {
+        const marks = this.marks();
+        marks.set(this.live.cols.book.instruments[inst]!.id, markTicks);
+        exactCtx = exactContext({ ...this.live.cols.book, marks });
+      }
+      amounts.push(exactForIndex(this.live.cols, exactCtx, a).callAmount);
     }
     return amounts;
   }
@@ -139,7 +154,7 @@ export class PriceTicker {
     this.prepared = null;
   }
 
-  private statements(db: Database): { price: ReturnType<typeof priceWriter>; calls: CallWriter; cycle: number } {
+  private statements(db: Database): Prepared {
     if (this.prepared?.db !== db) {
       const cycle = latestCycle(db);
       if (!cycle) throw new InputError('run a full margin cycle before live ticks');
@@ -148,7 +163,9 @@ export class PriceTicker {
       // connection its setting back in release().
       const autoCheckpoint = Number(db.pragma('wal_autocheckpoint', { simple: true }));
       db.pragma('wal_autocheckpoint = 0');
-      this.prepared = { db, price: priceWriter(db), calls: callWriter(db), cycle: cycle.id, autoCheckpoint };
+      // The transaction function too: making one per tick cost more than an empty transaction.
+      const commit = db.transaction((w: TickWrite) => this.commitTick(db, w));
+      this.prepared = { db, price: priceWriter(db), calls: callWriter(db), cycle: cycle.id, autoCheckpoint, commit };
     }
     return this.prepared;
   }

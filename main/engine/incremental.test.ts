@@ -18,7 +18,7 @@ test('LiveBook.setMark agrees with a full evaluation at the new marks', () => {
         live.setMark(i, mark);
         marks.set(book.instruments[i]!.id, BigInt(mark));
       }
-      let full;
+      let full: ReturnType<typeof evaluateBook>;
       try {
         full = evaluateBook({ ...book, marks });
       } catch (e) {
@@ -85,6 +85,45 @@ test('LiveBook.screen through its watch lists never misses an account over a run
           }
         }
       }
+    }),
+    { numRuns: 400 },
+  );
+});
+
+// A tick decides each candidate with callAt before it commits: it must give the call the full evaluation gives at
+// the new mark, or NaN (the BigInt path), and change nothing.
+test('LiveBook.callAt gives the call a full evaluation gives at the new mark, or NaN, and changes nothing', () => {
+  fc.assert(
+    fc.property(arbBook(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3_000_000 })), { minLength: 1, maxLength: 4 }), (book, moves) => {
+      const live = new LiveBook(compileBook(book));
+      const marks = new Map(book.marks);
+      // Earlier moves go through setMark, so callAt starts from incrementally kept sums, as in a running ticker.
+      for (const [pick, mark] of moves.slice(0, -1)) {
+        const i = pick % book.instruments.length;
+        live.setMark(i, mark);
+        marks.set(book.instruments[i]!.id, BigInt(mark));
+      }
+      const [pick, mark] = moves.at(-1)!;
+      const i = pick % book.instruments.length;
+      const equity = live.out.equity.slice();
+      const calls = live.out.call.slice();
+      marks.set(book.instruments[i]!.id, BigInt(mark));
+      let full: ReturnType<typeof evaluateBook>;
+      try {
+        full = evaluateBook({ ...book, marks });
+      } catch (e) {
+        if (e instanceof UnitError) return;
+        throw e;
+      }
+      for (let a = 0; a < book.accounts.length; a++) {
+        const c = live.callAt(a, i, mark);
+        if (Number.isNaN(c)) continue;
+        const big = full.exact.get(a);
+        const expected = big ? (big.callAmount === null ? -1 : Number(big.callAmount)) : full.out.call[a];
+        assert.equal(c, expected, `account ${book.accounts[a]!.id}`);
+      }
+      assert.deepEqual(live.out.equity, equity);
+      assert.deepEqual(live.out.call, calls);
     }),
     { numRuns: 400 },
   );

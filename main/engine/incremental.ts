@@ -3,7 +3,7 @@
 // are re-classified. This is the path from a price tick to a margin call on a desk that is watching the market.
 import type { BookColumns, PriceColumns } from './columns.ts';
 import { priceColumns } from './columns.ts';
-import { allocOut, revalue, unitStatus, type KernelOut } from './kernel.ts';
+import { allocOut, revalue, unitStatus, NO_CALL, type KernelOut } from './kernel.ts';
 import { MAX_SAFE, mulRateCeil, ceilDiv } from './exactFloat.ts';
 
 const HALF_SAFE = 2 ** 52;
@@ -28,13 +28,32 @@ interface InstrumentSlice {
    * The watch lists: the positions (indices into this slice) that stage 1 of the screen keeps for a move of up to
    * `watchTicks` down or up. Stage 1's test only gets stricter as the move grows, so a position left out at
    * watchTicks is left out at any smaller move: a tick within watchTicks scans these instead of the whole slice.
-   * Rebuilt after every setMark (the slack of the accounts it touched changed), outside the tick's path to its call.
+   * Kept by setMark, outside the tick's path to its call: the moved instrument's lists are rebuilt (all its
+   * holders' slack changed); in the other instruments, the positions of an account whose slack fell are added
+   * where they now qualify (one whose slack rose may stay listed: the screen re-tests it).
    */
   watchDown: Int32Array;
   watchUp: Int32Array;
   nDown: number;
   nUp: number;
+  /** Whether each position of the slice is in watchDown / watchUp, so an addition is never made twice. */
+  inDown: Uint8Array;
+  inUp: Uint8Array;
+  /** The lists' lengths when last rebuilt: lists only grow between rebuilds, and a long-grown one is rebuilt. */
+  builtLength: number;
   watchTicks: number;
+}
+
+/** The tier of `units` among an instrument's tiers t0..tLast (floors in units). */
+function tierAt(floorUnits: Float64Array, t0: number, tLast: number, units: number): number {
+  let t = t0;
+  while (t < tLast && units >= floorUnits[t + 1]!) t++;
+  return t;
+}
+
+/** A position's exact requirement in its tier: units * a + ceil((units * b - cumR) / 1e6) - cumQ (see kernel.ts). */
+function requirement(units: number, a: number, b: number, cumR: number, cumQ: number): number {
+  return units * a + (b === 0 ? 0 : mulRateCeil(units, b, cumR)) - cumQ;
 }
 
 /** A tick's watch lists cover a move of this fraction of the mark (2%): ticks move far less, a jump scans all. */
@@ -43,16 +62,30 @@ const WATCH_FRACTION = 0.02;
 export class LiveBook {
   readonly cols: BookColumns;
   readonly px: PriceColumns;
+  /** Account figures, kept current by setMark. Position figures live in the slices only (out.positions is unset). */
   readonly out: KernelOut;
   /** Positions of each instrument (indices into the column order). */
   private readonly byInst: Int32Array[];
   /**
    * The same positions' state laid out per instrument, contiguous: a tick reads and writes these in order instead
-   * of striding through the position-major columns (one cache miss per array per position). setMark keeps them
-   * and out.positions in step.
+   * of striding through the position-major columns (one cache miss per array per position). They are the only
+   * copy of the position figures once the book is built: keeping the position-major arrays in step as well put four
+   * scattered writes per position into every setMark.
    */
   private readonly inst: InstrumentSlice[];
   private readonly posAcct: Int32Array;
+  /** Each position's index in its instrument's slice. */
+  private readonly posSlice: Int32Array;
+  /**
+   * Per instrument: the most ticks a watch list covers, twice 2% of the first mark (the range is 2% of the mark
+   * at each rebuild, capped here, so a market that doubles has its lists cover a smaller fraction, never more).
+   */
+  private readonly watchCap: Float64Array;
+  /**
+   * Per account: the most any one of its positions can lose over its instrument's capped watch range. An account
+   * whose slack stays clear of this cannot be in any watch list, so setMark skips its positions.
+   */
+  private readonly exposure: Float64Array;
   /**
    * Per account: |collateral value| + sum of |upnl| of its cross positions, kept current. While it stays within
    * 2^52 every running sum and every difference applied to it is an exact float integer.
@@ -77,8 +110,10 @@ export class LiveBook {
     for (let p = 0; p < nP; p++) counts[cols.posInst[p]!]!++;
     this.byInst = Array.from(counts, (n) => new Int32Array(n));
     const fill = new Int32Array(counts.length);
+    this.posSlice = new Int32Array(nP);
     for (let p = 0; p < nP; p++) {
       const i = cols.posInst[p]!;
+      this.posSlice[p] = fill[i]!;
       this.byInst[i]![fill[i]!++] = p;
     }
     const po = this.out.positions!;
@@ -102,6 +137,9 @@ export class LiveBook {
         watchUp: new Int32Array(list.length),
         nDown: 0,
         nUp: 0,
+        inDown: new Uint8Array(list.length),
+        inUp: new Uint8Array(list.length),
+        builtLength: 0,
         watchTicks: 0,
         acct: Int32Array.from(list, (p) => this.posAcct[p]!),
         qty: pick(cols.posQty),
@@ -122,12 +160,25 @@ export class LiveBook {
       }
       this.absSum[a] = s;
     }
+    delete this.out.positions;
     this.slack = new Float64Array(cols.nAccounts);
     for (let a = 0; a < cols.nAccounts; a++) this.setSlack(a);
+    this.watchCap = Float64Array.from(this.px.inst, (m) => 2 * Math.max(1, Math.ceil(m * WATCH_FRACTION)));
+    this.exposure = new Float64Array(cols.nAccounts);
+    for (let a = 0; a < cols.nAccounts; a++) {
+      let most = 0;
+      for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+        const i = cols.posInst[p]!;
+        const sl = this.inst[i]!;
+        const j = this.posSlice[p]!;
+        most = Math.max(most, sl.reachDown[j]! * this.watchCap[i]!, sl.reachUp[j]! * this.watchCap[i]!);
+      }
+      this.exposure[a] = most;
+    }
     const longest = Math.max(0, ...this.byInst.map((l) => l.length));
     this.scratchFound = new Int32Array(longest);
     this.scratchTouched = new Int32Array(longest);
-    this.rebuildWatch();
+    for (let i = 0; i < this.inst.length; i++) this.rebuildWatch(i);
   }
 
   /** Stage 1 of the screen: may a loss of `loss` take slack `s1` to within the estimate's error of the line? */
@@ -135,24 +186,50 @@ export class LiveBook {
     return !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
   }
 
-  private rebuildWatch(): void {
+  /** Rebuilds instrument i's watch lists from the current slack, for a move of up to WATCH_FRACTION of its mark. */
+  private rebuildWatch(i: number): void {
     const slack = this.slack;
-    for (let i = 0; i < this.inst.length; i++) {
-      const sl = this.inst[i]!;
-      const w = Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION));
-      const acct = sl.acct;
-      const down = sl.reachDown;
-      const up = sl.reachUp;
-      let nd = 0;
-      let nu = 0;
-      for (let j = 0; j < acct.length; j++) {
-        const s1 = slack[acct[j]!]!;
-        if (LiveBook.mayCross(s1, down[j]! * w)) sl.watchDown[nd++] = j;
-        if (LiveBook.mayCross(s1, up[j]! * w)) sl.watchUp[nu++] = j;
+    const sl = this.inst[i]!;
+    const w = Math.min(this.watchCap[i]!, Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION)));
+    const acct = sl.acct;
+    const down = sl.reachDown;
+    const up = sl.reachUp;
+    const inDown = sl.inDown;
+    const inUp = sl.inUp;
+    let nd = 0;
+    let nu = 0;
+    for (let j = 0; j < acct.length; j++) {
+      const s1 = slack[acct[j]!]!;
+      const d = LiveBook.mayCross(s1, down[j]! * w);
+      const u = LiveBook.mayCross(s1, up[j]! * w);
+      inDown[j] = d ? 1 : 0;
+      inUp[j] = u ? 1 : 0;
+      if (d) sl.watchDown[nd++] = j;
+      if (u) sl.watchUp[nu++] = j;
+    }
+    sl.nDown = nd;
+    sl.nUp = nu;
+    sl.builtLength = nd + nu;
+    sl.watchTicks = w;
+  }
+
+  /** Adds account a's positions to the watch lists they now qualify for (after its slack fell). */
+  private watchAccount(a: number): void {
+    const s1 = this.slack[a]!;
+    // mayCross only gets more likely as the loss grows: clear of the largest loss is clear of every list.
+    if (!LiveBook.mayCross(s1, this.exposure[a]!)) return;
+    const cols = this.cols;
+    for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
+      const sl = this.inst[cols.posInst[p]!]!;
+      const j = this.posSlice[p]!;
+      if (sl.inDown[j] === 0 && LiveBook.mayCross(s1, sl.reachDown[j]! * sl.watchTicks)) {
+        sl.inDown[j] = 1;
+        sl.watchDown[sl.nDown++] = j;
       }
-      sl.nDown = nd;
-      sl.nUp = nu;
-      sl.watchTicks = w;
+      if (sl.inUp[j] === 0 && LiveBook.mayCross(s1, sl.reachUp[j]! * sl.watchTicks)) {
+        sl.inUp[j] = 1;
+        sl.watchUp[sl.nUp++] = j;
+      }
     }
   }
 
@@ -172,11 +249,6 @@ export class LiveBook {
     // out-of-range one) made V8 deoptimise and re-optimise this function over and over.
     const cols = this.cols;
     const out = this.out;
-    const po = out.positions!;
-    const pNotional = po.notional;
-    const pUpnl = po.upnl;
-    const pMm = po.mm;
-    const pIm = po.im;
     const exact = out.exact;
     const equity = out.equity;
     const accMm = out.mm;
@@ -217,15 +289,15 @@ export class LiveBook {
       const notional = units * k;
       const upnl = (q < 0 ? -notional : notional) - sEntry[j]!;
       if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) {
+        // The account leaves the float path: reclassify gives it no slack, so every screen keeps it.
         exact[a] = 1;
+        if (a !== last) touched[n++] = a;
+        last = a;
         continue;
       }
-      let t = t0;
-      while (t < tLast && units >= floorUnits[t + 1]!) t++;
-      const bm = mB[t]!;
-      const bi = iB[t]!;
-      const pm = units * mA[t]! + (bm === 0 ? 0 : mulRateCeil(units, bm, mCumR[t]!)) - mCumQ[t]!;
-      const pi = units * iA[t]! + (bi === 0 ? 0 : mulRateCeil(units, bi, iCumR[t]!)) - iCumQ[t]!;
+      const t = tierAt(floorUnits, t0, tLast, units);
+      const pm = requirement(units, mA[t]!, mB[t]!, mCumR[t]!, mCumQ[t]!);
+      const pi = requirement(units, iA[t]!, iB[t]!, iCumR[t]!, iCumQ[t]!);
       const iso = sIso[j]!;
       if (iso !== iso) {
         const old = sUpnl[j]!;
@@ -237,17 +309,24 @@ export class LiveBook {
       sUpnl[j] = upnl;
       sMm[j] = pm;
       sIm[j] = pi;
-      const p = list[j]!;
-      pNotional[p] = notional;
-      pUpnl[p] = upnl;
-      pMm[p] = pm;
-      pIm[p] = pi;
       if (a !== last) touched[n++] = a;
       last = a;
     }
     const accts = touched.subarray(0, n);
-    for (let j = 0; j < n; j++) this.reclassify(accts[j]!);
-    this.rebuildWatch();
+    const slack = this.slack;
+    for (let j = 0; j < n; j++) {
+      const a = accts[j]!;
+      const before = slack[a]!;
+      this.reclassify(a);
+      if (slack[a]! < before) this.watchAccount(a);
+    }
+    this.rebuildWatch(inst);
+    // Lists only grow between rebuilds of their own instrument: one that has doubled is rebuilt (a quiet
+    // instrument's list would otherwise keep every position that ever came near the line).
+    for (let i = 0; i < this.inst.length; i++) {
+      const o = this.inst[i]!;
+      if (i !== inst && o.nDown + o.nUp > 2 * o.builtLength + 1024) this.rebuildWatch(i);
+    }
     return accts;
   }
 
@@ -322,12 +401,76 @@ export class LiveBook {
     return found.subarray(0, n);
   }
 
+  /**
+   * The call account `a` would need were instrument `inst` at `mark` (micro-USD, or NO_CALL), changing nothing:
+   * setMark's arithmetic and reclassify's rule over the account's own positions, from its current sums. NaN when a
+   * figure would leave the exact float range: the caller then decides the account on the BigInt path. A tick asks
+   * this of each candidate before it commits, and an account holds a handful of positions, where re-running the
+   * kernel for one account walked every instrument's slice (about 12 us a candidate on the demo book).
+   */
+  callAt(a: number, inst: number, mark: number): number {
+    const cols = this.cols;
+    const out = this.out;
+    if (out.exact[a] !== 0) return Number.NaN;
+    const slices = this.inst;
+    const posSlice = this.posSlice;
+    const onInitial = cols.callOnInitial;
+    const tr = cols.instTiers;
+    const ut = cols.instUnitTiers;
+    const k = cols.instK[inst]!;
+    const t0 = tr.start[inst]!;
+    const tLast = tr.start[inst + 1]! - 1;
+    let e = out.equity[a]!;
+    let mm = out.mm[a]!;
+    let im = out.im[a]!;
+    let abs = this.absSum[a]!;
+    let isoNeed = 0;
+    for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
+      const iso = cols.posIso[p]!;
+      const sl = slices[cols.posInst[p]!]!;
+      const j = posSlice[p]!;
+      let upnl = sl.upnl[j]!;
+      let pm = sl.mm[j]!;
+      let pi = sl.im[j]!;
+      if (cols.posInst[p] === inst) {
+        const q = cols.posQty[p]!;
+        const units = (q < 0 ? -q : q) * mark;
+        const notional = units * k;
+        upnl = (q < 0 ? -notional : notional) - cols.posEntry[p]!;
+        if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) return Number.NaN;
+        const t = tierAt(ut.floorUnits, t0, tLast, units);
+        pm = requirement(units, ut.mA[t]!, ut.mB[t]!, tr.mCumR[t]!, tr.mCumQ[t]!);
+        pi = requirement(units, ut.iA[t]!, ut.iB[t]!, tr.iCumR[t]!, tr.iCumQ[t]!);
+        if (iso !== iso) {
+          const old = sl.upnl[j]!;
+          e += upnl - old;
+          mm += pm - sl.mm[j]!;
+          im += pi - sl.im[j]!;
+          abs += (upnl < 0 ? -upnl : upnl) - (old < 0 ? -old : old);
+        }
+      }
+      if (iso === iso) {
+        // An isolated unit's figures are not in the account's sums: bound them here, so the need stays exact.
+        const ie = iso + upnl;
+        if (pi > HALF_SAFE || pm > HALF_SAFE || ie > HALF_SAFE || ie < -HALF_SAFE) return Number.NaN;
+        if (ie < (onInitial ? pi : pm)) isoNeed += pi - ie;
+      }
+    }
+    if (abs > HALF_SAFE || mm > HALF_SAFE || im > HALF_SAFE || isoNeed > HALF_SAFE) return Number.NaN;
+    const need = isoNeed + (e < (onInitial ? im : mm) ? im - e : 0);
+    if (need > MAX_SAFE) return Number.NaN;
+    return need > 0 ? ceilDiv(need, cols.amountStep) * cols.amountStep : NO_CALL;
+  }
+
   /** Status and call of one account from its current sums (and its isolated positions, which are few). */
   private reclassify(a: number): void {
     const { cols, out } = this;
-    const po = out.positions!;
     const lh = cols.liquidationHealth;
     const onInitial = cols.callOnInitial;
+    if (out.exact[a] !== 0) {
+      this.slack[a] = -Infinity;
+      return;
+    }
     const e = out.equity[a]!;
     const mm = out.mm[a]!;
     const im = out.im[a]!;
@@ -347,10 +490,14 @@ export class LiveBook {
     for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
       const iso = cols.posIso[p]!;
       if (iso !== iso) continue;
-      const ie = iso + po.upnl[p]!;
-      const s = unitStatus(ie, po.mm[p]!, po.im[p]!, lh);
+      const sl = this.inst[cols.posInst[p]!]!;
+      const j = this.posSlice[p]!;
+      const pm = sl.mm[j]!;
+      const pi = sl.im[j]!;
+      const ie = iso + sl.upnl[j]!;
+      const s = unitStatus(ie, pm, pi, lh);
       if (s > worst) worst = s;
-      if (ie < (onInitial ? po.im[p]! : po.mm[p]!)) need += po.im[p]! - ie;
+      if (ie < (onInitial ? pi : pm)) need += pi - ie;
     }
     out.status[a] = worst;
     out.call[a] = need > 0 ? ceilDiv(need, cols.amountStep) * cols.amountStep : -1;
