@@ -1,0 +1,86 @@
+// The ledger side of a price tick: the price, each call the engine decided on with its 'issued' event, and the
+// journal entry, in one immediate transaction. PriceTicker decides what to write before the transaction opens;
+// this only writes, so the transaction holds the ledger's write lock for the inserts alone.
+import type { Database, Transaction } from 'better-sqlite3';
+import { callWriter } from '../ledger/callRepo.ts';
+import { priceWriter } from '../ledger/priceRepo.ts';
+import { appendJournal } from '../ledger/journal.ts';
+import { latestCycle } from '../ledger/cycleRepo.ts';
+import { formatAmount } from '../../shared/units.ts';
+import { InputError } from '../../shared/errors.ts';
+
+export interface TickResult {
+  instrument: string;
+  at: string;
+  /** Accounts the screen sent to exact evaluation. */
+  candidates: number;
+  issued: { call: number; account: string; amount: string }[];
+}
+
+/** What a tick commits, decided before its transaction opens. */
+export interface TickWrite {
+  instrument: string;
+  markTicks: bigint;
+  /** Market time of the mark. */
+  at: string;
+  /** Wall-clock time of the command (the journal's and the calls' time). */
+  now: string;
+  actor: string;
+  /** The calls' deadline (the mark's time plus the policy's cure period). */
+  deadline: string;
+  candidates: number;
+  /** The calls to issue, in the screen's order. */
+  calls: { account: string; amount: bigint }[];
+}
+
+/** Writes ticks on one connection; call release() when done with it. */
+export interface TickWriter {
+  commit(w: TickWrite): TickResult;
+  /** Housekeeping after a commit (the periodic checkpoint), off the tick's path to its call. */
+  afterCommit(): void;
+  release(): void;
+}
+
+/** Checkpoint after this many tick commits (the connection's automatic checkpoint is off while ticking). */
+const CHECKPOINT_EVERY = 100;
+
+/**
+ * Prepares a tick's statements and transaction once for the connection. SQLite's automatic checkpoint runs
+ * inside whichever commit fills the WAL, putting milliseconds into a tick's path to its call: the writer turns it
+ * off, checkpoints after every hundredth commit instead, and gives the connection its setting back in release().
+ */
+export function tickWriter(db: Database): TickWriter {
+  const cycle = latestCycle(db);
+  if (!cycle) throw new InputError('run a full margin cycle before live ticks');
+  const price = priceWriter(db);
+  const calls = callWriter(db);
+  const autoCheckpoint = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+  db.pragma('wal_autocheckpoint = 0');
+  let sinceCheckpoint = 0;
+  // Made once: a transaction function made per tick cost more than an empty transaction.
+  const txn: Transaction<(w: TickWrite) => TickResult> = db.transaction((w: TickWrite): TickResult => {
+    price({ instrument: w.instrument, at: w.at, mark: w.markTicks, source: 'tick' });
+    const note = `price tick ${w.instrument} at ${w.at}`;
+    const issued: TickResult['issued'] = [];
+    for (const c of w.calls) {
+      const id = calls.insert({ account: c.account, cycle: cycle.id, amount: c.amount, deadline: w.deadline, at: w.now });
+      calls.event(id, { at: w.now, actor: w.actor, kind: 'issued', amount: c.amount, note });
+      issued.push({ call: id, account: c.account, amount: formatAmount(c.amount) });
+    }
+    const r: TickResult = { instrument: w.instrument, at: w.at, candidates: w.candidates, issued };
+    appendJournal(db, { at: w.now, actor: w.actor, command: 'prices.tick', payload: { instrument: w.instrument, at: w.at, mark: w.markTicks }, result: r });
+    return r;
+  });
+  return {
+    commit: (w) => txn.immediate(w),
+    afterCommit() {
+      if (++sinceCheckpoint < CHECKPOINT_EVERY) return;
+      db.pragma('wal_checkpoint(PASSIVE)');
+      sinceCheckpoint = 0;
+    },
+    release() {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+    },
+  };
+}
