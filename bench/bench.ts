@@ -46,7 +46,16 @@ export interface BenchReport {
     decimalJsOverEngine: number;
     float64OverEngine: number;
   };
-  priceToCall: { p50Ms: number; p99Ms: number; ticks: number; ticksWithCalls: number; callsIssued: number; catchUpP50Ms: number };
+  priceToCall: {
+    p50Ms: number;
+    p99Ms: number;
+    ticks: number;
+    ticksWithCalls: number;
+    callsIssued: number;
+    catchUpP50Ms: number;
+    /** The same ticks by how many calls each issued: a tick's commit grows with its calls. */
+    byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[];
+  };
   persistCycleMs: number;
   /** Planning liquidation proposals for every account in liquidation or bankrupt after every mark falls 20%. */
   liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number; withBankruptcyPricesMs: number; revalueAndPlanMs: number };
@@ -325,6 +334,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), accountsWithCalls(db));
     const latencies: number[] = [];
     const withCalls: number[] = [];
+    const callsPerTick: number[] = [];
     const catchUp: number[] = [];
     let calls = 0;
     const insts = ledgerBook.instruments;
@@ -349,6 +359,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       catchUp.push(r.timing.catchUpMs);
       if (r.issued.length > 0) {
         withCalls.push(ms);
+        callsPerTick.push(r.issued.length);
         calls += r.issued.length;
       }
     }
@@ -362,6 +373,16 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
         ticksWithCalls: withCalls.length,
         callsIssued: calls,
         catchUpP50Ms: round(median(catchUp)),
+        byCalls: (
+          [
+            ['1-5', 1, 5],
+            ['6-19', 6, 19],
+            ['20+', 20, Infinity],
+          ] as const
+        ).flatMap(([calls, lo, hi]) => {
+          const ms = withCalls.filter((_, k) => callsPerTick[k]! >= lo && callsPerTick[k]! <= hi);
+          return ms.length ? [{ calls, ticks: ms.length, p50Ms: round(median(ms)), p99Ms: round(quantile(ms, 0.99)) }] : [];
+        }),
       },
     };
   } finally {
@@ -470,6 +491,7 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
       [
         [`price tick -> committed call, p50 (${p.ticksWithCalls} of ${p.ticks} timed ticks issued ${p.callsIssued} calls)`, p.p50Ms.toFixed(3), ''],
         ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
+        ...p.byCalls.map((g) => [`  ${g.ticks} ticks issuing ${g.calls} calls, p50 / p99`, `${g.p50Ms.toFixed(3)} / ${g.p99Ms.toFixed(3)}`, '']),
         ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
         [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
       ],

@@ -1,0 +1,31 @@
+// `riskdesk bench --json` as a process, on a small book: the shape the issue asks for, figures that are measured
+// (positive, consistent with each other), and the engine checked against the decimal.js oracle in the same run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { riskdesk } from './support/cli.ts';
+
+test('riskdesk bench --json reports the revaluation, tick, persist and planning figures of one run', { timeout: 120_000 }, () => {
+  const r = riskdesk(['bench', '--json', '--accounts', '1500', '--rounds', '3']);
+  assert.equal(r.code, 0, r.describe());
+  const j = r.json<{
+    book: { accounts: number; positions: number };
+    revaluation: { engineMs: number; decimalJsMs: number; float64Ms: number; decimalJsOverEngine: number };
+    priceToCall: { p50Ms: number; p99Ms: number; ticks: number; ticksWithCalls: number; callsIssued: number; byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[] };
+    persistCycleMs: number;
+    liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number };
+    checks: { engineAgreesWithDecimalJs: boolean };
+  }>();
+  assert.equal(j.book.accounts, 1500);
+  assert.ok(j.book.positions > 10_000, 'about ten positions an account');
+  for (const ms of [j.revaluation.engineMs, j.revaluation.decimalJsMs, j.revaluation.float64Ms, j.persistCycleMs, j.liquidationPlanning.planMs]) {
+    assert.ok(Number.isFinite(ms) && ms > 0, `a measured time, got ${ms}`);
+  }
+  assert.ok(j.revaluation.decimalJsMs > j.revaluation.engineMs, 'decimal.js is slower than the engine');
+  assert.equal(j.priceToCall.ticks, 600);
+  assert.ok(j.priceToCall.ticksWithCalls > 0, 'the sliding market issued calls');
+  assert.ok(j.priceToCall.p50Ms > 0 && j.priceToCall.p99Ms >= j.priceToCall.p50Ms);
+  // The breakdown by calls per tick covers exactly the ticks that issued calls.
+  assert.equal(j.priceToCall.byCalls.reduce((s, g) => s + g.ticks, 0), j.priceToCall.ticksWithCalls);
+  assert.ok(j.liquidationPlanning.accountsInTrouble > 0 && j.liquidationPlanning.orders >= j.liquidationPlanning.accountsInTrouble);
+  assert.equal(j.checks.engineAgreesWithDecimalJs, true);
+});
