@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, isoTime, id, reason, rowId, note } from './schemaParts.ts';
+import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract } from './contractRecovery.ts';
 
 const orderEdits = z
@@ -349,7 +349,7 @@ export const contract = {
       .object({
         status: z.enum(CALL_STATUSES).optional(),
         account: id.optional(),
-        limit: z.number().int().min(1).max(100_000).optional(),
+        limit: listLimit.optional(),
       })
       .strict(),
     output: null as unknown as MarginCall[],
@@ -488,7 +488,7 @@ export const contract = {
         status: z.enum(LIQUIDATION_STATUSES).optional(),
         account: id.optional(),
         live: z.boolean().optional(),
-        limit: z.number().int().min(1).max(100_000).optional(),
+        limit: listLimit.optional(),
       })
       .strict(),
     output: null as unknown as LiquidationSummary[],

@@ -10,3 +10,5 @@ export const reason = z.string().trim().min(3, 'a reason of at least 3 character
 /** A ledger row's id (a margin call, a liquidation, an assessment). */
 export const rowId = z.number().int().positive();
 export const note = z.string().max(2000);
+/** How many rows a list channel may return at most. */
+export const listLimit = z.number().int().min(1).max(100_000);

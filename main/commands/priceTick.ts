@@ -95,7 +95,7 @@ export class PriceTicker {
     let exactCtx: ReturnType<typeof exactContext> | null = null;
     for (const a of candidates) {
       const call = this.live.callAt(a, inst, mark);
-      if (call === call) {
+      if (!Number.isNaN(call)) {
         amounts.push(call === NO_CALL ? null : BigInt(call));
         continue;
       }
