@@ -31,8 +31,6 @@ export interface TickTiming {
 
 export class PriceTicker {
   readonly live: LiveBook;
-  /** Accounts (by index) that have an open or overdue call. */
-  private readonly called: Uint8Array;
   private readonly cureMinutes: number;
   /** The writer, prepared once per connection: preparing on every tick cost more than the tick. */
   private prepared: { db: Database; writer: TickWriter } | null = null;
@@ -43,11 +41,12 @@ export class PriceTicker {
    */
   constructor(live: LiveBook, accountsWithCalls: Iterable<string>) {
     this.live = live;
-    this.called = new Uint8Array(live.cols.nAccounts);
+    const called: number[] = [];
     for (const id of accountsWithCalls) {
       const a = live.cols.accountIndex.get(id);
-      if (a !== undefined) this.called[a] = 1;
+      if (a !== undefined) called.push(a);
     }
+    live.ignore(called);
     this.cureMinutes = live.cols.book.policy.cureMinutes;
   }
 
@@ -57,7 +56,7 @@ export class PriceTicker {
     if (inst === undefined) throw new InputError(`unknown instrument ${instrument}`, { field: 'instrument' });
     if (markTicks <= 0n || markTicks > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError('mark out of range', { field: 'mark' });
     const mark = Number(markTicks);
-    const candidates = this.live.screen(inst, mark, this.called);
+    const candidates = this.live.screen(inst, mark);
     const amounts = this.callAmounts(inst, mark, markTicks, candidates);
     const accounts = this.live.cols.book.accounts;
     const calls: TickWrite['calls'] = [];
@@ -78,10 +77,11 @@ export class PriceTicker {
     const writer = this.writerFor(ctx.db);
     const result = writer.commit(w);
     const t1 = performance.now();
+    // Before setMark, so that the moved instrument's rebuilt watch lists already leave the new calls out.
+    for (const c of result.issued) this.live.ignoreAccount(this.live.cols.accountIndex.get(c.account)!);
     this.live.setMark(inst, mark);
     const catchUpMs = performance.now() - t1;
     writer.afterCommit();
-    for (const c of result.issued) this.called[this.live.cols.accountIndex.get(c.account)!] = 1;
     return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs } };
   }
 

@@ -128,3 +128,39 @@ test('LiveBook.callAt gives the call a full evaluation gives at the new mark, or
     { numRuns: 400 },
   );
 });
+
+// The ticker has the screen ignore accounts that already have a call, and the watch lists drop them. The screen
+// must never return an ignored account, and must still find every other account a move puts in need of a call,
+// while accounts are ignored a few at a time between moves as a ticker does.
+test('LiveBook.screen leaves ignored accounts out and still misses no other account over a run of moves', () => {
+  const move = fc.tuple(fc.nat(), fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -20, max: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }) }));
+  fc.assert(
+    fc.property(arbBook(), fc.array(fc.nat(), { maxLength: 8 }), fc.array(fc.tuple(move, fc.array(fc.nat(), { maxLength: 3 })), { minLength: 1, maxLength: 12 }), (book, first, steps) => {
+      const live = new LiveBook(compileBook(book));
+      const n = book.accounts.length;
+      const ignored = new Set(first.map((x) => x % n));
+      live.ignore(ignored);
+      for (const [[pick, perMille], more] of steps) {
+        const i = pick % book.instruments.length;
+        const cur = live.px.inst[i]!;
+        const mark = Math.max(1, cur + Math.trunc((cur * perMille) / 1000));
+        const before = live.out.call.slice();
+        const candidates = new Set(live.screen(i, mark));
+        for (const a of ignored) assert.ok(!candidates.has(a), `ignored account ${book.accounts[a]!.id} was screened in`);
+        for (const x of more) {
+          ignored.add(x % n);
+          live.ignoreAccount(x % n);
+        }
+        live.setMark(i, mark);
+        for (let a = 0; a < n; a++) {
+          if (live.out.exact[a] || ignored.has(a)) continue;
+          const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);
+          if (before[a]! < 0 && live.out.call[a]! >= 0 && holds) {
+            assert.ok(candidates.has(a), `account ${book.accounts[a]!.id} needs a call after ${perMille} per mille on ${book.instruments[i]!.id} but was screened out`);
+          }
+        }
+      }
+    }),
+    { numRuns: 400 },
+  );
+});

@@ -25,6 +25,13 @@ interface InstrumentSlice {
   reachDown: Float64Array;
   reachUp: Float64Array;
   /**
+   * The same bound for an isolated unit's own slack, per lot: |q| lossPerLot on the losing side, and on both sides
+   * when a rate is above 100% (bothSides). reachDown and reachUp are infinite for an isolated position, since
+   * stage 1 compares them with the account's cross slack; the watch lists test the unit's slack with these.
+   */
+  lossPerLot: number;
+  bothSides: boolean;
+  /**
    * The watch lists: the positions (indices into this slice) that stage 1 of the screen keeps for a move of up to
    * `watchTicks` down or up. Stage 1's test only gets stricter as the move grows, so a position left out at
    * watchTicks is left out at any smaller move: a tick within watchTicks scans these instead of the whole slice.
@@ -34,6 +41,15 @@ interface InstrumentSlice {
    */
   watchDown: Int32Array;
   watchUp: Int32Array;
+  /**
+   * Each listed position's account and reach, beside it in list order: stage 1 then reads the list front to back
+   * and only the account's slack out of order (a tick's screen runs on caches the last catch-up has flushed, and
+   * each scattered load cost more than the test itself).
+   */
+  downAcct: Int32Array;
+  downReach: Float64Array;
+  upAcct: Int32Array;
+  upReach: Float64Array;
   nDown: number;
   nUp: number;
   /** Whether each position of the slice is in watchDown / watchUp, so an addition is never made twice. */
@@ -97,6 +113,12 @@ export class LiveBook {
   private readonly scratchTouched: Int32Array;
   /** Per account: cross equity less the call bound (MM, or IM by policy), exact; -Infinity on the BigInt path. */
   private readonly slack: Float64Array;
+  /**
+   * Accounts the screen leaves out (see ignore()). They are kept out of the watch lists as well as out of the
+   * screen's result: on a book in trouble, nine in ten listed positions belonged to accounts that already had a
+   * call, and the screen walked past them on every tick.
+   */
+  private readonly ignored: Uint8Array;
 
   constructor(cols: BookColumns) {
     this.cols = cols;
@@ -128,13 +150,21 @@ export class LiveBook {
       const isos = pick(cols.posIso);
       // With a rate above 100% (the kernel allows up to ~2.09) the requirement can outrun the gain: bound both
       // sides. An isolated position is its own unit, measured in stage 2: an infinite reach sends it there.
+      const lossPerLot = k * (1 + rmax / 1e6);
+      const bothSides = rmax > 1e6;
       const reach = (q: number, j: number, losing: boolean) =>
-        isos[j] === isos[j] ? Infinity : losing || rmax > 1e6 ? Math.abs(q) * k * (1 + rmax / 1e6) : 0;
+        isos[j] === isos[j] ? Infinity : losing || bothSides ? Math.abs(q) * lossPerLot : 0;
       return {
         reachDown: qs.map((q, j) => reach(q, j, q > 0)),
         reachUp: qs.map((q, j) => reach(q, j, q < 0)),
+        lossPerLot,
+        bothSides,
         watchDown: new Int32Array(list.length),
         watchUp: new Int32Array(list.length),
+        downAcct: new Int32Array(list.length),
+        downReach: new Float64Array(list.length),
+        upAcct: new Int32Array(list.length),
+        upReach: new Float64Array(list.length),
         nDown: 0,
         nUp: 0,
         inDown: new Uint8Array(list.length),
@@ -163,11 +193,14 @@ export class LiveBook {
     delete this.out.positions;
     this.slack = new Float64Array(cols.nAccounts);
     for (let a = 0; a < cols.nAccounts; a++) this.setSlack(a);
+    this.ignored = new Uint8Array(cols.nAccounts);
     this.watchCap = Float64Array.from(this.px.inst, (m) => 2 * Math.max(1, Math.ceil(m * WATCH_FRACTION)));
     this.exposure = new Float64Array(cols.nAccounts);
     for (let a = 0; a < cols.nAccounts; a++) {
       let most = 0;
       for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+        // An isolated position joins a list only when its own instrument's lists are rebuilt (watchAccount).
+        if (cols.posIso[p] === cols.posIso[p]) continue;
         const i = cols.posInst[p]!;
         const sl = this.inst[i]!;
         const j = this.posSlice[p]!;
@@ -186,9 +219,32 @@ export class LiveBook {
     return !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
   }
 
+  /**
+   * From now on the screen leaves these accounts out (a ticker's accounts that have a call already: the next full
+   * cycle re-sizes those, with a new live book). Their figures are still kept current by setMark. Every
+   * watch list is rebuilt without them once, here; later, a list drops them when its instrument next moves.
+   */
+  ignore(accounts: Iterable<number>): void {
+    for (const a of accounts) this.ignored[a] = 1;
+    for (let i = 0; i < this.inst.length; i++) this.rebuildWatch(i);
+  }
+
+  /** Leaves account a out of the screen from now on (see ignore), without rebuilding any list. */
+  ignoreAccount(a: number): void {
+    this.ignored[a] = 1;
+  }
+
+  /** Puts slice position j (of account a, with reach r) at place m of a watch list. */
+  private static list(watch: Int32Array, acct: Int32Array, reach: Float64Array, m: number, j: number, a: number, r: number): void {
+    watch[m] = j;
+    acct[m] = a;
+    reach[m] = r;
+  }
+
   /** Rebuilds instrument i's watch lists from the current slack, for a move of up to WATCH_FRACTION of its mark. */
   private rebuildWatch(i: number): void {
     const slack = this.slack;
+    const ignored = this.ignored;
     const sl = this.inst[i]!;
     const w = Math.min(this.watchCap[i]!, Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION)));
     const acct = sl.acct;
@@ -196,16 +252,35 @@ export class LiveBook {
     const up = sl.reachUp;
     const inDown = sl.inDown;
     const inUp = sl.inUp;
+    const isos = sl.iso;
+    const exact = this.out.exact;
+    const bound = this.cols.callOnInitial ? sl.im : sl.mm;
     let nd = 0;
     let nu = 0;
     for (let j = 0; j < acct.length; j++) {
-      const s1 = slack[acct[j]!]!;
-      const d = LiveBook.mayCross(s1, down[j]! * w);
-      const u = LiveBook.mayCross(s1, up[j]! * w);
+      const a = acct[j]!;
+      const heeded = ignored[a] === 0;
+      const iso = isos[j]!;
+      let d: boolean;
+      let u: boolean;
+      if (iso !== iso || exact[a] !== 0) {
+        const s1 = slack[a]!;
+        d = heeded && LiveBook.mayCross(s1, down[j]! * w);
+        u = heeded && LiveBook.mayCross(s1, up[j]! * w);
+      } else {
+        // An isolated unit: its slack moves with this instrument's mark alone, so it is tested here, once per
+        // rebuild, and listed with its infinite reach (stage 1 then sends it to stage 2, which measures the unit).
+        // Listing every isolated position put hundreds in each list on the demo book.
+        const q = sl.qty[j]!;
+        const r = (q < 0 ? -q : q) * sl.lossPerLot * w;
+        const us = iso + sl.upnl[j]! - bound[j]!;
+        d = heeded && LiveBook.mayCross(us, q > 0 || sl.bothSides ? r : 0);
+        u = heeded && LiveBook.mayCross(us, q < 0 || sl.bothSides ? r : 0);
+      }
       inDown[j] = d ? 1 : 0;
       inUp[j] = u ? 1 : 0;
-      if (d) sl.watchDown[nd++] = j;
-      if (u) sl.watchUp[nu++] = j;
+      if (d) LiveBook.list(sl.watchDown, sl.downAcct, sl.downReach, nd++, j, a, down[j]!);
+      if (u) LiveBook.list(sl.watchUp, sl.upAcct, sl.upReach, nu++, j, a, up[j]!);
     }
     sl.nDown = nd;
     sl.nUp = nu;
@@ -215,20 +290,25 @@ export class LiveBook {
 
   /** Adds account a's positions to the watch lists they now qualify for (after its slack fell). */
   private watchAccount(a: number): void {
+    if (this.ignored[a] !== 0) return;
     const s1 = this.slack[a]!;
     // mayCross only gets more likely as the loss grows: clear of the largest loss is clear of every list.
     if (!LiveBook.mayCross(s1, this.exposure[a]!)) return;
     const cols = this.cols;
+    const onBigInt = this.out.exact[a] !== 0;
     for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
+      // An isolated unit's slack has not moved (it follows its own instrument, whose rebuild lists it), unless the
+      // account has just left the float path: then every position is listed, as rebuildWatch lists it.
+      if (cols.posIso[p] === cols.posIso[p] && !onBigInt) continue;
       const sl = this.inst[cols.posInst[p]!]!;
       const j = this.posSlice[p]!;
       if (sl.inDown[j] === 0 && LiveBook.mayCross(s1, sl.reachDown[j]! * sl.watchTicks)) {
         sl.inDown[j] = 1;
-        sl.watchDown[sl.nDown++] = j;
+        LiveBook.list(sl.watchDown, sl.downAcct, sl.downReach, sl.nDown++, j, a, sl.reachDown[j]!);
       }
       if (sl.inUp[j] === 0 && LiveBook.mayCross(s1, sl.reachUp[j]! * sl.watchTicks)) {
         sl.inUp[j] = 1;
-        sl.watchUp[sl.nUp++] = j;
+        LiveBook.list(sl.watchUp, sl.upAcct, sl.upReach, sl.nUp++, j, a, sl.reachUp[j]!);
       }
     }
   }
@@ -335,10 +415,10 @@ export class LiveBook {
    * figure: for each position in the instrument, the change of its account's slack (equity less the call bound,
    * MM or IM by policy) is estimated in float and compared with the exact slack now. The estimate's error is under
    * 2 micro-USD (the ceilings) plus a relative 1e-9, and the screen keeps every account within that margin of the
-   * line, so no account that needs a call is left out; the caller decides each candidate exactly. The result is a
-   * view of a scratch list, valid until the next screen.
+   * line, so no account that needs a call is left out, but for the ignored ones; the caller decides each candidate
+   * exactly. The result is a view of a scratch list, valid until the next screen.
    */
-  screen(inst: number, mark: number, skip?: Uint8Array): Int32Array {
+  screen(inst: number, mark: number): Int32Array {
     const cols = this.cols;
     const out = this.out;
     const sl = this.inst[inst]!;
@@ -366,20 +446,23 @@ export class LiveBook {
     const reach = ticks < 0 ? sl.reachDown : sl.reachUp;
     const absTicks = ticks < 0 ? -ticks : ticks;
     const slackOf = this.slack;
+    const ignored = this.ignored;
     const found = this.scratchFound;
     let n = 0;
     // A move within the watch range scans only the positions stage 1 could keep; a larger one scans them all.
     const watched = absTicks <= sl.watchTicks;
     const watch = ticks < 0 ? sl.watchDown : sl.watchUp;
     const count = watched ? (ticks < 0 ? sl.nDown : sl.nUp) : sAcct.length;
+    const accts = watched ? (ticks < 0 ? sl.downAcct : sl.upAcct) : sAcct;
+    const reaches = watched ? (ticks < 0 ? sl.downReach : sl.upReach) : reach;
     for (let m = 0; m < count; m++) {
-      const j = watched ? watch[m]! : m;
       // Stage 1: the most this move can cost the unit, against its slack. Most positions stop here.
-      const a = sAcct[j]!;
-      const loss = reach[j]! * absTicks;
+      const a = accts[m]!;
+      const loss = reaches[m]! * absTicks;
       const s1 = slackOf[a]!;
       if (s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
-      if (skip !== undefined && skip[a] !== 0) continue;
+      if (ignored[a] !== 0) continue;
+      const j = watched ? watch[m]! : m;
       const iso = sIso[j]!;
       if (exact[a] !== 0) {
         found[n++] = a;
@@ -427,12 +510,16 @@ export class LiveBook {
     let isoNeed = 0;
     for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
       const iso = cols.posIso[p]!;
+      const moved = cols.posInst[p] === inst;
+      // A cross position in another instrument is already in the account's sums: reading its slice (three
+      // scattered loads in a slice the catch-up has pushed out of the caches) was most of a candidate's cost.
+      if (!moved && iso !== iso) continue;
       const sl = slices[cols.posInst[p]!]!;
       const j = posSlice[p]!;
       let upnl = sl.upnl[j]!;
       let pm = sl.mm[j]!;
       let pi = sl.im[j]!;
-      if (cols.posInst[p] === inst) {
+      if (moved) {
         const q = cols.posQty[p]!;
         const units = (q < 0 ? -q : q) * mark;
         const notional = units * k;
