@@ -305,7 +305,7 @@ test('int64 amounts round-trip exactly (INTEGER columns read as bigint)', () => 
   }
 });
 
-test('one open-or-overdue margin call per account (partial unique index)', () => {
+test('one open-or-overdue margin call per account (the account index is unique on live calls)', () => {
   const db = openLedger(newFile(), { create: true });
   try {
     seed(db);
@@ -335,3 +335,45 @@ test('one open-or-overdue margin call per account (partial unique index)', () =>
   }
 });
 
+
+// Step 4 replaced the two indexes keyed by account with one. A ledger written at step 3 must keep its calls and
+// its rule of one live call per account, and a lookup of an account's calls must still go through an index (the
+// account detail and the cycle's clearing of held calls ask it), not scan every call the ledger holds.
+test('step 4: a step-3 ledger keeps its calls and one live call per account, and an account\'s calls are looked up by index', () => {
+  const file = newFile();
+  const v3 = new Database(file);
+  v3.pragma('foreign_keys = ON');
+  runMigrations(v3, MIGRATIONS.slice(0, 3));
+  seed(v3);
+  const issue = `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
+       VALUES (?, 1, ?, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`;
+  const ins = v3.prepare(issue);
+  ins.run('A1', 1000000, 'met');
+  ins.run('A1', 2000000, 'open');
+  ins.run('A2', 3000000, 'overdue');
+  const before = v3.prepare('SELECT * FROM margin_calls ORDER BY id').raw().all();
+  v3.close();
+
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.ok(LATEST_VERSION >= 4);
+    assert.deepEqual(db.prepare('SELECT * FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), before);
+    const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'margin_calls' ORDER BY name").pluck().all();
+    assert.deepEqual(names, ['margin_calls_account_live', 'margin_calls_cycle', 'margin_calls_status_deadline']);
+    const again = db.prepare(issue);
+    assert.equal(sqliteCode(() => again.run('A1', 1, 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => again.run('A2', 1, 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => db.exec("UPDATE margin_calls SET status = 'overdue' WHERE id = 1")), 'SQLITE_CONSTRAINT_UNIQUE');
+    again.run('A1', 1, 'waived');
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('A1') as { detail: string }[]).map((r) => r.detail).join('; ');
+    for (const sql of [
+      'SELECT id FROM margin_calls WHERE account_id = ? ORDER BY id',
+      "SELECT id FROM margin_calls WHERE account_id = ? AND status IN ('waived', 'escalated') AND cleared_at IS NULL",
+    ]) {
+      assert.match(plan(sql), /USING (COVERING )?INDEX margin_calls_account_live \(account_id=\?\)/, sql);
+    }
+  } finally {
+    db.close();
+  }
+});

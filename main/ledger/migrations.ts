@@ -676,11 +676,24 @@ CREATE TABLE stress_scenarios (
 ${STRESS_SEEDS}
 `;
 
+const V4_ONE_CALL_INDEX_PER_ACCOUNT = `
+-- A price tick issues its calls to accounts scattered over the book, and every entry it adds to an index keyed by
+-- account lands on a page of its own, which the commit then writes to the WAL: with two such indexes, a tick issuing
+-- 22 calls wrote 52 pages, and writing them was a third of the tick. One index now does both jobs: it lists each
+-- account's calls, and its second column, 1 for a live (open or overdue) call and NULL otherwise, keeps an account
+-- to one live call (NULLs never collide in a UNIQUE index), as margin_calls_one_live did.
+DROP INDEX margin_calls_one_live;
+DROP INDEX margin_calls_account;
+CREATE UNIQUE INDEX margin_calls_account_live
+  ON margin_calls (account_id, (CASE WHEN status IN ('open', 'overdue') THEN 1 END));
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
   { version: 2, name: 'liquidations', up: V2_LIQUIDATIONS },
   { version: 3, name: 'default management', up: V3_DEFAULT_MANAGEMENT },
+  { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {
