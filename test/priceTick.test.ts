@@ -12,7 +12,7 @@ import { readBook } from '../main/ledger/bookRepo.ts';
 import { compileBook } from '../main/engine/columns.ts';
 import { LiveBook } from '../main/engine/incremental.ts';
 import { PriceTicker } from '../main/commands/priceTick.ts';
-import { activeCallsByAccount, accountsWithCalls } from '../main/ledger/callRepo.ts';
+import { activeCallsByAccount, accountsWithCalls, callEvents } from '../main/ledger/callRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { verifyJournal } from '../main/ledger/journal.ts';
 import { formatAmount } from '../shared/units.ts';
@@ -48,6 +48,11 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for'
       }
       // Each call is for the amount the exact evaluation asks for, to the unit.
       for (const c of r.issued) assert.equal(c.amount, formatAmount(needs.get(c.account)!), `call for ${c.account} after tick ${step}`);
+      // ... and its history opens with one 'issued' event for that amount, by the tick's actor, at the tick.
+      for (const c of r.issued) {
+        const events = callEvents(db, c.call).map((e) => ({ ...e, amount: e.amount === null ? null : formatAmount(e.amount) }));
+        assert.deepEqual(events, [{ at: DEMO_AS_OF, actor: 'operator', kind: 'issued', amount: c.amount, note: `price tick ${inst.id} at ${at}` }]);
+      }
       const have = new Set(accountsWithCalls(db));
       // Every account that needs a call now has one, and nobody got a call it does not need.
       assert.deepEqual([...have].sort(), [...want].sort(), `after tick ${step} on ${inst.id}`);

@@ -61,12 +61,8 @@ export function tickWriter(db: Database): TickWriter {
   const txn: Transaction<(w: TickWrite) => TickResult> = db.transaction((w: TickWrite): TickResult => {
     price({ instrument: w.instrument, at: w.at, mark: w.markTicks, source: 'tick' });
     const note = `price tick ${w.instrument} at ${w.at}`;
-    const issued: TickResult['issued'] = [];
-    for (const c of w.calls) {
-      const id = calls.insert({ account: c.account, cycle: cycle.id, amount: c.amount, deadline: w.deadline, at: w.now });
-      calls.event(id, { at: w.now, actor: w.actor, kind: 'issued', amount: c.amount, note });
-      issued.push({ call: id, account: c.account, amount: formatAmount(c.amount) });
-    }
+    const ids = calls.issueAll(w.calls, { cycle: cycle.id, deadline: w.deadline, at: w.now, actor: w.actor, note });
+    const issued: TickResult['issued'] = w.calls.map((c, k) => ({ call: ids[k]!, account: c.account, amount: formatAmount(c.amount) }));
     const r: TickResult = { instrument: w.instrument, at: w.at, candidates: w.candidates, issued };
     appendJournal(db, { at: w.now, actor: w.actor, command: 'prices.tick', payload: { instrument: w.instrument, at: w.at, mark: w.markTicks }, result: r });
     return r;

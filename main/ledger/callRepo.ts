@@ -119,6 +119,14 @@ export function callEvents(db: Database, id: number): CallEventRow[] {
 
 export interface CallWriter {
   insert(c: { account: string; cycle: number; amount: bigint; deadline: string; at: string }): number;
+  /**
+   * Issues open calls that share a cycle, deadline, time, actor and note (a price tick's): each call row, then
+   * every one's 'issued' event in one statement from the rows just written. Returns the calls' ids, in order.
+   */
+  issueAll(
+    calls: readonly { account: string; amount: bigint }[],
+    c: { cycle: number; deadline: string; at: string; actor: string; note: string },
+  ): number[];
   update(id: number, c: { amount: bigint; deposited: bigint; deadline: string; status: CallStatus; at: string }): void;
   event(id: number, e: { at: string; actor: string; kind: string; amount: bigint | null; note: string }): void;
 }
@@ -131,8 +139,22 @@ export function callWriter(db: Database): CallWriter {
   );
   const upd = db.prepare('UPDATE margin_calls SET amount = ?, deposited = ?, deadline = ?, status = ?, updated_at = ? WHERE id = ?');
   const ev = db.prepare('INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)');
+  // One statement for a tick's events: one per call cost ~2 us more a call, on the tick's path to its calls.
+  const issued = db.prepare(
+    `INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note)
+     SELECT id, @at, @actor, 'issued', amount, @note FROM margin_calls WHERE id BETWEEN @first AND @last ORDER BY id`,
+  );
   return {
     insert: (c) => Number(ins.run(c.account, c.cycle, c.amount, c.deadline, c.at, c.at).lastInsertRowid),
+    issueAll(calls, c) {
+      const ids = calls.map((x) => Number(ins.run(x.account, c.cycle, x.amount, c.deadline, c.at, c.at).lastInsertRowid));
+      if (ids.length === 0) return ids;
+      // The ids are the transaction's own inserts, ascending (AUTOINCREMENT under the write lock): the range holds
+      // exactly these calls, which the count confirms.
+      const n = issued.run({ first: ids[0]!, last: ids.at(-1)!, at: c.at, actor: c.actor, note: c.note }).changes;
+      if (n !== ids.length) throw new Error(`issued events for ${n} of ${ids.length} new calls (ids ${ids[0]}..${ids.at(-1)})`);
+      return ids;
+    },
     update: (id, c) => void upd.run(c.amount, c.deposited, c.deadline, c.status, c.at, id),
     event: (id, e) => void ev.run(id, e.at, e.actor, e.kind, e.amount, e.note),
   };
