@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { openLedger } from './db.ts';
 import {
   appendJournal,
+  entryHash,
   exportJournal,
   GENESIS_HASH,
   journalHead,
@@ -241,4 +242,13 @@ test('exportJournal writes one canonical JSON object per entry, from which every
   } finally {
     db.close();
   }
+});
+
+// Every ledger's chain was hashed with this format; a change of the hashing code must give the same bytes. The
+// vector has a non-ASCII actor (the hashed string is UTF-8) and JSON texts that are quoted inside the array.
+test('an entry hash is sha256 over the documented string, pinned by a fixed vector', () => {
+  const args = [GENESIS_HASH, 1, '2026-03-12T16:00:00.000Z', 'opérateur', 'calls.deposit', '{"amount":"1.50","id":7}', '{"status":"met"}'] as const;
+  const text = `${GENESIS_HASH}\n[1,"2026-03-12T16:00:00.000Z","opérateur","calls.deposit","{\\"amount\\":\\"1.50\\",\\"id\\":7}","{\\"status\\":\\"met\\"}"]`;
+  assert.equal(entryHash(...args), createHash('sha256').update(text, 'utf8').digest('hex'));
+  assert.equal(entryHash(...args), 'f53013961de7baaec228a04fab9d9e8d216178d2e601be90ec942d34746d162f');
 });
