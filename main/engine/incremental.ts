@@ -252,7 +252,13 @@ export class LiveBook {
     const up = sl.reachUp;
     const inDown = sl.inDown;
     const inUp = sl.inUp;
+    // Every field the loop reads is a local, as in revalueSlice: a property load on a branch few positions take
+    // (the isolated ones) is one V8 may have no feedback for.
     const isos = sl.iso;
+    const qty = sl.qty;
+    const upnl = sl.upnl;
+    const lossPerLot = sl.lossPerLot;
+    const bothSides = sl.bothSides;
     const exact = this.out.exact;
     const bound = this.cols.callOnInitial ? sl.im : sl.mm;
     let nd = 0;
@@ -271,11 +277,11 @@ export class LiveBook {
         // An isolated unit: its slack moves with this instrument's mark alone, so it is tested here, once per
         // rebuild, and listed with its infinite reach (stage 1 then sends it to stage 2, which measures the unit).
         // Listing every isolated position put hundreds in each list on the demo book.
-        const q = sl.qty[j]!;
-        const r = (q < 0 ? -q : q) * sl.lossPerLot * w;
-        const us = iso + sl.upnl[j]! - bound[j]!;
-        d = heeded && LiveBook.mayCross(us, q > 0 || sl.bothSides ? r : 0);
-        u = heeded && LiveBook.mayCross(us, q < 0 || sl.bothSides ? r : 0);
+        const q = qty[j]!;
+        const r = (q < 0 ? -q : q) * lossPerLot * w;
+        const us = iso + upnl[j]! - bound[j]!;
+        d = heeded && LiveBook.mayCross(us, q > 0 || bothSides ? r : 0);
+        u = heeded && LiveBook.mayCross(us, q < 0 || bothSides ? r : 0);
       }
       inDown[j] = d ? 1 : 0;
       inUp[j] = u ? 1 : 0;
@@ -325,6 +331,38 @@ export class LiveBook {
    */
   setMark(inst: number, mark: number): Int32Array {
     if (!Number.isSafeInteger(mark) || mark < 0) throw new RangeError(`mark ${mark} is not a non-negative safe integer`);
+    // Each loop is a function of its own. In one function, V8 compiled the first loop on its own (on-stack
+    // replacement) without feedback for the code after it, and threw that away on reaching it: on most ticks the
+    // rest ran in the interpreter, which boxed every float (2 MB of garbage a tick) and took milliseconds.
+    const n = this.revalueSlice(inst, mark);
+    const accts = this.scratchTouched.subarray(0, n);
+    this.reclassifyTouched(accts);
+    this.rebuildWatch(inst);
+    // Lists only grow between rebuilds of their own instrument: one that has doubled is rebuilt (a quiet
+    // instrument's list would otherwise keep every position that ever came near the line).
+    for (let i = 0; i < this.inst.length; i++) {
+      const o = this.inst[i]!;
+      if (i !== inst && o.nDown + o.nUp > 2 * o.builtLength + 1024) this.rebuildWatch(i);
+    }
+    return accts;
+  }
+
+  /** Re-classifies the accounts setMark changed; one whose slack fell joins the watch lists it now qualifies for. */
+  private reclassifyTouched(accts: Int32Array): void {
+    const slack = this.slack;
+    for (let j = 0; j < accts.length; j++) {
+      const a = accts[j]!;
+      const before = slack[a]!;
+      this.reclassify(a);
+      if (slack[a]! < before) this.watchAccount(a);
+    }
+  }
+
+  /**
+   * Revalues every position of instrument `inst` at `mark` and applies the differences to their accounts' sums.
+   * Lists the accounts changed in scratchTouched and returns how many.
+   */
+  private revalueSlice(inst: number, mark: number): number {
     // Every array is a local before the loop: a named property load on a branch the loop rarely takes (the
     // out-of-range one) made V8 deoptimise and re-optimise this function over and over.
     const cols = this.cols;
@@ -392,22 +430,7 @@ export class LiveBook {
       if (a !== last) touched[n++] = a;
       last = a;
     }
-    const accts = touched.subarray(0, n);
-    const slack = this.slack;
-    for (let j = 0; j < n; j++) {
-      const a = accts[j]!;
-      const before = slack[a]!;
-      this.reclassify(a);
-      if (slack[a]! < before) this.watchAccount(a);
-    }
-    this.rebuildWatch(inst);
-    // Lists only grow between rebuilds of their own instrument: one that has doubled is rebuilt (a quiet
-    // instrument's list would otherwise keep every position that ever came near the line).
-    for (let i = 0; i < this.inst.length; i++) {
-      const o = this.inst[i]!;
-      if (i !== inst && o.nDown + o.nUp > 2 * o.builtLength + 1024) this.rebuildWatch(i);
-    }
-    return accts;
+    return n;
   }
 
   /**
