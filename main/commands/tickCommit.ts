@@ -6,6 +6,7 @@ import { callWriter } from '../ledger/callRepo.ts';
 import { priceWriter } from '../ledger/priceRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
+import { checkpointWal } from '../ledger/db.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError } from '../../shared/errors.ts';
 
@@ -47,7 +48,8 @@ const CHECKPOINT_EVERY = 100;
 /**
  * Prepares a tick's statements and transaction once for the connection. SQLite's automatic checkpoint runs
  * inside whichever commit fills the WAL, putting milliseconds into a tick's path to its call: the writer turns it
- * off, checkpoints after every hundredth commit instead, and gives the connection its setting back in release().
+ * off, checkpoints after every hundredth commit instead (restarting the WAL there, so that the fsync of its new
+ * header is not the next tick's: checkpointWal), and gives the connection its setting back in release().
  */
 export function tickWriter(db: Database): TickWriter {
   const cycle = latestCycle(db);
@@ -71,7 +73,7 @@ export function tickWriter(db: Database): TickWriter {
     commit: (w) => txn.immediate(w),
     afterCommit() {
       if (++sinceCheckpoint < CHECKPOINT_EVERY) return;
-      db.pragma('wal_checkpoint(PASSIVE)');
+      checkpointWal(db);
       sinceCheckpoint = 0;
     },
     release() {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openLedger, LATEST_VERSION } from './db.ts';
+import { openLedger, checkpointWal, LATEST_VERSION } from './db.ts';
 import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
@@ -373,6 +373,42 @@ test('step 4: a step-3 ledger keeps its calls and one live call per account, and
     ]) {
       assert.match(plan(sql), /USING (COVERING )?INDEX margin_calls_account_live \(account_id=\?\)/, sql);
     }
+  } finally {
+    db.close();
+  }
+});
+
+// The live ticker checkpoints every hundred ticks; the first commit into a restarted WAL fsyncs its header, so
+// checkpointWal restarts the WAL itself (a write of page 1 that changes nothing) rather than leave that to the
+// next tick. After it, the WAL holds only that write. While a reader holds frames the checkpoint cannot copy,
+// nothing is restarted.
+test('checkpointWal restarts a fully checkpointed WAL at once, changing nothing, and leaves one a reader holds', () => {
+  const file = newFile();
+  const db = openLedger(file, { create: true });
+  try {
+    db.pragma('wal_autocheckpoint = 0');
+    seed(db);
+    db.exec(`INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at) VALUES ('A1', 1, 5, '${T0}', 'met', '${T0}', '${T0}')`);
+    const ins = db.prepare(`INSERT INTO margin_call_events (call_id, at, actor, kind, amount, note) VALUES (1, '${T0}', 'ops', 'issued', 1, ?)`);
+    for (let i = 0; i < 40; i++) ins.run('x'.repeat(3000));
+    const version = userVersion(db);
+
+    // A reader whose snapshot is in the WAL, then a later commit: the checkpoint can copy only up to the
+    // reader's snapshot, so the WAL is not restarted (and nothing fails).
+    const reader = new Database(file, { readonly: true });
+    reader.exec('BEGIN');
+    assert.equal(reader.prepare('SELECT count(*) FROM margin_call_events').pluck().get(), 40);
+    ins.run('after the reader');
+    assert.equal(checkpointWal(db), false);
+    reader.exec('COMMIT');
+    reader.close();
+
+    assert.equal(checkpointWal(db), true);
+    const [after] = db.pragma('wal_checkpoint(PASSIVE)') as { log: bigint }[];
+    assert.ok(Number(after!.log) <= 2, `the WAL was restarted (${after!.log} frames in it)`);
+    assert.equal(userVersion(db), version);
+    assert.equal(db.prepare('SELECT count(*) FROM margin_call_events').pluck().get(), 41n);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   } finally {
     db.close();
   }

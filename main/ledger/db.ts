@@ -93,3 +93,21 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
     throw e;
   }
 }
+
+/**
+ * A passive checkpoint (it never waits for readers or writers) that, when it has copied every frame into the
+ * database file, also restarts the WAL at once. The first commit into a restarted WAL fsyncs the WAL's header
+ * (SQLite does, so that a write reordered after a restart cannot corrupt the file), and without this the commit
+ * that paid for it was the next command's: on the live ticker, the next price tick's path to its calls (0.5 to
+ * 0.7 ms more measured on the 100k ledger). The restart is a write that changes nothing: user_version set to the
+ * value it has, read and written under the write lock. Returns whether the WAL was restarted.
+ */
+export function checkpointWal(db: Ledger): boolean {
+  const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: bigint | number; log: bigint | number; checkpointed: bigint | number }[];
+  if (!row || Number(row.busy) !== 0 || Number(row.log) <= 0 || Number(row.checkpointed) !== Number(row.log)) return false;
+  db.transaction(() => {
+    const version = Number(db.pragma('user_version', { simple: true }));
+    db.pragma(`user_version = ${version}`);
+  }).immediate();
+  return true;
+}
