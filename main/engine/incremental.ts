@@ -41,15 +41,6 @@ interface InstrumentSlice {
    */
   watchDown: Int32Array;
   watchUp: Int32Array;
-  /**
-   * Each listed position's account and reach, beside it in list order: stage 1 then reads the list front to back
-   * and only the account's slack out of order (a tick's screen runs on caches the last catch-up has flushed, and
-   * each scattered load cost more than the test itself).
-   */
-  downAcct: Int32Array;
-  downReach: Float64Array;
-  upAcct: Int32Array;
-  upReach: Float64Array;
   nDown: number;
   nUp: number;
   /** Whether each position of the slice is in watchDown / watchUp, so an addition is never made twice. */
@@ -161,10 +152,6 @@ export class LiveBook {
         bothSides,
         watchDown: new Int32Array(list.length),
         watchUp: new Int32Array(list.length),
-        downAcct: new Int32Array(list.length),
-        downReach: new Float64Array(list.length),
-        upAcct: new Int32Array(list.length),
-        upReach: new Float64Array(list.length),
         nDown: 0,
         nUp: 0,
         inDown: new Uint8Array(list.length),
@@ -199,7 +186,7 @@ export class LiveBook {
     for (let a = 0; a < cols.nAccounts; a++) {
       let most = 0;
       for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
-        // An isolated position joins a list only when its own instrument's lists are rebuilt (watchAccount).
+        // watchAccount never lists an isolated position (its instrument's rebuild does): it needs no exposure here.
         if (cols.posIso[p] === cols.posIso[p]) continue;
         const i = cols.posInst[p]!;
         const sl = this.inst[i]!;
@@ -232,13 +219,6 @@ export class LiveBook {
   /** Leaves account a out of the screen from now on (see ignore), without rebuilding any list. */
   ignoreAccount(a: number): void {
     this.ignored[a] = 1;
-  }
-
-  /** Puts slice position j (of account a, with reach r) at place m of a watch list. */
-  private static list(watch: Int32Array, acct: Int32Array, reach: Float64Array, m: number, j: number, a: number, r: number): void {
-    watch[m] = j;
-    acct[m] = a;
-    reach[m] = r;
   }
 
   /** Rebuilds instrument i's watch lists from the current slack, for a move of up to WATCH_FRACTION of its mark. */
@@ -285,8 +265,8 @@ export class LiveBook {
       }
       inDown[j] = d ? 1 : 0;
       inUp[j] = u ? 1 : 0;
-      if (d) LiveBook.list(sl.watchDown, sl.downAcct, sl.downReach, nd++, j, a, down[j]!);
-      if (u) LiveBook.list(sl.watchUp, sl.upAcct, sl.upReach, nu++, j, a, up[j]!);
+      if (d) sl.watchDown[nd++] = j;
+      if (u) sl.watchUp[nu++] = j;
     }
     sl.nDown = nd;
     sl.nUp = nu;
@@ -310,11 +290,11 @@ export class LiveBook {
       const j = this.posSlice[p]!;
       if (sl.inDown[j] === 0 && LiveBook.mayCross(s1, sl.reachDown[j]! * sl.watchTicks)) {
         sl.inDown[j] = 1;
-        LiveBook.list(sl.watchDown, sl.downAcct, sl.downReach, sl.nDown++, j, a, sl.reachDown[j]!);
+        sl.watchDown[sl.nDown++] = j;
       }
       if (sl.inUp[j] === 0 && LiveBook.mayCross(s1, sl.reachUp[j]! * sl.watchTicks)) {
         sl.inUp[j] = 1;
-        LiveBook.list(sl.watchUp, sl.upAcct, sl.upReach, sl.nUp++, j, a, sl.reachUp[j]!);
+        sl.watchUp[sl.nUp++] = j;
       }
     }
   }
@@ -476,16 +456,14 @@ export class LiveBook {
     const watched = absTicks <= sl.watchTicks;
     const watch = ticks < 0 ? sl.watchDown : sl.watchUp;
     const count = watched ? (ticks < 0 ? sl.nDown : sl.nUp) : sAcct.length;
-    const accts = watched ? (ticks < 0 ? sl.downAcct : sl.upAcct) : sAcct;
-    const reaches = watched ? (ticks < 0 ? sl.downReach : sl.upReach) : reach;
     for (let m = 0; m < count; m++) {
+      const j = watched ? watch[m]! : m;
       // Stage 1: the most this move can cost the unit, against its slack. Most positions stop here.
-      const a = accts[m]!;
-      const loss = reaches[m]! * absTicks;
+      const a = sAcct[j]!;
+      const loss = reach[j]! * absTicks;
       const s1 = slackOf[a]!;
       if (s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
       if (ignored[a] !== 0) continue;
-      const j = watched ? watch[m]! : m;
       const iso = sIso[j]!;
       if (exact[a] !== 0) {
         found[n++] = a;
