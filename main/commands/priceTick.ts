@@ -32,6 +32,11 @@ export interface TickTiming {
 export class PriceTicker {
   readonly live: LiveBook;
   private readonly cureMinutes: number;
+  /**
+   * Account ids by index, flat: reaching each call's id through its Account object cost 2-3 us a call on caches
+   * the catch-up had just flushed.
+   */
+  private readonly ids: string[];
   /** The writer, prepared once per connection: preparing on every tick cost more than the tick. */
   private prepared: { db: Database; writer: TickWriter } | null = null;
 
@@ -48,6 +53,7 @@ export class PriceTicker {
     }
     live.ignore(called);
     this.cureMinutes = live.cols.book.policy.cureMinutes;
+    this.ids = live.cols.book.accounts.map((x) => x.id);
   }
 
   tick(ctx: CommandContext, instrument: string, markTicks: bigint, at: string): TickResult & { timing: TickTiming } {
@@ -57,13 +63,7 @@ export class PriceTicker {
     if (markTicks <= 0n || markTicks > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError('mark out of range', { field: 'mark' });
     const mark = Number(markTicks);
     const candidates = this.live.screen(inst, mark);
-    const amounts = this.callAmounts(inst, mark, markTicks, candidates);
-    const accounts = this.live.cols.book.accounts;
-    const calls: TickWrite['calls'] = [];
-    for (let k = 0; k < candidates.length; k++) {
-      const amount = amounts[k]!;
-      if (amount !== null) calls.push({ account: accounts[candidates[k]!]!.id, amount });
-    }
+    const calls = this.decide(inst, mark, markTicks, candidates);
     const w: TickWrite = {
       instrument,
       markTicks,
@@ -86,17 +86,17 @@ export class PriceTicker {
   }
 
   /**
-   * Each candidate's call amount at the new mark (null: none needed), decided exactly: LiveBook.callAt over the
-   * candidate's own positions (exact integer floats, as in the full cycle), and the BigInt path for an account
+   * The calls the candidates need at the new mark, in the screen's order, decided exactly: LiveBook.callAt over
+   * the candidate's own positions (exact integer floats, as in the full cycle), and the BigInt path for an account
    * whose figures leave that range.
    */
-  private callAmounts(inst: number, mark: number, markTicks: bigint, candidates: Int32Array): (bigint | null)[] {
-    const amounts: (bigint | null)[] = [];
+  private decide(inst: number, mark: number, markTicks: bigint, candidates: Int32Array): TickWrite['calls'] {
+    const calls: TickWrite['calls'] = [];
     let exactCtx: ReturnType<typeof exactContext> | null = null;
     for (const a of candidates) {
       const call = this.live.callAt(a, inst, mark);
       if (!Number.isNaN(call)) {
-        amounts.push(call === NO_CALL ? null : BigInt(call));
+        if (call !== NO_CALL) calls.push({ account: this.ids[a]!, amount: BigInt(call) });
         continue;
       }
       if (!exactCtx) {
@@ -104,9 +104,10 @@ export class PriceTicker {
         marks.set(this.live.cols.book.instruments[inst]!.id, markTicks);
         exactCtx = exactContext({ ...this.live.cols.book, marks });
       }
-      amounts.push(exactForIndex(this.live.cols, exactCtx, a).callAmount);
+      const amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
+      if (amount !== null) calls.push({ account: this.ids[a]!, amount });
     }
-    return amounts;
+    return calls;
   }
 
   /** Checkpoints and restores the connection's automatic checkpointing; call when the ticker is no longer used. */
