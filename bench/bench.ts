@@ -4,7 +4,7 @@
 //    implementation (the test oracle) and a naive float64 loop over position objects, medians; the engine's kernel
 //    is the wasm i64 kernel (main/engine/wasm), and the float (JS) kernel it replaced is timed alongside;
 //  - price to committed call: a live price tick through PriceTicker on a real ledger file, p50 and p99 over the
-//    ticks that issued at least one call;
+//    ticks that issued at least one call, back to back and, on a copy of the ledger, each after a short sleep;
 //  - persisting one cycle's account results (kernel output to committed rows), median.
 import fs from 'node:fs';
 import v8 from 'node:v8';
@@ -55,6 +55,11 @@ export interface BenchReport {
     catchUpP50Ms: number;
     /** The same ticks by how many calls each issued: a tick's commit grows with its calls. */
     byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[];
+    /**
+     * The same market on a copy of the same ledger, with the process asleep for gapMs before each tick: a desk's
+     * feed leaves gaps between ticks, and a core that has slept starts a tick with its caches cold.
+     */
+    afterIdle: { gapMs: number; p50Ms: number; p99Ms: number; ticksWithCalls: number };
   };
   persistCycleMs: number;
   /** Planning liquidation proposals for every account in liquidation or bankrupt after every mark falls 20%. */
@@ -292,6 +297,53 @@ function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
   return { ms, last };
 }
 
+/** The sleep before each tick of the idle-gap run. */
+const IDLE_GAP_MS = 15;
+
+/**
+ * Live price ticks through PriceTicker on a ledger after its first cycle: 600 timed ticks after WARM_TICKS untimed
+ * ones. Marks drift against the book in small steps (0.3% per tick; three passes over the instruments down, then
+ * one up), a market sliding for minutes, so that ticks keep pushing accounts over their maintenance line and the
+ * percentiles rest on hundreds of ticks that issued calls, not on a handful. The warm-up ticks go through the same
+ * path untimed: a console's ticker runs for hours, and the first ticks of a fresh process measure V8 compiling the
+ * tick path rather than the tick. With gapMs, the thread sleeps that long before each tick.
+ */
+function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: number) {
+  const actor = { name: 'bench', role: 'operator' as const };
+  const now = () => new Date(DEMO_AS_OF);
+  const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), accountsWithCalls(db));
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const latencies: number[] = [];
+  const withCalls: number[] = [];
+  const callsPerTick: number[] = [];
+  const catchUp: number[] = [];
+  let calls = 0;
+  const insts = ledgerBook.instruments;
+  let clock = Date.parse(DEMO_AS_OF);
+  const WARM_TICKS = 30;
+  for (let t = 0; t < 600 + WARM_TICKS; t++) {
+    const i = t % insts.length;
+    const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
+    const cur = BigInt(ticker.live.px.inst[i]!);
+    const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
+    clock += 1000;
+    const at = new Date(clock).toISOString();
+    if (gapMs > 0) Atomics.wait(sleeper, 0, 0, gapMs);
+    const r = ticker.tick({ db, actor, now }, insts[i]!.id, next, at);
+    if (t < WARM_TICKS) continue;
+    const ms = r.timing.toCommitMs;
+    latencies.push(ms);
+    catchUp.push(r.timing.catchUpMs);
+    if (r.issued.length > 0) {
+      withCalls.push(ms);
+      callsPerTick.push(r.issued.length);
+      calls += r.issued.length;
+    }
+  }
+  ticker.release();
+  return { latencies, withCalls, callsPerTick, catchUp, calls };
+}
+
 /**
  * The ledger side, measured first, on a heap like a console's (the ledger's book and the live columns): the
  * revaluation comparisons below fill the heap with a second book, the oracle's results and decimal.js objects,
@@ -330,40 +382,21 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       })();
     }, Math.max(3, Math.min(o.rounds, 9)));
 
-    log('price ticks...');
-    const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), accountsWithCalls(db));
-    const latencies: number[] = [];
-    const withCalls: number[] = [];
-    const callsPerTick: number[] = [];
-    const catchUp: number[] = [];
-    let calls = 0;
-    const insts = ledgerBook.instruments;
-    let clock = Date.parse(DEMO_AS_OF);
-    // Marks drift against the book in small steps (0.3% per tick; three passes over the instruments down, then one
-    // up), a market sliding for minutes, so that ticks keep pushing accounts over their maintenance line and the
-    // percentiles rest on hundreds of ticks that issued calls, not on a handful. The first
-    // WARM_TICKS go through the same path untimed: a console's ticker runs for hours, and the first ticks of a
-    // fresh process measure V8 compiling the tick path rather than the tick.
-    const WARM_TICKS = 30;
-    for (let t = 0; t < 600 + WARM_TICKS; t++) {
-      const i = t % insts.length;
-      const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
-      const cur = BigInt(ticker.live.px.inst[i]!);
-      const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
-      clock += 1000;
-      const at = new Date(clock).toISOString();
-      const r = ticker.tick({ db, actor, now }, insts[i]!.id, next, at);
-      if (t < WARM_TICKS) continue;
-      const ms = r.timing.toCommitMs;
-      latencies.push(ms);
-      catchUp.push(r.timing.catchUpMs);
-      if (r.issued.length > 0) {
-        withCalls.push(ms);
-        callsPerTick.push(r.issued.length);
-        calls += r.issued.length;
-      }
+    // The idle-gap run needs the ledger as the back-to-back run finds it: a copy taken now, with the WAL folded in.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const idleFile = path.join(dir, 'idle.db');
+    fs.copyFileSync(file, idleFile);
+    log('price ticks, back to back...');
+    const ticks = priceTicks(db, ledgerBook, 0);
+    log(`price ticks, each after ${IDLE_GAP_MS} ms asleep...`);
+    const idleDb = openLedger(idleFile);
+    let idle: ReturnType<typeof priceTicks>;
+    try {
+      idle = priceTicks(idleDb, readBook(idleDb, DEMO_AS_OF).book, IDLE_GAP_MS);
+    } finally {
+      idleDb.close();
     }
-    ticker.release();
+    const { latencies, withCalls, callsPerTick, catchUp, calls } = ticks;
     return {
       persistCycleMs: round(median(persist.ms)),
       priceToCall: {
@@ -373,6 +406,12 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
         ticksWithCalls: withCalls.length,
         callsIssued: calls,
         catchUpP50Ms: round(median(catchUp)),
+        afterIdle: {
+          gapMs: IDLE_GAP_MS,
+          p50Ms: round(median(idle.withCalls)),
+          p99Ms: round(quantile(idle.withCalls, 0.99)),
+          ticksWithCalls: idle.withCalls.length,
+        },
         byCalls: (
           [
             ['1-5', 1, 5],
@@ -493,6 +532,11 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
         ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
         ...p.byCalls.map((g) => [`  ${g.ticks} ticks issuing ${g.calls} calls, p50 / p99`, `${g.p50Ms.toFixed(3)} / ${g.p99Ms.toFixed(3)}`, '']),
         ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
+        [
+          `the same market with ${p.afterIdle.gapMs} ms asleep before each tick, p50 / p99 (${p.afterIdle.ticksWithCalls} ticks issued calls)`,
+          `${p.afterIdle.p50Ms.toFixed(3)} / ${p.afterIdle.p99Ms.toFixed(3)}`,
+          '',
+        ],
         [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
       ],
       [1, 2],

@@ -3,18 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { riskdesk } from './support/cli.ts';
+import type { BenchReport } from '../bench/bench.ts';
 
 test('riskdesk bench --json reports the revaluation, tick, persist and planning figures of one run', { timeout: 120_000 }, () => {
   const r = riskdesk(['bench', '--json', '--accounts', '1500', '--rounds', '3']);
   assert.equal(r.code, 0, r.describe());
-  const j = r.json<{
-    book: { accounts: number; positions: number };
-    revaluation: { engineMs: number; decimalJsMs: number; float64Ms: number; decimalJsOverEngine: number };
-    priceToCall: { p50Ms: number; p99Ms: number; ticks: number; ticksWithCalls: number; callsIssued: number; byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[] };
-    persistCycleMs: number;
-    liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number };
-    checks: { engineAgreesWithDecimalJs: boolean };
-  }>();
+  const j = r.json<BenchReport>();
   assert.equal(j.book.accounts, 1500);
   assert.ok(j.book.positions > 10_000, 'about ten positions an account');
   for (const ms of [j.revaluation.engineMs, j.revaluation.decimalJsMs, j.revaluation.float64Ms, j.persistCycleMs, j.liquidationPlanning.planMs]) {
@@ -26,6 +20,10 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   assert.ok(j.priceToCall.p50Ms > 0 && j.priceToCall.p99Ms >= j.priceToCall.p50Ms);
   // The breakdown by calls per tick covers exactly the ticks that issued calls.
   assert.equal(j.priceToCall.byCalls.reduce((s, g) => s + g.ticks, 0), j.priceToCall.ticksWithCalls);
+  // The idle-gap run replays the same market on a copy of the same ledger: the same ticks issue calls.
+  const idle = j.priceToCall.afterIdle;
+  assert.ok(idle.gapMs > 0 && idle.p50Ms > 0 && idle.p99Ms >= idle.p50Ms);
+  assert.equal(idle.ticksWithCalls, j.priceToCall.ticksWithCalls);
   assert.ok(j.liquidationPlanning.accountsInTrouble > 0 && j.liquidationPlanning.orders >= j.liquidationPlanning.accountsInTrouble);
   assert.equal(j.checks.engineAgreesWithDecimalJs, true);
 });
