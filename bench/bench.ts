@@ -392,7 +392,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     const idleDb = openLedger(idleFile);
     let idle: ReturnType<typeof priceTicks>;
     try {
-      idle = priceTicks(idleDb, readBook(idleDb, DEMO_AS_OF).book, IDLE_GAP_MS);
+      idle = priceTicks(idleDb, ledgerBook, IDLE_GAP_MS);
     } finally {
       idleDb.close();
     }
