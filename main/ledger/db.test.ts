@@ -378,6 +378,69 @@ test('step 4: a step-3 ledger keeps its calls and one live call per account, and
   }
 });
 
+// Step 5 rebuilt the calls and their events so that their status and kind CHECKs are chains of equalities, not IN
+// lists: SQLite builds a temporary b-tree for an IN list of more than two constants every time an insert checks it.
+// A step-4 ledger must come through with every row, id and AUTOINCREMENT high-water mark, the same values refused,
+// and inserts whose bytecode opens no temporary table.
+test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse the same values without building a table', () => {
+  const file = newFile();
+  const v4 = new Database(file);
+  v4.pragma('foreign_keys = ON');
+  runMigrations(v4, MIGRATIONS.slice(0, 4));
+  seed(v4);
+  const issue = `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
+       VALUES (?, 1, ?, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`;
+  const event = "INSERT INTO margin_call_events (call_id, at, actor, kind, amount) VALUES (?, ?, 'ops', ?, ?)";
+  const explainOps = (db: Database.Database, sql: string) =>
+    (db.prepare(`EXPLAIN ${sql}`).all(...sql.split('?').slice(1).map(() => null)) as { opcode: string }[]).map((r) => r.opcode);
+  assert.ok(explainOps(v4, issue).includes('OpenEphemeral'), 'step 4 inserts build a table for the IN list');
+  const ins = v4.prepare(issue);
+  const ev = v4.prepare(event);
+  ins.run('A1', 1000000, 'met');
+  ev.run(1, T0, 'issued', 1000000);
+  ev.run(1, T0, 'deposit', 1000000);
+  ev.run(1, T0, 'met', null);
+  ins.run('A2', 3000000, 'overdue');
+  ev.run(2, T0, 'issued', 3000000);
+  // A call that was written and then removed: its id must never be handed out again.
+  ins.run('A2', 5000000, 'met');
+  v4.exec('DELETE FROM margin_calls WHERE id = 3');
+  const rows = (db: Database.Database, t: string) => db.prepare(`SELECT * FROM ${t} ORDER BY id`).safeIntegers(false).raw().all();
+  const before = { calls: rows(v4, 'margin_calls'), events: rows(v4, 'margin_call_events') };
+  v4.close();
+
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.ok(LATEST_VERSION >= 5);
+    assert.deepEqual({ calls: rows(db, 'margin_calls'), events: rows(db, 'margin_call_events') }, before);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(
+      db.prepare("SELECT name, seq FROM sqlite_sequence WHERE name LIKE 'margin_call%' ORDER BY name").safeIntegers(false).all(),
+      [{ name: 'margin_call_events', seq: 4 }, { name: 'margin_calls', seq: 3 }],
+    );
+    const names = db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name LIKE 'margin_call%' AND type = 'index' ORDER BY name").pluck().all();
+    assert.deepEqual(names, ['margin_call_events_call', 'margin_calls_account_live', 'margin_calls_cycle', 'margin_calls_status_deadline']);
+    for (const sql of [issue, event]) assert.ok(!explainOps(db, sql).includes('OpenEphemeral'), sql);
+
+    assert.equal(Number(db.prepare(issue).run('A1', 1000000, 'open').lastInsertRowid), 4);
+    assert.equal(Number(db.prepare(event).run(4, T0, 'issued', 1000000).lastInsertRowid), 5);
+    const check = (fn: () => unknown) => assert.equal(sqliteCode(fn), 'SQLITE_CONSTRAINT_CHECK');
+    check(() => db.prepare(issue).run('A2', 1, 'closed'));
+    check(() => db.prepare(issue).run('A2', 1, 'OPEN'));
+    check(() => db.exec("UPDATE margin_calls SET status = 'paid' WHERE id = 1"));
+    check(() => db.prepare(event).run(1, T0, 'refunded', 1));
+    check(() => db.prepare(event).run(1, T0, 'deposit', 0));
+    for (const s of ['escalated', 'waived']) db.prepare(issue).run('A2', 1, s);
+    for (const k of ['raised', 'lowered', 'extended', 'waiver_requested', 'waived', 'overdue', 'escalated', 'cleared']) db.prepare(event).run(1, T0, k, null);
+    assert.equal(sqliteCode(() => db.prepare(issue).run('A1', 1, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => db.prepare(event).run(99, T0, 'issued', 1)), 'SQLITE_CONSTRAINT_FOREIGNKEY');
+  } finally {
+    db.close();
+  }
+});
+
 // The live ticker checkpoints every hundred ticks; the first commit into a restarted WAL fsyncs its header, so
 // checkpointWal restarts the WAL itself (a write of page 1 that changes nothing) rather than leave that to the
 // next tick. After it, the WAL holds only that write. While a reader holds frames the checkpoint cannot copy,
