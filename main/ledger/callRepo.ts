@@ -139,10 +139,11 @@ export function callWriter(db: Database): CallWriter {
   );
   const upd = db.prepare('UPDATE margin_calls SET amount = ?, deposited = ?, deadline = ?, status = ?, updated_at = ? WHERE id = ?');
   const ev = db.prepare('INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)');
-  // One statement for a tick's events: one per call cost ~2 us more a call, on the tick's path to its calls.
+  // One statement for a tick's events: one per call cost ~2 us more a call, on the tick's path to its calls. Its
+  // parameters are positional: binding five named ones from an object cost ~5 us more a tick.
   const issued = db.prepare(
     `INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note)
-     SELECT id, @at, @actor, 'issued', amount, @note FROM margin_calls WHERE id BETWEEN @first AND @last ORDER BY id`,
+     SELECT id, ?, ?, 'issued', amount, ? FROM margin_calls WHERE id BETWEEN ? AND ? ORDER BY id`,
   );
   return {
     insert: (c) => Number(ins.run(c.account, c.cycle, c.amount, c.deadline, c.at, c.at).lastInsertRowid),
@@ -151,7 +152,7 @@ export function callWriter(db: Database): CallWriter {
       if (ids.length === 0) return ids;
       // The ids are the transaction's own inserts, ascending (AUTOINCREMENT under the write lock): the range holds
       // exactly these calls, which the count confirms.
-      const n = issued.run({ first: ids[0]!, last: ids.at(-1)!, at: c.at, actor: c.actor, note: c.note }).changes;
+      const n = issued.run(c.at, c.actor, c.note, ids[0]!, ids.at(-1)!).changes;
       if (n !== ids.length) throw new Error(`issued events for ${n} of ${ids.length} new calls (ids ${ids[0]}..${ids.at(-1)})`);
       return ids;
     },
