@@ -56,6 +56,11 @@ export interface BenchReport {
     /** The same ticks by how many calls each issued: a tick's commit grows with its calls. */
     byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[];
     /**
+     * The three slowest ticks that issued calls, slowest first, with how many each issued: the p99 of a few hundred
+     * ticks is the third slowest, so these show whether the tail is the biggest ticks or jitter on small ones.
+     */
+    slowest: { ms: number; calls: number }[];
+    /**
      * The same market on a copy of the same ledger, with the process asleep for gapMs before each tick: a desk's
      * feed leaves gaps between ticks, and a core that has slept starts a tick with its caches cold.
      */
@@ -422,6 +427,10 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
           const ms = withCalls.filter((_, k) => callsPerTick[k]! >= lo && callsPerTick[k]! <= hi);
           return ms.length ? [{ calls, ticks: ms.length, p50Ms: round(median(ms)), p99Ms: round(quantile(ms, 0.99)) }] : [];
         }),
+        slowest: withCalls
+          .map((ms, k) => ({ ms: round(ms), calls: callsPerTick[k]! }))
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3),
       },
     };
   } finally {
@@ -531,6 +540,11 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
         [`price tick -> committed call, p50 (${p.ticksWithCalls} of ${p.ticks} timed ticks issued ${p.callsIssued} calls)`, p.p50Ms.toFixed(3), ''],
         ['price tick -> committed call, p99', p.p99Ms.toFixed(3), '< 1'],
         ...p.byCalls.map((g) => [`  ${g.ticks} ticks issuing ${g.calls} calls, p50 / p99`, `${g.p50Ms.toFixed(3)} / ${g.p99Ms.toFixed(3)}`, '']),
+        [
+          `  the three slowest, issuing ${p.slowest.map((x) => x.calls).join(' / ')} calls`,
+          p.slowest.map((x) => x.ms.toFixed(3)).join(' / '),
+          '',
+        ],
         ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
         [
           `the same market with ${p.afterIdle.gapMs} ms asleep before each tick, p50 / p99 (${p.afterIdle.ticksWithCalls} ticks issued calls)`,

@@ -20,6 +20,12 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   assert.ok(j.priceToCall.p50Ms > 0 && j.priceToCall.p99Ms >= j.priceToCall.p50Ms);
   // The breakdown by calls per tick covers exactly the ticks that issued calls.
   assert.equal(j.priceToCall.byCalls.reduce((s, g) => s + g.ticks, 0), j.priceToCall.ticksWithCalls);
+  // The slowest ticks are real ticks that issued calls, slowest first; with at most 300 such ticks the p99 is one of
+  // the three (the third slowest from 200 on).
+  const slow = j.priceToCall.slowest;
+  assert.equal(slow.length, Math.min(3, j.priceToCall.ticksWithCalls));
+  assert.ok(slow.every((x, k) => x.calls >= 1 && (k === 0 || x.ms <= slow[k - 1]!.ms)), JSON.stringify(slow));
+  if (j.priceToCall.ticksWithCalls <= 300) assert.ok(slow.some((x) => x.ms === j.priceToCall.p99Ms), JSON.stringify(slow));
   // The idle-gap run replays the same market on a copy of the same ledger: the same ticks issue calls.
   const idle = j.priceToCall.afterIdle;
   assert.ok(idle.gapMs > 0 && idle.p50Ms > 0 && idle.p99Ms >= idle.p50Ms);
