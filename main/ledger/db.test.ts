@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openLedger, checkpointWal, LATEST_VERSION } from './db.ts';
 import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
+import { CALL_STATUSES } from '../../shared/contract.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -432,7 +433,8 @@ test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse
     check(() => db.exec("UPDATE margin_calls SET status = 'paid' WHERE id = 1"));
     check(() => db.prepare(event).run(1, T0, 'refunded', 1));
     check(() => db.prepare(event).run(1, T0, 'deposit', 0));
-    for (const s of ['escalated', 'waived']) db.prepare(issue).run('A2', 1, s);
+    // Every status the contract names is one the ledger accepts (open and overdue are live: one per account).
+    for (const s of CALL_STATUSES.filter((x) => x !== 'open' && x !== 'overdue')) db.prepare(issue).run('A2', 1, s);
     for (const k of ['raised', 'lowered', 'extended', 'waiver_requested', 'waived', 'overdue', 'escalated', 'cleared']) db.prepare(event).run(1, T0, k, null);
     assert.equal(sqliteCode(() => db.prepare(issue).run('A1', 1, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
     assert.equal(sqliteCode(() => db.prepare(event).run(99, T0, 'issued', 1)), 'SQLITE_CONSTRAINT_FOREIGNKEY');

@@ -697,8 +697,11 @@ CREATE UNIQUE INDEX margin_calls_account_live
   ON margin_calls (account_id, (CASE WHEN status IN ('open', 'overdue') THEN 1 END));
 `;
 
-const CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
-const CALL_EVENT_KINDS = [
+// Frozen copies of the lists as they stood at step 5, not imports of shared/contract.ts's CALL_STATUSES: a released
+// step must write the same schema for ever, so a status added later needs a step of its own (db.test.ts checks
+// that the ledger accepts every status the contract names).
+const STEP5_CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
+const STEP5_CALL_EVENT_KINDS = [
   'issued', 'raised', 'lowered', 'deposit', 'extended', 'waiver_requested', 'waived', 'met', 'overdue', 'escalated', 'cleared',
 ] as const;
 
@@ -722,7 +725,7 @@ CREATE TABLE margin_calls (
   amount     INTEGER NOT NULL CHECK (amount > 0),                              -- micro-USD demanded
   deposited  INTEGER NOT NULL DEFAULT 0 CHECK (deposited >= 0),                -- micro-USD received
   deadline   TEXT    NOT NULL CHECK (${iso('deadline')}),
-  status     TEXT    NOT NULL DEFAULT 'open' CHECK (${oneOf('status', CALL_STATUSES)}),
+  status     TEXT    NOT NULL DEFAULT 'open' CHECK (${oneOf('status', STEP5_CALL_STATUSES)}),
   created_at TEXT    NOT NULL CHECK (${iso('created_at')}),
   updated_at TEXT    NOT NULL CHECK (${iso('updated_at')}),
   -- A waiver above the four-eyes amount is requested by one supervisor and confirmed by another.
@@ -748,7 +751,7 @@ CREATE TABLE margin_call_events (
   call_id INTEGER NOT NULL REFERENCES margin_calls (id),
   at      TEXT    NOT NULL CHECK (${iso('at')}),
   actor   TEXT    NOT NULL CHECK (actor <> ''),
-  kind    TEXT    NOT NULL CHECK (${oneOf('kind', CALL_EVENT_KINDS)}),
+  kind    TEXT    NOT NULL CHECK (${oneOf('kind', STEP5_CALL_EVENT_KINDS)}),
   amount  INTEGER,                                                             -- micro-USD, where the kind has one
   note    TEXT    NOT NULL DEFAULT '',
   CHECK (kind <> 'deposit' OR amount > 0)
