@@ -70,7 +70,17 @@ export interface BenchReport {
   /** Planning liquidation proposals for every account in liquidation or bankrupt after every mark falls 20%. */
   liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number; withBankruptcyPricesMs: number; revalueAndPlanMs: number };
   checks: { engineAgreesWithDecimalJs: boolean };
-  machine: { cpus: number; cpu: string; node: string };
+  machine: {
+    cpus: number;
+    cpu: string;
+    node: string;
+    /**
+     * Writing one WAL-sized frame as SQLite does (a 24-byte header, then a 4 KiB page: two pwrites) over a file
+     * that already has the space, as a restarted WAL does, median microseconds. A tick's commit writes one frame a
+     * page, so this is what makes the same tick cost different times on different hosts.
+     */
+    walFrameWriteUs: number;
+  };
 }
 
 const median = (xs: number[]) => {
@@ -439,6 +449,32 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
   }
 }
 
+/** See BenchReport.machine.walFrameWriteUs. Its own file beside the ledgers', so the same filesystem. */
+export function walFrameWriteUs(frames = 2000, rounds = 7): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-bench-'));
+  const fd = fs.openSync(path.join(dir, 'frames.bin'), 'w+');
+  try {
+    const header = Buffer.alloc(24, 1);
+    const page = Buffer.alloc(4096, 2);
+    const frame = header.length + page.length;
+    // The first pass only allocates the file's blocks; a restarted WAL writes over blocks it already has.
+    for (let i = 0; i < frames; i++) fs.writeSync(fd, page, 0, page.length, i * frame);
+    const us: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t = performance.now();
+      for (let i = 0; i < frames; i++) {
+        fs.writeSync(fd, header, 0, header.length, i * frame);
+        fs.writeSync(fd, page, 0, page.length, i * frame + header.length);
+      }
+      us.push(((performance.now() - t) * 1000) / frames);
+    }
+    return round(median(us));
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runBench(o: { accounts: number; rounds: number; log: (s: string) => void }): Promise<BenchReport> {
   const t0 = performance.now();
   const log = (s: string) => o.log(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`);
@@ -505,7 +541,7 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
     persistCycleMs: ledger.persistCycleMs,
     liquidationPlanning: planning,
     checks: { engineAgreesWithDecimalJs: agrees },
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', node: process.version },
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', node: process.version, walFrameWriteUs: walFrameWriteUs() },
   };
 }
 
@@ -517,7 +553,8 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
     const b = r.book;
     process.stdout.write(
       `\nbook: ${b.accounts} accounts, ${b.positions} positions, ${b.collateral} collateral holdings, ${b.instruments} instruments` +
-        ` (${b.exactPathAccounts} accounts on the BigInt path)\n${r.machine.cpus} x ${r.machine.cpu}, Node ${r.machine.node}\n\n`,
+        ` (${b.exactPathAccounts} accounts on the BigInt path)\n${r.machine.cpus} x ${r.machine.cpu}, Node ${r.machine.node}; a WAL frame written as SQLite writes it` +
+        ` (two pwrites): ${r.machine.walFrameWriteUs.toFixed(2)} us\n\n`,
     );
     const v = r.revaluation;
     printTable(

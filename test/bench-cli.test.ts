@@ -11,7 +11,7 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   const j = r.json<BenchReport>();
   assert.equal(j.book.accounts, 1500);
   assert.ok(j.book.positions > 10_000, 'about ten positions an account');
-  for (const ms of [j.revaluation.engineMs, j.revaluation.decimalJsMs, j.revaluation.float64Ms, j.persistCycleMs, j.liquidationPlanning.planMs]) {
+  for (const ms of [j.revaluation.engineMs, j.revaluation.decimalJsMs, j.revaluation.float64Ms, j.persistCycleMs, j.liquidationPlanning.planMs, j.machine.walFrameWriteUs]) {
     assert.ok(Number.isFinite(ms) && ms > 0, `a measured time, got ${ms}`);
   }
   assert.ok(j.revaluation.decimalJsMs > j.revaluation.engineMs, 'decimal.js is slower than the engine');
