@@ -96,6 +96,20 @@ function seed(db: Database.Database): void {
   `);
 }
 
+/** Inserts a call of cycle 1: parameters account, amount, status. */
+const ISSUE_CALL = `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
+  VALUES (?, 1, ?, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`;
+
+/** A ledger file migrated only to `step`, with foreign keys on and seed() in it: an older release's ledger. */
+function seededAtStep(step: number): { file: string; db: Database.Database } {
+  const file = newFile();
+  const db = new Database(file);
+  db.pragma('foreign_keys = ON');
+  runMigrations(db, MIGRATIONS.slice(0, step));
+  seed(db);
+  return { file, db };
+}
+
 test('a new ledger: every table STRICT, user_version and application_id set, pragmas on', () => {
   const file = newFile();
   const db = openLedger(file, { create: true });
@@ -310,18 +324,15 @@ test('one open-or-overdue margin call per account (the account index is unique o
   const db = openLedger(newFile(), { create: true });
   try {
     seed(db);
-    const issue = db.prepare(
-      `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
-       VALUES (?, 1, 1000000, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`,
-    );
-    issue.run('A1', 'open');
-    assert.equal(sqliteCode(() => issue.run('A1', 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
-    assert.equal(sqliteCode(() => issue.run('A1', 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
-    issue.run('A2', 'open'); // another account is fine
-    issue.run('A1', 'met'); // closed calls do not count
-    issue.run('A1', 'waived');
+    const issue = db.prepare(ISSUE_CALL);
+    issue.run('A1', 1000000, 'open');
+    assert.equal(sqliteCode(() => issue.run('A1', 1000000, 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => issue.run('A1', 1000000, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
+    issue.run('A2', 1000000, 'open'); // another account is fine
+    issue.run('A1', 1000000, 'met'); // closed calls do not count
+    issue.run('A1', 1000000, 'waived');
     db.exec("UPDATE margin_calls SET status = 'met' WHERE account_id = 'A1' AND status = 'open'");
-    issue.run('A1', 'open'); // a new call once the old one is closed
+    issue.run('A1', 1000000, 'open'); // a new call once the old one is closed
     db.prepare(
       "INSERT INTO margin_call_events (call_id, at, actor, kind, amount, note) VALUES (1, ?, 'ops', 'issued', 1000000, '')",
     ).run(T0);
@@ -341,14 +352,8 @@ test('one open-or-overdue margin call per account (the account index is unique o
 // its rule of one live call per account, and a lookup of an account's calls must still go through an index (the
 // account detail and the cycle's clearing of held calls ask it), not scan every call the ledger holds.
 test('step 4: a step-3 ledger keeps its calls and one live call per account, and an account\'s calls are looked up by index', () => {
-  const file = newFile();
-  const v3 = new Database(file);
-  v3.pragma('foreign_keys = ON');
-  runMigrations(v3, MIGRATIONS.slice(0, 3));
-  seed(v3);
-  const issue = `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
-       VALUES (?, 1, ?, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`;
-  const ins = v3.prepare(issue);
+  const { file, db: v3 } = seededAtStep(3);
+  const ins = v3.prepare(ISSUE_CALL);
   ins.run('A1', 1000000, 'met');
   ins.run('A1', 2000000, 'open');
   ins.run('A2', 3000000, 'overdue');
@@ -362,7 +367,7 @@ test('step 4: a step-3 ledger keeps its calls and one live call per account, and
     assert.deepEqual(db.prepare('SELECT * FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), before);
     const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'margin_calls' ORDER BY name").pluck().all();
     assert.deepEqual(names, ['margin_calls_account_live', 'margin_calls_cycle', 'margin_calls_status_deadline']);
-    const again = db.prepare(issue);
+    const again = db.prepare(ISSUE_CALL);
     assert.equal(sqliteCode(() => again.run('A1', 1, 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
     assert.equal(sqliteCode(() => again.run('A2', 1, 'open')), 'SQLITE_CONSTRAINT_UNIQUE');
     assert.equal(sqliteCode(() => db.exec("UPDATE margin_calls SET status = 'overdue' WHERE id = 1")), 'SQLITE_CONSTRAINT_UNIQUE');
@@ -384,18 +389,12 @@ test('step 4: a step-3 ledger keeps its calls and one live call per account, and
 // A step-4 ledger must come through with every row, id and AUTOINCREMENT high-water mark, the same values refused,
 // and inserts whose bytecode opens no temporary table.
 test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse the same values without building a table', () => {
-  const file = newFile();
-  const v4 = new Database(file);
-  v4.pragma('foreign_keys = ON');
-  runMigrations(v4, MIGRATIONS.slice(0, 4));
-  seed(v4);
-  const issue = `INSERT INTO margin_calls (account_id, cycle_id, amount, deadline, status, created_at, updated_at)
-       VALUES (?, 1, ?, '2026-03-12T17:00:00.000Z', ?, '${T0}', '${T0}')`;
+  const { file, db: v4 } = seededAtStep(4);
   const event = "INSERT INTO margin_call_events (call_id, at, actor, kind, amount) VALUES (?, ?, 'ops', ?, ?)";
   const explainOps = (db: Database.Database, sql: string) =>
     (db.prepare(`EXPLAIN ${sql}`).all(...sql.split('?').slice(1).map(() => null)) as { opcode: string }[]).map((r) => r.opcode);
-  assert.ok(explainOps(v4, issue).includes('OpenEphemeral'), 'step 4 inserts build a table for the IN list');
-  const ins = v4.prepare(issue);
+  assert.ok(explainOps(v4, ISSUE_CALL).includes('OpenEphemeral'), 'step 4 inserts build a table for the IN list');
+  const ins = v4.prepare(ISSUE_CALL);
   const ev = v4.prepare(event);
   ins.run('A1', 1000000, 'met');
   ev.run(1, T0, 'issued', 1000000);
@@ -423,20 +422,20 @@ test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse
     );
     const names = db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name LIKE 'margin_call%' AND type = 'index' ORDER BY name").pluck().all();
     assert.deepEqual(names, ['margin_call_events_call', 'margin_calls_account_live', 'margin_calls_cycle', 'margin_calls_status_deadline']);
-    for (const sql of [issue, event]) assert.ok(!explainOps(db, sql).includes('OpenEphemeral'), sql);
+    for (const sql of [ISSUE_CALL, event]) assert.ok(!explainOps(db, sql).includes('OpenEphemeral'), sql);
 
-    assert.equal(Number(db.prepare(issue).run('A1', 1000000, 'open').lastInsertRowid), 4);
+    assert.equal(Number(db.prepare(ISSUE_CALL).run('A1', 1000000, 'open').lastInsertRowid), 4);
     assert.equal(Number(db.prepare(event).run(4, T0, 'issued', 1000000).lastInsertRowid), 5);
     const check = (fn: () => unknown) => assert.equal(sqliteCode(fn), 'SQLITE_CONSTRAINT_CHECK');
-    check(() => db.prepare(issue).run('A2', 1, 'closed'));
-    check(() => db.prepare(issue).run('A2', 1, 'OPEN'));
+    check(() => db.prepare(ISSUE_CALL).run('A2', 1, 'closed'));
+    check(() => db.prepare(ISSUE_CALL).run('A2', 1, 'OPEN'));
     check(() => db.exec("UPDATE margin_calls SET status = 'paid' WHERE id = 1"));
     check(() => db.prepare(event).run(1, T0, 'refunded', 1));
     check(() => db.prepare(event).run(1, T0, 'deposit', 0));
     // Every status the contract names is one the ledger accepts (open and overdue are live: one per account).
-    for (const s of CALL_STATUSES.filter((x) => x !== 'open' && x !== 'overdue')) db.prepare(issue).run('A2', 1, s);
+    for (const s of CALL_STATUSES.filter((x) => x !== 'open' && x !== 'overdue')) db.prepare(ISSUE_CALL).run('A2', 1, s);
     for (const k of ['raised', 'lowered', 'extended', 'waiver_requested', 'waived', 'overdue', 'escalated', 'cleared']) db.prepare(event).run(1, T0, k, null);
-    assert.equal(sqliteCode(() => db.prepare(issue).run('A1', 1, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.equal(sqliteCode(() => db.prepare(ISSUE_CALL).run('A1', 1, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
     assert.equal(sqliteCode(() => db.prepare(event).run(99, T0, 'issued', 1)), 'SQLITE_CONSTRAINT_FOREIGNKEY');
   } finally {
     db.close();
