@@ -100,10 +100,11 @@ test('methodology §10: an account in liquidation gets its liquidationPlan, the 
   assert.equal(a.status, 'liquidation');
   // Closing c BTC at the mark keeps equity 100 and leaves MM 160.4 (1 - c): c >= 0.37655..., up to the lot 0.377.
   assert.deepEqual(a.liquidationPlan, [{ instrument: 'BTC-PERP', side: 'sell', quantity: '0.377', estimatedPrice: '40100', fee: '0' }]);
-  // With the example's 0.5% fee above the 0.4% maintenance rate, closing costs more than it frees: the plan closes
-  // everything, at a fee of 0.5% of 40,100.
+  // With the example's 0.5% fee above the 0.4% maintenance rate, closing costs more than it frees, so no close
+  // restores the target: closing everything would pay 200.5 of fees and leave the account bankrupt. The plan takes
+  // the close that leaves the highest health instead, one lot (0.5% of 40.1 = 0.2005, up to the cent).
   input.policy.liquidationFeeRate = '0.005';
-  assert.deepEqual(computeWhatIf(input).accounts[0]!.liquidationPlan, [{ instrument: 'BTC-PERP', side: 'sell', quantity: '1', estimatedPrice: '40100', fee: '200.5' }]);
+  assert.deepEqual(computeWhatIf(input).accounts[0]!.liquidationPlan, [{ instrument: 'BTC-PERP', side: 'sell', quantity: '0.001', estimatedPrice: '40100', fee: '0.21' }]);
   // An impact table moves the estimated price against the seller by the bracket of the closed size.
   input.policy.liquidationFeeRate = '0';
   input.instruments[0].impact = [{ floor: '0', rate: '0.001' }, { floor: '100000', rate: '0.01' }];

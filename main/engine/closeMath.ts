@@ -100,6 +100,11 @@ function microPerUnit(s: Settlement): bigint | null {
   return v;
 }
 
+/** Whether the settlement holding converts to micro-USD by one exact multiplication (no haircut, a whole number of micro-USD a unit). */
+export function settlesAtPar(s: Settlement | null): boolean {
+  return s === null || microPerUnit(s) !== null;
+}
+
 /** Micro-USD as a quantity of the settlement asset, rounded down (floor of the signed amount). */
 export function cashToQuantity(s: Settlement | null, micro: bigint): bigint {
   if (s === null) return micro;

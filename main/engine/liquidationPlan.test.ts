@@ -110,6 +110,74 @@ test('fees are charged on the closed notional at the estimated price, each round
   assert.ok(plan.targetMet);
 });
 
+test('regression: a partial close under tiers meets the target where the full close, paying fees on everything, leaves the account bankrupt', () => {
+  // 10 long at 100: notional 1,000 in tier 2 (from 500, mmr 20%, cum 500 x 19% = 95): MM 105, equity 60.
+  // Fees 7% of the closed notional. Closing 4 leaves 600 (MM 25) and equity 60 - 28 = 32: met. Closing 3 leaves
+  // 700 (MM 45) and equity 39: missed. Closing all 10 pays 70 of fees: equity -10, bankrupt.
+  const book = whatIfBook({
+    policy: { liquidationHealth: '0.8', targetHealth: '1', liquidationFeeRate: '0.05', insuranceFeeRate: '0.02' },
+    instruments: [linear({ lot: '1', tiers: [{ floor: '0', mmr: '0.01', imr: '0.02' }, { floor: '500', mmr: '0.2', imr: '0.3' }] })],
+    prices: { 'X-PERP': '100' },
+    accounts: [{ id: 'A', collateral: { USD: '60' }, positions: [{ instrument: 'X-PERP', quantity: '10', entryPrice: '100' }] }],
+  });
+  const plan = planAccount(planContext(book), inputs(book)[0]!)!;
+  assert.deepEqual(plan.orders.map((o) => o.lots), [4n]);
+  assert.equal(plan.after.equity, 32_000_000n);
+  assert.equal(plan.after.mm, 25_000_000n);
+  assert.equal(plan.targetMet, true);
+  assert.equal(plan.after.status, 'warning'); // above MM, below IM (40)
+});
+
+test('regression: with an impact table the lots that meet the target have a gap, and the plan takes the smallest, not the first a bisection finds', () => {
+  // 10 long at 100, MM 10% = 100, equity 70. Closing under 450 of notional is free of impact; from 450 on the price
+  // is 5% worse. Met: 3 and 4 lots (MM 70, 60; equity 70), not 5 (MM 50, equity 45), again from 6 (MM 40,
+  // equity 40). The flat slippage (replaced by the table for prices) still steered the old first guess to 5.
+  const book = whatIfBook({
+    policy: { liquidationHealth: '0.8', targetHealth: '1', liquidationFeeRate: '0', insuranceFeeRate: '0' },
+    instruments: [linear({ lot: '1', slippage: '0.03', impact: [{ floor: '0', rate: '0' }, { floor: '450', rate: '0.05' }] })],
+    prices: { 'X-PERP': '100' },
+    accounts: [{ id: 'A', collateral: { USD: '70' }, positions: [{ instrument: 'X-PERP', quantity: '10', entryPrice: '100' }] }],
+  });
+  const pc = planContext(book);
+  const input = inputs(book)[0]!;
+  const plan = planAccount(pc, input)!;
+  assert.deepEqual(plan.orders.map((o) => o.lots), [3n]);
+  assert.equal(plan.targetMet, true);
+  // The shape itself: 5 lots miss, 6 meet again.
+  assert.equal(applyOrders(pc, input, [{ instrument: 'X-PERP', lots: 5n }]).targetMet, false);
+  assert.equal(applyOrders(pc, input, [{ instrument: 'X-PERP', lots: 6n }]).targetMet, true);
+});
+
+test('when no close meets the target, the plan takes the close that leaves the highest health and says so', () => {
+  // 10 long at 100, MM 10% = 100, equity 50, fees 12%: closing k lots costs 12k and frees 10k of MM, so health
+  // (50 - 12k) / (100 - 10k) is highest at k = 1 (38 / 90); closing all 10 leaves -70.
+  const book = whatIfBook({
+    policy: { liquidationHealth: '0.8', targetHealth: '1', liquidationFeeRate: '0.1', insuranceFeeRate: '0.02' },
+    instruments: [linear({ lot: '1' })],
+    prices: { 'X-PERP': '100' },
+    accounts: [{ id: 'A', collateral: { USD: '50' }, positions: [{ instrument: 'X-PERP', quantity: '10', entryPrice: '100' }] }],
+  });
+  const plan = planAccount(planContext(book), inputs(book)[0]!)!;
+  assert.deepEqual(plan.orders.map((o) => o.lots), [1n]);
+  assert.equal(plan.targetMet, false);
+  assert.equal(plan.after.equity, 38_000_000n);
+  assert.match(plan.reasons[0]!.text, /no close restores the target health 1: the plan leaves the highest health it can/);
+});
+
+test('a bankrupt unit closes whole: no close can lift equity below zero, and the deficit is a shortfall', () => {
+  const book = whatIfBook({
+    policy: { liquidationHealth: '0.8', targetHealth: '1', liquidationFeeRate: '0', insuranceFeeRate: '0' },
+    instruments: [linear({ lot: '1' })],
+    prices: { 'X-PERP': '100' },
+    accounts: [{ id: 'A', collateral: { USD: '-10' }, positions: [{ instrument: 'X-PERP', quantity: '10', entryPrice: '100' }] }],
+  });
+  const plan = planAccount(planContext(book), inputs(book)[0]!)!;
+  assert.deepEqual(plan.orders.map((o) => o.lots), [10n]);
+  assert.equal(plan.targetMet, false);
+  assert.equal(plan.shortfall, 10_000_000n);
+  assert.match(plan.reasons[0]!.text, /every position closes and the deficit is a shortfall/);
+});
+
 test('an isolated position is planned on its own; a healthy cross part is left alone', () => {
   const book = whatIfBook({
     policy: { targetHealth: '1', liquidationFeeRate: '0', insuranceFeeRate: '0' },
@@ -191,7 +259,7 @@ const arbPlanBook = fc
     instruments: book.instruments.map((x, i) => ({ ...x, slippage: slippage[i]! })),
   }));
 
-test('property: executing a plan at its estimated prices lands exactly on its after-figures, and meets the target or closes everything', () => {
+test('property: executing a plan at its estimated prices lands exactly on its after-figures, and each planned unit meets the target or its reason says why not', () => {
   let planned = 0;
   fc.assert(
     fc.property(arbPlanBook, (book) => {
@@ -217,19 +285,23 @@ test('property: executing a plan at its estimated prices lands exactly on its af
         assert.equal(r.status, plan.after.status, `${plan.account} status`);
         assert.equal(r.callAmount, plan.after.call, `${plan.account} call`);
         assert.equal(done.shortfall + (done.input.positions.some((p) => p.isolatedMargin === null) || r.equity >= 0n ? 0n : -r.equity), plan.shortfall);
-        // Each unit that was planned meets the target, or has no positions left.
+        // Each unit that was planned meets the target, or its reason says that no close could restore it.
         const t = book.policy.targetHealth;
         const meets = (e: bigint, m: bigint) => (m === 0n ? e >= 0n : e * 1_000_000n >= t * m);
+        const missed = /no close restores/;
         for (const reason of plan.reasons) {
           if (reason.unit === 'cross') {
             const open = done.input.positions.some((p) => p.isolatedMargin === null);
-            assert.ok(!open || meets(r.equity, r.mm), `${plan.account} cross part below target with positions left`);
-            assert.equal(plan.targetMet, plan.targetMet && (!open || meets(r.equity, r.mm)));
+            const ok = open ? meets(r.equity, r.mm) : r.equity >= 0n;
+            assert.ok(ok || missed.test(reason.text), `${plan.account} cross part below target and its reason is silent`);
+            if (!ok) assert.equal(plan.targetMet, false);
           } else {
             const p = r.positions.find((x) => x.instrument === reason.unit);
-            assert.ok(!p || meets(p.isolated!.equity, p.isolated!.mm), `${plan.account} isolated ${reason.unit} below target`);
+            const ok = p ? meets(p.isolated!.equity, p.isolated!.mm) : plan.shortfall === 0n || done.shortfall === 0n;
+            assert.ok(ok || missed.test(reason.text), `${plan.account} isolated ${reason.unit} below target and its reason is silent`);
           }
         }
+        if (plan.targetMet) assert.ok(!plan.reasons.some((x) => missed.test(x.text)));
       }
     }),
     { numRuns: 300 },

@@ -12,7 +12,8 @@ import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, tierCums, type TierCum } from './tierMath.ts';
 import { unitStatusExact } from './exactAccount.ts';
 import { bankruptcyValue, bankruptcyPricePerUnit } from './bankruptcyPrice.ts';
-import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, SETTLEMENT_ASSET, type Settlement, type CloseEffect } from './closeMath.ts';
+import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, settlesAtPar, SETTLEMENT_ASSET, type Settlement, type CloseEffect } from './closeMath.ts';
+import { segments, nonNegative, asHealthy, type Segment } from './closeEnvelope.ts';
 import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
 
 export interface PlanContext {
@@ -266,72 +267,126 @@ function orderOf(u: Unit, lp: LivePos, c: bigint, t: Trial): PlannedOrder {
   return new Order(u, lp, c, t);
 }
 
-/**
- * A float first guess of the lots to close (Drift: S / (P x (target x mmr - f - g)), with the slippage cost added),
- * clamped to [1, |q|]. Only a starting point: the exact predicate decides.
- */
-function guess(pc: PlanContext, u: Unit, lp: LivePos): bigint {
-  const n = abs(lp.q);
-  const t = Number(pc.policy.targetHealth) / 1e6;
-  const shortfall = (t * Number(u.mm) - Number(u.equity)) / 1e6;
-  const perLotValue = Number(abs(lp.mark) * lp.inst.lotTickValue) / 1e6;
-  const perLotMm = Number(lp.mm) / 1e6 / Number(n);
-  const rate = Number(lp.inst.slippage + pc.policy.liquidationFeeRate + pc.policy.insuranceFeeRate) / 1e6;
-  const denom = t * perLotMm - rate * perLotValue;
-  if (!(denom > 0) || !(shortfall > 0)) return shortfall > 0 ? n : 1n;
-  const g = Math.ceil(shortfall / denom);
-  if (!Number.isFinite(g) || g >= Number(n)) return n;
-  return g < 1 ? 1n : BigInt(g);
+/** Lots tried one by one in a segment before the search assumes the rest of it is monotone (see firstIn). */
+const WALK = 512n;
+
+interface Choice {
+  lots: bigint;
+  t: Trial;
 }
 
-/** The smallest lots in [1, |q|] the unit accepts, or |q| when even the whole position is not enough. */
-function smallestClose(pc: PlanContext, u: Unit, lp: LivePos): { lots: bigint; t: Trial } {
+/** Health ordering of two after-states: > 0 when a is healthier. No MM left counts as +inf at equity >= 0, -inf below. */
+function compareHealth(a: { equity: bigint; mm: bigint }, b: { equity: bigint; mm: bigint }): number {
+  const rank = (x: { equity: bigint; mm: bigint }): number => (x.mm !== 0n ? 0 : x.equity >= 0n ? 1 : -1);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb || ra !== 0) return ra - rb;
+  const l = a.equity * b.mm;
+  const r = b.equity * a.mm;
+  return l > r ? 1 : l < r ? -1 : 0;
+}
+
+/**
+ * The close of one position (methodology §7): the smallest lots in [1, |q|] after which the unit meets the target.
+ * The target test is not monotone in the lots (tiers of what remains, impact brackets of what is closed), so the
+ * search goes segment by segment between those breakpoints, trying in each only the lots its exact envelope allows
+ * (closeEnvelope.ts), smallest first. When no lots meet the target, the close that leaves the highest health; a unit
+ * already below zero equity cannot be brought back by closing (every close costs slippage and fees), so its position
+ * closes whole and what is left is a shortfall for default management.
+ */
+function chooseClose(pc: PlanContext, u: Unit, lp: LivePos): Choice {
   const n = abs(lp.q);
   const sign = lp.q > 0n ? 1n : -1n;
   const target = pc.policy.targetHealth;
-  // Most positions of an account deep in trouble close whole: one trial, no search.
-  const whole = trial(pc, u, lp, sign * n);
-  if (!accept(whole, target, u.isolated)) return { lots: n, t: whole };
-  const memo = new Map<bigint, Trial>([[n, whole]]);
+  const memo = new Map<bigint, Trial>();
   const at = (k: bigint): Trial => {
     let t = memo.get(k);
     if (!t) memo.set(k, (t = trial(pc, u, lp, sign * k)));
     return t;
   };
   const ok = (k: bigint): boolean => accept(at(k), target, u.isolated);
-  // Bracket the answer around the guess by galloping, then bisect: lo fails (0 = nothing closed), hi holds.
-  let lo = 0n;
-  let hi = n;
-  const g = guess(pc, u, lp);
-  if (ok(g)) {
-    hi = g;
-    for (let step = 1n; ; step *= 2n) {
-      const k = hi - step;
-      if (k < 1n) break;
-      if (ok(k)) hi = k;
-      else {
-        lo = k;
-        break;
-      }
-    }
-  } else {
-    lo = g;
-    for (let step = 1n; ; step *= 2n) {
-      const k = g + step;
-      if (k >= n) break;
-      if (ok(k)) {
-        hi = k;
-        break;
-      }
-      lo = k;
+  if (u.equity < 0n) return { lots: n, t: at(n) };
+  const segs = segments({
+    inst: lp.inst,
+    cums: lp.cums,
+    q: lp.q,
+    entry: lp.entry,
+    mark: lp.mark,
+    posMm: lp.mm,
+    equity: u.equity,
+    mm: u.mm,
+    cash: u.cash,
+    isolated: u.isolated,
+    targetHealth: target,
+    feeRate: pc.policy.liquidationFeeRate + pc.policy.insuranceFeeRate,
+  });
+  // The envelope bounds the exact test only where every rounding works against the account: a cross unit whose
+  // cash settles at par (or in plain micro-USD); any other settlement holding is searched by bisection per segment.
+  const exact = u.isolated || settlesAtPar(pc.settlement);
+  for (const s of segs) {
+    const k = exact ? firstIn(s, n, ok) : bisectIn(s.from, s.to, ok);
+    if (k !== null) return { lots: k, t: at(k) };
+  }
+  return healthiest(segs, u.isolated, at);
+}
+
+/** The smallest k of the segment that passes, trying only those its envelope allows; null when none does. */
+function firstIn(s: Segment, n: bigint, ok: (k: bigint) => boolean): bigint | null {
+  let [lo, hi] = nonNegative(s.target, s.from, s.to);
+  // Closed whole, an isolated position keeps no margin, so |q| is exempt from the margin envelope.
+  const whole = s.margin !== null && s.to === n && lo <= n && n <= hi;
+  if (s.margin) [lo, hi] = nonNegative(s.margin, lo, hi);
+  for (let k = lo, walked = 0n; k <= hi; k++) {
+    if (ok(k)) return k;
+    // Only roundings of a few units separate the envelope from the test, so a pass comes within a few lots of the
+    // envelope's edge unless one lot moves the account by far less than a cent. For such fine lots, the rest of
+    // the segment is taken as monotone.
+    if (++walked === WALK) {
+      const b = bisectIn(k + 1n, hi, ok);
+      if (b !== null) return b;
+      break;
     }
   }
+  return whole && n > hi && ok(n) ? n : null;
+}
+
+/** The smallest passing k of [lo, hi] where the test is taken as monotone (passes from some k on); null if hi fails. */
+function bisectIn(lo: bigint, hi: bigint, ok: (k: bigint) => boolean): bigint | null {
+  if (lo > hi || !ok(hi)) return null;
+  if (ok(lo)) return lo;
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n;
     if (ok(mid)) hi = mid;
     else lo = mid;
   }
-  return { lots: hi, t: at(hi) };
+  return hi;
+}
+
+/**
+ * No close meets the target: the one that leaves the highest health (the fewest lots among equals). Within a
+ * segment the unrounded health is a ratio of two functions linear in the lots, so it is highest at one of the
+ * segment's ends; the roundings can lift a lot count near an end above it, so after the ends every lot count the
+ * envelope says could match the best is tried too. An isolated position left open with a negative margin is no
+ * candidate.
+ */
+function healthiest(segs: Segment[], isolated: boolean, at: (k: bigint) => Trial): Choice {
+  let best: Choice | null = null;
+  const consider = (k: bigint, than: Choice | null): Choice | null => {
+    const t = at(k);
+    if (isolated && t.q !== 0n && t.cash < 0n) return than;
+    const d = than === null ? 1 : compareHealth(t, than.t);
+    return d > 0 || (d === 0 && k < than!.lots) ? { lots: k, t } : than;
+  };
+  for (const s of segs) best = consider(s.to, consider(s.from, best));
+  const ends = best;
+  if (ends !== null && ends.t.mm > 0n) {
+    for (const s of segs) {
+      const [lo, hi] = asHealthy(s, ends.t.equity, ends.t.mm);
+      for (let k = lo, walked = 0n; k <= hi && walked < WALK; k++, walked++) best = consider(k, best);
+    }
+  }
+  const last = segs[segs.length - 1]!;
+  return best ?? { lots: last.to, t: at(last.to) };
 }
 
 function byContribution(a: LivePos, b: LivePos): number {
@@ -344,7 +399,7 @@ function planUnit(pc: PlanContext, u: Unit, orders: PlannedOrder[]): void {
   const queue = [...u.positions].sort(byContribution);
   for (const lp of queue) {
     if (meetsTarget(u, target)) return;
-    const { lots, t } = smallestClose(pc, u, lp);
+    const { lots, t } = chooseClose(pc, u, lp);
     orders.push(orderOf(u, lp, (lp.q > 0n ? 1n : -1n) * lots, t));
     applyTrial(u, lp, t);
   }
@@ -429,7 +484,23 @@ export function planAccount(pc: PlanContext, input: AccountInput, force: PlanRea
   for (const u of chosen.filter((x) => x.isolated)) planUnit(pc, u, orders);
   const shortfallIso = releaseClosedIsolated(pc, cross, isolated);
   if (chosen.includes(cross)) planUnit(pc, cross, orders);
-  return finish(pc, input.id, reasons, orders, before, cross, isolated, chosen, shortfallIso);
+  const plan = finish(pc, input.id, reasons, orders, before, cross, isolated, chosen, shortfallIso);
+  if (!plan.targetMet) explainMiss(pc, reasons, chosen, shortfallIso);
+  return plan;
+}
+
+/** Says, in the reason of each planned unit left short of the target, that no close could restore it and why. */
+function explainMiss(pc: PlanContext, reasons: PlanReason[], chosen: Unit[], shortfallIso: bigint): void {
+  const target = formatUnits(pc.policy.targetHealth, 6);
+  for (const u of chosen) {
+    const closed = u.positions.every((p) => p.q === 0n);
+    const short = closed && (u.isolated ? shortfallIso > 0n : u.equity < 0n);
+    if (meetsTarget(u, pc.policy.targetHealth) && !short) continue;
+    const note = short
+      ? 'no close restores it: every position closes and the deficit is a shortfall for default management'
+      : `no close restores the target health ${target}: the plan leaves the highest health it can`;
+    for (const r of reasons) if (r.unit === u.key) r.text += `; ${note}`;
+  }
 }
 
 function finish(
@@ -444,9 +515,10 @@ function finish(
   shortfallIso: bigint,
 ): AccountPlan {
   const target = pc.policy.targetHealth;
-  const targetMet = chosen.every((u) => meetsTarget(u, target) || u.positions.every((p) => p.q === 0n));
   const crossEmpty = cross.positions.every((p) => p.q === 0n);
   const shortfall = shortfallIso + (crossEmpty && cross.equity < 0n ? -cross.equity : 0n);
+  // A unit closed whole with a deficit has met nothing: its equity was set to zero when the deficit became a shortfall.
+  const targetMet = shortfall === 0n && chosen.every((u) => meetsTarget(u, target));
   return {
     account,
     reasons,
