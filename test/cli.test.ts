@@ -53,7 +53,7 @@ before(() => {
   ok(riskdesk(['init', '--db', DEMO, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
   CYCLED = path.join(templates, 'cycled.db');
   copyLedger(DEMO, CYCLED);
-  ok(riskdesk(['cycle', '--db', CYCLED, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
+  ok(riskdeskAs('operator', ['cycle', '--db', CYCLED, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
   // The CLI closes its connection: the WAL is checkpointed and removed, so a copy of the .db alone is the ledger.
   for (const f of [DEMO, CYCLED]) assert.equal(fs.existsSync(`${f}-wal`), false, `${f}-wal left behind`);
 }, { timeout: 60_000 });
@@ -176,7 +176,7 @@ test('init --demo creates a verifying ledger of 12 members and 300 accounts; ini
 test('cycle --json issues calls; calls --json lists them; a second cycle at the same prices issues and updates none', T, (t) => {
   const { db } = ledgerFor(t, DEMO);
   const t0 = Date.now();
-  const s = ok(riskdesk(['cycle', '--db', db, '--json'])).json<CycleSummary>();
+  const s = ok(riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
   const t1 = Date.now();
   assert.equal(s.cycle, 1);
   assert.equal(s.accounts, 300);
@@ -220,7 +220,7 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
   });
 
   // The same prices again: nothing new, nothing changed.
-  const s2 = ok(riskdesk(['cycle', '--db', db, '--json'])).json<CycleSummary>();
+  const s2 = ok(riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
   assert.equal(s2.cycle, 2);
   assert.deepEqual(s2.calls, { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 });
   assert.deepEqual(s2.statuses, s.statuses);
@@ -235,8 +235,8 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
   const j = journalOf(db);
   assert.deepEqual(j.map((e) => [e.seq, e.command, e.actor]), [
     [1, 'ledger.init', 'init'],
-    [2, 'cycle.run', 'batch'],
-    [3, 'cycle.run', 'batch'],
+    [2, 'cycle.run', 'operator'],
+    [3, 'cycle.run', 'operator'],
   ]);
   assert.equal(verifyOf(db).entries, 3);
 });
@@ -288,7 +288,7 @@ test('a deposit of the outstanding amount meets a call; a partial one leaves it 
   assert.deepEqual(hb.filter((e) => e.kind === 'deposit').map((e) => [e.amount, e.note]), [[part, 'wire 42']]);
   assert.equal(hb.some((e) => e.kind === 'met'), false);
   // A cycle at the same prices sees the cash: the call keeps its amount and stays open (nothing raised or lowered).
-  const s = ok(riskdesk(['cycle', '--db', db, '--at', DEMO_CLOSE, '--json'])).json<CycleSummary>();
+  const s = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--json'])).json<CycleSummary>();
   assert.deepEqual(s.calls, { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 });
   const b2 = callOf(db, b.id);
   assert.deepEqual([b2.status, b2.amount, b2.deposited], ['open', b.amount, part]);
@@ -337,7 +337,7 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
   // No password at all and no terminal to ask on: bad input, not a hang.
   const nopw = ok(riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', 'supervisor'], { timeoutMs: 20_000 }), 2);
   assert.match(nopw.stderr, /RISKDESK_PASSWORD/);
-  // A change without --as is refused (only cycle and import run as the batch actor).
+  // A change without --as is refused (only reads and price imports run as the batch actor).
   ok(riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 2);
   // Without a reason: bad input; a reason too short: bad input.
   const noReason = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id)]), 2);
@@ -415,8 +415,9 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
   const missing = ok(riskdesk(['import', '--db', db, 'prices', path.join(FIXTURES, 'no-such.csv')]), 2);
   assert.match(missing.stderr, /no-such\.csv/);
   ok(riskdesk(['import', '--db', db, 'prices', FIXTURES]), 2);
-  // Reference data needs a supervisor: the batch operator is refused before the file is read ...
-  assert.match(ok(riskdesk(['import', '--db', db, 'accounts', good]), 1).stderr, /needs the supervisor role/);
+  // Reference data needs a signed-in supervisor: the batch actor is refused, and so is an operator ...
+  assert.match(ok(riskdesk(['import', '--db', db, 'accounts', good]), 2).stderr, /needs a signed-in user/);
+  assert.match(ok(riskdeskAs('operator', ['import', '--db', db, 'accounts', good]), 1).stderr, /needs the supervisor role/);
   // ... and a supervisor's file of the wrong kind is refused at its header.
   const wrongKind = ok(riskdeskAs('supervisor', ['import', '--db', db, 'accounts', good]), 2);
   assert.match(wrongKind.stderr, /row 0/);
@@ -496,17 +497,17 @@ test('bad input exits 2 with a clear message and changes nothing', T, (t) => {
   const none = ok(riskdesk([]), 2);
   assert.match(none.stderr, /riskdesk <command>/, 'the usage is the error, on stderr');
   assert.match(ok(riskdesk(['--help'])).stdout, /riskdesk <command>/);
-  ok(riskdesk(['cycle', '--db', db, '--no-such-option']), 2);
+  ok(riskdeskAs('operator', ['cycle', '--db', db, '--no-such-option']), 2);
 
   for (const at of ['yesterday', '2026-03-12', '2026-02-30T21:00:00Z', '2026-03-12T21:00:00', '2026-03-12T25:00:00Z', '']) {
-    const r = ok(riskdesk(['cycle', '--db', db, `--at=${at}`]), 2);
+    const r = ok(riskdeskAs('operator', ['cycle', '--db', db, `--at=${at}`]), 2);
     assert.match(r.stderr, /\bat\b/, `--at "${at}" is named: ${r.stderr}`);
   }
-  const early = ok(riskdesk(['cycle', '--db', db, '--at', '2020-01-01T00:00:00Z']), 2);
+  const early = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', '2020-01-01T00:00:00Z']), 2);
   assert.match(early.stderr, /no price/);
 
   const missing = path.join(dir, 'missing.db');
-  const m = ok(riskdesk(['cycle', '--db', missing]), 2);
+  const m = ok(riskdeskAs('operator', ['cycle', '--db', missing]), 2);
   assert.ok(m.stderr.includes(missing), `names the missing file: ${m.stderr}`);
   assert.equal(fs.existsSync(missing), false, 'a missing ledger is not created');
   ok(riskdesk(['calls', '--db', missing]), 2);
@@ -578,7 +579,7 @@ test('overdue calls: the account counts as liquidation; extend reopens; escalate
   const s1 = withLedger(db, (d) => JSON.parse(d.prepare('SELECT summary FROM margin_cycles WHERE id = 1').pluck().get() as string) as CycleSummary);
 
   // A cycle after the deadlines: every call overdue, and its account counted as liquidation (or worse).
-  const s2 = ok(riskdesk(['cycle', '--db', db, '--at', '2026-03-12T23:00:00Z', '--json'])).json<CycleSummary>();
+  const s2 = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', '2026-03-12T23:00:00Z', '--json'])).json<CycleSummary>();
   assert.deepEqual(s2.calls, { issued: 0, updated: 0, met: 0, overdue: calls.length, held: 0 });
   assert.equal(s2.statuses.call, 0);
   assert.equal(s2.statuses.liquidation, s1.statuses.liquidation + s1.statuses.call);
@@ -627,14 +628,14 @@ test('overdue calls: the account counts as liquidation; extend reopens; escalate
 
 test('--now runs a command on a fixed clock: a replayed cycle creates its calls at that time, not the wall clock', T, (t) => {
   const { db } = ledgerFor(t, DEMO);
-  ok(riskdesk(['cycle', '--db', db, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
+  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
   const calls = callsOf(db);
   assert.ok(calls.length > 0);
   for (const c of calls) {
     assert.equal(c.createdAt, DEMO_CLOSE_ISO);
     assert.ok(c.createdAt < c.deadline, 'a call is created before its deadline');
   }
-  const bad = riskdesk(['cycle', '--db', db, '--now', '2026-02-30T00:00:00Z']);
+  const bad = riskdeskAs('operator', ['cycle', '--db', db, '--now', '2026-02-30T00:00:00Z']);
   assert.equal(bad.code, 2, bad.describe());
   assert.match(bad.stderr, /now.*not a real time/);
 });

@@ -21,6 +21,7 @@ import {
   riskdesk,
   sha256File,
   startRiskdesk,
+  PASSWORDS,
   tempDir,
   withLedger,
   type CliResult,
@@ -129,7 +130,8 @@ interface KillRun extends CliResult {
  */
 async function runAndKill(args: string[], ledger: string, plan: KillPlan): Promise<KillRun> {
   assert.equal(fs.existsSync(`${ledger}-wal`), false, 'a run starts from a ledger without a write-ahead log');
-  const { child, done } = startRiskdesk(args);
+  // A cycle needs a signed-in user; a price import runs without one and ignores the password.
+  const { child, done } = startRiskdesk(args, { env: { RISKDESK_PASSWORD: PASSWORDS.operator } });
   const t0 = performance.now();
   let openMs: number | null = null;
   let writeMs: number | null = null;
@@ -314,7 +316,7 @@ function integrityAndVerify(file: string, expectEntries: number): void {
 
 test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly present`, { timeout: 120_000 }, async (t) => {
   const runs = tempDir(t, 'riskdesk-crash-cycle-');
-  const args = (db: string) => ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF, '--json'];
+  const args = (db: string) => ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF, '--json', '--as', 'operator'];
   const CYCLE_TABLES = [
     'margin_cycles',
     'cycle_result_chunks',

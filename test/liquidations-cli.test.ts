@@ -18,7 +18,7 @@ test('liquidations from the command line: list, approve with an edit, a refused 
   const dir = tempDir(t, 'riskdesk-liq-cli-');
   const db = path.join(dir, 'l.db');
   ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '400', '--seed', '7', '--now', AS_OF]));
-  ok(riskdesk(['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
+  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
 
   const list = ok(riskdesk(['liquidations', '--db', db, '--json'])).json<LiquidationSummary[]>();
   assert.ok(list.length > 0);

@@ -124,7 +124,7 @@ test('default and stress on a ledger: four eyes, close-out, waterfall, stress wi
   const db = path.join(dir, 'ledger.db');
   const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
   ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
-  ok(riskdesk(['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
+  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
   // Changes need a signed-in user; the declaration needs a second, different supervisor.
   const noUser = riskdesk(['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--now', at(1)]);
   assert.equal(noUser.code, 2, noUser.describe());

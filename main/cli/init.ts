@@ -50,7 +50,7 @@ export function demoCommand(file: string, accounts: number, json: boolean): numb
   if (!fs.existsSync(file)) initCommand(file, new Date(), { demo: true, accounts, seed: 1, json: false });
   const db = openLedger(file);
   try {
-    const r = dispatch({ db, actor: { name: 'batch', role: 'operator' }, now: () => new Date() }, 'cycle.run', {}) as CycleSummary;
+    const r = dispatch({ db, actor: { name: 'demo', role: 'operator' }, now: () => new Date() }, 'cycle.run', {}) as CycleSummary;
     if (json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       return 0;

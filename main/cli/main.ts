@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dispatch } from '../commands/dispatch.ts';
+import { dispatch, batchMayRun } from '../commands/dispatch.ts';
 import type { Actor, CommandContext } from '../commands/context.ts';
 import { signIn } from '../commands/auth.ts';
 import { openLedger, type Ledger } from '../ledger/db.ts';
@@ -57,8 +57,8 @@ const USAGE = `riskdesk <command> [options]
   serve    --db F [--port P] [--demo-if-missing]               browser mode: the console on 127.0.0.1 with a token URL
 
 --now ISO runs a command on a fixed clock (drills and replays); otherwise the wall clock is used.
---as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. Without --as, reads, cycle and
-import run as the batch actor "batch" (operator role); every other change needs a signed-in user.
+--as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. Without --as, reads and price
+imports run as the batch actor "batch"; every other change (a cycle, any other import) needs a signed-in user.
 Exit codes: 0 ok, 1 refused by a rule (role, state), 2 bad input.`;
 
 const OPTIONS = {
@@ -101,8 +101,7 @@ const OPTIONS = {
 
 type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-const BATCH: Actor = { name: 'batch', role: 'operator' };
-const BATCH_CHANNELS: ReadonlySet<Channel> = new Set(['cycle.run', 'import.csv']);
+const BATCH: Actor = { name: 'batch', role: 'operator', batch: true };
 
 function need(o: Opts, key: keyof Opts, what: string): string {
   const v = o[key];
@@ -144,10 +143,11 @@ function open(o: Opts): Ledger {
   }
 }
 
-async function actorFor(db: Ledger, o: Opts, channel: Channel): Promise<Actor> {
+async function actorFor(db: Ledger, o: Opts, channel: Channel, payload: unknown): Promise<Actor> {
   if (o.as === undefined) {
-    if (BATCH_CHANNELS.has(channel) || !contract[channel].mutates) return BATCH;
-    throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt)`);
+    // The command layer decides what the batch actor may do; the door only says how to sign in.
+    if (batchMayRun(channel, payload)) return BATCH;
+    throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt); without --as the CLI may read and import prices only`);
   }
   const password = process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `));
   return signIn(db, o.as, password);
@@ -165,7 +165,7 @@ function clock(o: Opts): () => Date {
 async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown> {
   const db = open(o);
   try {
-    const ctx: CommandContext = { db, actor: await actorFor(db, o, channel), now: clock(o) };
+    const ctx: CommandContext = { db, actor: await actorFor(db, o, channel, payload), now: clock(o) };
     return dispatch(ctx, channel, payload);
   } finally {
     db.close();

@@ -4,6 +4,11 @@ import type { Role } from '../../shared/roles.ts';
 export interface Actor {
   name: string;
   role: Role;
+  /**
+   * The unattended actor of a door with nobody signed in (the CLI without --as): it may read, and import prices,
+   * nothing else (batchMayRun). A collateral file, a deposit or a cycle is somebody's act and names them.
+   */
+  batch?: true;
 }
 
 /** What every command runs with: the ledger, who is acting, and the clock (injected, so tests and drills control time). */

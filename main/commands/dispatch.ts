@@ -23,10 +23,19 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
   return parsed.data as InputOf<C>;
 }
 
+/** What the unattended batch actor may run: reads, and imports of market prices. */
+export function batchMayRun(channel: Channel, input: unknown): boolean {
+  if (!contract[channel].mutates) return true;
+  return channel === 'import.csv' && (input as InputOf<'import.csv'>).kind === 'prices';
+}
+
 /** The payload checked against the channel's schema and the actor's role against the channel's: the input, or a refusal. */
 export function authorize<C extends Channel>(ctx: CommandContext, channel: C, payload: unknown): InputOf<C> {
   const entry = contract[channel];
   const input = validate(channel, payload);
+  if (ctx.actor.batch && !batchMayRun(channel, input)) {
+    throw new RuleError('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${ctx.actor.name} may read and import prices only`);
+  }
   if (!roleAllows(ctx.actor.role, entry.role)) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
   }
