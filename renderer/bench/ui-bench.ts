@@ -48,9 +48,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(what: string, args: string[]): number {
+function run(what: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = performance.now();
-  const r = spawnSync(NODE, args, { cwd: ROOT, env: childEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(NODE, args, { cwd: ROOT, env: { ...childEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${what} failed (${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
   return performance.now() - t0;
 }
@@ -194,7 +194,8 @@ async function main(): Promise<number> {
   try {
     log(`building a demo ledger of ${ACCOUNTS.toLocaleString('en-US')} accounts in ${dir} ...`);
     const initMs = run('riskdesk init', [BIN, 'init', '--db', db, '--demo', '--accounts', String(ACCOUNTS), '--seed', '1']);
-    const cycleMs = run('riskdesk cycle', [BIN, 'cycle', '--db', db]);
+    // A cycle is somebody's act: the demo operator signs it.
+    const cycleMs = run('riskdesk cycle', [BIN, 'cycle', '--db', db, '--as', 'operator'], { RISKDESK_PASSWORD: 'operator-demo' });
     log(`ledger in ${(initMs / 1000).toFixed(1)} s, margin cycle in ${(cycleMs / 1000).toFixed(1)} s; starting riskdesk serve ...`);
     const started = await startServe(db);
     server = started.child;
