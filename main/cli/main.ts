@@ -35,6 +35,7 @@ const USAGE = `riskdesk <command> [options]
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
+  liquidations confirm-fill|decline-fill --db F --request N [--note T | --reason R] --as USER   (off-band fills held for four eyes)
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -96,6 +97,7 @@ const OPTIONS = {
   tools: { type: 'string' },
   vs: { type: 'string' },
   scenario: { type: 'string' },
+  request: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 

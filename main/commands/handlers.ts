@@ -18,6 +18,8 @@ import {
   holdCommand,
   releaseCommand,
   fillCommand,
+  confirmFillCommand,
+  declineFillCommand,
 } from './liquidations/review.ts';
 import { recoveryHandlers } from './recovery/handlers.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
@@ -73,7 +75,9 @@ export const handlers: Handlers = {
   'liquidations.reject': rejectCommand,
   'liquidations.hold': holdCommand,
   'liquidations.release': releaseCommand,
-  'liquidations.fill': plain(fillCommand),
+  'liquidations.fill': fillCommand,
+  'liquidations.confirmFill': confirmFillCommand,
+  'liquidations.declineFill': declineFillCommand,
   'automation.status': plain(automationStatus),
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),

@@ -83,6 +83,13 @@ export interface Policy {
   fourEyesNotional: bigint;
   /** A waiver of more than this (micro-USD outstanding) needs a second, different supervisor. */
   fourEyesWaiver: bigint;
+  /**
+   * The window (minutes, ending at the act) over which what one person moves on one account without a second
+   * approver is added up against fourEyesNotional: approvals and fills, not one approval at a time.
+   */
+  fourEyesWindowMinutes: number;
+  /** ppm of the mark: a fill priced further from the mark needs a supervisor (and four eyes above fourEyesNotional). */
+  fillBand: bigint;
   bandWindowMinutes: number;
 }
 
@@ -96,6 +103,8 @@ export const DEFAULT_POLICY: Policy = {
   cureMinutes: 60,
   fourEyesNotional: 1_000_000_000_000n,
   fourEyesWaiver: 1_000_000_000_000n,
+  fourEyesWindowMinutes: 1_440,
+  fillBand: 50_000n,
   bandWindowMinutes: 15,
 };
 

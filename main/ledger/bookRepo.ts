@@ -25,6 +25,8 @@ const POLICY_KEYS = [
   'cureMinutes',
   'fourEyesNotional',
   'fourEyesWaiver',
+  'fourEyesWindowMinutes',
+  'fillBand',
   'bandWindowMinutes',
 ] as const;
 
@@ -39,6 +41,7 @@ export function readPolicy(db: Database): Policy {
       case 'targetHealth':
       case 'liquidationFeeRate':
       case 'insuranceFeeRate':
+      case 'fillBand':
         p[r.key] = parseRate(r.value, `policy ${r.key}`);
         break;
       case 'fourEyesNotional':
@@ -47,6 +50,7 @@ export function readPolicy(db: Database): Policy {
         break;
       case 'amountScale':
       case 'cureMinutes':
+      case 'fourEyesWindowMinutes':
       case 'bandWindowMinutes':
         p[r.key] = Number(r.value);
         break;
@@ -57,6 +61,16 @@ export function readPolicy(db: Database): Policy {
 
 export function writePolicySetting(db: Database, key: (typeof POLICY_KEYS)[number], value: string): void {
   db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+/** An instrument's fill band (ppm of the mark): its own policy row `fillBand:ID`, or the policy's fillBand. */
+export function fillBandOf(db: Database, instrument: string, policy: Policy): bigint {
+  const r = db.prepare('SELECT value FROM policy WHERE key = ?').get(`fillBand:${instrument}`) as { value: string } | undefined;
+  return r ? parseRate(r.value, `policy fillBand:${instrument}`) : policy.fillBand;
+}
+
+export function writeInstrumentFillBand(db: Database, instrument: string, value: string): void {
+  db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`fillBand:${instrument}`, value);
 }
 
 // ---- reference data ----

@@ -770,12 +770,39 @@ CREATE INDEX margin_call_events_call ON margin_call_events (call_id, id);
 `;
 
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
+// Step 6: an off-band fill above the four-eyes threshold waits here for a second supervisor (issue 14). Written out
+// in full, with no helper, so that the step's text can never change once released.
+const V6_FILL_REQUESTS = `
+CREATE TABLE liquidation_fill_requests (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  liquidation_id INTEGER NOT NULL REFERENCES liquidations (id),
+  seq            INTEGER NOT NULL,
+  lots           INTEGER NOT NULL CHECK (lots > 0),
+  price          INTEGER NOT NULL,                                                -- ticks
+  mark           INTEGER NOT NULL,                                                -- ticks, the mark it was judged against
+  band           INTEGER NOT NULL CHECK (band >= 0),                              -- ppm
+  notional       INTEGER NOT NULL CHECK (notional >= 0),                          -- micro-USD at the fill price
+  requested_by   TEXT    NOT NULL CHECK (requested_by <> ''),
+  requested_at   TEXT    NOT NULL CHECK (requested_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  status         TEXT    NOT NULL CHECK (status = 'pending' OR status = 'confirmed' OR status = 'declined'),
+  decided_by     TEXT,
+  decided_at     TEXT    CHECK (decided_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  note           TEXT    NOT NULL DEFAULT '',
+  FOREIGN KEY (liquidation_id, seq) REFERENCES liquidation_orders (liquidation_id, seq),
+  CHECK ((decided_by IS NULL) = (decided_at IS NULL)),
+  CHECK ((status = 'pending') = (decided_by IS NULL)),
+  CHECK (status <> 'confirmed' OR decided_by <> requested_by)                      -- a requester may withdraw, not confirm
+) STRICT;
+CREATE INDEX liquidation_fill_requests_liquidation ON liquidation_fill_requests (liquidation_id, id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
   { version: 2, name: 'liquidations', up: V2_LIQUIDATIONS },
   { version: 3, name: 'default management', up: V3_DEFAULT_MANAGEMENT },
   { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
+  { version: 6, name: 'fill requests', up: V6_FILL_REQUESTS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

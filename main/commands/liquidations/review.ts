@@ -8,7 +8,7 @@ import type { InputOf, LiquidationDetail, LiquidationPreview, LiquidationSummary
 import type { Instrument } from '../../engine/model.ts';
 import { applyOrders, planContext, type AccountInput, type AccountPlan, type PlanContext } from '../../engine/liquidationPlan.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
-import { readAccountBook, readPolicy, readInstruments } from '../../ledger/bookRepo.ts';
+import { readAccountBook, readPolicy, readInstruments, fillBandOf } from '../../ledger/bookRepo.ts';
 import { latestCycle, cycleAsOf } from '../../ledger/cycleRepo.ts';
 import {
   getLiquidation,
@@ -21,9 +21,11 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
+import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText, type FillJudgement } from './fourEyes.ts';
+import { insertFillRequest, getFillRequest, decideFillRequest, type FillRequestRow } from '../../ledger/fourEyesRepo.ts';
 import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
-import { decimalPlaces, parseUnits, formatAmount, UnitError } from '../../../shared/units.ts';
+import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import { roleAllows } from '../../../shared/roles.ts';
 
@@ -195,20 +197,18 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   if (readOrders(db, l.id).every((o) => o.lots === 0n)) {
     throw new InputError(`liquidation ${l.id} would close nothing: reject it instead`, { field: 'orders' });
   }
-  const fourEyes = l.notional > policy.fourEyesNotional;
+  const why = approvalNeedsFourEyes(db, policy, l, me, ctx.now());
+  const fourEyes = why !== null;
   if (fourEyes && !roleAllows(ctx.actor.role, 'supervisor')) {
-    throw new RuleError(
-      'forbidden',
-      `liquidation ${l.id} closes ${formatAmount(l.notional)}, above the four-eyes threshold ${formatAmount(policy.fourEyesNotional)}: a supervisor approves it and a second supervisor confirms`,
-    );
+    throw new RuleError('forbidden', `${why}: it needs a supervisor's approval (and a second supervisor's confirmation if it crosses the threshold for them too)`);
   }
   setLiquidation(db, l.id, { status: fourEyes ? 'pending_second' : 'approved', approvedBy: me, approvedAt: at }, at);
   addLiquidationEvent(db, l.id, {
     at,
     actor: me,
     kind: 'approved',
-    note: (input.note ?? '') + (fourEyes ? ' (awaiting a second supervisor)' : ''),
-    detail: JSON.stringify({ fourEyes }),
+    note: (input.note ?? '') + (fourEyes ? ` (awaiting a second supervisor: ${why})` : ''),
+    detail: JSON.stringify({ fourEyes, ...(why ? { why } : {}) }),
   });
   l = load(db, l.id);
   return { output: detail(db, l), journal: { result: decision(db, l, { approvedBy: me, fourEyes }) } };
@@ -251,40 +251,120 @@ export function priceTime(ctx: CommandContext): string {
   return latestCycle(ctx.db)?.asOf ?? ctx.now().toISOString();
 }
 
-export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fill'>): LiquidationDetail {
+/** A fill price given by hand: on the instrument's tick, and a price it trades at. */
+function fillPriceOf(input: string, inst: Instrument): bigint {
+  const dp = decimalPlaces(inst.tick);
+  const tick = parseUnits(inst.tick, dp, 'tick');
+  let units: bigint;
+  try {
+    units = parseUnits(input, dp, 'price');
+  } catch {
+    throw new InputError(`${input} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
+  }
+  if (units % tick !== 0n) throw new InputError(`${input} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
+  const price = units / tick;
+  if (price < 0n || (price === 0n && inst.kind !== 'option')) {
+    throw new InputError(`a fill price of ${input} is not a price ${inst.id} trades at`, { field: 'price' });
+  }
+  return price;
+}
+
+/**
+ * A fill, judged before it is booked: its price against the mark and the instrument's fill band (off the band, a
+ * supervisor enters it, and above the four-eyes threshold it waits for a second supervisor as a fill request), and
+ * what the person entering it has moved alone on the account (four eyes over the window). The journal records the
+ * mark and the band beside the price.
+ */
+export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fill'>): Handled<'liquidations.fill'> {
   const { db } = ctx;
   const l = load(db, input.id);
   const order = readOrders(db, l.id).find((o) => o.instrument === input.instrument && o.lots > 0n);
   if (!order) throw new InputError(`liquidation ${l.id} has no order in ${input.instrument}`, { field: 'instrument' });
   const inst = readInstruments(db).find((i) => i.id === input.instrument)!;
   const lots = quantityToLots(input.quantity, inst, 'quantity');
-  let price = order.price;
-  if (input.price !== undefined) {
-    const dp = decimalPlaces(inst.tick);
-    const tick = parseUnits(inst.tick, dp, 'tick');
-    let units: bigint;
-    try {
-      units = parseUnits(input.price, dp, 'price');
-    } catch {
-      throw new InputError(`${input.price} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
+  const price = input.price !== undefined ? fillPriceOf(input.price, inst) : order.price;
+  const policy = readPolicy(db);
+  const now = ctx.now();
+  const pt = priceTime(ctx);
+  const judged = judgeFillPrice(db, inst, price, pt, fillBandOf(db, inst.id, policy));
+  const notional = abs(lots * price * inst.lotTickValue);
+  const check = { mark: unitsOf(judged.mark, inst.tick), markAt: judged.markAt, band: formatUnits(judged.band, 6), offBand: judged.offBand };
+  if (judged.offBand) {
+    if (!roleAllows(ctx.actor.role, 'supervisor')) {
+      throw new RuleError('fill_band', `a fill at ${judgementText(inst, price, judged)}: a supervisor enters a fill outside the band`);
     }
-    if (units % tick !== 0n) throw new InputError(`${input.price} is not on the ${inst.id} tick ${inst.tick}`, { field: 'price' });
-    price = units / tick;
-    if (price < 0n || (price === 0n && inst.kind !== 'option')) {
-      throw new InputError(`a fill price of ${input.price} is not a price ${inst.id} trades at`, { field: 'price' });
+    if (notional > policy.fourEyesNotional) {
+      const request = requestFill(ctx, l, order, lots, price, judged, notional);
+      return { output: detail(db, load(db, l.id)), journal: { result: { liquidation: l.id, fillRequest: request, status: 'pending', price: unitsOf(price, inst.tick), ...check } } };
     }
   }
-  const now = ctx.now().toISOString();
-  const pt = priceTime(ctx);
-  recordFill(db, readPolicy(db), inst, settlementAt(db, pt), {
+  assertFillWithinFourEyes(db, policy, l, order, lots, ctx.actor.name, now);
+  recordFill(db, policy, inst, settlementAt(db, pt), {
     liquidation: l,
     order,
     lots,
     price,
     simulated: input.simulate === true,
     actor: ctx.actor.name,
-    at: now,
+    at: now.toISOString(),
     priceTime: pt,
   });
-  return detail(db, load(db, l.id));
+  const out = detail(db, load(db, l.id));
+  return { output: out, journal: { result: { ...out, fillCheck: check } } };
+}
+
+const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+
+/** An off-band fill above the threshold, held for a second supervisor. The same checks a fill gets come first. */
+function requestFill(ctx: CommandContext, l: LiquidationRow, order: OrderRow, lots: bigint, price: bigint, judged: FillJudgement, notional: bigint): number {
+  if (l.status !== 'approved' && l.status !== 'executing') {
+    throw new RuleError('not_approved', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only an approved liquidation takes fills`);
+  }
+  const left = order.lots - order.filledLots;
+  if (lots > left) throw new InputError(`order ${order.seq} (${order.instrument}) has ${left} lots left to fill, not ${lots}`, { field: 'quantity' });
+  return insertFillRequest(ctx.db, {
+    liquidation: l.id,
+    seq: order.seq,
+    lots,
+    price,
+    mark: judged.mark,
+    band: judged.band,
+    notional,
+    requestedBy: ctx.actor.name,
+    requestedAt: ctx.now().toISOString(),
+    note: '',
+  });
+}
+
+function loadRequest(db: Database, id: number): FillRequestRow {
+  const r = getFillRequest(db, id);
+  if (!r) throw new InputError(`no fill request ${id}`, { field: 'request' });
+  if (r.status !== 'pending') throw new RuleError('not_pending', `fill request ${id} was ${r.status} by ${r.decidedBy} at ${r.decidedAt}`);
+  return r;
+}
+
+/** The second supervisor books a held off-band fill, as its requester entered it. */
+export function confirmFillCommand(ctx: CommandContext, input: InputOf<'liquidations.confirmFill'>): Handled<'liquidations.confirmFill'> {
+  const { db } = ctx;
+  const r = loadRequest(db, input.request);
+  if (r.requestedBy === ctx.actor.name) {
+    throw new RuleError('four_eyes', `${ctx.actor.name} requested fill ${r.id}: a second, different supervisor must confirm it`);
+  }
+  const l = load(db, r.liquidation);
+  const order = readOrders(db, l.id).find((o) => o.seq === r.seq)!;
+  const inst = readInstruments(db).find((i) => i.id === order.instrument)!;
+  const at = ctx.now().toISOString();
+  const pt = priceTime(ctx);
+  decideFillRequest(db, r.id, 'confirmed', ctx.actor.name, at, input.note ?? '');
+  recordFill(db, readPolicy(db), inst, settlementAt(db, pt), { liquidation: l, order, lots: r.lots, price: r.price, simulated: false, actor: r.requestedBy, at, priceTime: pt });
+  const out = detail(db, load(db, l.id));
+  return { output: out, journal: { result: { liquidation: l.id, fillRequest: r.id, status: 'confirmed', requestedBy: r.requestedBy, mark: unitsOf(r.mark, inst.tick), band: formatUnits(r.band, 6) } } };
+}
+
+/** A held fill declined (by any supervisor) or withdrawn (by its requester): nothing is booked. */
+export function declineFillCommand(ctx: CommandContext, input: InputOf<'liquidations.declineFill'>): Handled<'liquidations.declineFill'> {
+  const { db } = ctx;
+  const r = loadRequest(db, input.request);
+  decideFillRequest(db, r.id, 'declined', ctx.actor.name, ctx.now().toISOString(), input.reason);
+  return { output: detail(db, load(db, r.liquidation)), journal: { result: { liquidation: r.liquidation, fillRequest: r.id, status: 'declined', reason: input.reason } } };
 }

@@ -6,8 +6,9 @@ import type { PlanFigures, PlannedOrder } from '../../engine/liquidationPlan.ts'
 import type { LiquidationRow, OrderRow, OrderInsert } from '../../ledger/liquidationRepo.ts';
 import { readOrders, readLiquidationEvents, readFills } from '../../ledger/liquidationRepo.ts';
 import { readInstruments } from '../../ledger/bookRepo.ts';
+import { fillRequestsOf } from '../../ledger/fourEyesRepo.ts';
 import { health } from '../../whatif/run.ts';
-import { formatAmount } from '../../../shared/units.ts';
+import { formatAmount, formatUnits } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
 import type { Verdict } from './automation.ts';
 
@@ -101,6 +102,25 @@ export function detailView(db: Database, l: LiquidationRow, fourEyesNotional: bi
         simulated: f.simulated,
         realised: formatAmount(f.realised),
         fees: formatAmount(f.liquidationFee + f.insuranceFee),
+      };
+    }),
+    fillRequests: fillRequestsOf(db, l.id).map((r) => {
+      const inst = instruments.get(orders.find((x) => x.seq === r.seq)!.instrument)!;
+      return {
+        id: r.id,
+        seq: r.seq,
+        instrument: inst.id,
+        quantity: lotsToQuantity(r.lots, inst.lot),
+        price: ticksToPrice(r.price, inst.tick),
+        mark: ticksToPrice(r.mark, inst.tick),
+        band: formatUnits(r.band, 6),
+        notional: formatAmount(r.notional),
+        requestedBy: r.requestedBy,
+        requestedAt: r.requestedAt,
+        status: r.status,
+        decidedBy: r.decidedBy,
+        decidedAt: r.decidedAt,
+        note: r.note,
       };
     }),
   };
