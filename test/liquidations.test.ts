@@ -257,3 +257,22 @@ test('hold, release and reject follow their rules; a rejection needs a reason', 
   assert.equal(live(db).find((x) => x.account === l.account)?.status, 'proposed');
   db.close();
 });
+
+test('a proposal stays the same proposal across cycles while its account is in trouble: its number, hold and history kept', () => {
+  const db = demoLedger();
+  cycle(db);
+  const before = live(db);
+  const held = before.find((l) => l.status === 'proposed')!;
+  run(db, operator, 'liquidations.hold', { id: held.id, reason: 'member is wiring funds' });
+  const s = cycle(db);
+  const after = live(db);
+  assert.equal(s.liquidations.superseded, before.length - after.length, 'only proposals no longer needed are superseded');
+  const ids = new Map(after.map((l) => [l.account, l.id]));
+  for (const l of before) if (ids.has(l.account)) assert.equal(ids.get(l.account), l.id, `${l.account} keeps proposal ${l.id}`);
+  const d = get(db, held.id);
+  assert.equal(d.status, 'held');
+  assert.equal(d.cycle, s.cycle);
+  assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held', 'proposed']);
+  assert.match(d.events[2]!.note, new RegExp(`cycle ${s.cycle} planned again \\(kept on hold\\)`));
+  db.close();
+});

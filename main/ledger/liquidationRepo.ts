@@ -180,6 +180,25 @@ export function readOrders(db: Database, liquidation: number): OrderRow[] {
   }));
 }
 
+/**
+ * A live proposal planned again by a later cycle: the same proposal (its id, history and hold kept) with the new
+ * cycle's figures and orders. Only a proposal nobody has decided on is refreshed, so no order has a fill yet.
+ */
+export function refreshLiquidation(
+  db: Database,
+  id: number,
+  l: Pick<NewLiquidation, 'cycle' | 'reasons' | 'before' | 'after' | 'notional' | 'at'>,
+  orders: readonly OrderInsert[],
+): void {
+  prepared(
+    db,
+    `UPDATE liquidations SET cycle_id = ?, reasons = ?, before_figures = ?, proposed_after = ?, after_figures = ?, notional = ?,
+       edited = 0, updated_at = ? WHERE id = ?`,
+  ).run(l.cycle, l.reasons, l.before, l.after, l.after, l.notional, l.at, id);
+  prepared(db, 'DELETE FROM liquidation_orders WHERE liquidation_id = ?').run(id);
+  insertOrders(db, id, orders);
+}
+
 /** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
 export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {
   const r = prepared(

@@ -1,7 +1,8 @@
 // The margin cycle's liquidation step (design.md §2.1, methodology §7): plan every account in status liquidation
-// (or bankrupt, or with an overdue or escalated call), replace the proposals the desk has not decided on, and let
-// automation execute, at the estimated prices, the proposals that waited a whole cycle untouched and that every
-// switch, breaker and the four-eyes threshold allow.
+// (or bankrupt, or with an overdue or escalated call), plan again the proposals the desk has not decided on (the
+// same proposal, for as long as the account stays in trouble), and let automation execute, at the estimated
+// prices, the proposals that waited a whole cycle untouched and that every switch, breaker and the four-eyes
+// threshold allow.
 import type { CommandContext } from '../context.ts';
 import type { Book } from '../../engine/model.ts';
 import type { Evaluation } from '../../engine/evaluate.ts';
@@ -16,6 +17,7 @@ import {
   setLiquidation,
   addLiquidationEvent,
   getLiquidation,
+  refreshLiquidation,
   type LiquidationRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictFor } from './automation.ts';
@@ -71,9 +73,13 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
     }
     const plan = planAccount(pc, planInputOf(a.ev, i), a.forced.get(i) ?? null);
     const usable = plan !== null && plan.orders.length > 0;
-    if (existing) supersede(existing, usable ? `replaced by cycle ${a.cycle}` : `cycle ${a.cycle}: the account no longer needs liquidation`);
-    if (!usable) continue;
-    const id = insert(ctx, a.cycle, plan, existing?.status === 'held' ? 'held' : 'proposed', at);
+    if (!usable) {
+      if (existing) supersede(existing, `cycle ${a.cycle}: the account no longer needs liquidation`);
+      continue;
+    }
+    // While the account's trouble lasts it keeps one proposal: the desk's reference, its hold and its history
+    // survive the cycles; only its figures and orders follow the market.
+    const id = existing ? refresh(ctx, existing, a.cycle, plan, at) : insert(ctx, a.cycle, plan, 'proposed', at);
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
     if (existing?.status !== 'proposed') continue;
@@ -92,27 +98,38 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
   return counts;
 }
 
-function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: 'proposed' | 'held', at: string): number {
-  const { db } = ctx;
-  const id = insertLiquidation(db, {
-    account: plan.account,
+function figuresOf(cycle: number, plan: AccountPlan, at: string) {
+  return {
     cycle,
-    status,
     reasons: JSON.stringify(plan.reasons),
     before: JSON.stringify(figuresJson(plan.before)),
     after: JSON.stringify(figuresJson(plan.after)),
     notional: plan.notional,
     at,
-  });
-  insertOrders(db, id, plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
-  addLiquidationEvent(db, id, {
+  };
+}
+
+function proposedEvent(ctx: CommandContext, id: number, cycle: number, plan: AccountPlan, at: string, how: string): void {
+  addLiquidationEvent(ctx.db, id, {
     at,
     actor: ctx.actor.name,
     kind: 'proposed',
-    note: `cycle ${cycle}: ${plan.reasons.map((r) => r.text).join('; ')}${status === 'held' ? ' (kept on hold)' : ''}`,
-    detail: JSON.stringify({ cycle, targetMet: plan.targetMet, shortfall: formatAmount(plan.shortfall) }),
+    note: `cycle ${cycle}${how}: ${plan.reasons.map((r) => r.text).join('; ')}`,
+    detail: JSON.stringify({ cycle, targetMet: plan.targetMet, shortfall: formatAmount(plan.shortfall), ...(how ? { refreshed: true } : {}) }),
   });
+}
+
+function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: 'proposed' | 'held', at: string): number {
+  const id = insertLiquidation(ctx.db, { account: plan.account, status, ...figuresOf(cycle, plan, at) });
+  insertOrders(ctx.db, id, plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+  proposedEvent(ctx, id, cycle, plan, at, '');
   return id;
+}
+
+function refresh(ctx: CommandContext, l: LiquidationRow, cycle: number, plan: AccountPlan, at: string): number {
+  refreshLiquidation(ctx.db, l.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+  proposedEvent(ctx, l.id, cycle, plan, at, ` planned again${l.status === 'held' ? ' (kept on hold)' : ''}`);
+  return l.id;
 }
 
 function executeByAutomation(ctx: CommandContext, pc: PlanContext, id: number, settlement: Settlement, asOf: string, at: string): void {
