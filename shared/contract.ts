@@ -6,7 +6,7 @@ import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
-import { recoveryContract } from './contractRecovery.ts';
+import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -612,9 +612,55 @@ export const contract = {
     input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
     output: null as unknown as FundEntryView[],
   },
+  /** Commands held for a second supervisor: pending ones, or one subject's. */
+  'approvals.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({ status: z.enum(['pending', 'confirmed', 'declined']).optional(), subject: z.string().max(200).optional(), limit: listLimit.optional() }).strict(),
+    output: null as unknown as ApprovalView[],
+  },
+  /** A second, different supervisor runs a held command as it was asked for. */
+  'approvals.confirm': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ id: rowId, note: note.optional() }).strict(),
+    output: null as unknown as ApprovalView,
+  },
+  /** A held command declined by a supervisor, or withdrawn by its requester: nothing runs. */
+  'approvals.decline': {
+    role: 'supervisor',
+    mutates: true,
+    input: z.object({ id: rowId, reason }).strict(),
+    output: null as unknown as ApprovalView,
+  },
+  /** What waits for the signed-in user's decision, and what they asked others to decide. */
+  'inbox.list': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as InboxItem[],
+  },
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
 } as const;
+
+/**
+ * One item awaiting a decision. `confirm` and `decline` are the channels and payloads that decide it (the server
+ * says which; the console only sends them), null where the signed-in user may not take that step, with `why`.
+ */
+export interface InboxItem {
+  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration' | 'fill';
+  id: number;
+  subject: string;
+  summary: string;
+  requestedBy: string;
+  requestedAt: string;
+  /** The user asked for it themselves: it waits for someone else. */
+  mine: boolean;
+  confirm: { channel: Channel; payload: Record<string, unknown>; needsReason: boolean } | null;
+  decline: { channel: Channel; payload: Record<string, unknown>; needsReason: boolean } | null;
+  why: string | null;
+}
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */
 export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel'] as const;

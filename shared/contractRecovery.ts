@@ -158,6 +158,23 @@ export interface DefaultCaseDetail extends DefaultCaseSummary {
   assessments: AssessmentView[];
   replenishments: { member: string; amount: string; replenished: string; outstanding: string; due: string; status: 'due' | 'met' }[];
   recovery: { tools: LedgerRecoveryTool[]; at: string; allocations: RecoveryAllocationView[]; uncovered: string } | null;
+  /** Port, award, assessment and recovery-tool commands held for a second supervisor, and what became of them. */
+  approvals: ApprovalView[];
+}
+
+/** A command held for a second supervisor (contract entries marked fourEyes). */
+export interface ApprovalView {
+  id: number;
+  channel: string;
+  /** What it acts on ('case:3') and what confirming it does, in words. */
+  subject: string;
+  summary: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'pending' | 'confirmed' | 'declined';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string;
 }
 
 export interface RecoveryPolicyResult {
@@ -303,6 +320,8 @@ export const recoveryContract = {
   'default.port': {
     role: 'supervisor',
     mutates: true,
+    /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
+    fourEyes: true,
     input: z.object({ case: caseId, accounts: z.array(id).min(1).max(10_000), to: id }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
@@ -321,6 +340,8 @@ export const recoveryContract = {
   'default.award': {
     role: 'supervisor',
     mutates: true,
+    /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
+    fourEyes: true,
     input: z.object({ case: caseId }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
@@ -333,6 +354,8 @@ export const recoveryContract = {
   'default.assess': {
     role: 'supervisor',
     mutates: true,
+    /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
+    fourEyes: true,
     input: z.object({ case: caseId, due: isoTime }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
@@ -345,6 +368,8 @@ export const recoveryContract = {
   'default.allocate': {
     role: 'supervisor',
     mutates: true,
+    /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
+    fourEyes: true,
     input: z.object({ case: caseId, tools }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
@@ -404,4 +429,4 @@ export const recoveryContract = {
     input: z.object({ scenarios: z.array(id).min(1).max(500).optional() }).strict(),
     output: null as unknown as StressReport,
   },
-} as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;
+} as const satisfies Record<string, { role: Role; mutates: boolean; fourEyes?: true; input: z.ZodType; output: unknown }>;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAmount } from '../shared/units.ts';
+import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { ROOT, riskdesk, riskdeskAs, tempDir, withLedger, type CliResult } from './support/cli.ts';
 
 const T = { timeout: 60_000 };
@@ -159,4 +160,26 @@ test('default and stress on a ledger: four eyes, close-out, waterfall, stress wi
   const unknown = riskdesk(['stress', '--db', db, '--scenario', 'nope']);
   assert.equal(unknown.code, 2, unknown.describe());
   assert.match(unknown.stderr, /field scenarios\[0\]: no scenario "nope"/);
+});
+
+test('CLI: a port waits in the inbox of a second supervisor, who confirms it with riskdesk approvals confirm', T, (t) => {
+  const dir = tempDir(t);
+  const db = path.join(dir, 'desk.db');
+  const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
+  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
+  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
+  const declared = JSON.parse(ok(riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'failed settlement', '--json', '--now', at(1)])).stdout) as { id: number };
+  ok(riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]));
+  const healthy = withLedger(db, (d) => {
+    const r = readCycleResults(d, Number(d.prepare('SELECT max(id) FROM margin_cycles').pluck().get()));
+    return r.ids.find((id, i) => id.startsWith('TWC-C') && r.status[i] === 0)!;
+  });
+  ok(riskdeskAs('supervisor', ['default', 'port', '--db', db, '--case', String(declared.id), '--account', healthy, '--to', 'KCM', '--now', at(3)]));
+  assert.equal(withLedger(db, (d) => d.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(healthy)), 'TWC', 'held, not yet ported');
+  const inbox = JSON.parse(ok(riskdeskAs('supervisor2', ['inbox', '--db', db, '--json', '--now', at(4)])).stdout) as { kind: string; id: number; confirm: unknown }[];
+  const item = inbox.find((i) => i.kind === 'approval')!;
+  assert.ok(item.confirm, 'the second supervisor may confirm it');
+  assert.equal(riskdeskAs('supervisor', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(5)]).code, 1, 'not its requester');
+  ok(riskdeskAs('supervisor2', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(6)]));
+  assert.equal(withLedger(db, (d) => d.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(healthy)), 'KCM');
 });

@@ -32,6 +32,14 @@ const run = <T>(db: Ledger, actor: Actor, channel: string, payload: unknown): T 
   clock += 60_000;
   return dispatch({ db, actor, now: () => new Date(clock) }, channel, payload) as T;
 };
+/** A command held for four eyes: one supervisor asks, a second confirms; the case as it is then. */
+const bothSupervisors = (db: Ledger, channel: string, payload: { case: number } & Record<string, unknown>): DefaultCaseDetail => {
+  const asked = run<DefaultCaseDetail>(db, supervisor, channel, payload);
+  const held = asked.approvals.find((a) => a.status === 'pending' && a.channel === channel);
+  assert.ok(held, `${channel} is held for a second supervisor`);
+  run(db, supervisor2, 'approvals.confirm', { id: held.id });
+  return run<DefaultCaseDetail>(db, viewer, 'default.get', { case: payload.case });
+};
 const cycle = (db: Ledger, at = DEMO_AS_OF) => run<CycleSummary>(db, operator, 'cycle.run', { at });
 const usd = (s: string) => parseAmount(s, 'test');
 const refused = (code: string, re?: RegExp) => (e: unknown) => e instanceof RuleError && e.code === code && (!re || re.test(e.message));
@@ -120,7 +128,7 @@ test('porting moves healthy client accounts only, and never to a member in a mar
   assert.deepEqual(journalHead(db).seq, headBefore.seq + 1, 'only the cycle was journalled');
   assert.equal(head.seq, headBefore.seq, 'the refusals above journalled nothing');
   const positions = readPositions(db, healthy[0]);
-  const d = run<DefaultCaseDetail>(db, supervisor, 'default.port', { case: c.id, accounts: healthy.slice(0, 2), to: 'KCM' });
+  const d = bothSupervisors(db, 'default.port', { case: c.id, accounts: healthy.slice(0, 2), to: 'KCM' });
   assert.deepEqual(d.ports.map((p) => [p.account, p.from, p.to]), healthy.slice(0, 2).map((id) => [id, 'TWC', 'KCM']));
   assert.equal(db.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(healthy[0]), 'KCM');
   assert.deepEqual(readPositions(db, healthy[0]), positions, 'positions (and collateral) travel with the account');
@@ -199,7 +207,7 @@ test('a default case end to end: close-out loss, the waterfall in order, assessm
   assert.throws(() => run(db, operator, 'default.assess', { case: c.id, due: t1 }), refused('forbidden'));
   assert.throws(() => run(db, supervisor, 'default.assess', { case: c.id, due: '2020-01-01T00:00:00Z' }), badInput('due'));
   const due = new Date(clock + 86_400_000).toISOString();
-  const a = run<DefaultCaseDetail>(db, supervisor, 'default.assess', { case: c.id, due });
+  const a = bothSupervisors(db, 'default.assess', { case: c.id, due });
   assert.equal(a.assessments.length, w.waterfall!.members.length - 1);
   assert.ok(!a.assessments.some((x) => x.member === 'TWC'), 'the defaulter is never assessed');
   for (const x of a.assessments) assert.ok(usd(x.amount) <= usd(x.cap), `${x.member} within its cap`);
@@ -248,7 +256,7 @@ test('a default case end to end: close-out loss, the waterfall in order, assessm
   }
   assert.ok(usd(cmp.policies[0].layers[0]!.used) > 0n, 'VM gains since the default are haircut');
   for (const m of cmp.members) assert.equal(usd(m.b) - usd(m.a), usd(m.difference));
-  const r = run<DefaultCaseDetail>(db, supervisor, 'default.allocate', { case: c.id, tools: ['vmGainsHaircut', 'socialisedLoss'] });
+  const r = bothSupervisors(db, 'default.allocate', { case: c.id, tools: ['vmGainsHaircut', 'socialisedLoss'] });
   assert.equal(r.status, 'recovered');
   assert.equal(r.recovery!.uncovered, cmp.policies[0].uncovered);
   assert.deepEqual(r.waterfall!.layers.slice(6).map((l) => [l.name, l.used]), cmp.policies[0].layers.map((l) => [l.name, l.used]));
@@ -269,7 +277,7 @@ test('an auction: the best bids win, the positions go to the winners at the mark
   assert.throws(() => run(db, operator, 'default.bid', { case: c.id, member: 'KCM', lot: '*', amount: '1.001' }), badInput('amount'));
   run(db, operator, 'default.bid', { case: c.id, member: 'KCM', lot: '*', amount: '-250000' });
   run(db, operator, 'default.bid', { case: c.id, member: 'CLM', lot: '*', amount: '-200000' });
-  const d = run<DefaultCaseDetail>(db, supervisor, 'default.award', { case: c.id });
+  const d = bothSupervisors(db, 'default.award', { case: c.id });
   assert.equal(d.status, 'closed_out');
   assert.equal(d.closeOut!.method, 'auction');
   assert.deepEqual(d.bids.map((b) => [b.member, b.status]), [['KCM', 'lost'], ['CLM', 'won']]);
@@ -366,7 +374,7 @@ test('ADL applied: the ranked opposing positions are closed at the ADL price and
   assert.ok(usd(w.waterfall!.residual) > 0n);
   const cmp = run<RecoveryComparison>(db, viewer, 'default.compare', { case: c.id, a: ['adl', 'socialisedLoss'], b: ['socialisedLoss'] });
   const before = new Map(readPositions(db).map((p) => [`${p.account} ${p.instrument}`, p.quantity]));
-  const r = run<DefaultCaseDetail>(db, supervisor, 'default.allocate', { case: c.id, tools: ['adl', 'socialisedLoss'] });
+  const r = bothSupervisors(db, 'default.allocate', { case: c.id, tools: ['adl', 'socialisedLoss'] });
   assert.equal(r.recovery!.uncovered, '0');
   const adl = r.recovery!.allocations.filter((a) => a.tool === 'adl');
   assert.ok(adl.length > 0);

@@ -12,7 +12,7 @@ export interface CliDoor {
   id(): number;
 }
 
-function emit(door: CliDoor, value: unknown, human: () => void): void {
+export function emit(door: CliDoor, value: unknown, human: () => void): void {
   if (door.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   else human();
 }

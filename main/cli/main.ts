@@ -16,6 +16,7 @@ import { whatIfCommand } from './whatIf.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
+import { inboxCli, approvalsCli } from './approvals.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { normaliseTime } from '../commands/time.ts';
@@ -36,6 +37,9 @@ const USAGE = `riskdesk <command> [options]
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
   liquidations confirm-fill|decline-fill --db F --request N [--note T | --reason R] --as USER   (off-band fills held for four eyes)
+  inbox    --db F --as USER [--json]                           what waits for your decision, and what you asked others to decide
+  approvals [list] --db F [--status pending|confirmed|declined] commands held for a second supervisor (port, award, assess, allocate)
+  approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -269,7 +273,9 @@ async function main(argv: string[]): Promise<number> {
     case 'automation':
     case 'breakers':
     case 'default':
-    case 'stress': {
+    case 'stress':
+    case 'inbox':
+    case 'approvals': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, o, payload),
         json: o.json === true,
@@ -278,6 +284,8 @@ async function main(argv: string[]): Promise<number> {
         id,
       };
       if (cmd === 'liquidations') return liquidationsCli(door, rest);
+      if (cmd === 'inbox') return inboxCli(door);
+      if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

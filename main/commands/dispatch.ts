@@ -7,6 +7,7 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
 import { handlers } from './handlers.ts';
+import { needsSecondApprover, requestApproval } from './approvals.ts';
 
 /** Names the first field that failed, as a dotted path, with zod's reason. */
 export function schemaError(channel: string, err: z.ZodError): InputError {
@@ -51,7 +52,8 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
   if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
   return ctx.db.transaction(() => {
     assertClockForward(ctx.db, ctx.now().toISOString());
-    const { output, journal } = handler(ctx, input);
+    // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
+    const { output, journal } = needsSecondApprover(channel) ? requestApproval(ctx, channel, input) : handler(ctx, input);
     appendJournal(ctx.db, {
       at: ctx.now().toISOString(),
       actor: ctx.actor.name,

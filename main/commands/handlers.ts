@@ -22,6 +22,8 @@ import {
   declineFillCommand,
 } from './liquidations/review.ts';
 import { recoveryHandlers } from './recovery/handlers.ts';
+import { confirmApprovalCommand, declineApprovalCommand, listApprovalsCommand } from './approvals.ts';
+import { inboxList } from './inbox.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -77,6 +79,10 @@ export const handlers: Handlers = {
   'liquidations.release': releaseCommand,
   'liquidations.fill': fillCommand,
   'liquidations.confirmFill': confirmFillCommand,
+  'approvals.list': plain(listApprovalsCommand),
+  'approvals.confirm': confirmApprovalCommand,
+  'approvals.decline': declineApprovalCommand,
+  'inbox.list': plain(inboxList),
   'liquidations.declineFill': declineFillCommand,
   'automation.status': plain(automationStatus),
   'automation.set': plain(setAutomation),

@@ -109,6 +109,12 @@ export function listCalls(db: Database, f: { status?: CallStatus; account?: stri
   return (db.prepare(sql).raw().safeIntegers(true).all(...params) as unknown[][]).map(toCall);
 }
 
+/** Open or overdue calls with a waiver one supervisor asked for and nobody confirmed yet. */
+export function pendingWaivers(db: Database): CallRow[] {
+  const sql = `${SELECT} WHERE c.waiver_requested_by IS NOT NULL AND c.status IN ('open', 'overdue') ORDER BY c.waiver_requested_at, c.id`;
+  return (db.prepare(sql).raw().safeIntegers(true).all() as unknown[][]).map(toCall);
+}
+
 export function callEvents(db: Database, id: number): CallEventRow[] {
   const rows = db
     .prepare('SELECT at, actor, kind, amount, note FROM margin_call_events WHERE call_id = ? ORDER BY id')

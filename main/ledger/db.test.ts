@@ -15,6 +15,7 @@ const newFile = (): string => path.join(tmp, `ledger-${++n}.db`);
 
 const TABLES = [
   'accounts',
+  'approvals',
   'assessment_payments',
   'assessments',
   'asset_haircuts',

@@ -125,3 +125,12 @@ export function decideFillRequest(db: Database, id: number, status: 'confirmed' 
      WHERE id = ? AND status = 'pending'`,
   ).run(status, by, at, note, note, id);
 }
+
+/** Every fill request still waiting for a second supervisor. */
+export function pendingFillRequests(db: Database): FillRequestRow[] {
+  return (
+    prepared(db, `SELECT ${REQUEST_COLUMNS} FROM liquidation_fill_requests WHERE status = 'pending' ORDER BY id`)
+      .safeIntegers(true)
+      .all() as Record<string, unknown>[]
+  ).map(requestOf);
+}

@@ -796,6 +796,29 @@ CREATE TABLE liquidation_fill_requests (
 CREATE INDEX liquidation_fill_requests_liquidation ON liquidation_fill_requests (liquidation_id, id);
 `;
 
+// Step 7: a command that needs a second supervisor (porting, an auction award, assessments, recovery tools) waits
+// here, with its checked payload, until another supervisor confirms it (issue 22). Written out in full, no helper.
+const V7_APPROVALS = `
+CREATE TABLE approvals (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel      TEXT    NOT NULL CHECK (channel <> ''),
+  payload      TEXT    NOT NULL CHECK (json_valid(payload)),
+  subject      TEXT    NOT NULL CHECK (subject <> ''),                             -- what it acts on, e.g. 'case:3'
+  summary      TEXT    NOT NULL CHECK (summary <> ''),                             -- what confirming it does, in words
+  requested_by TEXT    NOT NULL CHECK (requested_by <> ''),
+  requested_at TEXT    NOT NULL CHECK (requested_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  status       TEXT    NOT NULL CHECK (status = 'pending' OR status = 'confirmed' OR status = 'declined'),
+  decided_by   TEXT,
+  decided_at   TEXT    CHECK (decided_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  note         TEXT    NOT NULL DEFAULT '',
+  CHECK ((decided_by IS NULL) = (decided_at IS NULL)),
+  CHECK ((status = 'pending') = (decided_by IS NULL)),
+  CHECK (status <> 'confirmed' OR decided_by <> requested_by)                    -- a requester may withdraw, not confirm
+) STRICT;
+CREATE INDEX approvals_subject ON approvals (subject, id);
+CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject, channel) WHERE status = 'pending';
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
   { version: 2, name: 'liquidations', up: V2_LIQUIDATIONS },
@@ -803,6 +826,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
   { version: 6, name: 'fill requests', up: V6_FILL_REQUESTS },
+  { version: 7, name: 'approvals', up: V7_APPROVALS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

@@ -1,5 +1,6 @@
 // Default management's rows as the contract's views (every amount a decimal string), and the small checks every
 // default command shares.
+import { listApprovals, type ApprovalRow } from '../../ledger/approvalRepo.ts';
 import type { Database } from 'better-sqlite3';
 import type {
   AssessmentView,
@@ -8,6 +9,7 @@ import type {
   DefaultCaseSummary,
   MemberStanding,
   LedgerRecoveryTool,
+  ApprovalView,
 } from '../../../shared/contractRecovery.ts';
 import {
   getCase,
@@ -114,6 +116,12 @@ export function caseSummary(db: Database, c: CaseRow): DefaultCaseSummary {
   };
 }
 
+/** A held command as the desk sees it (its payload stays in the ledger). */
+export function approvalView(a: ApprovalRow): ApprovalView {
+  const { payload: _payload, ...rest } = a;
+  return rest;
+}
+
 export function caseDetail(db: Database, id: number): DefaultCaseDetail {
   const c = loadCase(db, id);
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
@@ -130,6 +138,7 @@ export function caseDetail(db: Database, id: number): DefaultCaseDetail {
   const allocations = memberAllocations(db, c.id);
   return {
     ...caseSummary(db, c),
+    approvals: listApprovals(db, { subject: `case:${c.id}`, limit: 100 }).map(approvalView),
     baselineCycle: c.baselineCycle,
     timeline: caseEvents(db, c.id),
     accounts,
