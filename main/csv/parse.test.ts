@@ -115,7 +115,7 @@ const BAD: Bad[] = [
   { file: 'tiers-first-floor.csv', kind: 'tiers', row: 1, column: 'floor', reason: /first tier of instrument BTC-PERP must have floor 0/ },
   { file: 'positions-isolated-on-cross.csv', kind: 'positions', row: 1, column: 'isolated_margin', reason: /cross mode: isolated_margin must be empty/ },
   { file: 'positions-entry-value.csv', kind: 'positions', row: 1, column: 'entry_price', reason: /64\.0000001 USD is not a whole number of micro-USD/ },
-  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /not an ISO-8601 UTC time/ },
+  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /not an ISO-8601 time with Z or an offset/ },
   { file: 'accounts-field-count.csv', kind: 'accounts', row: 2, column: 'mode', reason: /the row has 3 fields but the header has 4/ },
   { file: 'accounts-bad-quote.csv', kind: 'accounts', row: 2, reason: /not well-formed CSV/ },
   { file: 'collateral-debit-not-cash.csv', kind: 'collateral', row: 1, column: 'quantity', reason: /debit\) is allowed only for cash assets; BTC has liquidity class crypto/ },
@@ -223,14 +223,16 @@ test('layered refs see an earlier file before the ledger', () => {
   assert.equal(rows.length, 1);
 });
 
-test('asset prices are exact at the asset price scale; times must be UTC', () => {
+test('asset prices are exact at the asset price scale; times carry their zone and are kept in UTC', () => {
   const { ref } = goodBook();
   const head = 'asset,at,price\n';
   assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00Z,60000.123\n`, ref), /more than 2 decimal places/);
-  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+02:00,60000\n`, ref), /ISO-8601 UTC/);
-  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12,60000\n`, ref), /ISO-8601 UTC/);
-  const rows = parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+00:00,60000.10\n`, ref).rows;
+  for (const at of ['2026-03-12', '2026-03-12T16:00:00', '2026-03-12 16:00', 'April 11 2026']) {
+    assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,${at},60000\n`, ref), /column at: .*ISO-8601 time with Z or an offset/, at);
+  }
+  const rows = parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+00:00,60000.10\nBTC,2026-03-13T01:00:00.5+09:00,60000\n`, ref).rows;
   assert.deepEqual(rows[0], { asset: 'BTC', at: '2026-03-12T16:00:00Z', price: 6_000_010n, source: null });
+  assert.equal(rows[1]!.at, '2026-03-12T16:00:00.500Z');
 });
 
 test('entry_value stands in for an average price that does not terminate; exactly one of the two', () => {

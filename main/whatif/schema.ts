@@ -1,6 +1,7 @@
 // The what-if input (methodology §10): a standalone portfolio, every number a decimal string. The JSON Schema in
 // docs/schemas/margin-input.schema.json is generated from this (npm run schemas) and checked by a test.
 import { z } from 'zod';
+import { isoTime } from '../../shared/schemaParts.ts';
 
 const dec = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
 const pos = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string');
@@ -42,7 +43,7 @@ export const instrumentSchema = z
       .min(1)
       .optional()
       .describe('size-based impact table: slippage rate by closed notional (USD at the mark), bracketed like tiers; replaces slippage'),
-    expiry: z.string().optional(),
+    expiry: isoTime.optional(),
     right: z.enum(['call', 'put']).optional(),
     strike: pos.optional(),
     underlyingInstrument: z.string().optional(),
@@ -85,7 +86,7 @@ export const spreadSchema = z
 
 export const marginInputSchema = z
   .object({
-    asOf: z.string().optional(),
+    asOf: isoTime.optional().describe('the valuation time; needed when an option is priced by Black-76'),
     policy: policySchema.optional(),
     assets: z.array(assetSchema).optional(),
     instruments: z.array(instrumentSchema).min(1),

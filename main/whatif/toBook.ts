@@ -5,6 +5,7 @@ import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Ti
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseUnits, parseAmount, parseRate, decimalPlaces, UnitError, checkRange } from '../../shared/units.ts';
 import { InputError } from '../../shared/errors.ts';
+import { parseInstant } from '../../shared/time.ts';
 import type { MarginInput } from './schema.ts';
 import { black76Price } from '../engine/black76.ts';
 import { validateBrackets } from '../engine/tierMath.ts';
@@ -185,8 +186,11 @@ function optionPrice(x: MarginInput['instruments'][number], input: MarginInput, 
       field: `prices.${x.id}`,
     });
   }
-  const years = new D(Date.parse(x.expiry) - Date.parse(asOf)).div(365 * 24 * 3600 * 1000);
-  if (!years.isFinite() || years.lte(0)) throw new InputError('expiry must be after asOf', { field: `${f}.expiry` });
+  if (input.asOf === undefined) throw new InputError(`option ${x.id} is priced by Black-76, which needs the time to expiry: give asOf`, { field: 'asOf' });
+  // Both passed the schema's time rule, so both parse.
+  const ms = parseInstant(x.expiry)! - parseInstant(asOf)!;
+  if (ms <= 0) throw new InputError('expiry must be after asOf', { field: `${f}.expiry` });
+  const years = new D(ms).div(365 * 24 * 3600 * 1000);
   const price = new D(black76Price({ forward: under, strike: x.strike, years: years.toString(), vol: x.volatility, rate: x.rate ?? '0', right: x.right }).toString());
   return price.div(tick).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(tick).toFixed();
 }

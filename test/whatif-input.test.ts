@@ -1,0 +1,81 @@
+// The what-if door's input rules (issue 13), end to end: the real `riskdesk margin` as a process. Bad input exits 2
+// with the field named on stderr and nothing on stdout; the same input gives the same bytes in every time zone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, riskdesk, tempDir, type CliResult } from './support/cli.ts';
+
+const example = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'examples', 'margin-input.json'), 'utf8'));
+
+/** The example with a call on BTC priced by Black-76 from the perpetual (time to expiry matters). */
+export function withOption(over: Record<string, unknown> = {}) {
+  const x = example();
+  x.instruments.push({
+    id: 'BTC-C-52000',
+    kind: 'option',
+    underlying: 'BTC',
+    multiplier: '1',
+    lot: '0.01',
+    tick: '0.5',
+    margin: 'tiered',
+    tiers: [{ floor: '0', mmr: '0.1', imr: '0.15' }],
+    right: 'call',
+    strike: '52000',
+    underlyingInstrument: 'BTC-PERP',
+    volatility: '0.6',
+    expiry: '2026-06-26T08:00:00Z',
+    ...over,
+  });
+  x.accounts[0].positions.push({ instrument: 'BTC-C-52000', quantity: '-2', entryPrice: '3000' });
+  return x;
+}
+
+/** Runs `riskdesk margin --input` on the JSON (written to a temp file) with extra environment. */
+export function margin(t: { after(fn: () => void): void }, input: unknown, env: Record<string, string> = {}): CliResult {
+  const file = path.join(tempDir(t), 'input.json');
+  fs.writeFileSync(file, JSON.stringify(input));
+  return riskdesk(['margin', '--input', file, '--json'], { env });
+}
+
+/** Exit 2, the field on stderr, nothing computed. */
+export function refused(r: CliResult, field: string, why?: RegExp): void {
+  assert.equal(r.code, 2, r.describe());
+  assert.ok(r.stderr.includes(`field ${field}`), `names ${field}: ${r.describe()}`);
+  if (why) assert.match(r.stderr, why);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, 'no stack trace');
+  assert.equal(r.stdout, '');
+}
+
+test('the what-if gives the same bytes in UTC, Tokyo and New York (an option priced by Black-76)', (t) => {
+  const input = withOption({ expiry: '2026-06-26T17:00:00+09:00' });
+  input.asOf = '2026-03-12T12:00:00-04:00';
+  const outs = ['UTC', 'Asia/Tokyo', 'America/New_York'].map((TZ) => {
+    const r = margin(t, input, { TZ });
+    assert.equal(r.code, 0, r.describe());
+    return r.stdout;
+  });
+  assert.equal(outs[1], outs[0]);
+  assert.equal(outs[2], outs[0]);
+  // The same instants written in UTC give the same answer.
+  const utc = withOption({ expiry: '2026-06-26T08:00:00Z' });
+  utc.asOf = '2026-03-12T16:00:00Z';
+  assert.equal(margin(t, utc, { TZ: 'Asia/Tokyo' }).stdout, outs[0]);
+  const option = JSON.parse(outs[0]!).accounts[0].positions[1];
+  assert.ok(Number(option.notional) > 0, 'the option has a Black-76 value');
+});
+
+test('a time without a zone, or in another shape, is refused naming the field', (t) => {
+  for (const asOf of ['2026-04-11T16:00:00', '2026-03-12 16:00', 'April 11, 2026', 'yesterday', '2026-02-30T16:00:00Z']) {
+    const input = withOption();
+    input.asOf = asOf;
+    refused(margin(t, input, { TZ: 'Asia/Tokyo' }), 'asOf', /ISO-8601|no such date/);
+  }
+  const x = withOption({ expiry: '2026-06-26 08:00' });
+  x.asOf = '2026-03-12T16:00:00Z';
+  refused(margin(t, x), 'instruments[1].expiry');
+  // Black-76 needs the time to expiry: without asOf there is none.
+  const noAsOf = withOption();
+  delete noAsOf.asOf;
+  refused(margin(t, noAsOf), 'asOf', /Black-76/);
+});
