@@ -79,3 +79,17 @@ test('a time without a zone, or in another shape, is refused naming the field', 
   delete noAsOf.asOf;
   refused(margin(t, noAsOf), 'asOf', /Black-76/);
 });
+
+test('an option at expiry (expiry = asOf) is valued at its intrinsic value, exactly; an expired one is refused', (t) => {
+  for (const [right, strike, value] of [['put', '52000', '2000'], ['call', '48000', '2000'], ['call', '52000', '0']] as const) {
+    const input = withOption({ right, strike, expiry: '2026-03-12T16:00:00Z' });
+    input.asOf = '2026-03-13T01:00:00+09:00'; // the same instant
+    const r = margin(t, input);
+    assert.equal(r.code, 0, r.describe());
+    const option = r.json().accounts[0].positions[1];
+    // 2 contracts of multiplier 1 at max(0, +-(F - K)) with F = 50,000.
+    assert.equal(option.notional, String(2 * Number(value)), `${right} ${strike}`);
+  }
+  const late = withOption({ expiry: '2026-03-12T15:59:59Z' });
+  refused(margin(t, late), 'instruments[1].expiry', /before asOf/);
+});

@@ -43,7 +43,9 @@ export const instrumentSchema = z
       .min(1)
       .optional()
       .describe('size-based impact table: slippage rate by closed notional (USD at the mark), bracketed like tiers; replaces slippage'),
-    expiry: isoTime.optional(),
+    expiry: isoTime
+      .optional()
+      .describe('for Black-76: not before asOf; at expiry (expiry = asOf) an option is worth its intrinsic value max(0, +-(F - K))'),
     right: z.enum(['call', 'put']).optional(),
     strike: pos.optional(),
     underlyingInstrument: z.string().optional(),

@@ -189,7 +189,8 @@ function optionPrice(x: MarginInput['instruments'][number], input: MarginInput, 
   if (input.asOf === undefined) throw new InputError(`option ${x.id} is priced by Black-76, which needs the time to expiry: give asOf`, { field: 'asOf' });
   // Both passed the schema's time rule, so both parse.
   const ms = parseInstant(x.expiry)! - parseInstant(asOf)!;
-  if (ms <= 0) throw new InputError('expiry must be after asOf', { field: `${f}.expiry` });
+  if (ms < 0) throw new InputError(`expiry ${x.expiry} is before asOf ${asOf}: an expired option has no Black-76 value`, { field: `${f}.expiry` });
+  // At expiry (T = 0) Black-76 is the intrinsic value max(0, +-(F - K)), exactly.
   const years = new D(ms).div(365 * 24 * 3600 * 1000);
   const price = new D(black76Price({ forward: under, strike: x.strike, years: years.toString(), vol: x.volatility, rate: x.rate ?? '0', right: x.right }).toString());
   return price.div(tick).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(tick).toFixed();
