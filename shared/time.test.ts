@@ -33,7 +33,7 @@ test('a time without a zone, in another shape, or that does not exist is refused
     ' 2026-04-11T16:00:00Z',
   ]) {
     assert.equal(parseInstant(s), null, s);
-    assert.throws(() => normaliseTime(s, 'asOf'), /field asOf: .*ISO-8601 time with Z or an offset/, s);
+    assert.throws(() => normaliseTime(s, 'asOf'), /field asOf: .*(ISO-8601 time with Z or an offset|not a real time)/, s);
   }
 });
 

@@ -32,9 +32,14 @@ function daysIn(y: number, mo: number): number {
   return [4, 6, 9, 11].includes(mo) ? 30 : 31;
 }
 
+/** Why s is refused as a time: not the accepted shape, or a date or hour that does not exist. */
+export function instantProblem(s: string): string {
+  return SHAPE.test(s) ? `"${s}" is not a real time (no such date or hour)` : `"${s}" is not ${INSTANT_HINT}`;
+}
+
 /** The time as the ledger stores it (toISOString: UTC, milliseconds), so text order is time order; or a refusal naming the field. */
 export function normaliseTime(s: string, field = 'at'): string {
   const t = parseInstant(s);
-  if (t === null) throw new InputError(`"${s}" is not ${INSTANT_HINT} (a real date and time)`, { field });
+  if (t === null) throw new InputError(instantProblem(s), { field });
   return new Date(t).toISOString();
 }

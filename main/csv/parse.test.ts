@@ -115,7 +115,7 @@ const BAD: Bad[] = [
   { file: 'tiers-first-floor.csv', kind: 'tiers', row: 1, column: 'floor', reason: /first tier of instrument BTC-PERP must have floor 0/ },
   { file: 'positions-isolated-on-cross.csv', kind: 'positions', row: 1, column: 'isolated_margin', reason: /cross mode: isolated_margin must be empty/ },
   { file: 'positions-entry-value.csv', kind: 'positions', row: 1, column: 'entry_price', reason: /64\.0000001 USD is not a whole number of micro-USD/ },
-  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /not an ISO-8601 time with Z or an offset/ },
+  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /"2026-02-30T16:00:00Z" is not a real time/ },
   { file: 'accounts-field-count.csv', kind: 'accounts', row: 2, column: 'mode', reason: /the row has 3 fields but the header has 4/ },
   { file: 'accounts-bad-quote.csv', kind: 'accounts', row: 2, reason: /not well-formed CSV/ },
   { file: 'collateral-debit-not-cash.csv', kind: 'collateral', row: 1, column: 'quantity', reason: /debit\) is allowed only for cash assets; BTC has liquidity class crypto/ },

@@ -2,7 +2,7 @@
 // ISO-8601 times with their zone (stored in UTC). Every refusal is an InputError naming the file, row and column, and saying why.
 import { InputError } from '../../shared/errors.ts';
 import { AMOUNT_SCALE, INT64_MAX, INT64_MIN, RATE_SCALE, formatUnits } from '../../shared/units.ts';
-import { INSTANT_HINT, parseInstant } from '../../shared/time.ts';
+import { instantProblem, parseInstant } from '../../shared/time.ts';
 
 /** An exact decimal: n / 10^s. */
 export interface Dec {
@@ -210,7 +210,7 @@ export class Cells {
 
   private timeOf(column: string, v: string): string {
     const t = canonicalTime(v);
-    if (t === null) this.fail(column, `"${v}" is not ${INSTANT_HINT} (a real date and time)`);
+    if (t === null) this.fail(column, instantProblem(v));
     return t;
   }
 }
