@@ -93,3 +93,20 @@ test('an option at expiry (expiry = asOf) is valued at its intrinsic value, exac
   const late = withOption({ expiry: '2026-03-12T15:59:59Z' });
   refused(margin(t, late), 'instruments[1].expiry', /before asOf/);
 });
+
+test('a key given twice is refused naming both places: ids of accounts, instruments and assets, bracket floors', (t) => {
+  const cases: [(x: any) => void, string, RegExp][] = [
+    [(x) => x.accounts.push({ id: 'A2' }, { id: 'A7' }, { id: 'A7', collateral: { USD: '1' } }), 'accounts[3].id', /"A7" repeats accounts\[2\]\.id/],
+    [(x) => x.accounts.push({ ...x.accounts[0] }), 'accounts[1].id', /"A1" repeats accounts\[0\]\.id/],
+    [(x) => x.instruments.push({ ...x.instruments[0], tiers: [{ floor: '0', mmr: '0.5', imr: '0.5' }] }), 'instruments[1].id', /"BTC-PERP" repeats instruments\[0\]\.id/],
+    [(x) => x.assets.push({ id: 'USD', price: '0.5' }), 'assets[1].id', /"USD" repeats assets\[0\]\.id/],
+    [(x) => x.instruments[0].tiers.push({ floor: '100000', mmr: '0.01', imr: '0.02' }, { floor: '100000.0', mmr: '0.02', imr: '0.04' }), 'instruments[0].tiers[2].floor', /"100000\.0" repeats instruments\[0\]\.tiers\[1\]\.floor/],
+    [(x) => x.assets[0].haircuts.push({ floor: '0', haircut: '0.5' }), 'assets[0].haircuts[1].floor', /"0" repeats assets\[0\]\.haircuts\[0\]\.floor/],
+    [(x) => (x.instruments[0].impact = [{ floor: '0', rate: '0.001' }, { floor: '0', rate: '0.01' }]), 'instruments[0].impact[1].floor', /repeats instruments\[0\]\.impact\[0\]\.floor/],
+  ];
+  for (const [mutate, field, why] of cases) {
+    const input = example();
+    mutate(input);
+    refused(margin(t, input), field, why);
+  }
+});

@@ -3,7 +3,8 @@
 import { Decimal } from 'decimal.js';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
-import { parseUnits, parseAmount, parseRate, decimalPlaces, UnitError, checkRange } from '../../shared/units.ts';
+import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
+import { atField, refuseRepeats } from '../input/fields.ts';
 import { InputError } from '../../shared/errors.ts';
 import { parseInstant } from '../../shared/time.ts';
 import type { MarginInput } from './schema.ts';
@@ -13,19 +14,10 @@ import { SETTLEMENT_ASSET } from '../engine/closeMath.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 
-function wrap<T>(field: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof UnitError || e instanceof RangeError) throw new InputError(e.message.replace(/^[^:]*: /, ''), { field });
-    throw e;
-  }
-}
-
 /** value as an exact integer, or an error saying it is not whole in the given unit. */
 function exactInteger(v: Decimal, field: string, unit: string): bigint {
   if (!v.isInteger()) throw new InputError(`${v.toFixed()} is not a whole number of ${unit}`, { field });
-  return wrap(field, () => checkRange(BigInt(v.toFixed(0)), field));
+  return atField(field, () => checkRange(BigInt(v.toFixed(0)), field));
 }
 
 function policyOf(p: MarginInput['policy']): Policy {
@@ -34,7 +26,7 @@ function policyOf(p: MarginInput['policy']): Policy {
   if (p.callTrigger) out.callTrigger = p.callTrigger;
   for (const k of ['liquidationHealth', 'targetHealth', 'liquidationFeeRate', 'insuranceFeeRate'] as const) {
     const v = p[k];
-    if (v !== undefined) out[k] = wrap(`policy.${k}`, () => parseRate(v, k));
+    if (v !== undefined) out[k] = atField(`policy.${k}`, () => parseRate(v, k));
   }
   if (p.amountScale !== undefined) out.amountScale = p.amountScale;
   if (p.cureMinutes !== undefined) out.cureMinutes = p.cureMinutes;
@@ -42,13 +34,25 @@ function policyOf(p: MarginInput['policy']): Policy {
   return out;
 }
 
-function impactOf(rows: { floor: string; rate: string }[], f: string): Bracket[] {
-  const out = rows.map((r, j) => ({
-    floor: wrap(`${f}.impact[${j}].floor`, () => parseAmount(r.floor, 'floor')),
-    rate: wrap(`${f}.impact[${j}].rate`, () => parseRate(r.rate, 'rate')),
-  }));
+/** Floors of a bracket table (tiers, haircuts, impact), each given once: with two rows for one floor, one rate would silently win. */
+function floorsOf(rows: readonly { floor: string }[], field: (j: number) => string): bigint[] {
+  const floors = rows.map((r, j) => atField(`${field(j)}.floor`, () => parseAmount(r.floor, 'floor')));
+  refuseRepeats(rows, (_, j) => String(floors[j]), (j) => `${field(j)}.floor`, (r) => r.floor);
+  return floors;
+}
+
+/** A haircut or impact schedule: floors from 0, increasing, rates not falling. */
+function bracketsOf(rows: readonly { floor: string }[], rateOf: (j: number) => string, f: string, rateName: string): Bracket[] {
+  const floors = floorsOf(rows, (j) => `${f}[${j}]`);
+  if (floors[0] !== 0n) throw new InputError('the first bracket must start at 0', { field: `${f}[0].floor` });
+  const out = rows.map((_, j) => ({ floor: floors[j]!, rate: atField(`${f}[${j}].${rateName}`, () => parseRate(rateOf(j), rateName)) }));
   const why = validateBrackets(out);
-  if (why) throw new InputError(why, { field: `${f}.impact` });
+  if (why) throw new InputError(why, { field: f });
+  return out;
+}
+
+function impactOf(rows: { floor: string; rate: string }[], f: string): Bracket[] {
+  const out = bracketsOf(rows, (j) => rows[j]!.rate, `${f}.impact`, 'rate');
   if (out.some((b) => b.rate >= 1_000_000n)) throw new InputError('an impact rate must be below 1', { field: `${f}.impact` });
   return out;
 }
@@ -62,6 +66,9 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const assets: Asset[] = [];
   const assetPrices = new Map<string, bigint>();
   const assetList = input.assets ?? [{ id: 'USD', price: '1' }];
+  refuseRepeats(assetList, (a) => a.id, (i) => `assets[${i}].id`);
+  refuseRepeats(input.instruments, (x) => x.id, (i) => `instruments[${i}].id`);
+  refuseRepeats(accountsIn, (a) => a.id, (i) => `accounts[${i}].id`);
   assetList.forEach((a, i) => {
     // The settlement asset takes realised P&L from a liquidation plan: held at least to the amount scale (cents).
     let qs = a.id === SETTLEMENT_ASSET ? policy.amountScale : 0;
@@ -70,13 +77,10 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       if (q !== undefined) qs = Math.max(qs, decimalPlaces(q));
     }
     const ps = decimalPlaces(a.price);
-    const haircuts: Bracket[] = (a.haircuts ?? [{ floor: '0', haircut: '0' }]).map((h, j) => ({
-      floor: wrap(`assets[${i}].haircuts[${j}].floor`, () => parseAmount(h.floor, 'floor')),
-      rate: wrap(`assets[${i}].haircuts[${j}].haircut`, () => parseRate(h.haircut, 'haircut')),
-    }));
-    if (haircuts[0]!.floor !== 0n) throw new InputError('the first haircut bracket must start at 0', { field: `assets[${i}].haircuts` });
+    const rows = a.haircuts ?? [{ floor: '0', haircut: '0' }];
+    const haircuts = bracketsOf(rows, (j) => rows[j]!.haircut, `assets[${i}].haircuts`, 'haircut');
     assets.push({ id: a.id, quantityScale: qs, priceScale: ps, haircuts, liquidityClass: '' });
-    assetPrices.set(a.id, wrap(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
+    assetPrices.set(a.id, atField(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
   });
   const assetById = new Map(assets.map((a) => [a.id, a]));
 
@@ -90,10 +94,11 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       throw new InputError('portfolio (SPAN-style) margin is not available in this version; use "tiered"', { field: `${f}.margin` });
     }
     if (!x.tiers || x.tiers.length === 0) throw new InputError('a tiered instrument needs tiers', { field: `${f}.tiers` });
+    const floors = floorsOf(x.tiers, (j) => `${f}.tiers[${j}]`);
     const tiers: Tier[] = x.tiers.map((t, j) => ({
-      floor: wrap(`${f}.tiers[${j}].floor`, () => parseAmount(t.floor, 'floor')),
-      mmr: wrap(`${f}.tiers[${j}].mmr`, () => parseRate(t.mmr, 'mmr')),
-      imr: wrap(`${f}.tiers[${j}].imr`, () => parseRate(t.imr, 'imr')),
+      floor: floors[j]!,
+      mmr: atField(`${f}.tiers[${j}].mmr`, () => parseRate(t.mmr, 'mmr')),
+      imr: atField(`${f}.tiers[${j}].imr`, () => parseRate(t.imr, 'imr')),
     }));
     tiers.forEach((t, j) => {
       if (j === 0 && t.floor !== 0n) throw new InputError('the first tier must start at 0', { field: `${f}.tiers[0].floor` });
@@ -120,7 +125,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
         right: x.right,
         strike: exactInteger(new D(x.strike).div(tick), `${f}.strike`, `ticks of ${tick}`),
         underlyingInstrument: x.underlyingInstrument ?? null,
-        shortOptionMinimum: x.shortOptionMinimum ? wrap(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
+        shortOptionMinimum: x.shortOptionMinimum ? atField(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
       };
     }
     instruments.push({
@@ -133,7 +138,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       lotTickValue: BigInt(k.toFixed(0)),
       margin: 'tiered',
       tiers,
-      slippage: x.slippage ? wrap(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
+      slippage: x.slippage ? atField(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
       ...(x.impact ? { impact: impactOf(x.impact, f) } : {}),
       expiry: x.expiry ?? null,
       option,
@@ -153,7 +158,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     for (const [assetId, qty] of Object.entries(a.collateral ?? {})) {
       const asset = assetById.get(assetId);
       if (!asset) throw new InputError(`unknown asset ${assetId}`, { field: `${f}.collateral.${assetId}` });
-      collateral.push({ account: a.id, asset: assetId, quantity: wrap(`${f}.collateral.${assetId}`, () => parseUnits(qty, asset.quantityScale, 'quantity')) });
+      collateral.push({ account: a.id, asset: assetId, quantity: atField(`${f}.collateral.${assetId}`, () => parseUnits(qty, asset.quantityScale, 'quantity')) });
     }
     const seen = new Set<string>();
     (a.positions ?? []).forEach((p, j) => {
@@ -170,7 +175,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
         instrument: p.instrument,
         quantity: lots,
         entryValue,
-        isolatedMargin: isolated ? wrap(`${pf}.isolatedMargin`, () => parseAmount(p.isolatedMargin ?? '0', 'isolatedMargin')) : null,
+        isolatedMargin: isolated ? atField(`${pf}.isolatedMargin`, () => parseAmount(p.isolatedMargin ?? '0', 'isolatedMargin')) : null,
       });
     });
   });
