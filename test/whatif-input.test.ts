@@ -110,3 +110,30 @@ test('a key given twice is refused naming both places: ids of accounts, instrume
     refused(margin(t, input), field, why);
   }
 });
+
+test('a rate above 1 where it has no meaning is refused naming the field: haircuts, slippage, impact, mmr/imr, fees', (t) => {
+  const cases: [(x: any) => void, string][] = [
+    [(x) => (x.assets[0].haircuts[0].haircut = '2'), 'assets[0].haircuts[0].haircut'],
+    [(x) => (x.assets[0].haircuts[0].haircut = '1'), 'assets[0].haircuts[0].haircut'],
+    [(x) => (x.instruments[0].slippage = '2'), 'instruments[0].slippage'],
+    [(x) => (x.instruments[0].impact = [{ floor: '0', rate: '1' }]), 'instruments[0].impact[0].rate'],
+    [(x) => (x.instruments[0].tiers[0] = { floor: '0', mmr: '1.5', imr: '2' }), 'instruments[0].tiers[0].mmr'],
+    [(x) => (x.instruments[0].tiers[0].imr = '1.2'), 'instruments[0].tiers[0].imr'],
+    [(x) => (x.policy.liquidationFeeRate = '1.5'), 'policy.liquidationFeeRate'],
+    [(x) => (x.policy.insuranceFeeRate = '3'), 'policy.insuranceFeeRate'],
+    [(x) => (x.policy.liquidationHealth = '1.1'), 'policy.liquidationHealth'],
+  ];
+  for (const [mutate, field] of cases) {
+    const input = example();
+    input.prices['BTC-PERP'] = '40100'; // in liquidation: a plan with estimated prices and fees would be computed
+    mutate(input);
+    refused(margin(t, input), field, /(above|not below) 1/);
+  }
+  // At the bound where it has a meaning, a rate is accepted: a 100% margin rate, a 100% fee.
+  const full = example();
+  full.instruments[0].tiers[0] = { floor: '0', mmr: '1', imr: '1' };
+  full.policy.liquidationFeeRate = '1';
+  const r = margin(t, full);
+  assert.equal(r.code, 0, r.describe());
+  assert.equal(r.json().accounts[0].mm, '50000');
+});

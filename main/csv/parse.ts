@@ -31,6 +31,7 @@ import {
   type TierTable,
   type ImpactTable,
 } from './types.ts';
+import { rateProblem, type BoundedRate } from '../input/rates.ts';
 import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec } from './values.ts';
 
 interface Columns {
@@ -207,7 +208,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         if (!ref.asset(asset)) c.fail('asset', `asset "${asset}" does not exist`);
         const floor = c.amount('floor', 'nonNegative');
         const rate = c.rate('haircut', 'nonNegative');
-        if (rate >= RATE_ONE) c.fail('haircut', `a haircut must be below 1 (100%): an asset worth nothing is not collateral`);
+        bounded(c, 'haircut', 'haircut', rate);
         let t = tables.get(asset);
         if (!t) {
           t = [];
@@ -248,7 +249,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         const floor = c.amount('floor', 'nonNegative');
         const mmr = c.rate('mmr', 'positive');
         const imr = c.rate('imr', 'positive');
-        if (imr > RATE_ONE) c.fail('imr', `imr ${c.optText('imr')} is above 1: a rate is at most 100% of notional`);
+        bounded(c, 'imr', 'imr', imr);
         if (mmr > imr) c.fail('mmr', `mmr ${c.optText('mmr')} is above imr ${c.optText('imr')}: maintenance must not exceed initial`);
         let t = tables.get(id);
         if (!t) {
@@ -274,7 +275,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         if (!ref.instrument(id)) c.fail('instrument', `instrument "${id}" does not exist`);
         const floor = c.amount('floor', 'nonNegative');
         const rate = c.rate('rate', 'nonNegative');
-        if (rate >= RATE_ONE) c.fail('rate', 'an impact rate must be below 1 (100% of the price)');
+        bounded(c, 'rate', 'impact', rate);
         let t = tables.get(id);
         if (!t) {
           t = [];
@@ -419,6 +420,11 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
   }
 }
 
+function bounded(c: Cells, column: string, kind: BoundedRate, ppm: bigint): void {
+  const why = rateProblem(kind, ppm);
+  if (why) c.fail(column, why);
+}
+
 function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined): Instrument {
   const id = c.id('id');
   const kind = c.oneOf<InstrumentKind>('kind', ['future', 'perpetual', 'option']);
@@ -442,9 +448,9 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
   if (kind === 'perpetual' && expiry !== null) c.fail('expiry', 'a perpetual has no expiry: leave it empty');
   if (kind !== 'perpetual' && expiry === null) c.fail('expiry', `a ${kind} needs an expiry`);
   const slippage = c.optRate('slippage', 'nonNegative') ?? 0n;
-  if (slippage >= RATE_ONE) c.fail('slippage', 'slippage must be below 1 (100% of the price)');
+  bounded(c, 'slippage', 'slippage', slippage);
   const priceBand = c.optRate('price_band', 'positive');
-  if (priceBand !== null && priceBand > RATE_ONE) c.fail('price_band', 'price_band is at most 1 (a 100% move)');
+  if (priceBand !== null) bounded(c, 'price_band', 'band', priceBand);
 
   const optionCols = ['option_right', 'strike', 'underlying_instrument', 'short_option_minimum'];
   let option: Instrument['option'] = null;

@@ -6,14 +6,17 @@ import { isoTime } from '../../shared/schemaParts.ts';
 const dec = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
 const pos = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string');
 const rate = pos.describe('a rate as a decimal fraction, e.g. "0.004" for 0.4%');
+// The bounds themselves are checked in main/input/rates.ts, shared with the CSV imports.
+const rateAtMost1 = pos.describe('a rate as a decimal fraction, at most 1 (100%)');
+const rateBelow1 = pos.describe('a rate as a decimal fraction, below 1 (100%)');
 
 export const policySchema = z
   .object({
     callTrigger: z.enum(['maintenance', 'initial']).optional(),
-    liquidationHealth: rate.optional(),
+    liquidationHealth: rateAtMost1.optional(),
     targetHealth: rate.optional(),
-    liquidationFeeRate: rate.optional(),
-    insuranceFeeRate: rate.optional(),
+    liquidationFeeRate: rateAtMost1.optional(),
+    insuranceFeeRate: rateAtMost1.optional(),
     amountScale: z.number().int().min(0).max(6).optional(),
     cureMinutes: z.number().int().min(1).optional(),
   })
@@ -23,7 +26,7 @@ export const assetSchema = z
   .object({
     id: z.string().min(1),
     price: pos,
-    haircuts: z.array(z.object({ floor: pos, haircut: rate }).strict()).min(1).optional(),
+    haircuts: z.array(z.object({ floor: pos, haircut: rateBelow1 }).strict()).min(1).optional(),
   })
   .strict();
 
@@ -36,10 +39,10 @@ export const instrumentSchema = z
     lot: pos,
     tick: pos.optional(),
     margin: z.enum(['tiered', 'portfolio']),
-    tiers: z.array(z.object({ floor: pos, mmr: rate, imr: rate }).strict()).optional(),
-    slippage: rate.optional(),
+    tiers: z.array(z.object({ floor: pos, mmr: rateAtMost1, imr: rateAtMost1 }).strict()).optional(),
+    slippage: rateBelow1.optional(),
     impact: z
-      .array(z.object({ floor: pos, rate }).strict())
+      .array(z.object({ floor: pos, rate: rateBelow1 }).strict())
       .min(1)
       .optional()
       .describe('size-based impact table: slippage rate by closed notional (USD at the mark), bracketed like tiers; replaces slippage'),

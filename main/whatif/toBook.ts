@@ -5,6 +5,7 @@ import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Ti
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
 import { atField, refuseRepeats } from '../input/fields.ts';
+import { boundedRate, type BoundedRate } from '../input/rates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { parseInstant } from '../../shared/time.ts';
 import type { MarginInput } from './schema.ts';
@@ -24,13 +25,14 @@ function policyOf(p: MarginInput['policy']): Policy {
   const out: Policy = { ...DEFAULT_POLICY };
   if (!p) return out;
   if (p.callTrigger) out.callTrigger = p.callTrigger;
-  for (const k of ['liquidationHealth', 'targetHealth', 'liquidationFeeRate', 'insuranceFeeRate'] as const) {
+  if (p.targetHealth !== undefined) out.targetHealth = atField('policy.targetHealth', () => parseRate(p.targetHealth!, 'targetHealth'));
+  if (p.liquidationHealth !== undefined) out.liquidationHealth = boundedRate(p.liquidationHealth, 'policy.liquidationHealth', 'health');
+  for (const k of ['liquidationFeeRate', 'insuranceFeeRate'] as const) {
     const v = p[k];
-    if (v !== undefined) out[k] = atField(`policy.${k}`, () => parseRate(v, k));
+    if (v !== undefined) out[k] = boundedRate(v, `policy.${k}`, 'fee');
   }
   if (p.amountScale !== undefined) out.amountScale = p.amountScale;
   if (p.cureMinutes !== undefined) out.cureMinutes = p.cureMinutes;
-  if (out.liquidationHealth > 1_000_000n) throw new InputError('must be at most 1', { field: 'policy.liquidationHealth' });
   return out;
 }
 
@@ -42,19 +44,17 @@ function floorsOf(rows: readonly { floor: string }[], field: (j: number) => stri
 }
 
 /** A haircut or impact schedule: floors from 0, increasing, rates not falling. */
-function bracketsOf(rows: readonly { floor: string }[], rateOf: (j: number) => string, f: string, rateName: string): Bracket[] {
+function bracketsOf(rows: readonly { floor: string }[], rateOf: (j: number) => string, f: string, rateName: string, kind: BoundedRate): Bracket[] {
   const floors = floorsOf(rows, (j) => `${f}[${j}]`);
   if (floors[0] !== 0n) throw new InputError('the first bracket must start at 0', { field: `${f}[0].floor` });
-  const out = rows.map((_, j) => ({ floor: floors[j]!, rate: atField(`${f}[${j}].${rateName}`, () => parseRate(rateOf(j), rateName)) }));
+  const out = rows.map((_, j) => ({ floor: floors[j]!, rate: boundedRate(rateOf(j), `${f}[${j}].${rateName}`, kind) }));
   const why = validateBrackets(out);
   if (why) throw new InputError(why, { field: f });
   return out;
 }
 
 function impactOf(rows: { floor: string; rate: string }[], f: string): Bracket[] {
-  const out = bracketsOf(rows, (j) => rows[j]!.rate, `${f}.impact`, 'rate');
-  if (out.some((b) => b.rate >= 1_000_000n)) throw new InputError('an impact rate must be below 1', { field: `${f}.impact` });
-  return out;
+  return bracketsOf(rows, (j) => rows[j]!.rate, `${f}.impact`, 'rate', 'impact');
 }
 
 export function toBook(input: MarginInput): { book: Book; asOf: string } {
@@ -78,7 +78,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     }
     const ps = decimalPlaces(a.price);
     const rows = a.haircuts ?? [{ floor: '0', haircut: '0' }];
-    const haircuts = bracketsOf(rows, (j) => rows[j]!.haircut, `assets[${i}].haircuts`, 'haircut');
+    const haircuts = bracketsOf(rows, (j) => rows[j]!.haircut, `assets[${i}].haircuts`, 'haircut', 'haircut');
     assets.push({ id: a.id, quantityScale: qs, priceScale: ps, haircuts, liquidityClass: '' });
     assetPrices.set(a.id, atField(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
   });
@@ -97,8 +97,8 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     const floors = floorsOf(x.tiers, (j) => `${f}.tiers[${j}]`);
     const tiers: Tier[] = x.tiers.map((t, j) => ({
       floor: floors[j]!,
-      mmr: atField(`${f}.tiers[${j}].mmr`, () => parseRate(t.mmr, 'mmr')),
-      imr: atField(`${f}.tiers[${j}].imr`, () => parseRate(t.imr, 'imr')),
+      mmr: boundedRate(t.mmr, `${f}.tiers[${j}].mmr`, 'mmr'),
+      imr: boundedRate(t.imr, `${f}.tiers[${j}].imr`, 'imr'),
     }));
     tiers.forEach((t, j) => {
       if (j === 0 && t.floor !== 0n) throw new InputError('the first tier must start at 0', { field: `${f}.tiers[0].floor` });
@@ -138,7 +138,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       lotTickValue: BigInt(k.toFixed(0)),
       margin: 'tiered',
       tiers,
-      slippage: x.slippage ? atField(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
+      slippage: x.slippage ? boundedRate(x.slippage, `${f}.slippage`, 'slippage') : 0n,
       ...(x.impact ? { impact: impactOf(x.impact, f) } : {}),
       expiry: x.expiry ?? null,
       option,
