@@ -137,3 +137,36 @@ test('a rate above 1 where it has no meaning is refused naming the field: haircu
   assert.equal(r.code, 0, r.describe());
   assert.equal(r.json().accounts[0].mm, '50000');
 });
+
+test('zero and negative prices, strikes and forwards exit 2 naming the field, never an internal error', (t) => {
+  const priced = (x: any) => {
+    x.asOf = '2026-03-12T16:00:00Z';
+    x.prices['BTC-PERP'] = '40100'; // in liquidation: the plan converts through the settlement asset's price
+  };
+  const cases: [(x: any) => void, string][] = [
+    [(x) => (x.assets[0].price = '0'), 'assets[0].price'],
+    [(x) => (x.assets[0].price = '0.000'), 'assets[0].price'],
+    [(x) => (x.assets[0].price = '-1'), 'assets[0].price'],
+    [(x) => (x.instruments[1].strike = '0'), 'instruments[1].strike'],
+    [(x) => (x.prices['BTC-PERP'] = '0'), 'prices.BTC-PERP'], // the option's forward
+    [(x) => (x.prices['BTC-PERP'] = '-50000'), 'prices.BTC-PERP'],
+    [(x) => (x.instruments[1].underlyingInstrument = 'ETH-PERP'), 'instruments[1].underlyingInstrument'],
+    [(x) => (x.prices['ETH-PERP'] = '3000'), 'prices.ETH-PERP'],
+    [(x) => (x.instruments[0].lot = '0'), 'instruments[0].lot'],
+    [(x) => (x.instruments[0].multiplier = '0'), 'instruments[0].multiplier'],
+    [(x) => (x.instruments[0].tick = '0'), 'instruments[0].tick'],
+  ];
+  for (const [mutate, field] of cases) {
+    const input = withOption();
+    priced(input);
+    mutate(input);
+    refused(margin(t, input), field);
+  }
+  // An option may be worth nothing.
+  const worthless = withOption();
+  priced(worthless);
+  worthless.prices['BTC-C-52000'] = '0';
+  const r = margin(t, worthless);
+  assert.equal(r.code, 0, r.describe());
+  assert.equal(r.json().accounts[0].positions[1].notional, '0');
+});

@@ -227,6 +227,8 @@ test('asset prices are exact at the asset price scale; times carry their zone an
   const { ref } = goodBook();
   const head = 'asset,at,price\n';
   assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00Z,60000.123\n`, ref), /more than 2 decimal places/);
+  // A price of 0 would make collateral worthless and the settlement asset's conversions divide by zero.
+  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00Z,60000\nUSD,2026-03-12T16:00:00Z,0\n`, ref), /row 2, column price: 0 must be greater than 0/);
   for (const at of ['2026-03-12', '2026-03-12T16:00:00', '2026-03-12 16:00', 'April 11 2026']) {
     assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,${at},60000\n`, ref), /column at: .*ISO-8601 time with Z or an offset/, at);
   }

@@ -411,7 +411,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
             'price',
             asset.priceScale,
             `asset ${id} prices are exact to ${asset.priceScale} decimal places (its price_scale)`,
-            'nonNegative',
+            'positive', // an asset worth nothing is not collateral, and the settlement asset's price divides
           ),
           source: c.optText('source'),
         };

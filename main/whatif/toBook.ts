@@ -88,6 +88,11 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const marks = new Map<string, bigint>();
   const instById = new Map<string, MarginInput['instruments'][number]>();
   input.instruments.forEach((x) => instById.set(x.id, x));
+  for (const [id, px] of Object.entries(input.prices)) {
+    const x = instById.get(id);
+    if (!x) throw new InputError(`${id} is not one of the instruments`, { field: `prices.${id}` });
+    if (x.kind !== 'option' && !/[1-9]/.test(px)) throw new InputError(`a ${x.kind} priced at ${px}: only an option can be worth nothing`, { field: `prices.${id}` });
+  }
   input.instruments.forEach((x, i) => {
     const f = `instruments[${i}]`;
     if (x.margin === 'portfolio') {
@@ -121,6 +126,10 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     let option: Instrument['option'] = null;
     if (x.kind === 'option') {
       if (!x.right || !x.strike) throw new InputError('an option needs right and strike', { field: f });
+      const under = x.underlyingInstrument === undefined ? undefined : instById.get(x.underlyingInstrument);
+      if (x.underlyingInstrument !== undefined && (!under || under.kind === 'option')) {
+        throw new InputError(`${x.underlyingInstrument} is not a future or perpetual of the instruments`, { field: `${f}.underlyingInstrument` });
+      }
       option = {
         right: x.right,
         strike: exactInteger(new D(x.strike).div(tick), `${f}.strike`, `ticks of ${tick}`),
