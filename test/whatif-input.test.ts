@@ -170,3 +170,24 @@ test('zero and negative prices, strikes and forwards exit 2 naming the field, ne
   assert.equal(r.code, 0, r.describe());
   assert.equal(r.json().accounts[0].positions[1].notional, '0');
 });
+
+test('a range error names the value at fault: the holding written with 21 decimals, not another account\'s ordinary one', (t) => {
+  const input = example();
+  input.accounts.push({ id: 'A2', collateral: { USD: '0.000000000000000000001' } });
+  refused(margin(t, input), 'accounts[1].collateral.USD', /21 decimal places.*accounts\[0\]\.collateral\.USD "10000" is outside the exact range/);
+  // A value out of range at its own scale is named itself.
+  const big = example();
+  big.accounts.push({ id: 'A2', collateral: { USD: '99999999999999999999' } });
+  refused(margin(t, big), 'accounts[1].collateral.USD', /exact range/);
+  // The ADL case shares one price unit the same way.
+  const file = path.join(tempDir(t), 'adl.json');
+  fs.writeFileSync(file, JSON.stringify({
+    mark: '100',
+    bankrupt: { account: 'L', quantity: '10', bankruptcyPrice: '105' },
+    candidates: [
+      { account: 'S1', quantity: '-4', entryPrice: '120', bankruptcyPrice: '150' },
+      { account: 'S2', quantity: '-5', entryPrice: '110.0000000000000000001', bankruptcyPrice: '120' },
+    ],
+  }));
+  refused(riskdesk(['adl', '--input', file, '--json']), 'candidates[1].entryPrice', /19 decimal places.*mark "100" is outside/);
+});

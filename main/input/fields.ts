@@ -1,7 +1,7 @@
 // Field-level checks shared by the JSON inputs (the what-if, the standalone waterfall and ADL): every refusal is an
 // InputError naming the field, so a bad value never surfaces as an internal error of the engine.
 import { InputError } from '../../shared/errors.ts';
-import { UnitError } from '../../shared/units.ts';
+import { UnitError, decimalPlaces, parseUnits } from '../../shared/units.ts';
 
 /** Runs a conversion of one field, turning a unit or range error into an input error that names the field. */
 export function atField<T>(field: string, f: () => T): T {
@@ -25,4 +25,44 @@ export function refuseRepeats<T>(items: readonly T[], key: (x: T, i: number) => 
     if (j !== undefined) throw new InputError(`"${shown(x, i)}" repeats ${field(j)}`, { field: field(i) });
     first.set(k, i);
   });
+}
+
+/**
+ * One unit for several decimal strings (an asset's holdings, the prices of an ADL case): the finest any of them is
+ * written in. A value that leaves the exact range only because another one set that unit is refused naming that
+ * other one, the value actually at fault, rather than an ordinary holding of someone else.
+ */
+export class SharedScale {
+  readonly scale: number;
+  private readonly finest: { field: string; text: string } | null = null;
+
+  constructor(values: Iterable<readonly [field: string, text: string]>, min = 0) {
+    let scale = min;
+    for (const [field, text] of values) {
+      const d = decimalPlaces(text);
+      if (d > scale) [scale, this.finest] = [d, { field, text }];
+    }
+    this.scale = scale;
+  }
+
+  parse(field: string, text: string): bigint {
+    const own = decimalPlaces(text);
+    const f = this.finest;
+    if (f && own < this.scale && fits(text, own) && !fits(text, this.scale)) {
+      throw new InputError(
+        `"${f.text}" has ${this.scale} decimal places, and at that scale ${field} "${text}" is outside the exact range (one unit is used for all of them): give ${f.field} fewer decimal places`,
+        { field: f.field },
+      );
+    }
+    return atField(field, () => parseUnits(text, this.scale, field));
+  }
+}
+
+function fits(text: string, scale: number): boolean {
+  try {
+    parseUnits(text, scale, 'value');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,8 +3,8 @@
 import { waterfallInputSchema, adlInputSchema, type WaterfallOutput, type AdlOutput } from './schema.ts';
 import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, type RecoveryTool } from '../engine/waterfall.ts';
 import { deleverage } from '../engine/adl.ts';
-import { parseAmount, parseRate, parseUnits, formatAmount, formatUnits, decimalPlaces, INT64_MAX } from '../../shared/units.ts';
-import { atField as at, refuseRepeats } from '../input/fields.ts';
+import { parseAmount, parseRate, formatAmount, formatUnits, INT64_MAX } from '../../shared/units.ts';
+import { atField as at, refuseRepeats, SharedScale } from '../input/fields.ts';
 import { InputError } from '../../shared/errors.ts';
 import { schemaError } from '../commands/dispatch.ts';
 import type { z } from 'zod';
@@ -101,10 +101,11 @@ export function computeAdl(json: unknown): AdlOutput {
     ['bankrupt.quantity', input.bankrupt.quantity],
     ...input.candidates.map((c, i): [string, string] => [`candidates[${i}].quantity`, c.quantity]),
   ];
-  const ps = Math.max(...prices.map(([, s]) => decimalPlaces(s)));
-  const qs = Math.max(...quantities.map(([, s]) => decimalPlaces(s)));
-  const price = (s: string, field: string) => at(field, () => parseUnits(s, ps, field));
-  const qty = (s: string, field: string) => at(field, () => parseUnits(s, qs, field));
+  const priceUnit = new SharedScale(prices);
+  const qtyUnit = new SharedScale(quantities);
+  const [ps, qs] = [priceUnit.scale, qtyUnit.scale];
+  const price = (s: string, field: string) => priceUnit.parse(field, s);
+  const qty = (s: string, field: string) => qtyUnit.parse(field, s);
   const r = deleverage({
     mark: price(input.mark, 'mark'),
     bankrupt: {

@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
-import { atField, refuseRepeats } from '../input/fields.ts';
+import { atField, refuseRepeats, SharedScale } from '../input/fields.ts';
 import { boundedRate, type BoundedRate } from '../input/rates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { parseInstant } from '../../shared/time.ts';
@@ -69,17 +69,19 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   refuseRepeats(assetList, (a) => a.id, (i) => `assets[${i}].id`);
   refuseRepeats(input.instruments, (x) => x.id, (i) => `instruments[${i}].id`);
   refuseRepeats(accountsIn, (a) => a.id, (i) => `accounts[${i}].id`);
+  const quantityScales = new Map<string, SharedScale>();
   assetList.forEach((a, i) => {
     // The settlement asset takes realised P&L from a liquidation plan: held at least to the amount scale (cents).
-    let qs = a.id === SETTLEMENT_ASSET ? policy.amountScale : 0;
-    for (const acct of accountsIn) {
+    const holdings = accountsIn.flatMap((acct, j) => {
       const q = acct.collateral?.[a.id];
-      if (q !== undefined) qs = Math.max(qs, decimalPlaces(q));
-    }
+      return q === undefined ? [] : [[`accounts[${j}].collateral.${a.id}`, q] as const];
+    });
+    const quantity = new SharedScale(holdings, a.id === SETTLEMENT_ASSET ? policy.amountScale : 0);
+    quantityScales.set(a.id, quantity);
     const ps = decimalPlaces(a.price);
     const rows = a.haircuts ?? [{ floor: '0', haircut: '0' }];
     const haircuts = bracketsOf(rows, (j) => rows[j]!.haircut, `assets[${i}].haircuts`, 'haircut', 'haircut');
-    assets.push({ id: a.id, quantityScale: qs, priceScale: ps, haircuts, liquidityClass: '' });
+    assets.push({ id: a.id, quantityScale: quantity.scale, priceScale: ps, haircuts, liquidityClass: '' });
     assetPrices.set(a.id, atField(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
   });
   const assetById = new Map(assets.map((a) => [a.id, a]));
@@ -167,7 +169,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     for (const [assetId, qty] of Object.entries(a.collateral ?? {})) {
       const asset = assetById.get(assetId);
       if (!asset) throw new InputError(`unknown asset ${assetId}`, { field: `${f}.collateral.${assetId}` });
-      collateral.push({ account: a.id, asset: assetId, quantity: atField(`${f}.collateral.${assetId}`, () => parseUnits(qty, asset.quantityScale, 'quantity')) });
+      collateral.push({ account: a.id, asset: assetId, quantity: quantityScales.get(assetId)!.parse(`${f}.collateral.${assetId}`, qty) });
     }
     const seen = new Set<string>();
     (a.positions ?? []).forEach((p, j) => {
