@@ -110,7 +110,7 @@ const BAD: Bad[] = [
   { file: 'accounts-unknown-member.csv', kind: 'accounts', row: 1, column: 'member', reason: /member "NOPE" does not exist/ },
   { file: 'collateral-duplicate.csv', kind: 'collateral', row: 3, column: 'asset', reason: /duplicate holding for account NGC-H01 and asset USD \(first given at row 1\)/ },
   { file: 'instruments-lot-tick-value.csv', kind: 'instruments', row: 1, column: 'tick', reason: /0\.001 x 0\.0001 x 1 = 0\.0000001 USD is not a whole number of micro-USD/ },
-  { file: 'tiers-floors-not-increasing.csv', kind: 'tiers', row: 3, column: 'floor', reason: /floors must be strictly increasing/ },
+  { file: 'tiers-floors-not-increasing.csv', kind: 'tiers', row: 3, column: 'floor', reason: /duplicate tier for instrument BTC-PERP at floor 2000000 \(first given at row 2\)/ },
   { file: 'tiers-mmr-above-imr.csv', kind: 'tiers', row: 1, column: 'mmr', reason: /maintenance must not exceed initial/ },
   { file: 'tiers-first-floor.csv', kind: 'tiers', row: 1, column: 'floor', reason: /first tier of instrument BTC-PERP must have floor 0/ },
   { file: 'positions-isolated-on-cross.csv', kind: 'positions', row: 1, column: 'isolated_margin', reason: /cross mode: isolated_margin must be empty/ },
@@ -192,9 +192,12 @@ test('tiers: rates must not fall, imr at most 1; tiers only for tiered instrumen
   const { ref } = goodBook();
   const head = 'instrument,floor,mmr,imr\n';
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,0.1\nBTC-PERP,10,0.04,0.1\n`, ref), /rates must not decrease/);
+  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,0.1\nBTC-PERP,10,0.05,0.1\nBTC-PERP,5,0.05,0.1\n`, ref), /row 3, column floor: .*strictly increasing/);
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,1.5\n`, ref), /above 1/);
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0,0.1\n`, ref), /must be greater than 0/);
-  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-26JUN26-90000-C,0,0.05,0.1\n`, ref), /uses portfolio margin/);
+  // A portfolio instrument stored before imports refused them still takes no tiers.
+  const old = { ...(ref.instrument('BTC-26JUN26-90000-C') as Instrument), margin: 'portfolio' as const };
+  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-26JUN26-90000-C,0,0.05,0.1\n`, layerRefs(refFromLists({ instruments: [old] }), ref)), /uses portfolio margin/);
 });
 
 test('haircuts: floors from 0 strictly increasing, haircuts non-decreasing and below 1', () => {

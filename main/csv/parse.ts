@@ -207,6 +207,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         const asset = c.id('asset');
         if (!ref.asset(asset)) c.fail('asset', `asset "${asset}" does not exist`);
         const floor = c.amount('floor', 'nonNegative');
+        keys.check(c, 'floor', `${asset}\u0000${floor}`, `haircut bracket for asset ${asset} at floor ${formatAmount(floor)}`);
         const rate = c.rate('haircut', 'nonNegative');
         bounded(c, 'haircut', 'haircut', rate);
         let t = tables.get(asset);
@@ -247,6 +248,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
           c.fail('instrument', `instrument ${id} uses ${inst.margin} margin: tiers apply only to tiered instruments`);
         }
         const floor = c.amount('floor', 'nonNegative');
+        keys.check(c, 'floor', `${id}\u0000${floor}`, `tier for instrument ${id} at floor ${formatAmount(floor)}`);
         const mmr = c.rate('mmr', 'positive');
         const imr = c.rate('imr', 'positive');
         bounded(c, 'imr', 'imr', imr);
@@ -274,6 +276,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         const id = c.id('instrument');
         if (!ref.instrument(id)) c.fail('instrument', `instrument "${id}" does not exist`);
         const floor = c.amount('floor', 'nonNegative');
+        keys.check(c, 'floor', `${id}\u0000${floor}`, `impact bracket for instrument ${id} at floor ${formatAmount(floor)}`);
         const rate = c.rate('rate', 'nonNegative');
         bounded(c, 'rate', 'impact', rate);
         let t = tables.get(id);
@@ -444,6 +447,8 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
   if (!inInt64(ltv)) c.fail('tick', `lot x tick x multiplier is ${RANGE_NOTE}`);
 
   const margin = c.oneOf<MarginMethod>('margin', ['tiered', 'portfolio'], 'tiered');
+  // The margin cycle has no portfolio (SPAN-style) evaluation yet: such an instrument would break every later cycle.
+  if (margin === 'portfolio') c.fail('margin', 'portfolio (SPAN-style) margin is not available in this version: use "tiered" and give the instrument a tiers table');
   const expiry = c.optTime('expiry');
   if (kind === 'perpetual' && expiry !== null) c.fail('expiry', 'a perpetual has no expiry: leave it empty');
   if (kind !== 'perpetual' && expiry === null) c.fail('expiry', `a ${kind} needs an expiry`);
