@@ -1,10 +1,15 @@
 // The small zod schemas every part of the command contract is built from. No Node or Electron imports: the renderer
 // imports this too.
 import { z } from 'zod';
+import { INSTANT_HINT, INSTANT_PATTERN, parseInstant } from './time.ts';
 
 export const decimal = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
 export const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
-export const isoTime = z.iso.datetime({ offset: false, message: 'expected an ISO-8601 UTC time such as 2026-03-12T16:00:00Z' });
+/** A time with its zone (shared/time.ts); handlers store it through normaliseTime, in UTC. */
+export const isoTime = z
+  .string()
+  .regex(new RegExp(INSTANT_PATTERN), `expected ${INSTANT_HINT}`)
+  .refine((s) => parseInstant(s) !== null, 'no such date or time (a day past the end of its month, hour 24, second 60)');
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 export const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000);
 /** A ledger row's id (a margin call, a liquidation, an assessment). */

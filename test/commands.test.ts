@@ -13,7 +13,7 @@ import type { CycleSummary, MarginCall } from '../shared/contract.ts';
 import { readCycleResults, accountHistory } from '../main/ledger/cycleResults.ts';
 import { writePolicySetting, readInstruments, readAssets } from '../main/ledger/bookRepo.ts';
 import { formatUnits, decimalPlaces, parseUnits } from '../shared/units.ts';
-import { normaliseTime } from '../main/commands/time.ts';
+import { normaliseTime } from '../shared/time.ts';
 
 const demoLedger = demoLedgers('riskdesk-commands-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -204,11 +204,12 @@ test('a second supervisor cannot confirm a waiver for more than was asked: a re-
   db.close();
 });
 
-test('times are UTC and real, or refused', () => {
+test('times carry their zone and are real, or refused; they are stored in UTC', () => {
   assert.equal(normaliseTime('2026-03-12T21:00:00Z'), '2026-03-12T21:00:00.000Z');
   assert.equal(normaliseTime('2026-03-12T21:00Z'), '2026-03-12T21:00:00.000Z');
   assert.equal(normaliseTime('2026-03-12T21:00:00.5+00:00'), '2026-03-12T21:00:00.500Z');
-  for (const bad of ['2026-02-30T21:00:00Z', '2026-03-12T24:00:00Z', '2026-03-12T21:00:00', '2026-03-12T21:00:00+01:00', '12/03/2026', 'now']) {
+  assert.equal(normaliseTime('2026-03-12T22:00:00+01:00'), '2026-03-12T21:00:00.000Z');
+  for (const bad of ['2026-02-30T21:00:00Z', '2026-03-12T24:00:00Z', '2026-03-12T21:00:00', '2026-03-12T21:00:00+0100', '12/03/2026', 'now']) {
     assert.throws(() => normaliseTime(bad), InputError, bad);
   }
 });

@@ -9,7 +9,7 @@ import { signIn } from '../commands/auth.ts';
 import { openLedger, type Ledger } from '../ledger/db.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
-import { contract, isChannel, isoTimeSchema, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
+import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
 import { printTable } from './table.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
@@ -19,7 +19,7 @@ import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
-import { normaliseTime } from '../commands/time.ts';
+import { normaliseTime } from '../../shared/time.ts';
 
 const USAGE = `riskdesk <command> [options]
 
@@ -129,14 +129,10 @@ function idOpt(o: Opts): number {
   return Number(v);
 }
 
-/** An ISO-8601 UTC time as the contract spells it (the init path would otherwise take local or rolled-over dates). */
+/** A time with its zone (shared/time.ts), refused here so that init never creates a file for a bad one. */
 function timeOpt(o: Opts, key: 'at'): string | undefined {
   const v = o[key];
-  if (v === undefined) return undefined;
-  if (!isoTimeSchema.safeParse(v).success) {
-    throw new InputError(`--${key} must be an ISO-8601 UTC time such as 2026-03-12T21:00:00Z, not "${v}"`, { field: key });
-  }
-  return v;
+  return v === undefined ? undefined : normaliseTime(v, key);
 }
 
 function open(o: Opts): Ledger {

@@ -6,7 +6,7 @@ import { readPolicy } from '../ledger/bookRepo.ts';
 import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
 import { formatAmount, parseAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { normaliseTime } from './time.ts';
+import { normaliseTime } from '../../shared/time.ts';
 
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
   // Nothing is owed on a call that was met or waived; an escalated call still is (its liquidation recovers it).

@@ -5,7 +5,7 @@ import type { CommandContext } from './context.ts';
 import type { ImportResult, InputOf } from '../../shared/contract.ts';
 import { parseCsv } from '../csv/parse.ts';
 import { ledgerRef, writeRows } from '../ledger/importRepo.ts';
-import { normaliseTime } from './time.ts';
+import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from '../../shared/roles.ts';
 import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';

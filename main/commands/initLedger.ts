@@ -9,7 +9,7 @@ import { hashPassword } from './auth.ts';
 import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { formatRate, formatAmount } from '../../shared/units.ts';
-import { normaliseTime } from './time.ts';
+import { normaliseTime } from '../../shared/time.ts';
 
 /** The demo book's last mark: the violent day's close (the 2020-03-12 crash, replayed onto this date). */
 export const DEMO_AS_OF = '2026-03-12T21:00:00.000Z';

@@ -14,7 +14,7 @@ import type { AccountStatus } from '../engine/model.ts';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { normaliseTime } from './time.ts';
+import { normaliseTime } from '../../shared/time.ts';
 import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';

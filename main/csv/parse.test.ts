@@ -110,12 +110,12 @@ const BAD: Bad[] = [
   { file: 'accounts-unknown-member.csv', kind: 'accounts', row: 1, column: 'member', reason: /member "NOPE" does not exist/ },
   { file: 'collateral-duplicate.csv', kind: 'collateral', row: 3, column: 'asset', reason: /duplicate holding for account NGC-H01 and asset USD \(first given at row 1\)/ },
   { file: 'instruments-lot-tick-value.csv', kind: 'instruments', row: 1, column: 'tick', reason: /0\.001 x 0\.0001 x 1 = 0\.0000001 USD is not a whole number of micro-USD/ },
-  { file: 'tiers-floors-not-increasing.csv', kind: 'tiers', row: 3, column: 'floor', reason: /floors must be strictly increasing/ },
+  { file: 'tiers-floors-not-increasing.csv', kind: 'tiers', row: 3, column: 'floor', reason: /duplicate tier for instrument BTC-PERP at floor 2000000 \(first given at row 2\)/ },
   { file: 'tiers-mmr-above-imr.csv', kind: 'tiers', row: 1, column: 'mmr', reason: /maintenance must not exceed initial/ },
   { file: 'tiers-first-floor.csv', kind: 'tiers', row: 1, column: 'floor', reason: /first tier of instrument BTC-PERP must have floor 0/ },
   { file: 'positions-isolated-on-cross.csv', kind: 'positions', row: 1, column: 'isolated_margin', reason: /cross mode: isolated_margin must be empty/ },
   { file: 'positions-entry-value.csv', kind: 'positions', row: 1, column: 'entry_price', reason: /64\.0000001 USD is not a whole number of micro-USD/ },
-  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /not an ISO-8601 UTC time/ },
+  { file: 'prices-bad-time.csv', kind: 'prices', row: 1, column: 'at', reason: /"2026-02-30T16:00:00Z" is not a real time/ },
   { file: 'accounts-field-count.csv', kind: 'accounts', row: 2, column: 'mode', reason: /the row has 3 fields but the header has 4/ },
   { file: 'accounts-bad-quote.csv', kind: 'accounts', row: 2, reason: /not well-formed CSV/ },
   { file: 'collateral-debit-not-cash.csv', kind: 'collateral', row: 1, column: 'quantity', reason: /debit\) is allowed only for cash assets; BTC has liquidity class crypto/ },
@@ -192,9 +192,12 @@ test('tiers: rates must not fall, imr at most 1; tiers only for tiered instrumen
   const { ref } = goodBook();
   const head = 'instrument,floor,mmr,imr\n';
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,0.1\nBTC-PERP,10,0.04,0.1\n`, ref), /rates must not decrease/);
+  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,0.1\nBTC-PERP,10,0.05,0.1\nBTC-PERP,5,0.05,0.1\n`, ref), /row 3, column floor: .*strictly increasing/);
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0.05,1.5\n`, ref), /above 1/);
   assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-PERP,0,0,0.1\n`, ref), /must be greater than 0/);
-  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-26JUN26-90000-C,0,0.05,0.1\n`, ref), /uses portfolio margin/);
+  // A portfolio instrument stored before imports refused them still takes no tiers.
+  const old = { ...(ref.instrument('BTC-26JUN26-90000-C') as Instrument), margin: 'portfolio' as const };
+  assert.throws(() => parseCsv('tiers', 't.csv', `${head}BTC-26JUN26-90000-C,0,0.05,0.1\n`, layerRefs(refFromLists({ instruments: [old] }), ref)), /uses portfolio margin/);
 });
 
 test('haircuts: floors from 0 strictly increasing, haircuts non-decreasing and below 1', () => {
@@ -223,14 +226,18 @@ test('layered refs see an earlier file before the ledger', () => {
   assert.equal(rows.length, 1);
 });
 
-test('asset prices are exact at the asset price scale; times must be UTC', () => {
+test('asset prices are exact at the asset price scale; times carry their zone and are kept in UTC', () => {
   const { ref } = goodBook();
   const head = 'asset,at,price\n';
   assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00Z,60000.123\n`, ref), /more than 2 decimal places/);
-  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+02:00,60000\n`, ref), /ISO-8601 UTC/);
-  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12,60000\n`, ref), /ISO-8601 UTC/);
-  const rows = parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+00:00,60000.10\n`, ref).rows;
+  // A price of 0 would make collateral worthless and the settlement asset's conversions divide by zero.
+  assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00Z,60000\nUSD,2026-03-12T16:00:00Z,0\n`, ref), /row 2, column price: 0 must be greater than 0/);
+  for (const at of ['2026-03-12', '2026-03-12T16:00:00', '2026-03-12 16:00', 'April 11 2026']) {
+    assert.throws(() => parseCsv('asset-prices', 'a.csv', `${head}BTC,${at},60000\n`, ref), /column at: .*ISO-8601 time with Z or an offset/, at);
+  }
+  const rows = parseCsv('asset-prices', 'a.csv', `${head}BTC,2026-03-12T16:00:00+00:00,60000.10\nBTC,2026-03-13T01:00:00.5+09:00,60000\n`, ref).rows;
   assert.deepEqual(rows[0], { asset: 'BTC', at: '2026-03-12T16:00:00Z', price: 6_000_010n, source: null });
+  assert.equal(rows[1]!.at, '2026-03-12T16:00:00.500Z');
 });
 
 test('entry_value stands in for an average price that does not terminate; exactly one of the two', () => {

@@ -1,7 +1,8 @@
 // Cell-level readers for CSV imports: strict decimals, exact scales, multiples of a tick or lot, enums, ids and
-// ISO-8601 UTC times. Every refusal is an InputError naming the file, row and column, and saying why.
+// ISO-8601 times with their zone (stored in UTC). Every refusal is an InputError naming the file, row and column, and saying why.
 import { InputError } from '../../shared/errors.ts';
 import { AMOUNT_SCALE, INT64_MAX, INT64_MIN, RATE_SCALE, formatUnits } from '../../shared/units.ts';
+import { instantProblem, parseInstant } from '../../shared/time.ts';
 
 /** An exact decimal: n / 10^s. */
 export interface Dec {
@@ -12,7 +13,6 @@ export interface Dec {
 const STRICT_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]*$/;
 const MAX_ID = 64;
-const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]00:?00)$/;
 
 /** Why a string is not a plain decimal, or null when it is one. */
 export function decimalProblem(s: string): string | null {
@@ -198,7 +198,7 @@ export class Cells {
     return Number(v);
   }
 
-  /** An ISO-8601 UTC time, returned in canonical form. */
+  /** A time with its zone, returned in UTC canonical form. */
   time(column: string): string {
     return this.timeOf(column, this.text(column));
   }
@@ -210,26 +210,15 @@ export class Cells {
 
   private timeOf(column: string, v: string): string {
     const t = canonicalTime(v);
-    if (t === null) {
-      this.fail(
-        column,
-        `"${v}" is not an ISO-8601 UTC time: write YYYY-MM-DDTHH:MM:SSZ (seconds and up to 3 decimals optional, zone Z)`,
-      );
-    }
+    if (t === null) this.fail(column, instantProblem(v));
     return t;
   }
 }
 
-/** `YYYY-MM-DDTHH:MM[:SS[.sss]]Z` (or +00:00) -> `YYYY-MM-DDTHH:MM:SS[.sss]Z`; null when not a real UTC time. */
+/** A time with its zone (shared/time.ts) -> UTC `YYYY-MM-DDTHH:MM:SS[.sss]Z` (milliseconds only when not 0); null when refused. */
 export function canonicalTime(v: string): string | null {
-  const m = TIME.exec(v);
-  if (!m) return null;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
-  const sec = Number(m[6] ?? '0');
-  const ms = Number((m[7] ?? '').padEnd(3, '0'));
-  if (h > 23 || mi > 59 || sec > 59) return null;
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
-  const iso = date.toISOString();
-  return ms === 0 ? `${iso.slice(0, 19)}Z` : iso;
+  const t = parseInstant(v);
+  if (t === null) return null;
+  const iso = new Date(t).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
 }

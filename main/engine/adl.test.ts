@@ -93,7 +93,7 @@ test('refusals name the candidate and the field', () => {
   const cases: [(x: any) => void, RegExp][] = [
     [(x) => (x.candidates[1].quantity = '5'), /field candidates\[1\]\.quantity: on the same side as the bankrupt position \(long\)/],
     [(x) => (x.candidates[1].quantity = '0'), /field candidates\[1\]\.quantity: a candidate needs a position/],
-    [(x) => (x.candidates[1].account = 'S1'), /field candidates\[1\]\.account: account "S1" is listed twice/],
+    [(x) => (x.candidates[1].account = 'S1'), /field candidates\[1\]\.account: "S1" repeats candidates\[0\]\.account/],
     [(x) => (x.candidates[0].account = 'L'), /field candidates\[0\]\.account: account "L" is the bankrupt account/],
     [(x) => (x.candidates[1].bankruptcyPrice = '99.5'), /field candidates\[1\]\.bankruptcyPrice: .*past its bankruptcy price/],
     [(x) => (x.candidates[0].entryPrice = '0'), /field candidates\[0\]\.entryPrice: the entry price must be positive/],

@@ -160,19 +160,19 @@ test('bad input is refused with the field named', () => {
   });
   const cases: [(x: any) => void, RegExp][] = [
     [(x) => (x.defaulter = 'Z'), /field defaulter: "Z" is not one of the members/],
-    [(x) => (x.members[1].id = 'D'), /field members\[1\]\.id: member "D" is listed twice/],
+    [(x) => (x.members[1].id = 'D'), /field members\[1\]\.id: "D" repeats members\[0\]\.id/],
     [(x) => (x.members[1].defaultFund = '-3'), /field members\[1\]\.defaultFund: .*non-negative/],
     [(x) => (x.members[0].margin = '0.0000001'), /field members\[0\]\.margin: .*more than 6 decimal places/],
     [(x) => (x.closeOutLoss = 5), /field closeOutLoss/],
     [(x) => (x.members[0].extra = '1'), /field members\[0\]: .*unknown field "extra"/],
     [(x) => (x.policy.recoveryTools = ['adl']), /field policy\.recoveryTools\[0\]: .*adl .*needs the opposing positions/],
-    [(x) => (x.policy.recoveryTools = ['socialisedLoss', 'socialisedLoss']), /field policy\.recoveryTools\[1\]: socialisedLoss is listed twice/],
+    [(x) => (x.policy.recoveryTools = ['socialisedLoss', 'socialisedLoss']), /field policy\.recoveryTools\[1\]: "socialisedLoss" repeats policy\.recoveryTools\[0\]/],
     [(x) => (x.policy.assessmentMultiple = '2.0000001'), /field policy\.assessmentMultiple: .*more than 6 decimal places/],
     [(x) => (x.policy.amountScale = 7), /field policy\.amountScale/],
     [(x) => (x.vmGains[0] = { gain: '1' }), /field vmGains\[0\]: give either member or account/],
     [(x) => (x.vmGains[0] = { member: 'Q', gain: '1' }), /field vmGains\[0\]\.member: "Q" is not one of the members/],
     [(x) => (x.vmGains[0] = { member: 'D', gain: '1' }), /field vmGains\[0\]\.member: the defaulter's gains/],
-    [(x) => x.vmGains.push({ account: 'X', gain: '2' }), /field vmGains\[1\]\.account: account "X" is listed twice/],
+    [(x) => x.vmGains.push({ account: 'X', gain: '2' }), /field vmGains\[1\]\.account: "X" repeats vmGains\[0\]\.account/],
     [(x) => (x.members[1].defaultFund = '9000000000000'), /field members: the assessments layer's available amount is outside the exact range/],
   ];
   assert.ok(computeWaterfall(ok()));

@@ -3,20 +3,11 @@
 import { waterfallInputSchema, adlInputSchema, type WaterfallOutput, type AdlOutput } from './schema.ts';
 import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, type RecoveryTool } from '../engine/waterfall.ts';
 import { deleverage } from '../engine/adl.ts';
-import { parseAmount, parseRate, parseUnits, formatAmount, formatUnits, decimalPlaces, INT64_MAX, UnitError } from '../../shared/units.ts';
+import { parseAmount, parseRate, formatAmount, formatUnits, INT64_MAX } from '../../shared/units.ts';
+import { atField as at, refuseRepeats, SharedScale } from '../input/fields.ts';
 import { InputError } from '../../shared/errors.ts';
 import { schemaError } from '../commands/dispatch.ts';
 import type { z } from 'zod';
-
-/** Parses a field with `f`, turning a unit error into an input error that names the field. */
-function at<T>(field: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof UnitError) throw new InputError(e.message.replace(/^[^:]*: /, ''), { field });
-    throw e;
-  }
-}
 
 function parse<S extends z.ZodType>(command: string, schema: S, json: unknown): z.infer<S> {
   const parsed = schema.safeParse(json);
@@ -30,27 +21,21 @@ const holderOut = (a: Allocation) => ({ [a.kind]: a.id, amount: formatAmount(a.a
 
 export function computeWaterfall(json: unknown): WaterfallOutput {
   const input = parse('waterfall', waterfallInputSchema, json);
-  const ids = new Set<string>();
-  const members: WaterfallMember[] = input.members.map((m, i) => {
-    if (ids.has(m.id)) throw new InputError(`member "${m.id}" is listed twice`, { field: `members[${i}].id` });
-    ids.add(m.id);
-    return {
+  refuseRepeats(input.members, (m) => m.id, (i) => `members[${i}].id`);
+  const ids = new Set(input.members.map((m) => m.id));
+  const members: WaterfallMember[] = input.members.map((m, i) => ({
       id: m.id,
       defaultFund: amount(m.defaultFund, `members[${i}].defaultFund`),
       margin: m.margin === undefined ? 0n : amount(m.margin, `members[${i}].margin`),
       ...(m.assessmentMultiple === undefined
         ? {}
         : { assessmentMultiple: at(`members[${i}].assessmentMultiple`, () => parseRate(m.assessmentMultiple!, 'assessmentMultiple')) }),
-    };
-  });
+  }));
   if (!ids.has(input.defaulter)) throw new InputError(`"${input.defaulter}" is not one of the members`, { field: 'defaulter' });
 
   const tools: RecoveryTool[] = input.policy?.recoveryTools ?? [];
-  tools.forEach((t, i) => {
-    if (tools.indexOf(t) !== i) throw new InputError(`${t} is listed twice`, { field: `policy.recoveryTools[${i}]` });
-  });
+  refuseRepeats(tools, (t) => t, (i) => `policy.recoveryTools[${i}]`);
 
-  const holders = new Set<string>();
   const vmGains: VmGain[] = (input.vmGains ?? []).map((g, i) => {
     const f = `vmGains[${i}]`;
     if ((g.member === undefined) === (g.account === undefined)) throw new InputError('give either member or account', { field: f });
@@ -59,10 +44,10 @@ export function computeWaterfall(json: unknown): WaterfallOutput {
     if (h.kind === 'member' && h.id === input.defaulter) {
       throw new InputError("the defaulter's gains belong to its close-out, not to the haircut", { field: `${f}.member` });
     }
-    if (holders.has(`${h.kind}:${h.id}`)) throw new InputError(`${h.kind} "${h.id}" is listed twice`, { field: `${f}.${h.kind}` });
-    holders.add(`${h.kind}:${h.id}`);
     return { ...h, gain: amount(g.gain, `${f}.gain`) };
   });
+
+  refuseRepeats(vmGains, (g) => `${g.kind}:${g.id}`, (i) => `vmGains[${i}].${vmGains[i]!.kind}`, (g) => g.id);
 
   const amountScale = input.policy?.amountScale ?? 2;
   const r = allocateWaterfall({
@@ -102,6 +87,7 @@ export function computeWaterfall(json: unknown): WaterfallOutput {
 
 export function computeAdl(json: unknown): AdlOutput {
   const input = parse('adl', adlInputSchema, json);
+  refuseRepeats(input.candidates, (c) => c.account, (i) => `candidates[${i}].account`);
   // One price unit and one quantity unit for the whole case: the finest the input uses.
   const prices: [string, string][] = [
     ['mark', input.mark],
@@ -115,10 +101,11 @@ export function computeAdl(json: unknown): AdlOutput {
     ['bankrupt.quantity', input.bankrupt.quantity],
     ...input.candidates.map((c, i): [string, string] => [`candidates[${i}].quantity`, c.quantity]),
   ];
-  const ps = Math.max(...prices.map(([, s]) => decimalPlaces(s)));
-  const qs = Math.max(...quantities.map(([, s]) => decimalPlaces(s)));
-  const price = (s: string, field: string) => at(field, () => parseUnits(s, ps, field));
-  const qty = (s: string, field: string) => at(field, () => parseUnits(s, qs, field));
+  const priceUnit = new SharedScale(prices);
+  const qtyUnit = new SharedScale(quantities);
+  const [ps, qs] = [priceUnit.scale, qtyUnit.scale];
+  const price = (s: string, field: string) => priceUnit.parse(field, s);
+  const qty = (s: string, field: string) => qtyUnit.parse(field, s);
   const r = deleverage({
     mark: price(input.mark, 'mark'),
     bankrupt: {

@@ -1,18 +1,24 @@
 // The what-if input (methodology §10): a standalone portfolio, every number a decimal string. The JSON Schema in
 // docs/schemas/margin-input.schema.json is generated from this (npm run schemas) and checked by a test.
 import { z } from 'zod';
+import { isoTime, positiveDecimal } from '../../shared/schemaParts.ts';
 
 const dec = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
 const pos = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string');
+// A price, strike or size of 0 has no meaning (and divides by zero downstream): refused at the door, field named.
+const positive = positiveDecimal.describe('greater than 0');
 const rate = pos.describe('a rate as a decimal fraction, e.g. "0.004" for 0.4%');
+// The bounds themselves are checked in main/input/rates.ts, shared with the CSV imports.
+const rateAtMost1 = pos.describe('a rate as a decimal fraction, at most 1 (100%)');
+const rateBelow1 = pos.describe('a rate as a decimal fraction, below 1 (100%)');
 
 export const policySchema = z
   .object({
     callTrigger: z.enum(['maintenance', 'initial']).optional(),
-    liquidationHealth: rate.optional(),
+    liquidationHealth: rateAtMost1.optional(),
     targetHealth: rate.optional(),
-    liquidationFeeRate: rate.optional(),
-    insuranceFeeRate: rate.optional(),
+    liquidationFeeRate: rateAtMost1.optional(),
+    insuranceFeeRate: rateAtMost1.optional(),
     amountScale: z.number().int().min(0).max(6).optional(),
     cureMinutes: z.number().int().min(1).optional(),
   })
@@ -21,8 +27,8 @@ export const policySchema = z
 export const assetSchema = z
   .object({
     id: z.string().min(1),
-    price: pos,
-    haircuts: z.array(z.object({ floor: pos, haircut: rate }).strict()).min(1).optional(),
+    price: positive.describe('USD per unit of the asset, greater than 0'),
+    haircuts: z.array(z.object({ floor: pos, haircut: rateBelow1 }).strict()).min(1).optional(),
   })
   .strict();
 
@@ -31,20 +37,22 @@ export const instrumentSchema = z
     id: z.string().min(1),
     kind: z.enum(['future', 'perpetual', 'option']),
     underlying: z.string().min(1),
-    multiplier: pos,
-    lot: pos,
-    tick: pos.optional(),
+    multiplier: positive,
+    lot: positive,
+    tick: positive.optional(),
     margin: z.enum(['tiered', 'portfolio']),
-    tiers: z.array(z.object({ floor: pos, mmr: rate, imr: rate }).strict()).optional(),
-    slippage: rate.optional(),
+    tiers: z.array(z.object({ floor: pos, mmr: rateAtMost1, imr: rateAtMost1 }).strict()).optional(),
+    slippage: rateBelow1.optional(),
     impact: z
-      .array(z.object({ floor: pos, rate }).strict())
+      .array(z.object({ floor: pos, rate: rateBelow1 }).strict())
       .min(1)
       .optional()
       .describe('size-based impact table: slippage rate by closed notional (USD at the mark), bracketed like tiers; replaces slippage'),
-    expiry: z.string().optional(),
+    expiry: isoTime
+      .optional()
+      .describe('for Black-76: not before asOf; at expiry (expiry = asOf) an option is worth its intrinsic value max(0, +-(F - K))'),
     right: z.enum(['call', 'put']).optional(),
-    strike: pos.optional(),
+    strike: positive.optional(),
     underlyingInstrument: z.string().optional(),
     shortOptionMinimum: pos.optional(),
     volatility: rate.optional().describe('Black-76 volatility, used when the option has no price'),
@@ -85,11 +93,11 @@ export const spreadSchema = z
 
 export const marginInputSchema = z
   .object({
-    asOf: z.string().optional(),
+    asOf: isoTime.optional().describe('the valuation time; needed when an option is priced by Black-76'),
     policy: policySchema.optional(),
     assets: z.array(assetSchema).optional(),
     instruments: z.array(instrumentSchema).min(1),
-    prices: z.record(z.string(), pos),
+    prices: z.record(z.string(), pos).describe('the mark of each instrument: greater than 0, except an option\'s, which may be 0'),
     accounts: z.array(accountSchema).min(1),
     spreads: z.array(spreadSchema).optional(),
   })

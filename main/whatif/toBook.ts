@@ -3,8 +3,11 @@
 import { Decimal } from 'decimal.js';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
-import { parseUnits, parseAmount, parseRate, decimalPlaces, UnitError, checkRange } from '../../shared/units.ts';
+import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
+import { atField, refuseRepeats, SharedScale } from '../input/fields.ts';
+import { boundedRate, type BoundedRate } from '../input/rates.ts';
 import { InputError } from '../../shared/errors.ts';
+import { parseInstant } from '../../shared/time.ts';
 import type { MarginInput } from './schema.ts';
 import { black76Price } from '../engine/black76.ts';
 import { validateBrackets } from '../engine/tierMath.ts';
@@ -12,44 +15,46 @@ import { SETTLEMENT_ASSET } from '../engine/closeMath.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 
-function wrap<T>(field: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof UnitError || e instanceof RangeError) throw new InputError(e.message.replace(/^[^:]*: /, ''), { field });
-    throw e;
-  }
-}
-
 /** value as an exact integer, or an error saying it is not whole in the given unit. */
 function exactInteger(v: Decimal, field: string, unit: string): bigint {
   if (!v.isInteger()) throw new InputError(`${v.toFixed()} is not a whole number of ${unit}`, { field });
-  return wrap(field, () => checkRange(BigInt(v.toFixed(0)), field));
+  return atField(field, () => checkRange(BigInt(v.toFixed(0)), field));
 }
 
 function policyOf(p: MarginInput['policy']): Policy {
   const out: Policy = { ...DEFAULT_POLICY };
   if (!p) return out;
   if (p.callTrigger) out.callTrigger = p.callTrigger;
-  for (const k of ['liquidationHealth', 'targetHealth', 'liquidationFeeRate', 'insuranceFeeRate'] as const) {
+  if (p.targetHealth !== undefined) out.targetHealth = atField('policy.targetHealth', () => parseRate(p.targetHealth!, 'targetHealth'));
+  if (p.liquidationHealth !== undefined) out.liquidationHealth = boundedRate(p.liquidationHealth, 'policy.liquidationHealth', 'health');
+  for (const k of ['liquidationFeeRate', 'insuranceFeeRate'] as const) {
     const v = p[k];
-    if (v !== undefined) out[k] = wrap(`policy.${k}`, () => parseRate(v, k));
+    if (v !== undefined) out[k] = boundedRate(v, `policy.${k}`, 'fee');
   }
   if (p.amountScale !== undefined) out.amountScale = p.amountScale;
   if (p.cureMinutes !== undefined) out.cureMinutes = p.cureMinutes;
-  if (out.liquidationHealth > 1_000_000n) throw new InputError('must be at most 1', { field: 'policy.liquidationHealth' });
+  return out;
+}
+
+/** Floors of a bracket table (tiers, haircuts, impact), each given once: with two rows for one floor, one rate would silently win. */
+function floorsOf(rows: readonly { floor: string }[], field: (j: number) => string): bigint[] {
+  const floors = rows.map((r, j) => atField(`${field(j)}.floor`, () => parseAmount(r.floor, 'floor')));
+  refuseRepeats(rows, (_, j) => String(floors[j]), (j) => `${field(j)}.floor`, (r) => r.floor);
+  return floors;
+}
+
+/** A haircut or impact schedule: floors from 0, increasing, rates not falling. */
+function bracketsOf(rows: readonly { floor: string }[], rateOf: (j: number) => string, f: string, rateName: string, kind: BoundedRate): Bracket[] {
+  const floors = floorsOf(rows, (j) => `${f}[${j}]`);
+  if (floors[0] !== 0n) throw new InputError('the first bracket must start at 0', { field: `${f}[0].floor` });
+  const out = rows.map((_, j) => ({ floor: floors[j]!, rate: boundedRate(rateOf(j), `${f}[${j}].${rateName}`, kind) }));
+  const why = validateBrackets(out);
+  if (why) throw new InputError(why, { field: f });
   return out;
 }
 
 function impactOf(rows: { floor: string; rate: string }[], f: string): Bracket[] {
-  const out = rows.map((r, j) => ({
-    floor: wrap(`${f}.impact[${j}].floor`, () => parseAmount(r.floor, 'floor')),
-    rate: wrap(`${f}.impact[${j}].rate`, () => parseRate(r.rate, 'rate')),
-  }));
-  const why = validateBrackets(out);
-  if (why) throw new InputError(why, { field: `${f}.impact` });
-  if (out.some((b) => b.rate >= 1_000_000n)) throw new InputError('an impact rate must be below 1', { field: `${f}.impact` });
-  return out;
+  return bracketsOf(rows, (j) => rows[j]!.rate, `${f}.impact`, 'rate', 'impact');
 }
 
 export function toBook(input: MarginInput): { book: Book; asOf: string } {
@@ -61,21 +66,23 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const assets: Asset[] = [];
   const assetPrices = new Map<string, bigint>();
   const assetList = input.assets ?? [{ id: 'USD', price: '1' }];
+  refuseRepeats(assetList, (a) => a.id, (i) => `assets[${i}].id`);
+  refuseRepeats(input.instruments, (x) => x.id, (i) => `instruments[${i}].id`);
+  refuseRepeats(accountsIn, (a) => a.id, (i) => `accounts[${i}].id`);
+  const quantityScales = new Map<string, SharedScale>();
   assetList.forEach((a, i) => {
     // The settlement asset takes realised P&L from a liquidation plan: held at least to the amount scale (cents).
-    let qs = a.id === SETTLEMENT_ASSET ? policy.amountScale : 0;
-    for (const acct of accountsIn) {
+    const holdings = accountsIn.flatMap((acct, j) => {
       const q = acct.collateral?.[a.id];
-      if (q !== undefined) qs = Math.max(qs, decimalPlaces(q));
-    }
+      return q === undefined ? [] : [[`accounts[${j}].collateral.${a.id}`, q] as const];
+    });
+    const quantity = new SharedScale(holdings, a.id === SETTLEMENT_ASSET ? policy.amountScale : 0);
+    quantityScales.set(a.id, quantity);
     const ps = decimalPlaces(a.price);
-    const haircuts: Bracket[] = (a.haircuts ?? [{ floor: '0', haircut: '0' }]).map((h, j) => ({
-      floor: wrap(`assets[${i}].haircuts[${j}].floor`, () => parseAmount(h.floor, 'floor')),
-      rate: wrap(`assets[${i}].haircuts[${j}].haircut`, () => parseRate(h.haircut, 'haircut')),
-    }));
-    if (haircuts[0]!.floor !== 0n) throw new InputError('the first haircut bracket must start at 0', { field: `assets[${i}].haircuts` });
-    assets.push({ id: a.id, quantityScale: qs, priceScale: ps, haircuts, liquidityClass: '' });
-    assetPrices.set(a.id, wrap(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
+    const rows = a.haircuts ?? [{ floor: '0', haircut: '0' }];
+    const haircuts = bracketsOf(rows, (j) => rows[j]!.haircut, `assets[${i}].haircuts`, 'haircut', 'haircut');
+    assets.push({ id: a.id, quantityScale: quantity.scale, priceScale: ps, haircuts, liquidityClass: '' });
+    assetPrices.set(a.id, atField(`assets[${i}].price`, () => parseUnits(a.price, ps, 'price')));
   });
   const assetById = new Map(assets.map((a) => [a.id, a]));
 
@@ -83,16 +90,22 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   const marks = new Map<string, bigint>();
   const instById = new Map<string, MarginInput['instruments'][number]>();
   input.instruments.forEach((x) => instById.set(x.id, x));
+  for (const [id, px] of Object.entries(input.prices)) {
+    const x = instById.get(id);
+    if (!x) throw new InputError(`${id} is not one of the instruments`, { field: `prices.${id}` });
+    if (x.kind !== 'option' && !/[1-9]/.test(px)) throw new InputError(`a ${x.kind} priced at ${px}: only an option can be worth nothing`, { field: `prices.${id}` });
+  }
   input.instruments.forEach((x, i) => {
     const f = `instruments[${i}]`;
     if (x.margin === 'portfolio') {
       throw new InputError('portfolio (SPAN-style) margin is not available in this version; use "tiered"', { field: `${f}.margin` });
     }
     if (!x.tiers || x.tiers.length === 0) throw new InputError('a tiered instrument needs tiers', { field: `${f}.tiers` });
+    const floors = floorsOf(x.tiers, (j) => `${f}.tiers[${j}]`);
     const tiers: Tier[] = x.tiers.map((t, j) => ({
-      floor: wrap(`${f}.tiers[${j}].floor`, () => parseAmount(t.floor, 'floor')),
-      mmr: wrap(`${f}.tiers[${j}].mmr`, () => parseRate(t.mmr, 'mmr')),
-      imr: wrap(`${f}.tiers[${j}].imr`, () => parseRate(t.imr, 'imr')),
+      floor: floors[j]!,
+      mmr: boundedRate(t.mmr, `${f}.tiers[${j}].mmr`, 'mmr'),
+      imr: boundedRate(t.imr, `${f}.tiers[${j}].imr`, 'imr'),
     }));
     tiers.forEach((t, j) => {
       if (j === 0 && t.floor !== 0n) throw new InputError('the first tier must start at 0', { field: `${f}.tiers[0].floor` });
@@ -115,11 +128,15 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     let option: Instrument['option'] = null;
     if (x.kind === 'option') {
       if (!x.right || !x.strike) throw new InputError('an option needs right and strike', { field: f });
+      const under = x.underlyingInstrument === undefined ? undefined : instById.get(x.underlyingInstrument);
+      if (x.underlyingInstrument !== undefined && (!under || under.kind === 'option')) {
+        throw new InputError(`${x.underlyingInstrument} is not a future or perpetual of the instruments`, { field: `${f}.underlyingInstrument` });
+      }
       option = {
         right: x.right,
         strike: exactInteger(new D(x.strike).div(tick), `${f}.strike`, `ticks of ${tick}`),
         underlyingInstrument: x.underlyingInstrument ?? null,
-        shortOptionMinimum: x.shortOptionMinimum ? wrap(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
+        shortOptionMinimum: x.shortOptionMinimum ? atField(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
       };
     }
     instruments.push({
@@ -132,7 +149,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       lotTickValue: BigInt(k.toFixed(0)),
       margin: 'tiered',
       tiers,
-      slippage: x.slippage ? wrap(`${f}.slippage`, () => parseRate(x.slippage!, 'slippage')) : 0n,
+      slippage: x.slippage ? boundedRate(x.slippage, `${f}.slippage`, 'slippage') : 0n,
       ...(x.impact ? { impact: impactOf(x.impact, f) } : {}),
       expiry: x.expiry ?? null,
       option,
@@ -152,7 +169,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     for (const [assetId, qty] of Object.entries(a.collateral ?? {})) {
       const asset = assetById.get(assetId);
       if (!asset) throw new InputError(`unknown asset ${assetId}`, { field: `${f}.collateral.${assetId}` });
-      collateral.push({ account: a.id, asset: assetId, quantity: wrap(`${f}.collateral.${assetId}`, () => parseUnits(qty, asset.quantityScale, 'quantity')) });
+      collateral.push({ account: a.id, asset: assetId, quantity: quantityScales.get(assetId)!.parse(`${f}.collateral.${assetId}`, qty) });
     }
     const seen = new Set<string>();
     (a.positions ?? []).forEach((p, j) => {
@@ -169,7 +186,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
         instrument: p.instrument,
         quantity: lots,
         entryValue,
-        isolatedMargin: isolated ? wrap(`${pf}.isolatedMargin`, () => parseAmount(p.isolatedMargin ?? '0', 'isolatedMargin')) : null,
+        isolatedMargin: isolated ? atField(`${pf}.isolatedMargin`, () => parseAmount(p.isolatedMargin ?? '0', 'isolatedMargin')) : null,
       });
     });
   });
@@ -185,8 +202,12 @@ function optionPrice(x: MarginInput['instruments'][number], input: MarginInput, 
       field: `prices.${x.id}`,
     });
   }
-  const years = new D(Date.parse(x.expiry) - Date.parse(asOf)).div(365 * 24 * 3600 * 1000);
-  if (!years.isFinite() || years.lte(0)) throw new InputError('expiry must be after asOf', { field: `${f}.expiry` });
+  if (input.asOf === undefined) throw new InputError(`option ${x.id} is priced by Black-76, which needs the time to expiry: give asOf`, { field: 'asOf' });
+  // Both passed the schema's time rule, so both parse.
+  const ms = parseInstant(x.expiry)! - parseInstant(asOf)!;
+  if (ms < 0) throw new InputError(`expiry ${x.expiry} is before asOf ${asOf}: an expired option has no Black-76 value`, { field: `${f}.expiry` });
+  // At expiry (T = 0) Black-76 is the intrinsic value max(0, +-(F - K)), exactly.
+  const years = new D(ms).div(365 * 24 * 3600 * 1000);
   const price = new D(black76Price({ forward: under, strike: x.strike, years: years.toString(), vol: x.volatility, rate: x.rate ?? '0', right: x.right }).toString());
   return price.div(tick).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(tick).toFixed();
 }

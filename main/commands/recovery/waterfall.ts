@@ -44,7 +44,7 @@ import {
 } from '../../ledger/defaultRepo.ts';
 import { caseDetail, loadCase, requireStatus, assessmentView } from './views.ts';
 import { moneyIn } from './members.ts';
-import { normaliseTime } from '../time.ts';
+import { normaliseTime } from '../../../shared/time.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 
