@@ -769,6 +769,16 @@ CREATE INDEX margin_calls_status_deadline ON margin_calls (status, deadline);
 CREATE INDEX margin_call_events_call ON margin_call_events (call_id, id);
 `;
 
+const V6_FINE_INSTRUMENTS = `
+-- Fine instruments (issue 13): one lot moving one tick may be worth less than a whole micro-USD (a lot of 0.00001 at
+-- a tick of 0.01: 0.1 micro-USD). An instrument's lot-tick value is now lot_tick_value x 10^-lot_tick_scale
+-- micro-USD, in its one canonical form (no trailing zero when the scale is above 0); every instrument already here
+-- is an ordinary one, scale 0. Amounts stay whole micro-USD: the engine rounds each position's money once
+-- (main/engine/lotValue.ts).
+ALTER TABLE instruments ADD COLUMN lot_tick_scale INTEGER NOT NULL DEFAULT 0
+  CHECK (lot_tick_scale BETWEEN 0 AND 18 AND (lot_tick_scale = 0 OR lot_tick_value % 10 <> 0));
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -776,6 +786,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'default management', up: V3_DEFAULT_MANAGEMENT },
   { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
+  { version: 6, name: 'fine instruments', up: V6_FINE_INSTRUMENTS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {
