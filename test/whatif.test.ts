@@ -33,9 +33,14 @@ test('a price shock puts the account in call with IM - equity demanded, rounded 
   assert.equal(a.health, '0.93402853'); // 150.005 / 160.60002 = 0.934028526...
   assert.equal(a.status, 'call');
   assert.equal(a.call, '171.20'); // 321.20004 - 150.005 = 171.19504, up to the cent
-  // A tick whose value per lot is finer than a micro-USD cannot be valued exactly, and is refused.
+  // A tick whose value per lot is finer than a micro-USD (0.001 x 0.0001 = 0.1 micro-USD) is a fine instrument: the
+  // 1,000 lots are worth a whole number at every tick, so the figures are the same.
   input.instruments[0].tick = '0.0001';
-  assert.throws(() => computeWhatIf(input), /instruments\[0\]\.tick.*whole number of micro-USD/);
+  const fine = computeWhatIf(input).accounts[0]!;
+  assert.deepEqual([fine.equity, fine.mm, fine.status, fine.call], ['150.005', '160.60002', 'call', '171.20']);
+  // One finer than 10^-24 USD is refused, naming the field.
+  input.instruments[0].tick = '0.0000000000000000000001'; // x lot 0.001 = 1e-25 USD
+  assert.throws(() => computeWhatIf(input), /instruments\[0\]\.tick.*finer than 10\^-24 USD/);
 });
 
 test('methodology §7 dYdX v4 example: bankruptcy prices 45,010 (long) and 54,990 (short)', () => {

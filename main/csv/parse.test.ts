@@ -109,7 +109,7 @@ const BAD: Bad[] = [
   { file: 'positions-unknown-account.csv', kind: 'positions', row: 2, column: 'account', reason: /account "NOPE" does not exist/ },
   { file: 'accounts-unknown-member.csv', kind: 'accounts', row: 1, column: 'member', reason: /member "NOPE" does not exist/ },
   { file: 'collateral-duplicate.csv', kind: 'collateral', row: 3, column: 'asset', reason: /duplicate holding for account NGC-H01 and asset USD \(first given at row 1\)/ },
-  { file: 'instruments-lot-tick-value.csv', kind: 'instruments', row: 1, column: 'tick', reason: /0\.001 x 0\.0001 x 1 = 0\.0000001 USD is not a whole number of micro-USD/ },
+  { file: 'instruments-lot-tick-value.csv', kind: 'instruments', row: 1, column: 'tick', reason: /0\.000000001 x 0\.0000000001 x 0\.000001 = 0\.0000000000000000000000001 USD is finer than 10\^-24 USD/ },
   { file: 'tiers-floors-not-increasing.csv', kind: 'tiers', row: 3, column: 'floor', reason: /duplicate tier for instrument BTC-PERP at floor 2000000 \(first given at row 2\)/ },
   { file: 'tiers-mmr-above-imr.csv', kind: 'tiers', row: 1, column: 'mmr', reason: /maintenance must not exceed initial/ },
   { file: 'tiers-first-floor.csv', kind: 'tiers', row: 1, column: 'floor', reason: /first tier of instrument BTC-PERP must have floor 0/ },

@@ -32,7 +32,8 @@ import {
   type ImpactTable,
 } from './types.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
-import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec } from './values.ts';
+import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec, type Dec } from './values.ts';
+import { MAX_LOT_TICK_SCALE, type LotTick } from '../engine/lotValue.ts';
 
 interface Columns {
   required: readonly string[];
@@ -435,16 +436,16 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
   const multiplier = c.dec('multiplier', 'positive');
   const lot = c.dec('lot', 'positive');
   const tick = c.dec('tick', 'positive');
-  const ltv = decToUnits(mulDec(lot, tick, multiplier), AMOUNT_SCALE);
+  const ltv = lotTickOf(mulDec(lot, tick, multiplier));
   if (ltv === null) {
     c.fail(
       'tick',
       `lot x tick x multiplier = ${formatDec(lot)} x ${formatDec(tick)} x ${formatDec(multiplier)} = ` +
-        `${formatDec(mulDec(lot, tick, multiplier))} USD is not a whole number of micro-USD (0.000001): ` +
-        'one tick on one lot must be worth an exact amount',
+        `${formatDec(mulDec(lot, tick, multiplier))} USD is finer than 10^-${AMOUNT_SCALE + MAX_LOT_TICK_SCALE} USD: ` +
+        'one tick on one lot must be worth at least that',
     );
   }
-  if (!inInt64(ltv)) c.fail('tick', `lot x tick x multiplier is ${RANGE_NOTE}`);
+  if (!inInt64(ltv.lotTickValue)) c.fail('tick', `lot x tick x multiplier is ${RANGE_NOTE}`);
 
   const margin = c.oneOf<MarginMethod>('margin', ['tiered', 'portfolio'], 'tiered');
   // The margin cycle has no portfolio (SPAN-style) evaluation yet: such an instrument would break every later cycle.
@@ -488,7 +489,7 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
     multiplier: formatDec(multiplier),
     lot: formatDec(lot),
     tick: formatDec(tick),
-    lotTickValue: ltv,
+    ...ltv,
     margin,
     tiers: [],
     slippage,
@@ -499,8 +500,24 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
 }
 
 
-/** lot x tick x multiplier in micro-USD, exact; null when not a whole number (or not positive). */
-export function lotTickValue(lot: string, tick: string, multiplier: string): bigint | null {
-  const v = decToUnits(mulDec(toDec(lot), toDec(tick), toDec(multiplier)), AMOUNT_SCALE);
-  return v !== null && v > 0n ? v : null;
+/**
+ * K = lot x tick x multiplier x 1e6 micro-USD, exact, as lotTickValue x 10^-lotTickScale: scale 0 when K is a whole
+ * number of micro-USD (an ordinary instrument), else the fewest places that hold it (a fine instrument, lotValue.ts).
+ * Null when not positive or finer than 10^-MAX_LOT_TICK_SCALE micro-USD.
+ */
+export function lotTickValue(lot: string, tick: string, multiplier: string): LotTick | null {
+  return lotTickOf(mulDec(toDec(lot), toDec(tick), toDec(multiplier)));
+}
+
+function lotTickOf(usd: Dec): LotTick | null {
+  const whole = decToUnits(usd, AMOUNT_SCALE);
+  if (whole !== null) return whole > 0n ? { lotTickValue: whole, lotTickScale: 0 } : null;
+  // usd = n / 10^s with s > 6, so K = n x 10^-(s - 6) micro-USD; drop the trailing zeros for the one canonical form.
+  let n = usd.n;
+  let scale = usd.s - AMOUNT_SCALE;
+  while (n !== 0n && n % 10n === 0n) {
+    n /= 10n;
+    scale--;
+  }
+  return n > 0n && scale <= MAX_LOT_TICK_SCALE ? { lotTickValue: n, lotTickScale: scale } : null;
 }

@@ -178,7 +178,7 @@ function instrument(
   extra: { slippage: number; band: number; carry: number; weight: number },
 ): DemoInstrument {
   const ltv = lotTickValue(terms.lot, terms.tick, terms.multiplier);
-  if (ltv === null) throw new Error(`demo instrument ${id}: lot x tick x multiplier is not whole micro-USD`);
+  if (ltv === null) throw new Error(`demo instrument ${id}: lot x tick x multiplier is not a usable lot-tick value`);
   return {
     id,
     kind,
@@ -186,7 +186,7 @@ function instrument(
     multiplier: terms.multiplier,
     lot: terms.lot,
     tick: terms.tick,
-    lotTickValue: ltv,
+    ...ltv,
     margin: 'tiered',
     tiers: TIERS[underlying].map((t) => ({ ...t })),
     slippage: pct(extra.slippage),

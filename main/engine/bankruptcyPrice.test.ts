@@ -36,7 +36,7 @@ test('dYdX v4 (TestGetBankruptcyPriceInQuoteQuantums): 0.1 BTC long at 50,000, U
   assert.equal(value, 4_501_000_000n); // dYdX: 4,501,000,000 quote quantums (also 1e-6 USD)
   assert.equal(bankruptcyPricePerUnit({ value, quantity: 100n, lot: '0.001', multiplier: '1' }), '45010.00000000');
   assert.equal(
-    wholePositionBankruptcyPrice({ equity: usd('499'), mm: usd('500'), quantity: 100n, mark: MARK, lotTickValue: K, positionMm: usd('500'), lot: '0.001', multiplier: '1' }),
+    wholePositionBankruptcyPrice({ equity: usd('499'), mm: usd('500'), quantity: 100n, mark: MARK, lotTickValue: K, lotTickScale: 0, positionMm: usd('500'), lot: '0.001', multiplier: '1' }),
     '45010.00000000',
   );
 });
@@ -60,9 +60,9 @@ test('dYdX v4 cases: at and below the bankruptcy price, partial closes, several 
   assert.equal(whole('0', '500', usd('-5000'), '500'), usd('-5000'));
   assert.equal(whole('-100', '500', usd('-5000'), '500'), usd('-4900'));
   // Half of 0.1 BTC long at TNC 0: DNNV = -2,500, DMMR = -250 -> 2,500 (dYdX: 2,500,000,000).
-  assert.equal(bankruptcyValue(closeDeltaInputs({ equity: 0n, mm: usd('500'), quantity: 100n, closeQuantity: 50n, mark: MARK, lotTickValue: K, tiers: TIERS })), usd('2500'));
+  assert.equal(bankruptcyValue(closeDeltaInputs({ equity: 0n, mm: usd('500'), quantity: 100n, closeQuantity: 50n, mark: MARK, lotTickValue: K, lotTickScale: 0, tiers: TIERS })), usd('2500'));
   // Half of 0.1 BTC short at TNC 0 -> -2,500.
-  assert.equal(bankruptcyValue(closeDeltaInputs({ equity: 0n, mm: usd('500'), quantity: -100n, closeQuantity: -50n, mark: MARK, lotTickValue: K, tiers: TIERS })), usd('-2500'));
+  assert.equal(bankruptcyValue(closeDeltaInputs({ equity: 0n, mm: usd('500'), quantity: -100n, closeQuantity: -50n, mark: MARK, lotTickValue: K, lotTickScale: 0, tiers: TIERS })), usd('-2500'));
   // 0.004 BTC long (200 USD, MM 20) and 0.1 ETH long at 3,000 (300 USD, MM 30), USDC -490:
   // TNC = -490 + 200 + 300 = 10; TMMR = 50. Closing the ETH: 300 - 10 x 30 / 50 = 294 (dYdX: 294,000,000).
   assert.equal(whole('10', '50', usd('300'), '30'), usd('294'));
@@ -79,7 +79,7 @@ test('dYdX v4 rounding: toward +infinity, for positive and negative TNC', () => 
   //   DNNV = 99,978,653 x 500 - 1e8 x 500 = -10,673,500 micro; DMMR = 4,998,932,650 - 5,000,000,000 = -1,067,350.
   //   TNC x |DMMR| / TMMR = 49,987e6 x 1,067,350 / 5e9 = 10,670,724.89 -> BP = 10,673,500 - 10,670,724.89
   //   = 2,775.11 -> up: 2,776 micro (dYdX: 2,776 quote quantums, "rounded up from 2,775.11").
-  const btc = { mark: 500n, lotTickValue: 1n, tiers: TIERS };
+  const btc = { mark: 500n, lotTickValue: 1n, lotTickScale: 0, tiers: TIERS };
   const long = closeDeltaInputs({ equity: usd('49987'), mm: usd('5000'), quantity: 100_000_000n, closeQuantity: 21_347n, ...btc });
   assert.deepEqual(long, { dnnv: -10_673_500n, tnc: usd('49987'), dmmr: -1_067_350n, tmmr: usd('5000') });
   assert.equal(bankruptcyValue(long), 2_776n);
@@ -103,8 +103,8 @@ test('per-unit price: multiplier, half-even at the 8th place, bad input', () => 
   assert.throws(() => bankruptcyPricePerUnit({ value: 1n, quantity: 0n, lot: '1', multiplier: '1' }));
   assert.throws(() => bankruptcyValue({ dnnv: 0n, tnc: 0n, dmmr: -1n, tmmr: 0n }), /TMMR/);
   assert.equal(bankruptcyValue({ dnnv: -5n, tnc: 100n, dmmr: 0n, tmmr: 0n }), 5n);
-  assert.throws(() => closeDeltaInputs({ equity: 0n, mm: 1n, quantity: 10n, closeQuantity: -1n, mark: 1n, lotTickValue: 1n, tiers: TIERS }));
-  assert.throws(() => closeDeltaInputs({ equity: 0n, mm: 1n, quantity: 10n, closeQuantity: 11n, mark: 1n, lotTickValue: 1n, tiers: TIERS }));
+  assert.throws(() => closeDeltaInputs({ equity: 0n, mm: 1n, quantity: 10n, closeQuantity: -1n, mark: 1n, lotTickValue: 1n, lotTickScale: 0, tiers: TIERS }));
+  assert.throws(() => closeDeltaInputs({ equity: 0n, mm: 1n, quantity: 10n, closeQuantity: 11n, mark: 1n, lotTickValue: 1n, lotTickScale: 0, tiers: TIERS }));
 });
 
 test('property: the value is the ceiling of the exact expression', () => {
@@ -144,7 +144,7 @@ test('property: closing the whole position at the bankruptcy value leaves the un
         else assert.equal(bp, value);
         // And closeDeltaInputs for the whole quantity agrees with closeWholePositionInputs.
         assert.deepEqual(
-          closeDeltaInputs({ equity, mm, quantity: q, closeQuantity: q, mark, lotTickValue: 1000n, tiers }),
+          closeDeltaInputs({ equity, mm, quantity: q, closeQuantity: q, mark, lotTickValue: 1000n, lotTickScale: 0, tiers }),
           closeWholePositionInputs({ equity, mm, positionValue: value, positionMm: mm }),
         );
       },

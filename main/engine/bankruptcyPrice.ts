@@ -2,7 +2,8 @@
 //
 //   BP = -DNNV - TNC x |DMMR| / TMMR      (quote per delta, rounded toward +infinity)
 //
-// DNNV: change in the position's net notional value (signed value q x mark x K after minus before);
+// DNNV: change in the position's net notional value (signed value q x mark x K after minus before, each value
+//       rounded as the evaluation rounds it: lotValue.ts);
 // TNC: the margin unit's total net collateral (in this model its equity: collateral + upnl, which is the
 //      collateral net of entry costs plus the signed position values);
 // DMMR: change in the position's maintenance requirement; TMMR: the unit's total maintenance requirement.
@@ -15,6 +16,7 @@ import type { Tier } from './model.ts';
 import { decimalPlaces, divRound, parseUnits } from '../../shared/units.ts';
 import { formatPrice } from './liquidationPrice.ts';
 import { tieredRequirement } from './tierMath.ts';
+import { lotsNotional, lotsValue } from './lotValue.ts';
 
 export interface BankruptcyInputs {
   /** Change in the position's signed notional value, micro-USD. */
@@ -93,17 +95,16 @@ export function closeDeltaInputs(a: {
   closeQuantity: bigint;
   mark: bigint;
   lotTickValue: bigint;
+  lotTickScale: number;
   tiers: Tier[];
 }): BankruptcyInputs {
   const { quantity: q, closeQuantity: c } = a;
   if (c === 0n || (q > 0n) !== (c > 0n) || (c < 0n ? -c : c) > (q < 0n ? -q : q)) {
     throw new RangeError(`close quantity ${c} is not a reduction of the position ${q}`);
   }
-  const before = q * a.mark * a.lotTickValue;
-  const after = (q - c) * a.mark * a.lotTickValue;
-  const mmBefore = tieredRequirement(a.tiers, before < 0n ? -before : before).mm;
-  const mmAfter = tieredRequirement(a.tiers, after < 0n ? -after : after).mm;
-  return { dnnv: after - before, tnc: a.equity, dmmr: mmAfter - mmBefore, tmmr: a.mm };
+  const mmBefore = tieredRequirement(a.tiers, lotsNotional(a, q, a.mark)).mm;
+  const mmAfter = tieredRequirement(a.tiers, lotsNotional(a, q - c, a.mark)).mm;
+  return { dnnv: lotsValue(a, q - c, a.mark) - lotsValue(a, q, a.mark), tnc: a.equity, dmmr: mmAfter - mmBefore, tmmr: a.mm };
 }
 
 /** The bankruptcy price per unit for closing a whole position: bankruptcyValue / q, 8 places. */
@@ -113,6 +114,7 @@ export function wholePositionBankruptcyPrice(a: {
   quantity: bigint;
   mark: bigint;
   lotTickValue: bigint;
+  lotTickScale: number;
   positionMm: bigint;
   lot: string;
   multiplier: string;
@@ -122,7 +124,7 @@ export function wholePositionBankruptcyPrice(a: {
     closeWholePositionInputs({
       equity: a.equity,
       mm: a.mm,
-      positionValue: a.quantity * a.mark * a.lotTickValue,
+      positionValue: lotsValue(a, a.quantity, a.mark),
       positionMm: a.positionMm,
     }),
   );

@@ -2,10 +2,11 @@
 // searches with it, the desk's edits are re-evaluated with it, and execution books fills with it, so an order
 // filled at its estimated price lands exactly where the plan said it would.
 //
-// Closing c lots (signed like the position q, 0 < |c| <= |q|) at price P (ticks), K = lotTickValue:
+// Closing c lots (signed like the position q, 0 < |c| <= |q|) at price P (ticks), K the lot-tick value:
 // - the entry value leaves in proportion: portion = entryValue x c / q (half-even; all of it when c = q);
-// - realised P&L = c x P x K - portion;
-// - fees on the closed notional |c x P x K|: liquidation fee f and insurance-fund fee g, each rounded up to the
+// - realised P&L = c x P x K - portion, the value c x P x K rounded down when K is fine (lotValue.ts);
+// - fees on the closed notional |c x P x K| (rounded up when K is fine): liquidation fee f and insurance-fund fee
+//   g, each rounded up to the
 //   policy's amount scale (money demanded, §1);
 // - the cash result (realised - fees) is paid into the unit: a cross unit's settlement holding (rounded down to the
 //   asset's quantity unit: paid out rounds down, owed rounds up, both are floor of the signed amount), an isolated
@@ -13,6 +14,7 @@
 import type { Asset, Bracket, Instrument, Policy } from './model.ts';
 import { divRound, RATE_ONE } from '../../shared/units.ts';
 import { collateralValue } from './exactAccount.ts';
+import { lotsNotional, lotsValue, type LotTick } from './lotValue.ts';
 
 /** Where a cross unit's realised P&L and fees are settled: an asset holding, or plain micro-USD at par. */
 export interface Settlement {
@@ -36,10 +38,8 @@ export function slippageRate(inst: Pick<Instrument, 'slippage' | 'impact'>, clos
  * The estimated fill price (ticks) of closing |lots| of a position of sign `side` at `mark`: the mark moved against
  * the liquidated side by the slippage rate, to the whole tick that is worse for it (a sale rounds down, a purchase up).
  */
-export function estimatedPrice(inst: Pick<Instrument, 'slippage' | 'impact' | 'lotTickValue'>, mark: bigint, lots: bigint, side: 1n | -1n): bigint {
-  const abs = lots < 0n ? -lots : lots;
-  const m = mark < 0n ? -mark : mark;
-  const rate = slippageRate(inst, abs * m * inst.lotTickValue);
+export function estimatedPrice(inst: Pick<Instrument, 'slippage' | 'impact'> & LotTick, mark: bigint, lots: bigint, side: 1n | -1n): bigint {
+  const rate = slippageRate(inst, lotsNotional(inst, lots, mark));
   if (rate === 0n) return mark;
   return side === 1n ? divRound(mark * (RATE_ONE - rate), RATE_ONE, 'floor') : divRound(mark * (RATE_ONE + rate), RATE_ONE, 'ceil');
 }
@@ -48,7 +48,7 @@ export interface CloseEffect {
   /** Entry value that leaves the position (micro-USD, signed like q). */
   portion: bigint;
   realised: bigint;
-  /** |c x P x K|, micro-USD. */
+  /** |c x P x K|, micro-USD (rounded up when K is fine). */
   notional: bigint;
   liquidationFee: bigint;
   insuranceFee: bigint;
@@ -69,7 +69,7 @@ export function closeEffect(p: {
   entryValue: bigint;
   close: bigint;
   price: bigint;
-  lotTickValue: bigint;
+  inst: LotTick;
   policy: Pick<Policy, 'liquidationFeeRate' | 'insuranceFeeRate' | 'amountScale'>;
 }): CloseEffect {
   const { quantity: q, close: c } = p;
@@ -77,9 +77,8 @@ export function closeEffect(p: {
     throw new RangeError(`closing ${c} lots is not a reduction of the position ${q}`);
   }
   const portion = c === q ? p.entryValue : divRound(p.entryValue * c, q, 'halfEven');
-  const value = c * p.price * p.lotTickValue;
-  const realised = value - portion;
-  const notional = value < 0n ? -value : value;
+  const realised = lotsValue(p.inst, c, p.price) - portion;
+  const notional = lotsNotional(p.inst, c, p.price);
   const liquidationFee = feeOf(notional, p.policy.liquidationFeeRate, p.policy.amountScale);
   const insuranceFee = feeOf(notional, p.policy.insuranceFeeRate, p.policy.amountScale);
   return { portion, realised, notional, liquidationFee, insuranceFee, cash: realised - liquidationFee - insuranceFee };

@@ -3,6 +3,7 @@
 import type { Book, Tier, Bracket } from './model.ts';
 import { MAX_SAFE, MAX_RATE_PPM } from './exactFloat.ts';
 import { InputError } from '../../shared/errors.ts';
+import { isFine } from './lotValue.ts';
 
 export interface TierColumns {
   /** Tier rows of entity e are start[e] .. start[e+1]-1. */
@@ -172,7 +173,9 @@ export function compileBook(book: Book): BookColumns {
       throw new InputError(`instrument ${x.id} has no tier starting at 0`, { field: `instruments[${i}].tiers` });
     }
     instK[i] = Number(x.lotTickValue);
-    if (!safe(x.lotTickValue)) instTiers.big[i] = 1;
+    // A fine instrument's K is not a whole number of micro-USD: its holders take the BigInt path, which rounds each
+    // position once (lotValue.ts), so the kernels' arithmetic stays that of whole K. instK is then only a placeholder.
+    if (!safe(x.lotTickValue) || isFine(x)) instTiers.big[i] = 1;
   });
   const instUnitTiers = unitTiers(book, instTiers);
   const assetHaircuts = tierColumns(book.assets.map((x) => bracketRows(x.haircuts)));

@@ -60,3 +60,24 @@ test('differential: the evaluation does not depend on other accounts or on row o
     { numRuns: 100 },
   );
 });
+
+test('differential: random books hold fine instruments whose positions round, on the BigInt path', () => {
+  // The generator must really exercise the rounding rule: instruments with K below a micro-USD, positions whose
+  // q x mark x K has a fraction, and the kernel routing their accounts away from itself.
+  let fine = 0;
+  let rounded = 0;
+  fc.assert(
+    fc.property(arbBook(), (b) => {
+      const inst = new Map(b.instruments.map((i) => [i.id, i]));
+      for (const p of b.positions) {
+        const i = inst.get(p.instrument)!;
+        if (i.lotTickScale === 0) continue;
+        fine++;
+        if ((p.quantity * b.marks.get(i.id)! * i.lotTickValue) % 10n ** BigInt(i.lotTickScale) !== 0n) rounded++;
+      }
+    }),
+    { numRuns: 300, seed: 13 },
+  );
+  assert.ok(fine > 100, `only ${fine} positions on fine instruments`);
+  assert.ok(rounded > 50, `only ${rounded} positions whose value has a fraction of a micro-USD`);
+});

@@ -4,6 +4,7 @@ import type { Book, Asset, Instrument, AccountStatus } from './model.ts';
 import type { AccountResult, PositionResult, UnitResult } from './results.ts';
 import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, bracketAmount } from './tierMath.ts';
+import { lotsNotional, lotsValue } from './lotValue.ts';
 import { checkRange, divRound, roundAmountToScale } from '../../shared/units.ts';
 
 export interface ExactContext {
@@ -67,9 +68,9 @@ export function exactAccount(
     const inst = ctx.instruments.get(p.instrument)!;
     const mark = book.marks.get(p.instrument);
     if (mark === undefined) throw new RangeError(`no price for instrument ${p.instrument}`);
-    const abs = p.quantity < 0n ? -p.quantity : p.quantity;
-    const notional = checkRange(abs * mark * inst.lotTickValue, `${what} ${p.instrument} notional`);
-    const upnl = checkRange(p.quantity * mark * inst.lotTickValue - p.entryValue, `${what} ${p.instrument} upnl`);
+    // Rounded once per position (a fine instrument's K is not whole micro-USD): lotValue.ts.
+    const notional = checkRange(lotsNotional(inst, p.quantity, mark), `${what} ${p.instrument} notional`);
+    const upnl = checkRange(lotsValue(inst, p.quantity, mark) - p.entryValue, `${what} ${p.instrument} upnl`);
     const req = tieredRequirement(inst.tiers, notional);
     let isolated: UnitResult | null = null;
     if (p.isolatedMargin === null) {

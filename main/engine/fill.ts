@@ -2,7 +2,8 @@
 // P&L less fees is paid into the unit (the cross settlement holding, or the isolated position's margin), and an
 // isolated position closed whole hands its margin back to the settlement holding, or leaves a shortfall when that
 // margin is negative. Pure: the ledger writes what this returns; tests apply plans with it.
-import type { Instrument, Policy, Position } from './model.ts';
+import type { Policy, Position } from './model.ts';
+import type { LotTick } from './lotValue.ts';
 import { closeEffect, cashToQuantity, type CloseEffect, type Settlement } from './closeMath.ts';
 
 export interface FillOutcome {
@@ -19,7 +20,7 @@ export class FillError extends Error {}
 
 export function applyFill(
   pos: Position,
-  inst: Pick<Instrument, 'lotTickValue'>,
+  inst: LotTick,
   lots: bigint,
   price: bigint,
   policy: Pick<Policy, 'liquidationFeeRate' | 'insuranceFeeRate' | 'amountScale'>,
@@ -29,7 +30,7 @@ export function applyFill(
   if (lots <= 0n) throw new FillError('a fill must close at least one lot');
   if (lots > n) throw new FillError(`cannot close ${lots} lots of ${pos.instrument}: the position holds ${n}`);
   const c = pos.quantity > 0n ? lots : -lots;
-  const effect = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close: c, price, lotTickValue: inst.lotTickValue, policy });
+  const effect = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close: c, price, inst, policy });
   const q = pos.quantity - c;
   const entryValue = pos.entryValue - effect.portion;
   if (pos.isolatedMargin === null) {

@@ -25,8 +25,9 @@ function bookOf(c: Case): Book {
     underlying: i.id,
     multiplier: '1',
     lot: '1',
-    tick: (Number(i.k) / 1e6).toString(),
+    tick: (Number(i.k) / 10 ** (6 + i.scale)).toString(),
     lotTickValue: i.k,
+    lotTickScale: i.scale,
     margin: 'tiered',
     tiers: i.tiers.map((t) => ({ floor: t.floor, mmr: t.mmr, imr: t.mmr * 2n > 1_000_000n ? 1_000_000n : t.mmr * 2n })),
     slippage: i.slippage,
@@ -68,7 +69,11 @@ const arbTiers = (scale: bigint): fc.Arbitrary<Tier[]> =>
 const arbInstrument = (id: string): fc.Arbitrary<OracleInstrument> =>
   fc
     .record({
-      k: fc.constantFrom(10_000n, 100_000n, 1_000_000n),
+      // Ordinary lot-tick values, and now and then a fine one (below a micro-USD: rounded once per position).
+      kScale: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(10_000n, 100_000n, 1_000_000n).map((k) => ({ k, scale: 0 })) },
+        { weight: 1, arbitrary: fc.record({ k: fc.constantFrom(1n, 3n, 7n, 13n), scale: fc.constantFrom(1, 2) }) },
+      ),
       mark: fc.bigInt({ min: 50n, max: 2_000n }),
       impact: fc.option(
         fc.record({
@@ -79,12 +84,13 @@ const arbInstrument = (id: string): fc.Arbitrary<OracleInstrument> =>
       slippage: fc.bigInt({ min: 0n, max: 40_000n }),
       tierScale: fc.bigInt({ min: 1n, max: 1_000n }),
     })
-    .chain(({ k, mark, impact, slippage, tierScale }) => {
-      const lotValue = mark * k;
+    .chain(({ kScale: { k, scale }, mark, impact, slippage, tierScale }) => {
+      const lotValue = (mark * k) / 10n ** BigInt(scale) + 1n;
       // Floors within reach of a position of up to 40 lots, so the tiers and brackets are crossed by the closes.
       return arbTiers((lotValue * 40n * tierScale) / 1_000n + 1n).map((tiers) => ({
         id,
         k,
+        scale,
         mark,
         tiers: tiers.map((t) => ({ floor: t.floor, mmr: t.mmr })),
         slippage,
@@ -117,15 +123,15 @@ const arbCase: fc.Arbitrary<Case> = fc
     const positions = instruments.map((i, j) => ({
       instrument: i.id,
       lots: lots[j]!,
-      entry: lots[j]! * ((i.mark * (1_000n + entryMoves[j]!)) / 1_000n) * i.k,
+      entry: (lots[j]! * ((i.mark * (1_000n + entryMoves[j]!)) / 1_000n) * i.k) / 10n ** BigInt(i.scale),
     }));
     // Cash that puts equity somewhere from a little below zero to well above the requirement.
     let upnl = 0n;
     let notional = 0n;
     for (const [j, p] of positions.entries()) {
       const i = instruments[j]!;
-      upnl += p.lots * i.mark * i.k - p.entry;
-      notional += (p.lots < 0n ? -p.lots : p.lots) * i.mark * i.k;
+      upnl += (p.lots * i.mark * i.k) / 10n ** BigInt(i.scale) - p.entry;
+      notional += ((p.lots < 0n ? -p.lots : p.lots) * i.mark * i.k) / 10n ** BigInt(i.scale);
     }
     const cents = ((notional * cushion) / 10_000n - upnl) / 10_000n;
     return { instruments: instruments as OracleInstrument[], policy, account: { cents, positions } };

@@ -81,7 +81,7 @@ test('methodology §7 (dYdX): the order of a plan carries its bankruptcy price, 
 });
 
 test('estimated price moves against the liquidated side by the slippage, or by the impact table bracket of the size', () => {
-  const inst = { slippage: 10_000n, lotTickValue: 1_000n }; // 1%; one lot x one tick = 0.001 USD
+  const inst = { slippage: 10_000n, lotTickValue: 1_000n, lotTickScale: 0 }; // 1%; one lot x one tick = 0.001 USD
   assert.equal(estimatedPrice(inst, 10_000n, 5n, 1n), 9_900n); // a sale, 1% below
   assert.equal(estimatedPrice(inst, 10_001n, 5n, 1n), 9_900n); // 9,900.99 rounds down for a sale
   assert.equal(estimatedPrice(inst, 10_001n, 5n, -1n), 10_102n); // 10,101.01 rounds up for a purchase

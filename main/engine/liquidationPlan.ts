@@ -15,6 +15,7 @@ import { bankruptcyValue, bankruptcyPricePerUnit } from './bankruptcyPrice.ts';
 import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, settlesAtPar, SETTLEMENT_ASSET, type Settlement, type CloseEffect } from './closeMath.ts';
 import { segments, nonNegative, asHealthy, type Segment } from './closeEnvelope.ts';
 import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
+import { lotsNotional, lotsValue } from './lotValue.ts';
 
 export interface PlanContext {
   policy: Policy;
@@ -148,13 +149,12 @@ function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolat
     const mark = pc.marks.get(p.instrument);
     if (!inst || mark === undefined) throw new RangeError(`account ${input.id}: no instrument or mark for ${p.instrument}`);
     if (p.quantity === 0n) continue;
-    const K = inst.lotTickValue;
     const cums = pc.cums.get(p.instrument)!;
-    const req = tieredRequirement(inst.tiers, abs(p.quantity) * mark * K, cums);
+    const req = tieredRequirement(inst.tiers, lotsNotional(inst, p.quantity, mark), cums);
     const lp: LivePos = { instrument: p.instrument, inst, cums, mark, q: p.quantity, entry: p.entryValue, mm: req.mm, im: req.im };
     if (p.isolatedMargin === null) cross.positions.push(lp);
     else {
-      const equity = p.isolatedMargin + p.quantity * mark * K - p.entryValue;
+      const equity = p.isolatedMargin + lotsValue(inst, p.quantity, mark) - p.entryValue;
       isolated.push({ key: p.instrument, isolated: true, equity, mm: req.mm, im: req.im, cash: p.isolatedMargin, positions: [lp] });
     }
   }
@@ -163,15 +163,15 @@ function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolat
 
 /** The unit after closing `c` lots (signed like the position) of `lp` at `price` (estimated when omitted). */
 function trial(pc: PlanContext, u: Unit, lp: LivePos, c: bigint, price?: bigint): Trial {
-  const K = lp.inst.lotTickValue;
   const side = lp.q > 0n ? 1n : -1n;
   const p = price ?? estimatedPrice(lp.inst, lp.mark, c, side);
-  const effect = closeEffect({ quantity: lp.q, entryValue: lp.entry, close: c, price: p, lotTickValue: K, policy: pc.policy });
+  const effect = closeEffect({ quantity: lp.q, entryValue: lp.entry, close: c, price: p, inst: lp.inst, policy: pc.policy });
   const q = lp.q - c;
   const entry = lp.entry - effect.portion;
-  const upnlBefore = lp.q * lp.mark * K - lp.entry;
-  const upnlAfter = q * lp.mark * K - entry;
-  const req = tieredRequirement(lp.inst.tiers, abs(q) * lp.mark * K, lp.cums);
+  // Position values and notionals rounded once per position, as the evaluation rounds them (lotValue.ts).
+  const upnlBefore = lotsValue(lp.inst, lp.q, lp.mark) - lp.entry;
+  const upnlAfter = lotsValue(lp.inst, q, lp.mark) - entry;
+  const req = tieredRequirement(lp.inst.tiers, lotsNotional(lp.inst, q, lp.mark), lp.cums);
   let cash: bigint;
   let equity: bigint;
   if (u.isolated) {
@@ -245,7 +245,7 @@ class Order implements PlannedOrder {
     // dYdX's inputs from what the trial already knows: DNNV and DMMR are the position's value and MM after minus before.
     this.#bp =
       u.mm > 0n
-        ? { dnnv: -c * lp.mark * lp.inst.lotTickValue, tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm, c, lot: lp.inst.lot, multiplier: lp.inst.multiplier }
+        ? { dnnv: lotsValue(lp.inst, lp.q - c, lp.mark) - lotsValue(lp.inst, lp.q, lp.mark), tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm, c, lot: lp.inst.lot, multiplier: lp.inst.multiplier }
         : null;
   }
 

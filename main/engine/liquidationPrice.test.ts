@@ -22,9 +22,9 @@ const usd = (s: string): bigint => parseAmount(s, 'usd');
 const tier = (floor: string, mmr: string): Tier => ({ floor: usd(floor), mmr: parseRate(mmr, 'mmr'), imr: parseRate(mmr, 'imr') * 2n });
 
 // BTC-PERP: lot 0.001, tick 0.1, multiplier 1 -> K = 100 micro-USD; 1 BTC = 1,000 lots; price 50,000 = 500,000 ticks.
-const BTC = { lot: '0.001', tick: '0.1', multiplier: '1', lotTickValue: 100n };
+const BTC = { lot: '0.001', tick: '0.1', multiplier: '1', lotTickValue: 100n, lotTickScale: 0 };
 // ETH-PERP: lot 0.01, tick 0.01, multiplier 1 -> K = 100; 1 ETH = 100 lots; price 3,000 = 300,000 ticks.
-const ETH = { lot: '0.01', tick: '0.01', multiplier: '1', lotTickValue: 100n };
+const ETH = { lot: '0.01', tick: '0.01', multiplier: '1', lotTickValue: 100n, lotTickScale: 0 };
 // Binance BTCUSDT-style tiers: [0, 50k) 0.4%; [50k, 250k) 0.5% (cum 50); [250k, 1M) 1% (cum 1,300).
 const BTC_TIERS = [tier('0', '0.004'), tier('50000', '0.005'), tier('250000', '0.01')];
 
@@ -113,7 +113,7 @@ test('a multiplier: 2 contracts (multiplier 50, tick 0.25) long at 4,000, WB 50,
   // LP = (50,000 - 400,000) / (2 x 50 x (0.05 - 1)) = -350,000 / -95 = 3,684.210526315789... -> 3,684.21052632;
   // to the tick (0.25), up for a long: 3,684.25.
   const input = cross({
-    lot: '1', tick: '0.25', multiplier: '50', lotTickValue: 12_500_000n,
+    lot: '1', tick: '0.25', multiplier: '50', lotTickValue: 12_500_000n, lotTickScale: 0,
     quantity: 2n, entryValue: usd('400000'), tiers: [tier('0', '0.05')], mark: 16_000n, walletBalance: usd('50000'),
   });
   assert.equal(liquidationPrice(input), '3684.21052632');
@@ -209,6 +209,7 @@ const arbCase: fc.Arbitrary<Case> = fc
       quantity: q,
       entryValue,
       lotTickValue: K,
+      lotTickScale: 0,
       lot: formatUnits(1n, r.lotExp),
       tick,
       multiplier: String(r.mult),

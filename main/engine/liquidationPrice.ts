@@ -17,10 +17,14 @@
 // degenerate equation is skipped); if several do, the one nearest the current mark on the losing side wins.
 //
 // Everything is solved as an exact rational (bigint numerator and denominator); the only rounding is the final
-// one to 8 decimal places, half-even (methodology §1). decimal.js serves the tick rounding for display.
+// one to 8 decimal places, half-even (methodology §1). decimal.js serves the tick rounding for display. A fine
+// instrument's K is the fraction lotTickValue / 10^lotTickScale and enters the solution as that exact fraction:
+// like MM without its ceil, the equation is the continuous one, not the per-position rounding of lotValue.ts (at
+// most a micro-USD apart), since this is a reported price, not a threshold decision.
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Tier } from './model.ts';
 import { RATE_ONE, decimalPlaces, divRound, formatUnits, parseUnits } from '../../shared/units.ts';
+import { lotTickFraction } from './lotValue.ts';
 
 const D = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 
@@ -34,8 +38,9 @@ export interface LiqPosition {
   quantity: bigint;
   /** Signed entry value, micro-USD (quantity x entry price x lot x multiplier x 1e6). */
   entryValue: bigint;
-  /** Micro-USD per lot per tick: lot x tick x multiplier x 1e6. */
+  /** Micro-USD per lot per tick, lot x tick x multiplier x 1e6 = lotTickValue x 10^-lotTickScale. */
   lotTickValue: bigint;
+  lotTickScale: number;
   lot: string;
   tick: string;
   multiplier: string;
@@ -77,10 +82,11 @@ function checkLotTickValue(p: LiqPosition): void {
   const parts = [p.lot, p.tick, p.multiplier];
   const scale = parts.reduce((s, x) => s + decimalPlaces(x), 0);
   const product = parts.reduce((acc, x) => acc * parseUnits(x, decimalPlaces(x), 'lot/tick/multiplier'), 1n);
-  // product / 10^scale x 1e6 must equal K.
-  if (product * 1_000_000n !== p.lotTickValue * 10n ** BigInt(scale)) {
+  // product / 10^scale x 1e6 must equal K = num / den.
+  const k = lotTickFraction(p);
+  if (product * 1_000_000n * k.den !== k.num * 10n ** BigInt(scale)) {
     throw new RangeError(
-      `lotTickValue ${p.lotTickValue} is not lot ${p.lot} x tick ${p.tick} x multiplier ${p.multiplier} x 1e6`,
+      `lotTickValue ${p.lotTickValue} x 10^-${p.lotTickScale} is not lot ${p.lot} x tick ${p.tick} x multiplier ${p.multiplier} x 1e6`,
     );
   }
 }
@@ -109,7 +115,8 @@ function cmpFrac(a: bigint, b: bigint, c: bigint, d: bigint): number {
  */
 export function solveLiquidationMark(input: LiqInput): LiqSolution | null {
   checkLotTickValue(input);
-  const { quantity: q, entryValue: E, lotTickValue: K, tiers } = input;
+  const { quantity: q, entryValue: E, tiers } = input;
+  const { num: K, den: Kd } = lotTickFraction(input);
   if (q === 0n) return null;
   if (tiers.length === 0) throw new RangeError('empty tier table');
   if (K <= 0n) throw new RangeError('lotTickValue must be > 0');
@@ -119,7 +126,7 @@ export function solveLiquidationMark(input: LiqInput): LiqSolution | null {
   const found: LiqSolution[] = [];
   for (let n = 0; n < tiers.length; n++) {
     const t = tiers[n] as Tier;
-    let num = RATE_ONE * (E - A) - (cs[n] as bigint);
+    let num = Kd * (RATE_ONE * (E - A) - (cs[n] as bigint));
     let den = K * (RATE_ONE * q - absQ * t.mmr);
     if (den === 0n) continue; // mmr = 100% on a long: equity - MM is flat in this tier
     if (den < 0n) {
@@ -127,11 +134,11 @@ export function solveLiquidationMark(input: LiqInput): LiqSolution | null {
       den = -den;
     }
     if (num <= 0n) continue; // no positive mark
-    // notional = |q| K m = |q| K num / den must lie in [floor_n, floor_{n+1}).
+    // notional = |q| (K / Kd) m = |q| K num / (Kd den) must lie in [floor_n, floor_{n+1}).
     const scaledNotional = absQ * K * num;
-    if (t.floor * den > scaledNotional) continue;
+    if (t.floor * den * Kd > scaledNotional) continue;
     const next = tiers[n + 1];
-    if (next !== undefined && scaledNotional >= next.floor * den) continue;
+    if (next !== undefined && scaledNotional >= next.floor * den * Kd) continue;
     found.push({ num, den, tier: n });
   }
   if (found.length <= 1) return found[0] ?? null;

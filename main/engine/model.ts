@@ -36,12 +36,20 @@ export interface Instrument {
   id: string;
   kind: InstrumentKind;
   underlying: string;
-  /** Decimal strings as given; their exact product with 1e6 is `lotTickValue`. */
+  /** Decimal strings as given; their exact product with 1e6 is `lotTickValue` x 10^-lotTickScale. */
   multiplier: string;
   lot: string;
   tick: string;
-  /** Micro-USD that one lot gains when the price moves one tick: lot x tick x multiplier x 1e6, a whole number. */
+  /**
+   * With lotTickScale, K: the micro-USD that one lot gains when the price moves one tick, lot x tick x multiplier x
+   * 1e6 = lotTickValue x 10^-lotTickScale. Money is computed from it only through lotValue.ts.
+   */
   lotTickValue: bigint;
+  /**
+   * 0 for an ordinary instrument (K a whole number of micro-USD); for a fine one, the decimal places of K in
+   * micro-USD (1..18), with lotTickValue not a multiple of 10, so each K has one form.
+   */
+  lotTickScale: number;
   margin: MarginMethod;
   /** Tier table, floors strictly increasing, the first at 0. */
   tiers: Tier[];

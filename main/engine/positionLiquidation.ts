@@ -14,6 +14,7 @@ export function positionLiquidationPrice(r: AccountResult, pos: Position, p: Pos
     quantity: pos.quantity,
     entryValue: pos.entryValue,
     lotTickValue: inst.lotTickValue,
+    lotTickScale: inst.lotTickScale,
     lot: inst.lot,
     tick: inst.tick,
     multiplier: inst.multiplier,

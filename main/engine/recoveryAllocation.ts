@@ -17,6 +17,7 @@
 import { largestRemainder, AMOUNT_SCALE, divRound } from '../../shared/units.ts';
 import { cappedLargestRemainder } from './waterfall.ts';
 import { deleverage } from './adl.ts';
+import { lotTickFraction, lotsNotional, lotsValue } from './lotValue.ts';
 
 export type RecoveryToolName = 'vmGainsHaircut' | 'adl' | 'socialisedLoss';
 
@@ -28,8 +29,9 @@ export interface AccountGain {
 
 export interface AdlInstrument {
   instrument: string;
-  /** micro-USD per lot per tick. */
+  /** micro-USD per lot per tick: lotTickValue x 10^-lotTickScale (see lotValue.ts). */
   lotTickValue: bigint;
+  lotTickScale: number;
   /** Current mark, ticks (> 0). */
   mark: bigint;
   /** The defaulter's net position that was closed out, lots, signed. */
@@ -97,17 +99,19 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export function planAdl(loss: bigint, instruments: readonly AdlInstrument[]): AdlClose[] {
   const cases = instruments.filter((i) => i.defaulterQuantity !== 0n && i.mark > 0n).sort((a, b) => cmp(a.instrument, b.instrument));
   if (loss <= 0n || cases.length === 0) return [];
-  const shares = largestRemainder(loss, cases.map((c) => abs(c.defaulterQuantity) * c.mark * c.lotTickValue));
+  const shares = largestRemainder(loss, cases.map((c) => lotsNotional(c, c.defaulterQuantity, c.mark)));
   const closes: AdlClose[] = [];
   cases.forEach((c, k) => {
     const share = shares[k]!;
     if (share === 0n) return;
     const side = c.defaulterQuantity > 0n ? 1n : -1n;
-    const perLot = c.lotTickValue;
-    const delta = divRound(share, abs(c.defaulterQuantity) * perLot, 'ceil');
+    // Ranking prices are in 10^-lotTickScale micro-USD per lot (one common unit, whole even for a fine K = perLot / sub).
+    const { num: perLot, den: sub } = lotTickFraction(c);
+    // The move that raises the share: the least delta with |Q| x delta x K >= share.
+    const delta = divRound(share * sub, abs(c.defaulterQuantity) * perLot, 'ceil');
     const price = c.mark + side * delta;
     if (price <= 0n) return; // the opposing longs cannot be closed at a price of zero or below
-    // Prices for the ranking in micro-USD per lot (one common unit); candidates past their own bankruptcy are skipped.
+    // Candidates past their own bankruptcy are skipped.
     const m = c.mark * perLot;
     const candidates = c.candidates
       .filter((p) => p.quantity !== 0n && (p.quantity > 0n) !== (side > 0n) && p.equity > 0n && p.entryValue !== 0n && (p.entryValue > 0n) === (p.quantity > 0n))
@@ -115,16 +119,16 @@ export function planAdl(loss: bigint, instruments: readonly AdlInstrument[]): Ad
       .map((p) => ({
         account: p.account,
         quantity: p.quantity,
-        entryPrice: divRound(p.entryValue, p.quantity, 'halfEven'),
+        entryPrice: divRound(p.entryValue * sub, p.quantity, 'halfEven'),
         // equity + q (P - m) = 0  ->  P = m - equity / q (toward the mark, so never past it)
-        bankruptcyPrice: m - divRound(p.equity, p.quantity, p.quantity > 0n ? 'floor' : 'ceil'),
+        bankruptcyPrice: m - divRound(p.equity * sub, p.quantity, p.quantity > 0n ? 'floor' : 'ceil'),
       }))
       .filter((p) => p.entryPrice > 0n);
     if (candidates.length === 0) return;
     const member = new Map(c.candidates.map((p) => [p.account, p.member]));
     const r = deleverage({ mark: m, bankrupt: { account: '(defaulter)', quantity: c.defaulterQuantity, bankruptcyPrice: price * perLot }, candidates });
     for (const x of r.closes) {
-      closes.push({ account: x.account, member: member.get(x.account)!, instrument: c.instrument, lots: x.quantity, price, cost: x.quantity * delta * perLot });
+      closes.push({ account: x.account, member: member.get(x.account)!, instrument: c.instrument, lots: x.quantity, price, cost: lotsValue(c, x.quantity, delta) });
     }
   });
   return closes;

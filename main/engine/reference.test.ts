@@ -27,6 +27,7 @@ const BTC_PERP: Instrument = {
   lot: '0.001',
   tick: '0.1',
   lotTickValue: 100n,
+  lotTickScale: 0,
   margin: 'tiered',
   tiers: [tier('0', '0.004', '0.008')],
   slippage: 0n,
@@ -395,9 +396,11 @@ function bigintEvaluate(b: Book): AccountResult[] {
     for (const p of b.positions) {
       if (p.account !== acc.id) continue;
       const i = inst.get(p.instrument)!;
+      // K = lotTickValue / 10^lotTickScale: each position's notional rounded up, its signed value down.
       const v = p.quantity * b.marks.get(p.instrument)! * i.lotTickValue;
-      const notional = v < 0n ? -v : v;
-      const upnl = v - p.entryValue;
+      const kd = 10n ** BigInt(i.lotTickScale);
+      const notional = divRound(v < 0n ? -v : v, kd, 'ceil');
+      const upnl = divRound(v, kd, 'floor') - p.entryValue;
       const req = tieredRequirement(i.tiers, notional);
       let iso = null;
       if (p.isolatedMargin === null) {

@@ -92,7 +92,8 @@ export function referenceEvaluate(book: Book): AccountResult[] {
   const instruments = new Map<string, InstrumentTables>();
   for (const i of book.instruments) {
     instruments.set(i.id, {
-      K: dec(i.lotTickValue),
+      // K = lotTickValue x 10^-lotTickScale micro-USD per lot per tick (a fraction for a fine instrument).
+      K: dec(i.lotTickValue).div(new D(10).pow(i.lotTickScale)),
       mm: table(i.tiers.map((t) => ({ floor: t.floor, rate: t.mmr }))),
       im: table(i.tiers.map((t) => ({ floor: t.floor, rate: t.imr }))),
     });
@@ -222,9 +223,11 @@ function evaluatePosition(ctx: Context, p: Position): PositionFigures {
   if (markBig === undefined) throw new Error(`reference: no mark for ${p.instrument}`);
   const q = dec(p.quantity);
   const mark = dec(markBig);
-  // notional = |q| x mark x K; upnl = q x mark x K - entryValue
-  const notional = q.abs().mul(mark).mul(inst.K);
-  const upnl = q.mul(mark).mul(inst.K).sub(dec(p.entryValue));
+  // notional = |q| x mark x K; upnl = q x mark x K - entryValue. Where K has a fraction of a micro-USD, each
+  // position's money is rounded once, as methodology §1 directs: the notional (requirements are money demanded) up,
+  // the signed value down (equity never overstated). For a whole K both are already whole and nothing changes.
+  const notional = q.abs().mul(mark).mul(inst.K).ceil();
+  const upnl = q.mul(mark).mul(inst.K).floor().sub(dec(p.entryValue));
   // MM, IM = ceil((notional x rate_n - cum_n) / 1e6), tier n chosen by the notional.
   const mm = bracketed(inst.mm, notional);
   const im = bracketed(inst.im, notional);

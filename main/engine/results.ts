@@ -1,7 +1,11 @@
 // What an evaluation of a book produces. All amounts are micro-USD integers (methodology §1).
 //
 // Exact semantics (the integer kernel and the decimal.js reference both follow these to the unit):
-// - K = lotTickValue. notional = |q| x mark x K; upnl = q x mark x K - entryValue.
+// - K = lotTickValue x 10^-lotTickScale. notional = |q| x mark x K; upnl = q x mark x K - entryValue. When K is not
+//   a whole number of micro-USD (a fine instrument), each position's figures are rounded once, in methodology §1's
+//   direction: notional = ceil(|q| x mark x K) (requirements are money demanded), value = floor(q x mark x K) (equity
+//   never overstated), upnl = value - entryValue. Sums and requirements are then taken from these whole figures.
+//   lotValue.ts is the one implementation; reference.ts follows this text on its own.
 // - Tier n is the last tier whose floor <= notional. cum_1 = 0, cum_n = floor_n x (mmr_n - mmr_{n-1}) + cum_{n-1}
 //   (kept exact in micro x ppm). MM = ceil((notional x mmr_n - cum_n) / 1e6); IM likewise with imr.
 // - Collateral row: gross = floor(quantity x price x 10^6 / 10^(quantityScale + priceScale)); when gross > 0 the

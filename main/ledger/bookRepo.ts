@@ -95,6 +95,7 @@ export function readInstruments(db: Database): Instrument[] {
     lot: r.lot as string,
     tick: r.tick as string,
     lotTickValue: big(r.lot_tick_value),
+    lotTickScale: Number(r.lot_tick_scale),
     margin: r.margin as Instrument['margin'],
     tiers: tiers.get(r.id as string) ?? [],
     slippage: big(r.slippage),

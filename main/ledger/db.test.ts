@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { openLedger, checkpointWal, LATEST_VERSION } from './db.ts';
 import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
 import { CALL_STATUSES } from '../../shared/contract.ts';
+import { readInstruments } from './bookRepo.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -439,6 +440,30 @@ test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse
     for (const k of ['raised', 'lowered', 'extended', 'waiver_requested', 'waived', 'overdue', 'escalated', 'cleared']) db.prepare(event).run(1, T0, k, null);
     assert.equal(sqliteCode(() => db.prepare(ISSUE_CALL).run('A1', 1, 'overdue')), 'SQLITE_CONSTRAINT_UNIQUE');
     assert.equal(sqliteCode(() => db.prepare(event).run(99, T0, 'issued', 1)), 'SQLITE_CONSTRAINT_FOREIGNKEY');
+  } finally {
+    db.close();
+  }
+});
+
+test('step 6: a step-5 ledger keeps its instruments as ordinary ones (scale 0) and then takes a fine one in canonical form', () => {
+  const { file, db: v5 } = seededAtStep(5);
+  v5.close();
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.ok(LATEST_VERSION >= 6);
+    assert.deepEqual(readInstruments(db).map((i) => [i.id, i.lotTickValue, i.lotTickScale]), [['BTC-PERP', 100n, 0]]);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    // A lot of 0.00001 at a tick of 0.01: K = 0.1 micro-USD = 1 x 10^-1.
+    const add = (v: number, s: number) =>
+      db.prepare(`INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, lot_tick_scale, margin)
+        VALUES ('BTC-FINE-' || ?, 'perpetual', 'BTC', '1', '0.00001', '0.01', ?, ?, 'tiered')`).run(`${v}-${s}`, v, s);
+    add(1, 1);
+    assert.deepEqual(readInstruments(db).find((i) => i.id === 'BTC-FINE-1-1')?.lotTickScale, 1);
+    const check = (fn: () => unknown) => assert.equal(sqliteCode(fn), 'SQLITE_CONSTRAINT_CHECK');
+    check(() => add(10, 2)); // 0.1 again, not in its one form
+    check(() => add(1, 19)); // finer than the engine takes
+    check(() => add(1, -1));
   } finally {
     db.close();
   }

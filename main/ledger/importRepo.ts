@@ -56,19 +56,19 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
     }
     case 'instruments': {
       const s = db.prepare(
-        `INSERT INTO instruments(id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin, slippage, expiry,
-           option_right, option_strike, underlying_instrument, short_option_minimum, price_band)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO instruments(id, kind, underlying, multiplier, lot, tick, lot_tick_value, lot_tick_scale, margin,
+           slippage, expiry, option_right, option_strike, underlying_instrument, short_option_minimum, price_band)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, underlying = excluded.underlying,
            multiplier = excluded.multiplier, lot = excluded.lot, tick = excluded.tick,
-           lot_tick_value = excluded.lot_tick_value, margin = excluded.margin, slippage = excluded.slippage,
+           lot_tick_value = excluded.lot_tick_value, lot_tick_scale = excluded.lot_tick_scale, margin = excluded.margin, slippage = excluded.slippage,
            expiry = excluded.expiry, option_right = excluded.option_right, option_strike = excluded.option_strike,
            underlying_instrument = excluded.underlying_instrument,
            short_option_minimum = excluded.short_option_minimum, price_band = excluded.price_band`,
       );
       for (const r of parsed.rows) {
         s.run(
-          r.id, r.kind, r.underlying, r.multiplier, r.lot, r.tick, r.lotTickValue, r.margin, r.slippage,
+          r.id, r.kind, r.underlying, r.multiplier, r.lot, r.tick, r.lotTickValue, r.lotTickScale, r.margin, r.slippage,
           r.expiry === null ? null : normaliseAt(r.expiry),
           r.option?.right ?? null, r.option?.strike ?? null, r.option?.underlyingInstrument ?? null,
           r.option?.shortOptionMinimum ?? null, r.priceBand,

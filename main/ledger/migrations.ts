@@ -769,7 +769,16 @@ CREATE INDEX margin_calls_status_deadline ON margin_calls (status, deadline);
 CREATE INDEX margin_call_events_call ON margin_call_events (call_id, id);
 `;
 
-/** The product's schema steps, in order. Append new steps; never edit a released one. */
+const V8_FINE_INSTRUMENTS = `
+-- Fine instruments (issue 13): one lot moving one tick may be worth less than a whole micro-USD (a lot of 0.00001 at
+-- a tick of 0.01: 0.1 micro-USD). An instrument's lot-tick value is now lot_tick_value x 10^-lot_tick_scale
+-- micro-USD, in its one canonical form (no trailing zero when the scale is above 0); every instrument already here
+-- is an ordinary one, scale 0. Amounts stay whole micro-USD: the engine rounds each position's money once
+-- (main/engine/lotValue.ts).
+ALTER TABLE instruments ADD COLUMN lot_tick_scale INTEGER NOT NULL DEFAULT 0
+  CHECK (lot_tick_scale BETWEEN 0 AND 18 AND (lot_tick_scale = 0 OR lot_tick_value % 10 <> 0));
+`;
+
 // Step 6: an off-band fill above the four-eyes threshold waits here for a second supervisor (issue 14). Written out
 // in full, with no helper, so that the step's text can never change once released.
 const V6_FILL_REQUESTS = `
@@ -819,6 +828,7 @@ CREATE INDEX approvals_subject ON approvals (subject, id);
 CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject, channel) WHERE status = 'pending';
 `;
 
+/** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
   { version: 2, name: 'liquidations', up: V2_LIQUIDATIONS },
@@ -827,6 +837,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
   { version: 6, name: 'fill requests', up: V6_FILL_REQUESTS },
   { version: 7, name: 'approvals', up: V7_APPROVALS },
+  { version: 8, name: 'fine instruments', up: V8_FINE_INSTRUMENTS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

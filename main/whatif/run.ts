@@ -60,6 +60,7 @@ export function computeWhatIf(json: unknown): MarginOutput {
         quantity: pos.quantity,
         mark,
         lotTickValue: inst.lotTickValue,
+        lotTickScale: inst.lotTickScale,
         positionMm: p.mm,
         lot: inst.lot,
         multiplier: inst.multiplier,

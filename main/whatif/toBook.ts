@@ -12,6 +12,7 @@ import type { MarginInput } from './schema.ts';
 import { black76Price } from '../engine/black76.ts';
 import { validateBrackets } from '../engine/tierMath.ts';
 import { SETTLEMENT_ASSET } from '../engine/closeMath.ts';
+import { lotTickValue } from '../csv/parse.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 
@@ -119,9 +120,10 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     let d = decimalPlaces(input.prices[x.id] ?? '0');
     for (const a of accountsIn) for (const p of a.positions ?? []) if (p.instrument === x.id) d = Math.max(d, decimalPlaces(p.entryPrice));
     const tick = x.tick ?? (d === 0 ? '1' : `0.${'0'.repeat(d - 1)}1`);
-    const k = new D(x.lot).mul(tick).mul(x.multiplier).mul(1_000_000);
-    if (!k.isInteger() || k.lte(0)) {
-      throw new InputError(`lot x tick x multiplier (${x.lot} x ${tick} x ${x.multiplier}) must be a whole number of micro-USD`, {
+    // The lot-tick value, whole or fine, as the CSV import takes it (one rule: csv/parse.ts).
+    const k = lotTickValue(x.lot, tick, x.multiplier);
+    if (k === null) {
+      throw new InputError(`lot x tick x multiplier (${x.lot} x ${tick} x ${x.multiplier}) is finer than 10^-24 USD`, {
         field: `${f}.tick`,
       });
     }
@@ -146,7 +148,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       multiplier: x.multiplier,
       lot: x.lot,
       tick,
-      lotTickValue: BigInt(k.toFixed(0)),
+      ...k,
       margin: 'tiered',
       tiers,
       slippage: x.slippage ? boundedRate(x.slippage, `${f}.slippage`, 'slippage') : 0n,

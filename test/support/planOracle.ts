@@ -12,8 +12,9 @@ export interface OracleTier {
 
 export interface OracleInstrument {
   id: string;
-  /** Micro-USD one lot gains when the price moves one tick. */
+  /** Micro-USD one lot gains when the price moves one tick: k / 10^scale (scale 0 for an ordinary instrument). */
   k: bigint;
+  scale: number;
   tiers: OracleTier[];
   /** Flat slippage (ppm) or an impact table by closed notional at the mark. */
   slippage: bigint;
@@ -77,11 +78,16 @@ function figures(insts: Map<string, OracleInstrument>, s: State): { equity: bigi
   let mm = 0n;
   for (const [id, p] of s.pos) {
     const i = insts.get(id)!;
-    equity += p.lots * i.mark * i.k - p.entry;
-    mm += oracleMm(i.tiers, (p.lots < 0n ? -p.lots : p.lots) * i.mark * i.k);
+    equity += valueOf(i, p.lots, i.mark) - p.entry;
+    mm += oracleMm(i.tiers, notionalOf(i, p.lots, i.mark));
   }
   return { equity, mm };
 }
+
+/** §1 per position: a value (what is owned or paid) rounded down, a notional (what is charged on) rounded up. */
+const pow = (i: OracleInstrument): bigint => 10n ** BigInt(i.scale);
+const valueOf = (i: OracleInstrument, q: bigint, price: bigint): bigint => floorDiv(q * price * i.k, pow(i));
+const notionalOf = (i: OracleInstrument, q: bigint, price: bigint): bigint => ceilDiv((q < 0n ? -q : q) * price * i.k, pow(i));
 
 const meets = (f: { equity: bigint; mm: bigint }, target: bigint): boolean => f.equity * PPM >= target * f.mm;
 
@@ -95,7 +101,7 @@ function healthier(a: { equity: bigint; mm: bigint }, b: { equity: bigint; mm: b
 /** §7's estimated price: the mark moved against the closing side, to the whole tick worse for it. */
 function estimated(i: OracleInstrument, close: bigint, long: boolean): bigint {
   let rate = i.slippage;
-  if (i.impact) for (const b of i.impact) if (close * i.mark * i.k >= b.floor) rate = b.rate;
+  if (i.impact) for (const b of i.impact) if (notionalOf(i, close, i.mark) >= b.floor) rate = b.rate;
   return long ? floorDiv(i.mark * (PPM - rate), PPM) : ceilDiv(i.mark * (PPM + rate), PPM);
 }
 
@@ -114,8 +120,8 @@ function closed(insts: Map<string, OracleInstrument>, policy: OraclePolicy, s: S
   const c = long ? k : -k;
   const price = estimated(i, k, long);
   const portion = c === p.lots ? p.entry : halfEven(p.entry * c, p.lots);
-  const value = c * price * i.k;
-  const notional = value < 0n ? -value : value;
+  const value = valueOf(i, c, price);
+  const notional = notionalOf(i, c, price);
   // Fees are money demanded: each rounded up to the cent. The cash lands in cents, rounded down.
   const fees = ceilDiv(notional * policy.fee, PPM * CENT) * CENT + ceilDiv(notional * policy.insurance, PPM * CENT) * CENT;
   const cash = value - portion - fees;
@@ -132,7 +138,7 @@ export function oraclePlan(instruments: OracleInstrument[], policy: OraclePolicy
   const contribution = (id: string): bigint => {
     const i = insts.get(id)!;
     const q = s.pos.get(id)!.lots;
-    return oracleMm(i.tiers, (q < 0n ? -q : q) * i.mark * i.k);
+    return oracleMm(i.tiers, notionalOf(i, q, i.mark));
   };
   const queue = [...s.pos.keys()].sort((a, b) => {
     const d = contribution(b) - contribution(a);

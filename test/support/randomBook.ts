@@ -3,8 +3,10 @@
 //
 // What a generated Book holds:
 // - 1-6 instruments (future, perpetual, now and then an option; all margined 'tiered', which is all results.ts
-//   defines), each with a valid tier table of 1-5 tiers, lot/tick/multiplier strings whose product x 1e6 is the
-//   whole number lotTickValue >= 1, and a mark > 0.
+//   defines), each with a valid tier table of 1-5 tiers, lot/tick/multiplier strings whose product x 1e6 is
+//   K = lotTickValue x 10^-lotTickScale, and a mark > 0. About one in four is drawn with a fine lot and tick (lots
+//   down to 1e-6, ticks down to 1e-10), so K is often a fraction of a micro-USD (a fine instrument: its holders take
+//   the BigInt path, which rounds each position once) and sometimes still whole.
 // - 1-3 assets: always "USD" (quantityScale 6, priceScale 0, price 1, no haircut: it lets the generator put an
 //   account's equity exactly on a threshold), plus 0-2 others with random scales, prices and haircut brackets.
 // - 1-20 accounts (cross or isolated mode), 0-8 positions each (at most one per account+instrument, so at most the
@@ -128,6 +130,8 @@ interface InstrumentSpec {
   markSmall: boolean;
   markU: bigint;
   right: 'call' | 'put';
+  /** Jitter of an entry value on a fine instrument (its lot-tick is below one micro-USD). */
+  fineJitter: bigint;
 }
 
 function arbInstrumentSpec(cfg: Config): fc.Arbitrary<InstrumentSpec> {
@@ -142,8 +146,16 @@ function arbInstrumentSpec(cfg: Config): fc.Arbitrary<InstrumentSpec> {
       markSmall: fc.boolean(),
       markU: arbFrac,
       right: fc.constantFrom<'call' | 'put'>('call', 'put'),
+      fine: fc.integer({ min: 0, max: 3 }),
+      fineLotExp: fc.integer({ min: 0, max: 6 }),
+      fineTickExp: fc.integer({ min: 2, max: 10 }),
+      fineJitter: fc.bigInt({ min: 0n, max: 999n }),
     })
-    .map((s) => ({ ...s, markSmall: s.markSmall && s.markU % 4n === 0n }));
+    .map(({ fine, fineLotExp, fineTickExp, ...s }) => ({
+      ...s,
+      ...(fine === 0 ? { lotExp: fineLotExp, tickExp: fineTickExp } : {}),
+      markSmall: s.markSmall && s.markU % 4n === 0n,
+    }));
 }
 
 interface AssetSpec {
@@ -256,6 +268,9 @@ function snapTarget(snap: Snap, mm: bigint, im: bigint, lh: bigint): bigint | nu
   }
 }
 
+/** The most lots a generated position holds. */
+const Q_CAP = 10n ** 15n;
+
 function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
@@ -273,9 +288,16 @@ function buildBook(
   const marks = new Map<string, bigint>();
   instrSpecs.forEach((s, i) => {
     const id = `I${i}`;
-    const exp = 6 - s.lotExp - s.tickExp; // >= 0
-    const lotTickValue = BigInt(s.multiplier) * BigInt(s.tickMant) * pow10(exp);
-    const markMax0 = cfg.posCap / lotTickValue;
+    // K = multiplier x tickMant x 10^exp micro-USD, a fraction when exp < 0: lotTickValue x 10^-lotTickScale in its
+    // canonical form (no trailing zero at a scale above 0).
+    const exp = 6 - s.lotExp - s.tickExp;
+    let lotTickValue = BigInt(s.multiplier) * BigInt(s.tickMant) * pow10(exp > 0 ? exp : 0);
+    let lotTickScale = exp < 0 ? -exp : 0;
+    while (lotTickScale > 0 && lotTickValue % 10n === 0n) {
+      lotTickValue /= 10n;
+      lotTickScale--;
+    }
+    const markMax0 = (cfg.posCap * pow10(lotTickScale)) / lotTickValue;
     const markMax = markMax0 < cfg.markMax ? markMax0 : cfg.markMax;
     const mark = s.markSmall ? 1n + (s.markU % 100n < markMax ? s.markU % 100n : 0n) : scale(1n, markMax, s.markU);
     marks.set(id, mark);
@@ -287,6 +309,7 @@ function buildBook(
       lot: formatUnits(1n, s.lotExp),
       tick: formatUnits(BigInt(s.tickMant), s.tickExp),
       lotTickValue,
+      lotTickScale,
       margin: 'tiered',
       tiers: s.tiers,
       slippage: 0n,
@@ -333,27 +356,33 @@ function buildBook(
       if (usedInstr.has(ii)) continue;
       usedInstr.add(ii);
       const inst = instruments[ii] as Instrument;
-      const K = inst.lotTickValue;
+      // K = Kn / Kd. Quantities stay below 10^15 lots however fine the instrument (they are int64 in the ledger).
+      const Kn = inst.lotTickValue;
+      const Kd = pow10(inst.lotTickScale);
       const mark = marks.get(inst.id) as bigint;
-      const qMax = cfg.posCap / (mark * K); // >= 1 by the choice of mark
+      const qMax0 = (cfg.posCap * Kd) / (mark * Kn); // >= 1 by the choice of mark
+      const qMax = qMax0 < Q_CAP ? qMax0 : Q_CAP;
       let qAbs: bigint;
       if (p.sizeMode === 'small') qAbs = p.sizeSmall < qMax ? p.sizeSmall : qMax;
       else if (p.sizeMode === 'max') qAbs = qMax;
       else qAbs = scale(1n, qMax, p.sizeU);
       const q = p.short ? -qAbs : qAbs;
-      const entryMax = cfg.posCap / (qAbs * K); // >= mark
+      const entryMax = (cfg.posCap * Kd) / (qAbs * Kn); // >= mark
       let entryTicks: bigint;
       if (p.entryMode === 'atMark') entryTicks = mark;
       else if (p.entryMode === 'near') entryTicks = mark + (mark * p.nearPpm) / RATE_ONE;
       else entryTicks = scale(1n, entryMax, p.entryU);
       if (entryTicks < 1n) entryTicks = 1n;
       if (entryTicks > entryMax) entryTicks = entryMax;
-      // An average entry price need not be a whole number of ticks: add a jitter of less than one lot-tick.
-      let entryAbs = qAbs * entryTicks * K + (p.entryMode === 'atMark' ? 0n : scale(0n, K - 1n, p.jitterU));
+      // An average entry price need not be a whole number of ticks: add a jitter of less than one lot-tick (of up
+      // to 999 micro-USD on a fine instrument, whose lot-tick is less than one).
+      const jitterMax = Kd === 1n ? Kn - 1n : instrSpecs[ii]!.fineJitter;
+      let entryAbs = (qAbs * entryTicks * Kn) / Kd + (p.entryMode === 'atMark' ? 0n : scale(0n, jitterMax, p.jitterU));
       if (entryAbs > cfg.posCap) entryAbs = cfg.posCap;
       const entryValue = p.short ? -entryAbs : entryAbs;
-      const notional = qAbs * mark * K;
-      const upnl = q * mark * K - entryValue;
+      // Each position's money rounded once (results.ts): notional up, signed value down.
+      const notional = divRound(qAbs * mark * Kn, Kd, 'ceil');
+      const upnl = divRound(q * mark * Kn, Kd, 'floor') - entryValue;
       const req = tieredRequirement(inst.tiers, notional);
       sumNotional += notional;
       let isolatedMargin: bigint | null = null;

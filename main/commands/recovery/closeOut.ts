@@ -17,6 +17,7 @@ import type { Instrument, Position, Policy } from '../../engine/model.ts';
 import { planContext, applyOrders, type PlanReason } from '../../engine/liquidationPlan.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { closeEffect, cashToQuantity, type Settlement } from '../../engine/closeMath.ts';
+import { lotsValue } from '../../engine/lotValue.ts';
 import { readAccountBook, readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import {
@@ -320,11 +321,11 @@ function mergeInto(pos: Position | undefined, account: string, inst: Instrument,
   const incoming = q < 0n ? -q : q;
   const n = held < incoming ? held : incoming;
   const close = pos.quantity > 0n ? n : -n;
-  const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: mark, lotTickValue: inst.lotTickValue, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
+  const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: mark, inst, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
   const restHeld = pos.quantity - close;
   const restIn = q + close;
   if (restHeld !== 0n) return { position: { ...pos, quantity: restHeld, entryValue: pos.entryValue - eff.portion }, cash: eff.cash };
-  if (restIn !== 0n) return { position: { account, instrument: inst.id, quantity: restIn, entryValue: restIn * mark * inst.lotTickValue, isolatedMargin: pos.isolatedMargin }, cash: eff.cash };
+  if (restIn !== 0n) return { position: { account, instrument: inst.id, quantity: restIn, entryValue: lotsValue(inst, restIn, mark), isolatedMargin: pos.isolatedMargin }, cash: eff.cash };
   return { position: null, cash: eff.cash };
 }
 
@@ -357,7 +358,8 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
         if (w.lot !== '*' && inst.underlying !== w.lot) continue;
         const mark = book.marks.get(p.instrument);
         if (mark === undefined) throw new RuleError('no_price', `no price for ${p.instrument} at or before ${pt}`);
-        const value = p.quantity * mark * inst.lotTickValue;
+        // The value the winner takes the lots at, rounded once as every position's value is (lotValue.ts).
+        const value = lotsValue(inst, p.quantity, mark);
         const realised = value - p.entryValue;
         insertCloseOutPosition(db, c.id, { account: acct, instrument: p.instrument, quantity: p.quantity, entryValue: p.entryValue, mark, price: mark, liquidation: null, bid: w.id });
         writePosition(db, { account: acct, instrument: p.instrument, closed: true });

@@ -81,6 +81,7 @@ function snapshot(db: Database, c: CaseRow, asOf: string): Snapshot {
       adl.push({
         instrument,
         lotTickValue: instruments.get(instrument)!.lotTickValue,
+        lotTickScale: instruments.get(instrument)!.lotTickScale,
         mark,
         defaulterQuantity: q,
         candidates: book.positions
@@ -162,7 +163,7 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
       const inst = instruments.get(x.instrument)!;
       const pos = readPositions(db, x.account).find((p) => p.instrument === x.instrument)!;
       const close = pos.quantity > 0n ? x.lots : -x.lots;
-      const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: x.price, lotTickValue: inst.lotTickValue, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
+      const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: x.price, inst, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
       writePosition(db, pos.quantity === close ? { account: x.account, instrument: x.instrument, closed: true } : { ...pos, quantity: pos.quantity - close, entryValue: pos.entryValue - eff.portion });
       addCollateral(db, x.account, settlement!.asset.id, cashToQuantity(settlement, eff.cash));
       detail = { instrument: x.instrument, lots: String(x.lots), price: String(x.price), realised: formatAmount(eff.realised) };

@@ -163,6 +163,7 @@ const arbEdgeBook: fc.Arbitrary<Book> = fc
       lot: '1',
       tick: '1',
       lotTickValue: x.K,
+      lotTickScale: 0,
       margin: 'tiered',
       tiers: x.tiers,
       slippage: 0n,
