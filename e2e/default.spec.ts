@@ -175,7 +175,7 @@ test('(b) after the close-out, the waterfall chart and its layers show what the 
   await snap(page, testInfo, 'default-waterfall');
 });
 
-test('(c) a supervisor triggers the assessments from the waterfall; an operator pays one, and it shows paid', async ({ page, desk }, testInfo) => {
+test('(c) a supervisor asks for the assessments, a second confirms them in the inbox; an operator pays one, and it shows paid', async ({ page, desk }, testInfo) => {
   const c = await allocatedCase(desk);
   test.skip(c.assessments.length > 0, `case ${c.id}'s assessments were triggered already`);
   await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
@@ -183,7 +183,28 @@ test('(c) a supervisor triggers the assessments from the waterfall; an operator 
   const due = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 16);
   await page.getByTestId('assess-due').fill(due);
   await page.getByTestId('assess-submit').click();
-  await expect(page.getByTestId('assess-ok')).toBeVisible();
+  // Irreversible at scale: the assessments wait for a second supervisor, and nothing is assessed yet.
+  await expect(page.getByTestId('assess-ok')).toContainText('waits for a second supervisor');
+  await expect(page.getByTestId('case-held-item')).toHaveAttribute('data-channel', 'default.assess');
+  expect((await caseOf(desk, c.id)).assessments).toEqual([]);
+  // Its requester's inbox shows it waiting for someone else, with no confirm.
+  await page.keyboard.press('g');
+  await page.keyboard.press('i');
+  const mine = page.getByTestId('inbox-item').filter({ hasText: `default case ${c.id}` });
+  await expect(mine).toHaveAttribute('data-mine', 'true');
+  await expect(mine.getByTestId('inbox-confirm')).toHaveCount(0);
+  await expect(mine.getByTestId('inbox-why')).toContainText('a second, different supervisor');
+  await snap(page, testInfo, 'inbox-requester');
+  await signOut(page);
+  await signIn(page, desk, 'supervisor2', DEMO_PASSWORDS.supervisor2);
+  await page.keyboard.press('g');
+  await page.keyboard.press('i');
+  const held = page.getByTestId('inbox-for-me').getByTestId('inbox-item').filter({ hasText: `default case ${c.id}` });
+  await expect(held.getByTestId('inbox-summary')).toContainText('trigger the assessments');
+  await snap(page, testInfo, 'inbox-second-supervisor');
+  await held.getByTestId('inbox-confirm').click();
+  await expect(held).toHaveCount(0);
+  await openCase(page, c.id);
   const assessed = (await caseOf(desk, c.id)).assessments;
   expect(assessed.length).toBeGreaterThan(0);
   expect(assessed.some((a) => a.member === BIG)).toBe(false);
