@@ -271,26 +271,8 @@ export interface LiquidationDetail extends LiquidationSummary {
   orders: LiquidationOrderView[];
   events: { at: string; actor: string; kind: string; note: string; detail: unknown }[];
   fills: { id: number; seq: number; at: string; actor: string; quantity: string; price: string; simulated: boolean; realised: string; fees: string }[];
-  /** Off-band fills above the four-eyes threshold, held for a second supervisor, and what became of them. */
-  fillRequests: FillRequestView[];
-}
-
-export interface FillRequestView {
-  id: number;
-  seq: number;
-  instrument: string;
-  quantity: string;
-  price: string;
-  /** The mark the price was judged against, and the band (a rate: 0.05 is 5%). */
-  mark: string;
-  band: string;
-  notional: string;
-  requestedBy: string;
-  requestedAt: string;
-  status: 'pending' | 'confirmed' | 'declined';
-  decidedBy: string | null;
-  decidedAt: string | null;
-  note: string;
+  /** Off-band fills above the four-eyes threshold held for a second supervisor, and what became of them. */
+  approvals: ApprovalView[];
 }
 
 export interface LiquidationPreview {
@@ -568,20 +550,6 @@ export const contract = {
       }),
     output: null as unknown as LiquidationDetail,
   },
-  /** A second supervisor books an off-band fill above the four-eyes threshold that another supervisor entered. */
-  'liquidations.confirmFill': {
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ request: rowId, note: note.optional() }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  /** A held fill declined by a supervisor, or withdrawn by its requester: nothing is booked. */
-  'liquidations.declineFill': {
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ request: rowId, reason }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
   'automation.status': {
     role: 'viewer',
     mutates: false,
@@ -649,7 +617,7 @@ export const contract = {
  * says which; the console only sends them), null where the signed-in user may not take that step, with `why`.
  */
 export interface InboxItem {
-  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration' | 'fill';
+  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration';
   id: number;
   subject: string;
   summary: string;

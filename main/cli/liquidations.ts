@@ -61,14 +61,8 @@ function printDetail(d: LiquidationDetail): void {
     d.orders.map((o) => [String(o.seq), o.instrument, o.side, o.proposedQuantity, o.quantity, o.filledQuantity, o.mark, o.estimatedPrice, o.fee, o.bankruptcyPrice ?? '-']),
     [3, 4, 5, 6, 7, 8, 9],
   );
-  const pending = d.fillRequests.filter((r) => r.status === 'pending');
-  if (pending.length) {
-    printTable(
-      ['request', 'instrument', 'qty', 'price', 'mark', 'band', 'notional', 'by', 'at'],
-      pending.map((r) => [String(r.id), r.instrument, r.quantity, r.price, r.mark, r.band, r.notional, r.requestedBy, r.requestedAt]),
-      [2, 3, 4, 5, 6],
-    );
-    process.stdout.write('held off-band fills: a second supervisor runs liquidations confirm-fill --request N\n');
+  for (const a of d.approvals.filter((x) => x.status === 'pending')) {
+    process.stdout.write(`waiting for a second supervisor (approval ${a.id}, asked by ${a.requestedBy}): ${a.summary}\n`);
   }
 }
 
@@ -126,17 +120,8 @@ export async function liquidationsCli(door: CliDoor, rest: string[]): Promise<nu
         ...(simulate ? { simulate: true } : { price }),
       });
     }
-    case 'confirm-fill':
-    case 'decline-fill': {
-      const request = door.need('request', 'the fill request');
-      if (!/^[1-9]\d{0,15}$/.test(request)) throw new InputError(`--request must be an id (a positive whole number), not "${request}"`, { field: 'request' });
-      const note = door.opt('note');
-      return sub === 'confirm-fill'
-        ? detail('liquidations.confirmFill', { request: Number(request), ...(typeof note === 'string' ? { note } : {}) })
-        : detail('liquidations.declineFill', { request: Number(request), reason: door.need('reason', 'why') });
-    }
     default:
-      throw new InputError(`unknown liquidations subcommand "${sub}": list, show, approve, reject, hold, release, fill, confirm-fill, decline-fill`);
+      throw new InputError(`unknown liquidations subcommand "${sub}": list, show, approve, reject, hold, release, fill`);
   }
 }
 

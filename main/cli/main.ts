@@ -36,9 +36,8 @@ const USAGE = `riskdesk <command> [options]
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
-  liquidations confirm-fill|decline-fill --db F --request N [--note T | --reason R] --as USER   (off-band fills held for four eyes)
   inbox    --db F --as USER [--json]                           what waits for your decision, and what you asked others to decide
-  approvals [list] --db F [--status pending|confirmed|declined] commands held for a second supervisor (port, award, assess, allocate)
+  approvals [list] --db F [--status pending|confirmed|declined] held for a second supervisor (port, award, assess, allocate, off-band fills)
   approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
@@ -101,7 +100,6 @@ const OPTIONS = {
   tools: { type: 'string' },
   vs: { type: 'string' },
   scenario: { type: 'string' },
-  request: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 

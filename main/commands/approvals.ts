@@ -72,23 +72,31 @@ function dryRun<T>(db: Database, f: () => T): T {
   return out as T;
 }
 
+/**
+ * Holds `channel` with its checked `input` for a second supervisor: one pending request per subject and channel.
+ * Also the way a command holds itself when four eyes apply only to some of its calls (an off-band fill).
+ */
+export function holdForSecond(ctx: CommandContext, channel: Channel, input: unknown, subject: string, summary: string): number {
+  const waiting = pendingApproval(ctx.db, subject, channel);
+  if (waiting) {
+    throw new RuleError('approval_pending', `${waiting.requestedBy} asked at ${waiting.requestedAt} to ${waiting.summary} (approval ${waiting.id}): confirm or decline that first`);
+  }
+  return insertApproval(ctx.db, {
+    channel,
+    payload: JSON.stringify(input),
+    subject,
+    summary,
+    requestedBy: ctx.actor.name,
+    requestedAt: ctx.now().toISOString(),
+  });
+}
+
 /** The command layer's path for a `fourEyes` channel called by a supervisor: checked now, held for a second one. */
 export function requestApproval(ctx: CommandContext, channel: Channel, input: unknown): Handled<Channel> {
   const run = handlers[channel as keyof typeof handlers] as Runner;
   const preview = dryRun(ctx.db, () => run(ctx, input));
   const held = describe(channel, input);
-  const waiting = pendingApproval(ctx.db, held.subject, channel);
-  if (waiting) {
-    throw new RuleError('approval_pending', `${waiting.requestedBy} asked at ${waiting.requestedAt} to ${waiting.summary} (approval ${waiting.id}): confirm or decline that first`);
-  }
-  const id = insertApproval(ctx.db, {
-    channel,
-    payload: JSON.stringify(input),
-    subject: held.subject,
-    summary: held.summary,
-    requestedBy: ctx.actor.name,
-    requestedAt: ctx.now().toISOString(),
-  });
+  const id = holdForSecond(ctx, channel, input, held.subject, held.summary);
   return {
     output: held.view(ctx.db) as Handled<Channel>['output'],
     journal: { result: { approval: id, status: 'pending', summary: held.summary, wouldDo: preview.journal?.result ?? null } },
@@ -111,7 +119,8 @@ export function confirmApprovalCommand(ctx: CommandContext, input: InputOf<'appr
   const role = contract[channel].role;
   if (!roleAllows(ctx.actor.role, role)) throw new RuleError('forbidden', `${me} (${ctx.actor.role}) may not confirm ${channel}: it needs the ${role} role`);
   const payload = validate(channel, JSON.parse(a.payload));
-  const done = (handlers[channel as keyof typeof handlers] as Runner)(ctx, payload);
+  // The command runs as confirmed: it knows who asked, so it neither holds itself again nor forgets the requester.
+  const done = (handlers[channel as keyof typeof handlers] as Runner)({ ...ctx, approval: { id: a.id, requestedBy: a.requestedBy } }, payload);
   decideApproval(db, a.id, 'confirmed', me, ctx.now().toISOString(), input.note ?? '');
   return {
     output: approvalView(getApproval(db, a.id)!),

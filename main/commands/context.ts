@@ -16,4 +16,6 @@ export interface CommandContext {
   db: Database;
   actor: Actor;
   now: () => Date;
+  /** Set when a command runs because a second supervisor confirmed it (approvals.ts): the approval and who asked. */
+  approval?: { id: number; requestedBy: string };
 }

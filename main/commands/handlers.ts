@@ -18,8 +18,6 @@ import {
   holdCommand,
   releaseCommand,
   fillCommand,
-  confirmFillCommand,
-  declineFillCommand,
 } from './liquidations/review.ts';
 import { recoveryHandlers } from './recovery/handlers.ts';
 import { confirmApprovalCommand, declineApprovalCommand, listApprovalsCommand } from './approvals.ts';
@@ -78,12 +76,10 @@ export const handlers: Handlers = {
   'liquidations.hold': holdCommand,
   'liquidations.release': releaseCommand,
   'liquidations.fill': fillCommand,
-  'liquidations.confirmFill': confirmFillCommand,
   'approvals.list': plain(listApprovalsCommand),
   'approvals.confirm': confirmApprovalCommand,
   'approvals.decline': declineApprovalCommand,
   'inbox.list': plain(inboxList),
-  'liquidations.declineFill': declineFillCommand,
   'automation.status': plain(automationStatus),
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),

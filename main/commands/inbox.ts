@@ -1,13 +1,12 @@
 // The "waiting for me" inbox (issue 22): every decision that waits for a second person, as the signed-in user may
 // take it. The server says, per item, which channel and payload confirm or decline it and whether this user may;
-// the console lists the items and sends what it is given.
+// the console lists the items and sends what it is given. An off-band fill held for four eyes is an approval.
 import type { CommandContext } from './context.ts';
 import type { InboxItem } from '../../shared/contract.ts';
 import { listApprovals } from '../ledger/approvalRepo.ts';
 import { listLiquidations } from '../ledger/liquidationRepo.ts';
 import { pendingWaivers } from '../ledger/callRepo.ts';
 import { listCases } from '../ledger/defaultRepo.ts';
-import { pendingFillRequests } from '../ledger/fourEyesRepo.ts';
 import { roleAllows } from '../../shared/roles.ts';
 import { formatAmount } from '../../shared/units.ts';
 
@@ -70,17 +69,6 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       requestedBy: d.declaredBy,
       requestedAt: d.declaredAt,
       ...steps(ctx, d.declaredBy, { channel: 'default.confirm', payload: { case: d.id }, needsReason: false }, { channel: 'default.withdraw', payload: { case: d.id }, needsReason: true }),
-    });
-  }
-  for (const f of pendingFillRequests(db)) {
-    items.push({
-      kind: 'fill',
-      id: f.id,
-      subject: `liquidation:${f.liquidation}`,
-      summary: `book an off-band fill of liquidation ${f.liquidation} (order ${f.seq}), ${formatAmount(f.notional)} of notional`,
-      requestedBy: f.requestedBy,
-      requestedAt: f.requestedAt,
-      ...steps(ctx, f.requestedBy, { channel: 'liquidations.confirmFill', payload: { request: f.id }, needsReason: false }, { channel: 'liquidations.declineFill', payload: { request: f.id }, needsReason: true }),
     });
   }
   return items.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));

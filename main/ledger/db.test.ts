@@ -42,7 +42,6 @@ const TABLES = [
   'instruments',
   'journal',
   'liquidation_events',
-  'liquidation_fill_requests',
   'liquidation_fills',
   'liquidation_orders',
   'liquidations',

@@ -1,5 +1,5 @@
 // What the four-eyes rule reads (commands/liquidations/fourEyes.ts): one person's approvals and fills on one account
-// that no second person confirmed, and the off-band fills that wait for a second supervisor.
+// that no second person confirmed.
 import type { Database } from 'better-sqlite3';
 import { prepared } from './stmtCache.ts';
 
@@ -52,85 +52,4 @@ export function fillsOnOthersSince(db: Database, account: string, actor: string,
     .safeIntegers(true)
     .all(account, actor, since, actor) as { lots: bigint; notional: bigint; order_lots: bigint; filled_lots: bigint }[];
   return rows.map((r) => ({ lots: r.lots, order: { notional: r.notional, lots: r.order_lots, filledLots: r.filled_lots } }));
-}
-
-export interface FillRequestRow {
-  id: number;
-  liquidation: number;
-  seq: number;
-  lots: bigint;
-  price: bigint;
-  mark: bigint;
-  band: bigint;
-  notional: bigint;
-  requestedBy: string;
-  requestedAt: string;
-  status: 'pending' | 'confirmed' | 'declined';
-  decidedBy: string | null;
-  decidedAt: string | null;
-  note: string;
-}
-
-const REQUEST_COLUMNS = `id, liquidation_id, seq, lots, price, mark, band, notional, requested_by, requested_at, status, decided_by,
-  decided_at, note`;
-
-function requestOf(r: Record<string, unknown>): FillRequestRow {
-  return {
-    id: Number(r.id),
-    liquidation: Number(r.liquidation_id),
-    seq: Number(r.seq),
-    lots: r.lots as bigint,
-    price: r.price as bigint,
-    mark: r.mark as bigint,
-    band: r.band as bigint,
-    notional: r.notional as bigint,
-    requestedBy: r.requested_by as string,
-    requestedAt: r.requested_at as string,
-    status: r.status as FillRequestRow['status'],
-    decidedBy: (r.decided_by as string | null) ?? null,
-    decidedAt: (r.decided_at as string | null) ?? null,
-    note: r.note as string,
-  };
-}
-
-export function insertFillRequest(
-  db: Database,
-  r: Pick<FillRequestRow, 'liquidation' | 'seq' | 'lots' | 'price' | 'mark' | 'band' | 'notional' | 'requestedBy' | 'requestedAt' | 'note'>,
-): number {
-  const out = prepared(
-    db,
-    `INSERT INTO liquidation_fill_requests(liquidation_id, seq, lots, price, mark, band, notional, requested_by, requested_at, status, note)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-  ).run(r.liquidation, r.seq, r.lots, r.price, r.mark, r.band, r.notional, r.requestedBy, r.requestedAt, r.note);
-  return Number(out.lastInsertRowid);
-}
-
-export function getFillRequest(db: Database, id: number): FillRequestRow | null {
-  const r = prepared(db, `SELECT ${REQUEST_COLUMNS} FROM liquidation_fill_requests WHERE id = ?`).safeIntegers(true).get(id);
-  return r ? requestOf(r as Record<string, unknown>) : null;
-}
-
-export function fillRequestsOf(db: Database, liquidation: number): FillRequestRow[] {
-  return (
-    prepared(db, `SELECT ${REQUEST_COLUMNS} FROM liquidation_fill_requests WHERE liquidation_id = ? ORDER BY id`)
-      .safeIntegers(true)
-      .all(liquidation) as Record<string, unknown>[]
-  ).map(requestOf);
-}
-
-export function decideFillRequest(db: Database, id: number, status: 'confirmed' | 'declined', by: string, at: string, note: string): void {
-  prepared(
-    db,
-    `UPDATE liquidation_fill_requests SET status = ?, decided_by = ?, decided_at = ?, note = CASE WHEN ? = '' THEN note ELSE ? END
-     WHERE id = ? AND status = 'pending'`,
-  ).run(status, by, at, note, note, id);
-}
-
-/** Every fill request still waiting for a second supervisor. */
-export function pendingFillRequests(db: Database): FillRequestRow[] {
-  return (
-    prepared(db, `SELECT ${REQUEST_COLUMNS} FROM liquidation_fill_requests WHERE status = 'pending' ORDER BY id`)
-      .safeIntegers(true)
-      .all() as Record<string, unknown>[]
-  ).map(requestOf);
 }

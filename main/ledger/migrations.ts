@@ -769,7 +769,7 @@ CREATE INDEX margin_calls_status_deadline ON margin_calls (status, deadline);
 CREATE INDEX margin_call_events_call ON margin_call_events (call_id, id);
 `;
 
-const V8_FINE_INSTRUMENTS = `
+const V7_FINE_INSTRUMENTS = `
 -- Fine instruments (issue 13): one lot moving one tick may be worth less than a whole micro-USD (a lot of 0.00001 at
 -- a tick of 0.01: 0.1 micro-USD). An instrument's lot-tick value is now lot_tick_value x 10^-lot_tick_scale
 -- micro-USD, in its one canonical form (no trailing zero when the scale is above 0); every instrument already here
@@ -779,35 +779,10 @@ ALTER TABLE instruments ADD COLUMN lot_tick_scale INTEGER NOT NULL DEFAULT 0
   CHECK (lot_tick_scale BETWEEN 0 AND 18 AND (lot_tick_scale = 0 OR lot_tick_value % 10 <> 0));
 `;
 
-// Step 6: an off-band fill above the four-eyes threshold waits here for a second supervisor (issue 14). Written out
-// in full, with no helper, so that the step's text can never change once released.
-const V6_FILL_REQUESTS = `
-CREATE TABLE liquidation_fill_requests (
-  id             INTEGER PRIMARY KEY AUTOINCREMENT,
-  liquidation_id INTEGER NOT NULL REFERENCES liquidations (id),
-  seq            INTEGER NOT NULL,
-  lots           INTEGER NOT NULL CHECK (lots > 0),
-  price          INTEGER NOT NULL,                                                -- ticks
-  mark           INTEGER NOT NULL,                                                -- ticks, the mark it was judged against
-  band           INTEGER NOT NULL CHECK (band >= 0),                              -- ppm
-  notional       INTEGER NOT NULL CHECK (notional >= 0),                          -- micro-USD at the fill price
-  requested_by   TEXT    NOT NULL CHECK (requested_by <> ''),
-  requested_at   TEXT    NOT NULL CHECK (requested_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
-  status         TEXT    NOT NULL CHECK (status = 'pending' OR status = 'confirmed' OR status = 'declined'),
-  decided_by     TEXT,
-  decided_at     TEXT    CHECK (decided_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
-  note           TEXT    NOT NULL DEFAULT '',
-  FOREIGN KEY (liquidation_id, seq) REFERENCES liquidation_orders (liquidation_id, seq),
-  CHECK ((decided_by IS NULL) = (decided_at IS NULL)),
-  CHECK ((status = 'pending') = (decided_by IS NULL)),
-  CHECK (status <> 'confirmed' OR decided_by <> requested_by)                      -- a requester may withdraw, not confirm
-) STRICT;
-CREATE INDEX liquidation_fill_requests_liquidation ON liquidation_fill_requests (liquidation_id, id);
-`;
-
-// Step 7: a command that needs a second supervisor (porting, an auction award, assessments, recovery tools) waits
-// here, with its checked payload, until another supervisor confirms it (issue 22). Written out in full, no helper.
-const V7_APPROVALS = `
+// Step 6: a command that needs a second supervisor (porting, an auction award, assessments, recovery tools, an
+// off-band fill above the four-eyes threshold) waits here, with its checked payload, until another supervisor
+// confirms it (issues 14 and 22). Written out in full, with no helper, so the step's text never changes.
+const V6_APPROVALS = `
 CREATE TABLE approvals (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
   channel      TEXT    NOT NULL CHECK (channel <> ''),
@@ -835,9 +810,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'default management', up: V3_DEFAULT_MANAGEMENT },
   { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
-  { version: 6, name: 'fill requests', up: V6_FILL_REQUESTS },
-  { version: 7, name: 'approvals', up: V7_APPROVALS },
-  { version: 8, name: 'fine instruments', up: V8_FINE_INSTRUMENTS },
+  { version: 6, name: 'approvals', up: V6_APPROVALS },
+  { version: 7, name: 'fine instruments', up: V7_FINE_INSTRUMENTS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

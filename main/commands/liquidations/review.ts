@@ -21,8 +21,9 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
-import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText, type FillJudgement } from './fourEyes.ts';
-import { insertFillRequest, getFillRequest, decideFillRequest, type FillRequestRow } from '../../ledger/fourEyesRepo.ts';
+import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText } from './fourEyes.ts';
+import { holdForSecond } from '../approvals.ts';
+import { lotsNotional } from '../../engine/lotValue.ts';
 import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
 import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
@@ -287,25 +288,29 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
   const now = ctx.now();
   const pt = priceTime(ctx);
   const judged = judgeFillPrice(db, inst, price, pt, fillBandOf(db, inst.id, policy));
-  const notional = abs(lots * price * inst.lotTickValue);
+  const notional = lotsNotional(inst, lots, price);
   const check = { mark: unitsOf(judged.mark, inst.tick), markAt: judged.markAt, band: formatUnits(judged.band, 6), offBand: judged.offBand };
+  // Entered by the person who asked for it, when a second supervisor confirms an off-band fill.
+  const by = ctx.approval?.requestedBy ?? ctx.actor.name;
   if (judged.offBand) {
     if (!roleAllows(ctx.actor.role, 'supervisor')) {
       throw new RuleError('fill_band', `a fill at ${judgementText(inst, price, judged)}: a supervisor enters a fill outside the band`);
     }
-    if (notional > policy.fourEyesNotional) {
-      const request = requestFill(ctx, l, order, lots, price, judged, notional);
-      return { output: detail(db, load(db, l.id)), journal: { result: { liquidation: l.id, fillRequest: request, status: 'pending', price: unitsOf(price, inst.tick), ...check } } };
+    if (notional > policy.fourEyesNotional && !ctx.approval) {
+      assertFillable(l, order, lots);
+      const summary = `book a fill of ${input.quantity} ${inst.id} on liquidation ${l.id} at ${judgementText(inst, price, judged)}; ${formatAmount(notional)} of notional`;
+      const approval = holdForSecond(ctx, 'liquidations.fill', input, `liquidation:${l.id}`, summary);
+      return { output: detail(db, load(db, l.id)), journal: { result: { liquidation: l.id, approval, status: 'pending', price: unitsOf(price, inst.tick), ...check } } };
     }
   }
-  assertFillWithinFourEyes(db, policy, l, order, lots, ctx.actor.name, now);
+  assertFillWithinFourEyes(db, policy, l, order, lots, by, now);
   recordFill(db, policy, inst, settlementAt(db, pt), {
     liquidation: l,
     order,
     lots,
     price,
     simulated: input.simulate === true,
-    actor: ctx.actor.name,
+    actor: by,
     at: now.toISOString(),
     priceTime: pt,
   });
@@ -313,58 +318,11 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
   return { output: out, journal: { result: { ...out, fillCheck: check } } };
 }
 
-const abs = (v: bigint): bigint => (v < 0n ? -v : v);
-
-/** An off-band fill above the threshold, held for a second supervisor. The same checks a fill gets come first. */
-function requestFill(ctx: CommandContext, l: LiquidationRow, order: OrderRow, lots: bigint, price: bigint, judged: FillJudgement, notional: bigint): number {
+/** The checks a fill gets, made before an off-band fill is held, so a fill that could not be booked is not held. */
+function assertFillable(l: LiquidationRow, order: OrderRow, lots: bigint): void {
   if (l.status !== 'approved' && l.status !== 'executing') {
     throw new RuleError('not_approved', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only an approved liquidation takes fills`);
   }
   const left = order.lots - order.filledLots;
   if (lots > left) throw new InputError(`order ${order.seq} (${order.instrument}) has ${left} lots left to fill, not ${lots}`, { field: 'quantity' });
-  return insertFillRequest(ctx.db, {
-    liquidation: l.id,
-    seq: order.seq,
-    lots,
-    price,
-    mark: judged.mark,
-    band: judged.band,
-    notional,
-    requestedBy: ctx.actor.name,
-    requestedAt: ctx.now().toISOString(),
-    note: '',
-  });
-}
-
-function loadRequest(db: Database, id: number): FillRequestRow {
-  const r = getFillRequest(db, id);
-  if (!r) throw new InputError(`no fill request ${id}`, { field: 'request' });
-  if (r.status !== 'pending') throw new RuleError('not_pending', `fill request ${id} was ${r.status} by ${r.decidedBy} at ${r.decidedAt}`);
-  return r;
-}
-
-/** The second supervisor books a held off-band fill, as its requester entered it. */
-export function confirmFillCommand(ctx: CommandContext, input: InputOf<'liquidations.confirmFill'>): Handled<'liquidations.confirmFill'> {
-  const { db } = ctx;
-  const r = loadRequest(db, input.request);
-  if (r.requestedBy === ctx.actor.name) {
-    throw new RuleError('four_eyes', `${ctx.actor.name} requested fill ${r.id}: a second, different supervisor must confirm it`);
-  }
-  const l = load(db, r.liquidation);
-  const order = readOrders(db, l.id).find((o) => o.seq === r.seq)!;
-  const inst = readInstruments(db).find((i) => i.id === order.instrument)!;
-  const at = ctx.now().toISOString();
-  const pt = priceTime(ctx);
-  decideFillRequest(db, r.id, 'confirmed', ctx.actor.name, at, input.note ?? '');
-  recordFill(db, readPolicy(db), inst, settlementAt(db, pt), { liquidation: l, order, lots: r.lots, price: r.price, simulated: false, actor: r.requestedBy, at, priceTime: pt });
-  const out = detail(db, load(db, l.id));
-  return { output: out, journal: { result: { liquidation: l.id, fillRequest: r.id, status: 'confirmed', requestedBy: r.requestedBy, mark: unitsOf(r.mark, inst.tick), band: formatUnits(r.band, 6) } } };
-}
-
-/** A held fill declined (by any supervisor) or withdrawn (by its requester): nothing is booked. */
-export function declineFillCommand(ctx: CommandContext, input: InputOf<'liquidations.declineFill'>): Handled<'liquidations.declineFill'> {
-  const { db } = ctx;
-  const r = loadRequest(db, input.request);
-  decideFillRequest(db, r.id, 'declined', ctx.actor.name, ctx.now().toISOString(), input.reason);
-  return { output: detail(db, load(db, r.liquidation)), journal: { result: { liquidation: r.liquidation, fillRequest: r.id, status: 'declined', reason: input.reason } } };
 }

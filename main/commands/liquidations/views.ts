@@ -6,9 +6,10 @@ import type { PlanFigures, PlannedOrder } from '../../engine/liquidationPlan.ts'
 import type { LiquidationRow, OrderRow, OrderInsert } from '../../ledger/liquidationRepo.ts';
 import { readOrders, readLiquidationEvents, readFills } from '../../ledger/liquidationRepo.ts';
 import { readInstruments } from '../../ledger/bookRepo.ts';
-import { fillRequestsOf } from '../../ledger/fourEyesRepo.ts';
+import { listApprovals } from '../../ledger/approvalRepo.ts';
+import { approvalView } from '../recovery/views.ts';
 import { health } from '../../whatif/run.ts';
-import { formatAmount, formatUnits } from '../../../shared/units.ts';
+import { formatAmount } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
 import type { Verdict } from './automation.ts';
 
@@ -104,24 +105,6 @@ export function detailView(db: Database, l: LiquidationRow, fourEyesNotional: bi
         fees: formatAmount(f.liquidationFee + f.insuranceFee),
       };
     }),
-    fillRequests: fillRequestsOf(db, l.id).map((r) => {
-      const inst = instruments.get(orders.find((x) => x.seq === r.seq)!.instrument)!;
-      return {
-        id: r.id,
-        seq: r.seq,
-        instrument: inst.id,
-        quantity: lotsToQuantity(r.lots, inst.lot),
-        price: ticksToPrice(r.price, inst.tick),
-        mark: ticksToPrice(r.mark, inst.tick),
-        band: formatUnits(r.band, 6),
-        notional: formatAmount(r.notional),
-        requestedBy: r.requestedBy,
-        requestedAt: r.requestedAt,
-        status: r.status,
-        decidedBy: r.decidedBy,
-        decidedAt: r.decidedAt,
-        note: r.note,
-      };
-    }),
+    approvals: listApprovals(db, { subject: `liquidation:${l.id}`, limit: 100 }).map(approvalView),
   };
 }
