@@ -7,6 +7,7 @@ import type { ScreenId } from './screens.ts';
 
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract } from './contractRecovery.ts';
+import { integrityContract } from './contractIntegrity.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -580,6 +581,8 @@ export const contract = {
   },
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
+  // Tamper evidence (issue 14 item 7).
+  ...integrityContract,
 } as const;
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */

@@ -50,7 +50,10 @@ const USAGE = `riskdesk <command> [options]
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
   default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
   stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
-  verify   --db F [--json]                                     verify the journal's hash chain
+  verify   --db F [--deep] [--json]                            verify the journal's hash chain; --deep also rebuilds the
+                                                               ledger by replaying the journal into a fresh one and
+                                                               names the first table, key and column where the file
+                                                               differs (exit 1)
   journal  --db F [--to FILE]                                  export the journal as NDJSON
   backup   --db F --to F2                                      online backup of the ledger
   bench    [--json] [--accounts N] [--rounds R]                engine and ledger benchmarks
@@ -86,6 +89,7 @@ const OPTIONS = {
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
+  deep: { type: 'boolean', default: false },
   scope: { type: 'string' },
   target: { type: 'string' },
   'demo-if-missing': { type: 'boolean', default: false },
@@ -286,6 +290,11 @@ async function main(argv: string[]): Promise<number> {
     case 'adl':
       return adlCommand(need(o, 'input', 'the ADL case JSON file'), o.json === true);
     case 'verify': {
+      if (o.deep) {
+        const d = (await run('journal.verifyDeep', o, {})) as import('../../shared/contractIntegrity.ts').DeepVerifyResult;
+        out(o, d, () => process.stdout.write(`${d.message}\n`));
+        return d.ok ? 0 : 1;
+      }
       const r = (await run('journal.verify', o, {})) as import('../../shared/contract.ts').VerifyResult;
       out(o, r, () =>
         process.stdout.write(
