@@ -3,9 +3,12 @@
 // SQL, which the plain chain walk cannot see, fails it with exit 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { DeepVerifyResult } from '../shared/contractIntegrity.ts';
+import { canonicalJson } from '../shared/canonicalJson.ts';
+import { GENESIS_HASH, entryHash } from '../main/ledger/journal.ts';
 import type { LiquidationSummary, LiquidationDetail, MarginCall } from '../shared/contract.ts';
 import { ROOT, copyLedger, micros, riskdesk, riskdeskAs, tempDir, type CliResult } from './support/cli.ts';
 
@@ -113,4 +116,108 @@ test('verify --deep says a ledger created before the journal carried enough to r
   } finally {
     db.close();
   }
+});
+
+// ---- checkpoints: the chain's head anchored outside the ledger ----
+
+/** Drops the journal's guards and applies `edit`, then recomputes every hash from the first changed entry on. */
+function rewriteJournal(db: string, edit: (rw: Database.Database) => void): void {
+  const rw = new Database(db);
+  try {
+    rw.exec('DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete; DROP TRIGGER journal_append_only_chain;');
+    edit(rw);
+    const rows = rw.prepare('SELECT seq, at, actor, command, payload, result FROM journal ORDER BY seq').safeIntegers(false).all() as {
+      seq: number; at: string; actor: string; command: string; payload: string; result: string;
+    }[];
+    let prev = GENESIS_HASH;
+    for (const r of rows) {
+      const h = entryHash(prev, r.seq, r.at, r.actor, r.command, r.payload, r.result);
+      rw.prepare('UPDATE journal SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, h, r.seq);
+      prev = h;
+    }
+  } finally {
+    rw.close();
+  }
+}
+
+interface VerifyJson {
+  ok: boolean;
+  checkpoints: { ok: boolean; checkpoints: number; problem: string | null; latest: { seq: number } | null };
+}
+
+function verifyJson(db: string, code: number, env?: Record<string, string>): VerifyJson {
+  return ok(riskdesk(['verify', '--db', db, '--json'], env ? { env } : {}), code).json<VerifyJson>();
+}
+
+/** A ledger of three entries (init, cycle, deposit) whose head two verifies have anchored: four checkpoints. */
+function anchoredLedger(dir: string, env: Record<string, string>): string {
+  const db = path.join(dir, 'anchored.db');
+  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '120', '--seed', '5', '--now', '2026-03-12T20:00:00Z'], { env }));
+  ok(riskdesk(['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF], { env }));
+  const [c] = ok(riskdesk(['calls', '--db', db, '--status', 'open', '--json'], { env })).json<MarginCall[]>();
+  ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '500'], { env }));
+  const v = verifyJson(db, 0, env);
+  assert.deepEqual([v.checkpoints.checkpoints, v.checkpoints.latest?.seq], [2, 2]);
+  // The verify that passed anchored the head (entry 3) as well.
+  assert.equal(verifyJson(db, 0, env).checkpoints.latest?.seq, 3);
+  return db;
+}
+
+test('a journal rehashed after an edit passes the chain walk but fails against the checkpoints', T, (t) => {
+  const dir = tempDir(t, 'riskdesk-anchor-');
+  const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
+  const db = anchoredLedger(dir, env);
+  rewriteJournal(db, (rw) => {
+    const p = JSON.parse(rw.prepare('SELECT payload FROM journal WHERE seq = 3').pluck().get() as string) as { amount: string };
+    rw.prepare('UPDATE journal SET payload = ? WHERE seq = 3').run(canonicalJson({ ...p, amount: '5000000' }));
+  });
+  const r = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  assert.match(r.stdout, /^journal verified: 3 entries/m);
+  assert.match(r.stdout, /checkpoints FAIL: entry 3's hash is [0-9a-f]{64}, but the checkpoint of \S+ \(verify\) anchored [0-9a-f]{64}: the journal was rewritten at or before entry 3/);
+  const j = verifyJson(db, 1, env);
+  assert.equal(j.ok, false);
+  // A failed verify anchors nothing: the next one fails the same way.
+  assert.match(verifyJson(db, 1, env).checkpoints.problem ?? '', /rewritten at or before entry 3/);
+});
+
+test('a journal with its tail deleted fails against the checkpoints; so does an edited checkpoint', T, (t) => {
+  const dir = tempDir(t, 'riskdesk-anchor-');
+  const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
+  const db = anchoredLedger(dir, env);
+  const cut = copyLedger(db, path.join(dir, 'anchored-copy.db'));
+  // The copy is another ledger (another path): it has no checkpoints of its own yet, and passes.
+  assert.equal(verifyJson(cut, 0, env).checkpoints.ok, true);
+
+  rewriteJournal(db, (rw) => rw.exec('DELETE FROM journal WHERE seq = 3'));
+  const r = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  assert.match(r.stdout, /journal verified: 2 entries/);
+  assert.match(r.stdout, /checkpoints FAIL: the journal ends at entry 2, but the checkpoint of \S+ \(verify\) anchored entry 3 \(hash [0-9a-f]{64}\): its tail was deleted/);
+
+  // The checkpoints file itself: a line edited to match the cut journal no longer verifies its signature.
+  const file = path.join(env.RISKDESK_CONFIG_DIR, 'checkpoints.ndjson');
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  const kept = lines.filter((l) => !(JSON.parse(l) as { seq: number }).seq || (JSON.parse(l) as { seq: number }).seq < 3 || !l.includes(fs.realpathSync(db)));
+  const forged = lines.find((l) => l.includes(fs.realpathSync(db)) && (JSON.parse(l) as { seq: number }).seq === 3)!.replace('"seq":3', '"seq":2');
+  fs.writeFileSync(file, `${[...kept, forged].join('\n')}\n`);
+  const f = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  assert.match(f.stdout, /checkpoints FAIL: \S+checkpoints\.ndjson line \d+: its signature does not verify/);
+});
+
+test('checkpoints: a 0600 key beside the config, a listing, and an export that never overwrites', T, (t) => {
+  const dir = tempDir(t, 'riskdesk-anchor-');
+  const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
+  const db = anchoredLedger(dir, env);
+  assert.equal(fs.statSync(path.join(env.RISKDESK_CONFIG_DIR, 'checkpoint.key')).mode & 0o777, 0o600);
+  const list = ok(riskdesk(['checkpoints', '--db', db, '--json'], { env })).json<{ checkpoints: { kind: string; seq: number }[] }>();
+  assert.deepEqual(list.checkpoints.map((c) => [c.kind, c.seq]), [['init', 1], ['cycle', 2], ['verify', 3], ['verify', 3]]);
+  const to = path.join(dir, 'kept.ndjson');
+  const e = ok(riskdesk(['checkpoints', 'export', '--db', db, '--to', to, '--json'], { env })).json<{ checkpoints: number }>();
+  assert.equal(e.checkpoints, 4);
+  assert.deepEqual(fs.readFileSync(to, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq), [1, 2, 3, 3]);
+  const again = ok(riskdesk(['checkpoints', 'export', '--db', db, '--to', to], { env }), 2);
+  assert.match(again.stderr, /already exists/);
+  // A key others can read is refused, naming the file and the fix.
+  fs.chmodSync(path.join(env.RISKDESK_CONFIG_DIR, 'checkpoint.key'), 0o644);
+  const loose = ok(riskdesk(['verify', '--db', db], { env }), 2);
+  assert.match(loose.stderr, /checkpoint\.key is readable or writable by others \(mode 644\): chmod 600 it/);
 });
