@@ -40,6 +40,18 @@ export interface DeepVerifyResult {
   difference?: StateDifference;
 }
 
+/**
+ * Whether this console opened the ledger read-only: its chain or its checkpoints failed the check made at start.
+ * Every changing command is then refused (code ledger_read_only) until an admin acknowledges, with a reason.
+ */
+export interface IntegrityStatus {
+  readOnly: boolean;
+  /** What the start check found; null when it passed (or was acknowledged). */
+  problem: string | null;
+}
+
+const reason = z.string().trim().min(1, 'a reason is required').max(2000);
+
 export const integrityContract = {
   'journal.verifyDeep': {
     // Reading only: the replay is written into a fresh temporary ledger, never into this one.
@@ -47,6 +59,20 @@ export const integrityContract = {
     mutates: false,
     input: z.object({}).strict(),
     output: null as unknown as DeepVerifyResult,
+  },
+  'ledger.integrity': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as IntegrityStatus,
+  },
+  // Journalled with the problem it accepts; the console anchors the head again from there (an 'acknowledged'
+  // checkpoint), so the next start checks the chain from this point on.
+  'ledger.acknowledge': {
+    role: 'admin',
+    mutates: true,
+    input: z.object({ reason }).strict(),
+    output: null as unknown as IntegrityStatus,
   },
 } as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;
 

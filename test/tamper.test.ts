@@ -3,6 +3,7 @@
 // SQL, which the plain chain walk cannot see, fails it with exit 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,7 +11,7 @@ import type { DeepVerifyResult } from '../shared/contractIntegrity.ts';
 import { canonicalJson } from '../shared/canonicalJson.ts';
 import { GENESIS_HASH, entryHash } from '../main/ledger/journal.ts';
 import type { LiquidationSummary, LiquidationDetail, MarginCall } from '../shared/contract.ts';
-import { ROOT, copyLedger, micros, riskdesk, riskdeskAs, tempDir, type CliResult } from './support/cli.ts';
+import { BIN, NODE, PASSWORDS, ROOT, childEnv, copyLedger, journalOf, micros, riskdesk, riskdeskAs, tempDir, type CliResult } from './support/cli.ts';
 
 const T = { timeout: 180_000 };
 const AS_OF = '2026-03-12T21:00:00Z';
@@ -220,4 +221,127 @@ test('checkpoints: a 0600 key beside the config, a listing, and an export that n
   fs.chmodSync(path.join(env.RISKDESK_CONFIG_DIR, 'checkpoint.key'), 0o644);
   const loose = ok(riskdesk(['verify', '--db', db], { env }), 2);
   assert.match(loose.stderr, /checkpoint\.key is readable or writable by others \(mode 644\): chmod 600 it/);
+});
+
+// ---- read-only start: the console refuses changes on a ledger whose chain fails its checkpoints ----
+
+interface Served {
+  stderr: () => string;
+  call(channel: string, payload: unknown, sid?: string): Promise<{ status: number; body: any; sid: string | null }>;
+  login(user: keyof typeof PASSWORDS): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** `riskdesk serve` as a process on the ledger, with a stand-in for the built renderer. */
+async function serve(dir: string, db: string, env: Record<string, string>): Promise<Served> {
+  const renderer = path.join(dir, 'renderer');
+  fs.mkdirSync(renderer, { recursive: true });
+  fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>test</title>');
+  const child = spawn(NODE, [BIN, 'serve', '--db', db], { env: childEnv({ ...env, RISKDESK_RENDERER_DIR: renderer }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const url = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stderr}`)), 60_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+      const m = /Riskdesk console: (\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(new URL(m[1]!));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  const token = url.searchParams.get('token')!;
+  const call: Served['call'] = async (channel, payload, sid) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+    if (sid) headers['X-Riskdesk-Session'] = sid;
+    const r = await fetch(new URL(`/api/invoke/${channel}`, url), { method: 'POST', headers, body: JSON.stringify(payload) });
+    return { status: r.status, body: await r.json(), sid: r.headers.get('x-riskdesk-session') };
+  };
+  return {
+    stderr: () => stderr,
+    call,
+    async login(user) {
+      const r = await call('session.login', { name: user, password: PASSWORDS[user] });
+      assert.equal(r.body.ok, true, JSON.stringify(r.body));
+      return r.sid!;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+test('serve opens a ledger whose journal was cut read-only, refuses every change until an admin acknowledges with a reason', T, async (t) => {
+  const dir = tempDir(t, 'riskdesk-anchor-');
+  const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
+  const db = anchoredLedger(dir, env);
+  rewriteJournal(db, (rw) => rw.exec('DELETE FROM journal WHERE seq = 3'));
+  const [call] = ok(riskdesk(['calls', '--db', db, '--status', 'open', '--json'], { env })).json<MarginCall[]>();
+
+  const s = await serve(dir, db, env);
+  try {
+    assert.match(s.stderr(), /the ledger is open READ-ONLY: the journal ends at entry 2, but .* its tail was deleted/);
+    const operator = await s.login('operator');
+    const status = await s.call('ledger.integrity', {}, operator);
+    assert.equal(status.body.value.readOnly, true);
+    assert.match(status.body.value.problem, /its tail was deleted/);
+    // Reads still answer; every change is refused with its own code, and nothing is written.
+    assert.equal((await s.call('calls.list', {}, operator)).body.ok, true);
+    const refused = await s.call('calls.deposit', { id: call!.id, amount: '10' }, operator);
+    assert.equal(refused.body.ok, false);
+    assert.equal(refused.body.error.code, 'ledger_read_only');
+    assert.match(refused.body.error.message, /read-only, so calls\.deposit is refused: the journal ends at entry 2.*An admin acknowledges/);
+    assert.equal((await s.call('cycle.run', {}, operator)).body.error.code, 'ledger_read_only');
+    // Only an admin acknowledges, and only with a reason.
+    assert.equal((await s.call('ledger.acknowledge', { reason: 'checked' }, operator)).body.error.code, 'forbidden');
+    const admin = await s.login('admin');
+    assert.equal((await s.call('ledger.acknowledge', { reason: ' ' }, admin)).body.error.code, 'bad_input');
+    const ack = await s.call('ledger.acknowledge', { reason: 'entry 3 lost with the disk; restored from backup and checked by hand' }, admin);
+    assert.deepEqual(ack.body, { ok: true, value: { readOnly: false, problem: null } });
+    const again = await s.call('ledger.acknowledge', { reason: 'twice' }, admin);
+    assert.equal(again.body.error.code, 'not_read_only');
+    const deposit = await s.call('calls.deposit', { id: call!.id, amount: '10' }, operator);
+    assert.equal(deposit.body.ok, true, JSON.stringify(deposit.body));
+  } finally {
+    await s.stop();
+  }
+  // The acknowledgement is journalled, with who, why and the problem it accepted; the record starts again there.
+  const last = journalOf(db).slice(-2);
+  assert.deepEqual(last.map((e) => [e.command, e.actor]), [['ledger.acknowledge', 'admin'], ['calls.deposit', 'operator']]);
+  assert.match((last[0]!.payload as { problem: string }).problem, /its tail was deleted/);
+  const v = verifyJson(db, 0, env);
+  assert.equal(v.checkpoints.ok, true);
+  const s2 = await serve(dir, db, env);
+  try {
+    assert.doesNotMatch(s2.stderr(), /READ-ONLY/);
+  } finally {
+    await s2.stop();
+  }
+});
+
+test('the Electron key is sealed by safeStorage in a 0600 file, opens to the same key, and falls back to the key file without a keychain', async (t) => {
+  const { sealedKey } = await import('../main/electron/anchorKey.ts');
+  const dir = tempDir(t, 'riskdesk-sealed-');
+  // A stand-in for safeStorage: sealing that is not the plain text, and opens back to it.
+  const storage = {
+    isEncryptionAvailable: () => true,
+    encryptString: (s: string) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+    decryptString: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
+  };
+  const k1 = sealedKey(dir, storage).key();
+  assert.equal(k1.length, 32);
+  const sealed = path.join(dir, 'checkpoint.key.sealed');
+  assert.equal(fs.statSync(sealed).mode & 0o777, 0o600);
+  assert.equal(fs.readFileSync(sealed).includes(Buffer.from(k1.toString('hex'))), false);
+  assert.deepEqual(sealedKey(dir, storage).key(), k1);
+  const said: string[] = [];
+  const plain = sealedKey(dir, { ...storage, isEncryptionAvailable: () => false }, (why) => said.push(why)).key();
+  assert.equal(plain.length, 32);
+  assert.match(said[0]!, /keychain is not available/);
+  assert.equal(fs.statSync(path.join(dir, 'checkpoint.key')).mode & 0o777, 0o600);
 });

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Role } from '../../shared/roles.ts';
+import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 
 export interface Actor {
   name: string;
@@ -11,4 +12,6 @@ export interface CommandContext {
   db: Database;
   actor: Actor;
   now: () => Date;
+  /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
+  integrity?: IntegrityStatus;
 }

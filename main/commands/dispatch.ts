@@ -44,6 +44,12 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
     const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
     return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
   }
+  if (ctx.integrity?.readOnly && channel !== 'ledger.acknowledge') {
+    throw new RuleError(
+      'ledger_read_only',
+      `the ledger is open read-only, so ${channel} is refused: ${ctx.integrity.problem ?? 'its chain failed the check at start'}. An admin acknowledges this with a reason to allow changes again`,
+    );
+  }
   return commitCommand(ctx, channel, input) as OutputOf<C>;
 }
 

@@ -21,6 +21,7 @@ import {
 } from './liquidations/review.ts';
 import { recoveryHandlers } from './recovery/handlers.ts';
 import { deepVerify } from './integrity/deepVerify.ts';
+import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -58,6 +59,8 @@ export const handlers: Handlers = {
   'import.csv': importCsvCommand,
   'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
   'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
+  'ledger.integrity': (ctx) => ({ output: ctx.integrity ?? { readOnly: false, problem: null } }),
+  'ledger.acknowledge': acknowledgeCommand,
   'journal.list': (ctx, input) => ({
     output: listJournal(ctx.db, input).map((e) => ({
       seq: e.seq,

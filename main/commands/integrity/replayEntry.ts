@@ -12,6 +12,7 @@ import { findUser } from '../../ledger/userRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { addMinutes } from '../../engine/calls.ts';
 import { commitCommand, validate } from '../dispatch.ts';
+import type { CommandContext } from '../context.ts';
 import { JOURNAL_FORMAT, replayInit, type InitPayload } from '../initLedger.ts';
 import { tickWriter, type TickResult } from '../tickCommit.ts';
 
@@ -64,6 +65,8 @@ function replayTick(db: Database, e: JournalEntry): void {
 /** A command's input from its entry's payload: the payload itself, but for an import's, which adds the fingerprint. */
 function inputOf(channel: Channel, e: JournalEntry): unknown {
   const payload = JSON.parse(e.payload) as Record<string, unknown>;
+  // An acknowledgement records the problem it accepted beside its reason (the door's state, not the input).
+  if (channel === 'ledger.acknowledge') return { reason: payload.reason };
   if (channel !== 'import.csv') return payload;
   const { kind, file, text, sha256 } = payload;
   if (typeof text !== 'string') {
@@ -82,5 +85,7 @@ export function replayEntry(db: Database, e: JournalEntry): void {
   const channel = e.command;
   const input = validate(channel, inputOf(channel, e));
   const at = new Date(e.at);
-  commitCommand({ db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at }, channel, input);
+  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at };
+  if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };
+  commitCommand(ctx, channel, input);
 }
