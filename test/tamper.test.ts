@@ -330,7 +330,7 @@ test('the Electron key is sealed by safeStorage in a 0600 file, opens to the sam
   // A stand-in for safeStorage: sealing that is not the plain text, and opens back to it.
   const storage = {
     isEncryptionAvailable: () => true,
-    encryptString: (s: string) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+    encryptString: (s: string) => Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)),
     decryptString: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
   };
   const k1 = sealedKey(dir, storage).key();
