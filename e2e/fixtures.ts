@@ -41,10 +41,15 @@ const START_TIMEOUT_MS = 60_000;
 const BUILD_TIMEOUT_MS = 240_000;
 const URL_LINE = /Riskdesk console: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/;
 
+const CONFIG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-e2e-config-'));
+process.on('exit', () => fs.rmSync(CONFIG_DIR, { recursive: true, force: true }));
+
 /** The environment of a child: the test runner's loaders (NODE_OPTIONS) and any password removed. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'RISKDESK_PASSWORD']) delete env[k];
+  // Checkpoints and their signing key go to this run's own folder, never the user's config.
+  env.RISKDESK_CONFIG_DIR = CONFIG_DIR;
   return env;
 }
 

@@ -7,6 +7,7 @@ import type { ScreenId } from './screens.ts';
 
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
+import { integrityContract } from './contractIntegrity.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -610,6 +611,8 @@ export const contract = {
   },
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
+  // Tamper evidence (issue 14 item 7).
+  ...integrityContract,
 } as const;
 
 /**

@@ -391,7 +391,7 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
   const last = journalOf(db).at(-1)!;
   assert.equal(last.command, 'import.csv');
   assert.equal(last.actor, 'batch');
-  assert.deepEqual(last.payload, { kind: 'prices', file: good, rows: 5, sha256: sha256File(good) });
+  assert.deepEqual(last.payload, { kind: 'prices', file: good, rows: 5, sha256: sha256File(good), text: fs.readFileSync(good, 'utf8') });
   assert.match(ok(riskdesk(['import', '--db', db, 'prices', good])).stdout, /imported 5 prices rows/);
 
   const before = dumpLedger(db);

@@ -444,7 +444,7 @@ test(`import: ${IMPORT_RUNS} kill -9 runs of a large prices import leave none or
       assert.equal(count(d, 'prices'), wantPrices.n);
       assert.equal(fingerprint(d, PRICES), wantPrices.sha);
       assert.deepEqual(entries.map((e) => e.command), ['ledger.init', 'import.csv'], 'rows without their journal entry');
-      assert.deepEqual(entries[1]!.payload, { kind: 'prices', file: csv, rows: csvRows, sha256: fileSha });
+      assert.deepEqual(entries[1]!.payload, { kind: 'prices', file: csv, rows: csvRows, sha256: fileSha, text: fs.readFileSync(csv, 'utf8') });
       return 'present';
     });
     assert.deepEqual(tablesExcept(dumpLedger(db), ['prices', 'journal']), tablesExcept(baseDump, ['prices', 'journal']));

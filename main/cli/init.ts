@@ -6,6 +6,7 @@ import { dispatch } from '../commands/dispatch.ts';
 import type { CycleSummary } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
 import { printTable } from './table.ts';
+import { fileAnchor } from '../anchor/anchor.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
 
 export function initCommand(file: string, now: Date, o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string }): number {
@@ -22,6 +23,8 @@ export function initCommand(file: string, now: Date, o: { demo: boolean; account
   }
   try {
     const r = initLedger(db, o, now);
+    // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
+    fileAnchor(file).record(db, 'init');
     if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       process.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ' (empty)'}\n`);

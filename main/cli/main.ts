@@ -19,6 +19,8 @@ import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
+import { verifyCli, checkpointsCli } from './integrity.ts';
+import { fileAnchor } from '../anchor/anchor.ts';
 import { normaliseTime } from '../../shared/time.ts';
 
 const USAGE = `riskdesk <command> [options]
@@ -54,7 +56,12 @@ const USAGE = `riskdesk <command> [options]
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
   default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
   stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
-  verify   --db F [--json]                                     verify the journal's hash chain
+  verify   --db F [--deep] [--json]                            verify the journal's hash chain; --deep also rebuilds the
+                                                               ledger by replaying the journal into a fresh one and
+                                                               names the first table, key and column where the file
+                                                               differs (exit 1)
+  checkpoints [list] --db F [--json]                           the ledger's signed checkpoints and whether its chain matches them
+  checkpoints export --to F [--db F]                           copy the checkpoints (of one ledger, or all) to keep elsewhere
   journal  --db F [--to FILE]                                  export the journal as NDJSON
   backup   --db F --to F2                                      online backup of the ledger
   bench    [--json] [--accounts N] [--rounds R]                engine and ledger benchmarks
@@ -63,6 +70,10 @@ const USAGE = `riskdesk <command> [options]
 --now ISO runs a command on a fixed clock (drills and replays); otherwise the wall clock is used.
 --as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. Without --as, reads and price
 imports run as the batch actor "batch"; every other change (a cycle, any other import) needs a signed-in user.
+Checkpoints: every cycle and every verify that passes appends the journal's head (sequence, hash, time), signed with
+HMAC-SHA256, to checkpoints.ndjson beside a 0600 key file in $RISKDESK_CONFIG_DIR, else $XDG_CONFIG_HOME/riskdesk, else
+~/.config/riskdesk. verify fails when the journal no longer holds an anchored hash (rewritten) or stops before an
+anchored entry (its tail deleted).
 Exit codes: 0 ok, 1 refused by a rule (role, state), 2 bad input.`;
 
 const OPTIONS = {
@@ -90,6 +101,7 @@ const OPTIONS = {
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
+  deep: { type: 'boolean', default: false },
   scope: { type: 'string' },
   target: { type: 'string' },
   'demo-if-missing': { type: 'boolean', default: false },
@@ -166,7 +178,10 @@ async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown
   const db = open(o);
   try {
     const ctx: CommandContext = { db, actor: await actorFor(db, o, channel, payload), now: clock(o) };
-    return dispatch(ctx, channel, payload);
+    const value = dispatch(ctx, channel, payload);
+    // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
+    fileAnchor(need(o, 'db', 'the ledger file')).after(db, channel, value);
+    return value;
   } finally {
     db.close();
   }
@@ -289,17 +304,10 @@ async function main(argv: string[]): Promise<number> {
       return waterfallCommand(need(o, 'input', 'the default case JSON file'), o.json === true);
     case 'adl':
       return adlCommand(need(o, 'input', 'the ADL case JSON file'), o.json === true);
-    case 'verify': {
-      const r = (await run('journal.verify', o, {})) as import('../../shared/contract.ts').VerifyResult;
-      out(o, r, () =>
-        process.stdout.write(
-          r.ok
-            ? `journal verified: ${r.entries} entries, head ${r.headHash}\n`
-            : `journal BROKEN at entry ${r.broken?.seq}: ${r.broken?.reason} (${r.entries} entries verified before it)\n`,
-        ),
-      );
-      return r.ok ? 0 : 1;
-    }
+    case 'verify':
+      return verifyCli({ db: need(o, 'db', 'the ledger file'), json: o.json === true, run: (channel) => run(channel, o, {}), open: () => open(o) }, o.deep === true);
+    case 'checkpoints':
+      return checkpointsCli({ db: o.db, to: o.to, json: o.json === true, open: () => open(o) }, rest);
     case 'journal': {
       const db = open(o);
       try {

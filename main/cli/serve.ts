@@ -10,6 +10,7 @@ import { InputError } from '../../shared/errors.ts';
 import { startServer } from '../serve/server.ts';
 import { rendererRoot } from '../serve/static.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
+import { fileAnchor } from '../anchor/anchor.ts';
 
 /** dist/renderer of this checkout (the Vite build output); RISKDESK_RENDERER_DIR points elsewhere. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -34,6 +35,7 @@ function createDemo(file: string, accounts: number, seed: number): void {
   const db = openLedger(file, { create: true });
   try {
     const r = initLedger(db, { demo: true, accounts, seed }, new Date());
+    fileAnchor(file).record(db, 'init');
     process.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
   } catch (e) {
     db.close();
@@ -71,7 +73,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ db, rendererDir, port });
+    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db) });
   } catch (e) {
     db.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -94,6 +96,8 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const integrity = server.door.integrity;
+  if (integrity.readOnly) process.stderr.write(`riskdesk serve: the ledger is open READ-ONLY: ${integrity.problem}\nan admin acknowledges it in the console, with a reason, to allow changes again\n`);
   process.stdout.write(`Riskdesk console: ${server.url}\n`);
   process.stderr.write(
     `ledger: ${path.resolve(o.db)}\nlistening on 127.0.0.1 only; the token in the URL is new for each launch. Ctrl+C stops.\n`,

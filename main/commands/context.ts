@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Role } from '../../shared/roles.ts';
+import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 
 export interface Actor {
   name: string;
@@ -18,4 +19,6 @@ export interface CommandContext {
   now: () => Date;
   /** Set when a command runs because a second supervisor confirmed it (approvals.ts): the approval and who asked. */
   approval?: { id: number; requestedBy: string };
+  /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
+  integrity?: IntegrityStatus;
 }

@@ -43,24 +43,48 @@ export function authorize<C extends Channel>(ctx: CommandContext, channel: C, pa
   return input;
 }
 
+type AnyHandler = (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
+
 export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
   if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
   if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
   const entry = contract[channel];
   const input = authorize(ctx, channel, payload);
-  const handler = handlers[channel as keyof typeof handlers] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
-  if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
+  if (!entry.mutates) {
+    const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
+    return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
+  }
+  if (ctx.integrity?.readOnly && channel !== 'ledger.acknowledge') {
+    throw new RuleError(
+      'ledger_read_only',
+      `the ledger is open read-only, so ${channel} is refused: ${ctx.integrity.problem ?? 'its chain failed the check at start'}. An admin acknowledges this with a reason to allow changes again`,
+    );
+  }
+  return commitCommand(ctx, channel, input) as OutputOf<C>;
+}
+
+/**
+ * A changing command and its journal entry in one immediate transaction, on one clock reading: every time the
+ * command stores and its entry's time are the same instant, so that replaying the entry at its recorded time
+ * (verify --deep) writes what the command wrote. The input is already valid and the actor allowed: dispatch checks
+ * both, and a replay runs what the journal says was allowed then.
+ */
+export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown): unknown {
+  const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
+  const now = ctx.now();
+  const at = now.toISOString();
+  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
   return ctx.db.transaction(() => {
-    assertClockForward(ctx.db, ctx.now().toISOString());
+    assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
-    const { output, journal } = needsSecondApprover(channel) ? requestApproval(ctx, channel, input) : handler(ctx, input);
+    const { output, journal } = needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input);
     appendJournal(ctx.db, {
-      at: ctx.now().toISOString(),
+      at,
       actor: ctx.actor.name,
       command: channel,
       payload: journal?.payload ?? input,
       result: journal?.result ?? output,
     });
     return output;
-  }).immediate() as OutputOf<C>;
+  }).immediate();
 }

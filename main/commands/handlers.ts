@@ -22,6 +22,8 @@ import {
 import { recoveryHandlers } from './recovery/handlers.ts';
 import { confirmApprovalCommand, declineApprovalCommand, listApprovalsCommand } from './approvals.ts';
 import { inboxList } from './inbox.ts';
+import { deepVerify } from './integrity/deepVerify.ts';
+import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -37,6 +39,14 @@ const plain =
   <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
   (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
 
+/** An import's entry carries the file's contents (a replay needs them): the audit list shows their size, not the bytes. */
+function listedPayload(command: string, json: string): unknown {
+  const p = JSON.parse(json) as unknown;
+  if (command !== 'import.csv' || typeof p !== 'object' || p === null || !('text' in p) || typeof p.text !== 'string') return p;
+  const { text, ...rest } = p;
+  return { ...rest, textChars: text.length };
+}
+
 export const handlers: Handlers = {
   'cycle.run': (ctx, input) => {
     const output = runCycle(ctx, input);
@@ -50,13 +60,16 @@ export const handlers: Handlers = {
   'calls.escalate': plain(escalateCommand),
   'import.csv': importCsvCommand,
   'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
+  'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
+  'ledger.integrity': (ctx) => ({ output: ctx.integrity ?? { readOnly: false, problem: null } }),
+  'ledger.acknowledge': acknowledgeCommand,
   'journal.list': (ctx, input) => ({
     output: listJournal(ctx.db, input).map((e) => ({
       seq: e.seq,
       at: e.at,
       actor: e.actor,
       command: e.command,
-      payload: JSON.parse(e.payload) as unknown,
+      payload: listedPayload(e.command, e.payload),
       result: JSON.parse(e.result) as unknown,
       hash: e.hash,
     })),

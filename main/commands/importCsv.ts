@@ -106,7 +106,8 @@ export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv
   guardReferenceChanges(ctx, parsed, ref);
   writeRows(ctx.db, parsed, (s) => normaliseTime(s));
   const rows = parsed.rows.length;
-  // The journal keeps the file's fingerprint, not its bytes: the file itself is the desk's record.
+  // The journal keeps the file's contents beside its fingerprint: the entry is then all a replay needs (verify --deep
+  // rebuilds the ledger from the journal), and the file on disk may be gone or changed since.
   const sha256 = createHash('sha256').update(input.text).digest('hex');
-  return { output: { kind: input.kind, file: input.file, rows }, journal: { payload: { kind: input.kind, file: input.file, sha256, rows } } };
+  return { output: { kind: input.kind, file: input.file, rows }, journal: { payload: { kind: input.kind, file: input.file, sha256, rows, text: input.text } } };
 }

@@ -1,5 +1,6 @@
 // Creating a ledger: the schema, the default policy, and optionally the demo book with its users, written in one
 // transaction with its journal entry (the first in the chain).
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { writeRows } from '../ledger/importRepo.ts';
 import { writePolicySetting } from '../ledger/bookRepo.ts';
@@ -10,6 +11,7 @@ import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { formatRate, formatAmount } from '../../shared/units.ts';
 import { normaliseTime } from '../../shared/time.ts';
+import type { Role } from '../../shared/roles.ts';
 
 /** The demo book's last mark: the violent day's close (the 2020-03-12 crash, replayed onto this date). */
 export const DEMO_AS_OF = '2026-03-12T21:00:00.000Z';
@@ -49,7 +51,22 @@ function writeDefaultPolicy(db: Database): void {
   writePolicySetting(db, 'bandWindowMinutes', String(p.bandWindowMinutes));
 }
 
-function writeDemo(db: Database, demo: DemoBook, at: string): void {
+/** A desk user as the init entry records it: the hash, never the password, so that a replay can write the same row. */
+export interface InitUser {
+  name: string;
+  role: Role;
+  passwordHash: string;
+}
+
+/**
+ * The journal format a ledger's history is written in, recorded in its init entry. 2: every entry carries what
+ * replaying it needs (an import's file contents, the users' password hashes, one clock reading per command), so
+ * verify --deep can rebuild the ledger from its journal. A ledger whose init entry carries no format was created
+ * before that, and its history cannot be replayed.
+ */
+export const JOURNAL_FORMAT = 2;
+
+function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at: string): void {
   const norm = (s: string) => normaliseTime(s);
   const w = (kind: Parameters<typeof writeRows>[1]) => writeRows(db, kind, norm);
   w({ kind: 'members', file: 'demo', rows: demo.members });
@@ -63,19 +80,54 @@ function writeDemo(db: Database, demo: DemoBook, at: string): void {
   w({ kind: 'collateral', file: 'demo', rows: demo.collateral });
   w({ kind: 'prices', file: 'demo', rows: demo.history.map((p) => ({ ...p, impliedVol: null, source: 'demo' })) });
   w({ kind: 'asset-prices', file: 'demo', rows: demo.assetPrices.map((p) => ({ ...p, source: 'demo' })) });
-  for (const u of demo.users) insertUser(db, { name: u.name, role: u.role, passwordHash: hashPassword(u.password), createdAt: at });
+  for (const u of users) insertUser(db, { ...u, createdAt: at });
+}
+
+function demoBookOf(o: { demo: boolean; accounts: number; seed: number; asOf?: string | null; dataDir?: string | null }): DemoBook | null {
+  if (!o.demo) return null;
+  return generateDemoBook({
+    accounts: o.accounts,
+    seed: o.seed,
+    asOf: o.asOf ? normaliseTime(o.asOf, 'at') : DEMO_AS_OF,
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+  });
+}
+
+function writeInit(db: Database, demo: DemoBook | null, users: readonly InitUser[], at: string): void {
+  writeDefaultPolicy(db);
+  if (demo) writeDemo(db, demo, users, at);
+}
+
+/** What a ledger.init entry of format 2 records. */
+export interface InitPayload {
+  format: number;
+  demo: boolean;
+  accounts: number;
+  seed: number;
+  asOf: string | null;
+  users: InitUser[];
+}
+
+/**
+ * Writes what the recorded ledger.init wrote, from its payload (verify --deep), with its journal entry. The demo
+ * book is generated again from its seed, size and date: the generator is deterministic and reads only the market
+ * data shipped with the program.
+ */
+export function replayInit(db: Database, p: InitPayload, at: string, result: unknown): void {
+  const demo = demoBookOf(p);
+  db.transaction(() => {
+    writeInit(db, demo, p.users, at);
+    appendJournal(db, { at, actor: 'init', command: 'ledger.init', payload: p, result });
+  }).immediate();
 }
 
 export function initLedger(db: Database, opts: InitOptions, now: Date): InitReport {
   const at = now.toISOString();
-  const demo = opts.demo
-    ? generateDemoBook({
-        accounts: opts.accounts,
-        seed: opts.seed,
-        asOf: opts.at ? normaliseTime(opts.at, 'at') : DEMO_AS_OF,
-        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
-      })
-    : null;
+  const demo = demoBookOf({ ...opts, asOf: opts.at ?? null });
+  // The demo users' salts come from the seed: their passwords are printed in the README, so a random salt protects
+  // nothing, and the init entry (which carries the hashes, for replay) stays the same for the same book.
+  const salt = (name: string) => createHash('sha256').update(`riskdesk demo user ${opts.seed} ${name}`).digest().subarray(0, 16);
+  const users: InitUser[] = demo?.users.map((u) => ({ name: u.name, role: u.role, passwordHash: hashPassword(u.password, salt(u.name)) })) ?? [];
   const report: InitReport = {
     demo: opts.demo,
     asOf: demo?.asOf ?? null,
@@ -89,13 +141,13 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     notes: demo?.notes ?? [],
   };
   db.transaction(() => {
-    writeDefaultPolicy(db);
-    if (demo) writeDemo(db, demo, at);
+    writeInit(db, demo, users, at);
+    const payload: InitPayload = { format: JOURNAL_FORMAT, demo: opts.demo, accounts: opts.demo ? opts.accounts : 0, seed: opts.seed, asOf: report.asOf, users };
     appendJournal(db, {
       at,
       actor: 'init',
       command: 'ledger.init',
-      payload: { demo: opts.demo, accounts: opts.demo ? opts.accounts : 0, seed: opts.seed, asOf: report.asOf },
+      payload,
       result: { ...report, notes: undefined },
     });
   }).immediate();

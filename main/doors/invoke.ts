@@ -13,6 +13,8 @@ import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
 import type { Actor } from '../commands/context.ts';
 import { SessionStore } from './sessions.ts';
+import type { LedgerAnchor } from '../anchor/anchor.ts';
+import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -62,6 +64,11 @@ export interface DoorOptions {
   now?: () => Date;
   /** Where an unexpected failure's stack goes (the main side's log; never to the caller). */
   log?: (line: string) => void;
+  /**
+   * The ledger's checkpoints outside it: checked once here, at start (a failure opens the ledger read-only until an
+   * admin acknowledges), and written after every cycle and every verify that passed.
+   */
+  anchor?: LedgerAnchor;
 }
 
 export const UNAUTHENTICATED: BridgeError = { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' };
@@ -94,6 +101,8 @@ export class Door {
   readonly events: EventHub;
   readonly #now: () => Date;
   readonly #log: (line: string) => void;
+  readonly #anchor: LedgerAnchor | null;
+  #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
   #stressRun: { by: string; cancelled: boolean } | null = null;
 
@@ -103,6 +112,16 @@ export class Door {
     this.events = opts.events ?? new EventHub();
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#anchor = opts.anchor ?? null;
+    if (this.#anchor) {
+      const check = this.#anchor.check(this.db);
+      if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
+    }
+  }
+
+  /** The start check's outcome: read-only until an admin acknowledges a failure. */
+  get integrity(): IntegrityStatus {
+    return this.#integrity;
   }
 
   /** The signed-in user of a binding, if any (does not count as use of the session). */
@@ -164,7 +183,8 @@ export class Door {
       }
       const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
       if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };
-      const value = dispatch({ db: this.db, actor, now: this.#now }, channel, payload);
+      const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);
+      this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };
     } catch (e) {
@@ -183,6 +203,16 @@ export class Door {
       return { result: { ok: true, value: who } };
     }
     return { result: { ok: true, value: who }, session: this.sessions.create(actor) };
+  }
+
+  /** Checkpoints after a cycle or a verify; after an acknowledgement, read-only lifted and the record started again. */
+  #anchorAfter(channel: string, actor: Actor, payload: unknown, value: unknown): void {
+    if (channel === 'ledger.acknowledge') {
+      this.#integrity = { readOnly: false, problem: null };
+      this.#anchor?.record(this.db, 'acknowledged', { by: actor.name, reason: (payload as { reason: string }).reason });
+      return;
+    }
+    this.#anchor?.after(this.db, channel, value);
   }
 
   /** The events a successful change announces. */

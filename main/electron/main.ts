@@ -15,6 +15,7 @@ import {
   ipcMain,
   Menu,
   Notification,
+  safeStorage,
   session,
   type IpcMainInvokeEvent,
   type WebContents,
@@ -27,6 +28,9 @@ import { CSP } from '../serve/headers.ts';
 import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
 import { menuTemplate } from './menu.ts';
 import type { ConsoleEvent } from '../../shared/contract.ts';
+import { LedgerAnchor } from '../anchor/anchor.ts';
+import { CheckpointStore } from '../anchor/checkpoints.ts';
+import { sealedKey } from './anchorKey.ts';
 
 const INVOKE = 'riskdesk:invoke';
 const EVENT = 'riskdesk:event';
@@ -48,15 +52,27 @@ function fail(title: string, e: unknown): void {
   dialog.showErrorBox(title, message);
 }
 
+function ledgerFile(): string {
+  return process.env.RISKDESK_DB ? path.resolve(process.env.RISKDESK_DB) : path.join(app.getPath('userData'), 'riskdesk.db');
+}
+
+/** The ledger's checkpoints, in the user data folder, signed with a key the OS keychain seals. */
+function deskAnchor(): LedgerAnchor {
+  const dir = app.getPath('userData');
+  const key = sealedKey(dir, safeStorage, (why) => process.stderr.write(`riskdesk: ${why}\n`));
+  return new LedgerAnchor(ledgerFile(), new CheckpointStore(dir, key));
+}
+
 /** Opens the ledger; the first start builds the demo book (design.md §5) in a new file. */
 function openDeskLedger(): Ledger {
-  const file = process.env.RISKDESK_DB ? path.resolve(process.env.RISKDESK_DB) : path.join(app.getPath('userData'), 'riskdesk.db');
+  const file = ledgerFile();
   if (fs.existsSync(file)) return openLedger(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const accounts = Number(process.env.RISKDESK_DEMO_ACCOUNTS ?? 3000);
   const ledger = openLedger(file, { create: true });
   try {
     initLedger(ledger, { demo: true, accounts: Number.isInteger(accounts) && accounts > 0 ? accounts : 3000, seed: 1 }, new Date());
+    deskAnchor().record(ledger, 'init');
     return ledger;
   } catch (e) {
     ledger.close();
@@ -155,7 +171,15 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  const d = new Door({ db });
+  // The start check of chain and checkpoints: a failure opens the ledger read-only, with the console's red banner.
+  let d: Door;
+  try {
+    d = new Door({ db, anchor: deskAnchor() });
+  } catch (e) {
+    fail('Riskdesk cannot check its ledger against its checkpoints', e);
+    app.exit(1);
+    return;
+  }
   door = d;
   d.events.subscribe((e) => {
     const w = win;

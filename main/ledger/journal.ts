@@ -144,6 +144,22 @@ interface Row {
 
 const ROW_COLUMNS = 'seq, at, actor, command, payload, result, prev_hash, hash';
 
+/** Every entry in seq order, streamed (constant memory); leaving the loop early frees the connection. */
+function rowsInOrder(db: Db): IterableIterator<Row> {
+  return db.prepare(`SELECT ${ROW_COLUMNS} FROM journal ORDER BY seq`).safeIntegers(false).iterate() as IterableIterator<Row>;
+}
+
+/** Every entry in seq order, streamed, as stored (verify --deep replays them). */
+export function* journalEntries(db: Db): Generator<JournalEntry> {
+  for (const r of rowsInOrder(db)) yield toEntry(r);
+}
+
+/** The hash of entry `seq`, or null when the journal has no such entry (a checkpoint's anchor is checked against it). */
+export function entryHashAt(db: Db, seq: number): string | null {
+  const h = db.prepare('SELECT hash FROM journal WHERE seq = ?').pluck().get(seq) as string | undefined;
+  return h ?? null;
+}
+
 /**
  * Walks the whole chain in seq order, streaming (constant memory), and reports the first entry that breaks it:
  * a sequence gap (seq is not the previous + 1, first = 1), a prev_hash that is not the previous entry's hash, or
@@ -151,12 +167,10 @@ const ROW_COLUMNS = 'seq, at, actor, command, payload, result, prev_hash, hash';
  * have lost entries at its end: compare headHash (and entries) with an anchor kept elsewhere.
  */
 export function verifyJournal(db: Db): VerifyReport {
-  const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM journal ORDER BY seq`).safeIntegers(false);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let entries = 0;
-  for (const raw of stmt.iterate()) {
-    const r = raw as Row;
+  for (const r of rowsInOrder(db)) {
     let reason: string | null = null;
     if (r.seq !== expectedSeq) {
       reason = `sequence gap: expected seq ${expectedSeq}, found ${r.seq}`;
@@ -244,10 +258,8 @@ export function listJournal(db: Db, opts: ListJournalOptions): JournalEntry[] {
  * Streams: constant memory for any journal size. Returns the number of lines written.
  */
 export function exportJournal(db: Db, writeLine: (line: string) => void): { entries: number } {
-  const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM journal ORDER BY seq`).safeIntegers(false);
   let entries = 0;
-  for (const raw of stmt.iterate()) {
-    const r = raw as Row;
+  for (const r of rowsInOrder(db)) {
     writeLine(
       `{"actor":${JSON.stringify(r.actor)},"at":${JSON.stringify(r.at)},"command":${JSON.stringify(r.command)},` +
         `"hash":${JSON.stringify(r.hash)},"payload":${r.payload},"prevHash":${JSON.stringify(r.prev_hash)},` +

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { ConsoleEvent } from '../../shared/contract.ts';
 import { Door, EventHub, UNAUTHENTICATED } from '../doors/invoke.ts';
+import type { LedgerAnchor } from '../anchor/anchor.ts';
 import { SessionStore, isSessionId } from '../doors/sessions.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 import { resolveStatic, rendererRoot } from './static.ts';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   sessions?: SessionStore;
   heartbeatMs?: number;
   log?: (line: string) => void;
+  /** The ledger's checkpoints (main/anchor): checked at start, where a failure opens the ledger read-only. */
+  anchor?: LedgerAnchor;
 }
 
 export interface RunningServer {
@@ -116,6 +119,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     events: new EventHub(),
     log,
     ...(o.now ? { now: o.now } : {}),
+    ...(o.anchor ? { anchor: o.anchor } : {}),
   });
   const streams = new Set<Stream>();
   /** An import body is being received (they are held whole in memory: one at a time). */

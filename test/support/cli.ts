@@ -47,10 +47,24 @@ export interface CliResult {
   describe(): string;
 }
 
+let configDir: string | null = null;
+
+/** A private config folder for the CLI children of this test process (removed when it exits). */
+export function testConfigDir(): string {
+  if (configDir === null) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-config-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    configDir = dir;
+  }
+  return configDir;
+}
+
 /** The environment a CLI child runs with: the test runner's own variables and any password removed. */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['NODE_TEST_CONTEXT', 'NODE_OPTIONS', 'RISKDESK_PASSWORD']) delete env[k];
+  // Checkpoints and their key go to this test process's own folder, never the user's config.
+  env.RISKDESK_CONFIG_DIR = testConfigDir();
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

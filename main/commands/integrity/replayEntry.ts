@@ -1,0 +1,91 @@
+// Replaying one journal entry into a fresh ledger (verify --deep): the command the entry records, run again by the
+// same code at the entry's time, as the entry's actor, with its journal entry written by the same code. The entry
+// must carry everything the command read that is not already in the ledger being rebuilt; where an entry does not,
+// the replay stops and says so rather than guess.
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { contract, isChannel, type Channel } from '../../../shared/contract.ts';
+import type { Role } from '../../../shared/roles.ts';
+import { parseAmount } from '../../../shared/units.ts';
+import type { JournalEntry } from '../../ledger/journal.ts';
+import { findUser } from '../../ledger/userRepo.ts';
+import { readPolicy } from '../../ledger/bookRepo.ts';
+import { addMinutes } from '../../engine/calls.ts';
+import { commitCommand, validate } from '../dispatch.ts';
+import type { CommandContext } from '../context.ts';
+import { JOURNAL_FORMAT, replayInit, type InitPayload } from '../initLedger.ts';
+import { tickWriter, type TickResult } from '../tickCommit.ts';
+
+/** Why an entry cannot be replayed: it does not carry what its command read. Nothing is then claimed about the state. */
+export class Unreplayable extends Error {}
+
+/**
+ * The role the actor had: a desk user's from the users table as rebuilt so far, and the batch actor's otherwise
+ * (the CLI's `batch`, operator). Only refusals depend on it, and the entry records a command that was allowed.
+ */
+function roleOf(db: Database, actor: string): Role {
+  return findUser(db, actor)?.role ?? 'operator';
+}
+
+function replayInitEntry(db: Database, e: JournalEntry): void {
+  const p = JSON.parse(e.payload) as Partial<InitPayload>;
+  if (typeof p.format !== 'number' || p.format < JOURNAL_FORMAT || !Array.isArray(p.users)) {
+    throw new Unreplayable(
+      'the ledger was created before the journal carried what a replay needs (the users, an import\'s file contents, one clock reading per command): its history cannot be rebuilt, so its state cannot be checked against it',
+    );
+  }
+  replayInit(db, p as InitPayload, e.at, JSON.parse(e.result));
+}
+
+/**
+ * A price tick's calls are replayed as the entry records them (account, amount, and the call ids they were given,
+ * which the replay's result must match): the ticker decided them from its in-memory live book, which the ledger
+ * alone does not rebuild. The next full cycle re-decides every call from the ledger in any case.
+ */
+function replayTick(db: Database, e: JournalEntry): void {
+  const p = JSON.parse(e.payload) as { instrument: string; at: string; mark: string | number };
+  const r = JSON.parse(e.result) as TickResult;
+  const writer = tickWriter(db);
+  try {
+    writer.commit({
+      instrument: p.instrument,
+      markTicks: BigInt(p.mark),
+      at: p.at,
+      now: e.at,
+      actor: e.actor,
+      deadline: addMinutes(p.at, readPolicy(db).cureMinutes),
+      candidates: r.candidates,
+      calls: r.issued.map((c) => ({ account: c.account, amount: parseAmount(c.amount, `entry ${e.seq} call ${c.call}`) })),
+    });
+  } finally {
+    writer.release();
+  }
+}
+
+/** A command's input from its entry's payload: the payload itself, but for an import's, which adds the fingerprint. */
+function inputOf(channel: Channel, e: JournalEntry): unknown {
+  const payload = JSON.parse(e.payload) as Record<string, unknown>;
+  // An acknowledgement records the problem it accepted beside its reason (the door's state, not the input).
+  if (channel === 'ledger.acknowledge') return { reason: payload.reason };
+  if (channel !== 'import.csv') return payload;
+  const { kind, file, text, sha256 } = payload;
+  if (typeof text !== 'string') {
+    throw new Unreplayable(`it records the file ${String(file)} by its fingerprint only (written before the journal carried an import's contents)`);
+  }
+  if (createHash('sha256').update(text).digest('hex') !== sha256) throw new Unreplayable(`the file contents it carries do not match its sha256 ${String(sha256)}`);
+  return { kind, file, text };
+}
+
+/** Replays one entry into `db` (a ledger rebuilt from the entries before it); throws Unreplayable, or what the command threw. */
+export function replayEntry(db: Database, e: JournalEntry): void {
+  if (e.seq === 1 && e.command !== 'ledger.init') throw new Unreplayable('the journal does not begin with the ledger\'s creation');
+  if (e.command === 'ledger.init') return replayInitEntry(db, e);
+  if (e.command === 'prices.tick') return replayTick(db, e);
+  if (!isChannel(e.command) || !contract[e.command].mutates) throw new Unreplayable(`this build has no replay for the command ${e.command}`);
+  const channel = e.command;
+  const input = validate(channel, inputOf(channel, e));
+  const at = new Date(e.at);
+  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at };
+  if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };
+  commitCommand(ctx, channel, input);
+}
