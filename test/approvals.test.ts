@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import type { Ledger } from '../main/ledger/db.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
-import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
+import { operator, supervisor, supervisor2, viewer, minuteClock } from './support/actors.ts';
 import { RuleError } from '../shared/errors.ts';
 import { journalHead, listJournal } from '../main/ledger/journal.ts';
 import type { InboxItem, LiquidationSummary } from '../shared/contract.ts';
@@ -16,15 +16,7 @@ import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { writePolicySetting } from '../main/ledger/bookRepo.ts';
 
 const demoLedger = demoLedgers('riskdesk-approvals-', 300);
-const operator: Actor = { name: 'operator', role: 'operator' };
-const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
-const supervisor2: Actor = { name: 'supervisor2', role: 'supervisor' };
-const viewer: Actor = { name: 'viewer', role: 'viewer' };
-let clock = Date.parse(DEMO_AS_OF);
-const run = <T>(db: Ledger, actor: Actor, channel: string, payload: unknown): T => {
-  clock += 60_000;
-  return dispatch({ db, actor, now: () => new Date(clock) }, channel, payload) as T;
-};
+const { run } = minuteClock();
 const refusedWith = (code: string, f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof RuleError && e.code === code, code);
 
 /** A confirmed default of TWC and two of its healthy client accounts. */

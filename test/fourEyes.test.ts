@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import type { Ledger } from '../main/ledger/db.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
-import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
+import { operator, operator2, supervisor, supervisor2, minuteClock } from './support/actors.ts';
 import { RuleError } from '../shared/errors.ts';
 import { journalHead, listJournal } from '../main/ledger/journal.ts';
 import type { LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
@@ -14,15 +14,7 @@ import { writePolicySetting, readInstruments, writeInstrumentFillBand } from '..
 import { decimalPlaces, formatUnits, parseUnits, parseAmount, formatAmount } from '../shared/units.ts';
 
 const demoLedger = demoLedgers('riskdesk-foureyes-', 400);
-const operator: Actor = { name: 'operator', role: 'operator' };
-const operator2: Actor = { name: 'operator2', role: 'operator' };
-const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
-const supervisor2: Actor = { name: 'supervisor2', role: 'supervisor' };
-let clock = Date.parse(DEMO_AS_OF);
-const run = <T>(db: Ledger, actor: Actor, channel: string, payload: unknown): T => {
-  clock += 60_000;
-  return dispatch({ db, actor, now: () => new Date(clock) }, channel, payload) as T;
-};
+const { run, advance } = minuteClock();
 const refusedWith = (code: string, f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof RuleError && e.code === code, code);
 const cycle = (db: Ledger) => run(db, operator, 'cycle.run', { at: DEMO_AS_OF });
 const get = (db: Ledger, id: number) => run<LiquidationDetail>(db, operator, 'liquidations.get', { id });
@@ -88,7 +80,7 @@ test('slicing: approvals of one lot at a time on one account add up over the win
   fifth.fill(supervisor);
   // Outside the window the slate is clean: an hour-long window, two hours on.
   writePolicySetting(db, 'fourEyesWindowMinutes', '60');
-  clock += 2 * 3_600_000;
+  advance(2 * 3_600_000);
   assert.equal(slice().approve(operator).status, 'approved');
   db.close();
 });
