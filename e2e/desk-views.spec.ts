@@ -1,0 +1,68 @@
+// Issue 22, "Crashes and wrong views", as a person at the desk sees them: the browser-mode console on the worker's
+// 2,000-account demo ledger (e2e/fixtures.ts). Each test asserts the text and rows on screen, and saves screenshots
+// at 1280x800 and 1920x1080 of the screen it touched.
+import type { Page, TestInfo } from '@playwright/test';
+import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
+import { signIn } from './support/signin.ts';
+import { ensureCycle, snap, visibleAccountRows } from './support/screens.ts';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+/** Screenshots of the page as it is, at the two desk sizes (back to 1280x800 after). */
+async function snapBoth(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await snap(page, testInfo, `${name}-1280x800`);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await snap(page, testInfo, `${name}-1920x1080`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** The statuses of the grid rows in the DOM. */
+async function rowStatuses(page: Page): Promise<string[]> {
+  return page.getByTestId('account-row').locator('[data-col="status"]').allInnerTexts();
+}
+
+async function shown(page: Page): Promise<number> {
+  return Number(await page.getByTestId('accounts-shown').getAttribute('data-count'));
+}
+
+test('the health filter narrows the rows, together with the status chips, and the screen keeps working', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.keyboard.press('g');
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('account-row').first()).toBeVisible();
+  const total = Number(await page.getByTestId('accounts-count').getAttribute('data-count'));
+
+  // Health at most 1: fewer rows, every one at or below 1.
+  await page.getByTestId('filter-health-max').fill('1');
+  await expect.poll(() => shown(page)).toBeLessThan(total);
+  const atMostOne = await shown(page);
+  expect(atMostOne).toBeGreaterThan(0);
+  for (const r of await visibleAccountRows(page)) expect(r.health).not.toBeNull(), expect(r.health!).toBeLessThanOrEqual(1);
+
+  // With the bankrupt chip too: only bankrupt accounts at or below 1 (issue 21 listed healthy ones at 3 to 24).
+  await page.getByTestId('filter-status-bankrupt').click();
+  await expect.poll(() => shown(page)).toBeLessThan(atMostOne);
+  const bankrupt = Number((await page.getByTestId('filter-status-bankrupt').locator('.count').innerText()).replace(/,/g, ''));
+  expect(await shown(page)).toBeLessThanOrEqual(bankrupt);
+  for (const s of await rowStatuses(page)) expect(s.trim()).toBe('bankrupt');
+  for (const r of await visibleAccountRows(page)) expect(r.health!).toBeLessThanOrEqual(1);
+
+  // A lower bound as well: health between 0.5 and 1 holds no bankrupt account (equity < 0 means health < 0).
+  await page.getByTestId('filter-status-bankrupt').click();
+  await page.getByTestId('filter-health-min').fill('0.5');
+  await expect.poll(() => shown(page)).toBeLessThan(atMostOne);
+  for (const r of await visibleAccountRows(page)) expect(r.health!).toBeGreaterThanOrEqual(0.5), expect(r.health!).toBeLessThanOrEqual(1);
+  await snapBoth(page, testInfo, 'accounts-health-filter');
+
+  // Clearing the filters gives every row back; no error was thrown on the way and the rail still answers.
+  await page.getByTestId('filter-clear').click();
+  await expect.poll(() => shown(page)).toBe(total);
+  expect(errors).toEqual([]);
+  await expect(page.getByTestId('screen-error')).toHaveCount(0);
+  await page.keyboard.press('g');
+  await page.keyboard.press('d');
+  await expect(page.getByTestId('screen-dashboard')).toBeVisible();
+});
