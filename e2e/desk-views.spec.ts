@@ -5,6 +5,8 @@ import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { ensureCycle, snap, visibleAccountRows } from './support/screens.ts';
+import { asUser } from './support/api.ts';
+import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -65,4 +67,43 @@ test('the health filter narrows the rows, together with the status chips, and th
   await page.keyboard.press('g');
   await page.keyboard.press('d');
   await expect(page.getByTestId('screen-dashboard')).toBeVisible();
+});
+
+test('an isolated account in liquidation shows its margin and sorts first by health, not last', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  // Which accounts in liquidation are isolated: the detail says the margin mode (the grid does not).
+  const target = await asUser(desk, 'viewer', async (api) => {
+    const t = await api<AccountsTable>('accounts.list', {});
+    const c = t.columns;
+    for (let i = 0; i < c.id.length; i++) {
+      const status = c.status[i]!;
+      if (status !== 'liquidation' && status !== 'bankrupt') continue;
+      const d = await api<AccountDetail>('accounts.detail', { id: c.id[i] });
+      if (d.account.mode === 'isolated') return { id: c.id[i]!, member: c.member[i]!, status };
+    }
+    return null;
+  });
+  expect(target, 'the demo book has an isolated account in liquidation or bankrupt').not.toBeNull();
+
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.keyboard.press('g');
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('account-row').first()).toBeVisible();
+  await page.getByTestId(`filter-status-${target!.status}`).click();
+  await page.getByTestId('filter-member').selectOption(target!.member);
+  await page.getByTestId('sort-health').click();
+  await expect(page.locator('[role="columnheader"][aria-sort="ascending"]')).toContainText('Health');
+
+  const rows = await visibleAccountRows(page);
+  const k = rows.findIndex((r) => r.id === target!.id);
+  expect(k, `${target!.id} is in view`).toBeGreaterThanOrEqual(0);
+  const mine = rows[k]!;
+  expect(mine.health, 'an isolated account has a health').not.toBeNull();
+  expect(mine.health!).toBeLessThan(0.8);
+  // Worst first: every account above it is at least as sick, and none without a health comes before it.
+  for (const r of rows.slice(0, k)) expect(r.health).not.toBeNull(), expect(r.health!).toBeLessThanOrEqual(mine.health!);
+  const row = page.locator(`[data-testid="account-row"][data-row-id="${target!.id}"]`);
+  await expect(row.locator('[data-col="health"]')).not.toHaveText('—');
+  await expect(row.locator('[data-col="mm"]')).not.toHaveText(/^\s*0(\.0+)?\s*$/);
+  await snapBoth(page, testInfo, 'accounts-isolated-worst-first');
 });

@@ -227,10 +227,12 @@ test('dashboard history has one point per cycle, oldest first, and alerts are ne
   db.close();
 });
 
-test('accounts.list: every account of the latest cycle, in id order, as the cycle stored it', () => {
+test('accounts.list: every account of the latest cycle, in id order, every margin unit counted', () => {
   const t = table1;
   const r = readCycleResults(shared, c1.cycle);
   const accounts = readAccounts(shared);
+  // The engine on the whole book gives each account's isolated units, independently of what the cycle stored.
+  const whole = new Map(evaluateAccounts(readBook(shared, DEMO_AS_OF).book).map((x) => [x.id, x]));
   assert.equal(t.cycle, c1.cycle);
   assert.equal(t.asOf, DEMO_AS_OF);
   const cols = t.columns;
@@ -240,18 +242,36 @@ test('accounts.list: every account of the latest cycle, in id order, as the cycl
   assert.deepEqual(cols.member, accounts.map((a) => a.member));
   assert.deepEqual(cols.kind, accounts.map((a) => a.kind));
   assert.deepEqual(cols.status, [...r.status].map((s) => STATUS_CODES[s]));
-  assert.deepEqual(cols.equity, [...r.equity].map((v) => formatAmount(v)));
-  assert.deepEqual(cols.mm, [...r.mm].map((v) => formatAmount(v)));
-  assert.deepEqual(cols.im, [...r.im].map((v) => formatAmount(v)));
   assert.deepEqual(cols.call, [...r.call].map((v) => (v < 0n ? null : formatAmount(v))));
+  let isolatedSeen = 0;
+  for (let i = 0; i < 300; i++) {
+    const units = whole.get(cols.id[i]!)!.positions.flatMap((p) => (p.isolated ? [p.isolated] : []));
+    if (units.length) isolatedSeen++;
+    const sum = (f: 'equity' | 'mm' | 'im') => units.reduce((s, u) => s + u[f], 0n);
+    assert.equal(cols.equity[i], formatAmount(r.equity[i]! + sum('equity')), `${cols.id[i]} equity`);
+    assert.equal(cols.mm[i], formatAmount(r.mm[i]! + sum('mm')), `${cols.id[i]} mm`);
+    assert.equal(cols.im[i], formatAmount(r.im[i]! + sum('im')), `${cols.id[i]} im`);
+    // Health is the worst unit's equity / MM (units without MM have none), as a float that agrees with the ratio.
+    const ratios = [{ equity: r.equity[i]!, mm: r.mm[i]! }, ...units].filter((u) => u.mm > 0n).map((u) => new D(u.equity.toString()).div(u.mm.toString()));
+    const h = cols.health[i];
+    if (ratios.length === 0) assert.equal(h, null, cols.id[i]);
+    else assert.ok(Math.abs(h! - D.min(...ratios).toNumber()) < 1e-8, `${cols.id[i]}: ${h}`);
+  }
+  assert.ok(isolatedSeen > 0, 'the demo book holds isolated accounts');
   const counts: Record<string, number> = {};
   for (const s of cols.status) counts[s] = (counts[s] ?? 0) + 1;
   assert.deepEqual(counts, Object.fromEntries(Object.entries(c1.statuses).filter(([, v]) => v > 0)));
-  // The float health ranks like the exact ratio and agrees with it to float precision.
-  for (let i = 0; i < 300; i++) {
-    const h = cols.health[i];
-    if (r.mm[i] === 0n) assert.equal(h, null);
-    else assert.ok(Math.abs(h! - Number(health(r.equity[i]!, r.mm[i]!))) < 1e-8, `${cols.id[i]}: ${h}`);
+});
+
+test('accounts.list: an isolated account in liquidation ranks by its worst unit, not as an account without margin', () => {
+  const c = table1.columns;
+  const isolated = new Set(readAccounts(shared).filter((a) => a.mode === 'isolated').map((a) => a.id));
+  const sick = c.id.map((id, i) => ({ id, i })).filter(({ id, i }) => isolated.has(id) && (c.status[i] === 'liquidation' || c.status[i] === 'bankrupt'));
+  assert.ok(sick.length > 0, 'the demo book has an isolated account in liquidation');
+  for (const { id, i } of sick) {
+    assert.notEqual(c.health[i], null, `${id} has a health`);
+    assert.ok(c.health[i]! < 0.8, `${id}: health ${c.health[i]} is below the liquidation line`);
+    assert.notEqual(c.mm[i], '0', `${id} shows its isolated MM`);
   }
 });
 

@@ -769,6 +769,23 @@ CREATE INDEX margin_calls_status_deadline ON margin_calls (status, deadline);
 CREATE INDEX margin_call_events_call ON margin_call_events (call_id, id);
 `;
 
+const V6_CYCLE_ISOLATED_UNITS = `
+-- The isolated margin units of a cycle, summed per account (only accounts holding an isolated position have a row).
+-- cycle_result_chunks holds the cross part; the accounts grid adds these so that an account whose risk sits in
+-- isolated positions shows its margin, and its health as its worst unit's (worst_equity / worst_mm).
+CREATE TABLE cycle_isolated_units (
+  cycle_id     INTEGER NOT NULL REFERENCES margin_cycles (id),
+  account_id   TEXT    NOT NULL REFERENCES accounts (id),
+  units        INTEGER NOT NULL CHECK (units > 0),                            -- isolated positions
+  equity       INTEGER NOT NULL,                                              -- micro-USD, summed over the units
+  mm           INTEGER NOT NULL CHECK (mm >= 0),
+  im           INTEGER NOT NULL CHECK (im >= 0),
+  worst_equity INTEGER NOT NULL,                                              -- the unit of lowest equity / MM
+  worst_mm     INTEGER NOT NULL CHECK (worst_mm >= 0),
+  PRIMARY KEY (cycle_id, account_id)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -776,6 +793,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'default management', up: V3_DEFAULT_MANAGEMENT },
   { version: 4, name: 'one call index per account', up: V4_ONE_CALL_INDEX_PER_ACCOUNT },
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
+  { version: 6, name: 'isolated units per cycle', up: V6_CYCLE_ISOLATED_UNITS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

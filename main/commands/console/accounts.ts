@@ -3,7 +3,8 @@
 import type { CommandContext } from '../context.ts';
 import type { AccountDetail, AccountsTable, InputOf, Status, WhatIfResult } from '../../../shared/contract.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
-import { readCycleResults, accountHistory } from '../../ledger/cycleResults.ts';
+import { readCycleResults, readIsolatedUnits, accountHistory } from '../../ledger/cycleResults.ts';
+import { worstUnit } from '../../engine/marginUnits.ts';
 import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
 import { STATUS_CODES } from '../../engine/kernel.ts';
 import { divRound, formatAmount } from '../../../shared/units.ts';
@@ -24,12 +25,17 @@ function emptyTable(): AccountsTable {
 /**
  * Every account of the latest cycle, in account-id order: the packed results read once, member and kind joined
  * from one query over the accounts table (both in id order, so a merge).
+ *
+ * Figures cover every margin unit of the account (methodology §5): equity, MM and IM are the cross part's plus its
+ * isolated positions' (the cycle stores those beside the packed cross results), and health is the worst unit's
+ * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
  */
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
   const cycle = latestCycle(ctx.db);
   if (!cycle) return emptyTable();
   const r = readCycleResults(ctx.db, cycle.id);
   const refs = accountColumns(ctx.db);
+  const isolated = readIsolatedUnits(ctx.db, cycle.id);
   const n = r.ids.length;
   const member = new Array<string>(n);
   const kind = new Array<'house' | 'client'>(n);
@@ -51,11 +57,13 @@ export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list
     status[i] = STATUS_CODES[r.status[i]!]!;
     const e = r.equity[i]!;
     const m = r.mm[i]!;
-    equity[i] = formatAmount(e);
-    mm[i] = formatAmount(m);
-    im[i] = formatAmount(r.im[i]!);
+    const iso = isolated.get(id);
+    equity[i] = formatAmount(iso ? e + iso.equity : e);
+    mm[i] = formatAmount(iso ? m + iso.mm : m);
+    im[i] = formatAmount(iso ? r.im[i]! + iso.im : r.im[i]!);
+    const worst = worstUnit({ equity: e, mm: m }, iso ? { equity: iso.worstEquity, mm: iso.worstMm } : null);
     // A float for sorting and display only: decisions use the exact figures.
-    health[i] = m === 0n ? null : Number(e) / Number(m);
+    health[i] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
     const c = r.call[i]!;
     call[i] = c < 0n ? null : formatAmount(c);
   }
