@@ -6,7 +6,7 @@ import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { ensureCycle, snap, visibleAccountRows } from './support/screens.ts';
 import { asUser } from './support/api.ts';
-import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
+import type { AccountDetail, AccountsTable, InstrumentView } from '../shared/contract.ts';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -106,4 +106,46 @@ test('an isolated account in liquidation shows its margin and sorts first by hea
   await expect(row.locator('[data-col="health"]')).not.toHaveText('—');
   await expect(row.locator('[data-col="mm"]')).not.toHaveText(/^\s*0(\.0+)?\s*$/);
   await snapBoth(page, testInfo, 'accounts-isolated-worst-first');
+});
+
+/** A figure as the screen prints it (thousands separators, a minus or a plus) as a number, for comparisons. */
+async function figure(page: Page, testid: string): Promise<number> {
+  const text = await page.getByTestId(testid).innerText();
+  return Number(text.replace(/[,\s+]/g, '').replace('−', '-'));
+}
+
+test('a shock on ETH moves ETH collateral too, and the what-if loss shows it', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  // An account that holds ETH as collateral and no ETH position: before the fix its ETH shock changed nothing.
+  const id = await asUser(desk, 'viewer', async (api) => {
+    const [t, instruments] = await Promise.all([api<AccountsTable>('accounts.list', {}), api<InstrumentView[]>('instruments.list', {})]);
+    const eth = new Set(instruments.filter((i) => i.underlying === 'ETH').map((i) => i.id));
+    for (const a of t.columns.id.slice(0, 400)) {
+      const d = await api<AccountDetail>('accounts.detail', { id: a });
+      const holding = d.collateral.find((h) => h.asset === 'ETH' && !h.quantity.startsWith('-'));
+      if (holding && !d.positions.some((p) => eth.has(p.instrument))) return a;
+    }
+    return null;
+  });
+  expect(id, 'an account holds ETH collateral and no ETH position').not.toBeNull();
+
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.goto(`${desk.url}#/accounts/${id}`);
+  const detail = page.getByTestId('account-detail');
+  await expect(detail).toHaveAttribute('data-account', id!);
+  await detail.getByTestId('whatif-shock-ETH').fill('-15');
+  await detail.getByTestId('whatif-run').click();
+  await expect(page.getByTestId('detail-figures-equity-whatif')).toBeVisible();
+
+  // The loss is the collateral's: equity falls by exactly what the ETH holding lost, after its haircut.
+  const collateralChange = await figure(page, 'detail-figures-collateral-change');
+  const equityChange = await figure(page, 'detail-figures-equity-change');
+  expect(collateralChange).toBeLessThan(0);
+  expect(equityChange).toBeCloseTo(collateralChange, 2);
+  const ethRow = page.getByTestId('whatif-collateral-row').filter({ hasText: 'ETH' });
+  const nowRow = page.getByTestId('collateral-row').filter({ hasText: 'ETH' });
+  const price = async (row: typeof ethRow) => Number((await row.locator('td').nth(2).innerText()).replace(/,/g, ''));
+  expect(await price(ethRow)).toBeCloseTo((await price(nowRow)) * 0.85, 1);
+  await detail.getByTestId('whatif-form').scrollIntoViewIfNeeded();
+  await snapBoth(page, testInfo, 'account-whatif-collateral-shock');
 });

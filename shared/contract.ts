@@ -190,6 +190,8 @@ export interface WhatIfResult {
   shocks: Record<string, string>;
   figures: AccountFigures;
   positions: PositionView[];
+  /** The holdings at the shocked prices: an underlying's shock moves the collateral asset of the same id. */
+  collateral: CollateralView[];
 }
 
 export interface InstrumentView {

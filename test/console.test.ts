@@ -402,7 +402,8 @@ test('a liquidation price is where the margin unit falls below MM', () => {
 });
 
 test('accounts.whatif at the shock implied by a liquidation price puts the account in call', () => {
-  // Positions whose underlying is the only one of its kind in a healthy account: a shock on it moves only it.
+  // Positions whose underlying is the only one of its kind in a healthy account that holds no collateral of that
+  // underlying: a shock on it moves only that position (the liquidation price holds every other price).
   const c = table1.columns;
   const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
   let tried = 0;
@@ -415,7 +416,11 @@ test('accounts.whatif at the shock implied by a liquidation price puts the accou
       const u = instruments.get(p.instrument)!.underlying;
       byUnderlying.set(u, (byUnderlying.get(u) ?? 0) + 1);
     }
-    const p = d.positions.find((x) => x.liquidationPrice !== null && byUnderlying.get(instruments.get(x.instrument)!.underlying) === 1);
+    const held = new Set(d.collateral.map((h) => h.asset));
+    const p = d.positions.find((x) => {
+      const u = instruments.get(x.instrument)!.underlying;
+      return x.liquidationPrice !== null && byUnderlying.get(u) === 1 && !held.has(u);
+    });
     if (!p) continue;
     const inst = instruments.get(p.instrument)!;
     const long = !p.quantity.startsWith('-');
@@ -439,7 +444,7 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   for (const id of sampleAccounts().slice(0, 12)) {
     const d = run<AccountDetail>(shared, 'accounts.detail', { id });
     const w = run<WhatIfResult>(shared, 'accounts.whatif', { id, shocks: {} });
-    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions });
+    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions, collateral: d.collateral });
   }
   // An account long BTC in every BTC instrument it holds, and healthy now.
   const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
@@ -458,7 +463,16 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   assert.ok(new D(w.figures.equity).lt(d.figures.equity), `${w.figures.equity} vs ${d.figures.equity}`);
   assert.ok(new D(w.figures.health!).lt(d.figures.health!));
   assert.ok(rank(w.figures.status) >= rank(d.figures.status));
-  assert.equal(w.figures.collateral, d.figures.collateral);
+  // Collateral: a BTC holding moves with the BTC shock (half-even to the asset's price unit), the rest stays, and the
+  // figures' collateral value is the sum of the holdings' values.
+  w.collateral.forEach((h, k) => {
+    const before = d.collateral[k]!;
+    assert.equal(h.asset, before.asset);
+    if (h.asset !== 'BTC') return assert.deepEqual(h, before);
+    const dp = before.price.includes('.') ? before.price.split('.')[1]!.length : 0;
+    assert.equal(new D(h.price).toFixed(dp), new D(before.price).mul('0.5').toDecimalPlaces(dp, Decimal.ROUND_HALF_EVEN).toFixed(dp));
+  });
+  assert.equal(new D(w.figures.collateral).toFixed(6), w.collateral.reduce((x, h) => x.plus(h.value), new D(0)).toFixed(6));
   // Each BTC mark moved by -50%, rounded half-even to its tick; everything else is where it was.
   w.positions.forEach((p, k) => {
     const before = d.positions[k]!;
@@ -477,6 +491,29 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
     const ticks = new D(d.positions[k]!.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul(move[inst.underlying]!).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed(), p.instrument);
   });
+});
+
+test('accounts.whatif: an ETH shock moves ETH held as collateral, and the loss counts it', () => {
+  const c = table1.columns;
+  let checked = 0;
+  for (let i = 0; i < c.id.length && checked < 3; i++) {
+    const id = c.id[i]!;
+    const d = run<AccountDetail>(shared, 'accounts.detail', { id });
+    const eth = d.collateral.find((h) => h.asset === 'ETH');
+    if (!eth || new D(eth.quantity).lte(0)) continue;
+    const w = run<WhatIfResult>(shared, 'accounts.whatif', { id, shocks: { ETH: '-0.15' } });
+    const after = w.collateral.find((h) => h.asset === 'ETH')!;
+    assert.equal(after.quantity, eth.quantity);
+    assert.equal(new D(after.price).toFixed(2), new D(eth.price).mul('0.85').toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2));
+    assert.ok(new D(after.value).lt(eth.value), `${id}: ETH collateral ${eth.value} -> ${after.value}`);
+    const collateralLoss = new D(d.figures.collateral).minus(w.figures.collateral);
+    assert.ok(collateralLoss.eq(new D(eth.value).minus(after.value)), `${id}: the collateral loss is the ETH holding's`);
+    // The equity change is the positions' P&L under the shock plus that collateral loss.
+    const upnl = (ps: { upnl: string; isolated: unknown }[]) => ps.filter((p) => !p.isolated).reduce((x, p) => x.plus(p.upnl), new D(0));
+    assert.ok(new D(d.figures.equity).minus(w.figures.equity).eq(collateralLoss.plus(upnl(d.positions)).minus(upnl(w.positions))), id);
+    checked++;
+  }
+  assert.ok(checked > 0, 'an account holds ETH collateral');
 });
 
 test('the read channels leave the journal and every table as they were', () => {

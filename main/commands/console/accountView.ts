@@ -77,9 +77,9 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
   };
 }
 
-/** The account evaluated with the exact engine, at the snapshot's marks or at the marks given. */
-export function evaluateSnapshot(s: AccountSnapshot, marks: Map<string, bigint> = s.book.marks): AccountResult {
-  const book: Book = { ...s.book, marks };
+/** The account evaluated with the exact engine, at the snapshot's prices or at the (shocked) prices given. */
+export function evaluateSnapshot(s: AccountSnapshot, prices: Pick<Book, 'marks' | 'assetPrices'> = s.book): AccountResult {
+  const book: Book = { ...s.book, marks: prices.marks, assetPrices: prices.assetPrices };
   return exactAccount(
     exactContext(book),
     s.account.id,
@@ -163,11 +163,11 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
   });
 }
 
-/** Every collateral holding: quantity and price as decimals, value after haircut. */
-export function collateralView(s: AccountSnapshot): CollateralView[] {
+/** Every collateral holding: quantity and price as decimals, value after haircut (at the prices given). */
+export function collateralView(s: AccountSnapshot, prices: Map<string, bigint> = s.book.assetPrices): CollateralView[] {
   return s.book.collateral.map((c) => {
     const asset = s.assets.get(c.asset)!;
-    const price = s.book.assetPrices.get(c.asset)!;
+    const price = prices.get(c.asset)!;
     return {
       asset: c.asset,
       quantity: formatUnits(c.quantity, asset.quantityScale),
