@@ -154,7 +154,13 @@ export interface PositionView {
   upnl: string;
   mm: string;
   im: string;
+  /** The exact root of equity = MM (8 places, methodology §5), or null; read `liquidation` for what it means. */
   liquidationPrice: string | null;
+  /**
+   * The liquidation price as shown: 'price' (rounded to the tick toward the side that triggers sooner), 'passed'
+   * (the unit is already under maintenance margin: the root is a recovery price) or 'none'; with a sentence.
+   */
+  liquidation: { state: 'price' | 'passed' | 'none'; price: string | null; text: string };
   isolated: { equity: string; mm: string; im: string; status: Status } | null;
 }
 

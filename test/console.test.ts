@@ -478,7 +478,7 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
     const before = d.positions[k]!;
     const inst = instruments.get(p.instrument)!;
     // Other positions keep their figures; only their liquidation prices move (the account's other upnl did).
-    if (inst.underlying !== 'BTC') return assert.deepEqual({ ...p, liquidationPrice: null }, { ...before, liquidationPrice: null });
+    if (inst.underlying !== 'BTC') return assert.deepEqual({ ...p, liquidationPrice: null, liquidation: null }, { ...before, liquidationPrice: null, liquidation: null });
     const ticks = new D(before.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul('0.5').toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed());
     assert.ok(new D(p.upnl).lt(before.upnl));
@@ -491,6 +491,35 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
     const ticks = new D(d.positions[k]!.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul(move[inst.underlying]!).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed(), p.instrument);
   });
+});
+
+test('accounts.detail: a liquidation price is shown only where it means one, rounded to the tick toward the trigger', () => {
+  const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
+  const seen = { price: 0, passed: 0, none: 0, rootOnWrongSide: 0 };
+  for (const id of sampleAccounts()) {
+    const d = run<AccountDetail>(shared, 'accounts.detail', { id });
+    for (const p of d.positions) {
+      const inst = instruments.get(p.instrument)!;
+      const long = !p.quantity.startsWith('-');
+      const l = p.liquidation;
+      seen[l.state]++;
+      assert.ok(l.text.length > 20, l.text);
+      const below = p.isolated ? new D(p.isolated.equity).lt(p.isolated.mm) : new D(d.figures.equity).lt(d.figures.mm);
+      if (p.liquidationPrice !== null && (long ? new D(p.liquidationPrice).gt(p.mark) : new D(p.liquidationPrice).lt(p.mark))) {
+        // A root on the recovery side of the mark (a long's above it) is never shown as a liquidation price.
+        seen.rootOnWrongSide++;
+        assert.equal(l.state, 'passed', `${id} ${p.instrument}: root ${p.liquidationPrice} at mark ${p.mark}`);
+      }
+      if (below) assert.equal(l.state, 'passed', `${id} ${p.instrument} is under MM`);
+      if (l.state === 'price') {
+        assert.equal(l.price, roundLiqPriceToTick(p.liquidationPrice!, inst.tick, long ? 1 : -1));
+        assert.ok(long ? new D(l.price!).lte(p.mark) : new D(l.price!).gte(p.mark), `${id} ${p.instrument}: ${l.price} vs ${p.mark}`);
+        assert.ok(new D(l.price!).div(inst.tick).isInteger(), `${l.price} is on the tick ${inst.tick}`);
+      } else assert.equal(l.price, null);
+      if (l.state === 'none') assert.equal(p.liquidationPrice, null);
+    }
+  }
+  assert.ok(seen.price > 50 && seen.passed > 0 && seen.rootOnWrongSide > 0, JSON.stringify(seen));
 });
 
 test('accounts.whatif: an ETH shock moves ETH held as collateral, and the loss counts it', () => {

@@ -8,6 +8,7 @@ import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
 import { exactAccount, exactContext, collateralValue } from '../../engine/exactAccount.ts';
 import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
+import { liquidationShown } from '../../engine/liquidationShown.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
@@ -146,16 +147,27 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
     const pos = s.book.positions[k]!;
     const inst = s.instruments.get(pos.instrument)!;
     const mark = marks.get(pos.instrument)!;
+    const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
+    const markPrice = ticksToPrice(mark, inst.tick);
     return {
       instrument: pos.instrument,
       quantity: lotsToQuantity(pos.quantity, inst.lot),
       entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
-      mark: ticksToPrice(mark, inst.tick),
+      mark: markPrice,
       notional: formatAmount(p.notional),
       upnl: formatAmount(p.upnl),
       mm: formatAmount(p.mm),
       im: formatAmount(p.im),
-      liquidationPrice: liquidationPriceOf(s, r, p, k, mark),
+      liquidationPrice,
+      liquidation: liquidationShown({
+        exact: liquidationPrice,
+        mark: markPrice,
+        tick: inst.tick,
+        long: pos.quantity > 0n,
+        belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
+        unit: p.isolated ? 'the isolated position' : 'the account',
+        instrument: pos.instrument,
+      }),
       isolated: p.isolated
         ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
         : null,
