@@ -149,3 +149,19 @@ test('a shock on ETH moves ETH collateral too, and the what-if loss shows it', a
   await detail.getByTestId('whatif-form').scrollIntoViewIfNeeded();
   await snapBoth(page, testInfo, 'account-whatif-collateral-shock');
 });
+
+test('the Liquidations header states the server\'s count, and the queue holds every proposal', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  const total = await asUser(desk, 'viewer', async (api) => (await api<{ total: number }>('liquidations.count', { live: true })).total);
+  expect(total).toBeGreaterThan(0);
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.keyboard.press('g');
+  await page.keyboard.press('q');
+  const count = page.getByTestId('liq-count');
+  await expect(count).toHaveAttribute('data-count', String(total));
+  await expect(count).toContainText(`${total.toLocaleString('en-US')} live proposal`);
+  // Every proposal is in the (windowed) queue, not the first thousand: the grid's row count is the total.
+  await expect(count).toHaveAttribute('data-listed', String(total));
+  await expect(page.getByTestId('liq-grid')).toHaveAttribute('data-count', String(total));
+  await snapBoth(page, testInfo, 'liquidations-queue-count');
+});

@@ -501,6 +501,18 @@ export const contract = {
       .strict(),
     output: null as unknown as LiquidationSummary[],
   },
+  'liquidations.count': {
+    role: 'viewer',
+    mutates: false,
+    input: z
+      .object({
+        status: z.enum(LIQUIDATION_STATUSES).optional(),
+        account: id.optional(),
+        live: z.boolean().optional(),
+      })
+      .strict(),
+    output: null as unknown as { total: number },
+  },
   'liquidations.get': {
     role: 'viewer',
     mutates: false,
