@@ -342,6 +342,13 @@ export type ConsoleEvent =
   | { type: 'progress'; task: 'stress.run'; done: number; total: number; label: string | null; by: string }
   | { type: 'alert'; alert: Alert };
 
+/** The filters of the liquidation queue (liquidations.list and liquidations.count). */
+const liquidationFilter = {
+  status: z.enum(LIQUIDATION_STATUSES).optional(),
+  account: id.optional(),
+  live: z.boolean().optional(),
+};
+
 // ---- the table ----
 export const contract = {
   'cycle.run': {
@@ -491,26 +498,13 @@ export const contract = {
   'liquidations.list': {
     role: 'viewer',
     mutates: false,
-    input: z
-      .object({
-        status: z.enum(LIQUIDATION_STATUSES).optional(),
-        account: id.optional(),
-        live: z.boolean().optional(),
-        limit: listLimit.optional(),
-      })
-      .strict(),
+    input: z.object({ ...liquidationFilter, limit: listLimit.optional() }).strict(),
     output: null as unknown as LiquidationSummary[],
   },
   'liquidations.count': {
     role: 'viewer',
     mutates: false,
-    input: z
-      .object({
-        status: z.enum(LIQUIDATION_STATUSES).optional(),
-        account: id.optional(),
-        live: z.boolean().optional(),
-      })
-      .strict(),
+    input: z.object(liquidationFilter).strict(),
     output: null as unknown as { total: number },
   },
   'liquidations.get': {
