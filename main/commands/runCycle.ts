@@ -11,6 +11,7 @@ import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
 import { STATUS_RANK } from '../engine/results.ts';
 import { isolatedUnits } from '../engine/marginUnits.ts';
+import { exactAccount } from '../engine/exactAccount.ts';
 import type { AccountStatus } from '../engine/model.ts';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
@@ -99,8 +100,14 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   let openCalls = 0n;
   const troubled: number[] = [];
   // The packed results hold each account's cross part; its isolated units are stored beside them (few accounts).
-  const withIsolated = new Set<string>();
-  for (const p of book.positions) if (p.isolatedMargin !== null) withIsolated.add(p.account);
+  // Each isolated unit stands alone, so only those positions are evaluated (exactly), not the whole account again.
+  const isolatedOf = new Map<string, number[]>();
+  book.positions.forEach((p, k) => {
+    if (p.isolatedMargin === null) return;
+    const list = isolatedOf.get(p.account);
+    if (list) list.push(k);
+    else isolatedOf.set(p.account, [k]);
+  });
   const isolatedRows: IsolatedUnitsRow[] = [];
   const forced = new Map<number, PlanReason>();
 
@@ -173,8 +180,9 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     results.im[a] = f.im;
     results.call[a] = f.call ?? -1n;
     results.status[a] = STATUS_RANK[status];
-    if (withIsolated.has(acct.id)) {
-      const u = isolatedUnits(ev.exact.get(a) ?? exactForIndex(ev.cols, ev.ctx, a));
+    const iso = isolatedOf.get(acct.id);
+    if (iso) {
+      const u = isolatedUnits(exactAccount(ev.ctx, acct.id, iso, []));
       if (u) isolatedRows.push({ account: acct.id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm });
     }
   }
