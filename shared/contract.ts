@@ -155,7 +155,13 @@ export interface PositionView {
   upnl: string;
   mm: string;
   im: string;
+  /** The exact root of equity = MM (8 places, methodology §5), or null; read `liquidation` for what it means. */
   liquidationPrice: string | null;
+  /**
+   * The liquidation price as shown: 'price' (rounded to the tick toward the side that triggers sooner), 'passed'
+   * (the unit is already under maintenance margin: the root is a recovery price) or 'none'; with a sentence.
+   */
+  liquidation: { state: 'price' | 'passed' | 'none'; price: string | null; text: string };
   isolated: { equity: string; mm: string; im: string; status: Status } | null;
 }
 
@@ -191,6 +197,8 @@ export interface WhatIfResult {
   shocks: Record<string, string>;
   figures: AccountFigures;
   positions: PositionView[];
+  /** The holdings at the shocked prices: an underlying's shock moves the collateral asset of the same id. */
+  collateral: CollateralView[];
 }
 
 export interface InstrumentView {
@@ -336,6 +344,13 @@ export type ConsoleEvent =
   /** Long work (a stress run) step by step: `done` of `total` steps, the step just finished, and who started it. */
   | { type: 'progress'; task: 'stress.run'; done: number; total: number; label: string | null; by: string }
   | { type: 'alert'; alert: Alert };
+
+/** The filters of the liquidation queue (liquidations.list and liquidations.count). */
+const liquidationFilter = {
+  status: z.enum(LIQUIDATION_STATUSES).optional(),
+  account: id.optional(),
+  live: z.boolean().optional(),
+};
 
 // ---- the table ----
 export const contract = {
@@ -486,15 +501,14 @@ export const contract = {
   'liquidations.list': {
     role: 'viewer',
     mutates: false,
-    input: z
-      .object({
-        status: z.enum(LIQUIDATION_STATUSES).optional(),
-        account: id.optional(),
-        live: z.boolean().optional(),
-        limit: listLimit.optional(),
-      })
-      .strict(),
+    input: z.object({ ...liquidationFilter, limit: listLimit.optional() }).strict(),
     output: null as unknown as LiquidationSummary[],
+  },
+  'liquidations.count': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object(liquidationFilter).strict(),
+    output: null as unknown as { total: number },
   },
   'liquidations.get': {
     role: 'viewer',

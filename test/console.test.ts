@@ -227,10 +227,12 @@ test('dashboard history has one point per cycle, oldest first, and alerts are ne
   db.close();
 });
 
-test('accounts.list: every account of the latest cycle, in id order, as the cycle stored it', () => {
+test('accounts.list: every account of the latest cycle, in id order, every margin unit counted', () => {
   const t = table1;
   const r = readCycleResults(shared, c1.cycle);
   const accounts = readAccounts(shared);
+  // The engine on the whole book gives each account's isolated units, independently of what the cycle stored.
+  const whole = new Map(evaluateAccounts(readBook(shared, DEMO_AS_OF).book).map((x) => [x.id, x]));
   assert.equal(t.cycle, c1.cycle);
   assert.equal(t.asOf, DEMO_AS_OF);
   const cols = t.columns;
@@ -240,18 +242,36 @@ test('accounts.list: every account of the latest cycle, in id order, as the cycl
   assert.deepEqual(cols.member, accounts.map((a) => a.member));
   assert.deepEqual(cols.kind, accounts.map((a) => a.kind));
   assert.deepEqual(cols.status, [...r.status].map((s) => STATUS_CODES[s]));
-  assert.deepEqual(cols.equity, [...r.equity].map((v) => formatAmount(v)));
-  assert.deepEqual(cols.mm, [...r.mm].map((v) => formatAmount(v)));
-  assert.deepEqual(cols.im, [...r.im].map((v) => formatAmount(v)));
   assert.deepEqual(cols.call, [...r.call].map((v) => (v < 0n ? null : formatAmount(v))));
+  let isolatedSeen = 0;
+  for (let i = 0; i < 300; i++) {
+    const units = whole.get(cols.id[i]!)!.positions.flatMap((p) => (p.isolated ? [p.isolated] : []));
+    if (units.length) isolatedSeen++;
+    const sum = (f: 'equity' | 'mm' | 'im') => units.reduce((s, u) => s + u[f], 0n);
+    assert.equal(cols.equity[i], formatAmount(r.equity[i]! + sum('equity')), `${cols.id[i]} equity`);
+    assert.equal(cols.mm[i], formatAmount(r.mm[i]! + sum('mm')), `${cols.id[i]} mm`);
+    assert.equal(cols.im[i], formatAmount(r.im[i]! + sum('im')), `${cols.id[i]} im`);
+    // Health is the worst unit's equity / MM (units without MM have none), as a float that agrees with the ratio.
+    const ratios = [{ equity: r.equity[i]!, mm: r.mm[i]! }, ...units].filter((u) => u.mm > 0n).map((u) => new D(u.equity.toString()).div(u.mm.toString()));
+    const h = cols.health[i];
+    if (ratios.length === 0) assert.equal(h, null, cols.id[i]);
+    else assert.ok(Math.abs(h! - D.min(...ratios).toNumber()) < 1e-8, `${cols.id[i]}: ${h}`);
+  }
+  assert.ok(isolatedSeen > 0, 'the demo book holds isolated accounts');
   const counts: Record<string, number> = {};
   for (const s of cols.status) counts[s] = (counts[s] ?? 0) + 1;
   assert.deepEqual(counts, Object.fromEntries(Object.entries(c1.statuses).filter(([, v]) => v > 0)));
-  // The float health ranks like the exact ratio and agrees with it to float precision.
-  for (let i = 0; i < 300; i++) {
-    const h = cols.health[i];
-    if (r.mm[i] === 0n) assert.equal(h, null);
-    else assert.ok(Math.abs(h! - Number(health(r.equity[i]!, r.mm[i]!))) < 1e-8, `${cols.id[i]}: ${h}`);
+});
+
+test('accounts.list: an isolated account in liquidation ranks by its worst unit, not as an account without margin', () => {
+  const c = table1.columns;
+  const isolated = new Set(readAccounts(shared).filter((a) => a.mode === 'isolated').map((a) => a.id));
+  const sick = c.id.map((id, i) => ({ id, i })).filter(({ id, i }) => isolated.has(id) && (c.status[i] === 'liquidation' || c.status[i] === 'bankrupt'));
+  assert.ok(sick.length > 0, 'the demo book has an isolated account in liquidation');
+  for (const { id, i } of sick) {
+    assert.notEqual(c.health[i], null, `${id} has a health`);
+    assert.ok(c.health[i]! < 0.8, `${id}: health ${c.health[i]} is below the liquidation line`);
+    assert.notEqual(c.mm[i], '0', `${id} shows its isolated MM`);
   }
 });
 
@@ -382,7 +402,8 @@ test('a liquidation price is where the margin unit falls below MM', () => {
 });
 
 test('accounts.whatif at the shock implied by a liquidation price puts the account in call', () => {
-  // Positions whose underlying is the only one of its kind in a healthy account: a shock on it moves only it.
+  // Positions whose underlying is the only one of its kind in a healthy account that holds no collateral of that
+  // underlying: a shock on it moves only that position (the liquidation price holds every other price).
   const c = table1.columns;
   const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
   let tried = 0;
@@ -395,7 +416,11 @@ test('accounts.whatif at the shock implied by a liquidation price puts the accou
       const u = instruments.get(p.instrument)!.underlying;
       byUnderlying.set(u, (byUnderlying.get(u) ?? 0) + 1);
     }
-    const p = d.positions.find((x) => x.liquidationPrice !== null && byUnderlying.get(instruments.get(x.instrument)!.underlying) === 1);
+    const held = new Set(d.collateral.map((h) => h.asset));
+    const p = d.positions.find((x) => {
+      const u = instruments.get(x.instrument)!.underlying;
+      return x.liquidationPrice !== null && byUnderlying.get(u) === 1 && !held.has(u);
+    });
     if (!p) continue;
     const inst = instruments.get(p.instrument)!;
     const long = !p.quantity.startsWith('-');
@@ -419,7 +444,7 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   for (const id of sampleAccounts().slice(0, 12)) {
     const d = run<AccountDetail>(shared, 'accounts.detail', { id });
     const w = run<WhatIfResult>(shared, 'accounts.whatif', { id, shocks: {} });
-    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions });
+    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions, collateral: d.collateral });
   }
   // An account long BTC in every BTC instrument it holds, and healthy now.
   const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
@@ -438,13 +463,22 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   assert.ok(new D(w.figures.equity).lt(d.figures.equity), `${w.figures.equity} vs ${d.figures.equity}`);
   assert.ok(new D(w.figures.health!).lt(d.figures.health!));
   assert.ok(rank(w.figures.status) >= rank(d.figures.status));
-  assert.equal(w.figures.collateral, d.figures.collateral);
+  // Collateral: a BTC holding moves with the BTC shock (half-even to the asset's price unit), the rest stays, and the
+  // figures' collateral value is the sum of the holdings' values.
+  w.collateral.forEach((h, k) => {
+    const before = d.collateral[k]!;
+    assert.equal(h.asset, before.asset);
+    if (h.asset !== 'BTC') return assert.deepEqual(h, before);
+    const dp = before.price.includes('.') ? before.price.split('.')[1]!.length : 0;
+    assert.equal(new D(h.price).toFixed(dp), new D(before.price).mul('0.5').toDecimalPlaces(dp, Decimal.ROUND_HALF_EVEN).toFixed(dp));
+  });
+  assert.equal(new D(w.figures.collateral).toFixed(6), w.collateral.reduce((x, h) => x.plus(h.value), new D(0)).toFixed(6));
   // Each BTC mark moved by -50%, rounded half-even to its tick; everything else is where it was.
   w.positions.forEach((p, k) => {
     const before = d.positions[k]!;
     const inst = instruments.get(p.instrument)!;
     // Other positions keep their figures; only their liquidation prices move (the account's other upnl did).
-    if (inst.underlying !== 'BTC') return assert.deepEqual({ ...p, liquidationPrice: null }, { ...before, liquidationPrice: null });
+    if (inst.underlying !== 'BTC') return assert.deepEqual({ ...p, liquidationPrice: null, liquidation: null }, { ...before, liquidationPrice: null, liquidation: null });
     const ticks = new D(before.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul('0.5').toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed());
     assert.ok(new D(p.upnl).lt(before.upnl));
@@ -457,6 +491,58 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
     const ticks = new D(d.positions[k]!.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul(move[inst.underlying]!).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed(), p.instrument);
   });
+});
+
+test('accounts.detail: a liquidation price is shown only where it means one, rounded to the tick toward the trigger', () => {
+  const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
+  const seen = { price: 0, passed: 0, none: 0, rootOnWrongSide: 0 };
+  for (const id of sampleAccounts()) {
+    const d = run<AccountDetail>(shared, 'accounts.detail', { id });
+    for (const p of d.positions) {
+      const inst = instruments.get(p.instrument)!;
+      const long = !p.quantity.startsWith('-');
+      const l = p.liquidation;
+      seen[l.state]++;
+      assert.ok(l.text.length > 20, l.text);
+      const below = p.isolated ? new D(p.isolated.equity).lt(p.isolated.mm) : new D(d.figures.equity).lt(d.figures.mm);
+      if (p.liquidationPrice !== null && (long ? new D(p.liquidationPrice).gt(p.mark) : new D(p.liquidationPrice).lt(p.mark))) {
+        // A root on the recovery side of the mark (a long's above it) is never shown as a liquidation price.
+        seen.rootOnWrongSide++;
+        assert.equal(l.state, 'passed', `${id} ${p.instrument}: root ${p.liquidationPrice} at mark ${p.mark}`);
+      }
+      if (below) assert.equal(l.state, 'passed', `${id} ${p.instrument} is under MM`);
+      if (l.state === 'price') {
+        assert.equal(l.price, roundLiqPriceToTick(p.liquidationPrice!, inst.tick, long ? 1 : -1));
+        assert.ok(long ? new D(l.price!).lte(p.mark) : new D(l.price!).gte(p.mark), `${id} ${p.instrument}: ${l.price} vs ${p.mark}`);
+        assert.ok(new D(l.price!).div(inst.tick).isInteger(), `${l.price} is on the tick ${inst.tick}`);
+      } else assert.equal(l.price, null);
+      if (l.state === 'none') assert.equal(p.liquidationPrice, null);
+    }
+  }
+  assert.ok(seen.price > 50 && seen.passed > 0 && seen.rootOnWrongSide > 0, JSON.stringify(seen));
+});
+
+test('accounts.whatif: an ETH shock moves ETH held as collateral, and the loss counts it', () => {
+  const c = table1.columns;
+  let checked = 0;
+  for (let i = 0; i < c.id.length && checked < 3; i++) {
+    const id = c.id[i]!;
+    const d = run<AccountDetail>(shared, 'accounts.detail', { id });
+    const eth = d.collateral.find((h) => h.asset === 'ETH');
+    if (!eth || new D(eth.quantity).lte(0)) continue;
+    const w = run<WhatIfResult>(shared, 'accounts.whatif', { id, shocks: { ETH: '-0.15' } });
+    const after = w.collateral.find((h) => h.asset === 'ETH')!;
+    assert.equal(after.quantity, eth.quantity);
+    assert.equal(new D(after.price).toFixed(2), new D(eth.price).mul('0.85').toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2));
+    assert.ok(new D(after.value).lt(eth.value), `${id}: ETH collateral ${eth.value} -> ${after.value}`);
+    const collateralLoss = new D(d.figures.collateral).minus(w.figures.collateral);
+    assert.ok(collateralLoss.eq(new D(eth.value).minus(after.value)), `${id}: the collateral loss is the ETH holding's`);
+    // The equity change is the positions' P&L under the shock plus that collateral loss.
+    const upnl = (ps: { upnl: string; isolated: unknown }[]) => ps.filter((p) => !p.isolated).reduce((x, p) => x.plus(p.upnl), new D(0));
+    assert.ok(new D(d.figures.equity).minus(w.figures.equity).eq(collateralLoss.plus(upnl(d.positions)).minus(upnl(w.positions))), id);
+    checked++;
+  }
+  assert.ok(checked > 0, 'an account holds ETH collateral');
 });
 
 test('the read channels leave the journal and every table as they were', () => {

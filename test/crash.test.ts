@@ -320,6 +320,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const CYCLE_TABLES = [
     'margin_cycles',
     'cycle_result_chunks',
+    'cycle_isolated_units',
     'margin_calls',
     'margin_call_events',
     'liquidations',
@@ -332,6 +333,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const Q = {
     cycles: 'SELECT id, as_of, actor, accounts, summary FROM margin_cycles ORDER BY id',
     chunks: 'SELECT cycle_id, chunk, first_account, last_account, count, accounts, figures FROM cycle_result_chunks ORDER BY cycle_id, chunk',
+    isolated: 'SELECT * FROM cycle_isolated_units ORDER BY cycle_id, account_id',
     calls: 'SELECT id, account_id, cycle_id, amount, deposited, deadline, status FROM margin_calls ORDER BY id',
     events: 'SELECT id, call_id, actor, kind, amount, note FROM margin_call_events ORDER BY id',
     liquidations: 'SELECT id, account_id, cycle_id, status, reasons, before_figures, after_figures, notional FROM liquidations ORDER BY id',
@@ -348,6 +350,8 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const want = withLedger(refDb, (db) => ({
     cycles: fingerprint(db, Q.cycles),
     chunks: fingerprint(db, Q.chunks),
+    isolated: fingerprint(db, Q.isolated),
+    isolatedCount: count(db, 'cycle_isolated_units'),
     calls: fingerprint(db, Q.calls),
     events: fingerprint(db, Q.events),
     liquidations: fingerprint(db, Q.liquidations),
@@ -357,6 +361,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
     journalResult: journal(db).at(-1)!.result,
   }));
   assert.equal(want.callCount, refSummary.calls.issued);
+  assert.ok(want.isolatedCount > 0, 'the reference cycle stores isolated units');
   assert.ok(want.liquidationCount > 0, 'the reference cycle proposes liquidations');
   const accountIds = withLedger(base, (db) => (db.prepare('SELECT id FROM accounts ORDER BY id').pluck().all() as string[]));
   const span = await measure(args, runs);
@@ -371,6 +376,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
       const entries = journal(d);
       if (cycles === 0) {
         assert.equal(count(d, 'cycle_result_chunks'), 0, 'result chunks without their cycle');
+        assert.equal(count(d, 'cycle_isolated_units'), 0, 'isolated units without their cycle');
         assert.equal(count(d, 'margin_calls'), 0, 'calls without their cycle');
         assert.equal(count(d, 'margin_call_events'), 0);
         assert.equal(count(d, 'liquidations'), 0, 'liquidation proposals without their cycle');
@@ -389,6 +395,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
       assert.deepEqual(covered, accountIds);
       assert.equal(fingerprint(d, Q.cycles), want.cycles, 'the cycle row and its summary');
       assert.equal(fingerprint(d, Q.chunks), want.chunks, 'the result chunks, byte for byte');
+      assert.equal(fingerprint(d, Q.isolated), want.isolated, 'the isolated units');
       assert.equal(count(d, 'margin_calls'), want.callCount);
       assert.equal(count(d, 'margin_calls', 'cycle_id <> 1'), 0);
       assert.equal(fingerprint(d, Q.calls), want.calls, 'the calls');

@@ -198,6 +198,23 @@ test('automation: off, nothing executes; on, a proposal left untouched for a cyc
   db.close();
 });
 
+test('liquidations.count states how many proposals a filter matches, whatever a list\'s limit', () => {
+  const db = demoLedger();
+  const s = cycle(db);
+  const proposed = s.statuses.liquidation + s.statuses.bankrupt;
+  assert.ok(proposed > 3, `${proposed} proposals`);
+  const count = (f: object) => run<{ total: number }>(db, operator, 'liquidations.count', f).total;
+  assert.equal(count({ live: true }), live(db).length);
+  assert.equal(count({ live: true }), proposed);
+  // A page of 2 still knows the total.
+  assert.equal(run<LiquidationSummary[]>(db, operator, 'liquidations.list', { live: true, limit: 2 }).length, 2);
+  assert.equal(count({ status: 'executed' }), run<LiquidationSummary[]>(db, operator, 'liquidations.list', { status: 'executed' }).length);
+  const one = live(db)[0]!;
+  assert.equal(count({ account: one.account }), 1);
+  assert.throws(() => run(db, operator, 'liquidations.count', { limit: 5 }), InputError);
+  db.close();
+});
+
 test('a price move beyond the band within the window trips the breaker: automation pauses for the instrument until a supervisor resets it', () => {
   const db = demoLedger();
   const inst = readInstruments(db).find((i) => i.priceBand !== null && i.id.startsWith('BTC'))!;

@@ -468,3 +468,43 @@ test('riskdesk serve: says to build first, refuses a missing ledger, makes the d
   assert.doesNotMatch(again.stderr, /created/);
   assert.notEqual(new URL(again.url!).searchParams.get('token'), new URL(ok.url!).searchParams.get('token'));
 });
+
+test('riskdesk serve --now: commands served run on that clock, a cycle from the console included', async () => {
+  // A ledger built two hours ago; the server's clock starts one hour ago and runs from there.
+  const file = path.join(dir, 'clock.db');
+  const built = openLedger(file, { create: true });
+  initLedger(built, { demo: true, accounts: 60, seed: 3 }, new Date(Date.now() - 2 * 3_600_000));
+  built.close();
+  const start = new Date(Date.now() - 3_600_000);
+  const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0', '--now', start.toISOString()], {
+    env: childEnv({ RISKDESK_RENDERER_DIR: rendererDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise<URL>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (c: string) => {
+        out += c;
+        const m = /Riskdesk console: (\S+)/.exec(out);
+        if (m) resolve(new URL(m[1]!));
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const post = (channel: string, payload: unknown, session?: string) =>
+      fetch(`${url.origin}/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${url.searchParams.get('token')}`, ...(session ? { 'X-Riskdesk-Session': session } : {}) },
+        body: JSON.stringify(payload),
+      });
+    const signin = await post('session.login', { name: 'operator', password: PASSWORDS.operator });
+    const sid = signin.headers.get('x-riskdesk-session')!;
+    const r = (await (await post('cycle.run', {}, sid)).json()) as { ok: boolean; value: { asOf: string } };
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const asOf = Date.parse(r.value.asOf);
+    // On the server's clock (an hour behind the wall), not the wall clock.
+    assert.ok(asOf >= start.getTime() && asOf < start.getTime() + 5 * 60_000, `cycle as of ${r.value.asOf}, clock started ${start.toISOString()}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});

@@ -23,3 +23,17 @@ export async function api<T>(desk: Desk, user: User, channel: string, payload: u
   if (!r.ok) throw new Error(`${channel} as ${user} refused: ${JSON.stringify(r.error)}`);
   return r.value;
 }
+
+/** Several commands as `user` in one session: `run` gets an `api`-like function (expecting success). */
+export async function asUser<R>(desk: Desk, user: User, run: (api: <T>(channel: string, payload: unknown) => Promise<T>) => Promise<R>): Promise<R> {
+  const sid = await login(desk.baseURL, desk.token, user, DEMO_PASSWORDS[user]);
+  try {
+    return await run(async <T>(channel: string, payload: unknown): Promise<T> => {
+      const r = (await invoke(desk.baseURL, desk.token, channel, payload, { session: sid })).json<Result<T>>();
+      if (!r.ok) throw new Error(`${channel} as ${user} refused: ${JSON.stringify(r.error)}`);
+      return r.value;
+    });
+  } finally {
+    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
+  }
+}

@@ -174,6 +174,15 @@ function clock(o: Opts): () => Date {
   return () => fixed;
 }
 
+/**
+ * A server's clock that starts at `from` and runs at the wall clock's pace (`serve --now`): every command it serves,
+ * a cycle from the console included, reads this clock, so deadlines still pass while the console is open.
+ */
+function runningClock(from: Date): () => Date {
+  const offset = from.getTime() - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
 async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown> {
   const db = open(o);
   try {
@@ -361,6 +370,7 @@ async function main(argv: string[]): Promise<number> {
         demoIfMissing: o['demo-if-missing'] === true,
         accounts: intOpt(o, 'accounts', 3000),
         seed: intOpt(o, 'seed', 1),
+        ...(o.now !== undefined ? { now: runningClock(clock(o)()) } : {}),
       });
     }
     case 'bench': {

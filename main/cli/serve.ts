@@ -21,6 +21,8 @@ export interface ServeCommandOptions {
   demoIfMissing: boolean;
   accounts: number;
   seed: number;
+  /** The server's clock (`--now`): every command served reads it; the wall clock when absent. */
+  now?: () => Date;
 }
 
 function parsePort(p: string | undefined): number {
@@ -73,7 +75,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db) });
+    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db), ...(o.now ? { now: o.now } : {}) });
   } catch (e) {
     db.close();
     const code = (e as NodeJS.ErrnoException).code;

@@ -11,6 +11,7 @@ import { accountsList, accountDetail, accountWhatIf } from './console/accounts.t
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import {
   listLiquidationsCommand,
+  countLiquidationsCommand,
   getLiquidationCommand,
   previewCommand,
   approveCommand,
@@ -82,6 +83,7 @@ export const handlers: Handlers = {
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),
+  'liquidations.count': plain(countLiquidationsCommand),
   'liquidations.get': plain(getLiquidationCommand),
   'liquidations.preview': plain(previewCommand),
   'liquidations.approve': approveCommand,

@@ -4,12 +4,14 @@ import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
-import { allocResults, writeCycleResults } from '../ledger/cycleResults.ts';
+import { allocResults, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
 import { STATUS_RANK } from '../engine/results.ts';
+import { isolatedUnits } from '../engine/marginUnits.ts';
+import { exactAccount } from '../engine/exactAccount.ts';
 import type { AccountStatus } from '../engine/model.ts';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
@@ -97,6 +99,16 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   let totIm = 0n;
   let openCalls = 0n;
   const troubled: number[] = [];
+  // The packed results hold each account's cross part; its isolated units are stored beside them (few accounts).
+  // Each isolated unit stands alone, so only those positions are evaluated (exactly), not the whole account again.
+  const isolatedOf = new Map<string, number[]>();
+  book.positions.forEach((p, k) => {
+    if (p.isolatedMargin === null) return;
+    const list = isolatedOf.get(p.account);
+    if (list) list.push(k);
+    else isolatedOf.set(p.account, [k]);
+  });
+  const isolatedRows: IsolatedUnitsRow[] = [];
   const forced = new Map<number, PlanReason>();
 
   for (let a = 0; a < book.accounts.length; a++) {
@@ -168,9 +180,15 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     results.im[a] = f.im;
     results.call[a] = f.call ?? -1n;
     results.status[a] = STATUS_RANK[status];
+    const iso = isolatedOf.get(acct.id);
+    if (iso) {
+      const u = isolatedUnits(exactAccount(ev.ctx, acct.id, iso, []));
+      if (u) isolatedRows.push({ account: acct.id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm });
+    }
   }
 
   writeCycleResults(db, cycle, results);
+  writeIsolatedUnits(db, cycle, isolatedRows);
   const liquidations = proposeLiquidations(ctx, { cycle, asOf, book, ev, troubled, forced });
 
   const summary: CycleSummary = {

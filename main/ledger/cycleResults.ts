@@ -127,3 +127,34 @@ export function accountHistory(db: Database, accountId: string, limit: number): 
   }
   return res;
 }
+
+/** One account's isolated units in a cycle (see the cycle_isolated_units table). */
+export interface IsolatedUnitsRow {
+  account: string;
+  units: number;
+  equity: bigint;
+  mm: bigint;
+  im: bigint;
+  worstEquity: bigint;
+  worstMm: bigint;
+}
+
+/** Writes a cycle's isolated units (inside the caller's transaction). */
+export function writeIsolatedUnits(db: Database, cycleId: number, rows: readonly IsolatedUnitsRow[]): void {
+  const stmt = db.prepare(
+    'INSERT INTO cycle_isolated_units(cycle_id, account_id, units, equity, mm, im, worst_equity, worst_mm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const r of rows) stmt.run(cycleId, r.account, r.units, r.equity, r.mm, r.im, r.worstEquity, r.worstMm);
+}
+
+/** A cycle's isolated units by account. */
+export function readIsolatedUnits(db: Database, cycleId: number): Map<string, IsolatedUnitsRow> {
+  const rows = db
+    .prepare(
+      `SELECT account_id AS account, units, equity, mm, im, worst_equity AS worstEquity, worst_mm AS worstMm
+       FROM cycle_isolated_units WHERE cycle_id = ?`,
+    )
+    .safeIntegers(true)
+    .all(cycleId) as (Omit<IsolatedUnitsRow, 'units'> & { units: bigint })[];
+  return new Map(rows.map((r) => [r.account, { ...r, units: Number(r.units) }]));
+}

@@ -25,6 +25,7 @@ const TABLES = [
   'automation_switches',
   'circuit_breakers',
   'collateral',
+  'cycle_isolated_units',
   'cycle_result_chunks',
   'default_bids',
   'default_cases',

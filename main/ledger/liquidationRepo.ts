@@ -98,7 +98,9 @@ export function getLiquidation(db: Database, id: number): LiquidationRow | null 
   return r ? toRow(r) : null;
 }
 
-export function listLiquidations(db: Database, f: { status?: LiquidationStatus; account?: string; live?: boolean; limit: number }): LiquidationRow[] {
+type LiquidationFilter = { status?: LiquidationStatus; account?: string; live?: boolean };
+
+function whereOf(f: LiquidationFilter): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.status) {
@@ -110,8 +112,19 @@ export function listLiquidations(db: Database, f: { status?: LiquidationStatus; 
     params.push(f.account);
   }
   if (f.live) where.push(`l.status IN ${LIVE_SQL}`);
-  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.id DESC LIMIT ?`;
-  return (db.prepare(sql).raw().safeIntegers(true).all(...params, f.limit) as unknown[][]).map(toRow);
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+export function listLiquidations(db: Database, f: LiquidationFilter & { limit: number }): LiquidationRow[] {
+  const w = whereOf(f);
+  const sql = `${SELECT} ${w.sql} ORDER BY l.id DESC LIMIT ?`;
+  return (db.prepare(sql).raw().safeIntegers(true).all(...w.params, f.limit) as unknown[][]).map(toRow);
+}
+
+/** How many proposals the filter matches, whatever a list's limit. */
+export function countLiquidations(db: Database, f: LiquidationFilter): number {
+  const w = whereOf(f);
+  return Number(db.prepare(`SELECT count(*) FROM liquidations l ${w.sql}`).pluck().get(...w.params) as number | bigint);
 }
 
 /** The live proposal of each account that has one. */

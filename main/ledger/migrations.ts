@@ -803,6 +803,23 @@ CREATE INDEX approvals_subject ON approvals (subject, id);
 CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject, channel) WHERE status = 'pending';
 `;
 
+const V8_CYCLE_ISOLATED_UNITS = `
+-- The isolated margin units of a cycle, summed per account (only accounts holding an isolated position have a row).
+-- cycle_result_chunks holds the cross part; the accounts grid adds these so that an account whose risk sits in
+-- isolated positions shows its margin, and its health as its worst unit's (worst_equity / worst_mm).
+CREATE TABLE cycle_isolated_units (
+  cycle_id     INTEGER NOT NULL REFERENCES margin_cycles (id),
+  account_id   TEXT    NOT NULL REFERENCES accounts (id),
+  units        INTEGER NOT NULL CHECK (units > 0),                            -- isolated positions
+  equity       INTEGER NOT NULL,                                              -- micro-USD, summed over the units
+  mm           INTEGER NOT NULL CHECK (mm >= 0),
+  im           INTEGER NOT NULL CHECK (im >= 0),
+  worst_equity INTEGER NOT NULL,                                              -- the unit of lowest equity / MM
+  worst_mm     INTEGER NOT NULL CHECK (worst_mm >= 0),
+  PRIMARY KEY (cycle_id, account_id)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -812,6 +829,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 5, name: 'call checks without IN lists', up: V5_CALL_CHECKS_WITHOUT_IN_LISTS },
   { version: 6, name: 'approvals', up: V6_APPROVALS },
   { version: 7, name: 'fine instruments', up: V7_FINE_INSTRUMENTS },
+  { version: 8, name: 'isolated units per cycle', up: V8_CYCLE_ISOLATED_UNITS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

@@ -8,6 +8,7 @@ import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
 import { exactAccount, exactContext, collateralValue } from '../../engine/exactAccount.ts';
 import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
+import { liquidationShown } from '../../engine/liquidationShown.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
@@ -77,9 +78,9 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
   };
 }
 
-/** The account evaluated with the exact engine, at the snapshot's marks or at the marks given. */
-export function evaluateSnapshot(s: AccountSnapshot, marks: Map<string, bigint> = s.book.marks): AccountResult {
-  const book: Book = { ...s.book, marks };
+/** The account evaluated with the exact engine, at the snapshot's prices or at the (shocked) prices given. */
+export function evaluateSnapshot(s: AccountSnapshot, prices: Pick<Book, 'marks' | 'assetPrices'> = s.book): AccountResult {
+  const book: Book = { ...s.book, marks: prices.marks, assetPrices: prices.assetPrices };
   return exactAccount(
     exactContext(book),
     s.account.id,
@@ -146,16 +147,27 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
     const pos = s.book.positions[k]!;
     const inst = s.instruments.get(pos.instrument)!;
     const mark = marks.get(pos.instrument)!;
+    const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
+    const markPrice = ticksToPrice(mark, inst.tick);
     return {
       instrument: pos.instrument,
       quantity: lotsToQuantity(pos.quantity, inst.lot),
       entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
-      mark: ticksToPrice(mark, inst.tick),
+      mark: markPrice,
       notional: formatAmount(p.notional),
       upnl: formatAmount(p.upnl),
       mm: formatAmount(p.mm),
       im: formatAmount(p.im),
-      liquidationPrice: liquidationPriceOf(s, r, p, k, mark),
+      liquidationPrice,
+      liquidation: liquidationShown({
+        exact: liquidationPrice,
+        mark: markPrice,
+        tick: inst.tick,
+        long: pos.quantity > 0n,
+        belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
+        unit: p.isolated ? 'the isolated position' : 'the account',
+        instrument: pos.instrument,
+      }),
       isolated: p.isolated
         ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
         : null,
@@ -163,11 +175,11 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
   });
 }
 
-/** Every collateral holding: quantity and price as decimals, value after haircut. */
-export function collateralView(s: AccountSnapshot): CollateralView[] {
+/** Every collateral holding: quantity and price as decimals, value after haircut (at the prices given). */
+export function collateralView(s: AccountSnapshot, prices: Map<string, bigint> = s.book.assetPrices): CollateralView[] {
   return s.book.collateral.map((c) => {
     const asset = s.assets.get(c.asset)!;
-    const price = s.book.assetPrices.get(c.asset)!;
+    const price = prices.get(c.asset)!;
     return {
       asset: c.asset,
       quantity: formatUnits(c.quantity, asset.quantityScale),

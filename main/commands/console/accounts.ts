@@ -3,10 +3,12 @@
 import type { CommandContext } from '../context.ts';
 import type { AccountDetail, AccountsTable, InputOf, Status, WhatIfResult } from '../../../shared/contract.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
-import { readCycleResults, accountHistory } from '../../ledger/cycleResults.ts';
+import { readCycleResults, readIsolatedUnits, accountHistory } from '../../ledger/cycleResults.ts';
+import { worstUnit } from '../../engine/marginUnits.ts';
 import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
 import { STATUS_CODES } from '../../engine/kernel.ts';
-import { divRound, formatAmount } from '../../../shared/units.ts';
+import { formatAmount } from '../../../shared/units.ts';
+import { shockBook, type Shock } from '../../engine/stress.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
@@ -24,12 +26,17 @@ function emptyTable(): AccountsTable {
 /**
  * Every account of the latest cycle, in account-id order: the packed results read once, member and kind joined
  * from one query over the accounts table (both in id order, so a merge).
+ *
+ * Figures cover every margin unit of the account (methodology §5): equity, MM and IM are the cross part's plus its
+ * isolated positions' (the cycle stores those beside the packed cross results), and health is the worst unit's
+ * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
  */
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
   const cycle = latestCycle(ctx.db);
   if (!cycle) return emptyTable();
   const r = readCycleResults(ctx.db, cycle.id);
   const refs = accountColumns(ctx.db);
+  const isolated = readIsolatedUnits(ctx.db, cycle.id);
   const n = r.ids.length;
   const member = new Array<string>(n);
   const kind = new Array<'house' | 'client'>(n);
@@ -51,11 +58,13 @@ export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list
     status[i] = STATUS_CODES[r.status[i]!]!;
     const e = r.equity[i]!;
     const m = r.mm[i]!;
-    equity[i] = formatAmount(e);
-    mm[i] = formatAmount(m);
-    im[i] = formatAmount(r.im[i]!);
+    const iso = isolated.get(id);
+    equity[i] = formatAmount(iso ? e + iso.equity : e);
+    mm[i] = formatAmount(iso ? m + iso.mm : m);
+    im[i] = formatAmount(iso ? r.im[i]! + iso.im : r.im[i]!);
+    const worst = worstUnit({ equity: e, mm: m }, iso ? { equity: iso.worstEquity, mm: iso.worstMm } : null);
     // A float for sorting and display only: decisions use the exact figures.
-    health[i] = m === 0n ? null : Number(e) / Number(m);
+    health[i] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
     const c = r.call[i]!;
     call[i] = c < 0n ? null : formatAmount(c);
   }
@@ -86,7 +95,7 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
 const SHOCK = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 
 /** A relative move as an exact fraction num / den (den a power of ten). */
-function parseShock(s: string, field: string): { num: bigint; den: bigint } {
+function parseShock(s: string, field: string): Shock {
   const m = SHOCK.exec(s);
   if (!m) throw new InputError(`"${s}" is not a decimal number`, { field });
   const frac = m[3] ?? '';
@@ -95,13 +104,15 @@ function parseShock(s: string, field: string): { num: bigint; den: bigint } {
 }
 
 /**
- * The account evaluated with each position's mark moved by the relative shock of its instrument's underlying,
- * rounded to the instrument's tick (half-even). Nothing is written: the ledger is only read.
+ * The account evaluated with its prices moved by the relative shock of each underlying, by the stress tests' rule
+ * (engine/stress.ts shockBook): every instrument on the underlying (its mark rounded to the tick, half-even) and the
+ * collateral asset of the same id (an ETH shock moves ETH held as collateral too). Nothing is written: the ledger is
+ * only read.
  */
 export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.whatif'>): WhatIfResult {
   const s = loadAccount(ctx.db, input.id, ctx.now);
   const known = underlyings(ctx.db);
-  const shocks = new Map<string, { num: bigint; den: bigint }>();
+  const shocks = new Map<string, Shock>();
   for (const [key, value] of Object.entries(input.shocks)) {
     const field = `shocks.${key}`;
     if (!known.has(key)) throw new InputError(`no instrument is on the underlying "${key}"`, { field });
@@ -110,11 +121,12 @@ export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.what
     if (x.den + x.num <= 0n) throw new InputError(`a shock of ${value} would take the price to zero or below: it must be above -1`, { field });
     shocks.set(key, x);
   }
-  const marks = new Map(s.book.marks);
-  for (const [id, mark] of s.book.marks) {
-    const x = shocks.get(s.instruments.get(id)!.underlying);
-    if (x) marks.set(id, divRound(mark * (x.den + x.num), x.den, 'halfEven'));
-  }
-  const r = evaluateSnapshot(s, marks);
-  return { shocks: { ...input.shocks }, figures: figuresView(s, r), positions: positionsView(s, r, marks) };
+  const shocked = shockBook(s.book, shocks);
+  const r = evaluateSnapshot(s, shocked);
+  return {
+    shocks: { ...input.shocks },
+    figures: figuresView(s, r),
+    positions: positionsView(s, r, shocked.marks),
+    collateral: collateralView(s, shocked.assetPrices),
+  };
 }

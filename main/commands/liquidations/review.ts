@@ -13,6 +13,7 @@ import { latestCycle, cycleAsOf } from '../../ledger/cycleRepo.ts';
 import {
   getLiquidation,
   listLiquidations,
+  countLiquidations,
   readOrders,
   updateOrder,
   setLiquidation,
@@ -43,6 +44,11 @@ function detail(db: Database, l: LiquidationRow): LiquidationDetail {
 export function listLiquidationsCommand(ctx: CommandContext, input: InputOf<'liquidations.list'>): LiquidationSummary[] {
   const st = automationState(ctx.db);
   return listLiquidations(ctx.db, { ...input, limit: input.limit ?? 1000 }).map((l) => summaryView(l, st.fourEyesNotional, verdictOfRow(ctx.db, st, l)));
+}
+
+/** The number of proposals a filter of liquidations.list matches: the queue's header states it, not a page's length. */
+export function countLiquidationsCommand(ctx: CommandContext, input: InputOf<'liquidations.count'>): { total: number } {
+  return { total: countLiquidations(ctx.db, input) };
 }
 
 export function getLiquidationCommand(ctx: CommandContext, input: InputOf<'liquidations.get'>): LiquidationDetail {

@@ -14,6 +14,11 @@ export const STATUSES: readonly Status[] = ['healthy', 'warning', 'call', 'liqui
 
 const DECIMAL_COLUMNS = new Set<SortKey>(['equity', 'mm', 'im', 'call']);
 
+/** A health bound from the filter's field: a finite number, or null for no bound (empty, partial or not a number). */
+export function healthBound(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
 function identity(n: number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
@@ -38,8 +43,12 @@ export class AccountsStore {
 
   statuses = $state<Status[]>([]);
   member = $state('');
-  healthMin = $state('');
-  healthMax = $state('');
+  /**
+   * Health bounds as an `<input type=number>` binds them: a number, or null/undefined while the field is empty or
+   * not a number. Anything else (NaN, a string from an older caller) counts as no bound, never as an error.
+   */
+  healthMin = $state<number | null | undefined>(null);
+  healthMax = $state<number | null | undefined>(null);
 
   #keys = new Map<SortKey, string[]>();
 
@@ -67,10 +76,10 @@ export class AccountsStore {
     if (!t) return new Uint32Array(0);
     const statusSet = this.statuses.length ? new Set(this.statuses) : null;
     const member = this.member;
-    const min = this.healthMin.trim() === '' ? null : Number(this.healthMin);
-    const max = this.healthMax.trim() === '' ? null : Number(this.healthMax);
-    const useMin = min !== null && Number.isFinite(min);
-    const useMax = max !== null && Number.isFinite(max);
+    const min = healthBound(this.healthMin);
+    const max = healthBound(this.healthMax);
+    const useMin = min !== null;
+    const useMax = max !== null;
     if (!statusSet && !member && !useMin && !useMax) return order;
     const { status, member: members, health } = t.columns;
     const out = new Uint32Array(order.length);
@@ -90,7 +99,9 @@ export class AccountsStore {
     return out.subarray(0, n);
   });
 
-  filtersActive = $derived(this.statuses.length > 0 || this.member !== '' || this.healthMin.trim() !== '' || this.healthMax.trim() !== '');
+  filtersActive = $derived(
+    this.statuses.length > 0 || this.member !== '' || healthBound(this.healthMin) !== null || healthBound(this.healthMax) !== null,
+  );
 
   async load(): Promise<boolean> {
     this.loading = true;
@@ -140,8 +151,8 @@ export class AccountsStore {
   clearFilters(): void {
     this.statuses = [];
     this.member = '';
-    this.healthMin = '';
-    this.healthMax = '';
+    this.healthMin = null;
+    this.healthMax = null;
   }
 
   indexOf(id: string): number {

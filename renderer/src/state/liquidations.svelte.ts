@@ -25,6 +25,8 @@ export const LIQUIDATION_FILTERS: readonly { id: LiquidationFilter; label: strin
 export type LiquidationsView = 'proposals' | 'automation';
 
 const RELOAD_DEBOUNCE_MS = 150;
+/** The queue holds every proposal up to the contract's largest list (the grid is windowed, so rows cost little). */
+const LIST_LIMIT = 100_000;
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
 
@@ -32,6 +34,8 @@ export class LiquidationsStore {
   filter = $state<LiquidationFilter>('live');
   view = $state<LiquidationsView>('proposals');
   list = $state.raw<LiquidationSummary[]>([]);
+  /** How many proposals the filter matches, as the server counts them (the list holds at most LIST_LIMIT). */
+  total = $state<number | null>(null);
   loading = $state(false);
   error = $state.raw<BridgeError | null>(null);
   selected = $state.raw<LiquidationDetail | null>(null);
@@ -45,15 +49,17 @@ export class LiquidationsStore {
     const seq = ++this.#loadSeq;
     this.loading = true;
     const f = this.filter;
-    const r = await invoke('liquidations.list', f === 'all' ? {} : f === 'live' ? { live: true } : { status: f });
+    const filter = f === 'all' ? {} : f === 'live' ? { live: true } : { status: f };
+    const [r, n] = await Promise.all([invoke('liquidations.list', { ...filter, limit: LIST_LIMIT }), invoke('liquidations.count', filter)]);
     if (seq !== this.#loadSeq) return;
     this.loading = false;
-    if (!r.ok) {
-      this.error = r.error;
+    if (!r.ok || !n.ok) {
+      this.error = !r.ok ? r.error : !n.ok ? n.error : null;
       return;
     }
     this.error = null;
     this.list = r.value;
+    this.total = n.value.total;
   }
 
   async loadAutomation(): Promise<void> {
