@@ -7,6 +7,7 @@ import type { ScreenId } from './screens.ts';
 
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract } from './contractRecovery.ts';
+import { adminContract } from './contractAdmin.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -103,6 +104,8 @@ export interface JournalEntry {
 export interface WhoAmI {
   name: string;
   role: Role;
+  /** Signed in with a password an admin set: the console asks for a new one before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export type Status = 'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt';
@@ -614,6 +617,8 @@ export const contract = {
   },
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
+  // Users, roles and sessions (issue 14).
+  ...adminContract,
 } as const;
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */

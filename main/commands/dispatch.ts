@@ -6,7 +6,7 @@ import { roleAllows } from '../../shared/roles.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
-import { handlers } from './handlers.ts';
+import { handlers, preparers, type Prepared } from './handlers.ts';
 
 /** Names the first field that failed, as a dotted path, with zod's reason. */
 export function schemaError(channel: string, err: z.ZodError): InputError {
@@ -23,6 +23,9 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
   return parsed.data as InputOf<C>;
 }
 
+/** All that a user whose password was set by an admin may run until they change it. */
+const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
+
 /** What the unattended batch actor may run: reads, and imports of market prices. */
 export function batchMayRun(channel: Channel, input: unknown): boolean {
   if (!contract[channel].mutates) return true;
@@ -36,22 +39,48 @@ export function authorize<C extends Channel>(ctx: CommandContext, channel: C, pa
   if (ctx.actor.batch && !batchMayRun(channel, input)) {
     throw new RuleError('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${ctx.actor.name} may read and import prices only`);
   }
+  if (ctx.actor.mustChangePassword && !PASSWORD_CHANGE_CHANNELS.includes(channel)) {
+    throw new RuleError('password_change_required', `${ctx.actor.name} must change the password an admin set before anything else: session.changePassword`);
+  }
   if (!roleAllows(ctx.actor.role, entry.role)) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
   }
   return input;
 }
 
-export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+function checkChannel(channel: string): asserts channel is Channel {
   if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
   if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
-  const entry = contract[channel];
+}
+
+export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+  checkChannel(channel);
+  if (Object.hasOwn(preparers, channel)) throw new InputError(`${channel} hashes a password and runs through dispatchAsync`);
+  return run(ctx, channel, authorize(ctx, channel, payload), undefined) as OutputOf<C>;
+}
+
+/**
+ * The same, for every channel: a channel that carries a password has it hashed (or checked) first, off the event
+ * loop and outside the transaction, and its handler gets the result.
+ */
+export async function dispatchAsync<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): Promise<OutputOf<C>> {
+  checkChannel(channel);
   const input = authorize(ctx, channel, payload);
-  const handler = handlers[channel as keyof typeof handlers] as (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
-  if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
+  const prepare = preparers[channel as keyof typeof preparers] as ((ctx: CommandContext, input: unknown) => Promise<Prepared>) | undefined;
+  return run(ctx, channel, input, prepare ? await prepare(ctx, input) : undefined) as OutputOf<C>;
+}
+
+function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {
+  const entry = contract[channel];
+  const handler = handlers[channel as keyof typeof handlers] as (
+    ctx: CommandContext,
+    input: unknown,
+    prepared?: Prepared,
+  ) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
+  if (!entry.mutates) return ctx.db.transaction(() => handler(ctx, input, prepared).output)();
   return ctx.db.transaction(() => {
     assertClockForward(ctx.db, ctx.now().toISOString());
-    const { output, journal } = handler(ctx, input);
+    const { output, journal } = handler(ctx, input, prepared);
     appendJournal(ctx.db, {
       at: ctx.now().toISOString(),
       actor: ctx.actor.name,
@@ -60,5 +89,5 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
       result: journal?.result ?? output,
     });
     return output;
-  }).immediate() as OutputOf<C>;
+  }).immediate();
 }

@@ -5,7 +5,7 @@ import { writeRows } from '../ledger/importRepo.ts';
 import { writePolicySetting } from '../ledger/bookRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { generateDemoBook, type DemoBook } from '../demo/generate.ts';
-import { hashPassword } from './auth.ts';
+import { DEMO_PASSWORD_HASHES } from '../demo/demoHashes.ts';
 import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { formatRate, formatAmount } from '../../shared/units.ts';
@@ -20,6 +20,11 @@ export interface InitOptions {
   seed: number;
   at?: string;
   dataDir?: string | null;
+  /**
+   * The first admin of a ledger without the demo book, whose password was hashed by the caller (off the event loop,
+   * before this transaction). A demo book has the demo users instead, with their public passwords.
+   */
+  admin?: { name: string; passwordHash: string };
 }
 
 export interface InitReport {
@@ -63,7 +68,11 @@ function writeDemo(db: Database, demo: DemoBook, at: string): void {
   w({ kind: 'collateral', file: 'demo', rows: demo.collateral });
   w({ kind: 'prices', file: 'demo', rows: demo.history.map((p) => ({ ...p, impliedVol: null, source: 'demo' })) });
   w({ kind: 'asset-prices', file: 'demo', rows: demo.assetPrices.map((p) => ({ ...p, source: 'demo' })) });
-  for (const u of demo.users) insertUser(db, { name: u.name, role: u.role, passwordHash: hashPassword(u.password), createdAt: at });
+  for (const u of demo.users) {
+    const passwordHash = DEMO_PASSWORD_HASHES[u.name];
+    if (!passwordHash) throw new Error(`demo user ${u.name} has no hash in main/demo/demoHashes.ts`);
+    insertUser(db, { name: u.name, role: u.role, passwordHash, createdAt: at });
+  }
 }
 
 export function initLedger(db: Database, opts: InitOptions, now: Date): InitReport {
@@ -85,12 +94,13 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     collateral: demo?.collateral.length ?? 0,
     instruments: demo?.instruments.length ?? 0,
     prices: demo?.history.length ?? 0,
-    users: demo?.users.map((u) => `${u.name} (${u.role})`) ?? [],
+    users: demo?.users.map((u) => `${u.name} (${u.role})`) ?? (opts.admin ? [`${opts.admin.name} (admin)`] : []),
     notes: demo?.notes ?? [],
   };
   db.transaction(() => {
     writeDefaultPolicy(db);
     if (demo) writeDemo(db, demo, at);
+    else if (opts.admin) insertUser(db, { name: opts.admin.name, role: 'admin', passwordHash: opts.admin.passwordHash, createdAt: at, createdBy: 'init' });
     appendJournal(db, {
       at,
       actor: 'init',
