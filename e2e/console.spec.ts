@@ -259,11 +259,12 @@ test('the accounts table goes to its last row with End, sorts by health, and ope
 
 test('a CSV with a bad row is refused naming the file, row and column, and the ledger is unchanged', async ({ page, desk }, testInfo) => {
   await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
-  const before = await journalHead(desk);
   await page.getByTestId('nav-market').click();
 
   // A real instrument and its tick, from the commands.
   const sid = await login(desk.baseURL, desk.token, 'viewer', DEMO_PASSWORDS.viewer);
+  // After both sign-ins, which are journalled (issue 14).
+  const before = await journalHead(desk);
   const list = (await invoke(desk.baseURL, desk.token, 'instruments.list', {}, { session: sid })).json();
   expect(list.ok).toBe(true);
   const inst = list.value[0] as { id: string; tick: string };
@@ -293,8 +294,8 @@ test('a CSV with a bad row is refused naming the file, row and column, and the l
 
 test('the audit log lists the journal, opens an entry, searches, and verifies the chain', async ({ page, desk }, testInfo) => {
   await ensureCycle(desk);
-  const head = await journalHead(desk);
   await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  const head = await journalHead(desk);
   await page.keyboard.press('Alt+5');
   await expect(page.getByTestId('screen-audit')).toBeVisible();
   await expect(page.getByTestId('journal-entry').first()).toBeVisible();

@@ -24,7 +24,17 @@ async function ledgerState(desk: Desk): Promise<{ entries: number; calls: number
     const c = (await invoke(desk.baseURL, desk.token, 'calls.list', {}, { session: sid })).json();
     expect(v.ok, JSON.stringify(v)).toBe(true);
     expect(c.ok, JSON.stringify(c)).toBe(true);
-    return { entries: v.value.entries as number, calls: (c.value as unknown[]).length };
+    // Sign-ins and sign-outs are journalled (issue 14), this check's own among them: the state is the other entries.
+    let changes = 0;
+    for (let after = 0; ; ) {
+      const page = (await invoke(desk.baseURL, desk.token, 'journal.list', { afterSeq: after, limit: 1000 }, { session: sid })).json();
+      expect(page.ok, JSON.stringify(page)).toBe(true);
+      const rows = page.value as { seq: number; command: string }[];
+      if (rows.length === 0) break;
+      changes += rows.filter((e) => !e.command.startsWith('session.')).length;
+      after = rows[rows.length - 1]!.seq;
+    }
+    return { entries: changes, calls: (c.value as unknown[]).length };
   } finally {
     await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
   }

@@ -8,6 +8,7 @@ import type { ScreenId } from './screens.ts';
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { integrityContract } from './contractIntegrity.ts';
+import { adminContract } from './contractAdmin.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -104,6 +105,8 @@ export interface JournalEntry {
 export interface WhoAmI {
   name: string;
   role: Role;
+  /** Signed in with a password an admin set: the console asks for a new one before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export type Status = 'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt';
@@ -627,6 +630,8 @@ export const contract = {
   ...recoveryContract,
   // Tamper evidence (issue 14 item 7).
   ...integrityContract,
+  // Users, roles and sessions (issue 14).
+  ...adminContract,
 } as const;
 
 /**

@@ -1,14 +1,14 @@
 // The console's screens, one table for the renderer's navigation and the Electron menu, so a shortcut shown in one
 // place is the shortcut that works in the other.
-export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit' | 'liquidations' | 'default' | 'assessments' | 'stress' | 'inbox';
+export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit' | 'liquidations' | 'default' | 'assessments' | 'stress' | 'inbox' | 'settings';
 
 export interface ScreenInfo {
   id: ScreenId;
   label: string;
   /** Second key of the "g <key>" chord. */
   chord: string;
-  /** Alt+<digit>. */
-  digit: string;
+  /** Alt+<digit>, for the screens that have one (there are more screens than digits). */
+  digit?: string;
 }
 
 export const SCREENS: readonly ScreenInfo[] = [
@@ -21,7 +21,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'default', label: 'Default management', chord: 'f', digit: '7' },
   { id: 'assessments', label: 'Assessments', chord: 'e', digit: '8' },
   { id: 'stress', label: 'Stress tests', chord: 't', digit: '9' },
-  { id: 'inbox', label: 'Inbox', chord: 'i', digit: '0' },
+  { id: 'inbox', label: 'Inbox', chord: 'i' },
+  { id: 'settings', label: 'Settings', chord: 's', digit: '0' },
 ];
 
 export const isScreen = (s: string): s is ScreenId => SCREENS.some((x) => x.id === s);

@@ -312,7 +312,7 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
   const { db } = ledgerFor(t, CYCLED);
   const [c, d] = callsOf(db, '--status', 'open');
   assert.ok(c && d);
-  const entries = journalOf(db).length;
+  let entries = journalOf(db).length;
 
   const before = dumpLedger(db);
   const denied = ok(riskdeskAs('operator', ['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 1);
@@ -334,6 +334,16 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
     );
     assert.match(r.stderr, /unknown user or wrong password/);
   }
+  // Each failed sign-in is journalled (issue 14), and nothing else changes; the next good sign-in records its
+  // success (it resets the failure count). Compared from here on without the sign-in records.
+  const failed = journalOf(db).slice(entries);
+  assert.deepEqual(failed.map((e) => [e.command, e.actor, e.payload.name, e.result.ok]), [
+    ['session.login', 'anonymous', 'supervisor', false],
+    ['session.login', 'anonymous', 'supervisor', false],
+    ['session.login', 'anonymous', 'nobody', false],
+  ]);
+  const withoutSignIns = (d: ReturnType<typeof dumpLedger>) => ({ ...d, journalHead: null, tables: { ...d.tables, journal: null, sign_in_attempts: null, sqlite_sequence: null } });
+  assert.deepEqual(withoutSignIns(dumpLedger(db)), withoutSignIns(before));
   // No password at all and no terminal to ask on: bad input, not a hang.
   const nopw = ok(riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', 'supervisor'], { timeoutMs: 20_000 }), 2);
   assert.match(nopw.stderr, /RISKDESK_PASSWORD/);
@@ -343,7 +353,8 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
   const noReason = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id)]), 2);
   assert.match(noReason.stderr, /reason/);
   ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', 'ok']), 2);
-  assert.deepEqual(dumpLedger(db), before);
+  assert.deepEqual(withoutSignIns(dumpLedger(db)), withoutSignIns(before));
+  entries = journalOf(db).length;
 
   const reason = 'credit committee decision 2026-03-12: waive, collateral arriving by wire';
   const w = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', reason, '--json'])).json<MarginCall>();

@@ -386,11 +386,11 @@ test('the event stream sends heartbeats and ends when its session expires (12 h 
   }
 });
 
-test('the door core: window bindings, and failures cross without stacks or foreign codes', () => {
+test('the door core: window bindings, and failures cross without stacks or foreign codes', async () => {
   const door = new Door({ db, log: () => {} });
   const w = { kind: 'window', key: 'wc:7' } as const;
   assert.equal(door.invoke(w, 'calls.list', {}).result.ok, false);
-  const login = door.invoke(w, 'session.login', { name: 'viewer', password: PASSWORDS.viewer });
+  const login = await door.invokeAsync(w, 'session.login', { name: 'viewer', password: PASSWORDS.viewer });
   assert.deepEqual(login, { result: { ok: true, value: { name: 'viewer', role: 'viewer' } } });
   assert.equal(door.invoke(w, 'calls.list', {}).result.ok, true);
   assert.deepEqual(door.invoke(w, 42, {}).result, { ok: false, error: { code: 'bad_input', message: 'field channel: the channel must be a string', where: { field: 'channel' } } });

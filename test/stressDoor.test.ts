@@ -10,20 +10,20 @@ import { demoLedgers } from './support/ledger.ts';
 
 const demoLedger = demoLedgers('riskdesk-stress-door-', 600);
 
-function door() {
+async function door() {
   const db = demoLedger();
   const d = new Door({ db, now: () => new Date(DEMO_AS_OF) });
   const events: ConsoleEvent[] = [];
   d.events.subscribe((e) => events.push(e));
   const viewer: Binding = { kind: 'window', key: 'w1' };
   const other: Binding = { kind: 'window', key: 'w2' };
-  assert.equal(d.invoke(viewer, 'session.login', { name: 'viewer', password: 'viewer-demo' }).result.ok, true);
-  assert.equal(d.invoke(other, 'session.login', { name: 'operator', password: 'operator-demo' }).result.ok, true);
+  assert.equal((await d.invokeAsync(viewer, 'session.login', { name: 'viewer', password: 'viewer-demo' })).result.ok, true);
+  assert.equal((await d.invokeAsync(other, 'session.login', { name: 'operator', password: 'operator-demo' })).result.ok, true);
   return { d, db, events, viewer, other };
 }
 
 test('a stress run through the door reports progress step by step and answers what the command layer answers', async () => {
-  const { d, db, events, viewer } = door();
+  const { d, db, events, viewer } = await door();
   const out = await d.invokeAsync(viewer, 'stress.run', {});
   assert.equal(out.result.ok, true, JSON.stringify(out.result));
   const progress = events.filter((e) => e.type === 'progress');
@@ -41,7 +41,7 @@ test('a stress run through the door reports progress step by step and answers wh
 });
 
 test('one stress run at a time; a cancel stops it between scenarios and nothing else is touched', async () => {
-  const { d, db, events, viewer, other } = door();
+  const { d, db, events, viewer, other } = await door();
   const running = d.invokeAsync(viewer, 'stress.run', {});
   // The run has read the book and valued the base before its first await: a second run is refused meanwhile.
   const second = await d.invokeAsync(other, 'stress.run', {});

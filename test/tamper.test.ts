@@ -345,3 +345,20 @@ test('the Electron key is sealed by safeStorage in a 0600 file, opens to the sam
   assert.match(said[0]!, /keychain is not available/);
   assert.equal(fs.statSync(path.join(dir, 'checkpoint.key')).mode & 0o777, 0o600);
 });
+
+test('verify --deep replays user administration and sign-ins: a new user, a failed sign-in, a password changed and reset, a role change', T, (t) => {
+  const dir = tempDir(t, 'riskdesk-tamper-users-');
+  const db = path.join(dir, 'users.db');
+  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '100', '--seed', '3', '--now', '2026-03-12T20:00:00Z']));
+  ok(riskdeskAs('admin', ['users', 'create', '--db', db, '--name', 'dana', '--role', 'operator', '--reason', 'new desk member'], { env: { RISKDESK_NEW_PASSWORD: 'a first password 1' } }));
+  assert.equal(riskdesk(['calls', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'not the password' } }).code, 1, 'a wrong password is refused');
+  ok(riskdesk(['password', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'a first password 1', RISKDESK_NEW_PASSWORD: 'my own choice 22' } }));
+  ok(riskdeskAs('admin', ['users', 'reset-password', '--db', db, '--name', 'dana', '--reason', 'forgotten'], { env: { RISKDESK_NEW_PASSWORD: 'a reset password 3' } }));
+  ok(riskdeskAs('admin', ['users', 'role', '--db', db, '--name', 'dana', '--role', 'viewer', '--reason', 'moved to reporting']));
+  const r = deep(db, 0);
+  assert.equal(r.outcome, 'verified', JSON.stringify(r));
+  // The hash an entry carries is the one the users table holds: an edit to it is named.
+  sql(db, "UPDATE users SET password_hash = 'scrypt$1$1$1$AA==$AA==' WHERE name = 'dana'");
+  const bad = deep(db, 1);
+  assert.match(JSON.stringify(bad), /users/);
+});

@@ -1,7 +1,8 @@
 // Small helpers over the console's screens for the specs: screenshots, reading the accounts grid, ledger set-up.
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { Desk } from '../fixtures.ts';
-import { DEMO_PASSWORDS } from '../fixtures.ts';
+import { DEMO_PASSWORDS, NODE, ROOT } from '../fixtures.ts';
+import { spawnSync } from 'node:child_process';
 import { invoke, login } from '../http.ts';
 
 /** Saves a screenshot of the page into the test's output folder and attaches it to the report. */
@@ -28,15 +29,20 @@ export async function ensureCycle(desk: Desk): Promise<void> {
 }
 
 /** The journal's entry count and head hash, through the API as a viewer. */
+/**
+ * The journal's length and head, read from the ledger file (read-only, by the project's Node: better-sqlite3 is built
+ * for it), not through a sign-in: sign-ins and sign-outs are journalled (issue 14), and this must not move the head.
+ */
 export async function journalHead(desk: Desk): Promise<{ entries: number; headHash: string }> {
-  const sid = await login(desk.baseURL, desk.token, 'viewer', DEMO_PASSWORDS.viewer);
-  try {
-    const v = (await invoke(desk.baseURL, desk.token, 'journal.verify', {}, { session: sid })).json();
-    expect(v.ok, JSON.stringify(v)).toBe(true);
-    return { entries: v.value.entries, headHash: v.value.headHash };
-  } finally {
-    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
-  }
+  const script = [
+    "const Database = require('better-sqlite3');",
+    'const db = new Database(process.argv[1], { readonly: true });',
+    "const r = db.prepare('SELECT count(*) AS n, (SELECT hash FROM journal ORDER BY seq DESC LIMIT 1) AS h FROM journal').get();",
+    'process.stdout.write(JSON.stringify({ entries: r.n, headHash: r.h }));',
+  ].join('\n');
+  const r = spawnSync(NODE, ['-e', script, desk.db], { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { entries: number; headHash: string };
 }
 
 export interface GridRow {

@@ -8,10 +8,34 @@ import { InputError } from '../../shared/errors.ts';
 import { printTable } from './table.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
+import { readPassword } from './password.ts';
+import { hashPassword, checkNewPassword } from '../commands/passwords.ts';
+import { userName } from '../../shared/contractAdmin.ts';
 
-export function initCommand(file: string, now: Date, o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string }): number {
+/**
+ * The first admin of a ledger without the demo book: the password from RISKDESK_ADMIN_PASSWORD (scripts) or asked
+ * twice at the terminal, hashed before the ledger file exists.
+ */
+async function firstAdmin(name: string): Promise<{ name: string; passwordHash: string }> {
+  if (!userName.safeParse(name).success) throw new InputError(`--admin "${name}" is not a user name: lower-case letters, digits and . _ -`, { field: 'admin' });
+  let password = process.env.RISKDESK_ADMIN_PASSWORD;
+  if (password === undefined) {
+    if (!process.stdin.isTTY) throw new InputError(`a new ledger needs its first admin's password: set RISKDESK_ADMIN_PASSWORD or run in a terminal to be asked`);
+    password = await readPassword(`password for the first admin, ${name}: `);
+    if ((await readPassword('the same again: ')) !== password) throw new InputError('the two passwords differ');
+  }
+  checkNewPassword(password, name, 'RISKDESK_ADMIN_PASSWORD');
+  return { name, passwordHash: await hashPassword(password) };
+}
+
+export async function initCommand(
+  file: string,
+  now: Date,
+  o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string; admin?: string },
+): Promise<number> {
   if (fs.existsSync(file)) throw new InputError(`${file} already exists: init makes a new ledger and never overwrites one`);
   if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
+  const admin = o.demo ? undefined : await firstAdmin(o.admin ?? 'admin');
   let db: ReturnType<typeof openLedger>;
   try {
     db = openLedger(file, { create: true });
@@ -22,12 +46,13 @@ export function initCommand(file: string, now: Date, o: { demo: boolean; account
     throw new InputError((e as Error).message);
   }
   try {
-    const r = initLedger(db, o, now);
+    const { admin: _name, ...rest } = o;
+    const r = initLedger(db, { ...rest, ...(admin ? { admin } : {}) }, now);
     // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
     fileAnchor(file).record(db, 'init');
     if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
-      process.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ' (empty)'}\n`);
+      process.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ` (empty; first admin: ${admin?.name})`}\n`);
       if (r.demo) {
         printTable(
           ['members', 'accounts', 'positions', 'collateral', 'instruments', 'price points'],
@@ -49,8 +74,8 @@ export function initCommand(file: string, now: Date, o: { demo: boolean; account
 }
 
 /** The first command of the README until the console lands: make the demo book if needed, run a cycle, show it. */
-export function demoCommand(file: string, accounts: number, json: boolean): number {
-  if (!fs.existsSync(file)) initCommand(file, new Date(), { demo: true, accounts, seed: 1, json: false });
+export async function demoCommand(file: string, accounts: number, json: boolean): Promise<number> {
+  if (!fs.existsSync(file)) await initCommand(file, new Date(), { demo: true, accounts, seed: 1, json: false });
   const db = openLedger(file);
   try {
     const r = dispatch({ db, actor: { name: 'demo', role: 'operator' }, now: () => new Date() }, 'cycle.run', {}) as CycleSummary;

@@ -3,7 +3,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dispatch, batchMayRun } from '../commands/dispatch.ts';
+import { dispatchAsync, batchMayRun } from '../commands/dispatch.ts';
+import os from 'node:os';
 import type { Actor, CommandContext } from '../commands/context.ts';
 import { signIn } from '../commands/auth.ts';
 import { openLedger, type Ledger } from '../ledger/db.ts';
@@ -13,6 +14,7 @@ import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/co
 import { printTable } from './table.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
+import { usersCli, sessionsCli, passwordCli } from './users.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
@@ -25,7 +27,9 @@ import { normaliseTime } from '../../shared/time.ts';
 
 const USAGE = `riskdesk <command> [options]
 
-  init     --db F [--demo] [--accounts N] [--seed S] [--at ISO]   create a ledger (optionally the demo book)
+  init     --db F [--demo] [--accounts N] [--seed S] [--at ISO] [--admin NAME]   create a ledger: the demo book with
+           its demo users, or an empty one whose first admin (default "admin") gets the password in
+           RISKDESK_ADMIN_PASSWORD, or asked twice at the terminal
   demo     [--db F] [--accounts N]                             create the demo book if missing, run a cycle, print it
   import   --db F KIND FILE.csv [--as USER]                    KIND: ${IMPORT_KINDS.join(', ')}
   cycle    --db F [--at ISO] [--as USER] [--json]              run a margin cycle
@@ -56,6 +60,13 @@ const USAGE = `riskdesk <command> [options]
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
   default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
   stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
+  users    [list] --db F --as ADMIN                              users, their state and the grants waiting for a second admin
+  users    create --db F --name U --role R [--reason T] --as ADMIN   a new user, who changes the password at first sign-in
+  users    reset-password|disable|enable --db F --name U --reason T --as ADMIN   (ends the user's sessions)
+  users    role --db F --name U --role R --reason T --as ADMIN    supervisor or admin: a grant a second admin confirms
+  users    confirm-grant|decline-grant --db F --grant N [--note T | --reason T] --as ADMIN
+  sessions [list] | revoke --session N --reason T --db F --as ADMIN   open console sessions; end one at once
+  password --db F --as USER                                    change your own password
   verify   --db F [--deep] [--json]                            verify the journal's hash chain; --deep also rebuilds the
                                                                ledger by replaying the journal into a fresh one and
                                                                names the first table, key and column where the file
@@ -68,7 +79,9 @@ const USAGE = `riskdesk <command> [options]
   serve    --db F [--port P] [--demo-if-missing]               browser mode: the console on 127.0.0.1 with a token URL
 
 --now ISO runs a command on a fixed clock (drills and replays); otherwise the wall clock is used.
---as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. Without --as, reads and price
+--as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. A new password (users create,
+reset-password, password) comes from RISKDESK_NEW_PASSWORD or is asked twice; never from an argument. Failed sign-ins
+are journalled; repeated ones back off, then lock the user or the source (policy signIn*). Without --as, reads and price
 imports run as the batch actor "batch"; every other change (a cycle, any other import) needs a signed-in user.
 Checkpoints: every cycle and every verify that passes appends the journal's head (sequence, hash, time), signed with
 HMAC-SHA256, to checkpoints.ndjson beside a 0600 key file in $RISKDESK_CONFIG_DIR, else $XDG_CONFIG_HOME/riskdesk, else
@@ -112,6 +125,11 @@ const OPTIONS = {
   tools: { type: 'string' },
   vs: { type: 'string' },
   scenario: { type: 'string' },
+  admin: { type: 'string' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  grant: { type: 'string' },
+  session: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -161,8 +179,16 @@ async function actorFor(db: Ledger, o: Opts, channel: Channel, payload: unknown)
     if (batchMayRun(channel, payload)) return BATCH;
     throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt); without --as the CLI may read and import prices only`);
   }
-  const password = process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `));
-  return signIn(db, o.as, password);
+  const password = await passwordOf(o);
+  // The source of a CLI attempt is the machine's user running it: lockout counts their guesses whatever name they try.
+  return (await signIn(db, { name: o.as, password, source: `cli:${os.userInfo().username}` }, clock(o))).actor;
+}
+
+/** The --as user's password, asked once per process (`riskdesk password` needs it twice: to sign in and to change it). */
+let typed: string | undefined;
+async function passwordOf(o: Opts): Promise<string> {
+  typed ??= process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `));
+  return typed;
 }
 
 /** The wall clock, or a fixed time from --now (drills, replays and tests run on a clock they choose). */
@@ -187,7 +213,7 @@ async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown
   const db = open(o);
   try {
     const ctx: CommandContext = { db, actor: await actorFor(db, o, channel, payload), now: clock(o) };
-    const value = dispatch(ctx, channel, payload);
+    const value = await dispatchAsync(ctx, channel, payload);
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
     fileAnchor(need(o, 'db', 'the ledger file')).after(db, channel, value);
     return value;
@@ -219,6 +245,7 @@ async function main(argv: string[]): Promise<number> {
     case 'init':
       return initCommand(need(o, 'db', 'the ledger file to create'), clock(o)(), {
         demo: o.demo === true,
+        ...(o.admin !== undefined ? { admin: o.admin } : {}),
         accounts: intOpt(o, 'accounts', 3000),
         seed: intOpt(o, 'seed', 1),
         json: o.json === true,
@@ -287,6 +314,9 @@ async function main(argv: string[]): Promise<number> {
       out(o, r, () => process.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
       return 0;
     }
+    case 'users':
+    case 'sessions':
+    case 'password':
     case 'liquidations':
     case 'automation':
     case 'breakers':
@@ -301,6 +331,9 @@ async function main(argv: string[]): Promise<number> {
         need: (key, what) => need(o, key as keyof Opts, what),
         id,
       };
+      if (cmd === 'users') return usersCli(door, rest);
+      if (cmd === 'sessions') return sessionsCli(door, rest);
+      if (cmd === 'password') return passwordCli(door, await passwordOf(o), need(o, 'as', 'the user whose password changes'));
       if (cmd === 'liquidations') return liquidationsCli(door, rest);
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);

@@ -10,6 +10,8 @@ export interface Actor {
    * nothing else (batchMayRun). A collateral file, a deposit or a cycle is somebody's act and names them.
    */
   batch?: true;
+  /** Signed in with a password an admin set: nothing runs but the change of it (session.changePassword). */
+  mustChangePassword?: true;
 }
 
 /** What every command runs with: the ledger, who is acting, and the clock (injected, so tests and drills control time). */

@@ -6,7 +6,7 @@ import { roleAllows } from '../../shared/roles.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
-import { handlers } from './handlers.ts';
+import { handlers, preparers, type Prepared } from './handlers.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
 
 /** Names the first field that failed, as a dotted path, with zod's reason. */
@@ -24,6 +24,9 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
   return parsed.data as InputOf<C>;
 }
 
+/** All that a user whose password was set by an admin may run until they change it. */
+const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
+
 /** What the unattended batch actor may run: reads, and imports of market prices. */
 export function batchMayRun(channel: Channel, input: unknown): boolean {
   if (!contract[channel].mutates) return true;
@@ -37,30 +40,60 @@ export function authorize<C extends Channel>(ctx: CommandContext, channel: C, pa
   if (ctx.actor.batch && !batchMayRun(channel, input)) {
     throw new RuleError('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${ctx.actor.name} may read and import prices only`);
   }
+  if (ctx.actor.mustChangePassword && !PASSWORD_CHANGE_CHANNELS.includes(channel)) {
+    throw new RuleError('password_change_required', `${ctx.actor.name} must change the password an admin set before anything else: session.changePassword`);
+  }
   if (!roleAllows(ctx.actor.role, entry.role)) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
   }
   return input;
 }
 
-type AnyHandler = (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
+type AnyHandler = (
+  ctx: CommandContext,
+  input: unknown,
+  prepared?: Prepared,
+) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
 
-export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+function checkChannel(channel: string): asserts channel is Channel {
   if (!isChannel(channel)) throw new InputError(`unknown command "${channel}"`);
   if ((DOOR_CHANNELS as readonly string[]).includes(channel)) throw new InputError(`${channel} is answered by the console's door, not the command layer`);
-  const entry = contract[channel];
+}
+
+/** A ledger whose chain failed its check at start takes no change but the admin's acknowledgement. */
+function refuseReadOnly(ctx: CommandContext, channel: Channel): void {
+  if (!contract[channel].mutates || !ctx.integrity?.readOnly || channel === 'ledger.acknowledge') return;
+  throw new RuleError(
+    'ledger_read_only',
+    `the ledger is open read-only, so ${channel} is refused: ${ctx.integrity.problem ?? 'its chain failed the check at start'}. An admin acknowledges this with a reason to allow changes again`,
+  );
+}
+
+export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
+  checkChannel(channel);
+  if (Object.hasOwn(preparers, channel)) throw new InputError(`${channel} hashes a password and runs through dispatchAsync`);
+  return run(ctx, channel, authorize(ctx, channel, payload), undefined) as OutputOf<C>;
+}
+
+/**
+ * The same, for every channel: a channel that carries a password has it hashed (or checked) first, off the event
+ * loop and outside the transaction, and its handler gets the result.
+ */
+export async function dispatchAsync<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): Promise<OutputOf<C>> {
+  checkChannel(channel);
   const input = authorize(ctx, channel, payload);
-  if (!entry.mutates) {
+  refuseReadOnly(ctx, channel);
+  const prepare = preparers[channel as keyof typeof preparers] as ((ctx: CommandContext, input: unknown) => Promise<Prepared>) | undefined;
+  return run(ctx, channel, input, prepare ? await prepare(ctx, input) : undefined) as OutputOf<C>;
+}
+
+function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {
+  if (!contract[channel].mutates) {
     const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
-    return ctx.db.transaction(() => handler(ctx, input).output)() as OutputOf<C>;
+    return ctx.db.transaction(() => handler(ctx, input, prepared).output)();
   }
-  if (ctx.integrity?.readOnly && channel !== 'ledger.acknowledge') {
-    throw new RuleError(
-      'ledger_read_only',
-      `the ledger is open read-only, so ${channel} is refused: ${ctx.integrity.problem ?? 'its chain failed the check at start'}. An admin acknowledges this with a reason to allow changes again`,
-    );
-  }
-  return commitCommand(ctx, channel, input) as OutputOf<C>;
+  refuseReadOnly(ctx, channel);
+  return commitCommand(ctx, channel, input, prepared);
 }
 
 /**
@@ -69,7 +102,7 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
  * (verify --deep) writes what the command wrote. The input is already valid and the actor allowed: dispatch checks
  * both, and a replay runs what the journal says was allowed then.
  */
-export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown): unknown {
+export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
   const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
   const now = ctx.now();
   const at = now.toISOString();
@@ -77,7 +110,7 @@ export function commitCommand(ctx: CommandContext, channel: Channel, input: unkn
   return ctx.db.transaction(() => {
     assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
-    const { output, journal } = needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input);
+    const { output, journal } = needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input, prepared);
     appendJournal(ctx.db, {
       at,
       actor: ctx.actor.name,

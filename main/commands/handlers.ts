@@ -25,6 +25,8 @@ import { confirmApprovalCommand, declineApprovalCommand, listApprovalsCommand } 
 import { inboxList } from './inbox.ts';
 import { deepVerify } from './integrity/deepVerify.ts';
 import { acknowledgeCommand } from './integrity/acknowledge.ts';
+import { adminHandlers, adminPreparers } from './admin/handlers.ts';
+import type { Prepared } from './admin/users.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -34,7 +36,11 @@ export interface Handled<C extends Channel> {
 
 /** Every channel but the ones the doors answer (sign-in binds a user to a window or browser session). */
 export type CommandChannel = Exclude<Channel, (typeof DOOR_CHANNELS)[number]>;
-export type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> };
+export type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>, prepared?: Prepared) => Handled<C> };
+export type { Prepared };
+
+/** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
+export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;
 
 const plain =
   <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
@@ -75,7 +81,7 @@ export const handlers: Handlers = {
       hash: e.hash,
     })),
   }),
-  'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role } }),
+  'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}) } }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),
   'accounts.detail': plain(accountDetail),
@@ -100,4 +106,5 @@ export const handlers: Handlers = {
   'breakers.reset': plain(resetBreakerCommand),
   'funds.history': plain(fundsHistory),
   ...recoveryHandlers,
+  ...adminHandlers,
 };

@@ -1,12 +1,11 @@
 // Creating a ledger: the schema, the default policy, and optionally the demo book with its users, written in one
 // transaction with its journal entry (the first in the chain).
-import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { writeRows } from '../ledger/importRepo.ts';
 import { writePolicySetting } from '../ledger/bookRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { generateDemoBook, type DemoBook } from '../demo/generate.ts';
-import { hashPassword } from './auth.ts';
+import { DEMO_PASSWORD_HASHES } from '../demo/demoHashes.ts';
 import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { formatRate, formatAmount } from '../../shared/units.ts';
@@ -22,6 +21,11 @@ export interface InitOptions {
   seed: number;
   at?: string;
   dataDir?: string | null;
+  /**
+   * The first admin of a ledger without the demo book, whose password was hashed by the caller (off the event loop,
+   * before this transaction). A demo book has the demo users instead, with their public passwords.
+   */
+  admin?: { name: string; passwordHash: string };
 }
 
 export interface InitReport {
@@ -96,6 +100,7 @@ function demoBookOf(o: { demo: boolean; accounts: number; seed: number; asOf?: s
 function writeInit(db: Database, demo: DemoBook | null, users: readonly InitUser[], at: string): void {
   writeDefaultPolicy(db);
   if (demo) writeDemo(db, demo, users, at);
+  else for (const u of users) insertUser(db, { ...u, createdAt: at, createdBy: 'init' });
 }
 
 /** What a ledger.init entry of format 2 records. */
@@ -124,10 +129,18 @@ export function replayInit(db: Database, p: InitPayload, at: string, result: unk
 export function initLedger(db: Database, opts: InitOptions, now: Date): InitReport {
   const at = now.toISOString();
   const demo = demoBookOf({ ...opts, asOf: opts.at ?? null });
-  // The demo users' salts come from the seed: their passwords are printed in the README, so a random salt protects
-  // nothing, and the init entry (which carries the hashes, for replay) stays the same for the same book.
-  const salt = (name: string) => createHash('sha256').update(`riskdesk demo user ${opts.seed} ${name}`).digest().subarray(0, 16);
-  const users: InitUser[] = demo?.users.map((u) => ({ name: u.name, role: u.role, passwordHash: hashPassword(u.password, salt(u.name)) })) ?? [];
+  // The demo users' hashes are computed once (main/demo/demoHashes.ts): their passwords are printed in the README, and
+  // at current scrypt parameters hashing five passwords would cost every demo init seconds. The init entry carries
+  // the hashes (never a password), so that a replay writes the same rows.
+  const users: InitUser[] = demo
+    ? demo.users.map((u) => {
+        const passwordHash = DEMO_PASSWORD_HASHES[u.name];
+        if (!passwordHash) throw new Error(`demo user ${u.name} has no hash in main/demo/demoHashes.ts`);
+        return { name: u.name, role: u.role, passwordHash };
+      })
+    : opts.admin
+      ? [{ name: opts.admin.name, role: 'admin', passwordHash: opts.admin.passwordHash }]
+      : [];
   const report: InitReport = {
     demo: opts.demo,
     asOf: demo?.asOf ?? null,
@@ -137,7 +150,7 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     collateral: demo?.collateral.length ?? 0,
     instruments: demo?.instruments.length ?? 0,
     prices: demo?.history.length ?? 0,
-    users: demo?.users.map((u) => `${u.name} (${u.role})`) ?? [],
+    users: users.map((u) => `${u.name} (${u.role})`),
     notes: demo?.notes ?? [],
   };
   db.transaction(() => {

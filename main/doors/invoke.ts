@@ -7,7 +7,9 @@ import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, ty
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
-import { dispatch, validate, authorize } from '../commands/dispatch.ts';
+import { dispatch, dispatchAsync, validate, authorize } from '../commands/dispatch.ts';
+import { preparers } from '../commands/handlers.ts';
+import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { runLedgerStressAsync } from '../commands/recovery/stress.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
@@ -48,7 +50,11 @@ export class EventHub {
  * How the caller is bound to a session. `window`: a fixed key (an Electron webContents) that sign-in binds the user
  * to. `browser`: the session id the request carried, if any; sign-in always hands out a new one (no fixation).
  */
-export type Binding = { kind: 'window'; key: string } | { kind: 'browser'; sid: string | null };
+export type Binding = { kind: 'window'; key: string } | { kind: 'browser'; sid: string | null; source?: string };
+
+const keyOf = (b: Binding) => (b.kind === 'window' ? b.key : b.sid);
+/** Where a sign-in attempt comes from, for the per-source lockout. */
+const sourceOf = (b: Binding) => (b.kind === 'window' ? 'window' : (b.source ?? 'browser'));
 
 export interface InvokeOutcome {
   result: AnyInvokeResult;
@@ -70,6 +76,9 @@ export interface DoorOptions {
    */
   anchor?: LedgerAnchor;
 }
+
+/** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
+class Unauthenticated extends Error {}
 
 export const UNAUTHENTICATED: BridgeError = { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' };
 
@@ -117,6 +126,12 @@ export class Door {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
     }
+    // Every use of a session re-reads it and its user from the ledger: a role change, a disable or a revoke from any
+    // process refuses the very next call. A session that went idle is ended in the ledger too.
+    this.sessions.attach(
+      (session) => sessionActor(this.db, session),
+      (session) => this.#end(session, 'idle'),
+    );
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */
@@ -124,14 +139,44 @@ export class Door {
     return this.#integrity;
   }
 
-  /** The signed-in user of a binding, if any (does not count as use of the session). */
-  whoIs(binding: Binding): Actor | null {
-    return this.sessions.peek(binding.kind === 'window' ? binding.key : binding.sid);
+  #end(session: number | undefined, reason: string): void {
+    if (session === undefined) return;
+    try {
+      endSession(this.db, session, reason, this.#now().toISOString());
+    } catch (e) {
+      this.#log(`riskdesk: could not record the end of session ${session}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
-  /** Forgets a binding's user (the window closed, the browser signed out). */
-  forget(binding: Binding): void {
-    this.sessions.drop(binding.kind === 'window' ? binding.key : binding.sid);
+  /** Null while the binding has a live session (without counting as use); else the refusal, saying why it ended. */
+  refusal(binding: Binding): BridgeError | null {
+    const key = keyOf(binding);
+    const session = this.sessions.sessionOf(key);
+    if (this.sessions.peek(key)) return null;
+    return { code: 'unauthenticated', message: (session !== undefined ? whyEnded(this.db, session) : null) ?? UNAUTHENTICATED.message };
+  }
+
+  /** The actor of a binding, marking the session used; a session ended elsewhere is refused with why. */
+  #actor(binding: Binding): Actor {
+    const key = keyOf(binding);
+    const session = this.sessions.sessionOf(key);
+    const actor = this.sessions.use(key);
+    if (actor) return actor;
+    const why = session === undefined ? null : whyEnded(this.db, session);
+    throw new Unauthenticated(why ?? UNAUTHENTICATED.message);
+  }
+
+  /** The signed-in user of a binding, if any (does not count as use of the session). */
+  whoIs(binding: Binding): Actor | null {
+    return this.sessions.peek(keyOf(binding));
+  }
+
+  /** Forgets a binding's user (the window closed, the browser signed out) and ends its ledger session. */
+  forget(binding: Binding, reason = 'signed out'): void {
+    const key = keyOf(binding);
+    const session = this.sessions.sessionOf(key);
+    this.sessions.drop(key);
+    this.#end(session, reason);
   }
 
   /**
@@ -139,10 +184,11 @@ export class Door {
    * stays live while it runs; every other channel is answered at once by invoke().
    */
   async invokeAsync(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
+    if (channel === 'session.login') return this.#login(binding, payload);
+    if (typeof channel === 'string' && Object.hasOwn(preparers, channel)) return this.#prepared(binding, channel, payload);
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
     try {
-      const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
-      if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };
+      const actor = this.#actor(binding);
       const ctx = { db: this.db, actor, now: this.#now };
       const input = authorize(ctx, 'stress.run', payload);
       if (this.#stressRun) throw new RuleError('busy', `a stress run started by ${this.#stressRun.by} is in progress: wait for it, or cancel it`);
@@ -161,14 +207,29 @@ export class Door {
         this.#stressRun = null;
       }
     } catch (e) {
-      return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
+      return this.#refused(e);
     }
+  }
+
+  /** A channel that carries a password: hashed off the event loop (dispatchAsync). */
+  async #prepared(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      const value = await dispatchAsync({ db: this.db, actor: this.#actor(binding), now: this.#now, integrity: this.#integrity }, channel, payload);
+      return { result: { ok: true, value } as AnyInvokeResult };
+    } catch (e) {
+      return this.#refused(e);
+    }
+  }
+
+  #refused(e: unknown): InvokeOutcome {
+    if (e instanceof Unauthenticated) return { result: { ok: false, error: { code: 'unauthenticated', message: e.message } } };
+    return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
   }
 
   invoke(binding: Binding, channel: unknown, payload: unknown): InvokeOutcome {
     try {
       if (typeof channel !== 'string') throw new InputError('the channel must be a string', { field: 'channel' });
-      if (channel === 'session.login') return this.#login(binding, payload);
+      if (channel === 'session.login' || Object.hasOwn(preparers, channel)) throw new InputError(`${channel} checks a password: call it through invokeAsync`);
       if (channel === 'session.logout') {
         validate('session.logout', payload);
         this.forget(binding);
@@ -176,33 +237,37 @@ export class Door {
       }
       if (channel === 'stress.cancel') {
         validate('stress.cancel', payload);
-        if (!this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid)) return { result: { ok: false, error: UNAUTHENTICATED } };
+        this.#actor(binding);
         const run = this.#stressRun;
         if (run) run.cancelled = true;
         return { result: { ok: true, value: { cancelled: run !== null } } };
       }
-      const actor = this.sessions.use(binding.kind === 'window' ? binding.key : binding.sid);
-      if (!actor) return { result: { ok: false, error: UNAUTHENTICATED } };
+      const actor = this.#actor(binding);
       const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };
     } catch (e) {
-      return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
+      return this.#refused(e);
     }
   }
 
-  #login(binding: Binding, payload: unknown): InvokeOutcome {
-    const { name, password } = validate('session.login', payload);
-    // A new sign-in ends the session it was made from, whatever its outcome.
-    if (binding.kind === 'browser') this.sessions.drop(binding.sid);
-    const actor = signIn(this.db, name, password);
-    const who: WhoAmI = { name: actor.name, role: actor.role };
-    if (binding.kind === 'window') {
-      this.sessions.bind(binding.key, actor);
-      return { result: { ok: true, value: who } };
+  async #login(binding: Binding, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      const { name, password } = validate('session.login', payload);
+      // A new sign-in ends the session it was made from, whatever its outcome.
+      if (binding.kind === 'browser') this.forget(binding, 'signed in again');
+      const { actor, session } = await signIn(this.db, { name, password, source: sourceOf(binding), door: binding.kind }, this.#now);
+      const who: WhoAmI = { name: actor.name, role: actor.role, ...(actor.mustChangePassword ? { mustChangePassword: true } : {}) };
+      if (binding.kind === 'window') {
+        this.forget(binding, 'signed in again');
+        this.sessions.bind(binding.key, actor, session ?? undefined);
+        return { result: { ok: true, value: who } };
+      }
+      return { result: { ok: true, value: who }, session: this.sessions.create(actor, session ?? undefined) };
+    } catch (e) {
+      return this.#refused(e);
     }
-    return { result: { ok: true, value: who }, session: this.sessions.create(actor) };
   }
 
   /** Checkpoints after a cycle or a verify; after an acknowledgement, read-only lifted and the record started again. */

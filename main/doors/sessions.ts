@@ -1,6 +1,10 @@
 // Who is signed in at each door: the Electron window (keyed by its webContents id) or the browser session (keyed by a
 // random session id handed out at sign-in). Shared by both doors; it holds nothing but the actor and when the session
 // was last used. A session left idle for longer than `idleMs` (12 hours by default) is gone.
+//
+// A door's session also names its ledger row (main/ledger/sessionRepo.ts). The door sets `check`, which reads that row
+// and its user at every use: the user's role as it is now, or nothing when the session was ended (revoked, role
+// changed, user disabled) by any process, and then the entry is gone here too.
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../commands/context.ts';
 
@@ -19,8 +23,13 @@ export function isSessionId(s: unknown): s is string {
 
 interface Entry {
   actor: Actor;
+  /** The ledger's session row, when the door keeps one. */
+  session?: number;
   lastUsed: number;
 }
+
+/** The user of a ledger session as the ledger has them now, or null when the session has ended. */
+export type SessionCheck = (session: number) => Actor | null;
 
 export interface SessionStoreOptions {
   idleMs?: number;
@@ -32,22 +41,35 @@ export class SessionStore {
   readonly #sessions = new Map<string, Entry>();
   readonly #idleMs: number;
   readonly #now: () => number;
+  #check: SessionCheck | null = null;
+  #onExpire: ((session: number) => void) | null = null;
 
   constructor(opts: SessionStoreOptions = {}) {
     this.#idleMs = opts.idleMs ?? SESSION_IDLE_MS;
     this.#now = opts.now ?? Date.now;
   }
 
-  /** Binds `actor` to `key` (replacing whoever was bound to it). */
-  bind(key: string, actor: Actor): void {
-    this.#sessions.set(key, { actor: { name: actor.name, role: actor.role }, lastUsed: this.#now() });
+  /** How the door re-reads a ledger session at each use, and ends the ledger row of one that went idle. */
+  attach(check: SessionCheck, onExpire: (session: number) => void): void {
+    this.#check = check;
+    this.#onExpire = onExpire;
+  }
+
+  /** Binds `actor` (and their ledger session) to `key`, replacing whoever was bound to it. */
+  bind(key: string, actor: Actor, session?: number): void {
+    this.#sessions.set(key, { actor: { ...actor }, ...(session !== undefined ? { session } : {}), lastUsed: this.#now() });
   }
 
   /** Binds `actor` to a new random session id and returns it. */
-  create(actor: Actor): string {
+  create(actor: Actor, session?: number): string {
     const sid = newSessionId();
-    this.bind(sid, actor);
+    this.bind(sid, actor, session);
     return sid;
+  }
+
+  /** The ledger session bound to `key`, if any (without checking it). */
+  sessionOf(key: string | null | undefined): number | undefined {
+    return key == null ? undefined : this.#sessions.get(key)?.session;
   }
 
   /** The actor bound to `key`, marking the session used; null when there is none or it has expired. */
@@ -85,7 +107,16 @@ export class SessionStore {
     if (!e) return null;
     if (this.#now() - e.lastUsed > this.#idleMs) {
       this.#sessions.delete(key);
+      if (e.session !== undefined) this.#onExpire?.(e.session);
       return null;
+    }
+    if (e.session !== undefined && this.#check) {
+      const actor = this.#check(e.session);
+      if (!actor) {
+        this.#sessions.delete(key);
+        return null;
+      }
+      e.actor = actor;
     }
     return e;
   }

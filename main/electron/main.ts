@@ -142,7 +142,7 @@ function createWindow(d: Door): BrowserWindow {
   const key = windowKey(w.webContents);
   w.once('ready-to-show', () => w.show());
   w.on('closed', () => {
-    d.sessions.drop(key);
+    d.forget({ kind: 'window', key }, 'window closed');
     if (win === w) win = null;
   });
   void w.loadURL(APP_ENTRY);

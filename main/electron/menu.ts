@@ -39,7 +39,7 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
     },
     {
       label: mac ? 'Go' : '&Go',
-      submenu: SCREENS.map((x) => ({ label: x.label, accelerator: `Alt+${x.digit}`, click: () => o.navigate(x.id) })),
+      submenu: SCREENS.map((x) => ({ label: x.label, ...(x.digit ? { accelerator: `Alt+${x.digit}` } : {}), click: () => o.navigate(x.id) })),
     },
     { role: 'editMenu' },
     { label: mac ? 'View' : '&View', submenu: view },

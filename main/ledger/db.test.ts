@@ -55,7 +55,10 @@ const TABLES = [
   'positions',
   'prices',
   'recovery_allocations',
+  'role_grants',
+  'sessions',
   'shortfalls',
+  'sign_in_attempts',
   'spread_legs',
   'spreads',
   'stress_scenarios',
@@ -304,7 +307,7 @@ test('STRICT and CHECK constraints refuse bad values', () => {
     check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'option', 'X', '1', '1', '1', 1, 'tiered')");
     check(`INSERT INTO cycle_result_chunks VALUES (1, 0, 'A1', 'A1', 1, '["A1"]', x'00')`); // figures of the wrong length
     check(`INSERT INTO margin_cycles (as_of, run_at, actor, accounts, summary) VALUES ('${T0}', '${T0}', 'sys', 1, 'not json')`);
-    check("INSERT INTO users VALUES ('ann', 'root', 'h', '2026-03-12T16:00:00.000Z')");
+    check("INSERT INTO users (name, role, password_hash, created_at) VALUES ('ann', 'root', 'h', '2026-03-12T16:00:00.000Z')");
   } finally {
     db.close();
   }

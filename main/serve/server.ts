@@ -184,8 +184,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // before its body is read, so a token alone cannot make the server buffer a 600 MB upload.
     const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
     const sid = isSessionId(sidHeader) ? sidHeader : null;
-    if (channel !== 'session.login' && (sid === null || !door.sessions.peek(sid))) {
-      sendJson(res, 200, { ok: false, error: UNAUTHENTICATED }, { Connection: 'close' });
+    const refused = channel === 'session.login' ? null : sid === null ? UNAUTHENTICATED : door.refusal({ kind: 'browser', sid });
+    if (refused) {
+      sendJson(res, 200, { ok: false, error: refused }, { Connection: 'close' });
       req.resume();
       return;
     }
@@ -216,7 +217,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
     }
-    const outcome = await door.invokeAsync({ kind: 'browser', sid }, channel, payload);
+    const outcome = await door.invokeAsync({ kind: 'browser', sid, source: `browser:${req.socket.remoteAddress ?? 'unknown'}` }, channel, payload);
     const headers: Record<string, string> = {};
     if (outcome.session) headers[SESSION_HEADER] = outcome.session;
     sendJson(res, 200, outcome.result, headers);

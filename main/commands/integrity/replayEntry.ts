@@ -8,7 +8,10 @@ import { contract, isChannel, type Channel } from '../../../shared/contract.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { parseAmount } from '../../../shared/units.ts';
 import type { JournalEntry } from '../../ledger/journal.ts';
-import { findUser } from '../../ledger/userRepo.ts';
+import { findUser, replacePasswordHash } from '../../ledger/userRepo.ts';
+import { insertSession, endSessionById, recordAttempt } from '../../ledger/sessionRepo.ts';
+import { appendJournal, assertClockForward } from '../../ledger/journal.ts';
+import { preparers } from '../handlers.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { addMinutes } from '../../engine/calls.ts';
 import { commitCommand, validate } from '../dispatch.ts';
@@ -76,16 +79,66 @@ function inputOf(channel: Channel, e: JournalEntry): unknown {
   return { kind, file, text };
 }
 
+/** The entry as it was recorded, written again after its effect was replayed by hand. */
+function appendAsRecorded(db: Database, e: JournalEntry): void {
+  assertClockForward(db, e.at);
+  appendJournal(db, { at: e.at, actor: e.actor, command: e.command, payload: JSON.parse(e.payload), result: JSON.parse(e.result) });
+}
+
+/**
+ * A sign-in, as the door recorded it: the attempt (failures count towards back-off across processes), the console
+ * session it opened (the same id, or the replay says it diverged), and a stronger hash the sign-in stored.
+ */
+function replayLogin(db: Database, e: JournalEntry): void {
+  const p = JSON.parse(e.payload) as { name: string; source: string; door?: 'browser' | 'window' | 'cli'; rehash?: string };
+  const r = JSON.parse(e.result) as { ok: boolean; session?: number | null; rehashed?: boolean };
+  db.transaction(() => {
+    if (!r.ok) recordAttempt(db, { at: e.at, user: p.name, source: p.source, outcome: 'failed' });
+    else {
+      if (r.rehashed) {
+        const u = findUser(db, p.name);
+        if (!u || !p.rehash || !replacePasswordHash(db, p.name, u.passwordHash, p.rehash)) throw new Unreplayable(`it records a stronger hash for ${p.name} that it does not carry`);
+      }
+      recordAttempt(db, { at: e.at, user: p.name, source: p.source, outcome: 'ok' });
+      if (p.door === 'browser' || p.door === 'window') {
+        const id = insertSession(db, { user: p.name, door: p.door, source: p.source, at: e.at });
+        if (id !== r.session) throw new Unreplayable(`its session ${r.session} was opened as ${id} in the replay`);
+      }
+    }
+    appendAsRecorded(db, e);
+  }).immediate();
+}
+
+function replayLogout(db: Database, e: JournalEntry): void {
+  const p = JSON.parse(e.payload) as { session: number };
+  const r = JSON.parse(e.result) as { reason: string };
+  db.transaction(() => {
+    endSessionById(db, p.session, e.actor, r.reason, e.at);
+    appendAsRecorded(db, e);
+  }).immediate();
+}
+
+/** A command that stored a password hash: its entry carries the hash, which the replay hands it as prepared. */
+function replayWithHash(db: Database, ctx: CommandContext, channel: Channel, e: JournalEntry): void {
+  const payload = JSON.parse(e.payload) as Record<string, unknown> & { name?: string; passwordHash?: unknown };
+  if (typeof payload.passwordHash !== 'string') throw new Unreplayable(`it does not carry the password hash it stored (written before entries did)`);
+  const user = findUser(db, channel === 'session.changePassword' ? e.actor : String(payload.name));
+  commitCommand(ctx, channel, payload, { passwordHash: payload.passwordHash, ...(user ? { checkedHash: user.passwordHash } : {}) });
+}
+
 /** Replays one entry into `db` (a ledger rebuilt from the entries before it); throws Unreplayable, or what the command threw. */
 export function replayEntry(db: Database, e: JournalEntry): void {
   if (e.seq === 1 && e.command !== 'ledger.init') throw new Unreplayable('the journal does not begin with the ledger\'s creation');
   if (e.command === 'ledger.init') return replayInitEntry(db, e);
   if (e.command === 'prices.tick') return replayTick(db, e);
+  if (e.command === 'session.login') return replayLogin(db, e);
+  if (e.command === 'session.logout') return replayLogout(db, e);
   if (!isChannel(e.command) || !contract[e.command].mutates) throw new Unreplayable(`this build has no replay for the command ${e.command}`);
   const channel = e.command;
-  const input = validate(channel, inputOf(channel, e));
   const at = new Date(e.at);
   const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at };
+  if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
+  const input = validate(channel, inputOf(channel, e));
   if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };
   commitCommand(ctx, channel, input);
 }

@@ -33,6 +33,14 @@ export class Session {
     return null;
   }
 
+  /** The user's own new password; the server decides whether it will do. */
+  async changePassword(current: string, next: string): Promise<BridgeError | null> {
+    const r = await invoke('session.changePassword', { current, next });
+    if (!r.ok) return r.error;
+    this.user = { name: r.value.name, role: r.value.role };
+    return null;
+  }
+
   async signOut(): Promise<void> {
     await invoke('session.logout', {});
     this.user = null;
