@@ -387,6 +387,16 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as MarginCall,
   },
+  /**
+   * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
+   * and one call that cannot be escalated refuses the whole batch (named in the refusal).
+   */
+  'calls.escalateMany': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
+    output: null as unknown as MarginCall[],
+  },
   'import.csv': {
     role: 'operator',
     mutates: true,

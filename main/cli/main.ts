@@ -35,6 +35,7 @@ const USAGE = `riskdesk <command> [options]
   extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
   waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
   escalate --db F --id N --reason R --as USER                  escalate an overdue call
+  escalate --db F --ids N1,N2,... --reason R --as USER         escalate overdue calls with one reason, all or none
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
@@ -87,6 +88,7 @@ const OPTIONS = {
   status: { type: 'string' },
   account: { type: 'string' },
   id: { type: 'string' },
+  ids: { type: 'string' },
   amount: { type: 'string' },
   note: { type: 'string' },
   deadline: { type: 'string' },
@@ -268,6 +270,16 @@ async function main(argv: string[]): Promise<number> {
     case 'extend':
     case 'waive':
     case 'escalate': {
+      if (cmd === 'escalate' && o.ids !== undefined) {
+        if (o.id !== undefined) throw new InputError('give --id N for one call or --ids N1,N2,... for several, not both');
+        const ids = o.ids.split(',').map((v, i) => {
+          if (!/^[1-9]\d{0,15}$/.test(v.trim())) throw new InputError(`--ids: "${v}" (item ${i + 1}) is not a call id (a positive whole number)`, { field: `ids[${i}]` });
+          return Number(v.trim());
+        });
+        const r = (await run('calls.escalateMany', o, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
+        out(o, r, () => process.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
+        return 0;
+      }
       const channel = `calls.${cmd}` as Channel;
       const payload: Record<string, unknown> = { id: id() };
       if (cmd === 'deposit') payload.amount = need(o, 'amount', 'the deposit in USD');

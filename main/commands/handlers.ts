@@ -3,7 +3,7 @@
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { runCycle } from './runCycle.ts';
-import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand } from './callCommands.ts';
+import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
 import { verifyJournal, listJournal } from '../ledger/journal.ts';
 import { dashboardSummary } from './console/dashboard.ts';
@@ -58,6 +58,7 @@ export const handlers: Handlers = {
   'calls.extend': plain(extendCommand),
   'calls.waive': plain(waiveCommand),
   'calls.escalate': plain(escalateCommand),
+  'calls.escalateMany': plain(escalateManyCommand),
   'import.csv': importCsvCommand,
   'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
   'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
