@@ -9,7 +9,8 @@ import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
-import type { MarginCall } from '../shared/contract.ts';
+import type { JournalEntry, MarginCall } from '../shared/contract.ts';
+import { csvCell } from '../main/commands/audit.ts';
 
 const demoLedger = demoLedgers('riskdesk-desktools-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -66,5 +67,56 @@ test('bulk escalation refuses the whole batch, naming the first call that cannot
   // Nothing of any refused batch landed: a and c are still overdue, and the journal did not move.
   for (const x of [a, c]) assert.equal(run<MarginCall>(db, operator, LATE, 'calls.get', { id: x.id }).status, 'overdue');
   assert.deepEqual(journalHead(db), head);
+  db.close();
+});
+
+test('the audit log finds a waiver by its account and by its call, newest first, with a summary and links', () => {
+  const db = demoLedger();
+  run(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
+  const [a, b] = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' }) as [MarginCall, MarginCall];
+  const T1 = '2026-03-12T21:10:00.000Z';
+  const T2 = '2026-03-12T21:20:00.000Z';
+  run(db, operator, T1, 'calls.deposit', { id: a.id, amount: '1' });
+  run(db, supervisor, T2, 'calls.waive', { id: a.id, reason: '=HYPERLINK("x") fee dispute settled' });
+  run(db, supervisor, T2, 'calls.waive', { id: b.id, reason: 'relationship' });
+  const list = (payload: Record<string, unknown>) => run<JournalEntry[]>(db, operator, T2, 'journal.list', { limit: 50, ...payload });
+
+  // By the account id (text), by the call ("call N", "#N"): the call's two entries, newest first.
+  for (const search of [a.account, `call ${a.id}`, `call:${a.id}`, `#${a.id}`]) {
+    const found = list({ search }).filter((e) => e.command.startsWith('calls.'));
+    assert.deepEqual(found.map((e) => e.command), ['calls.waive', 'calls.deposit'], search);
+  }
+  const waiver = list({ search: `call ${a.id}` })[0]!;
+  assert.equal(waiver.summary, `Waived call #${a.id} (account ${a.account}): =HYPERLINK("x") fee dispute settled`);
+  assert.deepEqual(
+    waiver.refs.filter((r) => r.kind === 'call' || r.kind === 'account'),
+    [{ kind: 'call', id: String(a.id) }, { kind: 'account', id: a.account }],
+  );
+  assert.ok(!list({ search: `call ${a.id}` }).some((e) => e.refs.some((r) => r.kind === 'call' && r.id === String(b.id))));
+  // Newest first by default; oldest first when asked; command and date filters.
+  const all = list({});
+  assert.deepEqual(all.map((e) => e.seq), [...all.map((e) => e.seq)].sort((x, y) => y - x));
+  assert.equal(list({ order: 'oldest' })[0]!.command, 'ledger.init');
+  assert.deepEqual(list({ command: 'calls.waive' }).map((e) => e.refs[0]!.id), [String(b.id), String(a.id)]);
+  assert.deepEqual(list({ command: 'calls.' }).map((e) => e.command), ['calls.waive', 'calls.waive', 'calls.deposit']);
+  assert.deepEqual(list({ from: T1, to: T2 }).map((e) => e.command), ['calls.deposit']);
+  assert.throws(() => list({ from: T2, to: T1 }), /field to/);
+  assert.throws(() => list({ from: 'yesterday' }), /field from/);
+  // Paging newest first.
+  const [first, second] = [list({ limit: 1 })[0]!, list({ limit: 1, beforeSeq: all[0]!.seq })[0]!];
+  assert.deepEqual([first.seq, second.seq], [all[0]!.seq, all[1]!.seq]);
+
+  // CSV: the same selection, a typed formula opened as text.
+  const csv = run<{ csv: string; rows: number }>(db, operator, T2, 'journal.exportCsv', { search: a.account, command: 'calls.' });
+  assert.equal(csv.rows, 2);
+  const lines = csv.csv.trimEnd().split('\r\n');
+  assert.equal(lines[0], 'seq,at,actor,command,summary,objects,payload,hash');
+  assert.match(lines[1]!, /,calls\.waive,"Waived call #\d+ \(account [^)]+\): =HYPERLINK\(""x""\) fee dispute settled",/);
+  assert.equal(csvCell('=1+2'), "'=1+2");
+  assert.equal(csvCell('-5'), "'-5");
+  assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvCell('+1'), "'+1");
+  assert.equal(csvCell('a,"b"'), '"a,""b"""');
+  assert.equal(csvCell('=a,b'), `"'=a,b"`);
   db.close();
 });
