@@ -395,7 +395,8 @@ export const contract = {
   'calls.deposit': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
+    /** confirm: true sends a deposit the server asked about (far above the call: confirm_required) again. */
+    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.extend': {

@@ -334,7 +334,8 @@ export const recoveryContract = {
   'default.bid': {
     role: 'operator',
     mutates: true,
-    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional() }).strict(),
+    /** confirm: true sends a bid the server asked about (far from its lot's value at the marks: confirm_required) again. */
+    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
   'default.award': {

@@ -57,3 +57,18 @@ test('escalate --ids: several overdue calls with one reason, all or none', T, (t
   const human = ok(riskdeskAs('operator', ['escalate', '--db', db, '--ids', String(callsOf(db, '--status', 'overdue')[0]!.id), '--reason', 'no funds received']));
   assert.match(human.stdout, /1 call escalated/);
 });
+
+test('deposit --confirm: a deposit far above the call is refused with the figures until confirmed', T, (t) => {
+  const db = copyLedger(OVERDUE, path.join(tempDir(t), 'l.db'));
+  const c = callsOf(db, '--status', 'overdue')[0]!;
+  const entries = journalOf(db).length;
+  const asked = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), '--amount', '99999999']), 1);
+  assert.match(asked.stderr, /a deposit of 99,999,999\.00 is [\d,.]+ times the [\d,.]+ outstanding on margin call \d+/);
+  assert.match(asked.stderr, /--confirm/);
+  assert.equal(journalOf(db).length, entries);
+  assert.equal(callOf(db, c.id).deposited, '0');
+  const done = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), '--amount', '99999999', '--confirm', '--json'])).json<MarginCall>();
+  assert.equal(done.status, 'met');
+  const last = journalOf(db).at(-1)!;
+  assert.deepEqual([last.command, last.payload.confirm], ['calls.deposit', true]);
+});

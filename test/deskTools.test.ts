@@ -120,3 +120,31 @@ test('the audit log finds a waiver by its account and by its call, newest first,
   assert.equal(csvCell('=a,b'), `"'=a,b"`);
   db.close();
 });
+
+test('a deposit far above the call asks for confirmation with the figures; confirm: true records it', () => {
+  const db = demoLedger();
+  run(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
+  const c = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' })[0]!;
+  const head = journalHead(db);
+  const big = '99999999';
+  assert.throws(
+    () => run(db, operator, DEMO_AS_OF, 'calls.deposit', { id: c.id, amount: big }),
+    (e: unknown) =>
+      e instanceof RuleError &&
+      e.code === 'confirm_required' &&
+      e.message.includes('a deposit of 99,999,999.00') &&
+      e.message.includes(`outstanding on margin call ${c.id}`) &&
+      /more than 10 times/.test(e.message),
+  );
+  assert.deepEqual(journalHead(db), head, 'asked, not recorded');
+  assert.equal(run<MarginCall>(db, operator, DEMO_AS_OF, 'calls.get', { id: c.id }).deposited, '0');
+  // Up to ten times the call is not asked about; more with confirm: true is recorded, and the journal says so.
+  const done = run<MarginCall>(db, operator, DEMO_AS_OF, 'calls.deposit', { id: c.id, amount: big, confirm: true });
+  assert.equal(done.status, 'met');
+  const entry = db.prepare('SELECT payload FROM journal WHERE seq = ?').get(head.seq + 1) as { payload: string };
+  assert.equal(JSON.parse(entry.payload).confirm, true);
+  const d = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' })[0]!;
+  const tenTimes = (BigInt(d.outstanding.split('.')[0]!) * 10n).toString();
+  assert.equal(run<MarginCall>(db, operator, DEMO_AS_OF, 'calls.deposit', { id: d.id, amount: tenTimes }).status, 'met');
+  db.close();
+});

@@ -161,6 +161,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
         lot: door.need('lot', '"*" for the whole portfolio, or an underlying'),
         amount: door.need('amount', 'the bid in USD (negative: the bidder is paid)'),
         ...note(),
+        ...(door.opt('confirm') === true ? { confirm: true } : {}),
       });
     case 'award':
       return onCase('default.award', { case: caseNumber(door) });

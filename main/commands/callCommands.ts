@@ -7,6 +7,7 @@ import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
 import { formatAmount, parseAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
+import { confirmOrAsk, DEPOSIT_CONFIRM_MULTIPLE, money, times } from './confirm.ts';
 
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
   // Nothing is owed on a call that was met or waived; an escalated call still is (its liquidation recovers it).
@@ -64,6 +65,14 @@ export function getCallCommand(ctx: CommandContext, input: InputOf<'calls.get'>)
 export function depositCommand(ctx: CommandContext, input: InputOf<'calls.deposit'>): MarginCall {
   const c = activeCall(ctx, input.id, 'record a deposit on');
   const amount = parseAmount(input.amount, 'amount');
+  const outstanding = c.amount - c.deposited;
+  if (outstanding > 0n && amount > outstanding * DEPOSIT_CONFIRM_MULTIPLE) {
+    confirmOrAsk(
+      ctx,
+      input.confirm,
+      `a deposit of ${money(amount)} is ${times(amount, outstanding)} times the ${money(outstanding)} outstanding on margin call ${c.id} (account ${c.account}): more than ${DEPOSIT_CONFIRM_MULTIPLE} times`,
+    );
+  }
   const cash = cashAsset(ctx.db);
   addCashCollateral(ctx.db, c.account, cash, amount, 'amount');
   const at = ctx.now().toISOString();

@@ -85,7 +85,7 @@ export function replayEntry(db: Database, e: JournalEntry): void {
   const channel = e.command;
   const input = validate(channel, inputOf(channel, e));
   const at = new Date(e.at);
-  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at };
+  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true };
   if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };
   commitCommand(ctx, channel, input);
 }
