@@ -259,6 +259,16 @@ test('a default case end to end: close-out loss, the waterfall in order, assessm
   for (const m of cmp.members) assert.equal(usd(m.b) - usd(m.a), usd(m.difference));
   const r = bothSupervisors(db, 'default.allocate', { case: c.id, tools: ['vmGainsHaircut', 'socialisedLoss'] });
   assert.equal(r.status, 'recovered');
+  // Not recovered for the desk while survivors still owe their assessments: 'recovering', with what is owed.
+  const owing = run<AssessmentView[]>(db, viewer, 'assessments.list', { case: c.id }).filter((x) => usd(x.outstanding) > 0n);
+  assert.ok(owing.length > 0);
+  assert.equal(r.standing, 'recovering');
+  assert.equal(usd(r.assessmentsOutstanding), owing.reduce((s, x) => s + usd(x.outstanding), 0n));
+  for (const x of owing.slice(1)) run(db, operator, 'assessments.pay', { id: x.id, amount: x.outstanding });
+  assert.equal(run<DefaultCaseDetail>(db, viewer, 'default.get', { case: c.id }).standing, 'recovering', 'one still unpaid');
+  run(db, operator, 'assessments.pay', { id: owing[0]!.id, amount: owing[0]!.outstanding });
+  const paidUp = run<DefaultCaseDetail>(db, viewer, 'default.get', { case: c.id });
+  assert.deepEqual([paidUp.standing, paidUp.assessmentsOutstanding], ['recovered', '0']);
   assert.equal(r.recovery!.uncovered, cmp.policies[0].uncovered);
   assert.deepEqual(r.waterfall!.layers.slice(6).map((l) => [l.name, l.used]), cmp.policies[0].layers.map((l) => [l.name, l.used]));
   const byMember = new Map<string, bigint>();
