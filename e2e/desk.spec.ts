@@ -6,23 +6,11 @@ import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { snap } from './support/screens.ts';
-import { invoke, login } from './http.ts';
+import { api } from './support/api.ts';
 import type { MarginCall } from '../shared/contract.ts';
 
 // Calls due the moment they are issued: a second cycle finds them overdue, with no waiting for a cure period.
 test.use({ viewport: { width: 1600, height: 900 }, deskPolicy: { cureMinutes: '0' } });
-
-/** Runs `channel` through the API as `user`. */
-async function api<T>(desk: Desk, user: keyof typeof DEMO_PASSWORDS, channel: string, payload: unknown): Promise<T> {
-  const sid = await login(desk.baseURL, desk.token, user, DEMO_PASSWORDS[user]);
-  try {
-    const r = (await invoke(desk.baseURL, desk.token, channel, payload, { session: sid })).json();
-    expect(r.ok, JSON.stringify(r)).toBe(true);
-    return r.value as T;
-  } finally {
-    await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid });
-  }
-}
 
 /** The worker's ledger with overdue calls (two cycles a moment apart); the overdue calls, lowest id first. */
 async function overdueCalls(desk: Desk): Promise<MarginCall[]> {

@@ -10,7 +10,7 @@ import type { Actor } from '../main/commands/context.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
 import type { JournalEntry, MarginCall } from '../shared/contract.ts';
-import { csvCell } from '../main/commands/audit.ts';
+import { csvCell, entryRefs, entrySummary } from '../main/commands/audit.ts';
 
 const demoLedger = demoLedgers('riskdesk-desktools-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -147,4 +147,10 @@ test('a deposit far above the call asks for confirmation with the figures; confi
   const tenTimes = (BigInt(d.outstanding.split('.')[0]!) * 10n).toString();
   assert.equal(run<MarginCall>(db, operator, DEMO_AS_OF, 'calls.deposit', { id: d.id, amount: tenTimes }).status, 'met');
   db.close();
+});
+
+test('a held command\'s entry names the case it acts on and the approval it waits in', () => {
+  const refs = entryRefs('default.assess', { case: 3, due: '2026-03-20T00:00:00.000Z' }, { approval: 12, status: 'pending', summary: 's', wouldDo: null });
+  assert.deepEqual(refs, [{ kind: 'case', id: '3' }, { kind: 'approval', id: '12' }]);
+  assert.equal(entrySummary('default.assess', { case: 3 }, { approval: 12, status: 'pending' }, refs), 'Asked a second supervisor: Triggered the assessments of case #3 (approval #12)');
 });

@@ -32,6 +32,8 @@ const KEY_KIND: Record<string, JournalRefKind> = {
   case: 'case',
   call: 'call',
   liquidation: 'liquidation',
+  // A command held for a second supervisor journals the approval it waits in.
+  approval: 'approval',
 };
 
 /** What an entry touched: from its payload, then the top level of its result (or of each item of a list result). */
@@ -120,8 +122,9 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
   const p = isObj(payload) ? payload : {};
   const why = field(p, 'reason') ?? field(p, 'note');
   const tail = why ? `: ${why}` : '';
-  const held = isObj(result) && typeof result.channel === 'string' && typeof result.subject === 'string' && result.status === 'pending';
+  const held = isObj(result) && result.approval !== undefined && result.status === 'pending';
   const objects = refs.filter((r) => r.kind !== 'approval' || command.startsWith('approvals.')).map(label);
+  const waitsIn = held ? ` (approval #${String(result.approval)})` : '';
   const calls = refs.filter((r) => r.kind === 'call');
   const accounts = refs.filter((r) => r.kind === 'account').map((r) => r.id);
   const onAccount = accounts.length === 1 ? ` (account ${accounts[0]})` : '';
@@ -148,7 +151,7 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
   }
   const verb = VERB[command] ?? command;
   const asked = held ? 'Asked a second supervisor: ' : '';
-  return `${asked}${verb}${objects.length ? ` ${objects.join(', ')}` : ''}${tail}`;
+  return `${asked}${verb}${objects.length ? ` ${objects.join(', ')}` : ''}${waitsIn}${tail}`;
 }
 
 /** An entry as the console shows it (an import's file contents reduced to their size). */
