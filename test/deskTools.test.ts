@@ -99,6 +99,7 @@ test('the audit log finds a waiver by its account and by its call, newest first,
   assert.equal(list({ order: 'oldest' })[0]!.command, 'ledger.init');
   assert.deepEqual(list({ command: 'calls.waive' }).map((e) => e.refs[0]!.id), [String(b.id), String(a.id)]);
   assert.deepEqual(list({ command: 'calls.' }).map((e) => e.command), ['calls.waive', 'calls.waive', 'calls.deposit']);
+  assert.deepEqual(list({ search: 'cycle.run' }).map((e) => e.command), ['cycle.run'], 'a command by name, not every entry that mentions it');
   assert.deepEqual(list({ from: T1, to: T2 }).map((e) => e.command), ['calls.deposit']);
   assert.throws(() => list({ from: T2, to: T1 }), /field to/);
   assert.throws(() => list({ from: 'yesterday' }), /field from/);

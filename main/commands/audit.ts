@@ -168,8 +168,8 @@ export function entryView(e: StoredEntry): JournalEntry {
 
 const KIND_WORDS: Record<string, JournalRefKind> = { proposal: 'liquidation', ...Object.fromEntries(JOURNAL_REF_KINDS.map((k) => [k, k])) };
 
-/** What a search asks for: an object (of a kind, or of any kind with a number id), or text. */
-type Query = { ref: { kind: JournalRefKind | null; id: string } | null; text: string | null };
+/** What a search asks for: an object (of a kind, or of any kind with a number id), a command by name, or text. */
+type Query = { ref: { kind: JournalRefKind | null; id: string } | null; command?: string; text: string | null };
 
 export function parseSearch(search: string | undefined): Query | null {
   const s = (search ?? '').trim();
@@ -179,11 +179,14 @@ export function parseSearch(search: string | undefined): Query | null {
   if (kinded && kind) return { ref: { kind, id: kinded[2]! }, text: null };
   const n = /^#?(\d{1,15})$/.exec(s);
   if (n) return { ref: { kind: null, id: n[1]! }, text: null };
+  // A command's name ("cycle.run") finds that command's entries, not every entry that mentions it in its result.
+  if (/^[a-z]+\.[A-Za-z]+$/.test(s)) return { ref: null, command: s, text: null };
   // Other text: an object id (an account "M03-C0042") or words in the entry.
   return { ref: null, text: s };
 }
 
 function matches(q: Query, v: JournalEntry): boolean {
+  if (q.command !== undefined) return v.command === q.command;
   if (q.ref) {
     const { kind, id } = q.ref;
     return v.refs.some((r) => (kind === null || r.kind === kind) && r.id.toLowerCase() === id.toLowerCase());
@@ -200,7 +203,7 @@ function* selected(ctx: CommandContext, f: Filter, page: { afterSeq?: number; be
   const to = f.to === undefined ? undefined : normaliseTime(f.to, 'to');
   if (from !== undefined && to !== undefined && to <= from) throw new InputError(`the range ends (${to}) before it starts (${from})`, { field: 'to' });
   // The SQL narrows by text (an id is in the stored text of any entry that names it); the refs decide.
-  const contains = q?.ref ? [q.ref.id] : q?.text ? [q.text] : [];
+  const contains = q?.ref ? [q.ref.id] : q?.command ? [q.command] : q?.text ? [q.text] : [];
   const rows = scanJournal(ctx.db, {
     ...page,
     ...(from !== undefined ? { from } : {}),
