@@ -311,6 +311,8 @@ test('the audit log lists the journal, opens an entry, searches, and verifies th
   await expect(page.getByTestId('journal-result').first()).not.toBeEmpty();
 
   await page.getByTestId('journal-search').fill('cycle.run');
+  // Newest first, the unfiltered list may start with a cycle too: wait for the search to be applied.
+  await expect(page.getByTestId('journal-page')).toContainText('matching “cycle.run”');
   await expect(page.locator('[data-testid="journal-entry"] .cmd').first()).toHaveText('cycle.run');
   const commands = await page.locator('[data-testid="journal-entry"] .cmd').allTextContents();
   expect(commands.length).toBeGreaterThan(0);

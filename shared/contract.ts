@@ -92,15 +92,44 @@ export interface VerifyResult {
   broken?: { seq: number; reason: string };
 }
 
+/** What a journal entry acted on: the console links each to its screen. */
+export const JOURNAL_REF_KINDS = ['account', 'call', 'liquidation', 'case', 'member', 'approval', 'assessment'] as const;
+export type JournalRefKind = (typeof JOURNAL_REF_KINDS)[number];
+export interface JournalRef {
+  kind: JournalRefKind;
+  id: string;
+}
+
 export interface JournalEntry {
   seq: number;
   at: string;
   actor: string;
   command: string;
+  /** What the entry did, in words, from its command, payload and result (the server writes it). */
+  summary: string;
+  /** The accounts, calls, proposals, cases ... it touched, in the order it names them. */
+  refs: JournalRef[];
   payload: unknown;
   result: unknown;
   hash: string;
 }
+
+/** The audit log's filters, shared by the list and the CSV export. */
+const journalFilter = {
+  /**
+   * Free text. "call 7" (or call:7, liquidation 3, proposal 3, case 2, account X, member M) finds the entries that
+   * touched that object, in payload or result; a bare number ("7", "#7") any object with that id; other text an
+   * object id, or a substring of the actor, the command, the payload or the result.
+   */
+  search: z.string().max(200).optional(),
+  /** Entries at or after `from`, before `to` (UTC instants). */
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  /** One command, or a family with its dot ("calls."). */
+  command: z.string().max(64).regex(/^[a-z][A-Za-z.]*$/, 'a command such as "calls.waive", or a family such as "calls."').optional(),
+  /** Newest first (the default), or oldest first. */
+  order: z.enum(['newest', 'oldest']).optional(),
+};
 
 export interface WhoAmI {
   name: string;
@@ -384,7 +413,8 @@ export const contract = {
   'calls.deposit': {
     role: 'operator',
     mutates: true,
-    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
+    /** confirm: true sends a deposit the server asked about (far above the call: confirm_required) again. */
+    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: null as unknown as MarginCall,
   },
   'calls.extend': {
@@ -405,6 +435,16 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: null as unknown as MarginCall,
   },
+  /**
+   * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
+   * and one call that cannot be escalated refuses the whole batch (named in the refusal).
+   */
+  'calls.escalateMany': {
+    role: 'operator',
+    mutates: true,
+    input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
+    output: null as unknown as MarginCall[],
+  },
   'import.csv': {
     role: 'operator',
     mutates: true,
@@ -424,12 +464,28 @@ export const contract = {
     mutates: false,
     input: z
       .object({
+        /** Paging: entries with seq above afterSeq (oldest first), or below beforeSeq (newest first). */
         afterSeq: z.number().int().min(0).optional(),
+        beforeSeq: z.number().int().min(1).optional(),
         limit: z.number().int().min(1).max(1000),
-        search: z.string().max(200).optional(),
+        ...journalFilter,
       })
       .strict(),
     output: null as unknown as JournalEntry[],
+  },
+  /** The entries the audit log's filters select as CSV (at most 100,000), cells that a sheet would run escaped. */
+  'journal.exportCsv': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object(journalFilter).strict(),
+    output: null as unknown as { csv: string; rows: number; truncated: boolean },
+  },
+  /** The commands the journal holds (the audit log's command filter). */
+  'journal.commands': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as string[],
   },
   'session.whoami': {
     role: 'viewer',

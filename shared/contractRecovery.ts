@@ -83,6 +83,13 @@ export interface DefaultCaseSummary {
   residual: string | null;
   /** The resolution gap after the recovery tools; null before they are applied. */
   uncovered: string | null;
+  /** What the case's assessments still have owed (called less paid), "0" before any are triggered. */
+  assessmentsOutstanding: string;
+  /**
+   * The status the desk reads: the stored status (the last step the case took), except that an allocated or
+   * recovered case is 'recovering' while any of its assessments is unpaid. Computed on the server.
+   */
+  standing: DefaultCaseStatus | 'recovering';
   updatedAt: string;
 }
 
@@ -334,7 +341,8 @@ export const recoveryContract = {
   'default.bid': {
     role: 'operator',
     mutates: true,
-    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional() }).strict(),
+    /** confirm: true sends a bid the server asked about (far from its lot's value at the marks: confirm_required) again. */
+    input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: null as unknown as DefaultCaseDetail,
   },
   'default.award': {

@@ -35,10 +35,11 @@ const USAGE = `riskdesk <command> [options]
   cycle    --db F [--at ISO] [--as USER] [--json]              run a margin cycle
   calls    --db F [--status S] [--account A] [--json]          list margin calls
   call     --db F --id N [--json]                              one call with its history
-  deposit  --db F --id N --amount X [--note T] --as USER       record a cash deposit against a call
+  deposit  --db F --id N --amount X [--note T] [--confirm] --as USER   record a cash deposit against a call
   extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
   waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
   escalate --db F --id N --reason R --as USER                  escalate an overdue call
+  escalate --db F --ids N1,N2,... --reason R --as USER         escalate overdue calls with one reason, all or none
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
@@ -54,7 +55,7 @@ const USAGE = `riskdesk <command> [options]
   default  declare|suspend|reinstate --db F --member M --reason R --as USER   (declare: a second supervisor confirms)
   default  confirm|withdraw|close-out|award|waterfall --db F --case N [--reason R] [--note T] --as USER
   default  port --db F --case N --account A1,A2 --to M --as USER            port healthy client accounts
-  default  bid --db F --case N --member M --lot *|UNDERLYING --amount X --as USER
+  default  bid --db F --case N --member M --lot *|UNDERLYING --amount X [--confirm] --as USER
   default  assess --db F --case N --due ISO --as USER           trigger the assessments of a case's waterfall
   default  assessments|review|pay --db F [--id N --amount X] [--as USER]    list, mark overdue (-> watch), pay
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
@@ -87,6 +88,9 @@ Checkpoints: every cycle and every verify that passes appends the journal's head
 HMAC-SHA256, to checkpoints.ndjson beside a 0600 key file in $RISKDESK_CONFIG_DIR, else $XDG_CONFIG_HOME/riskdesk, else
 ~/.config/riskdesk. verify fails when the journal no longer holds an anchored hash (rewritten) or stops before an
 anchored entry (its tail deleted).
+--confirm sends an amount the server asked about again: a deposit more than 10 times what the call has outstanding, or
+a bid larger than 10% of its lot's gross value at the marks, is refused (exit 1, code confirm_required) with the
+figures until it is confirmed.
 Exit codes: 0 ok, 1 refused by a rule (role, state), 2 bad input.`;
 
 const OPTIONS = {
@@ -100,6 +104,7 @@ const OPTIONS = {
   status: { type: 'string' },
   account: { type: 'string' },
   id: { type: 'string' },
+  ids: { type: 'string' },
   amount: { type: 'string' },
   note: { type: 'string' },
   deadline: { type: 'string' },
@@ -114,6 +119,7 @@ const OPTIONS = {
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
+  confirm: { type: 'boolean', default: false },
   deep: { type: 'boolean', default: false },
   scope: { type: 'string' },
   target: { type: 'string' },
@@ -304,10 +310,21 @@ async function main(argv: string[]): Promise<number> {
     case 'extend':
     case 'waive':
     case 'escalate': {
+      if (cmd === 'escalate' && o.ids !== undefined) {
+        if (o.id !== undefined) throw new InputError('give --id N for one call or --ids N1,N2,... for several, not both');
+        const ids = o.ids.split(',').map((v, i) => {
+          if (!/^[1-9]\d{0,15}$/.test(v.trim())) throw new InputError(`--ids: "${v}" (item ${i + 1}) is not a call id (a positive whole number)`, { field: `ids[${i}]` });
+          return Number(v.trim());
+        });
+        const r = (await run('calls.escalateMany', o, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
+        out(o, r, () => process.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
+        return 0;
+      }
       const channel = `calls.${cmd}` as Channel;
       const payload: Record<string, unknown> = { id: id() };
       if (cmd === 'deposit') payload.amount = need(o, 'amount', 'the deposit in USD');
       if (cmd === 'deposit' && o.note !== undefined) payload.note = o.note;
+      if (cmd === 'deposit' && o.confirm) payload.confirm = true;
       if (cmd === 'extend') payload.deadline = need(o, 'deadline', 'the new deadline');
       if (cmd !== 'deposit') payload.reason = need(o, 'reason', 'why');
       const r = (await run(channel, o, payload)) as import('../../shared/contract.ts').MarginCall;

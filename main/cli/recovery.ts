@@ -81,7 +81,8 @@ function printAssessments(rows: AssessmentView[]): void {
 }
 
 function printCase(d: DefaultCaseDetail): void {
-  process.stdout.write(`default case ${d.id}: ${d.member} (${d.memberName}), ${d.status}\n`);
+  const owed = d.standing === 'recovering' ? ` (${d.assessmentsOutstanding} of assessments unpaid)` : '';
+  process.stdout.write(`default case ${d.id}: ${d.member} (${d.memberName}), ${d.standing}${owed}\n`);
   process.stdout.write(`  declared by ${d.declaredBy} at ${d.declaredAt}: ${d.reason}\n`);
   if (d.confirmedBy) process.stdout.write(`  confirmed by ${d.confirmedBy} at ${d.confirmedAt}\n`);
   if (d.closeOut) {
@@ -130,7 +131,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
       return emit(door, rows, () =>
         printTable(
           ['case', 'member', 'status', 'declared by', 'confirmed by', 'loss', 'residual', 'uncovered'],
-          rows.map((c) => [String(c.id), c.member, c.status, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
+          rows.map((c) => [String(c.id), c.member, c.standing, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
           [5, 6, 7],
         ),
       );
@@ -161,6 +162,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
         lot: door.need('lot', '"*" for the whole portfolio, or an underlying'),
         amount: door.need('amount', 'the bid in USD (negative: the bidder is paid)'),
         ...note(),
+        ...(door.opt('confirm') === true ? { confirm: true } : {}),
       });
     case 'award':
       return onCase('default.award', { case: caseNumber(door) });

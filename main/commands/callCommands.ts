@@ -1,12 +1,13 @@
 // Margin-call review (design.md §2.2): deposits, deadline extensions, waivers, escalation.
 import type { CommandContext } from './context.ts';
 import type { InputOf, MarginCall } from '../../shared/contract.ts';
-import { getCall, callEvents, callWriter, listCalls, requestWaiver, type CallRow } from '../ledger/callRepo.ts';
+import { getCall, callEvents, callWriter, listCalls, requestWaiver, type CallRow, type CallWriter } from '../ledger/callRepo.ts';
 import { readPolicy } from '../ledger/bookRepo.ts';
 import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
 import { formatAmount, parseAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
+import { confirmOrAsk, DEPOSIT_CONFIRM_MULTIPLE, money, times } from './confirm.ts';
 
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
   // Nothing is owed on a call that was met or waived; an escalated call still is (its liquidation recovers it).
@@ -64,6 +65,14 @@ export function getCallCommand(ctx: CommandContext, input: InputOf<'calls.get'>)
 export function depositCommand(ctx: CommandContext, input: InputOf<'calls.deposit'>): MarginCall {
   const c = activeCall(ctx, input.id, 'record a deposit on');
   const amount = parseAmount(input.amount, 'amount');
+  const outstanding = c.amount - c.deposited;
+  if (outstanding > 0n && amount > outstanding * DEPOSIT_CONFIRM_MULTIPLE) {
+    confirmOrAsk(
+      ctx,
+      input.confirm,
+      `a deposit of ${money(amount)} is ${times(amount, outstanding)} times the ${money(outstanding)} outstanding on margin call ${c.id} (account ${c.account}): more than ${DEPOSIT_CONFIRM_MULTIPLE} times`,
+    );
+  }
   const cash = cashAsset(ctx.db);
   addCashCollateral(ctx.db, c.account, cash, amount, 'amount');
   const at = ctx.now().toISOString();
@@ -131,14 +140,43 @@ export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>)
   return callView(getCall(ctx.db, c.id)!, true, ctx);
 }
 
-export function escalateCommand(ctx: CommandContext, input: InputOf<'calls.escalate'>): MarginCall {
-  const c = activeCall(ctx, input.id, 'escalate');
-  const now = ctx.now().toISOString();
+/** Escalates one overdue call (its row and its own 'escalated' event); throws, naming the call, when it cannot be. */
+function escalateOne(ctx: CommandContext, w: CallWriter, id: number, reason: string, now: string): void {
+  const c = activeCall(ctx, id, 'escalate');
   if (c.status !== 'overdue' && c.deadline > now) {
     throw new RuleError('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${c.deadline}`);
   }
-  const w = callWriter(ctx.db);
   w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'escalated', at: now });
-  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'escalated', amount: null, note: input.reason });
-  return callView(getCall(ctx.db, c.id)!, true, ctx);
+  w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'escalated', amount: null, note: reason });
+}
+
+export function escalateCommand(ctx: CommandContext, input: InputOf<'calls.escalate'>): MarginCall {
+  escalateOne(ctx, callWriter(ctx.db), input.id, input.reason, ctx.now().toISOString());
+  return callView(getCall(ctx.db, input.id)!, true, ctx);
+}
+
+/**
+ * Escalates a batch with one reason. It runs inside the dispatcher's one transaction, so the first call that cannot
+ * be escalated (unknown, not overdue, already closed) throws and nothing of the batch lands: the refusal names that
+ * call and says the batch was refused, so the desk fixes the selection and sends it again.
+ */
+export function escalateManyCommand(ctx: CommandContext, input: InputOf<'calls.escalateMany'>): MarginCall[] {
+  const seen = new Set<number>();
+  input.ids.forEach((id, i) => {
+    if (seen.has(id)) throw new InputError(`margin call ${id} is in the batch twice`, { field: `ids[${i}]` });
+    seen.add(id);
+  });
+  const now = ctx.now().toISOString();
+  const w = callWriter(ctx.db);
+  input.ids.forEach((id, i) => {
+    try {
+      escalateOne(ctx, w, id, input.reason, now);
+    } catch (e) {
+      const whole = `nothing escalated: the batch of ${input.ids.length} calls is refused at call ${id}`;
+      if (e instanceof InputError) throw new InputError(`${whole}: ${e.message.replace(/^field id: /, '')}`, { field: `ids[${i}]` });
+      if (e instanceof RuleError) throw new RuleError(e.code, `${whole}: ${e.message}`);
+      throw e;
+    }
+  });
+  return input.ids.map((id) => callView(getCall(ctx.db, id)!));
 }

@@ -21,6 +21,8 @@ export interface CommandContext {
   now: () => Date;
   /** Set when a command runs because a second supervisor confirmed it (approvals.ts): the approval and who asked. */
   approval?: { id: number; requestedBy: string };
+  /** Set while verify --deep replays the journal: what was accepted then is not asked about again (confirm.ts). */
+  replaying?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;
 }

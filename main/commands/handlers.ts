@@ -3,9 +3,10 @@
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { runCycle } from './runCycle.ts';
-import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand } from './callCommands.ts';
+import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
-import { verifyJournal, listJournal } from '../ledger/journal.ts';
+import { verifyJournal } from '../ledger/journal.ts';
+import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
@@ -46,14 +47,6 @@ const plain =
   <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
   (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
 
-/** An import's entry carries the file's contents (a replay needs them): the audit list shows their size, not the bytes. */
-function listedPayload(command: string, json: string): unknown {
-  const p = JSON.parse(json) as unknown;
-  if (command !== 'import.csv' || typeof p !== 'object' || p === null || !('text' in p) || typeof p.text !== 'string') return p;
-  const { text, ...rest } = p;
-  return { ...rest, textChars: text.length };
-}
-
 export const handlers: Handlers = {
   'cycle.run': (ctx, input) => {
     const output = runCycle(ctx, input);
@@ -65,22 +58,15 @@ export const handlers: Handlers = {
   'calls.extend': plain(extendCommand),
   'calls.waive': plain(waiveCommand),
   'calls.escalate': plain(escalateCommand),
+  'calls.escalateMany': plain(escalateManyCommand),
   'import.csv': importCsvCommand,
   'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
   'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
   'ledger.integrity': (ctx) => ({ output: ctx.integrity ?? { readOnly: false, problem: null } }),
   'ledger.acknowledge': acknowledgeCommand,
-  'journal.list': (ctx, input) => ({
-    output: listJournal(ctx.db, input).map((e) => ({
-      seq: e.seq,
-      at: e.at,
-      actor: e.actor,
-      command: e.command,
-      payload: listedPayload(e.command, e.payload),
-      result: JSON.parse(e.result) as unknown,
-      hash: e.hash,
-    })),
-  }),
+  'journal.list': plain(journalList),
+  'journal.exportCsv': plain(journalCsv),
+  'journal.commands': plain(journalCommandsList),
   'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}) } }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),

@@ -251,6 +251,61 @@ export function listJournal(db: Db, opts: ListJournalOptions): JournalEntry[] {
   return rows.map(toEntry);
 }
 
+export interface JournalScan {
+  /** Only entries with seq > afterSeq, or < beforeSeq (paging). */
+  afterSeq?: number;
+  beforeSeq?: number;
+  /** Only entries at or after `from`, and before `to` (ISO-8601 UTC, as stored). */
+  from?: string;
+  to?: string;
+  /** One command ('calls.waive'), or every command of a family given with its dot ('calls.'). */
+  command?: string;
+  /**
+   * Every one of these substrings (LIKE, case-insensitive for ASCII; % and _ literal) in the actor, the command, the
+   * payload or the result.
+   */
+  contains?: readonly string[];
+  newestFirst: boolean;
+}
+
+/** Text for a LIKE pattern with %, _ and the backslash taken literally (each statement says ESCAPE backslash). */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The entries a filter selects, in order, streamed: the caller stops when it has a page (the audit screen's search
+ * refines what this selects, so it cannot be a LIMIT here). All values are bound parameters.
+ */
+export function scanJournal(db: Db, f: JournalScan): IterableIterator<JournalEntry> {
+  const where: string[] = [];
+  const params: (number | string)[] = [];
+  const add = (clause: string, ...values: (number | string)[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (f.afterSeq !== undefined) add('seq > ?', f.afterSeq);
+  if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
+  if (f.from !== undefined) add('at >= ?', f.from);
+  if (f.to !== undefined) add('at < ?', f.to);
+  if (f.command !== undefined) {
+    if (f.command.endsWith('.')) add("command LIKE ? ESCAPE '\\'", `${escapeLike(f.command)}%`);
+    else add('command = ?', f.command);
+  }
+  for (const s of f.contains ?? []) {
+    const p = `%${escapeLike(s)}%`;
+    add("(actor LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\')", p, p, p, p);
+  }
+  const sql = `SELECT ${ROW_COLUMNS} FROM journal${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'}`;
+  const rows = db.prepare(sql).safeIntegers(false).iterate(...params) as IterableIterator<Row>;
+  return (function* () {
+    for (const r of rows) yield toEntry(r);
+  })();
+}
+
+/** The commands the journal holds, for the audit screen's command filter. */
+export function journalCommands(db: Db): string[] {
+  return db.prepare('SELECT DISTINCT command FROM journal ORDER BY command').pluck().all() as string[];
+}
+
 /**
  * Writes every entry, in seq order, as one line of NDJSON (the line has no trailing newline: writeLine adds it).
  * Each line is itself canonical JSON: {"actor","at","command","hash","payload","prevHash","result","seq"}, with

@@ -136,7 +136,7 @@ export function replayEntry(db: Database, e: JournalEntry): void {
   if (!isChannel(e.command) || !contract[e.command].mutates) throw new Unreplayable(`this build has no replay for the command ${e.command}`);
   const channel = e.command;
   const at = new Date(e.at);
-  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at };
+  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true };
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
   const input = validate(channel, inputOf(channel, e));
   if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };

@@ -10,6 +10,7 @@
 //   loss         = max(0, margin - equity after).
 // A debit already on a house account, fees paid on the close-out and the realised P&L all land in the loss.
 import type { Database } from 'better-sqlite3';
+import { BID_CONFIRM_SHARE_PPM, confirmOrAsk, money, times } from '../confirm.ts';
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
@@ -286,9 +287,40 @@ export function bidCommand(ctx: CommandContext, input: InputOf<'default.bid'>): 
   }
   const neg = input.amount.startsWith('-');
   const amount = moneyIn(ctx, neg ? input.amount.slice(1) : input.amount.replace(/^\+/, ''), 'amount') * (neg ? -1n : 1n);
+  // The bidder takes the lot at its marks and pays the bid on top: a bid is a premium (or, negative, a discount) on
+  // that value, and one that is a large share of it is a typo or a distressed price the desk should see first.
+  const gross = lotGrossValue(ctx, c, input.lot);
+  const size = amount < 0n ? -amount : amount;
+  if (size * 1_000_000n > gross * BID_CONFIRM_SHARE_PPM) {
+    const what = input.lot === '*' ? 'the whole portfolio' : `the ${input.lot} sub-portfolio`;
+    const share = gross === 0n ? 'and the lot has no value at the marks' : `${times(size * 100n, gross)}% of`;
+    confirmOrAsk(
+      ctx,
+      input.confirm,
+      `${m.id}'s bid of ${money(amount)} for ${what} of case ${c.id} is ${share} its gross value of ${money(gross)} at the marks: more than ${BID_CONFIRM_SHARE_PPM / 10_000n}%`,
+    );
+  }
   const id = insertBid(db, c.id, { lot: input.lot, member: m.id, account, amount, at, actor: ctx.actor.name, note: input.note ?? '' });
   addCaseEvent(db, c.id, { at, actor: ctx.actor.name, kind: 'bid', note: `${m.id} bids ${formatAmount(amount)} for ${input.lot === '*' ? 'the whole portfolio' : `the ${input.lot} sub-portfolio`}`, detail: { bid: id } });
   return { output: caseDetail(db, c.id), journal: { result: { case: c.id, bid: id, member: m.id, lot: input.lot, amount: formatAmount(amount) } } };
+}
+
+/** The gross value at the marks (the sum of each position's |value|) of what the defaulter still holds in a lot. */
+function lotGrossValue(ctx: CommandContext, c: CaseRow, lot: string): bigint {
+  const pt = priceTimeOf(ctx.db, ctx.now());
+  const instruments = new Map(readInstruments(ctx.db).map((i) => [i.id, i]));
+  let gross = 0n;
+  for (const acct of remainingBefore(ctx.db, c, pt).accounts) {
+    const book = readAccountBook(ctx.db, acct, pt);
+    for (const p of book.positions) {
+      const inst = instruments.get(p.instrument)!;
+      const mark = book.marks.get(p.instrument);
+      if ((lot !== '*' && inst.underlying !== lot) || mark === undefined) continue;
+      const v = lotsValue(inst, p.quantity, mark);
+      gross += v < 0n ? -v : v;
+    }
+  }
+  return gross;
 }
 
 /** The best bid of a list: the highest amount, then the earliest. */

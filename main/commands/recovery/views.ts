@@ -96,6 +96,9 @@ export function memberStanding(db: Database, m: MemberRow, counts = accountCount
 }
 
 export function caseSummary(db: Database, c: CaseRow): DefaultCaseSummary {
+  // The loss is not recovered while surviving members still owe their assessments: the case says so until they pay.
+  const owed = listAssessments(db, { case: c.id }).reduce((s, a) => s + (a.amount > a.paid ? a.amount - a.paid : 0n), 0n);
+  const settling = c.status === 'allocated' || c.status === 'recovered';
   return {
     id: c.id,
     member: c.member,
@@ -112,6 +115,8 @@ export function caseSummary(db: Database, c: CaseRow): DefaultCaseSummary {
         : null,
     residual: amt(c.residual),
     uncovered: amt(c.uncovered),
+    assessmentsOutstanding: formatAmount(owed),
+    standing: settling && owed > 0n ? 'recovering' : c.status,
     updatedAt: c.updatedAt,
   };
 }

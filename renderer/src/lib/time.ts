@@ -26,17 +26,23 @@ export function msUntil(iso: string, now: number): number {
   return Date.parse(iso) - now;
 }
 
-/** The value of an <input type="datetime-local"> read as UTC -> "YYYY-MM-DDTHH:MM:SSZ". */
-export function localInputToIso(v: string): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2}))?/.exec(v);
-  if (!m) return null;
-  return `${m[1]}T${m[2]}:${m[3] ?? '00'}Z`;
+/**
+ * A UTC time as a UTC field shows it, ISO-8601 whatever the browser's locale: "2026-03-12 21:00Z" (seconds only
+ * where there are some). A datetime-local input would show the machine's 12- or 24-hour format and mislead.
+ */
+export function isoToUtcField(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?/.exec(iso);
+  if (!m) return '';
+  return `${m[1]} ${m[2]}${m[3] && m[3] !== ':00' ? m[3] : ''}Z`;
 }
 
-/** An ISO UTC time -> the value for an <input type="datetime-local"> shown as UTC. */
-export function isoToLocalInput(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]}T${m[2]}` : '';
+/**
+ * What the desk typed in a UTC field, as the ISO text the server checks: a space for the T, and Z where no zone was
+ * typed (the field says UTC). Anything else goes as typed and the server refuses it naming the field.
+ */
+export function utcFieldToIso(v: string): string {
+  const t = v.trim().replace(/^(\d{4}-\d{2}-\d{2})\s+/, '$1T');
+  return /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t) ? `${t}Z` : t;
 }
 
 /** Epoch seconds for chart axes. */

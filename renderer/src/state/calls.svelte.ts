@@ -18,7 +18,19 @@ export class CallsStore {
   error = $state.raw<BridgeError | null>(null);
   selected = $state.raw<MarginCall | null>(null);
   selectedError = $state.raw<BridgeError | null>(null);
+  /** Calls ticked for a bulk action (escalation), by id; kept across sorts, dropped when they leave the list. */
+  picked = $state.raw<ReadonlySet<number>>(new Set());
   #loadSeq = 0;
+
+  togglePick(id: number): void {
+    const next = new Set(this.picked);
+    if (!next.delete(id)) next.add(id);
+    this.picked = next;
+  }
+
+  pickAll(ids: readonly number[]): void {
+    this.picked = new Set(ids);
+  }
 
   async load(): Promise<void> {
     const seq = ++this.#loadSeq;
@@ -32,6 +44,9 @@ export class CallsStore {
     }
     this.error = null;
     this.list = r.value;
+    // A ticked call that left the list (met, escalated elsewhere, another filter) is no longer picked.
+    const shown = new Set(r.value.map((c) => c.id));
+    if ([...this.picked].some((id) => !shown.has(id))) this.picked = new Set([...this.picked].filter((id) => shown.has(id)));
   }
 
   async open(id: number): Promise<void> {
