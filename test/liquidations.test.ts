@@ -92,6 +92,9 @@ test('the desk edits quantities: the preview re-evaluates without a journal entr
   assert.deepEqual(approved.after, p.after);
   assert.deepEqual(approved.proposedAfter, d.proposedAfter);
   assert.deepEqual(approved.events.map((e) => e.kind), ['proposed', 'edited', 'approved']);
+  // The audit trail says what the desk saw: quantities in the instrument's units, not lots.
+  assert.ok(approved.events[1]!.note.includes(`${o.instrument} ${o.quantity} -> `), approved.events[1]!.note);
+  assert.ok(approved.events[1]!.note.includes(`-> ${o.instrument} ${half}`), approved.events[1]!.note);
   const entry = listJournal(db, { afterSeq: journalHead(db).seq - 1, limit: 1 })[0]!;
   assert.equal(entry.command, 'liquidations.approve');
   const result = JSON.parse(entry.result) as { proposed: { instrument: string; lots: string }[]; desk: { instrument: string; lots: string }[] };

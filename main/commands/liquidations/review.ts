@@ -180,7 +180,8 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
     throw new RuleError('not_approvable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: it cannot be approved`);
   }
   if (input.orders) {
-    const { plan, current } = evaluateEdits(db, l, input.orders);
+    const { plan, current, instruments } = evaluateEdits(db, l, input.orders);
+    const lotOf = (id: string): string => instruments.get(id)!.lot;
     plan.orders.forEach((o, i) => {
       const was = current.find((c) => c.instrument === o.instrument);
       updateOrder(db, l.id, orderRowOf(o, was?.seq ?? current.length + i + 1, was?.proposedLots ?? 0n));
@@ -195,8 +196,15 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
         at,
         actor: me,
         kind: 'edited',
-        note: current.map((c) => `${c.instrument} ${c.proposedLots}`).join(', ') + ' -> ' + plan.orders.map((o) => `${o.instrument} ${o.lots}`).join(', '),
-        detail: JSON.stringify({ proposed: ordersJson(current), desk: plan.orders.map((o) => ({ instrument: o.instrument, lots: String(o.lots) })) }),
+        // In the instrument's units, as the desk typed and saw them (15.801 -> 16), not in lots (15801 -> 16000).
+        note:
+          current.map((c) => `${c.instrument} ${unitsOf(c.proposedLots, lotOf(c.instrument))}`).join(', ') +
+          ' -> ' +
+          plan.orders.map((o) => `${o.instrument} ${unitsOf(o.lots, lotOf(o.instrument))}`).join(', '),
+        detail: JSON.stringify({
+          proposed: ordersJson(current),
+          desk: plan.orders.map((o) => ({ instrument: o.instrument, lots: String(o.lots), quantity: unitsOf(o.lots, lotOf(o.instrument)) })),
+        }),
       });
     }
     l = load(db, l.id);
