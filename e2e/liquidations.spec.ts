@@ -312,7 +312,8 @@ test('(e) a band breach trips the circuit breaker: the screen shows it, and a su
   const t1 = at(30);
   const t2 = at(35);
   await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
-  // BTC-PERP (band 10%) from 60,000 to 50,000 within five minutes: a 20% move.
+  // BTC-PERP (band 10%) from 60,000 to 50,000 within five minutes: a fall of 16.67%, measured from the 60,000 it
+  // fell from (not 20% of the low).
   await importPrices(page, 'band-prices.csv', [`BTC-PERP,${t1},60000,e2e band`, `BTC-PERP,${t2},50000,e2e band`]);
   await runCycle(page, t2);
   await expect(page.getByTestId('toasts')).toContainText('BTC-PERP circuit breaker tripped');
@@ -321,10 +322,11 @@ test('(e) a band breach trips the circuit breaker: the screen shows it, and a su
   const banner = page.getByTestId('breakers-tripped');
   await expect(banner).toBeVisible();
   const b = banner.locator('[data-testid="breaker"][data-instrument="BTC-PERP"]');
-  await expect(b.getByTestId('breaker-low')).toHaveText('50,000');
-  await expect(b.getByTestId('breaker-high')).toHaveText('60,000');
-  await expect(b.getByTestId('breaker-move')).toHaveAttribute('data-value', '0.2');
-  await expect(b.getByTestId('breaker-move')).toHaveText('20%');
+  await expect(b).toContainText('Marks fell from 60,000 to 50,000');
+  await expect(b.getByTestId('breaker-from')).toHaveText('60,000');
+  await expect(b.getByTestId('breaker-to')).toHaveText('50,000');
+  await expect(b.getByTestId('breaker-move')).toHaveAttribute('data-value', '0.166667');
+  await expect(b.getByTestId('breaker-move')).toHaveText('16.6667%');
   await expect(b.getByTestId('breaker-band')).toHaveText('10%');
   await expect(page.getByTestId('screen-liquidations')).toContainText('1 breaker tripped');
   // Resetting is a supervisor's.

@@ -340,7 +340,11 @@ export interface BreakerView {
   window: { from: string; to: string };
   low: string;
   high: string;
-  /** (high - low) / low, 6 places. */
+  /** The marks in time order: the extreme reached first, and the other. */
+  from: string;
+  to: string;
+  direction: 'rise' | 'fall';
+  /** |to - from| / from, 6 places. */
   move: string;
   band: string;
   reset: { at: string; by: string; reason: string } | null;

@@ -236,8 +236,10 @@ test('a price move beyond the band within the window trips the breaker: automati
   assert.ok(s.breakersTripped.includes(inst.id), `the ${inst.id} breaker trips`);
   const st = run<AutomationStatus>(db, operator, 'automation.status', {});
   const b = st.tripped.find((x) => x.instrument === inst.id)!;
-  assert.equal(b.move, formatUnits(divRound((mark - low) * 1_000_000n, low, 'halfEven'), 6)); // about (1 - 0.7) / 0.7
-  assert.equal(b.move.slice(0, 5), '0.428');
+  // A fall, in time order, measured from the mark it fell from: (1 - 0.7) / 1, not (1 - 0.7) / 0.7.
+  assert.deepEqual([b.direction, b.from, b.to], ['fall', price(mark), price(low)]);
+  assert.equal(b.move, formatUnits(divRound((mark - low) * 1_000_000n, mark, 'halfEven'), 6));
+  assert.equal(b.move.slice(0, 4), '0.30');
   assert.equal(b.reset, null);
   const dash = run<DashboardSummary>(db, operator, 'dashboard.summary', {});
   assert.ok(dash.alerts.some((a) => a.level === 'critical' && a.text.startsWith(`${inst.id} circuit breaker tripped`)), 'the dashboard raises the trip');

@@ -91,13 +91,26 @@ export function bandedInstruments(db: Database): { id: string; band: bigint }[] 
   );
 }
 
-export function markRange(db: Database, instrument: string, from: string, to: string): { low: bigint; high: bigint; n: number } | null {
+/** The lowest and highest marks of an instrument within [from, to], each with the first time it was reached. */
+export function markRange(
+  db: Database,
+  instrument: string,
+  from: string,
+  to: string,
+): { low: bigint; high: bigint; lowAt: string; highAt: string; n: number } | null {
   const r = db
-    .prepare('SELECT min(mark) AS low, max(mark) AS high, count(*) AS n FROM prices WHERE instrument_id = ? AND at >= ? AND at <= ?')
+    .prepare(
+      `SELECT min(mark) AS low, max(mark) AS high, count(*) AS n,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
+            AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS low_at,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
+            AND mark = (SELECT max(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS high_at
+       FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t`,
+    )
     .safeIntegers(true)
-    .get(instrument, from, to) as { low: bigint | null; high: bigint | null; n: bigint };
-  if (r.low === null || r.high === null) return null;
-  return { low: r.low, high: r.high, n: Number(r.n) };
+    .get({ i: instrument, f: from, t: to }) as { low: bigint | null; high: bigint | null; n: bigint; low_at: string | null; high_at: string | null };
+  if (r.low === null || r.high === null || r.low_at === null || r.high_at === null) return null;
+  return { low: r.low, high: r.high, lowAt: r.low_at, highAt: r.high_at, n: Number(r.n) };
 }
 
 export function tripBreaker(db: Database, b: Omit<BreakerRow, 'id' | 'resetAt' | 'resetBy' | 'resetReason'>): number {

@@ -5,10 +5,10 @@ import type { Alert, CycleSummary, DashboardSummary, InputOf, Status } from '../
 import { readCycleResults, type ResultColumns } from '../../ledger/cycleResults.ts';
 import { recentCycles, liveCallTotals, overdueCalls, callsIssuedBy, newestMarkTime } from '../../ledger/consoleRepo.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
-import { formatAmount, formatUnits } from '../../../shared/units.ts';
-import { trippedBreakers, openShortfalls } from '../../ledger/automationRepo.ts';
+import { formatAmount } from '../../../shared/units.ts';
+import { openShortfalls } from '../../ledger/automationRepo.ts';
 import { listLiquidations } from '../../ledger/liquidationRepo.ts';
-import { breakerMove } from '../liquidations/automation.ts';
+import { automationStatus } from '../liquidations/automation.ts';
 
 const DEFAULT_HISTORY = 60;
 /** Accounts named in an alert's text; the rest are counted. */
@@ -108,11 +108,11 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
   }
 
   // Liquidation desk: tripped breakers stop automation for their instruments until a supervisor resets them.
-  for (const b of trippedBreakers(db)) {
+  for (const b of automationStatus(ctx).tripped) {
     alerts.push({
       at: b.trippedAt,
       level: 'critical',
-      text: `${b.instrument} circuit breaker tripped: marks moved ${breakerMove(b)} (band ${formatUnits(b.band, 6)}) between ${b.windowFrom} and ${b.windowTo}; automation paused for ${b.instrument} until a supervisor resets it`,
+      text: `${b.instrument} circuit breaker tripped: marks ${b.direction === 'fall' ? 'fell' : 'rose'} from ${b.from} to ${b.to}, a move of ${b.move} (band ${b.band}) between ${b.window.from} and ${b.window.to}; automation paused for ${b.instrument} until a supervisor resets it`,
     });
   }
   const waiting = listLiquidations(db, { live: true, limit: 100_000 });

@@ -83,8 +83,21 @@ export function verdictOfRow(db: Database, st: AutomationState, l: LiquidationRo
 }
 
 /**
+ * The move a breaker judges, in time order: from the extreme reached first to the other one, measured from the
+ * first (a fall from 39,809.3 to 35,032.2 is 12.0%, not 13.6% of the low). Exact: (to - from) / from in ppm.
+ */
+export function orderedMove(r: { low: bigint; high: bigint; lowAt: string; highAt: string }): { from: bigint; to: bigint; ppm: bigint } {
+  const rising = r.lowAt <= r.highAt;
+  const from = rising ? r.low : r.high;
+  const to = rising ? r.high : r.low;
+  const diff = to > from ? to - from : from - to;
+  return { from, to, ppm: from > 0n ? divRound(diff * 1_000_000n, from, 'halfEven') : 0n };
+}
+
+/**
  * Trips the breaker of every banded instrument whose marks within the band window up to `asOf` (and since its last
- * reset) span more than its band: (high - low) > band x low, in exact integers. Returns the new trips.
+ * reset) moved more than its band, from the extreme reached first to the other: |to - from| > band x from, in exact
+ * integers. Returns the new trips.
  */
 export function checkBreakers(db: Database, asOf: string, windowMinutes: number, at: string): BreakerRow[] {
   const tripped = new Set(trippedBreakers(db).map((b) => b.instrument));
@@ -97,7 +110,8 @@ export function checkBreakers(db: Database, asOf: string, windowMinutes: number,
     const from = reset !== undefined && reset > windowStart ? reset : windowStart;
     const r = markRange(db, id, from, asOf);
     if (!r || r.n < 2 || r.low <= 0n) continue;
-    if ((r.high - r.low) * 1_000_000n <= band * r.low) continue;
+    const m = orderedMove(r);
+    if ((m.to > m.from ? m.to - m.from : m.from - m.to) * 1_000_000n <= band * m.from) continue;
     const row = { instrument: id, trippedAt: at, windowFrom: from, windowTo: asOf, low: r.low, high: r.high, band };
     const bid = tripBreaker(db, row);
     out.push({ ...row, id: bid, resetAt: null, resetBy: null, resetReason: null });
@@ -105,11 +119,12 @@ export function checkBreakers(db: Database, asOf: string, windowMinutes: number,
   return out;
 }
 
-export function breakerMove(b: Pick<BreakerRow, 'low' | 'high'>): string {
-  return formatUnits(divRound((b.high - b.low) * 1_000_000n, b.low, 'halfEven'), 6);
-}
-
-function breakerView(b: BreakerRow, tick: string): BreakerView {
+function breakerView(db: Database, b: BreakerRow, tick: string): BreakerView {
+  // The order of the extremes is read back from the window's marks; a window whose marks were since replaced falls
+  // back to the stored low and high as a rise.
+  const r = markRange(db, b.instrument, b.windowFrom, b.windowTo);
+  const ordered = r && r.low === b.low && r.high === b.high ? r : { low: b.low, high: b.high, lowAt: b.windowFrom, highAt: b.windowTo };
+  const m = orderedMove(ordered);
   return {
     id: b.id,
     instrument: b.instrument,
@@ -117,7 +132,10 @@ function breakerView(b: BreakerRow, tick: string): BreakerView {
     window: { from: b.windowFrom, to: b.windowTo },
     low: ticksToPrice(b.low, tick),
     high: ticksToPrice(b.high, tick),
-    move: breakerMove(b),
+    from: ticksToPrice(m.from, tick),
+    to: ticksToPrice(m.to, tick),
+    direction: m.to < m.from ? 'fall' : 'rise',
+    move: formatUnits(m.ppm, 6),
     band: formatUnits(b.band, 6),
     reset: b.resetAt ? { at: b.resetAt, by: b.resetBy ?? '', reason: b.resetReason ?? '' } : null,
   };
@@ -132,8 +150,8 @@ export function automationStatus(ctx: CommandContext): AutomationStatus {
   return {
     globalEnabled: switches.some((s) => s.scope === 'global' && s.enabled),
     switches,
-    tripped: trippedBreakers(db).map((b) => breakerView(b, ticks.get(b.instrument) ?? '1')),
-    recentBreakers: recentBreakers(db, 20).map((b) => breakerView(b, ticks.get(b.instrument) ?? '1')),
+    tripped: trippedBreakers(db).map((b) => breakerView(db, b, ticks.get(b.instrument) ?? '1')),
+    recentBreakers: recentBreakers(db, 20).map((b) => breakerView(db, b, ticks.get(b.instrument) ?? '1')),
     funds: { insurance: formatAmount(fundBalance(db, 'insurance')), liquidationRevenue: formatAmount(fundBalance(db, 'liquidation_revenue')) },
     openShortfalls: { count: shortfalls.length, amount: formatAmount(shortfalls.reduce((s, x) => s + x.amount, 0n)) },
     policy: {
