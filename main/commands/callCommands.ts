@@ -9,6 +9,11 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { confirmOrAsk, DEPOSIT_CONFIRM_MULTIPLE, money, times } from './confirm.ts';
 
+/** One definition of overdue for every view: recorded so by a cycle, or open past its deadline at `now`. */
+export function shownStatus(c: Pick<CallRow, 'status' | 'deadline'>, now: string | null): CallRow['status'] {
+  return c.status === 'open' && now !== null && c.deadline <= now ? 'overdue' : c.status;
+}
+
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
   // Nothing is owed on a call that was met or waived; an escalated call still is (its liquidation recovers it).
   const settled = c.status === 'met' || c.status === 'waived';
@@ -22,7 +27,8 @@ export function callView(c: CallRow, withHistory = false, ctx?: CommandContext):
     deposited: formatAmount(c.deposited),
     outstanding: formatAmount(outstanding),
     deadline: c.deadline,
-    status: c.status,
+    // The server's clock decides it, not the browser's: a call late by 44 s reads overdue now, not at the next cycle.
+    status: shownStatus(c, ctx ? ctx.now().toISOString() : null),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     pendingWaiver:
@@ -52,7 +58,7 @@ function activeCall(ctx: CommandContext, id: number, doing: string): CallRow {
 }
 
 export function listCallsCommand(ctx: CommandContext, input: InputOf<'calls.list'>): MarginCall[] {
-  return listCalls(ctx.db, input).map((c) => callView(c));
+  return listCalls(ctx.db, { ...input, now: ctx.now().toISOString() }).map((c) => callView(c, false, ctx));
 }
 
 export function getCallCommand(ctx: CommandContext, input: InputOf<'calls.get'>): MarginCall {
@@ -178,5 +184,5 @@ export function escalateManyCommand(ctx: CommandContext, input: InputOf<'calls.e
       throw e;
     }
   });
-  return input.ids.map((id) => callView(getCall(ctx.db, id)!));
+  return input.ids.map((id) => callView(getCall(ctx.db, id)!, false, ctx));
 }

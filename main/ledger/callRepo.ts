@@ -93,10 +93,20 @@ export function getCall(db: Database, id: number): CallRow | undefined {
   return r ? toCall(r) : undefined;
 }
 
-export function listCalls(db: Database, f: { status?: CallStatus; account?: string; limit?: number }): CallRow[] {
+/**
+ * Calls by status as the desk means it at `now`: an open call whose deadline has passed is overdue from that moment
+ * (the dashboard counts it so), not only from the next cycle that records it.
+ */
+export function listCalls(db: Database, f: { status?: CallStatus; account?: string; limit?: number; now?: string }): CallRow[] {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (f.status) {
+  if (f.status === 'overdue' && f.now) {
+    where.push("(c.status = 'overdue' OR (c.status = 'open' AND c.deadline <= ?))");
+    params.push(f.now);
+  } else if (f.status === 'open' && f.now) {
+    where.push("c.status = 'open' AND c.deadline > ?");
+    params.push(f.now);
+  } else if (f.status) {
     where.push('c.status = ?');
     params.push(f.status);
   }
