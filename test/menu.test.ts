@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { menuTemplate, RUN_CYCLE_ACCELERATOR } from '../main/electron/menu.ts';
 import { SCREENS, type ScreenId } from '../shared/screens.ts';
 
-test('the Go menu lists every screen with its Alt+digit, and choosing one asks the window to show it', () => {
+test('the Go menu lists every screen, with its Alt+digit where it has one, and choosing one asks the window to show it', () => {
   const asked: ScreenId[] = [];
   let cycles = 0;
   const menu = menuTemplate({ runCycle: () => cycles++, navigate: (s) => asked.push(s), devTools: false, platform: 'linux' });
@@ -15,7 +15,7 @@ test('the Go menu lists every screen with its Alt+digit, and choosing one asks t
   const items = go.submenu as { label?: string; accelerator?: string; click?: () => void }[];
   assert.deepEqual(
     items.map((i) => [i.label, i.accelerator]),
-    SCREENS.map((s) => [s.label, `Alt+${s.digit}`]),
+    SCREENS.map((s) => [s.label, s.digit ? `Alt+${s.digit}` : undefined]),
   );
   for (const i of items) i.click!();
   assert.deepEqual(asked, SCREENS.map((s) => s.id));
