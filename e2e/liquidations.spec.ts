@@ -346,7 +346,7 @@ test('(e) a band breach trips the circuit breaker: the screen shows it, and a su
   const row = page.locator('[data-testid="breaker-row"][data-instrument="BTC-PERP"]').first();
   await expect(row).toHaveAttribute('data-reset', 'true');
   await expect(row).toContainText('supervisor');
-  await expect(row).toContainText('20%');
+  await expect(row).toContainText('−16.6667%');
   expect((await api<AutomationStatus>(desk, 'viewer', 'automation.status', {})).tripped).toEqual([]);
   await snap(page, testInfo, 'breaker-reset');
 });

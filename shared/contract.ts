@@ -314,6 +314,8 @@ export interface LiquidationDetail extends LiquidationSummary {
   fills: { id: number; seq: number; at: string; actor: string; quantity: string; price: string; simulated: boolean; realised: string; fees: string }[];
   /** Off-band fills above the four-eyes threshold held for a second supervisor, and what became of them. */
   approvals: ApprovalView[];
+  /** Whether this ledger books simulated fills (drills): not a live one. */
+  simulatedFills: { allowed: boolean; why: string | null };
 }
 
 export interface LiquidationPreview {

@@ -2,7 +2,7 @@
 // transaction with its journal entry (the first in the chain).
 import type { Database } from 'better-sqlite3';
 import { writeRows } from '../ledger/importRepo.ts';
-import { writePolicySetting } from '../ledger/bookRepo.ts';
+import { writePolicySetting, markDemoLedger } from '../ledger/bookRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { generateDemoBook, type DemoBook } from '../demo/generate.ts';
 import { DEMO_PASSWORD_HASHES } from '../demo/demoHashes.ts';
@@ -73,6 +73,7 @@ export const JOURNAL_FORMAT = 2;
 function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at: string): void {
   const norm = (s: string) => normaliseTime(s);
   const w = (kind: Parameters<typeof writeRows>[1]) => writeRows(db, kind, norm);
+  markDemoLedger(db);
   w({ kind: 'members', file: 'demo', rows: demo.members });
   w({ kind: 'accounts', file: 'demo', rows: demo.accounts });
   w({ kind: 'assets', file: 'demo', rows: demo.assets });

@@ -63,6 +63,21 @@ export function writePolicySetting(db: Database, key: (typeof POLICY_KEYS)[numbe
   db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
+/**
+ * What the ledger is for: 'live' (a desk's real book, the default) or 'demo' (the built-in demo book, where drills
+ * run). Written once, when the ledger is made; simulated fills are booked only where it is not live.
+ */
+export type LedgerMode = 'live' | 'demo';
+
+export function ledgerMode(db: Database): LedgerMode {
+  const r = db.prepare("SELECT value FROM policy WHERE key = 'ledgerMode'").get() as { value: string } | undefined;
+  return r?.value === 'demo' ? 'demo' : 'live';
+}
+
+export function markDemoLedger(db: Database): void {
+  db.prepare("INSERT INTO policy(key, value) VALUES ('ledgerMode', 'demo') ON CONFLICT(key) DO UPDATE SET value = excluded.value").run();
+}
+
 /** An instrument's fill band (ppm of the mark): its own policy row `fillBand:ID`, or the policy's fillBand. */
 export function fillBandOf(db: Database, instrument: string, policy: Policy): bigint {
   const r = db.prepare('SELECT value FROM policy WHERE key = ?').get(`fillBand:${instrument}`) as { value: string } | undefined;

@@ -8,7 +8,7 @@ import type { InputOf, LiquidationDetail, LiquidationPreview, LiquidationSummary
 import type { Instrument } from '../../engine/model.ts';
 import { applyOrders, planContext, type AccountInput, type AccountPlan, type PlanContext } from '../../engine/liquidationPlan.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
-import { readAccountBook, readPolicy, readInstruments, fillBandOf } from '../../ledger/bookRepo.ts';
+import { readAccountBook, readPolicy, readInstruments, fillBandOf, ledgerMode } from '../../ledger/bookRepo.ts';
 import { latestCycle, cycleAsOf } from '../../ledger/cycleRepo.ts';
 import {
   getLiquidation,
@@ -24,6 +24,7 @@ import {
 import { automationState, verdictOfRow } from './automation.ts';
 import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText } from './fourEyes.ts';
 import { holdForSecond } from '../approvals.ts';
+import { SIMULATE_REFUSED } from './simulate.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
 import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
@@ -297,6 +298,7 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
   if (!order) throw new InputError(`liquidation ${l.id} has no order in ${input.instrument}`, { field: 'instrument' });
   const inst = readInstruments(db).find((i) => i.id === input.instrument)!;
   const lots = quantityToLots(input.quantity, inst, 'quantity');
+  if (input.simulate === true && ledgerMode(db) === 'live') throw new RuleError('live_ledger', SIMULATE_REFUSED);
   const price = input.price !== undefined ? fillPriceOf(input.price, inst) : order.price;
   const policy = readPolicy(db);
   const now = ctx.now();

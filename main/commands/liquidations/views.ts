@@ -5,7 +5,8 @@ import type { Instrument } from '../../engine/model.ts';
 import type { PlanFigures, PlannedOrder } from '../../engine/liquidationPlan.ts';
 import type { LiquidationRow, OrderRow, OrderInsert } from '../../ledger/liquidationRepo.ts';
 import { readOrders, readLiquidationEvents, readFills } from '../../ledger/liquidationRepo.ts';
-import { readInstruments } from '../../ledger/bookRepo.ts';
+import { readInstruments, ledgerMode } from '../../ledger/bookRepo.ts';
+import { SIMULATE_REFUSED } from './simulate.ts';
 import { listApprovals } from '../../ledger/approvalRepo.ts';
 import { approvalView } from '../recovery/views.ts';
 import { health } from '../../whatif/run.ts';
@@ -106,5 +107,6 @@ export function detailView(db: Database, l: LiquidationRow, fourEyesNotional: bi
       };
     }),
     approvals: listApprovals(db, { subject: `liquidation:${l.id}`, limit: 100 }).map(approvalView),
+    simulatedFills: ledgerMode(db) === 'live' ? { allowed: false, why: SIMULATE_REFUSED } : { allowed: true, why: null },
   };
 }

@@ -70,6 +70,9 @@ export class StressStore {
     });
     const ids = $state.snapshot(this.chosen);
     const r = await invoke('stress.run', ids.length ? { scenarios: ids } : {});
+    // The answer and the progress events travel on different connections: the last step's event can arrive just
+    // after the answer. Listen a moment longer for it rather than show a finished run one step short.
+    if (r.ok) await this.#settled(1_000);
     off();
     this.finishedMs = Date.now() - this.startedAt;
     this.running = false;
@@ -80,6 +83,14 @@ export class StressStore {
       if (!keep) this.shown = r.value.cover2.scenario ?? r.value.scenarios[0]?.id ?? null;
     } else {
       this.runError = r.error;
+    }
+  }
+
+  /** Resolves once the last reported step is the last step, or after `ms`. */
+  async #settled(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !(this.progress && this.progress.done >= this.progress.total)) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 
