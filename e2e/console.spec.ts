@@ -55,8 +55,11 @@ test('an operator signs in; the shell shows who, the role, and every screen answ
   const sid = await page.evaluate(() => sessionStorage.getItem('riskdesk.session'));
   expect(sid).toBeTruthy();
   await invoke(desk.baseURL, desk.token, 'session.logout', {}, { session: sid! });
-  await page.getByTestId('dash-refresh').click();
-  await expect(page.getByTestId('signin-form')).toBeVisible();
+  // The console learns it at its next call: a refresh, or its event feed if that asks first (then the button is
+  // already gone with the screen).
+  const signin = page.getByTestId('signin-form');
+  await Promise.race([signin.waitFor(), page.getByTestId('dash-refresh').click()]);
+  await expect(signin).toBeVisible();
   await expect(page.getByTestId('signin-notice')).toContainText('Signed out');
 });
 
