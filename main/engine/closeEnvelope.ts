@@ -111,17 +111,19 @@ export function segments(e: EnvelopeInput): Segment[] {
   const cut = (k: bigint): void => {
     if (k > 1n && k <= n) cuts.add(k);
   };
+  // Only floors the position's own notional reaches can be crossed: what remains, or is closed, never exceeds it.
+  const top = lotsNotional(e.inst, n, e.mark);
   if (v > 0n) {
     // The remaining notional falls below a tier floor F from some k on.
     for (const t of e.inst.tiers) {
-      if (t.floor <= 0n) continue;
+      if (t.floor <= 0n || t.floor > top) continue;
       cut(fine ? firstPassing(1n, n, (k) => lotsNotional(e.inst, n - k, e.mark) < t.floor) : n - ceilDiv(t.floor, v) + 1n);
     }
   }
   if (absV > 0n) {
     // The closed notional reaches an impact floor F from some k on.
     for (const b of e.inst.impact ?? []) {
-      if (b.floor <= 0n) continue;
+      if (b.floor <= 0n || b.floor > top) continue;
       cut(fine ? firstPassing(1n, n, (k) => lotsNotional(e.inst, k, e.mark) >= b.floor) : ceilDiv(b.floor, absV));
     }
   }

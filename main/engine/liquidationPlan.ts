@@ -297,6 +297,8 @@ function compareHealth(a: { equity: bigint; mm: bigint }, b: { equity: bigint; m
 function chooseClose(pc: PlanContext, u: Unit, lp: LivePos): Choice {
   const n = abs(lp.q);
   const sign = lp.q > 0n ? 1n : -1n;
+  // Most positions of a book after a crash belong to units already below zero: one trial, nothing else built.
+  if (u.equity < 0n) return { lots: n, t: trial(pc, u, lp, sign * n) };
   const target = pc.policy.targetHealth;
   const memo = new Map<bigint, Trial>();
   const at = (k: bigint): Trial => {
@@ -305,7 +307,6 @@ function chooseClose(pc: PlanContext, u: Unit, lp: LivePos): Choice {
     return t;
   };
   const ok = (k: bigint): boolean => accept(at(k), target, u.isolated);
-  if (u.equity < 0n) return { lots: n, t: at(n) };
   const segs = segments({
     inst: lp.inst,
     cums: lp.cums,
