@@ -1,0 +1,28 @@
+// Issue 22: at 1280 px the liquidation detail was cut off (the queue and the panel each asked for 600 px). Now the
+// queue gives way, the panel fits the window, and the orders table scrolls sideways inside the panel.
+import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
+import { signIn } from './support/signin.ts';
+import { ensureCycle, snap } from './support/screens.ts';
+import { api } from './support/api.ts';
+import type { LiquidationSummary } from '../shared/contract.ts';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+test('at 1280 x 800 the liquidation detail fits the window, and its orders scroll inside it', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  const [l] = await api<LiquidationSummary[]>(desk, 'viewer', 'liquidations.list', { live: true });
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.keyboard.press('Alt+6');
+  await page.keyboard.press('Control+k');
+  await page.getByTestId('palette-input').fill(`#${l!.id}`);
+  await page.getByTestId('palette-item').filter({ hasText: `Open liquidation #${l!.id}` }).click();
+  const detail = page.getByTestId('liq-detail');
+  await expect(detail).toBeVisible();
+  const box = await detail.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
+  const orders = page.getByTestId('liq-orders').locator('..');
+  const o = await orders.boundingBox();
+  expect(o!.x + o!.width).toBeLessThanOrEqual(box!.x + box!.width);
+  await expect(page.getByTestId('liq-approve-submit')).toBeInViewport();
+  await snap(page, testInfo, 'liquidation-detail-1280');
+});
