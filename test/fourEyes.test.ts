@@ -154,3 +154,21 @@ test('an off-band fill above the threshold is held as a request: its requester c
   refusedWith('not_pending', () => run(db, supervisor2, 'approvals.decline', { id: r.id, reason: 'too late' }));
   db.close();
 });
+
+test('slicing off-band fills: each slice under the threshold, together above it; the slice that crosses it waits for a second supervisor', () => {
+  const db = demoLedger();
+  const t = troubled(db, 4n);
+  const l = liveFor(db, t.account)!;
+  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
+  run(db, supervisor, 'liquidations.approve', { id: l.id, orders: [{ instrument: t.instrument, quantity: formatUnits(parseUnits(t.oneLot, decimalPlaces(t.oneLot), 'l') * 3n, decimalPlaces(t.oneLot)) }] });
+  // One lot at twice the mark is off the band; the threshold sits between one such lot and two.
+  const dp = decimalPlaces(t.mark);
+  const far = formatUnits(parseUnits(t.mark, dp, 'm') * 2n, dp);
+  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 3n));
+  const first = run<LiquidationDetail>(db, supervisor, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: far });
+  assert.equal(first.fills.length, 1, 'the first slice, under the threshold, is booked');
+  const second = run<LiquidationDetail>(db, supervisor, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: far });
+  assert.equal(second.fills.length, 1, 'the second slice is not booked');
+  assert.equal(second.approvals.filter((a) => a.status === 'pending' && a.channel === 'liquidations.fill').length, 1, 'it waits for a second supervisor');
+  db.close();
+});

@@ -53,3 +53,16 @@ export function fillsOnOthersSince(db: Database, account: string, actor: string,
     .all(account, actor, since, actor) as { lots: bigint; notional: bigint; order_lots: bigint; filled_lots: bigint }[];
   return rows.map((r) => ({ lots: r.lots, order: { notional: r.notional, lots: r.order_lots, filledLots: r.filled_lots } }));
 }
+
+/** Every fill `actor` entered at or after `since` on liquidations of `account`: lots, price (ticks), instrument. */
+export function fillsBySince(db: Database, account: string, actor: string, since: string): { lots: bigint; price: bigint; instrument: string }[] {
+  return prepared(
+    db,
+    `SELECT f.lots, f.price, o.instrument_id AS instrument FROM liquidation_fills f
+     JOIN liquidation_orders o ON o.liquidation_id = f.liquidation_id AND o.seq = f.seq
+     JOIN liquidations l ON l.id = f.liquidation_id
+     WHERE l.account_id = ? AND f.actor = ? AND f.at >= ?`,
+  )
+    .safeIntegers(true)
+    .all(account, actor, since) as { lots: bigint; price: bigint; instrument: string }[];
+}

@@ -11,7 +11,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Instrument, Policy } from '../../engine/model.ts';
 import type { LiquidationRow, OrderRow } from '../../ledger/liquidationRepo.ts';
-import { soleApprovalsSince, fillsOnOthersSince, type OrderShare } from '../../ledger/fourEyesRepo.ts';
+import { soleApprovalsSince, fillsOnOthersSince, fillsBySince, type OrderShare } from '../../ledger/fourEyesRepo.ts';
+import { lotsNotional } from '../../engine/lotValue.ts';
 import { readMarks } from '../../ledger/bookRepo.ts';
 import { RuleError } from '../../../shared/errors.ts';
 import { divRound, formatAmount, formatUnits, unitsOf } from '../../../shared/units.ts';
@@ -76,6 +77,26 @@ export function assertFillWithinFourEyes(db: Database, policy: Policy, l: Liquid
       `this fill's ${formatAmount(add)} would take it to ${formatAmount(moved + add)}, above the four-eyes threshold ${formatAmount(limit)}: ` +
       `a liquidation a second supervisor confirmed can be filled`,
   );
+}
+
+/**
+ * Whether an off-band fill needs a second supervisor: its notional at its price, with every fill the same person
+ * entered on the account within the window (at their prices), is above the threshold. So off-band fills sliced
+ * under the threshold add up like approvals do; fills a second supervisor confirmed count too (conservative: the
+ * next off-band slice waits for one).
+ */
+export function offBandNeedsSecond(
+  db: Database,
+  policy: Policy,
+  instruments: ReadonlyMap<string, Instrument>,
+  l: LiquidationRow,
+  actor: string,
+  notional: bigint,
+  now: Date,
+): boolean {
+  let sum = notional;
+  for (const f of fillsBySince(db, l.account, actor, windowStart(now, policy))) sum += lotsNotional(instruments.get(f.instrument)!, f.lots, f.price);
+  return sum > policy.fourEyesNotional;
 }
 
 export interface FillJudgement {

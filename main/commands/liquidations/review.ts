@@ -22,7 +22,7 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
-import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText } from './fourEyes.ts';
+import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
 import { holdForSecond } from '../approvals.ts';
 import { SIMULATE_REFUSED } from './simulate.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
@@ -312,7 +312,8 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
     if (!roleAllows(ctx.actor.role, 'supervisor')) {
       throw new RuleError('fill_band', `a fill at ${judgementText(inst, price, judged)}: a supervisor enters a fill outside the band`);
     }
-    if (notional > policy.fourEyesNotional && !ctx.approval) {
+    const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
+    if (!ctx.approval && offBandNeedsSecond(db, policy, instruments, l, ctx.actor.name, notional, now)) {
       assertFillable(l, order, lots);
       const summary = `book a fill of ${input.quantity} ${inst.id} on liquidation ${l.id} at ${judgementText(inst, price, judged)}; ${formatAmount(notional)} of notional`;
       const approval = holdForSecond(ctx, 'liquidations.fill', input, `liquidation:${l.id}`, summary);
