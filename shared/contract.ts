@@ -9,6 +9,7 @@ import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit }
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
+import { policyContract } from './contractPolicy.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -51,6 +52,8 @@ export interface CycleSummary {
    * instrument): a cycle run now may value a book at marks from much earlier, and the desk must see that.
    */
   prices: { oldest: string | null; newest: string | null; oldestInstrument: string | null };
+  /** The policy version the cycle ran under (policies.list; its calls and plans record theirs). */
+  policyVersion: number;
   ms: number;
 }
 
@@ -694,6 +697,8 @@ export const contract = {
   ...integrityContract,
   // Users, roles and sessions (issue 14).
   ...adminContract,
+  // The desk's policy, versioned, each change under four eyes (issue 14 item 4).
+  ...policyContract,
 } as const;
 
 /**

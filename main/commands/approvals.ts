@@ -15,6 +15,7 @@ import { caseDetail, approvalView } from './recovery/views.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { roleAllows } from '../../shared/roles.ts';
 import { validate } from './dispatch.ts';
+import { describePolicyChange, policyEntry } from './policies/policies.ts';
 
 type Runner = (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
 
@@ -36,7 +37,11 @@ function plural(n: number, one: string): string {
 }
 
 /** What a held command acts on and does, in words, from its input. */
-function describe(channel: Channel, input: unknown): Held {
+function describe(db: Database, channel: Channel, input: unknown): Held {
+  if (channel === 'policies.change') {
+    const key = (input as InputOf<'policies.change'>).key;
+    return { ...describePolicyChange(db, input as InputOf<'policies.change'>), view: (d) => policyEntry(d, key) };
+  }
   const c = (input as { case: number }).case;
   const view = (db: Database) => caseDetail(db, c);
   switch (channel) {
@@ -95,7 +100,7 @@ export function holdForSecond(ctx: CommandContext, channel: Channel, input: unkn
 export function requestApproval(ctx: CommandContext, channel: Channel, input: unknown): Handled<Channel> {
   const run = handlers[channel as keyof typeof handlers] as Runner;
   const preview = dryRun(ctx.db, () => run(ctx, input));
-  const held = describe(channel, input);
+  const held = describe(ctx.db, channel, input);
   const id = holdForSecond(ctx, channel, input, held.subject, held.summary);
   return {
     output: held.view(ctx.db) as Handled<Channel>['output'],

@@ -28,6 +28,7 @@ import { deepVerify } from './integrity/deepVerify.ts';
 import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { adminHandlers, adminPreparers } from './admin/handlers.ts';
 import type { Prepared } from './admin/users.ts';
+import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 
 export interface Handled<C extends Channel> {
@@ -91,6 +92,9 @@ export const handlers: Handlers = {
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),
   'funds.history': plain(fundsHistory),
+  'policies.list': plain(listPolicies),
+  'policies.history': plain(policyHistoryCommand),
+  'policies.change': changePolicyCommand,
   ...recoveryHandlers,
   ...adminHandlers,
 };

@@ -4,6 +4,7 @@ import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
+import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 import { allocResults, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
@@ -202,6 +203,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     liquidations,
     breakersTripped: tripped.map((b) => b.instrument),
     prices: markSpan(instrumentsHeld, priceTimes),
+    // As the cycle's row recorded it (migration step 10 stamps it in this transaction, where the policy was read).
+    policyVersion: cyclePolicyVersion(db, cycle) ?? 0,
     ms: 0,
   };
   // The stored summary leaves out the wall time so that the same ledger and prices store the same bytes.

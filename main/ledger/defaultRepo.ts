@@ -609,8 +609,11 @@ export interface RecoveryPolicy {
 
 export const RECOVERY_POLICY_KEYS = ['ccpFirstTranche', 'ccpSecondTranche', 'assessmentMultiple', 'assessmentPeriodDays', 'replenishmentDays'] as const;
 
+/** The recovery policy of a ledger with no row for a key (the Settings screen shows these as the defaults). */
+export const DEFAULT_RECOVERY_POLICY: Readonly<RecoveryPolicy> = { ccpFirstTranche: 0n, ccpSecondTranche: 0n, assessmentMultiple: 2_000_000n, assessmentPeriodDays: 90, replenishmentDays: 30 };
+
 export function readRecoveryPolicy(db: Database): RecoveryPolicy {
-  const p: RecoveryPolicy = { ccpFirstTranche: 0n, ccpSecondTranche: 0n, assessmentMultiple: 2_000_000n, assessmentPeriodDays: 90, replenishmentDays: 30 };
+  const p: RecoveryPolicy = { ...DEFAULT_RECOVERY_POLICY };
   const rows = db.prepare(`SELECT key, value FROM policy WHERE key IN (${RECOVERY_POLICY_KEYS.map(() => '?').join(', ')})`).all(...RECOVERY_POLICY_KEYS) as { key: string; value: string }[];
   for (const r of rows) {
     switch (r.key) {

@@ -871,6 +871,52 @@ CREATE TABLE role_grants (
 CREATE UNIQUE INDEX role_grants_one_pending ON role_grants (user_name) WHERE status = 'pending';
 `;
 
+// Step 10: versioned policy (issue 14 item 4). The policy table keeps the current values; each change a second
+// supervisor confirmed is a row here, numbered 1, 2, 3 ... (the policy's version; 0 is the policy the ledger was made
+// with), append-only like the journal. Cycles, margin calls and liquidation plans record the version in force in the
+// transaction that wrote them, stamped by the triggers below whichever command writes the row (a cycle, a live tick,
+// an escalation, the desk's edit of a plan): a call issued by a tick or a plan edited by the desk after a policy
+// change would misstate its policy if it were read off its cycle. Rows written before this step keep NULL (not
+// recorded). Written out in full, with no helper, so that the step's text can never change once released.
+const V10_POLICY_VERSIONS = `
+CREATE TABLE policy_history (
+  version      INTEGER NOT NULL PRIMARY KEY CHECK (version > 0),
+  key          TEXT    NOT NULL CHECK (key <> ''),
+  old_value    TEXT,                                                            -- NULL: no row, the default applied
+  new_value    TEXT    NOT NULL CHECK (new_value <> ''),
+  reason       TEXT    NOT NULL CHECK (reason <> ''),
+  requested_by TEXT    NOT NULL CHECK (requested_by <> ''),
+  requested_at TEXT    NOT NULL CHECK (requested_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  confirmed_by TEXT    NOT NULL CHECK (confirmed_by <> ''),
+  at           TEXT    NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  approval_id  INTEGER NOT NULL REFERENCES approvals (id),
+  CHECK (confirmed_by <> requested_by),                                         -- four eyes, never two of one person
+  CHECK (old_value IS NULL OR old_value <> new_value),
+  CHECK (at >= requested_at)
+) STRICT;
+CREATE INDEX policy_history_key ON policy_history (key, version);
+CREATE TRIGGER policy_history_next_version BEFORE INSERT ON policy_history
+  WHEN NEW.version <> (SELECT coalesce(max(version), 0) + 1 FROM policy_history)
+BEGIN SELECT RAISE(ABORT, 'policy_history: versions are consecutive'); END;
+CREATE TRIGGER policy_history_no_update BEFORE UPDATE ON policy_history
+BEGIN SELECT RAISE(ABORT, 'policy_history is append-only'); END;
+CREATE TRIGGER policy_history_no_delete BEFORE DELETE ON policy_history
+BEGIN SELECT RAISE(ABORT, 'policy_history is append-only'); END;
+
+ALTER TABLE margin_cycles ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
+ALTER TABLE margin_calls ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
+ALTER TABLE liquidations ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
+CREATE TRIGGER margin_cycles_policy_version AFTER INSERT ON margin_cycles
+BEGIN UPDATE margin_cycles SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
+CREATE TRIGGER margin_calls_policy_version AFTER INSERT ON margin_calls
+BEGIN UPDATE margin_calls SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
+CREATE TRIGGER liquidations_policy_version AFTER INSERT ON liquidations
+BEGIN UPDATE liquidations SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
+-- A plan is planned again by a later cycle, or its orders edited by the desk: its figures are then the new policy's.
+CREATE TRIGGER liquidations_policy_version_replanned AFTER UPDATE OF cycle_id, after_figures ON liquidations
+BEGIN UPDATE liquidations SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -882,6 +928,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 7, name: 'fine instruments', up: V7_FINE_INSTRUMENTS },
   { version: 8, name: 'isolated units per cycle', up: V8_CYCLE_ISOLATED_UNITS },
   { version: 9, name: 'users and sessions', up: V9_USERS_AND_SESSIONS },
+  { version: 10, name: 'policy versions', up: V10_POLICY_VERSIONS },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

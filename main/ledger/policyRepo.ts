@@ -1,6 +1,82 @@
-// Policy rows as text, for the policies that are not the engine's (sign-in limits) and for the Settings screen.
+// Policy rows as text (the current values), and the policy's versions: each change a second supervisor confirmed is
+// a row of policy_history (migration step 10), numbered from 1; version 0 is the policy the ledger was made with.
 import type { Database } from 'better-sqlite3';
+import { prepared } from './stmtCache.ts';
+import type { PolicyChangeView } from '../../shared/contractPolicy.ts';
 
 export function policyValue(db: Database, key: string): string | undefined {
   return (db.prepare('SELECT value FROM policy WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+/** Every policy row, key to stored value. */
+export function policyRows(db: Database): Map<string, string> {
+  const rows = db.prepare('SELECT key, value FROM policy ORDER BY key').raw().all() as [string, string][];
+  return new Map(rows);
+}
+
+/** The policy's version now: the number of confirmed changes (0 before the first). */
+export function policyVersion(db: Database): number {
+  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM policy_history').pluck().get() as number | bigint);
+}
+
+/** A confirmed change as stored: the shape policies.history returns. */
+export type PolicyChangeRow = PolicyChangeView;
+
+const COLUMNS = 'version, key, old_value, new_value, reason, requested_by, requested_at, confirmed_by, at, approval_id';
+
+function rowOf(r: unknown[]): PolicyChangeRow {
+  return {
+    version: Number(r[0]),
+    key: r[1] as string,
+    oldValue: (r[2] as string | null) ?? null,
+    newValue: r[3] as string,
+    reason: r[4] as string,
+    requestedBy: r[5] as string,
+    requestedAt: r[6] as string,
+    confirmedBy: r[7] as string,
+    at: r[8] as string,
+    approval: Number(r[9]),
+  };
+}
+
+/**
+ * A confirmed change: the new current value and its history row (the next version), together. Runs inside the
+ * confirming command's transaction; returns the new version.
+ */
+export function recordPolicyChange(db: Database, c: Omit<PolicyChangeRow, 'version' | 'oldValue'>): number {
+  const version = policyVersion(db) + 1;
+  const oldValue = policyValue(db, c.key) ?? null;
+  prepared(db, `INSERT INTO policy_history(${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    version,
+    c.key,
+    oldValue,
+    c.newValue,
+    c.reason,
+    c.requestedBy,
+    c.requestedAt,
+    c.confirmedBy,
+    c.at,
+    c.approval,
+  );
+  prepared(db, 'INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(c.key, c.newValue);
+  return version;
+}
+
+/** One key's changes, oldest first. */
+export function policyHistory(db: Database, key: string): PolicyChangeRow[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM policy_history WHERE key = ? ORDER BY version`).raw().all(key) as unknown[][]).map(rowOf);
+}
+
+/** The latest change of each key that has one. */
+export function lastPolicyChanges(db: Database): Map<string, PolicyChangeRow> {
+  const rows = db.prepare(`SELECT ${COLUMNS} FROM policy_history WHERE version IN (SELECT max(version) FROM policy_history GROUP BY key)`)
+    .raw()
+    .all() as unknown[][];
+  return new Map(rows.map((r) => [r[1] as string, rowOf(r)]));
+}
+
+/** The policy version each cycle recorded (null: written before versions were recorded). */
+export function cyclePolicyVersion(db: Database, cycle: number): number | null {
+  const v = db.prepare('SELECT policy_version FROM margin_cycles WHERE id = ?').pluck().get(cycle) as number | bigint | null | undefined;
+  return v === null || v === undefined ? null : Number(v);
 }
