@@ -19,6 +19,7 @@ import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liq
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
+import { policiesCli } from './policies.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { verifyCli, checkpointsCli } from './integrity.ts';
@@ -46,6 +47,9 @@ const USAGE = `riskdesk <command> [options]
   inbox    --db F --as USER [--json]                           what waits for your decision, and what you asked others to decide
   approvals [list] --db F [--status pending|confirmed|declined] held for a second supervisor (port, award, assess, allocate, off-band fills)
   approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
+  policies [list] --db F                                       every policy value, its unit, version and last change
+  policies history KEY --db F                                  one key's confirmed changes
+  policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -340,7 +344,8 @@ async function main(argv: string[]): Promise<number> {
     case 'default':
     case 'stress':
     case 'inbox':
-    case 'approvals': {
+    case 'approvals':
+    case 'policies': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, o, payload),
         json: o.json === true,
@@ -354,6 +359,7 @@ async function main(argv: string[]): Promise<number> {
       if (cmd === 'liquidations') return liquidationsCli(door, rest);
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
+      if (cmd === 'policies') return policiesCli(door, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

@@ -52,6 +52,7 @@ const TABLES = [
   'member_events',
   'members',
   'policy',
+  'policy_history',
   'positions',
   'prices',
   'recovery_allocations',
@@ -370,7 +371,7 @@ test('step 4: a step-3 ledger keeps its calls and one live call per account, and
   try {
     assert.equal(userVersion(db), LATEST_VERSION);
     assert.ok(LATEST_VERSION >= 4);
-    assert.deepEqual(db.prepare('SELECT * FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), before);
+    assert.deepEqual(db.prepare('SELECT * FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), before.map((r) => [...(r as unknown[]), null]), 'kept, and no policy version recorded (step 10)');
     const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'margin_calls' ORDER BY name").pluck().all();
     assert.deepEqual(names, ['margin_calls_account_live', 'margin_calls_cycle', 'margin_calls_status_deadline']);
     const again = db.prepare(ISSUE_CALL);
@@ -419,7 +420,8 @@ test('step 5: a step-4 ledger keeps its calls, events and ids; the checks refuse
   try {
     assert.equal(userVersion(db), LATEST_VERSION);
     assert.ok(LATEST_VERSION >= 5);
-    assert.deepEqual({ calls: rows(db, 'margin_calls'), events: rows(db, 'margin_call_events') }, before);
+    // Kept, and (step 10) no policy version recorded for calls written before versions were.
+    assert.deepEqual({ calls: rows(db, 'margin_calls'), events: rows(db, 'margin_call_events') }, { ...before, calls: before.calls.map((r) => [...(r as unknown[]), null]) });
     assert.deepEqual(db.pragma('foreign_key_check'), []);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     assert.deepEqual(
@@ -503,6 +505,28 @@ test('checkpointWal restarts a fully checkpointed WAL at once, changing nothing,
     assert.equal(userVersion(db), version);
     assert.equal(db.prepare('SELECT count(*) FROM margin_call_events').pluck().get(), 41n);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    db.close();
+  }
+});
+
+test('step 10: a step-9 ledger keeps its cycle and calls with no policy version (none was recorded); rows written after it get the version in force', () => {
+  const { file, db: v9 } = seededAtStep(9);
+  v9.prepare(ISSUE_CALL).run('A1', 1000000, 'open');
+  v9.close();
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.deepEqual(db.prepare('SELECT policy_version FROM margin_cycles UNION ALL SELECT policy_version FROM margin_calls').pluck().all(), [null, null]);
+    db.exec(`INSERT INTO margin_cycles (as_of, run_at, actor, accounts, summary) VALUES ('${T0}', '${T0}', 'system', 2, '{}')`);
+    db.exec(`INSERT INTO approvals (channel, payload, subject, summary, requested_by, requested_at, status, decided_by, decided_at)
+      VALUES ('policies.change', '{}', 'policy:cureMinutes', 'cure', 'sup1', '${T0}', 'confirmed', 'sup2', '${T0}')`);
+    db.exec(`INSERT INTO policy_history (version, key, old_value, new_value, reason, requested_by, requested_at, confirmed_by, at, approval_id)
+      VALUES (1, 'cureMinutes', NULL, '30', 'shorter', 'sup1', '${T0}', 'sup2', '${T0}', 1)`);
+    db.prepare(ISSUE_CALL.replace('VALUES (?, 1,', 'VALUES (?, 2,')).run('A2', 5, 'open');
+    assert.deepEqual(db.prepare('SELECT id, policy_version FROM margin_cycles ORDER BY id').safeIntegers(false).raw().all(), [[1, null], [2, 0]]);
+    assert.deepEqual(db.prepare('SELECT id, policy_version FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), [[1, null], [2, 1]]);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
   } finally {
     db.close();
   }
