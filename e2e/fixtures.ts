@@ -64,19 +64,25 @@ function buildLedger(file: string, accounts: number): void {
 }
 
 /**
- * Writes policy settings (key -> value, as the policy table holds them) into a ledger before the server opens it:
- * there is no command for policy yet, and a spec may need one that the demo book does not set.
+ * Sets policy values (key -> value, as `riskdesk policies change` takes them) in a ledger before the server opens it,
+ * the way a desk does: one demo supervisor asks, the second confirms (journalled and versioned, so verify --deep holds).
  */
 function writePolicy(file: string, policy: Record<string, string>): void {
-  const script = [
-    "const Database = require('better-sqlite3');",
-    'const db = new Database(process.argv[1]);',
-    "const up = db.prepare('INSERT INTO policy (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');",
-    'for (const [k, v] of Object.entries(JSON.parse(process.argv[2]))) up.run(k, v);',
-    'db.close();',
-  ].join('\n');
-  const r = spawnSync(NODE, ['-e', script, file, JSON.stringify(policy)], { env: childEnv(), encoding: 'utf8', timeout: START_TIMEOUT_MS, cwd: ROOT });
-  if (r.status !== 0) throw new Error(`writing the policy failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+  const cli = (user: 'supervisor' | 'supervisor2', args: string[]): string => {
+    const r = spawnSync(NODE, [BIN, ...args, '--db', file, '--as', user, '--json'], {
+      env: { ...childEnv(), RISKDESK_PASSWORD: DEMO_PASSWORDS[user] },
+      encoding: 'utf8',
+      timeout: START_TIMEOUT_MS,
+      cwd: ROOT,
+    });
+    if (r.status !== 0) throw new Error(`riskdesk ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+    return r.stdout;
+  };
+  for (const [key, value] of Object.entries(policy)) {
+    const asked = JSON.parse(cli('supervisor', ['policies', 'change', key, value, '--reason', 'e2e set-up'])) as { pending: { approval: number } | null };
+    if (!asked.pending) throw new Error(`riskdesk policies change ${key} ${value} left nothing to confirm`);
+    cli('supervisor2', ['approvals', 'confirm', '--id', String(asked.pending.approval)]);
+  }
 }
 
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */

@@ -13,7 +13,7 @@ import { journalHead, listJournal } from '../main/ledger/journal.ts';
 import type { InboxItem, LiquidationSummary } from '../shared/contract.ts';
 import type { ApprovalView, DefaultCaseDetail } from '../shared/contractRecovery.ts';
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
-import { writePolicySetting } from '../main/ledger/bookRepo.ts';
+import { setPolicy } from './support/policy.ts';
 
 const demoLedger = demoLedgers('riskdesk-approvals-', 300);
 const { run } = minuteClock();
@@ -78,7 +78,7 @@ test('the inbox: a second supervisor may confirm what another asked for; its req
   // A liquidation awaiting its second approval, too.
   run(db, operator, 'cycle.run', { at: DEMO_AS_OF });
   const l = run<LiquidationSummary[]>(db, operator, 'liquidations.list', { live: true }).find((x) => x.status === 'proposed')!;
-  writePolicySetting(db, 'fourEyesNotional', '0.01');
+  setPolicy(run, db, 'fourEyesNotional', '0.01');
   run(db, supervisor, 'liquidations.approve', { id: l.id });
   const inboxOf = (a: Actor) => run<InboxItem[]>(db, a, 'inbox.list', {});
   const second = inboxOf(supervisor2);

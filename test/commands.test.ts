@@ -11,7 +11,8 @@ import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
 import type { CycleSummary, MarginCall } from '../shared/contract.ts';
 import { readCycleResults, accountHistory } from '../main/ledger/cycleResults.ts';
-import { writePolicySetting, readInstruments, readAssets } from '../main/ledger/bookRepo.ts';
+import { readInstruments, readAssets } from '../main/ledger/bookRepo.ts';
+import { setPolicy } from './support/policy.ts';
 import { formatUnits, decimalPlaces, parseUnits } from '../shared/units.ts';
 import { normaliseTime } from '../shared/time.ts';
 
@@ -171,7 +172,7 @@ test('a waived call holds off new calls until the need outgrows it; an escalated
 
 test('a waiver above the four-eyes amount needs a second, different supervisor', () => {
   const db = demoLedger(300);
-  writePolicySetting(db, 'fourEyesWaiver', '100');
+  setPolicy(<T,>(l: Ledger, a: Actor, ch: string, p: unknown) => run<T>(l, a, DEMO_AS_OF, ch, p), db, 'fourEyesWaiver', '100');
   run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
   const big = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' }).find((c) => Number(c.outstanding) > 100)!;
   const asked = run<MarginCall>(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: big.id, reason: 'disputed fee' });
@@ -188,7 +189,7 @@ test('a waiver above the four-eyes amount needs a second, different supervisor',
 
 test('a second supervisor cannot confirm a waiver for more than was asked: a re-sized call needs a new request', () => {
   const db = demoLedger(300);
-  writePolicySetting(db, 'fourEyesWaiver', '100');
+  setPolicy(<T,>(l: Ledger, a: Actor, ch: string, p: unknown) => run<T>(l, a, DEMO_AS_OF, ch, p), db, 'fourEyesWaiver', '100');
   run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
   const c = run<MarginCall[]>(db, operator, DEMO_AS_OF, 'calls.list', { status: 'open' }).find((x) => Number(x.outstanding) > 1000)!;
   const asked = run<MarginCall>(db, supervisor, DEMO_AS_OF, 'calls.waive', { id: c.id, reason: 'disputed fee' });

@@ -10,7 +10,8 @@ import { operator, operator2, supervisor, supervisor2, minuteClock } from './sup
 import { RuleError } from '../shared/errors.ts';
 import { journalHead, listJournal } from '../main/ledger/journal.ts';
 import type { LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
-import { writePolicySetting, readInstruments, writeInstrumentFillBand } from '../main/ledger/bookRepo.ts';
+import { readInstruments } from '../main/ledger/bookRepo.ts';
+import { setPolicy } from './support/policy.ts';
 import { decimalPlaces, formatUnits, parseUnits, parseAmount, formatAmount } from '../shared/units.ts';
 
 const demoLedger = demoLedgers('riskdesk-foureyes-', 400);
@@ -44,7 +45,7 @@ test('slicing: approvals of one lot at a time on one account add up over the win
   const db = demoLedger();
   const t = troubled(db, 10n);
   // The threshold sits between two slices and three.
-  writePolicySetting(db, 'fourEyesNotional', formatAmount((t.perLot * 5n) / 2n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount((t.perLot * 5n) / 2n));
   const slice = () => {
     const l = liveFor(db, t.account)!;
     const fill = (a: Actor) => {
@@ -79,7 +80,7 @@ test('slicing: approvals of one lot at a time on one account add up over the win
   assert.equal(run<LiquidationDetail>(db, supervisor2, 'liquidations.approve', { id: fifth.l.id }).status, 'approved');
   fifth.fill(supervisor);
   // Outside the window the slate is clean: an hour-long window, two hours on.
-  writePolicySetting(db, 'fourEyesWindowMinutes', '60');
+  setPolicy(run, db, 'fourEyesWindowMinutes', '60');
   advance(2 * 3_600_000);
   assert.equal(slice().approve(operator).status, 'approved');
   db.close();
@@ -91,7 +92,7 @@ test('fills by one person on liquidations someone else approved alone count too'
   const l = liveFor(db, t.account)!;
   run(db, supervisor, 'liquidations.approve', { id: l.id, orders: [{ instrument: t.instrument, quantity: t.oneLot }] });
   // The threshold drops below one lot after the approval: operator2's fill would move more than it alone.
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot / 2n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot / 2n));
   const head = journalHead(db);
   refusedWith('four_eyes', () => run(db, operator2, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: t.estimated }));
   assert.deepEqual(journalHead(db), head);
@@ -119,8 +120,8 @@ test('a fill at 100x the mark is refused for an operator and changes nothing; th
   );
   assert.deepEqual(journalHead(db), head, 'the refused fill changed nothing');
   // The instrument's own band of 20% lets 110% of the mark through for the operator (the threshold out of the way).
-  writeInstrumentFillBand(db, t.instrument, '0.2');
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
+  setPolicy(run, db, `fillBand:${t.instrument}`, '0.2');
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
   const ok = run<LiquidationDetail>(db, operator, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: at(11n, 10n) });
   assert.equal(ok.fills.length, 1);
   const entry = listJournal(db, { limit: 1, newestFirst: true })[0]!;
@@ -134,9 +135,9 @@ test('an off-band fill above the threshold is held as a request: its requester c
   const db = demoLedger();
   const t = troubled(db, 3n);
   const l = liveFor(db, t.account)!;
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
   run(db, supervisor, 'liquidations.approve', { id: l.id, orders: [{ instrument: t.instrument, quantity: t.oneLot }] });
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot / 10n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot / 10n));
   const far = formatUnits(parseUnits(t.mark, decimalPlaces(t.mark), 'm') * 2n, decimalPlaces(t.mark));
   const held = run<LiquidationDetail>(db, supervisor, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: far });
   assert.equal(held.fills.length, 0, 'nothing booked yet');
@@ -159,12 +160,12 @@ test('slicing off-band fills: each slice under the threshold, together above it;
   const db = demoLedger();
   const t = troubled(db, 4n);
   const l = liveFor(db, t.account)!;
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot * 1_000n));
   run(db, supervisor, 'liquidations.approve', { id: l.id, orders: [{ instrument: t.instrument, quantity: formatUnits(parseUnits(t.oneLot, decimalPlaces(t.oneLot), 'l') * 3n, decimalPlaces(t.oneLot)) }] });
   // One lot at twice the mark is off the band; the threshold sits between one such lot and two.
   const dp = decimalPlaces(t.mark);
   const far = formatUnits(parseUnits(t.mark, dp, 'm') * 2n, dp);
-  writePolicySetting(db, 'fourEyesNotional', formatAmount(t.perLot * 3n));
+  setPolicy(run, db, 'fourEyesNotional', formatAmount(t.perLot * 3n));
   const first = run<LiquidationDetail>(db, supervisor, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: far });
   assert.equal(first.fills.length, 1, 'the first slice, under the threshold, is booked');
   const second = run<LiquidationDetail>(db, supervisor, 'liquidations.fill', { id: l.id, instrument: t.instrument, quantity: t.oneLot, price: far });

@@ -12,7 +12,8 @@ import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, listJournal } from '../main/ledger/journal.ts';
 import type { AutomationStatus, CycleSummary, DashboardSummary, LiquidationDetail, LiquidationPreview, LiquidationSummary } from '../shared/contract.ts';
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
-import { writePolicySetting, readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
+import { readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
+import { setPolicy } from './support/policy.ts';
 import { addMinutes } from '../main/engine/calls.ts';
 import { decimalPlaces, divRound, formatUnits, parseUnits, parseAmount } from '../shared/units.ts';
 
@@ -107,7 +108,7 @@ test('the desk edits quantities: the preview re-evaluates without a journal entr
 
 test('four eyes above fourEyesNotional: an operator is refused, the same supervisor twice is refused, a second supervisor confirms', () => {
   const db = demoLedger();
-  writePolicySetting(db, 'fourEyesNotional', '1000');
+  setPolicy(run, db, 'fourEyesNotional', '1000');
   cycle(db);
   const l = live(db).find((x) => parseAmount(x.notional, 'n') > 1_000_000_000n)!;
   assert.equal(l.fourEyes, true);
@@ -125,7 +126,7 @@ test('four eyes above fourEyesNotional: an operator is refused, the same supervi
 
 test('fills shrink the positions, pay fees into liquidation revenue and the insurance fund, and finish the liquidation', () => {
   const db = demoLedger();
-  writePolicySetting(db, 'insuranceFeeRate', '0.001');
+  setPolicy(run, db, 'insuranceFeeRate', '0.001');
   cycle(db);
   const l = live(db).find((x) => x.before.status === 'liquidation')!;
   const d = run<LiquidationDetail>(db, operator, 'liquidations.approve', { id: l.id });

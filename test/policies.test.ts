@@ -107,7 +107,8 @@ test('a bad value is refused when asked, naming the key and why, and nothing is 
   bad('fourEyesNotional', '1.0000001', /policy fourEyesNotional: "1.0000001" is not an amount/);
   bad('liquidationFeeRate', '0.5', /policy liquidationFeeRate: 0.5 is out of range: it must be from 0 to 0.1/);
   bad('targetHealth', '0.9', /policy targetHealth: 0.9 is out of range: it must be from 1 to 10/);
-  bad('cureMinutes', '0', /policy cureMinutes: 0 is out of range: it must be from 1 to 10080 \(minutes\)/);
+  bad('cureMinutes', '10081', /policy cureMinutes: 10081 is out of range: it must be from 0 to 10080 \(minutes\)/);
+  bad('bandWindowMinutes', '0', /policy bandWindowMinutes: 0 is out of range: it must be from 1 to 1440 \(minutes\)/);
   bad('cureMinutes', '1.5', /policy cureMinutes: "1.5" is not a whole number of minutes/);
   bad('callTrigger', 'always', /policy callTrigger: "always" is not one of "maintenance", "initial"/);
   bad('noSuchKey', '1', /no policy "noSuchKey"/);

@@ -14,7 +14,7 @@ import type { CycleSummary } from '../shared/contract.ts';
 import type { AssessmentReview, AssessmentView, DefaultCaseDetail, MemberStanding, RecoveryComparison, StressReport, StressScenarioView } from '../shared/contractRecovery.ts';
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
-import { writeRecoveryPolicy } from '../main/ledger/defaultRepo.ts';
+import { setPolicy } from './support/policy.ts';
 import { automationState, verdictFor } from '../main/commands/liquidations/automation.ts';
 import { runLedgerStress } from '../main/commands/recovery/stress.ts';
 import { chooseWinners } from '../main/commands/recovery/closeOut.ts';
@@ -149,8 +149,8 @@ test('a default case end to end: close-out loss, the waterfall in order, assessm
   // A case big enough to reach every layer: small default funds, CCP tranches, and a client account of the defaulter
   // that owes 60M USD (its member answers for it).
   db.prepare("UPDATE members SET default_fund = 1000000000000 WHERE id <> 'TWC'").run();
-  writeRecoveryPolicy(db, 'ccpFirstTranche', '2000000');
-  writeRecoveryPolicy(db, 'ccpSecondTranche', '1000000');
+  setPolicy(run, db, 'ccpFirstTranche', '2000000');
+  setPolicy(run, db, 'ccpSecondTranche', '1000000');
   const st = statuses(db, 'TWC');
   const debtor = [...st].find(([id, s]) => s >= 2 && id.includes('-C'))![0];
   db.prepare("UPDATE collateral SET quantity = quantity - 6000000000 WHERE account_id = ? AND asset_id = 'USD'").run(debtor);

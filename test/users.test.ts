@@ -19,6 +19,8 @@ import { insertUser, findUser } from '../main/ledger/userRepo.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { RuleError } from '../shared/errors.ts';
 import { riskdesk, riskdeskAs, startRiskdesk, tempDir, PASSWORDS } from './support/cli.ts';
+import { dispatch } from '../main/commands/dispatch.ts';
+import { setPolicy } from './support/policy.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-users-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -177,7 +179,9 @@ test('CLI: failed sign-ins are journalled, then lock the user; an admin reset li
   const db = path.join(d, 'desk.db');
   assert.equal(riskdesk(['init', '--db', db, '--demo', '--accounts', '30']).code, 0);
   const raw = openLedger(db);
-  raw.prepare("INSERT INTO policy(key, value) VALUES ('signInLockAfter', '3'), ('signInBackoffSeconds', '0')").run();
+  const now = <T,>(l: Ledger, a: Actor, ch: string, p: unknown) => dispatch({ db: l, actor: a, now: () => new Date() }, ch, p) as T;
+  setPolicy(now, raw, 'signInLockAfter', '3');
+  setPolicy(now, raw, 'signInBackoffSeconds', '0');
   raw.close();
   for (let i = 0; i < 3; i++) {
     const r = riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'guess' } });

@@ -71,7 +71,10 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
     max: '6',
   },
   // ---- calls ----
-  minutes('Minutes a margin call has before its deadline (members may have their own).', 'cureMinutes', 'calls', P.cureMinutes, 10_080),
+  {
+    ...minutes('Minutes a margin call has before its deadline (members may have their own); 0: due at once, as in a drill of overdue calls.', 'cureMinutes', 'calls', P.cureMinutes, 10_080),
+    min: '0',
+  },
   // ---- liquidation ----
   {
     key: 'targetHealth',
