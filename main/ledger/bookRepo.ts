@@ -59,6 +59,7 @@ export function readPolicy(db: Database): Policy {
   return p;
 }
 
+/** The ledger's first policy (init). Every later change is policies.change, under four eyes, versioned (policyRepo.ts). */
 export function writePolicySetting(db: Database, key: (typeof POLICY_KEYS)[number], value: string): void {
   db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
@@ -82,10 +83,6 @@ export function markDemoLedger(db: Database): void {
 export function fillBandOf(db: Database, instrument: string, policy: Policy): bigint {
   const r = db.prepare('SELECT value FROM policy WHERE key = ?').get(`fillBand:${instrument}`) as { value: string } | undefined;
   return r ? parseRate(r.value, `policy fillBand:${instrument}`) : policy.fillBand;
-}
-
-export function writeInstrumentFillBand(db: Database, instrument: string, value: string): void {
-  db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`fillBand:${instrument}`, value);
 }
 
 // ---- reference data ----

@@ -1,6 +1,7 @@
 // Margin calls and their history.
 import type { Database } from 'better-sqlite3';
 import type { CallStatus } from '../../shared/contract.ts';
+import { POLICY_VERSION_NOW } from './policyRepo.ts';
 
 export interface CallRow {
   id: number;
@@ -150,8 +151,8 @@ export interface CallWriter {
 /** Prepared writers, for the cycle's loop over thousands of calls. Use inside a transaction. */
 export function callWriter(db: Database): CallWriter {
   const ins = db.prepare(
-    `INSERT INTO margin_calls(account_id, cycle_id, amount, deposited, deadline, status, created_at, updated_at)
-     VALUES (?, ?, ?, 0, ?, 'open', ?, ?)`,
+    `INSERT INTO margin_calls(account_id, cycle_id, amount, deposited, deadline, status, created_at, updated_at, policy_version)
+     VALUES (?, ?, ?, 0, ?, 'open', ?, ?, ${POLICY_VERSION_NOW})`,
   );
   const upd = db.prepare('UPDATE margin_calls SET amount = ?, deposited = ?, deadline = ?, status = ?, updated_at = ? WHERE id = ?');
   const ev = db.prepare('INSERT INTO margin_call_events(call_id, at, actor, kind, amount, note) VALUES (?, ?, ?, ?, ?, ?)');

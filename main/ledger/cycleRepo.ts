@@ -1,10 +1,11 @@
 // Margin cycles and their per-account results.
 import type { Database } from 'better-sqlite3';
+import { POLICY_VERSION_NOW } from './policyRepo.ts';
 
 export function insertCycle(db: Database, c: { asOf: string; runAt: string; actor: string; accounts: number }): number {
   return Number(
     db
-      .prepare('INSERT INTO margin_cycles(as_of, run_at, actor, accounts, summary) VALUES (?, ?, ?, ?, ?)')
+      .prepare(`INSERT INTO margin_cycles(as_of, run_at, actor, accounts, summary, policy_version) VALUES (?, ?, ?, ?, ?, ${POLICY_VERSION_NOW})`)
       .run(c.asOf, c.runAt, c.actor, c.accounts, '{}').lastInsertRowid,
   );
 }

@@ -8,6 +8,9 @@ import { openLedger, checkpointWal, LATEST_VERSION } from './db.ts';
 import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
 import { CALL_STATUSES } from '../../shared/contract.ts';
 import { readInstruments } from './bookRepo.ts';
+import { insertCycle } from './cycleRepo.ts';
+import { callWriter } from './callRepo.ts';
+import { recordPolicyChange } from './policyRepo.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -518,14 +521,14 @@ test('step 10: a step-9 ledger keeps its cycle and calls with no policy version 
   try {
     assert.equal(userVersion(db), LATEST_VERSION);
     assert.deepEqual(db.prepare('SELECT policy_version FROM margin_cycles UNION ALL SELECT policy_version FROM margin_calls').pluck().all(), [null, null]);
-    db.exec(`INSERT INTO margin_cycles (as_of, run_at, actor, accounts, summary) VALUES ('${T0}', '${T0}', 'system', 2, '{}')`);
+    const cycle = insertCycle(db, { asOf: T0, runAt: T0, actor: 'system', accounts: 2 });
     db.exec(`INSERT INTO approvals (channel, payload, subject, summary, requested_by, requested_at, status, decided_by, decided_at)
       VALUES ('policies.change', '{}', 'policy:cureMinutes', 'cure', 'sup1', '${T0}', 'confirmed', 'sup2', '${T0}')`);
-    db.exec(`INSERT INTO policy_history (version, key, old_value, new_value, reason, requested_by, requested_at, confirmed_by, at, approval_id)
-      VALUES (1, 'cureMinutes', NULL, '30', 'shorter', 'sup1', '${T0}', 'sup2', '${T0}', 1)`);
-    db.prepare(ISSUE_CALL.replace('VALUES (?, 1,', 'VALUES (?, 2,')).run('A2', 5, 'open');
+    recordPolicyChange(db, { key: 'cureMinutes', newValue: '30', reason: 'shorter', requestedBy: 'sup1', requestedAt: T0, confirmedBy: 'sup2', at: T0, approval: 1 });
+    callWriter(db).insert({ account: 'A2', cycle, amount: 5n, deadline: T0, at: T0 });
     assert.deepEqual(db.prepare('SELECT id, policy_version FROM margin_cycles ORDER BY id').safeIntegers(false).raw().all(), [[1, null], [2, 0]]);
     assert.deepEqual(db.prepare('SELECT id, policy_version FROM margin_calls ORDER BY id').safeIntegers(false).raw().all(), [[1, null], [2, 1]]);
+    assert.deepEqual(db.prepare("SELECT key, value FROM policy WHERE key = 'cureMinutes'").raw().all(), [['cureMinutes', '30']]);
     assert.deepEqual(db.pragma('foreign_key_check'), []);
   } finally {
     db.close();

@@ -633,10 +633,6 @@ export function readRecoveryPolicy(db: Database): RecoveryPolicy {
   return p;
 }
 
-export function writeRecoveryPolicy(db: Database, key: (typeof RECOVERY_POLICY_KEYS)[number], value: string): void {
-  db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
-}
-
 // ---- stress scenarios ----
 
 export interface ScenarioRow {

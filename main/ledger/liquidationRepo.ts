@@ -1,6 +1,7 @@
 // Liquidation proposals, their orders, review events and fills.
 import type { Database } from 'better-sqlite3';
 import { prepared } from './stmtCache.ts';
+import { POLICY_VERSION_NOW } from './policyRepo.ts';
 
 export const LIVE_LIQUIDATION = ['proposed', 'held', 'pending_second', 'approved', 'executing'] as const;
 export type LiquidationStatus = (typeof LIVE_LIQUIDATION)[number] | 'executed' | 'rejected' | 'superseded';
@@ -148,7 +149,7 @@ export function insertLiquidation(db: Database, l: NewLiquidation): number {
   const r = prepared(
     db,
     `INSERT INTO liquidations(account_id, cycle_id, status, reasons, before_figures, proposed_after, after_figures, notional,
-        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        created_at, updated_at, policy_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${POLICY_VERSION_NOW})`,
   ).run(l.account, l.cycle, l.status, l.reasons, l.before, l.after, l.after, l.notional, l.at, l.at);
   return Number(r.lastInsertRowid);
 }
@@ -206,7 +207,7 @@ export function refreshLiquidation(
   prepared(
     db,
     `UPDATE liquidations SET cycle_id = ?, reasons = ?, before_figures = ?, proposed_after = ?, after_figures = ?, notional = ?,
-       edited = 0, updated_at = ? WHERE id = ?`,
+       edited = 0, updated_at = ?, policy_version = ${POLICY_VERSION_NOW} WHERE id = ?`,
   ).run(l.cycle, l.reasons, l.before, l.after, l.after, l.notional, l.at, id);
   prepared(db, 'DELETE FROM liquidation_orders WHERE liquidation_id = ?').run(id);
   insertOrders(db, id, orders);
@@ -250,6 +251,8 @@ export function setLiquidation(
     cols.push(`${map[k]} = ?`);
     vals.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
   }
+  // New figures (the desk's edit) are the policy's in force now.
+  if (f.after !== undefined) cols.push(`policy_version = ${POLICY_VERSION_NOW}`);
   prepared(db, `UPDATE liquidations SET ${cols.join(', ')} WHERE id = ?`).run(...vals, id);
 }
 

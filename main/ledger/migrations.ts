@@ -874,10 +874,10 @@ CREATE UNIQUE INDEX role_grants_one_pending ON role_grants (user_name) WHERE sta
 // Step 10: versioned policy (issue 14 item 4). The policy table keeps the current values; each change a second
 // supervisor confirmed is a row here, numbered 1, 2, 3 ... (the policy's version; 0 is the policy the ledger was made
 // with), append-only like the journal. Cycles, margin calls and liquidation plans record the version in force in the
-// transaction that wrote them, stamped by the triggers below whichever command writes the row (a cycle, a live tick,
-// an escalation, the desk's edit of a plan): a call issued by a tick or a plan edited by the desk after a policy
-// change would misstate its policy if it were read off its cycle. Rows written before this step keep NULL (not
-// recorded). Written out in full, with no helper, so that the step's text can never change once released.
+// transaction that wrote them (their repositories write it in the same statement: policyRepo.POLICY_VERSION_NOW): a
+// call issued by a live tick, or a plan edited by the desk, after a policy change would misstate its policy if it
+// were read off its cycle. Rows written before this step keep NULL (not recorded). Written out in full, with no
+// helper, so that the step's text can never change once released.
 const V10_POLICY_VERSIONS = `
 CREATE TABLE policy_history (
   version      INTEGER NOT NULL PRIMARY KEY CHECK (version > 0),
@@ -906,15 +906,6 @@ BEGIN SELECT RAISE(ABORT, 'policy_history is append-only'); END;
 ALTER TABLE margin_cycles ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
 ALTER TABLE margin_calls ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
 ALTER TABLE liquidations ADD COLUMN policy_version INTEGER CHECK (policy_version >= 0);
-CREATE TRIGGER margin_cycles_policy_version AFTER INSERT ON margin_cycles
-BEGIN UPDATE margin_cycles SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
-CREATE TRIGGER margin_calls_policy_version AFTER INSERT ON margin_calls
-BEGIN UPDATE margin_calls SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
-CREATE TRIGGER liquidations_policy_version AFTER INSERT ON liquidations
-BEGIN UPDATE liquidations SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
--- A plan is planned again by a later cycle, or its orders edited by the desk: its figures are then the new policy's.
-CREATE TRIGGER liquidations_policy_version_replanned AFTER UPDATE OF cycle_id, after_figures ON liquidations
-BEGIN UPDATE liquidations SET policy_version = (SELECT coalesce(max(version), 0) FROM policy_history) WHERE id = NEW.id; END;
 `;
 
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
