@@ -9,8 +9,11 @@ import { reason } from './schemaParts.ts';
 /** A policy key as it crosses a door: a name, or a per-instrument key such as "fillBand:BTC-PERP". */
 export const policyKey = z.string().min(1).max(200).regex(/^[A-Za-z][A-Za-z0-9]*(:[A-Za-z0-9._:-]+)?$/, 'a policy key such as "fourEyesNotional" or "fillBand:BTC-PERP"');
 
-/** How a value is written: a rate or ratio as a decimal ("0.05"), an amount in USD, a whole number, a choice, a time of day. */
-export type PolicyKind = 'rate' | 'amount' | 'integer' | 'choice' | 'timeOfDay';
+/**
+ * How a value is written: a rate or ratio as a decimal ("0.05"), an amount in USD, a whole number, a choice, a time of
+ * day; 'unknown' for a row this build has no key for (shown as it is, read-only, with no effect).
+ */
+export type PolicyKind = 'rate' | 'amount' | 'integer' | 'choice' | 'timeOfDay' | 'unknown';
 
 /** One confirmed change: version n of the policy. */
 export interface PolicyChangeView {

@@ -17,6 +17,10 @@ import { backupLedger } from '../main/ledger/backup.ts';
 import type { CycleSummary, InboxItem } from '../shared/contract.ts';
 import type { PoliciesView, PolicyChangeView, PolicyEntryView } from '../shared/contractPolicy.ts';
 import type { ApprovalView } from '../shared/contractRecovery.ts';
+import { POLICY_KEYS, checkPolicyValue } from '../main/commands/policies/registry.ts';
+import { DEFAULT_POLICY } from '../main/engine/model.ts';
+import { RECOVERY_POLICY_KEYS } from '../main/ledger/defaultRepo.ts';
+import { SIGN_IN_POLICY } from '../main/commands/auth.ts';
 
 const demoLedger = demoLedgers('riskdesk-policies-', 200);
 const { run } = minuteClock();
@@ -214,5 +218,19 @@ test('the policy history is append-only and numbered without gaps, and one perso
   };
   assert.throws(() => insert({ version: 3 }), /versions are consecutive/);
   assert.throws(() => insert({ version: 2, confirmed_by: row.requested_by }), /CHECK constraint failed/);
+  db.close();
+});
+
+test('the registry names every key the product reads, each default passes its own check, and a row nobody reads is shown read-only', () => {
+  const registered = new Set(POLICY_KEYS.map((d) => d.key));
+  for (const k of [...Object.keys(DEFAULT_POLICY), ...RECOVERY_POLICY_KEYS, ...Object.keys(SIGN_IN_POLICY), 'ledgerMode']) {
+    assert.ok(registered.has(k), `policy key ${k} is read by the product but missing from the registry`);
+  }
+  for (const d of POLICY_KEYS) assert.equal(checkPolicyValue(d, d.default), d.default, `${d.key}'s default as stored`);
+  const db = demoLedger();
+  db.prepare("INSERT INTO policy (key, value) VALUES ('legacyKnob', 'on')").run();
+  const e = entry(db, 'legacyKnob');
+  assert.deepEqual([e.value, e.kind, e.changeable], ['on', 'unknown', false]);
+  assert.throws(() => run(db, supervisor, 'policies.change', { key: 'legacyKnob', value: 'off', reason: 'try it' }), /no policy "legacyKnob"/);
   db.close();
 });

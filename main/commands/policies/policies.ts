@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { PoliciesView, PolicyChangeView, PolicyEntryView, PendingPolicyChange } from '../../../shared/contractPolicy.ts';
-import { POLICY_KEYS, PER_INSTRUMENT_KEYS, policyKeyDef, checkPolicyValue, accepts, type PolicyKeyDef } from './registry.ts';
+import { POLICY_KEYS, PER_INSTRUMENT_KEYS, policyKeyDef, checkPolicyValue, accepts, unknownKeyDef, type PolicyKeyDef } from './registry.ts';
+import { InputError } from '../../../shared/errors.ts';
 import { policyRows, policyVersion, policyHistory, lastPolicyChanges, recordPolicyChange } from '../../ledger/policyRepo.ts';
 import { getApproval, listApprovals } from '../../ledger/approvalRepo.ts';
 import { RuleError } from '../../../shared/errors.ts';
@@ -77,12 +78,21 @@ export function listPolicies(ctx: CommandContext): PoliciesView {
   const { db } = ctx;
   const now = readNow(db);
   const registered = POLICY_KEYS.map((d) => entryOf(d, now));
-  // Per-instrument keys in force (a row of their own) or asked for, after the registered keys.
-  const perInstrument = [...new Set([...now.rows.keys(), ...now.pending.keys()])].filter((k) => k.includes(':')).sort();
+  // Rows of keys not registered (per-instrument keys, or rows this build does not know) and keys asked for, after them.
+  const registeredKeys = new Set(POLICY_KEYS.map((d) => d.key));
+  const others = [...new Set([...now.rows.keys(), ...now.pending.keys()])].filter((k) => !registeredKeys.has(k)).sort();
+  const defOf = (k: string): PolicyKeyDef => {
+    try {
+      return policyKeyDef(db, k);
+    } catch (e) {
+      if (e instanceof InputError) return unknownKeyDef(k, now.rows.get(k) ?? '');
+      throw e;
+    }
+  };
   const instruments = db.prepare('SELECT id FROM instruments ORDER BY id').pluck().all() as string[];
   return {
     version: policyVersion(db),
-    entries: [...registered, ...perInstrument.map((k) => entryOf(policyKeyDef(db, k), now))],
+    entries: [...registered, ...others.map((k) => entryOf(defOf(k), now))],
     perInstrument: PER_INSTRUMENT_KEYS.map((f) => ({ prefix: f.prefix, description: f.description, instruments })),
   };
 }

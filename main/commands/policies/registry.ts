@@ -178,6 +178,11 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
   { key: 'ledgerMode', group: 'ledger', kind: 'choice', unit: 'choice', description: 'What the ledger is for: a desk\'s live book, or the demo book where drills run. Set when the ledger is made.', default: 'live', choices: ['live', 'demo'], readOnly: true },
 ];
 
+/** A row of the policy table that no entry here (nor a per-instrument key) describes: shown as it is, never changed. */
+export function unknownKeyDef(key: string, value: string): PolicyKeyDef {
+  return { key, group: 'unknown', kind: 'unknown', unit: '', description: 'A row this build has no policy key for: nothing reads it.', default: value, readOnly: true };
+}
+
 /** Keys of one instrument each, "PREFIX:INSTRUMENT", defaulting to the key PREFIX's value in force. */
 export interface PerInstrumentDef {
   prefix: string;
@@ -221,6 +226,8 @@ function expected(d: PolicyKeyDef): string {
       return `one of ${d.choices!.map((c) => `"${c}"`).join(', ')}`;
     case 'timeOfDay':
       return 'a UTC time of day such as "17:30"';
+    case 'unknown':
+      return 'nothing: the key is unknown';
   }
 }
 
@@ -239,6 +246,7 @@ function measure(kind: PolicyKind, raw: string): bigint | null {
         return m ? BigInt(Number(m[1]) * 60 + Number(m[2])) : null;
       }
       case 'choice':
+      case 'unknown':
         return null;
     }
   } catch (e) {
