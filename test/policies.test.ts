@@ -18,6 +18,7 @@ import type { CycleSummary, InboxItem } from '../shared/contract.ts';
 import type { PoliciesView, PolicyChangeView, PolicyEntryView } from '../shared/contractPolicy.ts';
 import type { ApprovalView } from '../shared/contractRecovery.ts';
 import { POLICY_KEYS, checkPolicyValue } from '../main/commands/policies/registry.ts';
+import { policyInForce, policyInteger } from '../main/commands/policies/policies.ts';
 import { DEFAULT_POLICY } from '../main/engine/model.ts';
 import { RECOVERY_POLICY_KEYS } from '../main/ledger/defaultRepo.ts';
 import { SIGN_IN_POLICY } from '../main/commands/auth.ts';
@@ -232,5 +233,15 @@ test('the registry names every key the product reads, each default passes its ow
   const e = entry(db, 'legacyKnob');
   assert.deepEqual([e.value, e.kind, e.changeable], ['on', 'unknown', false]);
   assert.throws(() => run(db, supervisor, 'policies.change', { key: 'legacyKnob', value: 'off', reason: 'try it' }), /no policy "legacyKnob"/);
+  db.close();
+});
+
+test('a registered key\'s value in force: its default until a change, then the change', () => {
+  const db = demoLedger();
+  assert.equal(policyInteger(db, 'fourEyesWindowMinutes'), 1_440);
+  assert.equal(policyInForce(db, 'fillBand'), '0.05');
+  setPolicy(run, db, 'fourEyesWindowMinutes', '90');
+  assert.equal(policyInteger(db, 'fourEyesWindowMinutes'), 90);
+  assert.throws(() => policyInteger(db, 'fillBand'), /policy fillBand is a rate, not an integer/);
   db.close();
 });

@@ -139,3 +139,18 @@ export function changePolicyCommand(ctx: CommandContext, input: InputOf<'policie
   });
   return { output: policyEntry(db, d.key), journal: { result: { key: d.key, from, to: value, version } } };
 }
+
+/**
+ * The value in force of a registered key, as stored (its row, else its registry default): for a key whose reader is
+ * new (a schedule, a feed limit), so that its default lives in its registry entry and nowhere else.
+ */
+export function policyInForce(db: Database, key: string): string {
+  return inForce(policyKeyDef(db, key), policyRows(db)).value;
+}
+
+/** policyInForce of an 'integer' key, as a number (its entry's bounds keep it well inside the safe range). */
+export function policyInteger(db: Database, key: string): number {
+  const d = policyKeyDef(db, key);
+  if (d.kind !== 'integer') throw new Error(`policy ${key} is a ${d.kind}, not an integer`);
+  return Number(inForce(d, policyRows(db)).value);
+}
