@@ -83,6 +83,11 @@ export function lastPolicyChanges(db: Database): Map<string, PolicyChangeRow> {
   return new Map(rows.map((r) => [r[1] as string, rowOf(r)]));
 }
 
+/** The instruments a per-instrument key (fillBand:ID) may name, in id order. */
+export function instrumentIds(db: Database): string[] {
+  return db.prepare('SELECT id FROM instruments ORDER BY id').pluck().all() as string[];
+}
+
 /** The policy version each cycle recorded (null: written before versions were recorded). */
 export function cyclePolicyVersion(db: Database, cycle: number): number | null {
   const v = db.prepare('SELECT policy_version FROM margin_cycles WHERE id = ?').pluck().get(cycle) as number | bigint | null | undefined;

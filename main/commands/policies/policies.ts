@@ -9,7 +9,7 @@ import type { InputOf } from '../../../shared/contract.ts';
 import type { PoliciesView, PolicyChangeView, PolicyEntryView, PendingPolicyChange } from '../../../shared/contractPolicy.ts';
 import { POLICY_KEYS, PER_INSTRUMENT_KEYS, policyKeyDef, checkPolicyValue, accepts, unknownKeyDef, type PolicyKeyDef } from './registry.ts';
 import { InputError } from '../../../shared/errors.ts';
-import { policyRows, policyVersion, policyHistory, lastPolicyChanges, recordPolicyChange } from '../../ledger/policyRepo.ts';
+import { policyRows, policyVersion, policyHistory, lastPolicyChanges, recordPolicyChange, instrumentIds } from '../../ledger/policyRepo.ts';
 import { getApproval, listApprovals } from '../../ledger/approvalRepo.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
@@ -89,7 +89,7 @@ export function listPolicies(ctx: CommandContext): PoliciesView {
       throw e;
     }
   };
-  const instruments = db.prepare('SELECT id FROM instruments ORDER BY id').pluck().all() as string[];
+  const instruments = instrumentIds(db);
   return {
     version: policyVersion(db),
     entries: [...registered, ...others.map((k) => entryOf(defOf(k), now))],

@@ -8,6 +8,7 @@ import { DEFAULT_RECOVERY_POLICY } from '../../ledger/defaultRepo.ts';
 import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
+import { instrumentIds } from '../../ledger/policyRepo.ts';
 
 export interface PolicyKeyDef {
   key: string;
@@ -208,8 +209,7 @@ export function policyKeyDef(db: Database, key: string): PolicyKeyDef {
   const family = colon > 0 ? PER_INSTRUMENT_KEYS.find((f) => f.prefix === key.slice(0, colon)) : undefined;
   if (!family) throw new InputError(`no policy "${key}": policies.list names every key`, { field: 'key' });
   const instrument = key.slice(colon + 1);
-  const known = db.prepare('SELECT 1 FROM instruments WHERE id = ?').get(instrument);
-  if (!known) throw new InputError(`policy ${key}: no instrument ${instrument}`, { field: 'key' });
+  if (!instrumentIds(db).includes(instrument)) throw new InputError(`policy ${key}: no instrument ${instrument}`, { field: 'key' });
   const base = BY_KEY.get(family.base)!;
   return { ...base, key, description: family.description };
 }
