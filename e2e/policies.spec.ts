@@ -1,6 +1,7 @@
 // Settings > Policies in browser mode (issue 14 item 4): a supervisor asks to change the four-eyes threshold with a
 // reason; the value does not move until a second, different supervisor confirms it from the Inbox; then the new value
-// shows with the policy's version one higher and the change in the key's history. A bad value is refused in place.
+// shows with the policy's version one higher, the change in the key's history, and the next cycle's summary names
+// that version. A bad value is refused in place.
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { signIn, signOut } from './support/signin.ts';
@@ -66,6 +67,12 @@ test('a supervisor changes the four-eyes threshold, a second supervisor confirms
   await expect(row).toContainText(next);
   await expect(row).toContainText('risk committee minute 14');
   await expect(row).toContainText('supervisor2');
+
+  // A cycle run now runs under the new version, and its summary says so.
+  await page.getByTestId('nav-market').click();
+  await page.getByTestId('cycle-run').click();
+  await expect(page.getByTestId('cycle-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('cycle-policy-version')).toHaveText(`policy version ${before + 1}`);
 });
 
 test('an operator sees the policies and their history but the change form says it needs a supervisor', async ({ page, desk }) => {
