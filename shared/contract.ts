@@ -7,9 +7,9 @@ import type { ScreenId } from './screens.ts';
 
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
+import { policyContract } from './contractPolicy.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
-import { policyContract } from './contractPolicy.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -693,12 +693,12 @@ export const contract = {
   },
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
+  // The desk's policy, versioned, each change under four eyes (issue 14 item 4).
+  ...policyContract,
   // Tamper evidence (issue 14 item 7).
   ...integrityContract,
   // Users, roles and sessions (issue 14).
   ...adminContract,
-  // The desk's policy, versioned, each change under four eyes (issue 14 item 4).
-  ...policyContract,
 } as const;
 
 /**

@@ -281,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cycle': {
       const r = (await run('cycle.run', o, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
       out(o, r, () => {
-        process.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms, policy version ${r.policyVersion}\n`);
+        process.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
         printTable(['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
         printTable(['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
         printTable(['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));

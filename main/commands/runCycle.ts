@@ -4,7 +4,6 @@ import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
-import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 import { allocResults, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
@@ -21,6 +20,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
+import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 
 function figuresOf(ev: Evaluation, a: number): Figures {
   const ex = ev.exact.get(a);
