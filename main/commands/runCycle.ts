@@ -10,6 +10,7 @@ import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
 import { STATUS_RANK } from '../engine/results.ts';
+import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 import { isolatedUnits } from '../engine/marginUnits.ts';
 import { exactAccount } from '../engine/exactAccount.ts';
 import type { AccountStatus } from '../engine/model.ts';
@@ -20,7 +21,6 @@ import { normaliseTime } from '../../shared/time.ts';
 import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
-import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 
 function figuresOf(ev: Evaluation, a: number): Figures {
   const ex = ev.exact.get(a);
