@@ -142,6 +142,9 @@ test('a value is stored in one spelling, and an instrument\'s own fill band is a
   assert.equal(fillBandOf(db, inst, readPolicy(db)), 200_000n);
   const e = entry(db, key);
   assert.deepEqual([e.value, e.isDefault, e.unit, e.lastChange?.version], ['0.2', false, 'fraction of the mark', 2]);
+  // Without a value of its own, an instrument takes the policy's fillBand in force, which its entry names as its default.
+  setPolicy(run, db, 'fillBand', '0.08');
+  assert.equal(entry(db, key).default, '0.08');
   assert.ok(list(db).perInstrument[0]!.instruments.includes(inst));
   // A read-only key is listed, not changeable.
   const mode = entry(db, 'ledgerMode');

@@ -38,16 +38,18 @@ function readNow(db: Database): Now {
   return { rows: policyRows(db), last: lastPolicyChanges(db), pending: pendingChanges(db) };
 }
 
-/** The value in force for `d`: its row, else (a per-instrument key) its base key's value in force, else its default. */
+/** What `d` falls back to without a row: its default, or (a per-instrument key) its base key's value in force. */
+function fallback(d: PolicyKeyDef, rows: Map<string, string>): string {
+  const colon = d.key.indexOf(':');
+  if (colon < 0) return d.default;
+  const base = PER_INSTRUMENT_KEYS.find((f) => f.prefix === d.key.slice(0, colon))!.base;
+  return rows.get(base) ?? d.default;
+}
+
+/** The value in force for `d`: its row, else its fallback. */
 function inForce(d: PolicyKeyDef, rows: Map<string, string>): { value: string; isDefault: boolean } {
   const own = rows.get(d.key);
-  if (own !== undefined) return { value: own, isDefault: false };
-  const colon = d.key.indexOf(':');
-  if (colon > 0) {
-    const base = PER_INSTRUMENT_KEYS.find((f) => f.prefix === d.key.slice(0, colon))!.base;
-    return { value: rows.get(base) ?? d.default, isDefault: true };
-  }
-  return { value: d.default, isDefault: true };
+  return own !== undefined ? { value: own, isDefault: false } : { value: fallback(d, rows), isDefault: true };
 }
 
 function entryOf(d: PolicyKeyDef, now: Now): PolicyEntryView {
@@ -61,7 +63,7 @@ function entryOf(d: PolicyKeyDef, now: Now): PolicyEntryView {
     description: d.description,
     value: v.value,
     isDefault: v.isDefault,
-    default: d.default,
+    default: fallback(d, now.rows),
     accepts: accepts(d),
     changeable: d.readOnly !== true,
     lastChange: last ?? null,
