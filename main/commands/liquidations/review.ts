@@ -22,7 +22,7 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
-import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
+import { assertFillWithinFourEyes, judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
 import { holdForSecond } from '../approvals.ts';
 import { SIMULATE_REFUSED } from './simulate.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
@@ -31,6 +31,13 @@ import { recordFill, settlementAt } from './execute.ts';
 import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import { roleAllows } from '../../../shared/roles.ts';
+import { approvableRule, approveFourEyesRule, confirmRule, fillableRule, transitionRule, type Transition } from '../allowed/liquidations.ts';
+import { enforce, first, judge } from '../allowed/verdict.ts';
+
+/** Whether any order of the liquidation has a fill. */
+export function hasFills(db: Database, id: number): boolean {
+  return readOrders(db, id).some((o) => o.filledLots > 0n);
+}
 
 function load(db: Database, id: number): LiquidationRow {
   const l = getLiquidation(db, id);
@@ -140,6 +147,13 @@ export function previewCommand(ctx: CommandContext, input: InputOf<'liquidations
     targetMet: plan.targetMet,
     notional: formatAmount(plan.notional),
     fourEyes,
+    // The verdict on approving these quantities, by the same rules the approval is held to.
+    approve: judge(ctx.actor, 'liquidations.approve', true, () =>
+      first(
+        () => approvableRule(l),
+        () => approveFourEyesRule(ctx.db, readPolicy(ctx.db), { ...l, notional: plan.notional }, ctx.actor, ctx.now()),
+      ),
+    ),
   };
 }
 
@@ -170,16 +184,13 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   const policy = readPolicy(db);
   if (l.status === 'pending_second') {
     if (input.orders) throw new RuleError('four_eyes_bound', `liquidation ${l.id} awaits a second approval of the orders ${l.approvedBy} approved: reject it to change them`);
-    if (!roleAllows(ctx.actor.role, 'supervisor')) throw new RuleError('forbidden', `the second approval of liquidation ${l.id} needs a supervisor`);
-    if (l.approvedBy === me) throw new RuleError('four_eyes', `${me} approved liquidation ${l.id} already: a second, different supervisor must confirm it`);
+    enforce(confirmRule(l, ctx.actor));
     setLiquidation(db, l.id, { status: 'approved', confirmedBy: me, confirmedAt: at }, at);
     addLiquidationEvent(db, l.id, { at, actor: me, kind: 'confirmed', note: input.note ?? '', detail: JSON.stringify({ firstApproval: l.approvedBy }) });
     l = load(db, l.id);
     return { output: detail(db, l), journal: { result: decision(db, l, { confirmedBy: me }) } };
   }
-  if (l.status !== 'proposed' && l.status !== 'held') {
-    throw new RuleError('not_approvable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: it cannot be approved`);
-  }
+  enforce(approvableRule(l));
   if (input.orders) {
     const { plan, current, instruments } = evaluateEdits(db, l, input.orders);
     const lotOf = (id: string): string => instruments.get(id)!.lot;
@@ -213,11 +224,8 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   if (readOrders(db, l.id).every((o) => o.lots === 0n)) {
     throw new InputError(`liquidation ${l.id} would close nothing: reject it instead`, { field: 'orders' });
   }
-  const why = approvalNeedsFourEyes(db, policy, l, me, ctx.now());
+  const why = enforce(approveFourEyesRule(db, policy, l, ctx.actor, ctx.now())).holds ?? null;
   const fourEyes = why !== null;
-  if (fourEyes && !roleAllows(ctx.actor.role, 'supervisor')) {
-    throw new RuleError('forbidden', `${why}: it needs a supervisor's approval (and a second supervisor's confirmation if it crosses the threshold for them too)`);
-  }
   setLiquidation(db, l.id, { status: fourEyes ? 'pending_second' : 'approved', approvedBy: me, approvedAt: at }, at);
   addLiquidationEvent(db, l.id, {
     at,
@@ -230,12 +238,12 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   return { output: detail(db, l), journal: { result: decision(db, l, { approvedBy: me, fourEyes }) } };
 }
 
-type Transition = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';
+type TransitionChannel = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';
 
-function transition<C extends Transition>(
+function transition<C extends TransitionChannel>(
   ctx: CommandContext,
   id: number,
-  from: readonly string[],
+  rule: Transition,
   to: 'rejected' | 'held' | 'proposed',
   kind: 'rejected' | 'held' | 'released',
   note: string,
@@ -243,10 +251,7 @@ function transition<C extends Transition>(
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const l = load(db, id);
-  if (!from.includes(l.status)) throw new RuleError(`not_${kind}`, `liquidation ${id} is ${l.status.replace('_', ' ')}: it cannot be ${kind}`);
-  if (kind === 'rejected' && readOrders(db, id).some((o) => o.filledLots > 0n)) {
-    throw new RuleError('not_rejected', `liquidation ${id} has fills already: it cannot be rejected`);
-  }
+  enforce(transitionRule(l, rule, hasFills(db, id)));
   setLiquidation(db, id, { status: to, ...(kind === 'rejected' ? { approvedBy: null, approvedAt: null } : {}) }, at);
   addLiquidationEvent(db, id, { at, actor: ctx.actor.name, kind, note, detail: '{}' });
   const after = load(db, id);
@@ -254,13 +259,13 @@ function transition<C extends Transition>(
 }
 
 export const rejectCommand = (ctx: CommandContext, input: InputOf<'liquidations.reject'>): Handled<'liquidations.reject'> =>
-  transition(ctx, input.id, ['proposed', 'held', 'pending_second', 'approved'], 'rejected', 'rejected', input.reason);
+  transition(ctx, input.id, 'reject', 'rejected', 'rejected', input.reason);
 
 export const holdCommand = (ctx: CommandContext, input: InputOf<'liquidations.hold'>): Handled<'liquidations.hold'> =>
-  transition(ctx, input.id, ['proposed'], 'held', 'held', input.reason);
+  transition(ctx, input.id, 'hold', 'held', 'held', input.reason);
 
 export const releaseCommand = (ctx: CommandContext, input: InputOf<'liquidations.release'>): Handled<'liquidations.release'> =>
-  transition(ctx, input.id, ['held'], 'proposed', 'released', input.note ?? '');
+  transition(ctx, input.id, 'release', 'proposed', 'released', input.note ?? '');
 
 /** The time prices are taken at for valuing an account now: the latest cycle's as-of, or now before any cycle. */
 export function priceTime(ctx: CommandContext): string {
@@ -337,9 +342,7 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
 
 /** The checks a fill gets, made before an off-band fill is held, so a fill that could not be booked is not held. */
 function assertFillable(l: LiquidationRow, order: OrderRow, lots: bigint): void {
-  if (l.status !== 'approved' && l.status !== 'executing') {
-    throw new RuleError('not_approved', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only an approved liquidation takes fills`);
-  }
+  enforce(fillableRule(l));
   const left = order.lots - order.filledLots;
   if (lots > left) throw new InputError(`order ${order.seq} (${order.instrument}) has ${left} lots left to fill, not ${lots}`, { field: 'quantity' });
 }

@@ -35,7 +35,9 @@ import {
 import { readInstruments } from '../../ledger/bookRepo.ts';
 import { formatAmount, formatRate } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
-import { InputError, RuleError } from '../../../shared/errors.ts';
+import { InputError } from '../../../shared/errors.ts';
+import { caseStateRule } from '../allowed/defaults.ts';
+import { enforce } from '../allowed/verdict.ts';
 
 const amt = (v: bigint | null): string | null => (v === null ? null : formatAmount(v));
 
@@ -45,10 +47,9 @@ export function loadCase(db: Database, id: number, field = 'case'): CaseRow {
   return c;
 }
 
+/** The case's state rule (allowed/defaults.ts), enforced. */
 export function requireStatus(c: CaseRow, allowed: readonly DefaultCaseStatus[], doing: string): void {
-  if (!allowed.includes(c.status)) {
-    throw new RuleError('case_state', `default case ${c.id} is ${c.status.replace('_', ' ')}: cannot ${doing} (needs ${allowed.map((s) => s.replace('_', ' ')).join(' or ')})`);
-  }
+  enforce(caseStateRule(c, allowed, doing));
 }
 
 export function loadMember(db: Database, id: string, field = 'member'): MemberRow {
