@@ -2,11 +2,12 @@
 // approval, hold, release, reject, fill) and the verdicts the proposal's view carries.
 import type { Database } from 'better-sqlite3';
 import type { Policy } from '../../engine/model.ts';
-import type { LiquidationRow } from '../../ledger/liquidationRepo.ts';
+import type { LiquidationRow, OrderRow } from '../../ledger/liquidationRepo.ts';
 import type { LiquidationActions } from '../../../shared/contractAllowed.ts';
 import type { LiquidationStatus } from '../../../shared/contract.ts';
 import { roleAllows } from '../../../shared/roles.ts';
-import { approvalNeedsFourEyes } from '../liquidations/fourEyes.ts';
+import { approvalNeedsFourEyes, fillOverFourEyes } from '../liquidations/fourEyes.ts';
+import type { OrderShare } from '../../ledger/fourEyesRepo.ts';
 import type { Actor } from '../context.ts';
 import { first, judge, no, ok, type Rule } from './verdict.ts';
 
@@ -65,8 +66,19 @@ export function fillableRule(l: Pick<LiquidationRow, 'id' | 'status'>): Rule {
   return isIn(l, DECISION_FROM.fill) ? ok() : no('not_approved', `liquidation ${l.id} is ${words(l.status)}: only an approved liquidation takes fills`);
 }
 
-/** The proposal's actions for `actor` at `now`, as its view shows them. */
-export function liquidationActions(db: Database, policy: Policy, l: LiquidationRow, hasFills: boolean, actor: Actor, now: Date): LiquidationActions {
+/** Four eyes on a fill: what `by` moved alone on the account, with this fill, stays within the threshold. */
+export function fillFourEyesRule(db: Database, policy: Policy, l: LiquidationRow, o: OrderShare, lots: bigint, by: string, now: Date): Rule {
+  const why = fillOverFourEyes(db, policy, l, o, lots, by, now);
+  return why === null ? ok() : no('four_eyes', why);
+}
+
+/**
+ * The proposal's actions for `actor` at `now`, as its view shows them. The fill is judged for what is left of the
+ * first order with lots left (the fill form's first quantity); a fill's price is judged when it is entered.
+ */
+export function liquidationActions(db: Database, policy: Policy, l: LiquidationRow, orders: readonly OrderRow[], actor: Actor, now: Date): LiquidationActions {
+  const hasFills = orders.some((o) => o.filledLots > 0n);
+  const open = orders.find((o) => o.lots > o.filledLots);
   const offered = (k: keyof LiquidationActions) => isIn(l, DECISION_FROM[k]);
   return {
     approve: judge(actor, 'liquidations.approve', offered('approve'), () =>
@@ -79,6 +91,11 @@ export function liquidationActions(db: Database, policy: Policy, l: LiquidationR
     hold: judge(actor, 'liquidations.hold', offered('hold'), () => transitionRule(l, 'hold', hasFills)),
     release: judge(actor, 'liquidations.release', offered('release'), () => transitionRule(l, 'release', hasFills)),
     reject: judge(actor, 'liquidations.reject', offered('reject'), () => transitionRule(l, 'reject', hasFills)),
-    fill: judge(actor, 'liquidations.fill', offered('fill'), () => fillableRule(l)),
+    fill: judge(actor, 'liquidations.fill', offered('fill'), () =>
+      first(
+        () => fillableRule(l),
+        () => (open ? fillFourEyesRule(db, policy, l, open, open.lots - open.filledLots, actor.name, now) : ok()),
+      ),
+    ),
   };
 }

@@ -22,8 +22,7 @@ function callWithActions(ctx: CommandContext, v: MarginCall): MarginCall {
 function liquidationWithActions(ctx: CommandContext, v: LiquidationDetail): LiquidationDetail {
   const l = getLiquidation(ctx.db, v.id);
   if (!l) return v;
-  const fills = readOrders(ctx.db, l.id).some((o) => o.filledLots > 0n);
-  return { ...v, actions: liquidationActions(ctx.db, readPolicy(ctx.db), l, fills, ctx.actor, ctx.now()) };
+  return { ...v, actions: liquidationActions(ctx.db, readPolicy(ctx.db), l, readOrders(ctx.db, l.id), ctx.actor, ctx.now()) };
 }
 
 function caseWithActions(ctx: CommandContext, v: DefaultCaseDetail): DefaultCaseDetail {

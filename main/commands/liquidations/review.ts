@@ -22,7 +22,7 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
-import { assertFillWithinFourEyes, judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
+import { judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
 import { holdForSecond } from '../approvals.ts';
 import { SIMULATE_REFUSED } from './simulate.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
@@ -31,7 +31,7 @@ import { recordFill, settlementAt } from './execute.ts';
 import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import { roleAllows } from '../../../shared/roles.ts';
-import { approvableRule, approveFourEyesRule, confirmRule, fillableRule, transitionRule, type Transition } from '../allowed/liquidations.ts';
+import { approvableRule, approveFourEyesRule, confirmRule, fillableRule, fillFourEyesRule, transitionRule, type Transition } from '../allowed/liquidations.ts';
 import { enforce, first, judge } from '../allowed/verdict.ts';
 
 /** Whether any order of the liquidation has a fill. */
@@ -299,6 +299,8 @@ function fillPriceOf(input: string, inst: Instrument): bigint {
 export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fill'>): Handled<'liquidations.fill'> {
   const { db } = ctx;
   const l = load(db, input.id);
+  // The state first, as the proposal's view says it: a fill on a proposal nobody approved is refused as that.
+  enforce(fillableRule(l));
   const order = readOrders(db, l.id).find((o) => o.instrument === input.instrument && o.lots > 0n);
   if (!order) throw new InputError(`liquidation ${l.id} has no order in ${input.instrument}`, { field: 'instrument' });
   const inst = readInstruments(db).find((i) => i.id === input.instrument)!;
@@ -325,7 +327,7 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
       return { output: detail(db, load(db, l.id)), journal: { result: { liquidation: l.id, approval, status: 'pending', price: unitsOf(price, inst.tick), ...check } } };
     }
   }
-  assertFillWithinFourEyes(db, policy, l, order, lots, by, now);
+  enforce(fillFourEyesRule(db, policy, l, order, lots, by, now));
   recordFill(db, policy, inst, settlementAt(db, pt), {
     liquidation: l,
     order,
