@@ -5,11 +5,10 @@ import type { Policy } from '../../engine/model.ts';
 import type { LiquidationRow, OrderRow } from '../../ledger/liquidationRepo.ts';
 import type { LiquidationActions } from '../../../shared/contractAllowed.ts';
 import type { LiquidationStatus } from '../../../shared/contract.ts';
-import { roleAllows } from '../../../shared/roles.ts';
 import { approvalNeedsFourEyes, fillOverFourEyes } from '../liquidations/fourEyes.ts';
 import type { OrderShare } from '../../ledger/fourEyesRepo.ts';
 import type { Actor } from '../context.ts';
-import { first, judge, no, ok, type Rule } from './verdict.ts';
+import { first, judge, no, ok, roleAllows, type Rule } from './verdict.ts';
 
 const words = (s: string): string => s.replace('_', ' ');
 

@@ -2,9 +2,14 @@
 // verdict (a refusal with its code and reason) and the views show the same verdict, so the two cannot drift.
 import { contract, type Channel } from '../../../shared/contract.ts';
 import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
-import { roleAllows, type Role } from '../../../shared/roles.ts';
+import { ROLES, type Role } from '../../../shared/roles.ts';
 import { RuleError } from '../../../shared/errors.ts';
 import type { Actor } from '../context.ts';
+
+/** A command names the least role that may run it; any stronger role may too. */
+export function roleAllows(actual: Role, required: Role): boolean {
+  return ROLES.indexOf(actual) >= ROLES.indexOf(required);
+}
 
 export type Rule = { ok: true; holds?: string } | { ok: false; code: string; why: string; needs?: Role };
 

@@ -30,9 +30,8 @@ import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './v
 import { recordFill, settlementAt } from './execute.ts';
 import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
-import { roleAllows } from '../../../shared/roles.ts';
 import { approvableRule, approveFourEyesRule, confirmRule, fillableRule, fillFourEyesRule, transitionRule, type Transition } from '../allowed/liquidations.ts';
-import { enforce, first, judge } from '../allowed/verdict.ts';
+import { enforce, first, judge, roleAllows } from '../allowed/verdict.ts';
 
 /** Whether any order of the liquidation has a fill. */
 export function hasFills(db: Database, id: number): boolean {
