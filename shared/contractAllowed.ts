@@ -20,7 +20,7 @@ export interface ActionVerdict {
 
 export const CALL_ACTIONS = ['deposit', 'extend', 'waive', 'escalate'] as const;
 export const LIQUIDATION_ACTIONS = ['approve', 'confirm', 'hold', 'release', 'reject', 'fill'] as const;
-export const CASE_ACTIONS = ['confirm', 'withdraw'] as const;
+export const CASE_ACTIONS = ['confirm', 'withdraw', 'port', 'closeOut', 'bid', 'award', 'waterfall', 'assess', 'allocate'] as const;
 export const MEMBER_ACTIONS = ['declare', 'suspend', 'reinstate', 'replenish'] as const;
 
 export type CallActions = Record<(typeof CALL_ACTIONS)[number], ActionVerdict>;

@@ -6,11 +6,11 @@ import type { DefaultCaseDetail, MemberStanding } from '../../../shared/contract
 import { getCall } from '../../ledger/callRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { getLiquidation, readOrders } from '../../ledger/liquidationRepo.ts';
-import { dueReplenishments, getCase, liveCaseOf, readMember } from '../../ledger/defaultRepo.ts';
+import { dueReplenishments, getCase, listAssessments, liveCaseOf, readMember } from '../../ledger/defaultRepo.ts';
 import type { CommandContext } from '../context.ts';
 import { callActions } from './calls.ts';
 import { liquidationActions } from './liquidations.ts';
-import { caseActions, memberActions } from './defaults.ts';
+import { assessmentsUsed, caseActions, memberActions } from './defaults.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -27,7 +27,8 @@ function liquidationWithActions(ctx: CommandContext, v: LiquidationDetail): Liqu
 
 function caseWithActions(ctx: CommandContext, v: DefaultCaseDetail): DefaultCaseDetail {
   const c = getCase(ctx.db, v.id);
-  return c ? { ...v, actions: caseActions(ctx.actor, c) } : v;
+  if (!c) return v;
+  return { ...v, actions: caseActions(ctx.actor, c, { assessmentsUsed: assessmentsUsed(ctx.db, c.id), assessed: listAssessments(ctx.db, { case: c.id }).length > 0 }) };
 }
 
 function memberWithActions(ctx: CommandContext, v: MemberStanding): MemberStanding {

@@ -9,7 +9,7 @@ import type { MemberStanding, DefaultCaseSummary } from '../../../shared/contrac
 import { readMembers, insertCase, liveCaseOf, updateCase, addCaseEvent, setMemberStatus, dueReplenishments, setReplenished, setDefaultFund, addDefaultFundEntry, listCases } from '../../ledger/defaultRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
-import { caseDetail, caseSummary, loadCase, loadMember, memberStanding, requireStatus } from './views.ts';
+import { caseDetail, caseSummary, loadCase, loadMember, memberStanding } from './views.ts';
 import { parseAmount, formatAmount, roundAmountToScale, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { confirmDeclarationRule, declareRule, reinstateRule, replenishRule, suspendRule, withdrawDeclarationRule } from '../allowed/defaults.ts';

@@ -5,7 +5,6 @@ import type { Database } from 'better-sqlite3';
 import type {
   AssessmentView,
   DefaultCaseDetail,
-  DefaultCaseStatus,
   DefaultCaseSummary,
   MemberStanding,
   LedgerRecoveryTool,
@@ -36,8 +35,6 @@ import { readInstruments } from '../../ledger/bookRepo.ts';
 import { formatAmount, formatRate } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
 import { InputError } from '../../../shared/errors.ts';
-import { caseStateRule } from '../allowed/defaults.ts';
-import { enforce } from '../allowed/verdict.ts';
 
 const amt = (v: bigint | null): string | null => (v === null ? null : formatAmount(v));
 
@@ -45,11 +42,6 @@ export function loadCase(db: Database, id: number, field = 'case'): CaseRow {
   const c = getCase(db, id);
   if (!c) throw new InputError(`no default case ${id}`, { field });
   return c;
-}
-
-/** The case's state rule (allowed/defaults.ts), enforced. */
-export function requireStatus(c: CaseRow, allowed: readonly DefaultCaseStatus[], doing: string): void {
-  enforce(caseStateRule(c, allowed, doing));
 }
 
 export function loadMember(db: Database, id: string, field = 'member'): MemberRow {
