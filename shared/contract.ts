@@ -10,6 +10,7 @@ import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
+import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -80,6 +81,8 @@ export interface MarginCall {
   /** A waiver above the four-eyes amount that one supervisor asked for and another has yet to confirm. */
   pendingWaiver: { by: string; at: string; reason: string; amount: string } | null;
   history?: CallEvent[];
+  /** The signed-in user's actions on the call, as the server judges them (one call's view, not the lists). */
+  actions?: CallActions;
 }
 
 export interface ImportResult {
@@ -139,6 +142,8 @@ export interface WhoAmI {
   role: Role;
   /** Signed in with a password an admin set: the console asks for a new one before anything else. */
   mustChangePassword?: boolean;
+  /** Per channel, whether this user's role may run it, and if not why (whoami only). */
+  capabilities?: Capabilities;
 }
 
 export type Status = 'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt';
@@ -319,6 +324,8 @@ export interface LiquidationDetail extends LiquidationSummary {
   approvals: ApprovalView[];
   /** Whether this ledger books simulated fills (drills): not a live one. */
   simulatedFills: { allowed: boolean; why: string | null };
+  /** The signed-in user's decisions on the proposal, as the server judges them. */
+  actions?: LiquidationActions;
 }
 
 export interface LiquidationPreview {
@@ -327,6 +334,8 @@ export interface LiquidationPreview {
   targetMet: boolean;
   notional: string;
   fourEyes: boolean;
+  /** Approving these quantities, judged for the signed-in user. */
+  approve: ActionVerdict;
 }
 
 export interface AutomationSwitchView {

@@ -3,6 +3,7 @@
 // or auction, the waterfall, assessments, recovery tools), and stress tests. Every amount is a decimal string (USD).
 import { z } from 'zod';
 import type { Role } from './roles.ts';
+import type { CaseActions, MemberActions } from './contractAllowed.ts';
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note } from './schemaParts.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
@@ -44,6 +45,8 @@ export interface MemberStanding {
   /** Default-fund replenishment still owed after waterfalls used the contribution. */
   replenishmentDue: string;
   events: MemberEventView[];
+  /** The signed-in user's actions on the member, as the server judges them. */
+  actions?: MemberActions;
 }
 
 export interface DefaultEventView {
@@ -167,6 +170,8 @@ export interface DefaultCaseDetail extends DefaultCaseSummary {
   recovery: { tools: LedgerRecoveryTool[]; at: string; allocations: RecoveryAllocationView[]; uncovered: string } | null;
   /** Port, award, assessment and recovery-tool commands held for a second supervisor, and what became of them. */
   approvals: ApprovalView[];
+  /** The signed-in user's decisions on the declaration, as the server judges them. */
+  actions?: CaseActions;
 }
 
 /** A command held for a second supervisor (contract entries marked fourEyes). */

@@ -1,9 +1,6 @@
-// Desk roles, weakest first. A command names the least role that may run it; any stronger role may too.
+// Desk roles, weakest first: their names, for schemas and for lists a person picks from. What each role may do is
+// decided on the server only (main/commands/allowed: roleAllows and the rules built on it); the console is told.
 export const ROLES = ['viewer', 'operator', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-
-export function roleAllows(actual: Role, required: Role): boolean {
-  return ROLES.indexOf(actual) >= ROLES.indexOf(required);
-}
 
 export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);

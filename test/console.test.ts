@@ -353,7 +353,9 @@ test('accounts.detail equals the cycle stored results and the engine on the whol
     const call = run<MarginCall[]>(shared, 'calls.list', { account: id }).find((x) => x.status === 'open');
     if (call) {
       callsSeen++;
-      assert.deepEqual(d.openCall, run<MarginCall>(shared, 'calls.get', { id: call.id }));
+      // The call as calls.get shows it, less the signed-in user's actions on it (the call's own view carries those).
+      const { actions: _actions, ...asViewed } = run<MarginCall>(shared, 'calls.get', { id: call.id });
+      assert.deepEqual(d.openCall, asViewed);
       assert.ok(d.openCall!.history!.length > 0);
     } else assert.equal(d.openCall, null);
   }

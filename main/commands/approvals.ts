@@ -13,7 +13,8 @@ import type { ApprovalView } from '../../shared/contractRecovery.ts';
 import { insertApproval, getApproval, pendingApproval, listApprovals, decideApproval, type ApprovalRow } from '../ledger/approvalRepo.ts';
 import { caseDetail, approvalView } from './recovery/views.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { roleAllows } from '../../shared/roles.ts';
+import { confirmHeldRule } from './allowed/approvals.ts';
+import { enforce } from './allowed/verdict.ts';
 import { validate } from './dispatch.ts';
 import { describePolicyChange, policyEntry } from './policies/policies.ts';
 
@@ -119,10 +120,8 @@ export function confirmApprovalCommand(ctx: CommandContext, input: InputOf<'appr
   const { db } = ctx;
   const a = loadPending(db, input.id);
   const me = ctx.actor.name;
-  if (a.requestedBy === me) throw new RuleError('four_eyes', `${me} asked to ${a.summary}: a second, different supervisor must confirm it`);
+  enforce(confirmHeldRule(a, ctx.actor));
   const channel = a.channel as Channel;
-  const role = contract[channel].role;
-  if (!roleAllows(ctx.actor.role, role)) throw new RuleError('forbidden', `${me} (${ctx.actor.role}) may not confirm ${channel}: it needs the ${role} role`);
   const payload = validate(channel, JSON.parse(a.payload));
   // The command runs as confirmed: it knows who asked, so it neither holds itself again nor forgets the requester.
   const done = (handlers[channel as keyof typeof handlers] as Runner)({ ...ctx, approval: { id: a.id, requestedBy: a.requestedBy } }, payload);

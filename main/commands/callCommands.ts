@@ -8,10 +8,12 @@ import { formatAmount, parseAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { confirmOrAsk, DEPOSIT_CONFIRM_MULTIPLE, money, times } from './confirm.ts';
+import { callActiveRule, escalateRule, isOverdue, waiveRule } from './allowed/calls.ts';
+import { enforce } from './allowed/verdict.ts';
 
 /** One definition of overdue for every view: recorded so by a cycle, or open past its deadline at `now`. */
 export function shownStatus(c: Pick<CallRow, 'status' | 'deadline'>, now: string | null): CallRow['status'] {
-  return c.status === 'open' && now !== null && c.deadline <= now ? 'overdue' : c.status;
+  return c.status === 'open' && now !== null && isOverdue(c, now) ? 'overdue' : c.status;
 }
 
 export function callView(c: CallRow, withHistory = false, ctx?: CommandContext): MarginCall {
@@ -51,9 +53,7 @@ export function callView(c: CallRow, withHistory = false, ctx?: CommandContext):
 function activeCall(ctx: CommandContext, id: number, doing: string): CallRow {
   const c = getCall(ctx.db, id);
   if (!c) throw new InputError(`no margin call ${id}`, { field: 'id' });
-  if (c.status !== 'open' && c.status !== 'overdue') {
-    throw new RuleError('call_closed', `cannot ${doing} margin call ${id}: it is ${c.status}`);
-  }
+  enforce(callActiveRule(c, doing));
   return c;
 }
 
@@ -114,33 +114,21 @@ export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>)
   const outstanding = c.amount - c.deposited;
   const w = callWriter(ctx.db);
   const limit = readPolicy(ctx.db).fourEyesWaiver;
+  const judged = enforce(waiveRule(ctx.actor, c, limit));
   let note = input.reason;
-  if (outstanding > limit) {
-    const req = c.waiverRequest;
-    // A request is for the amount outstanding when it was made: a call re-sized since (by a cycle or a deposit)
-    // needs a fresh request, so a second supervisor never confirms an amount nobody asked to waive.
-    if (!req || (req.by === ctx.actor.name && req.amount !== outstanding)) {
-      requestWaiver(ctx.db, c.id, ctx.actor.name, now, input.reason, outstanding);
-      w.event(c.id, {
-        at: now,
-        actor: ctx.actor.name,
-        kind: 'waiver_requested',
-        amount: outstanding,
-        note: `${input.reason} (above ${formatAmount(limit)}: a second supervisor must confirm)`,
-      });
-      return callView(getCall(ctx.db, c.id)!, true, ctx);
-    }
-    if (req.by === ctx.actor.name) {
-      throw new RuleError('four_eyes', `the waiver of call ${c.id} was requested by ${ctx.actor.name}: a second, different supervisor must confirm it`);
-    }
-    if (req.amount !== outstanding) {
-      throw new RuleError(
-        'waiver_stale',
-        `${req.by} asked to waive ${formatAmount(req.amount)} on call ${c.id}, but ${formatAmount(outstanding)} is outstanding now: ${req.by} must ask again`,
-      );
-    }
-    note = `${input.reason} (confirms ${req.by}'s request to waive ${formatAmount(req.amount)}: ${req.reason})`;
+  if (judged.holds) {
+    requestWaiver(ctx.db, c.id, ctx.actor.name, now, input.reason, outstanding);
+    w.event(c.id, {
+      at: now,
+      actor: ctx.actor.name,
+      kind: 'waiver_requested',
+      amount: outstanding,
+      note: `${input.reason} (above ${formatAmount(limit)}: a second supervisor must confirm)`,
+    });
+    return callView(getCall(ctx.db, c.id)!, true, ctx);
   }
+  const req = c.waiverRequest;
+  if (outstanding > limit && req) note = `${input.reason} (confirms ${req.by}'s request to waive ${formatAmount(req.amount)}: ${req.reason})`;
   w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'waived', at: now });
   w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'waived', amount: outstanding, note });
   return callView(getCall(ctx.db, c.id)!, true, ctx);
@@ -149,9 +137,7 @@ export function waiveCommand(ctx: CommandContext, input: InputOf<'calls.waive'>)
 /** Escalates one overdue call (its row and its own 'escalated' event); throws, naming the call, when it cannot be. */
 function escalateOne(ctx: CommandContext, w: CallWriter, id: number, reason: string, now: string): void {
   const c = activeCall(ctx, id, 'escalate');
-  if (c.status !== 'overdue' && c.deadline > now) {
-    throw new RuleError('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${c.deadline}`);
-  }
+  enforce(escalateRule(c, now));
   w.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'escalated', at: now });
   w.event(c.id, { at: now, actor: ctx.actor.name, kind: 'escalated', amount: null, note: reason });
 }

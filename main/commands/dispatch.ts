@@ -2,7 +2,9 @@
 // role, and runs a changing command and its journal entry in one transaction: both land or neither does.
 import type { z } from 'zod';
 import { contract, isChannel, DOOR_CHANNELS, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
-import { roleAllows } from '../../shared/roles.ts';
+import { accessRule, batchMayRun } from './allowed/access.ts';
+import { channelRule, enforce } from './allowed/verdict.ts';
+import { withActions } from './allowed/views.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
@@ -24,28 +26,17 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
   return parsed.data as InputOf<C>;
 }
 
-/** All that a user whose password was set by an admin may run until they change it. */
-const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
+export { batchMayRun };
 
-/** What the unattended batch actor may run: reads, and imports of market prices. */
-export function batchMayRun(channel: Channel, input: unknown): boolean {
-  if (!contract[channel].mutates) return true;
-  return channel === 'import.csv' && (input as InputOf<'import.csv'>).kind === 'prices';
-}
-
-/** The payload checked against the channel's schema and the actor's role against the channel's: the input, or a refusal. */
+/**
+ * The actor's role against the channel's, then the payload against the channel's schema (a role that may not run
+ * the channel learns nothing of its payload), then the batch actor's and the password-change limits (allowed/access.ts,
+ * the same verdicts whoami hands the console): the input, or a refusal.
+ */
 export function authorize<C extends Channel>(ctx: CommandContext, channel: C, payload: unknown): InputOf<C> {
-  const entry = contract[channel];
+  if (!ctx.actor.batch && !ctx.actor.mustChangePassword) enforce(channelRule(ctx.actor, channel));
   const input = validate(channel, payload);
-  if (ctx.actor.batch && !batchMayRun(channel, input)) {
-    throw new RuleError('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${ctx.actor.name} may read and import prices only`);
-  }
-  if (ctx.actor.mustChangePassword && !PASSWORD_CHANGE_CHANNELS.includes(channel)) {
-    throw new RuleError('password_change_required', `${ctx.actor.name} must change the password an admin set before anything else: session.changePassword`);
-  }
-  if (!roleAllows(ctx.actor.role, entry.role)) {
-    throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not run ${channel}: it needs the ${entry.role} role`);
-  }
+  enforce(accessRule(ctx.actor, channel, input));
   return input;
 }
 
@@ -72,7 +63,7 @@ function refuseReadOnly(ctx: CommandContext, channel: Channel): void {
 export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): OutputOf<C> {
   checkChannel(channel);
   if (Object.hasOwn(preparers, channel)) throw new InputError(`${channel} hashes a password and runs through dispatchAsync`);
-  return run(ctx, channel, authorize(ctx, channel, payload), undefined) as OutputOf<C>;
+  return withActions(ctx, channel, run(ctx, channel, authorize(ctx, channel, payload), undefined)) as OutputOf<C>;
 }
 
 /**
@@ -84,7 +75,7 @@ export async function dispatchAsync<C extends Channel>(ctx: CommandContext, chan
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
   const prepare = preparers[channel as keyof typeof preparers] as ((ctx: CommandContext, input: unknown) => Promise<Prepared>) | undefined;
-  return run(ctx, channel, input, prepare ? await prepare(ctx, input) : undefined) as OutputOf<C>;
+  return withActions(ctx, channel, run(ctx, channel, input, prepare ? await prepare(ctx, input) : undefined)) as OutputOf<C>;
 }
 
 function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {

@@ -24,6 +24,7 @@ import {
 import { recoveryHandlers } from './recovery/handlers.ts';
 import { confirmApprovalCommand, declineApprovalCommand, listApprovalsCommand } from './approvals.ts';
 import { inboxList } from './inbox.ts';
+import { capabilities } from './allowed/access.ts';
 import { deepVerify } from './integrity/deepVerify.ts';
 import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { adminHandlers, adminPreparers } from './admin/handlers.ts';
@@ -68,7 +69,9 @@ export const handlers: Handlers = {
   'journal.list': plain(journalList),
   'journal.exportCsv': plain(journalCsv),
   'journal.commands': plain(journalCommandsList),
-  'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}) } }),
+  'session.whoami': (ctx) => ({
+    output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}), capabilities: capabilities(ctx.actor) },
+  }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),
   'accounts.detail': plain(accountDetail),

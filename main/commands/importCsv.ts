@@ -6,7 +6,7 @@ import type { ImportResult, InputOf } from '../../shared/contract.ts';
 import { parseCsv } from '../csv/parse.ts';
 import { ledgerRef, writeRows } from '../ledger/importRepo.ts';
 import { normaliseTime } from '../../shared/time.ts';
-import { roleAllows } from '../../shared/roles.ts';
+import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';

@@ -7,25 +7,36 @@ import { listApprovals } from '../ledger/approvalRepo.ts';
 import { listLiquidations } from '../ledger/liquidationRepo.ts';
 import { pendingWaivers } from '../ledger/callRepo.ts';
 import { listCases } from '../ledger/defaultRepo.ts';
-import { roleAllows } from '../../shared/roles.ts';
+import { readPolicy } from '../ledger/bookRepo.ts';
+import { confirmHeldRule } from './allowed/approvals.ts';
+import { waiveRule } from './allowed/calls.ts';
+import { confirmDeclarationRule } from './allowed/defaults.ts';
+import { confirmRule } from './allowed/liquidations.ts';
+import { channelRule, first, type Rule } from './allowed/verdict.ts';
 import { formatAmount } from '../../shared/units.ts';
 
 type Step = InboxItem['confirm'];
 
-/** The two steps of an item, or why this user cannot take the confirming one. */
-function steps(ctx: CommandContext, requestedBy: string, confirm: NonNullable<Step>, decline: NonNullable<Step> | null): Pick<InboxItem, 'mine' | 'confirm' | 'decline' | 'why'> {
-  const me = ctx.actor.name;
-  const supervisor = roleAllows(ctx.actor.role, 'supervisor');
-  const mine = requestedBy === me;
-  let why: string | null = null;
-  if (!supervisor) why = 'a supervisor decides it';
-  else if (mine) why = 'you asked for it: a second, different supervisor confirms it';
-  return { mine, confirm: why === null ? confirm : null, decline: supervisor ? decline : null, why };
+/**
+ * The two steps of an item, or why this user cannot take the confirming one: the channel's role and the rule the
+ * confirming command enforces (the same functions), and the declining channel's role.
+ */
+function steps(
+  ctx: CommandContext,
+  requestedBy: string,
+  confirm: NonNullable<Step>,
+  rule: () => Rule,
+  decline: NonNullable<Step> | null,
+): Pick<InboxItem, 'mine' | 'confirm' | 'decline' | 'why'> {
+  const v = first(() => channelRule(ctx.actor, confirm.channel), rule);
+  const mayDecline = decline !== null && channelRule(ctx.actor, decline.channel).ok;
+  return { mine: requestedBy === ctx.actor.name, confirm: v.ok ? confirm : null, decline: mayDecline ? decline : null, why: v.ok ? null : v.why };
 }
 
 export function inboxList(ctx: CommandContext): InboxItem[] {
   const { db } = ctx;
   const items: InboxItem[] = [];
+  const waiverLimit = readPolicy(db).fourEyesWaiver;
   for (const a of listApprovals(db, { status: 'pending', limit: 1_000 })) {
     items.push({
       kind: 'approval',
@@ -34,7 +45,7 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       summary: a.summary,
       requestedBy: a.requestedBy,
       requestedAt: a.requestedAt,
-      ...steps(ctx, a.requestedBy, { channel: 'approvals.confirm', payload: { id: a.id }, needsReason: false }, { channel: 'approvals.decline', payload: { id: a.id }, needsReason: true }),
+      ...steps(ctx, a.requestedBy, { channel: 'approvals.confirm', payload: { id: a.id }, needsReason: false }, () => confirmHeldRule(a, ctx.actor), { channel: 'approvals.decline', payload: { id: a.id }, needsReason: true }),
     });
   }
   for (const l of listLiquidations(db, { status: 'pending_second', limit: 1_000 })) {
@@ -45,7 +56,7 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       summary: `confirm liquidation ${l.id} of account ${l.account}, closing ${formatAmount(l.notional)}`,
       requestedBy: l.approvedBy ?? '',
       requestedAt: l.approvedAt ?? l.updatedAt,
-      ...steps(ctx, l.approvedBy ?? '', { channel: 'liquidations.approve', payload: { id: l.id }, needsReason: false }, { channel: 'liquidations.reject', payload: { id: l.id }, needsReason: true }),
+      ...steps(ctx, l.approvedBy ?? '', { channel: 'liquidations.approve', payload: { id: l.id }, needsReason: false }, () => confirmRule(l, ctx.actor), { channel: 'liquidations.reject', payload: { id: l.id }, needsReason: true }),
     });
   }
   for (const c of pendingWaivers(db)) {
@@ -57,7 +68,7 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       summary: `waive ${formatAmount(w.amount)} on margin call ${c.id} of account ${c.account}: ${w.reason}`,
       requestedBy: w.by,
       requestedAt: w.at,
-      ...steps(ctx, w.by, { channel: 'calls.waive', payload: { id: c.id }, needsReason: true }, null),
+      ...steps(ctx, w.by, { channel: 'calls.waive', payload: { id: c.id }, needsReason: true }, () => waiveRule(ctx.actor, c, waiverLimit), null),
     });
   }
   for (const d of listCases(db).filter((x) => x.status === 'pending_second')) {
@@ -68,7 +79,7 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       summary: `confirm the default of member ${d.member}: ${d.reason}`,
       requestedBy: d.declaredBy,
       requestedAt: d.declaredAt,
-      ...steps(ctx, d.declaredBy, { channel: 'default.confirm', payload: { case: d.id }, needsReason: false }, { channel: 'default.withdraw', payload: { case: d.id }, needsReason: true }),
+      ...steps(ctx, d.declaredBy, { channel: 'default.confirm', payload: { case: d.id }, needsReason: false }, () => confirmDeclarationRule(d, ctx.actor), { channel: 'default.withdraw', payload: { case: d.id }, needsReason: true }),
     });
   }
   return items.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));

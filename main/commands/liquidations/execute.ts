@@ -26,6 +26,8 @@ import { addFundEntry, addShortfall } from '../../ledger/automationRepo.ts';
 import { activeCallsByAccount, heldCallsByAccount, callWriter } from '../../ledger/callRepo.ts';
 import { formatAmount, unitsOf } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
+import { fillableRule } from '../allowed/liquidations.ts';
+import { enforce } from '../allowed/verdict.ts';
 
 export interface FillRequest {
   liquidation: LiquidationRow;
@@ -51,9 +53,7 @@ export function settlementAt(db: Database, asOf: string): Settlement {
 
 export function recordFill(db: Database, policy: Policy, inst: Instrument, settlement: Settlement, f: FillRequest): void {
   const { liquidation: l, order: o } = f;
-  if (l.status !== 'approved' && l.status !== 'executing') {
-    throw new RuleError('not_approved', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only an approved liquidation takes fills`);
-  }
+  enforce(fillableRule(l));
   const left = o.lots - o.filledLots;
   if (f.lots > left) {
     throw new InputError(`order ${o.seq} (${o.instrument}) has ${left} lots left to fill, not ${f.lots}`, { field: 'quantity' });

@@ -10,7 +10,7 @@
 // waits for a second supervisor.
 import type { Database } from 'better-sqlite3';
 import type { Instrument, Policy } from '../../engine/model.ts';
-import type { LiquidationRow, OrderRow } from '../../ledger/liquidationRepo.ts';
+import type { LiquidationRow } from '../../ledger/liquidationRepo.ts';
 import { soleApprovalsSince, fillsOnOthersSince, fillsBySince, type OrderShare } from '../../ledger/fourEyesRepo.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
 import { readMarks } from '../../ledger/bookRepo.ts';
@@ -61,21 +61,20 @@ export function approvalNeedsFourEyes(db: Database, policy: Policy, l: Liquidati
 }
 
 /**
- * Refuses a fill that would take what `actor` moved alone on the account above the threshold. Fills on a liquidation
- * the actor approved were counted when it was approved (a fill never exceeds the approved lots), and a confirmed
- * liquidation has had its four eyes.
+ * Why a fill of `lots` of order `o` would take what `actor` moved alone on the account above the threshold, or null.
+ * Fills on a liquidation the actor approved were counted when it was approved (a fill never exceeds the approved
+ * lots), and a confirmed liquidation has had its four eyes. The command enforces it (allowed/liquidations.ts).
  */
-export function assertFillWithinFourEyes(db: Database, policy: Policy, l: LiquidationRow, o: OrderRow, lots: bigint, actor: string, now: Date): void {
-  if (l.confirmedBy !== null || l.approvedBy === actor) return;
+export function fillOverFourEyes(db: Database, policy: Policy, l: LiquidationRow, o: OrderShare, lots: bigint, actor: string, now: Date): string | null {
+  if (l.confirmedBy !== null || l.approvedBy === actor) return null;
   const limit = policy.fourEyesNotional;
   const moved = movedAlone(db, l.account, actor, windowStart(now, policy));
   const add = share(o, lots);
-  if (moved + add <= limit) return;
-  throw new RuleError(
-    'four_eyes',
+  if (moved + add <= limit) return null;
+  return (
     `${actor} has moved ${formatAmount(moved)} on account ${l.account} in the last ${windowText(policy)} without a second approver; ` +
-      `this fill's ${formatAmount(add)} would take it to ${formatAmount(moved + add)}, above the four-eyes threshold ${formatAmount(limit)}: ` +
-      `a liquidation a second supervisor confirmed can be filled`,
+    `this fill's ${formatAmount(add)} would take it to ${formatAmount(moved + add)}, above the four-eyes threshold ${formatAmount(limit)}: ` +
+    `a liquidation a second supervisor confirmed can be filled`
   );
 }
 

@@ -22,7 +22,7 @@ import {
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictOfRow } from './automation.ts';
-import { approvalNeedsFourEyes, assertFillWithinFourEyes, judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
+import { judgeFillPrice, judgementText, offBandNeedsSecond } from './fourEyes.ts';
 import { holdForSecond } from '../approvals.ts';
 import { SIMULATE_REFUSED } from './simulate.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
@@ -30,7 +30,13 @@ import { figuresJson, orderRowOf, orderView, summaryView, detailView } from './v
 import { recordFill, settlementAt } from './execute.ts';
 import { decimalPlaces, parseUnits, formatAmount, formatUnits, unitsOf, UnitError } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
-import { roleAllows } from '../../../shared/roles.ts';
+import { approvableRule, approveFourEyesRule, confirmRule, fillableRule, fillFourEyesRule, transitionRule, type Transition } from '../allowed/liquidations.ts';
+import { enforce, first, judge, roleAllows } from '../allowed/verdict.ts';
+
+/** Whether any order of the liquidation has a fill. */
+export function hasFills(db: Database, id: number): boolean {
+  return readOrders(db, id).some((o) => o.filledLots > 0n);
+}
 
 function load(db: Database, id: number): LiquidationRow {
   const l = getLiquidation(db, id);
@@ -140,6 +146,13 @@ export function previewCommand(ctx: CommandContext, input: InputOf<'liquidations
     targetMet: plan.targetMet,
     notional: formatAmount(plan.notional),
     fourEyes,
+    // The verdict on approving these quantities, by the same rules the approval is held to.
+    approve: judge(ctx.actor, 'liquidations.approve', true, () =>
+      first(
+        () => approvableRule(l),
+        () => approveFourEyesRule(ctx.db, readPolicy(ctx.db), { ...l, notional: plan.notional }, ctx.actor, ctx.now()),
+      ),
+    ),
   };
 }
 
@@ -170,16 +183,13 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   const policy = readPolicy(db);
   if (l.status === 'pending_second') {
     if (input.orders) throw new RuleError('four_eyes_bound', `liquidation ${l.id} awaits a second approval of the orders ${l.approvedBy} approved: reject it to change them`);
-    if (!roleAllows(ctx.actor.role, 'supervisor')) throw new RuleError('forbidden', `the second approval of liquidation ${l.id} needs a supervisor`);
-    if (l.approvedBy === me) throw new RuleError('four_eyes', `${me} approved liquidation ${l.id} already: a second, different supervisor must confirm it`);
+    enforce(confirmRule(l, ctx.actor));
     setLiquidation(db, l.id, { status: 'approved', confirmedBy: me, confirmedAt: at }, at);
     addLiquidationEvent(db, l.id, { at, actor: me, kind: 'confirmed', note: input.note ?? '', detail: JSON.stringify({ firstApproval: l.approvedBy }) });
     l = load(db, l.id);
     return { output: detail(db, l), journal: { result: decision(db, l, { confirmedBy: me }) } };
   }
-  if (l.status !== 'proposed' && l.status !== 'held') {
-    throw new RuleError('not_approvable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: it cannot be approved`);
-  }
+  enforce(approvableRule(l));
   if (input.orders) {
     const { plan, current, instruments } = evaluateEdits(db, l, input.orders);
     const lotOf = (id: string): string => instruments.get(id)!.lot;
@@ -213,11 +223,8 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   if (readOrders(db, l.id).every((o) => o.lots === 0n)) {
     throw new InputError(`liquidation ${l.id} would close nothing: reject it instead`, { field: 'orders' });
   }
-  const why = approvalNeedsFourEyes(db, policy, l, me, ctx.now());
+  const why = enforce(approveFourEyesRule(db, policy, l, ctx.actor, ctx.now())).holds ?? null;
   const fourEyes = why !== null;
-  if (fourEyes && !roleAllows(ctx.actor.role, 'supervisor')) {
-    throw new RuleError('forbidden', `${why}: it needs a supervisor's approval (and a second supervisor's confirmation if it crosses the threshold for them too)`);
-  }
   setLiquidation(db, l.id, { status: fourEyes ? 'pending_second' : 'approved', approvedBy: me, approvedAt: at }, at);
   addLiquidationEvent(db, l.id, {
     at,
@@ -230,12 +237,12 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   return { output: detail(db, l), journal: { result: decision(db, l, { approvedBy: me, fourEyes }) } };
 }
 
-type Transition = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';
+type TransitionChannel = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';
 
-function transition<C extends Transition>(
+function transition<C extends TransitionChannel>(
   ctx: CommandContext,
   id: number,
-  from: readonly string[],
+  rule: Transition,
   to: 'rejected' | 'held' | 'proposed',
   kind: 'rejected' | 'held' | 'released',
   note: string,
@@ -243,10 +250,7 @@ function transition<C extends Transition>(
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const l = load(db, id);
-  if (!from.includes(l.status)) throw new RuleError(`not_${kind}`, `liquidation ${id} is ${l.status.replace('_', ' ')}: it cannot be ${kind}`);
-  if (kind === 'rejected' && readOrders(db, id).some((o) => o.filledLots > 0n)) {
-    throw new RuleError('not_rejected', `liquidation ${id} has fills already: it cannot be rejected`);
-  }
+  enforce(transitionRule(l, rule, hasFills(db, id)));
   setLiquidation(db, id, { status: to, ...(kind === 'rejected' ? { approvedBy: null, approvedAt: null } : {}) }, at);
   addLiquidationEvent(db, id, { at, actor: ctx.actor.name, kind, note, detail: '{}' });
   const after = load(db, id);
@@ -254,13 +258,13 @@ function transition<C extends Transition>(
 }
 
 export const rejectCommand = (ctx: CommandContext, input: InputOf<'liquidations.reject'>): Handled<'liquidations.reject'> =>
-  transition(ctx, input.id, ['proposed', 'held', 'pending_second', 'approved'], 'rejected', 'rejected', input.reason);
+  transition(ctx, input.id, 'reject', 'rejected', 'rejected', input.reason);
 
 export const holdCommand = (ctx: CommandContext, input: InputOf<'liquidations.hold'>): Handled<'liquidations.hold'> =>
-  transition(ctx, input.id, ['proposed'], 'held', 'held', input.reason);
+  transition(ctx, input.id, 'hold', 'held', 'held', input.reason);
 
 export const releaseCommand = (ctx: CommandContext, input: InputOf<'liquidations.release'>): Handled<'liquidations.release'> =>
-  transition(ctx, input.id, ['held'], 'proposed', 'released', input.note ?? '');
+  transition(ctx, input.id, 'release', 'proposed', 'released', input.note ?? '');
 
 /** The time prices are taken at for valuing an account now: the latest cycle's as-of, or now before any cycle. */
 export function priceTime(ctx: CommandContext): string {
@@ -294,6 +298,8 @@ function fillPriceOf(input: string, inst: Instrument): bigint {
 export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fill'>): Handled<'liquidations.fill'> {
   const { db } = ctx;
   const l = load(db, input.id);
+  // The state first, as the proposal's view says it: a fill on a proposal nobody approved is refused as that.
+  enforce(fillableRule(l));
   const order = readOrders(db, l.id).find((o) => o.instrument === input.instrument && o.lots > 0n);
   if (!order) throw new InputError(`liquidation ${l.id} has no order in ${input.instrument}`, { field: 'instrument' });
   const inst = readInstruments(db).find((i) => i.id === input.instrument)!;
@@ -320,7 +326,7 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
       return { output: detail(db, load(db, l.id)), journal: { result: { liquidation: l.id, approval, status: 'pending', price: unitsOf(price, inst.tick), ...check } } };
     }
   }
-  assertFillWithinFourEyes(db, policy, l, order, lots, by, now);
+  enforce(fillFourEyesRule(db, policy, l, order, lots, by, now));
   recordFill(db, policy, inst, settlementAt(db, pt), {
     liquidation: l,
     order,
@@ -337,9 +343,7 @@ export function fillCommand(ctx: CommandContext, input: InputOf<'liquidations.fi
 
 /** The checks a fill gets, made before an off-band fill is held, so a fill that could not be booked is not held. */
 function assertFillable(l: LiquidationRow, order: OrderRow, lots: bigint): void {
-  if (l.status !== 'approved' && l.status !== 'executing') {
-    throw new RuleError('not_approved', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only an approved liquidation takes fills`);
-  }
+  enforce(fillableRule(l));
   const left = order.lots - order.filledLots;
   if (lots > left) throw new InputError(`order ${order.seq} (${order.instrument}) has ${left} lots left to fill, not ${lots}`, { field: 'quantity' });
 }

@@ -13,6 +13,8 @@ import type { Database } from 'better-sqlite3';
 import { BID_CONFIRM_SHARE_PPM, confirmOrAsk, money, times } from '../confirm.ts';
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
+import { enforce } from '../allowed/verdict.ts';
+import { caseStepRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { Instrument, Position, Policy } from '../../engine/model.ts';
 import { planContext, applyOrders, type PlanReason } from '../../engine/liquidationPlan.ts';
@@ -49,7 +51,7 @@ import {
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { figuresJson, orderRowOf } from '../liquidations/views.ts';
 import { recordFill, settlementAt } from '../liquidations/execute.ts';
-import { caseDetail, loadCase, loadMember, requireStatus } from './views.ts';
+import { caseDetail, loadCase, loadMember } from './views.ts';
 import { subBook, evaluateAll, totalEquity, priceTimeOf } from './book.ts';
 import { moneyIn } from './members.ts';
 import { formatAmount } from '../../../shared/units.ts';
@@ -71,7 +73,7 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const c = loadCase(db, input.case);
-  requireStatus(c, ['open'], 'port accounts');
+  enforce(caseStepRule(c, 'port'));
   const to = loadMember(db, input.to, 'to');
   if (to.id === c.member) throw new InputError('the receiver must be another member than the defaulter', { field: 'to' });
   if (to.status !== 'active') throw new RuleError('receiver_not_active', `member ${to.id} is ${to.status}: accounts are ported only to an active member`);
@@ -183,7 +185,7 @@ export function closeOutCommand(ctx: CommandContext, input: InputOf<'default.clo
   const at = ctx.now().toISOString();
   const me = ctx.actor.name;
   const c = loadCase(db, input.case);
-  requireStatus(c, ['open'], 'close out');
+  enforce(caseStepRule(c, 'closeOut'));
   const cycle = latestCycle(db);
   if (!cycle) throw new RuleError('no_cycle', 'a close-out needs a margin cycle first (liquidations belong to one): run cycle.run');
   const pt = priceTimeOf(ctx.db, ctx.now());
@@ -274,7 +276,7 @@ export function bidCommand(ctx: CommandContext, input: InputOf<'default.bid'>): 
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const c = loadCase(db, input.case);
-  requireStatus(c, ['open'], 'take bids');
+  enforce(caseStepRule(c, 'bid'));
   const m = loadMember(db, input.member);
   if (m.id === c.member) throw new InputError('the defaulter cannot bid for its own portfolio', { field: 'member' });
   if (m.status !== 'active') throw new RuleError('bidder_not_active', `member ${m.id} is ${m.status}: only active members bid`);
@@ -369,7 +371,7 @@ function mergeInto(pos: Position | undefined, account: string, inst: Instrument,
 export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'>): Handled<'default.award'> {
   const { db } = ctx;
   const c = loadCase(db, input.case);
-  requireStatus(c, ['open'], 'award the auction');
+  enforce(caseStepRule(c, 'award'));
   const pt = priceTimeOf(ctx.db, ctx.now());
   const policy = readPolicy(db);
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));

@@ -9,9 +9,11 @@ import type { MemberStanding, DefaultCaseSummary } from '../../../shared/contrac
 import { readMembers, insertCase, liveCaseOf, updateCase, addCaseEvent, setMemberStatus, dueReplenishments, setReplenished, setDefaultFund, addDefaultFundEntry, listCases } from '../../ledger/defaultRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
-import { caseDetail, caseSummary, loadCase, loadMember, memberStanding, requireStatus } from './views.ts';
+import { caseDetail, caseSummary, loadCase, loadMember, memberStanding } from './views.ts';
 import { parseAmount, formatAmount, roundAmountToScale, UnitError } from '../../../shared/units.ts';
-import { InputError, RuleError } from '../../../shared/errors.ts';
+import { InputError } from '../../../shared/errors.ts';
+import { confirmDeclarationRule, declareRule, reinstateRule, replenishRule, suspendRule, withdrawDeclarationRule } from '../allowed/defaults.ts';
+import { enforce } from '../allowed/verdict.ts';
 
 export function membersList(ctx: CommandContext): MemberStanding[] {
   return readMembers(ctx.db).map((m) => memberStanding(ctx.db, m));
@@ -19,16 +21,14 @@ export function membersList(ctx: CommandContext): MemberStanding[] {
 
 export function suspendMember(ctx: CommandContext, input: InputOf<'members.suspend'>): MemberStanding {
   const m = loadMember(ctx.db, input.member);
-  if (m.status === 'defaulted') throw new RuleError('member_defaulted', `member ${m.id} is in default: its case governs it, not a suspension`);
-  if (m.status === 'suspended') throw new RuleError('member_suspended', `member ${m.id} is suspended already`);
+  enforce(suspendRule(m));
   setMemberStatus(ctx.db, { member: m.id, from: m.status, to: 'suspended', at: ctx.now().toISOString(), actor: ctx.actor.name, reason: input.reason, case: null });
   return memberStanding(ctx.db, loadMember(ctx.db, m.id));
 }
 
 export function reinstateMember(ctx: CommandContext, input: InputOf<'members.reinstate'>): MemberStanding {
   const m = loadMember(ctx.db, input.member);
-  if (m.status === 'defaulted') throw new RuleError('member_defaulted', `member ${m.id} is in default: a defaulted member is not reinstated`);
-  if (m.status === 'active') throw new RuleError('member_active', `member ${m.id} is active already`);
+  enforce(reinstateRule(m));
   setMemberStatus(ctx.db, { member: m.id, from: m.status, to: 'active', at: ctx.now().toISOString(), actor: ctx.actor.name, reason: input.reason, case: null });
   return memberStanding(ctx.db, loadMember(ctx.db, m.id));
 }
@@ -41,9 +41,7 @@ export function declareDefault(ctx: CommandContext, input: InputOf<'default.decl
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const m = loadMember(db, input.member);
-  if (m.status === 'defaulted') throw new RuleError('member_defaulted', `member ${m.id} is in default already`);
-  const live = liveCaseOf(db, m.id);
-  if (live) throw new RuleError('case_exists', `member ${m.id} already has default case ${live.id} (${live.status.replace('_', ' ')})`);
+  enforce(declareRule(m, liveCaseOf(db, m.id)));
   const id = insertCase(db, { member: m.id, reason: input.reason, priorStatus: m.status, by: ctx.actor.name, at });
   addCaseEvent(db, id, { at, actor: ctx.actor.name, kind: 'declared', note: `${input.reason} (awaiting a second supervisor)`, detail: { member: m.id, status: m.status } });
   const out = caseDetail(db, id);
@@ -55,8 +53,7 @@ export function confirmDefault(ctx: CommandContext, input: InputOf<'default.conf
   const at = ctx.now().toISOString();
   const me = ctx.actor.name;
   const c = loadCase(db, input.case);
-  requireStatus(c, ['pending_second'], 'confirm the declaration');
-  if (c.declaredBy === me) throw new RuleError('four_eyes', `${me} declared default case ${c.id}: a second, different supervisor must confirm it`);
+  enforce(confirmDeclarationRule(c, ctx.actor));
   const m = loadMember(db, c.member);
   const baseline = latestCycle(db)?.id ?? null;
   updateCase(db, c.id, { status: 'open', confirmedBy: me, confirmedAt: at, baselineCycle: baseline }, at);
@@ -75,7 +72,7 @@ export function withdrawDefault(ctx: CommandContext, input: InputOf<'default.wit
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const c = loadCase(db, input.case);
-  requireStatus(c, ['pending_second'], 'withdraw the declaration');
+  enforce(withdrawDeclarationRule(c));
   updateCase(db, c.id, { status: 'withdrawn' }, at);
   addCaseEvent(db, c.id, { at, actor: ctx.actor.name, kind: 'withdrawn', note: input.reason });
   return { output: caseDetail(db, c.id), journal: { result: { case: c.id, status: 'withdrawn' } } };
@@ -103,7 +100,7 @@ export function replenishDefaultFund(ctx: CommandContext, input: InputOf<'defaul
   const amount = moneyIn(ctx, input.amount, 'amount');
   const due = dueReplenishments(db, m.id);
   const owed = due.reduce((s, r) => s + r.amount - r.replenished, 0n);
-  if (owed === 0n) throw new RuleError('nothing_due', `member ${m.id} owes no default-fund replenishment`);
+  enforce(replenishRule(m, owed));
   if (amount > owed) throw new InputError(`${input.amount} is more than the ${formatAmount(owed)} member ${m.id} owes its default fund`, { field: 'amount' });
   let left = amount;
   for (const r of due) {

@@ -12,6 +12,8 @@
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
+import { enforce } from '../allowed/verdict.ts';
+import { allocateRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { RecoveryComparison, RecoveryPolicyResult, LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
 import { allocateRecovery, memberTotals, type RecoveryInput, type RecoveryResult, type AdlInstrument } from '../../engine/recoveryAllocation.ts';
@@ -35,7 +37,7 @@ import {
   addCaseEvent,
   type CaseRow,
 } from '../../ledger/defaultRepo.ts';
-import { caseDetail, loadCase, requireStatus } from './views.ts';
+import { caseDetail, loadCase } from './views.ts';
 import { subBook, evaluateAll, priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
@@ -109,8 +111,7 @@ function policyView(tools: LedgerRecoveryTool[], r: RecoveryResult): RecoveryPol
 }
 
 function needResidual(c: CaseRow): void {
-  requireStatus(c, ['allocated'], 'apply recovery tools');
-  if ((c.residual ?? 0n) === 0n) throw new RuleError('no_residual', `default case ${c.id}'s waterfall covered the whole loss: no recovery tool is needed`);
+  enforce(allocateRule(c));
 }
 
 export function compareCommand(ctx: CommandContext, input: InputOf<'default.compare'>): RecoveryComparison {

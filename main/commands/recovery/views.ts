@@ -5,7 +5,6 @@ import type { Database } from 'better-sqlite3';
 import type {
   AssessmentView,
   DefaultCaseDetail,
-  DefaultCaseStatus,
   DefaultCaseSummary,
   MemberStanding,
   LedgerRecoveryTool,
@@ -35,7 +34,7 @@ import {
 import { readInstruments } from '../../ledger/bookRepo.ts';
 import { formatAmount, formatRate } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
-import { InputError, RuleError } from '../../../shared/errors.ts';
+import { InputError } from '../../../shared/errors.ts';
 
 const amt = (v: bigint | null): string | null => (v === null ? null : formatAmount(v));
 
@@ -43,12 +42,6 @@ export function loadCase(db: Database, id: number, field = 'case'): CaseRow {
   const c = getCase(db, id);
   if (!c) throw new InputError(`no default case ${id}`, { field });
   return c;
-}
-
-export function requireStatus(c: CaseRow, allowed: readonly DefaultCaseStatus[], doing: string): void {
-  if (!allowed.includes(c.status)) {
-    throw new RuleError('case_state', `default case ${c.id} is ${c.status.replace('_', ' ')}: cannot ${doing} (needs ${allowed.map((s) => s.replace('_', ' ')).join(' or ')})`);
-  }
 }
 
 export function loadMember(db: Database, id: string, field = 'member'): MemberRow {

@@ -14,6 +14,8 @@
 // from the desk, a schedule or a playbook step; the margin cycle does not do it).
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
+import { enforce } from '../allowed/verdict.ts';
+import { assessRule, assessmentsUsed, caseStepRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { AssessmentView, AssessmentReview } from '../../../shared/contractRecovery.ts';
 import { allocateWaterfall, type WaterfallMember } from '../../engine/waterfall.ts';
@@ -26,7 +28,6 @@ import {
   insertLayers,
   insertMemberAllocations,
   memberAllocations,
-  caseLayers,
   setDefaultFund,
   addDefaultFundEntry,
   insertReplenishment,
@@ -42,7 +43,7 @@ import {
   readMember,
   setMemberStatus,
 } from '../../ledger/defaultRepo.ts';
-import { caseDetail, loadCase, requireStatus, assessmentView } from './views.ts';
+import { caseDetail, loadCase, assessmentView } from './views.ts';
 import { moneyIn } from './members.ts';
 import { normaliseTime } from '../../../shared/time.ts';
 import { formatAmount } from '../../../shared/units.ts';
@@ -55,7 +56,7 @@ export function waterfallCommand(ctx: CommandContext, input: InputOf<'default.wa
   const at = ctx.now().toISOString();
   const me = ctx.actor.name;
   const c = loadCase(db, input.case);
-  requireStatus(c, ['closed_out'], 'run the waterfall');
+  enforce(caseStepRule(c, 'waterfall'));
   const rp = readRecoveryPolicy(db);
   const amountScale = readPolicy(db).amountScale;
   const periodStart = new Date(ctx.now().getTime() - rp.assessmentPeriodDays * DAY_MS).toISOString();
@@ -119,12 +120,9 @@ export function assessCommand(ctx: CommandContext, input: InputOf<'default.asses
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const c = loadCase(db, input.case);
-  requireStatus(c, ['allocated', 'recovered'], 'trigger assessments');
+  enforce(assessRule(c, assessmentsUsed(db, c.id), listAssessments(db, { case: c.id }).length > 0));
   const due = normaliseTime(input.due, 'due');
   if (due <= at) throw new InputError(`the due time ${due} is not after now (${at})`, { field: 'due' });
-  const layer = caseLayers(db, c.id).find((l) => l.name === 'assessments');
-  if (!layer || layer.used === 0n) throw new RuleError('no_assessment', `default case ${c.id}'s waterfall did not reach the assessments layer`);
-  if (listAssessments(db, { case: c.id }).length > 0) throw new RuleError('assessed', `default case ${c.id}'s assessments were triggered already`);
   const calls = memberAllocations(db, c.id).filter((m) => m.member !== c.member && m.assessment > 0n);
   const ids = calls.map((m) => insertAssessment(db, { case: c.id, member: m.member, amount: m.assessment, cap: m.assessmentCap, due, at, by: ctx.actor.name }));
   const total = calls.reduce((s, m) => s + m.assessment, 0n);

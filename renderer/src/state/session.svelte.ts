@@ -1,6 +1,7 @@
-// Who is signed in. The role only decides what the console shows; the command layer checks it again regardless.
-import { contract, type Channel, type WhoAmI } from '../../../shared/contract.ts';
-import { roleAllows, type Role } from '../../../shared/roles.ts';
+// Who is signed in, and what the server says they may run (whoami's capabilities). The console asks this store and
+// holds no rule of its own: no role order, no table of who may do what. The command layer decides regardless.
+import type { Channel, WhoAmI } from '../../../shared/contract.ts';
+import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke, whenUnauthenticated } from '../bridge/client.svelte.ts';
 
@@ -30,6 +31,8 @@ export class Session {
     if (!r.ok) return r.error;
     this.user = r.value;
     this.notice = null;
+    // The sign-in answers who; whoami adds what they may run.
+    await this.restore();
     return null;
   }
 
@@ -38,6 +41,7 @@ export class Session {
     const r = await invoke('session.changePassword', { current, next });
     if (!r.ok) return r.error;
     this.user = { name: r.value.name, role: r.value.role };
+    await this.restore();
     return null;
   }
 
@@ -47,20 +51,21 @@ export class Session {
     this.notice = null;
   }
 
-  /** Whether the signed-in role may run a channel, read from the contract's table. */
+  /** The server's verdict on this user running a channel at all, or null before it answered. */
+  capability(channel: Channel): ActionVerdict | null {
+    return this.user?.capabilities?.[channel] ?? null;
+  }
+
+  /** Whether the server said this user may run a channel. */
   can(channel: Channel): boolean {
-    return this.user !== null && roleAllows(this.user.role, contract[channel].role);
+    return this.capability(channel)?.allowed === true;
   }
 
-  requiredRole(channel: Channel): Role {
-    return contract[channel].role;
-  }
-
-  /** The tooltip of a control the role may not use, or null when it may. */
-  denial(channel: Channel, what: string): string | null {
-    if (this.can(channel)) return null;
-    const need = contract[channel].role;
-    return `${what} needs the ${need} role${this.user ? ` (you are signed in as ${this.user.role})` : ''}`;
+  /** The server's reason a control is unavailable to this user, or null when it is available. */
+  denial(channel: Channel): string | null {
+    const v = this.capability(channel);
+    if (!v) return this.user ? 'waiting for the server to say what you may do' : 'sign in first';
+    return v.allowed ? null : (v.why ?? 'not allowed');
   }
 }
 

@@ -17,5 +17,3 @@ export const WATERFALL_LEGEND = [
   { key: 'used', label: 'used', color: '#ef5b5b' },
   { key: 'remaining', label: 'remaining', color: '#3a6f9e' },
 ];
-
-export const RECOVERY_TOOLS = ['vmGainsHaircut', 'adl', 'socialisedLoss'] as const;

@@ -1,8 +1,6 @@
 // How the liquidation screen words and shows its figures. String work only: health, rates and moves arrive as
 // exact decimal strings and are cut or shifted for display, never turned into floats.
 import type { LiquidationStatus } from '../../../../shared/contract.ts';
-import { roleAllows, type Role } from '../../../../shared/roles.ts';
-import type { WhoAmI } from '../../../../shared/contract.ts';
 
 export const STATUS_WORDS: Record<LiquidationStatus, string> = {
   proposed: 'proposed',
@@ -36,10 +34,4 @@ export function fractionAsPercent(f: string): string {
   const int = `${m[2]}${frac.slice(0, 2)}`.replace(/^0+(?=\d)/, '');
   const rest = frac.slice(2).replace(/0+$/, '');
   return `${m[1]}${int}${rest ? `.${rest}` : ''}%`;
-}
-
-/** Why a control is unavailable to the signed-in user for a role the rule (not the channel) asks for, or null. */
-export function roleDenial(user: WhoAmI | null, need: Role, what: string): string | null {
-  if (user && roleAllows(user.role, need)) return null;
-  return `${what} needs the ${need} role${user ? ` (you are signed in as ${user.role})` : ''}`;
 }

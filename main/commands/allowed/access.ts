@@ -1,0 +1,41 @@
+// Who may run a channel at all, before any object is looked at: the batch actor reads and imports prices only, a
+// user with an admin-set password changes it first, and everyone else needs the channel's least role. dispatch
+// enforces this for every call; whoami hands the same verdicts to the console as the user's capabilities.
+import { CHANNELS, contract, DOOR_CHANNELS, type Channel, type InputOf } from '../../../shared/contract.ts';
+import type { Capabilities } from '../../../shared/contractAllowed.ts';
+import type { Actor } from '../context.ts';
+import { channelRule, no, ok, verdict, type Rule } from './verdict.ts';
+
+/** All that a user whose password was set by an admin may run until they change it. */
+const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
+
+/** What the unattended batch actor may run: reads, and imports of market prices. */
+export function batchMayRun(channel: Channel, input: unknown): boolean {
+  if (!contract[channel].mutates) return true;
+  return channel === 'import.csv' && (input as InputOf<'import.csv'> | undefined)?.kind === 'prices';
+}
+
+/** Whether `actor` may run `channel` (with `input`, for the batch actor's price imports). */
+export function accessRule(actor: Actor, channel: Channel, input?: unknown): Rule {
+  if (actor.batch && !batchMayRun(channel, input)) {
+    return no('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${actor.name} may read and import prices only`);
+  }
+  if (actor.mustChangePassword && !PASSWORD_CHANGE_CHANNELS.includes(channel)) {
+    return no('password_change_required', `${actor.name} must change the password an admin set before anything else: session.changePassword`);
+  }
+  return channelRule(actor, channel);
+}
+
+/** Every channel the command layer answers, with whether this user may run it and why not. */
+export function capabilities(actor: Actor): Capabilities {
+  const out: Capabilities = {};
+  for (const c of CHANNELS) {
+    if ((DOOR_CHANNELS as readonly string[]).includes(c)) continue;
+    const r = accessRule(actor, c);
+    // A channel the contract holds for a second supervisor (approvals.ts) is asked for, not done, when it is sent.
+    const held = r.ok && (contract[c] as { fourEyes?: true }).fourEyes === true;
+    out[c] = verdict(c, true, held ? ok('a second, different supervisor must confirm it') : r);
+  }
+  return out;
+}
+
