@@ -1,7 +1,8 @@
 // Bundles the Electron main process and the preload with esbuild (Electron runs neither .ts nor Node's type
 // stripping): dist/electron/main.cjs and dist/electron/preload.cjs. better-sqlite3 stays external (a native module,
 // shipped unpacked from the asar); electron is provided by the runtime. The wasm kernel's text (kernel.wat) is
-// embedded in the bundles, and its second thread is a bundle of its own, dist/electron/wasmWorker.cjs.
+// embedded in the bundles, and its second thread is a bundle of its own, dist/electron/wasmWorker.cjs; so is a
+// console's stress run's thread, dist/electron/stressWorker.cjs.
 //   node scripts/build-electron.ts
 import path from 'node:path';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ const OUT = path.join(ROOT, 'dist', 'electron');
 // in a CommonJS bundle they become the bundle's own location.
 const KERNEL_WAT = fs.readFileSync(path.join(ROOT, 'main/engine/wasm/kernel.wat'), 'utf8');
 const WASM_WORKER = 'wasmWorker';
+const STRESS_WORKER = 'stressWorker';
 
 const common: BuildOptions = {
   bundle: true,
@@ -33,6 +35,8 @@ const common: BuildOptions = {
     // See main/engine/wasm/loader.ts and parallel.ts.
     __RISKDESK_KERNEL_WAT__: JSON.stringify(KERNEL_WAT),
     __RISKDESK_WASM_WORKER__: JSON.stringify(`./${WASM_WORKER}.cjs`),
+    // See main/commands/recovery/stressThread.ts.
+    __RISKDESK_STRESS_WORKER__: JSON.stringify(`./${STRESS_WORKER}.cjs`),
   },
 };
 
@@ -40,7 +44,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const main = await build({
     ...common,
-    entryPoints: { main: path.join(ROOT, 'main/electron/main.ts'), [WASM_WORKER]: path.join(ROOT, 'main/engine/wasm/worker.ts') },
+    entryPoints: {
+      main: path.join(ROOT, 'main/electron/main.ts'),
+      [WASM_WORKER]: path.join(ROOT, 'main/engine/wasm/worker.ts'),
+      [STRESS_WORKER]: path.join(ROOT, 'main/commands/recovery/stressWorker.ts'),
+    },
     outdir: OUT,
     external: ['electron', 'better-sqlite3'],
     metafile: true,

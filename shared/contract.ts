@@ -212,15 +212,35 @@ export interface CollateralView {
   value: string;
 }
 
-export interface AccountFigures {
-  collateral: string;
+/** One margin unit of an account (methodology §5): its cross part, or one isolated position. */
+export interface MarginUnitView {
+  unit: 'cross' | 'isolated';
+  /** The isolated position's instrument; null for the cross part. */
+  instrument: string | null;
   equity: string;
   mm: string;
   im: string;
   /** equity / MM to 8 decimal places, null when MM is 0. */
   health: string | null;
   status: Status;
+}
+
+/**
+ * An account's figures over every margin unit, as the accounts grid shows them: equity, MM and IM of the cross part
+ * plus each isolated position's; health the worst unit's; the status the worst unit's (raised for an overdue call).
+ * Collateral is the cross part's (an isolated position holds its own margin instead).
+ */
+export interface AccountFigures {
+  collateral: string;
+  equity: string;
+  mm: string;
+  im: string;
+  /** The worst unit's equity / MM to 8 decimal places, null when it has no MM. */
+  health: string | null;
+  status: Status;
   call: string | null;
+  /** Each unit when the account holds an isolated position: the cross part, then each isolated position in order. Empty otherwise (the figures are the cross part's). */
+  units: MarginUnitView[];
 }
 
 export interface AccountDetail {

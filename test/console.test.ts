@@ -22,7 +22,7 @@ import type {
   Status,
   WhatIfResult,
 } from '../shared/contract.ts';
-import { readCycleResults } from '../main/ledger/cycleResults.ts';
+import { readCycleResults, readIsolatedUnits } from '../main/ledger/cycleResults.ts';
 import { readBook, readAccounts, readInstruments, readMarks } from '../main/ledger/bookRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { unitStatusExact } from '../main/engine/exactAccount.ts';
@@ -295,7 +295,9 @@ test('accounts.detail equals the cycle stored results and the engine on the whol
   const marks = readMarks(shared, DEMO_AS_OF);
   const sample = sampleAccounts();
   assert.ok(sample.length >= 25, `${sample.length} accounts`);
+  const isolated = readIsolatedUnits(shared, c1.cycle);
   let isolatedSeen = 0;
+  let unitsSeen = 0;
   let callsSeen = 0;
   for (const id of sample) {
     const d = run<AccountDetail>(shared, 'accounts.detail', { id });
@@ -303,26 +305,35 @@ test('accounts.detail equals the cycle stored results and the engine on the whol
     const acct = book.accounts.find((a) => a.id === id)!;
     assert.deepEqual(d.account, { id, member: acct.member, kind: acct.kind, mode: acct.mode });
     assert.equal(d.asOf, DEMO_AS_OF);
-    // The cycle's stored figures.
+    // The cycle's stored figures: its cross part plus its isolated units (stored beside them), as the grid shows.
+    const iso = isolated.get(id);
+    const [e, mm, im] = [r.equity[i]! + (iso?.equity ?? 0n), r.mm[i]! + (iso?.mm ?? 0n), r.im[i]! + (iso?.im ?? 0n)];
     assert.deepEqual(
       { collateral: d.figures.collateral, equity: d.figures.equity, mm: d.figures.mm, im: d.figures.im, status: d.figures.status, call: d.figures.call },
       {
         collateral: formatAmount(r.collateral[i]!),
-        equity: formatAmount(r.equity[i]!),
-        mm: formatAmount(r.mm[i]!),
-        im: formatAmount(r.im[i]!),
+        equity: formatAmount(e),
+        mm: formatAmount(mm),
+        im: formatAmount(im),
         status: STATUS_CODES[r.status[i]!],
         call: r.call[i]! < 0n ? null : formatAmount(r.call[i]!),
       },
       id,
     );
-    assert.equal(d.figures.health, health(r.equity[i]!, r.mm[i]!));
     assert.deepEqual(d.history, [
       { cycle: c1.cycle, asOf: DEMO_AS_OF, equity: d.figures.equity, mm: d.figures.mm, im: d.figures.im, status: d.figures.status },
     ]);
-    // The engine on the whole book, position by position.
+    // Each unit on its own (methodology §5), and the account's health the lowest unit's equity / MM.
     const w = whole.get(id)!;
-    assert.equal(d.figures.equity, formatAmount(w.equity));
+    const units = unitsOracle(w, book.policy.liquidationHealth);
+    assert.deepEqual(d.figures.units, iso ? units : [], id);
+    if (iso) {
+      unitsSeen++;
+      assert.equal(d.figures.units.length, 1 + iso.units);
+      assert.ok(new D(d.figures.units.reduce((s, u) => s.plus(u.equity), new D(0))).eq(d.figures.equity), `${id}: the units add up to the equity`);
+    }
+    assert.equal(d.figures.health, worstHealth(iso ? units : unitsOracle(w, book.policy.liquidationHealth).slice(0, 1)), id);
+    // The engine on the whole book, position by position.
     assert.equal(d.figures.status, w.status);
     assert.equal(d.positions.length, w.positions.length);
     d.positions.forEach((p, k) => {
@@ -360,8 +371,37 @@ test('accounts.detail equals the cycle stored results and the engine on the whol
     } else assert.equal(d.openCall, null);
   }
   assert.ok(isolatedSeen > 0);
+  assert.ok(unitsSeen > 0);
   assert.ok(callsSeen > 0);
 });
+
+/**
+ * An account's margin units from the engine's result on the whole book (methodology §5): the cross part (its
+ * equity, MM and IM are the account-level figures of the result, its status from its own equity), then each
+ * isolated position. Health = equity / MM to 8 places, half-even, computed here with decimal.js.
+ */
+function unitsOracle(w: ReturnType<typeof evaluateAccounts>[number], liquidationHealth: bigint) {
+  const h = (e: bigint, m: bigint) => (m === 0n ? null : new D(String(e)).div(String(m)).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN).toFixed(8));
+  const unit = (u: 'cross' | 'isolated', instrument: string | null, e: bigint, m: bigint, i: bigint, status: string) => ({
+    unit: u,
+    instrument,
+    equity: formatAmount(e),
+    mm: formatAmount(m),
+    im: formatAmount(i),
+    health: h(e, m),
+    status,
+  });
+  return [
+    unit('cross', null, w.equity, w.mm, w.im, unitStatusExact(w.equity, w.mm, w.im, liquidationHealth)),
+    ...w.positions.filter((p) => p.isolated).map((p) => unit('isolated', p.instrument, p.isolated!.equity, p.isolated!.mm, p.isolated!.im, p.isolated!.status)),
+  ];
+}
+
+/** The lowest health of the units that have MM; none with MM: null. */
+function worstHealth(units: { health: string | null }[]): string | null {
+  const hs = units.map((u) => u.health).filter((x): x is string => x !== null);
+  return hs.length ? hs.reduce((a, b) => (new D(b).lt(a) ? b : a)) : null;
+}
 
 /**
  * Each position's liquidation price, moved to on its own (every other price held): at the price shown (rounded to

@@ -1,5 +1,6 @@
-// A stress run through a console door on a real ledger: progress events step by step, one run at a time, a cancel
-// between scenarios, and the same report as the command layer's synchronous run.
+// A stress run through a console door on a real ledger: on a thread of its own, progress events step by step, one
+// run at a time, a cancel that takes effect at once (even while the book is being read), refusals as the command
+// layer words them, and the same report as the command layer's synchronous run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Door, type Binding } from '../main/doors/invoke.ts';
@@ -40,10 +41,10 @@ test('a stress run through the door reports progress step by step and answers wh
   db.close();
 });
 
-test('one stress run at a time; a cancel stops it between scenarios and nothing else is touched', async () => {
+test('one stress run at a time; a cancel ends it at once and nothing else is touched', async () => {
   const { d, db, events, viewer, other } = await door();
   const running = d.invokeAsync(viewer, 'stress.run', {});
-  // The run has read the book and valued the base before its first await: a second run is refused meanwhile.
+  // The run is on its thread (reading the book): a second run is refused meanwhile.
   const second = await d.invokeAsync(other, 'stress.run', {});
   assert.equal(second.result.ok, false);
   assert.match((second.result as { ok: false; error: { message: string } }).error.message, /in progress/);
@@ -53,8 +54,10 @@ test('one stress run at a time; a cancel stops it between scenarios and nothing 
   const out = await running;
   assert.equal(out.result.ok, false);
   assert.equal((out.result as { ok: false; error: { code: string } }).error.code, 'cancelled');
-  const steps = events.filter((e) => e.type === 'progress').length;
-  assert.ok(steps >= 1 && steps < 11, `${steps} steps before the cancel took`);
+  // Cancelled before its thread reported anything, and its thread is gone: no step comes after the answer.
+  assert.equal(events.filter((e) => e.type === 'progress').length, 0);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(events.filter((e) => e.type === 'progress').length, 0, 'no step of the cancelled run is reported later');
   // Nothing is running now: a cancel says so, and a new run goes through.
   assert.deepEqual(d.invoke(other, 'stress.cancel', {}).result, { ok: true, value: { cancelled: false } });
   assert.equal((await d.invokeAsync(other, 'stress.run', { scenarios: ['demo-violent-day'] })).result.ok, true);
@@ -62,5 +65,31 @@ test('one stress run at a time; a cancel stops it between scenarios and nothing 
   d.invoke(other, 'session.logout', {});
   assert.equal(d.invoke(other, 'stress.cancel', {}).result.ok, false);
   assert.equal((await d.invokeAsync(other, 'stress.run', {})).result.ok, false);
+  db.close();
+});
+
+test("a cancel after some steps ends the run there; a refusal from the run's thread is worded as the command layer words it", async () => {
+  const { d, db, events, viewer, other } = await door();
+  const running = d.invokeAsync(viewer, 'stress.run', {});
+  // Cancel on the first step reported (the base valuation): the scenarios after it are never reported.
+  await new Promise<void>((resolve) => {
+    const off = d.events.subscribe((e) => {
+      if (e.type !== 'progress') return;
+      off();
+      assert.deepEqual(d.invoke(other, 'stress.cancel', {}).result, { ok: true, value: { cancelled: true } });
+      resolve();
+    });
+  });
+  const out = await running;
+  assert.equal((out.result as { ok: false; error: { code: string; message: string } }).error.code, 'cancelled');
+  assert.match((out.result as { ok: false; error: { message: string } }).error.message, /cancelled; nothing was changed/);
+  const steps = events.filter((e) => e.type === 'progress').length;
+  assert.ok(steps >= 1 && steps < 11, `${steps} steps reported`);
+
+  const unknown = await d.invokeAsync(viewer, 'stress.run', { scenarios: ['demo-violent-day', 'no-such-scenario'] });
+  assert.deepEqual(unknown.result, {
+    ok: false,
+    error: { code: 'bad_input', message: 'field scenarios[1]: no scenario "no-such-scenario"', where: { field: 'scenarios[1]' } },
+  });
   db.close();
 });

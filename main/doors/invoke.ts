@@ -10,7 +10,7 @@ import { UnitError } from '../../shared/units.ts';
 import { dispatch, dispatchAsync, validate, authorize } from '../commands/dispatch.ts';
 import { preparers } from '../commands/handlers.ts';
 import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
-import { runLedgerStressAsync } from '../commands/recovery/stress.ts';
+import { startStressThread, type StressJob } from '../commands/recovery/stressThread.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
 import type { Actor } from '../commands/context.ts';
@@ -113,7 +113,7 @@ export class Door {
   readonly #anchor: LedgerAnchor | null;
   #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
-  #stressRun: { by: string; cancelled: boolean } | null = null;
+  #stressRun: { by: string; job: StressJob } | null = null;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -180,8 +180,8 @@ export class Door {
   }
 
   /**
-   * What a console door calls: a stress run goes step by step, with progress events and a cancel, so the console
-   * stays live while it runs; every other channel is answered at once by invoke().
+   * What a console door calls: a stress run goes on a thread of its own, with progress events and a cancel that ends
+   * it at once, so the console stays live while it runs; every other channel is answered at once by invoke().
    */
   async invokeAsync(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
     if (channel === 'session.login') return this.#login(binding, payload);
@@ -192,16 +192,15 @@ export class Door {
       const ctx = { db: this.db, actor, now: this.#now };
       const input = authorize(ctx, 'stress.run', payload);
       if (this.#stressRun) throw new RuleError('busy', `a stress run started by ${this.#stressRun.by} is in progress: wait for it, or cancel it`);
-      const run = { by: actor.name, cancelled: false };
-      this.#stressRun = run;
+      // The run reads the ledger file on a thread of its own, so that this one keeps serving the desk (and a cancel).
+      if (this.db.memory) throw new RuleError('no_ledger_file', 'a stress run from the console reads the ledger file: this ledger is only in memory');
+      const by = actor.name;
+      const job = startStressThread({ file: this.db.name, asOf: priceTimeOf(this.db, this.#now()), scenarios: input.scenarios }, (done, total, label) =>
+        this.events.emit({ type: 'progress', task: 'stress.run', done, total, label, by }),
+      );
+      this.#stressRun = { by, job };
       try {
-        const value = await runLedgerStressAsync(
-          this.db,
-          priceTimeOf(this.db, this.#now()),
-          input.scenarios,
-          (done, total, label) => this.events.emit({ type: 'progress', task: 'stress.run', done, total, label, by: run.by }),
-          () => run.cancelled,
-        );
+        const value = await job.done;
         return { result: { ok: true, value } as AnyInvokeResult };
       } finally {
         this.#stressRun = null;
@@ -238,9 +237,8 @@ export class Door {
       if (channel === 'stress.cancel') {
         validate('stress.cancel', payload);
         this.#actor(binding);
-        const run = this.#stressRun;
-        if (run) run.cancelled = true;
-        return { result: { ok: true, value: { cancelled: run !== null } } };
+        const cancelled = this.#stressRun?.job.cancel() ?? false;
+        return { result: { ok: true, value: { cancelled } } };
       }
       const actor = this.#actor(binding);
       const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);

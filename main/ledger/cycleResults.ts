@@ -95,17 +95,21 @@ export interface AccountCycleResult {
   im: bigint;
   call: bigint | null;
   status: AccountStatus;
+  /** The account's isolated units in that cycle, summed (null: none); the figures above are its cross part's. */
+  isolated: { equity: bigint; mm: bigint; im: bigint } | null;
 }
 
 /** One account's results over the latest `limit` cycles, newest first. */
 export function accountHistory(db: Database, accountId: string, limit: number): AccountCycleResult[] {
   const rows = db
     .prepare(
-      `SELECT c.id AS cycle, c.as_of AS asOf, k.accounts, k.figures FROM margin_cycles c
+      `SELECT c.id AS cycle, c.as_of AS asOf, k.accounts, k.figures, u.equity AS isoEquity, u.mm AS isoMm, u.im AS isoIm
+       FROM margin_cycles c
        JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= @id AND k.last_account >= @id
+       LEFT JOIN cycle_isolated_units u ON u.cycle_id = c.id AND u.account_id = @id
        ORDER BY c.id DESC LIMIT @limit`,
     )
-        .all({ id: accountId, limit }) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer }[];
+    .all({ id: accountId, limit }) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer; isoEquity: bigint | null; isoMm: bigint | null; isoIm: bigint | null }[];
   const res: AccountCycleResult[] = [];
   for (const r of rows) {
     const ids = JSON.parse(r.accounts) as string[];
@@ -123,6 +127,7 @@ export function accountHistory(db: Database, accountId: string, limit: number): 
       im: one.im[i]!,
       call: call < 0n ? null : call,
       status: STATUS_CODES[one.status[i]!]!,
+      isolated: r.isoEquity === null ? null : { equity: r.isoEquity, mm: r.isoMm!, im: r.isoIm! },
     });
   }
   return res;

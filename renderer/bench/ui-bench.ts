@@ -1,13 +1,21 @@
 // `npm run bench:ui`: how the console holds up on a big book. Builds a demo ledger of 100,000 accounts (about a
 // million positions), runs a margin cycle, starts the real `riskdesk serve`, drives the system Chromium with
-// playwright-core, signs in and opens Accounts, then prints what the console itself measured:
+// playwright-core, signs in and opens Accounts, then prints what the console itself measured (issue 22's targets):
 //   - first paint of the Accounts screen (the screen's `accounts-ready-ms`: from the navigation to the first rows
-//     painted, the fetch of every row included), target 1500 ms;
+//     painted, the fetch of every row included), on the first visit and on every re-visit, target 1000 ms;
 //   - a sort of every row by health (the screen's `sort-ms`, performance.now around the sort), median of 5,
 //     target 100 ms;
-// and, for information, a jump to the last row with End and the frame times of a fast scroll through the table.
+//   - a screen change: `g <key>` from the previous screen to each screen in the rail's order, twice round, timed in
+//     the page from the key to the frame that paints the screen's first content (its heading and its first data:
+//     nothing on it still says "Loading…"; Accounts, whose rows have their own target, counts its heading), the
+//     slowest change, target 300 ms;
+//   - a stress run's cancel: Cancel pressed while the run reads the book, timed in the page to the frame that shows
+//     the run stopped, target 1000 ms;
+// and, for information, a jump to the last row with End, the frame times of a fast scroll through the table, and a
+// margin cycle run from the console (the click to the frame that shows its summary).
 //
-//   npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--chromium PATH]
+//   npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--db FILE] [--chromium PATH]
+// --db FILE: a copy of that ledger (one kept with --keep, say) instead of building one and running its cycle.
 // Exit code 0 when every target is met, 1 when one is missed, 2 when the bench could not run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,11 +24,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../main/demo/catalog.ts';
+import { SCREENS } from '../../shared/screens.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'riskdesk.js');
 const NODE = process.execPath;
-const TARGETS = { firstPaintMs: 1500, sortMs: 100 } as const;
+const TARGETS = { firstPaintMs: 1000, sortMs: 100, screenChangeMs: 300, cancelMs: 1000 } as const;
 const URL_LINE = /Riskdesk console: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
 
 const { values: opts } = parseArgs({
@@ -28,13 +37,14 @@ const { values: opts } = parseArgs({
     accounts: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
+    db: { type: 'string' },
     chromium: { type: 'string', default: process.env.RISKDESK_CHROMIUM ?? '/usr/bin/chromium' },
   },
 });
 const ACCOUNTS = Number(opts.accounts);
 const RUNS = Number(opts.runs);
 if (!Number.isInteger(ACCOUNTS) || ACCOUNTS < 1 || !Number.isInteger(RUNS) || RUNS < 1) {
-  process.stderr.write('usage: npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--chromium PATH]\n');
+  process.stderr.write('usage: npm run bench:ui -- [--accounts N] [--runs R] [--keep] [--db FILE] [--chromium PATH]\n');
   process.exit(2);
 }
 
@@ -175,6 +185,107 @@ async function scrollFrames(page: Page): Promise<{ p50: number; p95: number }> {
   return { p50: median(s), p95: s[Math.floor(s.length * 0.95)]! };
 }
 
+type Painted = (ready: () => boolean) => Promise<number>;
+
+/**
+ * Installs in the page `__painted(ready)`: waits for the frame after `ready()` holds and returns its time
+ * (performance.now), or NaN after 60 s.
+ */
+async function installPainted(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __painted: Painted }).__painted = async (ready) => {
+      const t0 = performance.now();
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        if (ready()) return performance.now();
+        if (performance.now() - t0 > 60_000) return Number.NaN;
+      }
+    };
+  });
+}
+
+/** Marks in the page the moment the next key goes down (captured before the console's own handler). */
+async function markNextKey(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __keyAt?: number };
+    delete w.__keyAt;
+    window.addEventListener('keydown', () => (w.__keyAt = performance.now()), { capture: true, once: true });
+  });
+}
+
+/**
+ * `g <key>` to a screen; ms from the second key to the frame that paints the screen's heading and its first data:
+ * no "Loading…" left in place of content (a Reload button's "Loading…" refreshes what is shown); Accounts: its
+ * heading, its rows being the first-paint figure's.
+ */
+async function changeScreen(page: Page, id: string, chord: string): Promise<number> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('g');
+  await markNextKey(page);
+  await page.keyboard.press(chord);
+  return page.evaluate(async (id) => {
+    const w = window as unknown as { __painted: Painted; __keyAt: number };
+    const at = await w.__painted(() => {
+      const el = document.querySelector(`[data-testid="screen-${id}"]`);
+      if (!el || !el.querySelector('h1')) return false;
+      if (id === 'accounts') return true;
+      const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+        if (/loading…/i.test(t.textContent ?? '') && !t.parentElement?.closest('button')) return false;
+      }
+      return true;
+    });
+    return at - w.__keyAt;
+  }, id);
+}
+
+async function screenChanges(page: Page, rounds: number): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>(SCREENS.map((s) => [s.id, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const s of [...SCREENS.slice(1), SCREENS[0]!]) out.get(s.id)!.push(await changeScreen(page, s.id, s.chord));
+  }
+  return out;
+}
+
+/** Starts a stress run of the whole library, presses Cancel after `afterMs`; ms from the click to the stopped run painted. */
+async function stressCancel(page: Page, afterMs: number): Promise<number> {
+  await page.getByTestId('nav-stress').click();
+  await page.getByTestId('stress-run').click();
+  await page.getByTestId('stress-cancel').waitFor();
+  await page.waitForTimeout(afterMs);
+  await page.getByTestId('stress-cancel').evaluate((b) => {
+    const w = window as unknown as { __clickAt?: number };
+    b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
+  });
+  await page.getByTestId('stress-cancel').click();
+  return page.evaluate(async () => {
+    const w = window as unknown as { __painted: Painted; __clickAt: number };
+    // Stopped: the Cancel button is gone and the run's note says why.
+    const at = await w.__painted(() => !document.querySelector('[data-testid="stress-cancel"]') && document.querySelector('[data-testid="stress-run-error"]') !== null);
+    const error = document.querySelector('[data-testid="stress-run-error"]')?.textContent ?? '';
+    if (!/cancelled/.test(error)) throw new Error(`the stopped run says "${error}", not that it was cancelled`);
+    return at - w.__clickAt;
+  });
+}
+
+/** A margin cycle from Market data: ms from the click to its summary painted. */
+async function consoleCycle(page: Page): Promise<number> {
+  await page.getByTestId('nav-market').click();
+  const run = page.getByTestId('cycle-run');
+  await run.evaluate((b) => {
+    const w = window as unknown as { __clickAt?: number };
+    b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
+  });
+  await run.click();
+  return page.evaluate(async () => {
+    const w = window as unknown as { __painted: Painted; __clickAt: number };
+    const at = await w.__painted(() => document.querySelector('[data-testid="cycle-summary"], [data-testid="cycle-error"]') !== null);
+    const error = document.querySelector('[data-testid="cycle-error"]')?.textContent;
+    if (error) throw new Error(`the console's cycle was refused: ${error}`);
+    return at - w.__clickAt;
+  });
+}
+
 function table(rows: string[][]): string {
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]!) : v.padStart(w[c]!))).join('  ');
@@ -192,11 +303,17 @@ async function main(): Promise<number> {
   let server: ChildProcess | null = null;
   let browser: Browser | null = null;
   try {
-    log(`building a demo ledger of ${ACCOUNTS.toLocaleString('en-US')} accounts in ${dir} ...`);
-    const initMs = run('riskdesk init', [BIN, 'init', '--db', db, '--demo', '--accounts', String(ACCOUNTS), '--seed', '1']);
-    // A cycle is somebody's act: the demo operator signs it.
-    const cycleMs = run('riskdesk cycle', [BIN, 'cycle', '--db', db, '--as', 'operator'], { RISKDESK_PASSWORD: 'operator-demo' });
-    log(`ledger in ${(initMs / 1000).toFixed(1)} s, margin cycle in ${(cycleMs / 1000).toFixed(1)} s; starting riskdesk serve ...`);
+    if (opts.db) {
+      log(`copying ${opts.db} to ${dir} ...`);
+      fs.copyFileSync(opts.db, db);
+    } else {
+      log(`building a demo ledger of ${ACCOUNTS.toLocaleString('en-US')} accounts in ${dir} ...`);
+      const initMs = run('riskdesk init', [BIN, 'init', '--db', db, '--demo', '--accounts', String(ACCOUNTS), '--seed', '1']);
+      // A cycle is somebody's act: the demo operator signs it.
+      const cycleMs = run('riskdesk cycle', [BIN, 'cycle', '--db', db, '--as', 'operator'], { RISKDESK_PASSWORD: 'operator-demo' });
+      log(`ledger in ${(initMs / 1000).toFixed(1)} s, margin cycle in ${(cycleMs / 1000).toFixed(1)} s`);
+    }
+    log('starting riskdesk serve ...');
     const started = await startServe(db);
     server = started.child;
     browser = await chromium.launch({
@@ -207,6 +324,7 @@ async function main(): Promise<number> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await signIn(page, started.url);
+    await installPainted(page);
 
     const firstPaint = await openAccounts(page);
     const rows = Number(await page.getByTestId('accounts-count').getAttribute('data-count'));
@@ -216,25 +334,39 @@ async function main(): Promise<number> {
     const sorts = await sortByHealth(page, RUNS);
     const end = await jumpToEnd(page);
     const scroll = await scrollFrames(page);
+    const changes = await screenChanges(page, 2);
+    const cancel = await stressCancel(page, 1500);
+    const cycle = await consoleCycle(page);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
     const sortMedian = median(sorts);
-    const okPaint = firstPaint <= TARGETS.firstPaintMs;
+    const worstVisit = Math.max(firstPaint, ...warm);
+    const okPaint = worstVisit <= TARGETS.firstPaintMs;
     const okSort = sortMedian <= TARGETS.sortMs;
+    const slowest = [...changes].map(([id, ms]) => ({ id, ms: Math.max(...ms) })).sort((a, b) => b.ms - a.ms);
+    const okChange = slowest[0]!.ms <= TARGETS.screenChangeMs;
+    const okCancel = cancel <= TARGETS.cancelMs;
+    const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
     const n = rows.toLocaleString('en-US');
     process.stdout.write(
       `\nRiskdesk console on ${n} accounts (Chromium ${browser.version()}, headless, --disable-gpu)\n\n` +
         table([
           ['measure', 'ms', 'target', ''],
-          [`first paint of Accounts (${n} rows, fetch included)`, firstPaint.toFixed(0), String(TARGETS.firstPaintMs), okPaint ? 'ok' : 'MISSED'],
-          [`sort all rows by health (median of ${RUNS})`, sortMedian.toFixed(1), String(TARGETS.sortMs), okSort ? 'ok' : 'MISSED'],
-          ['first paint again (median of 3 re-visits)', median(warm).toFixed(0), '', ''],
+          [`first paint of Accounts (${n} rows, fetch included)`, firstPaint.toFixed(0), '', ''],
+          ['first paint again (3 re-visits, slowest)', Math.max(...warm).toFixed(0), '', ''],
+          ['first paint, slowest visit', worstVisit.toFixed(0), String(TARGETS.firstPaintMs), mark(okPaint)],
+          [`sort all rows by health (median of ${RUNS})`, sortMedian.toFixed(1), String(TARGETS.sortMs), mark(okSort)],
+          [`screen change, slowest (${slowest[0]!.id})`, slowest[0]!.ms.toFixed(0), String(TARGETS.screenChangeMs), mark(okChange)],
+          ['stress run cancelled: click to stopped run painted', cancel.toFixed(0), String(TARGETS.cancelMs), mark(okCancel)],
           ['End: last row painted', end.toFixed(0), '', ''],
           ['fast scroll, frame time p50 / p95', `${scroll.p50.toFixed(1)} / ${scroll.p95.toFixed(1)}`, '', ''],
+          ['margin cycle from the console: click to summary', cycle.toFixed(0), '', ''],
         ]) +
-        `\n\nsort runs (ms): ${sorts.map((s) => s.toFixed(1)).join(', ')}\n`,
+        `\n\nsort runs (ms): ${sorts.map((s) => s.toFixed(1)).join(', ')}` +
+        `\nfirst paint re-visits (ms): ${warm.map((s) => s.toFixed(0)).join(', ')}` +
+        `\nscreen changes, g <key> from the screen before (ms, twice round): ${[...changes].map(([id, ms]) => `${id} ${ms.map((x) => x.toFixed(0)).join('/')}`).join(', ')}\n`,
     );
-    return okPaint && okSort ? 0 : 1;
+    return okPaint && okSort && okChange && okCancel ? 0 : 1;
   } finally {
     await browser?.close();
     if (server) await stop(server);

@@ -2,11 +2,12 @@
 // that account (the policy, the instruments and assets it uses, its positions and collateral, their prices), run
 // through the exact engine, and the results turned into decimal strings.
 import type { Database } from 'better-sqlite3';
-import type { AccountFigures, CollateralView, PositionView } from '../../../shared/contract.ts';
+import type { AccountFigures, CollateralView, MarginUnitView, PositionView } from '../../../shared/contract.ts';
 import type { Account, Book, Instrument, Asset } from '../../engine/model.ts';
 import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
-import { exactAccount, exactContext, collateralValue } from '../../engine/exactAccount.ts';
+import { exactAccount, exactContext, collateralValue, unitStatusExact } from '../../engine/exactAccount.ts';
+import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
 import { restoreNeed } from '../../engine/calls.ts';
@@ -90,9 +91,11 @@ export function evaluateSnapshot(s: AccountSnapshot, prices: Pick<Book, 'marks' 
 }
 
 /**
- * The account's figures. Its status is the engine's, raised to `liquidation` when a live call on it is past its
- * deadline at the snapshot's time and the account still falls short of initial margin (methodology §5, as the
- * margin cycle does).
+ * The account's figures over every margin unit (methodology §5), as the accounts grid sums them: equity, MM and IM
+ * of the cross part plus each isolated position's, the health of the worst unit, and each unit on its own when the
+ * account holds an isolated position. Its status is the engine's (the worst unit's), raised to `liquidation` when a
+ * live call on it is past its deadline at the snapshot's time and the account still falls short of initial margin
+ * (as the margin cycle does).
  */
 export function figuresView(s: AccountSnapshot, r: AccountResult): AccountFigures {
   let status = r.status;
@@ -100,15 +103,34 @@ export function figuresView(s: AccountSnapshot, r: AccountResult): AccountFigure
   if (c && (c.status === 'overdue' || c.deadline <= s.asOf) && restoreNeed(r, s.book.policy.amountScale) > 0n) {
     if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
   }
+  const iso = isolatedUnits(r);
+  const worst = worstUnit({ equity: r.equity, mm: r.mm }, iso?.worst ?? null);
   return {
     collateral: formatAmount(r.collateralValue),
-    equity: formatAmount(r.equity),
-    mm: formatAmount(r.mm),
-    im: formatAmount(r.im),
-    health: health(r.equity, r.mm),
+    equity: formatAmount(r.equity + (iso?.equity ?? 0n)),
+    mm: formatAmount(r.mm + (iso?.mm ?? 0n)),
+    im: formatAmount(r.im + (iso?.im ?? 0n)),
+    health: health(worst.equity, worst.mm),
     status,
     call: r.callAmount === null ? null : formatAmount(r.callAmount),
+    units: iso ? unitsView(s, r) : [],
   };
+}
+
+/** The cross part, then each isolated position, with its own figures. */
+function unitsView(s: AccountSnapshot, r: AccountResult): MarginUnitView[] {
+  const unit = (u: 'cross' | 'isolated', instrument: string | null, equity: bigint, mm: bigint, im: bigint, status: MarginUnitView['status']): MarginUnitView => ({
+    unit: u,
+    instrument,
+    equity: formatAmount(equity),
+    mm: formatAmount(mm),
+    im: formatAmount(im),
+    health: health(equity, mm),
+    status,
+  });
+  const out = [unit('cross', null, r.equity, r.mm, r.im, unitStatusExact(r.equity, r.mm, r.im, s.book.policy.liquidationHealth))];
+  for (const p of r.positions) if (p.isolated) out.push(unit('isolated', p.instrument, p.isolated.equity, p.isolated.mm, p.isolated.im, p.isolated.status));
+  return out;
 }
 
 interface Dec {

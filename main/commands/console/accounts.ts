@@ -80,12 +80,13 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
     figures: figuresView(s, r),
     positions: positionsView(s, r),
     collateral: collateralView(s),
+    // Every unit summed, as the figures above and the grid.
     history: accountHistory(ctx.db, s.account.id, input.historyCycles ?? DEFAULT_HISTORY).map((h) => ({
       cycle: h.cycle,
       asOf: h.asOf,
-      equity: formatAmount(h.equity),
-      mm: formatAmount(h.mm),
-      im: formatAmount(h.im),
+      equity: formatAmount(h.equity + (h.isolated?.equity ?? 0n)),
+      mm: formatAmount(h.mm + (h.isolated?.mm ?? 0n)),
+      im: formatAmount(h.im + (h.isolated?.im ?? 0n)),
       status: h.status,
     })),
     openCall: s.liveCall ? callView(s.liveCall, true, ctx) : null,

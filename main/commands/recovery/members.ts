@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { MemberStanding, DefaultCaseSummary } from '../../../shared/contractRecovery.ts';
-import { readMembers, insertCase, liveCaseOf, updateCase, addCaseEvent, setMemberStatus, dueReplenishments, setReplenished, setDefaultFund, addDefaultFundEntry, listCases } from '../../ledger/defaultRepo.ts';
+import { accountCounts, readMembers, insertCase, liveCaseOf, updateCase, addCaseEvent, setMemberStatus, dueReplenishments, setReplenished, setDefaultFund, addDefaultFundEntry, listCases } from '../../ledger/defaultRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { caseDetail, caseSummary, loadCase, loadMember, memberStanding } from './views.ts';
@@ -16,7 +16,9 @@ import { confirmDeclarationRule, declareRule, reinstateRule, replenishRule, susp
 import { enforce } from '../allowed/verdict.ts';
 
 export function membersList(ctx: CommandContext): MemberStanding[] {
-  return readMembers(ctx.db).map((m) => memberStanding(ctx.db, m));
+  // The accounts counted once for all members: per member, it was a scan of every account each (1 s on 100k).
+  const counts = accountCounts(ctx.db);
+  return readMembers(ctx.db).map((m) => memberStanding(ctx.db, m, counts));
 }
 
 export function suspendMember(ctx: CommandContext, input: InputOf<'members.suspend'>): MemberStanding {

@@ -1,6 +1,6 @@
 // Stress tests (methodology §8.3, design.md §2.6): the editable scenario library and the run over the whole book at
 // the latest prices. A run changes nothing (no journal entry); `runLedgerStress` takes a progress callback for long
-// runs on large books (the console shows it; the channel itself answers when done).
+// runs on large books (a console door runs it on a thread of its own, stressThread.ts, and relays the steps).
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
@@ -152,27 +152,6 @@ export function runLedgerStress(db: Database, asOf: string, scenarioIds: readonl
   for (;;) {
     const r = steps.next();
     if (r.done) return reportOf(db, p, r.value);
-  }
-}
-
-/**
- * The same run for a console door: it gives the event loop back between scenarios, so progress events reach the
- * console as they happen and a cancel can stop the run (between two scenarios; a run changes nothing).
- */
-export async function runLedgerStressAsync(
-  db: Database,
-  asOf: string,
-  scenarioIds: readonly string[] | undefined,
-  progress: StressProgress,
-  cancelled: () => boolean,
-): Promise<StressReport> {
-  const p = prepareStress(db, asOf, scenarioIds);
-  const steps = stepsOf(p, progress);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return reportOf(db, p, r.value);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (cancelled()) throw new RuleError('cancelled', 'the stress run was cancelled; nothing was changed');
   }
 }
 

@@ -27,6 +27,12 @@ export type LiquidationsView = 'proposals' | 'automation';
 const RELOAD_DEBOUNCE_MS = 150;
 /** The queue holds every proposal up to the contract's largest list (the grid is windowed, so rows cost little). */
 const LIST_LIMIT = 100_000;
+/**
+ * What a queue shown for the first time asks for before the rest: the newest proposals, the queue's own first
+ * order, enough to fill the screen. The whole list of a 100k book (4,000 proposals, 3 MB) took about a second to
+ * come; the first rows should not wait for it.
+ */
+const FIRST_PAGE = 100;
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
 
@@ -44,22 +50,39 @@ export class LiquidationsStore {
   automationError = $state.raw<BridgeError | null>(null);
   #loadSeq = 0;
   #openSeq = 0;
+  /** The filter the list on screen was loaded for (null: none yet). */
+  #listed: LiquidationFilter | null = null;
 
   async load(): Promise<void> {
     const seq = ++this.#loadSeq;
     this.loading = true;
     const f = this.filter;
     const filter = f === 'all' ? {} : f === 'live' ? { live: true } : { status: f };
+    // Nothing of this filter on screen yet: its first page first, then every proposal.
+    if (this.#listed !== f) {
+      const [r, n] = await Promise.all([invoke('liquidations.list', { ...filter, limit: FIRST_PAGE }), invoke('liquidations.count', filter)]);
+      if (seq !== this.#loadSeq) return;
+      if (!this.#settle(r, n, f)) return;
+      if (r.ok && n.ok && n.value.total <= r.value.length) return;
+      this.loading = true;
+    }
     const [r, n] = await Promise.all([invoke('liquidations.list', { ...filter, limit: LIST_LIMIT }), invoke('liquidations.count', filter)]);
     if (seq !== this.#loadSeq) return;
+    this.#settle(r, n, f);
+  }
+
+  /** Shows a list and its count as they came for filter `f`; false on a refusal (shown instead). */
+  #settle(r: Answer<LiquidationSummary[]>, n: Answer<{ total: number }>, f: LiquidationFilter): boolean {
     this.loading = false;
     if (!r.ok || !n.ok) {
       this.error = !r.ok ? r.error : !n.ok ? n.error : null;
-      return;
+      return false;
     }
     this.error = null;
     this.list = r.value;
     this.total = n.value.total;
+    this.#listed = f;
+    return true;
   }
 
   async loadAutomation(): Promise<void> {

@@ -1,6 +1,6 @@
 // Stress tests (design.md §2.6): the scenario library (`stress.scenarios`), and a run of some or all of it
-// (`stress.run`). The door runs it step by step and pushes `progress` events (done of total, the step just
-// finished) while it runs; `stress.cancel` stops it between two steps (a run changes nothing, so that is safe).
+// (`stress.run`). The door runs it on a thread of its own and pushes `progress` events (done of total, the step just
+// finished) while it runs; `stress.cancel` ends it at once (a run changes nothing, so that is safe).
 import type { StressReport, StressScenarioView } from '../../../shared/contractRecovery.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { bridge, invoke } from '../bridge/client.svelte.ts';

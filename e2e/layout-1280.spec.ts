@@ -1,0 +1,56 @@
+// Issue 22, layouts at 1280 x 800 as the screenshots showed them: the dashboard's headline amounts were cut with an
+// ellipsis and its fifth status tile stood out of its panel; beside an open liquidation the queue showed half a
+// notional at its edge and the detail cut the time it was proposed.
+import type { Locator } from '@playwright/test';
+import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
+import { signIn } from './support/signin.ts';
+import { ensureCycle, snap } from './support/screens.ts';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+/** True when the element shows all of its content (nothing cut or hidden behind an ellipsis). */
+async function whole(l: Locator): Promise<boolean> {
+  return l.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
+}
+
+/** True when the inner box lies inside the outer box. */
+async function inside(inner: Locator, outer: Locator): Promise<boolean> {
+  const [a, b] = [await inner.boundingBox(), await outer.boundingBox()];
+  return !!a && !!b && a.x >= b.x - 0.5 && a.x + a.width <= b.x + b.width + 0.5;
+}
+
+test('the dashboard at 1280 px: every headline amount whole, every status tile inside its panel', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await expect(page.getByTestId('fig-equity-value')).not.toHaveText('—');
+  for (const id of ['fig-equity', 'fig-im', 'fig-mm']) {
+    const value = page.getByTestId(id).locator('.value');
+    expect(await whole(value), `${id} is shown whole`).toBe(true);
+    await expect(page.getByTestId(`${id}-value`)).toHaveText(/^[\d,]+\.\d+$/);
+  }
+  const panel = page.locator('section[aria-labelledby="by-status"]');
+  for (const s of ['healthy', 'warning', 'call', 'liquidation', 'bankrupt']) {
+    expect(await inside(page.getByTestId(`status-${s}`), panel), `the ${s} tile is inside the panel`).toBe(true);
+  }
+  await snap(page, testInfo, 'dashboard-1280');
+});
+
+test('beside an open liquidation at 1280 px the queue shows whole columns and the detail its proposed time', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.keyboard.press('g');
+  await page.keyboard.press('q');
+  await expect(page.getByTestId('liq-row').first()).toBeVisible();
+  await page.getByTestId('liq-row').first().dblclick();
+  await expect(page.getByTestId('liq-detail')).toBeVisible();
+  const grid = page.getByTestId('liq-grid');
+  const cells = page.getByTestId('liq-row').first().locator('[role="gridcell"]');
+  for (let i = 0; i < (await cells.count()); i++) {
+    const col = await cells.nth(i).getAttribute('data-col');
+    expect(await inside(cells.nth(i), grid), `the ${col} cell is inside the queue`).toBe(true);
+  }
+  const proposed = page.getByTestId('liq-detail').locator('dd.time');
+  await expect(proposed).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  expect(await whole(proposed), 'the proposed time is whole').toBe(true);
+  await snap(page, testInfo, 'liquidation-detail-queue-1280');
+});
