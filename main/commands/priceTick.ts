@@ -95,7 +95,12 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
   const w = tickStatements(ctx.db);
   const out: TickOutput = { stored: 0, calls: [] };
   let cure: Map<string, number> | null = null;
+  // Each mark's catch-up (every position in its instrument brought up to date) runs before the next mark is
+  // decided, and the last one's after the commit: the calls are in the ledger first.
+  let catchUp: (() => void) | null = null;
   for (const m of marks) {
+    catchUp?.();
+    catchUp = null;
     w.price({ instrument: m.instrument, at: m.at, mark: m.ticks, source: 'tick' });
     out.stored++;
     const inst = st?.cols.instrumentIndex.get(m.instrument);
@@ -116,7 +121,8 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
         st.live.setIgnored(c.account, true);
       }
     }
-    moveMark(st, inst, m.ticks, m.at);
+    catchUp = () => moveMark(st, inst, m.ticks, m.at);
   }
+  if (catchUp) resident.afterCommit(catchUp);
   return out;
 }
