@@ -26,9 +26,9 @@ import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
 import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
-import { formatUnits } from '../shared/units.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
 import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
@@ -384,12 +384,6 @@ function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
 /** The sleep before each tick of the idle-gap run. */
 const IDLE_GAP_MS = 15;
 
-/** A mark in ticks as the decimal price a feed sends: ticks x the instrument's tick. */
-function priceOf(tick: string, ticks: bigint): string {
-  const [whole, frac = ''] = tick.split('.');
-  return formatUnits(ticks * BigInt(whole! + frac), frac.length);
-}
-
 /**
  * Live price ticks through dispatch('prices.tick') with the console's resident book, on a ledger after its first
  * cycle: 600 timed ticks of one mark each after WARM_TICKS untimed ones. Marks drift against the book in small steps
@@ -424,7 +418,7 @@ function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: 
     const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
     marks.set(inst.id, next);
     clock += 1000;
-    const payload = { marks: [{ instrument: inst.id, price: priceOf(inst.tick, next), time: new Date(clock).toISOString() }] };
+    const payload = { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: new Date(clock).toISOString() }] };
     if (gapMs > 0) Atomics.wait(sleeper, 0, 0, gapMs);
     // Paced: mark k is due at start + k / rate, and its time counts from then, so a tick that makes the next one
     // wait shows in the next one's figure (the feed's queue), not only in its own.

@@ -23,11 +23,16 @@ import { addMinutes } from '../engine/calls.ts';
 import { InputError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { formatAmount } from '../../shared/units.ts';
-import { decimalProblem, divDec, toDec, formatDec } from '../csv/values.ts';
+import { decimalProblem, divDec, toDec, formatDec, mulDec } from '../csv/values.ts';
 import { instrumentTickOf, latestMarkOf, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
 import { tickStatements } from './tickCommit.ts';
 import { ResidentBook, moveMark, type ResidentState } from '../resident/residentBook.ts';
+
+/** A mark in an instrument's ticks as the decimal price a feed sends (ticks x tick): the inverse of checkMarks. */
+export function priceOfTicks(tick: string, ticks: bigint): string {
+  return formatDec(mulDec({ n: ticks, s: 0 }, toDec(tick)));
+}
 
 interface Mark {
   instrument: string;
