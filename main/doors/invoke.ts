@@ -13,7 +13,8 @@ import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { startStressThread, type StressJob } from '../commands/recovery/stressThread.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
-import type { Actor } from '../commands/context.ts';
+import type { Actor, CommandContext } from '../commands/context.ts';
+import { ResidentBook } from '../resident/residentBook.ts';
 import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
@@ -75,6 +76,8 @@ export interface DoorOptions {
    * admin acknowledges), and written after every cycle and every verify that passed.
    */
   anchor?: LedgerAnchor;
+  /** Keep a resident book of the ledger (main/resident) for cycles and price ticks: true unless told otherwise. */
+  resident?: boolean;
 }
 
 /** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
@@ -111,6 +114,8 @@ export class Door {
   readonly #now: () => Date;
   readonly #log: (line: string) => void;
   readonly #anchor: LedgerAnchor | null;
+  /** The book in memory that cycles and price ticks use: read once, kept in step by every command. */
+  readonly resident: ResidentBook | null;
   #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
   #stressRun: { by: string; job: StressJob } | null = null;
@@ -122,6 +127,7 @@ export class Door {
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#anchor = opts.anchor ?? null;
+    this.resident = opts.resident === false ? null : new ResidentBook(this.db);
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
@@ -132,6 +138,11 @@ export class Door {
       (session) => sessionActor(this.db, session),
       (session) => this.#end(session, 'idle'),
     );
+  }
+
+  /** The command context of an actor at this door. */
+  #ctx(actor: Actor): CommandContext {
+    return { db: this.db, actor, now: this.#now, integrity: this.#integrity, ...(this.resident ? { resident: this.resident } : {}) };
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */
@@ -213,7 +224,7 @@ export class Door {
   /** A channel that carries a password: hashed off the event loop (dispatchAsync). */
   async #prepared(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
     try {
-      const value = await dispatchAsync({ db: this.db, actor: this.#actor(binding), now: this.#now, integrity: this.#integrity }, channel, payload);
+      const value = await dispatchAsync(this.#ctx(this.#actor(binding)), channel, payload);
       return { result: { ok: true, value } as AnyInvokeResult };
     } catch (e) {
       return this.#refused(e);
@@ -241,7 +252,7 @@ export class Door {
         return { result: { ok: true, value: { cancelled } } };
       }
       const actor = this.#actor(binding);
-      const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);
+      const value = dispatch(this.#ctx(actor), channel, payload);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };

@@ -12,6 +12,7 @@ const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session
 /** What the unattended batch actor may run: reads, and imports of market prices. */
 export function batchMayRun(channel: Channel, input: unknown): boolean {
   if (!contract[channel].mutates) return true;
+  if (channel === 'prices.tick') return true;
   return channel === 'import.csv' && (input as InputOf<'import.csv'> | undefined)?.kind === 'prices';
 }
 
