@@ -8,7 +8,7 @@ import { importCsvCommand } from './importCsv.ts';
 import { verifyJournal } from '../ledger/journal.ts';
 import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
-import { accountsList, accountDetail, accountWhatIf } from './console/accounts.ts';
+import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import {
   listLiquidationsCommand,
@@ -70,6 +70,7 @@ export const handlers: Handlers = {
   'session.whoami': (ctx) => ({ output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}) } }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),
+  'accounts.rows': plain(accountsRows),
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
   'instruments.list': plain(instrumentsList),

@@ -17,6 +17,7 @@ import type { Actor } from '../commands/context.ts';
 import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
+import { LiveConsole, isFeedChannel, type LiveOptions } from './liveConsole.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -75,6 +76,8 @@ export interface DoorOptions {
    * admin acknowledges), and written after every cycle and every verify that passed.
    */
   anchor?: LedgerAnchor;
+  /** The feed's and the schedule's timers and data folder (tests inject them). */
+  live?: LiveOptions;
 }
 
 /** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
@@ -114,6 +117,9 @@ export class Door {
   #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
   #stressRun: { by: string; cancelled: boolean } | null = null;
+  /** The feed and the scheduled cycles (made on first use; started by the console that runs them). */
+  #live: LiveConsole | null = null;
+  readonly #liveOptions: LiveOptions;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -122,6 +128,7 @@ export class Door {
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#anchor = opts.anchor ?? null;
+    this.#liveOptions = opts.live ?? {};
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
@@ -132,6 +139,33 @@ export class Door {
       (session) => sessionActor(this.db, session),
       (session) => this.#end(session, 'idle'),
     );
+  }
+
+  /** The console's live side: its market-data feed and scheduled cycles. */
+  get live(): LiveConsole {
+    this.#live ??= new LiveConsole(
+      {
+        db: this.db,
+        now: () => this.#now(),
+        runAs: (actor, channel, payload, clock) => this.runAs(actor, channel, payload, clock),
+        emit: (e) => this.events.emit(e),
+        log: (line) => this.#log(line),
+      },
+      this.#liveOptions,
+    );
+    return this.#live;
+  }
+
+  /**
+   * A channel run by the console's own main side (the feed, the scheduler) as `actor`, through dispatch like any
+   * other, with the events it announces; `clock` fixes the command's time (a replay on the market's clock).
+   */
+  runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
+    const now = clock ? () => new Date(clock.getTime()) : this.#now;
+    const value = dispatch({ db: this.db, actor, now, integrity: this.#integrity }, channel, payload);
+    this.#anchorAfter(channel, actor, payload, value);
+    this.#after(channel, value);
+    return value;
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */
@@ -243,6 +277,10 @@ export class Door {
         return { result: { ok: true, value: { cancelled: run !== null } } };
       }
       const actor = this.#actor(binding);
+      if (isFeedChannel(channel)) {
+        const input = authorize({ db: this.db, actor, now: this.#now }, channel, payload);
+        return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
+      }
       const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);

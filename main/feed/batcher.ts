@@ -1,6 +1,5 @@
 // Marks gathered into batches for prices.tick: a batch goes when it holds `maxMarks`, or `maxWaitMs` after its first
 // mark arrived, whichever comes first, so a busy feed makes few large commands and a quiet one waits at most that.
-import type { Mark } from './mark.ts';
 import type { Timers } from './timers.ts';
 
 export interface BatcherOptions {
@@ -9,15 +8,15 @@ export interface BatcherOptions {
   maxWaitMs?: number;
 }
 
-export class MarkBatcher {
-  readonly #send: (marks: Mark[]) => void;
+export class Batcher<T> {
+  readonly #send: (items: T[]) => void;
   readonly #timers: Timers;
   readonly #maxMarks: number;
   readonly #maxWaitMs: number;
-  #pending: Mark[] = [];
+  #pending: T[] = [];
   #timer: unknown = null;
 
-  constructor(send: (marks: Mark[]) => void, o: BatcherOptions) {
+  constructor(send: (items: T[]) => void, o: BatcherOptions) {
     this.#send = send;
     this.#timers = o.timers;
     this.#maxMarks = o.maxMarks ?? 500;
@@ -28,8 +27,8 @@ export class MarkBatcher {
     return this.#pending.length;
   }
 
-  push(mark: Mark): void {
-    this.#pending.push(mark);
+  push(item: T): void {
+    this.#pending.push(item);
     if (this.#pending.length >= this.#maxMarks) this.flush();
     else if (this.#timer === null) this.#timer = this.#timers.setTimeout(() => this.flush(), this.#maxWaitMs);
   }

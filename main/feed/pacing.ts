@@ -4,24 +4,13 @@
 // step hands over the next point (with every point of the same time) and stays paused.
 import type { PathPoint, PricePath } from './replay.ts';
 import type { Timers } from './timers.ts';
+import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED, type ReplayStatus } from '../../shared/contractFeed.ts';
 
-export const MIN_SPEED = 1;
-export const MAX_SPEED = 3600;
+export const MIN_SPEED = MIN_REPLAY_SPEED;
+export const MAX_SPEED = MAX_REPLAY_SPEED;
 
-export type ReplayState = 'ready' | 'playing' | 'paused' | 'done' | 'stopped';
-
-export interface ReplayStatus {
-  label: string;
-  state: ReplayState;
-  speed: number;
-  /** Points handed over so far, of `total`. */
-  done: number;
-  total: number;
-  /** Where market time is (ISO), and the path's first and last times. */
-  at: string | null;
-  from: string;
-  to: string;
-}
+export type ReplayState = ReplayStatus['state'];
+export type { ReplayStatus };
 
 export interface PlayerOptions {
   timers: Timers;
