@@ -3,7 +3,7 @@
 //  - revaluation: the engine (integer kernel + BigInt path for flagged accounts) against a plain decimal.js
 //    implementation (the test oracle) and a naive float64 loop over position objects, medians; the engine's kernel
 //    is the wasm i64 kernel (main/engine/wasm), and the float (JS) kernel it replaced is timed alongside;
-//  - price to committed call: a live price tick through PriceTicker on a real ledger file, p50 and p99 over the
+//  - price to committed call: a live price tick through dispatch('prices.tick') on a real ledger file, p50 and p99 over the
 //    ticks that issued at least one call, back to back and, on a copy of the ledger, each after a short sleep;
 //  - persisting one cycle's account results (kernel output to committed rows), median.
 import fs from 'node:fs';
@@ -18,15 +18,14 @@ import { exactContext } from '../main/engine/exactAccount.ts';
 import { exactForIndex, evaluateBook, planInputOf, type Evaluation } from '../main/engine/evaluate.ts';
 import { planAccount, planContext } from '../main/engine/liquidationPlan.ts';
 import { referenceEvaluate } from '../main/engine/reference.ts';
-import { LiveBook } from '../main/engine/incremental.ts';
 import { ParallelRevaluer, JsParallelRevaluer } from '../main/engine/parallel.ts';
 import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
 import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
-import { PriceTicker } from '../main/commands/priceTick.ts';
-import { accountsWithCalls } from '../main/ledger/callRepo.ts';
+import { ResidentBook } from '../main/resident/residentBook.ts';
+import { formatUnits } from '../shared/units.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
 import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
@@ -52,7 +51,6 @@ export interface BenchReport {
     ticks: number;
     ticksWithCalls: number;
     callsIssued: number;
-    catchUpP50Ms: number;
     /** The same ticks by how many calls each issued: a tick's commit grows with its calls. */
     byCalls: { calls: string; ticks: number; p50Ms: number; p99Ms: number }[];
     /**
@@ -315,48 +313,57 @@ function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
 /** The sleep before each tick of the idle-gap run. */
 const IDLE_GAP_MS = 15;
 
+/** A mark in ticks as the decimal price a feed sends: ticks x the instrument's tick. */
+function priceOf(tick: string, ticks: bigint): string {
+  const [whole, frac = ''] = tick.split('.');
+  return formatUnits(ticks * BigInt(whole! + frac), frac.length);
+}
+
 /**
- * Live price ticks through PriceTicker on a ledger after its first cycle: 600 timed ticks after WARM_TICKS untimed
- * ones. Marks drift against the book in small steps (0.3% per tick; three passes over the instruments down, then
- * one up), a market sliding for minutes, so that ticks keep pushing accounts over their maintenance line and the
- * percentiles rest on hundreds of ticks that issued calls, not on a handful. The warm-up ticks go through the same
- * path untimed: a console's ticker runs for hours, and the first ticks of a fresh process measure V8 compiling the
- * tick path rather than the tick. With gapMs, the thread sleeps that long before each tick.
+ * Live price ticks through dispatch('prices.tick') with the console's resident book, on a ledger after its first
+ * cycle: 600 timed ticks of one mark each after WARM_TICKS untimed ones. Marks drift against the book in small steps
+ * (0.3% per tick; three passes over the instruments down, then one up), a market sliding for minutes, so that ticks
+ * keep pushing accounts over their maintenance line and the percentiles rest on hundreds of ticks that issued calls,
+ * not on a handful. Each tick is timed from the call of dispatch to its return: validation, the clock rule, the
+ * screen, the exact decisions, the commit of the mark, the calls and the journal entry, and the live book brought up
+ * to date. The warm-up ticks go through the same path untimed: a console runs for hours, and the first ticks of a
+ * fresh process measure V8 compiling the tick path rather than the tick. With gapMs, the thread sleeps that long
+ * before each tick.
  */
 function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: number) {
-  const actor = { name: 'bench', role: 'operator' as const };
-  const now = () => new Date(DEMO_AS_OF);
-  const ticker = new PriceTicker(new LiveBook(compileBook(ledgerBook)), accountsWithCalls(db));
+  const resident = new ResidentBook(db);
+  resident.state();
+  let clock = Date.parse(DEMO_AS_OF);
+  const ctx = { db, actor: { name: 'bench', role: 'operator' as const }, now: () => new Date(clock), resident };
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const latencies: number[] = [];
   const withCalls: number[] = [];
   const callsPerTick: number[] = [];
-  const catchUp: number[] = [];
   let calls = 0;
   const insts = ledgerBook.instruments;
-  let clock = Date.parse(DEMO_AS_OF);
+  const marks = new Map(ledgerBook.marks);
   const WARM_TICKS = 30;
   for (let t = 0; t < 600 + WARM_TICKS; t++) {
-    const i = t % insts.length;
+    const inst = insts[t % insts.length]!;
     const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
-    const cur = BigInt(ticker.live.px.inst[i]!);
+    const cur = marks.get(inst.id)!;
     const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
+    marks.set(inst.id, next);
     clock += 1000;
-    const at = new Date(clock).toISOString();
+    const payload = { marks: [{ instrument: inst.id, price: priceOf(inst.tick, next), time: new Date(clock).toISOString() }] };
     if (gapMs > 0) Atomics.wait(sleeper, 0, 0, gapMs);
-    const r = ticker.tick({ db, actor, now }, insts[i]!.id, next, at);
+    const t0 = performance.now();
+    const r = dispatch(ctx, 'prices.tick', payload);
+    const ms = performance.now() - t0;
     if (t < WARM_TICKS) continue;
-    const ms = r.timing.toCommitMs;
     latencies.push(ms);
-    catchUp.push(r.timing.catchUpMs);
-    if (r.issued.length > 0) {
+    if (r.calls.length > 0) {
       withCalls.push(ms);
-      callsPerTick.push(r.issued.length);
-      calls += r.issued.length;
+      callsPerTick.push(r.calls.length);
+      calls += r.calls.length;
     }
   }
-  ticker.release();
-  return { latencies, withCalls, callsPerTick, catchUp, calls };
+  return { latencies, withCalls, callsPerTick, calls };
 }
 
 /**
@@ -411,7 +418,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     } finally {
       idleDb.close();
     }
-    const { latencies, withCalls, callsPerTick, catchUp, calls } = ticks;
+    const { latencies, withCalls, callsPerTick, calls } = ticks;
     return {
       persistCycleMs: round(median(persist.ms)),
       priceToCall: {
@@ -420,7 +427,6 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
         ticks: latencies.length,
         ticksWithCalls: withCalls.length,
         callsIssued: calls,
-        catchUpP50Ms: round(median(catchUp)),
         afterIdle: {
           gapMs: IDLE_GAP_MS,
           p50Ms: round(median(idle.withCalls)),
@@ -582,7 +588,6 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
           p.slowest.map((x) => x.ms.toFixed(3)).join(' / '),
           '',
         ],
-        ['  then every position in the instrument brought up to date, p50', p.catchUpP50Ms.toFixed(3), ''],
         [
           `the same market with ${p.afterIdle.gapMs} ms asleep before each tick, p50 / p99 (${p.afterIdle.ticksWithCalls} ticks issued calls)`,
           `${p.afterIdle.p50Ms.toFixed(3)} / ${p.afterIdle.p99Ms.toFixed(3)}`,

@@ -86,6 +86,29 @@ export interface ImportResult {
   rows: number;
 }
 
+/** The most marks one prices.tick batch may carry. */
+export const MAX_TICK_MARKS = 10_000;
+
+/** What a batch of live marks did: the marks stored and the margin calls they issued, in the order issued. */
+export interface TickOutput {
+  stored: number;
+  calls: { account: string; callId: number; amount: string }[];
+}
+
+/** The resident book against a fresh full evaluation from the ledger (resident.check). */
+export interface ResidentCheck {
+  /** Whether the running process holds a resident book at all (the CLI does not: it evaluates cold). */
+  resident: boolean;
+  ok: boolean;
+  accounts: number;
+  /** The first differences found (account, figure, resident value, full-evaluation value), at most 20. */
+  differences: { account: string; figure: string; resident: string; full: string }[];
+  /** How many times the resident book has been read whole from the ledger since the console started. */
+  loads: number;
+  /** Time the check took, ms. */
+  ms: number;
+}
+
 export interface VerifyResult {
   ok: boolean;
   entries: number;
@@ -402,6 +425,31 @@ export const contract = {
     mutates: true,
     input: z.object({ at: isoTime.optional() }).strict(),
     output: null as unknown as CycleSummary,
+  },
+  /**
+   * Live marks from a market-data feed: each stored, and every account the move pushes into needing a margin call
+   * (that has none) is called at once, in one transaction with the journal entry. A mark's time may not be after now,
+   * nor before its instrument's latest stored mark. The unattended batch actor may run it (a feed is a price import).
+   */
+  'prices.tick': {
+    role: 'operator',
+    mutates: true,
+    input: z
+      .object({
+        marks: z
+          .array(z.object({ instrument: id, price: decimal, time: isoTime }).strict())
+          .min(1, 'send at least one mark')
+          .max(MAX_TICK_MARKS, `at most ${MAX_TICK_MARKS} marks a batch`),
+      })
+      .strict(),
+    output: null as unknown as TickOutput,
+  },
+  /** The resident book (the running console's in-memory book) against a fresh full evaluation from the ledger. */
+  'resident.check': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as ResidentCheck,
   },
   'calls.list': {
     role: 'viewer',

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Role } from '../../shared/roles.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
+import type { ResidentBook } from '../resident/residentBook.ts';
 
 export interface Actor {
   name: string;
@@ -25,4 +26,9 @@ export interface CommandContext {
   replaying?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;
+  /**
+   * The running console's resident book (main/resident): cycles and price ticks use it instead of reading the whole
+   * book from the ledger. Absent in a one-shot CLI command, which reads the book cold.
+   */
+  resident?: ResidentBook;
 }

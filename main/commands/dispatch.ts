@@ -27,9 +27,10 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Input
 /** All that a user whose password was set by an admin may run until they change it. */
 const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
 
-/** What the unattended batch actor may run: reads, and imports of market prices. */
+/** What the unattended batch actor may run: reads, and market prices (a file's import, or a feed's live marks). */
 export function batchMayRun(channel: Channel, input: unknown): boolean {
   if (!contract[channel].mutates) return true;
+  if (channel === 'prices.tick') return true;
   return channel === 'import.csv' && (input as InputOf<'import.csv'>).kind === 'prices';
 }
 
@@ -103,10 +104,22 @@ function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Pr
  * both, and a replay runs what the journal says was allowed then.
  */
 export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
-  const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
   const now = ctx.now();
   const at = now.toISOString();
   const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
+  let committed = false;
+  try {
+    const output = commitTransaction(ctx, once, channel, input, at, prepared);
+    committed = true;
+    return output;
+  } finally {
+    // The resident book applies what the command changed (or drops what it changed in memory, if it failed).
+    ctx.resident?.settle(committed);
+  }
+}
+
+function commitTransaction(ctx: CommandContext, once: CommandContext, channel: Channel, input: unknown, at: string, prepared?: Prepared): unknown {
+  const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
   return ctx.db.transaction(() => {
     assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).

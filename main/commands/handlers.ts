@@ -5,6 +5,8 @@ import type { CommandContext } from './context.ts';
 import { runCycle } from './runCycle.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
+import { pricesTick } from './priceTick.ts';
+import { residentCheck } from '../resident/selfCheck.ts';
 import { verifyJournal } from '../ledger/journal.ts';
 import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
@@ -60,6 +62,8 @@ export const handlers: Handlers = {
   'calls.escalate': plain(escalateCommand),
   'calls.escalateMany': plain(escalateManyCommand),
   'import.csv': importCsvCommand,
+  'prices.tick': plain(pricesTick),
+  'resident.check': (ctx) => ({ output: residentCheck(ctx.db, ctx.resident ?? null) }),
   'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
   'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
   'ledger.integrity': (ctx) => ({ output: ctx.integrity ?? { readOnly: false, problem: null } }),

@@ -1,132 +1,124 @@
-// A live price tick (design.md §2.1, "on a schedule while the app is open"): the new mark is stored and every
-// account that now needs a margin call and has none gets one, in one transaction with the journal entry.
-// The decision comes first: LiveBook.screen finds the few accounts the move may push over the line (it never
-// misses one), each is decided exactly at the new mark, and the calls are committed (tickCommit.ts). Only then
-// does the live book bring every position in the instrument up to date, so the time from tick to committed call
-// does not grow with the number of holders. Accounts that already have a call are left to the next full cycle,
-// which re-sizes calls against initial margin.
+// prices.tick (design.md §2.1, cycles "on price changes"): a batch of live marks from a market-data feed. Each mark is
+// stored, and every account the move pushes into needing a margin call, and that has no call (live or held), is
+// called at once: in the dispatcher's one transaction, with its journal entry, so that a replay of the journal
+// (verify --deep) runs the same command on the same ledger and issues the same calls.
+//
+// The decision comes first for each mark: LiveBook.screen finds the few accounts the move may push over the line
+// (it never misses one), each is decided exactly at the new mark, and only then does the live book bring every
+// position in the instrument up to date. Accounts that already have a call are left to the next full cycle, which
+// re-sizes calls against initial margin. The live book is the console's resident book (main/resident); a door
+// without one (the CLI) reads the book whole for the batch.
 //
 // Tried and dropped: committing on a writer thread with its own connection, so that the catch-up's memory
 // traffic would not evict SQLite's pages from the committing core's caches (in isolation, 25 calls take 0.63 ms on
 // a warm core and 1.0 ms after that traffic). On these 2-vCPU machines the woken thread often started
 // milliseconds late, so the p99 got worse, not better.
 import type { CommandContext } from './context.ts';
-import type { LiveBook } from '../engine/incremental.ts';
+import type { InputOf, TickOutput } from '../../shared/contract.ts';
 import { exactForIndex } from '../engine/evaluate.ts';
-import { exactContext } from '../engine/exactAccount.ts';
+import { exactContext, type ExactContext } from '../engine/exactAccount.ts';
 import { NO_CALL } from '../engine/kernel.ts';
-import type { Database } from 'better-sqlite3';
+import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { addMinutes } from '../engine/calls.ts';
 import { InputError } from '../../shared/errors.ts';
-import { tickWriter, type TickResult, type TickWrite, type TickWriter } from './tickCommit.ts';
+import { normaliseTime } from '../../shared/time.ts';
+import { formatAmount } from '../../shared/units.ts';
+import { decimalProblem, divDec, toDec, formatDec } from '../csv/values.ts';
+import { instrumentTickOf, latestMarkOf, memberCureMinutes } from '../ledger/bookRepo.ts';
+import { latestCycle } from '../ledger/cycleRepo.ts';
+import { tickStatements } from './tickCommit.ts';
+import { ResidentBook, type ResidentState } from '../resident/residentBook.ts';
 
-export type { TickResult } from './tickCommit.ts';
-
-export interface TickTiming {
-  /** From the call of tick() to the commit of the price, the calls and the journal entry. */
-  toCommitMs: number;
-  /** Bringing every position in the instrument up to date afterwards. */
-  catchUpMs: number;
+interface Mark {
+  instrument: string;
+  ticks: bigint;
+  at: string;
 }
 
-export class PriceTicker {
-  readonly live: LiveBook;
-  private readonly cureMinutes: number;
-  /**
-   * Account ids by index, flat: reaching each call's id through its Account object cost 2-3 us a call on caches
-   * the catch-up had just flushed.
-   */
-  private readonly ids: string[];
-  /** The writer, prepared once per connection: preparing on every tick cost more than the tick. */
-  private prepared: { db: Database; writer: TickWriter } | null = null;
-
-  /**
-   * `accountsWithCalls`: accounts with an open, overdue, or held (waived or escalated, not cleared) call. The
-   * ticker leaves them to the next full cycle, which re-sizes live calls and knows when a waiver is outgrown.
-   */
-  constructor(live: LiveBook, accountsWithCalls: Iterable<string>) {
-    this.live = live;
-    const called: number[] = [];
-    for (const id of accountsWithCalls) {
-      const a = live.cols.accountIndex.get(id);
-      if (a !== undefined) called.push(a);
+/** Each mark checked against the ledger, in order: its instrument, its price in whole ticks, and the clock rule. */
+function checkMarks(ctx: CommandContext, input: InputOf<'prices.tick'>, now: string): Mark[] {
+  const latest = new Map<string, string>();
+  return input.marks.map((m, k) => {
+    const where = (field: string) => ({ field: `marks[${k}].${field}` });
+    const line = `mark ${k + 1} (${m.instrument})`;
+    const inst = instrumentTickOf(ctx.db, m.instrument);
+    if (!inst) throw new InputError(`${line}: no instrument ${m.instrument}`, where('instrument'));
+    const problem = decimalProblem(m.price);
+    if (problem) throw new InputError(`${line}: ${problem}`, where('price'));
+    const price = toDec(m.price);
+    if (inst.kind === 'option' ? price.n < 0n : price.n <= 0n) {
+      throw new InputError(`${line}: price ${m.price} must be ${inst.kind === 'option' ? 'zero or more' : 'greater than zero'}`, where('price'));
     }
-    live.ignore(called);
-    this.cureMinutes = live.cols.book.policy.cureMinutes;
-    this.ids = live.cols.book.accounts.map((x) => x.id);
-  }
+    const ticks = divDec(price, toDec(inst.tick));
+    if (ticks === null) throw new InputError(`${line}: price ${formatDec(price)} is not a multiple of ${m.instrument}'s tick ${inst.tick}`, where('price'));
+    if (ticks > BigInt(MAX_SAFE)) throw new InputError(`${line}: price ${m.price} is outside the range a mark may take`, where('price'));
+    const at = normaliseTime(m.time, `marks[${k}].time`);
+    if (at > now) throw new InputError(`${line}: its time ${at} is after now (${now}); a live mark cannot come from the future`, where('time'));
+    const before = latest.get(m.instrument) ?? latestMarkOf(ctx.db, m.instrument)?.at;
+    if (before !== undefined && at < before) {
+      throw new InputError(`${line}: its time ${at} is before ${m.instrument}'s latest mark (${before}); marks go forward in time`, where('time'));
+    }
+    latest.set(m.instrument, at);
+    return { instrument: m.instrument, ticks, at };
+  });
+}
 
-  tick(ctx: CommandContext, instrument: string, markTicks: bigint, at: string): TickResult & { timing: TickTiming } {
-    const t0 = performance.now();
-    const inst = this.live.cols.instrumentIndex.get(instrument);
-    if (inst === undefined) throw new InputError(`unknown instrument ${instrument}`, { field: 'instrument' });
-    if (markTicks <= 0n || markTicks > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError('mark out of range', { field: 'mark' });
-    const mark = Number(markTicks);
-    const candidates = this.live.screen(inst, mark);
-    const calls = this.decide(inst, mark, markTicks, candidates);
-    const w: TickWrite = {
-      instrument,
-      markTicks,
-      at,
-      now: ctx.now().toISOString(),
-      actor: ctx.actor.name,
-      deadline: addMinutes(at, this.cureMinutes),
-      candidates: candidates.length,
-      calls,
-    };
-    const writer = this.writerFor(ctx.db);
-    const result = writer.commit(w);
-    const t1 = performance.now();
-    // Before setMark, so that the moved instrument's rebuilt watch lists already leave the new calls out.
-    for (const c of result.issued) this.live.ignoreAccount(this.live.cols.accountIndex.get(c.account)!);
-    this.live.setMark(inst, mark);
-    const catchUpMs = performance.now() - t1;
-    writer.afterCommit();
-    return { ...result, timing: { toCommitMs: t1 - t0, catchUpMs } };
+/**
+ * The calls the screen's candidates need once instrument `inst` is at `mark`, in the screen's order, decided exactly:
+ * LiveBook.callAt over the candidate's own positions (exact integer floats, as in the full cycle), and the BigInt
+ * path for an account whose figures leave that range (book.marks already holds the new mark).
+ */
+function decide(st: ResidentState, inst: number, mark: number): { account: number; amount: bigint }[] {
+  const calls: { account: number; amount: bigint }[] = [];
+  let exact: ExactContext | null = null;
+  for (const a of st.live.screen(inst, mark)) {
+    const call = st.live.callAt(a, inst, mark);
+    if (!Number.isNaN(call)) {
+      if (call !== NO_CALL) calls.push({ account: a, amount: BigInt(call) });
+      continue;
+    }
+    exact ??= exactContext(st.book);
+    const amount = exactForIndex(st.cols, exact, a).callAmount;
+    if (amount !== null) calls.push({ account: a, amount });
   }
+  return calls;
+}
 
-  /**
-   * The calls the candidates need at the new mark, in the screen's order, decided exactly: LiveBook.callAt over
-   * the candidate's own positions (exact integer floats, as in the full cycle), and the BigInt path for an account
-   * whose figures leave that range.
-   */
-  private decide(inst: number, mark: number, markTicks: bigint, candidates: Int32Array): TickWrite['calls'] {
-    const calls: TickWrite['calls'] = [];
-    let exactCtx: ReturnType<typeof exactContext> | null = null;
-    for (const a of candidates) {
-      const call = this.live.callAt(a, inst, mark);
-      if (!Number.isNaN(call)) {
-        if (call !== NO_CALL) calls.push({ account: this.ids[a]!, amount: BigInt(call) });
-        continue;
+export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): TickOutput {
+  const now = ctx.now().toISOString();
+  const marks = checkMarks(ctx, input, now);
+  const resident = ctx.resident ?? new ResidentBook(ctx.db);
+  const st = resident.state();
+  // Calls belong to a cycle: before the first one (or on a book that cannot be evaluated, which the cycle names)
+  // the marks are stored and the first cycle decides the calls.
+  const cycle = st ? latestCycle(ctx.db) : undefined;
+  const w = tickStatements(ctx.db);
+  const out: TickOutput = { stored: 0, calls: [] };
+  let cure: Map<string, number> | null = null;
+  for (const m of marks) {
+    w.price({ instrument: m.instrument, at: m.at, mark: m.ticks, source: 'tick' });
+    out.stored++;
+    const inst = st?.cols.instrumentIndex.get(m.instrument);
+    if (!st || inst === undefined) continue;
+    resident.touch();
+    const mark = Number(m.ticks);
+    st.book.marks.set(m.instrument, m.ticks);
+    st.priceTimes.set(m.instrument, m.at);
+    if (m.at > st.newestPrice) st.newestPrice = m.at;
+    const calls = cycle ? decide(st, inst, mark) : [];
+    if (calls.length > 0) {
+      cure ??= memberCureMinutes(ctx.db);
+      const note = `price tick ${m.instrument} at ${m.at}`;
+      for (const c of calls) {
+        const acct = st.book.accounts[c.account]!;
+        const deadline = addMinutes(m.at, cure.get(acct.member) ?? st.book.policy.cureMinutes);
+        const callId = w.issue({ account: acct.id, amount: c.amount, cycle: cycle!.id, deadline, at: now, actor: ctx.actor.name, note });
+        out.calls.push({ account: acct.id, callId, amount: formatAmount(c.amount) });
+        // Before setMark, so that the moved instrument's rebuilt watch lists already leave the new call out.
+        st.live.setIgnored(c.account, true);
       }
-      if (!exactCtx) {
-        const marks = this.marks();
-        marks.set(this.live.cols.book.instruments[inst]!.id, markTicks);
-        exactCtx = exactContext({ ...this.live.cols.book, marks });
-      }
-      const amount = exactForIndex(this.live.cols, exactCtx, a).callAmount;
-      if (amount !== null) calls.push({ account: this.ids[a]!, amount });
     }
-    return calls;
+    st.live.setMark(inst, mark);
   }
-
-  /** Checkpoints and restores the connection's automatic checkpointing; call when the ticker is no longer used. */
-  release(): void {
-    this.prepared?.writer.release();
-    this.prepared = null;
-  }
-
-  private writerFor(db: Database): TickWriter {
-    if (this.prepared?.db !== db) {
-      this.prepared?.writer.release();
-      this.prepared = { db, writer: tickWriter(db) };
-    }
-    return this.prepared.writer;
-  }
-
-  private marks(): Map<string, bigint> {
-    const m = new Map<string, bigint>();
-    this.live.cols.book.instruments.forEach((x, i) => m.set(x.id, BigInt(this.live.px.inst[i]!)));
-    return m;
-  }
+  return out;
 }

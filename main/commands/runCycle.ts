@@ -2,7 +2,7 @@
 // issue, update, settle or mark overdue the margin calls. Runs inside the dispatcher's transaction.
 import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
-import { readBook, memberCureMinutes } from '../ledger/bookRepo.ts';
+import { readCycleBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
@@ -21,7 +21,8 @@ import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
 
-function figuresOf(ev: Evaluation, a: number): Figures {
+/** Account `a`'s figures in an evaluation: the BigInt path's where it took the account, else the kernel's. */
+export function figuresOf(ev: Evaluation, a: number): Figures {
   const ex = ev.exact.get(a);
   if (ex) return { collateral: ex.collateralValue, equity: ex.equity, mm: ex.mm, im: ex.im, status: ex.status, call: ex.callAmount };
   const o = ev.out;
@@ -68,20 +69,15 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
       `a margin cycle cannot run as of ${asOf}, before the latest cycle ${previous.id} (as of ${previous.asOf}); replay the past on a copy (riskdesk backup) or with the what-if`,
     );
   }
-  const { book, priceTimes } = readBook(db, asOf);
+  // The resident book when the console holds one and its marks are the ones as of asOf (no price stored after
+  // asOf); otherwise the book read from the ledger (a cold CLI cycle, a cycle as of an earlier time).
+  const resident = ctx.resident?.state() ?? null;
+  const { book, priceTimes } = resident && resident.newestPrice <= asOf ? resident : readCycleBook(db, asOf);
   // Breakers first: a band breached by the prices this cycle uses pauses automation before it can act on them.
   const tripped = checkBreakers(db, asOf, book.policy.bandWindowMinutes, now);
-  const instrumentsHeld = new Set(book.positions.map((p) => p.instrument));
-  for (const id of instrumentsHeld) {
-    if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
-  }
-  for (const c of book.collateral) {
-    if (!book.assetPrices.has(c.asset)) throw new InputError(`no price for asset ${c.asset} at or before ${asOf}`, { field: 'at' });
-  }
-  // Only instruments someone holds take part: one just imported, without tiers or prices yet, must not stop the
-  // desk's cycle (one that is held and lacks them still does, naming it).
-  book.instruments = book.instruments.filter((x) => instrumentsHeld.has(x.id));
-  const ev = evaluateBook(book);
+  const instrumentsHeld = new Set<string>();
+  for (const p of book.positions) if (p.quantity !== 0n) instrumentsHeld.add(p.instrument);
+  const ev = resident?.book === book ? evaluateBook(book, false, resident.cols) : evaluateBook(book);
   const cycle = insertCycle(db, { asOf, runAt: ctx.now().toISOString(), actor: ctx.actor.name, accounts: book.accounts.length });
   const active = activeCallsByAccount(db);
   const held = heldCallsByAccount(db);
@@ -103,7 +99,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   // Each isolated unit stands alone, so only those positions are evaluated (exactly), not the whole account again.
   const isolatedOf = new Map<string, number[]>();
   book.positions.forEach((p, k) => {
-    if (p.isolatedMargin === null) return;
+    if (p.isolatedMargin === null || p.quantity === 0n) return;
     const list = isolatedOf.get(p.account);
     if (list) list.push(k);
     else isolatedOf.set(p.account, [k]);

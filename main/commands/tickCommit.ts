@@ -1,6 +1,7 @@
-// The ledger side of a price tick: the price, each call the engine decided on with its 'issued' event, and the
-// journal entry, in one immediate transaction. PriceTicker decides what to write before the transaction opens;
-// this only writes, so the transaction holds the ledger's write lock for the inserts alone.
+// The ledger side of a price tick. tickStatements: the statements prices.tick (priceTick.ts) writes a mark and a
+// call with, prepared once per connection, run inside the dispatcher's transaction. tickWriter: the whole write of
+// a tick in the journal's older form (one mark per entry, `{instrument, at, mark}`), kept so that verify --deep
+// replays ledgers whose journals hold such entries.
 import type { Database, Transaction } from 'better-sqlite3';
 import { callWriter } from '../ledger/callRepo.ts';
 import { priceWriter } from '../ledger/priceRepo.ts';
@@ -18,7 +19,33 @@ export interface TickResult {
   issued: { call: number; account: string; amount: string }[];
 }
 
-/** What a tick commits, decided before its transaction opens. */
+/** The statements of prices.tick, prepared once per connection (preparing on every tick cost more than the tick). */
+export interface TickStatements {
+  price(p: { instrument: string; at: string; mark: bigint; source: string }): void;
+  /** An open call with its 'issued' event; its id. */
+  issue(c: { account: string; amount: bigint; cycle: number; deadline: string; at: string; actor: string; note: string }): number;
+}
+
+const prepared = new WeakMap<Database, TickStatements>();
+
+export function tickStatements(db: Database): TickStatements {
+  let s = prepared.get(db);
+  if (!s) {
+    const calls = callWriter(db);
+    s = {
+      price: priceWriter(db),
+      issue(c) {
+        const id = calls.insert({ account: c.account, cycle: c.cycle, amount: c.amount, deadline: c.deadline, at: c.at });
+        calls.event(id, { at: c.at, actor: c.actor, kind: 'issued', amount: c.amount, note: c.note });
+        return id;
+      },
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+/** What a tick of the older journal form committed. */
 export interface TickWrite {
   instrument: string;
   markTicks: bigint;

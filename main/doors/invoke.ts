@@ -3,7 +3,7 @@
 // channel, the command layer, refusals as BridgeErrors (never a stack trace), and the console events that follow a
 // change. No business rule lives here: `dispatch` validates, checks the role and runs the command.
 import type { Database } from 'better-sqlite3';
-import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type WhoAmI } from '../../shared/contract.ts';
+import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type TickOutput, type WhoAmI } from '../../shared/contract.ts';
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
@@ -13,7 +13,8 @@ import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { runLedgerStressAsync } from '../commands/recovery/stress.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
 import { signIn } from '../commands/auth.ts';
-import type { Actor } from '../commands/context.ts';
+import type { Actor, CommandContext } from '../commands/context.ts';
+import { ResidentBook } from '../resident/residentBook.ts';
 import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
@@ -76,6 +77,8 @@ export interface DoorOptions {
    * admin acknowledges), and written after every cycle and every verify that passed.
    */
   anchor?: LedgerAnchor;
+  /** Keep a resident book of the ledger (main/resident) for cycles and price ticks: true unless told otherwise. */
+  resident?: boolean;
   /** The feed's and the schedule's timers and data folder (tests inject them). */
   live?: LiveOptions;
 }
@@ -114,6 +117,8 @@ export class Door {
   readonly #now: () => Date;
   readonly #log: (line: string) => void;
   readonly #anchor: LedgerAnchor | null;
+  /** The book in memory that cycles and price ticks use: read once, kept in step by every command. */
+  readonly resident: ResidentBook | null;
   #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
   #stressRun: { by: string; cancelled: boolean } | null = null;
@@ -128,6 +133,7 @@ export class Door {
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#anchor = opts.anchor ?? null;
+    this.resident = opts.resident === false ? null : new ResidentBook(this.db);
     this.#liveOptions = opts.live ?? {};
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
@@ -161,11 +167,17 @@ export class Door {
    * other, with the events it announces; `clock` fixes the command's time (a replay on the market's clock).
    */
   runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
-    const now = clock ? () => new Date(clock.getTime()) : this.#now;
-    const value = dispatch({ db: this.db, actor, now, integrity: this.#integrity }, channel, payload);
+    const ctx = this.#ctx(actor);
+    if (clock) ctx.now = () => new Date(clock.getTime());
+    const value = dispatch(ctx, channel, payload);
     this.#anchorAfter(channel, actor, payload, value);
     this.#after(channel, value);
     return value;
+  }
+
+  /** The command context of an actor at this door. */
+  #ctx(actor: Actor): CommandContext {
+    return { db: this.db, actor, now: this.#now, integrity: this.#integrity, ...(this.resident ? { resident: this.resident } : {}) };
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */
@@ -248,7 +260,7 @@ export class Door {
   /** A channel that carries a password: hashed off the event loop (dispatchAsync). */
   async #prepared(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
     try {
-      const value = await dispatchAsync({ db: this.db, actor: this.#actor(binding), now: this.#now, integrity: this.#integrity }, channel, payload);
+      const value = await dispatchAsync(this.#ctx(this.#actor(binding)), channel, payload);
       return { result: { ok: true, value } as AnyInvokeResult };
     } catch (e) {
       return this.#refused(e);
@@ -278,10 +290,10 @@ export class Door {
       }
       const actor = this.#actor(binding);
       if (isFeedChannel(channel)) {
-        const input = authorize({ db: this.db, actor, now: this.#now }, channel, payload);
+        const input = authorize(this.#ctx(actor), channel, payload);
         return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
       }
-      const value = dispatch({ db: this.db, actor, now: this.#now, integrity: this.#integrity }, channel, payload);
+      const value = dispatch(this.#ctx(actor), channel, payload);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };
@@ -332,6 +344,14 @@ export class Door {
           alert: { at: summary.asOf, level: 'critical', text: `${instrument} circuit breaker tripped: automation paused for ${instrument} until a supervisor resets it` },
         });
       }
+      return;
+    }
+    if (channel === 'prices.tick') {
+      // Only a tick that called someone changes what the desk sees beyond the feed's own status.
+      const called = [...new Set((value as TickOutput).calls.map((c) => c.account))];
+      if (called.length === 0) return;
+      this.events.emit({ type: 'calls.changed' });
+      this.events.emit({ type: 'accounts.changed', accounts: called });
       return;
     }
     if (!isChannel(channel) || !contract[channel].mutates) return;

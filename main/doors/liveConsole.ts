@@ -32,7 +32,7 @@ export interface LiveDoor {
   db: Database;
   now(): Date;
   /** Runs a channel as `actor` through dispatch, announcing its events; `clock` fixes the command's time. */
-  runAs(actor: Actor, channel: Channel | 'prices.tick', payload: unknown, clock?: Date): unknown;
+  runAs(actor: Actor, channel: Channel, payload: unknown, clock?: Date): unknown;
   emit(e: ConsoleEvent): void;
   log(line: string): void;
 }

@@ -24,6 +24,11 @@ export interface Evaluation {
 /** The wasm kernel of each compiled book (its columns copied into wasm memory once), or null where it refused. */
 const wasmKernels = new WeakMap<BookColumns, WasmKernel | null>();
 
+/** The columns changed in place (a resident book's holdings): the next evaluation copies them into wasm again. */
+export function forgetKernel(cols: BookColumns): void {
+  if (wasmKernels.get(cols) !== null) wasmKernels.delete(cols);
+}
+
 function wasmKernelFor(cols: BookColumns, withPositions: boolean): WasmKernel | null {
   let k = wasmKernels.get(cols);
   if (k === null) return null;
@@ -123,8 +128,9 @@ export function planInputOf(ev: Evaluation, a: number): AccountInput {
   const book = cols.book;
   return {
     id: book.accounts[a]!.id,
-    positions: Array.from(cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!), (k) => book.positions[k]!),
-    collateral: Array.from(cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!), (k) => book.collateral[k]!),
+    // A resident book keeps a closed slot at quantity 0 (main/resident): the planner sees only what is held.
+    positions: Array.from(cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!), (k) => book.positions[k]!).filter((p) => p.quantity !== 0n),
+    collateral: Array.from(cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!), (k) => book.collateral[k]!).filter((c) => c.quantity !== 0n),
     cross: ex ?? { equity: BigInt(out.equity[a]!), mm: BigInt(out.mm[a]!), im: BigInt(out.im[a]!) },
   };
 }

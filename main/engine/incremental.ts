@@ -110,6 +110,9 @@ export class LiveBook {
    * call, and the screen walked past them on every tick.
    */
   private readonly ignored: Uint8Array;
+  /** refreshAccount's one-account kernel run, made on first use. */
+  private scratchOut: KernelOut | null = null;
+  private readonly scratchFigures = new Float64Array(3);
 
   constructor(cols: BookColumns) {
     this.cols = cols;
@@ -228,41 +231,15 @@ export class LiveBook {
     const sl = this.inst[i]!;
     const w = Math.min(this.watchCap[i]!, Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION)));
     const acct = sl.acct;
-    const down = sl.reachDown;
-    const up = sl.reachUp;
     const inDown = sl.inDown;
     const inUp = sl.inUp;
-    // Every field the loop reads is a local, as in revalueSlice: a property load on a branch few positions take
-    // (the isolated ones) is one V8 may have no feedback for.
-    const isos = sl.iso;
-    const qty = sl.qty;
-    const upnl = sl.upnl;
-    const lossPerLot = sl.lossPerLot;
-    const bothSides = sl.bothSides;
-    const exact = this.out.exact;
     const bound = this.cols.callOnInitial ? sl.im : sl.mm;
     let nd = 0;
     let nu = 0;
     for (let j = 0; j < acct.length; j++) {
-      const a = acct[j]!;
-      const heeded = ignored[a] === 0;
-      const iso = isos[j]!;
-      let d: boolean;
-      let u: boolean;
-      if (iso !== iso || exact[a] !== 0) {
-        const s1 = slack[a]!;
-        d = heeded && LiveBook.mayCross(s1, down[j]! * w);
-        u = heeded && LiveBook.mayCross(s1, up[j]! * w);
-      } else {
-        // An isolated unit: its slack moves with this instrument's mark alone, so it is tested here, once per
-        // rebuild, and listed with its infinite reach (stage 1 then sends it to stage 2, which measures the unit).
-        // Listing every isolated position put hundreds in each list on the demo book.
-        const q = qty[j]!;
-        const r = (q < 0 ? -q : q) * lossPerLot * w;
-        const us = iso + upnl[j]! - bound[j]!;
-        d = heeded && LiveBook.mayCross(us, q > 0 || bothSides ? r : 0);
-        u = heeded && LiveBook.mayCross(us, q < 0 || bothSides ? r : 0);
-      }
+      const q = this.lists(sl, j, w, bound);
+      const d = (q & 1) !== 0;
+      const u = (q & 2) !== 0;
       inDown[j] = d ? 1 : 0;
       inUp[j] = u ? 1 : 0;
       if (d) sl.watchDown[nd++] = j;
@@ -272,6 +249,140 @@ export class LiveBook {
     sl.nUp = nu;
     sl.builtLength = nd + nu;
     sl.watchTicks = w;
+  }
+
+  /**
+   * Which watch lists position j of slice sl belongs in for a move of up to w ticks: bit 1 down, bit 2 up.
+   * An isolated unit's slack moves with its own instrument's mark alone, so it is tested here, once per rebuild,
+   * and listed with its infinite reach (stage 1 then sends it to stage 2, which measures the unit). Listing every
+   * isolated position put hundreds in each list on the demo book.
+   */
+  private lists(sl: InstrumentSlice, j: number, w: number, bound: Float64Array): number {
+    const a = sl.acct[j]!;
+    if (this.ignored[a] !== 0) return 0;
+    const iso = sl.iso[j]!;
+    if (iso !== iso || this.out.exact[a] !== 0) {
+      const s1 = this.slack[a]!;
+      return (LiveBook.mayCross(s1, sl.reachDown[j]! * w) ? 1 : 0) | (LiveBook.mayCross(s1, sl.reachUp[j]! * w) ? 2 : 0);
+    }
+    const q = sl.qty[j]!;
+    const r = (q < 0 ? -q : q) * sl.lossPerLot * w;
+    const us = iso + sl.upnl[j]! - bound[j]!;
+    return (LiveBook.mayCross(us, q > 0 || sl.bothSides ? r : 0) ? 1 : 0) | (LiveBook.mayCross(us, q < 0 || sl.bothSides ? r : 0) ? 2 : 0);
+  }
+
+  /** Lists every position of account a where it now belongs (after it is heeded again, or its holdings changed). */
+  private relist(a: number): void {
+    const cols = this.cols;
+    for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
+      const sl = this.inst[cols.posInst[p]!]!;
+      const j = this.posSlice[p]!;
+      const q = this.lists(sl, j, sl.watchTicks, cols.callOnInitial ? sl.im : sl.mm);
+      if ((q & 1) !== 0 && sl.inDown[j] === 0) {
+        sl.inDown[j] = 1;
+        sl.watchDown[sl.nDown++] = j;
+      }
+      if ((q & 2) !== 0 && sl.inUp[j] === 0) {
+        sl.inUp[j] = 1;
+        sl.watchUp[sl.nUp++] = j;
+      }
+    }
+  }
+
+  /**
+   * Whether the screen leaves account a out (a resident book's accounts with an open or held call): set when a call
+   * is issued, cleared when it is met or settled. A heeded account's positions join the lists they qualify for.
+   */
+  setIgnored(a: number, on: boolean): void {
+    if ((this.ignored[a] !== 0) === on) return;
+    this.ignored[a] = on ? 1 : 0;
+    if (!on) this.relist(a);
+  }
+
+  isIgnored(a: number): boolean {
+    return this.ignored[a] !== 0;
+  }
+
+  /**
+   * Account a's holdings changed in place in the columns (quantities, entry values, isolated margins, collateral
+   * quantities of the slots it already had; a closed slot holds 0): its figures again, exactly. The account's sums
+   * come from the kernel run over that one account; its positions' figures from the same arithmetic as setMark.
+   */
+  refreshAccount(a: number): void {
+    const cols = this.cols;
+    const scratch = (this.scratchOut ??= allocOut(cols.nAccounts));
+    revalue(cols, this.px, scratch, a, a + 1);
+    const out = this.out;
+    out.collateral[a] = scratch.collateral[a]!;
+    out.exact[a] = scratch.exact[a]!;
+    let abs = Math.abs(scratch.collateral[a]!);
+    let e = scratch.collateral[a]!;
+    let mm = 0;
+    let im = 0;
+    let isolated = 0;
+    let most = 0;
+    for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
+      const i = cols.posInst[p]!;
+      const sl = this.inst[i]!;
+      const j = this.posSlice[p]!;
+      const q = cols.posQty[p]!;
+      const iso = cols.posIso[p]!;
+      sl.qty[j] = q;
+      sl.entry[j] = cols.posEntry[p]!;
+      sl.iso[j] = iso;
+      const losing = (down: boolean) => (iso === iso ? Infinity : down || sl.bothSides ? Math.abs(q) * sl.lossPerLot : 0);
+      sl.reachDown[j] = losing(q > 0);
+      sl.reachUp[j] = losing(q < 0);
+      if (iso === iso) isolated = 1;
+      else most = Math.max(most, sl.reachDown[j]! * this.watchCap[i]!, sl.reachUp[j]! * this.watchCap[i]!);
+      if (out.exact[a] !== 0) continue;
+      const f = this.figuresAt(p, i, this.px.inst[i]!);
+      if (f === null) {
+        out.exact[a] = 1;
+        continue;
+      }
+      sl.upnl[j] = f[0]!;
+      sl.mm[j] = f[1]!;
+      sl.im[j] = f[2]!;
+      if (iso !== iso) {
+        e += f[0]!;
+        mm += f[1]!;
+        im += f[2]!;
+        abs += Math.abs(f[0]!);
+      }
+    }
+    out.equity[a] = e;
+    out.mm[a] = mm;
+    out.im[a] = im;
+    this.absSum[a] = abs;
+    this.hasIsolated[a] = isolated;
+    this.exposure[a] = most;
+    if (out.exact[a] !== 0) {
+      this.slack[a] = -Infinity;
+    } else {
+      out.status[a] = scratch.status[a]!;
+      out.call[a] = scratch.call[a]!;
+      this.reclassify(a);
+    }
+    this.relist(a);
+  }
+
+  /** Position p (of instrument inst) at `mark`: [upnl, mm, im] in a scratch array, or null off the exact float range. */
+  private figuresAt(p: number, inst: number, mark: number): Float64Array | null {
+    const cols = this.cols;
+    const tr = cols.instTiers;
+    const ut = cols.instUnitTiers;
+    const q = cols.posQty[p]!;
+    const units = (q < 0 ? -q : q) * mark;
+    const notional = units * cols.instK[inst]!;
+    const upnl = (q < 0 ? -notional : notional) - cols.posEntry[p]!;
+    if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) return null;
+    const t = tierAt(ut.floorUnits, tr.start[inst]!, tr.start[inst + 1]! - 1, units);
+    const f = this.scratchFigures;
+    f[0] = upnl;
+    f[1] = requirement(units, ut.mA[t]!, ut.mB[t]!, tr.mCumR[t]!, tr.mCumQ[t]!);
+    f[2] = requirement(units, ut.iA[t]!, ut.iB[t]!, tr.iCumR[t]!, tr.iCumQ[t]!);
+    return f;
   }
 
   /** Adds account a's positions to the watch lists they now qualify for (after its slack fell). */
@@ -499,11 +610,6 @@ export class LiveBook {
     const slices = this.inst;
     const posSlice = this.posSlice;
     const onInitial = cols.callOnInitial;
-    const tr = cols.instTiers;
-    const ut = cols.instUnitTiers;
-    const k = cols.instK[inst]!;
-    const t0 = tr.start[inst]!;
-    const tLast = tr.start[inst + 1]! - 1;
     let e = out.equity[a]!;
     let mm = out.mm[a]!;
     let im = out.im[a]!;
@@ -521,14 +627,11 @@ export class LiveBook {
       let pm = sl.mm[j]!;
       let pi = sl.im[j]!;
       if (moved) {
-        const q = cols.posQty[p]!;
-        const units = (q < 0 ? -q : q) * mark;
-        const notional = units * k;
-        upnl = (q < 0 ? -notional : notional) - cols.posEntry[p]!;
-        if (units > MAX_SAFE || notional > MAX_SAFE || upnl > MAX_SAFE || upnl < -MAX_SAFE) return Number.NaN;
-        const t = tierAt(ut.floorUnits, t0, tLast, units);
-        pm = requirement(units, ut.mA[t]!, ut.mB[t]!, tr.mCumR[t]!, tr.mCumQ[t]!);
-        pi = requirement(units, ut.iA[t]!, ut.iB[t]!, tr.iCumR[t]!, tr.iCumQ[t]!);
+        const f = this.figuresAt(p, inst, mark);
+        if (f === null) return Number.NaN;
+        upnl = f[0]!;
+        pm = f[1]!;
+        pi = f[2]!;
         if (iso !== iso) {
           const old = sl.upnl[j]!;
           e += upnl - old;

@@ -4,6 +4,7 @@ import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Ti
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseRate, parseAmount } from '../../shared/units.ts';
 import { readAccount } from './consoleRepo.ts';
+import { InputError } from '../../shared/errors.ts';
 
 type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
@@ -64,6 +65,11 @@ const POLICY_KEYS = [
   'bandWindowMinutes',
   ...LIVE_POLICY_KEYS,
 ] as const;
+
+/** Changes the connection's own commits do not change (PRAGMA data_version): another process wrote the ledger. */
+export function dataVersion(db: Database): number {
+  return Number(db.pragma('data_version', { simple: true }));
+}
 
 export function readPolicy(db: Database): Policy {
   const p: Policy = { ...DEFAULT_POLICY };
@@ -256,6 +262,28 @@ export function readBook(db: Database, asOf: string): { book: Book; priceTimes: 
   };
 }
 
+/** A time after every price a ledger may hold: readBook as of it reads the latest marks, whenever they are. */
+export const LATEST = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The book a margin cycle as of `asOf` evaluates: readBook, refused where a held instrument or a collateral asset
+ * has no price by then, and only the instruments someone holds (one just imported, without tiers or prices yet,
+ * must not stop the desk's cycle; one that is held and lacks them still does, naming it).
+ */
+export function readCycleBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
+  const r = readBook(db, asOf);
+  const { book } = r;
+  const held = new Set(book.positions.map((p) => p.instrument));
+  for (const id of held) {
+    if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
+  }
+  for (const c of book.collateral) {
+    if (!book.assetPrices.has(c.asset)) throw new InputError(`no price for asset ${c.asset} at or before ${asOf}`, { field: 'at' });
+  }
+  book.instruments = book.instruments.filter((x) => held.has(x.id));
+  return r;
+}
+
 /** The latest price of an asset at or before `asOf`, or null. */
 export function assetPriceAt(db: Database, asset: string, asOf: string): bigint | null {
   const r = db.prepare('SELECT price FROM asset_prices WHERE asset_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true).get(asset, asOf) as
@@ -302,4 +330,31 @@ export function memberCureMinutes(db: Database): Map<string, number> {
     cure_minutes: number;
   }[];
   return new Map(rows.map((r) => [r.id, Number(r.cure_minutes)]));
+}
+
+/** Statements a price tick runs for every mark, prepared once per connection. */
+const tickReads = new WeakMap<Database, { tick: import('better-sqlite3').Statement; latest: import('better-sqlite3').Statement }>();
+
+function tickReadsOf(db: Database) {
+  let s = tickReads.get(db);
+  if (!s) {
+    s = {
+      tick: db.prepare('SELECT tick, kind FROM instruments WHERE id = ?').raw(),
+      latest: db.prepare('SELECT at, mark FROM prices WHERE instrument_id = ? ORDER BY at DESC LIMIT 1').raw().safeIntegers(true),
+    };
+    tickReads.set(db, s);
+  }
+  return s;
+}
+
+/** An instrument's tick (a decimal string) and kind, or undefined when there is no such instrument. */
+export function instrumentTickOf(db: Database, id: string): { tick: string; kind: Instrument['kind'] } | undefined {
+  const r = tickReadsOf(db).tick.get(id) as [string, Instrument['kind']] | undefined;
+  return r ? { tick: r[0], kind: r[1] } : undefined;
+}
+
+/** An instrument's latest stored mark (whatever its time), or undefined. */
+export function latestMarkOf(db: Database, id: string): { at: string; mark: bigint } | undefined {
+  const r = tickReadsOf(db).latest.get(id) as [string, bigint] | undefined;
+  return r ? { at: r[0], mark: r[1] } : undefined;
 }

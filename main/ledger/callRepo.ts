@@ -189,3 +189,15 @@ export function depositsBetween(db: Database, from: string, to: string): Map<str
     .all(from, to) as [string, bigint][];
   return new Map(rows);
 }
+
+/** Whether an account has a call the live ticker must leave alone: a live one, or a held one not cleared. */
+export function hasCallOrHeld(db: Database, account: string): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM margin_calls WHERE account_id = ? AND (status IN ('open', 'overdue')
+           OR (status IN ('waived', 'escalated') AND cleared_at IS NULL)) LIMIT 1`,
+      )
+      .get(account) !== undefined
+  );
+}

@@ -8,6 +8,7 @@ import { journalEntries, journalHead, listJournal, verifyJournal, type JournalEn
 import { firstStateDifference } from '../../ledger/compareState.ts';
 import { openScratchLedger } from '../../ledger/scratch.ts';
 import { replayEntry, Unreplayable } from './replayEntry.ts';
+import { ResidentBook } from '../../resident/residentBook.ts';
 
 function clip(s: string, n = 300): string {
   return s.length > n ? `${s.slice(0, n)}... (${s.length} characters)` : s;
@@ -40,10 +41,11 @@ export function deepVerify(db: Database): DeepVerifyResult {
   }
   const scratch = openScratchLedger('riskdesk-replay-');
   let replayed = 0;
+  const resident = new ResidentBook(scratch.db);
   try {
     for (const e of journalEntries(db)) {
       try {
-        replayEntry(scratch.db, e);
+        replayEntry(scratch.db, e, resident);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         if (err instanceof Unreplayable) {

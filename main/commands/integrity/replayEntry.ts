@@ -18,6 +18,7 @@ import { commitCommand, validate } from '../dispatch.ts';
 import type { CommandContext } from '../context.ts';
 import { JOURNAL_FORMAT, replayInit, type InitPayload } from '../initLedger.ts';
 import { tickWriter, type TickResult } from '../tickCommit.ts';
+import type { ResidentBook } from '../../resident/residentBook.ts';
 
 /** Why an entry cannot be replayed: it does not carry what its command read. Nothing is then claimed about the state. */
 export class Unreplayable extends Error {}
@@ -41,7 +42,8 @@ function replayInitEntry(db: Database, e: JournalEntry): void {
 }
 
 /**
- * A price tick's calls are replayed as the entry records them (account, amount, and the call ids they were given,
+ * A price tick of the journal's older form (one mark, `{instrument, at, mark}`, before prices.tick was a channel):
+ * its calls are replayed as the entry records them (account, amount, and the call ids they were given,
  * which the replay's result must match): the ticker decided them from its in-memory live book, which the ledger
  * alone does not rebuild. The next full cycle re-decides every call from the ledger in any case.
  */
@@ -126,17 +128,21 @@ function replayWithHash(db: Database, ctx: CommandContext, channel: Channel, e: 
   commitCommand(ctx, channel, payload, { passwordHash: payload.passwordHash, ...(user ? { checkedHash: user.passwordHash } : {}) });
 }
 
-/** Replays one entry into `db` (a ledger rebuilt from the entries before it); throws Unreplayable, or what the command threw. */
-export function replayEntry(db: Database, e: JournalEntry): void {
+/**
+ * Replays one entry into `db` (a ledger rebuilt from the entries before it); throws Unreplayable, or what the command
+ * threw. `resident`: a resident book of `db` kept across the entries, so that price ticks and cycles replay as the
+ * console ran them, without reading the whole book for each.
+ */
+export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBook): void {
   if (e.seq === 1 && e.command !== 'ledger.init') throw new Unreplayable('the journal does not begin with the ledger\'s creation');
   if (e.command === 'ledger.init') return replayInitEntry(db, e);
-  if (e.command === 'prices.tick') return replayTick(db, e);
+  if (e.command === 'prices.tick' && !('marks' in (JSON.parse(e.payload) as object))) return replayTick(db, e);
   if (e.command === 'session.login') return replayLogin(db, e);
   if (e.command === 'session.logout') return replayLogout(db, e);
   if (!isChannel(e.command) || !contract[e.command].mutates) throw new Unreplayable(`this build has no replay for the command ${e.command}`);
   const channel = e.command;
   const at = new Date(e.at);
-  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true };
+  const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true, ...(resident ? { resident } : {}) };
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
   const input = validate(channel, inputOf(channel, e));
   if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };

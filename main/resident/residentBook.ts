@@ -1,0 +1,216 @@
+// The resident book (issue 15): the running console's book, read whole from the ledger once and then kept in step
+// with it in memory, so that a margin cycle revalues memory instead of re-reading 100k accounts from SQLite, and a
+// price tick screens and decides calls on live columns.
+//
+// It stays in step by itself, whatever command ran: every change this connection commits to holdings, calls or
+// marks is recorded by TEMP triggers (ledger/changeCapture.ts) and applied on the next use, in place: a changed
+// account is re-read and re-evaluated alone, a mark moves its instrument, a call changes whom the screen heeds.
+// A change it does not follow in place (reference data, policy, asset prices, accounts added, an account that
+// opened an instrument or an asset it did not hold) drops the book, and the next use reads it whole again. A commit
+// by another process (the CLI beside a running console) shows in SQLite's data_version and drops it too.
+import type { Database } from 'better-sqlite3';
+import type { Book, Position, Collateral } from '../engine/model.ts';
+import { compileBook, type BookColumns } from '../engine/columns.ts';
+import { LiveBook } from '../engine/incremental.ts';
+import { forgetKernel } from '../engine/evaluate.ts';
+import { MAX_SAFE } from '../engine/exactFloat.ts';
+import { installCapture, takeCaptured } from '../ledger/changeCapture.ts';
+import { readCycleBook, readPositions, readCollateral, latestMarkOf, dataVersion, LATEST } from '../ledger/bookRepo.ts';
+import { accountsWithCalls, hasCallOrHeld } from '../ledger/callRepo.ts';
+import { InputError } from '../../shared/errors.ts';
+
+export interface ResidentState {
+  /** Only the instruments someone held when it was read (readCycleBook); marks kept current. */
+  book: Book;
+  cols: BookColumns;
+  /** The live figures a price tick screens and decides on. */
+  live: LiveBook;
+  /** When each held instrument's mark (and each asset's price, `asset:ID`) was stored. */
+  priceTimes: Map<string, string>;
+  /** The latest time of any stored price: a cycle as of an earlier time cannot use these marks. */
+  newestPrice: string;
+}
+
+const safe = (v: bigint) => v <= BigInt(MAX_SAFE) && v >= -BigInt(MAX_SAFE);
+
+export class ResidentBook {
+  readonly db: Database;
+  #state: ResidentState | null = null;
+  /** SQLite's data_version when the state was last in step. */
+  #version = -1;
+  /** Why the book could not be read (a held instrument without a price ...), at that data_version. */
+  #failed: { version: number; error: InputError } | null = null;
+  /** The running command changed the state in memory: if it does not commit, the state is dropped. */
+  #touched = false;
+  /** Each position's index in the kernel's instrument slices (cols.sQty ...), made at load. */
+  #sIndex: Int32Array = new Int32Array(0);
+  /** How many times the book was read whole, and why the last time. */
+  loads = 0;
+  lastLoadReason = '';
+
+  constructor(db: Database) {
+    this.db = db;
+    installCapture(db);
+  }
+
+  /**
+   * The book in step with the ledger: changes this connection made since the last use applied in place, or read
+   * whole when that cannot be done. Null when the ledger's book cannot be evaluated (see failure).
+   */
+  state(): ResidentState | null {
+    const version = dataVersion(this.db);
+    if (this.#inStep(version)) return this.#state;
+    if (this.#failed?.version === version && !this.#pendingOwnChanges()) return null;
+    this.#load(version);
+    return this.#state;
+  }
+
+  /** Brings the state in memory in step, or drops it (to be read whole on next use); whether it is in memory. */
+  #inStep(version: number): boolean {
+    if (!this.#state) return false;
+    if (version !== this.#version) {
+      this.#drop('another process changed the ledger');
+      return false;
+    }
+    const why = this.#applyCaptured(this.#state);
+    if (why !== null) this.#drop(why);
+    return why === null;
+  }
+
+  /** Why the book could not be read, when state() is null. */
+  get failure(): InputError | null {
+    return this.#failed?.error ?? null;
+  }
+
+  /** Whether the state is in memory now (without bringing it in step). */
+  get loaded(): boolean {
+    return this.#state !== null;
+  }
+
+  /** Marks the state as changed in memory by the running command (see settle). */
+  touch(): void {
+    this.#touched = true;
+  }
+
+  /**
+   * After a command: if it committed, its changes are applied now (while the desk is not waiting on a tick) when the
+   * book is in memory; if it failed after changing the state in memory, the state is dropped.
+   */
+  settle(committed: boolean): void {
+    const touched = this.#touched;
+    this.#touched = false;
+    if (!committed) {
+      if (touched) this.#drop('a command that changed it in memory did not commit');
+      return;
+    }
+    this.#inStep(dataVersion(this.db));
+  }
+
+  #drop(why: string): void {
+    this.#state = null;
+    this.lastLoadReason = why;
+  }
+
+  #pendingOwnChanges(): boolean {
+    const c = takeCaptured(this.db);
+    return c.reload !== null || c.holdings.size + c.calls.size + c.marks.size > 0;
+  }
+
+  #load(version: number): void {
+    takeCaptured(this.db); // whatever was recorded so far is in what is read now
+    try {
+      const { book, priceTimes } = readCycleBook(this.db, LATEST);
+      const cols = compileBook(book);
+      const live = new LiveBook(cols);
+      const called: number[] = [];
+      for (const id of accountsWithCalls(this.db)) {
+        const a = cols.accountIndex.get(id);
+        if (a !== undefined) called.push(a);
+      }
+      live.ignore(called);
+      const sIndex = new Int32Array(cols.sPos.length);
+      for (let j = 0; j < cols.sPos.length; j++) sIndex[cols.sPos[j]!] = j;
+      let newestPrice = '';
+      for (const t of priceTimes.values()) if (t > newestPrice) newestPrice = t;
+      this.#sIndex = sIndex;
+      this.#state = { book, cols, live, priceTimes, newestPrice };
+      this.#version = version;
+      this.#failed = null;
+      this.loads++;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      this.#state = null;
+      this.#failed = { version, error: e };
+    }
+  }
+
+  /** Applies what this connection changed since the last use; the reason to read the book whole instead, or null. */
+  #applyCaptured(st: ResidentState): string | null {
+    const c = takeCaptured(this.db);
+    if (c.reload !== null) return `table ${c.reload} changed`;
+    let holdingsChanged = false;
+    for (const id of c.holdings) {
+      const why = this.#patchAccount(st, id);
+      if (why !== null) return why;
+      holdingsChanged = true;
+    }
+    if (holdingsChanged) forgetKernel(st.cols);
+    for (const id of c.marks) {
+      const i = st.cols.instrumentIndex.get(id);
+      const m = latestMarkOf(this.db, id);
+      if (!m) return `the marks of ${id} were removed`;
+      if (i === undefined) continue; // held by nobody: nothing to revalue
+      if (m.at > st.newestPrice) st.newestPrice = m.at;
+      if (st.book.marks.get(id) === m.mark && st.priceTimes.get(id) === m.at) continue;
+      if (m.mark < 0n || !safe(m.mark)) return `the mark of ${id} is outside the live book's range`;
+      st.book.marks.set(id, m.mark);
+      st.priceTimes.set(id, m.at);
+      st.live.setMark(i, Number(m.mark));
+    }
+    for (const id of c.calls) {
+      const a = st.cols.accountIndex.get(id);
+      if (a !== undefined) st.live.setIgnored(a, hasCallOrHeld(this.db, id));
+    }
+    return null;
+  }
+
+  /**
+   * Re-reads one account's positions and collateral into the slots it already has (a slot it no longer holds keeps
+   * quantity 0) and re-evaluates it. The reason to read the whole book instead, or null.
+   */
+  #patchAccount(st: ResidentState, id: string): string | null {
+    const { cols, book } = st;
+    const a = cols.accountIndex.get(id);
+    if (a === undefined) return `account ${id} is new`;
+    if (cols.accountBig[a] !== 0) return `account ${id} is on the BigInt path`;
+    const positions = new Map(readPositions(this.db, id).map((p) => [p.instrument, p]));
+    const collateral = new Map(readCollateral(this.db, id).map((c) => [c.asset, c]));
+    const posSlots = new Map<string, number>();
+    for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) posSlots.set(book.positions[cols.posOrig[p]!]!.instrument, p);
+    const colSlots = new Map<string, number>();
+    for (let k = cols.colStart[a]!; k < cols.colStart[a + 1]!; k++) colSlots.set(book.collateral[cols.colOrig[k]!]!.asset, k);
+    for (const p of positions.values()) {
+      if (!posSlots.has(p.instrument)) return `account ${id} opened a position in ${p.instrument}`;
+      if (!safe(p.quantity) || !safe(p.entryValue) || (p.isolatedMargin !== null && !safe(p.isolatedMargin))) return `account ${id} left the float range`;
+    }
+    for (const c of collateral.values()) {
+      if (!colSlots.has(c.asset)) return `account ${id} took collateral in ${c.asset}`;
+      if (!safe(c.quantity)) return `account ${id} left the float range`;
+    }
+    for (const [instrument, p] of posSlots) {
+      const now: Position = positions.get(instrument) ?? { account: id, instrument, quantity: 0n, entryValue: 0n, isolatedMargin: null };
+      book.positions[cols.posOrig[p]!] = now;
+      const j = this.#sIndex[p]!;
+      cols.posQty[p] = cols.sQty[j] = Number(now.quantity);
+      cols.posEntry[p] = cols.sEntry[j] = Number(now.entryValue);
+      cols.posIso[p] = cols.sIso[j] = now.isolatedMargin === null ? NaN : Number(now.isolatedMargin);
+    }
+    for (const [asset, k] of colSlots) {
+      const now: Collateral = collateral.get(asset) ?? { account: id, asset, quantity: 0n };
+      book.collateral[cols.colOrig[k]!] = now;
+      cols.colQty[k] = Number(now.quantity);
+    }
+    st.live.refreshAccount(a);
+    return null;
+  }
+}
