@@ -43,6 +43,9 @@ export interface LiveOptions {
   dataDir?: string;
   /** Schedule cycles (default true). */
   schedule?: boolean;
+  /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 500). */
+  batchMs?: number;
+  batchSize?: number;
 }
 
 /** The app clock as timers: the scheduler reads the app's time (serve --now), waits on real timers. */
@@ -82,6 +85,8 @@ export class LiveConsole {
       staleSeconds: () => this.#policy().feedStaleSeconds,
       emit: (e) => door.emit(e),
       log: (line) => door.log(line),
+      ...(o.batchMs !== undefined ? { batchMs: o.batchMs } : {}),
+      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
       schedule: () => {
         if (!scheduler) return null;
         const p = this.#policy();
@@ -158,7 +163,7 @@ export class LiveConsole {
         break;
       case 'feed.replay.start': {
         const i = input as InputOf<'feed.replay.start'>;
-        hub.startReplay(actor, i.source === 'csv' ? pathFromPricesCsv(i.text, i.file) : this.#dailyPath(actor, i), i.speed);
+        hub.startReplay(actor, this.replayPath(actor, i), i.speed);
         break;
       }
       case 'feed.replay.pause':
@@ -178,6 +183,11 @@ export class LiveConsole {
         break;
     }
     return hub.status();
+  }
+
+  /** The path a replay request names: the CSV it carries, or the daily files expanded. */
+  replayPath(actor: Actor, i: InputOf<'feed.replay.start'>): PricePath {
+    return i.source === 'csv' ? pathFromPricesCsv(i.text, i.file) : this.#dailyPath(actor, i);
   }
 
   /**
