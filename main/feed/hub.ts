@@ -157,8 +157,8 @@ export class FeedHub {
   /**
    * Plays `path` into prices.tick as `actor`. `keepTimes` false (the console): each mark is stamped with the app's
    * clock as it is delivered, and of several marks of one instrument in one frame only the last is sent (they would
-   * share that instant). `keepTimes` true (a drill on a copy): marks keep the path's times and each batch is committed
-   * on the market's clock, its last mark's time.
+   * share that instant). `keepTimes` true (a drill on a copy): marks keep the path's times and each instant's marks are
+   * committed on the market's clock, at that instant.
    */
   startReplay(actor: Actor, path: PricePath, speed: number, keepTimes = false): ReplayStatus {
     if (this.#replay && ['ready', 'playing', 'paused'].includes(this.#replay.player.state)) {
@@ -185,8 +185,14 @@ export class FeedHub {
   #deliver(actor: Actor, points: PathPoint[], keepTimes: boolean): void {
     const where = (p: PathPoint) => `replay ${new Date(p.at).toISOString()} ${p.instrument}`;
     if (keepTimes) {
-      const items = points.map((p) => ({ mark: { instrument: p.instrument, price: p.price, time: new Date(p.at).toISOString() }, where: where(p) }));
-      this.#send(actor, items, new Date(points[points.length - 1]!.at));
+      // One command per market instant, on that instant's clock: the calls a mark makes carry its time.
+      for (let i = 0; i < points.length; ) {
+        let j = i;
+        while (j < points.length && points[j]!.at === points[i]!.at) j++;
+        const group = points.slice(i, j).map((p) => ({ mark: { instrument: p.instrument, price: p.price, time: new Date(p.at).toISOString() }, where: where(p) }));
+        this.#send(actor, group, new Date(points[i]!.at));
+        i = j;
+      }
       return;
     }
     const time = this.#o.now().toISOString();
