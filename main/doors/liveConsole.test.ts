@@ -96,7 +96,7 @@ test('a feed that stops raises the stale alert once, after the policy age, and t
   fs.appendFileSync(c.file, line('ETH-PERP', '3001', T0 + c.timers.now()));
   c.timers.advance(1_000);
   assert.equal(alerts().length, 2);
-  assert.match(alerts()[1]!.text, /live again/);
+  assert.match(alerts()[1]!.text, /feed live: marks are coming in/);
   assert.ok(statuses().every((s) => s.schedule !== null && s.schedule.everySeconds === 0));
   await c.d.live.stop();
   c.db.close();

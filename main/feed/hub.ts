@@ -248,7 +248,7 @@ export class FeedHub {
       const since = s.lastMarkAgeSeconds === null ? 'no mark yet' : `no mark for ${s.lastMarkAgeSeconds} s`;
       this.#o.emit({ type: 'alert', alert: { at: s.at, level: 'warning', text: `Market data feed stale: ${since} (stale after ${s.staleAfterSeconds} s)` } });
     }
-    if (s.state === 'live' && this.#stale) this.#o.emit({ type: 'alert', alert: { at: s.at, level: 'info', text: 'Market data feed live again' } });
+    if (s.state === 'live' && this.#stale) this.#o.emit({ type: 'alert', alert: { at: s.at, level: 'info', text: 'Market data feed live: marks are coming in' } });
     this.#stale = s.state === 'stale';
   }
 }
