@@ -31,6 +31,9 @@ export interface ResidentState {
   newestPrice: string;
 }
 
+/** The cash asset deposits are made in and fills settle in (ledger/collateralRepo.ts). */
+const CASH = 'USD';
+
 const safe = (v: bigint) => v <= BigInt(MAX_SAFE) && v >= -BigInt(MAX_SAFE);
 
 export class ResidentBook {
@@ -120,6 +123,13 @@ export class ResidentBook {
     takeCaptured(this.db); // whatever was recorded so far is in what is read now
     try {
       const { book, priceTimes } = readCycleBook(this.db, LATEST);
+      // Every account gets a USD slot (quantity 0 where it holds none): deposits and fills book cash there, and a
+      // slot it already has is followed in place, where a new holding would mean reading the book again.
+      if (book.assetPrices.has(CASH)) {
+        const hasCash = new Set<string>();
+        for (const c of book.collateral) if (c.asset === CASH) hasCash.add(c.account);
+        for (const a of book.accounts) if (!hasCash.has(a.id)) book.collateral.push({ account: a.id, asset: CASH, quantity: 0n });
+      }
       const cols = compileBook(book);
       const live = new LiveBook(cols);
       const called: number[] = [];
