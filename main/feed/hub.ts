@@ -67,6 +67,7 @@ export class FeedHub {
   #beat: unknown = null;
   #stale = false;
   #everAttached = false;
+  #lastShape = '';
 
   constructor(o: FeedHubOptions) {
     this.#o = o;
@@ -242,8 +243,11 @@ export class FeedHub {
       this.#o.log(`riskdesk feed: status unavailable: ${messageOf(e)}`);
       return;
     }
-    if (s.state === 'off' && s.schedule === null) return;
-    this.#o.emit({ type: 'feed.status', status: s });
+    // With no feed at all, only a change (of the schedule) is worth a word.
+    const { at: _at, ...rest } = s;
+    const shape = JSON.stringify(rest);
+    if (s.state !== 'off' || shape !== this.#lastShape) this.#o.emit({ type: 'feed.status', status: s });
+    this.#lastShape = shape;
     if (s.state === 'stale' && !this.#stale) {
       const since = s.lastMarkAgeSeconds === null ? 'no mark yet' : `no mark for ${s.lastMarkAgeSeconds} s`;
       this.#o.emit({ type: 'alert', alert: { at: s.at, level: 'warning', text: `Market data feed stale: ${since} (stale after ${s.staleAfterSeconds} s)` } });
