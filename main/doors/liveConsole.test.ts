@@ -11,6 +11,7 @@ import { SCHEDULER } from './liveConsole.ts';
 import { FakeTimers } from '../feed/timers.ts';
 import { DEMO_AS_OF } from '../commands/initLedger.ts';
 import { writePolicySetting } from '../ledger/bookRepo.ts';
+import { dispatch } from '../commands/dispatch.ts';
 import type { ConsoleEvent, MarginCall, JournalEntry } from '../../shared/contract.ts';
 import type { FeedStatus } from '../../shared/contractFeed.ts';
 import { demoLedgers } from '../../test/support/ledger.ts';
@@ -23,7 +24,8 @@ const T0 = Date.parse(DEMO_AS_OF) + 3_600_000;
 async function console_() {
   const db = demoLedger();
   const timers = new FakeTimers();
-  const d = new Door({ db, now: () => new Date(T0 + timers.now()), live: { timers } });
+  const logs: string[] = [];
+  const d = new Door({ db, now: () => new Date(T0 + timers.now()), live: { timers }, log: (l) => logs.push(l) });
   const events: ConsoleEvent[] = [];
   d.events.subscribe((e) => events.push(e));
   const op: Binding = { kind: 'window', key: 'op' };
@@ -36,7 +38,7 @@ async function console_() {
     return r.value as T;
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-live-feed-'));
-  return { db, d, timers, events, op, viewer, call, file: path.join(dir, 'marks.ndjson') };
+  return { db, d, timers, events, logs, op, viewer, call, file: path.join(dir, 'marks.ndjson') };
 }
 
 const line = (instrument: string, price: string, at: number) => `${JSON.stringify({ instrument, price, time: new Date(at).toISOString() })}\n`;
@@ -66,6 +68,7 @@ test('a mark appended to a followed file calls the accounts it pushes under, and
   assert.equal(st.accepted, 1);
   assert.equal(st.refused, 2);
   assert.match(st.lastError!.message, /marks\.ndjson line 3: .*no instrument NOPE/);
+  assert.match(c.logs.join('\n'), /refused marks\.ndjson line 2: not valid JSON/);
   assert.deepEqual(st.instruments.map((i) => [i.instrument, i.price]), [['BTC-PERP', '45000']]);
   assert.deepEqual(st.sources, [{ kind: 'file', name: 'marks.ndjson', by: 'system:feed' }]);
   await c.d.live.stop();
@@ -147,6 +150,41 @@ test('scheduled cycles run every N seconds as the system actor, journalled by th
     [SCHEDULER.name, new Date(T0 + 120_000).toISOString()],
     [SCHEDULER.name, new Date(T0 + 60_000).toISOString()],
   ]);
+  await c.d.live.stop();
+  c.db.close();
+});
+
+test('an end-of-day cycle runs as of HH:MM UTC, by the system actor', async () => {
+  const c = await console_();
+  // T0 is 22:00 UTC: the end of day at 22:05, as of that instant.
+  writePolicySetting(c.db, 'eodCycleAt', '22:05');
+  c.d.live.start();
+  c.timers.advance(4 * 60_000);
+  assert.equal(c.call<JournalEntry[]>(c.op, 'journal.list', { limit: 10, beforeSeq: 1e9, command: 'cycle.run' }).length, 0);
+  c.timers.advance(60_000);
+  const cycles = c.call<JournalEntry[]>(c.op, 'journal.list', { limit: 10, beforeSeq: 1e9, command: 'cycle.run' });
+  assert.equal(cycles.length, 1);
+  assert.equal(cycles[0]!.actor, SCHEDULER.name);
+  assert.equal((cycles[0]!.result as { asOf: string }).asOf, new Date(T0 + 5 * 60_000).toISOString());
+  assert.equal(c.d.live.scheduler!.next.eod, T0 + 5 * 60_000 + 86_400_000, 'tomorrow next');
+  await c.d.live.stop();
+  c.db.close();
+});
+
+test('a refused scheduled cycle reaches the desk as an alert, and the schedule goes on', async () => {
+  const c = await console_();
+  writePolicySetting(c.db, 'cycleEverySeconds', '30');
+  // A command journalled an hour ahead of the console's clock: the journal refuses a clock that goes back.
+  dispatch({ db: c.db, actor: { name: 'operator', role: 'operator' }, now: () => new Date(T0 + 3_600_000) }, 'cycle.run', {});
+  c.d.live.start();
+  c.timers.advance(30_000);
+  const alerts = () => c.events.filter((e) => e.type === 'alert').map((e) => (e as { alert: { text: string } }).alert.text);
+  assert.equal(alerts().length, 1);
+  assert.match(alerts()[0]!, /^Scheduled interval margin cycle refused: /);
+  c.timers.advance(30_000);
+  assert.equal(alerts().length, 2, 'tried again at the next interval');
+  assert.equal(c.d.live.scheduler!.counts.failed, 2);
+  assert.match(c.logs.join('\n'), /scheduled interval cycle failed/);
   await c.d.live.stop();
   c.db.close();
 });

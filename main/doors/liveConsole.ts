@@ -72,8 +72,15 @@ export class LiveConsole {
             timers: appTimers(() => door.now(), this.#timers),
             policy: () => this.#policy(),
             run: (kind, at) => {
-              const r = door.runAs(SCHEDULER, 'cycle.run', kind === 'eod' ? { at: at.toISOString() } : {}) as { cycle: number };
-              door.log(`riskdesk: scheduled ${kind} cycle ${r.cycle} by ${SCHEDULER.name}`);
+              try {
+                const r = door.runAs(SCHEDULER, 'cycle.run', kind === 'eod' ? { at: at.toISOString() } : {}) as { cycle: number };
+                door.log(`riskdesk: scheduled ${kind} cycle ${r.cycle} by ${SCHEDULER.name}`);
+              } catch (e) {
+                // The desk sees it too: a schedule that silently stopped working is worse than none.
+                const text = `Scheduled ${kind === 'eod' ? 'end-of-day' : 'interval'} margin cycle refused: ${(e as Error).message}`;
+                door.emit({ type: 'alert', alert: { at: door.now().toISOString(), level: 'warning', text } });
+                throw e;
+              }
             },
             log: (line) => door.log(`riskdesk: ${line}`),
           });
