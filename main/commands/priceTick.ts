@@ -27,7 +27,7 @@ import { decimalProblem, divDec, toDec, formatDec } from '../csv/values.ts';
 import { instrumentTickOf, latestMarkOf, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
 import { tickStatements } from './tickCommit.ts';
-import { ResidentBook, type ResidentState } from '../resident/residentBook.ts';
+import { ResidentBook, moveMark, type ResidentState } from '../resident/residentBook.ts';
 
 interface Mark {
   instrument: string;
@@ -102,9 +102,7 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
     if (!st || inst === undefined) continue;
     resident.touch();
     const mark = Number(m.ticks);
-    st.book.marks.set(m.instrument, m.ticks);
-    st.priceTimes.set(m.instrument, m.at);
-    if (m.at > st.newestPrice) st.newestPrice = m.at;
+    st.book.marks.set(m.instrument, m.ticks); // the BigInt path of decide() reads the new mark here
     const calls = cycle ? decide(st, inst, mark) : [];
     if (calls.length > 0) {
       cure ??= memberCureMinutes(ctx.db);
@@ -118,7 +116,7 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
         st.live.setIgnored(c.account, true);
       }
     }
-    st.live.setMark(inst, mark);
+    moveMark(st, inst, m.ticks, m.at);
   }
   return out;
 }

@@ -4,10 +4,11 @@ import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readCycleBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
-import { allocResults, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
+import { allocResults, floatResultWriter, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
+import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
 import { STATUS_RANK } from '../engine/results.ts';
 import { isolatedUnits } from '../engine/marginUnits.ts';
@@ -20,6 +21,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
+import { planKey } from '../resident/residentBook.ts';
 
 /** Account `a`'s figures in an evaluation: the BigInt path's where it took the account, else the kernel's. */
 export function figuresOf(ev: Evaluation, a: number): Figures {
@@ -35,6 +37,43 @@ export function figuresOf(ev: Evaluation, a: number): Figures {
     status: STATUS_CODES[o.status[a]!]!,
     call: call === NO_CALL ? null : BigInt(call),
   };
+}
+
+/**
+ * Three exact sums of float integers: each sum runs in float while its magnitude bound stays within 2^53 (so every
+ * addition is exact), and is carried into a BigInt before it would leave that range.
+ */
+class ExactSums {
+  readonly #f: Float64Array;
+  readonly #bound: Float64Array;
+  readonly #big: bigint[];
+
+  constructor() {
+    this.#f = new Float64Array(3);
+    this.#bound = new Float64Array(3);
+    this.#big = [0n, 0n, 0n];
+  }
+
+  add3(x0: number, x1: number, x2: number): void {
+    this.#add(0, x0);
+    this.#add(1, x1);
+    this.#add(2, x2);
+  }
+
+  #add(k: number, x: number): void {
+    const ax = x < 0 ? -x : x;
+    if (this.#bound[k]! + ax > MAX_SAFE) {
+      this.#big[k]! += BigInt(this.#f[k]!);
+      this.#f[k] = 0;
+      this.#bound[k] = 0;
+    }
+    this.#f[k] = this.#f[k]! + x;
+    this.#bound[k] = this.#bound[k]! + ax;
+  }
+
+  sum(k: number): bigint {
+    return this.#big[k]! + BigInt(this.#f[k]!);
+  }
 }
 
 function markSpan(held: Set<string>, times: Map<string, string>): CycleSummary['prices'] {
@@ -105,10 +144,30 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     else isolatedOf.set(p.account, [k]);
   });
   const isolatedRows: IsolatedUnitsRow[] = [];
+  const isolatedRow = (id: string) => {
+    const iso = isolatedOf.get(id);
+    if (!iso) return;
+    const u = isolatedUnits(exactAccount(ev.ctx, id, iso, []));
+    if (u) isolatedRows.push({ account: id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm });
+  };
   const forced = new Map<number, PlanReason>();
 
+  const o = ev.out;
+  const writeFloat = floatResultWriter(results);
+  const floatTotals = new ExactSums();
   for (let a = 0; a < book.accounts.length; a++) {
     const acct = book.accounts[a]!;
+    if (o.call[a] === NO_CALL && !ev.exact.has(a) && !active.has(acct.id) && !held.has(acct.id)) {
+      // The common case, no call to issue, update or clear: the kernel's exact float figures as they are, without
+      // a BigInt made per figure (a 100k-account cycle made a million of them).
+      const code = o.status[a]!;
+      statuses[STATUS_CODES[code]!]++;
+      if (code >= STATUS_RANK.liquidation) troubled.push(a);
+      floatTotals.add3(o.equity[a]!, o.mm[a]!, o.im[a]!);
+      writeFloat(a, o.collateral[a]!, o.equity[a]!, o.mm[a]!, o.im[a]!, -1, code);
+      isolatedRow(acct.id);
+      continue;
+    }
     const f = figuresOf(ev, a);
     let status = f.status;
     const c = active.get(acct.id);
@@ -176,16 +235,15 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     results.im[a] = f.im;
     results.call[a] = f.call ?? -1n;
     results.status[a] = STATUS_RANK[status];
-    const iso = isolatedOf.get(acct.id);
-    if (iso) {
-      const u = isolatedUnits(exactAccount(ev.ctx, acct.id, iso, []));
-      if (u) isolatedRows.push({ account: acct.id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm });
-    }
+    isolatedRow(acct.id);
   }
+  [totEquity, totMm, totIm] = [totEquity + floatTotals.sum(0), totMm + floatTotals.sum(1), totIm + floatTotals.sum(2)];
 
   writeCycleResults(db, cycle, results);
   writeIsolatedUnits(db, cycle, isolatedRows);
-  const liquidations = proposeLiquidations(ctx, { cycle, asOf, book, ev, troubled, forced });
+  const st = resident?.book === book ? resident : null;
+  const memo = st ? { key: (i: number, f: PlanReason | undefined) => planKey(st, i, f ? `${f.code}:${f.text}` : ''), plans: st.plans } : undefined;
+  const liquidations = proposeLiquidations(ctx, { cycle, asOf, book, ev, troubled, forced, ...(memo ? { memo } : {}) });
 
   const summary: CycleSummary = {
     cycle,

@@ -192,12 +192,15 @@ export function depositsBetween(db: Database, from: string, to: string): Map<str
 
 /** Whether an account has a call the live ticker must leave alone: a live one, or a held one not cleared. */
 export function hasCallOrHeld(db: Database, account: string): boolean {
-  return (
-    db
-      .prepare(
-        `SELECT 1 FROM margin_calls WHERE account_id = ? AND (status IN ('open', 'overdue')
-           OR (status IN ('waived', 'escalated') AND cleared_at IS NULL)) LIMIT 1`,
-      )
-      .get(account) !== undefined
-  );
+  let stmt = callOrHeld.get(db);
+  if (!stmt) {
+    stmt = db.prepare(
+      `SELECT 1 FROM margin_calls WHERE account_id = ? AND (status IN ('open', 'overdue')
+         OR (status IN ('waived', 'escalated') AND cleared_at IS NULL)) LIMIT 1`,
+    );
+    callOrHeld.set(db, stmt);
+  }
+  return stmt.get(account) !== undefined;
 }
+
+const callOrHeld = new WeakMap<Database, import('better-sqlite3').Statement>();

@@ -35,6 +35,31 @@ export function allocResults(ids: string[]): ResultColumns {
   };
 }
 
+/**
+ * Writes an account's figures given as floats that hold exact integers (|x| < 2^53, the kernel's), without making a
+ * BigInt of each: the two 32-bit halves of each little-endian int64 are written directly.
+ */
+export function floatResultWriter(r: ResultColumns): (a: number, collateral: number, equity: number, mm: number, im: number, call: number, status: number) => void {
+  const halves = [r.collateral, r.equity, r.mm, r.im, r.call].map((c) => ({
+    lo: new Uint32Array(c.buffer, c.byteOffset, c.length * 2),
+    hi: new Int32Array(c.buffer, c.byteOffset, c.length * 2),
+  }));
+  const [c0, c1, c2, c3, c4] = halves as [(typeof halves)[0], (typeof halves)[0], (typeof halves)[0], (typeof halves)[0], (typeof halves)[0]];
+  const put = (h: (typeof halves)[0], a: number, x: number) => {
+    const hi = Math.floor(x / 4294967296);
+    h.lo[2 * a] = x - hi * 4294967296;
+    h.hi[2 * a + 1] = hi;
+  };
+  return (a, collateral, equity, mm, im, call, status) => {
+    put(c0, a, collateral);
+    put(c1, a, equity);
+    put(c2, a, mm);
+    put(c3, a, im);
+    put(c4, a, call);
+    r.status[a] = status;
+  };
+}
+
 function pack(r: ResultColumns, from: number, to: number): Buffer {
   const n = to - from;
   const buf = Buffer.allocUnsafe(n * BYTES_PER_ACCOUNT);

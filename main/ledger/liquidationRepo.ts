@@ -212,6 +212,11 @@ export function refreshLiquidation(
   insertOrders(db, id, orders);
 }
 
+/** A live proposal planned again to the same figures and orders it holds: only its cycle and time move. */
+export function touchLiquidation(db: Database, id: number, cycle: number, at: string): void {
+  prepared(db, 'UPDATE liquidations SET cycle_id = ?, edited = 0, updated_at = ? WHERE id = ?').run(cycle, at, id);
+}
+
 /** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
 export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {
   const r = prepared(

@@ -18,6 +18,7 @@ import { installCapture, takeCaptured } from '../ledger/changeCapture.ts';
 import { readCycleBook, readPositions, readCollateral, latestMarkOf, dataVersion, LATEST } from '../ledger/bookRepo.ts';
 import { accountsWithCalls, hasCallOrHeld } from '../ledger/callRepo.ts';
 import { InputError } from '../../shared/errors.ts';
+import type { AccountPlan } from '../engine/liquidationPlan.ts';
 
 export interface ResidentState {
   /** Only the instruments someone held when it was read (readCycleBook); marks kept current. */
@@ -29,6 +30,41 @@ export interface ResidentState {
   priceTimes: Map<string, string>;
   /** The latest time of any stored price: a cycle as of an earlier time cannot use these marks. */
   newestPrice: string;
+  /** Bumped when an account's holdings change (per account) and when an instrument's mark moves (per instrument). */
+  holdingStamp: Uint32Array;
+  markStamp: Uint32Array;
+  /** The liquidation plans of earlier cycles, by account index (see planKey). */
+  plans: Map<number, PlanMemo>;
+}
+
+/** A liquidation plan a cycle made, the inputs it was made from (planKey), and the proposal it was written to. */
+export interface PlanMemo {
+  key: string;
+  plan: AccountPlan;
+  liquidation: number;
+  cycle: number;
+}
+
+/**
+ * What account a's liquidation plan depends on that can change while the book is resident: its holdings, the marks
+ * of the instruments it holds, and why it is forced (an overdue or escalated call). Reference data, policy and asset
+ * prices are not in it: a change of those reads the book again, with no plans.
+ */
+export function planKey(st: ResidentState, a: number, forced: string): string {
+  const { cols } = st;
+  let key = `${st.holdingStamp[a]}|${forced}|`;
+  for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) key += `${st.markStamp[cols.posInst[p]!]},`;
+  return key;
+}
+
+/** Moves a held instrument's mark in the resident book (the live figures too), as stored at `at`. */
+export function moveMark(st: ResidentState, inst: number, ticks: bigint, at: string): void {
+  const id = st.cols.book.instruments[inst]!.id;
+  st.book.marks.set(id, ticks);
+  st.priceTimes.set(id, at);
+  if (at > st.newestPrice) st.newestPrice = at;
+  st.markStamp[inst]!++;
+  st.live.setMark(inst, Number(ticks));
 }
 
 /** The cash asset deposits are made in and fills settle in (ledger/collateralRepo.ts). */
@@ -143,7 +179,16 @@ export class ResidentBook {
       let newestPrice = '';
       for (const t of priceTimes.values()) if (t > newestPrice) newestPrice = t;
       this.#sIndex = sIndex;
-      this.#state = { book, cols, live, priceTimes, newestPrice };
+      this.#state = {
+        book,
+        cols,
+        live,
+        priceTimes,
+        newestPrice,
+        holdingStamp: new Uint32Array(cols.nAccounts),
+        markStamp: new Uint32Array(book.instruments.length),
+        plans: new Map(),
+      };
       this.#version = version;
       this.#failed = null;
       this.loads++;
@@ -169,17 +214,17 @@ export class ResidentBook {
       const i = st.cols.instrumentIndex.get(id);
       const m = latestMarkOf(this.db, id);
       if (!m) return `the marks of ${id} were removed`;
-      if (i === undefined) continue; // held by nobody: nothing to revalue
       if (m.at > st.newestPrice) st.newestPrice = m.at;
+      if (i === undefined) continue; // held by nobody: nothing to revalue
       if (st.book.marks.get(id) === m.mark && st.priceTimes.get(id) === m.at) continue;
       if (m.mark < 0n || !safe(m.mark)) return `the mark of ${id} is outside the live book's range`;
-      st.book.marks.set(id, m.mark);
-      st.priceTimes.set(id, m.at);
-      st.live.setMark(i, Number(m.mark));
+      moveMark(st, i, m.mark, m.at);
     }
+    // Whom the screen heeds: one query for the whole ledger when a cycle changed many calls, else one per account.
+    const called = c.calls.size > 64 ? new Set(accountsWithCalls(this.db)) : null;
     for (const id of c.calls) {
       const a = st.cols.accountIndex.get(id);
-      if (a !== undefined) st.live.setIgnored(a, hasCallOrHeld(this.db, id));
+      if (a !== undefined) st.live.setIgnored(a, called ? called.has(id) : hasCallOrHeld(this.db, id));
     }
     return null;
   }
@@ -221,6 +266,7 @@ export class ResidentBook {
       cols.colQty[k] = Number(now.quantity);
     }
     st.live.refreshAccount(a);
+    st.holdingStamp[a]!++;
     return null;
   }
 }

@@ -18,12 +18,14 @@ import {
   addLiquidationEvent,
   getLiquidation,
   refreshLiquidation,
+  touchLiquidation,
   type LiquidationRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictFor } from './automation.ts';
 import { figuresJson, orderRowOf } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
 import { formatAmount } from '../../../shared/units.ts';
+import type { PlanMemo } from '../../resident/residentBook.ts';
 
 export interface LiquidationCounts {
   proposed: number;
@@ -42,6 +44,11 @@ export interface ProposeArgs {
   troubled: number[];
   /** Accounts whose call is overdue or escalated: planned down to targetHealth even above liquidationHealth. */
   forced: Map<number, PlanReason>;
+  /**
+   * A resident book's plans of earlier cycles (main/resident): an account whose planning inputs have not changed
+   * (memo.key(i)) keeps its plan, and its proposal, written by that plan, keeps its orders: only its cycle moves.
+   */
+  memo?: { key(i: number, forced: PlanReason | undefined): string; plans: Map<number, PlanMemo> };
 }
 
 const DECIDED = new Set(['pending_second', 'approved', 'executing']);
@@ -71,15 +78,21 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
       counts.inReview++;
       continue;
     }
-    const plan = planAccount(pc, planInputOf(a.ev, i), a.forced.get(i) ?? null);
+    const key = a.memo?.key(i, a.forced.get(i));
+    const memo = key === undefined ? undefined : a.memo!.plans.get(i);
+    const known = memo !== undefined && memo.key === key;
+    const plan = known ? memo.plan : planAccount(pc, planInputOf(a.ev, i), a.forced.get(i) ?? null);
     const usable = plan !== null && plan.orders.length > 0;
     if (!usable) {
       if (existing) supersede(existing, `cycle ${a.cycle}: the account no longer needs liquidation`);
       continue;
     }
     // While the account's trouble lasts it keeps one proposal: the desk's reference, its hold and its history
-    // survive the cycles; only its figures and orders follow the market.
-    const id = existing ? refresh(ctx, existing, a.cycle, plan, at) : insert(ctx, a.cycle, plan, 'proposed', at);
+    // survive the cycles; only its figures and orders follow the market. A proposal the same plan wrote last cycle,
+    // and nobody touched since, already holds them.
+    const unchanged = known && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited;
+    const id = existing ? refresh(ctx, existing, a.cycle, plan, at, unchanged) : insert(ctx, a.cycle, plan, 'proposed', at);
+    if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle: a.cycle });
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
     if (existing?.status !== 'proposed') continue;
@@ -126,8 +139,9 @@ function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: '
   return id;
 }
 
-function refresh(ctx: CommandContext, l: LiquidationRow, cycle: number, plan: AccountPlan, at: string): number {
-  refreshLiquidation(ctx.db, l.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+function refresh(ctx: CommandContext, l: LiquidationRow, cycle: number, plan: AccountPlan, at: string, unchanged: boolean): number {
+  if (unchanged) touchLiquidation(ctx.db, l.id, cycle, at);
+  else refreshLiquidation(ctx.db, l.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
   proposedEvent(ctx, l.id, cycle, plan, at, ` planned again${l.status === 'held' ? ' (kept on hold)' : ''}`);
   return l.id;
 }
