@@ -14,13 +14,14 @@ import type { Actor } from '../commands/context.ts';
 import { openLedger, type Ledger } from '../ledger/db.ts';
 import { ResidentBook } from '../resident/residentBook.ts';
 import { LiveConsole, type LiveDoor } from '../doors/liveConsole.ts';
+import { DEFAULT_BATCH_MARKS } from '../feed/hub.ts';
 import type { TickOutput } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { readPassword } from './password.ts';
 import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED } from '../../shared/contractFeed.ts';
 
-export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 500] [--json]
+export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 100] [--json]
   SOURCE (default: NDJSON lines on stdin, {"instrument":"BTC-PERP","price":"64250.5","time":"2026-03-12T16:00:00Z"}):
     --file F [--from-start]        follow a file being appended (from its end unless --from-start)
     --socket PATH | --port N       listen on a unix socket, or on 127.0.0.1:N
@@ -104,7 +105,7 @@ export async function feedCli(argv: string[]): Promise<number> {
     const live = new LiveConsole(door, {
       schedule: false,
       batchMs: whole(o['batch-ms'], 'batch-ms', 1, 60_000, 50),
-      batchSize: whole(o['batch-size'], 'batch-size', 1, 10_000, 500),
+      batchSize: whole(o['batch-size'], 'batch-size', 1, 10_000, DEFAULT_BATCH_MARKS),
     });
     const finished = await run(live, actor, o, speed);
     const status = live.hub.status();

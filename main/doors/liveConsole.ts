@@ -43,7 +43,7 @@ export interface LiveOptions {
   dataDir?: string;
   /** Schedule cycles (default true). */
   schedule?: boolean;
-  /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 500). */
+  /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 100). */
   batchMs?: number;
   batchSize?: number;
 }
