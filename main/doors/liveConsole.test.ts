@@ -12,7 +12,7 @@ import { FakeTimers } from '../feed/timers.ts';
 import { DEMO_AS_OF } from '../commands/initLedger.ts';
 import { writePolicySetting } from '../ledger/bookRepo.ts';
 import { dispatch } from '../commands/dispatch.ts';
-import type { ConsoleEvent, MarginCall, JournalEntry } from '../../shared/contract.ts';
+import type { AccountsTable, ConsoleEvent, MarginCall, JournalEntry } from '../../shared/contract.ts';
 import type { FeedStatus } from '../../shared/contractFeed.ts';
 import { demoLedgers } from '../../test/support/ledger.ts';
 
@@ -186,5 +186,20 @@ test('a refused scheduled cycle reaches the desk as an alert, and the schedule g
   assert.equal(c.d.live.scheduler!.counts.failed, 2);
   assert.match(c.logs.join('\n'), /scheduled interval cycle failed/);
   await c.d.live.stop();
+  c.db.close();
+});
+
+test('accounts.rows answers the rows an event names exactly as accounts.list has them, and names an unknown id', async () => {
+  const c = await console_();
+  c.call(c.op, 'cycle.run');
+  const all = c.call<AccountsTable>(c.viewer, 'accounts.list');
+  const ids = [all.columns.id[250]!, all.columns.id[3]!, all.columns.id[3]!];
+  const rows = c.call<AccountsTable>(c.viewer, 'accounts.rows', { ids });
+  assert.equal(rows.cycle, all.cycle);
+  assert.deepEqual(rows.columns.id, [all.columns.id[3], all.columns.id[250]], 'in table order, once each');
+  for (const k of Object.keys(all.columns) as (keyof AccountsTable['columns'])[]) {
+    assert.deepEqual(rows.columns[k], [all.columns[k][3], all.columns[k][250]], k);
+  }
+  assert.throws(() => c.call(c.viewer, 'accounts.rows', { ids: [all.columns.id[0]!, 'NOPE-1'] }), /no account "NOPE-1" in cycle \d+/);
   c.db.close();
 });
