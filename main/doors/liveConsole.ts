@@ -130,23 +130,21 @@ export class LiveConsole {
 
   /** Follows a file being appended, ticking its marks as `actor` (serve --feed FILE). */
   followFile(file: string, actor: Actor, from: 'start' | 'end' = 'end'): void {
-    const name = path.basename(file);
-    let input: FeedInput | null = null;
-    const tailer = new FileTailer(file, (chunk) => input!.write(chunk), {
+    const input = this.hub.attach('file', path.basename(file), actor);
+    const tailer = new FileTailer(file, (chunk) => input.write(chunk), {
       timers: this.#timers,
       pollMs: 50,
       from,
       onRestart: (why) => {
-        if (why !== 'opened') input!.restart();
+        if (why !== 'opened') input.restart();
       },
       onError: (m) => this.#door.log(`riskdesk feed: ${m}`),
     });
-    input = this.hub.attach('file', name, actor);
     tailer.start();
     this.#closers.push(() => {
       tailer.stop();
-      input!.end();
-      input!.close();
+      input.end();
+      input.close();
     });
   }
 
