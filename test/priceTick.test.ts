@@ -10,21 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
 import { accountsWithCalls, callEvents } from '../main/ledger/callRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { verifyJournal } from '../main/ledger/journal.ts';
-import { formatAmount, formatUnits } from '../shared/units.ts';
+import { formatAmount } from '../shared/units.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
 import type { CommandContext } from '../main/commands/context.ts';
-import type { Instrument } from '../main/engine/model.ts';
-
-/** A mark in ticks as the decimal price a feed sends: ticks x the instrument's tick. */
-function priceOf(inst: Instrument, ticks: bigint): string {
-  const [whole, frac = ''] = inst.tick.split('.');
-  return formatUnits(ticks * BigInt(whole! + frac), frac.length);
-}
 
 /** A price just off the tick grid: a millionth of a unit more. */
 const offTick = (price: string) => (price.includes('.') ? `${price}000001` : `${price}.000001`);
@@ -53,7 +47,7 @@ test('ticks issue exactly the calls a full evaluation at the new marks asks for,
       const before = new Set(accountsWithCalls(db));
       clock += 60_000;
       const at = new Date(clock).toISOString();
-      const r = dispatch(ctx(), 'prices.tick', { marks: [{ instrument: inst.id, price: priceOf(inst, next), time: at }] });
+      const r = dispatch(ctx(), 'prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: at }] });
       assert.equal(r.stored, 1);
       issued += r.calls.length;
       const want = new Set(before);
@@ -96,7 +90,7 @@ test('a cold tick (no resident book: the CLI) issues the same calls as the conso
     const at = new Date(Date.parse(DEMO_AS_OF) + 60_000).toISOString();
     const now = () => new Date(at);
     const book = readBook(a.db, DEMO_AS_OF).book;
-    const marks = book.instruments.map((x) => ({ instrument: x.id, price: priceOf(x, (book.marks.get(x.id)! * 9n) / 10n), time: at }));
+    const marks = book.instruments.map((x) => ({ instrument: x.id, price: priceOfTicks(x.tick, (book.marks.get(x.id)! * 9n) / 10n), time: at }));
     const run = (db: typeof a.db, resident?: ResidentBook) => {
       const ctx: CommandContext = { db, actor: { name: 'operator', role: 'operator' }, now, ...(resident ? { resident } : {}) };
       dispatch(ctx, 'cycle.run', { at: DEMO_AS_OF });
@@ -126,16 +120,16 @@ test('a mark is refused, naming it and why, and the batch changes nothing', () =
     dispatch(ctx(), 'cycle.run', { at: DEMO_AS_OF });
     const inst = readBook(db, DEMO_AS_OF).book.instruments.find((x) => x.kind !== 'option')!;
     const mark = (price: string, time: string, instrument = inst.id) => ({ instrument, price, time });
-    const good = mark(priceOf(inst, 1000n), new Date(Date.parse(DEMO_AS_OF) + 60_000).toISOString());
+    const good = mark(priceOfTicks(inst.tick, 1000n), new Date(Date.parse(DEMO_AS_OF) + 60_000).toISOString());
     const journalLength = () => db.prepare('SELECT count(*) FROM journal').pluck().get();
     const priceRows = () => db.prepare('SELECT count(*) FROM prices').pluck().get();
     const before = { j: journalLength(), p: priceRows() };
     const refused: [unknown, RegExp][] = [
-      [{ marks: [good, mark(priceOf(inst, 1000n), new Date(later.getTime() + 1000).toISOString())] }, /mark 2 \(.*\): its time .* is after now/],
-      [{ marks: [good, mark(priceOf(inst, 1000n), '2020-01-01T00:00:00Z')] }, /mark 2 \(.*\): its time 2020-01-01T00:00:00.000Z is before .*'s latest mark/],
+      [{ marks: [good, mark(priceOfTicks(inst.tick, 1000n), new Date(later.getTime() + 1000).toISOString())] }, /mark 2 \(.*\): its time .* is after now/],
+      [{ marks: [good, mark(priceOfTicks(inst.tick, 1000n), '2020-01-01T00:00:00Z')] }, /mark 2 \(.*\): its time 2020-01-01T00:00:00.000Z is before .*'s latest mark/],
       [{ marks: [good, mark('1', good.time, 'NO-SUCH')] }, /mark 2 \(NO-SUCH\): no instrument NO-SUCH/],
       [{ marks: [mark('0', good.time)] }, /mark 1 .*must be greater than zero/],
-      [{ marks: [mark(offTick(priceOf(inst, 1000n)), good.time)] }, /is not a multiple of .*'s tick/],
+      [{ marks: [mark(offTick(priceOfTicks(inst.tick, 1000n)), good.time)] }, /is not a multiple of .*'s tick/],
       [{ marks: [] }, /send at least one mark/],
       [{ marks: [{ ...good, extra: 1 }] }, /unknown field "extra"/],
     ];

@@ -11,17 +11,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { openLedger } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { readBook, readPositions, readCollateral, readInstruments } from '../main/ledger/bookRepo.ts';
 import { formatUnits, parseUnits } from '../shared/units.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
 import type { CommandContext } from '../main/commands/context.ts';
 import type { MarginCall, LiquidationSummary, LiquidationDetail } from '../shared/contract.ts';
-
-const priceOf = (tick: string, ticks: bigint) => {
-  const [whole, frac = ''] = tick.split('.');
-  return formatUnits(ticks * BigInt(whole! + frac), frac.length);
-};
 
 type Step =
   | { kind: 'tick'; inst: number; permille: number }
@@ -100,8 +96,8 @@ test('after every command of a random sequence, the resident book equals a full 
                 const next = (marks.get(inst.id)! * BigInt(1000 + s.permille)) / 1000n;
                 if (next <= 0n) return false;
                 marks.set(inst.id, next);
-                if (s.kind === 'tick') dispatch(op(), 'prices.tick', { marks: [{ instrument: inst.id, price: priceOf(inst.tick, next), time: now }] });
-                else csv('prices', `instrument,at,mark\n${inst.id},${now},${priceOf(inst.tick, next)}\n`);
+                if (s.kind === 'tick') dispatch(op(), 'prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: now }] });
+                else csv('prices', `instrument,at,mark\n${inst.id},${now},${priceOfTicks(inst.tick, next)}\n`);
                 break;
               }
               case 'cycle':

@@ -23,11 +23,16 @@ import { addMinutes } from '../engine/calls.ts';
 import { InputError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { formatAmount } from '../../shared/units.ts';
-import { decimalProblem, divDec, toDec, formatDec } from '../csv/values.ts';
+import { decimalProblem, divDec, toDec, formatDec, mulDec } from '../csv/values.ts';
 import { instrumentTickOf, latestMarkOf, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
 import { tickStatements } from './tickCommit.ts';
 import { ResidentBook, moveMark, type ResidentState } from '../resident/residentBook.ts';
+
+/** A mark in an instrument's ticks as the decimal price a feed sends (ticks x tick): the inverse of checkMarks. */
+export function priceOfTicks(tick: string, ticks: bigint): string {
+  return formatDec(mulDec({ n: ticks, s: 0 }, toDec(tick)));
+}
 
 interface Mark {
   instrument: string;
@@ -95,7 +100,12 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
   const w = tickStatements(ctx.db);
   const out: TickOutput = { stored: 0, calls: [] };
   let cure: Map<string, number> | null = null;
+  // Each mark's catch-up (every position in its instrument brought up to date) runs before the next mark is
+  // decided, and the last one's after the commit: the calls are in the ledger first.
+  let catchUp: (() => void) | null = null;
   for (const m of marks) {
+    catchUp?.();
+    catchUp = null;
     w.price({ instrument: m.instrument, at: m.at, mark: m.ticks, source: 'tick' });
     out.stored++;
     const inst = st?.cols.instrumentIndex.get(m.instrument);
@@ -116,7 +126,8 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
         st.live.setIgnored(c.account, true);
       }
     }
-    moveMark(st, inst, m.ticks, m.at);
+    catchUp = () => moveMark(st, inst, m.ticks, m.at);
   }
+  if (catchUp) resident.afterCommit(catchUp);
   return out;
 }

@@ -16,6 +16,7 @@ test('LiveBook.setMark agrees with a full evaluation at the new marks', () => {
       for (const [pick, mark] of moves) {
         const i = pick % book.instruments.length;
         live.setMark(i, mark);
+        live.settleStatuses();
         marks.set(book.instruments[i]!.id, BigInt(mark));
       }
       let full: ReturnType<typeof evaluateBook>;
@@ -49,6 +50,7 @@ test('LiveBook.screen never misses an account that the exact move puts in need o
       const before = live.out.call.slice();
       const candidates = new Set(live.screen(i, mark));
       live.setMark(i, mark);
+      live.settleStatuses();
       for (let a = 0; a < book.accounts.length; a++) {
         if (live.out.exact[a]) continue;
         // An account that needed a call before the move already has one; the ticker skips it.
@@ -77,6 +79,7 @@ test('LiveBook.screen through its watch lists never misses an account over a run
         const before = live.out.call.slice();
         const candidates = new Set(live.screen(i, mark));
         live.setMark(i, mark);
+        live.settleStatuses();
         for (let a = 0; a < book.accounts.length; a++) {
           if (live.out.exact[a]) continue;
           const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);
@@ -101,6 +104,7 @@ test('LiveBook.callAt gives the call a full evaluation gives at the new mark, or
       for (const [pick, mark] of moves.slice(0, -1)) {
         const i = pick % book.instruments.length;
         live.setMark(i, mark);
+        live.settleStatuses();
         marks.set(book.instruments[i]!.id, BigInt(mark));
       }
       const [pick, mark] = moves.at(-1)!;
@@ -152,6 +156,7 @@ test('LiveBook.screen leaves ignored accounts out and still misses no other acco
           live.ignoreAccount(x % n);
         }
         live.setMark(i, mark);
+        live.settleStatuses();
         for (let a = 0; a < n; a++) {
           if (live.out.exact[a] || ignored.has(a)) continue;
           const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);

@@ -69,7 +69,10 @@ const WATCH_FRACTION = 0.02;
 export class LiveBook {
   readonly cols: BookColumns;
   readonly px: PriceColumns;
-  /** Account figures, kept current by setMark. Position figures live in the slices only (out.positions is unset). */
+  /**
+   * Account figures, kept current by setMark: the sums at once, status and call when settleStatuses is called.
+   * Position figures live in the slices only (out.positions is unset).
+   */
   readonly out: KernelOut;
   /** Positions of each instrument (indices into the column order). */
   private readonly byInst: Int32Array[];
@@ -113,6 +116,8 @@ export class LiveBook {
   /** refreshAccount's one-account kernel run, made on first use. */
   private scratchOut: KernelOut | null = null;
   private readonly scratchFigures = new Float64Array(3);
+  /** Some account's status and call in `out` are behind its sums (settleStatuses brings them up to date). */
+  private statusStale = false;
 
   constructor(cols: BookColumns) {
     this.cols = cols;
@@ -440,13 +445,32 @@ export class LiveBook {
 
   /** Re-classifies the accounts setMark changed; one whose slack fell joins the watch lists it now qualifies for. */
   private reclassifyTouched(accts: Int32Array): void {
+    // Only the slack here, which the next screen needs: status and call wait for settleStatuses (a tick decides its
+    // calls with callAt, and the cycle evaluates the columns), so a mark on a 65k-position instrument does not
+    // classify 65k accounts the desk is not looking at.
+    const out = this.out;
     const slack = this.slack;
+    const absSum = this.absSum;
+    const exact = out.exact;
+    const equity = out.equity;
+    const bound = this.cols.callOnInitial ? out.im : out.mm;
+    const mm = out.mm;
+    const im = out.im;
     for (let j = 0; j < accts.length; j++) {
       const a = accts[j]!;
       const before = slack[a]!;
-      this.reclassify(a);
+      if (exact[a] === 0 && (absSum[a]! > HALF_SAFE || mm[a]! > HALF_SAFE || im[a]! > HALF_SAFE)) exact[a] = 1;
+      slack[a] = exact[a] !== 0 ? -Infinity : equity[a]! - bound[a]!;
       if (slack[a]! < before) this.watchAccount(a);
     }
+    if (accts.length > 0) this.statusStale = true;
+  }
+
+  /** Brings every account's status and call up to date (setMark leaves them behind; see reclassifyTouched). */
+  settleStatuses(): void {
+    if (!this.statusStale) return;
+    for (let a = 0; a < this.cols.nAccounts; a++) this.reclassify(a);
+    this.statusStale = false;
   }
 
   /**

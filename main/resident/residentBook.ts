@@ -81,6 +81,7 @@ export class ResidentBook {
   #failed: { version: number; error: InputError } | null = null;
   /** The running command changed the state in memory: if it does not commit, the state is dropped. */
   #touched = false;
+  #deferred: (() => void)[] = [];
   /** Each position's index in the kernel's instrument slices (cols.sQty ...), made at load. */
   #sIndex: Int32Array = new Int32Array(0);
   /** How many times the book was read whole, and why the last time. */
@@ -132,16 +133,32 @@ export class ResidentBook {
   }
 
   /**
+   * Work on the state the running command leaves until it has committed (a price tick's catch-up of every position
+   * in the instrument): the command's calls are in the ledger before it is done. Dropped, with the state, if the
+   * command does not commit.
+   */
+  afterCommit(work: () => void): void {
+    this.#deferred.push(work);
+  }
+
+  /** performance.now() when the last command settled here had committed, before its deferred work (the bench reads it). */
+  committedAt = 0;
+
+  /**
    * After a command: if it committed, its changes are applied now (while the desk is not waiting on a tick) when the
    * book is in memory; if it failed after changing the state in memory, the state is dropped.
    */
   settle(committed: boolean): void {
     const touched = this.#touched;
+    const deferred = this.#deferred;
     this.#touched = false;
+    this.#deferred = [];
     if (!committed) {
       if (touched) this.#drop('a command that changed it in memory did not commit');
       return;
     }
+    this.committedAt = performance.now();
+    if (this.#state) for (const work of deferred) work();
     this.#inStep(dataVersion(this.db));
   }
 

@@ -17,6 +17,7 @@ const FIELDS = ['collateral', 'equity', 'mm', 'im', 'status', 'call'] as const;
 function liveEvaluation(st: ResidentState): Evaluation {
   const ctx = exactContext(st.book);
   const exact = new Map<number, ReturnType<typeof exactForIndex>>();
+  st.live.settleStatuses();
   const out = st.live.out;
   for (let a = 0; a < st.cols.nAccounts; a++) if (out.exact[a]) exact.set(a, exactForIndex(st.cols, ctx, a));
   return { cols: st.cols, out, exact, ctx };
