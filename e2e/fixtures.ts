@@ -34,6 +34,8 @@ export interface Desk {
   baseURL: string;
   /** The ledger file the server runs on. */
   db: string;
+  /** The NDJSON file the server follows for marks (`serve --feed`), when the spec asked for one (deskFeed). */
+  feed: string | null;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -86,9 +88,9 @@ function writePolicy(file: string, policy: Record<string, string>): void {
 }
 
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
-function startServe(file: string): Promise<{ child: ChildProcess; desk: Desk }> {
+function startServe(file: string, feed: string | null): Promise<{ child: ChildProcess; desk: Desk }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0'], {
+    const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0', ...(feed ? ['--feed', feed] : [])], {
       env: childEnv(),
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,7 +116,7 @@ function startServe(file: string): Promise<{ child: ChildProcess; desk: Desk }> 
     child.stdout!.on('data', (chunk: string) => {
       out += chunk;
       const m = URL_LINE.exec(out);
-      if (m) finish(null, { url: m[0].slice('Riskdesk console: '.length), baseURL: m[1]!, token: m[3]!, db: file });
+      if (m) finish(null, { url: m[0].slice('Riskdesk console: '.length), baseURL: m[1]!, token: m[3]!, db: file, feed });
     });
     child.stderr!.on('data', (chunk: string) => {
       err += chunk;
@@ -133,7 +135,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string> }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean }>({
   /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
   deskAccounts: [2000, { scope: 'worker', option: true }],
   /**
@@ -141,15 +143,19 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
    * a spec file that sets them gets workers, and ledgers, of its own.
    */
   deskPolicy: [{}, { scope: 'worker', option: true }],
+  /** Start the server following a feed file (an empty feed.ndjson beside the ledger): desk.feed names it. */
+  deskFeed: [false, { scope: 'worker', option: true }],
   desk: [
-    async ({ deskAccounts, deskPolicy }, use, workerInfo) => {
+    async ({ deskAccounts, deskPolicy, deskFeed }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
       try {
         buildLedger(file, deskAccounts);
         if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
-        const started = await startServe(file);
+        const feed = deskFeed ? path.join(dir, 'feed.ndjson') : null;
+        if (feed) fs.writeFileSync(feed, '');
+        const started = await startServe(file, feed);
         child = started.child;
         await use(started.desk);
       } finally {

@@ -11,6 +11,7 @@ import { policyContract } from './contractPolicy.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
+import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -436,7 +437,11 @@ export type ConsoleEvent =
   | { type: 'liquidations.changed' }
   /** Long work (a stress run) step by step: `done` of `total` steps, the step just finished, and who started it. */
   | { type: 'progress'; task: 'stress.run'; done: number; total: number; label: string | null; by: string }
-  | { type: 'alert'; alert: Alert };
+  | { type: 'alert'; alert: Alert }
+  /** The market-data feed's state, about once a second while a feed is attached or was (contractFeed.ts). */
+  | { type: 'feed.status'; status: FeedStatus }
+  /** Accounts whose figures or calls changed outside a full cycle (a price tick, a deposit): refetch those rows. */
+  | { type: 'accounts.changed'; accounts: string[] };
 
 /** The filters of the liquidation queue (liquidations.list and liquidations.count). */
 const liquidationFilter = {
@@ -776,6 +781,8 @@ export const contract = {
   ...integrityContract,
   // Users, roles and sessions (issue 14).
   ...adminContract,
+  // The market-data feed and the live console (issue 15).
+  ...feedContract,
 } as const;
 
 /**
@@ -797,7 +804,7 @@ export interface InboxItem {
 }
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */
-export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel'] as const;
+export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel', ...FEED_CHANNELS] as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

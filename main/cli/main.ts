@@ -81,7 +81,10 @@ const USAGE = `riskdesk <command> [options]
   journal  --db F [--to FILE]                                  export the journal as NDJSON
   backup   --db F --to F2                                      online backup of the ledger
   bench    [--json] [--accounts N] [--rounds R]                engine and ledger benchmarks
-  serve    --db F [--port P] [--demo-if-missing]               browser mode: the console on 127.0.0.1 with a token URL
+  serve    --db F [--port P] [--demo-if-missing] [--feed FILE] [--feed-socket PATH|PORT]   browser mode: the console on
+           127.0.0.1 with a token URL; --feed follows a file of NDJSON marks, --feed-socket takes them on a local socket
+  feed     --db F [--as USER] [--file F | --socket P | --port N | --replay F.csv | --daily --days D1..D2] [--speed X]
+           market data: NDJSON marks (stdin by default) or a replayed price path into prices.tick (riskdesk feed --help)
 
 --now ISO runs a command on a fixed clock (drills and replays); otherwise the wall clock is used.
 --as USER signs in as a desk user; the password comes from RISKDESK_PASSWORD or a prompt. A new password (users create,
@@ -128,6 +131,8 @@ const OPTIONS = {
   scope: { type: 'string' },
   target: { type: 'string' },
   'demo-if-missing': { type: 'boolean', default: false },
+  feed: { type: 'string' },
+  'feed-socket': { type: 'string' },
   member: { type: 'string' },
   case: { type: 'string' },
   lot: { type: 'string' },
@@ -238,6 +243,8 @@ function out(o: Opts, value: unknown, human: () => void): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The feed parses its own options (main/cli/feed.ts).
+  if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1));
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const o = values as Opts;
   const [cmd, ...rest] = positionals;
@@ -427,6 +434,8 @@ async function main(argv: string[]): Promise<number> {
         accounts: intOpt(o, 'accounts', 3000),
         seed: intOpt(o, 'seed', 1),
         ...(o.now !== undefined ? { now: runningClock(clock(o)()) } : {}),
+        ...(o.feed !== undefined ? { feed: o.feed } : {}),
+        ...(o['feed-socket'] !== undefined ? { feedSocket: o['feed-socket'] } : {}),
       });
     }
     case 'bench': {

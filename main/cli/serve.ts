@@ -23,7 +23,13 @@ export interface ServeCommandOptions {
   seed: number;
   /** The server's clock (`--now`): every command served reads it; the wall clock when absent. */
   now?: () => Date;
+  /** A file of NDJSON marks to follow, and a unix socket path or 127.0.0.1 port to take marks on (as FEED_ACTOR). */
+  feed?: string;
+  feedSocket?: string;
 }
+
+/** The actor of marks from a feed attached at start, before anyone signs in: may tick prices and read, no more. */
+export const FEED_ACTOR = { name: 'system:feed', role: 'operator', batch: true } as const;
 
 function parsePort(p: string | undefined): number {
   if (p === undefined) return 0;
@@ -83,6 +89,22 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     if (code === 'EACCES') throw new InputError(`not allowed to listen on port ${port}`);
     throw e;
   }
+  // The live side: scheduled cycles, the feed status beat, and the feeds asked for at start.
+  const live = server.door.live;
+  live.start();
+  try {
+    if (o.feed !== undefined) live.followFile(o.feed, FEED_ACTOR);
+    if (o.feedSocket !== undefined) {
+      const address = /^\d{1,5}$/.test(o.feedSocket) ? { port: parsePort(o.feedSocket) } : { path: o.feedSocket };
+      process.stderr.write(`market data: NDJSON marks on ${(await live.listen(address, FEED_ACTOR)).where}\n`);
+    }
+  } catch (e) {
+    await live.stop();
+    await server.close();
+    db.close();
+    throw new InputError(`--feed-socket ${o.feedSocket}: ${(e as Error).message}`);
+  }
+  if (o.feed !== undefined) process.stderr.write(`market data: following ${path.resolve(o.feed)}\n`);
   // The signal handlers are in place before the URL is printed: whoever reads the URL may stop the server at once.
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -93,7 +115,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
         db.close();
         resolve(0);
       };
-      server.close().then(done, done);
+      live.stop().then(() => server.close()).then(done, done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -10,7 +10,7 @@ import { residentCheck } from '../resident/selfCheck.ts';
 import { verifyJournal } from '../ledger/journal.ts';
 import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
-import { accountsList, accountDetail, accountWhatIf } from './console/accounts.ts';
+import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import {
   listLiquidationsCommand,
@@ -78,6 +78,7 @@ export const handlers: Handlers = {
   }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),
+  'accounts.rows': plain(accountsRows),
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
   'instruments.list': plain(instrumentsList),

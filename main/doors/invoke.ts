@@ -3,7 +3,7 @@
 // channel, the command layer, refusals as BridgeErrors (never a stack trace), and the console events that follow a
 // change. No business rule lives here: `dispatch` validates, checks the role and runs the command.
 import type { Database } from 'better-sqlite3';
-import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type WhoAmI } from '../../shared/contract.ts';
+import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type TickOutput, type WhoAmI } from '../../shared/contract.ts';
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
@@ -18,6 +18,7 @@ import { ResidentBook } from '../resident/residentBook.ts';
 import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
+import { LiveConsole, isFeedChannel, type LiveOptions } from './liveConsole.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -78,6 +79,8 @@ export interface DoorOptions {
   anchor?: LedgerAnchor;
   /** Keep a resident book of the ledger (main/resident) for cycles and price ticks: true unless told otherwise. */
   resident?: boolean;
+  /** The feed's and the schedule's timers and data folder (tests inject them). */
+  live?: LiveOptions;
 }
 
 /** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
@@ -119,6 +122,9 @@ export class Door {
   #integrity: IntegrityStatus = { readOnly: false, problem: null };
   /** The stress run in progress, if any: one at a time per console. */
   #stressRun: { by: string; job: StressJob } | null = null;
+  /** The feed and the scheduled cycles (made on first use; started by the console that runs them). */
+  #live: LiveConsole | null = null;
+  readonly #liveOptions: LiveOptions;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -128,6 +134,7 @@ export class Door {
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#anchor = opts.anchor ?? null;
     this.resident = opts.resident === false ? null : new ResidentBook(this.db);
+    this.#liveOptions = opts.live ?? {};
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
@@ -138,6 +145,34 @@ export class Door {
       (session) => sessionActor(this.db, session),
       (session) => this.#end(session, 'idle'),
     );
+  }
+
+  /** The console's live side: its market-data feed and scheduled cycles. */
+  get live(): LiveConsole {
+    this.#live ??= new LiveConsole(
+      {
+        db: this.db,
+        now: () => this.#now(),
+        runAs: (actor, channel, payload, clock) => this.runAs(actor, channel, payload, clock),
+        emit: (e) => this.events.emit(e),
+        log: (line) => this.#log(line),
+      },
+      this.#liveOptions,
+    );
+    return this.#live;
+  }
+
+  /**
+   * A channel run by the console's own main side (the feed, the scheduler) as `actor`, through dispatch like any
+   * other, with the events it announces; `clock` fixes the command's time (a replay on the market's clock).
+   */
+  runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
+    const ctx = this.#ctx(actor);
+    if (clock) ctx.now = () => new Date(clock.getTime());
+    const value = dispatch(ctx, channel, payload);
+    this.#anchorAfter(channel, actor, payload, value);
+    this.#after(channel, value);
+    return value;
   }
 
   /** The command context of an actor at this door. */
@@ -252,6 +287,10 @@ export class Door {
         return { result: { ok: true, value: { cancelled } } };
       }
       const actor = this.#actor(binding);
+      if (isFeedChannel(channel)) {
+        const input = authorize(this.#ctx(actor), channel, payload);
+        return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
+      }
       const value = dispatch(this.#ctx(actor), channel, payload);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
@@ -303,6 +342,14 @@ export class Door {
           alert: { at: summary.asOf, level: 'critical', text: `${instrument} circuit breaker tripped: automation paused for ${instrument} until a supervisor resets it` },
         });
       }
+      return;
+    }
+    if (channel === 'prices.tick') {
+      // Only a tick that called someone changes what the desk sees beyond the feed's own status.
+      const called = [...new Set((value as TickOutput).calls.map((c) => c.account))];
+      if (called.length === 0) return;
+      this.events.emit({ type: 'calls.changed' });
+      this.events.emit({ type: 'accounts.changed', accounts: called });
       return;
     }
     if (!isChannel(channel) || !contract[channel].mutates) return;

@@ -195,6 +195,8 @@ async function start(): Promise<void> {
       new Notification({ title: 'Riskdesk alert', body: e.alert.text, urgency: 'critical' }).show();
     }
   });
+  // Scheduled cycles and the market-data feed's status beat run while the app is open (issue 15).
+  d.live.start();
   ipcMain.handle(INVOKE, async (event, channel: unknown, payload: unknown): Promise<AnyInvokeResult> => {
     const key = senderKey(event);
     if (!key) return REFUSED_SENDER;
@@ -240,6 +242,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('will-quit', () => {
     ipcMain.removeHandler(INVOKE);
+    void door?.live.stop();
     if (db?.open) db.close();
   });
   if (process.platform === 'win32') app.setAppUserModelId('com.riskdesk.console');

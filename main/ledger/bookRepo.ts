@@ -16,6 +16,40 @@ function all(db: Database, sql: string, ...params: unknown[]): Row[] {
 }
 
 // ---- policy ----
+/** The running console's policy (issue 15): scheduled cycles and when the market-data feed counts as stale. */
+export const LIVE_POLICY_KEYS = ['cycleEverySeconds', 'eodCycleAt', 'feedStaleSeconds'] as const;
+
+export interface LivePolicy {
+  /** A margin cycle every this many seconds while the app is open; 0 = off. */
+  cycleEverySeconds: number;
+  /** An end-of-day cycle each day at this UTC time (HH:MM); null = off. */
+  eodCycleAt: string | null;
+  /** No mark for this long and the feed is stale (an alert is raised). */
+  feedStaleSeconds: number;
+}
+
+export const DEFAULT_LIVE_POLICY: LivePolicy = { cycleEverySeconds: 0, eodCycleAt: null, feedStaleSeconds: 30 };
+
+function wholeSeconds(key: string, v: string, min: number): number {
+  if (!/^\d{1,7}$/.test(v) || Number(v) < min) throw new Error(`policy ${key} must be a whole number of seconds, at least ${min}, not "${v}"`);
+  return Number(v);
+}
+
+/** The live policy with its defaults; a stored value that is not one is an error naming the key. */
+export function readLivePolicy(db: Database): LivePolicy {
+  const p: LivePolicy = { ...DEFAULT_LIVE_POLICY };
+  const rows = db.prepare(`SELECT key, value FROM policy WHERE key IN (${LIVE_POLICY_KEYS.map(() => '?').join(', ')})`).all(...LIVE_POLICY_KEYS) as { key: string; value: string }[];
+  for (const r of rows) {
+    if (r.key === 'cycleEverySeconds') p.cycleEverySeconds = wholeSeconds(r.key, r.value, 0);
+    else if (r.key === 'feedStaleSeconds') p.feedStaleSeconds = wholeSeconds(r.key, r.value, 1);
+    else if (r.key === 'eodCycleAt') {
+      if (r.value !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(r.value)) throw new Error(`policy eodCycleAt must be HH:MM (UTC) or empty (off), not "${r.value}"`);
+      p.eodCycleAt = r.value === '' ? null : r.value;
+    }
+  }
+  return p;
+}
+
 const POLICY_KEYS = [
   'callTrigger',
   'liquidationHealth',
@@ -29,6 +63,7 @@ const POLICY_KEYS = [
   'fourEyesWindowMinutes',
   'fillBand',
   'bandWindowMinutes',
+  ...LIVE_POLICY_KEYS,
 ] as const;
 
 /** Changes the connection's own commits do not change (PRAGMA data_version): another process wrote the ledger. */

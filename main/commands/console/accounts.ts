@@ -32,12 +32,31 @@ function emptyTable(): AccountsTable {
  * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
  */
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
+  return accountsTable(ctx, null);
+}
+
+/**
+ * The rows of the accounts named, in the table's form and order (the ones an `accounts.changed` event named): the
+ * console replaces just those rows. An id the latest cycle does not hold is refused, naming it.
+ */
+export function accountsRows(ctx: CommandContext, input: InputOf<'accounts.rows'>): AccountsTable {
+  const t = accountsTable(ctx, new Set(input.ids));
+  const found = new Set(t.columns.id);
+  const missing = input.ids.findIndex((id) => !found.has(id));
+  if (missing !== -1 && t.cycle !== null) throw new InputError(`no account "${input.ids[missing]}" in cycle ${t.cycle}`, { field: `ids[${missing}]` });
+  return t;
+}
+
+function accountsTable(ctx: CommandContext, only: ReadonlySet<string> | null): AccountsTable {
   const cycle = latestCycle(ctx.db);
   if (!cycle) return emptyTable();
   const r = readCycleResults(ctx.db, cycle.id);
   const refs = accountColumns(ctx.db);
   const isolated = readIsolatedUnits(ctx.db, cycle.id);
-  const n = r.ids.length;
+  const picked: number[] = [];
+  for (let i = 0; i < r.ids.length; i++) if (only === null || only.has(r.ids[i]!)) picked.push(i);
+  const n = picked.length;
+  const ids = only === null ? r.ids : picked.map((i) => r.ids[i]!);
   const member = new Array<string>(n);
   const kind = new Array<'house' | 'client'>(n);
   const status = new Array<Status>(n);
@@ -47,28 +66,29 @@ export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list
   const health = new Array<number | null>(n);
   const call = new Array<string | null>(n);
   let j = 0;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = picked[k]!;
     const id = r.ids[i]!;
     // Accounts are never deleted (foreign keys), so every id of the cycle is in the accounts table; accounts
     // added since the cycle are skipped by the merge.
     while (j < refs.id.length && refs.id[j]! < id) j++;
     if (refs.id[j] !== id) throw new Error(`cycle ${cycle.id} holds account ${id}, which is not in the accounts table`);
-    member[i] = refs.member[j]!;
-    kind[i] = refs.kind[j]!;
-    status[i] = STATUS_CODES[r.status[i]!]!;
+    member[k] = refs.member[j]!;
+    kind[k] = refs.kind[j]!;
+    status[k] = STATUS_CODES[r.status[i]!]!;
     const e = r.equity[i]!;
     const m = r.mm[i]!;
     const iso = isolated.get(id);
-    equity[i] = formatAmount(iso ? e + iso.equity : e);
-    mm[i] = formatAmount(iso ? m + iso.mm : m);
-    im[i] = formatAmount(iso ? r.im[i]! + iso.im : r.im[i]!);
+    equity[k] = formatAmount(iso ? e + iso.equity : e);
+    mm[k] = formatAmount(iso ? m + iso.mm : m);
+    im[k] = formatAmount(iso ? r.im[i]! + iso.im : r.im[i]!);
     const worst = worstUnit({ equity: e, mm: m }, iso ? { equity: iso.worstEquity, mm: iso.worstMm } : null);
     // A float for sorting and display only: decisions use the exact figures.
-    health[i] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
+    health[k] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
     const c = r.call[i]!;
-    call[i] = c < 0n ? null : formatAmount(c);
+    call[k] = c < 0n ? null : formatAmount(c);
   }
-  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: r.ids, member, kind, status, equity, mm, im, health, call } };
+  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: ids, member, kind, status, equity, mm, im, health, call } };
 }
 
 export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.detail'>): AccountDetail {

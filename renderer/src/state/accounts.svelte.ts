@@ -120,6 +120,32 @@ export class AccountsStore {
     return true;
   }
 
+  /**
+   * Replaces the rows an `accounts.changed` event named, in place: the order and the filters stay as they are (a
+   * row does not jump away under the desk's eyes); the next sort or reload places it anew.
+   */
+  async refreshRows(ids: readonly string[]): Promise<void> {
+    const t = this.table;
+    if (!t || ids.length === 0) return;
+    const index = new Map<string, number>();
+    t.columns.id.forEach((id, i) => index.set(id, i));
+    const known = ids.filter((id) => index.has(id));
+    if (known.length === 0) return;
+    const r = await invoke('accounts.rows', { ids: known });
+    // A reload (a cycle) that came meanwhile holds newer rows than these.
+    if (!r.ok || this.table !== t || r.value.cycle !== t.cycle) return;
+    const cols = { ...t.columns };
+    for (const k of Object.keys(cols) as (keyof typeof cols)[]) (cols as Record<string, unknown[]>)[k] = [...cols[k]];
+    const src = r.value.columns;
+    src.id.forEach((id, j) => {
+      const i = index.get(id);
+      if (i === undefined) return;
+      for (const k of Object.keys(cols) as (keyof typeof cols)[]) (cols[k] as unknown[])[i] = (src[k] as unknown[])[j];
+    });
+    this.#keys.clear();
+    this.table = { ...t, columns: cols };
+  }
+
   /** Click on a column header: a new column sorts ascending, the same column flips. */
   toggleSort(key: SortKey): void {
     const dir: SortDir = this.sortKey === key ? (this.sortDir === 1 ? -1 : 1) : 1;

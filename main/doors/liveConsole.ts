@@ -1,0 +1,227 @@
+// The running console's live side (issue 15): the market-data feed (sources attached at start, replays started from
+// the Market data screen) and the scheduled cycles. Both run in the main side under an actor and through the same
+// door as every window: each batch of marks is a `prices.tick`, each scheduled cycle a `cycle.run` by the system
+// actor SCHEDULER, journalled under that name, with the events those commands announce.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Actor } from '../commands/context.ts';
+import type { Channel, ConsoleEvent, InputOf, InstrumentView, PriceSeries } from '../../shared/contract.ts';
+import type { FeedStatus } from '../../shared/contractFeed.ts';
+import { FEED_CHANNELS } from '../../shared/contractFeed.ts';
+import { InputError } from '../../shared/errors.ts';
+import { FeedHub, type FeedInput } from '../feed/hub.ts';
+import { realTimers, type Timers } from '../feed/timers.ts';
+import { FileTailer } from '../feed/tail.ts';
+import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket.ts';
+import { expandDaily, mergePaths, pathFromPricesCsv, readDailyBars, type PathPoint, type PricePath } from '../feed/replay.ts';
+import type { Mark } from '../feed/mark.ts';
+import { CycleScheduler } from '../schedule/scheduler.ts';
+import { UNDERLYINGS, DEFAULT_DATA_DIR } from '../demo/market.ts';
+import { readLivePolicy, DEFAULT_LIVE_POLICY, type LivePolicy } from '../ledger/bookRepo.ts';
+import type { Database } from 'better-sqlite3';
+
+/** The system actor of scheduled cycles: not a user name (those cannot hold a colon), an operator's rights. */
+export const SCHEDULER: Actor = { name: 'system:scheduler', role: 'operator' };
+
+export type FeedChannel = (typeof FEED_CHANNELS)[number];
+export const isFeedChannel = (c: string): c is FeedChannel => (FEED_CHANNELS as readonly string[]).includes(c);
+
+/** What the live side needs of the door it runs behind. */
+export interface LiveDoor {
+  db: Database;
+  now(): Date;
+  /** Runs a channel as `actor` through dispatch, announcing its events; `clock` fixes the command's time. */
+  runAs(actor: Actor, channel: Channel, payload: unknown, clock?: Date): unknown;
+  emit(e: ConsoleEvent): void;
+  log(line: string): void;
+}
+
+export interface LiveOptions {
+  timers?: Timers;
+  /** The daily files for replays (default ../shared/data beside the repo). */
+  dataDir?: string;
+  /** Schedule cycles (default true). */
+  schedule?: boolean;
+  /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 100). */
+  batchMs?: number;
+  batchSize?: number;
+}
+
+/** The app clock as timers: the scheduler reads the app's time (serve --now), waits on real timers. */
+function appTimers(now: () => Date, base: Timers): Timers {
+  return { now: () => now().getTime(), setTimeout: (fn, ms) => base.setTimeout(fn, ms), clearTimeout: (h) => base.clearTimeout(h) };
+}
+
+export class LiveConsole {
+  readonly hub: FeedHub;
+  readonly scheduler: CycleScheduler | null;
+  readonly #door: LiveDoor;
+  readonly #timers: Timers;
+  readonly #dataDir: string;
+  readonly #closers: (() => void | Promise<void>)[] = [];
+
+  constructor(door: LiveDoor, o: LiveOptions = {}) {
+    this.#door = door;
+    this.#timers = o.timers ?? realTimers;
+    this.#dataDir = o.dataDir ?? fileURLToPath(DEFAULT_DATA_DIR);
+    const scheduler =
+      o.schedule === false
+        ? null
+        : new CycleScheduler({
+            timers: appTimers(() => door.now(), this.#timers),
+            policy: () => this.#policy(),
+            run: (kind, at) => {
+              try {
+                const r = door.runAs(SCHEDULER, 'cycle.run', kind === 'eod' ? { at: at.toISOString() } : {}) as { cycle: number };
+                door.log(`riskdesk: scheduled ${kind} cycle ${r.cycle} by ${SCHEDULER.name}`);
+              } catch (e) {
+                // The desk sees it too: a schedule that silently stopped working is worse than none.
+                const text = `Scheduled ${kind === 'eod' ? 'end-of-day' : 'interval'} margin cycle refused: ${(e as Error).message}`;
+                door.emit({ type: 'alert', alert: { at: door.now().toISOString(), level: 'warning', text } });
+                throw e;
+              }
+            },
+            log: (line) => door.log(`riskdesk: ${line}`),
+          });
+    this.scheduler = scheduler;
+    this.hub = new FeedHub({
+      tick: (actor, marks, clock) => this.#tick(actor, marks, clock),
+      now: () => door.now(),
+      timers: this.#timers,
+      staleSeconds: () => this.#policy().feedStaleSeconds,
+      emit: (e) => door.emit(e),
+      log: (line) => door.log(line),
+      ...(o.batchMs !== undefined ? { batchMs: o.batchMs } : {}),
+      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+      schedule: () => {
+        if (!scheduler) return null;
+        const p = this.#policy();
+        const next = scheduler.next;
+        const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+        return { everySeconds: p.cycleEverySeconds, eodAt: p.eodCycleAt, nextInterval: iso(next.interval), nextEod: iso(next.eod), running: scheduler.running, skipped: scheduler.counts.skipped };
+      },
+    });
+  }
+
+  #policy(): LivePolicy {
+    try {
+      return readLivePolicy(this.#door.db);
+    } catch (e) {
+      this.#door.log(`riskdesk: ${(e as Error).message}; using the defaults`);
+      return DEFAULT_LIVE_POLICY;
+    }
+  }
+
+  #tick(actor: Actor, marks: Mark[], clock?: Date): void {
+    this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+  }
+
+  start(): void {
+    this.hub.start();
+    this.scheduler?.start();
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler?.stop();
+    this.hub.stop();
+    for (const c of this.#closers.splice(0)) await c();
+  }
+
+  /** Follows a file being appended, ticking its marks as `actor` (serve --feed FILE). */
+  followFile(file: string, actor: Actor, from: 'start' | 'end' = 'end'): void {
+    const input = this.hub.attach('file', path.basename(file), actor);
+    const tailer = new FileTailer(file, (chunk) => input.write(chunk), {
+      timers: this.#timers,
+      pollMs: 50,
+      from,
+      onRestart: (why) => {
+        if (why !== 'opened') input.restart();
+      },
+      onError: (m) => this.#door.log(`riskdesk feed: ${m}`),
+    });
+    tailer.start();
+    this.#closers.push(() => {
+      tailer.stop();
+      input.end();
+      input.close();
+    });
+  }
+
+  /** Listens on a unix socket or a 127.0.0.1 port for marks (serve --feed-socket). */
+  async listen(address: SocketAddress, actor: Actor): Promise<MarkSocket> {
+    const name = 'path' in address ? path.basename(address.path) : `127.0.0.1:${address.port}`;
+    const input = this.hub.attach('socket', name, actor);
+    const sock = await listenMarks(address, (o, conn) => input.line(o, `${name} ${conn}`));
+    this.#closers.push(async () => {
+      await sock.close();
+      input.close();
+    });
+    return sock;
+  }
+
+  /** A feed channel from a console window, as `actor` (the door has checked the schema and the role). */
+  answer(actor: Actor, channel: FeedChannel, input: unknown): FeedStatus {
+    const hub = this.hub;
+    switch (channel) {
+      case 'feed.status':
+        break;
+      case 'feed.replay.start': {
+        const i = input as InputOf<'feed.replay.start'>;
+        hub.startReplay(actor, this.replayPath(actor, i), i.speed);
+        break;
+      }
+      case 'feed.replay.pause':
+        hub.replay().pause();
+        break;
+      case 'feed.replay.resume':
+        hub.replay().resume();
+        break;
+      case 'feed.replay.step':
+        hub.replay().step();
+        break;
+      case 'feed.replay.stop':
+        hub.replay().stop();
+        break;
+      case 'feed.replay.speed':
+        hub.replay().setSpeed((input as InputOf<'feed.replay.speed'>).speed);
+        break;
+    }
+    return hub.status();
+  }
+
+  /** The path a replay request names: the CSV it carries, or the daily files expanded. */
+  replayPath(actor: Actor, i: InputOf<'feed.replay.start'>): PricePath {
+    return i.source === 'csv' ? pathFromPricesCsv(i.text, i.file) : this.#dailyPath(actor, i);
+  }
+
+  /**
+   * The daily files expanded for every future and perpetual whose underlying has one, each rescaled to its
+   * current mark and rounded to its tick (replay.ts). Instruments without a mark yet are left out.
+   */
+  #dailyPath(actor: Actor, i: Extract<InputOf<'feed.replay.start'>, { source: 'daily' }>): PricePath {
+    if (i.from >= i.to) throw new InputError(`from (${i.from}) must be before to (${i.to})`, { field: 'from' });
+    const instruments = (this.#door.runAs(actor, 'instruments.list', {}) as InstrumentView[]).filter((x) => x.kind !== 'option');
+    const files = new Map(UNDERLYINGS.map((u) => [u.id as string, u.file]));
+    const wanted = instruments.filter((x) => files.has(x.underlying));
+    if (wanted.length === 0) throw new InputError('no future or perpetual on an underlying with a daily file (BTC, ETH, NDX, USDT)', { field: 'source' });
+    const marks = new Map(
+      (this.#door.runAs(actor, 'prices.history', { instruments: wanted.map((x) => x.id), limit: 1 }) as PriceSeries[]).map((s) => [s.instrument, s.points.at(-1)?.mark]),
+    );
+    const bars = new Map<string, ReturnType<typeof readDailyBars>>();
+    const parts: PathPoint[][] = [];
+    for (const x of wanted) {
+      const level = marks.get(x.id);
+      if (level === undefined) continue;
+      const file = files.get(x.underlying)!;
+      if (!bars.has(file)) {
+        const full = path.join(this.#dataDir, file);
+        if (!fs.existsSync(full)) throw new InputError(`the daily file ${file} is not in ${this.#dataDir}`, { field: 'source' });
+        bars.set(file, readDailyBars(fs.readFileSync(full, 'utf8'), file));
+      }
+      parts.push(expandDaily(bars.get(file)!, { instrument: x.id, from: i.from, to: i.to, tick: x.tick, scaleTo: level, ...(i.stepsPerDay ? { stepsPerDay: i.stepsPerDay } : {}), seed: i.seed ?? 1 }));
+    }
+    if (parts.length === 0) throw new InputError('none of those instruments has a mark yet to scale the path to', { field: 'source' });
+    return mergePaths(`daily ${i.from}..${i.to} (${parts.length} instruments)`, parts);
+  }
+}
