@@ -3,7 +3,7 @@
 import { emit, type CliDoor } from './liquidations.ts';
 import type { InboxItem } from '../../shared/contract.ts';
 import type { ApprovalView } from '../../shared/contractRecovery.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';
 import { InputError } from '../../shared/errors.ts';
 

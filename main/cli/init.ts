@@ -5,7 +5,7 @@ import { initLedger } from '../commands/initLedger.ts';
 import { dispatch } from '../commands/dispatch.ts';
 import type { CycleSummary } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
 import { DEMO_USERS } from '../demo/generate.ts';

@@ -7,7 +7,7 @@ import type { VerifyResult } from '../../shared/contract.ts';
 import type { AnchorCheck, DeepVerifyResult } from '../../shared/contractIntegrity.ts';
 import { InputError } from '../../shared/errors.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 
 export interface IntegrityDoor {

@@ -2,7 +2,7 @@
 // command line, through the same command layer as the console.
 import type { Channel, LiquidationDetail, LiquidationSummary, AutomationStatus } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { CliIo, Writer } from './io.ts';
 
 export interface CliDoor {

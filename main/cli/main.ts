@@ -11,7 +11,7 @@ import { openLedger, type Ledger } from '../ledger/db.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { computeWaterfall, computeAdl } from '../recovery/run.ts';
 import { InputError } from '../../shared/errors.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';
 import type { CliDoor } from './liquidations.ts';
 import type { Channel } from '../../shared/contract.ts';

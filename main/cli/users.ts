@@ -4,7 +4,7 @@
 import type { UsersView } from '../../shared/contractAdmin.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { CliDoor } from './liquidations.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { readPassword } from './password.ts';
 

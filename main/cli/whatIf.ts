@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { computeWhatIf } from '../whatif/run.ts';
 import { InputError } from '../../shared/errors.ts';
-import { table } from './table.ts';
+import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';
 
 export function whatIfCommand(out: Writer, file: string, json: boolean): number {

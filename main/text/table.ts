@@ -1,7 +1,7 @@
-import type { Writer } from './io.ts';
+// Aligned text tables for the CLI's human output and the bench reports (here so that neither imports the other).
 
 /** Writes rows as an aligned text table to `out`; columns listed in `right` are right-aligned (amounts). */
-export function table(out: Writer, header: string[], rows: string[][], right: number[] = []): void {
+export function table(out: { write(s: string): unknown }, header: string[], rows: string[][], right: number[] = []): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
