@@ -32,7 +32,7 @@ import { ResidentBook } from '../main/resident/residentBook.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
 import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
-import { printTable } from '../main/cli/table.ts';
+import { printTable } from '../main/text/table.ts';
 import { Decimal } from 'decimal.js';
 
 export interface BenchReport {

@@ -15,7 +15,7 @@ import { JsParallelRevaluer } from '../main/engine/parallel.ts';
 import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import { WasmParallelRevaluer } from '../main/engine/wasm/parallel.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
-import { printTable } from '../main/cli/table.ts';
+import { printTable } from '../main/text/table.ts';
 import { engineRevaluation } from './bench.ts';
 
 const args = process.argv.slice(2);

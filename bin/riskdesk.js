@@ -9,4 +9,4 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
-await import('../main/cli/main.ts');
+await import('../main/cli/entry.ts');

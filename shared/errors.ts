@@ -1,5 +1,6 @@
 // Two kinds of refusal, with the exit codes of the CLI (design.md §5): bad input (2) and a rule (1).
 // Both carry where the problem is, so every door can name it.
+import type { z } from 'zod';
 
 export interface Where {
   file?: string;
@@ -38,4 +39,16 @@ function describe(message: string, w: Where): string {
   if (w.column) at.push(`column ${w.column}`);
   if (w.field) at.push(`field ${w.field}`);
   return at.length ? `${at.join(', ')}: ${message}` : message;
+}
+
+/**
+ * Names the first field that failed, as a dotted path, with zod's reason. Here, not in the dispatcher, because the
+ * contract's command layer and the standalone calculators (main/whatif, main/recovery) refuse alike.
+ */
+export function schemaError(channel: string, err: z.ZodError): InputError {
+  const issue = err.issues[0]!;
+  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return new InputError(`${channel}: ${message}`, field ? { field } : {});
 }

@@ -32,17 +32,17 @@ test('the batch actor reads and imports prices; a collateral import, a cycle or 
   db.close();
 });
 
-test('CLI: without --as a collateral import and a cycle are refused (exit 2, the ledger unchanged); a price import runs', (t) => {
+test('CLI: without --as a collateral import and a cycle are refused (exit 2, the ledger unchanged); a price import runs', async (t) => {
   const dir = tempDir(t, 'riskdesk-batch-cli-');
   const db = path.join(dir, 'desk.db');
-  assert.equal(riskdesk(['init', '--db', db, '--demo', '--accounts', '50', '--seed', '3']).code, 0);
+  assert.equal((await riskdesk(['init', '--db', db, '--demo', '--accounts', '50', '--seed', '3'])).code, 0);
   const before = dumpLedger(db);
-  const collateral = riskdesk(['import', '--db', db, 'collateral', path.join(GOOD, 'collateral.csv')]);
+  const collateral = await riskdesk(['import', '--db', db, 'collateral', path.join(GOOD, 'collateral.csv')]);
   assert.equal(collateral.code, 2, collateral.describe());
   assert.match(collateral.stderr, /needs a signed-in user/);
-  const cycle = riskdesk(['cycle', '--db', db]);
+  const cycle = await riskdesk(['cycle', '--db', db]);
   assert.equal(cycle.code, 2, cycle.describe());
   assert.deepEqual(dumpLedger(db), before);
   // Signed in, the same cycle runs and the journal names the user.
-  assert.equal(riskdeskAs('operator', ['cycle', '--db', db]).code, 0);
+  assert.equal((await riskdeskAs('operator', ['cycle', '--db', db])).code, 0);
 });

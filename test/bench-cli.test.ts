@@ -2,11 +2,11 @@
 // (positive, consistent with each other), and the engine checked against the decimal.js oracle in the same run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { riskdesk } from './support/cli.ts';
+import { riskdeskProcess } from './support/cli.ts';
 import type { BenchReport } from '../bench/bench.ts';
 
 test('riskdesk bench --json reports the revaluation, tick, persist and planning figures of one run', { timeout: 120_000 }, () => {
-  const r = riskdesk(['bench', '--json', '--accounts', '1500', '--rounds', '3']);
+  const r = riskdeskProcess(['bench', '--json', '--accounts', '1500', '--rounds', '3']);
   assert.equal(r.code, 0, r.describe());
   const j = r.json<BenchReport>();
   assert.equal(j.book.accounts, 1500);

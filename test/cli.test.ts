@@ -21,6 +21,8 @@ import {
   micros,
   riskdesk,
   riskdeskAs,
+  riskdeskAsProcess,
+  riskdeskProcess,
   sha256File,
   tempDir,
   withLedger,
@@ -46,14 +48,14 @@ function ok(r: CliResult, code = 0): CliResult {
   return r;
 }
 
-before(() => {
+before(async () => {
   templates = tempDir(undefined, 'riskdesk-cli-templates-');
   DEMO = path.join(templates, 'demo.db');
   // Built on the demo's own clock (--now): the journal keeps time order, and calls count their cure from it.
-  ok(riskdesk(['init', '--db', DEMO, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
+  ok(await riskdesk(['init', '--db', DEMO, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
   CYCLED = path.join(templates, 'cycled.db');
   copyLedger(DEMO, CYCLED);
-  ok(riskdeskAs('operator', ['cycle', '--db', CYCLED, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
+  ok(await riskdeskAs('operator', ['cycle', '--db', CYCLED, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
   // The CLI closes its connection: the WAL is checkpointed and removed, so a copy of the .db alone is the ledger.
   for (const f of [DEMO, CYCLED]) assert.equal(fs.existsSync(`${f}-wal`), false, `${f}-wal left behind`);
 }, { timeout: 60_000 });
@@ -73,16 +75,16 @@ function ledgerFor(t: { after(fn: () => void): void }, template: string): { dir:
  */
 const AT_CLOSE = ['--now', DEMO_CLOSE];
 
-function callsOf(db: string, ...extra: string[]): MarginCall[] {
-  return ok(riskdesk(['calls', '--db', db, '--json', ...AT_CLOSE, ...extra])).json<MarginCall[]>();
+async function callsOf(db: string, ...extra: string[]): Promise<MarginCall[]> {
+  return ok(await riskdesk(['calls', '--db', db, '--json', ...AT_CLOSE, ...extra])).json<MarginCall[]>();
 }
 
-function callOf(db: string, id: number): MarginCall {
-  return ok(riskdesk(['call', '--db', db, '--id', String(id), '--json', ...AT_CLOSE])).json<MarginCall>();
+async function callOf(db: string, id: number): Promise<MarginCall> {
+  return ok(await riskdesk(['call', '--db', db, '--id', String(id), '--json', ...AT_CLOSE])).json<MarginCall>();
 }
 
-function verifyOf(db: string): VerifyResult {
-  const r = riskdesk(['verify', '--db', db, '--json']);
+async function verifyOf(db: string): Promise<VerifyResult> {
+  const r = await riskdesk(['verify', '--db', db, '--json']);
   const v = r.json<VerifyResult>();
   assert.equal(r.code, v.ok ? 0 : 1, r.describe());
   return v;
@@ -123,10 +125,10 @@ function cycleStatuses(db: string, cycle: number): Map<string, string> {
 }
 
 // 1 -------------------------------------------------------------------------------------------------------------
-test('init --demo creates a verifying ledger of 12 members and 300 accounts; init over an existing file is refused', T, (t) => {
+test('init --demo creates a verifying ledger of 12 members and 300 accounts; init over an existing file is refused', T, async (t) => {
   const dir = tempDir(t);
   const db = path.join(dir, 'new.db');
-  const r = ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '300', '--seed', '7', '--json']));
+  const r = ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '300', '--seed', '7', '--json']));
   const report = r.json<{ demo: boolean; members: number; accounts: number; positions: number; users: string[] }>();
   assert.equal(report.demo, true);
   assert.equal(report.members, 12);
@@ -154,11 +156,11 @@ test('init --demo creates a verifying ledger of 12 members and 300 accounts; ini
   assert.equal(entries.length, 1);
   assert.equal(entries[0]!.command, 'ledger.init');
 
-  const v = verifyOf(db);
+  const v = await verifyOf(db);
   assert.equal(v.ok, true);
   assert.equal(v.entries, 1);
   assert.equal(v.headHash, entries[0]!.hash);
-  assert.match(ok(riskdesk(['verify', '--db', db])).stdout, /journal verified: 1 entries/);
+  assert.match(ok(await riskdesk(['verify', '--db', db])).stdout, /journal verified: 1 entries/);
 
   // init never overwrites: the file keeps every byte (and no sidecar appears).
   const bytes = sha256File(db);
@@ -168,21 +170,21 @@ test('init --demo creates a verifying ledger of 12 members and 300 accounts; ini
     ['init', '--db', db],
     ['init', '--db', db, '--demo', '--accounts', '50', '--json'],
   ]) {
-    const again = ok(riskdesk(args), 2);
+    const again = ok(await riskdesk(args), 2);
     assert.match(again.stderr, /already exists/);
     assert.ok(again.stderr.includes(db), `the refusal names the file: ${again.stderr}`);
     assert.equal(again.stdout, '');
   }
   assert.equal(sha256File(db), bytes);
   assert.deepEqual(['-wal', '-shm'].map((s) => fs.existsSync(db + s)), sidecars);
-  assert.equal(verifyOf(db).entries, 1);
+  assert.equal((await verifyOf(db)).entries, 1);
 });
 
 // 2 -------------------------------------------------------------------------------------------------------------
-test('cycle --json issues calls; calls --json lists them; a second cycle at the same prices issues and updates none', T, (t) => {
+test('cycle --json issues calls; calls --json lists them; a second cycle at the same prices issues and updates none', T, async (t) => {
   const { db } = ledgerFor(t, DEMO);
   const t0 = Date.now();
-  const s = ok(riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
+  const s = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
   const t1 = Date.now();
   assert.equal(s.cycle, 1);
   assert.equal(s.accounts, 300);
@@ -196,7 +198,7 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
   assert.ok(Date.parse(s.asOf) >= t0 - 1000 && Date.parse(s.asOf) <= t1 + 1000, `asOf ${s.asOf} is not now`);
   for (const k of ['equity', 'mm', 'im', 'openCalls'] as const) assert.match(s.totals[k], /^-?\d+(\.\d+)?$/);
 
-  const calls = callsOf(db);
+  const calls = await callsOf(db);
   assert.equal(calls.length, s.calls.issued);
   assert.equal(new Set(calls.map((c) => c.id)).size, calls.length, 'call ids are unique');
   assert.equal(new Set(calls.map((c) => c.account)).size, calls.length, 'one live call per account');
@@ -226,13 +228,13 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
   });
 
   // The same prices again: nothing new, nothing changed.
-  const s2 = ok(riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
+  const s2 = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
   assert.equal(s2.cycle, 2);
   assert.deepEqual(s2.calls, { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 });
   assert.deepEqual(s2.statuses, s.statuses);
   assert.equal(s2.totals.openCalls, s.totals.openCalls);
   const pick = (c: MarginCall) => [c.id, c.account, c.amount, c.deposited, c.deadline, c.status, c.cycle];
-  assert.deepEqual(callsOf(db).map(pick), calls.map(pick));
+  assert.deepEqual((await callsOf(db)).map(pick), calls.map(pick));
   withLedger(db, (d) => {
     assert.equal(count(d, 'margin_calls'), calls.length);
     assert.equal(count(d, 'margin_call_events'), calls.length, 'no raised/lowered/met events');
@@ -244,13 +246,13 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
     [2, 'cycle.run', 'operator'],
     [3, 'cycle.run', 'operator'],
   ]);
-  assert.equal(verifyOf(db).entries, 3);
+  assert.equal((await verifyOf(db)).entries, 3);
 });
 
 // 3 -------------------------------------------------------------------------------------------------------------
-test('a deposit of the outstanding amount meets a call; a partial one leaves it open; a sub-cent one changes nothing', T, (t) => {
+test('a deposit of the outstanding amount meets a call; a partial one leaves it open; a sub-cent one changes nothing', T, async (t) => {
   const { db } = ledgerFor(t, CYCLED);
-  const open = callsOf(db, '--status', 'open');
+  const open = await callsOf(db, '--status', 'open');
   assert.ok(open.length >= 3, `need 3 open calls, have ${open.length}`);
   const cashOf = (account: string): bigint =>
     withLedger(db, (d) => (d.prepare("SELECT quantity FROM collateral WHERE account_id = ? AND asset_id = 'USD'").pluck().get(account) as bigint | undefined) ?? 0n);
@@ -260,11 +262,11 @@ test('a deposit of the outstanding amount meets a call; a partial one leaves it 
   // Full: met, with a deposit and a met event by the operator, the cash in the account's collateral.
   const a = open[0]!;
   const cashBefore = cashOf(a.account);
-  const met = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(a.id), '--amount', a.outstanding, '--json'])).json<MarginCall>();
+  const met = ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(a.id), '--amount', a.outstanding, '--json'])).json<MarginCall>();
   assert.equal(met.status, 'met');
   assert.equal(met.deposited, a.amount);
   assert.equal(met.outstanding, '0');
-  const ha = callOf(db, a.id).history!;
+  const ha = (await callOf(db, a.id)).history!;
   const dep = ha.filter((e) => e.kind === 'deposit');
   assert.equal(dep.length, 1);
   assert.equal(dep[0]!.amount, a.outstanding);
@@ -277,7 +279,7 @@ test('a deposit of the outstanding amount meets a call; a partial one leaves it 
   assert.deepEqual(last.payload, { id: a.id, amount: a.outstanding });
   // A met call takes no more deposits (a rule: exit 1) and nothing changes.
   const afterMet = dumpLedger(db);
-  const again = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(a.id), '--amount', '10']), 1);
+  const again = ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(a.id), '--amount', '10']), 1);
   assert.match(again.stderr, /met/);
   assert.deepEqual(dumpLedger(db), afterMet);
 
@@ -285,48 +287,48 @@ test('a deposit of the outstanding amount meets a call; a partial one leaves it 
   const b = open.find((c) => c.id !== a.id && micros(c.outstanding) > 2_000_000_000n) ?? open[1]!;
   const part = '1000.5';
   assert.ok(micros(b.outstanding) > micros(part));
-  const pr = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(b.id), '--amount', part, '--note', 'wire 42', '--json'])).json<MarginCall>();
+  const pr = ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(b.id), '--amount', part, '--note', 'wire 42', '--json'])).json<MarginCall>();
   // Not met: open as the desk saw it at the close (by the wall clock its March deadline has passed: overdue).
-  assert.equal(callOf(db, b.id).status, 'open');
+  assert.equal((await callOf(db, b.id)).status, 'open');
   assert.notEqual(pr.status, 'met');
   assert.equal(pr.deposited, part);
   assert.equal(pr.amount, b.amount);
   assert.equal(pr.outstanding, fromMicros(micros(b.amount) - micros(part)));
-  const hb = callOf(db, b.id).history!;
+  const hb = (await callOf(db, b.id)).history!;
   assert.deepEqual(hb.filter((e) => e.kind === 'deposit').map((e) => [e.amount, e.note]), [[part, 'wire 42']]);
   assert.equal(hb.some((e) => e.kind === 'met'), false);
   // A cycle at the same prices sees the cash: the call keeps its amount and stays open (nothing raised or lowered).
-  const s = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--json'])).json<CycleSummary>();
+  const s = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--json'])).json<CycleSummary>();
   assert.deepEqual(s.calls, { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 });
-  const b2 = callOf(db, b.id);
+  const b2 = await callOf(db, b.id);
   assert.deepEqual([b2.status, b2.amount, b2.deposited], ['open', b.amount, part]);
 
   // Finer than USD cash's cents: bad input, nothing changes.
   const c = open.find((x) => x.id !== a.id && x.id !== b.id)!;
   const before = dumpLedger(db);
-  const fine = ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), '--amount', '12.345']), 2);
+  const fine = ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), '--amount', '12.345']), 2);
   assert.match(fine.stderr, /amount/);
   assert.match(fine.stderr, /decimal places/);
   assert.deepEqual(dumpLedger(db), before);
   for (const bad of ['0', '-5', '1e3', '12,50', 'abc']) {
-    ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), `--amount=${bad}`]), 2);
+    ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c.id), `--amount=${bad}`]), 2);
   }
   assert.deepEqual(dumpLedger(db), before);
-  assert.equal(callOf(db, c.id).deposited, '0');
+  assert.equal((await callOf(db, c.id)).deposited, '0');
 });
 
 // 4 -------------------------------------------------------------------------------------------------------------
-test('roles: an operator may not waive; a supervisor waives with a reason, journaled; bad sign-ins are refused', T, (t) => {
+test('roles: an operator may not waive; a supervisor waives with a reason, journaled; bad sign-ins are refused', T, async (t) => {
   const { db } = ledgerFor(t, CYCLED);
-  const [c, d] = callsOf(db, '--status', 'open');
+  const [c, d] = await callsOf(db, '--status', 'open');
   assert.ok(c && d);
   let entries = journalOf(db).length;
 
   const before = dumpLedger(db);
-  const denied = ok(riskdeskAs('operator', ['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 1);
+  const denied = ok(await riskdeskAs('operator', ['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 1);
   assert.match(denied.stderr, /supervisor/, 'the refusal names the role needed');
   assert.match(denied.stderr, /operator/);
-  assert.equal(callOf(db, c.id).status, 'open');
+  assert.equal((await callOf(db, c.id)).status, 'open');
   assert.equal(journalOf(db).length, entries);
   assert.deepEqual(dumpLedger(db), before);
 
@@ -337,7 +339,7 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
     ['nobody', 'supervisor-demo'],
   ] as const) {
     const r = ok(
-      riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', user], { env: { RISKDESK_PASSWORD: password } }),
+      await riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', user], { env: { RISKDESK_PASSWORD: password } }),
       1,
     );
     assert.match(r.stderr, /unknown user or wrong password/);
@@ -353,46 +355,46 @@ test('roles: an operator may not waive; a supervisor waives with a reason, journ
   const withoutSignIns = (d: ReturnType<typeof dumpLedger>) => ({ ...d, journalHead: null, tables: { ...d.tables, journal: null, sign_in_attempts: null, sqlite_sequence: null } });
   assert.deepEqual(withoutSignIns(dumpLedger(db)), withoutSignIns(before));
   // No password at all and no terminal to ask on: bad input, not a hang.
-  const nopw = ok(riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', 'supervisor'], { timeoutMs: 20_000 }), 2);
+  const nopw = ok(await riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship', '--as', 'supervisor']), 2);
   assert.match(nopw.stderr, /RISKDESK_PASSWORD/);
   // A change without --as is refused (only reads and price imports run as the batch actor).
-  ok(riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 2);
+  ok(await riskdesk(['waive', '--db', db, '--id', String(c.id), '--reason', 'client relationship']), 2);
   // Without a reason: bad input; a reason too short: bad input.
-  const noReason = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id)]), 2);
+  const noReason = ok(await riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id)]), 2);
   assert.match(noReason.stderr, /reason/);
-  ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', 'ok']), 2);
+  ok(await riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', 'ok']), 2);
   assert.deepEqual(withoutSignIns(dumpLedger(db)), withoutSignIns(before));
   entries = journalOf(db).length;
 
   const reason = 'credit committee decision 2026-03-12: waive, collateral arriving by wire';
-  const w = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', reason, '--json'])).json<MarginCall>();
+  const w = ok(await riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', reason, '--json'])).json<MarginCall>();
   assert.equal(w.status, 'waived');
-  assert.equal(callOf(db, c.id).status, 'waived');
+  assert.equal((await callOf(db, c.id)).status, 'waived');
   const j = journalOf(db);
   assert.equal(j.length, entries + 1);
   const last = j.at(-1)!;
   assert.equal(last.command, 'calls.waive');
   assert.equal(last.actor, 'supervisor');
   assert.deepEqual(last.payload, { id: c.id, reason });
-  const hist = callOf(db, c.id).history!;
+  const hist = (await callOf(db, c.id)).history!;
   assert.deepEqual(hist.filter((e) => e.kind === 'waived').map((e) => [e.actor, e.note, e.amount]), [['supervisor', reason, c.outstanding]]);
   // An admin is stronger than a supervisor; a waived call cannot be waived again (a rule: exit 1).
-  ok(riskdeskAs('admin', ['waive', '--db', db, '--id', String(d.id), '--reason', reason]));
-  const twice = ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', reason]), 1);
+  ok(await riskdeskAs('admin', ['waive', '--db', db, '--id', String(d.id), '--reason', reason]));
+  const twice = ok(await riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(c.id), '--reason', reason]), 1);
   assert.match(twice.stderr, /waived/);
   // A viewer may read but not deposit.
-  ok(riskdeskAs('viewer', ['calls', '--db', db, '--json']));
-  ok(riskdeskAs('viewer', ['deposit', '--db', db, '--id', String(d.id), '--amount', '1']), 1);
+  ok(await riskdeskAs('viewer', ['calls', '--db', db, '--json']));
+  ok(await riskdeskAs('viewer', ['deposit', '--db', db, '--id', String(d.id), '--amount', '1']), 1);
   assert.equal(journalOf(db).length, entries + 2);
-  assert.equal(verifyOf(db).ok, true);
+  assert.equal((await verifyOf(db)).ok, true);
 });
 
 // 5 -------------------------------------------------------------------------------------------------------------
-test('import: a good prices CSV imports every row; one bad row refuses the whole file and changes nothing', T, (t) => {
+test('import: a good prices CSV imports every row; one bad row refuses the whole file and changes nothing', T, async (t) => {
   const { db } = ledgerFor(t, DEMO);
   const good = path.join(FIXTURES, 'prices-good.csv');
   const pricesBefore = withLedger(db, (d) => count(d, 'prices'));
-  const r = ok(riskdesk(['import', '--db', db, 'prices', good, '--json'])).json<{ kind: string; file: string; rows: number }>();
+  const r = ok(await riskdesk(['import', '--db', db, 'prices', good, '--json'])).json<{ kind: string; file: string; rows: number }>();
   assert.deepEqual(r, { kind: 'prices', file: good, rows: 5 });
   withLedger(db, (d) => {
     assert.equal(count(d, 'prices'), pricesBefore + 5);
@@ -411,7 +413,7 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
   assert.equal(last.command, 'import.csv');
   assert.equal(last.actor, 'batch');
   assert.deepEqual(last.payload, { kind: 'prices', file: good, rows: 5, sha256: sha256File(good), text: fs.readFileSync(good, 'utf8') });
-  assert.match(ok(riskdesk(['import', '--db', db, 'prices', good])).stdout, /imported 5 prices rows/);
+  assert.match(ok(await riskdesk(['import', '--db', db, 'prices', good])).stdout, /imported 5 prices rows/);
 
   const before = dumpLedger(db);
   for (const [name, why] of [
@@ -419,7 +421,7 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
     ['prices-bad-decimal-row3.csv', /not a decimal number/],
   ] as const) {
     const file = path.join(FIXTURES, name);
-    const bad = ok(riskdesk(['import', '--db', db, 'prices', file]), 2);
+    const bad = ok(await riskdesk(['import', '--db', db, 'prices', file]), 2);
     assert.ok(bad.stderr.includes(file), `names the file: ${bad.stderr}`);
     assert.match(bad.stderr, /row 3\b/);
     assert.match(bad.stderr, /column mark\b/);
@@ -430,26 +432,26 @@ test('import: a good prices CSV imports every row; one bad row refuses the whole
     withLedger(db, (d) => assert.equal(count(d, 'prices', 'at >= ?', '2026-03-14T00:00:00.000Z'), 0));
   }
   // Other bad inputs of the import door: an unknown kind, a missing file, a directory, a file of another kind.
-  ok(riskdesk(['import', '--db', db, 'quotes', good]), 2);
-  const missing = ok(riskdesk(['import', '--db', db, 'prices', path.join(FIXTURES, 'no-such.csv')]), 2);
+  ok(await riskdesk(['import', '--db', db, 'quotes', good]), 2);
+  const missing = ok(await riskdesk(['import', '--db', db, 'prices', path.join(FIXTURES, 'no-such.csv')]), 2);
   assert.match(missing.stderr, /no-such\.csv/);
-  ok(riskdesk(['import', '--db', db, 'prices', FIXTURES]), 2);
+  ok(await riskdesk(['import', '--db', db, 'prices', FIXTURES]), 2);
   // Reference data needs a signed-in supervisor: the batch actor is refused, and so is an operator ...
-  assert.match(ok(riskdesk(['import', '--db', db, 'accounts', good]), 2).stderr, /needs a signed-in user/);
-  assert.match(ok(riskdeskAs('operator', ['import', '--db', db, 'accounts', good]), 1).stderr, /needs the supervisor role/);
+  assert.match(ok(await riskdesk(['import', '--db', db, 'accounts', good]), 2).stderr, /needs a signed-in user/);
+  assert.match(ok(await riskdeskAs('operator', ['import', '--db', db, 'accounts', good]), 1).stderr, /needs the supervisor role/);
   // ... and a supervisor's file of the wrong kind is refused at its header.
-  const wrongKind = ok(riskdeskAs('supervisor', ['import', '--db', db, 'accounts', good]), 2);
+  const wrongKind = ok(await riskdeskAs('supervisor', ['import', '--db', db, 'accounts', good]), 2);
   assert.match(wrongKind.stderr, /row 0/);
   assert.deepEqual(dumpLedger(db), before);
-  assert.equal(verifyOf(db).ok, true);
+  assert.equal((await verifyOf(db)).ok, true);
 });
 
 // 6 -------------------------------------------------------------------------------------------------------------
-test('journal tamper: an edited entry (triggers dropped) fails verify, which names it as the first broken entry', T, (t) => {
+test('journal tamper: an edited entry (triggers dropped) fails verify, which names it as the first broken entry', T, async (t) => {
   const { db } = ledgerFor(t, CYCLED);
-  const [c] = callsOf(db, '--status', 'open');
-  ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '100']));
-  const v = verifyOf(db);
+  const [c] = await callsOf(db, '--status', 'open');
+  ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '100']));
+  const v = await verifyOf(db);
   assert.deepEqual([v.ok, v.entries], [true, 3]);
   const j = journalOf(db);
   assert.equal(v.headHash, j[2]!.hash);
@@ -467,10 +469,10 @@ test('journal tamper: an edited entry (triggers dropped) fails verify, which nam
     rw.close();
   }
 
-  const human = ok(riskdesk(['verify', '--db', db]), 1);
+  const human = ok(await riskdesk(['verify', '--db', db]), 1);
   assert.match(human.stdout, /BROKEN at entry 2\b/);
   assert.match(human.stdout, /hash mismatch/);
-  const r = ok(riskdesk(['verify', '--db', db, '--json']), 1);
+  const r = ok(await riskdesk(['verify', '--db', db, '--json']), 1);
   const broken = r.json<VerifyResult>();
   assert.equal(broken.ok, false);
   assert.equal(broken.broken?.seq, 2);
@@ -479,98 +481,98 @@ test('journal tamper: an edited entry (triggers dropped) fails verify, which nam
 });
 
 // 7 -------------------------------------------------------------------------------------------------------------
-test('backup makes a ledger with the same journal head and tables; it never overwrites', T, (t) => {
+test('backup makes a ledger with the same journal head and tables; it never overwrites', T, async (t) => {
   const { dir, db } = ledgerFor(t, CYCLED);
-  const v = verifyOf(db);
+  const v = await verifyOf(db);
   const copy = path.join(dir, 'copy.db');
-  const r = ok(riskdesk(['backup', '--db', db, '--to', copy, '--json'])).json<{ to: string; pages: number }>();
+  const r = ok(await riskdesk(['backup', '--db', db, '--to', copy, '--json'])).json<{ to: string; pages: number }>();
   assert.equal(r.to, copy);
   assert.ok(r.pages > 0);
-  const vc = verifyOf(copy);
+  const vc = await verifyOf(copy);
   assert.equal(vc.ok, true);
   assert.equal(vc.headHash, v.headHash);
   assert.equal(vc.entries, v.entries);
   assert.deepEqual(dumpLedger(copy), dumpLedger(db));
   // The copy is a working ledger on its own.
-  assert.deepEqual(callsOf(copy), callsOf(db));
+  assert.deepEqual(await callsOf(copy), await callsOf(db));
 
   const bytes = sha256File(copy);
-  const again = ok(riskdesk(['backup', '--db', db, '--to', copy]), 2);
+  const again = ok(await riskdesk(['backup', '--db', db, '--to', copy]), 2);
   assert.match(again.stderr, /already exists/);
   assert.equal(sha256File(copy), bytes);
-  ok(riskdesk(['backup', '--db', db, '--to', db]), 2);
-  const noDir = ok(riskdesk(['backup', '--db', db, '--to', path.join(dir, 'no', 'such', 'dir', 'b.db')]), 2);
+  ok(await riskdesk(['backup', '--db', db, '--to', db]), 2);
+  const noDir = ok(await riskdesk(['backup', '--db', db, '--to', path.join(dir, 'no', 'such', 'dir', 'b.db')]), 2);
   assert.match(noDir.stderr, /does not exist/);
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('partial')), [], 'no partial backup left behind');
-  assert.equal(verifyOf(db).headHash, v.headHash);
+  assert.equal((await verifyOf(db)).headHash, v.headHash);
 });
 
 // 8 -------------------------------------------------------------------------------------------------------------
-test('bad input exits 2 with a clear message and changes nothing', T, (t) => {
+test('bad input exits 2 with a clear message and changes nothing', T, async (t) => {
   const { dir, db } = ledgerFor(t, DEMO);
   const before = dumpLedger(db);
 
-  const unknown = ok(riskdesk(['frobnicate', '--db', db]), 2);
+  const unknown = ok(await riskdesk(['frobnicate', '--db', db]), 2);
   assert.match(unknown.stderr, /unknown command "frobnicate"/);
-  ok(riskdesk(['cycle.run', '--db', db]), 2); // a console channel is not a command
-  const none = ok(riskdesk([]), 2);
+  ok(await riskdesk(['cycle.run', '--db', db]), 2); // a console channel is not a command
+  const none = ok(await riskdesk([]), 2);
   assert.match(none.stderr, /riskdesk <command>/, 'the usage is the error, on stderr');
-  assert.match(ok(riskdesk(['--help'])).stdout, /riskdesk <command>/);
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--no-such-option']), 2);
+  assert.match(ok(await riskdesk(['--help'])).stdout, /riskdesk <command>/);
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--no-such-option']), 2);
 
   for (const at of ['yesterday', '2026-03-12', '2026-02-30T21:00:00Z', '2026-03-12T21:00:00', '2026-03-12T25:00:00Z', '']) {
-    const r = ok(riskdeskAs('operator', ['cycle', '--db', db, `--at=${at}`]), 2);
+    const r = ok(await riskdeskAs('operator', ['cycle', '--db', db, `--at=${at}`]), 2);
     assert.match(r.stderr, /\bat\b/, `--at "${at}" is named: ${r.stderr}`);
   }
-  const early = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', '2020-01-01T00:00:00Z']), 2);
+  const early = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', '2020-01-01T00:00:00Z']), 2);
   assert.match(early.stderr, /no price/);
 
   const missing = path.join(dir, 'missing.db');
-  const m = ok(riskdeskAs('operator', ['cycle', '--db', missing]), 2);
+  const m = ok(await riskdeskAs('operator', ['cycle', '--db', missing]), 2);
   assert.ok(m.stderr.includes(missing), `names the missing file: ${m.stderr}`);
   assert.equal(fs.existsSync(missing), false, 'a missing ledger is not created');
-  ok(riskdesk(['calls', '--db', missing]), 2);
-  ok(riskdesk(['verify', '--db', missing]), 2);
-  ok(riskdesk(['cycle']), 2); // no --db at all
+  ok(await riskdesk(['calls', '--db', missing]), 2);
+  ok(await riskdesk(['verify', '--db', missing]), 2);
+  ok(await riskdesk(['cycle']), 2); // no --db at all
 
   const notLedger = path.join(dir, 'other.db');
   const o = new Database(notLedger);
   o.exec('CREATE TABLE t (x)');
   o.close();
-  const nl = ok(riskdesk(['verify', '--db', notLedger]), 2);
+  const nl = ok(await riskdesk(['verify', '--db', notLedger]), 2);
   assert.match(nl.stderr, /not a Riskdesk ledger/);
   const text = path.join(dir, 'notes.txt');
   fs.writeFileSync(text, 'hello\n'.repeat(1000));
-  ok(riskdesk(['verify', '--db', text]), 2);
+  ok(await riskdesk(['verify', '--db', text]), 2);
 
   for (const id of ['abc', '0', '-1', '1.5', '0x1', '1e0', ' 1', '']) {
-    const r = ok(riskdesk(['call', '--db', db, `--id=${id}`]), 2);
+    const r = ok(await riskdesk(['call', '--db', db, `--id=${id}`]), 2);
     assert.match(r.stderr, /\bid\b/);
   }
-  ok(riskdesk(['call', '--db', db, '--id', '999999']), 2);
-  ok(riskdesk(['calls', '--db', db, '--status', 'pending']), 2);
-  ok(riskdesk(['calls', '--db', db, '--status=']), 2);
-  ok(riskdesk(['init', '--db', path.join(dir, 'no', 'dir', 'x.db'), '--demo', '--accounts', '5']), 2);
-  ok(riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', 'many']), 2);
-  ok(riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', '0']), 2);
-  ok(riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', '5', '--at', '2026-03-12T21:00:00']), 2); // no zone
+  ok(await riskdesk(['call', '--db', db, '--id', '999999']), 2);
+  ok(await riskdesk(['calls', '--db', db, '--status', 'pending']), 2);
+  ok(await riskdesk(['calls', '--db', db, '--status=']), 2);
+  ok(await riskdesk(['init', '--db', path.join(dir, 'no', 'dir', 'x.db'), '--demo', '--accounts', '5']), 2);
+  ok(await riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', 'many']), 2);
+  ok(await riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', '0']), 2);
+  ok(await riskdesk(['init', '--db', path.join(dir, 'x.db'), '--demo', '--accounts', '5', '--at', '2026-03-12T21:00:00']), 2); // no zone
   assert.equal(fs.existsSync(path.join(dir, 'x.db')), false, 'a refused init leaves no file');
   const exported = path.join(dir, 'journal.ndjson');
   fs.writeFileSync(exported, 'keep me\n');
-  ok(riskdesk(['journal', '--db', db, '--to', exported]), 2);
+  ok(await riskdesk(['journal', '--db', db, '--to', exported]), 2);
   assert.equal(fs.readFileSync(exported, 'utf8'), 'keep me\n');
 
   assert.deepEqual(dumpLedger(db), before);
 });
 
-test('journal exports every entry as NDJSON; output to a reader that went away is not a crash', T, (t) => {
+test('journal exports every entry as NDJSON; output to a reader that went away is not a crash', T, async (t) => {
   const { dir, db } = ledgerFor(t, CYCLED);
-  const lines = ok(riskdesk(['journal', '--db', db])).stdout.trim().split('\n');
+  const lines = ok(await riskdesk(['journal', '--db', db])).stdout.trim().split('\n');
   const j = journalOf(db);
   assert.equal(lines.length, j.length);
   assert.deepEqual(lines.map((l) => (JSON.parse(l) as { hash: string }).hash), j.map((e) => e.hash));
   const to = path.join(dir, 'j.ndjson');
-  ok(riskdesk(['journal', '--db', db, '--to', to]));
+  ok(await riskdesk(['journal', '--db', db, '--to', to]));
   assert.equal(fs.readFileSync(to, 'utf8').trim(), lines.join('\n'));
 
   // `riskdesk calls | true`: the reader is gone before the CLI writes (EPIPE). It must exit as the command did.
@@ -584,10 +586,22 @@ test('journal exports every entry as NDJSON; output to a reader that went away i
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|internal error/, r.stderr);
 });
 
-// 9 -------------------------------------------------------------------------------------------------------------
-test('overdue calls: the account counts as liquidation; extend reopens; escalate needs an overdue call', T, (t) => {
+test('as a process, the shell sees the exit codes: 0 ok, 1 refused by a rule, 2 bad input, with the message on stderr', T, async (t) => {
+  // The other CLI tests run main() in this process; this one runs bin/riskdesk.js, whose exit code is main()'s.
   const { db } = ledgerFor(t, CYCLED);
-  const calls = callsOf(db);
+  const [c] = await callsOf(db);
+  assert.match(ok(riskdeskProcess(['calls', '--db', db])).stdout, /outstanding/);
+  const refused = ok(riskdeskAsProcess('viewer', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '1']), 1);
+  assert.match(refused.stderr, /^riskdesk: /);
+  assert.equal(refused.stdout, '');
+  const bad = ok(riskdeskProcess(['frobnicate', '--db', db]), 2);
+  assert.match(bad.stderr, /unknown command "frobnicate"/);
+});
+
+// 9 -------------------------------------------------------------------------------------------------------------
+test('overdue calls: the account counts as liquidation; extend reopens; escalate needs an overdue call', T, async (t) => {
+  const { db } = ledgerFor(t, CYCLED);
+  const calls = await callsOf(db);
   assert.ok(calls.length >= 2);
   const cure = cureByMember(db);
   for (const c of calls) {
@@ -598,31 +612,31 @@ test('overdue calls: the account counts as liquidation; extend reopens; escalate
   const s1 = withLedger(db, (d) => JSON.parse(d.prepare('SELECT summary FROM margin_cycles WHERE id = 1').pluck().get() as string) as CycleSummary);
 
   // A cycle after the deadlines: every call overdue, and its account counted as liquidation (or worse).
-  const s2 = ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', '2026-03-12T23:00:00Z', '--json'])).json<CycleSummary>();
+  const s2 = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', '2026-03-12T23:00:00Z', '--json'])).json<CycleSummary>();
   assert.deepEqual(s2.calls, { issued: 0, updated: 0, met: 0, overdue: calls.length, held: 0 });
   assert.equal(s2.statuses.call, 0);
   assert.equal(s2.statuses.liquidation, s1.statuses.liquidation + s1.statuses.call);
   assert.equal(s2.statuses.bankrupt, s1.statuses.bankrupt);
   assert.equal(sumStatuses(s2.statuses), 300);
-  const overdue = callsOf(db);
+  const overdue = await callsOf(db);
   assert.deepEqual(overdue.map((c) => c.status), calls.map(() => 'overdue'));
-  assert.deepEqual(callsOf(db, '--status', 'overdue').map((c) => c.id), calls.map((c) => c.id));
-  assert.deepEqual(callsOf(db, '--status', 'open'), []);
+  assert.deepEqual((await callsOf(db, '--status', 'overdue')).map((c) => c.id), calls.map((c) => c.id));
+  assert.deepEqual(await callsOf(db, '--status', 'open'), []);
   const stored = cycleStatuses(db, s2.cycle);
   assert.equal(stored.size, 300);
   for (const c of calls) assert.ok(['liquidation', 'bankrupt'].includes(stored.get(c.account)!), `${c.account}: ${stored.get(c.account)}`);
-  assert.ok(callOf(db, calls[0]!.id).history!.some((e) => e.kind === 'overdue'));
+  assert.ok((await callOf(db, calls[0]!.id)).history!.some((e) => e.kind === 'overdue'));
 
   // extend (supervisor): the overdue call is open again with the new deadline.
   const [x, y] = overdue as [MarginCall, MarginCall];
   const deadline = new Date(Date.now() + 3 * 86_400_000).toISOString();
-  const denied = ok(riskdeskAs('operator', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline, '--reason', 'wire in flight']), 1);
+  const denied = ok(await riskdeskAs('operator', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline, '--reason', 'wire in flight']), 1);
   assert.match(denied.stderr, /supervisor/);
-  ok(riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', '2026-03-12T23:30:00Z', '--reason', 'wire in flight']), 2); // already past
-  ok(riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', 'tomorrow', '--reason', 'wire in flight']), 2);
-  ok(riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline]), 2); // no reason
-  assert.equal(callOf(db, x.id).status, 'overdue');
-  const ex = ok(riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline, '--reason', 'wire in flight', '--json'])).json<MarginCall>();
+  ok(await riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', '2026-03-12T23:30:00Z', '--reason', 'wire in flight']), 2); // already past
+  ok(await riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', 'tomorrow', '--reason', 'wire in flight']), 2);
+  ok(await riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline]), 2); // no reason
+  assert.equal((await callOf(db, x.id)).status, 'overdue');
+  const ex = ok(await riskdeskAs('supervisor', ['extend', '--db', db, '--id', String(x.id), '--deadline', deadline, '--reason', 'wire in flight', '--json'])).json<MarginCall>();
   assert.equal(ex.status, 'open');
   assert.equal(ex.deadline, deadline);
   const ext = ex.history!.at(-1)!;
@@ -632,29 +646,29 @@ test('overdue calls: the account counts as liquidation; extend reopens; escalate
 
   // escalate: refused for the call that is not overdue any more, done for one that is.
   const entries = journalOf(db).length;
-  const notDue = ok(riskdeskAs('operator', ['escalate', '--db', db, '--id', String(x.id), '--reason', 'no funds received']), 1);
+  const notDue = ok(await riskdeskAs('operator', ['escalate', '--db', db, '--id', String(x.id), '--reason', 'no funds received']), 1);
   assert.match(notDue.stderr, /not overdue/);
-  assert.equal(callOf(db, x.id).status, 'open');
+  assert.equal((await callOf(db, x.id)).status, 'open');
   assert.equal(journalOf(db).length, entries);
-  const es = ok(riskdeskAs('operator', ['escalate', '--db', db, '--id', String(y.id), '--reason', 'no funds received', '--json'])).json<MarginCall>();
+  const es = ok(await riskdeskAs('operator', ['escalate', '--db', db, '--id', String(y.id), '--reason', 'no funds received', '--json'])).json<MarginCall>();
   assert.equal(es.status, 'escalated');
   assert.deepEqual(es.history!.at(-1)!.kind, 'escalated');
   const last = journalOf(db).at(-1)!;
   assert.deepEqual([last.command, last.actor, last.payload.reason], ['calls.escalate', 'operator', 'no funds received']);
-  ok(riskdeskAs('operator', ['escalate', '--db', db, '--id', String(y.id), '--reason', 'no funds received']), 1); // already escalated
-  assert.equal(verifyOf(db).ok, true);
+  ok(await riskdeskAs('operator', ['escalate', '--db', db, '--id', String(y.id), '--reason', 'no funds received']), 1); // already escalated
+  assert.equal((await verifyOf(db)).ok, true);
 });
 
-test('--now runs a command on a fixed clock: a replayed cycle creates its calls at that time, not the wall clock', T, (t) => {
+test('--now runs a command on a fixed clock: a replayed cycle creates its calls at that time, not the wall clock', T, async (t) => {
   const { db } = ledgerFor(t, DEMO);
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
-  const calls = callsOf(db);
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', DEMO_CLOSE, '--now', DEMO_CLOSE]));
+  const calls = await callsOf(db);
   assert.ok(calls.length > 0);
   for (const c of calls) {
     assert.equal(c.createdAt, DEMO_CLOSE_ISO);
     assert.ok(c.createdAt < c.deadline, 'a call is created before its deadline');
   }
-  const bad = riskdeskAs('operator', ['cycle', '--db', db, '--now', '2026-02-30T00:00:00Z']);
+  const bad = await riskdeskAs('operator', ['cycle', '--db', db, '--now', '2026-02-30T00:00:00Z']);
   assert.equal(bad.code, 2, bad.describe());
   assert.match(bad.stderr, /now.*not a real time/);
 });

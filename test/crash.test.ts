@@ -69,11 +69,11 @@ function tablesExcept(d: LedgerDump, skip: string[]): LedgerDump['tables'] {
   return Object.fromEntries(Object.entries(d.tables).filter(([t]) => !skip.includes(t)));
 }
 
-before(() => {
+before(async () => {
   dir = tempDir(undefined, 'riskdesk-crash-');
   base = path.join(dir, 'base.db');
   // On the demo's clock: every run below then writes the same calls (deadlines count from the fixed clock).
-  const init = riskdesk(['init', '--db', base, '--demo', '--accounts', String(ACCOUNTS), '--seed', '11', '--now', '2026-03-12T20:00:00Z']);
+  const init = await riskdesk(['init', '--db', base, '--demo', '--accounts', String(ACCOUNTS), '--seed', '11', '--now', '2026-03-12T20:00:00Z']);
   assert.equal(init.code, 0, init.describe());
   assert.equal(fs.existsSync(`${base}-wal`), false);
   baseDump = dumpLedger(base);
@@ -305,10 +305,10 @@ function report(t: { diagnostic(s: string): void }, kind: string, tally: Tally):
 }
 
 /** integrity_check on the crashed file (read-only open: a hot WAL is recovered for reading), then the CLI's verify. */
-function integrityAndVerify(file: string, expectEntries: number): void {
+async function integrityAndVerify(file: string, expectEntries: number): Promise<void> {
   const integrity = withLedger(file, (db) => db.pragma('integrity_check', { simple: true }));
   assert.equal(integrity, 'ok');
-  const v = riskdesk(['verify', '--db', file, '--json'], { timeoutMs: 30_000 });
+  const v = await riskdesk(['verify', '--db', file, '--json']);
   assert.equal(v.code, 0, v.describe());
   const r = v.json<{ ok: boolean; entries: number }>();
   assert.deepEqual([r.ok, r.entries], [true, expectEntries]);
@@ -410,7 +410,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
     });
     // Nothing else in the ledger moved either way.
     assert.deepEqual(tablesExcept(dumpLedger(db), CYCLE_TABLES), tablesExcept(baseDump, CYCLE_TABLES));
-    integrityAndVerify(db, outcome === 'present' ? 2 : 1);
+    await integrityAndVerify(db, outcome === 'present' ? 2 : 1);
     removeLedger(db);
     return { outcome, run };
   });
@@ -455,7 +455,7 @@ test(`import: ${IMPORT_RUNS} kill -9 runs of a large prices import leave none or
       return 'present';
     });
     assert.deepEqual(tablesExcept(dumpLedger(db), ['prices', 'journal']), tablesExcept(baseDump, ['prices', 'journal']));
-    integrityAndVerify(db, outcome === 'present' ? 2 : 1);
+    await integrityAndVerify(db, outcome === 'present' ? 2 : 1);
     removeLedger(db);
     return { outcome, run };
   });

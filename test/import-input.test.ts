@@ -10,22 +10,22 @@ const T = { timeout: 90_000 };
 let template: string;
 let templates: string;
 
-before(() => {
+before(async () => {
   templates = tempDir(undefined, 'riskdesk-import-input-');
   template = path.join(templates, 'demo.db');
-  const r = riskdesk(['init', '--db', template, '--demo', '--accounts', '20', '--seed', '3', '--now', '2026-03-12T20:00:00Z']);
+  const r = await riskdesk(['init', '--db', template, '--demo', '--accounts', '20', '--seed', '3', '--now', '2026-03-12T20:00:00Z']);
   assert.equal(r.code, 0, r.describe());
 }, T);
 after(() => fs.rmSync(templates, { recursive: true, force: true }));
 
 /** Imports `text` as a file of `kind` into a copy of the demo ledger, as a supervisor (reference data needs one). */
-function importInto(t: { after(fn: () => void): void }, kind: string, text: string) {
+async function importInto(t: { after(fn: () => void): void }, kind: string, text: string) {
   const dir = tempDir(t);
   const db = copyLedger(template, path.join(dir, 'ledger.db'));
   const file = path.join(dir, `${kind}.csv`);
   fs.writeFileSync(file, text);
   const before = dumpLedger(db);
-  const r = riskdeskAs('supervisor', ['import', '--db', db, kind, file, '--json', '--now', '2026-03-12T20:30:00Z']);
+  const r = await riskdeskAs('supervisor', ['import', '--db', db, kind, file, '--json', '--now', '2026-03-12T20:30:00Z']);
   return { r, db, file, before };
 }
 
@@ -48,8 +48,8 @@ const BAD: [kind: string, text: string, where: RegExp][] = [
 ];
 
 for (const [kind, text, where] of BAD) {
-  test(`import ${kind}: ${where.source.slice(0, 60)} -> exit 2, nothing written`, T, (t) => {
-    const { r, db, file, before } = importInto(t, kind, text);
+  test(`import ${kind}: ${where.source.slice(0, 60)} -> exit 2, nothing written`, T, async (t) => {
+    const { r, db, file, before } = await importInto(t, kind, text);
     assert.equal(r.code, 2, r.describe());
     assert.ok(r.stderr.includes(file), `names the file: ${r.stderr}`);
     assert.match(r.stderr, where);
@@ -59,8 +59,8 @@ for (const [kind, text, where] of BAD) {
   });
 }
 
-test('a time with an offset is stored as the same instant in UTC', T, (t) => {
-  const { r, db } = importInto(t, 'prices', 'instrument,at,mark\nBTC-PERP,2026-03-13T05:15:00+09:00,60000\n');
+test('a time with an offset is stored as the same instant in UTC', T, async (t) => {
+  const { r, db } = await importInto(t, 'prices', 'instrument,at,mark\nBTC-PERP,2026-03-13T05:15:00+09:00,60000\n');
   assert.equal(r.code, 0, r.describe());
   const rows = withLedger(db, (d) => d.prepare("SELECT at, mark FROM prices WHERE instrument_id = 'BTC-PERP' AND at LIKE '2026-03-12T20:15%'").raw().all());
   assert.deepEqual(rows, [['2026-03-12T20:15:00.000Z', 600000n]]); // 60000 in ticks of 0.1

@@ -17,8 +17,8 @@ function ok(r: CliResult): CliResult {
   return r;
 }
 
-test('waterfall --json on the published example: every layer exhausted in turn, the VM haircut partly used', T, () => {
-  const r = ok(riskdesk(['waterfall', '--input', example('waterfall-input.json'), '--json']));
+test('waterfall --json on the published example: every layer exhausted in turn, the VM haircut partly used', T, async () => {
+  const r = ok(await riskdesk(['waterfall', '--input', example('waterfall-input.json'), '--json']));
   const layer = (name: string, available: string, used: string, remaining: string) => ({ name, available, used, remaining });
   assert.deepEqual(r.json(), {
     layers: [
@@ -56,8 +56,8 @@ test('waterfall --json on the published example: every layer exhausted in turn, 
   });
 });
 
-test('adl --json on the published example: the position at its bankruptcy price first, the last close partial', T, () => {
-  const r = ok(riskdesk(['adl', '--input', example('adl-input.json'), '--json']));
+test('adl --json on the published example: the position at its bankruptcy price first, the last close partial', T, async () => {
+  const r = ok(await riskdesk(['adl', '--input', example('adl-input.json'), '--json']));
   // Mark 61,250.5. S-04 is at its bankruptcy price in profit (infinite leverage); S-02 ranks 0.2578, S-01 and S-05
   // tie at 0.1403 (the smaller id first), S-03 is at a loss (-0.0098). 3.75 = 1.25 + 2 + 0.5 of S-01's 1.5.
   assert.deepEqual(r.json(), {
@@ -71,20 +71,20 @@ test('adl --json on the published example: the position at its bankruptcy price 
   });
 });
 
-test('without --json both print readable tables', T, () => {
-  const w = ok(riskdesk(['waterfall', '--input', example('waterfall-input.json')])).stdout;
+test('without --json both print readable tables', T, async () => {
+  const w = ok(await riskdesk(['waterfall', '--input', example('waterfall-input.json')])).stdout;
   assert.match(w, /^layer\s+available\s+used\s+remaining$/m);
   assert.match(w, /^vmGainsHaircut\s+25400000\.25\s+10000000\.333333\s+15399999\.916667$/m);
   assert.match(w, /^uncovered \(resolution gap\): 0$/m);
   assert.match(w, /^M4\s+12345678\.91\s+33950617\.00\s+33950617\.00$/m);
   assert.match(w, /^account M2-C7\s+2559055\.27665$/m);
-  const a = ok(riskdesk(['adl', '--input', example('adl-input.json')])).stdout;
+  const a = ok(await riskdesk(['adl', '--input', example('adl-input.json')])).stdout;
   assert.match(a, /^1\s+ACC-S-04\s+1\.25\s+61800$/m);
   assert.match(a, /^5\s+ACC-S-03$/m);
   assert.match(a, /^unfilled: 0$/m);
 });
 
-test('bad input exits 2, names the field, and prints nothing on stdout', T, (t) => {
+test('bad input exits 2, names the field, and prints nothing on stdout', T, async (t) => {
   const dir = tempDir(t);
   const write = (name: string, value: unknown) => {
     const file = path.join(dir, name);
@@ -113,73 +113,73 @@ test('bad input exits 2, names the field, and prints nothing on stdout', T, (t) 
     [['adl', '--input', write('a2.json', { ...adl, mark: '61,250.5' })], /field mark: adl: expected a non-negative decimal string/],
   ];
   for (const [args, re] of cases) {
-    const r = riskdesk(args);
+    const r = await riskdesk(args);
     assert.equal(r.code, 2, r.describe());
     assert.match(r.stderr, re, r.describe());
     assert.equal(r.stdout, '', r.describe());
   }
 });
 
-test('default and stress on a ledger: four eyes, close-out, waterfall, stress with Cover-2, exit codes', T, (t) => {
+test('default and stress on a ledger: four eyes, close-out, waterfall, stress with Cover-2, exit codes', T, async (t) => {
   const dir = tempDir(t);
   const db = path.join(dir, 'ledger.db');
   const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
   // Changes need a signed-in user; the declaration needs a second, different supervisor.
-  const noUser = riskdesk(['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--now', at(1)]);
+  const noUser = await riskdesk(['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--now', at(1)]);
   assert.equal(noUser.code, 2, noUser.describe());
-  const declared = ok(riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--json', '--now', at(1)])).json();
+  const declared = ok(await riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--json', '--now', at(1)])).json();
   assert.equal(declared.status, 'pending_second');
-  const same = riskdeskAs('supervisor', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]);
+  const same = await riskdeskAs('supervisor', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]);
   assert.equal(same.code, 1, same.describe());
   assert.match(same.stderr, /second, different supervisor/);
-  const bad = riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', 'x', '--now', at(2)]);
+  const bad = await riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', 'x', '--now', at(2)]);
   assert.equal(bad.code, 2, bad.describe());
   assert.match(bad.stderr, /--case must be a case number/);
-  ok(riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(3)]));
-  const out = ok(riskdeskAs('supervisor', ['default', 'close-out', '--db', db, '--case', String(declared.id), '--json', '--now', at(4)])).json();
+  ok(await riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(3)]));
+  const out = ok(await riskdeskAs('supervisor', ['default', 'close-out', '--db', db, '--case', String(declared.id), '--json', '--now', at(4)])).json();
   assert.equal(out.status, 'closed_out');
-  const w = ok(riskdeskAs('supervisor', ['default', 'waterfall', '--db', db, '--case', String(declared.id), '--now', at(5)])).stdout;
+  const w = ok(await riskdeskAs('supervisor', ['default', 'waterfall', '--db', db, '--case', String(declared.id), '--now', at(5)])).stdout;
   assert.match(w, /^layer\s+available\s+used\s+remaining$/m);
   assert.match(w, /^defaulterMargin\s/m);
   assert.match(w, /^residual after assessments: /m);
-  const shown = ok(riskdesk(['default', 'show', '--db', db, '--case', String(declared.id), '--json'])).json();
+  const shown = ok(await riskdesk(['default', 'show', '--db', db, '--case', String(declared.id), '--json'])).json();
   assert.deepEqual(shown.timeline.map((e: { kind: string }) => e.kind), ['declared', 'confirmed', 'closed_out', 'waterfall']);
-  const members = ok(riskdesk(['default', 'members', '--db', db, '--json'])).json();
+  const members = ok(await riskdesk(['default', 'members', '--db', db, '--json'])).json();
   assert.equal(members.find((m: { id: string }) => m.id === 'TWC').status, 'defaulted');
   withLedger(db, (l) => assert.equal(l.prepare("SELECT status FROM members WHERE id = 'TWC'").pluck().get(), 'defaulted'));
 
-  const r = ok(riskdesk(['stress', '--db', db, '--json'])).json();
+  const r = ok(await riskdesk(['stress', '--db', db, '--json'])).json();
   const worst = r.scenarios.find((s: { id: string }) => s.id === r.cover2.scenario);
   const cents = (s: string) => parseAmount(s, 'test');
   assert.equal(cents(r.cover2.amount), cents(worst.members[0].uncovered) + cents(worst.members[1].uncovered));
-  const human = ok(riskdesk(['stress', '--db', db, '--scenario', 'hist-2020-03-12,demo-violent-day'])).stdout;
+  const human = ok(await riskdesk(['stress', '--db', db, '--scenario', 'hist-2020-03-12,demo-violent-day'])).stdout;
   assert.match(human, /^scenario\s+kind\s+cover-1\s+cover-2/m);
   assert.match(human, /^Cover-2: \d/m);
-  const unknown = riskdesk(['stress', '--db', db, '--scenario', 'nope']);
+  const unknown = await riskdesk(['stress', '--db', db, '--scenario', 'nope']);
   assert.equal(unknown.code, 2, unknown.describe());
   assert.match(unknown.stderr, /field scenarios\[0\]: no scenario "nope"/);
 });
 
-test('CLI: a port waits in the inbox of a second supervisor, who confirms it with riskdesk approvals confirm', T, (t) => {
+test('CLI: a port waits in the inbox of a second supervisor, who confirms it with riskdesk approvals confirm', T, async (t) => {
   const dir = tempDir(t);
   const db = path.join(dir, 'desk.db');
   const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
-  const declared = JSON.parse(ok(riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'failed settlement', '--json', '--now', at(1)])).stdout) as { id: number };
-  ok(riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]));
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '200', '--seed', '7', '--now', at(-60)]));
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', at(0), '--now', at(0)]));
+  const declared = JSON.parse(ok(await riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'failed settlement', '--json', '--now', at(1)])).stdout) as { id: number };
+  ok(await riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(declared.id), '--now', at(2)]));
   const healthy = withLedger(db, (d) => {
     const r = readCycleResults(d, Number(d.prepare('SELECT max(id) FROM margin_cycles').pluck().get()));
     return r.ids.find((id, i) => id.startsWith('TWC-C') && r.status[i] === 0)!;
   });
-  ok(riskdeskAs('supervisor', ['default', 'port', '--db', db, '--case', String(declared.id), '--account', healthy, '--to', 'KCM', '--now', at(3)]));
+  ok(await riskdeskAs('supervisor', ['default', 'port', '--db', db, '--case', String(declared.id), '--account', healthy, '--to', 'KCM', '--now', at(3)]));
   assert.equal(withLedger(db, (d) => d.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(healthy)), 'TWC', 'held, not yet ported');
-  const inbox = JSON.parse(ok(riskdeskAs('supervisor2', ['inbox', '--db', db, '--json', '--now', at(4)])).stdout) as { kind: string; id: number; confirm: unknown }[];
+  const inbox = JSON.parse(ok(await riskdeskAs('supervisor2', ['inbox', '--db', db, '--json', '--now', at(4)])).stdout) as { kind: string; id: number; confirm: unknown }[];
   const item = inbox.find((i) => i.kind === 'approval')!;
   assert.ok(item.confirm, 'the second supervisor may confirm it');
-  assert.equal(riskdeskAs('supervisor', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(5)]).code, 1, 'not its requester');
-  ok(riskdeskAs('supervisor2', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(6)]));
+  assert.equal((await riskdeskAs('supervisor', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(5)])).code, 1, 'not its requester');
+  ok(await riskdeskAs('supervisor2', ['approvals', 'confirm', '--db', db, '--id', String(item.id), '--now', at(6)]));
   assert.equal(withLedger(db, (d) => d.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(healthy)), 'KCM');
 });

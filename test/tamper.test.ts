@@ -21,8 +21,8 @@ function ok(r: CliResult, code = 0): CliResult {
   return r;
 }
 
-function deep(db: string, code: number): DeepVerifyResult {
-  return ok(riskdesk(['verify', '--deep', '--db', db, '--json']), code).json<DeepVerifyResult>();
+async function deep(db: string, code: number): Promise<DeepVerifyResult> {
+  return ok(await riskdesk(['verify', '--deep', '--db', db, '--json']), code).json<DeepVerifyResult>();
 }
 
 function sql(db: string, statement: string): void {
@@ -35,30 +35,30 @@ function sql(db: string, statement: string): void {
 }
 
 /** A demo ledger with a history of every kind the desk makes often: an import, a cycle, calls, a liquidation, a switch. */
-function busyLedger(dir: string): { db: string; call: MarginCall } {
+async function busyLedger(dir: string): Promise<{ db: string; call: MarginCall }> {
   const db = path.join(dir, 'busy.db');
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
-  ok(riskdesk(['import', '--db', db, 'prices', path.join(ROOT, 'test', 'fixtures', 'cli', 'prices-good.csv'), '--now', '2026-03-12T20:30:00Z']));
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '300', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
+  ok(await riskdesk(['import', '--db', db, 'prices', path.join(ROOT, 'test', 'fixtures', 'cli', 'prices-good.csv'), '--now', '2026-03-12T20:30:00Z']));
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
   // Active calls: open, or overdue by the wall clock (the demo book's deadlines are in March).
-  const calls = ok(riskdesk(['calls', '--db', db, '--json'])).json<MarginCall[]>().filter((c) => c.status === 'open' || c.status === 'overdue');
-  ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(calls[0]!.id), '--amount', '1250.5', '--note', 'wire']));
-  ok(riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(calls[1]!.id), '--reason', 'fee dispute settled']));
-  const [l] = ok(riskdesk(['liquidations', '--db', db, '--json'])).json<LiquidationSummary[]>();
-  const d = ok(riskdesk(['liquidations', 'show', '--db', db, '--id', String(l!.id), '--json'])).json<LiquidationDetail>();
+  const calls = ok(await riskdesk(['calls', '--db', db, '--json'])).json<MarginCall[]>().filter((c) => c.status === 'open' || c.status === 'overdue');
+  ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(calls[0]!.id), '--amount', '1250.5', '--note', 'wire']));
+  ok(await riskdeskAs('supervisor', ['waive', '--db', db, '--id', String(calls[1]!.id), '--reason', 'fee dispute settled']));
+  const [l] = ok(await riskdesk(['liquidations', '--db', db, '--json'])).json<LiquidationSummary[]>();
+  const d = ok(await riskdesk(['liquidations', 'show', '--db', db, '--id', String(l!.id), '--json'])).json<LiquidationDetail>();
   const o = d.orders[0]!;
   // Four eyes when it is large: a supervisor approves and a second one confirms.
-  const first = ok(riskdeskAs('supervisor', ['liquidations', 'approve', '--db', db, '--id', String(l!.id), '--orders', `${o.instrument}=${o.quantity}`, '--json'])).json<LiquidationDetail>();
-  if (first.status === 'pending_second') ok(riskdeskAs('supervisor2', ['liquidations', 'approve', '--db', db, '--id', String(l!.id)]));
-  ok(riskdeskAs('operator', ['liquidations', 'fill', '--db', db, '--id', String(l!.id), '--instrument', o.instrument, '--quantity', o.quantity, '--simulate']));
-  ok(riskdeskAs('supervisor', ['automation', 'on', '--db', db, '--reason', 'desk staffed']));
+  const first = ok(await riskdeskAs('supervisor', ['liquidations', 'approve', '--db', db, '--id', String(l!.id), '--orders', `${o.instrument}=${o.quantity}`, '--json'])).json<LiquidationDetail>();
+  if (first.status === 'pending_second') ok(await riskdeskAs('supervisor2', ['liquidations', 'approve', '--db', db, '--id', String(l!.id)]));
+  ok(await riskdeskAs('operator', ['liquidations', 'fill', '--db', db, '--id', String(l!.id), '--instrument', o.instrument, '--quantity', o.quantity, '--simulate']));
+  ok(await riskdeskAs('supervisor', ['automation', 'on', '--db', db, '--reason', 'desk staffed']));
   return { db, call: calls[2]! };
 }
 
-test('verify --deep replays a busy ledger to the same state, and names an amount changed with SQL in the file', T, (t) => {
+test('verify --deep replays a busy ledger to the same state, and names an amount changed with SQL in the file', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-tamper-');
-  const { db, call } = busyLedger(dir);
-  const good = deep(db, 0);
+  const { db, call } = await busyLedger(dir);
+  const good = await deep(db, 0);
   assert.equal(good.outcome, 'verified', good.message);
   assert.equal(good.replayed, good.entries);
   assert.ok(good.entries >= 9, `${good.entries} entries`);
@@ -66,39 +66,39 @@ test('verify --deep replays a busy ledger to the same state, and names an amount
   const edited = copyLedger(db, path.join(dir, 'edited.db'));
   sql(edited, `UPDATE margin_calls SET amount = 1 WHERE id = ${call.id}`);
   // The chain walk alone does not see it (the finding).
-  ok(riskdesk(['verify', '--db', edited]), 0);
-  const r = deep(edited, 1);
+  ok(await riskdesk(['verify', '--db', edited]), 0);
+  const r = await deep(edited, 1);
   assert.equal(r.outcome, 'differs');
   const stored = micros(call.amount);
   assert.deepEqual(r.difference, { table: 'margin_calls', key: { id: String(call.id) }, column: 'amount', file: '1', replay: String(stored) });
-  const human = ok(riskdesk(['verify', '--deep', '--db', edited]), 1);
+  const human = ok(await riskdesk(['verify', '--deep', '--db', edited]), 1);
   assert.match(human.stdout, new RegExp(`DIFFERS.*table margin_calls, key id=${call.id}, column amount: the file has 1, the journal's replay ${stored}`));
 });
 
-test('verify --deep names a deleted row, an added row and a dropped journal trigger', T, (t) => {
+test('verify --deep names a deleted row, an added row and a dropped journal trigger', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-tamper-');
   const db = path.join(dir, 'l.db');
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '120', '--seed', '3', '--now', '2026-03-12T20:00:00Z']));
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
-  assert.equal(deep(db, 0).outcome, 'verified');
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '120', '--seed', '3', '--now', '2026-03-12T20:00:00Z']));
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF]));
+  assert.equal((await deep(db, 0)).outcome, 'verified');
 
   const gone = copyLedger(db, path.join(dir, 'gone.db'));
   sql(gone, 'DELETE FROM collateral WHERE (account_id, asset_id) = (SELECT account_id, asset_id FROM collateral ORDER BY 1, 2 LIMIT 1)');
-  const g = deep(gone, 1);
+  const g = await deep(gone, 1);
   assert.equal(g.difference?.table, 'collateral');
   assert.equal(g.difference?.file, null);
   assert.match(g.difference?.replay ?? '', /^row \(account_id=/);
 
   const added = copyLedger(db, path.join(dir, 'added.db'));
   sql(added, "INSERT INTO users(name, role, password_hash, created_at) SELECT 'mallory', 'admin', password_hash, created_at FROM users WHERE name = 'admin'");
-  const a = deep(added, 1);
+  const a = await deep(added, 1);
   assert.equal(a.difference?.table, 'users');
   assert.deepEqual(a.difference?.key, { name: 'mallory' });
   assert.equal(a.difference?.replay, null);
 
   const untriggered = copyLedger(db, path.join(dir, 'untriggered.db'));
   sql(untriggered, 'DROP TRIGGER journal_no_update');
-  const u = deep(untriggered, 1);
+  const u = await deep(untriggered, 1);
   assert.deepEqual([u.difference?.table, u.difference?.key], ['sqlite_schema', { object: 'trigger journal_no_update' }]);
 });
 
@@ -147,51 +147,51 @@ interface VerifyJson {
   checkpoints: { ok: boolean; checkpoints: number; problem: string | null; latest: { seq: number } | null };
 }
 
-function verifyJson(db: string, code: number, env?: Record<string, string>): VerifyJson {
-  return ok(riskdesk(['verify', '--db', db, '--json'], env ? { env } : {}), code).json<VerifyJson>();
+async function verifyJson(db: string, code: number, env?: Record<string, string>): Promise<VerifyJson> {
+  return ok(await riskdesk(['verify', '--db', db, '--json'], env ? { env } : {}), code).json<VerifyJson>();
 }
 
 /** A ledger of three entries (init, cycle, deposit) whose head two verifies have anchored: four checkpoints. */
-function anchoredLedger(dir: string, env: Record<string, string>): string {
+async function anchoredLedger(dir: string, env: Record<string, string>): Promise<string> {
   const db = path.join(dir, 'anchored.db');
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '120', '--seed', '5', '--now', '2026-03-12T20:00:00Z'], { env }));
-  ok(riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF], { env }));
-  const [c] = ok(riskdesk(['calls', '--db', db, '--json'], { env })).json<MarginCall[]>().filter((x) => x.status === 'open' || x.status === 'overdue');
-  ok(riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '500'], { env }));
-  const v = verifyJson(db, 0, env);
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '120', '--seed', '5', '--now', '2026-03-12T20:00:00Z'], { env }));
+  ok(await riskdeskAs('operator', ['cycle', '--db', db, '--at', AS_OF, '--now', AS_OF], { env }));
+  const [c] = ok(await riskdesk(['calls', '--db', db, '--json'], { env })).json<MarginCall[]>().filter((x) => x.status === 'open' || x.status === 'overdue');
+  ok(await riskdeskAs('operator', ['deposit', '--db', db, '--id', String(c!.id), '--amount', '500'], { env }));
+  const v = await verifyJson(db, 0, env);
   assert.deepEqual([v.checkpoints.checkpoints, v.checkpoints.latest?.seq], [2, 2]);
   // The verify that passed anchored the head (entry 3) as well.
-  assert.equal(verifyJson(db, 0, env).checkpoints.latest?.seq, 3);
+  assert.equal((await verifyJson(db, 0, env)).checkpoints.latest?.seq, 3);
   return db;
 }
 
-test('a journal rehashed after an edit passes the chain walk but fails against the checkpoints', T, (t) => {
+test('a journal rehashed after an edit passes the chain walk but fails against the checkpoints', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-anchor-');
   const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
-  const db = anchoredLedger(dir, env);
+  const db = await anchoredLedger(dir, env);
   rewriteJournal(db, (rw) => {
     const p = JSON.parse(rw.prepare('SELECT payload FROM journal WHERE seq = 3').pluck().get() as string) as { amount: string };
     rw.prepare('UPDATE journal SET payload = ? WHERE seq = 3').run(canonicalJson({ ...p, amount: '5000000' }));
   });
-  const r = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  const r = ok(await riskdesk(['verify', '--db', db], { env }), 1);
   assert.match(r.stdout, /^journal verified: 3 entries/m);
   assert.match(r.stdout, /checkpoints FAIL: entry 3's hash is [0-9a-f]{64}, but the checkpoint of \S+ \(verify\) anchored [0-9a-f]{64}: the journal was rewritten at or before entry 3/);
-  const j = verifyJson(db, 1, env);
+  const j = await verifyJson(db, 1, env);
   assert.equal(j.ok, false);
   // A failed verify anchors nothing: the next one fails the same way.
-  assert.match(verifyJson(db, 1, env).checkpoints.problem ?? '', /rewritten at or before entry 3/);
+  assert.match((await verifyJson(db, 1, env)).checkpoints.problem ?? '', /rewritten at or before entry 3/);
 });
 
-test('a journal with its tail deleted fails against the checkpoints; so does an edited checkpoint', T, (t) => {
+test('a journal with its tail deleted fails against the checkpoints; so does an edited checkpoint', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-anchor-');
   const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
-  const db = anchoredLedger(dir, env);
+  const db = await anchoredLedger(dir, env);
   const cut = copyLedger(db, path.join(dir, 'anchored-copy.db'));
   // The copy is another ledger (another path): it has no checkpoints of its own yet, and passes.
-  assert.equal(verifyJson(cut, 0, env).checkpoints.ok, true);
+  assert.equal((await verifyJson(cut, 0, env)).checkpoints.ok, true);
 
   rewriteJournal(db, (rw) => rw.exec('DELETE FROM journal WHERE seq = 3'));
-  const r = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  const r = ok(await riskdesk(['verify', '--db', db], { env }), 1);
   assert.match(r.stdout, /journal verified: 2 entries/);
   assert.match(r.stdout, /checkpoints FAIL: the journal ends at entry 2, but the checkpoint of \S+ \(verify\) anchored entry 3 \(hash [0-9a-f]{64}\): its tail was deleted/);
 
@@ -201,26 +201,26 @@ test('a journal with its tail deleted fails against the checkpoints; so does an 
   const kept = lines.filter((l) => !(JSON.parse(l) as { seq: number }).seq || (JSON.parse(l) as { seq: number }).seq < 3 || !l.includes(fs.realpathSync(db)));
   const forged = lines.find((l) => l.includes(fs.realpathSync(db)) && (JSON.parse(l) as { seq: number }).seq === 3)!.replace('"seq":3', '"seq":2');
   fs.writeFileSync(file, `${[...kept, forged].join('\n')}\n`);
-  const f = ok(riskdesk(['verify', '--db', db], { env }), 1);
+  const f = ok(await riskdesk(['verify', '--db', db], { env }), 1);
   assert.match(f.stdout, /checkpoints FAIL: \S+checkpoints\.ndjson line \d+: its signature does not verify/);
 });
 
-test('checkpoints: a 0600 key beside the config, a listing, and an export that never overwrites', T, (t) => {
+test('checkpoints: a 0600 key beside the config, a listing, and an export that never overwrites', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-anchor-');
   const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
-  const db = anchoredLedger(dir, env);
+  const db = await anchoredLedger(dir, env);
   assert.equal(fs.statSync(path.join(env.RISKDESK_CONFIG_DIR, 'checkpoint.key')).mode & 0o777, 0o600);
-  const list = ok(riskdesk(['checkpoints', '--db', db, '--json'], { env })).json<{ checkpoints: { kind: string; seq: number }[] }>();
+  const list = ok(await riskdesk(['checkpoints', '--db', db, '--json'], { env })).json<{ checkpoints: { kind: string; seq: number }[] }>();
   assert.deepEqual(list.checkpoints.map((c) => [c.kind, c.seq]), [['init', 1], ['cycle', 2], ['verify', 3], ['verify', 3]]);
   const to = path.join(dir, 'kept.ndjson');
-  const e = ok(riskdesk(['checkpoints', 'export', '--db', db, '--to', to, '--json'], { env })).json<{ checkpoints: number }>();
+  const e = ok(await riskdesk(['checkpoints', 'export', '--db', db, '--to', to, '--json'], { env })).json<{ checkpoints: number }>();
   assert.equal(e.checkpoints, 4);
   assert.deepEqual(fs.readFileSync(to, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq), [1, 2, 3, 3]);
-  const again = ok(riskdesk(['checkpoints', 'export', '--db', db, '--to', to], { env }), 2);
+  const again = ok(await riskdesk(['checkpoints', 'export', '--db', db, '--to', to], { env }), 2);
   assert.match(again.stderr, /already exists/);
   // A key others can read is refused, naming the file and the fix.
   fs.chmodSync(path.join(env.RISKDESK_CONFIG_DIR, 'checkpoint.key'), 0o644);
-  const loose = ok(riskdesk(['verify', '--db', db], { env }), 2);
+  const loose = ok(await riskdesk(['verify', '--db', db], { env }), 2);
   assert.match(loose.stderr, /checkpoint\.key is readable or writable by others \(mode 644\): chmod 600 it/);
 });
 
@@ -280,9 +280,9 @@ async function serve(dir: string, db: string, env: Record<string, string>): Prom
 test('serve opens a ledger whose journal was cut read-only, refuses every change until an admin acknowledges with a reason', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-anchor-');
   const env = { RISKDESK_CONFIG_DIR: path.join(dir, 'config') };
-  const db = anchoredLedger(dir, env);
+  const db = await anchoredLedger(dir, env);
   rewriteJournal(db, (rw) => rw.exec('DELETE FROM journal WHERE seq = 3'));
-  const [call] = ok(riskdesk(['calls', '--db', db, '--json'], { env })).json<MarginCall[]>().filter((x) => x.status === 'open' || x.status === 'overdue');
+  const [call] = ok(await riskdesk(['calls', '--db', db, '--json'], { env })).json<MarginCall[]>().filter((x) => x.status === 'open' || x.status === 'overdue');
 
   const s = await serve(dir, db, env);
   try {
@@ -315,7 +315,7 @@ test('serve opens a ledger whose journal was cut read-only, refuses every change
   const last = journalOf(db).slice(-2);
   assert.deepEqual(last.map((e) => [e.command, e.actor]), [['ledger.acknowledge', 'admin'], ['calls.deposit', 'operator']]);
   assert.match((last[0]!.payload as { problem: string }).problem, /its tail was deleted/);
-  const v = verifyJson(db, 0, env);
+  const v = await verifyJson(db, 0, env);
   assert.equal(v.checkpoints.ok, true);
   const s2 = await serve(dir, db, env);
   try {
@@ -347,19 +347,19 @@ test('the Electron key is sealed by safeStorage in a 0600 file, opens to the sam
   assert.equal(fs.statSync(path.join(dir, 'checkpoint.key')).mode & 0o777, 0o600);
 });
 
-test('verify --deep replays user administration and sign-ins: a new user, a failed sign-in, a password changed and reset, a role change', T, (t) => {
+test('verify --deep replays user administration and sign-ins: a new user, a failed sign-in, a password changed and reset, a role change', T, async (t) => {
   const dir = tempDir(t, 'riskdesk-tamper-users-');
   const db = path.join(dir, 'users.db');
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '100', '--seed', '3', '--now', '2026-03-12T20:00:00Z']));
-  ok(riskdeskAs('admin', ['users', 'create', '--db', db, '--name', 'dana', '--role', 'operator', '--reason', 'new desk member'], { env: { RISKDESK_NEW_PASSWORD: 'a first password 1' } }));
-  assert.equal(riskdesk(['calls', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'not the password' } }).code, 1, 'a wrong password is refused');
-  ok(riskdesk(['password', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'a first password 1', RISKDESK_NEW_PASSWORD: 'my own choice 22' } }));
-  ok(riskdeskAs('admin', ['users', 'reset-password', '--db', db, '--name', 'dana', '--reason', 'forgotten'], { env: { RISKDESK_NEW_PASSWORD: 'a reset password 3' } }));
-  ok(riskdeskAs('admin', ['users', 'role', '--db', db, '--name', 'dana', '--role', 'viewer', '--reason', 'moved to reporting']));
-  const r = deep(db, 0);
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '100', '--seed', '3', '--now', '2026-03-12T20:00:00Z']));
+  ok(await riskdeskAs('admin', ['users', 'create', '--db', db, '--name', 'dana', '--role', 'operator', '--reason', 'new desk member'], { env: { RISKDESK_NEW_PASSWORD: 'a first password 1' } }));
+  assert.equal((await riskdesk(['calls', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'not the password' } })).code, 1, 'a wrong password is refused');
+  ok(await riskdesk(['password', '--db', db, '--as', 'dana'], { env: { RISKDESK_PASSWORD: 'a first password 1', RISKDESK_NEW_PASSWORD: 'my own choice 22' } }));
+  ok(await riskdeskAs('admin', ['users', 'reset-password', '--db', db, '--name', 'dana', '--reason', 'forgotten'], { env: { RISKDESK_NEW_PASSWORD: 'a reset password 3' } }));
+  ok(await riskdeskAs('admin', ['users', 'role', '--db', db, '--name', 'dana', '--role', 'viewer', '--reason', 'moved to reporting']));
+  const r = await deep(db, 0);
   assert.equal(r.outcome, 'verified', JSON.stringify(r));
   // The hash an entry carries is the one the users table holds: an edit to it is named.
   sql(db, "UPDATE users SET password_hash = 'scrypt$1$1$1$AA==$AA==' WHERE name = 'dana'");
-  const bad = deep(db, 1);
+  const bad = await deep(db, 1);
   assert.match(JSON.stringify(bad), /users/);
 });

@@ -174,21 +174,21 @@ test('the demo hashes are those of the demo passwords', async () => {
 
 // ---- the CLI as a process ---------------------------------------------------------------------------------------
 
-test('CLI: failed sign-ins are journalled, then lock the user; an admin reset lifts the lock', (t) => {
+test('CLI: failed sign-ins are journalled, then lock the user; an admin reset lifts the lock', async (t) => {
   const d = tempDir(t);
   const db = path.join(d, 'desk.db');
-  assert.equal(riskdesk(['init', '--db', db, '--demo', '--accounts', '30']).code, 0);
+  assert.equal((await riskdesk(['init', '--db', db, '--demo', '--accounts', '30'])).code, 0);
   const raw = openLedger(db);
   const now = <T,>(l: Ledger, a: Actor, ch: string, p: unknown) => dispatch({ db: l, actor: a, now: () => new Date() }, ch, p) as T;
   setPolicy(now, raw, 'signInLockAfter', '3');
   setPolicy(now, raw, 'signInBackoffSeconds', '0');
   raw.close();
   for (let i = 0; i < 3; i++) {
-    const r = riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'guess' } });
+    const r = await riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'guess' } });
     assert.equal(r.code, 1, r.describe());
     assert.match(r.stderr, /unknown user or wrong password/);
   }
-  const locked = riskdeskAs('operator', ['calls', '--db', db]);
+  const locked = await riskdeskAs('operator', ['calls', '--db', db]);
   assert.equal(locked.code, 1, locked.describe());
   assert.match(locked.stderr, /sign-in for operator is locked after 3 failed attempts: try again after .*or ask an admin/);
 
@@ -197,30 +197,30 @@ test('CLI: failed sign-ins are journalled, then lock the user; an admin reset li
   check.close();
   assert.equal(failed.length, 3);
   assert.deepEqual(failed[0], { actor: 'anonymous', payload: `{"name":"operator","source":"cli:${os.userInfo().username}"}`, result: '{"failures":1,"ok":false}' });
-  assert.match(riskdesk(['verify', '--db', db]).stdout, /journal verified/);
+  assert.match((await riskdesk(['verify', '--db', db])).stdout, /journal verified/);
 
-  const reset = riskdeskAs('admin', ['users', 'reset-password', '--db', db, '--name', 'operator', '--reason', 'locked out'], { env: { RISKDESK_NEW_PASSWORD: 'a new password 42' } });
+  const reset = await riskdeskAs('admin', ['users', 'reset-password', '--db', db, '--name', 'operator', '--reason', 'locked out'], { env: { RISKDESK_NEW_PASSWORD: 'a new password 42' } });
   assert.equal(reset.code, 0, reset.describe());
-  const first = riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'a new password 42' } });
+  const first = await riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'a new password 42' } });
   assert.equal(first.code, 1, first.describe());
   assert.match(first.stderr, /must change the password/);
-  const changed = riskdesk(['password', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'a new password 42', RISKDESK_NEW_PASSWORD: 'my own password 7' } });
+  const changed = await riskdesk(['password', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'a new password 42', RISKDESK_NEW_PASSWORD: 'my own password 7' } });
   assert.equal(changed.code, 0, changed.describe());
-  assert.equal(riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'my own password 7' } }).code, 0);
+  assert.equal((await riskdesk(['calls', '--db', db, '--as', 'operator'], { env: { RISKDESK_PASSWORD: 'my own password 7' } })).code, 0);
 });
 
-test('CLI: a ledger without the demo book starts with one admin whose password init takes from the environment', (t) => {
+test('CLI: a ledger without the demo book starts with one admin whose password init takes from the environment', async (t) => {
   const d = tempDir(t);
   const db = path.join(d, 'desk.db');
-  const none = riskdesk(['init', '--db', db]);
+  const none = await riskdesk(['init', '--db', db]);
   assert.equal(none.code, 2, none.describe());
   assert.match(none.stderr, /RISKDESK_ADMIN_PASSWORD/);
   assert.equal(fs.existsSync(db), false);
-  const made = riskdesk(['init', '--db', db, '--admin', 'root'], { env: { RISKDESK_ADMIN_PASSWORD: 'a long admin password' } });
+  const made = await riskdesk(['init', '--db', db, '--admin', 'root'], { env: { RISKDESK_ADMIN_PASSWORD: 'a long admin password' } });
   assert.equal(made.code, 0, made.describe());
-  const list = riskdesk(['users', '--db', db, '--as', 'root', '--json'], { env: { RISKDESK_PASSWORD: 'a long admin password' } });
+  const list = await riskdesk(['users', '--db', db, '--as', 'root', '--json'], { env: { RISKDESK_PASSWORD: 'a long admin password' } });
   assert.equal(list.code, 0, list.describe());
   assert.deepEqual(list.json<{ users: { name: string; role: string }[] }>().users.map((u) => [u.name, u.role]), [['root', 'admin']]);
   // No demo user, no demo password.
-  assert.equal(riskdeskAs('admin', ['calls', '--db', db]).code, 1);
+  assert.equal((await riskdeskAs('admin', ['calls', '--db', db])).code, 1);
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, riskdesk, tempDir, type CliResult } from './support/cli.ts';
+import { ROOT, riskdesk, riskdeskProcess, tempDir, type CliResult } from './support/cli.ts';
 
 const example = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'examples', 'margin-input.json'), 'utf8'));
 
@@ -35,7 +35,8 @@ export function withOption(over: Record<string, unknown> = {}) {
 export function margin(t: { after(fn: () => void): void }, input: unknown, env: Record<string, string> = {}): CliResult {
   const file = path.join(tempDir(t), 'input.json');
   fs.writeFileSync(file, JSON.stringify(input));
-  return riskdesk(['margin', '--input', file, '--json'], { env });
+  // A process of its own: TZ is read once per process, and the what-if must not depend on it.
+  return riskdeskProcess(['margin', '--input', file, '--json'], { env });
 }
 
 /** Exit 2, the field on stderr, nothing computed. */
@@ -171,7 +172,7 @@ test('zero and negative prices, strikes and forwards exit 2 naming the field, ne
   assert.equal(r.json().accounts[0].positions[1].notional, '0');
 });
 
-test('a range error names the value at fault: the holding written with 21 decimals, not another account\'s ordinary one', (t) => {
+test('a range error names the value at fault: the holding written with 21 decimals, not another account\'s ordinary one', async (t) => {
   const input = example();
   input.accounts.push({ id: 'A2', collateral: { USD: '0.000000000000000000001' } });
   refused(margin(t, input), 'accounts[1].collateral.USD', /21 decimal places.*accounts\[0\]\.collateral\.USD "10000" is outside the exact range/);
@@ -189,5 +190,5 @@ test('a range error names the value at fault: the holding written with 21 decima
       { account: 'S2', quantity: '-5', entryPrice: '110.0000000000000000001', bankruptcyPrice: '120' },
     ],
   }));
-  refused(riskdesk(['adl', '--input', file, '--json']), 'candidates[1].entryPrice', /19 decimal places.*mark "100" is outside/);
+  refused(await riskdesk(['adl', '--input', file, '--json']), 'candidates[1].entryPrice', /19 decimal places.*mark "100" is outside/);
 });

@@ -3,14 +3,16 @@
 import { emit, type CliDoor } from './liquidations.ts';
 import type { InboxItem } from '../../shared/contract.ts';
 import type { ApprovalView } from '../../shared/contractRecovery.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { Writer } from './io.ts';
 import { InputError } from '../../shared/errors.ts';
 
 export async function inboxCli(door: CliDoor): Promise<number> {
   const items = (await door.run('inbox.list', {})) as InboxItem[];
-  emit(door, items, () => {
-    if (items.length === 0) return void process.stdout.write('nothing waits for a decision\n');
-    printTable(
+  emit(door, items, (out) => {
+    if (items.length === 0) return void out.write('nothing waits for a decision\n');
+    table(
+      out,
       ['kind', 'id', 'asked by', 'at', 'what', 'you'],
       items.map((i) => [i.kind, String(i.id), i.requestedBy, i.requestedAt, i.summary, i.confirm ? `may confirm (${i.confirm.channel})` : (i.why ?? '')]),
     );
@@ -18,8 +20,9 @@ export async function inboxCli(door: CliDoor): Promise<number> {
   return 0;
 }
 
-function printApprovals(rows: ApprovalView[]): void {
-  printTable(
+function printApprovals(out: Writer, rows: ApprovalView[]): void {
+  table(
+    out,
     ['id', 'status', 'asked by', 'at', 'what', 'decided by'],
     rows.map((a) => [String(a.id), a.status, a.requestedBy, a.requestedAt, a.summary, a.decidedBy ?? '']),
   );
@@ -30,7 +33,7 @@ export async function approvalsCli(door: CliDoor, rest: string[]): Promise<numbe
   if (sub === undefined || sub === 'list') {
     const status = door.opt('status');
     const rows = (await door.run('approvals.list', typeof status === 'string' ? { status } : { status: 'pending' })) as ApprovalView[];
-    emit(door, rows, () => printApprovals(rows));
+    emit(door, rows, (out) => printApprovals(out, rows));
     return 0;
   }
   let a: ApprovalView;
@@ -40,6 +43,6 @@ export async function approvalsCli(door: CliDoor, rest: string[]): Promise<numbe
   } else if (sub === 'decline') {
     a = (await door.run('approvals.decline', { id: door.id(), reason: door.need('reason', 'why') })) as ApprovalView;
   } else throw new InputError(`unknown approvals subcommand "${sub}": list, confirm, decline`);
-  emit(door, a, () => printApprovals([a]));
+  emit(door, a, (out) => printApprovals(out, [a]));
   return 0;
 }

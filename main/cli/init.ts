@@ -5,7 +5,8 @@ import { initLedger } from '../commands/initLedger.ts';
 import { dispatch } from '../commands/dispatch.ts';
 import type { CycleSummary } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { CliIo } from './io.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
 import { readPassword } from './password.ts';
@@ -16,26 +17,27 @@ import { userName } from '../../shared/contractAdmin.ts';
  * The first admin of a ledger without the demo book: the password from RISKDESK_ADMIN_PASSWORD (scripts) or asked
  * twice at the terminal, hashed before the ledger file exists.
  */
-async function firstAdmin(name: string): Promise<{ name: string; passwordHash: string }> {
+async function firstAdmin(io: CliIo, name: string): Promise<{ name: string; passwordHash: string }> {
   if (!userName.safeParse(name).success) throw new InputError(`--admin "${name}" is not a user name: lower-case letters, digits and . _ -`, { field: 'admin' });
-  let password = process.env.RISKDESK_ADMIN_PASSWORD;
+  let password = io.env.RISKDESK_ADMIN_PASSWORD;
   if (password === undefined) {
-    if (!process.stdin.isTTY) throw new InputError(`a new ledger needs its first admin's password: set RISKDESK_ADMIN_PASSWORD or run in a terminal to be asked`);
-    password = await readPassword(`password for the first admin, ${name}: `);
-    if ((await readPassword('the same again: ')) !== password) throw new InputError('the two passwords differ');
+    if (!io.stdin.isTTY) throw new InputError(`a new ledger needs its first admin's password: set RISKDESK_ADMIN_PASSWORD or run in a terminal to be asked`);
+    password = await readPassword(io, `password for the first admin, ${name}: `);
+    if ((await readPassword(io, 'the same again: ')) !== password) throw new InputError('the two passwords differ');
   }
   checkNewPassword(password, name, 'RISKDESK_ADMIN_PASSWORD');
   return { name, passwordHash: await hashPassword(password) };
 }
 
 export async function initCommand(
+  io: CliIo,
   file: string,
   now: Date,
   o: { demo: boolean; accounts: number; seed: number; json: boolean; at?: string; admin?: string },
 ): Promise<number> {
   if (fs.existsSync(file)) throw new InputError(`${file} already exists: init makes a new ledger and never overwrites one`);
   if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
-  const admin = o.demo ? undefined : await firstAdmin(o.admin ?? 'admin');
+  const admin = o.demo ? undefined : await firstAdmin(io, o.admin ?? 'admin');
   let db: ReturnType<typeof openLedger>;
   try {
     db = openLedger(file, { create: true });
@@ -49,16 +51,17 @@ export async function initCommand(
     const { admin: _name, ...rest } = o;
     const r = initLedger(db, { ...rest, ...(admin ? { admin } : {}) }, now);
     // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
-    fileAnchor(file).record(db, 'init');
-    if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    fileAnchor(file, io.env).record(db, 'init');
+    if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
-      process.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ` (empty; first admin: ${admin?.name})`}\n`);
+      io.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ` (empty; first admin: ${admin?.name})`}\n`);
       if (r.demo) {
-        printTable(
+        table(
+          io.stdout,
           ['members', 'accounts', 'positions', 'collateral', 'instruments', 'price points'],
           [[r.members, r.accounts, r.positions, r.collateral, r.instruments, r.prices].map(String)],
         );
-        for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
+        for (const n of r.notes) io.stdout.write(`note: ${n}\n`);
       }
     }
     return 0;
@@ -74,23 +77,23 @@ export async function initCommand(
 }
 
 /** The first command of the README until the console lands: make the demo book if needed, run a cycle, show it. */
-export async function demoCommand(file: string, accounts: number, json: boolean): Promise<number> {
-  if (!fs.existsSync(file)) await initCommand(file, new Date(), { demo: true, accounts, seed: 1, json: false });
+export async function demoCommand(io: CliIo, file: string, accounts: number, json: boolean): Promise<number> {
+  if (!fs.existsSync(file)) await initCommand(io, file, new Date(), { demo: true, accounts, seed: 1, json: false });
   const db = openLedger(file);
   try {
     const r = dispatch({ db, actor: { name: 'demo', role: 'operator' }, now: () => new Date() }, 'cycle.run', {}) as CycleSummary;
     if (json) {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(`\nmargin cycle ${r.cycle} over ${r.accounts} accounts (prices as of ${r.asOf}) in ${r.ms} ms\n\n`);
-    printTable(['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]), [1]);
-    process.stdout.write('\n');
-    printTable(['margin calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]), [1]);
-    process.stdout.write('\n');
-    printTable(['total (USD)', 'amount'], Object.entries(r.totals).map(([k, v]) => [k, v]), [1]);
-    process.stdout.write(`\nledger: ${file}\ntry: npx riskdesk calls --db ${file}\n`);
-    process.stdout.write(`demo users: ${DEMO_USERS.map((u) => `${u.name}/${u.password}`).join(', ')}\n`);
+    io.stdout.write(`\nmargin cycle ${r.cycle} over ${r.accounts} accounts (prices as of ${r.asOf}) in ${r.ms} ms\n\n`);
+    table(io.stdout, ['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]), [1]);
+    io.stdout.write('\n');
+    table(io.stdout, ['margin calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]), [1]);
+    io.stdout.write('\n');
+    table(io.stdout, ['total (USD)', 'amount'], Object.entries(r.totals).map(([k, v]) => [k, v]), [1]);
+    io.stdout.write(`\nledger: ${file}\ntry: npx riskdesk calls --db ${file}\n`);
+    io.stdout.write(`demo users: ${DEMO_USERS.map((u) => `${u.name}/${u.password}`).join(', ')}\n`);
     return 0;
   } finally {
     db.close();

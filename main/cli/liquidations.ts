@@ -2,7 +2,8 @@
 // command line, through the same command layer as the console.
 import type { Channel, LiquidationDetail, LiquidationSummary, AutomationStatus } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { CliIo, Writer } from './io.ts';
 
 export interface CliDoor {
   run(channel: Channel, payload: unknown): Promise<unknown>;
@@ -10,11 +11,12 @@ export interface CliDoor {
   opt(key: string): string | boolean | undefined;
   need(key: string, what: string): string;
   id(): number;
+  io: CliIo;
 }
 
-export function emit(door: CliDoor, value: unknown, human: () => void): void {
-  if (door.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else human();
+export function emit(door: CliDoor, value: unknown, human: (out: Writer) => void): void {
+  if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human(door.io.stdout);
 }
 
 /** --orders BTC-PERP=0.5,ETH-PERP=2 as the contract's order edits. */
@@ -26,8 +28,9 @@ export function parseOrders(s: string): { instrument: string; quantity: string }
   });
 }
 
-function printSummaries(rows: LiquidationSummary[]): void {
-  printTable(
+function printSummaries(out: Writer, rows: LiquidationSummary[]): void {
+  table(
+    out,
     ['id', 'account', 'member', 'status', 'health', 'after', 'notional', 'four eyes', 'automation'],
     rows.map((l) => [
       String(l.id),
@@ -44,10 +47,11 @@ function printSummaries(rows: LiquidationSummary[]): void {
   );
 }
 
-function printDetail(d: LiquidationDetail): void {
-  process.stdout.write(`liquidation ${d.id} of ${d.account} (${d.member}), cycle ${d.cycle}: ${d.status}\n`);
-  for (const r of d.reasons) process.stdout.write(`  why: ${r.text}\n`);
-  printTable(
+function printDetail(out: Writer, d: LiquidationDetail): void {
+  out.write(`liquidation ${d.id} of ${d.account} (${d.member}), cycle ${d.cycle}: ${d.status}\n`);
+  for (const r of d.reasons) out.write(`  why: ${r.text}\n`);
+  table(
+    out,
     ['', 'equity', 'MM', 'IM', 'health', 'status'],
     [
       ['before', d.before.equity, d.before.mm, d.before.im, d.before.health ?? 'inf', d.before.status],
@@ -56,28 +60,29 @@ function printDetail(d: LiquidationDetail): void {
     ],
     [1, 2, 3, 4],
   );
-  printTable(
+  table(
+    out,
     ['#', 'instrument', 'side', 'engine qty', 'qty', 'filled', 'mark', 'est. price', 'fee', 'bankr. price'],
     d.orders.map((o) => [String(o.seq), o.instrument, o.side, o.proposedQuantity, o.quantity, o.filledQuantity, o.mark, o.estimatedPrice, o.fee, o.bankruptcyPrice ?? '-']),
     [3, 4, 5, 6, 7, 8, 9],
   );
   for (const a of d.approvals.filter((x) => x.status === 'pending')) {
-    process.stdout.write(`waiting for a second supervisor (approval ${a.id}, asked by ${a.requestedBy}): ${a.summary}\n`);
+    out.write(`waiting for a second supervisor (approval ${a.id}, asked by ${a.requestedBy}): ${a.summary}\n`);
   }
 }
 
-function printAutomation(s: AutomationStatus): void {
-  process.stdout.write(`automation: ${s.globalEnabled ? 'ON' : 'off'}; insurance fund ${s.funds.insurance}, liquidation revenue ${s.funds.liquidationRevenue}\n`);
-  if (s.switches.length) printTable(['scope', 'target', 'enabled', 'by', 'at', 'reason'], s.switches.map((w) => [w.scope, w.target, String(w.enabled), w.updatedBy, w.updatedAt, w.reason]));
-  if (s.tripped.length) printTable(['tripped', 'at', 'low', 'high', 'move', 'band'], s.tripped.map((b) => [b.instrument, b.trippedAt, b.low, b.high, b.move, b.band]));
-  else process.stdout.write('no circuit breaker tripped\n');
+function printAutomation(out: Writer, s: AutomationStatus): void {
+  out.write(`automation: ${s.globalEnabled ? 'ON' : 'off'}; insurance fund ${s.funds.insurance}, liquidation revenue ${s.funds.liquidationRevenue}\n`);
+  if (s.switches.length) table(out, ['scope', 'target', 'enabled', 'by', 'at', 'reason'], s.switches.map((w) => [w.scope, w.target, String(w.enabled), w.updatedBy, w.updatedAt, w.reason]));
+  if (s.tripped.length) table(out, ['tripped', 'at', 'low', 'high', 'move', 'band'], s.tripped.map((b) => [b.instrument, b.trippedAt, b.low, b.high, b.move, b.band]));
+  else out.write('no circuit breaker tripped\n');
 }
 
 export async function liquidationsCli(door: CliDoor, rest: string[]): Promise<number> {
   const [sub] = rest;
   const detail = async (channel: Channel, payload: unknown): Promise<number> => {
     const d = (await door.run(channel, payload)) as LiquidationDetail;
-    emit(door, d, () => printDetail(d));
+    emit(door, d, (out) => printDetail(out, d));
     return 0;
   };
   switch (sub) {
@@ -90,7 +95,7 @@ export async function liquidationsCli(door: CliDoor, rest: string[]): Promise<nu
       else payload.live = true;
       if (typeof account === 'string') payload.account = account;
       const rows = (await door.run('liquidations.list', payload)) as LiquidationSummary[];
-      emit(door, rows, () => printSummaries(rows));
+      emit(door, rows, (out) => printSummaries(out, rows));
       return 0;
     }
     case 'show':
@@ -139,7 +144,7 @@ export async function automationCli(door: CliDoor, rest: string[]): Promise<numb
       reason: door.need('reason', 'why'),
     })) as AutomationStatus;
   } else throw new InputError(`unknown automation subcommand "${sub}": status, on, off`);
-  emit(door, s, () => printAutomation(s));
+  emit(door, s, (out) => printAutomation(out, s));
   return 0;
 }
 
@@ -147,6 +152,6 @@ export async function breakersCli(door: CliDoor, rest: string[]): Promise<number
   const [sub] = rest;
   if (sub !== 'reset') throw new InputError('usage: riskdesk breakers reset --instrument I --reason R --as USER');
   const s = (await door.run('breakers.reset', { instrument: door.need('instrument', 'the instrument'), reason: door.need('reason', 'why') })) as AutomationStatus;
-  emit(door, s, () => printAutomation(s));
+  emit(door, s, (out) => printAutomation(out, s));
   return 0;
 }

@@ -11,7 +11,8 @@ import { openLedger, type Ledger } from '../ledger/db.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
 import { usersCli, sessionsCli, passwordCli } from './users.ts';
@@ -188,22 +189,29 @@ function open(o: Opts): Ledger {
   }
 }
 
-async function actorFor(db: Ledger, o: Opts, channel: Channel, payload: unknown): Promise<Actor> {
+/** One run of the CLI: its options, its io, and the --as user's password once it has been read. */
+interface Invocation {
+  o: Opts;
+  io: CliIo;
+  password?: string;
+}
+
+async function actorFor(db: Ledger, inv: Invocation, channel: Channel, payload: unknown): Promise<Actor> {
+  const { o } = inv;
   if (o.as === undefined) {
     // The command layer decides what the batch actor may do; the door only says how to sign in.
     if (batchMayRun(channel, payload)) return BATCH;
     throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt); without --as the CLI may read and import prices only`);
   }
-  const password = await passwordOf(o);
+  const password = await passwordOf(inv);
   // The source of a CLI attempt is the machine's user running it: lockout counts their guesses whatever name they try.
   return (await signIn(db, { name: o.as, password, source: `cli:${os.userInfo().username}` }, clock(o))).actor;
 }
 
-/** The --as user's password, asked once per process (`riskdesk password` needs it twice: to sign in and to change it). */
-let typed: string | undefined;
-async function passwordOf(o: Opts): Promise<string> {
-  typed ??= process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `));
-  return typed;
+/** The --as user's password, asked once per run (`riskdesk password` needs it twice: to sign in and to change it). */
+async function passwordOf(inv: Invocation): Promise<string> {
+  inv.password ??= inv.io.env.RISKDESK_PASSWORD ?? (await readPassword(inv.io, `password for ${inv.o.as}: `));
+  return inv.password;
 }
 
 /** The wall clock, or a fixed time from --now (drills, replays and tests run on a clock they choose). */
@@ -224,43 +232,61 @@ function runningClock(from: Date): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
-async function run(channel: Channel, o: Opts, payload: unknown): Promise<unknown> {
+async function run(channel: Channel, inv: Invocation, payload: unknown): Promise<unknown> {
+  const { o } = inv;
   const db = open(o);
   try {
-    const ctx: CommandContext = { db, actor: await actorFor(db, o, channel, payload), now: clock(o) };
+    const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o) };
     const value = await dispatchAsync(ctx, channel, payload);
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
-    fileAnchor(need(o, 'db', 'the ledger file')).after(db, channel, value);
+    fileAnchor(need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
   } finally {
     db.close();
   }
 }
 
-function out(o: Opts, value: unknown, human: () => void): void {
-  if (o.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else human();
+/**
+ * Runs `riskdesk ...argv` with the given io and returns the exit code: 0 ok, 1 refused by a rule, 2 bad input,
+ * 3 an internal error (its message and stack on io.stderr). Never throws and never touches the process, so a test
+ * runs it in its own process; main/cli/entry.ts binds it to the real one.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (e) {
+    const code = exitCodeOf(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
+    if (code === 3 && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+    return code;
+  }
 }
 
-async function main(argv: string[]): Promise<number> {
+async function command(argv: string[], io: CliIo): Promise<number> {
   // The feed parses its own options (main/cli/feed.ts).
   if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1));
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const o = values as Opts;
+  const inv: Invocation = { o, io };
+  const out = (value: unknown, human: () => void): void => {
+    if (o.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    else human();
+  };
   const [cmd, ...rest] = positionals;
   if (o.help || cmd === undefined || cmd === 'help') {
     // Asked for, the usage is the output; without a command it is the error message (stderr, exit 2).
     if (cmd === undefined && !o.help) {
-      process.stderr.write(`${USAGE}\n`);
+      io.stderr.write(`${USAGE}\n`);
       return 2;
     }
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const id = () => idOpt(o);
   switch (cmd) {
     case 'init':
-      return initCommand(need(o, 'db', 'the ledger file to create'), clock(o)(), {
+      return initCommand(io, need(o, 'db', 'the ledger file to create'), clock(o)(), {
         demo: o.demo === true,
         ...(o.admin !== undefined ? { admin: o.admin } : {}),
         accounts: intOpt(o, 'accounts', 3000),
@@ -269,7 +295,7 @@ async function main(argv: string[]): Promise<number> {
         ...(o.at !== undefined ? { at: timeOpt(o, 'at')! } : {}),
       });
     case 'demo':
-      return demoCommand(o.db ?? 'riskdesk-demo.db', intOpt(o, 'accounts', 3000), o.json === true);
+      return demoCommand(io, o.db ?? 'riskdesk-demo.db', intOpt(o, 'accounts', 3000), o.json === true);
     case 'import': {
       const [kind, file] = rest;
       if (!kind || !file) throw new InputError('usage: riskdesk import --db F KIND FILE.csv');
@@ -281,17 +307,17 @@ async function main(argv: string[]): Promise<number> {
       } catch (e) {
         throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
       }
-      const r = await run('import.csv', o, { kind, file, text });
-      out(o, r, () => process.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
+      const r = await run('import.csv', inv, { kind, file, text });
+      out(r, () => io.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
       return 0;
     }
     case 'cycle': {
-      const r = (await run('cycle.run', o, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
-      out(o, r, () => {
-        process.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
-        printTable(['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
-        printTable(['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
-        printTable(['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));
+      const r = (await run('cycle.run', inv, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
+      out(r, () => {
+        io.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
+        table(io.stdout, ['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
+        table(io.stdout, ['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
+        table(io.stdout, ['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));
       });
       return 0;
     }
@@ -299,9 +325,9 @@ async function main(argv: string[]): Promise<number> {
       const payload: Record<string, unknown> = {};
       if (o.status !== undefined) payload.status = o.status;
       if (o.account !== undefined) payload.account = o.account;
-      const r = (await run('calls.list', o, payload)) as import('../../shared/contract.ts').MarginCall[];
-      out(o, r, () =>
-        printTable(
+      const r = (await run('calls.list', inv, payload)) as import('../../shared/contract.ts').MarginCall[];
+      out(r, () =>
+        table(io.stdout, 
           ['id', 'account', 'member', 'amount', 'deposited', 'outstanding', 'deadline', 'status'],
           r.map((c) => [String(c.id), c.account, c.member, c.amount, c.deposited, c.outstanding, c.deadline, c.status]),
           [3, 4, 5],
@@ -310,10 +336,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'call': {
-      const r = (await run('calls.get', o, { id: id() })) as import('../../shared/contract.ts').MarginCall;
-      out(o, r, () => {
-        process.stdout.write(`call ${r.id} on ${r.account}: ${r.amount} (deposited ${r.deposited}), ${r.status}, due ${r.deadline}\n`);
-        printTable(['at', 'actor', 'event', 'amount', 'note'], (r.history ?? []).map((e) => [e.at, e.actor, e.kind, e.amount ?? '', e.note]));
+      const r = (await run('calls.get', inv, { id: id() })) as import('../../shared/contract.ts').MarginCall;
+      out(r, () => {
+        io.stdout.write(`call ${r.id} on ${r.account}: ${r.amount} (deposited ${r.deposited}), ${r.status}, due ${r.deadline}\n`);
+        table(io.stdout, ['at', 'actor', 'event', 'amount', 'note'], (r.history ?? []).map((e) => [e.at, e.actor, e.kind, e.amount ?? '', e.note]));
       });
       return 0;
     }
@@ -327,8 +353,8 @@ async function main(argv: string[]): Promise<number> {
           if (!/^[1-9]\d{0,15}$/.test(v.trim())) throw new InputError(`--ids: "${v}" (item ${i + 1}) is not a call id (a positive whole number)`, { field: `ids[${i}]` });
           return Number(v.trim());
         });
-        const r = (await run('calls.escalateMany', o, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
-        out(o, r, () => process.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
+        const r = (await run('calls.escalateMany', inv, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
+        out(r, () => io.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
         return 0;
       }
       const channel = `calls.${cmd}` as Channel;
@@ -338,8 +364,8 @@ async function main(argv: string[]): Promise<number> {
       if (cmd === 'deposit' && o.confirm) payload.confirm = true;
       if (cmd === 'extend') payload.deadline = need(o, 'deadline', 'the new deadline');
       if (cmd !== 'deposit') payload.reason = need(o, 'reason', 'why');
-      const r = (await run(channel, o, payload)) as import('../../shared/contract.ts').MarginCall;
-      out(o, r, () => process.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
+      const r = (await run(channel, inv, payload)) as import('../../shared/contract.ts').MarginCall;
+      out(r, () => io.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
       return 0;
     }
     case 'users':
@@ -354,15 +380,16 @@ async function main(argv: string[]): Promise<number> {
     case 'approvals':
     case 'policies': {
       const door: CliDoor = {
-        run: (channel, payload) => run(channel, o, payload),
+        run: (channel, payload) => run(channel, inv, payload),
         json: o.json === true,
         opt: (key) => o[key as keyof Opts],
         need: (key, what) => need(o, key as keyof Opts, what),
         id,
+        io,
       };
       if (cmd === 'users') return usersCli(door, rest);
       if (cmd === 'sessions') return sessionsCli(door, rest);
-      if (cmd === 'password') return passwordCli(door, await passwordOf(o), need(o, 'as', 'the user whose password changes'));
+      if (cmd === 'password') return passwordCli(door, await passwordOf(inv), need(o, 'as', 'the user whose password changes'));
       if (cmd === 'liquidations') return liquidationsCli(door, rest);
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
@@ -371,20 +398,20 @@ async function main(argv: string[]): Promise<number> {
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }
     case 'margin':
-      return whatIfCommand(need(o, 'input', 'the portfolio JSON file'), o.json === true);
+      return whatIfCommand(io.stdout, need(o, 'input', 'the portfolio JSON file'), o.json === true);
     case 'waterfall':
-      return waterfallCommand(need(o, 'input', 'the default case JSON file'), o.json === true);
+      return waterfallCommand(io.stdout, need(o, 'input', 'the default case JSON file'), o.json === true);
     case 'adl':
-      return adlCommand(need(o, 'input', 'the ADL case JSON file'), o.json === true);
+      return adlCommand(io.stdout, need(o, 'input', 'the ADL case JSON file'), o.json === true);
     case 'verify':
-      return verifyCli({ db: need(o, 'db', 'the ledger file'), json: o.json === true, run: (channel) => run(channel, o, {}), open: () => open(o) }, o.deep === true);
+      return verifyCli({ db: need(o, 'db', 'the ledger file'), json: o.json === true, run: (channel) => run(channel, inv, {}), open: () => open(o), io }, o.deep === true);
     case 'checkpoints':
-      return checkpointsCli({ db: o.db, to: o.to, json: o.json === true, open: () => open(o) }, rest);
+      return checkpointsCli({ db: o.db, to: o.to, json: o.json === true, open: () => open(o), io }, rest);
     case 'journal': {
       const db = open(o);
       try {
         if (o.to === undefined) {
-          exportJournal(db, (line) => process.stdout.write(`${line}\n`));
+          exportJournal(db, (line) => void io.stdout.write(`${line}\n`));
           return 0;
         }
         let fd: number;
@@ -405,7 +432,7 @@ async function main(argv: string[]): Promise<number> {
           throw e;
         }
         fs.closeSync(fd);
-        process.stderr.write(`exported ${entries} journal entries to ${o.to}\n`);
+        io.stderr.write(`exported ${entries} journal entries to ${o.to}\n`);
       } finally {
         db.close();
       }
@@ -419,7 +446,7 @@ async function main(argv: string[]): Promise<number> {
         const dir = path.dirname(path.resolve(to));
         if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`backup directory does not exist: ${dir}`);
         const r = await backupLedger(db, to);
-        out(o, { to, ...r }, () => process.stdout.write(`backed up to ${to}\n`));
+        out({ to, ...r }, () => io.stdout.write(`backed up to ${to}\n`));
       } finally {
         db.close();
       }
@@ -436,9 +463,10 @@ async function main(argv: string[]): Promise<number> {
         ...(o.now !== undefined ? { now: runningClock(clock(o)()) } : {}),
         ...(o.feed !== undefined ? { feed: o.feed } : {}),
         ...(o['feed-socket'] !== undefined ? { feedSocket: o['feed-socket'] } : {}),
-      });
+      }, io);
     }
     case 'bench': {
+      // The bench reports on the process's own stdout (bench/bench.ts): it is run as a process, never in a test's.
       const { benchCommand } = await import('../../bench/bench.ts');
       return benchCommand({ json: o.json === true, accounts: intOpt(o, 'accounts', 100_000), rounds: intOpt(o, 'rounds', 15) });
     }
@@ -454,26 +482,3 @@ export function exitCodeOf(e: unknown): number {
   if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return 2;
   return 3;
 }
-
-// A reader that goes away early (`riskdesk calls | head -1`) is not an error of the command, which has already run:
-// stop writing quietly instead of dying on an unhandled EPIPE with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
-    if (stream !== process.stderr) process.stderr.write(`riskdesk: cannot write output: ${e.message}\n`);
-    process.exitCode = 3;
-  });
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const code = exitCodeOf(e);
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
-    if (code === 3 && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = code;
-  },
-);

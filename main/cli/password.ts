@@ -1,22 +1,24 @@
 // Reads a password from the terminal without echoing it. With no terminal there is nobody to ask: refuse.
 import { InputError } from '../../shared/errors.ts';
+import type { CliIo } from './io.ts';
 
-export function readPassword(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
+export function readPassword(io: CliIo, prompt: string): Promise<string> {
+  const stdin = io.stdin;
+  if (!stdin.isTTY || !stdin.setRawMode) {
     return Promise.reject(new InputError('no password: set RISKDESK_PASSWORD or run in a terminal to be asked'));
   }
-  process.stderr.write(prompt);
+  const setRawMode = stdin.setRawMode.bind(stdin);
+  io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let buf = '';
-    stdin.setRawMode(true);
+    setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err?: Error) => {
-      stdin.setRawMode(false);
+      setRawMode(false);
       stdin.pause();
       stdin.removeListener('data', onData);
-      process.stderr.write('\n');
+      io.stderr.write('\n');
       if (err) reject(err);
       else resolve(buf);
     };

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { computeWaterfall, computeAdl } from '../recovery/run.ts';
 import { InputError } from '../../shared/errors.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { Writer } from './io.ts';
 import type { CliDoor } from './liquidations.ts';
 import type { Channel } from '../../shared/contract.ts';
 import type { AssessmentReview, AssessmentView, DefaultCaseDetail, DefaultCaseSummary, MemberStanding, RecoveryComparison, StressReport, StressScenarioView } from '../../shared/contractRecovery.ts';
@@ -19,48 +20,51 @@ function readInput(file: string): unknown {
 }
 
 /** Prints the JSON when asked, the human tables otherwise. */
-function report<T>(out: T, json: boolean, human: (out: T) => void): number {
-  if (json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  else human(out);
+function report<T>(out: Writer, value: T, json: boolean, human: (value: T) => void): number {
+  if (json) out.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human(value);
   return 0;
 }
 
-export function waterfallCommand(file: string, json: boolean): number {
-  return report(computeWaterfall(readInput(file)), json, (out) => {
-    printTable(
+export function waterfallCommand(out: Writer, file: string, json: boolean): number {
+  return report(out, computeWaterfall(readInput(file)), json, (w) => {
+    table(
+      out,
       ['layer', 'available', 'used', 'remaining'],
-      out.layers.map((l) => [l.name, l.available, l.used, l.remaining]),
+      w.layers.map((l) => [l.name, l.available, l.used, l.remaining]),
       [1, 2, 3],
     );
-    process.stdout.write(`\nuncovered (resolution gap): ${out.uncovered}\n\n`);
-    printTable(
+    out.write(`\nuncovered (resolution gap): ${w.uncovered}\n\n`);
+    table(
+      out,
       ['member', 'default fund used', 'assessment', 'cap'],
-      out.members.map((m) => [m.id, m.defaultFundUsed, m.assessment, m.assessmentCap]),
+      w.members.map((m) => [m.id, m.defaultFundUsed, m.assessment, m.assessmentCap]),
       [1, 2, 3],
     );
-    for (const l of out.layers) {
+    for (const l of w.layers) {
       if (!l.allocations) continue;
-      process.stdout.write(`\n${l.name}\n`);
-      printTable(['holder', 'amount'], l.allocations.map((a) => [a.member !== undefined ? `member ${a.member}` : `account ${a.account}`, a.amount]), [1]);
+      out.write(`\n${l.name}\n`);
+      table(out, ['holder', 'amount'], l.allocations.map((a) => [a.member !== undefined ? `member ${a.member}` : `account ${a.account}`, a.amount]), [1]);
     }
   });
 }
 
-export function adlCommand(file: string, json: boolean): number {
-  return report(computeAdl(readInput(file)), json, (out) => {
-    const closed = new Map(out.closes.map((c) => [c.account, c]));
-    printTable(
+export function adlCommand(out: Writer, file: string, json: boolean): number {
+  return report(out, computeAdl(readInput(file)), json, (a) => {
+    const closed = new Map(a.closes.map((c) => [c.account, c]));
+    table(
+      out,
       ['#', 'account', 'closed', 'at price'],
-      out.ranking.map((a, i) => [String(i + 1), a, closed.get(a)?.quantity ?? '', closed.get(a)?.price ?? '']),
+      a.ranking.map((account, i) => [String(i + 1), account, closed.get(account)?.quantity ?? '', closed.get(account)?.price ?? '']),
       [0, 2, 3],
     );
-    process.stdout.write(`\nunfilled: ${out.unfilled}\n`);
+    out.write(`\nunfilled: ${a.unfilled}\n`);
   });
 }
 
-function emit(door: CliDoor, value: unknown, human: () => void): number {
-  if (door.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else human();
+function emit(door: CliDoor, value: unknown, human: (out: Writer) => void): number {
+  if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human(door.io.stdout);
   return 0;
 }
 
@@ -72,36 +76,38 @@ function caseNumber(door: CliDoor): number {
   return Number(v);
 }
 
-function printAssessments(rows: AssessmentView[]): void {
-  printTable(
+function printAssessments(out: Writer, rows: AssessmentView[]): void {
+  table(
+    out,
     ['id', 'case', 'member', 'amount', 'cap', 'paid', 'outstanding', 'due', 'status'],
     rows.map((a) => [String(a.id), String(a.case), a.member, a.amount, a.cap, a.paid, a.outstanding, a.due, a.status]),
     [3, 4, 5, 6],
   );
 }
 
-function printCase(d: DefaultCaseDetail): void {
+function printCase(out: Writer, d: DefaultCaseDetail): void {
   const owed = d.standing === 'recovering' ? ` (${d.assessmentsOutstanding} of assessments unpaid)` : '';
-  process.stdout.write(`default case ${d.id}: ${d.member} (${d.memberName}), ${d.standing}${owed}\n`);
-  process.stdout.write(`  declared by ${d.declaredBy} at ${d.declaredAt}: ${d.reason}\n`);
-  if (d.confirmedBy) process.stdout.write(`  confirmed by ${d.confirmedBy} at ${d.confirmedAt}\n`);
+  out.write(`default case ${d.id}: ${d.member} (${d.memberName}), ${d.standing}${owed}\n`);
+  out.write(`  declared by ${d.declaredBy} at ${d.declaredAt}: ${d.reason}\n`);
+  if (d.confirmedBy) out.write(`  confirmed by ${d.confirmedBy} at ${d.confirmedAt}\n`);
   if (d.closeOut) {
-    process.stdout.write(`  close-out by ${d.closeOut.method} at ${d.closeOut.at}: margin ${d.closeOut.margin}, equity after ${d.closeOut.equityAfter}, loss ${d.closeOut.loss}\n`);
+    out.write(`  close-out by ${d.closeOut.method} at ${d.closeOut.at}: margin ${d.closeOut.margin}, equity after ${d.closeOut.equityAfter}, loss ${d.closeOut.loss}\n`);
   }
-  if (d.ports.length) process.stdout.write(`  ported: ${d.ports.map((p) => `${p.account} -> ${p.to}`).join(', ')}\n`);
+  if (d.ports.length) out.write(`  ported: ${d.ports.map((p) => `${p.account} -> ${p.to}`).join(', ')}\n`);
   if (d.bids.length) {
-    printTable(['bid', 'lot', 'member', 'amount', 'status'], d.bids.map((b) => [String(b.id), b.lot, b.member, b.amount, b.status]), [3]);
+    table(out, ['bid', 'lot', 'member', 'amount', 'status'], d.bids.map((b) => [String(b.id), b.lot, b.member, b.amount, b.status]), [3]);
   }
   if (d.waterfall) {
-    printTable(['layer', 'available', 'used', 'remaining'], d.waterfall.layers.map((l) => [l.name, l.available, l.used, l.remaining]), [1, 2, 3]);
-    process.stdout.write(`residual after assessments: ${d.waterfall.residual}\n`);
+    table(out, ['layer', 'available', 'used', 'remaining'], d.waterfall.layers.map((l) => [l.name, l.available, l.used, l.remaining]), [1, 2, 3]);
+    out.write(`residual after assessments: ${d.waterfall.residual}\n`);
   }
-  if (d.assessments.length) printAssessments(d.assessments);
-  if (d.recovery) process.stdout.write(`recovery (${d.recovery.tools.join(', ')}): uncovered ${d.recovery.uncovered}\n`);
+  if (d.assessments.length) printAssessments(out, d.assessments);
+  if (d.recovery) out.write(`recovery (${d.recovery.tools.join(', ')}): uncovered ${d.recovery.uncovered}\n`);
 }
 
-function printMembers(rows: MemberStanding[]): void {
-  printTable(
+function printMembers(out: Writer, rows: MemberStanding[]): void {
+  table(
+    out,
     ['member', 'status', 'default fund', 'multiple', 'house', 'client', 'case', 'assessed, unpaid', 'replenishment due'],
     rows.map((m) => [m.id, m.status, m.defaultFund, m.assessmentMultiple, String(m.accounts.house), String(m.accounts.client), m.defaultCase === null ? '' : String(m.defaultCase), m.assessments.outstanding, m.replenishmentDue]),
     [2, 3, 4, 5, 7, 8],
@@ -118,18 +124,19 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
   const note = () => (opt('note') !== undefined ? { note: opt('note') } : {});
   const onCase = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
     const d = (await door.run(channel, payload)) as DefaultCaseDetail;
-    return emit(door, d, () => printCase(d));
+    return emit(door, d, (out) => printCase(out, d));
   };
   const onMember = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
     const m = (await door.run(channel, payload)) as MemberStanding;
-    return emit(door, m, () => printMembers([m]));
+    return emit(door, m, (out) => printMembers(out, [m]));
   };
   switch (sub) {
     case undefined:
     case 'list': {
       const rows = (await door.run('default.list', {})) as DefaultCaseSummary[];
-      return emit(door, rows, () =>
-        printTable(
+      return emit(door, rows, (out) =>
+        table(
+          out,
           ['case', 'member', 'status', 'declared by', 'confirmed by', 'loss', 'residual', 'uncovered'],
           rows.map((c) => [String(c.id), c.member, c.standing, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
           [5, 6, 7],
@@ -140,7 +147,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
       return onCase('default.get', { case: caseNumber(door) });
     case 'members': {
       const rows = (await door.run('members.list', {})) as MemberStanding[];
-      return emit(door, rows, () => printMembers(rows));
+      return emit(door, rows, (out) => printMembers(out, rows));
     }
     case 'declare':
       return onCase('default.declare', { member: door.need('member', 'the member in default'), reason: door.need('reason', 'why') });
@@ -174,24 +181,24 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
       const c = opt('case');
       const payload = { ...(c !== undefined ? { case: caseNumber(door) } : {}), ...(opt('member') ? { member: opt('member') } : {}), ...(opt('status') ? { status: opt('status') } : {}) };
       const rows = (await door.run('assessments.list', payload)) as AssessmentView[];
-      return emit(door, rows, () => printAssessments(rows));
+      return emit(door, rows, (out) => printAssessments(out, rows));
     }
     case 'pay': {
       const a = (await door.run('assessments.pay', { id: door.id(), amount: door.need('amount', 'the payment in USD'), ...note() })) as AssessmentView;
-      return emit(door, a, () => printAssessments([a]));
+      return emit(door, a, (out) => printAssessments(out, [a]));
     }
     case 'review': {
       const r = (await door.run('assessments.review', {})) as AssessmentReview;
-      return emit(door, r, () => {
-        printAssessments(r.overdue);
-        process.stdout.write(`moved to watch: ${r.watched.length ? r.watched.join(', ') : '(none)'}\n`);
+      return emit(door, r, (out) => {
+        printAssessments(out, r.overdue);
+        out.write(`moved to watch: ${r.watched.length ? r.watched.join(', ') : '(none)'}\n`);
       });
     }
     case 'compare': {
       const r = (await door.run('default.compare', { case: caseNumber(door), a: list(door.need('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss')), b: list(door.need('vs', 'policy B: recovery tools in order, e.g. adl,socialisedLoss')) })) as RecoveryComparison;
-      return emit(door, r, () => {
-        process.stdout.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
-        printTable(['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
+      return emit(door, r, (out) => {
+        out.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
+        table(out, ['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
       });
     }
     case 'allocate':
@@ -210,19 +217,19 @@ export async function stressCli(door: CliDoor, rest: string[]): Promise<number> 
   const [sub] = rest;
   if (sub === 'scenarios') {
     const rows = (await door.run('stress.scenarios', {})) as StressScenarioView[];
-    return emit(door, rows, () =>
-      printTable(['id', 'kind', 'name', 'shocks'], rows.map((s) => [s.id, s.kind, s.name, Object.entries(s.shocks).map(([k, v]) => `${k} ${v}`).join(', ')])),
+    return emit(door, rows, (out) =>
+      table(out, ['id', 'kind', 'name', 'shocks'], rows.map((s) => [s.id, s.kind, s.name, Object.entries(s.shocks).map(([k, v]) => `${k} ${v}`).join(', ')])),
     );
   }
   if (sub !== undefined && sub !== 'run') throw new InputError(`unknown stress subcommand "${sub}": run (the default) or scenarios`);
   const chosen = door.opt('scenario');
   const r = (await door.run('stress.run', typeof chosen === 'string' ? { scenarios: list(chosen) } : {})) as StressReport;
-  return emit(door, r, () => {
-    process.stdout.write(`stress run at the prices as of ${r.asOf}: ${r.accounts} accounts, ${r.positions} positions, ${r.ms} ms\n`);
-    printTable(['scenario', 'kind', 'cover-1', 'cover-2', 'largest uncovered'], r.scenarios.map((s) => [s.id, s.kind, s.cover1, s.cover2, s.members.slice(0, 2).map((m) => `${m.member} ${m.uncovered}`).join(', ')]), [2, 3]);
-    process.stdout.write(`\nprefunded resources: default funds ${r.prefunded.defaultFunds} + first tranche ${r.prefunded.ccpFirstTranche} = ${r.prefunded.total}\n`);
+  return emit(door, r, (out) => {
+    out.write(`stress run at the prices as of ${r.asOf}: ${r.accounts} accounts, ${r.positions} positions, ${r.ms} ms\n`);
+    table(out, ['scenario', 'kind', 'cover-1', 'cover-2', 'largest uncovered'], r.scenarios.map((s) => [s.id, s.kind, s.cover1, s.cover2, s.members.slice(0, 2).map((m) => `${m.member} ${m.uncovered}`).join(', ')]), [2, 3]);
+    out.write(`\nprefunded resources: default funds ${r.prefunded.defaultFunds} + first tranche ${r.prefunded.ccpFirstTranche} = ${r.prefunded.total}\n`);
     for (const [name, c] of [['Cover-1', r.cover1], ['Cover-2', r.cover2]] as const) {
-      process.stdout.write(`${name}: ${c.amount} (${c.scenario ?? '-'}: ${c.members.join(', ')}), ${c.covered ? 'covered' : 'NOT covered'}, surplus ${c.surplus}\n`);
+      out.write(`${name}: ${c.amount} (${c.scenario ?? '-'}: ${c.members.join(', ')}), ${c.covered ? 'covered' : 'NOT covered'}, surplus ${c.surplus}\n`);
     }
   });
 }

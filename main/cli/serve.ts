@@ -11,6 +11,7 @@ import { startServer } from '../serve/server.ts';
 import { rendererRoot } from '../serve/static.ts';
 import { DEMO_USERS } from '../demo/generate.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
+import type { CliIo } from './io.ts';
 
 /** dist/renderer of this checkout (the Vite build output); RISKDESK_RENDERER_DIR points elsewhere. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -37,14 +38,14 @@ function parsePort(p: string | undefined): number {
   return Number(p);
 }
 
-function createDemo(file: string, accounts: number, seed: number): void {
+function createDemo(io: CliIo, file: string, accounts: number, seed: number): void {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new InputError(`cannot create ${file}: directory ${dir} does not exist`);
   const db = openLedger(file, { create: true });
   try {
     const r = initLedger(db, { demo: true, accounts, seed }, new Date());
-    fileAnchor(file).record(db, 'init');
-    process.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
+    fileAnchor(file, io.env).record(db, 'init');
+    io.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
   } catch (e) {
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
@@ -54,12 +55,13 @@ function createDemo(file: string, accounts: number, seed: number): void {
   }
 }
 
-export async function serveCommand(o: ServeCommandOptions): Promise<number> {
+/** Runs until SIGINT or SIGTERM: the server is the process's (its signals are the process's), its output is io's. */
+export async function serveCommand(o: ServeCommandOptions, io: CliIo): Promise<number> {
   const port = parsePort(o.port);
-  const rendererDir = process.env.RISKDESK_RENDERER_DIR || DEFAULT_RENDERER_DIR;
+  const rendererDir = io.env.RISKDESK_RENDERER_DIR || DEFAULT_RENDERER_DIR;
   if (!rendererRoot(rendererDir)) {
     throw new InputError(
-      process.env.RISKDESK_RENDERER_DIR
+      io.env.RISKDESK_RENDERER_DIR
         ? `RISKDESK_RENDERER_DIR=${rendererDir} holds no built console (index.html is missing)`
         : `the console has not been built: ${path.join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`,
     );
@@ -70,7 +72,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
       throw new InputError(`ledger file not found: ${o.db} (create one with: riskdesk init --db ${o.db} --demo, or pass --demo-if-missing)`);
     }
     if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
-    createDemo(o.db, o.accounts, o.seed);
+    createDemo(io, o.db, o.accounts, o.seed);
     created = true;
   }
   let db: Ledger;
@@ -81,7 +83,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db), ...(o.now ? { now: o.now } : {}) });
+    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db, io.env), ...(o.now ? { now: o.now } : {}) });
   } catch (e) {
     db.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -110,7 +112,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      process.stderr.write(`riskdesk serve: ${signal}, stopping\n`);
+      io.stderr.write(`riskdesk serve: ${signal}, stopping\n`);
       const done = () => {
         db.close();
         resolve(0);
@@ -121,11 +123,11 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     process.on('SIGTERM', stop);
   });
   const integrity = server.door.integrity;
-  if (integrity.readOnly) process.stderr.write(`riskdesk serve: the ledger is open READ-ONLY: ${integrity.problem}\nan admin acknowledges it in the console, with a reason, to allow changes again\n`);
-  process.stdout.write(`Riskdesk console: ${server.url}\n`);
-  process.stderr.write(
+  if (integrity.readOnly) io.stderr.write(`riskdesk serve: the ledger is open READ-ONLY: ${integrity.problem}\nan admin acknowledges it in the console, with a reason, to allow changes again\n`);
+  io.stdout.write(`Riskdesk console: ${server.url}\n`);
+  io.stderr.write(
     `ledger: ${path.resolve(o.db)}\nlistening on 127.0.0.1 only; the token in the URL is new for each launch. Ctrl+C stops.\n`,
   );
-  if (created) process.stderr.write(`demo users: ${DEMO_USERS.map((u) => `${u.name}/${u.password}`).join(', ')}\n`);
+  if (created) io.stderr.write(`demo users: ${DEMO_USERS.map((u) => `${u.name}/${u.password}`).join(', ')}\n`);
   return stopped;
 }

@@ -4,30 +4,32 @@
 import type { UsersView } from '../../shared/contractAdmin.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { CliDoor } from './liquidations.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { CliIo } from './io.ts';
 import { readPassword } from './password.ts';
 
-async function newPassword(who: string): Promise<string> {
-  const env = process.env.RISKDESK_NEW_PASSWORD;
+async function newPassword(io: CliIo, who: string): Promise<string> {
+  const env = io.env.RISKDESK_NEW_PASSWORD;
   if (env !== undefined) return env;
-  if (!process.stdin.isTTY) throw new InputError('no new password: set RISKDESK_NEW_PASSWORD or run in a terminal to be asked');
-  const first = await readPassword(`new password for ${who}: `);
-  if ((await readPassword('the same again: ')) !== first) throw new InputError('the two passwords differ');
+  if (!io.stdin.isTTY) throw new InputError('no new password: set RISKDESK_NEW_PASSWORD or run in a terminal to be asked');
+  const first = await readPassword(io, `new password for ${who}: `);
+  if ((await readPassword(io, 'the same again: ')) !== first) throw new InputError('the two passwords differ');
   return first;
 }
 
 function printUsers(door: CliDoor, v: UsersView): void {
   if (door.json) {
-    process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+    door.io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
     return;
   }
-  printTable(
+  table(
+    door.io.stdout,
     ['user', 'role', 'state', 'sessions', 'created', 'by'],
     v.users.map((u) => [u.name, u.role, u.disabled ? 'disabled' : u.mustChangePassword ? 'must change password' : 'active', String(u.openSessions), u.createdAt, u.createdBy ?? '']),
   );
   if (v.grants.length) {
-    process.stdout.write('\ngrants waiting for a second admin:\n');
-    printTable(['grant', 'user', 'role', 'asked by', 'at', 'reason'], v.grants.map((g) => [String(g.id), g.user, g.role, g.requestedBy, g.requestedAt, g.reason]));
+    door.io.stdout.write('\ngrants waiting for a second admin:\n');
+    table(door.io.stdout, ['grant', 'user', 'role', 'asked by', 'at', 'reason'], v.grants.map((g) => [String(g.id), g.user, g.role, g.requestedBy, g.requestedAt, g.reason]));
   }
 }
 
@@ -47,7 +49,7 @@ export async function usersCli(door: CliDoor, rest: string[]): Promise<number> {
       break;
     case 'create': {
       const n = name();
-      const payload: Record<string, unknown> = { name: n, role: door.need('role', 'the role'), password: await newPassword(n) };
+      const payload: Record<string, unknown> = { name: n, role: door.need('role', 'the role'), password: await newPassword(door.io, n) };
       const r = door.opt('reason');
       if (typeof r === 'string') payload.reason = r;
       v = await door.run('users.create', payload);
@@ -55,7 +57,7 @@ export async function usersCli(door: CliDoor, rest: string[]): Promise<number> {
     }
     case 'reset-password': {
       const n = name();
-      v = await door.run('users.resetPassword', { name: n, password: await newPassword(n), reason: reason() });
+      v = await door.run('users.resetPassword', { name: n, password: await newPassword(door.io, n), reason: reason() });
       break;
     }
     case 'disable':
@@ -89,15 +91,15 @@ export async function sessionsCli(door: CliDoor, rest: string[]): Promise<number
     if (!/^[1-9]\d{0,15}$/.test(s)) throw new InputError(`--session must be an id (a positive whole number), not "${s}"`, { field: 'session' });
     v = (await door.run('sessions.revoke', { session: Number(s), reason: door.need('reason', 'why') })) as UsersView;
   } else throw new InputError(`unknown sessions subcommand "${sub}": list, revoke`);
-  if (door.json) process.stdout.write(`${JSON.stringify(v.sessions, null, 2)}\n`);
-  else printTable(['session', 'user', 'door', 'source', 'since'], v.sessions.map((s) => [String(s.id), s.user, s.door, s.source, s.createdAt]));
+  if (door.json) door.io.stdout.write(`${JSON.stringify(v.sessions, null, 2)}\n`);
+  else table(door.io.stdout, ['session', 'user', 'door', 'source', 'since'], v.sessions.map((s) => [String(s.id), s.user, s.door, s.source, s.createdAt]));
   return 0;
 }
 
 /** `riskdesk password --as USER`: the signed-in user's own new password (the current one is the sign-in's). */
 export async function passwordCli(door: CliDoor, current: string, who: string): Promise<number> {
-  const r = await door.run('session.changePassword', { current, next: await newPassword(who) });
-  if (door.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  else process.stdout.write(`password changed for ${who}\n`);
+  const r = await door.run('session.changePassword', { current, next: await newPassword(door.io, who) });
+  if (door.json) door.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else door.io.stdout.write(`password changed for ${who}\n`);
   return 0;
 }

@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import { computeWhatIf } from '../whatif/run.ts';
 import { InputError } from '../../shared/errors.ts';
-import { printTable } from './table.ts';
+import { table } from '../text/table.ts';
+import type { Writer } from './io.ts';
 
-export function whatIfCommand(file: string, json: boolean): number {
+export function whatIfCommand(out: Writer, file: string, json: boolean): number {
   if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
   let input: unknown;
   try {
@@ -12,26 +13,28 @@ export function whatIfCommand(file: string, json: boolean): number {
   } catch (e) {
     throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
   }
-  const out = computeWhatIf(input);
+  const r = computeWhatIf(input);
   if (json) {
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    out.write(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
   }
-  printTable(
+  table(
+    out,
     ['account', 'equity', 'IM', 'MM', 'health', 'status', 'call'],
-    out.accounts.map((a) => [a.id, a.equity, a.im, a.mm, a.health ?? 'inf', a.status, a.call ?? '']),
+    r.accounts.map((a) => [a.id, a.equity, a.im, a.mm, a.health ?? 'inf', a.status, a.call ?? '']),
     [1, 2, 3, 4],
   );
-  for (const a of out.accounts) {
-    process.stdout.write(`\n${a.id}\n`);
-    printTable(
+  for (const a of r.accounts) {
+    out.write(`\n${a.id}\n`);
+    table(
+      out,
       ['instrument', 'notional', 'upnl', 'IM', 'MM', 'liq. price', 'bankr. price'],
       a.positions.map((p) => [p.instrument, p.notional, p.upnl, p.im, p.mm, p.liquidationPrice ?? '-', p.bankruptcyPrice ?? '-']),
       [1, 2, 3, 4, 5, 6],
     );
     if (a.liquidationPlan) {
-      process.stdout.write(`liquidation plan of ${a.id}\n`);
-      printTable(['instrument', 'side', 'quantity', 'est. price', 'fee'], a.liquidationPlan.map((o) => [o.instrument, o.side, o.quantity, o.estimatedPrice, o.fee]), [2, 3, 4]);
+      out.write(`liquidation plan of ${a.id}\n`);
+      table(out, ['instrument', 'side', 'quantity', 'est. price', 'fee'], a.liquidationPlan.map((o) => [o.instrument, o.side, o.quantity, o.estimatedPrice, o.fee]), [2, 3, 4]);
     }
   }
   return 0;

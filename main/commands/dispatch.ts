@@ -1,24 +1,14 @@
 // The one command layer behind all three doors. It validates the payload against the contract, checks the actor's
 // role, and runs a changing command and its journal entry in one transaction: both land or neither does.
-import type { z } from 'zod';
 import { contract, isChannel, DOOR_CHANNELS, type Channel, type InputOf, type OutputOf } from '../../shared/contract.ts';
 import { accessRule, batchMayRun } from './allowed/access.ts';
 import { channelRule, enforce } from './allowed/verdict.ts';
 import { withActions } from './allowed/views.ts';
-import { InputError, RuleError } from '../../shared/errors.ts';
+import { InputError, RuleError, schemaError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
 import { handlers, preparers, type Prepared } from './handlers.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
-
-/** Names the first field that failed, as a dotted path, with zod's reason. */
-export function schemaError(channel: string, err: z.ZodError): InputError {
-  const issue = err.issues[0]!;
-  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return new InputError(`${channel}: ${message}`, field ? { field } : {});
-}
 
 export function validate<C extends Channel>(channel: C, payload: unknown): InputOf<C> {
   const parsed = contract[channel].input.safeParse(payload ?? {});

@@ -21,6 +21,11 @@ export function latestCycle(db: Database): { id: number; asOf: string; summary: 
   return r ? { id: Number(r.id), asOf: r.asOf, summary: r.summary } : undefined;
 }
 
+/** The as-of time of the latest cycle (undefined before the first). */
+export function latestCycleAsOf(db: Database): string | undefined {
+  return db.prepare('SELECT as_of FROM margin_cycles ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined;
+}
+
 /** The as-of time of a cycle. */
 export function cycleAsOf(db: Database, id: number): string {
   const r = db.prepare('SELECT as_of FROM margin_cycles WHERE id = ?').pluck().get(id) as string | undefined;

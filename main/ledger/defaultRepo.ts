@@ -645,6 +645,11 @@ export interface ScenarioRow {
   updatedAt: string;
 }
 
+/** What a stress scenario may shock: every underlying of an instrument and every collateral asset. */
+export function readShockKeys(db: Database): Set<string> {
+  return new Set(db.prepare('SELECT DISTINCT underlying FROM instruments UNION SELECT id FROM assets').pluck().all() as string[]);
+}
+
 export function readScenarios(db: Database): ScenarioRow[] {
   return (db.prepare('SELECT id, name, kind, description, shocks, updated_by, updated_at FROM stress_scenarios ORDER BY kind, id').raw().all() as string[][]).map((r) => ({
     id: r[0]!,

@@ -333,6 +333,16 @@ export function writePosition(
   );
 }
 
+/** A new cross position (a close-out winner taking lots of an instrument it did not hold). */
+export function insertPosition(db: Database, p: { account: string; instrument: string; quantity: bigint; entryValue: bigint }): void {
+  prepared(db, 'INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, NULL)').run(
+    p.account,
+    p.instrument,
+    p.quantity,
+    p.entryValue,
+  );
+}
+
 /** Adds `delta` (asset quantity units) to an account's holding of an asset. */
 export function addCollateral(db: Database, account: string, asset: string, delta: bigint): void {
   if (delta === 0n) return;

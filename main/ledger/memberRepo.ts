@@ -1,6 +1,20 @@
 // Members' standing, as commands that depend on it read it (automation stops for a defaulted or suspended member).
 import type { Database } from 'better-sqlite3';
 
+/** A member's own accounts, each with its number of positions, in id order. */
+export function readMemberAccounts(db: Database, member: string): { id: string; kind: 'house' | 'client'; member: string; positions: number }[] {
+  const rows = db
+    .prepare('SELECT a.id, a.kind, a.member_id, (SELECT count(*) FROM positions p WHERE p.account_id = a.id) FROM accounts a WHERE a.member_id = ? ORDER BY a.id')
+    .raw()
+    .all(member) as [string, 'house' | 'client', string, bigint | number][];
+  return rows.map(([id, kind, m, n]) => ({ id, kind, member: m, positions: Number(n) }));
+}
+
+/** How many positions an account holds. */
+export function positionCount(db: Database, account: string): number {
+  return Number(db.prepare('SELECT count(*) FROM positions WHERE account_id = ?').pluck().get(account) as bigint | number);
+}
+
 export function memberStatuses(db: Database): Map<string, string> {
   const rows = db.prepare('SELECT id, status FROM members').raw().all() as [string, string][];
   return new Map(rows);

@@ -5,8 +5,7 @@ import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, 
 import { deleverage } from '../engine/adl.ts';
 import { parseAmount, parseRate, formatAmount, formatUnits, INT64_MAX } from '../../shared/units.ts';
 import { atField as at, refuseRepeats, SharedScale } from '../input/fields.ts';
-import { InputError } from '../../shared/errors.ts';
-import { schemaError } from '../commands/dispatch.ts';
+import { InputError, schemaError } from '../../shared/errors.ts';
 import type { z } from 'zod';
 
 function parse<S extends z.ZodType>(command: string, schema: S, json: unknown): z.infer<S> {

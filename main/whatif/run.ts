@@ -9,7 +9,7 @@ import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units
 import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
 import type { Book, Instrument } from '../engine/model.ts';
 import type { AccountResult } from '../engine/results.ts';
-import { schemaError } from '../commands/dispatch.ts';
+import { schemaError } from '../../shared/errors.ts';
 
 /** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
 export function health(equity: bigint, mm: bigint): string | null {

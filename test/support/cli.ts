@@ -1,12 +1,16 @@
-// Helpers for real-process tests of the `riskdesk` command line: run the real CLI (bin/riskdesk.js under the
-// project's pinned Node) against real ledger files, make throw-away directories, and read a ledger directly with
-// better-sqlite3 (read-only) to check what the CLI left in it. No mocks: everything here is the real program.
+// Helpers for tests of the `riskdesk` command line: run the real CLI against real ledger files, in this process
+// (`riskdesk`: main(argv, io) with captured output, as fast as a function call) or as a child process
+// (`riskdeskProcess`, `startRiskdesk`: bin/riskdesk.js under the project's pinned Node, for exit codes, signals and
+// crash safety); make throw-away directories; and read a ledger directly with better-sqlite3 (read-only) to check
+// what the CLI left in it. No mocks: everything here is the real program.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { main } from '../../main/cli/main.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'riskdesk.js');
@@ -27,8 +31,11 @@ export type DemoUser = keyof typeof PASSWORDS;
 export interface CliOptions {
   /** Extra environment (merged over a cleaned copy of the test's environment). */
   env?: Record<string, string | undefined>;
-  /** Text on the child's stdin (default: empty, so a password prompt can never wait for a terminal). */
+  /** Text on stdin (default: empty and not a terminal, so a password prompt can never wait for a person). */
   input?: string;
+}
+
+export interface ProcessOptions extends CliOptions {
   cwd?: string;
   /** Hard limit for the process (default 60 s); the child is SIGKILLed and the helper throws when it is reached. */
   timeoutMs?: number;
@@ -92,8 +99,29 @@ function result(argv: string[], code: number | null, signal: NodeJS.Signals | nu
   };
 }
 
-/** Runs `riskdesk ...args` to completion (synchronously) and returns its exit code and output. */
-export function riskdesk(args: string[], opts: CliOptions = {}): CliResult {
+/**
+ * Runs `riskdesk ...args` in this process (main/cli/main.ts with its output captured, stdin not a terminal) and
+ * returns its exit code and output, as the process would have them.
+ */
+export async function riskdesk(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    stdin: Readable.from(opts.input === undefined ? [] : [opts.input]),
+    env: childEnv(opts.env),
+  });
+  return result(args, code, null, stdout, stderr);
+}
+
+/** Runs `riskdesk ...args` in this process, signed in as a demo user (--as USER, password from RISKDESK_PASSWORD). */
+export function riskdeskAs(user: DemoUser, args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return riskdesk([...args, '--as', user], { ...opts, env: { RISKDESK_PASSWORD: PASSWORDS[user], ...opts.env } });
+}
+
+/** Runs `riskdesk ...args` as a child process to completion (synchronously): its exit code, signal and output. */
+export function riskdeskProcess(args: string[], opts: ProcessOptions = {}): CliResult {
   const timeout = opts.timeoutMs ?? 60_000;
   const r = spawnSync(NODE, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
@@ -111,13 +139,13 @@ export function riskdesk(args: string[], opts: CliOptions = {}): CliResult {
   return result(args, r.status, r.signal, r.stdout, r.stderr);
 }
 
-/** Runs `riskdesk ...args` signed in as a demo user (--as USER, password from RISKDESK_PASSWORD). */
-export function riskdeskAs(user: DemoUser, args: string[], opts: CliOptions = {}): CliResult {
-  return riskdesk([...args, '--as', user], { ...opts, env: { RISKDESK_PASSWORD: PASSWORDS[user], ...opts.env } });
+/** riskdeskProcess signed in as a demo user (--as USER, password from RISKDESK_PASSWORD). */
+export function riskdeskAsProcess(user: DemoUser, args: string[], opts: ProcessOptions = {}): CliResult {
+  return riskdeskProcess([...args, '--as', user], { ...opts, env: { RISKDESK_PASSWORD: PASSWORDS[user], ...opts.env } });
 }
 
 /** Starts the CLI without waiting for it (for kill tests). stdout and stderr are collected. */
-export function startRiskdesk(args: string[], opts: Pick<CliOptions, 'env' | 'cwd'> = {}): {
+export function startRiskdesk(args: string[], opts: Pick<ProcessOptions, 'env' | 'cwd'> = {}): {
   child: ChildProcess;
   done: Promise<CliResult & { ms: number }>;
 } {

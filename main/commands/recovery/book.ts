@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Book } from '../../engine/model.ts';
 import type { AccountResult } from '../../engine/results.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
+import { latestCycleAsOf } from '../../ledger/cycleRepo.ts';
 import { evaluateBook, accountResult } from '../../engine/evaluate.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
@@ -34,6 +35,5 @@ export function totalEquity(r: AccountResult): bigint {
 
 /** The time prices are taken at for valuing the book now: the latest cycle's as-of, or now before any cycle. */
 export function priceTimeOf(db: Database, now: Date): string {
-  const r = db.prepare('SELECT as_of FROM margin_cycles ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined;
-  return r ?? now.toISOString();
+  return latestCycleAsOf(db) ?? now.toISOString();
 }

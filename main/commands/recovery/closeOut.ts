@@ -32,6 +32,7 @@ import {
   addLiquidationEvent,
   getLiquidation,
   writePosition,
+  insertPosition,
   addCollateral,
 } from '../../ledger/liquidationRepo.ts';
 import {
@@ -403,7 +404,7 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
         const theirs = readPositions(db, w.account).find((x) => x.instrument === p.instrument);
         const merged = mergeInto(theirs, w.account, inst, p.quantity, value, mark, policy);
         if (!theirs) {
-          db.prepare('INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, NULL)').run(w.account, p.instrument, merged.position!.quantity, merged.position!.entryValue);
+          insertPosition(db, { account: w.account, instrument: p.instrument, quantity: merged.position!.quantity, entryValue: merged.position!.entryValue });
         } else {
           writePosition(db, merged.position ?? { account: w.account, instrument: p.instrument, closed: true });
         }

@@ -8,7 +8,7 @@ import type { StressReport, StressScenarioView, CoverFigure } from '../../../sha
 import { stressSteps, type Shock, type StressProgress, type CoverResult, type StressResult } from '../../engine/stress.ts';
 import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
-import { readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
+import { readShockKeys, readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
 import { priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
@@ -33,13 +33,8 @@ export function listScenarios(ctx: CommandContext): StressScenarioView[] {
   return readScenarios(ctx.db).map(view);
 }
 
-function shockKeys(db: Database): Set<string> {
-  const rows = db.prepare('SELECT DISTINCT underlying FROM instruments UNION SELECT id FROM assets').pluck().all() as string[];
-  return new Set(rows);
-}
-
 export function saveScenario(ctx: CommandContext, input: InputOf<'stress.saveScenario'>): StressScenarioView {
-  const known = shockKeys(ctx.db);
+  const known = readShockKeys(ctx.db);
   for (const [k, v] of Object.entries(input.shocks)) {
     const field = `shocks.${k}`;
     if (!known.has(k)) throw new InputError(`"${k}" is neither an underlying nor a collateral asset of this ledger`, { field });

@@ -32,6 +32,7 @@ import {
   type MemberRow,
 } from '../../ledger/defaultRepo.ts';
 import { readInstruments } from '../../ledger/bookRepo.ts';
+import { readMemberAccounts, positionCount } from '../../ledger/memberRepo.ts';
 import { formatAmount, formatRate } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
 import { InputError } from '../../../shared/errors.ts';
@@ -126,11 +127,9 @@ export function caseDetail(db: Database, id: number): DefaultCaseDetail {
   const ports = casePorts(db, c.id);
   const closed = closeOutPositions(db, c.id);
   const closedAccounts = new Set(closed.map((p) => p.account));
-  const own = db.prepare('SELECT a.id, a.kind, a.member_id, (SELECT count(*) FROM positions p WHERE p.account_id = a.id) FROM accounts a WHERE a.member_id = ? ORDER BY a.id').raw().all(c.member) as [string, 'house' | 'client', string, bigint][];
-  const positionCount = db.prepare('SELECT count(*) FROM positions WHERE account_id = ?').pluck();
   const accounts: DefaultCaseDetail['accounts'] = [
-    ...own.map(([aid, kind, member, n]) => ({ id: aid, kind, member, disposition: closedAccounts.has(aid) ? ('closed_out' as const) : ('remaining' as const), positions: Number(n) })),
-    ...ports.map((p) => ({ id: p.account, kind: 'client' as const, member: p.to, disposition: 'ported' as const, positions: Number(positionCount.get(p.account) as bigint) })),
+    ...readMemberAccounts(db, c.member).map((a) => ({ id: a.id, kind: a.kind, member: a.member, disposition: closedAccounts.has(a.id) ? ('closed_out' as const) : ('remaining' as const), positions: a.positions })),
+    ...ports.map((p) => ({ id: p.account, kind: 'client' as const, member: p.to, disposition: 'ported' as const, positions: positionCount(db, p.account) })),
   ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const layers = caseLayers(db, c.id);
   const allocations = memberAllocations(db, c.id);

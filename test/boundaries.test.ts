@@ -1,0 +1,228 @@
+// design.md §3 as a test: which part of the program may import which, and where SQL may run. It reads every source
+// file's imports (static, `export ... from` and dynamic import()) and names each file and import that breaks a rule,
+// so a failure says what to move. Test files are exempt (a test may reach across layers to check them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SOURCES = ['main', 'shared', 'renderer/src', 'renderer/bench', 'bench', 'scripts'];
+const DOORS = ['main/doors', 'main/cli', 'main/electron', 'main/serve'];
+
+/**
+ * Files that still run SQL outside main/ledger, each with the issue that moves it. Nothing else may join this list:
+ * SQL goes into a repository in main/ledger.
+ */
+const SQL_OUTSIDE_LEDGER_ALLOWED = new Map<string, string>([
+  // Issue 20: the resident book (branch `resident`) moves the tick's WAL handling and its writes into main/ledger.
+  ['main/commands/tickCommit.ts', 'issue 20 (resident book)'],
+  ['bench/bench.ts', 'issue 20 (resident book): the bench checkpoints the WAL between its runs'],
+]);
+
+interface Source {
+  file: string; // relative to ROOT, with forward slashes
+  text: string;
+  imports: string[]; // resolved relative imports (files relative to ROOT); packages are left out
+}
+
+function walk(dir: string, out: string[]): void {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'dist') walk(p, out);
+    } else if (/\.(ts|svelte)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+}
+
+const IMPORT = /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function read(): Source[] {
+  const files: string[] = [];
+  for (const s of SOURCES) walk(path.join(ROOT, s), files);
+  return files.map((abs) => {
+    const text = fs.readFileSync(abs, 'utf8');
+    const imports: string[] = [];
+    for (const m of text.matchAll(IMPORT)) {
+      const spec = m[1] ?? m[2]!;
+      if (!spec.startsWith('.')) continue;
+      imports.push(path.relative(ROOT, path.resolve(path.dirname(abs), spec)).split(path.sep).join('/'));
+    }
+    return { file: path.relative(ROOT, abs).split(path.sep).join('/'), text, imports };
+  });
+}
+
+const under = (file: string, folder: string) => file === folder || file.startsWith(`${folder}/`);
+
+/** The part of the program a file belongs to: main/<folder>, or the top folder (shared, renderer, bench, scripts). */
+export function area(file: string): string {
+  const [top, second] = file.split('/');
+  return top === 'main' && second !== undefined && file.split('/').length > 2 ? `main/${second}` : top!;
+}
+
+const sources = read();
+
+interface Rule {
+  name: string;
+  from: (file: string) => boolean;
+  forbidden: (target: string) => boolean;
+}
+
+const RULES: Rule[] = [
+  {
+    name: 'the engine is pure: it imports nothing of the ledger, the commands or the doors',
+    from: (f) => under(f, 'main/engine'),
+    forbidden: (t) => under(t, 'main/ledger') || under(t, 'main/commands') || DOORS.some((d) => under(t, d)),
+  },
+  {
+    name: 'the ledger imports no command and no door',
+    from: (f) => under(f, 'main/ledger'),
+    forbidden: (t) => under(t, 'main/commands') || DOORS.some((d) => under(t, d)),
+  },
+  {
+    // renderer/bench is a Node script that measures the screens on a demo book, not part of the console.
+    name: 'the renderer talks only to the bridge: of the program it imports only shared/',
+    from: (f) => under(f, 'renderer/src'),
+    forbidden: (t) => !under(t, 'renderer') && !under(t, 'shared'),
+  },
+  {
+    name: 'shared/ is imported by both sides and imports neither',
+    from: (f) => under(f, 'shared'),
+    forbidden: (t) => !under(t, 'shared'),
+  },
+  {
+    name: 'the standalone calculators (main/whatif, main/recovery) import no command and no door',
+    from: (f) => under(f, 'main/whatif') || under(f, 'main/recovery'),
+    forbidden: (t) => under(t, 'main/commands') || DOORS.some((d) => under(t, d)),
+  },
+];
+
+/** Every import that breaks a rule, as "file -> target: rule". */
+export function layerViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const s of files) {
+    for (const rule of RULES) {
+      if (!rule.from(s.file)) continue;
+      for (const t of s.imports) if (rule.forbidden(t)) out.push(`${s.file} -> ${t}: ${rule.name}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A call that runs SQL: better-sqlite3's prepare() and pragma(), and exec() with a literal statement (a regular
+ * expression's exec() takes a variable, so it is not mistaken for one).
+ */
+const SQL_CALL = /\.(?:prepare|pragma)\(|\.exec\(\s*['"`]/;
+
+export function sqlOutsideLedger(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const s of files) {
+    if (under(s.file, 'main/ledger') || SQL_OUTSIDE_LEDGER_ALLOWED.has(s.file)) continue;
+    s.text.split('\n').forEach((line, i) => {
+      if (SQL_CALL.test(line)) out.push(`${s.file}:${i + 1}: ${line.trim().slice(0, 120)}`);
+    });
+  }
+  return out;
+}
+
+/** The cycles of imports between areas (main/<folder>, shared, renderer, ...), each as "a -> b -> ... -> a" with an example import per step. */
+export function areaCycles(files: Source[]): string[] {
+  const edges = new Map<string, Map<string, string>>(); // area -> area -> an example "file -> target"
+  for (const s of files) {
+    const a = area(s.file);
+    for (const t of s.imports) {
+      const b = area(t);
+      if (a === b) continue;
+      if (!edges.has(a)) edges.set(a, new Map());
+      if (!edges.get(a)!.has(b)) edges.get(a)!.set(b, `${s.file} -> ${t}`);
+    }
+  }
+  // Tarjan's strongly connected components: every component of more than one area holds a cycle.
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const comps: string[][] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of edges.get(v)?.keys() ?? []) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      if (comp.length > 1) comps.push(comp.sort());
+    }
+  };
+  for (const v of [...edges.keys()].sort()) if (!idx.has(v)) visit(v);
+  return comps.map((c) => {
+    const inside = new Set(c);
+    const steps = c.flatMap((a) => [...(edges.get(a) ?? [])].filter(([b]) => inside.has(b)).map(([, example]) => `  ${example}`));
+    return `${c.join(' <-> ')}:\n${steps.join('\n')}`;
+  });
+}
+
+test('the sources are found and their imports resolved (the checks below see the program)', () => {
+  assert.ok(sources.length > 200, `only ${sources.length} source files found`);
+  const engine = sources.find((s) => s.file === 'main/engine/margin.ts') ?? sources.find((s) => under(s.file, 'main/engine'));
+  assert.ok(engine && engine.imports.length > 0, 'an engine file with imports');
+  for (const s of sources) {
+    for (const t of s.imports) {
+      const exists = fs.existsSync(path.join(ROOT, t)) || fs.existsSync(path.join(ROOT, `${t}.ts`));
+      assert.ok(exists, `${s.file} imports ${t}, which is not a file: the import pattern misread it`);
+    }
+  }
+});
+
+test('design.md §3: each layer imports only what it may', () => {
+  const v = layerViolations(sources);
+  assert.deepEqual(v, [], `imports across the layers of design.md §3:\n${v.join('\n')}`);
+});
+
+test('design.md §3: SQL runs only in main/ledger', () => {
+  const v = sqlOutsideLedger(sources);
+  assert.deepEqual(v, [], `SQL outside main/ledger (move it into a repository there):\n${v.join('\n')}`);
+  for (const file of SQL_OUTSIDE_LEDGER_ALLOWED.keys()) {
+    const s = sources.find((x) => x.file === file);
+    assert.ok(s && SQL_CALL.test(s.text), `${file} is allowed SQL outside the ledger but runs none: take it off the list`);
+  }
+});
+
+test('no cycle of imports between folders', () => {
+  const c = areaCycles(sources);
+  assert.deepEqual(c, [], `folders that import each other (one must not know the other):\n${c.join('\n')}`);
+});
+
+test('the checks find what they look for (each rule on a made-up file)', () => {
+  const fake = (file: string, imports: string[], text = ''): Source => ({ file, imports, text });
+  assert.equal(layerViolations([fake('main/engine/x.ts', ['main/ledger/db.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('main/engine/x.ts', ['main/cli/main.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('main/ledger/x.ts', ['main/commands/dispatch.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('renderer/src/x.ts', ['main/engine/margin.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('renderer/src/x.ts', ['shared/contract.ts', 'renderer/src/y.ts'])]).length, 0);
+  assert.equal(layerViolations([fake('shared/x.ts', ['main/engine/margin.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('main/whatif/x.ts', ['main/commands/dispatch.ts'])]).length, 1);
+  assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], "db.prepare('SELECT 1')")]).length, 1);
+  assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], 'db.exec(`DELETE FROM t`)')]).length, 1);
+  assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], "db.pragma('wal_checkpoint')")]).length, 1);
+  assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], 'const m = RE.exec(s);')]).length, 0);
+  assert.equal(sqlOutsideLedger([fake('main/ledger/x.ts', [], "db.prepare('SELECT 1')")]).length, 0);
+  assert.equal(areaCycles([fake('main/a/x.ts', ['main/b/y.ts']), fake('main/b/y.ts', ['main/a/x.ts'])]).length, 1);
+  assert.equal(areaCycles([fake('main/a/x.ts', ['main/b/y.ts']), fake('main/b/y.ts', ['shared/z.ts'])]).length, 0);
+  assert.equal(area('main/commands/recovery/book.ts'), 'main/commands');
+  assert.equal(area('renderer/src/App.svelte'), 'renderer');
+});
