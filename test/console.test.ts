@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
-import type { Ledger } from '../main/ledger/db.ts';
+import { openLedger, type Ledger } from '../main/ledger/db.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
@@ -112,6 +112,31 @@ test('before the first cycle: empty dashboard and table, detail valued at the la
   assert.equal(det.figures.equity, formatAmount(ref.equity));
   assert.equal(det.figures.mm, formatAmount(ref.mm));
   assert.equal(det.figures.status, ref.status);
+  db.close();
+});
+
+test('accounts.list is made again only when the ledger changed, here or from another connection', () => {
+  const db = demoLedger(60);
+  runCycle(db, DEMO_AS_OF);
+  const t1 = run<AccountsTable>(db, 'accounts.list', {});
+  // Nothing changed: the same table, not made again.
+  assert.equal(run<AccountsTable>(db, 'accounts.list', {}), t1);
+  // A journalled change (positions imported) makes it again; the cycle is the same, so are its figures.
+  const id = readAccounts(db).find((a) => a.mode === 'cross')!.id;
+  run(db, 'import.csv', { kind: 'positions', file: 'p.csv', text: `account,instrument,quantity,entry_value\n${id},BTC-PERP,1,40000\n` }, DEMO_AS_OF, operator);
+  const t2 = run<AccountsTable>(db, 'accounts.list', {});
+  assert.notEqual(t2, t1);
+  assert.deepEqual(t2, t1);
+  // A cycle run through another connection to the same file (another process, the CLI): seen at once.
+  const other = openLedger(db.name);
+  const later = addMinutes(DEMO_AS_OF, 5);
+  const c2 = dispatch({ db: other, actor: operator, now: () => new Date(later) }, 'cycle.run', { at: later }) as CycleSummary;
+  other.close();
+  const t3 = run<AccountsTable>(db, 'accounts.list', {});
+  assert.equal(t3.cycle, c2.cycle);
+  assert.notEqual(t3.cycle, t1.cycle);
+  const i = t3.columns.id.indexOf(id);
+  assert.notEqual(t3.columns.equity[i], t1.columns.equity[i], 'the new position counts in the new cycle');
   db.close();
 });
 

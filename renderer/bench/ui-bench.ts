@@ -7,8 +7,9 @@
 //     target 100 ms;
 //   - a screen change: `g <key>` from the previous screen to each screen in the rail's order, twice round, timed in
 //     the page from the key to the frame that paints the screen's first content (its heading and its first data:
-//     nothing on it still says "Loading…"; Accounts, whose rows have their own target, counts its heading), the
-//     slowest change, target 300 ms;
+//     no "Loading…" or "Loading the …" in place of content; Accounts, whose rows have their own target, counts its
+//     heading), the slowest change, target 300 ms; and, for information, until the screen has settled (its Reload
+//     button's "Loading…" gone too: every request answered);
 //   - a stress run's cancel: Cancel pressed while the run reads the book, timed in the page to the frame that shows
 //     the run stopped, target 1000 ms;
 // and, for information, a jump to the last row with End, the frame times of a fast scroll through the table, and a
@@ -213,34 +214,44 @@ async function markNextKey(page: Page): Promise<void> {
   });
 }
 
+interface ScreenChange {
+  /** Key to the screen's heading and first data painted: no "Loading…" in place of content. */
+  content: number;
+  /** Key to every request of the screen answered: no "Loading…" anywhere, its Reload button's included. */
+  settled: number;
+}
+
 /**
- * `g <key>` to a screen; ms from the second key to the frame that paints the screen's heading and its first data:
- * no "Loading…" left in place of content (a Reload button's "Loading…" refreshes what is shown); Accounts: its
- * heading, its rows being the first-paint figure's.
+ * `g <key>` to a screen, timed in the page from the second key to two painted frames (ScreenChange). A screen that
+ * shows what it had (a queue kept from the last visit) or a first page while the rest comes has content before it
+ * has settled. Accounts counts its heading as content: its rows are the first-paint figure's.
  */
-async function changeScreen(page: Page, id: string, chord: string): Promise<number> {
+async function changeScreen(page: Page, id: string, chord: string): Promise<ScreenChange> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('g');
   await markNextKey(page);
   await page.keyboard.press(chord);
   return page.evaluate(async (id) => {
     const w = window as unknown as { __painted: Painted; __keyAt: number };
-    const at = await w.__painted(() => {
+    const LOADING = /\bloading\b[^.…]*…/i;
+    const ready = (buttonsToo: boolean) => () => {
       const el = document.querySelector(`[data-testid="screen-${id}"]`);
       if (!el || !el.querySelector('h1')) return false;
-      if (id === 'accounts') return true;
+      if (id === 'accounts' && !buttonsToo) return true;
       const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
       for (let t = texts.nextNode(); t; t = texts.nextNode()) {
-        if (/loading…/i.test(t.textContent ?? '') && !t.parentElement?.closest('button')) return false;
+        if (LOADING.test(t.textContent ?? '') && (buttonsToo || !t.parentElement?.closest('button'))) return false;
       }
       return true;
-    });
-    return at - w.__keyAt;
+    };
+    const content = (await w.__painted(ready(false))) - w.__keyAt;
+    const settled = (await w.__painted(ready(true))) - w.__keyAt;
+    return { content, settled };
   }, id);
 }
 
-async function screenChanges(page: Page, rounds: number): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>(SCREENS.map((s) => [s.id, []]));
+async function screenChanges(page: Page, rounds: number): Promise<Map<string, ScreenChange[]>> {
+  const out = new Map<string, ScreenChange[]>(SCREENS.map((s) => [s.id, []]));
   for (let r = 0; r < rounds; r++) {
     for (const s of [...SCREENS.slice(1), SCREENS[0]!]) out.get(s.id)!.push(await changeScreen(page, s.id, s.chord));
   }
@@ -343,8 +354,10 @@ async function main(): Promise<number> {
     const worstVisit = Math.max(firstPaint, ...warm);
     const okPaint = worstVisit <= TARGETS.firstPaintMs;
     const okSort = sortMedian <= TARGETS.sortMs;
-    const slowest = [...changes].map(([id, ms]) => ({ id, ms: Math.max(...ms) })).sort((a, b) => b.ms - a.ms);
-    const okChange = slowest[0]!.ms <= TARGETS.screenChangeMs;
+    const slowestBy = (k: keyof ScreenChange) => [...changes].map(([id, c]) => ({ id, ms: Math.max(...c.map((x) => x[k])) })).sort((a, b) => b.ms - a.ms)[0]!;
+    const slowest = slowestBy('content');
+    const slowestSettled = slowestBy('settled');
+    const okChange = slowest.ms <= TARGETS.screenChangeMs;
     const okCancel = cancel <= TARGETS.cancelMs;
     const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
     const n = rows.toLocaleString('en-US');
@@ -356,7 +369,8 @@ async function main(): Promise<number> {
           ['first paint again (3 re-visits, slowest)', Math.max(...warm).toFixed(0), '', ''],
           ['first paint, slowest visit', worstVisit.toFixed(0), String(TARGETS.firstPaintMs), mark(okPaint)],
           [`sort all rows by health (median of ${RUNS})`, sortMedian.toFixed(1), String(TARGETS.sortMs), mark(okSort)],
-          [`screen change, slowest (${slowest[0]!.id})`, slowest[0]!.ms.toFixed(0), String(TARGETS.screenChangeMs), mark(okChange)],
+          [`screen change to first content, slowest (${slowest.id})`, slowest.ms.toFixed(0), String(TARGETS.screenChangeMs), mark(okChange)],
+          [`screen change until settled, slowest (${slowestSettled.id})`, slowestSettled.ms.toFixed(0), '', ''],
           ['stress run cancelled: click to stopped run painted', cancel.toFixed(0), String(TARGETS.cancelMs), mark(okCancel)],
           ['End: last row painted', end.toFixed(0), '', ''],
           ['fast scroll, frame time p50 / p95', `${scroll.p50.toFixed(1)} / ${scroll.p95.toFixed(1)}`, '', ''],
@@ -364,7 +378,8 @@ async function main(): Promise<number> {
         ]) +
         `\n\nsort runs (ms): ${sorts.map((s) => s.toFixed(1)).join(', ')}` +
         `\nfirst paint re-visits (ms): ${warm.map((s) => s.toFixed(0)).join(', ')}` +
-        `\nscreen changes, g <key> from the screen before (ms, twice round): ${[...changes].map(([id, ms]) => `${id} ${ms.map((x) => x.toFixed(0)).join('/')}`).join(', ')}\n`,
+        `\nscreen changes, g <key> from the screen before, first content (settled) in ms, twice round: ` +
+        `${[...changes].map(([id, c]) => `${id} ${c.map((x) => `${x.content.toFixed(0)} (${x.settled.toFixed(0)})`).join(' / ')}`).join(', ')}\n`,
     );
     return okPaint && okSort && okChange && okCancel ? 0 : 1;
   } finally {

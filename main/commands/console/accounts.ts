@@ -1,8 +1,10 @@
 // The accounts screen (design.md §5): every account of the latest cycle as columns, one account's detail evaluated
 // now, and a what-if price shock on it. All read-only.
+import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { AccountDetail, AccountsTable, InputOf, Status, WhatIfResult } from '../../../shared/contract.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
+import { journalHead } from '../../ledger/journal.ts';
 import { readCycleResults, readIsolatedUnits, accountHistory } from '../../ledger/cycleResults.ts';
 import { worstUnit } from '../../engine/marginUnits.ts';
 import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
@@ -31,8 +33,23 @@ function emptyTable(): AccountsTable {
  * isolated positions' (the cycle stores those beside the packed cross results), and health is the worst unit's
  * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
  */
+/**
+ * The last table made on each connection, with the ledger state it was made at: the latest cycle and the journal's
+ * head. Every change to the ledger is journalled in its own transaction, so the same head is the same ledger and the
+ * same table: a re-visit of Accounts gets it at once instead of formatting 100k rows again (about a second on the
+ * 100k book). Read-only: callers serialise it, never change it.
+ */
+const lastTable = new WeakMap<Database, { state: string; table: AccountsTable }>();
+
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
-  return accountsTable(ctx, null);
+  const cycle = latestCycle(ctx.db);
+  if (!cycle) return emptyTable();
+  const state = `${cycle.id} ${journalHead(ctx.db).hash}`;
+  const last = lastTable.get(ctx.db);
+  if (last?.state === state) return last.table;
+  const table = makeAccountsTable(ctx, cycle, null);
+  lastTable.set(ctx.db, { state, table });
+  return table;
 }
 
 /**
@@ -40,16 +57,16 @@ export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list
  * console replaces just those rows. An id the latest cycle does not hold is refused, naming it.
  */
 export function accountsRows(ctx: CommandContext, input: InputOf<'accounts.rows'>): AccountsTable {
-  const t = accountsTable(ctx, new Set(input.ids));
+  const cycle = latestCycle(ctx.db);
+  if (!cycle) return emptyTable();
+  const t = makeAccountsTable(ctx, cycle, new Set(input.ids));
   const found = new Set(t.columns.id);
   const missing = input.ids.findIndex((id) => !found.has(id));
-  if (missing !== -1 && t.cycle !== null) throw new InputError(`no account "${input.ids[missing]}" in cycle ${t.cycle}`, { field: `ids[${missing}]` });
+  if (missing !== -1) throw new InputError(`no account "${input.ids[missing]}" in cycle ${t.cycle}`, { field: `ids[${missing}]` });
   return t;
 }
 
-function accountsTable(ctx: CommandContext, only: ReadonlySet<string> | null): AccountsTable {
-  const cycle = latestCycle(ctx.db);
-  if (!cycle) return emptyTable();
+function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: string }, only: ReadonlySet<string> | null): AccountsTable {
   const r = readCycleResults(ctx.db, cycle.id);
   const refs = accountColumns(ctx.db);
   const isolated = readIsolatedUnits(ctx.db, cycle.id);
