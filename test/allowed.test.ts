@@ -113,6 +113,8 @@ function checkCase(db: Ledger, id: number): void {
     const client = c.accounts.find((x) => x.kind === 'client' && x.disposition === 'remaining');
     const receiver = run<MemberStanding[]>(db, actor, 'members.list', {}).find((m) => m.id !== c.member && m.status === 'active')!;
     agree(db, actor, what('port'), a.port, { case: id, accounts: [client?.id ?? 'NONE'], to: receiver.id });
+    // A step the contract holds for a second supervisor says so: sending it asks, it does not do.
+    if (a.port.allowed) assert.match(a.port.holds ?? '', /second, different supervisor/);
     agree(db, actor, what('closeOut'), a.closeOut, { case: id });
     agree(db, actor, what('bid'), a.bid, { case: id, member: receiver.id, lot: '*', amount: '1', confirm: true });
     agree(db, actor, what('waterfall'), a.waterfall, { case: id });
