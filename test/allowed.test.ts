@@ -120,7 +120,8 @@ function checkCase(db: Ledger, id: number): void {
     agree(db, actor, what('waterfall'), a.waterfall, { case: id });
     agree(db, actor, what('assess'), a.assess, { case: id, due: addDays(now().toISOString(), 7) });
     agree(db, actor, what('allocate'), a.allocate, { case: id, tools: ['adl'] });
-    if (!a.award.offered) agree(db, actor, what('award'), a.award, { case: id });
+    // With no bid the award is refused as such; with one, which bids win is the award's to work out (its own refusals).
+    if (!a.award.allowed) agree(db, actor, what('award'), a.award, { case: id });
   }
 }
 
