@@ -107,8 +107,21 @@ function checkCase(db: Ledger, id: number): void {
   for (const actor of ACTORS) {
     const c = run<DefaultCaseDetail>(db, actor, 'default.get', { case: id });
     const a = c.actions!;
-    agree(db, actor, `case ${id} (${c.status}) confirm`, a.confirm, { case: id });
-    agree(db, actor, `case ${id} (${c.status}) withdraw`, a.withdraw, { case: id, reason: 'not so' });
+    const what = (k: string) => `case ${id} (${c.status}) ${k}`;
+    agree(db, actor, what('confirm'), a.confirm, { case: id });
+    agree(db, actor, what('withdraw'), a.withdraw, { case: id, reason: 'not so' });
+    const client = c.accounts.find((x) => x.kind === 'client' && x.disposition === 'remaining');
+    const receiver = run<MemberStanding[]>(db, actor, 'members.list', {}).find((m) => m.id !== c.member && m.status === 'active')!;
+    agree(db, actor, what('port'), a.port, { case: id, accounts: [client?.id ?? 'NONE'], to: receiver.id });
+    // A step the contract holds for a second supervisor says so: sending it asks, it does not do.
+    if (a.port.allowed) assert.match(a.port.holds ?? '', /second, different supervisor/);
+    agree(db, actor, what('closeOut'), a.closeOut, { case: id });
+    agree(db, actor, what('bid'), a.bid, { case: id, member: receiver.id, lot: '*', amount: '1', confirm: true });
+    agree(db, actor, what('waterfall'), a.waterfall, { case: id });
+    agree(db, actor, what('assess'), a.assess, { case: id, due: addDays(now().toISOString(), 7) });
+    agree(db, actor, what('allocate'), a.allocate, { case: id, tools: ['adl'] });
+    // With no bid the award is refused as such; with one, which bids win is the award's to work out (its own refusals).
+    if (!a.award.allowed) agree(db, actor, what('award'), a.award, { case: id });
   }
 }
 
@@ -158,6 +171,9 @@ test('every action a view offers agrees with its command, for each role, across 
   const [m0, m1, m2] = members;
   const declared = run<DefaultCaseDetail>(db, supervisor, 'default.declare', { member: m0!.id, reason: 'missed a call' });
   run(db, supervisor, 'members.suspend', { member: m1!.id, reason: 'review' });
+  checkCase(db, declared.id);
+  // Confirmed by a second supervisor, the case is open: porting, close-out and the auction are its steps.
+  run(db, supervisor2, 'default.confirm', { case: declared.id });
   checkCase(db, declared.id);
   for (const m of [m0!, m1!, m2!]) checkMember(db, m.id);
 

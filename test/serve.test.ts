@@ -187,7 +187,16 @@ test('session flow: sign in, whoami, a viewer is refused cycle.run, an operator 
   assert.deepEqual(badInput.json().error.where, { field: 'password' });
 
   const viewer = await login('viewer');
-  assert.deepEqual((await invoke('session.whoami', {}, { session: viewer })).json(), { ok: true, value: { name: 'viewer', role: 'viewer' } });
+  const who = (await invoke('session.whoami', {}, { session: viewer })).json();
+  assert.deepEqual([who.ok, who.value.name, who.value.role], [true, 'viewer', 'viewer']);
+  // What the viewer may run, as the server judges it: the console shows this and decides nothing.
+  assert.deepEqual(who.value.capabilities['cycle.run'], {
+    channel: 'cycle.run',
+    offered: true,
+    allowed: false,
+    why: 'viewer (viewer) may not run cycle.run: it needs the operator role',
+    needs: 'operator',
+  });
   const stream = await subscribe(viewer);
   const refused = await invoke('cycle.run', {}, { session: viewer });
   assert.equal(refused.status, 200);

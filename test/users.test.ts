@@ -85,7 +85,10 @@ test('browser mode: a demoted user is refused at the very next call, and signs i
   assert.match(next.json.error.message, /ended by admin \(role changed from supervisor to operator\)/);
 
   const again = await login('supervisor2', PASSWORDS.supervisor2);
-  assert.deepEqual((await call('session.whoami', {}, again)).json.value, { name: 'supervisor2', role: 'operator' });
+  const who = (await call('session.whoami', {}, again)).json.value;
+  assert.deepEqual([who.name, who.role], ['supervisor2', 'operator']);
+  // Its capabilities are the new role's: a supervisor's waiver is no longer among them.
+  assert.equal(who.capabilities['calls.waive'].allowed, false);
   // The journal records the change with who made it, and no password anywhere.
   const entry = desk.db.prepare("SELECT actor, result FROM journal WHERE command = 'users.setRole'").get() as { actor: string; result: string };
   assert.equal(entry.actor, 'admin');

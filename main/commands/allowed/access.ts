@@ -4,7 +4,7 @@
 import { CHANNELS, contract, DOOR_CHANNELS, type Channel, type InputOf } from '../../../shared/contract.ts';
 import type { Capabilities } from '../../../shared/contractAllowed.ts';
 import type { Actor } from '../context.ts';
-import { channelRule, no, ok, verdict, type Rule } from './verdict.ts';
+import { channelRule, heldByContract, no, verdict, type Rule } from './verdict.ts';
 
 /** All that a user whose password was set by an admin may run until they change it. */
 const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
@@ -32,10 +32,7 @@ export function capabilities(actor: Actor): Capabilities {
   const out: Capabilities = {};
   for (const c of CHANNELS) {
     if ((DOOR_CHANNELS as readonly string[]).includes(c)) continue;
-    const r = accessRule(actor, c);
-    // A channel the contract holds for a second supervisor (approvals.ts) is asked for, not done, when it is sent.
-    const held = r.ok && (contract[c] as { fourEyes?: true }).fourEyes === true;
-    out[c] = verdict(c, true, held ? ok('a second, different supervisor must confirm it') : r);
+    out[c] = verdict(c, true, heldByContract(c, accessRule(actor, c)));
   }
   return out;
 }

@@ -73,6 +73,14 @@ export function assessRule(c: Pick<CaseRow, 'id' | 'status'>, used: bigint, asse
   );
 }
 
+/** An auction is awarded to bids: none open, nothing to award (which bids win is the award's to work out). */
+export function awardRule(c: Pick<CaseRow, 'id' | 'status'>, openBids: number): Rule {
+  return first(
+    () => caseStepRule(c, 'award'),
+    () => (openBids > 0 ? ok() : no('no_bids', `default case ${c.id} has no open bid yet: there is nothing to award`)),
+  );
+}
+
 /** Recovery tools only on what the waterfall left. */
 export function allocateRule(c: Pick<CaseRow, 'id' | 'status' | 'residual'>): Rule {
   return first(
@@ -90,11 +98,12 @@ export function assessmentsUsed(db: Database, caseId: number): bigint {
 export interface CaseFacts {
   assessmentsUsed: bigint;
   assessed: boolean;
+  openBids: number;
 }
 
 export function caseActions(actor: Actor, c: CaseRow, facts: CaseFacts): CaseActions {
   const pending = c.status === 'pending_second';
-  const step = (k: Exclude<CaseStep, 'assess' | 'allocate'>) =>
+  const step = (k: Exclude<CaseStep, 'assess' | 'allocate' | 'award'>) =>
     judge(actor, CASE_STEPS[k].channel, (CASE_STEPS[k].from as readonly string[]).includes(c.status), () => caseStepRule(c, k));
   return {
     confirm: judge(actor, 'default.confirm', pending, () => confirmDeclarationRule(c, actor)),
@@ -102,7 +111,7 @@ export function caseActions(actor: Actor, c: CaseRow, facts: CaseFacts): CaseAct
     port: step('port'),
     closeOut: step('closeOut'),
     bid: step('bid'),
-    award: step('award'),
+    award: judge(actor, 'default.award', caseStepRule(c, 'award').ok, () => awardRule(c, facts.openBids)),
     waterfall: step('waterfall'),
     assess: judge(actor, 'default.assess', caseStepRule(c, 'assess').ok, () => assessRule(c, facts.assessmentsUsed, facts.assessed)),
     allocate: judge(actor, 'default.allocate', caseStepRule(c, 'allocate').ok, () => allocateRule(c)),

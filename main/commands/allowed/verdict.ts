@@ -51,7 +51,13 @@ export function verdict(channel: Channel, offered: boolean, r: Rule): ActionVerd
   return { channel, offered, allowed: false, why: r.why, ...(r.needs ? { needs: r.needs } : {}) };
 }
 
+/** An accepted rule on a channel the contract holds for a second supervisor (approvals.ts): it is asked for, not done. */
+export function heldByContract(channel: Channel, r: Rule): Rule {
+  if (!r.ok || r.holds || (contract[channel] as { fourEyes?: true }).fourEyes !== true) return r;
+  return ok('a second, different supervisor must confirm it');
+}
+
 /** A view's verdict on one action: the channel's role first, then the action's own rule on its object. */
 export function judge(actor: Actor, channel: Channel, offered: boolean, rule: () => Rule): ActionVerdict {
-  return verdict(channel, offered, first(() => channelRule(actor, channel), rule));
+  return verdict(channel, offered, heldByContract(channel, first(() => channelRule(actor, channel), rule)));
 }

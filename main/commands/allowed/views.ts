@@ -6,7 +6,7 @@ import type { DefaultCaseDetail, MemberStanding } from '../../../shared/contract
 import { getCall } from '../../ledger/callRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { getLiquidation, readOrders } from '../../ledger/liquidationRepo.ts';
-import { dueReplenishments, getCase, listAssessments, liveCaseOf, readMember } from '../../ledger/defaultRepo.ts';
+import { caseBids, dueReplenishments, getCase, listAssessments, liveCaseOf, readMember } from '../../ledger/defaultRepo.ts';
 import type { CommandContext } from '../context.ts';
 import { callActions } from './calls.ts';
 import { liquidationActions } from './liquidations.ts';
@@ -28,7 +28,11 @@ function liquidationWithActions(ctx: CommandContext, v: LiquidationDetail): Liqu
 function caseWithActions(ctx: CommandContext, v: DefaultCaseDetail): DefaultCaseDetail {
   const c = getCase(ctx.db, v.id);
   if (!c) return v;
-  return { ...v, actions: caseActions(ctx.actor, c, { assessmentsUsed: assessmentsUsed(ctx.db, c.id), assessed: listAssessments(ctx.db, { case: c.id }).length > 0 }) };
+  return { ...v, actions: caseActions(ctx.actor, c, {
+      assessmentsUsed: assessmentsUsed(ctx.db, c.id),
+      assessed: listAssessments(ctx.db, { case: c.id }).length > 0,
+      openBids: caseBids(ctx.db, c.id).filter((b) => b.status === 'open').length,
+    }) };
 }
 
 function memberWithActions(ctx: CommandContext, v: MemberStanding): MemberStanding {

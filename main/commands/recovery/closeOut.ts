@@ -14,7 +14,7 @@ import { BID_CONFIRM_SHARE_PPM, confirmOrAsk, money, times } from '../confirm.ts
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import { enforce } from '../allowed/verdict.ts';
-import { caseStepRule } from '../allowed/defaults.ts';
+import { awardRule, caseStepRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { Instrument, Position, Policy } from '../../engine/model.ts';
 import { planContext, applyOrders, type PlanReason } from '../../engine/liquidationPlan.ts';
@@ -372,13 +372,13 @@ function mergeInto(pos: Position | undefined, account: string, inst: Instrument,
 export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'>): Handled<'default.award'> {
   const { db } = ctx;
   const c = loadCase(db, input.case);
-  enforce(caseStepRule(c, 'award'));
+  const bids = caseBids(db, c.id);
+  enforce(awardRule(c, bids.filter((b) => b.status === 'open').length));
   const pt = priceTimeOf(ctx.db, ctx.now());
   const policy = readPolicy(db);
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
   const underlyings = portfolioUnderlyings(db, c);
   if (underlyings.size === 0) throw new RuleError('nothing_to_auction', `the defaulter ${c.member} holds no positions to auction`);
-  const bids = caseBids(db, c.id);
   const { winners, why } = chooseWinners(bids, underlyings);
   const rem = remainingBefore(db, c, pt);
   const settlement = settlementAt(db, pt);
