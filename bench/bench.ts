@@ -8,6 +8,7 @@
 //  - persisting one cycle's account results (kernel output to committed rows), median.
 import fs from 'node:fs';
 import { spawnSync, fork } from 'node:child_process';
+import http from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -498,8 +499,8 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       idleDb.close();
     }
     const { latencies, whole, withCalls, callsPerTick, calls } = ticks;
-    log('price ticks, 1,000 a second for 3 s...');
-    const paced = priceTicks(db, ledgerBook, 0, { perSecond: 1000, ticks: 3000, from: Date.parse(DEMO_AS_OF) + 3_600_000 });
+    log('price ticks, 1,000 a second for 2 s...');
+    const paced = priceTicks(db, ledgerBook, 0, { perSecond: 1000, ticks: 2000, from: Date.parse(DEMO_AS_OF) + 3_600_000 });
     const app = await appPhase(appFile, log);
     return {
       app,
@@ -566,16 +567,26 @@ export async function appPhase(file: string, log: (s: string) => void): Promise<
   const child = fork(APP_CHILD, [file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const [ready] = (await once(child, 'message')) as [{ origin: string; token: string }];
-    const post = async (channel: string, payload: unknown, sid?: string) => {
-      const res = await fetch(`${ready.origin}/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${ready.token}`, 'Content-Type': 'application/json', ...(sid ? { 'X-Riskdesk-Session': sid } : {}) },
-        body: JSON.stringify(payload),
+    // One connection per request (agent: false): a kept-alive socket that the server's keep-alive timer closes after
+    // a long cycle would reset the next request sent on it.
+    const post = (channel: string, payload: unknown, sid?: string) =>
+      new Promise<{ value: unknown; sid: string | null }>((resolve, reject) => {
+        const body = JSON.stringify(payload);
+        const url = new URL(`/api/invoke/${channel}`, ready.origin);
+        const headers: Record<string, string> = { Authorization: `Bearer ${ready.token}`, 'Content-Type': 'application/json', ...(sid ? { 'X-Riskdesk-Session': sid } : {}) };
+        const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            const r = JSON.parse(text) as { ok: boolean; value?: unknown; error?: { message: string } };
+            if (!r.ok) reject(new Error(`${channel}: ${r.error?.message}`));
+            else resolve({ value: r.value, sid: (res.headers['x-riskdesk-session'] as string | undefined) ?? null });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
       });
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-      return { value: body.value, sid: res.headers.get('X-Riskdesk-Session') };
-    };
     const sid = (await post('session.login', { name: 'operator', password: 'operator-demo' })).sid!;
     const timed = async (channel: string, payload: unknown) => {
       const t = performance.now();

@@ -32,4 +32,15 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   assert.equal(idle.ticksWithCalls, j.priceToCall.ticksWithCalls);
   assert.ok(j.liquidationPlanning.accountsInTrouble > 0 && j.liquidationPlanning.orders >= j.liquidationPlanning.accountsInTrouble);
   assert.equal(j.checks.engineAgreesWithDecimalJs, true);
+  // Issue 15: ticks timed through dispatch (to the commit, and whole), paced ticks, and the console run as a desk runs it.
+  assert.ok(j.priceToCall.wholeTickP50Ms > 0 && j.priceToCall.wholeTickP99Ms >= j.priceToCall.wholeTickP50Ms);
+  assert.equal(j.sustained.perSecond, 1000);
+  assert.equal(j.sustained.ticks, 2000);
+  assert.ok(j.sustained.p50Ms > 0 && j.sustained.p99Ms >= j.sustained.p50Ms);
+  const app = j.app;
+  assert.equal(app.cycles, 12);
+  assert.ok(app.cycleP50Ms > 0 && app.cycleP99Ms >= app.cycleP50Ms, JSON.stringify(app));
+  assert.ok(app.coldCliInCommandMs > 0 && app.coldCliWallMs > app.coldCliInCommandMs, 'the process takes longer than the command inside it');
+  assert.ok(app.rssAfterCyclesMb > 50, 'the console process holds the book');
+  assert.ok(app.dashboardRequests > 0 && app.dashboardLongestWaitMs > 0);
 });

@@ -196,7 +196,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
           calls.event(c.id, { at, actor, kind: 'overdue', amount: null, note: `cycle ${cycle}: deadline ${c.deadline} passed` });
           counts.overdue++;
         }
-        calls.update(c.id, { amount, deposited: c.deposited, deadline: c.deadline, status: s, at });
+        // A call the cycle leaves as it was is not written again (its updated_at is its last change).
+        if (amount !== c.amount || s !== c.status) calls.update(c.id, { amount, deposited: c.deposited, deadline: c.deadline, status: s, at });
         if (s === 'overdue') {
           if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
           forced.set(a, { code: 'overdue_call', unit: 'cross', text: `margin call ${c.id} is past its deadline ${c.deadline}` });

@@ -62,3 +62,13 @@ export function takeCaptured(db: Database): Captured {
   st.clear.run();
   return c;
 }
+
+/** The journal entries after `seq` (another process's commands, for a resident book to follow). */
+export function journalAfter(db: Database, seq: number): { seq: number; command: string; payload: string; result: string }[] {
+  return db.prepare('SELECT seq, command, payload, result FROM journal WHERE seq > ? ORDER BY seq').all(seq) as {
+    seq: number;
+    command: string;
+    payload: string;
+    result: string;
+  }[];
+}

@@ -7,14 +7,16 @@
 // account is re-read and re-evaluated alone, a mark moves its instrument, a call changes whom the screen heeds.
 // A change it does not follow in place (reference data, policy, asset prices, accounts added, an account that
 // opened an instrument or an asset it did not hold) drops the book, and the next use reads it whole again. A commit
-// by another process (the CLI beside a running console) shows in SQLite's data_version and drops it too.
+// by another process shows in SQLite's data_version: its journal entries say what it was, and price ticks (a feed
+// process beside the console) are followed in place; anything else (the CLI's cycle, an import) drops the book.
 import type { Database } from 'better-sqlite3';
 import type { Book, Position, Collateral } from '../engine/model.ts';
 import { compileBook, type BookColumns } from '../engine/columns.ts';
 import { LiveBook } from '../engine/incremental.ts';
 import { forgetKernel } from '../engine/evaluate.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
-import { installCapture, takeCaptured } from '../ledger/changeCapture.ts';
+import { installCapture, takeCaptured, journalAfter, type Captured } from '../ledger/changeCapture.ts';
+import { journalHead } from '../ledger/journal.ts';
 import { readCycleBook, readPositions, readCollateral, latestMarkOf, dataVersion, LATEST } from '../ledger/bookRepo.ts';
 import { accountsWithCalls, hasCallOrHeld } from '../ledger/callRepo.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -75,8 +77,9 @@ const safe = (v: bigint) => v <= BigInt(MAX_SAFE) && v >= -BigInt(MAX_SAFE);
 export class ResidentBook {
   readonly db: Database;
   #state: ResidentState | null = null;
-  /** SQLite's data_version when the state was last in step. */
+  /** SQLite's data_version and the journal's head when the state was last in step. */
   #version = -1;
+  #seq = 0;
   /** Why the book could not be read (a held instrument without a price ...), at that data_version. */
   #failed: { version: number; error: InputError } | null = null;
   /** The running command changed the state in memory: if it does not commit, the state is dropped. */
@@ -108,13 +111,36 @@ export class ResidentBook {
   /** Brings the state in memory in step, or drops it (to be read whole on next use); whether it is in memory. */
   #inStep(version: number): boolean {
     if (!this.#state) return false;
-    if (version !== this.#version) {
-      this.#drop('another process changed the ledger');
+    const c = takeCaptured(this.db);
+    const why = version !== this.#version ? this.#othersChanges(c) : null;
+    const applied = why ?? this.#apply(this.#state, c);
+    if (applied !== null) {
+      this.#drop(applied);
       return false;
     }
-    const why = this.#applyCaptured(this.#state);
-    if (why !== null) this.#drop(why);
-    return why === null;
+    this.#version = version;
+    this.#seq = journalHead(this.db).seq;
+    return true;
+  }
+
+  /**
+   * What other processes committed since the last sync, read from the journal into `c`: price ticks (a feed process
+   * beside the console) are followed in place like this connection's own; anything else, or a change with no
+   * journal entry at all, is a reason to read the book whole.
+   */
+  #othersChanges(c: Captured): string | null {
+    const entries = journalAfter(this.db, this.#seq);
+    if (entries.length === 0) return 'another process changed the ledger outside the journal';
+    for (const e of entries) {
+      if (e.command === 'session.login' || e.command === 'session.logout') continue;
+      if (e.command !== 'prices.tick') return `another process ran ${e.command}`;
+      const payload = JSON.parse(e.payload) as { marks?: { instrument: string }[] };
+      const result = JSON.parse(e.result) as { calls?: { account: string }[] };
+      if (!payload.marks || !result.calls) return 'another process ran a price tick of the older journal form';
+      for (const m of payload.marks) c.marks.add(m.instrument);
+      for (const x of result.calls) c.calls.add(x.account);
+    }
+    return null;
   }
 
   /** Why the book could not be read, when state() is null. */
@@ -207,6 +233,7 @@ export class ResidentBook {
         plans: new Map(),
       };
       this.#version = version;
+      this.#seq = journalHead(this.db).seq;
       this.#failed = null;
       this.loads++;
     } catch (e) {
@@ -216,9 +243,8 @@ export class ResidentBook {
     }
   }
 
-  /** Applies what this connection changed since the last use; the reason to read the book whole instead, or null. */
-  #applyCaptured(st: ResidentState): string | null {
-    const c = takeCaptured(this.db);
+  /** Applies what changed since the last use; the reason to read the book whole instead, or null. */
+  #apply(st: ResidentState, c: Captured): string | null {
     if (c.reload !== null) return `table ${c.reload} changed`;
     let holdingsChanged = false;
     for (const id of c.holdings) {
