@@ -3,6 +3,7 @@
 import type { LiquidationStatus } from '../../../../shared/contract.ts';
 import { roleAllows, type Role } from '../../../../shared/roles.ts';
 import type { WhoAmI } from '../../../../shared/contract.ts';
+import { DECIMAL_PARTS } from '../../../../shared/decimalString.ts';
 
 export const STATUS_WORDS: Record<LiquidationStatus, string> = {
   proposed: 'proposed',
@@ -30,7 +31,7 @@ export function formatHealth(h: string | null | undefined): string {
 
 /** A fraction as a percentage by moving the decimal point: "0.176471" -> "17.6471%", "0.1" -> "10%". */
 export function fractionAsPercent(f: string): string {
-  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(f);
+  const m = DECIMAL_PARTS.exec(f);
   if (!m) return f;
   const frac = (m[3] ?? '').padEnd(2, '0');
   const int = `${m[2]}${frac.slice(0, 2)}`.replace(/^0+(?=\d)/, '');
