@@ -14,6 +14,7 @@ import type { AutomationStatus, CycleSummary, DashboardSummary, LiquidationDetai
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
 import { setPolicy } from './support/policy.ts';
+import { Decimal } from 'decimal.js';
 import { addMinutes } from '../main/engine/calls.ts';
 import { decimalPlaces, divRound, formatUnits, parseUnits, parseAmount } from '../shared/units.ts';
 
@@ -283,7 +284,7 @@ test('hold, release and reject follow their rules; a rejection needs a reason', 
 
 test('a proposal stays the same proposal across cycles while its account is in trouble: its number, hold and history kept', () => {
   const db = demoLedger();
-  cycle(db);
+  const first = cycle(db);
   const before = live(db);
   const held = before.find((l) => l.status === 'proposed')!;
   run(db, operator, 'liquidations.hold', { id: held.id, reason: 'member is wiring funds' });
@@ -292,10 +293,22 @@ test('a proposal stays the same proposal across cycles while its account is in t
   assert.equal(s.liquidations.superseded, before.length - after.length, 'only proposals no longer needed are superseded');
   const ids = new Map(after.map((l) => [l.account, l.id]));
   for (const l of before) if (ids.has(l.account)) assert.equal(ids.get(l.account), l.id, `${l.account} keeps proposal ${l.id}`);
-  const d = get(db, held.id);
+  // The same prices plan the same close: nothing is written, and the proposal still names the cycle of its plan.
+  let d = get(db, held.id);
   assert.equal(d.status, 'held');
-  assert.equal(d.cycle, s.cycle);
+  assert.equal(d.cycle, first.cycle);
+  assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held']);
+  // A mark that moves against the account (one tick) moves the plan: the same proposal, planned again, still held.
+  const o = d.orders[0]!;
+  const tick = readInstruments(db).find((i) => i.id === o.instrument)!.tick;
+  const price = o.side === 'sell' ? new Decimal(o.mark).minus(tick) : new Decimal(o.mark).plus(tick);
+  const at = new Date(clock).toISOString();
+  run(db, operator, 'prices.tick', { marks: [{ instrument: o.instrument, price: price.toString(), time: at }] });
+  const moved = run<CycleSummary>(db, operator, 'cycle.run', { at });
+  d = get(db, held.id);
+  assert.equal(d.status, 'held');
+  assert.equal(d.cycle, moved.cycle);
   assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held', 'proposed']);
-  assert.match(d.events[2]!.note, new RegExp(`cycle ${s.cycle} planned again \\(kept on hold\\)`));
+  assert.match(d.events[2]!.note, new RegExp(`cycle ${moved.cycle} planned again \\(kept on hold\\)`));
   db.close();
 });

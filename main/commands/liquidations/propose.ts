@@ -10,7 +10,7 @@ import { planInputOf } from '../../engine/evaluate.ts';
 import { planAccount, planContext, type AccountPlan, type PlanContext, type PlanReason } from '../../engine/liquidationPlan.ts';
 import type { Settlement } from '../../engine/closeMath.ts';
 import {
-  liveLiquidationsByAccount,
+  liveLiquidationHeads,
   insertLiquidation,
   insertOrders,
   readOrders,
@@ -18,13 +18,15 @@ import {
   addLiquidationEvent,
   getLiquidation,
   refreshLiquidation,
-  touchLiquidation,
+  type LiquidationHead,
   type LiquidationRow,
+  type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictFor } from './automation.ts';
 import { figuresJson, orderRowOf } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
 import { formatAmount } from '../../../shared/units.ts';
+import { policyVersion } from '../../ledger/policyRepo.ts';
 import type { PlanMemo } from '../../resident/residentBook.ts';
 
 export interface LiquidationCounts {
@@ -58,14 +60,15 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
   const at = ctx.now().toISOString();
   const actor = ctx.actor.name;
   const counts: LiquidationCounts = { proposed: 0, superseded: 0, executed: 0, inReview: 0 };
-  const live = liveLiquidationsByAccount(db);
+  const live = liveLiquidationHeads(db);
   const st = automationState(db);
   const pc = planContext(a.book);
-  const index = new Map(a.book.accounts.map((x, i) => [x.id, i]));
+  const index = a.ev.cols.accountIndex;
+  const version = policyVersion(db);
   const candidates = new Set([...a.troubled, ...[...live.keys()].map((id) => index.get(id)).filter((i): i is number => i !== undefined)]);
   let settlement: Settlement | null = null;
 
-  const supersede = (l: LiquidationRow, note: string): void => {
+  const supersede = (l: LiquidationHead, note: string): void => {
     setLiquidation(db, l.id, { status: 'superseded' }, at);
     addLiquidationEvent(db, l.id, { at, actor, kind: 'superseded', note, detail: JSON.stringify({ cycle: a.cycle }) });
     counts.superseded++;
@@ -91,8 +94,8 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
     // survive the cycles; only its figures and orders follow the market. A proposal the same plan wrote last cycle,
     // and nobody touched since, already holds them.
     const unchanged = known && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited;
-    const id = existing ? refresh(ctx, existing, a.cycle, plan, at, unchanged) : insert(ctx, a.cycle, plan, 'proposed', at);
-    if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle: a.cycle });
+    const { id, cycle } = existing ? refresh(ctx, existing, a.cycle, plan, at, unchanged, version) : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
+    if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle });
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
     if (existing?.status !== 'proposed') continue;
@@ -139,11 +142,33 @@ function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: '
   return id;
 }
 
-function refresh(ctx: CommandContext, l: LiquidationRow, cycle: number, plan: AccountPlan, at: string, unchanged: boolean): number {
-  if (unchanged) touchLiquidation(ctx.db, l.id, cycle, at);
-  else refreshLiquidation(ctx.db, l.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
+/**
+ * A live proposal planned again by this cycle. When the plan is the one the proposal already holds (same figures,
+ * same orders, same policy version, not edited by the desk) nothing is written: the proposal still says which cycle
+ * made its plan, and its history gains an entry only when the plan moves. (Writing every live proposal and an event
+ * for each on every cycle cost a 100k-account book about 100 ms a cycle and grew the history by thousands of rows
+ * that said nothing.) `unchanged` is the resident book's knowledge that the plan is the one it wrote there; without
+ * it the stored proposal is compared, so that a cold cycle and a replay write exactly what the console wrote.
+ */
+function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, unchanged: boolean, version: number): { id: number; cycle: number } {
+  const kept = { id: head.id, cycle: head.cycle };
+  if (unchanged && !head.edited && head.policyVersion === version) return kept;
+  const l = getLiquidation(ctx.db, head.id)!;
+  const figures = figuresOf(cycle, plan, at);
+  const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
+  if (!l.edited && l.policyVersion === version && holdsPlan(ctx, l, figures, orders)) return kept;
+  refreshLiquidation(ctx.db, l.id, figures, orders);
   proposedEvent(ctx, l.id, cycle, plan, at, ` planned again${l.status === 'held' ? ' (kept on hold)' : ''}`);
-  return l.id;
+  return { id: l.id, cycle };
+}
+
+const ORDER_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots', 'mark', 'price', 'notional', 'liquidationFee', 'insuranceFee', 'bankruptcyPrice'] as const;
+
+/** Whether proposal `l` already holds these figures and orders, as stored. */
+function holdsPlan(ctx: CommandContext, l: LiquidationRow, f: ReturnType<typeof figuresOf>, orders: ReturnType<typeof orderRowOf>[]): boolean {
+  if (l.reasons !== f.reasons || l.before !== f.before || l.proposedAfter !== f.after || l.after !== f.after || l.notional !== f.notional) return false;
+  const stored: OrderRow[] = readOrders(ctx.db, l.id);
+  return stored.length === orders.length && stored.every((s, k) => ORDER_FIELDS.every((field) => s[field] === orders[k]![field]));
 }
 
 function executeByAutomation(ctx: CommandContext, pc: PlanContext, id: number, settlement: Settlement, asOf: string, at: string): void {
