@@ -137,6 +137,20 @@ export function liveLiquidationsByAccount(db: Database): Map<string, Liquidation
   return new Map(rows.map((r) => [r[1] as string, toRow(r)]));
 }
 
+/** How many proposals are live, how many of them wait for a second supervisor, and the newest one's last change. */
+export function liveLiquidationTally(db: Database): { live: number; pendingSecond: number; newestUpdatedAt: string | null } {
+  const r = prepared(
+    db,
+    `SELECT count(*), coalesce(sum(status = 'pending_second'), 0),
+       (SELECT updated_at FROM liquidations WHERE status IN ${LIVE_SQL} ORDER BY id DESC LIMIT 1)
+     FROM liquidations WHERE status IN ${LIVE_SQL}`,
+  )
+    .raw()
+    .safeIntegers(false)
+    .get() as [number, number, string | null];
+  return { live: r[0], pendingSecond: r[1], newestUpdatedAt: r[2] };
+}
+
 /** What a cycle needs to know of a live proposal before it plans again: the rest is read only when the plan moved. */
 export interface LiquidationHead {
   id: number;
