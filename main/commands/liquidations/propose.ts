@@ -93,8 +93,9 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
     // While the account's trouble lasts it keeps one proposal: the desk's reference, its hold and its history
     // survive the cycles; only its figures and orders follow the market. A proposal the same plan wrote last cycle,
     // and nobody touched since, already holds them.
-    const unchanged = known && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited;
-    const { id, cycle } = existing ? refresh(ctx, existing, a.cycle, plan, at, unchanged, version) : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
+    // The plan the resident book last wrote to this proposal, if nobody has touched the proposal since.
+    const untouched = memo !== undefined && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited ? memo : null;
+    const { id, cycle } = existing ? refresh(ctx, existing, a.cycle, plan, at, untouched, version) : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
     if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle });
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
@@ -145,30 +146,64 @@ function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: '
 /**
  * A live proposal planned again by this cycle. When the plan is the one the proposal already holds (same figures,
  * same orders, same policy version, not edited by the desk) nothing is written: the proposal still says which cycle
- * made its plan, and its history gains an entry only when the plan moves. (Writing every live proposal and an event
- * for each on every cycle cost a 100k-account book about 100 ms a cycle and grew the history by thousands of rows
- * that said nothing.) `unchanged` is the resident book's knowledge that the plan is the one it wrote there; without
- * it the stored proposal is compared, so that a cold cycle and a replay write exactly what the console wrote.
+ * made its plan. When only the market moved its figures, they follow silently; its history gains an entry when what
+ * it would close changes, or the kind of reason it closes for (a call gone overdue, bankruptcy). (Writing every live proposal and an event for each on every cycle cost a
+ * 100k-account book about 100 ms a cycle and grew the history by thousands of rows that said nothing.)
+ *
+ * What the proposal holds is known without reading it when the resident book wrote it and nobody touched it since
+ * (`written`); otherwise it is read, so that a cold cycle and a replay write exactly what the console wrote.
  */
-function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, unchanged: boolean, version: number): { id: number; cycle: number } {
+function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, written: PlanMemo | null, version: number): { id: number; cycle: number } {
   const kept = { id: head.id, cycle: head.cycle };
-  if (unchanged && !head.edited && head.policyVersion === version) return kept;
-  const l = getLiquidation(ctx.db, head.id)!;
+  const current = !head.edited && head.policyVersion === version;
+  if (current && written?.plan === plan) return kept;
   const figures = figuresOf(cycle, plan, at);
   const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
-  if (!l.edited && l.policyVersion === version && holdsPlan(ctx, l, figures, orders)) return kept;
-  refreshLiquidation(ctx.db, l.id, figures, orders);
-  proposedEvent(ctx, l.id, cycle, plan, at, ` planned again${l.status === 'held' ? ' (kept on hold)' : ''}`);
-  return { id: l.id, cycle };
+  const held = written ? heldByPlan(written.plan) : storedPlan(ctx, head.id);
+  if (current && sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS)) return kept;
+  refreshLiquidation(ctx.db, head.id, figures, orders);
+  if (reasonKinds(held.reasons) !== reasonKinds(figures.reasons) || !sameOrders(held.orders, orders, CLOSE_FIELDS)) {
+    proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
+  }
+  return { id: head.id, cycle };
 }
 
 const ORDER_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots', 'mark', 'price', 'notional', 'liquidationFee', 'insuranceFee', 'bankruptcyPrice'] as const;
+/** What an order would close: a change of these is a new step in the proposal's history; the rest follows marks. */
+const CLOSE_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots'] as const;
 
-/** Whether proposal `l` already holds these figures and orders, as stored. */
-function holdsPlan(ctx: CommandContext, l: LiquidationRow, f: ReturnType<typeof figuresOf>, orders: ReturnType<typeof orderRowOf>[]): boolean {
-  if (l.reasons !== f.reasons || l.before !== f.before || l.proposedAfter !== f.after || l.after !== f.after || l.notional !== f.notional) return false;
-  const stored: OrderRow[] = readOrders(ctx.db, l.id);
-  return stored.length === orders.length && stored.every((s, k) => ORDER_FIELDS.every((field) => s[field] === orders[k]![field]));
+type OrderFields = Pick<OrderRow, (typeof ORDER_FIELDS)[number]>;
+interface HeldPlan {
+  reasons: string;
+  before: string;
+  proposedAfter: string;
+  after: string;
+  notional: bigint;
+  orders: OrderFields[];
+}
+
+/** What a proposal holds once `plan` was written to it (refreshLiquidation stores after as proposed_after too). */
+function heldByPlan(plan: AccountPlan): HeldPlan {
+  const f = figuresOf(0, plan, '');
+  return { reasons: f.reasons, before: f.before, proposedAfter: f.after, after: f.after, notional: f.notional, orders: plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)) };
+}
+
+function storedPlan(ctx: CommandContext, id: number): HeldPlan {
+  const l: LiquidationRow = getLiquidation(ctx.db, id)!;
+  return { reasons: l.reasons, before: l.before, proposedAfter: l.proposedAfter, after: l.after, notional: l.notional, orders: readOrders(ctx.db, id) };
+}
+
+/** Why a plan closes, without the figures its reasons quote (those follow every mark). */
+function reasonKinds(reasons: string): string {
+  return (JSON.parse(reasons) as PlanReason[]).map((r) => `${r.code}:${r.unit}`).join(',');
+}
+
+function sameFigures(h: HeldPlan, f: ReturnType<typeof figuresOf>): boolean {
+  return h.reasons === f.reasons && h.before === f.before && h.proposedAfter === f.after && h.after === f.after && h.notional === f.notional;
+}
+
+function sameOrders(a: readonly OrderFields[], b: readonly OrderFields[], fields: readonly (keyof OrderFields)[]): boolean {
+  return a.length === b.length && a.every((x, k) => fields.every((field) => x[field] === b[k]![field]));
 }
 
 function executeByAutomation(ctx: CommandContext, pc: PlanContext, id: number, settlement: Settlement, asOf: string, at: string): void {
