@@ -30,6 +30,17 @@ function ledger(accounts: number) {
   return { db, dispose: () => (db.close(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
+/** A ledger after its first cycle, with the console's resident book and a clock the test moves (`clock.ms`). */
+function consoleLedger(accounts: number) {
+  const l = ledger(accounts);
+  const clock = { ms: Date.parse(DEMO_AS_OF) };
+  const resident = new ResidentBook(l.db);
+  const ctx = (): CommandContext => ({ db: l.db, actor: { name: 'operator', role: 'operator' }, now: () => new Date(clock.ms), resident });
+  dispatch(ctx(), 'cycle.run', { at: DEMO_AS_OF });
+  const book = readBook(l.db, DEMO_AS_OF).book;
+  return { ...l, clock, ctx, book, marks: new Map(book.marks) };
+}
+
 test('ticks issue exactly the calls a full evaluation at the new marks asks for, and the journal replays them', () => {
   const { db, dispose } = ledger(800);
   try {
@@ -148,17 +159,11 @@ test('a mark is refused, naming it and why, and the batch changes nothing', () =
 // exactly the accounts that need a call at all the new marks together. Deciding each mark as it comes called hedged
 // accounts on the first leg of a move that the second leg offsets.
 test('marks of the same instant are decided together: calls exactly for the accounts that need one at all the new marks', () => {
-  const { db, dispose } = ledger(800);
+  const { db, dispose, clock, ctx, book, marks } = consoleLedger(800);
   try {
-    let clock = Date.parse(DEMO_AS_OF);
-    const resident = new ResidentBook(db);
-    const ctx = (): CommandContext => ({ db, actor: { name: 'operator', role: 'operator' }, now: () => new Date(clock), resident });
-    dispatch(ctx(), 'cycle.run', { at: DEMO_AS_OF });
-    const book = readBook(db, DEMO_AS_OF).book;
-    const marks = new Map(book.marks);
     for (let step = 0; step < 6; step++) {
-      clock += 60_000;
-      const at = new Date(clock).toISOString();
+      clock.ms += 60_000;
+      const at = new Date(clock.ms).toISOString();
       // Every instrument at once, alternately down 4% and up 3%, the order of the batch shifted each step.
       const moves = book.instruments.map((inst, k) => {
         const next = (marks.get(inst.id)! * ((k + step) % 2 === 0 ? 96n : 103n)) / 100n;
