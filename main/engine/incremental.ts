@@ -174,10 +174,12 @@ export class LiveBook {
         builtLength: 0,
         watchTicks: 0,
         builtMark: 0,
-        acct: Int32Array.from(list, (p) => this.posAcct[p]!),
-        qty: pick(cols.posQty),
-        entry: pick(cols.posEntry),
-        iso: pick(cols.posIso),
+        // The columns' own instrument slices (the same positions in the same order: account-major within the
+        // instrument), not copies: refreshAccount writes them the values the resident book already wrote there.
+        acct: cols.sAcct.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        qty: cols.sQty.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        entry: cols.sEntry.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        iso: cols.sIso.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
         upnl: pick(po.upnl),
         mm: pick(po.mm),
         im: pick(po.im),
