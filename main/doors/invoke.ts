@@ -9,6 +9,7 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { dispatch, dispatchAsync, validate, authorize } from '../commands/dispatch.ts';
 import { preparers } from '../commands/handlers.ts';
+import { channelRule } from '../commands/allowed/verdict.ts';
 import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { startStressThread, type StressJob } from '../commands/recovery/stressThread.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
@@ -200,6 +201,25 @@ export class Door {
     const session = this.sessions.sessionOf(key);
     if (this.sessions.peek(key)) return null;
     return { code: 'unauthenticated', message: (session !== undefined ? whyEnded(this.db, session) : null) ?? UNAUTHENTICATED.message };
+  }
+
+  /**
+   * What is known before a request's body is read: a caller without a live session, or whose role may not run the
+   * channel, is refused here with the refusal dispatch would give, so a body that would be refused is never read.
+   * The signed-in actor when admitted (none for sign-in).
+   */
+  admits(binding: Binding, channel: string): { ok: true; actor: Actor | null } | { ok: false; error: BridgeError } {
+    if (channel === 'session.login') return { ok: true, actor: null };
+    const refused = this.refusal(binding);
+    if (refused) return { ok: false, error: refused };
+    const actor = this.whoIs(binding);
+    if (!actor) return { ok: false, error: UNAUTHENTICATED };
+    // Dispatch skips the role for a user who must change their password (the access rule limits them instead).
+    if (isChannel(channel) && !actor.batch && !actor.mustChangePassword) {
+      const r = channelRule(actor, channel);
+      if (!r.ok) return { ok: false, error: bridgeErrorOf(new RuleError(r.code, r.why)) };
+    }
+    return { ok: true, actor };
   }
 
   /** The actor of a binding, marking the session used; a session ended elsewhere is refused with why. */
