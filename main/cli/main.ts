@@ -7,7 +7,9 @@ import { dispatchAsync, batchMayRun } from '../commands/dispatch.ts';
 import os from 'node:os';
 import type { Actor, CommandContext } from '../commands/context.ts';
 import { signIn } from '../commands/auth.ts';
-import { openLedger, type Ledger } from '../ledger/db.ts';
+import { openLedger, setBusyWait, type Ledger } from '../ledger/db.ts';
+import { failureOf, LedgerFailure } from '../ledger/failures.ts';
+import { retryWhileBusy, BUSY_POLICY } from '../commands/busy.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
@@ -185,7 +187,8 @@ function open(o: Opts): Ledger {
   try {
     return openLedger(file);
   } catch (e) {
-    throw new InputError((e as Error).message);
+    if (e instanceof InputError) throw e;
+    throw failureOf(e, file) ?? new InputError((e as Error).message);
   }
 }
 
@@ -236,8 +239,10 @@ async function run(channel: Channel, inv: Invocation, payload: unknown): Promise
   const { o } = inv;
   const db = open(o);
   try {
-    const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o) };
-    const value = await dispatchAsync(ctx, channel, payload);
+    setBusyWait(db, BUSY_POLICY.waitMs);
+    const actor = await retryWhileBusy(() => actorFor(db, inv, channel, payload));
+    const ctx: CommandContext = { db, actor, now: clock(o) };
+    const value = await retryWhileBusy(() => dispatchAsync(ctx, channel, payload));
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
     fileAnchor(need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
@@ -254,7 +259,9 @@ async function run(channel: Channel, inv: Invocation, payload: unknown): Promise
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command(argv, io);
-  } catch (e) {
+  } catch (err) {
+    // Busy, disk full, read-only, damaged: one line and its own exit code, whatever raised it.
+    const e = failureOf(err) ?? err;
     const code = exitCodeOf(e);
     const msg = e instanceof Error ? e.message : String(e);
     io.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
@@ -477,6 +484,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
 }
 
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof LedgerFailure) return e.exit;
   if (e instanceof RuleError) return 1;
   if (e instanceof InputError || e instanceof UnitError) return 2;
   if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return 2;
