@@ -56,9 +56,14 @@ function writable(p: string): boolean {
  * the WAL's side files and there are none, a copy in memory is read: with no -wal file, the file is all there is.
  */
 function openReadOnly(file: string): Database.Database {
+  let db: Database.Database | null = null;
   try {
-    return new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    // SQLite finds out that it cannot make the WAL index only when it first reads.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
   } catch (e) {
+    db?.close();
     const code = e instanceof Database.SqliteError ? e.code : '';
     if (fs.existsSync(`${file}-wal`) || !(code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')) throw e;
     const image = fs.readFileSync(file);
