@@ -25,6 +25,8 @@ import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
+import { decodeCsv } from '../csv/encoding.ts';
+import { escapeUnsafe, escapeUnsafeJson } from '../../shared/safeText.ts';
 import { verifyCli, checkpointsCli } from './integrity.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
 import { normaliseTime } from '../../shared/time.ts';
@@ -263,7 +265,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // Busy, disk full, read-only, damaged: one line and its own exit code, whatever raised it.
     const e = failureOf(err) ?? err;
     const code = exitCodeOf(e);
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = escapeUnsafe(e instanceof Error ? e.message : String(e));
     io.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
     if (code === 3 && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
     return code;
@@ -277,7 +279,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   const o = values as Opts;
   const inv: Invocation = { o, io };
   const out = (value: unknown, human: () => void): void => {
-    if (o.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (o.json) io.stdout.write(`${escapeUnsafeJson(JSON.stringify(value, null, 2))}\n`);
     else human();
   };
   const [cmd, ...rest] = positionals;
@@ -308,13 +310,13 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (!kind || !file) throw new InputError('usage: riskdesk import --db F KIND FILE.csv');
       if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new InputError(`not a file: ${file}`);
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = fs.readFileSync(file, 'utf8');
+        bytes = fs.readFileSync(file);
       } catch (e) {
         throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
       }
-      const r = await run('import.csv', inv, { kind, file, text });
+      const r = await run('import.csv', inv, { kind, file, text: decodeCsv(bytes, file) });
       out(r, () => io.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
       return 0;
     }

@@ -1,6 +1,7 @@
 // Cell-level readers for CSV imports: strict decimals, exact scales, multiples of a tick or lot, enums, ids and
 // ISO-8601 times with their zone (stored in UTC). Every refusal is an InputError naming the file, row and column, and saying why.
 import { InputError } from '../../shared/errors.ts';
+import { unsafeTextProblem, escapeUnsafe } from '../../shared/safeText.ts';
 import { AMOUNT_SCALE, INT64_MAX, INT64_MIN, RATE_SCALE, formatUnits } from '../../shared/units.ts';
 import { instantProblem, parseInstant } from '../../shared/time.ts';
 import { WRITTEN_DECIMAL_PARTS } from '../../shared/decimalString.ts';
@@ -102,6 +103,9 @@ export class Cells {
   optText(column: string): string | null {
     const v = this.values.get(column);
     if (v === undefined) return null;
+    // Every cell, whatever it holds: a name with an ANSI escape or a bidi override would print as something else.
+    const unsafe = unsafeTextProblem(v);
+    if (unsafe) this.fail(column, `"${escapeUnsafe(v.slice(0, 40))}": ${unsafe}`);
     const t = v.trim();
     return t === '' ? null : t;
   }
