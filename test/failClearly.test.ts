@@ -62,7 +62,7 @@ function fresh(name: string): string {
 test('a 0-byte file as --db is refused (exit 2) and left at 0 bytes: it is never made into an empty ledger', () => {
   const file = path.join(dir, 'empty.db');
   fs.writeFileSync(file, '');
-  for (const args of [['calls', '--db', file], ['verify', '--db', file], ['import', '--db', file, 'prices', golden]]) {
+  for (const args of [['calls', '--db', file], ['verify', '--db', file], ['import', '--db', file, 'prices', path.join(ROOT, 'test', 'fixtures', 'csv', 'good', 'prices.csv')]]) {
     const r = cli(args);
     assert.equal(r.code, 2, r.describe());
     oneLine(r, /empty \(0 bytes\), not a Riskdesk ledger/);

@@ -425,7 +425,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
         }
         let fd: number;
         try {
-          fd = fs.openSync(o.to, 'wx');
+          fd = fs.openSync(o.to, 'wx', 0o600);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'EEXIST') throw new InputError(`${o.to} already exists: journal --to never overwrites a file`);

@@ -84,13 +84,18 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
   const create = opts.create === true;
   if (opts.readonly === true && create) throw new Error(`cannot create ledger ${file} read-only`);
   const inMemory = file === ':memory:';
+  let made = false;
   if (!inMemory && !fs.existsSync(file)) {
     if (!create) throw new Error(`ledger file not found: ${file} (pass create to make a new ledger)`);
     const dir = path.dirname(path.resolve(file));
     if (!fs.existsSync(dir)) throw new Error(`cannot create ledger ${file}: directory ${dir} does not exist`);
+    // The ledger holds password hashes: only its owner may read it. SQLite gives the -wal and -shm files the mode
+    // of the database file, so they are 0600 too.
+    fs.writeFileSync(file, '', { flag: 'wx', mode: 0o600 });
+    made = true;
   } else if (!inMemory && fs.statSync(file).isDirectory()) {
     throw new Error(`ledger path is a directory: ${file}`);
-  } else if (!inMemory) {
+  } else if (!inMemory && !made) {
     refuseNonLedger(file);
   }
   // Not ours to write: read-only, whatever was asked (a change is then refused, saying why).
@@ -100,6 +105,7 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
   try {
     db = readonly && !inMemory ? openReadOnly(file) : new Database(file, { readonly, fileMustExist: !create });
   } catch (e) {
+    if (made) fs.rmSync(file, { force: true });
     throw new Error(`cannot open ledger ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   try {
@@ -148,6 +154,7 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
     return db;
   } catch (e) {
     db.close();
+    if (made) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
     if (e instanceof Database.SqliteError) throw new Error(`ledger ${file}: ${e.message}`, { cause: e });
     throw e;
   }
