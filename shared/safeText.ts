@@ -60,3 +60,10 @@ export function escapeUnsafe(s: string): string {
 export function escapeUnsafeJson(json: string): string {
   return json.replace(UNSAFE_ALL, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
+
+/** Input as a message quotes it: at most `max` characters (then how long it was), unsafe characters escaped. */
+export function forMessage(s: string, max = 60): string {
+  const chars = [...s];
+  const short = chars.length > max ? `${chars.slice(0, max).join('')}... (${chars.length} characters)` : s;
+  return escapeUnsafe(short);
+}
