@@ -144,10 +144,12 @@ function createWindow(d: Door): BrowserWindow {
   return w;
 }
 
-function runCycleFromMenu(): void {
+async function runCycleFromMenu(): Promise<void> {
   const w = win;
   if (!w || w.isDestroyed() || !door) return;
-  const r = door.invoke({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {}).result;
+  // Through invokeAsync, like the window's own calls: a ledger busy with another process is waited for off the loop.
+  const r = (await door.invokeAsync({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {})).result;
+  if (w.isDestroyed()) return;
   if (!r.ok) {
     void dialog.showMessageBox(w, {
       type: 'warning',
@@ -199,7 +201,7 @@ async function start(): Promise<void> {
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate({
-      runCycle: runCycleFromMenu,
+      runCycle: () => void runCycleFromMenu(),
       navigate: (screen) => {
         const w = win;
         if (w && !w.isDestroyed()) w.webContents.send(EVENT, { type: 'navigate', screen } satisfies ConsoleEvent);
