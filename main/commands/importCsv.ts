@@ -11,6 +11,7 @@ import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
+import { guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
 
 /**
  * Positions are stored in lots, marks in ticks, holdings in asset units: a re-import that changed what those units
@@ -82,12 +83,17 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       return;
     case 'positions':
       // A defaulted or suspended member takes no new positions: its book changes only through its default case.
+      refuseExpiredPositions(ctx, parsed, ref);
       parsed.rows.forEach((x, r) => {
         const member = ref.member(ref.account(x.account)?.member ?? '');
         if (member && (member.status === 'defaulted' || member.status === 'suspended')) {
           throw new RuleError('member_not_active', `${parsed.file} row ${r + 1}, column account: account ${x.account} belongs to member ${member.id}, which is ${member.status}: it takes no new positions`);
         }
       });
+      return;
+    case 'funding-rates':
+    case 'settlement-prices':
+      guardLifecycleImport(ctx, parsed);
       return;
     default:
       return;

@@ -30,7 +30,10 @@ import {
   type RowsByKind,
   type TierTable,
   type ImpactTable,
+  type FundingRateRow,
+  type SettlementPriceRow,
 } from './types.ts';
+import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
 import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec, type Dec } from './values.ts';
 import { MAX_LOT_TICK_SCALE, type LotTick } from '../engine/lotValue.ts';
@@ -71,6 +74,8 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   collateral: { required: ['account', 'asset', 'quantity'], optional: [] },
   prices: { required: ['instrument', 'at', 'mark'], optional: ['implied_vol', 'source'] },
   'asset-prices': { required: ['asset', 'at', 'price'], optional: ['source'] },
+  'funding-rates': { required: ['instrument', 'at', 'rate'], optional: ['source'] },
+  'settlement-prices': { required: ['instrument', 'price'], optional: ['source'] },
 };
 
 /** Largest quantity or price scale an asset may declare. */
@@ -419,6 +424,37 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
           ),
           source: c.optText('source'),
         };
+        out.push(row);
+      };
+
+    case 'funding-rates':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'perpetual') c.fail('instrument', `instrument ${id} is a ${inst.kind}: only perpetuals pay funding`);
+        const at = c.time('at');
+        keys.check(c, 'at', `${id}\u0000${at}`, `funding rate for instrument ${id} at ${at}`);
+        const rate = c.units('rate', FUNDING_RATE_SCALE, `funding rates are exact to ${FUNDING_RATE_SCALE} decimal places`);
+        if (rate <= -(10n ** BigInt(FUNDING_RATE_SCALE)) || rate >= 10n ** BigInt(FUNDING_RATE_SCALE)) {
+          c.fail('rate', `a funding rate is a share of the position's value per interval: it must lie between -1 and 1`);
+        }
+        const row: FundingRateRow = { instrument: id, at, rate, source: c.optText('source') };
+        out.push(row);
+      };
+
+    case 'settlement-prices':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'future') c.fail('instrument', `instrument ${id} is a ${inst.kind}: final settlement prices are for futures`);
+        keys.check(c, 'instrument', id, `settlement price for instrument ${id}`);
+        const price = c.dec('price', 'positive');
+        const ticks = divDec(price, toDec(inst.tick));
+        if (ticks === null) c.fail('price', `price ${formatDec(price)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
+        if (!inInt64(ticks)) c.fail('price', `price ${formatDec(price)} in ticks is ${RANGE_NOTE}`);
+        const row: SettlementPriceRow = { instrument: id, price: ticks, source: c.optText('source') };
         out.push(row);
       };
   }

@@ -56,6 +56,22 @@ export interface ImpactTable {
   impact: Bracket[];
 }
 
+/** The funding rate of a perpetual for the interval ending at `at`. */
+export interface FundingRateRow {
+  instrument: string;
+  at: string;
+  /** In 1e-10 (engine/funding.ts FUNDING_RATE_SCALE): 0.0001 -> 1_000_000. Positive: longs pay shorts. */
+  rate: bigint;
+  source: string | null;
+}
+
+/** The final settlement price of a future, in its ticks. */
+export interface SettlementPriceRow {
+  instrument: string;
+  price: bigint;
+  source: string | null;
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -70,6 +86,8 @@ export interface RowsByKind {
   collateral: Collateral[];
   prices: PriceRow[];
   'asset-prices': AssetPriceRow[];
+  'funding-rates': FundingRateRow[];
+  'settlement-prices': SettlementPriceRow[];
 }
 
 export type CsvKind = keyof RowsByKind;

@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
+import { writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
 
 /** The ledger's reference data, as the CSV parser looks it up. */
 export function ledgerRef(db: Database): CsvRef {
@@ -133,6 +134,12 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       for (const r of parsed.rows) s.run(r.asset, normaliseAt(r.at), r.price, r.source ?? 'import');
       return;
     }
+    case 'funding-rates':
+      writeFundingRates(db, parsed.rows.map((r) => ({ ...r, at: normaliseAt(r.at) })));
+      return;
+    case 'settlement-prices':
+      writeSettlementPrices(db, parsed.rows);
+      return;
   }
 }
 
