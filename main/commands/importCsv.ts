@@ -12,6 +12,7 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
 import { guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
+import { limitGate, type LimitGate } from './lifecycle/limits.ts';
 
 /**
  * Positions are stored in lots, marks in ticks, holdings in asset units: a re-import that changed what those units
@@ -100,8 +101,20 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
   }
 }
 
+/** Limits measured before and after the file's holdings land; a breach names the file's first row for the account. */
+function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'positions' | 'collateral' }>): LimitGate {
+  const rows = parsed.rows as readonly { account: string }[];
+  return limitGate(
+    ctx,
+    rows.map((r) => r.account),
+    (account, message) => {
+      throw new InputError(message, { file: parsed.file, row: rows.findIndex((r) => r.account === account) + 1, column: 'quantity' });
+    },
+  );
+}
+
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
-const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact']);
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'limits']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
@@ -110,7 +123,9 @@ export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv
   const ref = ledgerRef(ctx.db);
   const parsed = parseCsv(input.kind, input.file, input.text, ref);
   guardReferenceChanges(ctx, parsed, ref);
+  const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
   writeRows(ctx.db, parsed, (s) => normaliseTime(s));
+  gate?.check();
   const rows = parsed.rows.length;
   // The journal keeps the file's contents beside its fingerprint: the entry is then all a replay needs (verify --deep
   // rebuilds the ledger from the journal), and the file on disk may be gone or changed since.

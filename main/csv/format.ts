@@ -118,6 +118,20 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
     case 'funding-rates':
       for (const f of all as RowsByKind['funding-rates']) put({ instrument: f.instrument, at: f.at, rate: formatUnits(f.rate, FUNDING_RATE_SCALE), source: f.source });
       break;
+    case 'limits':
+      for (const l of all as RowsByKind['limits']) {
+        const inst = l.instrument === '*' ? undefined : ref.instrument(l.instrument);
+        put({
+          scope: l.scope,
+          subject: l.subject,
+          instrument: l.instrument,
+          max_position: l.maxLots === null ? null : ticksToPrice(l.maxLots, toDec(need(inst, 'instrument', l.instrument).lot)),
+          max_notional: l.maxNotional === null ? null : formatAmount(l.maxNotional),
+          max_leverage: l.maxLeverage === null ? null : formatRate(l.maxLeverage),
+          max_oi_share: l.maxOiShare === null ? null : formatRate(l.maxOiShare),
+        });
+      }
+      break;
     case 'settlement-prices':
       for (const p of all as RowsByKind['settlement-prices']) {
         const inst = need(ref.instrument(p.instrument), 'instrument', p.instrument);

@@ -32,6 +32,7 @@ import {
   type ImpactTable,
   type FundingRateRow,
   type SettlementPriceRow,
+  type LimitRow,
 } from './types.ts';
 import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
@@ -76,6 +77,7 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   'asset-prices': { required: ['asset', 'at', 'price'], optional: ['source'] },
   'funding-rates': { required: ['instrument', 'at', 'rate'], optional: ['source'] },
   'settlement-prices': { required: ['instrument', 'price'], optional: ['source'] },
+  limits: { required: ['scope', 'subject', 'instrument'], optional: ['max_position', 'max_notional', 'max_leverage', 'max_oi_share'] },
 };
 
 /** Largest quantity or price scale an asset may declare. */
@@ -455,6 +457,34 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         if (ticks === null) c.fail('price', `price ${formatDec(price)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
         if (!inInt64(ticks)) c.fail('price', `price ${formatDec(price)} in ticks is ${RANGE_NOTE}`);
         const row: SettlementPriceRow = { instrument: id, price: ticks, source: c.optText('source') };
+        out.push(row);
+      };
+
+    case 'limits':
+      return (c: Cells) => {
+        const scope = c.oneOf('scope', ['instrument', 'account', 'member'] as const);
+        const subject = c.text('subject');
+        if (scope === 'instrument' && subject !== '*') c.fail('subject', `an instrument's limit applies to every account holding it: its subject is *, not ${subject}`);
+        if (scope === 'account' && !ref.account(subject)) c.fail('subject', `account "${subject}" does not exist`);
+        if (scope === 'member' && !ref.member(subject)) c.fail('subject', `member "${subject}" does not exist`);
+        const instrument = c.text('instrument');
+        const inst = instrument === '*' ? undefined : ref.instrument(instrument);
+        if (instrument !== '*' && !inst) c.fail('instrument', `instrument "${instrument}" does not exist`);
+        if (scope === 'instrument' && instrument === '*') c.fail('instrument', 'an instrument limit names its instrument');
+        keys.check(c, 'instrument', `${scope}\u0000${subject}\u0000${instrument}`, `limit for ${scope} ${subject} on ${instrument}`);
+        const position = c.optDec('max_position', 'positive');
+        let maxLots: bigint | null = null;
+        if (position !== null) {
+          if (!inst) c.fail('max_position', 'a maximum position in quantity needs a named instrument (lots differ between instruments): use max_notional for every instrument');
+          const lots = divDec(position, toDec(inst.lot));
+          if (lots === null) c.fail('max_position', `${formatDec(position)} is not a whole number of instrument ${inst.id}'s lots of ${inst.lot}`);
+          if (!inInt64(lots)) c.fail('max_position', `${formatDec(position)} in lots is ${RANGE_NOTE}`);
+          maxLots = lots;
+        }
+        const maxLeverage = c.optUnits('max_leverage', 6, 'leverage is exact to 6 decimal places', 'positive');
+        const maxOiShare = c.optRate('max_oi_share', 'positive');
+        if (maxOiShare !== null && maxOiShare > RATE_ONE) c.fail('max_oi_share', `a share of open interest is at most 1, not ${formatRate(maxOiShare)}`);
+        const row: LimitRow = { scope, subject, instrument, maxLots, maxNotional: c.optAmount('max_notional', 'positive'), maxLeverage, maxOiShare };
         out.push(row);
       };
   }

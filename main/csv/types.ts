@@ -2,6 +2,7 @@
 // needs to know from the ledger to validate them. docs/csv-formats.md describes every format.
 import type { Account, Asset, Bracket, Collateral, Instrument, Position, Tier } from '../engine/model.ts';
 import { IMPORT_KINDS } from '../../shared/contract.ts';
+import type { Limit } from '../engine/limits.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -72,6 +73,9 @@ export interface SettlementPriceRow {
   source: string | null;
 }
 
+/** A position limit (engine/limits.ts); every limit column null removes the limit. */
+export type LimitRow = Limit;
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -88,6 +92,7 @@ export interface RowsByKind {
   'asset-prices': AssetPriceRow[];
   'funding-rates': FundingRateRow[];
   'settlement-prices': SettlementPriceRow[];
+  limits: LimitRow[];
 }
 
 export type CsvKind = keyof RowsByKind;

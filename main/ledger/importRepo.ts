@@ -5,6 +5,7 @@ import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
 import { writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
+import { writeLimits } from './limitRepo.ts';
 
 /** The ledger's reference data, as the CSV parser looks it up. */
 export function ledgerRef(db: Database): CsvRef {
@@ -139,6 +140,9 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       return;
     case 'settlement-prices':
       writeSettlementPrices(db, parsed.rows);
+      return;
+    case 'limits':
+      writeLimits(db, parsed.rows);
       return;
   }
 }
