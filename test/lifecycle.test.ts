@@ -7,81 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
-import { demoLedgers } from './support/ledger.ts';
-import { operator, supervisor, type Runner } from './support/actors.ts';
-import { dispatch, commitCommand } from '../main/commands/dispatch.ts';
-import { readPositions, readCollateral } from '../main/ledger/bookRepo.ts';
+import { operator, supervisor } from './support/actors.ts';
+import { commitCommand } from '../main/commands/dispatch.ts';
+import { readPositions } from '../main/ledger/bookRepo.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
-import type { Ledger } from '../main/ledger/db.ts';
-import type { Actor } from '../main/commands/context.ts';
+import { setUp, usd, FUNDING } from './support/lifecycleBook.ts';
 import type { CycleSummary } from '../shared/contract.ts';
 import type { LifecycleResult, AccountLifecycleView, LifecycleOverview } from '../shared/contractLifecycle.ts';
-
-const newLedger = demoLedgers('riskdesk-lifecycle-', 20);
-
-function clockFrom(start: string): Runner & { now: () => Date; set(t: string): void } {
-  let clock = Date.parse(start);
-  return {
-    run<T>(db: Ledger, actor: Actor, channel: string, payload: unknown): T {
-      clock += 1000;
-      return dispatch({ db, actor, now: () => new Date(clock) }, channel, payload) as T;
-    },
-    advance(ms: number) {
-      clock += ms;
-    },
-    now: () => new Date(clock),
-    set(t: string) {
-      clock = Date.parse(t);
-    },
-  };
-}
-
-const REFERENCE: [string, string][] = [
-  ['members', 'id,name,status,default_fund\nTSTM,Test Member,active,1000000\n'],
-  ['accounts', 'id,member,kind,mode\nT-LONG,TSTM,house,cross\nT-SHORT,TSTM,client,cross\nT-SHORT2,TSTM,client,cross\nT-ISO,TSTM,client,isolated\n'],
-  [
-    'instruments',
-    'id,kind,underlying,multiplier,lot,tick,expiry\n' +
-      'TST-PERP,perpetual,TST,1,0.001,0.1,\n' +
-      'TST-24APR26,future,TST,1,0.001,0.5,2026-04-24T08:00:00Z\n' +
-      'TST-LM,future,TST,1,0.001,0.5,2026-04-24T08:00:00Z\n' +
-      'TST-DEC26,future,TST,1,0.001,0.5,2026-12-24T08:00:00Z\n',
-  ],
-  ['tiers', 'instrument,floor,mmr,imr\nTST-PERP,0,0.01,0.02\nTST-24APR26,0,0.01,0.02\nTST-LM,0,0.01,0.02\nTST-DEC26,0,0.01,0.02\n'],
-];
-
-const BOOK: [string, string][] = [
-  ['collateral', 'account,asset,quantity\nT-LONG,USD,100000\nT-SHORT,USD,100000\nT-SHORT2,USD,100000\nT-ISO,USD,100000\n'],
-  [
-    'positions',
-    'account,instrument,quantity,entry_price,isolated_margin\n' +
-      'T-LONG,TST-PERP,2,59000,\nT-SHORT,TST-PERP,-1.5,59500,\nT-SHORT2,TST-PERP,-0.5,59800,\n' +
-      'T-LONG,TST-24APR26,1,60000,\nT-ISO,TST-24APR26,-0.5,61000,3000\nT-SHORT,TST-LM,-2,60500,\nT-LONG,TST-DEC26,0.2,60000,\n',
-  ],
-  [
-    'prices',
-    'instrument,at,mark\n' +
-      'TST-PERP,2026-03-31T23:59:00Z,60000\nTST-PERP,2026-04-01T07:59:30Z,60001.7\nTST-PERP,2026-04-01T08:30:00Z,60100\n' +
-      'TST-24APR26,2026-04-01T08:00:00Z,60400\nTST-LM,2026-04-01T08:00:00Z,60300.5\nTST-LM,2026-04-24T07:59:00Z,61234.5\nTST-LM,2026-04-24T09:00:00Z,70000\n' +
-      'TST-DEC26,2026-04-01T08:00:00Z,60500\n',
-  ],
-];
-
-const FUNDING = 'instrument,at,rate\nTST-PERP,2026-04-01T00:00:00Z,0.0001\nTST-PERP,2026-04-01T08:00:00Z,-0.000037\n';
-
-function setUp(start = '2026-04-01T09:00:00Z') {
-  const db = newLedger();
-  const c = clockFrom(start);
-  const imp = (actor: Actor, kind: string, text: string) => c.run(db, actor, 'import.csv', { kind, file: `${kind}.csv`, text });
-  for (const [k, t] of REFERENCE) imp(supervisor, k, t);
-  for (const [k, t] of BOOK) imp(operator, k, t);
-  return { db, c, imp };
-}
-
-const usd = (db: Ledger, account: string): Decimal => {
-  const h = readCollateral(db, account).find((x) => x.asset === 'USD');
-  return new Decimal(String(h?.quantity ?? 0n)).div(100);
-};
 
 /** The methodology's payment, from the figures alone: value x rate, demanded up and paid out down to the cent. */
 function oraclePayment(qty: string, mark: string, rate: string): Decimal {
@@ -169,13 +101,14 @@ test('a bad funding or settlement file is refused naming file, row and column, a
     ['settlement-prices', 'instrument,price\nTST-24APR26,60000.3\n', /not a multiple of instrument TST-24APR26's tick 0.5/],
     ['settlement-prices', 'instrument,price\nTST-PERP,60000\n', /final settlement prices are for futures/],
   ];
+  const actorOf = (kind: string) => (kind === 'settlement-prices' ? supervisor : operator);
   const state = () => {
     const o = c.run<LifecycleOverview>(db, operator, 'lifecycle.overview', {});
     return { ...o, ladder: { expiries: o.ladder.expiries, funding: o.ladder.funding } };
   };
   for (const [kind, text, why] of bad) {
     const r = state();
-    assert.throws(() => imp(operator, kind, text), (e: Error) => {
+    assert.throws(() => imp(actorOf(kind), kind, text), (e: Error) => {
       assert.match(e.message, new RegExp(`^${kind}\\.csv, row \\d`));
       assert.match(e.message, why);
       return true;
@@ -190,7 +123,7 @@ test('a bad funding or settlement file is refused naming file, row and column, a
 
 test('futures settle at expiry: an imported price, or the last mark at or before expiry; nothing stays open; no position can be opened after', () => {
   const { db, c, imp } = setUp();
-  imp(operator, 'settlement-prices', 'instrument,price,source\nTST-24APR26,62000.5,exchange\n');
+  imp(supervisor, 'settlement-prices', 'instrument,price,source\nTST-24APR26,62000.5,exchange\n');
   c.set('2026-04-24T10:00:00Z');
   const isoBefore = usd(db, 'T-ISO');
   const longBefore = usd(db, 'T-LONG');
@@ -221,7 +154,8 @@ test('futures settle at expiry: an imported price, or the last mark at or before
     return true;
   });
   assert.equal(readPositions(db, 'T-LONG').find((p) => p.instrument === 'TST-DEC26')!.quantity, 200n, 'the good row was not imported either');
-  assert.throws(() => imp(operator, 'settlement-prices', 'instrument,price\nTST-24APR26,62001\n'), /cannot change/);
+  assert.throws(() => imp(operator, 'settlement-prices', 'instrument,price\nTST-24APR26,62001\n'), /supervisor/);
+  assert.throws(() => imp(supervisor, 'settlement-prices', 'instrument,price\nTST-24APR26,62001\n'), /cannot change/);
   const view = c.run<AccountLifecycleView>(db, operator, 'lifecycle.account', { account: 'T-ISO' });
   assert.deepEqual(view.expiries, [{ instrument: 'TST-24APR26', settledAt: view.expiries[0]!.settledAt, quantity: '-0.5', price: '62000.5', rule: 'imported', realised: '-500.25', cash: '2499.75' }]);
   assert.equal(deepVerify(db).outcome, 'verified');
