@@ -72,6 +72,23 @@ export interface LifecycleOverview {
   ladder: LifecycleLadder;
 }
 
+export interface LimitView {
+  scope: 'instrument' | 'account' | 'member';
+  subject: string;
+  instrument: string;
+  /** In the instrument's quantity; USD; a multiple of equity; a share of open interest. Null: not set. */
+  maxPosition: string | null;
+  maxNotional: string | null;
+  maxLeverage: string | null;
+  maxOiShare: string | null;
+}
+
+export interface LimitsView {
+  limits: LimitView[];
+  /** Breaches present now, each named: limit, account, value and maximum. */
+  breaches: { scope: LimitView['scope']; subject: string; instrument: string; account: string; metric: 'lots' | 'notional' | 'leverage' | 'oiShare'; message: string }[];
+}
+
 const lifecycleResult = null as unknown as LifecycleResult;
 
 export const lifecycleContract = {
@@ -98,5 +115,12 @@ export const lifecycleContract = {
     mutates: false,
     input: z.object({ account: id, limit: listLimit.optional() }).strict(),
     output: null as unknown as AccountLifecycleView,
+  },
+  /** The position limits and every breach present now (limits are imported as a supervisor's limits CSV). */
+  'limits.list': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as LimitsView,
   },
 } as const;

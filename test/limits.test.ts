@@ -5,12 +5,13 @@
 // reason to refuse a change that reduces it. The oracle is the figures worked by hand from the book's marks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { operator, supervisor } from './support/actors.ts';
+import { operator, supervisor, viewer } from './support/actors.ts';
 import { readPositions } from '../main/ledger/bookRepo.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { journalHead } from '../main/ledger/journal.ts';
 import { setUp, usd } from './support/lifecycleBook.ts';
 import type { DefaultCaseDetail } from '../shared/contractRecovery.ts';
+import type { LimitsView } from '../shared/contractLifecycle.ts';
 
 // At 09:00 on 2026-04-01 TST-PERP is marked 60100, TST-24APR26 60400, TST-DEC26 60500. TST-PERP is held 2 long
 // (T-LONG), 1.5 short (T-SHORT) and 0.5 short (T-SHORT2): open interest 2 (2000 lots). Every account has 100000 USD.
@@ -58,6 +59,17 @@ test("an account's notional over every instrument", () => {
   refused(ctx, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,TST-PERP,2.2,60000\n',
     /limit breached: account T-LONG's limit: maximum notional 200000 USD, and it would be 204720 USD/);
   ctx.imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,TST-PERP,2.1,60000\n');
+  assert.deepEqual(ctx.c.run<LimitsView>(ctx.db, viewer, 'limits.list', {}).breaches, []);
+  // A price move takes it over: 2.1 x 64000 + 60400 + 12100 = 206900. Listed, never silent.
+  ctx.imp(operator, 'prices', `instrument,at,mark\nTST-PERP,${ctx.c.now().toISOString()},64000\n`);
+  const v = ctx.c.run<LimitsView>(ctx.db, viewer, 'limits.list', {});
+  assert.deepEqual(v.limits, [{ scope: 'account', subject: 'T-LONG', instrument: '*', maxPosition: null, maxNotional: '200000', maxLeverage: null, maxOiShare: null }]);
+  assert.deepEqual(v.breaches.map((b) => [b.account, b.metric, b.message]), [
+    ['T-LONG', 'notional', "account T-LONG's limit: maximum notional 200000 USD, and it is 206900 USD"],
+  ]);
+  // A reduction that leaves it over still goes through; an increase does not.
+  ctx.imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,TST-PERP,2.05,60000\n');
+  refused(ctx, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,TST-PERP,2.06,60000\n', /maximum notional 200000 USD, and it would be 204340 USD/);
 });
 
 test('leverage: a breach already there does not stop a reduction; an increase, or a collateral withdrawal, is refused', () => {

@@ -1,6 +1,7 @@
-// `riskdesk lifecycle [run|overview|account]`: settle expired futures and pay due funding (what a cycle does first),
-// and show what was paid and settled, per instrument or per account, through the same command layer as the console.
-import type { AccountLifecycleView, LifecycleOverview, LifecycleResult } from '../../shared/contractLifecycle.ts';
+// `riskdesk lifecycle [run|overview|account|limits]`: settle expired futures and pay due funding (what a cycle does
+// first), show what was paid and settled, per instrument or per account, and the position limits with every breach
+// present now, through the same command layer as the console.
+import type { AccountLifecycleView, LifecycleOverview, LifecycleResult, LimitsView } from '../../shared/contractLifecycle.ts';
 import { InputError } from '../../shared/errors.ts';
 import { emit, type CliDoor } from './liquidations.ts';
 import type { Writer } from './io.ts';
@@ -51,5 +52,14 @@ export async function lifecycleCli(door: CliDoor, rest: string[]): Promise<numbe
     emit(door, v, (out) => printAccount(out, v));
     return 0;
   }
-  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account`);
+  if (sub === 'limits') {
+    const v = (await door.run('limits.list', {})) as LimitsView;
+    emit(door, v, (out) => {
+      const d = (x: string | null) => x ?? '-';
+      table(out, ['scope', 'subject', 'instrument', 'max position', 'max notional', 'max leverage', 'max OI share'], v.limits.map((l) => [l.scope, l.subject, l.instrument, d(l.maxPosition), d(l.maxNotional), d(l.maxLeverage), d(l.maxOiShare)]));
+      for (const b of v.breaches) out.write(`BREACH ${b.message}\n`);
+    });
+    return 0;
+  }
+  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account, limits`);
 }

@@ -6,6 +6,7 @@ import { plain } from './plain.ts';
 import { runCycle, LIFECYCLE_FORMAT } from './runCycle.ts';
 import { lifecycleCommand } from './lifecycle/run.ts';
 import { lifecycleOverview, accountLifecycle } from './lifecycle/views.ts';
+import { limitsList } from './lifecycle/limits.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
 import { pricesTick } from './priceTick.ts';
@@ -61,6 +62,7 @@ export const handlers: Handlers = {
   'lifecycle.run': plain(lifecycleCommand),
   'lifecycle.overview': plain(lifecycleOverview),
   'lifecycle.account': plain(accountLifecycle),
+  'limits.list': plain(limitsList),
   'calls.list': plain(listCallsCommand),
   'calls.get': plain(getCallCommand),
   'calls.deposit': plain(depositCommand),

@@ -18,6 +18,7 @@ import { markAtOrBefore } from '../../ledger/lifecycleRepo.ts';
 import { totalEquity } from '../recovery/book.ts';
 import { divRound, formatAmount, formatUnits, RATE_ONE, unitsOf } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
+import type { LimitsView, LimitView } from '../../../shared/contractLifecycle.ts';
 
 interface Subject {
   limit: Limit;
@@ -102,17 +103,20 @@ function show(r: Ratio): string {
   return r.den === 0n ? 'unbounded (no positive equity)' : formatUnits(divRound(r.num * RATE_ONE, r.den, 'halfEven'), 6);
 }
 
-function describe(m: Measurer, s: Subject, b: Measured): string {
+/** The breach in words; `present`: as it stands (a listed alert), else as a command would leave it. */
+function describe(m: Measurer, s: Subject, b: Measured, present = false): string {
   const inst = m.instrument(b.instrument);
+  const be = present ? 'it is' : 'it would be';
+  const hold = present ? 'it holds' : 'it would hold';
   switch (b.metric) {
     case 'lots':
-      return `${s.label}: maximum position ${inst ? unitsOf(b.max.num, inst.lot) : b.max.num} ${b.instrument}, and it would hold ${inst ? unitsOf(b.value.num, inst.lot) : b.value.num}`;
+      return `${s.label}: maximum position ${inst ? unitsOf(b.max.num, inst.lot) : b.max.num} ${b.instrument}, and ${hold} ${inst ? unitsOf(b.value.num, inst.lot) : b.value.num}`;
     case 'notional':
-      return `${s.label}: maximum notional ${formatAmount(b.max.num)} USD, and it would be ${formatAmount(b.value.num)} USD`;
+      return `${s.label}: maximum notional ${formatAmount(b.max.num)} USD, and ${be} ${formatAmount(b.value.num)} USD`;
     case 'leverage':
-      return `${s.label}: maximum leverage ${show(b.max)} (notional / equity), and it would be ${show(b.value)}`;
+      return `${s.label}: maximum leverage ${show(b.max)} (notional / equity), and ${be} ${show(b.value)}`;
     case 'oiShare':
-      return `${s.label}: at most ${show(b.max)} of ${b.instrument}'s open interest, and it would hold ${show(b.value)}`;
+      return `${s.label}: at most ${show(b.max)} of ${b.instrument}'s open interest, and ${hold} ${show(b.value)}`;
   }
 }
 
@@ -155,6 +159,51 @@ export function limitGate(ctx: CommandContext, accounts: Iterable<string>, refus
       }
     },
   };
+}
+
+/** Every subject of one limit in the ledger as it stands: each holder of an instrument, the account, the member. */
+function subjectsOfLimit(db: Database, l: Limit): Subject[] {
+  if (l.scope === 'instrument') return holdersOf(db, l.instrument).map((a) => ({ limit: l, account: a, holders: [a], label: `instrument ${l.instrument}'s limit for account ${a}` }));
+  if (l.scope === 'account') return [{ limit: l, account: l.subject, holders: [l.subject], label: `account ${l.subject}'s limit${l.instrument === '*' ? '' : ` on ${l.instrument}`}` }];
+  const holders = accountsOfMember(db, l.subject);
+  return [{ limit: l, account: holders[0] ?? l.subject, holders, label: `member ${l.subject}'s limit${l.instrument === '*' ? '' : ` on ${l.instrument}`}` }];
+}
+
+function limitView(m: Measurer, l: Limit): LimitView {
+  const inst = l.instrument === '*' ? undefined : m.instrument(l.instrument);
+  return {
+    scope: l.scope,
+    subject: l.subject,
+    instrument: l.instrument,
+    maxPosition: l.maxLots === null ? null : inst ? unitsOf(l.maxLots, inst.lot) : String(l.maxLots),
+    maxNotional: l.maxNotional === null ? null : formatAmount(l.maxNotional),
+    maxLeverage: l.maxLeverage === null ? null : formatUnits(l.maxLeverage, 6),
+    maxOiShare: l.maxOiShare === null ? null : formatUnits(l.maxOiShare, 6),
+  };
+}
+
+/**
+ * The limits, and every breach present now (after a price move, a tighter limit, a fall in open interest): the
+ * commands refuse new ones, and these are listed so that none stands unseen.
+ */
+export function limitsList(ctx: CommandContext): LimitsView {
+  const limits = readLimits(ctx.db);
+  const m = new Measurer(ctx.db, ctx.now().toISOString());
+  const found: LimitsView['breaches'] = [];
+  for (const l of limits) {
+    for (const s of subjectsOfLimit(ctx.db, l)) {
+      let hits: Measured[];
+      try {
+        hits = breaches(l, m.exposure(l, s.holders));
+      } catch (e) {
+        if (!(e instanceof RuleError)) throw e;
+        found.push({ scope: l.scope, subject: l.subject, instrument: l.instrument, account: s.account, metric: 'leverage', message: `${s.label}: ${e.message}` });
+        continue;
+      }
+      for (const b of hits) found.push({ scope: l.scope, subject: l.subject, instrument: l.instrument, account: s.account, metric: b.metric, message: describe(m, s, b, true) });
+    }
+  }
+  return { limits: limits.map((l) => limitView(m, l)), breaches: found };
 }
 
 /** Positions of these accounts in futures whose expiry is at or before now: [account, instrument, expiry]. */
