@@ -45,10 +45,19 @@ export function guardLifecycleImport(ctx: CommandContext, parsed: LifecycleRows)
 /** A position may be closed (quantity 0) in an expired future, never opened or changed. */
 export function refuseExpiredPositions(ctx: CommandContext, parsed: Extract<Rows, { kind: 'positions' }>, ref: CsvRef): void {
   const now = ctx.now().toISOString();
+  // One reading per instrument, not per row: a book's file holds a million rows on a few dozen instruments.
+  const expiries = new Map<string, string | null>();
+  const expiryOf = (id: string): string | null => {
+    let e = expiries.get(id);
+    if (e === undefined) {
+      const raw = ref.instrument(id)?.expiry;
+      expiries.set(id, (e = raw ? normaliseTime(raw) : null));
+    }
+    return e;
+  };
   parsed.rows.forEach((x, r) => {
     if (x.quantity === 0n) return;
-    const inst = ref.instrument(x.instrument);
-    const expiry = inst?.expiry ? normaliseTime(inst.expiry) : null;
+    const expiry = expiryOf(x.instrument);
     if (expiry !== null && expiry <= now) {
       throw new InputError(`instrument ${x.instrument} expired at ${expiry}: no position can be opened or changed in it`, { file: parsed.file, row: r + 1, column: 'instrument' });
     }
