@@ -156,14 +156,24 @@ test('futures settle at expiry: an imported price, or the last mark at or before
   assert.equal(readPositions(db, 'T-LONG').find((p) => p.instrument === 'TST-DEC26')!.quantity, 200n, 'the good row was not imported either');
   assert.throws(() => imp(operator, 'settlement-prices', 'instrument,price\nTST-24APR26,62001\n'), /supervisor/);
   assert.throws(() => imp(supervisor, 'settlement-prices', 'instrument,price\nTST-24APR26,62001\n'), /cannot change/);
+  // Nor can the way around it be taken: moving a settled future's expiry to reopen it, or an expired one's to dodge
+  // settlement.
+  assert.throws(
+    () => imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry\nTST-24APR26,future,TST,1,0.001,0.5,2026-12-24T08:00:00Z\n'),
+    /instruments\.csv, row 1, column expiry: instrument TST-24APR26 was settled at expiry on .*: its expiry cannot move/,
+  );
   const view = c.run<AccountLifecycleView>(db, operator, 'lifecycle.account', { account: 'T-ISO' });
   assert.deepEqual(view.expiries, [{ instrument: 'TST-24APR26', settledAt: view.expiries[0]!.settledAt, quantity: '-0.5', price: '62000.5', rule: 'imported', realised: '-500.25', cash: '2499.75' }]);
   assert.equal(deepVerify(db).outcome, 'verified');
 });
 
 test('a cycle journalled before cycles ran the lifecycle replays without it', () => {
-  const { db, c } = setUp();
+  const { db, c, imp } = setUp();
   c.set('2026-04-24T10:00:00Z');
+  assert.throws(
+    () => imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry\nTST-LM,future,TST,1,0.001,0.5,2026-05-24T08:00:00Z\n'),
+    /instrument TST-LM expired at 2026-04-24T08:00:00.000Z: its expiry cannot move to 2026-05-24T08:00:00.000Z/,
+  );
   // As an older build ran it: no lifecycle step, and no mark of one in its payload.
   commitCommand({ db, actor: operator, now: c.now, preLifecycle: true }, 'cycle.run', {});
   assert.ok(readPositions(db).some((p) => p.instrument === 'TST-24APR26'), 'the older cycle settled nothing');

@@ -11,7 +11,7 @@ import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
-import { guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
+import { guardExpiryChanges, guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
 import { limitGate, type LimitGate } from './lifecycle/limits.ts';
 
 /**
@@ -25,6 +25,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
   const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
   switch (parsed.kind) {
     case 'instruments':
+      guardExpiryChanges(ctx, parsed, ref);
       parsed.rows.forEach((x, r) => {
         const old = ref.instrument(x.id);
         if (!old) return;

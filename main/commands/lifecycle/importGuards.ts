@@ -63,3 +63,24 @@ export function refuseExpiredPositions(ctx: CommandContext, parsed: Extract<Rows
     }
   });
 }
+
+/**
+ * An expiry that has passed is history: moving it (to reopen a settled future, or to keep an expired one out of
+ * settlement) is refused, and so is an expiry put before now on a future that did not have one passed.
+ */
+export function guardExpiryChanges(ctx: CommandContext, parsed: Extract<Rows, { kind: 'instruments' }>, ref: CsvRef): void {
+  const now = ctx.now().toISOString();
+  parsed.rows.forEach((x, r) => {
+    const old = ref.instrument(x.id);
+    const before = old?.expiry ? normaliseTime(old.expiry) : null;
+    const after = x.expiry ? normaliseTime(x.expiry) : null;
+    if (!old || before === after) return;
+    const settled = settlementOf(ctx.db, x.id);
+    if (settled || (before !== null && before <= now)) {
+      throw new InputError(
+        `instrument ${x.id} ${settled ? `was settled at expiry on ${settled.settledAt}` : `expired at ${before}`}: its expiry cannot move to ${after ?? 'none'}`,
+        { file: parsed.file, row: r + 1, column: 'expiry' },
+      );
+    }
+  });
+}
