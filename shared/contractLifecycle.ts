@@ -56,12 +56,15 @@ export interface AccountLifecycleView {
   expiries: { instrument: string; settledAt: string; quantity: string; price: string; rule: string; realised: string; cash: string }[];
 }
 
-/** What expires, settles or pays funding in the coming days (the expiry ladder). */
+/** Positions each member holds in what falls due. */
+export type MemberPositions = { member: string; positions: number }[];
+
+/** What expires, settles or pays funding in the coming days (the expiry ladder), with each member's share. */
 export interface LifecycleLadder {
   from: string;
   to: string;
-  expiries: { instrument: string; expiry: string; positions: number }[];
-  funding: { instrument: string; at: string; rate: string }[];
+  expiries: { instrument: string; expiry: string; positions: number; members: MemberPositions }[];
+  funding: { instrument: string; at: string; rate: string; members: MemberPositions }[];
 }
 
 export interface LifecycleOverview {

@@ -61,6 +61,17 @@ test('funding: a long and two shorts at a positive and a negative rate, to the c
     ['2026-04-01T08:00:00.000Z', '0.02', '0.02'],
     ['2026-04-01T00:00:00.000Z', '0', '0'],
   ]);
+  // The ladder: what falls due in the next 30 days, with each member's positions.
+  imp(operator, 'funding-rates', 'instrument,at,rate\nTST-PERP,2026-04-02T00:00:00Z,0.00005\n');
+  const ladder = c.run<LifecycleOverview>(db, operator, 'lifecycle.overview', {}).ladder;
+  assert.deepEqual(ladder.funding, [{ instrument: 'TST-PERP', at: '2026-04-02T00:00:00.000Z', rate: '0.00005', members: [{ member: 'TSTM', positions: 3 }] }]);
+  assert.deepEqual(
+    ladder.expiries.filter((e) => e.instrument.startsWith('TST-')),
+    [
+      { instrument: 'TST-24APR26', expiry: '2026-04-24T08:00:00.000Z', positions: 2, members: [{ member: 'TSTM', positions: 2 }] },
+      { instrument: 'TST-LM', expiry: '2026-04-24T08:00:00.000Z', positions: 1, members: [{ member: 'TSTM', positions: 1 }] },
+    ],
+  );
   assert.equal(deepVerify(db).outcome, 'verified');
 });
 

@@ -20,8 +20,9 @@ function printOverview(out: Writer, v: LifecycleOverview): void {
   table(out, ['funding', 'at', 'rate', 'mark', 'positions', 'debited', 'credited', 'house', 'residue'], v.funding.map((f) => [f.instrument, f.at, f.rate, f.mark, String(f.positions), f.debited, f.credited, f.house, f.residue]), [4, 5, 6, 7, 8]);
   table(out, ['settled', 'expiry', 'price', 'rule', 'positions', 'realised', 'at'], v.settlements.map((s) => [s.instrument, s.expiry, s.price, s.rule, String(s.positions), s.realised, s.settledAt]), [4, 5]);
   out.write(`next 30 days (to ${v.ladder.to}):\n`);
-  table(out, ['expires', 'at', 'positions'], v.ladder.expiries.map((e) => [e.instrument, e.expiry, String(e.positions)]), [2]);
-  table(out, ['funding', 'at', 'rate'], v.ladder.funding.map((f) => [f.instrument, f.at, f.rate]));
+  const members = (m: { member: string; positions: number }[]) => m.map((x) => `${x.member} ${x.positions}`).join(', ');
+  table(out, ['expires', 'at', 'positions', 'members'], v.ladder.expiries.map((e) => [e.instrument, e.expiry, String(e.positions), members(e.members)]), [2]);
+  table(out, ['funding', 'at', 'rate', 'members'], v.ladder.funding.map((f) => [f.instrument, f.at, f.rate, members(f.members)]));
 }
 
 function printAccount(out: Writer, v: AccountLifecycleView): void {

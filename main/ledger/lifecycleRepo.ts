@@ -298,6 +298,15 @@ export function expiryClosesOf(db: Database, account: string, limit: number): (E
   }));
 }
 
+/** How many positions each member holds in an instrument, by member id. */
+export function positionsByMember(db: Database, instrument: string): { member: string; positions: number }[] {
+  return (
+    prepared(db, 'SELECT a.member_id, count(*) FROM positions p JOIN accounts a ON a.id = p.account_id WHERE p.instrument_id = ? GROUP BY a.member_id ORDER BY a.member_id')
+      .raw()
+      .all(instrument) as [string, number][]
+  ).map(([member, n]) => ({ member, positions: Number(n) }));
+}
+
 /** Futures expiring after `from` and up to `to` and not settled, soonest first, with their open positions. */
 export function upcomingExpiries(db: Database, from: string, to: string): { instrument: string; expiry: string; positions: number }[] {
   return rows(

@@ -14,6 +14,7 @@ import {
   settlements,
   upcomingExpiries,
   upcomingFunding,
+  positionsByMember,
   type FundingEventRow,
 } from '../../ledger/lifecycleRepo.ts';
 import { FUNDING_RATE_ONE, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
@@ -82,8 +83,8 @@ export function lifecycleOverview(ctx: CommandContext, input: InputOf<'lifecycle
     ladder: {
       from,
       to,
-      expiries: upcomingExpiries(ctx.db, from, to),
-      funding: upcomingFunding(ctx.db, from, to).map((f) => ({ instrument: f.instrument, at: f.at, rate: rateOf(f.rate) })),
+      expiries: upcomingExpiries(ctx.db, from, to).map((e) => ({ ...e, members: positionsByMember(ctx.db, e.instrument) })),
+      funding: upcomingFunding(ctx.db, from, to).map((f) => ({ instrument: f.instrument, at: f.at, rate: rateOf(f.rate), members: positionsByMember(ctx.db, f.instrument) })),
     },
   };
 }
