@@ -35,6 +35,7 @@ export const IMPORT_KINDS = [
   'asset-prices',
   'funding-rates',
   'settlement-prices',
+  'deliveries',
   'limits',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];

@@ -50,8 +50,29 @@ export interface FundingEventView extends FundingPaid {
   residue: string;
 }
 
+/** What physically delivered futures will deliver in the coming days, per position (the delivery-risk view). */
+export interface DeliveryRiskView {
+  from: string;
+  to: string;
+  due: {
+    instrument: string;
+    expiry: string;
+    asset: string;
+    account: string;
+    member: string;
+    /** Asset units: + to receive, - to deliver. */
+    quantity: string;
+    /** USD at the latest mark: - to pay, + to be paid (the settlement price decides). */
+    cash: string;
+    /** The account's holding of the asset now, and what it lacks to deliver (0 for a receiver). */
+    holding: string;
+    short: string;
+  }[];
+}
+
 export interface AccountLifecycleView {
   account: string;
+  deliveries: { instrument: string; asset: string; quantity: string; cash: string }[];
   funding: { instrument: string; at: string; quantity: string; value: string; rate: string; mark: string; amount: string }[];
   expiries: { instrument: string; settledAt: string; quantity: string; price: string; rule: string; realised: string; cash: string }[];
 }
@@ -118,6 +139,13 @@ export const lifecycleContract = {
     mutates: false,
     input: z.object({ account: id, limit: listLimit.optional() }).strict(),
     output: null as unknown as AccountLifecycleView,
+  },
+  /** Physically delivered futures expiring in the next `days` (default 7): what each position delivers or receives. */
+  'lifecycle.deliveries': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ days: z.number().int().min(1).max(90).optional() }).strict(),
+    output: null as unknown as DeliveryRiskView,
   },
   /** The position limits and every breach present now (limits are imported as a supervisor's limits CSV). */
   'limits.list': {

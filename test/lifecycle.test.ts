@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
 import { operator, supervisor } from './support/actors.ts';
 import { commitCommand } from '../main/commands/dispatch.ts';
-import { readPositions } from '../main/ledger/bookRepo.ts';
+import { readPositions, readCollateral } from '../main/ledger/bookRepo.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { setUp, usd, FUNDING } from './support/lifecycleBook.ts';
 import type { CycleSummary } from '../shared/contract.ts';
-import type { LifecycleResult, AccountLifecycleView, LifecycleOverview } from '../shared/contractLifecycle.ts';
+import type { LifecycleResult, AccountLifecycleView, LifecycleOverview, DeliveryRiskView } from '../shared/contractLifecycle.ts';
 
 /** The methodology's payment, from the figures alone: value x rate, demanded up and paid out down to the cent. */
 function oraclePayment(qty: string, mark: string, rate: string): Decimal {
@@ -135,6 +135,16 @@ test('a bad funding or settlement file is refused naming file, row and column, a
 test('futures settle at expiry: an imported price, or the last mark at or before expiry; nothing stays open; no position can be opened after', () => {
   const { db, c, imp } = setUp();
   imp(supervisor, 'settlement-prices', 'instrument,price,source\nTST-24APR26,62000.5,exchange\n');
+  // TST-LM is physically delivered in TST (one lot: 0.001 TST). A bad deliveries file is refused, naming the row.
+  assert.throws(() => imp(supervisor, 'deliveries', 'instrument,asset\nTST-PERP,TST\n'), /deliveries\.csv, row 1, column instrument: .*only futures are delivered/);
+  assert.throws(() => imp(supervisor, 'deliveries', 'instrument,asset\nTST-LM,USD\n'), /row 1, column asset: one lot of TST-LM delivers 0\.001 USD, finer than the asset's 2 decimal places/);
+  assert.throws(() => imp(operator, 'deliveries', 'instrument,asset\nTST-LM,TST\n'), /supervisor/);
+  imp(supervisor, 'deliveries', 'instrument,asset\nTST-LM,TST\n');
+  // The delivery-risk view four days before: T-SHORT must deliver 2 TST it does not hold, paid at about 60300.5.
+  c.set('2026-04-20T10:00:00Z');
+  assert.deepEqual(c.run<DeliveryRiskView>(db, operator, 'lifecycle.deliveries', {}).due, [
+    { instrument: 'TST-LM', expiry: '2026-04-24T08:00:00.000Z', asset: 'TST', account: 'T-SHORT', member: 'TSTM', quantity: '-2', cash: '120601', holding: '0', short: '2' },
+  ]);
   c.set('2026-04-24T10:00:00Z');
   const isoBefore = usd(db, 'T-ISO');
   const longBefore = usd(db, 'T-LONG');
@@ -151,7 +161,11 @@ test('futures settle at expiry: an imported price, or the last mark at or before
   assert.deepEqual(settled.get('TST-LM'), {
     instrument: 'TST-LM', expiry: '2026-04-24T08:00:00.000Z', price: '61234.5', rule: 'last_mark', priceAt: '2026-04-24T07:59:00.000Z', positions: 1, realised: '-1469',
   });
-  assert.equal(usd(db, 'T-SHORT').minus(shortBefore).toString(), '-1469');
+  // Cash-settled P&L -1469, then the delivery: 2 TST delivered, 2 x 61234.5 = 122469 paid: 121000 in all (its entry).
+  assert.equal(usd(db, 'T-SHORT').minus(shortBefore).toString(), '121000');
+  assert.equal(readCollateral(db, 'T-SHORT').find((h) => h.asset === 'TST')?.quantity, -2000n);
+  assert.deepEqual(c.run<AccountLifecycleView>(db, operator, 'lifecycle.account', { account: 'T-SHORT' }).deliveries, [{ instrument: 'TST-LM', asset: 'TST', quantity: '-2', cash: '122469' }]);
+  assert.throws(() => imp(supervisor, 'deliveries', 'instrument,asset\nTST-24APR26,TST\n'), /settled at expiry .*: how it settles cannot change/);
   assert.equal(settled.has('TST-DEC26'), false);
   // Nothing is open in an expired future, demo futures included.
   const expired = new Set(['TST-24APR26', 'TST-LM', ...cyc.lifecycle!.settled.map((s) => s.instrument)]);

@@ -5,7 +5,7 @@ import type { CommandContext } from './context.ts';
 import { plain } from './plain.ts';
 import { runCycle, LIFECYCLE_FORMAT } from './runCycle.ts';
 import { lifecycleCommand } from './lifecycle/run.ts';
-import { lifecycleOverview, accountLifecycle } from './lifecycle/views.ts';
+import { lifecycleOverview, accountLifecycle, deliveryRisk } from './lifecycle/views.ts';
 import { limitsList } from './lifecycle/limits.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
@@ -62,6 +62,7 @@ export const handlers: Handlers = {
   'lifecycle.run': plain(lifecycleCommand),
   'lifecycle.overview': plain(lifecycleOverview),
   'lifecycle.account': plain(accountLifecycle),
+  'lifecycle.deliveries': plain(deliveryRisk),
   'limits.list': plain(limitsList),
   'calls.list': plain(listCallsCommand),
   'calls.get': plain(getCallCommand),

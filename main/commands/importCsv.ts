@@ -95,6 +95,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       return;
     case 'funding-rates':
     case 'settlement-prices':
+    case 'deliveries':
       guardLifecycleImport(ctx, parsed);
       return;
     default:
@@ -115,7 +116,7 @@ function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'pos
 }
 
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
-const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'limits']);
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {

@@ -118,6 +118,9 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
     case 'funding-rates':
       for (const f of all as RowsByKind['funding-rates']) put({ instrument: f.instrument, at: f.at, rate: formatUnits(f.rate, FUNDING_RATE_SCALE), source: f.source });
       break;
+    case 'deliveries':
+      for (const d of all as RowsByKind['deliveries']) put({ instrument: d.instrument, asset: d.asset });
+      break;
     case 'limits':
       for (const l of all as RowsByKind['limits']) {
         const inst = l.instrument === '*' ? undefined : ref.instrument(l.instrument);

@@ -33,6 +33,7 @@ import {
   type FundingRateRow,
   type SettlementPriceRow,
   type LimitRow,
+  type DeliveryRow,
 } from './types.ts';
 import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
@@ -77,6 +78,7 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   'asset-prices': { required: ['asset', 'at', 'price'], optional: ['source'] },
   'funding-rates': { required: ['instrument', 'at', 'rate'], optional: ['source'] },
   'settlement-prices': { required: ['instrument', 'price'], optional: ['source'] },
+  deliveries: { required: ['instrument', 'asset'], optional: [] },
   limits: { required: ['scope', 'subject', 'instrument'], optional: ['max_position', 'max_notional', 'max_leverage', 'max_oi_share'] },
 };
 
@@ -457,6 +459,25 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         if (ticks === null) c.fail('price', `price ${formatDec(price)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
         if (!inInt64(ticks)) c.fail('price', `price ${formatDec(price)} in ticks is ${RANGE_NOTE}`);
         const row: SettlementPriceRow = { instrument: id, price: ticks, source: c.optText('source') };
+        out.push(row);
+      };
+
+    case 'deliveries':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'future') c.fail('instrument', `instrument ${id} is a ${inst.kind}: only futures are delivered`);
+        keys.check(c, 'instrument', id, `delivery of instrument ${id}`);
+        const assetId = c.id('asset');
+        const asset = ref.asset(assetId);
+        if (!asset) c.fail('asset', `asset "${assetId}" does not exist`);
+        // One lot delivers lot x multiplier units of the asset: it must be a whole number of the asset's units.
+        const perLot = mulDec(toDec(inst.lot), toDec(inst.multiplier));
+        if (decToUnits(perLot, asset.quantityScale) === null) {
+          c.fail('asset', `one lot of ${id} delivers ${formatDec(perLot)} ${assetId}, finer than the asset's ${asset.quantityScale} decimal places`);
+        }
+        const row: DeliveryRow = { instrument: id, asset: assetId };
         out.push(row);
       };
 

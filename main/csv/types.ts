@@ -76,6 +76,12 @@ export interface SettlementPriceRow {
 /** A position limit (engine/limits.ts); every limit column null removes the limit. */
 export type LimitRow = Limit;
 
+/** A physically delivered future and the asset it delivers (quantity x multiplier units per position quantity). */
+export interface DeliveryRow {
+  instrument: string;
+  asset: string;
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -93,6 +99,7 @@ export interface RowsByKind {
   'funding-rates': FundingRateRow[];
   'settlement-prices': SettlementPriceRow[];
   limits: LimitRow[];
+  deliveries: DeliveryRow[];
 }
 
 export type CsvKind = keyof RowsByKind;

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
-import { writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
+import { writeDeliveries, writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
 import { writeLimits } from './limitRepo.ts';
 
 /** The ledger's reference data, as the CSV parser looks it up. */
@@ -143,6 +143,9 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       return;
     case 'limits':
       writeLimits(db, parsed.rows);
+      return;
+    case 'deliveries':
+      writeDeliveries(db, parsed.rows);
       return;
   }
 }

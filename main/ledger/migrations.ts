@@ -1008,6 +1008,26 @@ BEGIN SELECT RAISE(ABORT, 'expiry closes are append-only'); END;
 CREATE TRIGGER expiry_closes_no_delete BEFORE DELETE ON expiry_closes
 BEGIN SELECT RAISE(ABORT, 'expiry closes are append-only'); END;
 
+-- Physically delivered futures: at settlement each long receives quantity x multiplier of the asset and pays its
+-- value at the settlement price; each short delivers and is paid. Futures without a row are cash-settled.
+CREATE TABLE instrument_delivery (
+  instrument_id TEXT    NOT NULL PRIMARY KEY REFERENCES instruments (id),
+  asset_id      TEXT    NOT NULL REFERENCES assets (id)
+) STRICT;
+
+CREATE TABLE expiry_deliveries (
+  instrument_id TEXT    NOT NULL REFERENCES expiry_settlements (instrument_id),
+  account_id    TEXT    NOT NULL REFERENCES accounts (id),
+  asset_id      TEXT    NOT NULL REFERENCES assets (id),
+  quantity      INTEGER NOT NULL CHECK (quantity <> 0),                         -- asset units: + received, - delivered
+  cash          INTEGER NOT NULL,                                               -- micro-USD: - paid, + received
+  PRIMARY KEY (instrument_id, account_id)
+) STRICT;
+CREATE TRIGGER expiry_deliveries_no_update BEFORE UPDATE ON expiry_deliveries
+BEGIN SELECT RAISE(ABORT, 'expiry deliveries are append-only'); END;
+CREATE TRIGGER expiry_deliveries_no_delete BEFORE DELETE ON expiry_deliveries
+BEGIN SELECT RAISE(ABORT, 'expiry deliveries are append-only'); END;
+
 -- Position limits: scope instrument (subject '*'), account or member; instrument '*' for every instrument. Each
 -- limit column NULL where not set.
 CREATE TABLE position_limits (

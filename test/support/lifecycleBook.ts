@@ -28,6 +28,8 @@ export function clockFrom(start: string): Runner & { now: () => Date; set(t: str
 }
 
 const REFERENCE: [string, string][] = [
+  ['assets', 'id,quantity_scale,price_scale,liquidity_class\nTST,3,2,crypto\n'],
+  ['haircuts', 'asset,floor,haircut\nTST,0,0.1\n'],
   ['members', 'id,name,status,default_fund\nTSTM,Test Member,active,1000000\n'],
   ['accounts', 'id,member,kind,mode\nT-LONG,TSTM,house,cross\nT-SHORT,TSTM,client,cross\nT-SHORT2,TSTM,client,cross\nT-ISO,TSTM,client,isolated\n'],
   [
@@ -42,6 +44,7 @@ const REFERENCE: [string, string][] = [
 ];
 
 const BOOK: [string, string][] = [
+  ['asset-prices', 'asset,at,price\nTST,2026-03-31T00:00:00Z,60000\n'],
   ['collateral', 'account,asset,quantity\nT-LONG,USD,100000\nT-SHORT,USD,100000\nT-SHORT2,USD,100000\nT-ISO,USD,100000\n'],
   [
     'positions',

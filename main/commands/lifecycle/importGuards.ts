@@ -6,10 +6,10 @@ import type { CsvRef, Rows } from '../../csv/types.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { formatUnits } from '../../../shared/units.ts';
 import { FUNDING_RATE_SCALE } from '../../engine/funding.ts';
-import { fundingPaidThrough, paidFundingRate, settlementOf } from '../../ledger/lifecycleRepo.ts';
+import { deliveryAssetOf, fundingPaidThrough, paidFundingRate, settlementOf } from '../../ledger/lifecycleRepo.ts';
 import { normaliseTime } from '../../../shared/time.ts';
 
-type LifecycleRows = Extract<Rows, { kind: 'funding-rates' | 'settlement-prices' }>;
+type LifecycleRows = Extract<Rows, { kind: 'funding-rates' | 'settlement-prices' | 'deliveries' }>;
 
 export function guardLifecycleImport(ctx: CommandContext, parsed: LifecycleRows): void {
   const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
@@ -31,6 +31,13 @@ export function guardLifecycleImport(ctx: CommandContext, parsed: LifecycleRows)
           where(r, 'at'),
         );
       }
+    });
+    return;
+  }
+  if (parsed.kind === 'deliveries') {
+    parsed.rows.forEach((x, r) => {
+      const s = settlementOf(ctx.db, x.instrument);
+      if (s && deliveryAssetOf(ctx.db, x.instrument) !== x.asset) throw new InputError(`${x.instrument} was settled at expiry on ${s.settledAt}: how it settles cannot change`, where(r, 'asset'));
     });
     return;
   }

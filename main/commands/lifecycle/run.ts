@@ -7,12 +7,13 @@
 // Funding is paid on the positions held when it is paid, valued at the last mark at or before the funding time; a
 // funding time with no such mark waits (listed as unpriced). Both settle in the account's USD holding: realised P&L
 // (an isolated position's margin comes back with it), and funding (for isolated positions too: their posted margin
-// stays as posted).
+// stays as posted). A physically delivered future (a deliveries file) also exchanges the asset for its value at the
+// settlement price: the long receives quantity x multiplier units and pays, the short delivers and is paid.
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { Instrument } from '../../engine/model.ts';
 import type { ExpirySettled, FundingPaid, LifecycleResult } from '../../../shared/contractLifecycle.ts';
-import { readInstruments, readPolicy } from '../../ledger/bookRepo.ts';
+import { readAssets, readInstruments, readPolicy } from '../../ledger/bookRepo.ts';
 import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
 import {
   dueExpiries,
@@ -26,14 +27,17 @@ import {
   positionsIn,
   type DueExpiry,
   type DueFunding,
+  deliveryAssetOf,
+  insertDelivery,
 } from '../../ledger/lifecycleRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { cashToQuantity, closeEffect, type Settlement } from '../../engine/closeMath.ts';
 import { lotsValue } from '../../engine/lotValue.ts';
+import { deliveryCash } from '../../engine/delivery.ts';
 import { fundingAmounts, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
 import { formatAmount, formatUnits } from '../../../shared/units.ts';
 import { ticksToPrice } from '../../csv/format.ts';
-import { toDec } from '../../csv/values.ts';
+import { decToUnits, mulDec, toDec } from '../../csv/values.ts';
 import { normaliseTime } from '../../../shared/time.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
@@ -85,6 +89,11 @@ function settleExpiry(db: Database, actor: string, now: string, inst: Instrument
     out.unsettled.push({ instrument: e.instrument, expiry: e.expiry, why: `no settlement price imported and no mark at or before its expiry ${e.expiry}` });
     return;
   }
+  const delivery = deliveryOf(db, inst);
+  if (typeof delivery === 'string') {
+    out.unsettled.push({ instrument: e.instrument, expiry: e.expiry, why: delivery });
+    return;
+  }
   const positions = positionsIn(db, e.instrument);
   let realised = 0n;
   const closes = positions.map((p) => {
@@ -109,6 +118,7 @@ function settleExpiry(db: Database, actor: string, now: string, inst: Instrument
     writePosition(db, { account: c.p.account, instrument: e.instrument, closed: true });
     addCollateral(db, c.p.account, settlement.asset.id, cashToQuantity(settlement, c.cash));
     insertExpiryClose(db, { instrument: e.instrument, account: c.p.account, quantity: c.p.quantity, entryValue: c.p.entryValue, realised: c.realised, cash: c.cash });
+    if (delivery) deliver(db, inst, delivery, c.p.account, c.p.quantity, ticks, settlement);
   }
   const settled: ExpirySettled = {
     instrument: e.instrument,
@@ -120,6 +130,31 @@ function settleExpiry(db: Database, actor: string, now: string, inst: Instrument
     realised: formatAmount(realised),
   };
   out.settled.push(settled);
+}
+
+/**
+ * How a future settles: null in cash; a physically delivered one's asset and units per lot; or why it cannot settle
+ * (a lot that is not a whole number of the asset's units, after the asset's scale changed).
+ */
+function deliveryOf(db: Database, inst: Instrument): { asset: string; perLot: bigint } | null | string {
+  const asset = deliveryAssetOf(db, inst.id);
+  if (asset === undefined) return null;
+  const scale = readAssets(db).find((a) => a.id === asset)!.quantityScale;
+  const perLot = decToUnits(mulDec(toDec(inst.lot), toDec(inst.multiplier)), scale);
+  return perLot === null ? `one lot delivers ${inst.lot} x ${inst.multiplier} ${asset}, finer than its ${scale} decimal places` : { asset, perLot };
+}
+
+/**
+ * The delivery leg of a physically delivered position closed at `price`: the long receives its quantity of the asset
+ * and pays its value (rounded up: demanded), the short delivers and is paid (rounded down: paid out). A short without
+ * the asset is left holding less than none: the delivery-risk view shows that coming.
+ */
+function deliver(db: Database, inst: Instrument, d: { asset: string; perLot: bigint }, account: string, lots: bigint, price: bigint, settlement: Settlement): void {
+  const cash = deliveryCash(inst, lots, price);
+  const quantity = lots * d.perLot;
+  addCollateral(db, account, d.asset, quantity);
+  addCollateral(db, account, settlement.asset.id, cashToQuantity(settlement, cash));
+  insertDelivery(db, { instrument: inst.id, account, asset: d.asset, quantity, cash });
 }
 
 function payFunding(db: Database, actor: string, now: string, inst: Instrument, f: DueFunding, settlement: Settlement, step: bigint, out: LifecycleResult): void {

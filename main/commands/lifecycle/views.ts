@@ -1,10 +1,10 @@
 // What the console shows of the lifecycle: funding times paid (with what rounding left to the funding account),
 // futures settled, one account's payments and closes, and the ladder of what falls due in the next 30 days.
 import type { CommandContext } from '../context.ts';
-import type { AccountLifecycleView, FundingEventView, LifecycleOverview } from '../../../shared/contractLifecycle.ts';
+import type { AccountLifecycleView, DeliveryRiskView, FundingEventView, LifecycleOverview } from '../../../shared/contractLifecycle.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { Instrument } from '../../engine/model.ts';
-import { readInstruments } from '../../ledger/bookRepo.ts';
+import { readAssets, readCollateral, readInstruments } from '../../ledger/bookRepo.ts';
 import { readAccount } from '../../ledger/consoleRepo.ts';
 import {
   expiryClosesOf,
@@ -15,12 +15,17 @@ import {
   upcomingExpiries,
   upcomingFunding,
   positionsByMember,
+  deliveriesOf,
+  upcomingDeliveries,
+  markAtOrBefore,
+  positionsIn,
   type FundingEventRow,
 } from '../../ledger/lifecycleRepo.ts';
 import { FUNDING_RATE_ONE, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
 import { formatAmount, formatUnits, unitsOf } from '../../../shared/units.ts';
 import { ticksToPrice } from '../../csv/format.ts';
-import { toDec } from '../../csv/values.ts';
+import { decToUnits, mulDec, toDec } from '../../csv/values.ts';
+import { deliveryCash } from '../../engine/delivery.ts';
 import { InputError } from '../../../shared/errors.ts';
 
 const LADDER_DAYS = 30;
@@ -108,6 +113,12 @@ export function accountLifecycle(ctx: CommandContext, input: InputOf<'lifecycle.
       mark: priceOf(insts.get(p.instrument), p.mark),
       amount: formatAmount(p.amount),
     })),
+    deliveries: deliveriesOf(ctx.db, input.account, limit).map((d) => ({
+      instrument: d.instrument,
+      asset: d.asset,
+      quantity: formatUnits(d.quantity, assetScale(ctx, d.asset)),
+      cash: formatAmount(d.cash),
+    })),
     expiries: expiryClosesOf(ctx.db, input.account, limit).map((c) => ({
       instrument: c.instrument,
       settledAt: c.settledAt,
@@ -118,4 +129,44 @@ export function accountLifecycle(ctx: CommandContext, input: InputOf<'lifecycle.
       cash: formatAmount(c.cash),
     })),
   };
+}
+
+function assetScale(ctx: CommandContext, asset: string): number {
+  return readAssets(ctx.db).find((a) => a.id === asset)?.quantityScale ?? 0;
+}
+
+/**
+ * The delivery-risk view: each position in a physically delivered future expiring in the next days, what it will
+ * deliver or receive, its cash at the latest mark, and what a deliverer lacks of the asset now.
+ */
+export function deliveryRisk(ctx: CommandContext, input: InputOf<'lifecycle.deliveries'>): DeliveryRiskView {
+  const now = ctx.now();
+  const from = now.toISOString();
+  const to = new Date(now.getTime() + (input.days ?? 7) * 86_400_000).toISOString();
+  const insts = instrumentsById(ctx);
+  const due: DeliveryRiskView['due'] = [];
+  for (const d of upcomingDeliveries(ctx.db, from, to)) {
+    const inst = insts.get(d.instrument)!;
+    const scale = assetScale(ctx, d.asset);
+    const perLot = decToUnits(mulDec(toDec(inst.lot), toDec(inst.multiplier)), scale) ?? 0n;
+    const mark = markAtOrBefore(ctx.db, d.instrument, from);
+    for (const p of positionsIn(ctx.db, d.instrument)) {
+      const quantity = p.quantity * perLot;
+      const holding = readCollateral(ctx.db, p.account).find((c) => c.asset === d.asset)?.quantity ?? 0n;
+      const cash = mark ? deliveryCash(inst, p.quantity, mark.mark) : 0n;
+      const short = quantity < 0n && holding < -quantity ? -quantity - (holding > 0n ? holding : 0n) : 0n;
+      due.push({
+        instrument: d.instrument,
+        expiry: d.expiry,
+        asset: d.asset,
+        account: p.account,
+        member: readAccount(ctx.db, p.account)?.member ?? '',
+        quantity: formatUnits(quantity, scale),
+        cash: formatAmount(cash),
+        holding: formatUnits(holding, scale),
+        short: formatUnits(short, scale),
+      });
+    }
+  }
+  return { from, to, due };
 }
