@@ -46,5 +46,6 @@ test('lifecycle run, overview, account and limits from the command line', T, asy
   assert.equal(v.breaches.length, 1);
   assert.match(v.breaches[0]!.message, new RegExp(`account ${holder}'s limit: maximum notional 1 USD, and it is `));
   assert.match(ok(await riskdesk(['lifecycle', 'limits', '--db', db, ...now])).stdout, /BREACH account/);
+  assert.match(ok(await riskdesk(['lifecycle', 'deliveries', '--db', db, ...now])).stdout, /instrument/);
   ok(await riskdesk(['verify', '--db', db, '--deep']));
 });

@@ -1,7 +1,7 @@
-// `riskdesk lifecycle [run|overview|account|limits]`: settle expired futures and pay due funding (what a cycle does
+// `riskdesk lifecycle [run|overview|account|deliveries|limits]`: settle expired futures and pay due funding (what a cycle does
 // first), show what was paid and settled, per instrument or per account, and the position limits with every breach
 // present now, through the same command layer as the console.
-import type { AccountLifecycleView, LifecycleOverview, LifecycleResult, LimitsView } from '../../shared/contractLifecycle.ts';
+import type { AccountLifecycleView, DeliveryRiskView, LifecycleOverview, LifecycleResult, LimitsView } from '../../shared/contractLifecycle.ts';
 import { InputError } from '../../shared/errors.ts';
 import { emit, type CliDoor } from './liquidations.ts';
 import type { Writer } from './io.ts';
@@ -53,6 +53,13 @@ export async function lifecycleCli(door: CliDoor, rest: string[]): Promise<numbe
     emit(door, v, (out) => printAccount(out, v));
     return 0;
   }
+  if (sub === 'deliveries') {
+    const v = (await door.run('lifecycle.deliveries', {})) as DeliveryRiskView;
+    emit(door, v, (out) =>
+      table(out, ['instrument', 'expiry', 'account', 'member', 'asset', 'quantity', 'cash', 'holding', 'short'], v.due.map((d) => [d.instrument, d.expiry, d.account, d.member, d.asset, d.quantity, d.cash, d.holding, d.short]), [5, 6, 7, 8]),
+    );
+    return 0;
+  }
   if (sub === 'limits') {
     const v = (await door.run('limits.list', {})) as LimitsView;
     emit(door, v, (out) => {
@@ -62,5 +69,5 @@ export async function lifecycleCli(door: CliDoor, rest: string[]): Promise<numbe
     });
     return 0;
   }
-  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account, limits`);
+  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account, deliveries, limits`);
 }

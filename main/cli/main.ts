@@ -53,6 +53,7 @@ const USAGE = `riskdesk <command> [options]
   lifecycle [overview] --db F [--instrument I] [--json]        funding paid, futures settled, the next 30 days' expiries and funding
   lifecycle account --db F --account A [--json]                one account's funding payments and positions settled at expiry
   lifecycle run --db F [--at ISO] --as USER                    settle expired futures and pay due funding now (a cycle does it first)
+  lifecycle deliveries --db F [--json]                         physical deliveries due in the next 7 days, per position
   lifecycle limits --db F [--json]                             position limits and every breach present now
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
