@@ -2,7 +2,8 @@
 // the server, with the reason; an operator imports a funding-rates file in Market data and settles and pays from the
 // Funding and expiry panel; the funding time shows once in the history with what was debited and credited, a second
 // run pays nothing, and an account holding the perpetual shows its payment, to the cent, in its detail panel. On
-// today's clock the demo's expired futures settle in the same run, and none of them is left in the account.
+// today's clock the demo's expired futures settle in the same run, and none of them is left in the account. A
+// supervisor sets a position limit from the import form: its breach is listed, and an import over it refused in place.
 import { Decimal } from 'decimal.js';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn, signOut } from './support/signin.ts';
@@ -78,4 +79,37 @@ test('an operator pays a funding time from Market data; the history and the acco
   expect(settled.length).toBeGreaterThan(0);
   const detail = await asUser(desk, 'viewer', (api) => api<AccountDetail>('accounts.detail', { id: held!.id }));
   expect(detail.positions.filter((p) => settled.includes(p.instrument))).toEqual([]);
+});
+
+test('a supervisor sets a position limit in Market data; the breach is listed, and an import over it is refused naming it', async ({ page, desk }) => {
+  await ensureCycle(desk);
+  const held = await asUser(desk, 'viewer', async (api) => {
+    for (const id of (await api<AccountsTable>('accounts.list', {})).columns.id) {
+      const p = (await api<AccountDetail>('accounts.detail', { id })).positions.find((x) => x.instrument === 'BTC-PERP');
+      if (p) return { id, quantity: p.quantity };
+    }
+    return null;
+  });
+  expect(held).not.toBeNull();
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.getByTestId('nav-market').click();
+  const limits = `scope,subject,instrument,max_notional\naccount,${held!.id},*,1\n`;
+  await page.getByTestId('import-file').setInputFiles({ name: 'limits.csv', mimeType: 'text/csv', buffer: Buffer.from(limits) });
+  await expect(page.getByTestId('import-kind')).toHaveValue('limits');
+  await page.getByTestId('import-submit').click();
+  await expect(page.getByTestId('import-ok')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('limits-row')).toHaveCount(1);
+  await expect(page.getByTestId('limit-breach').filter({ hasText: held!.id })).toContainText(`account ${held!.id}'s limit: maximum notional 1 USD, and it is`);
+
+  // Doubling the position is refused in place, naming the limit, the value and the account; a viewer's view of the
+  // account is unchanged.
+  const doubled = new Decimal(held!.quantity).times(2).toString();
+  const csv = `account,instrument,quantity,entry_price\n${held!.id},BTC-PERP,${doubled},60000\n`;
+  await page.getByTestId('import-file').setInputFiles({ name: 'positions.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('import-submit').click();
+  await expect(page.getByTestId('import-error-message')).toContainText(`limit breached: account ${held!.id}'s limit: maximum notional 1 USD, and it would be`);
+  await expect(page.getByTestId('import-error-row')).toHaveText('1');
+  const after = await asUser(desk, 'viewer', (api) => api<AccountDetail>('accounts.detail', { id: held!.id }));
+  expect(after.positions.find((x) => x.instrument === 'BTC-PERP')!.quantity).toBe(held!.quantity);
 });
