@@ -1,8 +1,8 @@
 // Position limits (issue 18) on a real ledger: each kind (position per instrument, notional per account, leverage,
 // share of open interest, a member's total) refuses an import that would breach it, naming the limit, the value and
 // the account, and nothing of the file lands; the ways around each are tried too: a collateral withdrawal that raises
-// leverage, a second account of the same member, a port into a member at its limit. A breach already there is not a
-// reason to refuse a change that reduces it. The oracle is the figures worked by hand from the book's marks.
+// leverage, a second account of the same member, a port into a member at its limit, an auction award. A breach already
+// there is not a reason to refuse a change that reduces it. The oracle is the figures worked by hand from the marks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { operator, supervisor, viewer } from './support/actors.ts';
@@ -115,4 +115,23 @@ test("a member's limit counts every account of the member: a second account is n
     return true;
   });
   assert.equal(deepVerify(ctx.db).outcome, 'verified');
+});
+
+test('an auction award that would take the winner over its member limit is refused, naming it', () => {
+  const ctx = setUp();
+  ctx.imp(supervisor, 'members', 'id,name,status,default_fund\nTSTN,Bidder,active,1000000\n');
+  ctx.imp(supervisor, 'accounts', 'id,member,kind,mode\nN-H01,TSTN,house,cross\n');
+  ctx.imp(operator, 'collateral', 'account,asset,quantity\nN-H01,USD,1000000\n');
+  ctx.imp(supervisor, 'limits', 'scope,subject,instrument,max_position\nmember,TSTN,TST-LM,1\n');
+  const c = ctx.c.run<DefaultCaseDetail>(ctx.db, supervisor, 'default.declare', { member: 'TSTM', reason: 'missed settlement' });
+  ctx.c.run(ctx.db, { name: 'supervisor2', role: 'supervisor' }, 'default.confirm', { case: c.id });
+  ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: '*', amount: '-1000' });
+  const head = journalHead(ctx.db).seq;
+  // The winner's house account would take TSTM's 2 TST-LM short (its TST-PERP nets to nothing: 2 long, 2 short).
+  assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.award', { case: c.id }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'limit_breached');
+    assert.match(e.message, /member TSTN's limit on TST-LM \(account N-H01\): maximum position 1 TST-LM, and it would hold 2$/);
+    return true;
+  });
+  assert.equal(journalHead(ctx.db).seq, head, 'nothing was asked or recorded');
 });
