@@ -14,7 +14,7 @@ import type { CommandContext } from '../context.ts';
 import type { Instrument } from '../../engine/model.ts';
 import type { ExpirySettled, FundingPaid, LifecycleResult } from '../../../shared/contractLifecycle.ts';
 import { readAssets, readInstruments, readPolicy } from '../../ledger/bookRepo.ts';
-import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
+import { writePosition, addCollateral, liveLiquidationsIn, setLiquidation, addLiquidationEvent } from '../../ledger/liquidationRepo.ts';
 import {
   dueExpiries,
   dueFunding,
@@ -119,6 +119,12 @@ function settleExpiry(db: Database, actor: string, now: string, inst: Instrument
     addCollateral(db, c.p.account, settlement.asset.id, cashToQuantity(settlement, c.cash));
     insertExpiryClose(db, { instrument: e.instrument, account: c.p.account, quantity: c.p.quantity, entryValue: c.p.entryValue, realised: c.realised, cash: c.cash });
     if (delivery) deliver(db, inst, delivery, c.p.account, c.p.quantity, ticks, settlement);
+  }
+  // A live liquidation proposal with an order in the future has nothing left to close there: it is superseded, and
+  // the next cycle proposes again from what the account now holds.
+  for (const l of liveLiquidationsIn(db, e.instrument)) {
+    setLiquidation(db, l.id, { status: 'superseded' }, now);
+    addLiquidationEvent(db, l.id, { at: now, actor, kind: 'superseded', note: `${e.instrument} settled at expiry at ${price(inst, ticks)}: its order there has nothing left to close`, detail: JSON.stringify({ settled: e.instrument }) });
   }
   const settled: ExpirySettled = {
     instrument: e.instrument,
