@@ -12,6 +12,7 @@ import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
+import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -32,6 +33,10 @@ export const IMPORT_KINDS = [
   'collateral',
   'prices',
   'asset-prices',
+  'funding-rates',
+  'settlement-prices',
+  'deliveries',
+  'limits',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
@@ -56,6 +61,8 @@ export interface CycleSummary {
   prices: { oldest: string | null; newest: string | null; oldestInstrument: string | null };
   /** The policy version the cycle ran under (policies.list; its calls and plans record theirs). */
   policyVersion: number;
+  /** Futures settled and funding paid as the cycle's first step; absent when there was nothing to do. */
+  lifecycle?: LifecycleResult;
   ms: number;
 }
 
@@ -783,6 +790,8 @@ export const contract = {
   ...adminContract,
   // The market-data feed and the live console (issue 15).
   ...feedContract,
+  // Funding of perpetuals, expiry and settlement of futures (issue 18).
+  ...lifecycleContract,
 } as const;
 
 /**

@@ -1,6 +1,8 @@
 // The resident book against a fresh full evaluation, after each command of random sequences on a real SQLite
 // ledger: price ticks, cycles, deposits against calls, imports of positions, collateral and prices (in place, and
-// ones that open a new holding, which read the book again), liquidation fills, and a write by another connection.
+// ones that open a new holding, which read the book again), liquidation fills, funding paid on a perpetual, futures
+// settled at expiry (by lifecycle.run or by a cycle, after the clock jumps past the next expiry), and a write by
+// another connection.
 // The oracle is the engine's evaluation of the book read anew from the ledger (resident.check), not the resident
 // book's own arithmetic. The common path (ticks, cycles, deposits, fills) must keep the book in place.
 import { test } from 'node:test';
@@ -17,7 +19,8 @@ import { readBook, readPositions, readCollateral, readInstruments } from '../mai
 import { formatUnits, parseUnits } from '../shared/units.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
 import type { CommandContext } from '../main/commands/context.ts';
-import type { MarginCall, LiquidationSummary, LiquidationDetail } from '../shared/contract.ts';
+import type { MarginCall, LiquidationSummary, LiquidationDetail, CycleSummary } from '../shared/contract.ts';
+import type { LifecycleResult } from '../shared/contractLifecycle.ts';
 
 type Step =
   | { kind: 'tick'; inst: number; permille: number }
@@ -29,7 +32,9 @@ type Step =
   | { kind: 'priceImport'; inst: number; permille: number }
   | { kind: 'fill'; pick: number }
   | { kind: 'hold'; pick: number }
-  | { kind: 'elsewhere'; account: number };
+  | { kind: 'elsewhere'; account: number }
+  | { kind: 'funding'; inst: number; ppm: number }
+  | { kind: 'expiry'; viaCycle: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), inst: fc.nat(50), permille: fc.integer({ min: -60, max: 30 }) }) },
@@ -42,6 +47,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('fill' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('hold' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('elsewhere' as const), account: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('funding' as const), inst: fc.nat(10), ppm: fc.integer({ min: -3000, max: 3000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expiry' as const), viaCycle: fc.boolean() }) },
 );
 
 test('after every command of a random sequence, the resident book equals a full evaluation from the ledger', () => {
@@ -71,7 +78,8 @@ test('after every command of a random sequence, the resident book equals a full 
           const instruments = readInstruments(db);
           const accounts = book.accounts.map((a) => a.id);
           const marks = new Map(book.marks);
-          const csv = (kind: 'positions' | 'collateral' | 'prices', text: string) => dispatch(op(), 'import.csv', { kind, file: `${kind}.csv`, text });
+          const settled = new Set<string>();
+          const csv = (kind: 'positions' | 'collateral' | 'prices' | 'funding-rates', text: string) => dispatch(op(), 'import.csv', { kind, file: `${kind}.csv`, text });
           for (const s of steps) {
             const loadsBefore = resident.loads;
             let done: boolean;
@@ -165,6 +173,29 @@ test('after every command of a random sequence, the resident book equals a full 
                 dispatch(op(), 'liquidations.hold', { id: proposed[s.pick % proposed.length]!.id, reason: 'member is wiring funds' });
                 break;
               }
+              case 'funding': {
+                // A rate for the funding time now, paid at once: every holder's USD moves, in place.
+                const perps = instruments.filter((x) => x.kind === 'perpetual');
+                const inst = perps[s.inst % perps.length]!;
+                const rate = formatUnits(BigInt(s.ppm), 6);
+                csv('funding-rates', `instrument,at,rate\n${inst.id},${now},${rate}\n`);
+                const r = dispatch(op(), 'lifecycle.run', {}) as LifecycleResult;
+                assert.equal(r.funding.length, 1);
+                break;
+              }
+              case 'expiry': {
+                // The clock jumps past the next future's expiry; its positions settle and close, in place.
+                const next = instruments
+                  .filter((x) => x.kind === 'future' && x.expiry !== null && !settled.has(x.id))
+                  .sort((a, b) => (a.expiry! < b.expiry! ? -1 : 1))[0];
+                if (!next) return false;
+                clock = Math.max(clock, Date.parse(next.expiry!) + 60_000);
+                const r = s.viaCycle ? (dispatch(op(), 'cycle.run', {}) as CycleSummary).lifecycle : (dispatch(op(), 'lifecycle.run', {}) as LifecycleResult);
+                for (const x of r?.settled ?? []) settled.add(x.instrument);
+                assert.ok(settled.has(next.id), `${next.id} settled`);
+                assert.equal(readPositions(db).filter((p) => settled.has(p.instrument)).length, 0);
+                break;
+              }
               case 'elsewhere': {
                 // Another connection (the CLI beside the console) changes a holding: the resident book must notice.
                 const id = accounts[s.account % accounts.length]!;
@@ -178,7 +209,7 @@ test('after every command of a random sequence, the resident book equals a full 
             ran.set(s.kind, (ran.get(s.kind) ?? 0) + 1);
             const check = dispatch(op(), 'resident.check', {});
             assert.equal(check.ok, true, `after ${JSON.stringify(s)}: ${JSON.stringify(check.differences)}`);
-            if (['tick', 'cycle', 'deposit', 'positions', 'collateral', 'fill'].includes(s.kind) && resident.loads !== loadsBefore) {
+            if (['tick', 'cycle', 'deposit', 'positions', 'collateral', 'fill', 'funding', 'expiry'].includes(s.kind) && resident.loads !== loadsBefore) {
               inPlaceLoads.push(`${s.kind}: ${resident.lastLoadReason}`);
             }
           }
@@ -195,10 +226,11 @@ test('after every command of a random sequence, the resident book equals a full 
           if (d.failed) throw d.errorInstance ?? new Error(`property failed: ${JSON.stringify(d.counterexample)}`);
         } },
     );
-    // Ticks, cycles, deposits, fills and changes of quantities in holdings the account has are followed in place.
+    // Ticks, cycles, deposits, fills, funding, settlements and changes of quantities in holdings the account has are
+    // followed in place.
     assert.deepEqual(inPlaceLoads, [], 'the common path read the whole book again');
     // Every kind of command ran (each ran a check after it): the sequences reached fills and deposits.
-    for (const kind of ['tick', 'cycle', 'deposit', 'positions', 'collateral', 'newHolding', 'priceImport', 'fill', 'hold', 'elsewhere']) {
+    for (const kind of ['tick', 'cycle', 'deposit', 'positions', 'collateral', 'newHolding', 'priceImport', 'fill', 'hold', 'elsewhere', 'funding', 'expiry']) {
       assert.ok((ran.get(kind) ?? 0) > 0, `no ${kind} ran: ${JSON.stringify([...ran])}`);
     }
   } finally {

@@ -23,6 +23,7 @@ import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
+import { lifecycleCli } from './lifecycle.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { decodeCsv } from '../csv/encoding.ts';
@@ -53,6 +54,11 @@ const USAGE = `riskdesk <command> [options]
   approvals [list] --db F [--status pending|confirmed|declined] held for a second supervisor (port, award, assess, allocate, off-band fills)
   approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
   policies [list] --db F                                       every policy value, its unit, version and last change
+  lifecycle [overview] --db F [--instrument I] [--json]        funding paid, futures settled, the next 30 days' expiries and funding
+  lifecycle account --db F --account A [--json]                one account's funding payments and positions settled at expiry
+  lifecycle run --db F [--at ISO] --as USER                    settle expired futures and pay due funding now (a cycle does it first)
+  lifecycle deliveries --db F [--json]                         physical deliveries due in the next 7 days, per position
+  lifecycle limits --db F [--json]                             position limits and every breach present now
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
@@ -387,6 +393,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'stress':
     case 'inbox':
     case 'approvals':
+    case 'lifecycle':
     case 'policies': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
@@ -403,6 +410,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
+      if (cmd === 'lifecycle') return lifecycleCli(door, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

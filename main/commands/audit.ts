@@ -132,7 +132,14 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
     case 'cycle.run': {
       const r = isObj(result) ? result : {};
       const c = isObj(r.calls) ? r.calls : {};
-      return `Margin cycle ${field(r, 'cycle') ?? ''} as of ${field(r, 'asOf') ?? field(p, 'at') ?? '?'}: ${field(c, 'issued') ?? 0} calls issued, ${field(c, 'overdue') ?? 0} overdue`;
+      const l = isObj(r.lifecycle) ? r.lifecycle : null;
+      const first = l && Array.isArray(l.settled) && Array.isArray(l.funding) ? `; first ${l.settled.length} futures settled, ${l.funding.length} funding times paid` : '';
+      return `Margin cycle ${field(r, 'cycle') ?? ''} as of ${field(r, 'asOf') ?? field(p, 'at') ?? '?'}: ${field(c, 'issued') ?? 0} calls issued, ${field(c, 'overdue') ?? 0} overdue${first}`;
+    }
+    case 'lifecycle.run': {
+      const r = isObj(result) ? result : {};
+      const n = (k: string) => (Array.isArray(r[k]) ? (r[k] as unknown[]).length : 0);
+      return `Lifecycle as of ${field(r, 'at') ?? '?'}: ${n('settled')} futures settled, ${n('funding')} funding times paid`;
     }
     case 'import.csv':
       return `Imported ${field(result, 'rows') ?? '?'} ${field(p, 'kind') ?? ''} rows from ${field(p, 'file') ?? 'a file'}`;

@@ -24,6 +24,8 @@ export interface CommandContext {
   approval?: { id: number; requestedBy: string };
   /** Set while verify --deep replays the journal: what was accepted then is not asked about again (confirm.ts). */
   replaying?: true;
+  /** Set while verify --deep replays a cycle journalled before cycles ran the instrument lifecycle first. */
+  preLifecycle?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;
   /**

@@ -3,7 +3,10 @@
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { plain } from './plain.ts';
-import { runCycle } from './runCycle.ts';
+import { runCycle, LIFECYCLE_FORMAT } from './runCycle.ts';
+import { lifecycleCommand } from './lifecycle/run.ts';
+import { lifecycleOverview, accountLifecycle, deliveryRisk } from './lifecycle/views.ts';
+import { limitsList } from './lifecycle/limits.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
 import { pricesTick } from './priceTick.ts';
@@ -52,8 +55,16 @@ export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, i
 export const handlers: Handlers = {
   'cycle.run': (ctx, input) => {
     const output = runCycle(ctx, input);
-    return { output, journal: { result: { ...output, ms: undefined } } };
+    // The payload says the cycle ran the lifecycle first, so that a replay of a cycle journalled before it did
+    // (no mark) runs without it and rebuilds what that cycle wrote (integrity/replayEntry.ts).
+    const payload = ctx.preLifecycle ? input : { ...input, lifecycle: LIFECYCLE_FORMAT };
+    return { output, journal: { payload, result: { ...output, ms: undefined } } };
   },
+  'lifecycle.run': plain(lifecycleCommand),
+  'lifecycle.overview': plain(lifecycleOverview),
+  'lifecycle.account': plain(accountLifecycle),
+  'lifecycle.deliveries': plain(deliveryRisk),
+  'limits.list': plain(limitsList),
   'calls.list': plain(listCallsCommand),
   'calls.get': plain(getCallCommand),
   'calls.deposit': plain(depositCommand),

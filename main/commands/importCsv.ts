@@ -11,6 +11,8 @@ import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
+import { guardExpiryChanges, guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
+import { limitGate, type LimitGate } from './lifecycle/limits.ts';
 
 /**
  * Positions are stored in lots, marks in ticks, holdings in asset units: a re-import that changed what those units
@@ -23,6 +25,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
   const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
   switch (parsed.kind) {
     case 'instruments':
+      guardExpiryChanges(ctx, parsed, ref);
       parsed.rows.forEach((x, r) => {
         const old = ref.instrument(x.id);
         if (!old) return;
@@ -82,6 +85,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       return;
     case 'positions':
       // A defaulted or suspended member takes no new positions: its book changes only through its default case.
+      refuseExpiredPositions(ctx, parsed, ref);
       parsed.rows.forEach((x, r) => {
         const member = ref.member(ref.account(x.account)?.member ?? '');
         if (member && (member.status === 'defaulted' || member.status === 'suspended')) {
@@ -89,13 +93,30 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
         }
       });
       return;
+    case 'funding-rates':
+    case 'settlement-prices':
+    case 'deliveries':
+      guardLifecycleImport(ctx, parsed);
+      return;
     default:
       return;
   }
 }
 
+/** Limits measured before and after the file's holdings land; a breach names the file's first row for the account. */
+function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'positions' | 'collateral' }>): LimitGate {
+  const rows = parsed.rows as readonly { account: string }[];
+  return limitGate(
+    ctx,
+    rows.map((r) => r.account),
+    (account, message) => {
+      throw new InputError(message, { file: parsed.file, row: rows.findIndex((r) => r.account === account) + 1, column: 'quantity' });
+    },
+  );
+}
+
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
-const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact']);
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
@@ -104,7 +125,9 @@ export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv
   const ref = ledgerRef(ctx.db);
   const parsed = parseCsv(input.kind, input.file, input.text, ref);
   guardReferenceChanges(ctx, parsed, ref);
+  const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
   writeRows(ctx.db, parsed, (s) => normaliseTime(s));
+  gate?.check();
   const rows = parsed.rows.length;
   // The journal keeps the file's contents beside its fingerprint: the entry is then all a replay needs (verify --deep
   // rebuilds the ledger from the journal), and the file on disk may be gone or changed since.

@@ -23,8 +23,10 @@ import { proposeLiquidations } from './liquidations/propose.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
 import { planKey } from '../resident/residentBook.ts';
+import { runLifecycle, lifecycleDidAnything } from './lifecycle/run.ts';
 
-/** Account `a`'s figures in an evaluation: the BigInt path's where it took the account, else the kernel's. */
+/** The mark a cycle's journal payload carries: it ran the instrument lifecycle (lifecycle/run.ts) first. */
+export const LIFECYCLE_FORMAT = 1;
 
 /**
  * Three exact sums of float integers: each sum runs in float while its magnitude bound stays within 2^53 (so every
@@ -103,6 +105,11 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
       `a margin cycle cannot run as of ${asOf}, before the latest cycle ${previous.id} (as of ${previous.asOf}); replay the past on a copy (riskdesk backup) or with the what-if`,
     );
   }
+  // Expired futures settle and due funding is paid before the book is valued: the cycle margins what is left.
+  const lifecycle = ctx.preLifecycle ? null : runLifecycle(ctx, asOf);
+  const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || lifecycle.funding.length > 0);
+  // The resident book follows those changes in place before this transaction commits: if it does not, drop it.
+  if (changedBook) ctx.resident?.touch();
   // The resident book when the console holds one and its marks are the ones as of asOf (no price stored after
   // asOf); otherwise the book read from the ledger (a cold CLI cycle, a cycle as of an earlier time).
   const resident = ctx.resident?.state() ?? null;
@@ -288,6 +295,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     prices: markSpan(instrumentsHeld, priceTimes),
     // As the cycle's row recorded it (migration step 10 stamps it in this transaction, where the policy was read).
     policyVersion: cyclePolicyVersion(db, cycle) ?? 0,
+    ...(lifecycle && lifecycleDidAnything(lifecycle) ? { lifecycle } : {}),
     ms: 0,
   };
   // The stored summary leaves out the wall time so that the same ledger and prices store the same bytes.

@@ -2,6 +2,7 @@
 // the same rows back (exports, fixtures, the demo book as files). Units come from the ref's instruments and assets.
 import { AMOUNT_SCALE, formatAmount, formatRate, formatUnits } from '../../shared/units.ts';
 import type { Instrument } from '../engine/model.ts';
+import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { CSV_COLUMNS } from './parse.ts';
 import type { CsvKind, CsvRef, RowsByKind } from './types.ts';
 import { type Dec, formatDec, pow10, toDec } from './values.ts';
@@ -112,6 +113,32 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
       for (const p of all as RowsByKind['asset-prices']) {
         const asset = need(ref.asset(p.asset), 'asset', p.asset);
         put({ asset: p.asset, at: p.at, price: formatUnits(p.price, asset.priceScale), source: p.source });
+      }
+      break;
+    case 'funding-rates':
+      for (const f of all as RowsByKind['funding-rates']) put({ instrument: f.instrument, at: f.at, rate: formatUnits(f.rate, FUNDING_RATE_SCALE), source: f.source });
+      break;
+    case 'deliveries':
+      for (const d of all as RowsByKind['deliveries']) put({ instrument: d.instrument, asset: d.asset });
+      break;
+    case 'limits':
+      for (const l of all as RowsByKind['limits']) {
+        const inst = l.instrument === '*' ? undefined : ref.instrument(l.instrument);
+        put({
+          scope: l.scope,
+          subject: l.subject,
+          instrument: l.instrument,
+          max_position: l.maxLots === null ? null : ticksToPrice(l.maxLots, toDec(need(inst, 'instrument', l.instrument).lot)),
+          max_notional: l.maxNotional === null ? null : formatAmount(l.maxNotional),
+          max_leverage: l.maxLeverage === null ? null : formatRate(l.maxLeverage),
+          max_oi_share: l.maxOiShare === null ? null : formatRate(l.maxOiShare),
+        });
+      }
+      break;
+    case 'settlement-prices':
+      for (const p of all as RowsByKind['settlement-prices']) {
+        const inst = need(ref.instrument(p.instrument), 'instrument', p.instrument);
+        put({ instrument: p.instrument, price: ticksToPrice(p.price, toDec(inst.tick)), source: p.source });
       }
       break;
   }

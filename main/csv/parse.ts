@@ -31,7 +31,12 @@ import {
   type RowsByKind,
   type TierTable,
   type ImpactTable,
+  type FundingRateRow,
+  type SettlementPriceRow,
+  type LimitRow,
+  type DeliveryRow,
 } from './types.ts';
+import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
 import { Cells, RANGE_NOTE, decToUnits, divDec, formatDec, inInt64, mulDec, toDec, type Dec } from './values.ts';
 import { MAX_LOT_TICK_SCALE, type LotTick } from '../engine/lotValue.ts';
@@ -72,6 +77,10 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   collateral: { required: ['account', 'asset', 'quantity'], optional: [] },
   prices: { required: ['instrument', 'at', 'mark'], optional: ['implied_vol', 'source'] },
   'asset-prices': { required: ['asset', 'at', 'price'], optional: ['source'] },
+  'funding-rates': { required: ['instrument', 'at', 'rate'], optional: ['source'] },
+  'settlement-prices': { required: ['instrument', 'price'], optional: ['source'] },
+  deliveries: { required: ['instrument', 'asset'], optional: [] },
+  limits: { required: ['scope', 'subject', 'instrument'], optional: ['max_position', 'max_notional', 'max_leverage', 'max_oi_share'] },
 };
 
 /** Largest quantity or price scale an asset may declare. */
@@ -421,6 +430,84 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
           ),
           source: c.optText('source'),
         };
+        out.push(row);
+      };
+
+    case 'funding-rates':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'perpetual') c.fail('instrument', `instrument ${id} is a ${inst.kind}: only perpetuals pay funding`);
+        const at = c.time('at');
+        keys.check(c, 'at', `${id}\u0000${at}`, `funding rate for instrument ${id} at ${at}`);
+        const rate = c.units('rate', FUNDING_RATE_SCALE, `funding rates are exact to ${FUNDING_RATE_SCALE} decimal places`);
+        if (rate <= -(10n ** BigInt(FUNDING_RATE_SCALE)) || rate >= 10n ** BigInt(FUNDING_RATE_SCALE)) {
+          c.fail('rate', `a funding rate is a share of the position's value per interval: it must lie between -1 and 1`);
+        }
+        const row: FundingRateRow = { instrument: id, at, rate, source: c.optText('source') };
+        out.push(row);
+      };
+
+    case 'settlement-prices':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'future') c.fail('instrument', `instrument ${id} is a ${inst.kind}: final settlement prices are for futures`);
+        keys.check(c, 'instrument', id, `settlement price for instrument ${id}`);
+        const price = c.dec('price', 'positive');
+        const ticks = divDec(price, toDec(inst.tick));
+        if (ticks === null) c.fail('price', `price ${formatDec(price)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
+        if (!inInt64(ticks)) c.fail('price', `price ${formatDec(price)} in ticks is ${RANGE_NOTE}`);
+        const row: SettlementPriceRow = { instrument: id, price: ticks, source: c.optText('source') };
+        out.push(row);
+      };
+
+    case 'deliveries':
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.kind !== 'future') c.fail('instrument', `instrument ${id} is a ${inst.kind}: only futures are delivered`);
+        keys.check(c, 'instrument', id, `delivery of instrument ${id}`);
+        const assetId = c.id('asset');
+        const asset = ref.asset(assetId);
+        if (!asset) c.fail('asset', `asset "${assetId}" does not exist`);
+        // One lot delivers lot x multiplier units of the asset: it must be a whole number of the asset's units.
+        const perLot = mulDec(toDec(inst.lot), toDec(inst.multiplier));
+        if (decToUnits(perLot, asset.quantityScale) === null) {
+          c.fail('asset', `one lot of ${id} delivers ${formatDec(perLot)} ${assetId}, finer than the asset's ${asset.quantityScale} decimal places`);
+        }
+        const row: DeliveryRow = { instrument: id, asset: assetId };
+        out.push(row);
+      };
+
+    case 'limits':
+      return (c: Cells) => {
+        const scope = c.oneOf('scope', ['instrument', 'account', 'member'] as const);
+        const subject = c.text('subject');
+        if (scope === 'instrument' && subject !== '*') c.fail('subject', `an instrument's limit applies to every account holding it: its subject is *, not ${subject}`);
+        if (scope === 'account' && !ref.account(subject)) c.fail('subject', `account "${subject}" does not exist`);
+        if (scope === 'member' && !ref.member(subject)) c.fail('subject', `member "${subject}" does not exist`);
+        const instrument = c.text('instrument');
+        const inst = instrument === '*' ? undefined : ref.instrument(instrument);
+        if (instrument !== '*' && !inst) c.fail('instrument', `instrument "${instrument}" does not exist`);
+        if (scope === 'instrument' && instrument === '*') c.fail('instrument', 'an instrument limit names its instrument');
+        keys.check(c, 'instrument', `${scope}\u0000${subject}\u0000${instrument}`, `limit for ${scope} ${subject} on ${instrument}`);
+        const position = c.optDec('max_position', 'positive');
+        let maxLots: bigint | null = null;
+        if (position !== null) {
+          if (!inst) c.fail('max_position', 'a maximum position in quantity needs a named instrument (lots differ between instruments): use max_notional for every instrument');
+          const lots = divDec(position, toDec(inst.lot));
+          if (lots === null) c.fail('max_position', `${formatDec(position)} is not a whole number of instrument ${inst.id}'s lots of ${inst.lot}`);
+          if (!inInt64(lots)) c.fail('max_position', `${formatDec(position)} in lots is ${RANGE_NOTE}`);
+          maxLots = lots;
+        }
+        const maxLeverage = c.optUnits('max_leverage', 6, 'leverage is exact to 6 decimal places', 'positive');
+        const maxOiShare = c.optRate('max_oi_share', 'positive');
+        if (maxOiShare !== null && maxOiShare > RATE_ONE) c.fail('max_oi_share', `a share of open interest is at most 1, not ${formatRate(maxOiShare)}`);
+        const row: LimitRow = { scope, subject, instrument, maxLots, maxNotional: c.optAmount('max_notional', 'positive'), maxLeverage, maxOiShare };
         out.push(row);
       };
   }

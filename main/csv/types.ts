@@ -2,6 +2,7 @@
 // needs to know from the ledger to validate them. docs/csv-formats.md describes every format.
 import type { Account, Asset, Bracket, Collateral, Instrument, Position, Tier } from '../engine/model.ts';
 import { IMPORT_KINDS } from '../../shared/contract.ts';
+import type { Limit } from '../engine/limits.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -56,6 +57,31 @@ export interface ImpactTable {
   impact: Bracket[];
 }
 
+/** The funding rate of a perpetual for the interval ending at `at`. */
+export interface FundingRateRow {
+  instrument: string;
+  at: string;
+  /** In 1e-10 (engine/funding.ts FUNDING_RATE_SCALE): 0.0001 -> 1_000_000. Positive: longs pay shorts. */
+  rate: bigint;
+  source: string | null;
+}
+
+/** The final settlement price of a future, in its ticks. */
+export interface SettlementPriceRow {
+  instrument: string;
+  price: bigint;
+  source: string | null;
+}
+
+/** A position limit (engine/limits.ts); every limit column null removes the limit. */
+export type LimitRow = Limit;
+
+/** A physically delivered future and the asset it delivers (quantity x multiplier units per position quantity). */
+export interface DeliveryRow {
+  instrument: string;
+  asset: string;
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -70,6 +96,10 @@ export interface RowsByKind {
   collateral: Collateral[];
   prices: PriceRow[];
   'asset-prices': AssetPriceRow[];
+  'funding-rates': FundingRateRow[];
+  'settlement-prices': SettlementPriceRow[];
+  limits: LimitRow[];
+  deliveries: DeliveryRow[];
 }
 
 export type CsvKind = keyof RowsByKind;

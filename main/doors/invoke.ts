@@ -401,6 +401,13 @@ export class Door {
       this.events.emit({ type: 'cycle.done', summary });
       this.events.emit({ type: 'calls.changed' });
       this.events.emit({ type: 'liquidations.changed' });
+      // A future that could not settle, or funding that could not be paid, stays open: the desk is told.
+      for (const u of summary.lifecycle?.unsettled ?? []) {
+        this.events.emit({ type: 'alert', alert: { at: summary.asOf, level: 'warning', text: `${u.instrument} expired at ${u.expiry} but is not settled: ${u.why}` } });
+      }
+      for (const u of summary.lifecycle?.unpriced ?? []) {
+        this.events.emit({ type: 'alert', alert: { at: summary.asOf, level: 'warning', text: `funding of ${u.instrument} at ${u.at} is not paid: no mark at or before it` } });
+      }
       for (const instrument of summary.breakersTripped) {
         this.events.emit({
           type: 'alert',

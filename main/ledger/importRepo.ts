@@ -4,6 +4,8 @@ import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
+import { writeDeliveries, writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
+import { writeLimits } from './limitRepo.ts';
 
 /** The ledger's reference data, as the CSV parser looks it up. */
 export function ledgerRef(db: Database): CsvRef {
@@ -133,6 +135,18 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       for (const r of parsed.rows) s.run(r.asset, normaliseAt(r.at), r.price, r.source ?? 'import');
       return;
     }
+    case 'funding-rates':
+      writeFundingRates(db, parsed.rows.map((r) => ({ ...r, at: normaliseAt(r.at) })));
+      return;
+    case 'settlement-prices':
+      writeSettlementPrices(db, parsed.rows);
+      return;
+    case 'limits':
+      writeLimits(db, parsed.rows);
+      return;
+    case 'deliveries':
+      writeDeliveries(db, parsed.rows);
+      return;
   }
 }
 

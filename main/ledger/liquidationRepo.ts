@@ -97,6 +97,19 @@ function toRow(r: unknown[]): LiquidationRow {
 
 const LIVE_SQL = `(${LIVE_LIQUIDATION.map((s) => `'${s}'`).join(', ')})`;
 
+/** Live proposals with an order in an instrument: id and account. */
+export function liveLiquidationsIn(db: Database, instrument: string): { id: number; account: string }[] {
+  return (
+    db
+      .prepare(
+        `SELECT DISTINCT l.id, l.account_id FROM liquidations l JOIN liquidation_orders o ON o.liquidation_id = l.id
+         WHERE l.status IN ${LIVE_SQL} AND o.instrument_id = ? ORDER BY l.id`,
+      )
+      .raw()
+      .all(instrument) as [number, string][]
+  ).map(([id, account]) => ({ id: Number(id), account }));
+}
+
 export function getLiquidation(db: Database, id: number): LiquidationRow | null {
   const r = prepared(db, `${SELECT} WHERE l.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
   return r ? toRow(r) : null;

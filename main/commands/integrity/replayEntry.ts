@@ -144,7 +144,15 @@ export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBo
   const at = new Date(e.at);
   const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true, ...(resident ? { resident } : {}) };
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
-  const input = validate(channel, inputOf(channel, e));
+  const raw = inputOf(channel, e);
+  if (channel === 'cycle.run') {
+    // A cycle journalled before cycles ran the lifecycle carries no mark of it: it is replayed without it.
+    const { lifecycle, ...rest } = raw as { lifecycle?: unknown };
+    if (lifecycle === undefined) ctx.preLifecycle = true;
+    commitCommand(ctx, channel, validate(channel, rest));
+    return;
+  }
+  const input = validate(channel, raw);
   if (channel === 'ledger.acknowledge') ctx.integrity = { readOnly: true, problem: (JSON.parse(e.payload) as { problem: string | null }).problem };
   commitCommand(ctx, channel, input);
 }

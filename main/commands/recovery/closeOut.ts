@@ -23,6 +23,7 @@ import { closeEffect, cashToQuantity, type Settlement } from '../../engine/close
 import { lotsValue } from '../../engine/lotValue.ts';
 import { readAccountBook, readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
+import { limitGate } from '../lifecycle/limits.ts';
 import {
   liveLiquidationsByAccount,
   insertLiquidation,
@@ -70,6 +71,11 @@ const BAD = new Set(['call', 'liquidation', 'bankrupt']);
  * at the receiver says nothing of the receiver's capacity to take on healthy accounts (a desk with thousands of
  * clients always has some).
  */
+/** A port or an award that would breach a position limit is refused whole (lifecycle/limits.ts). */
+function refuseLimit(_account: string, message: string): never {
+  throw new RuleError('limit_breached', message);
+}
+
 export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>): Handled<'default.port'> {
   const { db } = ctx;
   const at = ctx.now().toISOString();
@@ -110,11 +116,13 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
         .join(', ')}${short.length > 5 ? ', ...' : ''})`,
     );
   }
+  const gate = limitGate(ctx, input.accounts, refuseLimit);
   for (const id of input.accounts) {
     const r = results.get(id)!;
     setAccountMember(db, id, to.id);
     insertPort(db, c.id, { account: id, from: c.member, to: to.id, at, actor: ctx.actor.name, equity: totalEquity(r), im: r.im });
   }
+  gate.check();
   addCaseEvent(db, c.id, {
     at,
     actor: ctx.actor.name,
@@ -385,6 +393,7 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
   const cash = cashAsset(db);
   const proceedsTo = memberAccounts(db, c.member).find((a) => a.kind === 'house')?.id ?? rem.accounts[0]!;
   const isolatedDeficit: Deficits = new Map();
+  const gate = limitGate(ctx, winners.map((w) => w.account), refuseLimit);
   for (const w of winners) {
     for (const acct of rem.accounts) {
       const book = readAccountBook(db, acct, pt);
@@ -414,6 +423,7 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
     addCashCollateral(db, w.account, cash, -w.amount, 'amount');
     addCashCollateral(db, proceedsTo, cash, w.amount, 'amount');
   }
+  gate.check();
   // Every winner's house account must stay at or above maintenance margin with what it took.
   const winnersBook = subBook(db, pt, (a) => winners.some((w) => w.account === a.id));
   for (const [id, r] of evaluateAll(winnersBook)) {

@@ -1,0 +1,73 @@
+// `riskdesk lifecycle [run|overview|account|deliveries|limits]`: settle expired futures and pay due funding (what a cycle does
+// first), show what was paid and settled, per instrument or per account, and the position limits with every breach
+// present now, through the same command layer as the console.
+import type { AccountLifecycleView, DeliveryRiskView, LifecycleOverview, LifecycleResult, LimitsView } from '../../shared/contractLifecycle.ts';
+import { InputError } from '../../shared/errors.ts';
+import { emit, type CliDoor } from './liquidations.ts';
+import type { Writer } from './io.ts';
+import { table } from '../text/table.ts';
+
+function printResult(out: Writer, r: LifecycleResult): void {
+  out.write(`lifecycle as of ${r.at}: ${r.settled.length} futures settled, ${r.funding.length} funding times paid\n`);
+  if (r.settled.length) table(out, ['settled', 'expiry', 'price', 'rule', 'positions', 'realised'], r.settled.map((s) => [s.instrument, s.expiry, s.price, s.rule, String(s.positions), s.realised]), [4, 5]);
+  if (r.funding.length) table(out, ['funding', 'at', 'rate', 'mark', 'positions', 'debited', 'credited', 'house'], r.funding.map((f) => [f.instrument, f.at, f.rate, f.mark, String(f.positions), f.debited, f.credited, f.house]), [4, 5, 6, 7]);
+  for (const u of r.unsettled) out.write(`NOT SETTLED ${u.instrument}: ${u.why}\n`);
+  for (const u of r.unpriced) out.write(`NOT PAID funding of ${u.instrument} at ${u.at}: no mark at or before it\n`);
+}
+
+function printOverview(out: Writer, v: LifecycleOverview): void {
+  out.write(`funding account: ${v.fundingAccount} USD\n`);
+  table(out, ['funding', 'at', 'rate', 'mark', 'positions', 'debited', 'credited', 'house', 'residue'], v.funding.map((f) => [f.instrument, f.at, f.rate, f.mark, String(f.positions), f.debited, f.credited, f.house, f.residue]), [4, 5, 6, 7, 8]);
+  table(out, ['settled', 'expiry', 'price', 'rule', 'positions', 'realised', 'at'], v.settlements.map((s) => [s.instrument, s.expiry, s.price, s.rule, String(s.positions), s.realised, s.settledAt]), [4, 5]);
+  out.write(`next 30 days (to ${v.ladder.to}):\n`);
+  const members = (m: { member: string; positions: number }[]) => m.map((x) => `${x.member} ${x.positions}`).join(', ');
+  table(out, ['expires', 'at', 'positions', 'members'], v.ladder.expiries.map((e) => [e.instrument, e.expiry, String(e.positions), members(e.members)]), [2]);
+  table(out, ['funding', 'at', 'rate', 'members'], v.ladder.funding.map((f) => [f.instrument, f.at, f.rate, members(f.members)]));
+}
+
+function printAccount(out: Writer, v: AccountLifecycleView): void {
+  table(out, ['funding', 'at', 'quantity', 'value', 'rate', 'mark', 'amount'], v.funding.map((p) => [p.instrument, p.at, p.quantity, p.value, p.rate, p.mark, p.amount]), [2, 3, 6]);
+  table(out, ['settled', 'at', 'quantity', 'price', 'rule', 'realised', 'cash'], v.expiries.map((c) => [c.instrument, c.settledAt, c.quantity, c.price, c.rule, c.realised, c.cash]), [2, 5, 6]);
+}
+
+export async function lifecycleCli(door: CliDoor, rest: string[]): Promise<number> {
+  const [sub = 'overview'] = rest;
+  const str = (k: string) => {
+    const v = door.opt(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  if (sub === 'run') {
+    const at = str('at');
+    const r = (await door.run('lifecycle.run', at === undefined ? {} : { at })) as LifecycleResult;
+    emit(door, r, (out) => printResult(out, r));
+    return 0;
+  }
+  if (sub === 'overview') {
+    const instrument = str('instrument');
+    const v = (await door.run('lifecycle.overview', instrument === undefined ? {} : { instrument })) as LifecycleOverview;
+    emit(door, v, (out) => printOverview(out, v));
+    return 0;
+  }
+  if (sub === 'account') {
+    const v = (await door.run('lifecycle.account', { account: door.need('account', 'the account') })) as AccountLifecycleView;
+    emit(door, v, (out) => printAccount(out, v));
+    return 0;
+  }
+  if (sub === 'deliveries') {
+    const v = (await door.run('lifecycle.deliveries', {})) as DeliveryRiskView;
+    emit(door, v, (out) =>
+      table(out, ['instrument', 'expiry', 'account', 'member', 'asset', 'quantity', 'cash', 'holding', 'short'], v.due.map((d) => [d.instrument, d.expiry, d.account, d.member, d.asset, d.quantity, d.cash, d.holding, d.short]), [5, 6, 7, 8]),
+    );
+    return 0;
+  }
+  if (sub === 'limits') {
+    const v = (await door.run('limits.list', {})) as LimitsView;
+    emit(door, v, (out) => {
+      const d = (x: string | null) => x ?? '-';
+      table(out, ['scope', 'subject', 'instrument', 'max position', 'max notional', 'max leverage', 'max OI share'], v.limits.map((l) => [l.scope, l.subject, l.instrument, d(l.maxPosition), d(l.maxNotional), d(l.maxLeverage), d(l.maxOiShare)]));
+      for (const b of v.breaches) out.write(`BREACH ${b.message}\n`);
+    });
+    return 0;
+  }
+  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account, deliveries, limits`);
+}

@@ -1,0 +1,57 @@
+// Position limits (migration step 13) and what checking them reads: who belongs to which member, and open interest.
+import type { Database } from 'better-sqlite3';
+import type { Limit } from '../engine/limits.ts';
+
+export function readLimits(db: Database): Limit[] {
+  return (
+    db
+      .prepare('SELECT scope, subject, instrument_id, max_lots, max_notional, max_leverage, max_oi_share FROM position_limits ORDER BY scope, subject, instrument_id')
+      .raw()
+      .safeIntegers(true)
+      .all() as unknown[][]
+  ).map((r) => ({
+    scope: r[0] as Limit['scope'],
+    subject: r[1] as string,
+    instrument: r[2] as string,
+    maxLots: (r[3] as bigint | null) ?? null,
+    maxNotional: (r[4] as bigint | null) ?? null,
+    maxLeverage: (r[5] as bigint | null) ?? null,
+    maxOiShare: (r[6] as bigint | null) ?? null,
+  }));
+}
+
+export function hasLimits(db: Database): boolean {
+  return db.prepare('SELECT 1 FROM position_limits LIMIT 1').get() !== undefined;
+}
+
+/** Upserts each limit; a row with no limit set removes it. */
+export function writeLimits(db: Database, list: readonly Limit[]): void {
+  const up = db.prepare(
+    `INSERT INTO position_limits(scope, subject, instrument_id, max_lots, max_notional, max_leverage, max_oi_share) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(scope, subject, instrument_id) DO UPDATE SET max_lots = excluded.max_lots, max_notional = excluded.max_notional,
+       max_leverage = excluded.max_leverage, max_oi_share = excluded.max_oi_share`,
+  );
+  const del = db.prepare('DELETE FROM position_limits WHERE scope = ? AND subject = ? AND instrument_id = ?');
+  for (const l of list) {
+    if (l.maxLots === null && l.maxNotional === null && l.maxLeverage === null && l.maxOiShare === null) del.run(l.scope, l.subject, l.instrument);
+    else up.run(l.scope, l.subject, l.instrument, l.maxLots, l.maxNotional, l.maxLeverage, l.maxOiShare);
+  }
+}
+
+/** Lots held long in an instrument (its open interest). */
+export function openInterest(db: Database, instrument: string): bigint {
+  return (db.prepare('SELECT coalesce(sum(quantity), 0) AS oi FROM positions WHERE instrument_id = ? AND quantity > 0').safeIntegers(true).get(instrument) as { oi: bigint }).oi;
+}
+
+export function memberOfAccount(db: Database, account: string): string | undefined {
+  return (db.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(account) as string | undefined) ?? undefined;
+}
+
+export function accountsOfMember(db: Database, member: string): string[] {
+  return db.prepare('SELECT id FROM accounts WHERE member_id = ? ORDER BY id').pluck().all(member) as string[];
+}
+
+/** Accounts holding an instrument. */
+export function holdersOf(db: Database, instrument: string): string[] {
+  return db.prepare('SELECT account_id FROM positions WHERE instrument_id = ? ORDER BY account_id').pluck().all(instrument) as string[];
+}

@@ -1,0 +1,157 @@
+// The instrument lifecycle's channels (issue 18): funding of perpetuals, expiry and settlement of futures, and the
+// history and ladder the console shows. Merged into the contract in contract.ts. Every amount a decimal string.
+import { z } from 'zod';
+import type { Role } from './roles.ts';
+import { id, isoTime, listLimit } from './schemaParts.ts';
+
+/** A future settled at expiry by this run. */
+export interface ExpirySettled {
+  instrument: string;
+  expiry: string;
+  /** The final settlement price, and where it came from: imported, or the last mark at or before expiry (its time). */
+  price: string;
+  rule: 'imported' | 'last_mark';
+  priceAt: string | null;
+  positions: number;
+  /** Realised P&L summed over the positions closed, USD. */
+  realised: string;
+}
+
+/** A funding time paid by this run. */
+export interface FundingPaid {
+  instrument: string;
+  at: string;
+  /** The interval's rate (positive: longs pay shorts), and the mark the positions were valued at, with its time. */
+  rate: string;
+  mark: string;
+  markAt: string;
+  positions: number;
+  /** Taken from payers, paid to receivers, and the difference booked to the clearinghouse's funding account. */
+  debited: string;
+  credited: string;
+  house: string;
+}
+
+/** What one lifecycle run (a cycle's first step, or lifecycle.run) did as of `at`. */
+export interface LifecycleResult {
+  at: string;
+  settled: ExpirySettled[];
+  /** Expired futures that could not settle (no imported price and no mark at or before expiry): still open. */
+  unsettled: { instrument: string; expiry: string; why: string }[];
+  funding: FundingPaid[];
+  /** Funding times due that have no mark at or before them: not paid until one is stored. */
+  unpriced: { instrument: string; at: string }[];
+}
+
+export interface FundingEventView extends FundingPaid {
+  paidAt: string;
+  actor: string;
+  /** house less the exact funding of the book's net position: what rounding left (>= 0). */
+  residue: string;
+}
+
+/** What physically delivered futures will deliver in the coming days, per position (the delivery-risk view). */
+export interface DeliveryRiskView {
+  from: string;
+  to: string;
+  due: {
+    instrument: string;
+    expiry: string;
+    asset: string;
+    account: string;
+    member: string;
+    /** Asset units: + to receive, - to deliver. */
+    quantity: string;
+    /** USD at the latest mark: - to pay, + to be paid (the settlement price decides). */
+    cash: string;
+    /** The account's holding of the asset now, and what it lacks to deliver (0 for a receiver). */
+    holding: string;
+    short: string;
+  }[];
+}
+
+export interface AccountLifecycleView {
+  account: string;
+  deliveries: { instrument: string; asset: string; quantity: string; cash: string }[];
+  funding: { instrument: string; at: string; quantity: string; value: string; rate: string; mark: string; amount: string }[];
+  expiries: { instrument: string; settledAt: string; quantity: string; price: string; rule: string; realised: string; cash: string }[];
+}
+
+/** Positions each member holds in what falls due. */
+export type MemberPositions = { member: string; positions: number }[];
+
+/** What expires, settles or pays funding in the coming days (the expiry ladder), with each member's share. */
+export interface LifecycleLadder {
+  from: string;
+  to: string;
+  expiries: { instrument: string; expiry: string; positions: number; members: MemberPositions }[];
+  funding: { instrument: string; at: string; rate: string; members: MemberPositions }[];
+}
+
+export interface LifecycleOverview {
+  /** The clearinghouse's funding account: every funding time's house share, summed. */
+  fundingAccount: string;
+  funding: FundingEventView[];
+  settlements: (ExpirySettled & { settledAt: string; actor: string })[];
+  ladder: LifecycleLadder;
+}
+
+export interface LimitView {
+  scope: 'instrument' | 'account' | 'member';
+  subject: string;
+  instrument: string;
+  /** In the instrument's quantity; USD; a multiple of equity; a share of open interest. Null: not set. */
+  maxPosition: string | null;
+  maxNotional: string | null;
+  maxLeverage: string | null;
+  maxOiShare: string | null;
+}
+
+export interface LimitsView {
+  limits: LimitView[];
+  /** Breaches present now, each named: limit, account, value and maximum. */
+  breaches: { scope: LimitView['scope']; subject: string; instrument: string; account: string; metric: 'lots' | 'notional' | 'leverage' | 'oiShare'; message: string }[];
+}
+
+const lifecycleResult = null as unknown as LifecycleResult;
+
+export const lifecycleContract = {
+  /**
+   * Settles every future expired at or before `at` (default now) and pays every funding time due by then, each once:
+   * what a margin cycle does first. Not after now.
+   */
+  'lifecycle.run': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ at: isoTime.optional() }).strict(),
+    output: lifecycleResult,
+  },
+  /** Funding times paid and futures settled, newest first, the funding account's balance, and the next 30 days. */
+  'lifecycle.overview': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ instrument: id.optional(), limit: listLimit.optional() }).strict(),
+    output: null as unknown as LifecycleOverview,
+  },
+  /** One account's funding payments and positions closed at expiry, newest first. */
+  'lifecycle.account': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ account: id, limit: listLimit.optional() }).strict(),
+    output: null as unknown as AccountLifecycleView,
+  },
+  /** Physically delivered futures expiring in the next `days` (default 7): what each position delivers or receives. */
+  'lifecycle.deliveries': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ days: z.number().int().min(1).max(90).optional() }).strict(),
+    output: null as unknown as DeliveryRiskView,
+  },
+  /** The position limits and every breach present now (limits are imported as a supervisor's limits CSV). */
+  'limits.list': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as LimitsView,
+  },
+} as const;
