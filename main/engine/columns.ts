@@ -126,6 +126,7 @@ function tierColumns(tables: { rows: { floor: bigint; m: bigint; i: bigint }[] }
   return c;
 }
 
+const ZERO_TIER: Tier[] = [{ floor: 0n, mmr: 0n, imr: 0n }];
 const tierRows = (tiers: Tier[]) => ({ rows: tiers.map((t) => ({ floor: t.floor, m: t.mmr, i: t.imr })) });
 const bracketRows = (b: Bracket[]) => ({ rows: b.map((x) => ({ floor: x.floor, m: x.rate, i: x.rate })) });
 
@@ -140,7 +141,7 @@ function unitTiers(book: Book, tiers: TierColumns): UnitTierColumns {
   };
   book.instruments.forEach((x, e) => {
     const k = x.lotTickValue;
-    x.tiers.forEach((t, n) => {
+    (x.margin === 'portfolio' ? ZERO_TIER : x.tiers).forEach((t, n) => {
       const row = tiers.start[e]! + n;
       const km = k * t.mmr;
       const ki = k * t.imr;
@@ -166,9 +167,16 @@ export function compileBook(book: Book): BookColumns {
   const nA = book.accounts.length;
   const accountBig = new Uint8Array(nA);
 
-  const instTiers = tierColumns(book.instruments.map((x) => tierRows(x.tiers)));
+  // A portfolio instrument has no tiers: a zero tier keeps the columns regular, and its holders take the BigInt
+  // path (below), which margins their combined commodities.
+  const instTiers = tierColumns(book.instruments.map((x) => tierRows(x.margin === 'portfolio' ? ZERO_TIER : x.tiers)));
   const instK = new Float64Array(book.instruments.length);
   book.instruments.forEach((x, i) => {
+    if (x.margin === 'portfolio') {
+      instK[i] = Number(x.lotTickValue);
+      instTiers.big[i] = 1;
+      return;
+    }
     if (x.tiers.length === 0 || x.tiers[0]?.floor !== 0n) {
       throw new InputError(`instrument ${x.id} has no tier starting at 0`, { field: `instruments[${i}].tiers` });
     }
