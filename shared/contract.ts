@@ -32,6 +32,8 @@ export const IMPORT_KINDS = [
   'collateral',
   'prices',
   'asset-prices',
+  'risk-arrays',
+  'spreads',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 

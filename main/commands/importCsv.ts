@@ -95,7 +95,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
 }
 
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
-const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact']);
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'risk-arrays', 'spreads']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {

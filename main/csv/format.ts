@@ -60,6 +60,9 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
           strike: i.option ? ticksToPrice(i.option.strike, tick) : null,
           underlying_instrument: i.option?.underlyingInstrument ?? null,
           short_option_minimum: i.option ? formatAmount(i.option.shortOptionMinimum) : null,
+          scan_range: i.portfolio?.scanRange == null ? null : formatAmount(i.portfolio.scanRange),
+          vol_shift: i.portfolio ? formatRate(i.portfolio.volShift) : null,
+          im_multiplier: i.portfolio ? formatRate(i.portfolio.imMultiplier) : null,
         });
       }
       break;
@@ -112,6 +115,16 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
       for (const p of all as RowsByKind['asset-prices']) {
         const asset = need(ref.asset(p.asset), 'asset', p.asset);
         put({ asset: p.asset, at: p.at, price: formatUnits(p.price, asset.priceScale), source: p.source });
+      }
+      break;
+    case 'risk-arrays':
+      for (const r of all as RowsByKind['risk-arrays']) {
+        r.values.forEach((v, k) => put({ instrument: r.instrument, scenario: k + 1, value: formatAmount(v) }));
+      }
+      break;
+    case 'spreads':
+      for (const sp of all as RowsByKind['spreads']) {
+        for (const l of sp.legs) put({ spread: sp.id, underlying: l.underlying, ratio: l.ratio, rate: formatRate(sp.rate), priority: sp.priority });
       }
       break;
   }
