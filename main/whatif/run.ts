@@ -8,7 +8,8 @@ import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
 import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
 import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
 import type { Book, Instrument } from '../engine/model.ts';
-import type { AccountResult } from '../engine/results.ts';
+import type { AccountResult, PositionResult } from '../engine/results.ts';
+import { scenarioLabel } from '../engine/portfolio/scenarios.ts';
 import { schemaError } from '../../shared/errors.ts';
 
 /** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
@@ -33,6 +34,10 @@ function planOf(book: Book, pc: PlanContext, r: AccountResult, instruments: Map<
   });
 }
 
+function portfolioPosition(p: PositionResult): AccountOut['positions'][number] {
+  return { instrument: p.instrument, notional: formatAmount(p.notional), upnl: formatAmount(p.upnl), im: formatAmount(p.im), mm: formatAmount(p.mm), liquidationPrice: null, bankruptcyPrice: null };
+}
+
 export function computeWhatIf(json: unknown): MarginOutput {
   const parsed = marginInputSchema.safeParse(json);
   if (!parsed.success) throw schemaError('margin', parsed.error);
@@ -50,6 +55,9 @@ export function computeWhatIf(json: unknown): MarginOutput {
     call: r.callAmount === null ? null : formatAmount(r.callAmount, book.policy.amountScale),
     positions: r.positions.map((p) => {
       const inst = instruments.get(p.instrument)!;
+      // Margined with its combined commodity: a price at which that alone brings equity to MM needs a rescan per
+      // trial price, which the what-if does not do yet.
+      if (inst.margin === 'portfolio') return portfolioPosition(p);
       const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
       const mark = book.marks.get(p.instrument)!;
       const lp = positionLiquidationPrice(r, pos, p, inst, mark);
@@ -78,8 +86,14 @@ export function computeWhatIf(json: unknown): MarginOutput {
           : {}),
       };
     }),
-    // Portfolio (SPAN-style) margin is refused at input for now, so no account has combined commodities.
-    commodities: [],
+    commodities: (r.commodities ?? []).map((c) => ({
+      underlying: c.underlying,
+      scanRisk: formatAmount(c.scanRisk),
+      credits: formatAmount(c.credits),
+      mm: formatAmount(c.mm),
+      im: formatAmount(c.im),
+      worstScenario: { scenario: c.worst, label: scenarioLabel(c.worst), pnl: formatAmount(c.scenarios[c.worst - 1]!) },
+    })),
     ...(r.status === 'liquidation' || r.status === 'bankrupt' ? { liquidationPlan: planOf(book, pc, r, instruments) } : {}),
   }));
   return { accounts };
