@@ -117,7 +117,7 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   };
   const head = 'id,kind,underlying,multiplier,lot,tick,margin,expiry,option_right,strike,underlying_instrument,scan_range\n';
   refused('instruments', `${head}GOOD,future,GC,100,1,0.1,portfolio,2026-12-18T14:30:00Z,,,,500\nGC-DEC,future,GC,100,1,0.1,portfolio,2026-12-18T14:30:00Z,,,,\n`, { row: 2, column: 'scan_range' }, /needs its scan range/);
-  refused('instruments', `${head}X-C,option,BTC,1,1,1,portfolio,2026-12-18T14:30:00Z,call,100,BTC-26JUN26,\n`, { row: 1, column: 'underlying_instrument' }, /must be portfolio-margined too/);
+  refused('instruments', `${head}X-C,option,BTC,1,1,1,portfolio,2026-12-18T14:30:00Z,call,100,BTC-26JUN26,\n`, { row: 1, column: 'scan_range' }, /its underlying instrument BTC-26JUN26 has none to lend \(it is tiered\)/);
   refused('instruments', `${head}T,future,T,1,1,1,tiered,2026-12-18T14:30:00Z,,,,5\n`, { row: 1, column: 'scan_range' }, /only to portfolio/);
   refused('instruments', `${head}P,perpetual,P,1,1,1,portfolio,,,,,5\n`, { row: 1, column: 'margin' }, /perpetual/);
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,1,0\nES-DEC,2,0\n', { row: 1, column: 'scenario' }, /no value for scenario 3, 4/);

@@ -69,7 +69,7 @@ test('portfolio what-if: bad input names the field and why', () => {
   const cases: [(x: any) => void, RegExp][] = [
     [(x) => delete x.instruments[0].scanRange, /instruments\[0\]\.scanRange.*needs its scanRange/],
     [(x) => (x.instruments[0].scanRange = '0'), /instruments\[0\]\.scanRange.*scans nothing/],
-    [(x) => ((x.instruments[0].margin = 'tiered'), (x.instruments[0].tiers = [{ floor: '0', mmr: '0.1', imr: '0.2' }]), delete x.instruments[0].scanRange, delete x.instruments[1].riskArray), /instruments\[1\]\.underlyingInstrument.*portfolio-margined too/],
+    [(x) => ((x.instruments[0].margin = 'tiered'), (x.instruments[0].tiers = [{ floor: '0', mmr: '0.1', imr: '0.2' }]), delete x.instruments[0].scanRange, delete x.instruments[1].riskArray), /instruments\[1\]\.scanRange.*SP-DEC has none to lend/],
     [(x) => (x.instruments[0].tiers = [{ floor: '0', mmr: '0.1', imr: '0.2' }]), /instruments\[0\]\.tiers.*takes no tiers/],
     [(x) => (x.instruments[0].imMultiplier = '0.9'), /instruments\[0\]\.imMultiplier.*below 1/],
     [(x) => (x.instruments[1].riskArray = CALL_ARRAY.slice(1)), /riskArray/],

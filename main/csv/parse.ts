@@ -578,8 +578,9 @@ const PORTFOLIO_COLUMNS = ['scan_range', 'vol_shift', 'im_multiplier'] as const;
 
 /**
  * The portfolio (SPAN-style) parameters of an instrument row, methodology §4. A future needs its scan range; an
- * option takes its own or its underlying instrument's, which must itself be a portfolio instrument (the option's
- * scenarios move it). A tiered instrument takes none of these columns.
+ * option needs its underlying instrument (Black-76 moves that future's mark) and takes its own scan range or, when
+ * that instrument is portfolio-margined, its range. The future itself may stay tiered: its positions are then
+ * margined by tiers, the option's with the options of its commodity. A tiered instrument takes none of these columns.
  */
 function portfolioTerms(
   c: Cells,
@@ -599,7 +600,9 @@ function portfolioTerms(
   if (option) {
     const u = option.underlyingInstrument === null ? undefined : lookup(option.underlyingInstrument);
     if (!u) c.fail('underlying_instrument', 'a portfolio-margined option needs its underlying instrument (Black-76 prices it on that future)');
-    if (u.margin !== 'portfolio') c.fail('underlying_instrument', `${u.id} uses ${u.margin} margin: a portfolio option's underlying instrument must be portfolio-margined too`);
+    if (scanRange === null && u.portfolio?.scanRange == null) {
+      c.fail('scan_range', `give the option its scan range: its underlying instrument ${u.id} has none to lend (it is ${u.margin === 'portfolio' ? 'scanned by an imported array' : 'tiered'})`);
+    }
   } else if (scanRange === null) {
     c.fail('scan_range', 'a portfolio-margined future needs its scan range (USD per contract)');
   }

@@ -216,7 +216,9 @@ function portfolioOf(x: MarginInput['instruments'][number], f: string, byId: Map
     if (x.kind === 'option') {
       const u = x.underlyingInstrument === undefined ? undefined : byId.get(x.underlyingInstrument);
       if (!u) throw new InputError('a portfolio option needs its underlyingInstrument (Black-76 prices it on that future), or a riskArray', { field: `${f}.underlyingInstrument` });
-      if (u.margin !== 'portfolio') throw new InputError(`${u.id} is tiered: a portfolio option's underlying instrument must be portfolio-margined too`, { field: `${f}.underlyingInstrument` });
+      if (scanRange === null && (u.margin !== 'portfolio' || u.scanRange === undefined)) {
+        throw new InputError(`give the option its scanRange: its underlying instrument ${u.id} has none to lend`, { field: `${f}.scanRange` });
+      }
       if (!x.expiry) throw new InputError('a portfolio option needs its expiry (Black-76), or a riskArray', { field: `${f}.expiry` });
       if (!hasAsOf) throw new InputError(`option ${x.id} is scanned by Black-76, which needs the time to expiry: give asOf`, { field: 'asOf' });
     } else if (scanRange === null) {
