@@ -9,6 +9,7 @@ import { SCENARIOS } from './scenarios.ts';
 import { black76Price, normalCdf } from '../black76.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { parseInstant } from '../../../shared/time.ts';
+import { decimalPlaces, parseUnits } from '../../../shared/units.ts';
 
 const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -18,6 +19,13 @@ export interface InstrumentRisk {
   array: bigint[];
   /** Delta per one long contract, in units of the underlying (contracts x multiplier); null when it cannot be known. */
   delta: Decimal | null;
+  /** The instrument's lot as the exact fraction num / 10^scale (a position's contracts are lots x lot). */
+  lot: { num: bigint; scale: number };
+}
+
+function lotFraction(lot: string): { num: bigint; scale: number } {
+  const scale = decimalPlaces(lot);
+  return { num: parseUnits(lot, scale, 'lot'), scale };
 }
 
 /** What Black-76 needs of an option at the book's time; throws, naming the instrument, when something is missing. */
@@ -126,7 +134,7 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
   const p = x.portfolio;
   if (!p) return fail(x, 'it is not margined by portfolio');
   if (x.kind !== 'option') {
-    return { array: p.riskArray ?? futureArray(x), delta: new D(x.multiplier) };
+    return { array: p.riskArray ?? futureArray(x), delta: new D(x.multiplier), lot: lotFraction(x.lot) };
   }
   if (p.riskArray) {
     // An imported array is used as it is; its delta is Black-76's where the option can be priced, else unknown.
@@ -136,10 +144,10 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
-    return { array: p.riskArray, delta };
+    return { array: p.riskArray, delta, lot: lotFraction(x.lot) };
   }
   const inputs = optionInputs(book, x, byId);
-  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: b76Delta(inputs) };
+  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: b76Delta(inputs), lot: lotFraction(x.lot) };
 }
 
 /**

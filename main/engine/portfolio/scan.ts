@@ -9,7 +9,7 @@ import { Decimal } from 'decimal.js';
 import type { Instrument, Position, SpreadDefinition } from '../model.ts';
 import type { InstrumentRisk } from './riskArrays.ts';
 import { SCENARIO_COUNT } from './scenarios.ts';
-import { divRound, decimalPlaces, parseUnits } from '../../../shared/units.ts';
+import { divRound } from '../../../shared/units.ts';
 
 const D = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN });
 
@@ -28,10 +28,14 @@ export interface CommodityResult {
   im: bigint;
 }
 
-/** An instrument's lot as an exact fraction num / 10^scale. */
-function lotFraction(lot: string): { num: bigint; scale: number } {
-  const scale = decimalPlaces(lot);
-  return { num: parseUnits(lot, scale, 'lot'), scale };
+const spreadSets = new WeakMap<readonly SpreadDefinition[], ReadonlySet<string>>();
+function spreadUnderlyings(spreads: readonly SpreadDefinition[]): ReadonlySet<string> {
+  let s = spreadSets.get(spreads);
+  if (!s) {
+    s = new Set(spreads.flatMap((sp) => sp.legs.map((l) => l.underlying)));
+    spreadSets.set(spreads, s);
+  }
+  return s;
 }
 
 interface Leg {
@@ -40,24 +44,33 @@ interface Leg {
   /** Denominator exponent of `sums` and `shortMin`. */
   scale: number;
   shortMin: bigint;
+  /** Net delta; null when unknown or not needed (no spread names the commodity). */
   delta: Decimal | null;
   imMultiplier: bigint;
 }
 
-/** Brings a sum kept over 10^from to 10^to (to >= from). */
-const up = (v: bigint, from: number, to: number): bigint => v * 10n ** BigInt(to - from);
+const POW10: readonly bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
 
-function gather(positions: readonly Position[], instruments: Map<string, Instrument>, risk: Map<string, InstrumentRisk>): Map<string, Leg> {
+/** Brings a sum kept over 10^from to 10^to (to >= from). */
+const up = (v: bigint, from: number, to: number): bigint => (to === from ? v : v * POW10[to - from]!);
+
+function gather(
+  positions: readonly Position[],
+  instruments: Map<string, Instrument>,
+  risk: Map<string, InstrumentRisk>,
+  spreadUnderlyings: ReadonlySet<string>,
+): Map<string, Leg> {
   const legs = new Map<string, Leg>();
   for (const p of positions) {
     if (p.quantity === 0n || p.isolatedMargin !== null) continue;
     const x = instruments.get(p.instrument)!;
     if (x.margin !== 'portfolio') continue;
     const r = risk.get(x.id)!;
-    const lot = lotFraction(x.lot);
+    const lot = r.lot;
     let leg = legs.get(x.underlying);
     if (!leg) {
-      leg = { underlying: x.underlying, sums: new Array<bigint>(SCENARIO_COUNT).fill(0n), scale: 0, shortMin: 0n, delta: new D(0), imMultiplier: x.portfolio!.imMultiplier };
+      const inSpread = spreadUnderlyings.has(x.underlying);
+      leg = { underlying: x.underlying, sums: new Array<bigint>(SCENARIO_COUNT).fill(0n), scale: 0, shortMin: 0n, delta: inSpread ? new D(0) : null, imMultiplier: x.portfolio!.imMultiplier };
       legs.set(x.underlying, leg);
     }
     if (lot.scale > leg.scale) {
@@ -68,7 +81,8 @@ function gather(positions: readonly Position[], instruments: Map<string, Instrum
     const contracts = up(p.quantity * lot.num, lot.scale, leg.scale);
     for (let s = 0; s < SCENARIO_COUNT; s++) leg.sums[s]! += contracts * r.array[s]!;
     if (x.option && p.quantity < 0n) leg.shortMin += -contracts * x.option.shortOptionMinimum;
-    leg.delta = leg.delta === null || r.delta === null ? null : leg.delta.add(r.delta.mul(contracts.toString()).div(new D(10).pow(leg.scale)));
+    // Deltas only serve spreads: decimal work skipped for a commodity no spread names.
+    if (leg.delta !== null) leg.delta = r.delta === null ? null : leg.delta.add(r.delta.mul(contracts.toString()).div(new D(10).pow(leg.scale)));
     // One commodity, one multiplier: the largest of its instruments' (the prudent one).
     if (x.portfolio!.imMultiplier > leg.imMultiplier) leg.imMultiplier = x.portfolio!.imMultiplier;
   }
@@ -80,9 +94,10 @@ interface Working {
   /** 0-based index of the worst scenario. */
   worst: number;
   scanRisk: bigint;
-  /** Delta still free to form spreads. */
+  /** Delta still free to form spreads (0 when the commodity takes no part in spreads). */
   free: Decimal;
-  credit: Decimal;
+  /** Credits taken, null while none. */
+  credit: Decimal | null;
   spreads: { id: string; credit: Decimal }[];
 }
 
@@ -110,13 +125,14 @@ function applySpreads(work: Map<string, Working>, spreads: readonly SpreadDefini
       const whole = w.leg.delta!.abs();
       const outright = used.eq(whole) ? new D(w.scanRisk.toString()) : new D(w.scanRisk.toString()).mul(used).div(whole);
       const credit = outright.mul(sp.rate.toString()).div(1_000_000);
-      w.credit = w.credit.add(credit);
+      w.credit = w.credit === null ? credit : w.credit.add(credit);
       w.spreads.push({ id: sp.id, credit });
       w.free = w.free.gt(0) ? w.free.sub(used) : w.free.add(used);
     });
   }
 }
 
+const ZERO = new D(0);
 const floor = (v: Decimal): bigint => BigInt(v.toDecimalPlaces(0, Decimal.ROUND_FLOOR).toFixed(0));
 
 /** The combined commodities of one account's cross positions, sorted by underlying. */
@@ -126,26 +142,26 @@ export function accountCommodities(
   risk: Map<string, InstrumentRisk>,
   spreads: readonly SpreadDefinition[],
 ): CommodityResult[] {
-  const legs = gather(positions, instruments, risk);
+  const legs = gather(positions, instruments, risk, spreadUnderlyings(spreads));
   if (legs.size === 0) return [];
   const work = new Map<string, Working>();
   for (const leg of legs.values()) {
-    const den = 10n ** BigInt(leg.scale);
+    const den = POW10[leg.scale]!;
     let worst = 0;
     for (let s = 1; s < SCENARIO_COUNT; s++) if (leg.sums[s]! < leg.sums[worst]!) worst = s;
     const loss = -leg.sums[worst]!;
     const scanRisk = loss > 0n ? divRound(loss, den, 'ceil') : 0n;
-    work.set(leg.underlying, { leg, worst, scanRisk, free: leg.delta ?? new D(0), credit: new D(0), spreads: [] });
+    work.set(leg.underlying, { leg, worst, scanRisk, free: leg.delta ?? ZERO, credit: null, spreads: [] });
   }
   if (spreads.length > 0) applySpreads(work, spreads);
-  return [...work.values()]
-    .sort((a, b) => (a.leg.underlying < b.leg.underlying ? -1 : 1))
-    .map((w) => {
+  const list = [...work.values()];
+  if (list.length > 1) list.sort((a, b) => (a.leg.underlying < b.leg.underlying ? -1 : 1));
+  return list.map((w) => {
       const { leg } = w;
-      const den = 10n ** BigInt(leg.scale);
-      const scenarios = leg.sums.map((v) => divRound(v, den, 'floor'));
-      const credits = floor(w.credit);
-      const shortOptionMinimum = divRound(leg.shortMin, den, 'ceil');
+      const den = POW10[leg.scale]!;
+      const scenarios = leg.scale === 0 ? leg.sums : leg.sums.map((v) => divRound(v, den, 'floor'));
+      const credits = w.credit === null ? 0n : floor(w.credit);
+      const shortOptionMinimum = leg.scale === 0 ? leg.shortMin : divRound(leg.shortMin, den, 'ceil');
       const net = w.scanRisk - credits;
       const mm = net > shortOptionMinimum ? net : shortOptionMinimum;
       const im = divRound(mm * leg.imMultiplier, 1_000_000n, 'ceil');
