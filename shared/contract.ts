@@ -12,6 +12,7 @@ import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
+import { portfolioContract } from './contractPortfolio.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -785,6 +786,8 @@ export const contract = {
   ...adminContract,
   // The market-data feed and the live console (issue 15).
   ...feedContract,
+  // Portfolio (SPAN-style) margin (issue 17).
+  ...portfolioContract,
 } as const;
 
 /**

@@ -294,7 +294,7 @@ export function readVols(db: Database, asOf: string): Map<string, bigint> {
  * What portfolio margin needs beyond marks, as of a time; absent when no instrument is portfolio-margined. Read
  * as of LATEST, the valuation time (Black-76's "now") is that of the latest mark.
  */
-function readMarket(db: Database, asOf: string, instruments: Instrument[], priceTimes: Map<string, string>): PortfolioMarket | undefined {
+export function readMarket(db: Database, asOf: string, instruments: Instrument[], priceTimes: Map<string, string>): PortfolioMarket | undefined {
   if (!instruments.some((x) => x.margin === 'portfolio')) return undefined;
   let at = asOf;
   if (asOf === LATEST) {
@@ -352,7 +352,7 @@ export function readCycleBook(db: Database, asOf: string): { book: Book; priceTi
 }
 
 /** The instruments held, with the underlying instruments of held portfolio options (Black-76 prices those on them). */
-function heldWithUnderlyings(instruments: Instrument[], positions: Position[]): Set<string> {
+export function heldWithUnderlyings(instruments: Instrument[], positions: Position[]): Set<string> {
   const held = new Set(positions.map((p) => p.instrument));
   for (const x of instruments) {
     if (held.has(x.id) && x.margin === 'portfolio' && x.option?.underlyingInstrument) held.add(x.option.underlyingInstrument);
