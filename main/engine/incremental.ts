@@ -125,6 +125,8 @@ export class LiveBook {
     const nP = cols.posInst.length;
     this.out = allocOut(cols.nAccounts, nP);
     revalue(cols, this.px, this.out);
+    // Portfolio accounts' figures need their commodities' scan: the incremental arithmetic leaves them to BigInt.
+    for (let a = 0; a < cols.nAccounts; a++) if (cols.accountPortfolio[a] !== 0) this.out.exact[a] = 1;
     this.posAcct = new Int32Array(nP);
     for (let a = 0; a < cols.nAccounts; a++) this.posAcct.fill(a, cols.posStart[a]!, cols.posStart[a + 1]!);
     const counts = new Int32Array(cols.book.instruments.length);
@@ -319,7 +321,7 @@ export class LiveBook {
     revalue(cols, this.px, scratch, a, a + 1);
     const out = this.out;
     out.collateral[a] = scratch.collateral[a]!;
-    out.exact[a] = scratch.exact[a]!;
+    out.exact[a] = scratch.exact[a]! | cols.accountPortfolio[a]!;
     let abs = Math.abs(scratch.collateral[a]!);
     let e = scratch.collateral[a]!;
     let mm = 0;

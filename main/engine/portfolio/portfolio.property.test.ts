@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Book, Instrument, SpreadDefinition } from '../model.ts';
-import { evaluateAccounts } from '../evaluate.ts';
+import { evaluateAccounts, evaluateBook, exactForIndex, figuresOf } from '../evaluate.ts';
 import { oracleCommodities } from '../../../test/support/portfolioOracle.ts';
 import { pBook, pInstrument } from '../../../test/support/portfolioBook.ts';
 
@@ -48,8 +48,10 @@ const arbBook = fc
       { maxLength: 3 },
     ),
     fc.array(fc.array(fc.bigInt({ min: -400n, max: 400n }), { minLength: 12, maxLength: 12 }), { minLength: 1, maxLength: 3 }),
+    // Cash (cents) from nothing to plenty, so that accounts land in every status.
+    fc.bigInt({ min: 0n, max: 2_000_000_000n }),
   )
-  .map(([unders, spreadDraws, qtys]): Book => {
+  .map(([unders, spreadDraws, qtys, cash]): Book => {
     const instruments: Instrument[] = [];
     const marks: Record<string, bigint> = {};
     const vols: Record<string, bigint> = {};
@@ -87,7 +89,7 @@ const arbBook = fc
       instruments.map((x, k) => ({ account: `A${a}`, instrument: x.id, quantity: row[k % row.length]! })).filter((p) => p.quantity !== 0n),
     );
     if (positions.length === 0) positions.push({ account: 'A0', instrument: instruments[0]!.id, quantity: 1n });
-    return pBook({ instruments, marks, vols, positions, spreads, cash: 10_000_000n });
+    return pBook({ instruments, marks, vols, positions, spreads, cash });
   });
 
 test('portfolio margin equals the decimal.js oracle on random portfolios of futures and options', () => {
@@ -112,4 +114,27 @@ test('portfolio margin equals the decimal.js oracle on random portfolios of futu
     }),
     { numRuns: 40 },
   );
+});
+
+test('the kernel path with the float scan (a cycle\'s) gives every account the BigInt path\'s figures, to the unit', () => {
+  let fast = 0;
+  fc.assert(
+    fc.property(arbBook, (book) => {
+      const ev = evaluateBook(book, false);
+      for (let a = 0; a < ev.cols.nAccounts; a++) {
+        if (!ev.exact.has(a)) fast++;
+        const want = exactForIndex(ev.cols, ev.ctx, a);
+        assert.deepEqual(figuresOf(ev, a), {
+          collateral: want.collateralValue,
+          equity: want.equity,
+          mm: want.mm,
+          im: want.im,
+          status: want.status,
+          call: want.callAmount,
+        });
+      }
+    }),
+    { numRuns: 40 },
+  );
+  assert.ok(fast > 0, 'some accounts were margined by the float scan');
 });
