@@ -132,71 +132,90 @@ export function applyPortfolio(cols: BookColumns, out: KernelOut, risk: Map<stri
   const lh = cols.liquidationHealth;
   const onInitial = cols.callOnInitial;
   const step = cols.amountStep;
-  const sums = new Float64Array(SCENARIO_COUNT);
-  for (let k = 0; k < plan.accounts.length; k++) {
-    const a = plan.accounts[k]!;
-    if (out.exact[a] !== 0) continue;
+  // Hoisted: the loop below runs once per portfolio position of the book.
+  const { accounts, acctComm, commStart, commScale, commSpread, posIdx } = plan;
+  const { arr, maxAbs, som: somOf, lotScale: lotScaleOf, imMult: imMultOf, big } = f;
+  const { posInst, posQty } = cols;
+  const { exact, equity, mm: outMm, im: outIm } = out;
+  for (let k = 0; k < accounts.length; k++) {
+    const a = accounts[k]!;
+    if (exact[a] !== 0) continue;
     let addMm = 0;
     let addIm = 0;
     let ok = true;
-    for (let c = plan.acctComm[k]!; c < plan.acctComm[k + 1]! && ok; c++) {
-      const scale = plan.commScale[c]!;
-      if (plan.commSpread[c] !== 0 || scale >= POW10.length) {
+    for (let c = acctComm[k]!, cEnd = acctComm[k + 1]!; c < cEnd && ok; c++) {
+      const scale = commScale[c]!;
+      if (commSpread[c] !== 0 || scale >= POW10.length) {
         ok = false;
         break;
       }
-      sums.fill(0);
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
       let bound = 0;
       let som = 0;
       let imMult = 0;
-      for (let j = plan.commStart[c]!; j < plan.commStart[c + 1]!; j++) {
-        const p = plan.posIdx[j]!;
-        const i = cols.posInst[p]!;
-        const q = cols.posQty[p]!;
+      for (let j = commStart[c]!, jEnd = commStart[c + 1]!; j < jEnd; j++) {
+        const p = posIdx[j]!;
+        const i = posInst[p]!;
+        const q = posQty[p]!;
         if (q === 0) continue;
-        if (f.big[i] !== 0) {
+        if (big[i] !== 0) {
           ok = false;
           break;
         }
         // Contracts over 10^scale: q lots x lotNum x 10^(scale - lotScale).
-        const up = POW10[scale - f.lotScale[i]!]!;
-        const qa = (q < 0 ? -q : q) * up;
-        bound += qa * f.maxAbs[i]!;
+        const up = POW10[scale - lotScaleOf[i]!]!;
+        const qs = q * up;
+        const qa = qs < 0 ? -qs : qs;
+        bound += qa * maxAbs[i]!;
         if (!(bound <= MAX_SAFE)) {
           ok = false;
           break;
         }
-        const qs = q * up;
+        // The 16 scenario sums in locals (registers), not an array: this is the loop over every option position.
         const base = i * SCENARIO_COUNT;
-        for (let s = 0; s < SCENARIO_COUNT; s++) sums[s] = sums[s]! + qs * f.arr[base + s]!;
-        if (q < 0 && f.som[i] !== 0) {
-          som += qa * f.som[i]!;
+        s0 += qs * arr[base + 0]!;
+        s1 += qs * arr[base + 1]!;
+        s2 += qs * arr[base + 2]!;
+        s3 += qs * arr[base + 3]!;
+        s4 += qs * arr[base + 4]!;
+        s5 += qs * arr[base + 5]!;
+        s6 += qs * arr[base + 6]!;
+        s7 += qs * arr[base + 7]!;
+        s8 += qs * arr[base + 8]!;
+        s9 += qs * arr[base + 9]!;
+        s10 += qs * arr[base + 10]!;
+        s11 += qs * arr[base + 11]!;
+        s12 += qs * arr[base + 12]!;
+        s13 += qs * arr[base + 13]!;
+        s14 += qs * arr[base + 14]!;
+        s15 += qs * arr[base + 15]!;
+        if (qs < 0 && somOf[i] !== 0) {
+          som += qa * somOf[i]!;
           if (!(som <= MAX_SAFE)) {
             ok = false;
             break;
           }
         }
-        if (f.imMult[i]! > imMult) imMult = f.imMult[i]!;
+        if (imMultOf[i]! > imMult) imMult = imMultOf[i]!;
       }
       if (!ok) break;
-      let worst = sums[0]!;
-      for (let s = 1; s < SCENARIO_COUNT; s++) if (sums[s]! < worst) worst = sums[s]!;
+      const worst = Math.min(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
       const d = POW10[scale]!;
-      const scan = worst < 0 ? ceilDiv(-worst, d) : 0;
-      const minimum = ceilDiv(som, d);
+      const scan = worst < 0 ? (d === 1 ? -worst : ceilDiv(-worst, d)) : 0;
+      const minimum = d === 1 ? som : ceilDiv(som, d);
       const mm = scan > minimum ? scan : minimum;
       addMm += mm;
       addIm += mulRateCeil(mm, imMult, 0);
     }
-    const e = out.equity[a]!;
-    const mm = out.mm[a]! + addMm;
-    const im = out.im[a]! + addIm;
+    const e = equity[a]!;
+    const mm = outMm[a]! + addMm;
+    const im = outIm[a]! + addIm;
     if (!ok || mm > MAX_SAFE || im > MAX_SAFE || im - e > MAX_SAFE) {
-      out.exact[a] = 1;
+      exact[a] = 1;
       continue;
     }
-    out.mm[a] = mm;
-    out.im[a] = im;
+    outMm[a] = mm;
+    outIm[a] = im;
     // A cross-only account (columns.ts sends the others to BigInt): the kernel's pass 3 with no isolated units.
     out.status[a] = unitStatus(e, mm, im, lh);
     const need = e < (onInitial ? im : mm) ? im - e : 0;
