@@ -12,6 +12,7 @@ import { readBook, readInstruments } from '../main/ledger/bookRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { InputError } from '../shared/errors.ts';
+import { ResidentBook } from '../main/resident/residentBook.ts';
 
 const demoLedger = demoLedgers('riskdesk-portfolio-', 20);
 const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
@@ -140,5 +141,26 @@ test('import: risk arrays and spreads are reference data, a supervisor\'s to imp
   ] as const) {
     assert.throws(() => dispatch({ db, actor: operator, now: () => new Date(DEMO_AS_OF) }, 'import.csv', { kind, file: 'x.csv', text }), /supervisor/);
   }
+  db.close();
+});
+
+test('a price tick on the resident book calls a portfolio account its move puts under MM (the BigInt path is screened)', () => {
+  const db = demoLedger();
+  const later = () => new Date('2026-03-13T06:00:00Z');
+  const sup = { db, actor: supervisor, now: later };
+  const run = (kind: string, text: string) => dispatch(sup, 'import.csv', { kind, file: `${kind}.csv`, text });
+  const member = db.prepare('SELECT id FROM members ORDER BY id LIMIT 1').pluck().get() as string;
+  run('instruments', 'id,kind,underlying,multiplier,lot,tick,margin,expiry,scan_range\nES-DEC,future,ES,50,1,0.25,portfolio,2027-12-17T14:30:00Z,1000\n');
+  run('prices', `instrument,at,mark\nES-DEC,${AT},5000\n`);
+  run('accounts', `id,member,kind,mode\nPM1,${member},client,cross\n`);
+  run('collateral', 'account,asset,quantity\nPM1,USD,3000\n');
+  run('positions', 'account,instrument,quantity,entry_price\nPM1,ES-DEC,2,5000\n');
+  const resident = new ResidentBook(db);
+  const ctx = { ...sup, resident };
+  dispatch(ctx, 'cycle.run', { at: DEMO_AS_OF });
+  // Scan risk 2 x 1,000 = MM 2,000 against 3,000 of cash: healthy. ES down 100: 2 x 100 x 50 = 10,000 lost.
+  const t = dispatch(ctx, 'prices.tick', { marks: [{ instrument: 'ES-DEC', price: '4900', time: '2026-03-13T01:00:00Z' }] }) as { calls: { account: string; amount: string }[] };
+  // Equity 3,000 - 10,000 = -7,000; the call restores IM 2,200: 9,200.
+  assert.deepEqual(t.calls.map((c) => [c.account, c.amount]), [['PM1', '9200']]);
   db.close();
 });

@@ -213,7 +213,9 @@ export class LiveBook {
 
   /** Stage 1 of the screen: may a loss of `loss` take slack `s1` to within the estimate's error of the line? */
   private static mayCross(s1: number, loss: number): boolean {
-    return !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
+    // An account on the BigInt path has slack -Infinity: it may always cross (the float test would say never, as
+    // -Infinity >= -Infinity).
+    return s1 === -Infinity || !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
   }
 
   /**
@@ -599,7 +601,7 @@ export class LiveBook {
       const a = sAcct[j]!;
       const loss = reach[j]! * absTicks;
       const s1 = slackOf[a]!;
-      if (s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
+      if (s1 !== -Infinity && s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
       if (ignored[a] !== 0) continue;
       const iso = sIso[j]!;
       if (exact[a] !== 0) {
