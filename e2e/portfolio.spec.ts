@@ -59,6 +59,13 @@ test('an account with futures and options shows each commodity\'s risk array, it
   await expect(nq.getByTestId('commodity-credits')).toHaveText('4,000.00');
   await expect(nq.getByTestId('commodity-mm')).toHaveText('4,000.00');
 
+  // Greeks per position and for the account, as the server computes them.
+  await expect(page.getByTestId('detail-greeks-row')).toHaveCount(3);
+  expect(want.greeks).not.toBeNull();
+  // 10 ES long (delta 500) against 20 NQ short (-400) and 4 short calls: the screen shows the server's sum.
+  const shown = (await page.getByTestId('detail-greeks-delta').innerText()).replace(/[,\s+]/g, '').replace('\u2212', '-');
+  expect(Number(shown)).toBeCloseTo(Number(want.greeks!.delta), 6);
+
   await section.scrollIntoViewIfNeeded();
   await snap(page, testInfo, 'portfolio-commodities-1280x900');
 });

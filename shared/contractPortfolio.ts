@@ -12,8 +12,22 @@ export interface ScenarioView {
   pnl: string;
 }
 
+/** Black-76 greeks (a future: delta only), as decimal strings to 8 places. */
+export interface GreeksView {
+  /** Underlying units (contracts x multiplier). */
+  delta: string;
+  /** Change of delta per 1.0 of the underlying price. */
+  gamma: string;
+  /** USD per volatility point (0.01). */
+  vega: string;
+  /** USD per calendar day. */
+  theta: string;
+}
+
 export interface CommodityView {
   underlying: string;
+  /** The sum of its positions' greeks. */
+  greeks: GreeksView;
   scanRisk: string;
   credits: string;
   shortOptionMinimum: string;
@@ -30,6 +44,9 @@ export interface AccountCommodities {
   account: string;
   asOf: string;
   commodities: CommodityView[];
+  /** Every position's greeks that can be priced (portfolio-margined positions), and the account's sum. */
+  positions: { instrument: string; greeks: GreeksView }[];
+  greeks: GreeksView | null;
 }
 
 export const portfolioContract = {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeWhatIf } from '../main/whatif/run.ts';
 import { InputError } from '../shared/errors.ts';
+import { Decimal } from 'decimal.js';
 
 const SP = { id: 'SP-DEC', kind: 'future', underlying: 'SP', multiplier: '500', lot: '1', tick: '0.05', margin: 'portfolio', expiry: '2026-12-18T14:30:00Z', scanRange: '10000' };
 const CALL_ARRAY = ['460', '-610', '2640', '1730', '-1270', '-2340', '5210', '4540', '-2540', '-3430', '8060', '7640', '-3380', '-3990', '3130', '-1500'];
@@ -63,6 +64,12 @@ test('a covered write: the short call offsets the long future in one commodity (
   assert.equal(future.scanRisk, '1500');
   assert.ok(Number(covered.scanRisk) < 1500 && Number(covered.scanRisk) > 0, `covered write scan risk ${covered.scanRisk}`);
   assert.deepEqual([covered.worstScenario.scenario, covered.worstScenario.label], [13, 'price -3/3, vol up'], 'its worst case: the price falls 3/3 while volatility rises (the short call loses value more slowly)');
+  // Greeks: the future's delta is its multiplier; the short call takes some back; the account is their sum.
+  const out = computeWhatIf(input([{ instrument: 'F', quantity: '1', entryPrice: '100' }, { instrument: 'C', quantity: '-1', entryPrice: '3.5' }])).accounts[0]!;
+  const [f, c] = out.positions;
+  assert.deepEqual(f!.greeks, { delta: '100', gamma: '0', vega: '0', theta: '0' });
+  assert.ok(Number(c!.greeks!.delta) < 0 && Number(c!.greeks!.delta) > -100 && Number(c!.greeks!.gamma) < 0 && Number(c!.greeks!.theta) > 0);
+  assert.equal(out.greeks!.delta, new Decimal(f!.greeks!.delta).add(c!.greeks!.delta).toFixed());
 });
 
 test('portfolio what-if: bad input names the field and why', () => {

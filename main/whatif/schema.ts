@@ -110,6 +110,14 @@ export const marginInputSchema = z
 export type MarginInput = z.infer<typeof marginInputSchema>;
 
 const amount = writtenDecimal;
+const greeksSchema = z
+  .object({
+    delta: amount.describe('underlying units (contracts x multiplier)'),
+    gamma: amount.describe('change of delta per 1.0 of the underlying price'),
+    vega: amount.describe('USD per volatility point (0.01)'),
+    theta: amount.describe('USD per calendar day'),
+  })
+  .strict();
 const status = z.enum(['healthy', 'warning', 'call', 'liquidation', 'bankrupt']);
 
 export const marginOutputSchema = z
@@ -135,9 +143,11 @@ export const marginOutputSchema = z
                 liquidationPrice: amount.nullable().describe('mark at which equity = MM, 8 dp; null when none exists, and for a portfolio-margined position'),
                 bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp; null for a portfolio-margined position'),
                 isolated: z.object({ equity: amount, im: amount, mm: amount, status }).strict().optional(),
+                greeks: greeksSchema.optional().describe('a portfolio-margined position\'s greeks (Black-76 for an option), when it can be priced'),
               })
               .strict(),
           ),
+          greeks: greeksSchema.optional().describe('the sum of the portfolio positions\' greeks; present when the account holds one'),
           commodities: z
             .array(
               z

@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { evaluateAccounts } from '../evaluate.ts';
 import { bookRisk } from './riskArrays.ts';
 import { scenarioLabel, SCENARIOS } from './scenarios.ts';
+import { black76Price } from '../black76.ts';
 import { pBook, pInstrument, usd } from '../../../test/support/portfolioBook.ts';
 
 // McMillan, Options as a Strategic Investment, ch. 34: S&P future, scan range $10,000, extreme move $7,000.
@@ -226,4 +227,32 @@ test('§4 options: an option takes its underlying instrument\'s scan range when 
   assert.ok(a[10]! > 0n && a[14]! > 0n && a[14]! < a[10]! * 2n);
   const noVol = pBook({ instruments: [fut, call], marks: { F: 10_000n, C: 0n }, positions: [{ instrument: 'C', quantity: 1n }] });
   assert.throws(() => evaluateAccounts(noVol), /portfolio margin of C: no implied volatility/);
+});
+
+test('greeks: Black-76 delta, gamma, vega and theta agree with finite differences of the price; call and put agree by parity', () => {
+  const expiry = '2026-07-02T12:00:00.000Z';
+  const fut = pInstrument({ id: 'F', underlying: 'X', multiplier: '100', scanRange: usd(1500)[0]! });
+  const opt = (right: 'call' | 'put') => pInstrument({ id: right, underlying: 'X', multiplier: '100', expiry, option: { right, strike: 10_500n, underlyingInstrument: 'F', rate: '0.05' } });
+  const book = pBook({ instruments: [fut, opt('call'), opt('put')], marks: { F: 10_000n, call: 0n, put: 0n }, vols: { F: 250_000n }, positions: [{ instrument: 'call', quantity: 1n }] });
+  const risk = bookRisk(book);
+  const X = Decimal.clone({ precision: 60 });
+  const years = new X(Date.parse(expiry) - Date.parse('2026-01-01T00:00:00.000Z')).div(365 * 86_400_000);
+  const price = (right: 'call' | 'put', f: Decimal.Value, v: Decimal.Value, t: Decimal.Value) =>
+    new X(black76Price({ forward: new X(f), strike: '105', years: new X(t), vol: new X(v), rate: '0.05', right }).toString()).mul(100);
+  const h = new X('1e-6');
+  for (const right of ['call', 'put'] as const) {
+    const g = risk.get(right)!.greeks!;
+    const near = (got: Decimal, want: Decimal, what: string) => assert.ok(got.sub(want).abs().lte(want.abs().mul('1e-6').add('1e-9')), `${right} ${what}: ${got} vs ${want}`);
+    near(g.delta, price(right, h.add(100), '0.25', years).sub(price(right, new X(100).sub(h), '0.25', years)).div(h.mul(2)), 'delta');
+    near(g.gamma, price(right, h.add(100), '0.25', years).add(price(right, new X(100).sub(h), '0.25', years)).sub(price(right, 100, '0.25', years).mul(2)).div(h.mul(h)), 'gamma');
+    near(g.vega, price(right, 100, h.add('0.25'), years).sub(price(right, 100, new X('0.25').sub(h), years)).div(h.mul(2)).div(100), 'vega');
+    near(g.theta, price(right, 100, '0.25', years.sub(h)).sub(price(right, 100, '0.25', years.add(h))).div(h.mul(2)).div(365), 'theta');
+  }
+  const c = risk.get('call')!.greeks!;
+  const p = risk.get('put')!.greeks!;
+  const df = X.exp(new X('-0.05').mul(years));
+  assert.ok(c.delta.sub(p.delta).sub(df.mul(100)).abs().lt('1e-15'));
+  assert.ok(c.gamma.sub(p.gamma).abs().lt('1e-20') && c.vega.sub(p.vega).abs().lt('1e-20'));
+  // A future's delta is its multiplier, its other greeks 0.
+  assert.deepEqual(Object.values(risk.get('F')!.greeks!).map(String), ['100', '0', '0', '0']);
 });

@@ -14,9 +14,19 @@ import { decimalPlaces, parseUnits } from '../../../shared/units.ts';
 const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** Greeks of one long contract (see b76Greeks for the units). */
+export interface Greeks {
+  delta: Decimal;
+  gamma: Decimal;
+  vega: Decimal;
+  theta: Decimal;
+}
+
 export interface InstrumentRisk {
   /** 16 values, micro-USD per one long contract. */
   array: bigint[];
+  /** Null for an imported array whose option cannot be priced here. */
+  greeks: Greeks | null;
   /** Delta per one long contract, in units of the underlying (contracts x multiplier); null when it cannot be known. */
   delta: Decimal | null;
   /** The instrument's lot as the exact fraction num / 10^scale (a position's contracts are lots x lot). */
@@ -74,18 +84,35 @@ function b76(i: OptionInputs, forward: Decimal, vol: Decimal): Decimal {
   return new D(black76Price({ forward, strike: i.strike, years: i.years, vol: Decimal.max(vol, 0), rate: i.rate, right: i.right }));
 }
 
-/** Black-76 delta per one long contract in underlying units: e^{-rT} N(d1) (call), e^{-rT} (N(d1) - 1) (put), x multiplier. */
-function b76Delta(i: OptionInputs): Decimal {
+/**
+ * Black-76 greeks of one long contract (methodology §2's model), x multiplier: delta in underlying units,
+ * e^{-rT} N(d1) (call) or e^{-rT} (N(d1) - 1) (put); gamma, delta's change per 1.0 of the forward,
+ * e^{-rT} phi(d1) / (F sigma sqrt T); vega, USD per volatility point (0.01), e^{-rT} F phi(d1) sqrt T / 100; theta,
+ * USD per calendar day, (-e^{-rT} F phi(d1) sigma / (2 sqrt T) + r price) / 365. At expiry or with no volatility the
+ * option is its discounted intrinsic value: delta 0 or +-e^{-rT}, the others 0.
+ */
+function b76Greeks(i: OptionInputs): Greeks {
   const df = i.rate.mul(i.years).neg().exp();
-  let n: Decimal;
+  const m = i.multiplier;
   if (i.years.isZero() || i.vol.isZero()) {
-    n = new D(i.forward.gt(i.strike) ? 1 : 0);
-  } else {
-    const sd = i.vol.mul(i.years.sqrt());
-    const d1 = i.forward.div(i.strike).ln().add(sd.mul(sd).div(2)).div(sd);
-    n = new D(normalCdf(d1).toString());
+    // N(d1) taken as 1 above the strike and 0 at or below it (d1 -> +-infinity; at the strike, the put's side).
+    const n = i.forward.gt(i.strike) ? 1 : 0;
+    const delta = df.mul(i.right === 'call' ? n : n - 1);
+    return { delta: delta.mul(m), gamma: new D(0), vega: new D(0), theta: new D(0) };
   }
-  return df.mul(i.right === 'call' ? n : n.sub(1)).mul(i.multiplier);
+  const sqrtT = i.years.sqrt();
+  const sd = i.vol.mul(sqrtT);
+  const d1 = i.forward.div(i.strike).ln().add(sd.mul(sd).div(2)).div(sd);
+  const n = new D(normalCdf(d1).toString());
+  const pdf = d1.mul(d1).div(2).neg().exp().div(D.acos(-1).mul(2).sqrt());
+  const price = b76(i, i.forward, i.vol);
+  const decay = df.mul(i.forward).mul(pdf).mul(i.vol).div(sqrtT.mul(2)).neg();
+  return {
+    delta: df.mul(i.right === 'call' ? n : n.sub(1)).mul(m),
+    gamma: df.mul(pdf).div(i.forward.mul(sd)).mul(m),
+    vega: df.mul(i.forward).mul(pdf).mul(sqrtT).div(100).mul(m),
+    theta: decay.add(i.rate.mul(price)).div(365).mul(m),
+  };
 }
 
 /** The price move (in the option's underlying price) of one scan range: its own range, or its underlying instrument's. */
@@ -134,20 +161,22 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
   const p = x.portfolio;
   if (!p) return fail(x, 'it is not margined by portfolio');
   if (x.kind !== 'option') {
-    return { array: p.riskArray ?? futureArray(x), delta: new D(x.multiplier), lot: lotFraction(x.lot) };
+    const m = new D(x.multiplier);
+    return { array: p.riskArray ?? futureArray(x), delta: m, greeks: { delta: m, gamma: new D(0), vega: new D(0), theta: new D(0) }, lot: lotFraction(x.lot) };
   }
   if (p.riskArray) {
     // An imported array is used as it is; its delta is Black-76's where the option can be priced, else unknown.
-    let delta: Decimal | null = null;
+    let greeks: Greeks | null = null;
     try {
-      delta = b76Delta(optionInputs(book, x, byId));
+      greeks = b76Greeks(optionInputs(book, x, byId));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
-    return { array: p.riskArray, delta, lot: lotFraction(x.lot) };
+    return { array: p.riskArray, delta: greeks?.delta ?? null, greeks, lot: lotFraction(x.lot) };
   }
   const inputs = optionInputs(book, x, byId);
-  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: b76Delta(inputs), lot: lotFraction(x.lot) };
+  const greeks = b76Greeks(inputs);
+  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: greeks.delta, greeks, lot: lotFraction(x.lot) };
 }
 
 /**
