@@ -105,8 +105,10 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   const run = importer(db);
   const snapshot = () =>
     JSON.stringify(
-      ['instruments', 'instrument_risk_arrays', 'spreads', 'spread_legs', 'journal'].map((t) => Number(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get())),
+      ['instruments', 'instrument_risk_arrays', 'spreads', 'spread_legs', 'positions', 'journal'].map((t) => Number(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get())),
     );
+  const member = db.prepare('SELECT id FROM members ORDER BY id LIMIT 1').pluck().get() as string;
+  run('accounts', `id,member,kind,mode\nISO1,${member},client,isolated\n`);
   const before = snapshot();
   const refused = (kind: string, text: string, where: { row: number; column: string }, why: RegExp) => {
     assert.throws(
@@ -124,6 +126,7 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,1,0\nES-DEC,2,0\n', { row: 1, column: 'scenario' }, /no value for scenario 3, 4/);
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,17,0\n', { row: 1, column: 'scenario' }, /1 to 16/);
   refused('risk-arrays', 'instrument,scenario,value\nBTC-26JUN26,1,0\n', { row: 1, column: 'instrument' }, /only to portfolio instruments/);
+  refused('positions', 'account,instrument,quantity,entry_price,isolated_margin\nISO1,ES-DEC,1,5000,1000\n', { row: 1, column: 'instrument' }, /isolated mode/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\n', { row: 1, column: 'underlying' }, /one leg/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\nS,NQ,0,0.5,1\n', { row: 2, column: 'ratio' }, /greater than 0/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\nS,NQ,1,0.4,1\n', { row: 2, column: 'rate' }, /one rate per spread/);

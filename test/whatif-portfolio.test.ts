@@ -79,6 +79,7 @@ test('portfolio what-if: bad input names the field and why', () => {
     [(x) => ((x.instruments[0].margin = 'tiered'), (x.instruments[0].tiers = [{ floor: '0', mmr: '0.1', imr: '0.2' }]), delete x.instruments[0].scanRange, delete x.instruments[1].riskArray), /instruments\[1\]\.scanRange.*SP-DEC has none to lend/],
     [(x) => (x.instruments[0].tiers = [{ floor: '0', mmr: '0.1', imr: '0.2' }]), /instruments\[0\]\.tiers.*takes no tiers/],
     [(x) => (x.instruments[0].imMultiplier = '0.9'), /instruments\[0\]\.imMultiplier.*below 1/],
+    [(x) => (x.accounts[0].positions[0].isolatedMargin = '1000'), /accounts\[0\]\.positions\[0\].*cannot be isolated/],
     [(x) => (x.instruments[1].riskArray = CALL_ARRAY.slice(1)), /riskArray/],
     [(x) => (x.spreads = [{ id: 'S', legs: [{ underlying: 'SP', ratio: '0' }, { underlying: 'NQ', ratio: '1' }], rate: '0.5', priority: 1 }]), /spreads\[0\]\.legs\[0\]\.ratio/],
     [(x) => (x.spreads = [{ id: 'S', legs: [{ underlying: 'SP', ratio: '1' }, { underlying: 'NQ', ratio: '1' }], rate: '1.5', priority: 1 }]), /spreads\[0\]\.rate.*above 1/],

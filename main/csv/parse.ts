@@ -376,6 +376,10 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         }
 
         let isolatedMargin: bigint | null = null;
+        // A portfolio position is margined with its combined commodity, which lives in the cross part.
+        if (account.mode === 'isolated' && inst.margin === 'portfolio') {
+          c.fail('instrument', `${instId} is portfolio-margined (scanned with its commodity, in the cross part): account ${accountId} is in isolated mode`);
+        }
         if (account.mode === 'isolated') {
           if (c.optText('isolated_margin') === null) {
             c.fail('isolated_margin', `account ${accountId} is in isolated mode: each of its positions needs an isolated_margin`);

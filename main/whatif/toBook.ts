@@ -186,6 +186,9 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       const lots = exactInteger(new D(p.quantity).div(inst.lot), `${pf}.quantity`, `lots of ${inst.lot}`);
       const entryValue = exactInteger(new D(p.quantity).mul(p.entryPrice).mul(inst.multiplier).mul(1_000_000), `${pf}.entryPrice`, 'micro-USD of entry value');
       const isolated = a.mode === 'isolated' || p.isolatedMargin !== undefined;
+      if (isolated && inst.margin === 'portfolio') {
+        throw new InputError(`${p.instrument} is portfolio-margined (scanned with its commodity, in the cross part): it cannot be isolated`, { field: pf });
+      }
       positions.push({
         account: a.id,
         instrument: p.instrument,
