@@ -109,6 +109,10 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
     );
   const member = db.prepare('SELECT id FROM members ORDER BY id LIMIT 1').pluck().get() as string;
   run('accounts', `id,member,kind,mode\nISO1,${member},client,isolated\n`);
+  // A tiered future held in an isolated position (ISO1's only one): it may not turn portfolio.
+  const heldFuture = readInstruments(db).find((i) => i.kind === 'future' && i.margin === 'tiered' && !db.prepare('SELECT 1 FROM positions WHERE instrument_id = ? AND isolated_margin IS NOT NULL').get(i.id))!;
+  run('prices', `instrument,at,mark\n${heldFuture.id},${AT},${heldFuture.tick}\n`);
+  run('positions', `account,instrument,quantity,entry_value,isolated_margin\nISO1,${heldFuture.id},${heldFuture.lot},1,100\n`);
   const before = snapshot();
   const refused = (kind: string, text: string, where: { row: number; column: string }, why: RegExp) => {
     assert.throws(
@@ -127,6 +131,8 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,17,0\n', { row: 1, column: 'scenario' }, /1 to 16/);
   refused('risk-arrays', 'instrument,scenario,value\nBTC-26JUN26,1,0\n', { row: 1, column: 'instrument' }, /only to portfolio instruments/);
   refused('positions', 'account,instrument,quantity,entry_price,isolated_margin\nISO1,ES-DEC,1,5000,1000\n', { row: 1, column: 'instrument' }, /isolated mode/);
+  const x = heldFuture;
+  refused('instruments', `id,kind,underlying,multiplier,lot,tick,margin,expiry,scan_range\n${x.id},${x.kind},${x.underlying},${x.multiplier},${x.lot},${x.tick},portfolio,${x.expiry},100\n`, { row: 1, column: 'margin' }, /held in 1 isolated positions/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\n', { row: 1, column: 'underlying' }, /one leg/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\nS,NQ,0,0.5,1\n', { row: 2, column: 'ratio' }, /greater than 0/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\nS,NQ,1,0.4,1\n', { row: 2, column: 'rate' }, /one rate per spread/);

@@ -9,7 +9,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
+import { instrumentInUse, assetInUse, accountPositionCount, isolatedPositionsIn } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
 
 /**
@@ -26,6 +26,11 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       parsed.rows.forEach((x, r) => {
         const old = ref.instrument(x.id);
         if (!old) return;
+        // A portfolio position is scanned in the cross part: an isolated one would carry no margin at all.
+        if (x.margin === 'portfolio' && old.margin !== 'portfolio') {
+          const n = isolatedPositionsIn(ctx.db, x.id);
+          if (n > 0) throw new InputError(`instrument ${x.id} is held in ${n} isolated positions: it cannot become portfolio-margined (scanned in the cross part)`, where(r, 'margin'));
+        }
         const sameDecimal = (a: string, b: string) => new Decimal(a).eq(b);
         const changed =
           old.kind !== x.kind ? 'kind' : (['lot', 'tick', 'multiplier'] as const).find((k) => !sameDecimal(old[k], x[k]));

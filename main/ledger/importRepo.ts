@@ -181,3 +181,8 @@ export function assetInUse(db: Database, id: string): { holdings: number; prices
 export function accountPositionCount(db: Database, id: string): number {
   return Number(db.prepare('SELECT count(*) FROM positions WHERE account_id = ?').pluck().get(id));
 }
+
+/** How many isolated positions are held in an instrument. */
+export function isolatedPositionsIn(db: Database, id: string): number {
+  return Number(db.prepare('SELECT count(*) FROM positions WHERE instrument_id = ? AND isolated_margin IS NOT NULL').pluck().get(id));
+}
