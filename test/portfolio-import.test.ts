@@ -131,6 +131,8 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,17,0\n', { row: 1, column: 'scenario' }, /1 to 16/);
   refused('risk-arrays', 'instrument,scenario,value\nBTC-26JUN26,1,0\n', { row: 1, column: 'instrument' }, /only to portfolio instruments/);
   refused('positions', 'account,instrument,quantity,entry_price,isolated_margin\nISO1,ES-DEC,1,5000,1000\n', { row: 1, column: 'instrument' }, /isolated mode/);
+  // ES-DEC-5000-C moves by ES-DEC's range: ES-DEC may not drop it.
+  refused('instruments', `id,kind,underlying,multiplier,lot,tick,margin,expiry\nES-DEC,future,ES,50,1,0.25,tiered,2026-12-18T14:30:00Z\n`, { row: 1, column: 'scan_range' }, /options ES-DEC-5000-C move by/);
   const x = heldFuture;
   refused('instruments', `id,kind,underlying,multiplier,lot,tick,margin,expiry,scan_range\n${x.id},${x.kind},${x.underlying},${x.multiplier},${x.lot},${x.tick},portfolio,${x.expiry},100\n`, { row: 1, column: 'margin' }, /held in 1 isolated positions/);
   refused('spreads', 'spread,underlying,ratio,rate,priority\nS,ES,1,0.5,1\n', { row: 1, column: 'underlying' }, /one leg/);

@@ -9,7 +9,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { instrumentInUse, assetInUse, accountPositionCount, isolatedPositionsIn } from '../ledger/importRepo.ts';
+import { instrumentInUse, assetInUse, accountPositionCount, isolatedPositionsIn, optionsOnRangeOf } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
 
 /**
@@ -26,6 +26,13 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       parsed.rows.forEach((x, r) => {
         const old = ref.instrument(x.id);
         if (!old) return;
+        // Options scanned with this instrument's range need it to keep one.
+        if (old.portfolio?.scanRange != null && x.portfolio?.scanRange == null) {
+          const leaning = optionsOnRangeOf(ctx.db, x.id);
+          if (leaning.length > 0) {
+            throw new InputError(`instrument ${x.id}'s scan range is the one options ${leaning.join(', ')} move by: give it a scan range, or them their own first`, where(r, 'scan_range'));
+          }
+        }
         // A portfolio position is scanned in the cross part: an isolated one would carry no margin at all.
         if (x.margin === 'portfolio' && old.margin !== 'portfolio') {
           const n = isolatedPositionsIn(ctx.db, x.id);

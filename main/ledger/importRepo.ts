@@ -186,3 +186,8 @@ export function accountPositionCount(db: Database, id: string): number {
 export function isolatedPositionsIn(db: Database, id: string): number {
   return Number(db.prepare('SELECT count(*) FROM positions WHERE instrument_id = ? AND isolated_margin IS NOT NULL').pluck().get(id));
 }
+
+/** The portfolio options that move with an instrument's scan range (they have none of their own). */
+export function optionsOnRangeOf(db: Database, id: string): string[] {
+  return db.prepare("SELECT id FROM instruments WHERE underlying_instrument = ? AND margin = 'portfolio' AND scan_range IS NULL ORDER BY id").pluck().all(id) as string[];
+}
