@@ -13,6 +13,7 @@ import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
+import { portfolioContract } from './contractPortfolio.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -37,6 +38,8 @@ export const IMPORT_KINDS = [
   'settlement-prices',
   'deliveries',
   'limits',
+  'risk-arrays',
+  'spreads',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
@@ -792,6 +795,8 @@ export const contract = {
   ...feedContract,
   // Funding of perpetuals, expiry and settlement of futures (issue 18).
   ...lifecycleContract,
+  // Portfolio (SPAN-style) margin (issue 17).
+  ...portfolioContract,
 } as const;
 
 /**

@@ -32,8 +32,8 @@ async function importInto(t: { after(fn: () => void): void }, kind: string, text
 const INSTRUMENTS = 'id,kind,underlying,multiplier,lot,tick,margin,expiry,option_right,strike,underlying_instrument\n';
 
 const BAD: [kind: string, text: string, where: RegExp][] = [
-  // Item 8: the cycle cannot evaluate portfolio margin; refused at the door, not at the next cycle.
-  ['instruments', `${INSTRUMENTS}BTC-X-C,option,BTC,1,0.1,0.5,portfolio,2026-06-26T08:00:00Z,call,90000,\n`, /row 1, column margin: portfolio \(SPAN-style\) margin is not available/],
+  // Issue 17 lifted item 8's refusal of portfolio margin; a portfolio option the cycle could not price still is.
+  ['instruments', `${INSTRUMENTS}BTC-X-C,option,BTC,1,0.1,0.5,portfolio,2026-06-26T08:00:00Z,call,90000,\n`, /row 1, column underlying_instrument: a portfolio-margined option needs its underlying instrument/],
   ['instruments', `${INSTRUMENTS}BTC-X-C,option,BTC,1,0.1,0.5,tiered,2026-06-26T08:00:00Z,call,0,\n`, /row 1, column strike: 0 must be greater than 0/],
   ['instruments', `${INSTRUMENTS}BTC-X-F,future,BTC,1,0.1,0.5,tiered,2026-06-26 08:00,,,\n`, /row 1, column expiry: .*ISO-8601 time with Z or an offset/],
   ['instruments', `${INSTRUMENTS}BTC-X-F,future,BTC,1,0.1,0.5,tiered,2026-06-26T08:00:00Z,,,\nBTC-X-F,future,BTC,1,0.1,0.5,tiered,2026-06-26T08:00:00Z,,,\n`, /row 2, column id: duplicate instrument id BTC-X-F \(first given at row 1\)/],

@@ -79,7 +79,7 @@ test('bad input names the field and why', () => {
     [(x) => (x.accounts[0].surprise = 1), /accounts\[0\].*unknown field "surprise"/],
     [(x) => (x.instruments[0].tiers[0].mmr = '0.0000001'), /instruments\[0\]\.tiers\[0\]\.mmr.*more than 6 decimal places/],
     [(x) => ((x.prices['BTC-PERP'] = '50000.5'), (x.instruments[0].tick = '1')), /prices\.BTC-PERP.*ticks of 1/],
-    [(x) => (x.instruments[0].margin = 'portfolio'), /instruments\[0\]\.margin.*portfolio/],
+    [(x) => (x.instruments[0].margin = 'portfolio'), /instruments\[0\]\.margin.*a perpetual has no expiry to scan to/],
     [(x) => (x.accounts[0].collateral.USD = '99999999999999999999'), /accounts\[0\]\.collateral\.USD.*exact range/],
   ];
   for (const [mutate, re] of cases) {

@@ -17,6 +17,7 @@ import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
+import { accountCommodities } from './console/commodities.ts';
 import {
   listLiquidationsCommand,
   countLiquidationsCommand,
@@ -96,6 +97,7 @@ export const handlers: Handlers = {
   'accounts.rows': plain(accountsRows),
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
+  'accounts.commodities': plain(accountCommodities),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),

@@ -9,7 +9,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
 import { InputError, RuleError } from '../../shared/errors.ts';
-import { instrumentInUse, assetInUse, accountPositionCount } from '../ledger/importRepo.ts';
+import { instrumentInUse, assetInUse, accountPositionCount, isolatedPositionsIn, optionsOnRangeOf } from '../ledger/importRepo.ts';
 import type { CsvRef, Rows } from '../csv/types.ts';
 import { guardExpiryChanges, guardLifecycleImport, refuseExpiredPositions } from './lifecycle/importGuards.ts';
 import { limitGate, type LimitGate } from './lifecycle/limits.ts';
@@ -29,6 +29,18 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       parsed.rows.forEach((x, r) => {
         const old = ref.instrument(x.id);
         if (!old) return;
+        // Options scanned with this instrument's range need it to keep one.
+        if (old.portfolio?.scanRange != null && x.portfolio?.scanRange == null) {
+          const leaning = optionsOnRangeOf(ctx.db, x.id);
+          if (leaning.length > 0) {
+            throw new InputError(`instrument ${x.id}'s scan range is the one options ${leaning.join(', ')} move by: give it a scan range, or them their own first`, where(r, 'scan_range'));
+          }
+        }
+        // A portfolio position is scanned in the cross part: an isolated one would carry no margin at all.
+        if (x.margin === 'portfolio' && old.margin !== 'portfolio') {
+          const n = isolatedPositionsIn(ctx.db, x.id);
+          if (n > 0) throw new InputError(`instrument ${x.id} is held in ${n} isolated positions: it cannot become portfolio-margined (scanned in the cross part)`, where(r, 'margin'));
+        }
         const sameDecimal = (a: string, b: string) => new Decimal(a).eq(b);
         const changed =
           old.kind !== x.kind ? 'kind' : (['lot', 'tick', 'multiplier'] as const).find((k) => !sameDecimal(old[k], x[k]));
@@ -116,7 +128,7 @@ function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'pos
 }
 
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
-const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits']);
+const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits', 'risk-arrays', 'spreads']);
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {

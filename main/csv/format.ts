@@ -61,6 +61,9 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
           strike: i.option ? ticksToPrice(i.option.strike, tick) : null,
           underlying_instrument: i.option?.underlyingInstrument ?? null,
           short_option_minimum: i.option ? formatAmount(i.option.shortOptionMinimum) : null,
+          scan_range: i.portfolio?.scanRange == null ? null : formatAmount(i.portfolio.scanRange),
+          vol_shift: i.portfolio ? formatRate(i.portfolio.volShift) : null,
+          im_multiplier: i.portfolio ? formatRate(i.portfolio.imMultiplier) : null,
         });
       }
       break;
@@ -139,6 +142,16 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
       for (const p of all as RowsByKind['settlement-prices']) {
         const inst = need(ref.instrument(p.instrument), 'instrument', p.instrument);
         put({ instrument: p.instrument, price: ticksToPrice(p.price, toDec(inst.tick)), source: p.source });
+      }
+      break;
+    case 'risk-arrays':
+      for (const r of all as RowsByKind['risk-arrays']) {
+        r.values.forEach((v, k) => put({ instrument: r.instrument, scenario: k + 1, value: formatAmount(v) }));
+      }
+      break;
+    case 'spreads':
+      for (const sp of all as RowsByKind['spreads']) {
+        for (const l of sp.legs) put({ spread: sp.id, underlying: l.underlying, ratio: l.ratio, rate: formatRate(sp.rate), priority: sp.priority });
       }
       break;
   }

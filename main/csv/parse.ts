@@ -17,6 +17,8 @@ import type {
   InstrumentKind,
   MarginMethod,
   Position,
+  PortfolioTerms,
+  SpreadDefinition,
   Tier,
 } from '../engine/model.ts';
 import {
@@ -35,6 +37,7 @@ import {
   type SettlementPriceRow,
   type LimitRow,
   type DeliveryRow,
+  type RiskArrayRow,
 } from './types.ts';
 import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
@@ -65,6 +68,9 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
       'strike',
       'underlying_instrument',
       'short_option_minimum',
+      'scan_range',
+      'vol_shift',
+      'im_multiplier',
     ],
   },
   tiers: { required: ['instrument', 'floor', 'mmr', 'imr'], optional: [] },
@@ -81,6 +87,8 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   'settlement-prices': { required: ['instrument', 'price'], optional: ['source'] },
   deliveries: { required: ['instrument', 'asset'], optional: [] },
   limits: { required: ['scope', 'subject', 'instrument'], optional: ['max_position', 'max_notional', 'max_leverage', 'max_oi_share'] },
+  'risk-arrays': { required: ['instrument', 'scenario', 'value'], optional: [] },
+  spreads: { required: ['spread', 'underlying', 'ratio', 'rate', 'priority'], optional: [] },
 };
 
 /** Largest quantity or price scale an asset may declare. */
@@ -110,8 +118,31 @@ export function parseCsv<K extends CsvKind>(kind: K, fileName: string, text: str
     header.forEach((h, j) => values.set(h, record[j] ?? ''));
     rowOf(new Cells(fileName, i, values));
   }
+  checkWhole(kind, fileName, out);
   return { kind, file: fileName, rows: out as RowsByKind[K] } as unknown as Rows<K>;
 }
+
+/** What only the whole file can show: every risk array complete, every spread with two legs or more. */
+function checkWhole(kind: CsvKind, file: string, out: unknown[]): void {
+  if (kind === 'risk-arrays') {
+    for (const r of out as (RiskArrayRow & { firstRow: number })[]) {
+      const missing = r.values.flatMap((v, s) => (v === MISSING ? [s + 1] : []));
+      if (missing.length > 0) {
+        throw new InputError(`the risk array of ${r.instrument} has no value for scenario ${missing.join(', ')}: give all 16`, { file, row: r.firstRow, column: 'scenario' });
+      }
+      delete (r as { firstRow?: number }).firstRow;
+    }
+  }
+  if (kind === 'spreads') {
+    for (const sp of out as (SpreadDefinition & { firstRow?: number })[]) {
+      if (sp.legs.length < 2) throw new InputError(`spread ${sp.id} has one leg: a spread needs two or more underlyings`, { file, row: sp.firstRow!, column: 'underlying' });
+      delete sp.firstRow;
+    }
+  }
+}
+
+/** A scenario not given yet (values are checked complete at the end of the file). */
+const MISSING = -(2n ** 64n);
 
 function readRecords(file: string, text: string): string[][] {
   let records: string[][];
@@ -356,6 +387,10 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         }
 
         let isolatedMargin: bigint | null = null;
+        // A portfolio position is margined with its combined commodity, which lives in the cross part.
+        if (account.mode === 'isolated' && inst.margin === 'portfolio') {
+          c.fail('instrument', `${instId} is portfolio-margined (scanned with its commodity, in the cross part): account ${accountId} is in isolated mode`);
+        }
         if (account.mode === 'isolated') {
           if (c.optText('isolated_margin') === null) {
             c.fail('isolated_margin', `account ${accountId} is in isolated mode: each of its positions needs an isolated_margin`);
@@ -411,6 +446,50 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         };
         out.push(row);
       };
+
+    case 'risk-arrays': {
+      const arrays = new Map<string, RiskArrayRow>();
+      return (c: Cells) => {
+        const id = c.id('instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
+        if (inst.margin !== 'portfolio') c.fail('instrument', `instrument ${id} uses ${inst.margin} margin: a risk array applies only to portfolio instruments`);
+        const scenario = c.int('scenario', 1, 16);
+        keys.check(c, 'scenario', `${id}\u0000${scenario}`, `scenario ${scenario} of instrument ${id}`);
+        let r = arrays.get(id);
+        if (!r) {
+          r = { instrument: id, values: new Array<bigint>(16).fill(MISSING) };
+          (r as RiskArrayRow & { firstRow: number }).firstRow = c.row;
+          arrays.set(id, r);
+          out.push(r);
+        }
+        r.values[scenario - 1] = c.amount('value');
+      };
+    }
+
+    case 'spreads': {
+      const spreads = new Map<string, SpreadDefinition>();
+      return (c: Cells) => {
+        const id = c.id('spread');
+        const underlying = c.id('underlying');
+        keys.check(c, 'underlying', `${id}\u0000${underlying}`, `leg ${underlying} of spread ${id}`);
+        const ratio = c.dec('ratio', 'positive');
+        const rate = c.rate('rate', 'nonNegative');
+        if (rate > RATE_ONE) c.fail('rate', `credit rate ${c.optText('rate')} is above 1 (100%)`);
+        const priority = c.int('priority', 0, 1_000_000);
+        let sp = spreads.get(id);
+        if (!sp) {
+          sp = { id, legs: [], rate, priority };
+          (sp as SpreadDefinition & { firstRow: number }).firstRow = c.row;
+          spreads.set(id, sp);
+          out.push(sp);
+        } else {
+          if (sp.rate !== rate) c.fail('rate', `spread ${id} has rate ${formatRate(sp.rate)} on its first row: one rate per spread`);
+          if (sp.priority !== priority) c.fail('priority', `spread ${id} has priority ${sp.priority} on its first row: one priority per spread`);
+        }
+        sp.legs.push({ underlying, ratio: formatDec(ratio) });
+      };
+    }
 
     case 'asset-prices':
       return (c: Cells) => {
@@ -537,8 +616,6 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
   if (!inInt64(ltv.lotTickValue)) c.fail('tick', `lot x tick x multiplier is ${RANGE_NOTE}`);
 
   const margin = c.oneOf<MarginMethod>('margin', ['tiered', 'portfolio'], 'tiered');
-  // The margin cycle has no portfolio (SPAN-style) evaluation yet: such an instrument would break every later cycle.
-  if (margin === 'portfolio') c.fail('margin', 'portfolio (SPAN-style) margin is not available in this version: use "tiered" and give the instrument a tiers table');
   const expiry = c.optTime('expiry');
   if (kind === 'perpetual' && expiry !== null) c.fail('expiry', 'a perpetual has no expiry: leave it empty');
   if (kind !== 'perpetual' && expiry === null) c.fail('expiry', `a ${kind} needs an expiry`);
@@ -571,6 +648,7 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
       if (c.optText(col) !== null) c.fail(col, `${col} applies only to options; this instrument is a ${kind}`);
     }
   }
+  const portfolio = portfolioTerms(c, kind, margin, option, lookup);
   return {
     id,
     kind,
@@ -585,7 +663,47 @@ function instrumentRow(c: Cells, lookup: (id: string) => Instrument | undefined)
     expiry,
     option,
     priceBand,
+    ...(portfolio ? { portfolio } : {}),
   };
+}
+
+const PORTFOLIO_COLUMNS = ['scan_range', 'vol_shift', 'im_multiplier'] as const;
+
+/**
+ * The portfolio (SPAN-style) parameters of an instrument row, methodology §4. A future needs its scan range; an
+ * option needs its underlying instrument (Black-76 moves that future's mark) and takes its own scan range or, when
+ * that instrument is portfolio-margined, its range. The future itself may stay tiered: its positions are then
+ * margined by tiers, the option's with the options of its commodity. A tiered instrument takes none of these columns.
+ */
+function portfolioTerms(
+  c: Cells,
+  kind: InstrumentKind,
+  margin: MarginMethod,
+  option: Instrument['option'],
+  lookup: (id: string) => Instrument | undefined,
+): PortfolioTerms | undefined {
+  if (margin === 'tiered') {
+    for (const col of PORTFOLIO_COLUMNS) {
+      if (c.optText(col) !== null) c.fail(col, `${col} applies only to portfolio-margined instruments; this one is tiered`);
+    }
+    return undefined;
+  }
+  if (kind === 'perpetual') c.fail('margin', 'a perpetual has no expiry to scan to: margin it "tiered"');
+  const scanRange = c.optAmount('scan_range', 'positive');
+  if (option) {
+    const u = option.underlyingInstrument === null ? undefined : lookup(option.underlyingInstrument);
+    if (!u) c.fail('underlying_instrument', 'a portfolio-margined option needs its underlying instrument (Black-76 prices it on that future)');
+    if (scanRange === null && u.portfolio?.scanRange == null) {
+      c.fail('scan_range', `give the option its scan range: its underlying instrument ${u.id} has none to lend (it is ${u.margin === 'portfolio' ? 'scanned by an imported array' : 'tiered'})`);
+    }
+  } else if (scanRange === null) {
+    c.fail('scan_range', 'a portfolio-margined future needs its scan range (USD per contract)');
+  }
+  const volShift = c.optRate('vol_shift', 'nonNegative') ?? 0n;
+  if (volShift > RATE_ONE) c.fail('vol_shift', `a volatility shift of ${c.optText('vol_shift')} is above 1 (100 volatility points)`);
+  const imMultiplier = c.optRate('im_multiplier', 'positive') ?? 1_100_000n;
+  if (imMultiplier < RATE_ONE) c.fail('im_multiplier', `an IM multiplier of ${c.optText('im_multiplier')} is below 1: initial margin must not be below maintenance`);
+  return { scanRange, volShift, imMultiplier, riskArray: null };
 }
 
 

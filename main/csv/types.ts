@@ -1,6 +1,6 @@
 // The rows each CSV import kind produces, in the model's exact integer units (methodology §1), and what the parser
 // needs to know from the ledger to validate them. docs/csv-formats.md describes every format.
-import type { Account, Asset, Bracket, Collateral, Instrument, Position, Tier } from '../engine/model.ts';
+import type { Account, Asset, Bracket, Collateral, Instrument, Position, SpreadDefinition, Tier } from '../engine/model.ts';
 import { IMPORT_KINDS } from '../../shared/contract.ts';
 import type { Limit } from '../engine/limits.ts';
 
@@ -82,6 +82,13 @@ export interface DeliveryRow {
   asset: string;
 }
 
+/** An imported risk array (methodology §4): replaces the computed array of the instrument it names. */
+export interface RiskArrayRow {
+  instrument: string;
+  /** 16 values, micro-USD per one long contract, in §4's scenario order. */
+  values: bigint[];
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -100,6 +107,9 @@ export interface RowsByKind {
   'settlement-prices': SettlementPriceRow[];
   limits: LimitRow[];
   deliveries: DeliveryRow[];
+  'risk-arrays': RiskArrayRow[];
+  /** A spreads file replaces the definitions of the spreads it names. */
+  spreads: SpreadDefinition[];
 }
 
 export type CsvKind = keyof RowsByKind;

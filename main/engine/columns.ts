@@ -72,6 +72,12 @@ export interface BookColumns {
   sIso: Float64Array;
   /** Accounts with an input that does not fit the float path: always evaluated exactly with BigInt. */
   accountBig: Uint8Array;
+  /**
+   * Accounts holding a portfolio-margined position (methodology §4). The kernels give them their tiered part only
+   * (a portfolio instrument has a zero tier); evaluateBook adds their combined commodities (portfolio/fastScan.ts),
+   * and the incremental book keeps them on the BigInt path.
+   */
+  accountPortfolio: Uint8Array;
   liquidationHealth: number;
   callOnInitial: boolean;
   /** Money demanded is rounded up to a multiple of this many micro-units. */
@@ -126,6 +132,7 @@ function tierColumns(tables: { rows: { floor: bigint; m: bigint; i: bigint }[] }
   return c;
 }
 
+const ZERO_TIER: Tier[] = [{ floor: 0n, mmr: 0n, imr: 0n }];
 const tierRows = (tiers: Tier[]) => ({ rows: tiers.map((t) => ({ floor: t.floor, m: t.mmr, i: t.imr })) });
 const bracketRows = (b: Bracket[]) => ({ rows: b.map((x) => ({ floor: x.floor, m: x.rate, i: x.rate })) });
 
@@ -140,7 +147,7 @@ function unitTiers(book: Book, tiers: TierColumns): UnitTierColumns {
   };
   book.instruments.forEach((x, e) => {
     const k = x.lotTickValue;
-    x.tiers.forEach((t, n) => {
+    (x.margin === 'portfolio' ? ZERO_TIER : x.tiers).forEach((t, n) => {
       const row = tiers.start[e]! + n;
       const km = k * t.mmr;
       const ki = k * t.imr;
@@ -165,10 +172,18 @@ export function compileBook(book: Book): BookColumns {
   book.assets.forEach((x, i) => assetIndex.set(x.id, i));
   const nA = book.accounts.length;
   const accountBig = new Uint8Array(nA);
+  const accountPortfolio = new Uint8Array(nA);
 
-  const instTiers = tierColumns(book.instruments.map((x) => tierRows(x.tiers)));
+  // A portfolio instrument has no tiers: a zero tier keeps the columns regular, and its holders take the BigInt
+  // path (below), which margins their combined commodities.
+  const instTiers = tierColumns(book.instruments.map((x) => tierRows(x.margin === 'portfolio' ? ZERO_TIER : x.tiers)));
   const instK = new Float64Array(book.instruments.length);
   book.instruments.forEach((x, i) => {
+    if (x.margin === 'portfolio') {
+      instK[i] = Number(x.lotTickValue);
+      if (!safe(x.lotTickValue) || isFine(x)) instTiers.big[i] = 1;
+      return;
+    }
     if (x.tiers.length === 0 || x.tiers[0]?.floor !== 0n) {
       throw new InputError(`instrument ${x.id} has no tier starting at 0`, { field: `instruments[${i}].tiers` });
     }
@@ -223,6 +238,12 @@ export function compileBook(book: Book): BookColumns {
     const fits =
       safe(p.quantity) && safe(p.entryValue) && (p.isolatedMargin === null || safe(p.isolatedMargin)) && !instTiers.big[inst];
     if (!fits) accountBig[accountIndex.get(p.account)!] = 1;
+    if (book.instruments[inst]!.margin === 'portfolio') accountPortfolio[accountIndex.get(p.account)!] = 1;
+  }
+  // The fast scan margins cross-only accounts; one with an isolated position as well takes the BigInt path.
+  for (let a = 0; a < nA; a++) {
+    if (accountPortfolio[a] === 0) continue;
+    for (let k = pg.start[a]!; k < pg.start[a + 1]!; k++) if (posIso[k] === posIso[k]) accountBig[a] = 1;
   }
 
   const nI = book.instruments.length;
@@ -290,6 +311,7 @@ export function compileBook(book: Book): BookColumns {
     assetDiv,
     assetHaircuts,
     accountBig,
+    accountPortfolio,
     liquidationHealth: Number(book.policy.liquidationHealth),
     callOnInitial: book.policy.callTrigger === 'initial',
     amountStep: step,

@@ -1,4 +1,5 @@
-// Evaluates a whole book: the float kernel for every account it can do exactly, the BigInt path for the rest.
+// Evaluates a whole book: the float kernel for every account it can do exactly (portfolio accounts' commodities
+// added by portfolio/fastScan.ts), the BigInt path for the rest.
 // This is the engine's one entry point for account figures; the margin cycle, the what-if and the tests use it.
 import type { Book } from './model.ts';
 import type { Figures } from './calls.ts';
@@ -9,6 +10,7 @@ import { allocOut, revalue, STATUS_CODES, NO_CALL, type KernelOut } from './kern
 import { exactContext, exactAccount, unitStatusExact, type ExactContext } from './exactAccount.ts';
 import type { PriceColumns } from './columns.ts';
 import { WasmKernel } from './wasm/loader.ts';
+import { applyPortfolio } from './portfolio/fastScan.ts';
 
 export interface Evaluation {
   cols: BookColumns;
@@ -64,6 +66,12 @@ export function evaluateBook(book: Book, withPositions = false, cols: BookColumn
   const px = priceColumns(cols, book.marks, book.assetPrices);
   const out = runKernel(cols, px, withPositions);
   const ctx = exactContext(book);
+  if (withPositions) {
+    // Per-position detail comes with each commodity's scenarios from the BigInt path.
+    for (let a = 0; a < cols.nAccounts; a++) if (cols.accountPortfolio[a] !== 0) out.exact[a] = 1;
+  } else {
+    applyPortfolio(cols, out, ctx.risk);
+  }
   const exact = new Map<number, AccountResult>();
   for (let a = 0; a < cols.nAccounts; a++) {
     if (out.exact[a]) exact.set(a, exactForIndex(cols, ctx, a));

@@ -6,11 +6,15 @@ import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, bracketAmount } from './tierMath.ts';
 import { lotsNotional, lotsValue } from './lotValue.ts';
 import { checkRange, divRound, roundAmountToScale } from '../../shared/units.ts';
+import { bookRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
+import { accountCommodities } from './portfolio/scan.ts';
 
 export interface ExactContext {
   book: Book;
   instruments: Map<string, Instrument>;
   assets: Map<string, Asset>;
+  /** Risk arrays of the portfolio-margined instruments (methodology §4), computed once per evaluation. */
+  risk: Map<string, InstrumentRisk>;
 }
 
 export function exactContext(book: Book): ExactContext {
@@ -18,8 +22,11 @@ export function exactContext(book: Book): ExactContext {
     book,
     instruments: new Map(book.instruments.map((x) => [x.id, x])),
     assets: new Map(book.assets.map((x) => [x.id, x])),
+    risk: bookRisk(book),
   };
 }
+
+const NO_REQUIREMENT = Object.freeze({ mm: 0n, im: 0n });
 
 export function unitStatusExact(e: bigint, m: bigint, i: bigint, liquidationHealth: bigint): AccountStatus {
   if (e < 0n) return 'bankrupt';
@@ -71,7 +78,8 @@ export function exactAccount(
     // Rounded once per position (a fine instrument's K is not whole micro-USD): lotValue.ts.
     const notional = checkRange(lotsNotional(inst, p.quantity, mark), `${what} ${p.instrument} notional`);
     const upnl = checkRange(lotsValue(inst, p.quantity, mark) - p.entryValue, `${what} ${p.instrument} upnl`);
-    const req = tieredRequirement(inst.tiers, notional);
+    // A portfolio position's margin is its combined commodity's, below.
+    const req = inst.margin === 'portfolio' ? NO_REQUIREMENT : tieredRequirement(inst.tiers, notional);
     let isolated: UnitResult | null = null;
     if (p.isolatedMargin === null) {
       equity += upnl;
@@ -86,6 +94,16 @@ export function exactAccount(
     }
     results.push({ instrument: p.instrument, quantity: p.quantity, notional, upnl, mm: req.mm, im: req.im, isolated });
   }
+  const commodities = ctx.risk.size === 0 ? [] : accountCommodities(
+    Array.from(positions, (k) => book.positions[k]!),
+    ctx.instruments,
+    ctx.risk,
+    book.market?.spreads ?? [],
+  );
+  for (const c of commodities) {
+    mm += c.mm;
+    im += c.im;
+  }
   checkRange(equity, `${what} equity`);
   checkRange(mm, `${what} maintenance margin`);
   checkRange(im, `${what} initial margin`);
@@ -93,5 +111,7 @@ export function exactAccount(
   if (STATUS_RANK[cross] > STATUS_RANK[worst]) worst = cross;
   if (equity < (onInitial ? im : mm)) need += im - equity;
   const callAmount = need > 0n ? checkRange(roundAmountToScale(need, policy.amountScale, 'ceil'), `${what} call`) : null;
-  return { id: accountId, collateralValue: colSum, equity, mm, im, status: worst, callAmount, positions: results };
+  const r: AccountResult = { id: accountId, collateralValue: colSum, equity, mm, im, status: worst, callAmount, positions: results };
+  if (commodities.length > 0) r.commodities = commodities;
+  return r;
 }

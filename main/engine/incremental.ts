@@ -132,6 +132,8 @@ export class LiveBook {
     const nP = cols.posInst.length;
     this.out = allocOut(cols.nAccounts, nP);
     revalue(cols, this.px, this.out);
+    // Portfolio accounts' figures need their commodities' scan: the incremental arithmetic leaves them to BigInt.
+    for (let a = 0; a < cols.nAccounts; a++) if (cols.accountPortfolio[a] !== 0) this.out.exact[a] = 1;
     this.posAcct = new Int32Array(nP);
     for (let a = 0; a < cols.nAccounts; a++) this.posAcct.fill(a, cols.posStart[a]!, cols.posStart[a + 1]!);
     const counts = new Int32Array(cols.book.instruments.length);
@@ -221,7 +223,9 @@ export class LiveBook {
 
   /** Stage 1 of the screen: may a loss of `loss` take slack `s1` to within the estimate's error of the line? */
   private static mayCross(s1: number, loss: number): boolean {
-    return !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
+    // An account on the BigInt path has slack -Infinity: it may always cross (the float test would say never, as
+    // -Infinity >= -Infinity).
+    return s1 === -Infinity || !(s1 - loss >= 2 + 1e-9 * (s1 + loss));
   }
 
   /**
@@ -342,7 +346,7 @@ export class LiveBook {
     revalue(cols, this.px, scratch, a, a + 1);
     const out = this.out;
     out.collateral[a] = scratch.collateral[a]!;
-    out.exact[a] = scratch.exact[a]!;
+    out.exact[a] = scratch.exact[a]! | cols.accountPortfolio[a]!;
     let abs = Math.abs(scratch.collateral[a]!);
     let e = scratch.collateral[a]!;
     let mm = 0;
@@ -641,7 +645,7 @@ export class LiveBook {
       const a = sAcct[j]!;
       const loss = reach[j]! * absTicks;
       const s1 = slackOf[a]!;
-      if (s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
+      if (s1 !== -Infinity && s1 - loss >= 2 + 1e-9 * (s1 + loss)) continue;
       if (ignored[a] !== 0) continue;
       const iso = sIso[j]!;
       if (exact[a] !== 0) {

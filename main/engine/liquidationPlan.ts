@@ -469,6 +469,10 @@ function reasonsFor(pc: PlanContext, u: Unit): PlanReason | null {
  * every unit below targetHealth is. Returns null when no unit needs a plan.
  */
 export function planAccount(pc: PlanContext, input: AccountInput, force: PlanReason | null = null): AccountPlan | null {
+  // Partial closes are sized against tiered requirements; an account with portfolio (SPAN-style) positions would
+  // need them sized by rescanning its combined commodities, which the planner does not do yet. Its status still
+  // says liquidation; the desk closes it by hand rather than by a plan that would be wrong.
+  if (holdsPortfolio(pc, input)) return null;
   const { cross, isolated } = buildUnits(pc, input);
   const before = figuresOf(pc, cross, isolated);
   const target = pc.policy.targetHealth;
@@ -488,6 +492,10 @@ export function planAccount(pc: PlanContext, input: AccountInput, force: PlanRea
   const plan = finish(pc, input.id, reasons, orders, before, cross, isolated, chosen, shortfallIso);
   if (!plan.targetMet) explainMiss(pc, reasons, chosen, shortfallIso);
   return plan;
+}
+
+export function holdsPortfolio(pc: PlanContext, input: Pick<AccountInput, 'positions'>): boolean {
+  return input.positions.some((p) => pc.instruments.get(p.instrument)?.margin === 'portfolio');
 }
 
 /** Says, in the reason of each planned unit left short of the target, that no close could restore it and why. */

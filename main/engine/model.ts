@@ -30,6 +30,42 @@ export interface OptionTerms {
   underlyingInstrument: string | null;
   /** Short option minimum per contract (micro-USD). */
   shortOptionMinimum: bigint;
+  /** Black-76 interest rate (decimal string, continuously compounded); absent: 0. */
+  rate?: string;
+}
+
+/**
+ * Portfolio (SPAN-style) parameters of an instrument, methodology §4. Amounts are micro-USD per one long contract
+ * (quantity 1, i.e. lot x lots = 1), gain positive.
+ */
+export interface PortfolioTerms {
+  /** Price scan range as money per contract; null: an option takes its underlying instrument's price move. */
+  scanRange: bigint | null;
+  /** Volatility shift (ppm of volatility points: 40_000 is 0.04). */
+  volShift: bigint;
+  /** IM = MM x imMultiplier (ppm; 1_100_000 by default). */
+  imMultiplier: bigint;
+  /** An imported array (16 values), used as it is; null: computed from scanRange and volShift. */
+  riskArray: bigint[] | null;
+}
+
+/** An inter-commodity spread definition (methodology §4). */
+export interface SpreadDefinition {
+  id: string;
+  /** Ratio: a positive decimal string, in units of the underlying (contracts x multiplier) per spread. */
+  legs: { underlying: string; ratio: string }[];
+  /** Credit rate, ppm. */
+  rate: bigint;
+  /** Lower first. */
+  priority: number;
+}
+
+/** What the portfolio margin needs beyond marks: time, volatilities and spread definitions. */
+export interface PortfolioMarket {
+  asOf: string;
+  /** Implied volatility (ppm) per instrument id: an option's own (per strike), else its underlying instrument's. */
+  vols: Map<string, bigint>;
+  spreads: SpreadDefinition[];
 }
 
 export interface Instrument {
@@ -64,6 +100,8 @@ export interface Instrument {
   option: OptionTerms | null;
   /** Circuit-breaker band (ppm of price) within `bandWindowMinutes`; null when none. */
   priceBand: bigint | null;
+  /** Present exactly when margin is 'portfolio'. */
+  portfolio?: PortfolioTerms;
 }
 
 export interface Asset {
@@ -153,4 +191,6 @@ export interface Book {
   marks: Map<string, bigint>;
   /** Price per asset id, in 10^-priceScale USD. */
   assetPrices: Map<string, bigint>;
+  /** Needed when an instrument is margined by portfolio; absent for an all-tiered book. */
+  market?: PortfolioMarket;
 }

@@ -6,10 +6,11 @@ import { liquidationPrice } from './liquidationPrice.ts';
 /**
  * The mark at which the position's margin unit reaches equity = MM with every other price held: its own isolated
  * margin, or the cross part's collateral, the other positions' MM and upnl. Null for an option (the closed form is
- * for linear positions) and where no such price exists.
+ * for linear positions), for a portfolio-margined position (its margin moves with its whole commodity's scan, which
+ * the closed form does not follow) and where no such price exists.
  */
 export function positionLiquidationPrice(r: AccountResult, pos: Position, p: PositionResult, inst: Instrument, mark: bigint): string | null {
-  if (inst.kind === 'option' || pos.quantity === 0n) return null;
+  if (inst.kind === 'option' || inst.margin === 'portfolio' || pos.quantity === 0n) return null;
   const base = {
     quantity: pos.quantity,
     entryValue: pos.entryValue,

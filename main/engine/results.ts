@@ -20,6 +20,7 @@
 //   The account's call amount is the sum over units that need one, rounded up (ceil) to policy.amountScale;
 //   null when no unit needs one.
 import type { AccountStatus } from './model.ts';
+import type { CommodityResult } from './portfolio/scan.ts';
 
 export interface UnitResult {
   equity: bigint;
@@ -50,6 +51,8 @@ export interface AccountResult {
   status: AccountStatus;
   callAmount: bigint | null;
   positions: PositionResult[];
+  /** Combined commodities of the cross part (portfolio margin, methodology §4); absent when it holds none. */
+  commodities?: CommodityResult[];
 }
 
 export const STATUS_RANK: Record<AccountStatus, number> = {

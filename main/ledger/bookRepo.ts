@@ -1,6 +1,6 @@
 // Reads the book (reference data, positions, collateral, prices as of a time) and the policy out of the ledger.
 import type { Database } from 'better-sqlite3';
-import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
+import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioMarket, SpreadDefinition } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseRate, parseAmount } from '../../shared/units.ts';
 import { readAccount } from './consoleRepo.ts';
@@ -149,6 +149,12 @@ export function readInstruments(db: Database): Instrument[] {
     list.push({ floor: big(r.floor), rate: big(r.rate) });
     impact.set(r.instrument_id as string, list);
   }
+  const arrays = new Map<string, bigint[]>();
+  for (const r of all(db, 'SELECT instrument_id, scenario, value FROM instrument_risk_arrays ORDER BY instrument_id, scenario')) {
+    const list = arrays.get(r.instrument_id as string) ?? [];
+    list.push(big(r.value));
+    arrays.set(r.instrument_id as string, list);
+  }
   return all(db, 'SELECT * FROM instruments ORDER BY id').map((r) => ({
     id: r.id as string,
     kind: r.kind as Instrument['kind'],
@@ -173,6 +179,16 @@ export function readInstruments(db: Database): Instrument[] {
           },
     priceBand: bigOrNull(r.price_band),
     ...(impact.has(r.id as string) ? { impact: impact.get(r.id as string)! } : {}),
+    ...(r.margin === 'portfolio'
+      ? {
+          portfolio: {
+            scanRange: bigOrNull(r.scan_range),
+            volShift: big(r.vol_shift ?? 0n),
+            imMultiplier: big(r.im_multiplier ?? 1_100_000n),
+            riskArray: arrays.get(r.id as string) ?? null,
+          },
+        }
+      : {}),
   }));
 }
 
@@ -269,6 +285,48 @@ export function readAssetPrices(db: Database, asOf: string): Map<string, { price
   return new Map(rows.map((r) => [r.asset_id as string, { price: big(r.price), at: r.at as string }]));
 }
 
+/** Spread definitions (methodology §4), legs in underlying order. */
+export function readSpreads(db: Database): SpreadDefinition[] {
+  const legs = new Map<string, { underlying: string; ratio: string }[]>();
+  for (const r of all(db, 'SELECT spread_id, underlying, ratio FROM spread_legs ORDER BY spread_id, underlying')) {
+    const list = legs.get(r.spread_id as string) ?? [];
+    list.push({ underlying: r.underlying as string, ratio: r.ratio as string });
+    legs.set(r.spread_id as string, list);
+  }
+  return all(db, 'SELECT id, rate, priority FROM spreads ORDER BY priority, id').map((r) => ({
+    id: r.id as string,
+    legs: legs.get(r.id as string) ?? [],
+    rate: big(r.rate),
+    priority: num(r.priority),
+  }));
+}
+
+/** The latest implied volatility (ppm) at or before `asOf` of every instrument whose prices carry one. */
+export function readVols(db: Database, asOf: string): Map<string, bigint> {
+  const rows = all(
+    db,
+    `SELECT p.instrument_id, p.implied_vol FROM prices p
+     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND implied_vol IS NOT NULL GROUP BY instrument_id) l
+       ON l.instrument_id = p.instrument_id AND l.at = p.at`,
+    asOf,
+  );
+  return new Map(rows.map((r) => [r.instrument_id as string, big(r.implied_vol)]));
+}
+
+/**
+ * What portfolio margin needs beyond marks, as of a time; absent when no instrument is portfolio-margined. Read
+ * as of LATEST, the valuation time (Black-76's "now") is that of the latest mark.
+ */
+export function readMarket(db: Database, asOf: string, instruments: Instrument[], priceTimes: Map<string, string>): PortfolioMarket | undefined {
+  if (!instruments.some((x) => x.margin === 'portfolio')) return undefined;
+  let at = asOf;
+  if (asOf === LATEST) {
+    at = '1970-01-01T00:00:00Z';
+    for (const t of priceTimes.values()) if (t > at) at = t;
+  }
+  return { asOf: at, vols: readVols(db, asOf), spreads: readSpreads(db) };
+}
+
 /** The whole book as of a time. Positions and collateral are the ledger's current holdings. */
 export function readBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
   const marks = readMarks(db, asOf);
@@ -276,16 +334,19 @@ export function readBook(db: Database, asOf: string): { book: Book; priceTimes: 
   const priceTimes = new Map<string, string>();
   for (const [k, v] of marks) priceTimes.set(k, v.at);
   for (const [k, v] of assetPrices) priceTimes.set(`asset:${k}`, v.at);
+  const instruments = readInstruments(db);
+  const market = readMarket(db, asOf, instruments, priceTimes);
   return {
     book: {
       policy: readPolicy(db),
-      instruments: readInstruments(db),
+      instruments,
       assets: readAssets(db),
       accounts: readAccounts(db),
       positions: readPositions(db),
       collateral: readCollateral(db),
       marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
       assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+      ...(market ? { market } : {}),
     },
     priceTimes,
   };
@@ -302,7 +363,7 @@ export const LATEST = '9999-12-31T23:59:59.999Z';
 export function readCycleBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
   const r = readBook(db, asOf);
   const { book } = r;
-  const held = new Set(book.positions.map((p) => p.instrument));
+  const held = heldWithUnderlyings(book.instruments, book.positions);
   for (const id of held) {
     if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
   }
@@ -311,6 +372,15 @@ export function readCycleBook(db: Database, asOf: string): { book: Book; priceTi
   }
   book.instruments = book.instruments.filter((x) => held.has(x.id));
   return r;
+}
+
+/** The instruments held, with the underlying instruments of held portfolio options (Black-76 prices those on them). */
+export function heldWithUnderlyings(instruments: Instrument[], positions: Position[]): Set<string> {
+  const held = new Set(positions.map((p) => p.instrument));
+  for (const x of instruments) {
+    if (held.has(x.id) && x.margin === 'portfolio' && x.option?.underlyingInstrument) held.add(x.option.underlyingInstrument);
+  }
+  return held;
 }
 
 /** The latest price of an asset at or before `asOf`, or null. */
@@ -331,9 +401,10 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
   const collateral = readCollateral(db, accountId);
   const mark = db.prepare('SELECT mark FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true);
   const marks = new Map<string, bigint>();
-  for (const p of positions) {
-    const r = mark.get(p.instrument, asOf) as { mark: bigint } | undefined;
-    if (r) marks.set(p.instrument, r.mark);
+  const instruments = readInstruments(db);
+  for (const id of heldWithUnderlyings(instruments, positions)) {
+    const r = mark.get(id, asOf) as { mark: bigint } | undefined;
+    if (r) marks.set(id, r.mark);
   }
   const assetPrices = new Map<string, bigint>();
   for (const id of new Set([...collateral.map((c) => c.asset), 'USD'])) {
@@ -341,16 +412,22 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
     if (p !== null) assetPrices.set(id, p);
   }
   const account = readAccount(db, accountId);
+  const market = readMarket(db, asOf, instruments, new Map([...marks.keys()].map((id) => [id, latestMarkTime(db, id, asOf)])));
   return {
     policy: readPolicy(db),
-    instruments: readInstruments(db),
+    instruments,
     assets: readAssets(db),
     accounts: account ? [account] : [],
     positions,
     collateral,
     marks,
     assetPrices,
+    ...(market ? { market } : {}),
   };
+}
+
+function latestMarkTime(db: Database, id: string, asOf: string): string {
+  return String(db.prepare('SELECT max(at) FROM prices WHERE instrument_id = ? AND at <= ?').pluck().get(id, asOf) ?? asOf);
 }
 
 export function memberCureMinutes(db: Database): Map<string, number> {

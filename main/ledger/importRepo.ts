@@ -59,22 +59,28 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
     case 'instruments': {
       const s = db.prepare(
         `INSERT INTO instruments(id, kind, underlying, multiplier, lot, tick, lot_tick_value, lot_tick_scale, margin,
-           slippage, expiry, option_right, option_strike, underlying_instrument, short_option_minimum, price_band)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           slippage, expiry, option_right, option_strike, underlying_instrument, short_option_minimum, price_band,
+           scan_range, vol_shift, im_multiplier)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, underlying = excluded.underlying,
            multiplier = excluded.multiplier, lot = excluded.lot, tick = excluded.tick,
            lot_tick_value = excluded.lot_tick_value, lot_tick_scale = excluded.lot_tick_scale, margin = excluded.margin, slippage = excluded.slippage,
            expiry = excluded.expiry, option_right = excluded.option_right, option_strike = excluded.option_strike,
            underlying_instrument = excluded.underlying_instrument,
-           short_option_minimum = excluded.short_option_minimum, price_band = excluded.price_band`,
+           short_option_minimum = excluded.short_option_minimum, price_band = excluded.price_band,
+           scan_range = excluded.scan_range, vol_shift = excluded.vol_shift, im_multiplier = excluded.im_multiplier`,
       );
+      // An instrument re-imported as tiered keeps no risk array of its portfolio days.
+      const dropArray = db.prepare('DELETE FROM instrument_risk_arrays WHERE instrument_id = ?');
       for (const r of parsed.rows) {
         s.run(
           r.id, r.kind, r.underlying, r.multiplier, r.lot, r.tick, r.lotTickValue, r.lotTickScale, r.margin, r.slippage,
           r.expiry === null ? null : normaliseAt(r.expiry),
           r.option?.right ?? null, r.option?.strike ?? null, r.option?.underlyingInstrument ?? null,
           r.option?.shortOptionMinimum ?? null, r.priceBand,
+          r.portfolio?.scanRange ?? null, r.portfolio?.volShift ?? null, r.portfolio?.imMultiplier ?? null,
         );
+        if (!r.portfolio) dropArray.run(r.id);
       }
       return;
     }
@@ -127,6 +133,28 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       for (const r of parsed.rows) s.run(r.instrument, normaliseAt(r.at), r.mark, r.impliedVol, r.source ?? 'import');
       return;
     }
+    case 'risk-arrays': {
+      const del = db.prepare('DELETE FROM instrument_risk_arrays WHERE instrument_id = ?');
+      const ins = db.prepare('INSERT INTO instrument_risk_arrays(instrument_id, scenario, value) VALUES (?, ?, ?)');
+      for (const r of parsed.rows) {
+        del.run(r.instrument);
+        r.values.forEach((v, k) => ins.run(r.instrument, k + 1, v));
+      }
+      return;
+    }
+    case 'spreads': {
+      const delLegs = db.prepare('DELETE FROM spread_legs WHERE spread_id = ?');
+      const put = db.prepare(
+        'INSERT INTO spreads(id, rate, priority) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET rate = excluded.rate, priority = excluded.priority',
+      );
+      const leg = db.prepare('INSERT INTO spread_legs(spread_id, underlying, ratio) VALUES (?, ?, ?)');
+      for (const sp of parsed.rows) {
+        delLegs.run(sp.id);
+        put.run(sp.id, sp.rate, sp.priority);
+        for (const l of sp.legs) leg.run(sp.id, l.underlying, l.ratio);
+      }
+      return;
+    }
     case 'asset-prices': {
       const s = db.prepare(
         `INSERT INTO asset_prices(asset_id, at, price, source) VALUES (?, ?, ?, ?)
@@ -166,4 +194,14 @@ export function assetInUse(db: Database, id: string): { holdings: number; prices
 
 export function accountPositionCount(db: Database, id: string): number {
   return Number(db.prepare('SELECT count(*) FROM positions WHERE account_id = ?').pluck().get(id));
+}
+
+/** How many isolated positions are held in an instrument. */
+export function isolatedPositionsIn(db: Database, id: string): number {
+  return Number(db.prepare('SELECT count(*) FROM positions WHERE instrument_id = ? AND isolated_margin IS NOT NULL').pluck().get(id));
+}
+
+/** The portfolio options that move with an instrument's scan range (they have none of their own). */
+export function optionsOnRangeOf(db: Database, id: string): string[] {
+  return db.prepare("SELECT id FROM instruments WHERE underlying_instrument = ? AND margin = 'portfolio' AND scan_range IS NULL ORDER BY id").pluck().all(id) as string[];
 }

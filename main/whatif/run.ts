@@ -8,7 +8,10 @@ import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
 import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
 import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
 import type { Book, Instrument } from '../engine/model.ts';
-import type { AccountResult } from '../engine/results.ts';
+import type { AccountResult, PositionResult } from '../engine/results.ts';
+import { scenarioLabel } from '../engine/portfolio/scenarios.ts';
+import { bookRisk, type Greeks, type InstrumentRisk } from '../engine/portfolio/riskArrays.ts';
+import { positionGreeks, sumGreeks, greeksText } from '../engine/portfolio/greeks.ts';
 import { schemaError } from '../../shared/errors.ts';
 
 /** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
@@ -33,12 +36,38 @@ function planOf(book: Book, pc: PlanContext, r: AccountResult, instruments: Map<
   });
 }
 
+/** A position's figures with the liquidation and bankruptcy prices given. */
+function positionOut(p: PositionResult, liquidationPrice: string | null, bankruptcyPrice: string | null): AccountOut['positions'][number] {
+  return {
+    instrument: p.instrument,
+    notional: formatAmount(p.notional),
+    upnl: formatAmount(p.upnl),
+    im: formatAmount(p.im),
+    mm: formatAmount(p.mm),
+    liquidationPrice,
+    bankruptcyPrice,
+  };
+}
+
+function portfolioPosition(p: PositionResult, g: Greeks | null): AccountOut['positions'][number] {
+  return { ...positionOut(p, null, null), ...(g ? { greeks: greeksText(g) } : {}) };
+}
+
+const greeksOf = (g: AccountOut['greeks']) => (g ? { greeks: g } : {});
+
+/** An account's greeks: the sum over its portfolio positions; undefined when it holds none. */
+function accountGreeks(book: Book, id: string, instruments: Map<string, Instrument>, risk: Map<string, InstrumentRisk>): AccountOut['greeks'] {
+  const held = book.positions.filter((x) => x.account === id && instruments.get(x.instrument)!.margin === 'portfolio');
+  return held.length === 0 ? undefined : greeksText(sumGreeks(held.map((x) => positionGreeks(x, instruments.get(x.instrument)!, risk))));
+}
+
 export function computeWhatIf(json: unknown): MarginOutput {
   const parsed = marginInputSchema.safeParse(json);
   if (!parsed.success) throw schemaError('margin', parsed.error);
   const { book } = toBook(parsed.data);
   const instruments = new Map(book.instruments.map((x) => [x.id, x]));
   const results = evaluateAccounts(book);
+  const risk = bookRisk(book);
   const pc = planContext(book);
   const accounts: AccountOut[] = results.map((r) => ({
     id: r.id,
@@ -50,6 +79,9 @@ export function computeWhatIf(json: unknown): MarginOutput {
     call: r.callAmount === null ? null : formatAmount(r.callAmount, book.policy.amountScale),
     positions: r.positions.map((p) => {
       const inst = instruments.get(p.instrument)!;
+      // Margined with its combined commodity: a price at which that alone brings equity to MM needs a rescan per
+      // trial price, which the what-if does not do yet.
+      if (inst.margin === 'portfolio') return portfolioPosition(p, positionGreeks(book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!, inst, risk));
       const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
       const mark = book.marks.get(p.instrument)!;
       const lp = positionLiquidationPrice(r, pos, p, inst, mark);
@@ -66,20 +98,21 @@ export function computeWhatIf(json: unknown): MarginOutput {
         multiplier: inst.multiplier,
       });
       return {
-        instrument: p.instrument,
-        notional: formatAmount(p.notional),
-        upnl: formatAmount(p.upnl),
-        im: formatAmount(p.im),
-        mm: formatAmount(p.mm),
-        liquidationPrice: lp,
-        bankruptcyPrice: bp,
+        ...positionOut(p, lp, bp),
         ...(p.isolated
           ? { isolated: { equity: formatAmount(p.isolated.equity), im: formatAmount(p.isolated.im), mm: formatAmount(p.isolated.mm), status: p.isolated.status } }
           : {}),
       };
     }),
-    // Portfolio (SPAN-style) margin is refused at input for now, so no account has combined commodities.
-    commodities: [],
+    ...greeksOf(accountGreeks(book, r.id, instruments, risk)),
+    commodities: (r.commodities ?? []).map((c) => ({
+      underlying: c.underlying,
+      scanRisk: formatAmount(c.scanRisk),
+      credits: formatAmount(c.credits),
+      mm: formatAmount(c.mm),
+      im: formatAmount(c.im),
+      worstScenario: { scenario: c.worst, label: scenarioLabel(c.worst), pnl: formatAmount(c.scenarios[c.worst - 1]!) },
+    })),
     ...(r.status === 'liquidation' || r.status === 'bankrupt' ? { liquidationPlan: planOf(book, pc, r, instruments) } : {}),
   }));
   return { accounts };

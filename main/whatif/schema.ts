@@ -57,10 +57,14 @@ export const instrumentSchema = z
     shortOptionMinimum: pos.optional(),
     volatility: rate.optional().describe('Black-76 volatility, used when the option has no price'),
     rate: dec.optional().describe('Black-76 interest rate, used when the option has no price'),
-    scanRange: pos.optional(),
-    volShift: rate.optional(),
-    imMultiplier: pos.optional(),
-    riskArray: z.array(dec).length(16).optional(),
+    scanRange: pos.optional().describe('portfolio: the price scan range as USD per one long contract (price move x multiplier)'),
+    volShift: rate.optional().describe('portfolio: volatility points up and down in the scenarios, e.g. "0.04"'),
+    imMultiplier: pos.optional().describe('portfolio: IM = MM x this, at least 1; default "1.1"'),
+    riskArray: z
+      .array(dec)
+      .length(16)
+      .optional()
+      .describe("portfolio: the 16 scenario P&Ls of one long contract in methodology §4's order (USD, gain positive), used as given"),
   })
   .strict();
 
@@ -106,6 +110,14 @@ export const marginInputSchema = z
 export type MarginInput = z.infer<typeof marginInputSchema>;
 
 const amount = writtenDecimal;
+const greeksSchema = z
+  .object({
+    delta: amount.describe('underlying units (contracts x multiplier)'),
+    gamma: amount.describe('change of delta per 1.0 of the underlying price'),
+    vega: amount.describe('USD per volatility point (0.01)'),
+    theta: amount.describe('USD per calendar day'),
+  })
+  .strict();
 const status = z.enum(['healthy', 'warning', 'call', 'liquidation', 'bankrupt']);
 
 export const marginOutputSchema = z
@@ -128,15 +140,34 @@ export const marginOutputSchema = z
                 upnl: amount,
                 im: amount,
                 mm: amount,
-                liquidationPrice: amount.nullable().describe('mark at which equity = MM, 8 dp; null when none exists'),
-                bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp'),
+                liquidationPrice: amount.nullable().describe('mark at which equity = MM, 8 dp; null when none exists, and for a portfolio-margined position'),
+                bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp; null for a portfolio-margined position'),
                 isolated: z.object({ equity: amount, im: amount, mm: amount, status }).strict().optional(),
+                greeks: greeksSchema.optional().describe('a portfolio-margined position\'s greeks (Black-76 for an option), when it can be priced'),
               })
               .strict(),
           ),
-          commodities: z.array(
-            z.object({ underlying: z.string(), scanRisk: amount, credits: amount, mm: amount, im: amount }).strict(),
-          ),
+          greeks: greeksSchema.optional().describe('the sum of the portfolio positions\' greeks; present when the account holds one'),
+          commodities: z
+            .array(
+              z
+                .object({
+                  underlying: z.string(),
+                  scanRisk: amount.describe('max(0, the worst loss over the 16 scenarios), USD'),
+                  credits: amount.describe('inter-commodity spread credits taken, USD'),
+                  mm: amount.describe('max(scanRisk - credits, short option minimum)'),
+                  im: amount.describe('mm x imMultiplier, rounded up'),
+                  worstScenario: z
+                    .object({
+                      scenario: z.number().int().min(1).max(16).describe("methodology §4's numbering"),
+                      label: z.string(),
+                      pnl: amount.describe("the commodity's P&L in that scenario (a loss is negative)"),
+                    })
+                    .strict(),
+                })
+                .strict(),
+            )
+            .describe('combined commodities of the portfolio-margined positions (methodology §4), by underlying'),
           liquidationPlan: z
             .array(
               z

@@ -1,7 +1,7 @@
 // Turns a what-if input into an exact Book: scales inferred from the strings, every conversion exact or refused
 // with the field named.
 import { Decimal } from 'decimal.js';
-import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket } from '../engine/model.ts';
+import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioTerms, SpreadDefinition } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
 import { atField, refuseRepeats, SharedScale } from '../input/fields.ts';
@@ -96,14 +96,15 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     if (!x) throw new InputError(`${id} is not one of the instruments`, { field: `prices.${id}` });
     if (x.kind !== 'option' && !/[1-9]/.test(px)) throw new InputError(`a ${x.kind} priced at ${px}: only an option can be worth nothing`, { field: `prices.${id}` });
   }
+  const vols = new Map<string, bigint>();
   input.instruments.forEach((x, i) => {
     const f = `instruments[${i}]`;
-    if (x.margin === 'portfolio') {
-      throw new InputError('portfolio (SPAN-style) margin is not available in this version; use "tiered"', { field: `${f}.margin` });
-    }
-    if (!x.tiers || x.tiers.length === 0) throw new InputError('a tiered instrument needs tiers', { field: `${f}.tiers` });
-    const floors = floorsOf(x.tiers, (j) => `${f}.tiers[${j}]`);
-    const tiers: Tier[] = x.tiers.map((t, j) => ({
+    const portfolio = x.margin === 'portfolio' ? portfolioOf(x, f, instById, input.asOf !== undefined) : undefined;
+    if (x.volatility !== undefined) vols.set(x.id, atField(`${f}.volatility`, () => parseRate(x.volatility!, 'volatility')));
+    if (portfolio && x.tiers) throw new InputError('a portfolio instrument takes no tiers (it is margined by scanning)', { field: `${f}.tiers` });
+    if (!portfolio && (!x.tiers || x.tiers.length === 0)) throw new InputError('a tiered instrument needs tiers', { field: `${f}.tiers` });
+    const floors = floorsOf(x.tiers ?? [], (j) => `${f}.tiers[${j}]`);
+    const tiers: Tier[] = (x.tiers ?? []).map((t, j) => ({
       floor: floors[j]!,
       mmr: boundedRate(t.mmr, `${f}.tiers[${j}].mmr`, 'mmr'),
       imr: boundedRate(t.imr, `${f}.tiers[${j}].imr`, 'imr'),
@@ -139,6 +140,7 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
         strike: exactInteger(new D(x.strike).div(tick), `${f}.strike`, `ticks of ${tick}`),
         underlyingInstrument: x.underlyingInstrument ?? null,
         shortOptionMinimum: x.shortOptionMinimum ? atField(`${f}.shortOptionMinimum`, () => parseAmount(x.shortOptionMinimum!, 'min')) : 0n,
+        ...(x.rate !== undefined ? { rate: x.rate } : {}),
       };
     }
     instruments.push({
@@ -149,13 +151,14 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       lot: x.lot,
       tick,
       ...k,
-      margin: 'tiered',
+      margin: x.margin,
       tiers,
       slippage: x.slippage ? boundedRate(x.slippage, `${f}.slippage`, 'slippage') : 0n,
       ...(x.impact ? { impact: impactOf(x.impact, f) } : {}),
       expiry: x.expiry ?? null,
       option,
       priceBand: null,
+      ...(portfolio ? { portfolio } : {}),
     });
     const px = input.prices[x.id] ?? optionPrice(x, input, asOf, f, tick);
     marks.set(x.id, exactInteger(new D(px).div(tick), `prices.${x.id}`, `ticks of ${tick}`));
@@ -183,6 +186,9 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
       const lots = exactInteger(new D(p.quantity).div(inst.lot), `${pf}.quantity`, `lots of ${inst.lot}`);
       const entryValue = exactInteger(new D(p.quantity).mul(p.entryPrice).mul(inst.multiplier).mul(1_000_000), `${pf}.entryPrice`, 'micro-USD of entry value');
       const isolated = a.mode === 'isolated' || p.isolatedMargin !== undefined;
+      if (isolated && inst.margin === 'portfolio') {
+        throw new InputError(`${p.instrument} is portfolio-margined (scanned with its commodity, in the cross part): it cannot be isolated`, { field: pf });
+      }
       positions.push({
         account: a.id,
         instrument: p.instrument,
@@ -193,7 +199,57 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
     });
   });
 
-  return { book: { policy, instruments, assets, accounts, positions, collateral, marks, assetPrices }, asOf };
+  const book: Book = { policy, instruments, assets, accounts, positions, collateral, marks, assetPrices };
+  if (instruments.some((x) => x.portfolio)) {
+    book.market = { asOf: new Date(parseInstant(asOf)!).toISOString(), vols, spreads: spreadsOf(input.spreads ?? []) };
+  }
+  return { book, asOf };
+}
+
+/**
+ * Portfolio (SPAN-style) terms of a what-if instrument, checked as the CSV import checks them: a future needs its
+ * scan range (or a risk array), an option a portfolio underlying instrument (or a risk array).
+ */
+function portfolioOf(x: MarginInput['instruments'][number], f: string, byId: Map<string, MarginInput['instruments'][number]>, hasAsOf: boolean): PortfolioTerms {
+  if (x.kind === 'perpetual') throw new InputError('a perpetual has no expiry to scan to: margin it "tiered"', { field: `${f}.margin` });
+  const riskArray = x.riskArray ? x.riskArray.map((v, s) => atField(`${f}.riskArray[${s}]`, () => parseAmount(v, 'riskArray'))) : null;
+  const scanRange = x.scanRange === undefined ? null : atField(`${f}.scanRange`, () => parseAmount(x.scanRange!, 'scanRange'));
+  if (scanRange === 0n) throw new InputError('a scan range of 0 scans nothing: give it in USD per contract', { field: `${f}.scanRange` });
+  if (!riskArray) {
+    if (x.kind === 'option') {
+      const u = x.underlyingInstrument === undefined ? undefined : byId.get(x.underlyingInstrument);
+      if (!u) throw new InputError('a portfolio option needs its underlyingInstrument (Black-76 prices it on that future), or a riskArray', { field: `${f}.underlyingInstrument` });
+      if (scanRange === null && (u.margin !== 'portfolio' || u.scanRange === undefined)) {
+        throw new InputError(`give the option its scanRange: its underlying instrument ${u.id} has none to lend`, { field: `${f}.scanRange` });
+      }
+      if (!x.expiry) throw new InputError('a portfolio option needs its expiry (Black-76), or a riskArray', { field: `${f}.expiry` });
+      if (!hasAsOf) throw new InputError(`option ${x.id} is scanned by Black-76, which needs the time to expiry: give asOf`, { field: 'asOf' });
+    } else if (scanRange === null) {
+      throw new InputError('a portfolio future needs its scanRange (USD per contract), or a riskArray', { field: `${f}.scanRange` });
+    }
+  }
+  const volShift = x.volShift === undefined ? 0n : atField(`${f}.volShift`, () => parseRate(x.volShift!, 'volShift'));
+  const imMultiplier = x.imMultiplier === undefined ? 1_100_000n : atField(`${f}.imMultiplier`, () => parseRate(x.imMultiplier!, 'imMultiplier'));
+  if (imMultiplier < 1_000_000n) throw new InputError('an IM multiplier below 1 would ask less than maintenance', { field: `${f}.imMultiplier` });
+  return { scanRange, volShift, imMultiplier, riskArray };
+}
+
+function creditRate(v: string, field: string): bigint {
+  const ppm = atField(field, () => parseRate(v, 'rate'));
+  if (ppm > 1_000_000n) throw new InputError(`a credit rate of ${v} is above 1: a credit is at most the legs' whole requirement`, { field });
+  return ppm;
+}
+
+function spreadsOf(rows: NonNullable<MarginInput['spreads']>): SpreadDefinition[] {
+  refuseRepeats(rows, (s) => s.id, (i) => `spreads[${i}].id`);
+  return rows.map((s, i) => {
+    const f = `spreads[${i}]`;
+    refuseRepeats(s.legs, (l) => l.underlying, (j) => `${f}.legs[${j}].underlying`);
+    s.legs.forEach((l, j) => {
+      if (!new D(l.ratio).gt(0)) throw new InputError('a leg\'s ratio must be greater than 0', { field: `${f}.legs[${j}].ratio` });
+    });
+    return { id: s.id, legs: s.legs.map((l) => ({ underlying: l.underlying, ratio: new D(l.ratio).toFixed() })), rate: creditRate(s.rate, `${f}.rate`), priority: s.priority };
+  });
 }
 
 function optionPrice(x: MarginInput['instruments'][number], input: MarginInput, asOf: string, f: string, tick: string): string {

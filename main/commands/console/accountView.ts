@@ -11,7 +11,7 @@ import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
 import { restoreNeed } from '../../engine/calls.ts';
-import { readPolicy, readInstruments, readAssets, readPositions, readCollateral } from '../../ledger/bookRepo.ts';
+import { readPolicy, readInstruments, readAssets, readPositions, readCollateral, heldWithUnderlyings, readMarket } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { listCalls, type CallRow } from '../../ledger/callRepo.ts';
 import { readAccount, latestMarks, latestAssetPrices } from '../../ledger/consoleRepo.ts';
@@ -41,9 +41,11 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
   const bound = latestCycle(db)?.asOf ?? null;
   const positions = readPositions(db, id);
   const collateral = readCollateral(db, id);
-  const instIds = new Set(positions.map((p) => p.instrument));
+  const all = readInstruments(db);
+  // A portfolio option is priced on its underlying instrument: that future's mark is read too.
+  const instIds = heldWithUnderlyings(all, positions);
   const assetIds = new Set(collateral.map((c) => c.asset));
-  const instruments = readInstruments(db).filter((x) => instIds.has(x.id));
+  const instruments = all.filter((x) => instIds.has(x.id));
   const assets = readAssets(db).filter((x) => assetIds.has(x.id));
   const marks = latestMarks(db, instIds, bound);
   const assetPrices = latestAssetPrices(db, assetIds, bound);
@@ -60,9 +62,11 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
     if (newest === null || p.at > newest) newest = p.at;
   }
   const liveCall = listCalls(db, { account: id }).find((c) => c.status === 'open' || c.status === 'overdue') ?? null;
+  const asOf = bound ?? newest ?? now().toISOString();
+  const market = readMarket(db, asOf, instruments, new Map());
   return {
     account,
-    asOf: bound ?? newest ?? now().toISOString(),
+    asOf,
     book: {
       policy: readPolicy(db),
       instruments,
@@ -72,6 +76,7 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
       collateral,
       marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
       assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+      ...(market ? { market } : {}),
     },
     instruments: new Map(instruments.map((x) => [x.id, x])),
     assets: new Map(assets.map((x) => [x.id, x])),
