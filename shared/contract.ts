@@ -12,6 +12,7 @@ import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
+import { explainContract } from './contractExplain.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -226,6 +227,8 @@ export interface PositionView {
    * (the unit is already under maintenance margin: the root is a recovery price) or 'none'; with a sentence.
    */
   liquidation: { state: 'price' | 'passed' | 'none'; price: string | null; text: string };
+  /** Per unit of the underlying, for closing the whole position (methodology §7, dYdX form), 8 places; null when flat. */
+  bankruptcyPrice: string | null;
   isolated: { equity: string; mm: string; im: string; status: Status } | null;
 }
 
@@ -783,6 +786,8 @@ export const contract = {
   ...adminContract,
   // The market-data feed and the live console (issue 15).
   ...feedContract,
+  // Explain any figure (issue 21 item 1).
+  ...explainContract,
 } as const;
 
 /**

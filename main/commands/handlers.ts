@@ -13,6 +13,7 @@ import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
+import { explainFigureCommand } from './console/explain.ts';
 import {
   listLiquidationsCommand,
   countLiquidationsCommand,
@@ -78,6 +79,7 @@ export const handlers: Handlers = {
   'accounts.rows': plain(accountsRows),
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
+  'explain.figure': plain(explainFigureCommand),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),
