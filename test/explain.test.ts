@@ -48,6 +48,7 @@ function lastStep(t: FigureTrace): string | null {
 test('every account figure traced reaches the console\'s figure, the cycle\'s row and the reference evaluation', () => {
   assert.ok(sample.length >= 40, `${sample.length} accounts`);
   const head = journalHead(db);
+  let calls = 0;
   for (const id of sample) {
     const detail = run<AccountDetail>(db, 'accounts.detail', { id });
     const row = grid.columns.id.indexOf(id);
@@ -70,6 +71,12 @@ test('every account figure traced reaches the console\'s figure, the cycle\'s ro
       if (f !== 'health') same(t.value, grid.columns[f][row]!, `${id} ${f} against the cycle's row`);
       assert.equal(lastStep(t), t.value, `${id} ${f}: the last step is the figure`);
       assert.ok(t.formula.length > 0 && /methodology §\d/.test(t.section));
+      if (f === 'call' && t.value !== null) {
+        // A call opens down to what it rests on: the marks with their time and source, and the tier rows.
+        assert.ok(t.inputs.some((i) => / mark$/.test(i.name) && / at \d{4}-\d\d-\d\dT.*\(source /.test(i.source)), `${id} call: a mark and its time`);
+        assert.ok(t.inputs.some((i) => / tier \d+$/.test(i.name) && /^instrument_tiers row/.test(i.source)), `${id} call: a tier row`);
+        calls++;
+      }
     }
     // Health from the reference's worst unit, to 8 places half-even (methodology §5).
     const units = [ref, ...iso.map((p) => p.isolated!)].filter((u) => u.mm !== 0n);
@@ -85,6 +92,7 @@ test('every account figure traced reaches the console\'s figure, the cycle\'s ro
       same(explain(db, id, 'im', p.instrument).value, micro(p.im), `${id} ${p.instrument} IM`);
     }
   }
+  assert.ok(calls > 5, `${calls} calls traced`);
   assert.equal(journalHead(db).hash, head.hash, 'reading traces journals nothing');
 });
 

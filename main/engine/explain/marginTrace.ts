@@ -192,11 +192,24 @@ function unitsOf(t: TracedAccount): Unit[] {
   return out;
 }
 
-function unitInputs(us: Unit[]): TraceInput[] {
+/**
+ * What the unit-level figures rest on: the equity, MM and (for a call) IM traces' inputs and steps, so that a call or
+ * a health opens down to the marks, the positions and the tier and haircut rows.
+ */
+function underlying(t: TracedAccount, withIm: boolean): { inputs: TraceInput[]; steps: TraceStep[] } {
+  const parts = [equityTrace(t), requirementTrace(t, 'mm', null), ...(withIm ? [requirementTrace(t, 'im', null)] : [])];
+  // The MM and IM traces share each position's notional: shown once.
+  const seen = new Set<string>();
+  const steps = parts.flatMap((p) => p.steps).filter((x) => (seen.has(x.label) ? false : (seen.add(x.label), true)));
+  return { inputs: parts.flatMap((p) => p.inputs), steps };
+}
+
+function unitSteps(us: Unit[], withIm: boolean): TraceStep[] {
+  if (us.length === 1) return [];
   return us.flatMap((u) => [
-    { name: `${u.name} equity`, value: usd(u.equity), source: 'figure: equity (open its trace)' },
-    { name: `${u.name} MM`, value: usd(u.mm), source: 'figure: MM (open its trace)' },
-    { name: `${u.name} IM`, value: usd(u.im), source: 'figure: IM (open its trace)' },
+    { label: `${u.name} equity`, formula: 'the unit\'s own equity', value: usd(u.equity) },
+    { label: `${u.name} MM`, formula: 'the unit\'s own MM', value: usd(u.mm) },
+    ...(withIm ? [{ label: `${u.name} IM`, formula: 'the unit\'s own IM', value: usd(u.im) }] : []),
   ]);
 }
 
@@ -205,7 +218,8 @@ export function callTrace(t: TracedAccount): TraceBody {
   const policy = t.book.policy;
   const onInitial = policy.callTrigger === 'initial';
   const us = unitsOf(t);
-  const steps: TraceStep[] = [];
+  const base = underlying(t, true);
+  const steps: TraceStep[] = [...base.steps, ...unitSteps(us, true)];
   const needs: bigint[] = [];
   for (const u of us) {
     const bound = onInitial ? u.im : u.mm;
@@ -231,11 +245,11 @@ export function callTrace(t: TracedAccount): TraceBody {
     unit: 'USD',
     section: 'methodology §6 Margin calls, §1 Numbers and rounding',
     formula: `a unit needs a call when equity < ${onInitial ? 'IM' : 'MM'} (policy callTrigger ${policy.callTrigger}); amount = Σ (IM − equity) over those units, rounded up to the amount scale`,
-    inputs: [
-      ...unitInputs(us),
+    inputs: dedupeInputs([
+      ...base.inputs,
       { name: 'callTrigger', value: policy.callTrigger, source: t.sources.policy },
       { name: 'amountScale', value: String(policy.amountScale), source: t.sources.policy },
-    ],
+    ]),
     steps,
     note: call === null ? 'No unit of the account is below its trigger: there is no call.' : null,
   };
@@ -244,11 +258,13 @@ export function callTrace(t: TracedAccount): TraceBody {
 /** Health: equity / MM of each unit; the account's is its worst unit's (the sickest). */
 export function healthTrace(t: TracedAccount): TraceBody {
   const us = unitsOf(t);
-  const steps: TraceStep[] = us.map((u) => ({
+  const base = underlying(t, false);
+  const steps: TraceStep[] = [...base.steps, ...unitSteps(us, false)];
+  steps.push(...us.map((u) => ({
     label: `${u.name} health`,
     formula: u.mm === 0n ? 'MM is 0: infinite' : `equity / MM = ${usd(u.equity)} / ${usd(u.mm)}, to 8 places half-even`,
     value: healthOf(u.equity, u.mm),
-  }));
+  })));
   let worst: Unit = us[0]!;
   for (const u of us.slice(1)) if (sicker(u, worst)) worst = u;
   const value = healthOf(worst.equity, worst.mm);
@@ -259,10 +275,7 @@ export function healthTrace(t: TracedAccount): TraceBody {
     unit: 'ratio',
     section: 'methodology §5 Accounts',
     formula: 'health = equity / MM (infinite when MM = 0); an account is as sick as its sickest margin unit',
-    inputs: [
-      ...unitInputs(us).filter((i) => !i.name.endsWith(' IM')),
-      { name: 'liquidationHealth', value: rate(t.book.policy.liquidationHealth), source: t.sources.policy },
-    ],
+    inputs: dedupeInputs([...base.inputs, { name: 'liquidationHealth', value: rate(t.book.policy.liquidationHealth), source: t.sources.policy }]),
     steps,
     note: value === null ? 'No margin is required (MM = 0): health is infinite.' : null,
   };
