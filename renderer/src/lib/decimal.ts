@@ -32,6 +32,15 @@ export function formatDecimal(s: string | null | undefined, minFrac = 2): string
   return `${p.neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
 }
 
+/** Every digit as given (trailing zeros kept: a trace's 8-place price is shown with its 8 places), with separators. */
+export function formatExact(s: string | null | undefined): string {
+  if (s === null || s === undefined) return '—';
+  const m = DECIMAL.exec(s.trim());
+  if (!m) return s;
+  const int = (m[2] ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${m[1] === '-' ? '-' : ''}${int}${m[3] !== undefined && m[3] !== '' ? `.${m[3]}` : ''}`;
+}
+
 /** The sign of a decimal string: -1, 0 or 1. */
 export function signOf(s: string | null | undefined): -1 | 0 | 1 {
   if (!s) return 0;
