@@ -1,0 +1,79 @@
+// The metrics a desk reads off an evaluated account (issue 21 item 3; methodology §5): margin ratio, utilisation,
+// excess, and per underlying the price move that takes the account to call, to liquidation and to bankruptcy.
+// An account is as sick as its sickest unit, so its move is the smallest over its units (the cross part and each
+// isolated position).
+import type { Book, Instrument, Asset, Position, Collateral, Policy } from './model.ts';
+import type { AccountResult } from './results.ts';
+import { collateralValue } from './exactAccount.ts';
+import { moveTo, type Move, type MoveUnit } from './priceMoves.ts';
+import { divRound, formatUnits } from '../../shared/units.ts';
+
+export interface UnderlyingMoves {
+  underlying: string;
+  call: Move | null;
+  liquidation: Move | null;
+  bankruptcy: Move | null;
+}
+
+const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+const nearer = (a: Move | null, b: Move | null): Move | null => {
+  if (a === null) return b;
+  if (b === null) return a;
+  return abs(a.num) * b.den <= abs(b.num) * a.den ? a : b;
+};
+
+export interface AccountRows {
+  positions: readonly Position[];
+  collateral: readonly Collateral[];
+}
+
+/** Per underlying the account holds (positions or collateral in its asset), the three moves, by underlying id. */
+export function accountMoves(
+  r: AccountResult,
+  rows: AccountRows,
+  book: Pick<Book, 'marks' | 'assetPrices'> & { policy: Policy },
+  instruments: ReadonlyMap<string, Instrument>,
+  assets: ReadonlyMap<string, Asset>,
+): UnderlyingMoves[] {
+  const unds = new Set<string>();
+  for (const p of rows.positions) if (p.quantity !== 0n) unds.add(instruments.get(p.instrument)!.underlying);
+  const out: UnderlyingMoves[] = [];
+  for (const u of [...unds].sort()) {
+    const units: MoveUnit[] = [];
+    const cross: MoveUnit = { equity: r.equity, mm: r.mm, legs: [], holdings: [] };
+    rows.positions.forEach((pos, k) => {
+      const inst = instruments.get(pos.instrument)!;
+      if (inst.underlying !== u || pos.quantity === 0n) return;
+      const p = r.positions[k]!;
+      const leg = { inst, quantity: pos.quantity, mark: book.marks.get(pos.instrument)!, entryValue: pos.entryValue, mm: p.mm };
+      if (p.isolated) units.push({ equity: p.isolated.equity, mm: p.isolated.mm, legs: [leg], holdings: [] });
+      else cross.legs.push(leg);
+    });
+    for (const c of rows.collateral) {
+      if (c.asset !== u || c.quantity === 0n) continue;
+      const asset = assets.get(c.asset)!;
+      const price = book.assetPrices.get(c.asset)!;
+      cross.holdings.push({ asset, quantity: c.quantity, price, value: collateralValue(asset, c.quantity, price) });
+    }
+    // Always the cross part: one already past a threshold puts the account there, whatever the underlying does.
+    units.push(cross);
+    const m = (k: bigint) => units.reduce<Move | null>((best, x) => nearer(best, moveTo(x, k)), null);
+    out.push({ underlying: u, call: m(1_000_000n), liquidation: m(book.policy.liquidationHealth), bankruptcy: m(0n) });
+  }
+  return out;
+}
+
+/** The nearest move to a threshold over the underlyings, and which one it is. */
+export function nearestMove(ms: readonly UnderlyingMoves[], which: 'call' | 'liquidation' | 'bankruptcy'): { underlying: string; move: Move } | null {
+  let best: { underlying: string; move: Move } | null = null;
+  for (const m of ms) {
+    const v = m[which];
+    if (v !== null && (best === null || nearer(best.move, v) === v)) best = { underlying: m.underlying, move: v };
+  }
+  return best;
+}
+
+/** a / b to 8 places, half-even; null when b is 0. */
+export function ratio(a: bigint, b: bigint): string | null {
+  return b === 0n ? null : formatUnits(divRound(a * 100_000_000n, b, 'halfEven'), 8, 8);
+}
