@@ -13,6 +13,7 @@ import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { explainContract } from './contractExplain.ts';
+import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -208,6 +209,10 @@ export interface AccountsTable {
     /** equity / MM as a float, for sorting and display only (null: MM is 0); decisions use the exact figures. */
     health: (number | null)[];
     call: (string | null)[];
+    /** MM / equity and IM / equity (8 places; null when equity <= 0), and equity - IM (USD), every unit summed. */
+    marginRatio: (string | null)[];
+    utilisation: (string | null)[];
+    excess: string[];
   };
 }
 
@@ -274,6 +279,8 @@ export interface AccountDetail {
   account: { id: string; member: string; kind: 'house' | 'client'; mode: 'cross' | 'isolated' };
   asOf: string;
   figures: AccountFigures;
+  /** Margin ratio, utilisation, excess and the price moves to call, liquidation and bankruptcy (issue 21 item 3). */
+  metrics: AccountMetrics;
   positions: PositionView[];
   collateral: CollateralView[];
   history: { cycle: number; asOf: string; equity: string; mm: string; im: string; status: Status }[];
@@ -788,6 +795,8 @@ export const contract = {
   ...feedContract,
   // Explain any figure (issue 21 item 1).
   ...explainContract,
+  // The metrics desks read (issue 21 item 3).
+  ...metricsContract,
 } as const;
 
 /**

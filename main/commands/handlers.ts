@@ -14,6 +14,7 @@ import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import { explainFigureCommand } from './console/explain.ts';
+import { accountsMovesCommand } from './console/metrics.ts';
 import {
   listLiquidationsCommand,
   countLiquidationsCommand,
@@ -80,6 +81,7 @@ export const handlers: Handlers = {
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
   'explain.figure': plain(explainFigureCommand),
+  'accounts.moves': plain(accountsMovesCommand),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),

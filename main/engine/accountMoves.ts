@@ -5,7 +5,7 @@
 import type { Book, Instrument, Asset, Position, Collateral, Policy } from './model.ts';
 import type { AccountResult } from './results.ts';
 import { collateralValue } from './exactAccount.ts';
-import { moveTo, type Move, type MoveUnit } from './priceMoves.ts';
+import { movesTo, type Move, type MoveUnit } from './priceMoves.ts';
 import { divRound, formatUnits } from '../../shared/units.ts';
 
 export interface UnderlyingMoves {
@@ -57,8 +57,9 @@ export function accountMoves(
     }
     // Always the cross part: one already past a threshold puts the account there, whatever the underlying does.
     units.push(cross);
-    const m = (k: bigint) => units.reduce<Move | null>((best, x) => nearer(best, moveTo(x, k)), null);
-    out.push({ underlying: u, call: m(1_000_000n), liquidation: m(book.policy.liquidationHealth), bankruptcy: m(0n) });
+    const best: (Move | null)[] = [null, null, null];
+    for (const x of units) movesTo(x, [1_000_000n, book.policy.liquidationHealth, 0n]).forEach((m, i) => (best[i] = nearer(best[i]!, m)));
+    out.push({ underlying: u, call: best[0]!, liquidation: best[1]!, bankruptcy: best[2]! });
   }
   return out;
 }
