@@ -1,22 +1,16 @@
 // Issue 21 item 1, "Explain any figure", as a person at the desk uses it: a figure on screen opens (click, or Enter
 // on it) into its trace, and the trace shows the formula, the inputs with their sources and every step, with the
 // figure itself the same number the screen showed. Screenshots at 1600x1000 and 1280x800.
-import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
-import { ensureCycle, snap } from './support/screens.ts';
+import { ensureCycle, snapDeskSizes } from './support/screens.ts';
 import { api, asUser } from './support/api.ts';
 import type { AccountDetail, AccountsTable, LiquidationDetail, LiquidationSummary, MarginCall } from '../shared/contract.ts';
 import type { FigureTrace } from '../shared/contractExplain.ts';
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-async function snapBoth(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await snap(page, testInfo, `${name}-1600x1000`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await snap(page, testInfo, `${name}-1280x800`);
-  await page.setViewportSize({ width: 1600, height: 1000 });
-}
+const snapBoth = snapDeskSizes;
 
 /** "1,234.5" as the screen shows it -> "1234.5". */
 const plain = (s: string) => s.replace(/,/g, '').replace(/\s*USD$/, '').trim();

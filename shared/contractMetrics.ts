@@ -8,6 +8,8 @@ import type { Role } from './roles.ts';
 export interface MoveView {
   underlying: string;
   percent: string;
+  /** The account is there already (no move needed); percent is then "0.00". */
+  already: boolean;
 }
 
 export interface UnderlyingMovesView {

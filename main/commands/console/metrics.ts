@@ -30,7 +30,7 @@ const pct = (m: Move | null): string | null => (m === null ? null : movePercent(
 
 function nearestView(ms: UnderlyingMoves[], which: 'call' | 'liquidation' | 'bankruptcy'): MoveView | null {
   const n = nearestMove(ms, which);
-  return n && { underlying: n.underlying, percent: movePercent(n.move) };
+  return n && { underlying: n.underlying, percent: movePercent(n.move), already: n.move.num === 0n };
 }
 
 export function metricsOf(s: AccountSnapshot, r: AccountResult): AccountMetrics {

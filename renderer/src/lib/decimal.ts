@@ -41,6 +41,14 @@ export function formatExact(s: string | null | undefined): string {
   return `${m[1] === '-' ? '-' : ''}${int}${m[3] !== undefined && m[3] !== '' ? `.${m[3]}` : ''}`;
 }
 
+/** A ratio as the grid shows it: 3 places, cut (not rounded) from the exact string; the exact one is its title. */
+export function formatRatio(s: string | null | undefined): string {
+  if (s === null || s === undefined) return '—';
+  const m = DECIMAL.exec(s.trim());
+  if (!m) return s;
+  return formatDecimal(`${m[1]}${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}`, 3);
+}
+
 /** The sign of a decimal string: -1, 0 or 1. */
 export function signOf(s: string | null | undefined): -1 | 0 | 1 {
   if (!s) return 0;
