@@ -46,8 +46,15 @@ test('Accounts sorted by distance to liquidation: nearest first, each row the se
     const exact = table.columns.marginRatio[i] ?? null;
     expect(r.ratio).toBe(exact === null ? '—' : exact.slice(0, exact.indexOf('.') + 4));
   }
-  // Past the first rows, ones that are there already (0.00), then ones that get nearer.
   await snapBoth(page, testInfo, 'accounts-distances');
+
+  // Filtered to accounts within 10% of liquidation: every row shown is, and as many as the server's moves say.
+  await page.getByTestId('filter-liq-within').fill('10');
+  const within = moves.columns.toLiquidation.filter((m) => m !== null && size(m.percent) <= 10).length;
+  await expect(page.getByTestId('accounts-shown')).toHaveAttribute('data-count', String(within));
+  const pct = await page.locator('[data-testid="account-row"] [data-col="toLiquidation"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.percent!));
+  for (const p of pct) expect(size(p)).toBeLessThanOrEqual(10);
+  await page.getByTestId('filter-clear').click();
 
   // The detail: the moves per underlying are the server's.
   // The grid says "now" where the account is there already.

@@ -69,6 +69,8 @@ export class AccountsStore {
    */
   healthMin = $state<number | null | undefined>(null);
   healthMax = $state<number | null | undefined>(null);
+  /** Only accounts a move of at most this many percent (either way) takes to liquidation (distances shown). */
+  liqWithin = $state<number | null | undefined>(null);
 
   #keys = new Map<SortKey, string[]>();
 
@@ -134,7 +136,9 @@ export class AccountsStore {
     const max = healthBound(this.healthMax);
     const useMin = min !== null;
     const useMax = max !== null;
-    if (!statusSet && !member && !useMin && !useMax) return order;
+    const within = this.columnSet === 'distances' ? healthBound(this.liqWithin) : null;
+    const moves = within !== null && this.moves?.cycle === t.cycle ? this.moves.columns.toLiquidation : null;
+    if (!statusSet && !member && !useMin && !useMax && !moves) return order;
     const { status, member: members, health } = t.columns;
     const out = new Uint32Array(order.length);
     let n = 0;
@@ -148,13 +152,22 @@ export class AccountsStore {
         if (useMin && !(h >= min!)) continue;
         if (useMax && !(h <= max!)) continue;
       }
+      if (moves) {
+        // For showing only: the move's exact percent is the server's, the bound is the desk's typing.
+        const m = moves[i];
+        if (!m || !(Math.abs(Number(m.percent)) <= within!)) continue;
+      }
       out[n++] = i;
     }
     return out.subarray(0, n);
   });
 
   filtersActive = $derived(
-    this.statuses.length > 0 || this.member !== '' || healthBound(this.healthMin) !== null || healthBound(this.healthMax) !== null,
+    this.statuses.length > 0 ||
+      this.member !== '' ||
+      healthBound(this.healthMin) !== null ||
+      healthBound(this.healthMax) !== null ||
+      (this.columnSet === 'distances' && healthBound(this.liqWithin) !== null),
   );
 
   async load(): Promise<boolean> {
@@ -234,6 +247,7 @@ export class AccountsStore {
     this.member = '';
     this.healthMin = null;
     this.healthMax = null;
+    this.liqWithin = null;
   }
 
   indexOf(id: string): number {
