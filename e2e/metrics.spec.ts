@@ -69,8 +69,9 @@ test('Accounts sorted by distance to liquidation: nearest first, each row the se
   for (const m of detail.metrics.moves) {
     const row = panel.locator(`[data-testid="detail-metrics-move"][data-underlying="${m.underlying}"]`);
     const cells = await row.locator('td').allInnerTexts();
-    const asShown = (v: string | null) => (v === null ? 'none' : `${Number(v) > 0 ? '+' : ''}${v}%`);
-    expect(cells.map((c) => c.replace(/\s/g, ''))).toEqual([m.underlying, asShown(m.call), asShown(m.liquidation), asShown(m.bankruptcy)]);
+    const asShown = (which: 'call' | 'liquidation' | 'bankruptcy', v: string | null) =>
+      detail.metrics.nearest[which]?.already ? 'now' : v === null ? 'none' : `${Number(v) > 0 ? '+' : ''}${v}%`;
+    expect(cells.map((c) => c.replace(/\s/g, ''))).toEqual([m.underlying, asShown('call', m.call), asShown('liquidation', m.liquidation), asShown('bankruptcy', m.bankruptcy)]);
   }
   await expect(page.getByTestId('detail-metrics-excess')).toBeVisible();
   await snapBoth(page, testInfo, 'account-detail-distances');
