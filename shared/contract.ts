@@ -14,6 +14,7 @@ import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } fro
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
+import { attentionContract } from './contractAttention.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -797,6 +798,8 @@ export const contract = {
   ...explainContract,
   // The metrics desks read (issue 21 item 3).
   ...metricsContract,
+  // What needs attention first on the dashboard (issue 21 item 8).
+  ...attentionContract,
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import { accountsList, accountsRows, accountDetail, accountWhatIf } from './cons
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import { explainFigureCommand } from './console/explain.ts';
 import { accountsMovesCommand } from './console/metrics.ts';
+import { attentionView } from './console/attention.ts';
 import {
   listLiquidationsCommand,
   countLiquidationsCommand,
@@ -82,6 +83,7 @@ export const handlers: Handlers = {
   'accounts.whatif': plain(accountWhatIf),
   'explain.figure': plain(explainFigureCommand),
   'accounts.moves': plain(accountsMovesCommand),
+  'dashboard.attention': plain(attentionView),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),
