@@ -22,6 +22,9 @@ test('Accounts sorted by distance to liquidation: nearest first, each row the se
   await page.keyboard.press('g');
   await page.keyboard.press('a');
   await expect(page.getByTestId('account-row').first()).toBeVisible();
+  // The figures to the cent, right-aligned, before the distances.
+  await expect(page.locator('[data-testid="account-row"] [data-col="equity"]').first()).toHaveText(/^-?[\d,]+\.\d\d$/);
+  await snapBoth(page, testInfo, 'accounts-figures');
   await page.getByTestId('columns-distances').click();
   await expect(page.getByTestId('columns-distances')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('[data-testid="account-row"] [data-col="toLiquidation"]').first()).not.toContainText('…');
