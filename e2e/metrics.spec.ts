@@ -77,5 +77,11 @@ test('Accounts sorted by distance to liquidation: nearest first, each row the se
     expect(cells.map((c) => c.replace(/\s/g, ''))).toEqual([m.underlying, asShown('call', m.call), asShown('liquidation', m.liquidation), asShown('bankruptcy', m.bankruptcy)]);
   }
   await expect(page.getByTestId('detail-metrics-excess')).toBeVisible();
+  // Per position, the call price is the server's, every digit.
+  for (const x of detail.metrics.positions) {
+    if (x.call === null || x.call.already) continue;
+    const cell = panel.locator(`[data-testid="detail-metrics-price"][data-instrument="${x.instrument}"] [data-col="call"] [data-value]`);
+    await expect(cell).toHaveAttribute('data-value', x.call.price);
+  }
   await snapBoth(page, testInfo, 'account-detail-distances');
 });

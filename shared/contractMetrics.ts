@@ -20,6 +20,20 @@ export interface UnderlyingMovesView {
   bankruptcy: string | null;
 }
 
+/** A price (8 places, half-even) at which a position's unit gets somewhere; already: it is there at the mark now. */
+export interface PriceAt {
+  price: string;
+  already: boolean;
+}
+
+/** Per position: the mark at which its unit reaches call, liquidation and zero equity, that instrument alone moving. */
+export interface PositionPricesView {
+  instrument: string;
+  call: PriceAt | null;
+  liquidation: PriceAt | null;
+  zeroEquity: PriceAt | null;
+}
+
 export interface AccountMetrics {
   /** MM / equity, 8 places; null when equity <= 0 (no ratio: the account has nothing against its margin). */
   marginRatio: string | null;
@@ -29,6 +43,8 @@ export interface AccountMetrics {
   excess: string;
   /** Per underlying the account holds, the three moves. */
   moves: UnderlyingMovesView[];
+  /** Per position, its call, liquidation and zero-equity prices (null: no price of it alone gets there). */
+  positions: PositionPricesView[];
   /** The nearest move over the underlyings, for each threshold. */
   nearest: { call: MoveView | null; liquidation: MoveView | null; bankruptcy: MoveView | null };
 }

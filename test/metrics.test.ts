@@ -76,3 +76,22 @@ test('the detail\'s moves per underlying: the nearest is the one reported, and e
     }
   }
 });
+
+test('per position: the call price is the liquidation price of methodology §5 (equity = MM), and liquidation and zero equity lie beyond it', () => {
+  let same = 0;
+  for (let i = 0; i < table.columns.id.length; i += 5) {
+    const d = run<AccountDetail>(db, 'accounts.detail', { id: table.columns.id[i]! });
+    d.positions.forEach((p, k) => {
+      const x = d.metrics.positions[k]!;
+      assert.equal(x.instrument, p.instrument);
+      if (p.liquidation.state !== 'price' || x.call === null) return;
+      assert.equal(x.call.price, p.liquidationPrice, `${d.account.id} ${p.instrument}: call price`);
+      same++;
+      // A long falls through call, then liquidation, then zero equity; a short rises through them.
+      const long = !p.quantity.startsWith('-');
+      const order = [x.call, x.liquidation, x.zeroEquity].filter((v) => v !== null).map((v) => new D(v!.price));
+      for (let j = 1; j < order.length; j++) assert.ok(long ? order[j]!.lte(order[j - 1]!) : order[j]!.gte(order[j - 1]!), `${d.account.id} ${p.instrument}: ${order.map(String)}`);
+    });
+  }
+  assert.ok(same > 10, `${same} call prices compared`);
+});

@@ -64,6 +64,38 @@ export function accountMoves(
   return out;
 }
 
+/** The price of one position at which its unit reaches each threshold, that instrument alone moving (methodology §5). */
+export interface PositionPrices {
+  instrument: string;
+  /** Ticks as exact rationals (mark x (1 + move)); null where no price of the instrument alone gets there. */
+  call: Move | null;
+  liquidation: Move | null;
+  /** Equity = 0 (not the dYdX closing price: that one is the position view's bankruptcyPrice). */
+  zeroEquity: Move | null;
+}
+
+/**
+ * Per position, the marks (as exact rationals of ticks) at which its margin unit (the cross part, or the isolated
+ * position) reaches call, liquidation and zero equity, every other price held. For a linear position the call
+ * price under the maintenance trigger is the liquidation price of methodology §5 (equity = MM).
+ */
+export function positionPrices(
+  r: AccountResult,
+  rows: AccountRows,
+  book: Pick<Book, 'marks'> & { policy: Policy },
+  instruments: ReadonlyMap<string, Instrument>,
+): PositionPrices[] {
+  return rows.positions.map((pos, k) => {
+    const inst = instruments.get(pos.instrument)!;
+    const p = r.positions[k]!;
+    const mark = book.marks.get(pos.instrument)!;
+    const unit = p.isolated ?? { equity: r.equity, mm: r.mm };
+    const u: MoveUnit = { equity: unit.equity, mm: unit.mm, legs: pos.quantity === 0n ? [] : [{ inst, quantity: pos.quantity, mark, entryValue: pos.entryValue, mm: p.mm }], holdings: [] };
+    const [call, liquidation, zeroEquity] = movesTo(u, [1_000_000n, book.policy.liquidationHealth, 0n]).map((m) => m && { num: mark * (m.den + m.num), den: m.den });
+    return { instrument: pos.instrument, call: call!, liquidation: liquidation!, zeroEquity: zeroEquity! };
+  });
+}
+
 /** The nearest move to a threshold over the underlyings, and which one it is. */
 export function nearestMove(ms: readonly UnderlyingMoves[], which: 'call' | 'liquidation' | 'bankruptcy'): { underlying: string; move: Move } | null {
   let best: { underlying: string; move: Move } | null = null;

@@ -3,11 +3,12 @@
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
-import type { AccountMetrics, AccountsMoves, MoveView, UnderlyingMovesView } from '../../../shared/contractMetrics.ts';
+import type { AccountMetrics, AccountsMoves, MoveView, PriceAt, UnderlyingMovesView } from '../../../shared/contractMetrics.ts';
 import type { AccountResult } from '../../engine/results.ts';
 import type { Move } from '../../engine/priceMoves.ts';
 import { movePercent } from '../../engine/priceMoves.ts';
-import { accountMoves, nearestMove, ratio, type UnderlyingMoves } from '../../engine/accountMoves.ts';
+import { accountMoves, nearestMove, positionPrices, ratio, type UnderlyingMoves } from '../../engine/accountMoves.ts';
+import { liquidationPriceOfSolution } from '../../engine/liquidationPrice.ts';
 import { isolatedUnits } from '../../engine/marginUnits.ts';
 import { evaluateBook, accountResult } from '../../engine/evaluate.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
@@ -37,9 +38,17 @@ export function metricsOf(s: AccountSnapshot, r: AccountResult): AccountMetrics 
   const iso = isolatedUnits(r);
   const ms = accountMoves(r, s.book, s.book, s.instruments, s.assets);
   const moves: UnderlyingMovesView[] = ms.map((m) => ({ underlying: m.underlying, call: pct(m.call), liquidation: pct(m.liquidation), bankruptcy: pct(m.bankruptcy) }));
+  const priceAt = (m: Move | null, tick: string, mark: bigint): PriceAt | null =>
+    m && { price: liquidationPriceOfSolution({ num: m.num, den: m.den, tier: 0 }, tick), already: m.num === mark * m.den };
+  const positions = positionPrices(r, s.book, s.book, s.instruments).map((x, k) => {
+    const tick = s.instruments.get(x.instrument)!.tick;
+    const mark = s.book.marks.get(s.book.positions[k]!.instrument)!;
+    return { instrument: x.instrument, call: priceAt(x.call, tick, mark), liquidation: priceAt(x.liquidation, tick, mark), zeroEquity: priceAt(x.zeroEquity, tick, mark) };
+  });
   return {
     ...ratios(r.equity + (iso?.equity ?? 0n), r.mm + (iso?.mm ?? 0n), r.im + (iso?.im ?? 0n)),
     moves,
+    positions,
     nearest: { call: nearestView(ms, 'call'), liquidation: nearestView(ms, 'liquidation'), bankruptcy: nearestView(ms, 'bankruptcy') },
   };
 }
