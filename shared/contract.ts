@@ -14,6 +14,9 @@ import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } fro
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
 import { portfolioContract } from './contractPortfolio.ts';
+import { explainContract } from './contractExplain.ts';
+import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
+import { attentionContract } from './contractAttention.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -217,6 +220,10 @@ export interface AccountsTable {
     /** equity / MM as a float, for sorting and display only (null: MM is 0); decisions use the exact figures. */
     health: (number | null)[];
     call: (string | null)[];
+    /** MM / equity and IM / equity (8 places; null when equity <= 0), and equity - IM (USD), every unit summed. */
+    marginRatio: (string | null)[];
+    utilisation: (string | null)[];
+    excess: string[];
   };
 }
 
@@ -236,6 +243,8 @@ export interface PositionView {
    * (the unit is already under maintenance margin: the root is a recovery price) or 'none'; with a sentence.
    */
   liquidation: { state: 'price' | 'passed' | 'none'; price: string | null; text: string };
+  /** Per unit of the underlying, for closing the whole position (methodology §7, dYdX form), 8 places; null when flat. */
+  bankruptcyPrice: string | null;
   isolated: { equity: string; mm: string; im: string; status: Status } | null;
 }
 
@@ -281,6 +290,8 @@ export interface AccountDetail {
   account: { id: string; member: string; kind: 'house' | 'client'; mode: 'cross' | 'isolated' };
   asOf: string;
   figures: AccountFigures;
+  /** Margin ratio, utilisation, excess and the price moves to call, liquidation and bankruptcy (issue 21 item 3). */
+  metrics: AccountMetrics;
   positions: PositionView[];
   collateral: CollateralView[];
   history: { cycle: number; asOf: string; equity: string; mm: string; im: string; status: Status }[];
@@ -797,6 +808,12 @@ export const contract = {
   ...lifecycleContract,
   // Portfolio (SPAN-style) margin (issue 17).
   ...portfolioContract,
+  // Explain any figure (issue 21 item 1).
+  ...explainContract,
+  // The metrics desks read (issue 21 item 3).
+  ...metricsContract,
+  // What needs attention first on the dashboard (issue 21 item 8).
+  ...attentionContract,
 } as const;
 
 /**

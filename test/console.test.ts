@@ -544,8 +544,10 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   w.positions.forEach((p, k) => {
     const before = d.positions[k]!;
     const inst = instruments.get(p.instrument)!;
-    // Other positions keep their figures; only their liquidation prices move (the account's other upnl did).
-    if (inst.underlying !== 'BTC') return assert.deepEqual({ ...p, liquidationPrice: null, liquidation: null }, { ...before, liquidationPrice: null, liquidation: null });
+    // Other positions keep their figures; only their liquidation and bankruptcy prices move (the account's other upnl
+    // did, and with it the equity both rest on).
+    const own = (x: typeof p) => ({ ...x, liquidationPrice: null, liquidation: null, bankruptcyPrice: null });
+    if (inst.underlying !== 'BTC') return assert.deepEqual(own(p), own(before));
     const ticks = new D(before.mark).div(inst.tick);
     assert.equal(p.mark, ticks.mul('0.5').toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).mul(inst.tick).toFixed());
     assert.ok(new D(p.upnl).lt(before.upnl));

@@ -13,6 +13,15 @@ export async function snap(page: Page, testInfo: TestInfo, name: string): Promis
   return file;
 }
 
+/** Screenshots at the two desk sizes the issue asks for, 1600x1000 and 1280x800 (back to 1600x1000 after). */
+export async function snapDeskSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await snap(page, testInfo, `${name}-1600x1000`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await snap(page, testInfo, `${name}-1280x800`);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 /** Runs a margin cycle through the API when the ledger has none yet (tests that need calls on a fresh worker). */
 export async function ensureCycle(desk: Desk): Promise<void> {
   const sid = await login(desk.baseURL, desk.token, 'operator', DEMO_PASSWORDS.operator);

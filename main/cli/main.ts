@@ -17,6 +17,7 @@ import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
+import { printTrace } from './explain.ts';
 import { usersCli, sessionsCli, passwordCli } from './users.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
@@ -63,6 +64,8 @@ const USAGE = `riskdesk <command> [options]
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
+  explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
+           every intermediate value (F: mm, im, equity, call, health, liquidationPrice, bankruptcyPrice, planQuantity)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
   waterfall --input FILE.json [--json]                         default waterfall of a standalone case
   adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
@@ -134,6 +137,8 @@ const OPTIONS = {
   port: { type: 'string' },
   orders: { type: 'string' },
   instrument: { type: 'string' },
+  figure: { type: 'string' },
+  position: { type: 'string' },
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
@@ -348,6 +353,12 @@ async function command(argv: string[], io: CliIo): Promise<number> {
           [3, 4, 5],
         ),
       );
+      return 0;
+    }
+    case 'explain': {
+      const payload = { account: need(o, 'account', 'the account'), figure: need(o, 'figure', 'the figure'), ...(o.position !== undefined ? { instrument: o.position } : {}) };
+      const r = (await run('explain.figure', inv, payload)) as import('../../shared/contractExplain.ts').FigureTrace;
+      out(r, () => printTrace(io.stdout, r));
       return 0;
     }
     case 'call': {

@@ -18,6 +18,9 @@ import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import { accountCommodities } from './console/commodities.ts';
+import { explainFigureCommand } from './console/explain.ts';
+import { accountsMovesCommand } from './console/metrics.ts';
+import { attentionView } from './console/attention.ts';
 import {
   listLiquidationsCommand,
   countLiquidationsCommand,
@@ -98,6 +101,9 @@ export const handlers: Handlers = {
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),
   'accounts.commodities': plain(accountCommodities),
+  'explain.figure': plain(explainFigureCommand),
+  'accounts.moves': plain(accountsMovesCommand),
+  'dashboard.attention': plain(attentionView),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),

@@ -3,8 +3,7 @@
 import { marginInputSchema, type MarginOutput, type AccountOut } from './schema.ts';
 import { toBook } from './toBook.ts';
 import { evaluateAccounts } from '../engine/evaluate.ts';
-import { positionLiquidationPrice } from '../engine/positionLiquidation.ts';
-import { wholePositionBankruptcyPrice } from '../engine/bankruptcyPrice.ts';
+import { positionLiquidationPrice, positionBankruptcyPrice } from '../engine/positionLiquidation.ts';
 import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
 import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
 import type { Book, Instrument } from '../engine/model.ts';
@@ -85,18 +84,7 @@ export function computeWhatIf(json: unknown): MarginOutput {
       const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
       const mark = book.marks.get(p.instrument)!;
       const lp = positionLiquidationPrice(r, pos, p, inst, mark);
-      const unit = p.isolated ?? { equity: r.equity, mm: r.mm };
-      const bp = wholePositionBankruptcyPrice({
-        equity: unit.equity,
-        mm: unit.mm,
-        quantity: pos.quantity,
-        mark,
-        lotTickValue: inst.lotTickValue,
-        lotTickScale: inst.lotTickScale,
-        positionMm: p.mm,
-        lot: inst.lot,
-        multiplier: inst.multiplier,
-      });
+      const bp = positionBankruptcyPrice(r, pos, p, inst, mark);
       return {
         ...positionOut(p, lp, bp),
         ...(p.isolated

@@ -8,7 +8,7 @@ import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
 import { exactAccount, exactContext, collateralValue, unitStatusExact } from '../../engine/exactAccount.ts';
 import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
-import { positionLiquidationPrice } from '../../engine/positionLiquidation.ts';
+import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral, heldWithUnderlyings, readMarket } from '../../ledger/bookRepo.ts';
@@ -195,6 +195,7 @@ export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<s
         unit: p.isolated ? 'the isolated position' : 'the account',
         instrument: pos.instrument,
       }),
+      bankruptcyPrice: positionBankruptcyPrice(r, pos, p, inst, mark),
       isolated: p.isolated
         ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
         : null,

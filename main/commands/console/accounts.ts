@@ -15,6 +15,7 @@ import { parseShock } from '../shock.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
+import { metricsOf, ratios } from './metrics.ts';
 
 const DEFAULT_HISTORY = 60;
 
@@ -22,7 +23,7 @@ function emptyTable(): AccountsTable {
   return {
     cycle: null,
     asOf: null,
-    columns: { id: [], member: [], kind: [], status: [], equity: [], mm: [], im: [], health: [], call: [] },
+    columns: { id: [], member: [], kind: [], status: [], equity: [], mm: [], im: [], health: [], call: [], marginRatio: [], utilisation: [], excess: [] },
   };
 }
 
@@ -83,6 +84,9 @@ function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: strin
   const im = new Array<string>(n);
   const health = new Array<number | null>(n);
   const call = new Array<string | null>(n);
+  const marginRatio = new Array<string | null>(n);
+  const utilisation = new Array<string | null>(n);
+  const excess = new Array<string>(n);
   let j = 0;
   for (let k = 0; k < n; k++) {
     const i = picked[k]!;
@@ -97,16 +101,23 @@ function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: strin
     const e = r.equity[i]!;
     const m = r.mm[i]!;
     const iso = isolated.get(id);
-    equity[k] = formatAmount(iso ? e + iso.equity : e);
-    mm[k] = formatAmount(iso ? m + iso.mm : m);
-    im[k] = formatAmount(iso ? r.im[i]! + iso.im : r.im[i]!);
+    const te = iso ? e + iso.equity : e;
+    const tm = iso ? m + iso.mm : m;
+    const ti = iso ? r.im[i]! + iso.im : r.im[i]!;
+    equity[k] = formatAmount(te);
+    mm[k] = formatAmount(tm);
+    im[k] = formatAmount(ti);
+    const x = ratios(te, tm, ti);
+    marginRatio[k] = x.marginRatio;
+    utilisation[k] = x.utilisation;
+    excess[k] = x.excess;
     const worst = worstUnit({ equity: e, mm: m }, iso ? { equity: iso.worstEquity, mm: iso.worstMm } : null);
     // A float for sorting and display only: decisions use the exact figures.
     health[k] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
     const c = r.call[i]!;
     call[k] = c < 0n ? null : formatAmount(c);
   }
-  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: ids, member, kind, status, equity, mm, im, health, call } };
+  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: ids, member, kind, status, equity, mm, im, health, call, marginRatio, utilisation, excess } };
 }
 
 export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.detail'>): AccountDetail {
@@ -116,6 +127,7 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
     account: { id: s.account.id, member: s.account.member, kind: s.account.kind, mode: s.account.mode },
     asOf: s.asOf,
     figures: figuresView(s, r),
+    metrics: metricsOf(s, r),
     positions: positionsView(s, r),
     collateral: collateralView(s),
     // Every unit summed, as the figures above and the grid.

@@ -21,7 +21,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 /** The stored summary of a cycle (canonical JSON of CycleSummary without the wall time). */
 /** Marks older than this (against the cycle's as-of time) make a cycle's figures stale. */
-const STALE_MS = 24 * 3600 * 1000;
+export const STALE_MS = 24 * 3600 * 1000;
 
 function parseSummary(json: string): Partial<CycleSummary> {
   try {

@@ -1,15 +1,16 @@
-// Exact decimal strings as the commands send them: shown, compared and subtracted by string and BigInt work,
-// never through a binary float. (Floats are for charts and the health column only.)
+// Exact decimal strings as the commands send them: compared and subtracted by string and BigInt work, never
+// through a binary float (floats are for charts and the health column only). How they are shown: format.ts.
 
 import { DECIMAL_PARTS as DECIMAL } from '../../../shared/decimalString.ts';
 
-interface Parts {
+export interface Parts {
   neg: boolean;
   int: string;
   frac: string;
 }
 
-function parts(s: string): Parts | null {
+/** A decimal string's sign, integer digits (no leading zeros) and decimals (no trailing zeros); null when not one. */
+export function parts(s: string): Parts | null {
   const m = DECIMAL.exec(s.trim());
   if (!m) return null;
   const int = (m[2] ?? '0').replace(/^0+(?=\d)/, '');
@@ -22,15 +23,8 @@ export function isDecimal(s: string): boolean {
   return DECIMAL.test(s.trim());
 }
 
-/** "1234567.5" -> "1,234,567.50" (at least `minFrac` decimals, every decimal the string holds is kept). */
-export function formatDecimal(s: string | null | undefined, minFrac = 2): string {
-  if (s === null || s === undefined) return '—';
-  const p = parts(s);
-  if (!p) return s;
-  const int = p.int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const frac = p.frac.length < minFrac ? p.frac.padEnd(minFrac, '0') : p.frac;
-  return `${p.neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
-}
+
+
 
 /** The sign of a decimal string: -1, 0 or 1. */
 export function signOf(s: string | null | undefined): -1 | 0 | 1 {
@@ -111,12 +105,6 @@ export function percentToFraction(pct: string): string | null {
   return fromScaled(v, scale);
 }
 
-/** Shows a signed change with an explicit + for rises. */
-export function formatChange(s: string | null, minFrac = 2): string {
-  if (s === null) return '—';
-  const f = formatDecimal(s, minFrac);
-  return signOf(s) > 0 ? `+${f}` : f;
-}
 
 /** A float for charts only (never for an amount that is shown or decided on). */
 export function chartNumber(s: string | null | undefined): number | null {

@@ -2,17 +2,37 @@
 // Rows are addressed by their index in the columns; the sorted order and the filtered view are index arrays,
 // so 100k accounts sort and filter without copying a single row.
 import type { AccountsTable, Status } from '../../../shared/contract.ts';
+import type { AccountsMoves, MoveView } from '../../../shared/contractMetrics.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke } from '../bridge/client.svelte.ts';
 import { decimalSortKey } from '../lib/decimal.ts';
 
-export type SortKey = 'id' | 'member' | 'kind' | 'status' | 'equity' | 'mm' | 'im' | 'health' | 'call';
+export type SortKey =
+  | 'id'
+  | 'member'
+  | 'kind'
+  | 'status'
+  | 'equity'
+  | 'mm'
+  | 'im'
+  | 'health'
+  | 'call'
+  | 'marginRatio'
+  | 'utilisation'
+  | 'excess'
+  | MoveKey;
+/** The columns of the nearest price move (accounts.moves). */
+export type MoveKey = 'toCall' | 'toLiquidation' | 'toBankruptcy';
+const MOVE_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['toCall', 'toLiquidation', 'toBankruptcy']);
+/** Which columns the grid shows: the figures, or the metrics and distances desks read. */
+export type ColumnSet = 'figures' | 'distances';
 export type SortDir = 1 | -1;
 
 /** Display order of statuses, least to most severe (for the chips and for sorting the status column). */
 export const STATUSES: readonly Status[] = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'];
 
-const DECIMAL_COLUMNS = new Set<SortKey>(['equity', 'mm', 'im', 'call']);
+const DECIMAL_COLUMNS = new Set<SortKey>(['equity', 'mm', 'im', 'call', 'marginRatio', 'utilisation', 'excess']);
+type DecimalKey = 'equity' | 'mm' | 'im' | 'call' | 'marginRatio' | 'utilisation' | 'excess';
 
 /** A health bound from the filter's field: a finite number, or null for no bound (empty, partial or not a number). */
 export function healthBound(v: unknown): number | null {
@@ -49,8 +69,44 @@ export class AccountsStore {
    */
   healthMin = $state<number | null | undefined>(null);
   healthMax = $state<number | null | undefined>(null);
+  /** Only accounts a move of at most this many percent (either way) takes to liquidation (distances shown). */
+  liqWithin = $state<number | null | undefined>(null);
 
   #keys = new Map<SortKey, string[]>();
+
+  columnSet = $state<ColumnSet>('figures');
+  /** The nearest moves of the table's accounts (row i of the table is row i here), once asked for. */
+  moves = $state.raw<AccountsMoves | null>(null);
+  movesLoading = $state(false);
+  movesError = $state.raw<BridgeError | null>(null);
+
+  /** The move of table row i in a move column, or null (none, or not loaded). */
+  moveOf(key: MoveKey, i: number): MoveView | null {
+    const m = this.moves;
+    return m && m.cycle === this.table?.cycle ? (m.columns[key][i] ?? null) : null;
+  }
+
+  /** Shows the distances: loads the moves of the table's cycle the first time (they take a moment on a big book). */
+  async showColumns(set: ColumnSet): Promise<void> {
+    this.columnSet = set;
+    if (set === 'distances') await this.loadMoves();
+  }
+
+  async loadMoves(): Promise<void> {
+    const t = this.table;
+    if (!t || t.cycle === null || this.moves?.cycle === t.cycle || this.movesLoading) return;
+    this.movesLoading = true;
+    const r = await invoke('accounts.moves', {});
+    this.movesLoading = false;
+    if (!r.ok) {
+      this.movesError = r.error;
+      return;
+    }
+    this.movesError = null;
+    for (const k of MOVE_KEYS) this.#keys.delete(k);
+    this.moves = r.value;
+    if (this.sortKey && MOVE_KEYS.has(this.sortKey)) this.sort(this.sortKey, this.sortDir, false);
+  }
 
   get count(): number {
     return this.table?.columns.id.length ?? 0;
@@ -80,7 +136,9 @@ export class AccountsStore {
     const max = healthBound(this.healthMax);
     const useMin = min !== null;
     const useMax = max !== null;
-    if (!statusSet && !member && !useMin && !useMax) return order;
+    const within = this.columnSet === 'distances' ? healthBound(this.liqWithin) : null;
+    const moves = within !== null && this.moves?.cycle === t.cycle ? this.moves.columns.toLiquidation : null;
+    if (!statusSet && !member && !useMin && !useMax && !moves) return order;
     const { status, member: members, health } = t.columns;
     const out = new Uint32Array(order.length);
     let n = 0;
@@ -94,13 +152,22 @@ export class AccountsStore {
         if (useMin && !(h >= min!)) continue;
         if (useMax && !(h <= max!)) continue;
       }
+      if (moves) {
+        // For showing only: the move's exact percent is the server's, the bound is the desk's typing.
+        const m = moves[i];
+        if (!m || !(Math.abs(Number(m.percent)) <= within!)) continue;
+      }
       out[n++] = i;
     }
     return out.subarray(0, n);
   });
 
   filtersActive = $derived(
-    this.statuses.length > 0 || this.member !== '' || healthBound(this.healthMin) !== null || healthBound(this.healthMax) !== null,
+    this.statuses.length > 0 ||
+      this.member !== '' ||
+      healthBound(this.healthMin) !== null ||
+      healthBound(this.healthMax) !== null ||
+      (this.columnSet === 'distances' && healthBound(this.liqWithin) !== null),
   );
 
   async load(): Promise<boolean> {
@@ -117,6 +184,7 @@ export class AccountsStore {
     this.table = r.value;
     if (this.sortKey) this.sort(this.sortKey, this.sortDir, false);
     else this.order = identity(this.count);
+    if (this.columnSet === 'distances') void this.loadMoves();
     return true;
   }
 
@@ -179,6 +247,7 @@ export class AccountsStore {
     this.member = '';
     this.healthMin = null;
     this.healthMax = null;
+    this.liqWithin = null;
   }
 
   indexOf(id: string): number {
@@ -204,8 +273,9 @@ export class AccountsStore {
       for (let i = 0; i < rank.length; i++) rank[i] = STATUSES.indexOf(c.status[i]!);
       return (a, b) => (rank[a] === rank[b] ? a - b : (rank[a]! - rank[b]!) * dir);
     }
-    if (DECIMAL_COLUMNS.has(key)) {
-      const keys = this.#decimalKeys(t, key as 'equity' | 'mm' | 'im' | 'call');
+    if (DECIMAL_COLUMNS.has(key) || MOVE_KEYS.has(key)) {
+      // A move sorts by its size (nearest first ascending), whichever way the price goes.
+      const keys = MOVE_KEYS.has(key) ? this.#moveKeys(key as MoveKey) : this.#decimalKeys(t, key as DecimalKey);
       return (a, b) => {
         const x = keys[a]!;
         const y = keys[b]!;
@@ -223,7 +293,20 @@ export class AccountsStore {
     };
   }
 
-  #decimalKeys(t: AccountsTable, key: 'equity' | 'mm' | 'im' | 'call'): string[] {
+  #moveKeys(key: MoveKey): string[] {
+    let keys = this.#keys.get(key);
+    if (!keys) {
+      keys = new Array<string>(this.count);
+      for (let i = 0; i < keys.length; i++) {
+        const m = this.moveOf(key, i);
+        keys[i] = m === null ? '' : decimalSortKey(m.percent.replace(/^-/, ''));
+      }
+      this.#keys.set(key, keys);
+    }
+    return keys;
+  }
+
+  #decimalKeys(t: AccountsTable, key: DecimalKey): string[] {
     let keys = this.#keys.get(key);
     if (!keys) {
       const col = t.columns[key];
