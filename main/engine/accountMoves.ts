@@ -22,9 +22,9 @@ const nearer = (a: Move | null, b: Move | null): Move | null => {
   return abs(a.num) * b.den <= abs(b.num) * a.den ? a : b;
 };
 
-/** An option, or an instrument margined by its commodity's scan (portfolio): outside what movesTo solves. */
+/** An instrument margined by its commodity's scan (portfolio): outside what movesTo solves. */
 function nonLinear(inst: Instrument): boolean {
-  return inst.kind === 'option' || inst.margin === 'portfolio';
+  return inst.margin === 'portfolio';
 }
 
 export interface AccountRows {
@@ -44,8 +44,9 @@ export function accountMoves(
   for (const p of rows.positions) if (p.quantity !== 0n) unds.add(instruments.get(p.instrument)!.underlying);
   const out: UnderlyingMoves[] = [];
   for (const u of [...unds].sort()) {
-    // The solver follows linear legs; an option's value or a portfolio commodity's scan risk is not linear in the
-    // underlying, so no move is given there (none rather than a wrong one).
+    // The solver follows legs whose value and MM are piecewise linear in their mark; a portfolio commodity's margin
+    // is its scan risk over the whole commodity, which it does not follow: no move is given there, rather than a
+    // wrong one.
     if (rows.positions.some((p) => p.quantity !== 0n && nonLinear(instruments.get(p.instrument)!) && instruments.get(p.instrument)!.underlying === u)) {
       out.push({ underlying: u, call: null, liquidation: null, bankruptcy: null });
       continue;
