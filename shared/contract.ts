@@ -8,6 +8,7 @@ import type { ScreenId } from './screens.ts';
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
+import { playbookContract } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
@@ -783,6 +784,8 @@ export const contract = {
   ...adminContract,
   // The market-data feed and the live console (issue 15).
   ...feedContract,
+  // Recovery playbooks, live runs and drills (issue 16).
+  ...playbookContract,
 } as const;
 
 /**

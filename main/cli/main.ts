@@ -21,6 +21,7 @@ import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
+import { playbookCli } from './playbooks.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { verifyCli, checkpointsCli } from './integrity.ts';
@@ -51,6 +52,13 @@ const USAGE = `riskdesk <command> [options]
   policies [list] --db F                                       every policy value, its unit, version and last change
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
+  playbook [list] --db F                                       recovery playbooks: the ledger's and the library's
+  playbook show|export --db F --playbook ID [--version N] [--to FILE]   a playbook's steps; export writes its JSON
+  playbook import FILE.json --db F --reason R --as USER        a new version of a playbook (docs/schemas/playbook.schema.json)
+  playbook start --db F --playbook ID --mode drill|live [--param NAME=V,...] --as USER   a drill runs in a copy,
+           F.drills/run-N.db, made with the online backup; the live file is only read
+  playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
+  playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json]
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -146,6 +154,12 @@ const OPTIONS = {
   role: { type: 'string' },
   grant: { type: 'string' },
   session: { type: 'string' },
+  playbook: { type: 'string' },
+  mode: { type: 'string' },
+  param: { type: 'string' },
+  outcome: { type: 'string' },
+  version: { type: 'string' },
+  run: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -179,8 +193,8 @@ function timeOpt(o: Opts, key: 'at'): string | undefined {
   return v === undefined ? undefined : normaliseTime(v, key);
 }
 
-function open(o: Opts): Ledger {
-  const file = need(o, 'db', 'the ledger file');
+function open(o: Opts, at?: string): Ledger {
+  const file = at ?? need(o, 'db', 'the ledger file');
   if (!fs.existsSync(file)) throw new InputError(`ledger file not found: ${file} (create one with: riskdesk init --db ${file})`);
   try {
     return openLedger(file);
@@ -232,14 +246,15 @@ function runningClock(from: Date): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
-async function run(channel: Channel, inv: Invocation, payload: unknown): Promise<unknown> {
+/** Runs a channel against --db, or against `at` (a drill's sandbox beside it), signed in there. */
+async function run(channel: Channel, inv: Invocation, payload: unknown, at?: string): Promise<unknown> {
   const { o } = inv;
-  const db = open(o);
+  const db = open(o, at);
   try {
     const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o) };
     const value = await dispatchAsync(ctx, channel, payload);
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
-    fileAnchor(need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
+    fileAnchor(at ?? need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
   } finally {
     db.close();
@@ -378,7 +393,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'stress':
     case 'inbox':
     case 'approvals':
-    case 'policies': {
+    case 'policies':
+    case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
         json: o.json === true,
@@ -394,6 +410,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
+      if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (file, channel, payload) => run(channel, inv, payload, file) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

@@ -1,0 +1,225 @@
+// `riskdesk playbook list|show|import|export|start|step|abort|report`: recovery playbooks and their runs from the
+// command line, through the same command layer as the console (scripted drills). A door: the rules are in
+// main/commands/playbooks.
+//
+// Drills. `start --mode drill` opens the live ledger read-only, copies it with SQLite's online backup into the
+// sidecar folder beside it, `<ledger>.drills/`, and starts the run in the copy: the drill's run, its steps and every
+// command they run are journalled in the copy, never in the live file (which is never opened for writing). The copy
+// is named after its run, `<ledger>.drills/run-N.db`, so `step`, `abort` and `report --run N --db <ledger>` find
+// it there without reading or writing the live file; `riskdesk verify --db <ledger>.drills/run-N.db` checks its
+// journal. Drill and live run numbers never meet: a drill's run takes a number above every live run (the copy holds
+// them) and every earlier drill, and a live run one above every drill in the folder.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Channel } from '../../shared/contract.ts';
+import type { PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
+import { InputError } from '../../shared/errors.ts';
+import { openLedger } from '../ledger/db.ts';
+import { backupLedger } from '../ledger/backup.ts';
+import { checkPlaybook } from '../commands/playbooks/definition.ts';
+import { table } from '../text/table.ts';
+import { emit, type CliDoor } from './liquidations.ts';
+
+export interface PlaybookDoor extends CliDoor {
+  /** The ledger named by --db. */
+  db: string;
+  /** Runs a channel against another ledger file (a drill's sandbox), signed in there. */
+  runAt(file: string, channel: Channel, payload: unknown): Promise<unknown>;
+}
+
+/** The sidecar folder of a ledger's drills. */
+export function drillsDir(ledger: string): string {
+  return `${path.resolve(ledger)}.drills`;
+}
+
+export function drillFile(ledger: string, run: number): string {
+  return path.join(drillsDir(ledger), `run-${run}.db`);
+}
+
+function drillIds(ledger: string): number[] {
+  const dir = drillsDir(ledger);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^run-(\d+)\.db$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+}
+
+/** Where run N lives: its drill's sandbox when there is one, else the ledger itself. */
+function ledgerOfRun(door: PlaybookDoor, run: number): string {
+  const f = drillFile(door.db, run);
+  return fs.existsSync(f) ? f : door.db;
+}
+
+function runOpt(door: PlaybookDoor): number {
+  const v = door.need('run', 'the run number');
+  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--run must be a run number (a positive whole number), not "${v}"`, { field: 'run' });
+  return Number(v);
+}
+
+/** --param member=NGC,x=y as the run's parameters. */
+function params(door: PlaybookDoor): Record<string, string> | undefined {
+  const v = door.opt('param');
+  if (typeof v !== 'string') return undefined;
+  const out: Record<string, string> = {};
+  v.split(',').forEach((part, i) => {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$/.exec(part);
+    if (!m) throw new InputError(`--param entry ${i + 1} "${part}" must look like NAME=VALUE`, { field: 'param' });
+    out[m[1]!] = m[2]!;
+  });
+  return out;
+}
+
+function readJson(file: string): unknown {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`playbook file not found: ${file}`, { file });
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new InputError(`not JSON: ${(e as Error).message}`, { file });
+  }
+}
+
+const stepShape = (s: RunState) => ({
+  run: s.run,
+  status: s.status,
+  current: s.current === null ? null : { index: s.current.index, title: s.current.title, kind: s.current.kind, waitingForSecond: s.current.waitingForSecond },
+  why: s.why,
+});
+
+function printState(door: PlaybookDoor, s: RunState): void {
+  const out = door.io.stdout;
+  out.write(`run ${s.run}: ${s.status}${s.why ? ` (${s.why})` : ''}\n`);
+  if (s.current) out.write(`next: step ${s.current.index} "${s.current.title}" (${s.current.kind})${s.current.waitingForSecond ? ', waiting for a second person' : ''}\n`);
+}
+
+async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>): Promise<{ run: number; sandbox: string }> {
+  const dir = drillsDir(door.db);
+  fs.mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `starting-${process.pid}-${randomBytes(6).toString('hex')}.db`);
+  let live;
+  try {
+    live = openLedger(door.db, { readonly: true });
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  try {
+    await backupLedger(live, temp);
+  } finally {
+    live.close();
+  }
+  try {
+    const firstId = Math.max(0, ...drillIds(door.db)) + 1;
+    const s = (await door.runAt(temp, 'playbooks.start', { ...payload, mode: 'drill', firstId })) as RunState;
+    const sandbox = drillFile(door.db, s.run);
+    if (fs.existsSync(sandbox)) throw new Error(`drill sandbox ${sandbox} already exists`);
+    for (const suffix of ['-wal', '-shm']) if (fs.existsSync(temp + suffix)) fs.renameSync(temp + suffix, sandbox + suffix);
+    fs.renameSync(temp, sandbox);
+    return { run: s.run, sandbox };
+  } catch (e) {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temp + suffix, { force: true });
+    throw e;
+  }
+}
+
+export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<number> {
+  const [sub = 'list', file] = rest;
+  const out = door.io.stdout;
+  switch (sub) {
+    case 'list': {
+      const rows = (await door.run('playbooks.list', {})) as PlaybookSummary[];
+      const shaped = rows.map((r) => ({ id: r.id, name: r.name, version: r.version, steps: r.steps }));
+      emit(door, shaped, (o) => table(o, ['id', 'name', 'version', 'steps', 'source'], rows.map((r) => [r.id, r.name, r.version === 0 ? '(library)' : String(r.version), String(r.steps), r.source])));
+      return 0;
+    }
+    case 'show':
+    case 'export': {
+      const version = door.opt('version');
+      if (version !== undefined && (typeof version !== 'string' || !/^[1-9]\d{0,8}$/.test(version))) throw new InputError('--version must be a positive whole number', { field: 'version' });
+      const v = (await door.run('playbooks.get', { id: door.need('playbook', 'the playbook id'), ...(typeof version === 'string' ? { version: Number(version) } : {}) })) as PlaybookView;
+      if (sub === 'export') {
+        const text = `${JSON.stringify(v, null, 2)}\n`;
+        const to = door.opt('to');
+        if (typeof to === 'string') {
+          if (fs.existsSync(to)) throw new InputError(`${to} already exists: export never overwrites a file`);
+          fs.writeFileSync(to, text, { flag: 'wx' });
+          door.io.stderr.write(`exported ${v.id} version ${v.version} to ${to}\n`);
+        } else out.write(text);
+        return 0;
+      }
+      emit(door, v, (o) => {
+        o.write(`${v.name} (${v.id}), version ${v.version === 0 ? '(library, not yet installed)' : v.version}\n`);
+        if (v.description) o.write(`${v.description}\n`);
+        table(
+          o,
+          ['#', 'kind', 'title', 'who / command', 'target s', 'branches'],
+          v.steps.map((s, i) => [
+            String(i + 1),
+            s.kind,
+            s.title,
+            s.kind === 'manual' ? `${s.role}${s.fourEyes ? ' x2' : ''}` : s.channel,
+            String(s.targetSeconds),
+            (s.branches ?? []).map((b) => `step ${b.when.step} "${b.when.outcome}" -> ${b.goto}`).join('; '),
+          ]),
+        );
+      });
+      return 0;
+    }
+    case 'import': {
+      if (file === undefined) throw new InputError('usage: riskdesk playbook import FILE.json --db F --reason R --as USER', { field: 'file' });
+      const json = readJson(file);
+      checkPlaybook(json, file); // refused here with the file named; the command layer checks it again
+      const s = (await door.run('playbooks.import', { definition: json, reason: door.need('reason', 'why the playbook changes') })) as PlaybookSummary;
+      emit(door, s, (o) => o.write(`imported ${s.id} as version ${s.version} (${s.steps} steps)\n`));
+      return 0;
+    }
+    case 'start': {
+      const mode = door.need('mode', 'drill or live');
+      if (mode !== 'drill' && mode !== 'live') throw new InputError(`--mode must be drill or live, not "${mode}"`, { field: 'mode' });
+      const p = params(door);
+      const payload = { playbook: door.need('playbook', 'the playbook id'), ...(p ? { params: p } : {}) };
+      let shaped: { run: number; mode: string; sandbox: string | null };
+      if (mode === 'drill') {
+        const d = await startDrill(door, payload);
+        shaped = { run: d.run, mode, sandbox: d.sandbox };
+      } else {
+        const firstId = Math.max(0, ...drillIds(door.db)) + 1;
+        const s = (await door.run('playbooks.start', { ...payload, mode, firstId })) as RunState;
+        shaped = { run: s.run, mode, sandbox: null };
+      }
+      emit(door, shaped, (o) => o.write(`run ${shaped.run} started (${mode}${shaped.sandbox ? `, sandbox ${shaped.sandbox}` : ''})\n`));
+      return 0;
+    }
+    case 'step':
+    case 'abort': {
+      const run = runOpt(door);
+      const at = ledgerOfRun(door, run);
+      let s: RunState;
+      if (sub === 'step') {
+        const note = door.opt('note');
+        const outcome = door.opt('outcome');
+        s = (await door.runAt(at, 'playbooks.step', { run, ...(typeof note === 'string' ? { note } : {}), ...(typeof outcome === 'string' ? { outcome } : {}) })) as RunState;
+      } else s = (await door.runAt(at, 'playbooks.abort', { run, reason: door.need('reason', 'why the run is aborted') })) as RunState;
+      emit(door, stepShape(s), () => printState(door, s));
+      return 0;
+    }
+    case 'report': {
+      const run = runOpt(door);
+      const r = (await door.runAt(ledgerOfRun(door, run), 'playbooks.report', { run })) as RunReport;
+      emit(door, r, (o) => {
+        o.write(`run ${r.run}: ${r.name} v${r.version}, ${r.mode}, ${r.status}${r.why ? ` (${r.why})` : ''}; started by ${r.startedBy} at ${r.startedAt}\n`);
+        table(
+          o,
+          ['#', 'title', 'kind', 'actor', 'second', 'started', 'seconds', 'target', 'outcome'],
+          r.steps.map((s) => [String(s.index), s.title, s.kind, s.actor ?? '', s.secondActor ?? '', s.startedAt, s.seconds === null ? '' : String(s.seconds), String(s.targetSeconds), s.outcome ?? s.why ?? s.status]),
+          [6, 7],
+        );
+        o.write(`score: ${r.score.onTime} of ${r.score.steps} steps on time (${r.score.ratio})\n`);
+      });
+      return 0;
+    }
+    default:
+      throw new InputError(`unknown playbook subcommand "${sub}": list, show, import, export, start, step, abort, report`);
+  }
+}

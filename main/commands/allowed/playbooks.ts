@@ -1,0 +1,22 @@
+// Who may sign off a playbook run's manual step: the step names the least role; a four-eyes step's second sign-off
+// is someone other than the first. (An automated step is the command it runs: that command's own rules decide, and a
+// refusal there stops the run, recorded, in main/commands/playbooks/runs.ts.)
+import type { Actor } from '../context.ts';
+import type { Role } from '../../../shared/roles.ts';
+import { first, no, ok, roleRule, type Rule } from './verdict.ts';
+
+export function signOffRule(step: { title: string; role: Role }, firstSigner: string | null, actor: Actor): Rule {
+  return first(
+    () => roleRule(actor, step.role, `Signing off "${step.title}"`),
+    () =>
+      firstSigner === actor.name
+        ? no('four_eyes', `you (${actor.name}) signed off "${step.title}" first: a second, different person signs it off`)
+        : ok(),
+  );
+}
+
+/** A running run only: an ended one keeps its report and takes no more steps. */
+export function runningRule(run: { id: number; status: string; abortReason: string | null }): Rule {
+  if (run.status === 'running') return ok();
+  return no('run_ended', `run ${run.id} is ${run.status}${run.abortReason ? ` (${run.abortReason})` : ''}: it takes no more steps`);
+}

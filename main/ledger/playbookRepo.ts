@@ -1,0 +1,179 @@
+// Playbooks, their versions, runs and the steps runs took (migration step 11). Definitions are stored whole, as the
+// JSON that was checked against shared/contractPlaybook.ts; a run's variables (its parameters and captured values)
+// likewise.
+import type { Database } from 'better-sqlite3';
+
+export interface PlaybookVersionRow {
+  playbook: string;
+  version: number;
+  name: string;
+  definition: string;
+  source: 'library' | 'import';
+  addedBy: string;
+  addedAt: string;
+}
+
+function versionOf(r: Record<string, unknown>): PlaybookVersionRow {
+  return {
+    playbook: r.playbook as string,
+    version: Number(r.version),
+    name: r.name as string,
+    definition: r.definition as string,
+    source: r.source as 'library' | 'import',
+    addedBy: r.added_by as string,
+    addedAt: r.added_at as string,
+  };
+}
+
+/** Every playbook's latest version, by id. */
+export function latestPlaybookVersions(db: Database): PlaybookVersionRow[] {
+  const rows = db
+    .prepare(
+      `SELECT v.* FROM playbook_versions v
+        WHERE v.version = (SELECT max(version) FROM playbook_versions w WHERE w.playbook = v.playbook)
+        ORDER BY v.playbook`,
+    )
+    .all() as Record<string, unknown>[];
+  return rows.map(versionOf);
+}
+
+/** One version of a playbook (the latest when `version` is left out), or undefined. */
+export function playbookVersion(db: Database, playbook: string, version?: number): PlaybookVersionRow | undefined {
+  const r = (
+    version === undefined
+      ? db.prepare('SELECT * FROM playbook_versions WHERE playbook = ? ORDER BY version DESC LIMIT 1').get(playbook)
+      : db.prepare('SELECT * FROM playbook_versions WHERE playbook = ? AND version = ?').get(playbook, version)
+  ) as Record<string, unknown> | undefined;
+  return r ? versionOf(r) : undefined;
+}
+
+/** Stores the next version of a playbook and returns its number. */
+export function insertPlaybookVersion(db: Database, v: Omit<PlaybookVersionRow, 'version'>): number {
+  const next = Number(db.prepare('SELECT coalesce(max(version), 0) + 1 FROM playbook_versions WHERE playbook = ?').pluck().get(v.playbook) as bigint);
+  db.prepare('INSERT INTO playbook_versions (playbook, version, name, definition, source, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    v.playbook,
+    next,
+    v.name,
+    v.definition,
+    v.source,
+    v.addedBy,
+    v.addedAt,
+  );
+  return next;
+}
+
+export interface RunRow {
+  id: number;
+  playbook: string;
+  version: number;
+  mode: 'live' | 'drill';
+  status: 'running' | 'done' | 'aborted';
+  currentStep: number | null;
+  vars: Record<string, unknown>;
+  startedBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  abortReason: string | null;
+}
+
+function runOf(r: Record<string, unknown>): RunRow {
+  return {
+    id: Number(r.id),
+    playbook: r.playbook as string,
+    version: Number(r.version),
+    mode: r.mode as 'live' | 'drill',
+    status: r.status as RunRow['status'],
+    currentStep: r.current_step === null ? null : Number(r.current_step),
+    vars: JSON.parse(r.vars as string) as Record<string, unknown>,
+    startedBy: r.started_by as string,
+    startedAt: r.started_at as string,
+    endedAt: (r.ended_at as string | null) ?? null,
+    abortReason: (r.abort_reason as string | null) ?? null,
+  };
+}
+
+export function maxRunId(db: Database): number {
+  return Number(db.prepare('SELECT coalesce(max(id), 0) FROM playbook_runs').pluck().get() as bigint);
+}
+
+export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status'>): void {
+  db.prepare(
+    `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at)
+     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+  ).run(r.id, r.playbook, r.version, r.mode, r.currentStep, JSON.stringify(r.vars), r.startedBy, r.startedAt);
+}
+
+export function getRun(db: Database, id: number): RunRow | undefined {
+  const r = db.prepare('SELECT * FROM playbook_runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  return r ? runOf(r) : undefined;
+}
+
+/** Moves a run on: its current step and variables, or its end (done, or aborted with a reason). */
+export function updateRun(db: Database, id: number, u: { status: RunRow['status']; currentStep: number | null; vars: Record<string, unknown>; endedAt: string | null; abortReason: string | null }): void {
+  db.prepare('UPDATE playbook_runs SET status = ?, current_step = ?, vars = ?, ended_at = ?, abort_reason = ? WHERE id = ?').run(
+    u.status,
+    u.currentStep,
+    JSON.stringify(u.vars),
+    u.endedAt,
+    u.abortReason,
+    id,
+  );
+}
+
+export interface RunStepRow {
+  run: number;
+  seq: number;
+  step: number;
+  status: 'open' | 'awaiting_second' | 'done' | 'refused' | 'aborted';
+  startedAt: string;
+  endedAt: string | null;
+  actor: string | null;
+  secondActor: string | null;
+  note: string | null;
+  outcome: string | null;
+  why: string | null;
+  approvalId: number | null;
+}
+
+function stepOf(r: Record<string, unknown>): RunStepRow {
+  return {
+    run: Number(r.run),
+    seq: Number(r.seq),
+    step: Number(r.step),
+    status: r.status as RunStepRow['status'],
+    startedAt: r.started_at as string,
+    endedAt: (r.ended_at as string | null) ?? null,
+    actor: (r.actor as string | null) ?? null,
+    secondActor: (r.second_actor as string | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    outcome: (r.outcome as string | null) ?? null,
+    why: (r.why as string | null) ?? null,
+    approvalId: r.approval_id === null ? null : Number(r.approval_id),
+  };
+}
+
+/** Opens the run's next step row (the step it has reached), started at `at`. */
+export function openRunStep(db: Database, run: number, step: number, at: string): void {
+  const seq = Number(db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM playbook_run_steps WHERE run = ?').pluck().get(run) as bigint);
+  db.prepare(`INSERT INTO playbook_run_steps (run, seq, step, status, started_at) VALUES (?, ?, ?, 'open', ?)`).run(run, seq, step, at);
+}
+
+/** The run's step row still open (open or waiting for a second person), if any. */
+export function currentRunStep(db: Database, run: number): RunStepRow | undefined {
+  const r = db.prepare(`SELECT * FROM playbook_run_steps WHERE run = ? AND status IN ('open', 'awaiting_second') ORDER BY seq DESC LIMIT 1`).get(run) as
+    | Record<string, unknown>
+    | undefined;
+  return r ? stepOf(r) : undefined;
+}
+
+export function updateRunStep(db: Database, s: RunStepRow): void {
+  db.prepare(
+    `UPDATE playbook_run_steps SET status = ?, ended_at = ?, actor = ?, second_actor = ?, note = ?, outcome = ?, why = ?, approval_id = ?
+      WHERE run = ? AND seq = ?`,
+  ).run(s.status, s.endedAt, s.actor, s.secondActor, s.note, s.outcome, s.why, s.approvalId, s.run, s.seq);
+}
+
+/** The steps the run took, in order. */
+export function runSteps(db: Database, run: number): RunStepRow[] {
+  return (db.prepare('SELECT * FROM playbook_run_steps WHERE run = ? ORDER BY seq').all(run) as Record<string, unknown>[]).map(stepOf);
+}

@@ -1,0 +1,209 @@
+// Recovery playbooks (issue 16, design.md §2.7): the playbook file's schema (imported and exported as JSON, and
+// published as docs/schemas/playbook.schema.json), the views of runs and their reports, and the channels. Merged into
+// the contract in contract.ts. Which channel an automated step may call, and whether a file's branches hold, is
+// checked on the server (main/commands/playbooks/definition.ts): the console shows what it is told.
+import { z } from 'zod';
+import { ROLES, type Role } from './roles.ts';
+import { id, reason, note, rowId } from './schemaParts.ts';
+
+const title = z.string().trim().min(1, 'a title is required').max(200);
+const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
+/** A dotted path into a command's output: "id", "waterfall.layers.5.used". */
+const outputPath = z.string().min(1).max(200).regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'a dotted path such as "waterfall.layers.5.used"');
+
+/** "After this step, if step N's recorded outcome is X, go to step M" (steps are numbered from 1). */
+export const playbookBranch = z
+  .object({
+    when: z.object({ step: z.number().int().min(1), outcome: z.string().min(1).max(200) }).strict(),
+    goto: z.number().int().min(1),
+  })
+  .strict();
+
+/** How an automated step's outcome is read from its command's output: the first rule that holds names it. */
+export const outcomeRule = z
+  .object({
+    outcome: z.string().min(1).max(200),
+    path: outputPath,
+    /** Holds when the value at path is a decimal greater than this one. */
+    above: z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "0"').optional(),
+    /** Holds when the value at path, as a string, is this. */
+    equals: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((r) => (r.above === undefined) !== (r.equals === undefined), { message: 'give exactly one of "above" and "equals"', path: ['above'] });
+
+const common = {
+  title,
+  instructions: z.string().trim().min(1, 'instructions are required').max(4000),
+  /** What the desk aims for, in seconds from the step's start to its completion. */
+  targetSeconds: z.number().int().min(1).max(7 * 86_400),
+  branches: z.array(playbookBranch).max(20).optional(),
+};
+
+export const manualStep = z
+  .object({
+    kind: z.literal('manual'),
+    ...common,
+    /** The least role that may sign it off. */
+    role: z.enum(ROLES),
+    /** A second, different person signs it off too. */
+    fourEyes: z.boolean().optional(),
+    /** The outcomes a sign-off chooses from (--outcome); without a list, the outcome is "signed off". */
+    outcomes: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+  })
+  .strict();
+
+export const automatedStep = z
+  .object({
+    kind: z.literal('automated'),
+    ...common,
+    /** A contract channel, run through the dispatcher as the user who performs the step. */
+    channel: z.string().min(1).max(100),
+    /**
+     * Its payload. A string "${name}" is replaced by the run's parameter or captured value of that name (kept as a
+     * number when it is one); "${now+24h}" by the run's clock plus so many hours; "${name}" inside a longer string
+     * is written into it.
+     */
+    params: z.record(z.string(), z.unknown()).optional(),
+    /** Values kept from the output for later steps: name -> dotted path ("case": "id"). */
+    capture: z.record(varName, outputPath).optional(),
+    outcomes: z.array(outcomeRule).max(20).optional(),
+  })
+  .strict();
+
+export const playbookStep = z.discriminatedUnion('kind', [manualStep, automatedStep]);
+
+export const playbookDefinition = z
+  .object({
+    id: id,
+    name: title,
+    description: z.string().max(4000).optional(),
+    /** Given when a run starts (riskdesk playbook start --param member=NGC); a default makes one optional. */
+    parameters: z.array(z.object({ name: varName, description: z.string().max(500), default: z.string().max(200).optional() }).strict()).max(20).optional(),
+    steps: z.array(playbookStep).min(1, 'a playbook has at least one step').max(200),
+    /** Written by export; ignored on import (a stored change is always the next version). */
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type PlaybookDefinition = z.infer<typeof playbookDefinition>;
+export type PlaybookStep = z.infer<typeof playbookStep>;
+
+export const PLAYBOOK_MODES = ['live', 'drill'] as const;
+export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
+export type RunStatus = 'running' | 'done' | 'aborted';
+
+export interface PlaybookSummary {
+  id: string;
+  name: string;
+  /** The latest version in the ledger, or 0 for a library playbook not yet installed (a run installs it as 1). */
+  version: number;
+  steps: number;
+  source: 'library' | 'import';
+}
+
+export interface PlaybookView extends PlaybookDefinition {
+  version: number;
+}
+
+export interface RunState {
+  run: number;
+  status: RunStatus;
+  current: { index: number; title: string; kind: 'manual' | 'automated'; waitingForSecond: boolean } | null;
+  /** Why the run stopped: an abort's reason, or the rule that refused a step. */
+  why: string | null;
+}
+
+export interface RunStepReport {
+  index: number;
+  title: string;
+  kind: 'manual' | 'automated';
+  status: 'open' | 'awaiting_second' | 'done' | 'refused' | 'aborted';
+  actor: string | null;
+  secondActor: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  seconds: number | null;
+  targetSeconds: number;
+  onTime: boolean | null;
+  outcome: string | null;
+  note: string | null;
+  why: string | null;
+}
+
+export interface RunReport {
+  run: number;
+  playbook: string;
+  name: string;
+  version: number;
+  mode: PlaybookMode;
+  status: RunStatus;
+  startedBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  why: string | null;
+  steps: RunStepReport[];
+  /** Steps completed within their target, over the steps the run took. */
+  score: { onTime: number; steps: number; ratio: string };
+}
+
+const runId = rowId;
+
+export const playbookContract = {
+  /** The ledger's playbooks (latest version) and the library's not yet installed. */
+  'playbooks.list': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as PlaybookSummary[],
+  },
+  /** One playbook: a version from the ledger (the latest by default), or the library's. */
+  'playbooks.get': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
+    output: null as unknown as PlaybookView,
+  },
+  /** A playbook file, checked (a bad one is refused naming the step and field), stored as its next version. */
+  'playbooks.import': {
+    role: 'supervisor' as Role,
+    mutates: true,
+    input: z.object({ definition: z.unknown(), reason }).strict(),
+    output: null as unknown as PlaybookSummary,
+  },
+  /** A run of a playbook's latest version (a library one is installed first), at its first step. */
+  'playbooks.start': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        playbook: id,
+        mode: z.enum(PLAYBOOK_MODES),
+        params: z.record(z.string(), z.string().max(200)).optional(),
+        /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
+        firstId: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    output: null as unknown as RunState,
+  },
+  /** Performs (automated) or signs off (manual) the run's current step as the signed-in user. */
+  'playbooks.step': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId, note: note.optional(), outcome: z.string().min(1).max(200).optional() }).strict(),
+    output: null as unknown as RunState,
+  },
+  /** Ends a running run with a reason; its report stays. */
+  'playbooks.abort': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId, reason }).strict(),
+    output: null as unknown as RunState,
+  },
+  'playbooks.report': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ run: runId }).strict(),
+    output: null as unknown as RunReport,
+  },
+} as const;
