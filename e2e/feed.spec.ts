@@ -1,13 +1,13 @@
 // The live console (issue 15): `riskdesk serve --feed FILE` follows a file of NDJSON marks. A mark appended to it
 // moves accounts into call, and the Calls queue shows the new call within a second without a reload; the feed bar
-// says live; when the feed stops, the stale-feed alert appears (policy feedStaleSeconds, 3 s here).
+// says live; when the feed stops, the stale-feed alert appears (policy feedStaleSeconds, 5 s here).
 import fs from 'node:fs';
 import { test, expect } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { api } from './support/api.ts';
 import { DEMO_PASSWORDS } from './fixtures.ts';
 
-test.use({ deskAccounts: 400, deskFeed: true, deskPolicy: { feedStaleSeconds: '3' } });
+test.use({ deskAccounts: 400, deskFeed: true, deskPolicy: { feedStaleSeconds: '5' } });
 
 interface Call {
   id: number;
@@ -28,6 +28,12 @@ test('a mark appended to the feed file puts a call in the queue within a second,
   const time = new Date(Date.now() - 500).toISOString();
   fs.appendFileSync(desk.feed!, `${JSON.stringify({ instrument: 'BTC-PERP', price: '40000', time })}\n`);
   await expect(count).not.toHaveAttribute('data-count', String(before.length), { timeout: 1_000 });
+  // The feed bar: live, with the mark per instrument.
+  await expect(page.getByTestId('feed-state')).toHaveText('Feed live');
+  await page.getByTestId('feed-toggle').click();
+  await expect(page.getByTestId('feed-instrument-BTC-PERP')).toContainText('40000');
+  await page.getByTestId('feed-toggle').click();
+  await expect(page.getByTestId('feed-detail')).toHaveCount(0);
 
   const after = await api<Call[]>(desk, 'operator', 'calls.list', { status: 'open' });
   const known = new Set(before.map((c) => c.id));
@@ -38,13 +44,8 @@ test('a mark appended to the feed file puts a call in the queue within a second,
   await expect(page.locator(`[data-testid="call-row"][data-row-id="${fresh[0]!.id}"]`)).toContainText(fresh[0]!.account);
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
-  // The feed bar: live, with the mark per instrument.
-  await expect(page.getByTestId('feed-state')).toHaveText('Feed live');
-  await page.getByTestId('feed-toggle').click();
-  await expect(page.getByTestId('feed-instrument-BTC-PERP')).toContainText('40000');
-
-  // Nothing more is appended: after 3 s the feed is stale, and the alert says so.
-  await expect(page.getByTestId('toasts')).toContainText(/Market data feed stale: no mark for \d+ s \(stale after 3 s\)/, { timeout: 8_000 });
+  // Nothing more is appended: after 5 s the feed is stale, and the alert says so.
+  await expect(page.getByTestId('toasts')).toContainText(/Market data feed stale: no mark for \d+ s \(stale after 5 s\)/, { timeout: 12_000 });
   await expect(page.getByTestId('feed-state')).toHaveText('Feed stale');
   await page.screenshot({ path: test.info().outputPath('feed-stale.png') });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
+import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { playbookContract } from './contractPlaybook.ts';
@@ -15,7 +15,7 @@ import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } fro
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 
 const orderEdits = z
-  .array(z.object({ instrument: id, quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a quantity such as "0.5" (0 drops the order)') }).strict())
+  .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
   .min(1)
   .max(500);
 

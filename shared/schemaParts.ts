@@ -2,9 +2,14 @@
 // imports this too.
 import { z } from 'zod';
 import { INSTANT_HINT, INSTANT_PATTERN, parseInstant } from './time.ts';
+import { SIGNED_DECIMAL, UNSIGNED_DECIMAL, WRITTEN_DECIMAL } from './decimalString.ts';
 
-export const decimal = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
-export const positiveDecimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
+export const decimal = z.string().regex(SIGNED_DECIMAL, 'expected a decimal string such as "1250.50"');
+export const positiveDecimal = z.string().regex(UNSIGNED_DECIMAL, 'expected a positive decimal string').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
+/** A non-negative decimal string (a size, a rate), with the message that says what it is. */
+export const unsignedDecimal = (message: string) => z.string().regex(UNSIGNED_DECIMAL, message);
+/** A decimal string as the program writes one (an output): a minus sign only. */
+export const writtenDecimal = z.string().regex(WRITTEN_DECIMAL);
 /** A time with its zone (shared/time.ts); handlers store it through normaliseTime, in UTC. */
 export const isoTime = z
   .string()

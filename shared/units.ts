@@ -1,5 +1,6 @@
 // Exact fixed-point units (methodology §1). Every amount, price, quantity and rate is an integer count of
 // its unit inside the program and a decimal string at every boundary. Nothing here touches a float.
+import { DECIMAL_PARTS as DECIMAL } from './decimalString.ts';
 
 /** Amounts are counted in micro-units of the quote currency (USD 1e-6). */
 export const AMOUNT_SCALE = 6;
@@ -24,7 +25,6 @@ export class UnitError extends Error {
   }
 }
 
-const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 
 export function isDecimalString(s: string): boolean {
   return DECIMAL.test(s);

@@ -13,36 +13,36 @@ function ok(r: CliResult, code = 0): CliResult {
   return r;
 }
 
-test('policies list, change (asked, then confirmed by a second supervisor), history; a bad value and a self-confirmation refused', T, (t) => {
+test('policies list, change (asked, then confirmed by a second supervisor), history; a bad value and a self-confirmation refused', T, async (t) => {
   const db = path.join(tempDir(t, 'riskdesk-policies-cli-'), 'l.db');
-  ok(riskdesk(['init', '--db', db, '--demo', '--accounts', '100', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
-  const list = () => ok(riskdesk(['policies', '--db', db, '--json'])).json<PoliciesView>();
-  assert.equal(list().version, 0);
-  const human = ok(riskdesk(['policies', 'list', '--db', db]));
+  ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '100', '--seed', '7', '--now', '2026-03-12T20:00:00Z']));
+  const list = async () => ok(await riskdesk(['policies', '--db', db, '--json'])).json<PoliciesView>();
+  assert.equal((await list()).version, 0);
+  const human = ok(await riskdesk(['policies', 'list', '--db', db]));
   assert.match(human.stdout, /policy version 0/);
   assert.match(human.stdout, /fourEyesNotional\s+1000000\s+USD/);
   assert.match(human.stdout, /ledgerMode\s+demo \(read-only\)/);
 
   const entries = journalOf(db).length;
-  const bad = ok(riskdeskAs('supervisor', ['policies', 'change', 'fourEyesNotional', 'a lot', '--db', db, '--reason', 'raise it']), 2);
+  const bad = ok(await riskdeskAs('supervisor', ['policies', 'change', 'fourEyesNotional', 'a lot', '--db', db, '--reason', 'raise it']), 2);
   assert.match(bad.stderr, /policy fourEyesNotional: "a lot" is not an amount in USD/);
-  assert.match(ok(riskdesk(['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'raise it']), 2).stderr, /needs a signed-in user/);
-  ok(riskdeskAs('operator', ['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'raise it']), 1);
+  assert.match(ok(await riskdesk(['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'raise it']), 2).stderr, /needs a signed-in user/);
+  ok(await riskdeskAs('operator', ['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'raise it']), 1);
   assert.equal(journalOf(db).length, entries);
 
-  const asked = ok(riskdeskAs('supervisor', ['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'committee minute 14', '--json'])).json<PolicyEntryView>();
+  const asked = ok(await riskdeskAs('supervisor', ['policies', 'change', 'fourEyesNotional', '2000000', '--db', db, '--reason', 'committee minute 14', '--json'])).json<PolicyEntryView>();
   assert.deepEqual([asked.value, asked.pending?.value], ['1000000', '2000000']);
   const id = String(asked.pending!.approval);
-  const self = ok(riskdeskAs('supervisor', ['approvals', 'confirm', '--db', db, '--id', id]), 1);
+  const self = ok(await riskdeskAs('supervisor', ['approvals', 'confirm', '--db', db, '--id', id]), 1);
   assert.match(self.stderr, /a second, different supervisor must confirm it/);
-  ok(riskdeskAs('supervisor2', ['approvals', 'confirm', '--db', db, '--id', id]));
+  ok(await riskdeskAs('supervisor2', ['approvals', 'confirm', '--db', db, '--id', id]));
 
-  const after = list();
+  const after = await list();
   assert.equal(after.version, 1);
   assert.equal(after.entries.find((e) => e.key === 'fourEyesNotional')!.value, '2000000');
-  const h = ok(riskdesk(['policies', 'history', 'fourEyesNotional', '--db', db, '--json'])).json<PolicyChangeView[]>();
+  const h = ok(await riskdesk(['policies', 'history', 'fourEyesNotional', '--db', db, '--json'])).json<PolicyChangeView[]>();
   assert.deepEqual(h.map((c) => [c.version, c.oldValue, c.newValue, c.requestedBy, c.confirmedBy]), [[1, '1000000', '2000000', 'supervisor', 'supervisor2']]);
-  assert.match(ok(riskdesk(['policies', 'history', 'fourEyesNotional', '--db', db])).stdout, /1\s+1000000\s+2000000\s+committee minute 14\s+supervisor\s+supervisor2/);
-  ok(riskdesk(['policies', 'history', '--db', db]), 2);
-  assert.equal(ok(riskdesk(['verify', '--db', db, '--deep', '--json'])).json<{ ok: boolean }>().ok, true);
+  assert.match(ok(await riskdesk(['policies', 'history', 'fourEyesNotional', '--db', db])).stdout, /1\s+1000000\s+2000000\s+committee minute 14\s+supervisor\s+supervisor2/);
+  ok(await riskdesk(['policies', 'history', '--db', db]), 2);
+  assert.equal(ok(await riskdesk(['verify', '--db', db, '--deep', '--json'])).json<{ ok: boolean }>().ok, true);
 });

@@ -248,3 +248,20 @@ test('a registered key\'s value in force: its default until a change, then the c
   assert.throws(() => policyInteger(db, 'fillBand'), /policy fillBand is a rate, not an integer/);
   db.close();
 });
+
+test('the live console\'s keys are policies like the rest: set under four eyes, read by the scheduler and feed, "off" turns the end-of-day cycle off', async () => {
+  const { readLivePolicy } = await import('../main/ledger/bookRepo.ts');
+  const db = demoLedger();
+  assert.deepEqual(readLivePolicy(db), { cycleEverySeconds: 0, eodCycleAt: null, feedStaleSeconds: 30 });
+  setPolicy(run, db, 'cycleEverySeconds', '60');
+  setPolicy(run, db, 'eodCycleAt', '17:30');
+  setPolicy(run, db, 'feedStaleSeconds', '5');
+  assert.deepEqual(readLivePolicy(db), { cycleEverySeconds: 60, eodCycleAt: '17:30', feedStaleSeconds: 5 });
+  assert.throws(() => run(db, supervisor, 'policies.change', { key: 'eodCycleAt', value: '25:00', reason: 'later' }), /policy eodCycleAt: "25:00" is not a UTC time of day/);
+  assert.throws(() => run(db, supervisor, 'policies.change', { key: 'feedStaleSeconds', value: '0', reason: 'never stale' }), /policy feedStaleSeconds: 0 is out of range/);
+  setPolicy(run, db, 'eodCycleAt', 'off');
+  assert.equal(stored(db, 'eodCycleAt'), 'off');
+  assert.equal(readLivePolicy(db).eodCycleAt, null);
+  assert.equal(entry(db, 'eodCycleAt').lastChange?.version, list(db).version);
+  db.close();
+});

@@ -19,6 +19,7 @@ import type { TickOutput } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { readPassword } from './password.ts';
+import type { CliIo } from './io.ts';
 import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED } from '../../shared/contractFeed.ts';
 
 export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 100] [--json]
@@ -66,10 +67,10 @@ function clockOf(now: string | undefined): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
-export async function feedCli(argv: string[]): Promise<number> {
+export async function feedCli(argv: string[], io: CliIo): Promise<number> {
   const { values: o } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
   if (o.help) {
-    process.stdout.write(`${FEED_USAGE}\n`);
+    io.stdout.write(`${FEED_USAGE}\n`);
     return 0;
   }
   if (!o.db) throw new InputError('--db is required: the ledger file');
@@ -86,7 +87,7 @@ export async function feedCli(argv: string[]): Promise<number> {
     throw new InputError((e as Error).message);
   }
   try {
-    const actor = o.as === undefined ? BATCH : (await signIn(db, { name: o.as, password: process.env.RISKDESK_PASSWORD ?? (await readPassword(`password for ${o.as}: `)), source: `cli:${os.userInfo().username}` }, now)).actor;
+    const actor = o.as === undefined ? BATCH : (await signIn(db, { name: o.as, password: io.env.RISKDESK_PASSWORD ?? (await readPassword(io, `password for ${o.as}: `)), source: `cli:${os.userInfo().username}` }, now)).actor;
     // A feed runs for long: it keeps the book resident, as the console does, so a batch does not read it whole.
     const resident = new ResidentBook(db);
     const door: LiveDoor = {
@@ -94,24 +95,24 @@ export async function feedCli(argv: string[]): Promise<number> {
       now,
       runAs: (who, channel, payload, clock) => {
         const value = dispatch({ db, actor: who, now: clock ? () => clock : now, resident }, channel, payload);
-        if (channel === 'prices.tick') for (const c of (value as TickOutput).calls) process.stderr.write(`riskdesk feed: call ${c.callId} issued to ${c.account} for ${c.amount}\n`);
+        if (channel === 'prices.tick') for (const c of (value as TickOutput).calls) io.stderr.write(`riskdesk feed: call ${c.callId} issued to ${c.account} for ${c.amount}\n`);
         return value;
       },
       emit: (e) => {
-        if (e.type === 'alert') process.stderr.write(`riskdesk feed: ${e.alert.level}: ${e.alert.text}\n`);
+        if (e.type === 'alert') io.stderr.write(`riskdesk feed: ${e.alert.level}: ${e.alert.text}\n`);
       },
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line) => io.stderr.write(`${line}\n`),
     };
     const live = new LiveConsole(door, {
       schedule: false,
       batchMs: whole(o['batch-ms'], 'batch-ms', 1, 60_000, 50),
       batchSize: whole(o['batch-size'], 'batch-size', 1, 10_000, DEFAULT_BATCH_MARKS),
     });
-    const finished = await run(live, actor, o, speed);
+    const finished = await run(live, actor, o, speed, io);
     const status = live.hub.status();
     await live.stop();
-    if (o.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else process.stderr.write(`riskdesk feed: ${status.accepted} marks taken, ${status.refused} refused${finished}\n`);
+    if (o.json) io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    else io.stderr.write(`riskdesk feed: ${status.accepted} marks taken, ${status.refused} refused${finished}\n`);
     return 0;
   } finally {
     db.close();
@@ -121,7 +122,7 @@ export async function feedCli(argv: string[]): Promise<number> {
 type Opts = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
 
 /** Runs the chosen source until it ends (stdin closed, replay done) or a signal stops it; says how it ended. */
-async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number): Promise<string> {
+async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number, io: CliIo): Promise<string> {
   const stopped = new Promise<string>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -142,9 +143,9 @@ async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number): Pro
       path = live.replayPath(actor, { source: 'daily', from: m[1]!, to: m[2]!, speed, stepsPerDay: whole(o.steps, 'steps', 1, 1440, 288), seed: whole(o.seed, 'seed', 0, 0xffffffff, 1) });
     }
     live.hub.startReplay(actor, path, speed, o['keep-times'] === true);
-    process.stderr.write(`riskdesk feed: replaying ${path.label} at ${speed}x; type pause, resume, step, speed N or stop\n`);
-    const controls = readline.createInterface({ input: process.stdin, terminal: false });
-    controls.on('line', (line) => steer(live, line.trim()));
+    io.stderr.write(`riskdesk feed: replaying ${path.label} at ${speed}x; type pause, resume, step, speed N or stop\n`);
+    const controls = readline.createInterface({ input: io.stdin, terminal: false });
+    controls.on('line', (line) => steer(live, line.trim(), io));
     const done = new Promise<string>((resolve) => {
       const check = setInterval(() => {
         const s = live.hub.replayStatus();
@@ -160,19 +161,19 @@ async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number): Pro
   }
   if (o.file !== undefined) {
     live.followFile(o.file, actor, o['from-start'] ? 'start' : 'end');
-    process.stderr.write(`riskdesk feed: following ${o.file}; Ctrl+C stops\n`);
+    io.stderr.write(`riskdesk feed: following ${o.file}; Ctrl+C stops\n`);
     return stopped;
   }
   if (o.socket !== undefined || o.port !== undefined) {
     const address = o.socket !== undefined ? { path: o.socket } : { port: whole(o.port, 'port', 0, 65535, 0) };
     const sock = await live.listen(address, actor);
-    process.stderr.write(`riskdesk feed: listening on ${sock.where}; Ctrl+C stops\n`);
+    io.stderr.write(`riskdesk feed: listening on ${sock.where}; Ctrl+C stops\n`);
     return stopped;
   }
   const input = live.hub.attach('stdin', 'stdin', actor);
   const ended = new Promise<string>((resolve) => {
-    process.stdin.on('data', (chunk: Buffer) => input.write(chunk));
-    process.stdin.on('end', () => {
+    io.stdin.on('data', (chunk: Buffer) => input.write(chunk));
+    io.stdin.on('end', () => {
       input.end();
       input.close();
       resolve('');
@@ -181,7 +182,7 @@ async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number): Pro
   return Promise.race([ended, stopped]);
 }
 
-function steer(live: LiveConsole, line: string): void {
+function steer(live: LiveConsole, line: string, io: CliIo): void {
   try {
     const player = live.hub.replay();
     const m = /^speed\s+(\d+(\.\d+)?)$/.exec(line);
@@ -192,8 +193,8 @@ function steer(live: LiveConsole, line: string): void {
     else if (m) player.setSpeed(Number(m[1]));
     else if (line !== '') throw new Error(`"${line}" is not a replay control: pause, resume, step, speed N or stop`);
     const s = player.status();
-    process.stderr.write(`riskdesk feed: replay ${s.state} at ${s.speed}x, ${s.done} of ${s.total} points, market time ${s.at}\n`);
+    io.stderr.write(`riskdesk feed: replay ${s.state} at ${s.speed}x, ${s.done} of ${s.total} points, market time ${s.at}\n`);
   } catch (e) {
-    process.stderr.write(`riskdesk feed: ${(e as Error).message}\n`);
+    io.stderr.write(`riskdesk feed: ${(e as Error).message}\n`);
   }
 }

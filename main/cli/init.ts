@@ -1,6 +1,6 @@
 // `riskdesk init` and `riskdesk demo`.
 import fs from 'node:fs';
-import { openLedger } from '../ledger/db.ts';
+import { openLedger, createLedger } from '../ledger/db.ts';
 import { initLedger } from '../commands/initLedger.ts';
 import { dispatch } from '../commands/dispatch.ts';
 import type { CycleSummary } from '../../shared/contract.ts';
@@ -38,20 +38,14 @@ export async function initCommand(
   if (fs.existsSync(file)) throw new InputError(`${file} already exists: init makes a new ledger and never overwrites one`);
   if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
   const admin = o.demo ? undefined : await firstAdmin(io, o.admin ?? 'admin');
-  let db: ReturnType<typeof openLedger>;
-  try {
-    db = openLedger(file, { create: true });
-  } catch (e) {
-    // A missing directory, an unwritable place: the path given is the problem, not the program. The file did not
-    // exist before (checked above): leave nothing behind.
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-    throw new InputError((e as Error).message);
-  }
-  try {
-    const { admin: _name, ...rest } = o;
-    const r = initLedger(db, { ...rest, ...(admin ? { admin } : {}) }, now);
+  const { admin: _name, ...rest } = o;
+  const { db, value: r } = createLedger(file, (db) => {
+    const report = initLedger(db, { ...rest, ...(admin ? { admin } : {}) }, now);
     // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
     fileAnchor(file, io.env).record(db, 'init');
+    return report;
+  });
+  try {
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       io.stdout.write(`created ${file}${r.demo ? ` with the demo book as of ${r.asOf}` : ` (empty; first admin: ${admin?.name})`}\n`);
@@ -65,14 +59,8 @@ export async function initCommand(
       }
     }
     return 0;
-  } catch (e) {
-    db.close();
-    fs.rmSync(file, { force: true });
-    fs.rmSync(`${file}-wal`, { force: true });
-    fs.rmSync(`${file}-shm`, { force: true });
-    throw e;
   } finally {
-    if (db.open) db.close();
+    db.close();
   }
 }
 

@@ -280,7 +280,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 async function command(argv: string[], io: CliIo): Promise<number> {
   // The feed parses its own options (main/cli/feed.ts).
-  if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1));
+  if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1), io);
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const o = values as Opts;
   const inv: Invocation = { o, io };

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLedger, type Ledger } from '../ledger/db.ts';
+import { openLedger, createLedger, type Ledger } from '../ledger/db.ts';
 import { initLedger } from '../commands/initLedger.ts';
 import { InputError } from '../../shared/errors.ts';
 import { startServer } from '../serve/server.ts';
@@ -39,20 +39,13 @@ function parsePort(p: string | undefined): number {
 }
 
 function createDemo(io: CliIo, file: string, accounts: number, seed: number): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw new InputError(`cannot create ${file}: directory ${dir} does not exist`);
-  const db = openLedger(file, { create: true });
-  try {
-    const r = initLedger(db, { demo: true, accounts, seed }, new Date());
+  const { db, value: r } = createLedger(file, (db) => {
+    const report = initLedger(db, { demo: true, accounts, seed }, new Date());
     fileAnchor(file, io.env).record(db, 'init');
-    io.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
-  } catch (e) {
-    db.close();
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-    throw e;
-  } finally {
-    if (db.open) db.close();
-  }
+    return report;
+  });
+  db.close();
+  io.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
 }
 
 /** Runs until SIGINT or SIGTERM: the server is the process's (its signals are the process's), its output is io's. */

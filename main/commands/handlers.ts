@@ -2,6 +2,7 @@
 // raw input and output (a file's fingerprint instead of its bytes, a result without wall-clock time), that instead.
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
+import { plain } from './plain.ts';
 import { runCycle } from './runCycle.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
 import { importCsvCommand } from './importCsv.ts';
@@ -47,10 +48,6 @@ export type { Prepared };
 
 /** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
 export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;
-
-const plain =
-  <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
-  (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
 
 export const handlers: Handlers = {
   'cycle.run': (ctx, input) => {

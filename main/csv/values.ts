@@ -3,6 +3,7 @@
 import { InputError } from '../../shared/errors.ts';
 import { AMOUNT_SCALE, INT64_MAX, INT64_MIN, RATE_SCALE, formatUnits } from '../../shared/units.ts';
 import { instantProblem, parseInstant } from '../../shared/time.ts';
+import { WRITTEN_DECIMAL_PARTS } from '../../shared/decimalString.ts';
 
 /** An exact decimal: n / 10^s. */
 export interface Dec {
@@ -10,7 +11,7 @@ export interface Dec {
   s: number;
 }
 
-const STRICT_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+const STRICT_DECIMAL = WRITTEN_DECIMAL_PARTS;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]*$/;
 const MAX_ID = 64;
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import type { Rng } from './prng.ts';
+import { UNSIGNED_DECIMAL } from '../../shared/decimalString.ts';
 
 export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 export type Dec = InstanceType<typeof D>;
@@ -95,7 +96,7 @@ function readCloses(file: string): Map<string, string> | null {
     const f = (lines[i] as string).split(',');
     const date = f[di];
     const close = f[ci];
-    if (date && close && /^\d+(\.\d+)?$/.test(close) && Number(close) > 0) out.set(date, close);
+    if (date && close && UNSIGNED_DECIMAL.test(close) && Number(close) > 0) out.set(date, close);
   }
   return out;
 }

@@ -22,7 +22,7 @@ import {
 } from 'electron';
 import { Door } from '../doors/invoke.ts';
 import type { AnyInvokeResult } from '../doors/invoke.ts';
-import { openLedger, type Ledger } from '../ledger/db.ts';
+import { openLedger, createLedger, type Ledger } from '../ledger/db.ts';
 import { initLedger } from '../commands/initLedger.ts';
 import { CSP } from '../serve/headers.ts';
 import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
@@ -69,16 +69,10 @@ function openDeskLedger(): Ledger {
   if (fs.existsSync(file)) return openLedger(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const accounts = Number(process.env.RISKDESK_DEMO_ACCOUNTS ?? 3000);
-  const ledger = openLedger(file, { create: true });
-  try {
+  return createLedger(file, (ledger) => {
     initLedger(ledger, { demo: true, accounts: Number.isInteger(accounts) && accounts > 0 ? accounts : 3000, seed: 1 }, new Date());
     deskAnchor().record(ledger, 'init');
-    return ledger;
-  } catch (e) {
-    ledger.close();
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-    throw e;
-  }
+  }).db;
 }
 
 /** The session key of an IPC sender, or null when the sender is not the main frame of our window showing our app. */

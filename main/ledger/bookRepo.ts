@@ -43,8 +43,9 @@ export function readLivePolicy(db: Database): LivePolicy {
     if (r.key === 'cycleEverySeconds') p.cycleEverySeconds = wholeSeconds(r.key, r.value, 0);
     else if (r.key === 'feedStaleSeconds') p.feedStaleSeconds = wholeSeconds(r.key, r.value, 1);
     else if (r.key === 'eodCycleAt') {
-      if (r.value !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(r.value)) throw new Error(`policy eodCycleAt must be HH:MM (UTC) or empty (off), not "${r.value}"`);
-      p.eodCycleAt = r.value === '' ? null : r.value;
+      const off = r.value === 'off' || r.value === '';
+      if (!off && !/^([01]\d|2[0-3]):[0-5]\d$/.test(r.value)) throw new Error(`policy eodCycleAt must be HH:MM (UTC) or off, not "${r.value}"`);
+      p.eodCycleAt = off ? null : r.value;
     }
   }
   return p;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, MIGRATIONS, latestVersion, runMigrations } from './migrations.ts';
+import { InputError } from '../../shared/errors.ts';
 
 export type Ledger = Database.Database;
 
@@ -90,6 +91,34 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
   } catch (e) {
     db.close();
     if (e instanceof Database.SqliteError) throw new Error(`ledger ${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Makes a new ledger file and fills it with `init` (the demo book, a first admin): either the whole ledger is there
+ * when this returns, open, or nothing is left at `file` (nor its -wal and -shm). The one "create, delete on failure"
+ * of `riskdesk init`, `riskdesk serve --demo-if-missing` and the app's first start. A file that exists, or a path
+ * where none can be made, is bad input.
+ */
+export function createLedger<T>(file: string, init: (db: Ledger) => T): { db: Ledger; value: T } {
+  if (fs.existsSync(file)) throw new InputError(`${file} already exists: a new ledger never overwrites one`);
+  const removeAll = () => {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+  };
+  let db: Ledger;
+  try {
+    db = openLedger(file, { create: true });
+  } catch (e) {
+    // A missing directory, an unwritable place: the path given is the problem, not the program.
+    removeAll();
+    throw new InputError((e as Error).message);
+  }
+  try {
+    return { db, value: init(db) };
+  } catch (e) {
+    db.close();
+    removeAll();
     throw e;
   }
 }

@@ -3,10 +3,12 @@
 // (npm run schemas) and checked by a test.
 import { z } from 'zod';
 import { RECOVERY_TOOLS, FIXED_LAYERS } from '../engine/waterfall.ts';
+import { unsignedDecimal, writtenDecimal } from '../../shared/schemaParts.ts';
+import { SIGNED_DECIMAL } from '../../shared/decimalString.ts';
 
-const usd = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string such as "1250.50"');
-const signed = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "-2.5"');
-const out = z.string().regex(/^-?\d+(\.\d+)?$/);
+const usd = unsignedDecimal('expected a non-negative decimal string such as "1250.50"');
+const signed = z.string().regex(SIGNED_DECIMAL, 'expected a decimal string such as "-2.5"');
+const out = writtenDecimal;
 const id = z.string().min(1);
 
 const recoveryTool = z

@@ -1,10 +1,10 @@
 // The what-if input (methodology §10): a standalone portfolio, every number a decimal string. The JSON Schema in
 // docs/schemas/margin-input.schema.json is generated from this (npm run schemas) and checked by a test.
 import { z } from 'zod';
-import { isoTime, positiveDecimal } from '../../shared/schemaParts.ts';
+import { isoTime, positiveDecimal, decimal, unsignedDecimal, writtenDecimal } from '../../shared/schemaParts.ts';
 
-const dec = z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "1250.50"');
-const pos = z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string');
+const dec = decimal;
+const pos = unsignedDecimal('expected a non-negative decimal string');
 // A price, strike or size of 0 has no meaning (and divides by zero downstream): refused at the door, field named.
 const positive = positiveDecimal.describe('greater than 0');
 const rate = pos.describe('a rate as a decimal fraction, e.g. "0.004" for 0.4%');
@@ -105,7 +105,7 @@ export const marginInputSchema = z
 
 export type MarginInput = z.infer<typeof marginInputSchema>;
 
-const amount = z.string().regex(/^-?\d+(\.\d+)?$/);
+const amount = writtenDecimal;
 const status = z.enum(['healthy', 'warning', 'call', 'liquidation', 'bankrupt']);
 
 export const marginOutputSchema = z

@@ -11,6 +11,7 @@ import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
 import { STATUS_CODES } from '../../engine/kernel.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { shockBook, type Shock } from '../../engine/stress.ts';
+import { parseShock } from '../shock.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
@@ -130,17 +131,6 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
   };
 }
 
-const SHOCK = /^([+-]?)(\d+)(?:\.(\d+))?$/;
-
-/** A relative move as an exact fraction num / den (den a power of ten). */
-function parseShock(s: string, field: string): Shock {
-  const m = SHOCK.exec(s);
-  if (!m) throw new InputError(`"${s}" is not a decimal number`, { field });
-  const frac = m[3] ?? '';
-  const mag = BigInt((m[2] ?? '0') + frac);
-  return { num: m[1] === '-' ? -mag : mag, den: 10n ** BigInt(frac.length) };
-}
-
 /**
  * The account evaluated with its prices moved by the relative shock of each underlying, by the stress tests' rule
  * (engine/stress.ts shockBook): every instrument on the underlying (its mark rounded to the tick, half-even) and the
@@ -154,10 +144,7 @@ export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.what
   for (const [key, value] of Object.entries(input.shocks)) {
     const field = `shocks.${key}`;
     if (!known.has(key)) throw new InputError(`no instrument is on the underlying "${key}"`, { field });
-    const x = parseShock(value, field);
-    // 1 + x <= 0 would take every price to zero or below.
-    if (x.den + x.num <= 0n) throw new InputError(`a shock of ${value} would take the price to zero or below: it must be above -1`, { field });
-    shocks.set(key, x);
+    shocks.set(key, parseShock(value, field));
   }
   const shocked = shockBook(s.book, shocks);
   const r = evaluateSnapshot(s, shocked);

@@ -9,6 +9,7 @@ import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { instrumentIds } from '../../ledger/policyRepo.ts';
+import { DEFAULT_LIVE_POLICY as L } from '../../ledger/bookRepo.ts';
 
 export interface PolicyKeyDef {
   key: string;
@@ -24,6 +25,8 @@ export interface PolicyKeyDef {
   choices?: readonly string[];
   /** The ledger's own (shown, never changed by a command). */
   readOnly?: true;
+  /** The value "off" is allowed and means this. */
+  offMeans?: string;
 }
 
 const P = DEFAULT_POLICY;
@@ -175,6 +178,10 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
   minutes('How long a locked user or source stays locked.', 'signInLockMinutes', 'sign-in', S.signInLockMinutes, 10_080),
   { key: 'signInBackoffAfter', group: 'sign-in', kind: 'integer', unit: 'failed attempts', description: 'Consecutive failures for one user before each further attempt waits.', default: String(S.signInBackoffAfter), min: '1', max: '1000' },
   { key: 'signInBackoffSeconds', group: 'sign-in', kind: 'integer', unit: 'seconds', description: 'The wait after the back-off count, doubled at each further failure (0: no back-off, only the lock).', default: String(S.signInBackoffSeconds), min: '0', max: '3600' },
+  // ---- the live console (main/schedule, main/feed) ----
+  { key: 'cycleEverySeconds', group: 'live', kind: 'integer', unit: 'seconds', description: 'A margin cycle every this many seconds while the console is open (0: no scheduled cycles).', default: String(L.cycleEverySeconds), min: '0', max: '86400' },
+  { key: 'eodCycleAt', group: 'live', kind: 'timeOfDay', unit: 'UTC time of day', description: 'An end-of-day margin cycle each day at this UTC time, as of that instant (off: none).', default: L.eodCycleAt ?? 'off', offMeans: 'no end-of-day cycle' },
+  { key: 'feedStaleSeconds', group: 'live', kind: 'integer', unit: 'seconds', description: 'No mark from the market-data feed for this long and the feed is stale: an alert is raised.', default: String(L.feedStaleSeconds), min: '1', max: '86400' },
   // ---- the ledger's own ----
   { key: 'ledgerMode', group: 'ledger', kind: 'choice', unit: 'choice', description: 'What the ledger is for: a desk\'s live book, or the demo book where drills run. Set when the ledger is made.', default: 'live', choices: ['live', 'demo'], readOnly: true },
 ];
@@ -280,6 +287,7 @@ export function accepts(d: PolicyKeyDef): string | null {
 /** `raw` checked against `d` and written as stored; a refusal names the key, what was given and what it must be. */
 export function checkPolicyValue(d: PolicyKeyDef, raw: string): string {
   const bad = (why: string) => new InputError(`policy ${d.key}: ${why}`, { field: 'value' });
+  if (raw === 'off' && d.offMeans !== undefined) return 'off';
   if (d.kind === 'choice') {
     if (!d.choices!.includes(raw)) throw bad(`"${raw}" is not ${expected(d)}`);
     return raw;

@@ -1,8 +1,8 @@
 // Default management's use cases (design.md §2.4-2.6), channel by channel: merged into the command layer's table.
-import type { Handlers, Handled } from '../handlers.ts';
-import type { Channel, InputOf, OutputOf } from '../../../shared/contract.ts';
+import type { Handlers } from '../handlers.ts';
+import type { InputOf } from '../../../shared/contract.ts';
 import type { recoveryContract } from '../../../shared/contractRecovery.ts';
-import type { CommandContext } from '../context.ts';
+import { plain } from '../plain.ts';
 import { membersList, suspendMember, reinstateMember, listDefaultCases, declareDefault, confirmDefault, withdrawDefault, replenishDefaultFund } from './members.ts';
 import { portAccounts, closeOutCommand, bidCommand, awardCommand } from './closeOut.ts';
 import { waterfallCommand, assessCommand, listAssessmentsCommand, payAssessment, reviewAssessments } from './waterfall.ts';
@@ -11,10 +11,6 @@ import { listScenarios, saveScenario, deleteScenarioCommand, stressRunCommand } 
 import { caseDetail } from './views.ts';
 
 type RecoveryChannel = keyof typeof recoveryContract;
-
-const plain =
-  <C extends Channel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
-  (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
 
 export const recoveryHandlers: Pick<Handlers, RecoveryChannel> = {
   'members.list': plain(membersList),

@@ -10,22 +10,9 @@ import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
 import { readShockKeys, readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
 import { priceTimeOf } from './book.ts';
+import { parseShock } from '../shock.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
-
-const SHOCK = /^([+-]?)(\d+)(?:\.(\d+))?$/;
-
-/** A relative move as num / den; refused (naming the field) unless it is above -1. */
-export function parseShock(s: string, field: string): Shock {
-  const m = SHOCK.exec(s);
-  if (!m) throw new InputError(`"${s}" is not a decimal number`, { field });
-  const frac = m[3] ?? '';
-  if (frac.length > 12) throw new InputError(`"${s}" has more than 12 decimal places`, { field });
-  const mag = BigInt((m[2] ?? '0') + frac);
-  const x = { num: m[1] === '-' ? -mag : mag, den: 10n ** BigInt(frac.length) };
-  if (x.den + x.num <= 0n) throw new InputError(`a shock of ${s} would take the price to zero or below: it must be above -1`, { field });
-  return x;
-}
 
 const view = (s: ScenarioRow): StressScenarioView => ({ ...s });
 

@@ -1,7 +1,7 @@
 // Exact decimal strings as the commands send them: shown, compared and subtracted by string and BigInt work,
 // never through a binary float. (Floats are for charts and the health column only.)
 
-const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+import { DECIMAL_PARTS as DECIMAL } from '../../../shared/decimalString.ts';
 
 interface Parts {
   neg: boolean;

@@ -1,6 +1,7 @@
 // How the liquidation screen words and shows its figures. String work only: health, rates and moves arrive as
 // exact decimal strings and are cut or shifted for display, never turned into floats.
 import type { LiquidationStatus } from '../../../../shared/contract.ts';
+import { DECIMAL_PARTS } from '../../../../shared/decimalString.ts';
 
 export const STATUS_WORDS: Record<LiquidationStatus, string> = {
   proposed: 'proposed',
@@ -28,7 +29,7 @@ export function formatHealth(h: string | null | undefined): string {
 
 /** A fraction as a percentage by moving the decimal point: "0.176471" -> "17.6471%", "0.1" -> "10%". */
 export function fractionAsPercent(f: string): string {
-  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(f);
+  const m = DECIMAL_PARTS.exec(f);
   if (!m) return f;
   const frac = (m[3] ?? '').padEnd(2, '0');
   const int = `${m[2]}${frac.slice(0, 2)}`.replace(/^0+(?=\d)/, '');
