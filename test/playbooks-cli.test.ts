@@ -1,0 +1,273 @@
+// `riskdesk playbook ...` end to end (issue 16): the real CLI in this process on real ledger files. A member-default
+// drill runs to the end with two supervisors on a sandbox copy while the live file stays byte-identical; a step
+// refused by a rule stops the run and says why; a branch follows the recorded outcome; an aborted run keeps its
+// report; a bad playbook file is refused naming the step and field, storing nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, riskdesk, riskdeskAs, tempDir, copyLedger, sha256File, withLedger, count, journalOf, type CliResult, type DemoUser } from './support/cli.ts';
+
+const T = { timeout: 120_000 };
+const T0 = Date.parse('2026-03-12T20:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+function ok(r: CliResult): CliResult {
+  assert.equal(r.code, 0, r.describe());
+  return r;
+}
+
+let demo: string | null = null;
+/** One demo ledger (300 accounts) per test process; each test works on its own copy. */
+async function demoCopy(dir: string): Promise<string> {
+  if (demo === null) {
+    const d = tempDir(undefined, 'riskdesk-playbooks-');
+    process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+    demo = path.join(d, 'demo.db');
+    ok(await riskdesk(['init', '--db', demo, '--demo', '--accounts', '300', '--seed', '7', '--now', at(0)]));
+  }
+  return copyLedger(demo, path.join(dir, 'live.db'));
+}
+
+const step = (db: string, run: number, user: DemoUser, minute: number, ...extra: string[]) =>
+  riskdeskAs(user, ['playbook', 'step', '--db', db, '--run', String(run), '--now', at(minute), '--json', ...extra]);
+
+test('a member-default drill runs to the end with two supervisors; the live file is byte-identical, the drill journal verifies, the report has every step', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const before = sha256File(live);
+
+  const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
+  assert.deepEqual(list.map((p: { id: string }) => p.id), ['flash-crash', 'member-default']);
+  assert.deepEqual(Object.keys(list[1]).sort(), ['id', 'name', 'steps', 'version']);
+
+  const started = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'member-default', '--mode', 'drill', '--param', 'member=KCM', '--now', at(1), '--json'])).json();
+  assert.equal(started.mode, 'drill');
+  assert.equal(started.sandbox, path.join(path.resolve(live) + '.drills', `run-${started.run}.db`));
+  assert.ok(fs.existsSync(started.sandbox));
+  const run = started.run as number;
+
+  // Who performs each step, and the minute they do it (step 7, the hedge, takes 40 minutes against a 30-minute target).
+  const plan: [DemoUser, number, string[]][] = [
+    ['supervisor', 5, ['--note', 'CRO, treasury, legal and operations on the bridge']],
+    ['supervisor', 6, []],
+    ['supervisor', 8, []],
+    ['supervisor', 10, []],
+    ['supervisor', 12, []], // declare
+    ['supervisor2', 15, ['--note', 'second pair of eyes on the declaration']], // confirm
+    ['supervisor', 55, ['--note', 'BTC and ETH delta hedged in the futures']],
+    ['supervisor', 60, ['--note', 'no client account healthy enough to port']],
+    ['supervisor', 62, []], // close-out
+    ['supervisor', 64, []], // waterfall
+  ];
+  let minute = 0;
+  let last: { status: string; current: { index: number; title: string; kind: string } | null } = { status: 'running', current: null };
+  for (const [user, m, extra] of plan) {
+    last = ok(await step(live, run, user, m, ...extra)).json();
+    minute = m;
+  }
+  // The waterfall's outcome decides whether the assessments step comes next (a branch on the recorded outcome).
+  if (last.current!.index === 11) {
+    last = ok(await step(live, run, 'supervisor', (minute += 2))).json(); // assess: held for a second supervisor
+    assert.deepEqual(last.current, { index: 11, title: 'Trigger the assessments', kind: 'automated', waitingForSecond: true });
+    last = ok(await step(live, run, 'supervisor2', (minute += 2))).json();
+  }
+  assert.equal(last.current!.index, 12);
+  last = ok(await step(live, run, 'supervisor', (minute += 10), '--note', 'notice to members sent')).json();
+  assert.equal(last.status, 'running');
+  assert.equal(last.current!.index, 12, 'a four-eyes sign-off waits for the second person');
+  // The first signer cannot be the second: refused, and the run goes on waiting.
+  const same = await step(live, run, 'supervisor', (minute += 1));
+  assert.equal(same.code, 1, same.describe());
+  assert.match(same.stderr, /second, different person/);
+  last = ok(await step(live, run, 'supervisor2', (minute += 5), '--note', 'regulator notified')).json();
+  last = ok(await step(live, run, 'supervisor', (minute += 2))).json();
+  last = ok(await step(live, run, 'supervisor2', (minute += 20), '--note', 'replenishment and lessons logged'))
+    .json();
+  assert.deepEqual(last, { run, status: 'done', current: null, why: null });
+
+  // The live ledger: not a byte changed, no run in it.
+  assert.equal(sha256File(live), before);
+  withLedger(live, (db) => assert.equal(count(db, 'playbook_runs'), 0));
+
+  // The drill's own journal verifies, and has the declaration and its confirmation by two different supervisors.
+  ok(await riskdesk(['verify', '--db', started.sandbox]));
+  const entries = journalOf(started.sandbox);
+  const declare = entries.find((e) => e.command === 'default.declare')!;
+  const confirm = entries.find((e) => e.command === 'default.confirm')!;
+  assert.equal(declare.actor, 'supervisor');
+  assert.equal(confirm.actor, 'supervisor2');
+  assert.ok(entries.filter((e) => e.command === 'playbooks.step').length >= 14);
+
+  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  assert.equal(report.run, run);
+  assert.equal(report.playbook, 'member-default');
+  assert.equal(report.mode, 'drill');
+  assert.equal(report.status, 'done');
+  const indexes = report.steps.map((s: { index: number }) => s.index);
+  const assessed = indexes.includes(11);
+  assert.deepEqual(indexes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ...(assessed ? [11] : []), 12, 13, 14]);
+  assert.equal(report.steps[9].outcome, assessed ? 'loss reaches assessments' : 'loss covered by prefunded resources');
+  for (const s of report.steps) {
+    for (const k of ['index', 'title', 'kind', 'actor', 'startedAt', 'endedAt', 'seconds', 'targetSeconds', 'outcome']) assert.ok(s[k] !== null && s[k] !== undefined, `step ${s.index} has ${k}`);
+    assert.equal(s.seconds, (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000);
+  }
+  assert.equal(report.steps[0].startedAt, at(1));
+  assert.equal(report.steps[0].seconds, 4 * 60);
+  assert.equal(report.steps[5].actor, 'supervisor2');
+  const hedge = report.steps[6];
+  assert.deepEqual([hedge.seconds, hedge.targetSeconds, hedge.onTime], [40 * 60, 1800, false]);
+  const notices = report.steps.find((s: { index: number }) => s.index === 12);
+  assert.deepEqual([notices.actor, notices.secondActor], ['supervisor', 'supervisor2']);
+  const onTime = report.steps.filter((s: { onTime: boolean }) => s.onTime).length;
+  assert.deepEqual(report.score, { onTime, steps: report.steps.length, ratio: String(Math.floor((onTime / report.steps.length) * 10_000) / 10_000) });
+  assert.ok(onTime < report.steps.length);
+
+  // A second drill gets its own number and sandbox; the first is untouched.
+  const again = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(200), '--json'])).json();
+  assert.equal(again.run, run + 1);
+  assert.notEqual(again.sandbox, started.sandbox);
+  assert.equal(sha256File(live), before);
+});
+
+test('a step refused by a rule stops the run and the report shows why; the refused command changed nothing', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'member-default', '--mode', 'drill', '--param', 'member=KCM', '--now', at(1), '--json'])).json();
+  for (let m = 2; m <= 6; m++) ok(await step(live, run, 'supervisor', m));
+  // Step 6 confirms the declaration: the supervisor who declared cannot confirm it (four eyes).
+  const refused = ok(await step(live, run, 'supervisor', 7)).json();
+  assert.equal(refused.status, 'aborted');
+  assert.equal(refused.current, null);
+  assert.match(refused.why, /^step 6 "Confirm the declaration \(second supervisor\)" refused: .*different supervisor/);
+
+  const more = await step(live, run, 'supervisor2', 8);
+  assert.equal(more.code, 1, more.describe());
+  assert.match(more.stderr, /run \d+ is aborted/);
+
+  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  assert.equal(report.status, 'aborted');
+  const last = report.steps.at(-1);
+  assert.equal(last.index, 6);
+  assert.equal(last.status, 'refused');
+  assert.equal(last.actor, 'supervisor');
+  assert.match(last.why, /different supervisor/);
+  // The refusal is journalled with the step; the declaration still waits for its confirmation.
+  const entries = journalOf(sandbox);
+  assert.equal(entries.filter((e) => e.command === 'default.confirm').length, 0);
+  assert.match(JSON.stringify(entries.at(-1)), /refused/);
+  ok(await riskdesk(['verify', '--db', sandbox]));
+  const c = ok(await riskdesk(['default', 'list', '--db', sandbox, '--json'])).json();
+  assert.equal(c[0].status, 'pending_second');
+});
+
+test('a branch follows the recorded outcome (live runs of flash-crash); a sign-off without a listed outcome is refused', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const start = async (m: number) =>
+    ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'live', '--now', at(m), '--json'])).json();
+  const a = await start(1);
+  assert.deepEqual(a, { run: 1, mode: 'live', sandbox: null });
+  ok(await step(live, 1, 'supervisor', 2)); // pause automation, in the live ledger this time
+  ok(await step(live, 1, 'operator', 3)); // breakers checked
+  const bad = await step(live, 1, 'supervisor', 4);
+  assert.equal(bad.code, 2, bad.describe());
+  assert.match(bad.stderr, /"prices confirmed" or "prices wrong"/);
+  const skip = ok(await step(live, 1, 'supervisor', 4, '--outcome', 'prices confirmed')).json();
+  assert.equal(skip.current.index, 5, 'prices confirmed: the correction step is skipped');
+
+  const b = await start(5);
+  assert.equal(b.run, 2);
+  ok(await step(live, 2, 'supervisor', 6));
+  ok(await step(live, 2, 'operator', 7));
+  const fix = ok(await step(live, 2, 'supervisor', 8, '--outcome', 'prices wrong')).json();
+  assert.equal(fix.current.index, 4, 'prices wrong: the marks are corrected first');
+
+  const r1 = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', '1', '--json'])).json();
+  assert.deepEqual(r1.steps.map((s: { index: number }) => s.index), [1, 2, 3, 5]);
+  assert.equal(r1.steps[2].outcome, 'prices confirmed');
+  const r2 = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', '2', '--json'])).json();
+  assert.deepEqual(r2.steps.map((s: { index: number }) => s.index), [1, 2, 3, 4]);
+  // Live: the automation switch the step set is in the live ledger, journalled as the supervisor who performed it.
+  const entries = journalOf(live);
+  assert.ok(entries.some((e) => e.command === 'automation.set' && e.actor === 'supervisor'));
+  ok(await riskdesk(['verify', '--db', live]));
+});
+
+test('an aborted run keeps its report; it takes no more steps', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const { run } = ok(await riskdeskAs('operator', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(1), '--json'])).json();
+  // An operator may not pause automation: refused by the command's own rule, and the run stops there.
+  const s = ok(await step(live, run, 'operator', 2)).json();
+  assert.equal(s.status, 'aborted');
+  assert.match(s.why, /supervisor/);
+
+  const { run: run2 } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(3), '--json'])).json();
+  ok(await step(live, run2, 'supervisor', 4));
+  const noReason = await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--now', at(5)]);
+  assert.equal(noReason.code, 2, noReason.describe());
+  const aborted = ok(await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--reason', 'drill called off: real incident', '--now', at(6), '--json'])).json();
+  assert.deepEqual(aborted, { run: run2, status: 'aborted', current: null, why: 'aborted by supervisor: drill called off: real incident' });
+  const after = await step(live, run2, 'supervisor', 7);
+  assert.equal(after.code, 1, after.describe());
+
+  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run2), '--json'])).json();
+  assert.equal(report.status, 'aborted');
+  assert.equal(report.why, 'aborted by supervisor: drill called off: real incident');
+  assert.deepEqual(
+    report.steps.map((x: { index: number; status: string; actor: string | null }) => [x.index, x.status, x.actor]),
+    [
+      [1, 'done', 'supervisor'],
+      [2, 'aborted', null],
+    ],
+  );
+  assert.equal(report.steps[1].seconds, 120);
+  assert.deepEqual(report.score, { onTime: 1, steps: 2, ratio: '0.5' });
+});
+
+test('a bad playbook file is refused naming the step and field and stores nothing; a good one is the next version, exported as imported', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const good = JSON.parse(fs.readFileSync(path.join(ROOT, 'main/playbooks/library/member-default.json'), 'utf8'));
+  const tryImport = (name: string, def: unknown) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, JSON.stringify(def));
+    return riskdeskAs('supervisor', ['playbook', 'import', f, '--db', live, '--reason', 'desk review of the runbook', '--now', at(1)]);
+  };
+  const cases: [string, (d: any) => void, RegExp][] = [
+    ['channel.json', (d) => (d.steps[4].channel = 'default.declar'), /step 5, field "channel": "default.declar" is not a command/],
+    ['target.json', (d) => delete d.steps[1].targetSeconds, /step 2, field "targetSeconds"/],
+    ['goto.json', (d) => (d.steps[9].branches[0].goto = 99), /step 10, field "branches\[0\]\.goto": there is no step 99/],
+    ['outcome.json', (d) => (d.steps[9].branches[0].when.outcome = 'lost'), /step 10, field "branches\[0\]\.when\.outcome"/],
+    ['param.json', (d) => (d.steps[5].params.case = '${cse}'), /step 6, field "params": "\$\{cse\}"/],
+    ['role.json', (d) => (d.steps[0].role = 'boss'), /step 1, field "role"/],
+    ['extra.json', (d) => (d.steps[2].colour = 'red'), /step 3, field "colour": unknown field "colour"/],
+  ];
+  for (const [name, spoil, expect] of cases) {
+    const d = structuredClone(good);
+    spoil(d);
+    const r = await tryImport(name, d);
+    assert.equal(r.code, 2, r.describe());
+    assert.match(r.stderr, expect, name);
+    assert.match(r.stderr, new RegExp(name.replace('.', '\\.')), `${name}: the file is named`);
+  }
+  const before = sha256File(live);
+  withLedger(live, (db) => assert.equal(count(db, 'playbook_versions'), 0));
+
+  const edited = structuredClone(good);
+  edited.steps[0].targetSeconds = 600;
+  const r1 = ok(await tryImport('edited.json', edited));
+  assert.match(r1.stdout, /imported member-default as version 1/);
+  assert.notEqual(sha256File(live), before);
+  const r2 = ok(await tryImport('edited.json', edited)).stdout;
+  assert.match(r2, /version 2/);
+  const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
+  assert.deepEqual(list.find((p: { id: string }) => p.id === 'member-default'), { id: 'member-default', name: 'Member default', version: 2, steps: 14 });
+  const out = path.join(dir, 'out.json');
+  ok(await riskdesk(['playbook', 'export', '--db', live, '--playbook', 'member-default', '--to', out]));
+  assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), { ...edited, version: 2 });
+  const shown = ok(await riskdesk(['playbook', 'show', '--db', live, '--playbook', 'member-default', '--version', '1', '--json'])).json();
+  assert.equal(shown.version, 1);
+  assert.equal(shown.steps[0].targetSeconds, 600);
+});
