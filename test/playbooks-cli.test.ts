@@ -271,3 +271,13 @@ test('a bad playbook file is refused naming the step and field and stores nothin
   assert.equal(shown.version, 1);
   assert.equal(shown.steps[0].targetSeconds, 600);
 });
+
+test('the published playbook JSON Schema is the one the zod schema writes (npm run schemas), and the library checks against it', async () => {
+  const { renderSchema } = await import('../scripts/schemas.ts');
+  const { playbookDefinition } = await import('../shared/contractPlaybook.ts');
+  const { checkPlaybook } = await import('../main/commands/playbooks/definition.ts');
+  const { libraryFiles } = await import('../main/playbooks/library.ts');
+  assert.equal(fs.readFileSync(path.join(ROOT, 'docs/schemas/playbook.schema.json'), 'utf8'), renderSchema('playbook.schema.json', playbookDefinition));
+  const ids = libraryFiles().map((f) => checkPlaybook(f.json, f.file).id);
+  assert.deepEqual(ids, ['flash-crash', 'member-default']);
+});
