@@ -190,7 +190,24 @@ export const playbookContract = {
   'playbooks.step': {
     role: 'operator' as Role,
     mutates: true,
-    input: z.object({ run: runId, note: note.optional(), outcome: z.string().min(1).max(200).optional() }).strict(),
+    input: z
+      .object({
+        run: runId,
+        note: note.optional(),
+        outcome: z.string().min(1).max(200).optional(),
+        /**
+         * Written by the journal, never sent: what the step's command did (refused and why, held as approval N, or
+         * its outcome and captured values), so that verify --deep replays the step without running the command twice.
+         */
+        recorded: z
+          .union([
+            z.object({ refused: z.string() }).strict(),
+            z.object({ held: z.number().int().positive() }).strict(),
+            z.object({ outcome: z.string(), capture: z.record(z.string(), z.unknown()) }).strict(),
+          ])
+          .optional(),
+      })
+      .strict(),
     output: null as unknown as RunState,
   },
   /** Ends a running run with a reason; its report stays. */

@@ -92,6 +92,8 @@ test('a member-default drill runs to the end with two supervisors; the live file
 
   // The drill's own journal verifies, and has the declaration and its confirmation by two different supervisors.
   ok(await riskdesk(['verify', '--db', started.sandbox]));
+  // Deeply too: the journal replayed into a fresh ledger gives this file, each step's command run once.
+  ok(await riskdesk(['verify', '--deep', '--db', started.sandbox]));
   const entries = journalOf(started.sandbox);
   const declare = entries.find((e) => e.command === 'default.declare')!;
   const confirm = entries.find((e) => e.command === 'default.confirm')!;
@@ -156,7 +158,7 @@ test('a step refused by a rule stops the run and the report shows why; the refus
   const entries = journalOf(sandbox);
   assert.equal(entries.filter((e) => e.command === 'default.confirm').length, 0);
   assert.match(JSON.stringify(entries.at(-1)), /refused/);
-  ok(await riskdesk(['verify', '--db', sandbox]));
+  ok(await riskdesk(['verify', '--deep', '--db', sandbox]));
   const c = ok(await riskdesk(['default', 'list', '--db', sandbox, '--json'])).json();
   assert.equal(c[0].status, 'pending_second');
 });
@@ -191,7 +193,7 @@ test('a branch follows the recorded outcome (live runs of flash-crash); a sign-o
   // Live: the automation switch the step set is in the live ledger, journalled as the supervisor who performed it.
   const entries = journalOf(live);
   assert.ok(entries.some((e) => e.command === 'automation.set' && e.actor === 'supervisor'));
-  ok(await riskdesk(['verify', '--db', live]));
+  ok(await riskdesk(['verify', '--deep', '--db', live]));
 });
 
 test('an aborted run keeps its report; it takes no more steps', T, async (t) => {

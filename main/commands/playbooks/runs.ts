@@ -190,6 +190,44 @@ function perform(ctx: CommandContext, channel: Channel, payload: unknown): { ok:
   }
 }
 
+/** What an automated step's command did, as its step's journal entry records it. */
+type Performed = { refused: string } | { held: number } | { outcome: string; capture: Record<string, unknown> };
+
+/** The step's command, run through the dispatcher as the performer. */
+function performStep(ctx: CommandContext, step: Extract<PlaybookStep, { kind: 'automated' }>, vars: Record<string, unknown>, now: Date): Performed {
+  const channel = step.channel as Channel;
+  let payload: unknown;
+  try {
+    payload = resolve(step.params ?? {}, vars, now);
+  } catch (e) {
+    if (isRefusal(e)) return { refused: e.message };
+    throw e;
+  }
+  const r = perform(ctx, channel, payload);
+  if (!r.ok) return { refused: r.why };
+  if (needsSecondApprover(channel)) {
+    // Held for a second supervisor: the step waits on the approval, which its next performer confirms.
+    const held = (dispatch(ctx, 'approvals.list', { status: 'pending' }) as ApprovalView[])
+      .filter((a) => a.channel === channel && a.requestedBy === ctx.actor.name)
+      .sort((a, b) => b.id - a.id)[0];
+    if (!held) throw new Error(`${channel} was held for a second supervisor but no pending approval of ${ctx.actor.name} was found`);
+    return { held: held.id };
+  }
+  const capture: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(step.capture ?? {})) {
+    const v = at(r.output, path);
+    if (v === undefined || v === null) return { refused: `${channel} returned no "${path}" to keep as "${name}"` };
+    capture[name] = v;
+  }
+  return { outcome: outcomeOf(step, r.output), capture };
+}
+
+/** The held command of a step confirmed by its next performer, through the dispatcher (four eyes decide there). */
+function confirmHeld(ctx: CommandContext, row: RunStepRow, note: string | null): Performed {
+  const r = perform(ctx, 'approvals.confirm', { id: row.approvalId!, ...(note !== null ? { note } : {}) });
+  return r.ok ? { outcome: 'done', capture: {} } : { refused: r.why };
+}
+
 export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): Handled<'playbooks.step'> {
   const { run, def } = loadRun(ctx, input.run);
   enforce(runningRule(run));
@@ -202,6 +240,7 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   const note = input.note ?? null;
   const vars = { ...run.vars };
   let refused: string | null = null;
+  let recorded: Performed | undefined;
   let done = false;
   const updated: RunStepRow = { ...row };
 
@@ -222,40 +261,25 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
       Object.assign(updated, { secondActor: me, note: [row.note, note].filter((x) => x).join(' / ') || null });
       done = true;
     }
-  } else if (row.status === 'awaiting_second') {
-    // The step's command was held for a second supervisor: its next performer confirms it, through the dispatcher.
-    const r = perform(ctx, 'approvals.confirm', { id: row.approvalId!, ...(note !== null ? { note } : {}) });
-    if (r.ok) {
-      Object.assign(updated, { secondActor: me, outcome: 'done' });
-      done = true;
-    } else refused = r.why;
   } else {
-    const channel = step.channel as Channel;
-    let payload: unknown;
-    try {
-      payload = resolve(step.params ?? {}, vars, now);
-    } catch (e) {
-      if (!isRefusal(e)) throw e;
-      refused = e.message;
+    // What the step's command did: run now through the dispatcher, or, while verify --deep replays the journal, as
+    // this step's entry recorded it (the command's own entry, just before this one, has already been replayed).
+    let did: Performed;
+    if (ctx.replaying) {
+      if (!input.recorded) throw new InputError(`the entry of step ${index} does not record what its command did`, { field: 'recorded' });
+      did = input.recorded;
+    } else {
+      if (input.recorded) throw new InputError('recorded is written by the journal, never sent', { field: 'recorded' });
+      did = row.status === 'awaiting_second' ? confirmHeld(ctx, row, note) : performStep(ctx, step, vars, now);
     }
-    const r = refused === null ? perform(ctx, channel, payload) : null;
-    if (r && !r.ok) refused = r.why;
-    else if (r?.ok && needsSecondApprover(channel)) {
-      const held = (dispatch(ctx, 'approvals.list', { status: 'pending' }) as ApprovalView[])
-        .filter((a) => a.channel === channel && a.requestedBy === me)
-        .sort((a, b) => b.id - a.id)[0];
-      if (!held) throw new Error(`${channel} was held for a second supervisor but no pending approval of ${me} was found`);
-      Object.assign(updated, { actor: me, note, status: 'awaiting_second', approvalId: held.id });
-    } else if (r?.ok) {
-      for (const [name, path] of Object.entries(step.capture ?? {})) {
-        const v = at(r.output, path);
-        if (v === undefined || v === null) refused ??= `${channel} returned no "${path}" to keep as "${name}"`;
-        else vars[name] = v;
-      }
-      if (refused === null) {
-        Object.assign(updated, { actor: me, note, outcome: outcomeOf(step, r.output) });
-        done = true;
-      }
+    recorded = did;
+    if ('refused' in did) refused = did.refused;
+    else if ('held' in did) Object.assign(updated, { actor: me, note, status: 'awaiting_second', approvalId: did.held });
+    else {
+      Object.assign(vars, did.capture);
+      if (row.status === 'awaiting_second') Object.assign(updated, { secondActor: me, outcome: did.outcome });
+      else Object.assign(updated, { actor: me, note, outcome: did.outcome });
+      done = true;
     }
   }
 
@@ -281,7 +305,10 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   const output = stateOf(ctx, getRun(ctx.db, run.id)!, def);
   return {
     output,
-    journal: { result: { ...output, step: index, title: step.title, stepStatus: updated.status, outcome: updated.outcome, why: updated.why } },
+    journal: {
+      payload: recorded ? { ...input, recorded } : input,
+      result: { ...output, step: index, title: step.title, stepStatus: updated.status, outcome: updated.outcome, why: updated.why },
+    },
   };
 }
 
