@@ -283,3 +283,22 @@ test('the published playbook JSON Schema is the one the zod schema writes (npm r
   const ids = libraryFiles().map((f) => checkPlaybook(f.json, f.file).id);
   assert.deepEqual(ids, ['flash-crash', 'member-default']);
 });
+
+test('the command layer starts a drill only in a sandbox copy: a drill asked of the ledger itself (as a console door would) is refused and changes nothing', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const { openLedger } = await import('../main/ledger/db.ts');
+  const { dispatch } = await import('../main/commands/dispatch.ts');
+  const db = openLedger(live);
+  try {
+    const ctx = { db, actor: { name: 'supervisor', role: 'supervisor' as const }, now: () => new Date(at(1)) };
+    assert.throws(() => dispatch(ctx, 'playbooks.start', { playbook: 'flash-crash', mode: 'drill' }), (e: Error & { code?: string }) => e.code === 'drill_needs_sandbox');
+    assert.throws(() => dispatch({ ...ctx, sandbox: true }, 'playbooks.start', { playbook: 'flash-crash', mode: 'live' }), (e: Error & { code?: string }) => e.code === 'live_in_sandbox');
+  } finally {
+    db.close();
+  }
+  withLedger(live, (d) => {
+    assert.equal(count(d, 'playbook_runs'), 0);
+    assert.equal(count(d, 'playbook_versions'), 0);
+  });
+});

@@ -247,14 +247,14 @@ function runningClock(from: Date): () => Date {
 }
 
 /** Runs a channel against --db, or against `at` (a drill's sandbox beside it), signed in there. */
-async function run(channel: Channel, inv: Invocation, payload: unknown, at?: string): Promise<unknown> {
+async function run(channel: Channel, inv: Invocation, payload: unknown, at?: { file: string; sandbox: boolean }): Promise<unknown> {
   const { o } = inv;
-  const db = open(o, at);
+  const db = open(o, at?.file);
   try {
-    const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o) };
+    const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o), ...(at?.sandbox ? { sandbox: true as const } : {}) };
     const value = await dispatchAsync(ctx, channel, payload);
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
-    fileAnchor(at ?? need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
+    fileAnchor(at?.file ?? need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
   } finally {
     db.close();
@@ -410,7 +410,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
-      if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (file, channel, payload) => run(channel, inv, payload, file) }, rest);
+      if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

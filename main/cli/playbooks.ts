@@ -24,8 +24,8 @@ import { emit, type CliDoor } from './liquidations.ts';
 export interface PlaybookDoor extends CliDoor {
   /** The ledger named by --db. */
   db: string;
-  /** Runs a channel against another ledger file (a drill's sandbox), signed in there. */
-  runAt(file: string, channel: Channel, payload: unknown): Promise<unknown>;
+  /** Runs a channel against a ledger file (the ledger, or a drill's sandbox copy of it), signed in there. */
+  runAt(at: Where, channel: Channel, payload: unknown): Promise<unknown>;
 }
 
 /** The sidecar folder of a ledger's drills. */
@@ -47,10 +47,16 @@ function drillIds(ledger: string): number[] {
     .map((m) => Number(m[1]));
 }
 
+/** A ledger file, and whether it is a drill's sandbox copy (where only a drill may start). */
+export interface Where {
+  file: string;
+  sandbox: boolean;
+}
+
 /** Where run N lives: its drill's sandbox when there is one, else the ledger itself. */
-function ledgerOfRun(door: PlaybookDoor, run: number): string {
+function ledgerOfRun(door: PlaybookDoor, run: number): Where {
   const f = drillFile(door.db, run);
-  return fs.existsSync(f) ? f : door.db;
+  return fs.existsSync(f) ? { file: f, sandbox: true } : { file: door.db, sandbox: false };
 }
 
 function runOpt(door: PlaybookDoor): number {
@@ -111,7 +117,7 @@ async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>):
   }
   try {
     const firstId = Math.max(0, ...drillIds(door.db)) + 1;
-    const s = (await door.runAt(temp, 'playbooks.start', { ...payload, mode: 'drill', firstId })) as RunState;
+    const s = (await door.runAt({ file: temp, sandbox: true }, 'playbooks.start', { ...payload, mode: 'drill', firstId })) as RunState;
     const sandbox = drillFile(door.db, s.run);
     if (fs.existsSync(sandbox)) throw new Error(`drill sandbox ${sandbox} already exists`);
     for (const suffix of ['-wal', '-shm']) if (fs.existsSync(temp + suffix)) fs.renameSync(temp + suffix, sandbox + suffix);

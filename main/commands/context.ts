@@ -24,6 +24,8 @@ export interface CommandContext {
   approval?: { id: number; requestedBy: string };
   /** Set while verify --deep replays the journal: what was accepted then is not asked about again (confirm.ts). */
   replaying?: true;
+  /** The ledger is a drill's sandbox copy, made by the door (main/cli/playbooks.ts): only there may a drill start. */
+  sandbox?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;
   /**

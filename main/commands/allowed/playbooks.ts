@@ -20,3 +20,13 @@ export function runningRule(run: { id: number; status: string; abortReason: stri
   if (run.status === 'running') return ok();
   return no('run_ended', `run ${run.id} is ${run.status}${run.abortReason ? ` (${run.abortReason})` : ''}: it takes no more steps`);
 }
+
+/**
+ * A drill starts only in a sandbox copy of the ledger (the door makes one with the online backup), so a drill can
+ * never act on the live ledger; and a live run never starts in a sandbox, where it would act on nothing real.
+ */
+export function modeRule(mode: 'live' | 'drill', sandbox: boolean): Rule {
+  if (mode === 'drill' && !sandbox) return no('drill_needs_sandbox', 'a drill runs in a sandbox copy of the ledger, never in the ledger itself: start it with riskdesk playbook start --mode drill, which makes the copy');
+  if (mode === 'live' && sandbox) return no('live_in_sandbox', 'this ledger is a drill\'s sandbox copy: a live run starts in the live ledger');
+  return ok();
+}

@@ -33,7 +33,7 @@ import { checkPlaybook, NOW_PLUS } from './definition.ts';
 import { dispatch } from '../dispatch.ts';
 import { needsSecondApprover } from '../approvals.ts';
 import { enforce } from '../allowed/verdict.ts';
-import { runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { modeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 
 function library(): PlaybookDefinition[] {
   return libraryFiles().map((f) => checkPlaybook(f.json, f.file));
@@ -102,6 +102,7 @@ function loadRun(ctx: CommandContext, id: number): { run: RunRow; def: PlaybookD
 }
 
 export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>): Handled<'playbooks.start'> {
+  if (!ctx.replaying) enforce(modeRule(input.mode, ctx.sandbox === true));
   const at = ctx.now().toISOString();
   let view = definitionOf(ctx, input.playbook);
   if (view.version === 0) {
