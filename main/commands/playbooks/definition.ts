@@ -29,7 +29,8 @@ function fieldOf(path: PropertyKey[]): string {
 
 function refuse(file: string | undefined, stepIndex: number | null, field: string, message: string): InputError {
   const where = stepIndex === null ? `field "${field}"` : `step ${stepIndex + 1}, field "${field}"`;
-  return new InputError(`playbook ${where}: ${message}`, { ...(file ? { file } : {}), field: stepIndex === null ? field : `steps[${stepIndex}].${field}` });
+  // The message names the step and field as the desk reads them; where names only the file (it would repeat them).
+  return new InputError(`playbook ${where}: ${message}`, file ? { file } : {});
 }
 
 function shapeError(file: string | undefined, err: z.ZodError): InputError {
