@@ -79,7 +79,20 @@ export const playbookDefinition = z
     name: title,
     description: z.string().max(4000).optional(),
     /** Given when a run starts (riskdesk playbook start --param member=NGC); a default makes one optional. */
-    parameters: z.array(z.object({ name: varName, description: z.string().max(500), default: z.string().max(200).optional() }).strict()).max(20).optional(),
+    parameters: z
+      .array(
+        z
+          .object({
+            name: varName,
+            description: z.string().max(500),
+            default: z.string().max(200).optional(),
+            /** "integer": given as digits, passed to commands as a number (a case id); "string" by default. */
+            type: z.enum(['string', 'integer']).optional(),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional(),
     steps: z.array(playbookStep).min(1, 'a playbook has at least one step').max(200),
     /** Written by export; ignored on import (a stored change is always the next version). */
     version: z.number().int().min(1).optional(),

@@ -38,8 +38,8 @@ test('a member-default drill runs to the end with two supervisors; the live file
   const before = sha256File(live);
 
   const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
-  assert.deepEqual(list.map((p: { id: string }) => p.id), ['flash-crash', 'member-default']);
-  assert.deepEqual(Object.keys(list[1]).sort(), ['id', 'name', 'steps', 'version']);
+  assert.deepEqual(list.map((p: { id: string }) => p.id), ['flash-crash', 'insurance-fund-depletion', 'member-default', 'operational-outage']);
+  assert.deepEqual(list[2], { id: 'member-default', name: 'Member default', version: 0, steps: 14 });
 
   const started = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'member-default', '--mode', 'drill', '--param', 'member=KCM', '--now', at(1), '--json'])).json();
   assert.equal(started.mode, 'drill');
@@ -178,6 +178,10 @@ test('a branch follows the recorded outcome (live runs of flash-crash); a sign-o
   const skip = ok(await step(live, 1, 'supervisor', 4, '--outcome', 'prices confirmed')).json();
   assert.equal(skip.current.index, 5, 'prices confirmed: the correction step is skipped');
 
+  // A typed parameter is checked when the run starts.
+  const badCase = await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'insurance-fund-depletion', '--mode', 'live', '--param', 'case=first', '--now', at(5)]);
+  assert.equal(badCase.code, 2, badCase.describe());
+  assert.match(badCase.stderr, /parameter "case" must be a positive whole number, not "first"/);
   const b = await start(5);
   assert.equal(b.run, 2);
   ok(await step(live, 2, 'supervisor', 6));
@@ -281,7 +285,7 @@ test('the published playbook JSON Schema is the one the zod schema writes (npm r
   const { libraryFiles } = await import('../main/playbooks/library.ts');
   assert.equal(fs.readFileSync(path.join(ROOT, 'docs/schemas/playbook.schema.json'), 'utf8'), renderSchema('playbook.schema.json', playbookDefinition));
   const ids = libraryFiles().map((f) => checkPlaybook(f.json, f.file).id);
-  assert.deepEqual(ids, ['flash-crash', 'member-default']);
+  assert.deepEqual(ids, ['flash-crash', 'insurance-fund-depletion', 'member-default', 'operational-outage']);
 });
 
 test('the command layer starts a drill only in a sandbox copy: a drill asked of the ledger itself (as a console door would) is refused and changes nothing', T, async (t) => {

@@ -120,7 +120,8 @@ export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>)
   for (const p of declared) {
     const v = given[p.name] ?? p.default;
     if (v === undefined) throw new InputError(`playbook ${view.id} needs the parameter "${p.name}": ${p.description}`, { field: `params.${p.name}` });
-    vars[p.name] = v;
+    if (p.type === 'integer' && !/^[1-9]\d{0,14}$/.test(v)) throw new InputError(`parameter "${p.name}" must be a positive whole number, not "${v}"`, { field: `params.${p.name}` });
+    vars[p.name] = p.type === 'integer' ? Number(v) : v;
   }
   const id = Math.max(maxRunId(ctx.db) + 1, input.firstId ?? 1);
   insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at });
