@@ -542,7 +542,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
   }
 }
 
-const CLI = fileURLToPath(new URL('../main/cli/main.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../main/cli/entry.ts', import.meta.url));
 const APP_CHILD = fileURLToPath(new URL('./appChild.ts', import.meta.url));
 const APP_CYCLES = 12;
 

@@ -6,7 +6,7 @@ import { readCycleBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
 import { allocResults, floatResultWriter, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
-import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
+import { evaluateBook, exactForIndex, figuresOf, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
@@ -25,20 +25,6 @@ import type { PlanReason } from '../engine/liquidationPlan.ts';
 import { planKey } from '../resident/residentBook.ts';
 
 /** Account `a`'s figures in an evaluation: the BigInt path's where it took the account, else the kernel's. */
-export function figuresOf(ev: Evaluation, a: number): Figures {
-  const ex = ev.exact.get(a);
-  if (ex) return { collateral: ex.collateralValue, equity: ex.equity, mm: ex.mm, im: ex.im, status: ex.status, call: ex.callAmount };
-  const o = ev.out;
-  const call = o.call[a]!;
-  return {
-    collateral: BigInt(o.collateral[a]!),
-    equity: BigInt(o.equity[a]!),
-    mm: BigInt(o.mm[a]!),
-    im: BigInt(o.im[a]!),
-    status: STATUS_CODES[o.status[a]!]!,
-    call: call === NO_CALL ? null : BigInt(call),
-  };
-}
 
 /**
  * Three exact sums of float integers: each sum runs in float while its magnitude bound stays within 2^53 (so every

@@ -1,6 +1,7 @@
 // Evaluates a whole book: the float kernel for every account it can do exactly, the BigInt path for the rest.
 // This is the engine's one entry point for account figures; the margin cycle, the what-if and the tests use it.
 import type { Book } from './model.ts';
+import type { Figures } from './calls.ts';
 import type { AccountResult, PositionResult } from './results.ts';
 import type { AccountInput } from './liquidationPlan.ts';
 import { compileBook, priceColumns, type BookColumns } from './columns.ts';
@@ -132,5 +133,21 @@ export function planInputOf(ev: Evaluation, a: number): AccountInput {
     positions: Array.from(cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!), (k) => book.positions[k]!).filter((p) => p.quantity !== 0n),
     collateral: Array.from(cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!), (k) => book.collateral[k]!).filter((c) => c.quantity !== 0n),
     cross: ex ?? { equity: BigInt(out.equity[a]!), mm: BigInt(out.mm[a]!), im: BigInt(out.im[a]!) },
+  };
+}
+
+/** An account's figures from an evaluation: its exact ones where it was decided exactly, else the kernel's. */
+export function figuresOf(ev: Evaluation, a: number): Figures {
+  const ex = ev.exact.get(a);
+  if (ex) return { collateral: ex.collateralValue, equity: ex.equity, mm: ex.mm, im: ex.im, status: ex.status, call: ex.callAmount };
+  const o = ev.out;
+  const call = o.call[a]!;
+  return {
+    collateral: BigInt(o.collateral[a]!),
+    equity: BigInt(o.equity[a]!),
+    mm: BigInt(o.mm[a]!),
+    im: BigInt(o.im[a]!),
+    status: STATUS_CODES[o.status[a]!]!,
+    call: call === NO_CALL ? null : BigInt(call),
   };
 }

@@ -6,7 +6,7 @@ import type { ResidentCheck } from '../../shared/contract.ts';
 import { evaluateBook, exactForIndex, type Evaluation } from '../engine/evaluate.ts';
 import { exactContext } from '../engine/exactAccount.ts';
 import { readCycleBook, LATEST } from '../ledger/bookRepo.ts';
-import { figuresOf } from '../commands/runCycle.ts';
+import { figuresOf } from '../engine/evaluate.ts';
 import type { Figures } from '../engine/calls.ts';
 import type { ResidentBook, ResidentState } from './residentBook.ts';
 

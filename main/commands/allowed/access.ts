@@ -1,6 +1,7 @@
 // Who may run a channel at all, before any object is looked at: the batch actor reads and imports prices only, a
 // user with an admin-set password changes it first, and everyone else needs the channel's least role. dispatch
 // enforces this for every call; whoami hands the same verdicts to the console as the user's capabilities.
+import { FEED_CHANNELS } from '../../../shared/contractFeed.ts';
 import { CHANNELS, contract, DOOR_CHANNELS, type Channel, type InputOf } from '../../../shared/contract.ts';
 import type { Capabilities } from '../../../shared/contractAllowed.ts';
 import type { Actor } from '../context.ts';
@@ -31,7 +32,9 @@ export function accessRule(actor: Actor, channel: Channel, input?: unknown): Rul
 export function capabilities(actor: Actor): Capabilities {
   const out: Capabilities = {};
   for (const c of CHANNELS) {
-    if ((DOOR_CHANNELS as readonly string[]).includes(c)) continue;
+    // The door's own channels answer anyone signed in (sign-in, sign-out, cancelling one's stress run); the feed's
+    // controls are door channels too but carry roles, so the console learns them here like any other.
+    if ((DOOR_CHANNELS as readonly string[]).includes(c) && !(FEED_CHANNELS as readonly string[]).includes(c)) continue;
     out[c] = verdict(c, true, heldByContract(c, accessRule(actor, c)));
   }
   return out;
