@@ -793,7 +793,7 @@ export const contract = {
  * says which; the console only sends them), null where the signed-in user may not take that step, with `why`.
  */
 export interface InboxItem {
-  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration';
+  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration' | 'playbook';
   id: number;
   subject: string;
   summary: string;

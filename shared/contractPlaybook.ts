@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ROLES, type Role } from './roles.ts';
 import { id, reason, note, rowId } from './schemaParts.ts';
+import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
@@ -144,6 +145,58 @@ export interface RunStepReport {
   why: string | null;
 }
 
+/** Cover-1 and Cover-2 over the stress scenarios at one moment of a run (methodology §8.3). */
+export interface CoverSnapshot {
+  asOf: string;
+  /** Default funds plus the clearing house's first tranche. */
+  prefunded: string;
+  cover1: CoverFigure;
+  cover2: CoverFigure;
+}
+
+/** One thing that happened during the run, from the ledger's journal: a step, or a command a person ran. */
+export interface RunTimelineEntry {
+  at: string;
+  actor: string;
+  command: string;
+  /** The run's step it belongs to, when it is one of the run's own entries. */
+  step: number | null;
+  what: string;
+}
+
+/** A choice a person made during the run, beside what the engine would have done by itself. */
+export interface RunDecision {
+  at: string;
+  actor: string;
+  step: number | null;
+  decision: string;
+  /** The engine's automatic path here, or null where only a person decides (no automatic path exists). */
+  automatic: string | null;
+}
+
+/** The default case the run managed (its "case" value): the close-out, the waterfall and what was left. */
+export interface RunLosses {
+  case: number;
+  member: string;
+  closeOut: { method: 'liquidation' | 'auction'; loss: string; automaticLoss: string } | null;
+  waterfall: { layers: WaterfallLayerView[]; residual: string } | null;
+  uncovered: string | null;
+}
+
+export interface RunScore {
+  /** Steps completed within their target, over the steps the run took, and the ratio (4 places, rounded down). */
+  onTime: number;
+  steps: number;
+  ratio: string;
+  /** The close-out loss the desk's path took, and the automatic path's (close-out at the marks); null without a case. */
+  loss: string | null;
+  automaticLoss: string | null;
+  /** loss - automaticLoss: negative when the desk did better than the automatic path. */
+  lossAgainstAutomatic: string | null;
+  /** Cover-2 still within the prefunded resources at the run's end (null while it runs). */
+  cover2Held: boolean | null;
+}
+
 export interface RunReport {
   run: number;
   playbook: string;
@@ -156,8 +209,23 @@ export interface RunReport {
   endedAt: string | null;
   why: string | null;
   steps: RunStepReport[];
-  /** Steps completed within their target, over the steps the run took. */
-  score: { onTime: number; steps: number; ratio: string };
+  timeline: RunTimelineEntry[];
+  /** Everyone who acted, with the steps each performed or signed. */
+  actors: { name: string; steps: number[]; commands: number }[];
+  decisions: RunDecision[];
+  losses: RunLosses | null;
+  cover: { start: CoverSnapshot | null; end: CoverSnapshot | null };
+  score: RunScore;
+}
+
+/** The report as `riskdesk playbook report --json` prints it (issue 16 item 6): the run's steps and its score. */
+export interface RunReportBrief {
+  run: number;
+  playbook: string;
+  mode: PlaybookMode;
+  status: RunStatus;
+  steps: { index: number; title: string; kind: 'manual' | 'automated'; actor: string | null; startedAt: string; endedAt: string | null; seconds: number | null; targetSeconds: number; outcome: string | null }[];
+  score: RunScore;
 }
 
 const runId = rowId;

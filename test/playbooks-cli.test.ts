@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT, riskdesk, riskdeskAs, tempDir, copyLedger, sha256File, withLedger, count, journalOf, type CliResult, type DemoUser } from './support/cli.ts';
 
 const T = { timeout: 120_000 };
+const LIBRARY = ['flash-crash', 'insurance-fund-depletion', 'member-default', 'operational-outage', 'stablecoin-depeg'];
 const T0 = Date.parse('2026-03-12T20:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
@@ -29,6 +30,13 @@ async function demoCopy(dir: string): Promise<string> {
   return copyLedger(demo, path.join(dir, 'live.db'));
 }
 
+/** The whole report (item 5), exported as JSON. */
+async function fullReport(dir: string, db: string, run: number) {
+  const file = path.join(dir, `report-${run}-${Date.now()}.json`);
+  ok(await riskdesk(['playbook', 'report', '--db', db, '--run', String(run), '--export', file]));
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
 const step = (db: string, run: number, user: DemoUser, minute: number, ...extra: string[]) =>
   riskdeskAs(user, ['playbook', 'step', '--db', db, '--run', String(run), '--now', at(minute), '--json', ...extra]);
 
@@ -38,8 +46,8 @@ test('a member-default drill runs to the end with two supervisors; the live file
   const before = sha256File(live);
 
   const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
-  assert.deepEqual(list.map((p: { id: string }) => p.id), ['flash-crash', 'insurance-fund-depletion', 'member-default', 'operational-outage']);
-  assert.deepEqual(list[2], { id: 'member-default', name: 'Member default', version: 0, steps: 14 });
+  assert.deepEqual(list.map((p: { id: string }) => p.id), LIBRARY);
+  assert.deepEqual(list[2], { id: 'member-default', name: 'Member default', version: 0, steps: 16 });
 
   const started = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'member-default', '--mode', 'drill', '--param', 'member=KCM', '--now', at(1), '--json'])).json();
   assert.equal(started.mode, 'drill');
@@ -57,6 +65,7 @@ test('a member-default drill runs to the end with two supervisors; the live file
     ['supervisor2', 15, ['--note', 'second pair of eyes on the declaration']], // confirm
     ['supervisor', 55, ['--note', 'BTC and ETH delta hedged in the futures']],
     ['supervisor', 60, ['--note', 'no client account healthy enough to port']],
+    ['supervisor', 61, ['--outcome', 'close-out', '--note', 'small book: close out at the marks']],
     ['supervisor', 62, []], // close-out
     ['supervisor', 64, []], // waterfall
   ];
@@ -67,15 +76,23 @@ test('a member-default drill runs to the end with two supervisors; the live file
     minute = m;
   }
   // The waterfall's outcome decides whether the assessments step comes next (a branch on the recorded outcome).
-  if (last.current!.index === 11) {
+  if (last.current!.index === 13) {
     last = ok(await step(live, run, 'supervisor', (minute += 2))).json(); // assess: held for a second supervisor
-    assert.deepEqual(last.current, { index: 11, title: 'Trigger the assessments', kind: 'automated', waitingForSecond: true });
+    assert.deepEqual(last.current, { index: 13, title: 'Trigger the assessments', kind: 'automated' });
     last = ok(await step(live, run, 'supervisor2', (minute += 2))).json();
   }
-  assert.equal(last.current!.index, 12);
+  assert.equal(last.current!.index, 14);
   last = ok(await step(live, run, 'supervisor', (minute += 10), '--note', 'notice to members sent')).json();
   assert.equal(last.status, 'running');
-  assert.equal(last.current!.index, 12, 'a four-eyes sign-off waits for the second person');
+  assert.equal(last.current!.index, 14, 'a four-eyes sign-off waits for the second person');
+  // It waits in the second person's inbox, with the step that signs it; the first signer sees it as theirs, undecidable.
+  const inbox2 = ok(await riskdeskAs('supervisor2', ['inbox', '--db', started.sandbox, '--json'])).json();
+  const item = inbox2.find((i: { kind: string }) => i.kind === 'playbook');
+  assert.deepEqual([item.id, item.requestedBy, item.confirm], [run, 'supervisor', { channel: 'playbooks.step', payload: { run }, needsReason: false }]);
+  const inbox1 = ok(await riskdeskAs('supervisor', ['inbox', '--db', started.sandbox, '--json'])).json();
+  const own = inbox1.find((i: { kind: string }) => i.kind === 'playbook');
+  assert.deepEqual([own.mine, own.confirm], [true, null]);
+  assert.match(own.why, /second, different person/);
   // The first signer cannot be the second: refused, and the run goes on waiting.
   const same = await step(live, run, 'supervisor', (minute += 1));
   assert.equal(same.code, 1, same.describe());
@@ -84,7 +101,7 @@ test('a member-default drill runs to the end with two supervisors; the live file
   last = ok(await step(live, run, 'supervisor', (minute += 2))).json();
   last = ok(await step(live, run, 'supervisor2', (minute += 20), '--note', 'replenishment and lessons logged'))
     .json();
-  assert.deepEqual(last, { run, status: 'done', current: null, why: null });
+  assert.deepEqual(last, { run, status: 'done', current: null });
 
   // The live ledger: not a byte changed, no run in it.
   assert.equal(sha256File(live), before);
@@ -99,17 +116,21 @@ test('a member-default drill runs to the end with two supervisors; the live file
   const confirm = entries.find((e) => e.command === 'default.confirm')!;
   assert.equal(declare.actor, 'supervisor');
   assert.equal(confirm.actor, 'supervisor2');
-  assert.ok(entries.filter((e) => e.command === 'playbooks.step').length >= 14);
+  assert.ok(entries.filter((e) => e.command === 'playbooks.step').length >= 15);
 
-  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  const brief = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  assert.deepEqual(Object.keys(brief), ['run', 'playbook', 'mode', 'status', 'steps', 'score']);
+  for (const s of brief.steps) assert.deepEqual(Object.keys(s), ['index', 'title', 'kind', 'actor', 'startedAt', 'endedAt', 'seconds', 'targetSeconds', 'outcome']);
+  const report = await fullReport(dir, live, run);
+  assert.deepEqual(brief.steps.map((s: { outcome: string }) => s.outcome), report.steps.map((s: { outcome: string }) => s.outcome));
   assert.equal(report.run, run);
   assert.equal(report.playbook, 'member-default');
   assert.equal(report.mode, 'drill');
   assert.equal(report.status, 'done');
   const indexes = report.steps.map((s: { index: number }) => s.index);
-  const assessed = indexes.includes(11);
-  assert.deepEqual(indexes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ...(assessed ? [11] : []), 12, 13, 14]);
-  assert.equal(report.steps[9].outcome, assessed ? 'loss reaches assessments' : 'loss covered by prefunded resources');
+  const assessed = indexes.includes(13);
+  assert.deepEqual(indexes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, ...(assessed ? [13] : []), 14, 15, 16], 'close-out chosen: the auction is skipped');
+  assert.equal(report.steps[10].outcome, assessed ? 'loss reaches assessments' : 'loss covered by prefunded resources');
   for (const s of report.steps) {
     for (const k of ['index', 'title', 'kind', 'actor', 'startedAt', 'endedAt', 'seconds', 'targetSeconds', 'outcome']) assert.ok(s[k] !== null && s[k] !== undefined, `step ${s.index} has ${k}`);
     assert.equal(s.seconds, (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000);
@@ -119,11 +140,40 @@ test('a member-default drill runs to the end with two supervisors; the live file
   assert.equal(report.steps[5].actor, 'supervisor2');
   const hedge = report.steps[6];
   assert.deepEqual([hedge.seconds, hedge.targetSeconds, hedge.onTime], [40 * 60, 1800, false]);
-  const notices = report.steps.find((s: { index: number }) => s.index === 12);
+  const notices = report.steps.find((s: { index: number }) => s.index === 14);
   assert.deepEqual([notices.actor, notices.secondActor], ['supervisor', 'supervisor2']);
   const onTime = report.steps.filter((s: { onTime: boolean }) => s.onTime).length;
-  assert.deepEqual(report.score, { onTime, steps: report.steps.length, ratio: String(Math.floor((onTime / report.steps.length) * 10_000) / 10_000) });
+  const { onTime: o, steps: n, ratio } = report.score;
+  assert.deepEqual({ o, n, ratio }, { o: onTime, n: report.steps.length, ratio: String(Math.floor((onTime / report.steps.length) * 10_000) / 10_000) });
   assert.ok(onTime < report.steps.length);
+  // Item 5: the case's losses and waterfall, the close-out chosen against the automatic path, Cover-1 and -2 at both ends.
+  assert.equal(report.losses.member, 'KCM');
+  assert.equal(report.losses.closeOut.method, 'liquidation');
+  assert.equal(report.losses.closeOut.automaticLoss, report.losses.closeOut.loss, 'a close-out at the marks is the automatic path');
+  assert.equal(report.score.lossAgainstAutomatic, '0');
+  assert.ok(report.losses.waterfall.layers.length >= 6);
+  assert.equal(report.score.loss, report.losses.closeOut.loss);
+  for (const when of ['start', 'end']) {
+    const c = report.cover[when];
+    assert.match(c.cover1.amount, /^-?\d+(\.\d+)?$/, `Cover-1 at the ${when}`);
+    assert.match(c.cover2.amount, /^-?\d+(\.\d+)?$/, `Cover-2 at the ${when}`);
+  }
+  assert.equal(report.score.cover2Held, report.cover.end.cover2.covered);
+  const chosen = report.decisions.find((d: { step: number | null }) => d.step === 9);
+  assert.deepEqual([chosen.actor, chosen.decision, chosen.automatic], ['supervisor', 'Choose auction or close-out: close-out', null]);
+  const paused = report.decisions.find((d: { decision: string }) => d.decision.startsWith('automation.set'));
+  assert.equal(paused.automatic, 'automation executes liquidation proposals at each cycle');
+  assert.deepEqual(report.actors.map((a: { name: string }) => a.name), ['supervisor', 'supervisor2']);
+  assert.ok(report.timeline.some((e: { command: string; actor: string }) => e.command === 'default.confirm' && e.actor === 'supervisor2'));
+  assert.equal(report.timeline[0].what, 'started member-default v1 (drill)');
+  // The printable page names every step it took.
+  const html = path.join(dir, 'report.html');
+  ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--export', html]));
+  const page = fs.readFileSync(html, 'utf8');
+  assert.match(page, /DRILL/);
+  for (const s of report.steps) assert.ok(page.includes(s.title.replace(/&/g, '&amp;')), `the page has step ${s.index}`);
+  const again2 = await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--export', html]);
+  assert.equal(again2.code, 2, 'export never overwrites');
 
   // A second drill gets its own number and sandbox; the first is untouched.
   const again = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(200), '--json'])).json();
@@ -138,16 +188,19 @@ test('a step refused by a rule stops the run and the report shows why; the refus
   const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'member-default', '--mode', 'drill', '--param', 'member=KCM', '--now', at(1), '--json'])).json();
   for (let m = 2; m <= 6; m++) ok(await step(live, run, 'supervisor', m));
   // Step 6 confirms the declaration: the supervisor who declared cannot confirm it (four eyes).
-  const refused = ok(await step(live, run, 'supervisor', 7)).json();
+  const r = ok(await step(live, run, 'supervisor', 7));
+  const refused = r.json();
   assert.equal(refused.status, 'aborted');
   assert.equal(refused.current, null);
-  assert.match(refused.why, /^step 6 "Confirm the declaration \(second supervisor\)" refused: .*different supervisor/);
+  assert.match(r.stderr, /aborted: step 6 "Confirm the declaration \(second supervisor\)" refused: .*different supervisor/);
 
   const more = await step(live, run, 'supervisor2', 8);
   assert.equal(more.code, 1, more.describe());
   assert.match(more.stderr, /run \d+ is aborted/);
 
-  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  const brief = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--json'])).json();
+  assert.match(brief.steps.at(-1).outcome, /^refused: .*different supervisor/);
+  const report = await fullReport(dir, live, run);
   assert.equal(report.status, 'aborted');
   const last = report.steps.at(-1);
   assert.equal(last.index, 6);
@@ -205,20 +258,20 @@ test('an aborted run keeps its report; it takes no more steps', T, async (t) => 
   const live = await demoCopy(dir);
   const { run } = ok(await riskdeskAs('operator', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(1), '--json'])).json();
   // An operator may not pause automation: refused by the command's own rule, and the run stops there.
-  const s = ok(await step(live, run, 'operator', 2)).json();
-  assert.equal(s.status, 'aborted');
-  assert.match(s.why, /supervisor/);
+  const sr = ok(await step(live, run, 'operator', 2));
+  assert.equal(sr.json().status, 'aborted');
+  assert.match(sr.stderr, /supervisor/);
 
   const { run: run2 } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(3), '--json'])).json();
   ok(await step(live, run2, 'supervisor', 4));
   const noReason = await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--now', at(5)]);
   assert.equal(noReason.code, 2, noReason.describe());
   const aborted = ok(await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--reason', 'drill called off: real incident', '--now', at(6), '--json'])).json();
-  assert.deepEqual(aborted, { run: run2, status: 'aborted', current: null, why: 'aborted by supervisor: drill called off: real incident' });
+  assert.deepEqual(aborted, { run: run2, status: 'aborted', current: null });
   const after = await step(live, run2, 'supervisor', 7);
   assert.equal(after.code, 1, after.describe());
 
-  const report = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run2), '--json'])).json();
+  const report = await fullReport(dir, live, run2);
   assert.equal(report.status, 'aborted');
   assert.equal(report.why, 'aborted by supervisor: drill called off: real incident');
   assert.deepEqual(
@@ -229,7 +282,9 @@ test('an aborted run keeps its report; it takes no more steps', T, async (t) => 
     ],
   );
   assert.equal(report.steps[1].seconds, 120);
-  assert.deepEqual(report.score, { onTime: 1, steps: 2, ratio: '0.5' });
+  assert.deepEqual([report.score.onTime, report.score.steps, report.score.ratio], [1, 2, '0.5']);
+  assert.equal(report.score.loss, null, 'no default case in a flash crash');
+  assert.equal(typeof report.score.cover2Held, 'boolean', 'Cover-2 at the end of an aborted run');
 });
 
 test('a bad playbook file is refused naming the step and field and stores nothing; a good one is the next version, exported as imported', T, async (t) => {
@@ -269,7 +324,7 @@ test('a bad playbook file is refused naming the step and field and stores nothin
   const r2 = ok(await tryImport('edited.json', edited)).stdout;
   assert.match(r2, /version 2/);
   const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
-  assert.deepEqual(list.find((p: { id: string }) => p.id === 'member-default'), { id: 'member-default', name: 'Member default', version: 2, steps: 14 });
+  assert.deepEqual(list.find((p: { id: string }) => p.id === 'member-default'), { id: 'member-default', name: 'Member default', version: 2, steps: 16 });
   const out = path.join(dir, 'out.json');
   ok(await riskdesk(['playbook', 'export', '--db', live, '--playbook', 'member-default', '--to', out]));
   assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), { ...edited, version: 2 });
@@ -285,7 +340,7 @@ test('the published playbook JSON Schema is the one the zod schema writes (npm r
   const { libraryFiles } = await import('../main/playbooks/library.ts');
   assert.equal(fs.readFileSync(path.join(ROOT, 'docs/schemas/playbook.schema.json'), 'utf8'), renderSchema('playbook.schema.json', playbookDefinition));
   const ids = libraryFiles().map((f) => checkPlaybook(f.json, f.file).id);
-  assert.deepEqual(ids, ['flash-crash', 'insurance-fund-depletion', 'member-default', 'operational-outage']);
+  assert.deepEqual(ids, LIBRARY);
 });
 
 test('the command layer starts a drill only in a sandbox copy: a drill asked of the ledger itself (as a console door would) is refused and changes nothing', T, async (t) => {
@@ -305,4 +360,56 @@ test('the command layer starts a drill only in a sandbox copy: a drill asked of 
     assert.equal(count(d, 'playbook_runs'), 0);
     assert.equal(count(d, 'playbook_versions'), 0);
   });
+});
+
+test('the rest of the library runs: a stablecoin depeg raises the haircut under four eyes and the calls follow; an operational outage runs end of day by hand; insurance-fund depletion needs a case with a residual', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const before = sha256File(live);
+  async function drill(playbook: string, minute: number, plan: [DemoUser, string[]][], ...startExtra: string[]) {
+    const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', playbook, '--mode', 'drill', '--now', at(minute), '--json', ...startExtra])).json();
+    let last = { status: 'running' };
+    for (const [i, [user, extra]] of plan.entries()) last = ok(await step(live, run, user, minute + 1 + i, ...extra)).json();
+    return { run, sandbox: sandbox as string, last };
+  }
+
+  const depeg = await drill('stablecoin-depeg', 10, [
+    ['supervisor', ['--outcome', 'depeg confirmed', '--note', 'USDT 0.94 on three venues']],
+    ['supervisor', []], // stress
+    ['supervisor', ['--note', '10% haircut']],
+    ['supervisor2', ['--note', 'agreed']],
+    ['supervisor', []], // the haircut
+    ['supervisor', []], // the cycle
+    ['operator', ['--note', 'members called']],
+    ['supervisor', []],
+  ]);
+  assert.equal(depeg.last.status, 'done');
+  const entries = journalOf(depeg.sandbox);
+  const haircut = entries.find((e) => e.command === 'import.csv')!;
+  assert.equal(haircut.actor, 'supervisor');
+  assert.match(JSON.stringify(haircut.payload), /USDT,0,0\.1/);
+  const depegReport = await fullReport(dir, live, depeg.run);
+  assert.ok(['calls issued', 'done'].includes(depegReport.steps[4].outcome));
+  assert.deepEqual(depegReport.steps[2].secondActor, 'supervisor2');
+  ok(await riskdesk(['verify', '--deep', '--db', depeg.sandbox]));
+
+  const outage = await drill('operational-outage', 40, [
+    ['supervisor', []],
+    ['supervisor', []], // automation off
+    ['operator', ['--note', 'prices.csv from the exchange, positions from the members']],
+    ['operator', []], // the cycle
+    ['operator', ['--note', 'every called member reached by phone']],
+    ['supervisor', []],
+    ['supervisor2', []],
+    ['supervisor', []], // automation back on
+  ]);
+  assert.equal(outage.last.status, 'done');
+  ok(await riskdesk(['verify', '--deep', '--db', outage.sandbox]));
+
+  // No default case 1 in the demo ledger: the comparison is refused, and the run stops saying so.
+  const ifd = await drill('insurance-fund-depletion', 70, [['supervisor', []], ['supervisor', []]], '--param', 'case=1');
+  assert.equal(ifd.last.status, 'aborted');
+  const ifdBrief = ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(ifd.run), '--json'])).json();
+  assert.match(ifdBrief.steps[1].outcome, /^refused: .*case 1/);
+  assert.equal(sha256File(live), before);
 });

@@ -58,7 +58,7 @@ const USAGE = `riskdesk <command> [options]
   playbook start --db F --playbook ID --mode drill|live [--param NAME=V,...] --as USER   a drill runs in a copy,
            F.drills/run-N.db, made with the online backup; the live file is only read
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
-  playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json]
+  playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json]
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -160,6 +160,7 @@ const OPTIONS = {
   outcome: { type: 'string' },
   version: { type: 'string' },
   run: { type: 'string' },
+  export: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 

@@ -18,6 +18,8 @@ import { InputError } from '../../shared/errors.ts';
 import { openLedger } from '../ledger/db.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { checkPlaybook } from '../commands/playbooks/definition.ts';
+import { briefOf } from '../commands/playbooks/report.ts';
+import { reportHtml } from '../playbooks/reportHtml.ts';
 import { table } from '../text/table.ts';
 import { emit, type CliDoor } from './liquidations.ts';
 
@@ -87,17 +89,25 @@ function readJson(file: string): unknown {
   }
 }
 
+/** The step's --json shape (issue 16 item 6); why a run stopped goes to stderr, where a script's log keeps it. */
 const stepShape = (s: RunState) => ({
   run: s.run,
   status: s.status,
-  current: s.current === null ? null : { index: s.current.index, title: s.current.title, kind: s.current.kind, waitingForSecond: s.current.waitingForSecond },
-  why: s.why,
+  current: s.current === null ? null : { index: s.current.index, title: s.current.title, kind: s.current.kind },
 });
 
 function printState(door: PlaybookDoor, s: RunState): void {
   const out = door.io.stdout;
   out.write(`run ${s.run}: ${s.status}${s.why ? ` (${s.why})` : ''}\n`);
   if (s.current) out.write(`next: step ${s.current.index} "${s.current.title}" (${s.current.kind})${s.current.waitingForSecond ? ', waiting for a second person' : ''}\n`);
+}
+
+/** The whole report (item 5) to a new file: .json as the command layer gives it, .html as one printable page. */
+function exportReport(r: RunReport, to: string): void {
+  const ext = path.extname(to).toLowerCase();
+  if (ext !== '.json' && ext !== '.html') throw new InputError(`--export ${to}: a report is exported as .json or .html (print the HTML, or the console's report, to PDF)`, { field: 'export' });
+  if (fs.existsSync(to)) throw new InputError(`${to} already exists: export never overwrites a file`, { field: 'export' });
+  fs.writeFileSync(to, ext === '.json' ? `${JSON.stringify(r, null, 2)}\n` : reportHtml(r), { flag: 'wx' });
 }
 
 async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>): Promise<{ run: number; sandbox: string }> {
@@ -207,13 +217,23 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
         const outcome = door.opt('outcome');
         s = (await door.runAt(at, 'playbooks.step', { run, ...(typeof note === 'string' ? { note } : {}), ...(typeof outcome === 'string' ? { outcome } : {}) })) as RunState;
       } else s = (await door.runAt(at, 'playbooks.abort', { run, reason: door.need('reason', 'why the run is aborted') })) as RunState;
-      emit(door, stepShape(s), () => printState(door, s));
+      if (door.json) {
+        emit(door, stepShape(s), () => {});
+        if (s.why) door.io.stderr.write(`run ${s.run} ${s.status}: ${s.why}\n`);
+        if (s.current?.waitingForSecond) door.io.stderr.write(`step ${s.current.index} waits for a second person\n`);
+      } else printState(door, s);
       return 0;
     }
     case 'report': {
       const run = runOpt(door);
       const r = (await door.runAt(ledgerOfRun(door, run), 'playbooks.report', { run })) as RunReport;
-      emit(door, r, (o) => {
+      const to = door.opt('export');
+      if (typeof to === 'string') {
+        exportReport(r, to);
+        door.io.stderr.write(`exported the report of run ${r.run} to ${to}\n`);
+        return 0;
+      }
+      emit(door, briefOf(r), (o) => {
         o.write(`run ${r.run}: ${r.name} v${r.version}, ${r.mode}, ${r.status}${r.why ? ` (${r.why})` : ''}; started by ${r.startedBy} at ${r.startedAt}\n`);
         table(
           o,
@@ -221,7 +241,11 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
           r.steps.map((s) => [String(s.index), s.title, s.kind, s.actor ?? '', s.secondActor ?? '', s.startedAt, s.seconds === null ? '' : String(s.seconds), String(s.targetSeconds), s.outcome ?? s.why ?? s.status]),
           [6, 7],
         );
-        o.write(`score: ${r.score.onTime} of ${r.score.steps} steps on time (${r.score.ratio})\n`);
+        const sc = r.score;
+        o.write(`score: ${sc.onTime} of ${sc.steps} steps on time (${sc.ratio})`);
+        if (sc.loss !== null) o.write(`; loss ${sc.loss} against ${sc.automaticLoss} on the automatic path`);
+        if (sc.cover2Held !== null) o.write(`; Cover-2 ${sc.cover2Held ? 'held' : 'NOT held'} at the end`);
+        o.write('\n');
       });
       return 0;
     }

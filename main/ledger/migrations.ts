@@ -942,6 +942,7 @@ CREATE TABLE playbook_runs (
   started_at    TEXT    NOT NULL CHECK (started_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
   ended_at      TEXT    CHECK (ended_at IS NULL OR ended_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
   abort_reason  TEXT,
+  covers        TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(covers)),     -- Cover-1 and Cover-2 at start and end
   FOREIGN KEY (playbook, version) REFERENCES playbook_versions (playbook, version),
   CHECK ((status = 'running') = (ended_at IS NULL)),
   CHECK ((status = 'running') = (current_step IS NOT NULL)),

@@ -74,6 +74,8 @@ export interface RunRow {
   startedAt: string;
   endedAt: string | null;
   abortReason: string | null;
+  /** Cover-1 and Cover-2 when the run started and when it ended (JSON as the command layer wrote it). */
+  covers: { start?: unknown; end?: unknown };
 }
 
 function runOf(r: Record<string, unknown>): RunRow {
@@ -89,6 +91,7 @@ function runOf(r: Record<string, unknown>): RunRow {
     startedAt: r.started_at as string,
     endedAt: (r.ended_at as string | null) ?? null,
     abortReason: (r.abort_reason as string | null) ?? null,
+    covers: JSON.parse(r.covers as string) as RunRow['covers'],
   };
 }
 
@@ -96,7 +99,7 @@ export function maxRunId(db: Database): number {
   return Number(db.prepare('SELECT coalesce(max(id), 0) FROM playbook_runs').pluck().get() as bigint);
 }
 
-export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status'>): void {
+export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers'>): void {
   db.prepare(
     `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at)
      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
@@ -118,6 +121,10 @@ export function updateRun(db: Database, id: number, u: { status: RunRow['status'
     u.abortReason,
     id,
   );
+}
+
+export function setRunCovers(db: Database, id: number, covers: RunRow['covers']): void {
+  db.prepare('UPDATE playbook_runs SET covers = ? WHERE id = ?').run(JSON.stringify(covers), id);
 }
 
 export interface RunStepRow {
@@ -176,4 +183,15 @@ export function updateRunStep(db: Database, s: RunStepRow): void {
 /** The steps the run took, in order. */
 export function runSteps(db: Database, run: number): RunStepRow[] {
   return (db.prepare('SELECT * FROM playbook_run_steps WHERE run = ? ORDER BY seq').all(run) as Record<string, unknown>[]).map(stepOf);
+}
+
+/** Manual steps of running runs signed once and waiting for a second person (a held command waits as an approval). */
+export function stepsAwaitingSecond(db: Database): { run: number; playbook: string; version: number; step: number; actor: string; startedAt: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT s.run, r.playbook, r.version, s.step, s.actor, s.started_at FROM playbook_run_steps s JOIN playbook_runs r ON r.id = s.run
+        WHERE s.status = 'awaiting_second' AND s.approval_id IS NULL AND r.status = 'running' ORDER BY s.run`,
+    )
+    .all() as Record<string, unknown>[];
+  return rows.map((r) => ({ run: Number(r.run), playbook: r.playbook as string, version: Number(r.version), step: Number(r.step), actor: r.actor as string, startedAt: r.started_at as string }));
 }

@@ -11,7 +11,7 @@ import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { Channel } from '../../../shared/contract.ts';
 import type { ApprovalView } from '../../../shared/contractRecovery.ts';
-import type { PlaybookDefinition, PlaybookStep, PlaybookSummary, PlaybookView, RunReport, RunState, RunStepReport } from '../../../shared/contractPlaybook.ts';
+import type { PlaybookDefinition, PlaybookStep, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../../shared/contractPlaybook.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import {
   latestPlaybookVersions,
@@ -25,6 +25,8 @@ import {
   currentRunStep,
   updateRunStep,
   runSteps,
+  setRunCovers,
+  stepsAwaitingSecond,
   type RunRow,
   type RunStepRow,
 } from '../../ledger/playbookRepo.ts';
@@ -34,6 +36,7 @@ import { dispatch } from '../dispatch.ts';
 import { needsSecondApprover } from '../approvals.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { modeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { buildReport, coverNow } from './report.ts';
 
 function library(): PlaybookDefinition[] {
   return libraryFiles().map((f) => checkPlaybook(f.json, f.file));
@@ -126,6 +129,7 @@ export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>)
   const id = Math.max(maxRunId(ctx.db) + 1, input.firstId ?? 1);
   insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at });
   openRunStep(ctx.db, id, 1, at);
+  setRunCovers(ctx.db, id, { start: coverNow(ctx) });
   const output = stateOf(ctx, getRun(ctx.db, id)!, view);
   return { output, journal: { result: { ...output, playbook: view.id, version: view.version, mode: input.mode } } };
 }
@@ -303,6 +307,7 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
     nextRun = next > def.steps.length ? { status: 'done', currentStep: null, vars, endedAt: when, abortReason: null } : { status: 'running', currentStep: next, vars, endedAt: null, abortReason: null };
   }
   updateRun(ctx.db, run.id, nextRun);
+  if (nextRun.status !== 'running') setRunCovers(ctx.db, run.id, { ...run.covers, end: coverNow(ctx) });
   if (nextRun.status === 'running' && nextRun.currentStep !== index) openRunStep(ctx.db, run.id, nextRun.currentStep!, when);
   const output = stateOf(ctx, getRun(ctx.db, run.id)!, def);
   return {
@@ -321,48 +326,20 @@ export function abortRun(ctx: CommandContext, input: InputOf<'playbooks.abort'>)
   const row = currentRunStep(ctx.db, run.id);
   if (row) updateRunStep(ctx.db, { ...row, status: 'aborted', endedAt: when, why: input.reason });
   updateRun(ctx.db, run.id, { status: 'aborted', currentStep: null, vars: run.vars, endedAt: when, abortReason: `aborted by ${ctx.actor.name}: ${input.reason}` });
+  setRunCovers(ctx.db, run.id, { ...run.covers, end: coverNow(ctx) });
   return { output: stateOf(ctx, getRun(ctx.db, run.id)!, def) };
 }
 
-function seconds(from: string, to: string): number {
-  return Math.floor((Date.parse(to) - Date.parse(from)) / 1000);
+/** Manual four-eyes sign-offs waiting for a second person, with the step they wait on (for the inbox). */
+export function signOffsWaiting(ctx: CommandContext): { run: number; index: number; step: Extract<PlaybookStep, { kind: 'manual' }>; name: string; firstSigner: string; since: string }[] {
+  return stepsAwaitingSecond(ctx.db).flatMap((w) => {
+    const def = definitionOf(ctx, w.playbook, w.version);
+    const step = def.steps[w.step - 1]!;
+    return step.kind === 'manual' ? [{ run: w.run, index: w.step, step, name: def.name, firstSigner: w.actor, since: w.startedAt }] : [];
+  });
 }
 
 export function runReport(ctx: CommandContext, input: InputOf<'playbooks.report'>): RunReport {
   const { run, def } = loadRun(ctx, input.run);
-  const steps: RunStepReport[] = runSteps(ctx.db, run.id).map((r) => {
-    const s = def.steps[r.step - 1]!;
-    const secs = r.endedAt === null ? null : seconds(r.startedAt, r.endedAt);
-    return {
-      index: r.step,
-      title: s.title,
-      kind: s.kind,
-      status: r.status,
-      actor: r.actor,
-      secondActor: r.secondActor,
-      startedAt: r.startedAt,
-      endedAt: r.endedAt,
-      seconds: secs,
-      targetSeconds: s.targetSeconds,
-      onTime: r.status === 'done' ? secs! <= s.targetSeconds : r.endedAt === null ? null : false,
-      outcome: r.outcome,
-      note: r.note,
-      why: r.why,
-    };
-  });
-  const onTime = steps.filter((s) => s.onTime === true).length;
-  return {
-    run: run.id,
-    playbook: run.playbook,
-    name: def.name,
-    version: run.version,
-    mode: run.mode,
-    status: run.status,
-    startedBy: run.startedBy,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-    why: run.abortReason,
-    steps,
-    score: { onTime, steps: steps.length, ratio: steps.length === 0 ? '0' : new Decimal(onTime).div(steps.length).toDecimalPlaces(4, Decimal.ROUND_DOWN).toString() },
-  };
+  return buildReport(ctx, run, def);
 }
