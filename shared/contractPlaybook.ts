@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from './roles.ts';
 import { id, reason, note, rowId } from './schemaParts.ts';
 import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
+import type { ActionVerdict } from './contractAllowed.ts';
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
@@ -228,6 +229,51 @@ export interface RunReportBrief {
   score: RunScore;
 }
 
+/** The Runner screen's library and runs, with what the signed-in user may start (issue 16 item 4). */
+export interface RunnerView {
+  /** This ledger is a drill's sandbox copy: every screen says DRILL, and only drills start here. */
+  drill: boolean;
+  library: (PlaybookSummary & {
+    parameters: { name: string; description: string; default: string | null }[];
+    start: { live: ActionVerdict; drill: ActionVerdict };
+  })[];
+  runs: { run: number; playbook: string; name: string; mode: PlaybookMode; status: RunStatus; startedBy: string; startedAt: string; endedAt: string | null; current: number | null }[];
+}
+
+/** One run as the Runner shows it: the current step's instructions and action, the sign-offs, the timers. */
+export interface RunView {
+  run: number;
+  playbook: string;
+  name: string;
+  version: number;
+  mode: PlaybookMode;
+  status: RunStatus;
+  why: string | null;
+  startedBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** The server's clock when the view was made: the console counts the current step's timer from it. */
+  now: string;
+  current: {
+    index: number;
+    title: string;
+    kind: 'manual' | 'automated';
+    instructions: string;
+    targetSeconds: number;
+    startedAt: string;
+    /** A manual step's least role; an automated step's command. */
+    role: string | null;
+    channel: string | null;
+    fourEyes: boolean;
+    /** The outcomes a sign-off chooses from, or null (it is "signed off"). */
+    outcomes: string[] | null;
+    /** Signed (or performed and held) once: who, waiting for a second, different person. */
+    firstSigner: string | null;
+  } | null;
+  steps: RunStepReport[];
+  actions: { step: ActionVerdict; abort: ActionVerdict };
+}
+
 const runId = rowId;
 
 export const playbookContract = {
@@ -297,6 +343,18 @@ export const playbookContract = {
     mutates: true,
     input: z.object({ run: runId, reason }).strict(),
     output: null as unknown as RunState,
+  },
+  'playbooks.runner': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as RunnerView,
+  },
+  'playbooks.run': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ run: runId }).strict(),
+    output: null as unknown as RunView,
   },
   'playbooks.report': {
     role: 'viewer' as Role,

@@ -20,6 +20,8 @@ import { backupLedger } from '../ledger/backup.ts';
 import { checkPlaybook } from '../commands/playbooks/definition.ts';
 import { briefOf } from '../commands/playbooks/report.ts';
 import { reportHtml } from '../playbooks/reportHtml.ts';
+import { drillsDir, drillFile } from '../playbooks/sandbox.ts';
+
 import { table } from '../text/table.ts';
 import { emit, type CliDoor } from './liquidations.ts';
 
@@ -28,15 +30,6 @@ export interface PlaybookDoor extends CliDoor {
   db: string;
   /** Runs a channel against a ledger file (the ledger, or a drill's sandbox copy of it), signed in there. */
   runAt(at: Where, channel: Channel, payload: unknown): Promise<unknown>;
-}
-
-/** The sidecar folder of a ledger's drills. */
-export function drillsDir(ledger: string): string {
-  return `${path.resolve(ledger)}.drills`;
-}
-
-export function drillFile(ledger: string, run: number): string {
-  return path.join(drillsDir(ledger), `run-${run}.db`);
 }
 
 function drillIds(ledger: string): number[] {

@@ -19,6 +19,7 @@ import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 import { LiveConsole, isFeedChannel, type LiveOptions } from './liveConsole.ts';
+import { isDrillSandbox } from '../playbooks/sandbox.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -177,7 +178,15 @@ export class Door {
 
   /** The command context of an actor at this door. */
   #ctx(actor: Actor): CommandContext {
-    return { db: this.db, actor, now: this.#now, integrity: this.#integrity, ...(this.resident ? { resident: this.resident } : {}) };
+    return {
+      db: this.db,
+      actor,
+      now: this.#now,
+      integrity: this.#integrity,
+      ...(this.resident ? { resident: this.resident } : {}),
+      // A console on a drill's sandbox copy (main/playbooks/sandbox.ts): drills start here, live runs do not.
+      ...(isDrillSandbox(this.db.name) ? { sandbox: true as const } : {}),
+    };
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */

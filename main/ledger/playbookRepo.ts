@@ -123,6 +123,11 @@ export function updateRun(db: Database, id: number, u: { status: RunRow['status'
   );
 }
 
+/** Every run, newest first. */
+export function listRuns(db: Database): RunRow[] {
+  return (db.prepare('SELECT * FROM playbook_runs ORDER BY id DESC').all() as Record<string, unknown>[]).map(runOf);
+}
+
 export function setRunCovers(db: Database, id: number, covers: RunRow['covers']): void {
   db.prepare('UPDATE playbook_runs SET covers = ? WHERE id = ?').run(JSON.stringify(covers), id);
 }

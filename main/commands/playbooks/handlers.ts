@@ -3,8 +3,18 @@ import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf, OutputOf } from '../../../shared/contract.ts';
 import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, abortRun, runReport } from './runs.ts';
+import { runnerView, runView } from './runner.ts';
 
-type PlaybookChannel = 'playbooks.list' | 'playbooks.get' | 'playbooks.import' | 'playbooks.start' | 'playbooks.step' | 'playbooks.abort' | 'playbooks.report';
+type PlaybookChannel =
+  | 'playbooks.list'
+  | 'playbooks.get'
+  | 'playbooks.import'
+  | 'playbooks.start'
+  | 'playbooks.step'
+  | 'playbooks.abort'
+  | 'playbooks.report'
+  | 'playbooks.runner'
+  | 'playbooks.run';
 
 const plain =
   <C extends PlaybookChannel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
@@ -18,4 +28,6 @@ export const playbookHandlers: { [C in PlaybookChannel]: (ctx: CommandContext, i
   'playbooks.step': stepRun,
   'playbooks.abort': abortRun,
   'playbooks.report': plain(runReport),
+  'playbooks.runner': plain((ctx) => runnerView(ctx)),
+  'playbooks.run': plain(runView),
 };

@@ -31,7 +31,7 @@ function seconds(from: string, to: string): number {
   return Math.floor((Date.parse(to) - Date.parse(from)) / 1000);
 }
 
-function stepsOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): RunStepReport[] {
+export function stepsOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): RunStepReport[] {
   return runSteps(ctx.db, run.id).map((r) => {
     const s = def.steps[r.step - 1]!;
     const secs = r.endedAt === null ? null : seconds(r.startedAt, r.endedAt);

@@ -55,7 +55,7 @@ export function listPlaybooks(ctx: CommandContext): PlaybookSummary[] {
 }
 
 /** A playbook's definition: a stored version, else the library's (version 0: not yet installed). */
-function definitionOf(ctx: CommandContext, id: string, version?: number): PlaybookView {
+export function definitionOf(ctx: CommandContext, id: string, version?: number): PlaybookView {
   const v = playbookVersion(ctx.db, id, version);
   if (v) return { ...(JSON.parse(v.definition) as PlaybookDefinition), version: v.version };
   if (version === undefined) {
@@ -98,7 +98,7 @@ function stateOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): Run
   };
 }
 
-function loadRun(ctx: CommandContext, id: number): { run: RunRow; def: PlaybookDefinition } {
+export function loadRun(ctx: CommandContext, id: number): { run: RunRow; def: PlaybookDefinition } {
   const run = getRun(ctx.db, id);
   if (!run) throw new InputError(`no playbook run ${id}`, { field: 'run' });
   return { run, def: definitionOf(ctx, run.playbook, run.version) };

@@ -1,0 +1,76 @@
+// The Runner screen's views (issue 16 item 4) through the command layer on a real demo ledger: the server says what
+// each user may do with a run (the same rules the commands enforce), and the way around each verdict is refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoLedgers } from './support/ledger.ts';
+import { minuteClock, operator, supervisor, supervisor2, viewer } from './support/actors.ts';
+import { RuleError } from '../shared/errors.ts';
+import type { RunnerView, RunState, RunView } from '../shared/contractPlaybook.ts';
+
+const demoLedger = demoLedgers('riskdesk-runner-', 200);
+const { run } = minuteClock();
+
+test('the runner: live starts here, a drill only in a sandbox; each step says who may take it and why not; the way around is refused', () => {
+  const db = demoLedger();
+  const lib = run<RunnerView>(db, viewer, 'playbooks.runner', {});
+  assert.equal(lib.drill, false);
+  const flash = lib.library.find((p) => p.id === 'flash-crash')!;
+  assert.equal(flash.start.live.allowed, false, 'a viewer may not start a run');
+  const asOp = run<RunnerView>(db, operator, 'playbooks.runner', {}).library.find((p) => p.id === 'flash-crash')!;
+  assert.equal(asOp.start.live.allowed, true);
+  assert.equal(asOp.start.drill.allowed, false);
+  assert.match(asOp.start.drill.why!, /sandbox copy/);
+  assert.throws(() => run(db, operator, 'playbooks.start', { playbook: 'flash-crash', mode: 'drill' }), (e: unknown) => e instanceof RuleError && e.code === 'drill_needs_sandbox');
+  const md = run<RunnerView>(db, operator, 'playbooks.runner', {}).library.find((p) => p.id === 'member-default')!;
+  assert.deepEqual(md.parameters.map((p) => p.name), ['member']);
+
+  const s = run<RunState>(db, supervisor, 'playbooks.start', { playbook: 'flash-crash', mode: 'live' });
+  // Step 1 pauses automation, a supervisor's command: an operator is told why not, and is refused when trying.
+  const opView = run<RunView>(db, operator, 'playbooks.run', { run: s.run });
+  assert.equal(opView.current!.channel, 'automation.set');
+  assert.deepEqual([opView.actions.step.allowed, opView.actions.step.needs], [false, 'supervisor']);
+  assert.equal(opView.actions.abort.allowed, true);
+  const supView = run<RunView>(db, supervisor, 'playbooks.run', { run: s.run });
+  assert.equal(supView.actions.step.allowed, true);
+  run(db, supervisor, 'playbooks.step', { run: s.run });
+  run(db, operator, 'playbooks.step', { run: s.run }); // breakers checked
+  // Step 3 chooses an outcome.
+  const v3 = run<RunView>(db, supervisor, 'playbooks.run', { run: s.run });
+  assert.deepEqual(v3.current!.outcomes, ['prices confirmed', 'prices wrong']);
+  assert.deepEqual(v3.steps.map((x) => [x.index, x.actor]), [[1, 'supervisor'], [2, 'operator'], [3, null]]);
+  run(db, supervisor, 'playbooks.step', { run: s.run, outcome: 'prices confirmed' });
+  run(db, supervisor, 'playbooks.step', { run: s.run }); // cycle
+  run(db, supervisor, 'playbooks.step', { run: s.run, note: 'every proposal reviewed' });
+  run(db, supervisor2, 'playbooks.step', { run: s.run, note: 'second review' });
+  run(db, operator, 'playbooks.step', { run: s.run }); // stress
+  // Step 8: a supervisor resets the breakers; at the end nothing more is offered, and the way around is refused.
+  const last = run<RunView>(db, supervisor, 'playbooks.run', { run: s.run });
+  assert.equal(last.current!.index, 8);
+  run(db, supervisor, 'playbooks.step', { run: s.run });
+  const ended = run<RunView>(db, supervisor, 'playbooks.run', { run: s.run });
+  assert.equal(ended.status, 'done');
+  assert.deepEqual([ended.current, ended.actions.step.offered, ended.actions.step.allowed, ended.actions.abort.offered], [null, false, false, false]);
+  assert.throws(() => run(db, supervisor, 'playbooks.abort', { run: s.run, reason: 'too late' }), (e: unknown) => e instanceof RuleError && e.code === 'run_ended');
+  const runs = run<RunnerView>(db, viewer, 'playbooks.runner', {}).runs;
+  assert.deepEqual(runs.map((r) => [r.run, r.status, r.mode]), [[s.run, 'done', 'live']]);
+});
+
+test('a four-eyes sign-off: the first signer is told to wait for someone else, and is refused if they try again', () => {
+  const db = demoLedger();
+  const s = run<RunState>(db, supervisor, 'playbooks.start', { playbook: 'operational-outage', mode: 'live' });
+  run(db, supervisor, 'playbooks.step', { run: s.run });
+  run(db, supervisor, 'playbooks.step', { run: s.run });
+  run(db, operator, 'playbooks.step', { run: s.run });
+  run(db, operator, 'playbooks.step', { run: s.run });
+  run(db, operator, 'playbooks.step', { run: s.run });
+  run(db, supervisor, 'playbooks.step', { run: s.run, note: 'reconciled' });
+  const mine = run<RunView>(db, supervisor, 'playbooks.run', { run: s.run });
+  assert.deepEqual([mine.current!.index, mine.current!.fourEyes, mine.current!.firstSigner], [6, true, 'supervisor']);
+  assert.equal(mine.actions.step.allowed, false);
+  assert.match(mine.actions.step.why!, /second, different person/);
+  assert.throws(() => run(db, supervisor, 'playbooks.step', { run: s.run }), (e: unknown) => e instanceof RuleError && e.code === 'four_eyes');
+  assert.equal(run<RunView>(db, supervisor2, 'playbooks.run', { run: s.run }).actions.step.allowed, true);
+  run(db, supervisor2, 'playbooks.step', { run: s.run });
+  const after = run<RunView>(db, supervisor2, 'playbooks.run', { run: s.run });
+  assert.deepEqual([after.steps[5]!.actor, after.steps[5]!.secondActor], ['supervisor', 'supervisor2']);
+});
