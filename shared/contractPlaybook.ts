@@ -198,7 +198,8 @@ export interface RunScore {
   cover2Held: boolean | null;
 }
 
-export interface RunReport {
+/** Who ran which playbook, how, and where it stands: the head of a run's report and of its Runner view. */
+export interface RunHead {
   run: number;
   playbook: string;
   name: string;
@@ -209,6 +210,9 @@ export interface RunReport {
   startedAt: string;
   endedAt: string | null;
   why: string | null;
+}
+
+export interface RunReport extends RunHead {
   steps: RunStepReport[];
   timeline: RunTimelineEntry[];
   /** Everyone who acted, with the steps each performed or signed. */
@@ -225,7 +229,7 @@ export interface RunReportBrief {
   playbook: string;
   mode: PlaybookMode;
   status: RunStatus;
-  steps: { index: number; title: string; kind: 'manual' | 'automated'; actor: string | null; startedAt: string; endedAt: string | null; seconds: number | null; targetSeconds: number; outcome: string | null }[];
+  steps: Pick<RunStepReport, 'index' | 'title' | 'kind' | 'actor' | 'startedAt' | 'endedAt' | 'seconds' | 'targetSeconds' | 'outcome'>[];
   score: RunScore;
 }
 
@@ -241,17 +245,7 @@ export interface RunnerView {
 }
 
 /** One run as the Runner shows it: the current step's instructions and action, the sign-offs, the timers. */
-export interface RunView {
-  run: number;
-  playbook: string;
-  name: string;
-  version: number;
-  mode: PlaybookMode;
-  status: RunStatus;
-  why: string | null;
-  startedBy: string;
-  startedAt: string;
-  endedAt: string | null;
+export interface RunView extends RunHead {
   /** The server's clock when the view was made: the console counts the current step's timer from it. */
   now: string;
   current: {

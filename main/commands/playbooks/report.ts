@@ -8,6 +8,7 @@ import type {
   CoverSnapshot,
   PlaybookDefinition,
   RunDecision,
+  RunHead,
   RunLosses,
   RunReport,
   RunReportBrief,
@@ -162,6 +163,21 @@ function lossesOf(ctx: CommandContext, run: RunRow): RunLosses | null {
   };
 }
 
+export function headOf(run: RunRow, def: PlaybookDefinition): RunHead {
+  return {
+    run: run.id,
+    playbook: run.playbook,
+    name: def.name,
+    version: run.version,
+    mode: run.mode,
+    status: run.status,
+    startedBy: run.startedBy,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    why: run.abortReason,
+  };
+}
+
 export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): RunReport {
   const steps = stepsOf(ctx, run, def);
   const people = new Set([run.startedBy, ...steps.flatMap((s) => [s.actor, s.secondActor]).filter((x): x is string => x !== null)]);
@@ -178,16 +194,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const end = (run.covers.end as CoverSnapshot | undefined) ?? null;
   const co = losses?.closeOut ?? null;
   return {
-    run: run.id,
-    playbook: run.playbook,
-    name: def.name,
-    version: run.version,
-    mode: run.mode,
-    status: run.status,
-    startedBy: run.startedBy,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-    why: run.abortReason,
+    ...headOf(run, def),
     steps,
     timeline,
     actors,

@@ -11,7 +11,7 @@ import { channelRule, first, heldByContract, judge, no, type Rule } from '../all
 import { modeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { confirmHeldRule } from '../allowed/approvals.ts';
 import { definitionOf, listPlaybooks, loadRun } from './runs.ts';
-import { stepsOf } from './report.ts';
+import { headOf, stepsOf } from './report.ts';
 import type { Channel } from '../../../shared/contract.ts';
 
 export function runnerView(ctx: CommandContext): RunnerView {
@@ -68,18 +68,8 @@ export function runView(ctx: CommandContext, input: InputOf<'playbooks.run'>): R
   const { run, def } = loadRun(ctx, input.run);
   const row = run.status === 'running' ? currentRunStep(ctx.db, run.id) : undefined;
   const step = run.currentStep === null ? null : def.steps[run.currentStep - 1]!;
-  const view = definitionOf(ctx, run.playbook, run.version);
   return {
-    run: run.id,
-    playbook: run.playbook,
-    name: view.name,
-    version: run.version,
-    mode: run.mode,
-    status: run.status,
-    why: run.abortReason,
-    startedBy: run.startedBy,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
+    ...headOf(run, def),
     now: ctx.now().toISOString(),
     current:
       step === null || row === undefined
