@@ -117,6 +117,11 @@ export interface PlaybookSummary {
   source: 'library' | 'import';
 }
 
+/** An import: stored (pending null), or asked and waiting for a second supervisor (approval N); version is the one it makes. */
+export interface PlaybookImport extends PlaybookSummary {
+  pending: { approval: number; requestedBy: string } | null;
+}
+
 export interface PlaybookView extends PlaybookDefinition {
   version: number;
 }
@@ -270,6 +275,17 @@ export interface RunView extends RunHead {
 
 const runId = rowId;
 
+/**
+ * A file's fields in one order whatever order the file had: a held import keeps its payload, and the journal's
+ * replay (which stores payloads with sorted keys) must hold the very same text.
+ */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
+}
+
 export const playbookContract = {
   /** The ledger's playbooks (latest version) and the library's not yet installed. */
   'playbooks.list': {
@@ -285,12 +301,16 @@ export const playbookContract = {
     input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
     output: null as unknown as PlaybookView,
   },
-  /** A playbook file, checked (a bad one is refused naming the step and field), stored as its next version. */
+  /**
+   * A playbook file, checked now (a bad one is refused naming the step and field), then held until a second,
+   * different supervisor confirms it (approvals.confirm): it is stored as the playbook's next version then.
+   */
   'playbooks.import': {
     role: 'supervisor' as Role,
     mutates: true,
-    input: z.object({ definition: z.unknown(), reason }).strict(),
-    output: null as unknown as PlaybookSummary,
+    fourEyes: true as const,
+    input: z.object({ definition: z.unknown().transform(sortedKeys), reason }).strict(),
+    output: null as unknown as PlaybookImport,
   },
   /** A run of a playbook's latest version (a library one is installed first), at its first step. */
   'playbooks.start': {

@@ -318,16 +318,40 @@ test('a bad playbook file is refused naming the step and field and stores nothin
 
   const edited = structuredClone(good);
   edited.steps[0].targetSeconds = 600;
-  const r1 = ok(await tryImport('edited.json', edited));
-  assert.match(r1.stdout, /imported member-default as version 1/);
+  // A new version is asked for, and stored only when a second, different supervisor confirms it.
+  const asked = ok(await tryImport('edited.json', edited));
+  assert.match(asked.stdout, /asked: member-default version 1 \(16 steps\) waits for a second supervisor: riskdesk approvals confirm --id (\d+)/);
+  const approval = /--id (\d+)/.exec(asked.stdout)![1]!;
+  withLedger(live, (db) => assert.equal(count(db, 'playbook_versions'), 0, 'nothing stored while it waits'));
+  const again = await tryImport('edited.json', edited);
+  assert.equal(again.code, 1, again.describe());
+  assert.match(again.stderr, /confirm or decline that first/);
+  const self = await riskdeskAs('supervisor', ['approvals', 'confirm', '--id', approval, '--db', live, '--now', at(2)]);
+  assert.equal(self.code, 1, 'the one who asked cannot confirm');
+  assert.match(self.stderr, /second, different supervisor/);
+  ok(await riskdeskAs('supervisor2', ['approvals', 'confirm', '--id', approval, '--db', live, '--now', at(3)]));
+  withLedger(live, (db) => assert.equal(db.prepare("SELECT added_by FROM playbook_versions WHERE playbook = 'member-default'").pluck().get(), 'supervisor'));
   assert.notEqual(sha256File(live), before);
-  const r2 = ok(await tryImport('edited.json', edited)).stdout;
-  assert.match(r2, /version 2/);
+  const asked2 = ok(await riskdeskAs('supervisor', ['playbook', 'import', path.join(dir, 'edited.json'), '--db', live, '--reason', 'again', '--now', at(4), '--json'])).json();
+  assert.deepEqual([asked2.version, asked2.pending.requestedBy], [2, 'supervisor']);
+  ok(await riskdeskAs('supervisor2', ['approvals', 'confirm', '--id', String(asked2.pending.approval), '--db', live, '--now', at(5)]));
+  ok(await riskdesk(['verify', '--deep', '--db', live]));
   const list = ok(await riskdesk(['playbook', 'list', '--db', live, '--json'])).json();
   assert.deepEqual(list.find((p: { id: string }) => p.id === 'member-default'), { id: 'member-default', name: 'Member default', version: 2, steps: 16 });
   const out = path.join(dir, 'out.json');
   ok(await riskdesk(['playbook', 'export', '--db', live, '--playbook', 'member-default', '--to', out]));
   assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), { ...edited, version: 2 });
+  // YAML both ways: exported, and a YAML file checked like a JSON one (a bad one names the step and field).
+  const yml = path.join(dir, 'out.yaml');
+  ok(await riskdesk(['playbook', 'export', '--db', live, '--playbook', 'member-default', '--to', yml]));
+  assert.match(fs.readFileSync(yml, 'utf8'), /^id: member-default$/m);
+  const badYaml = path.join(dir, 'bad.yaml');
+  fs.writeFileSync(badYaml, fs.readFileSync(yml, 'utf8').replace('targetSeconds: 600', 'targetSeconds: soon'));
+  const refused = await riskdeskAs('supervisor', ['playbook', 'import', badYaml, '--db', live, '--reason', 'yaml', '--now', at(6)]);
+  assert.equal(refused.code, 2, refused.describe());
+  assert.match(refused.stderr, /bad\.yaml.*step 1, field "targetSeconds"|step 1, field "targetSeconds".*bad\.yaml/s);
+  const y = ok(await riskdeskAs('supervisor', ['playbook', 'import', yml, '--db', live, '--reason', 'from YAML', '--now', at(7), '--json'])).json();
+  assert.deepEqual([y.id, y.version, y.steps], ['member-default', 3, 16]);
   const shown = ok(await riskdesk(['playbook', 'show', '--db', live, '--playbook', 'member-default', '--version', '1', '--json'])).json();
   assert.equal(shown.version, 1);
   assert.equal(shown.steps[0].targetSeconds, 600);

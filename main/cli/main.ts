@@ -53,8 +53,9 @@ const USAGE = `riskdesk <command> [options]
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   playbook [list] --db F                                       recovery playbooks: the ledger's and the library's
-  playbook show|export --db F --playbook ID [--version N] [--to FILE]   a playbook's steps; export writes its JSON
-  playbook import FILE.json --db F --reason R --as USER        a new version of a playbook (docs/schemas/playbook.schema.json)
+  playbook show|export --db F --playbook ID [--version N] [--to FILE]   a playbook's steps; export writes JSON (YAML to .yaml)
+  playbook import FILE.json|.yaml --db F --reason R --as USER  a new version of a playbook (docs/schemas/playbook.schema.json),
+                                                               stored when a second supervisor confirms it
   playbook start --db F --playbook ID --mode drill|live [--param NAME=V,...] --as USER   a drill runs in a copy,
            F.drills/run-N.db, made with the online backup; the live file is only read
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step

@@ -12,8 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import YAML from 'yaml';
 import type { Channel } from '../../shared/contract.ts';
-import type { PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
+import type { PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
 import { InputError } from '../../shared/errors.ts';
 import { openLedger } from '../ledger/db.ts';
 import { backupLedger } from '../ledger/backup.ts';
@@ -73,12 +74,16 @@ function params(door: PlaybookDoor): Record<string, string> | undefined {
   return out;
 }
 
-function readJson(file: string): unknown {
+const isYaml = (file: string) => /\.ya?ml$/i.test(file);
+
+/** A playbook file, JSON or YAML by its extension, parsed (not yet checked). */
+function readPlaybookFile(file: string): unknown {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`playbook file not found: ${file}`, { file });
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return isYaml(file) ? (YAML.parse(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (e) {
-    throw new InputError(`not JSON: ${(e as Error).message}`, { file });
+    throw new InputError(`not ${isYaml(file) ? 'YAML' : 'JSON'}: ${(e as Error).message}`, { file });
   }
 }
 
@@ -148,8 +153,8 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       if (version !== undefined && (typeof version !== 'string' || !/^[1-9]\d{0,8}$/.test(version))) throw new InputError('--version must be a positive whole number', { field: 'version' });
       const v = (await door.run('playbooks.get', { id: door.need('playbook', 'the playbook id'), ...(typeof version === 'string' ? { version: Number(version) } : {}) })) as PlaybookView;
       if (sub === 'export') {
-        const text = `${JSON.stringify(v, null, 2)}\n`;
         const to = door.opt('to');
+        const text = typeof to === 'string' && isYaml(to) ? YAML.stringify(v) : `${JSON.stringify(v, null, 2)}\n`;
         if (typeof to === 'string') {
           if (fs.existsSync(to)) throw new InputError(`${to} already exists: export never overwrites a file`);
           fs.writeFileSync(to, text, { flag: 'wx' });
@@ -176,11 +181,17 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       return 0;
     }
     case 'import': {
-      if (file === undefined) throw new InputError('usage: riskdesk playbook import FILE.json --db F --reason R --as USER', { field: 'file' });
-      const json = readJson(file);
+      if (file === undefined) throw new InputError('usage: riskdesk playbook import FILE.json|FILE.yaml --db F --reason R --as USER', { field: 'file' });
+      const json = readPlaybookFile(file);
       checkPlaybook(json, file); // refused here with the file named; the command layer checks it again
-      const s = (await door.run('playbooks.import', { definition: json, reason: door.need('reason', 'why the playbook changes') })) as PlaybookSummary;
-      emit(door, s, (o) => o.write(`imported ${s.id} as version ${s.version} (${s.steps} steps)\n`));
+      const s = (await door.run('playbooks.import', { definition: json, reason: door.need('reason', 'why the playbook changes') })) as PlaybookImport;
+      emit(door, s, (o) =>
+        o.write(
+          s.pending
+            ? `asked: ${s.id} version ${s.version} (${s.steps} steps) waits for a second supervisor: riskdesk approvals confirm --id ${s.pending.approval}\n`
+            : `imported ${s.id} as version ${s.version} (${s.steps} steps)\n`,
+        ),
+      );
       return 0;
     }
     case 'start': {

@@ -11,7 +11,9 @@ import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { Channel } from '../../../shared/contract.ts';
 import type { ApprovalView } from '../../../shared/contractRecovery.ts';
-import type { PlaybookDefinition, PlaybookStep, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../../shared/contractPlaybook.ts';
+import type { Database } from 'better-sqlite3';
+import type { PlaybookDefinition, PlaybookImport, PlaybookStep, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../../shared/contractPlaybook.ts';
+import { pendingApproval } from '../../ledger/approvalRepo.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import {
   latestPlaybookVersions,
@@ -77,11 +79,26 @@ export function importPlaybook(ctx: CommandContext, input: InputOf<'playbooks.im
     name: d.name,
     definition: JSON.stringify(definition),
     source: 'import',
-    addedBy: ctx.actor.name,
+    addedBy: ctx.approval?.requestedBy ?? ctx.actor.name,
     addedAt: ctx.now().toISOString(),
   });
-  const output: PlaybookSummary = { id: d.id, name: d.name, version, steps: d.steps.length, source: 'import' };
+  const output: PlaybookImport = { id: d.id, name: d.name, version, steps: d.steps.length, source: 'import', pending: null };
   return { output, journal: { payload: { definition, reason: input.reason }, result: output } };
+}
+
+/** A held import in words, and what its requester sees: the version it would make, waiting on its approval. */
+export function describeImport(db: Database, input: InputOf<'playbooks.import'>): { subject: string; summary: string; view: (db: Database) => PlaybookImport } {
+  const d = checkPlaybook(input.definition);
+  const subject = `playbook:${d.id}`;
+  const next = (playbookVersion(db, d.id)?.version ?? 0) + 1;
+  return {
+    subject,
+    summary: `store version ${next} of playbook ${d.id} "${d.name}" (${d.steps.length} steps): ${input.reason}`,
+    view: (db) => {
+      const a = pendingApproval(db, subject, 'playbooks.import')!;
+      return { id: d.id, name: d.name, version: next, steps: d.steps.length, source: 'import', pending: { approval: a.id, requestedBy: a.requestedBy } };
+    },
+  };
 }
 
 function stateOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): RunState {
