@@ -77,8 +77,15 @@ test('a flash-crash drill: two supervisors sign off in their own consoles while 
   await expect(sup.getByTestId('current-first-signer')).toContainText('supervisor');
   await expect(sup.getByTestId('run-step-submit')).toBeDisabled();
   await expect(sup.getByTestId('run-step-why')).toContainText('second, different person');
+  // The second sign-off waits in supervisor2's Inbox, and is taken there.
   const sup2 = await runnerFor(browser, desk, 'supervisor2');
-  await take(sup2, 6, { note: 'second review done' });
+  await sup2.getByTestId('nav-inbox').click();
+  const waiting = sup2.locator('[data-testid="inbox-item"][data-kind="playbook"]');
+  await expect(waiting.getByTestId('inbox-summary')).toContainText('step 6 "Review every liquidation proposal by hand"');
+  await waiting.getByTestId('inbox-confirm').click();
+  await expect(sup2.locator('[data-testid="inbox-item"][data-kind="playbook"]')).toHaveCount(0);
+  await sup2.getByTestId('nav-playbooks').click();
+  await sup2.getByTestId(`run-${desk.drillRun}`).click();
   await take(sup2, 7);
   await take(sup, 8, { note: 'breakers reset' });
 
