@@ -67,6 +67,15 @@ test('a flash-crash drill: two supervisors sign off in their own consoles while 
   await op.getByTestId('nav-playbooks').click();
   await op.getByTestId(`run-${desk.drillRun}`).click();
   await take(op, 2, { note: 'BTC-PERP breaker tripped during the replay' });
+  // The operator pauses the run: the supervisor's console shows it, and its step waits, saying why, until resumed.
+  await op.getByTestId('run-pause-reason').fill('bridge call dropped');
+  await op.getByTestId('run-pause-submit').click();
+  await expect(sup.getByTestId('run-paused')).toContainText('Paused by operator: bridge call dropped');
+  await expect(sup.getByTestId('run-step-submit')).toBeDisabled();
+  await expect(sup.getByTestId('run-step-why')).toContainText('resume it first');
+  await expect(sup.getByTestId('step-timer')).toContainText('paused');
+  await op.getByTestId('run-resume-submit').click();
+  await expect(sup.getByTestId('run-paused')).toHaveCount(0);
   // Step 3 chooses: prices confirmed skips the correction.
   await take(sup, 3, { outcome: 'prices confirmed', note: 'second source agrees' });
   await take(sup, 5);

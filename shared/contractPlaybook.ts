@@ -130,6 +130,7 @@ export interface RunState {
   run: number;
   status: RunStatus;
   current: { index: number; title: string; kind: 'manual' | 'automated'; waitingForSecond: boolean } | null;
+  paused: boolean;
   /** Why the run stopped: an abort's reason, or the rule that refused a step. */
   why: string | null;
 }
@@ -260,6 +261,8 @@ export interface RunView extends RunHead {
     instructions: string;
     targetSeconds: number;
     startedAt: string;
+    /** Seconds the run was paused in this step so far (left out of its time against the target). */
+    pausedSeconds: number;
     /** A manual step's least role; an automated step's command. */
     role: string | null;
     channel: string | null;
@@ -269,8 +272,10 @@ export interface RunView extends RunHead {
     /** Signed (or performed and held) once: who, waiting for a second, different person. */
     firstSigner: string | null;
   } | null;
+  /** While the run is paused: who paused it, when and why. */
+  paused: { by: string; at: string; reason: string } | null;
   steps: RunStepReport[];
-  actions: { step: ActionVerdict; abort: ActionVerdict };
+  actions: { step: ActionVerdict; pause: ActionVerdict; resume: ActionVerdict; abort: ActionVerdict };
 }
 
 const runId = rowId;
@@ -349,6 +354,19 @@ export const playbookContract = {
           .optional(),
       })
       .strict(),
+    output: null as unknown as RunState,
+  },
+  /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
+  'playbooks.pause': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId, reason }).strict(),
+    output: null as unknown as RunState,
+  },
+  'playbooks.resume': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId }).strict(),
     output: null as unknown as RunState,
   },
   /** Ends a running run with a reason; its report stays. */

@@ -30,6 +30,8 @@ async function demoCopy(dir: string): Promise<string> {
   return copyLedger(demo, path.join(dir, 'live.db'));
 }
 
+const drillOf = (live: string, run: number) => path.join(`${path.resolve(live)}.drills`, `run-${run}.db`);
+
 /** The whole report (item 5), exported as JSON. */
 async function fullReport(dir: string, db: string, run: number) {
   const file = path.join(dir, `report-${run}-${Date.now()}.json`);
@@ -264,6 +266,12 @@ test('an aborted run keeps its report; it takes no more steps', T, async (t) => 
 
   const { run: run2 } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(3), '--json'])).json();
   ok(await step(live, run2, 'supervisor', 4));
+  // Paused for a minute: no step meanwhile, and the minute is left out of the step's time.
+  ok(await riskdeskAs('operator', ['playbook', 'pause', '--db', live, '--run', String(run2), '--reason', 'the bridge call dropped', '--now', at(4)]));
+  const whilePaused = await step(live, run2, 'supervisor', 4);
+  assert.equal(whilePaused.code, 1, whilePaused.describe());
+  assert.match(whilePaused.stderr, /paused by operator .*resume it first/);
+  ok(await riskdeskAs('operator', ['playbook', 'resume', '--db', live, '--run', String(run2), '--now', at(5)]));
   const noReason = await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--now', at(5)]);
   assert.equal(noReason.code, 2, noReason.describe());
   const aborted = ok(await riskdeskAs('supervisor', ['playbook', 'abort', '--db', live, '--run', String(run2), '--reason', 'drill called off: real incident', '--now', at(6), '--json'])).json();
@@ -281,7 +289,8 @@ test('an aborted run keeps its report; it takes no more steps', T, async (t) => 
       [2, 'aborted', null],
     ],
   );
-  assert.equal(report.steps[1].seconds, 120);
+  assert.equal(report.steps[1].seconds, 60, 'two minutes open, one of them paused');
+  ok(await riskdesk(['verify', '--deep', '--db', drillOf(live, run2)]));
   assert.deepEqual([report.score.onTime, report.score.steps, report.score.ratio], [1, 2, '0.5']);
   assert.equal(report.score.loss, null, 'no default case in a flash crash');
   assert.equal(typeof report.score.cover2Held, 'boolean', 'Cover-2 at the end of an aborted run');

@@ -74,3 +74,28 @@ test('a four-eyes sign-off: the first signer is told to wait for someone else, a
   const after = run<RunView>(db, supervisor2, 'playbooks.run', { run: s.run });
   assert.deepEqual([after.steps[5]!.actor, after.steps[5]!.secondActor], ['supervisor', 'supervisor2']);
 });
+
+test('a paused run takes no step until resumed, and the pause is left out of the step\'s time; an abort ends a pause', () => {
+  const db = demoLedger();
+  const s = run<RunState>(db, supervisor, 'playbooks.start', { playbook: 'flash-crash', mode: 'live' });
+  run(db, supervisor, 'playbooks.step', { run: s.run }); // step 1 done; step 2 opens at minute m
+  const paused = run<RunState>(db, operator, 'playbooks.pause', { run: s.run, reason: 'fire alarm: the desk leaves the floor' });
+  assert.equal(paused.paused, true);
+  const v = run<RunView>(db, operator, 'playbooks.run', { run: s.run });
+  assert.deepEqual([v.paused?.by, v.actions.step.allowed, v.actions.pause.offered, v.actions.resume.allowed], ['operator', false, false, true]);
+  assert.match(v.actions.step.why!, /paused by operator .*fire alarm.*resume it first/);
+  assert.throws(() => run(db, operator, 'playbooks.step', { run: s.run }), (e: unknown) => e instanceof RuleError && e.code === 'run_paused');
+  assert.throws(() => run(db, operator, 'playbooks.pause', { run: s.run, reason: 'again' }), (e: unknown) => e instanceof RuleError && e.code === 'run_paused');
+  assert.throws(() => run(db, viewer, 'playbooks.resume', { run: s.run }), (e: unknown) => e instanceof RuleError && e.code === 'forbidden');
+  run(db, supervisor, 'playbooks.resume', { run: s.run }); // 5 minutes after the pause (each command is a minute)
+  assert.throws(() => run(db, supervisor, 'playbooks.resume', { run: s.run }), (e: unknown) => e instanceof RuleError && e.code === 'not_paused');
+  run(db, operator, 'playbooks.step', { run: s.run });
+  const steps = run<RunView>(db, viewer, 'playbooks.run', { run: s.run }).steps;
+  // Each call moves the clock a minute: step 2 opened at minute 2 and was signed at minute 10, 8 minutes of which 5
+  // were paused (paused at 3, resumed at 8).
+  assert.equal(steps[1]!.seconds, 3 * 60);
+
+  run(db, operator, 'playbooks.pause', { run: s.run, reason: 'call from the regulator' });
+  const aborted = run<RunState>(db, supervisor, 'playbooks.abort', { run: s.run, reason: 'real incident' });
+  assert.deepEqual([aborted.status, aborted.paused], ['aborted', false]);
+});

@@ -96,7 +96,7 @@ const stepShape = (s: RunState) => ({
 
 function printState(door: PlaybookDoor, s: RunState): void {
   const out = door.io.stdout;
-  out.write(`run ${s.run}: ${s.status}${s.why ? ` (${s.why})` : ''}\n`);
+  out.write(`run ${s.run}: ${s.status}${s.paused ? ', paused' : ''}${s.why ? ` (${s.why})` : ''}\n`);
   if (s.current) out.write(`next: step ${s.current.index} "${s.current.title}" (${s.current.kind})${s.current.waitingForSecond ? ', waiting for a second person' : ''}\n`);
 }
 
@@ -212,6 +212,8 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       return 0;
     }
     case 'step':
+    case 'pause':
+    case 'resume':
     case 'abort': {
       const run = runOpt(door);
       const at = ledgerOfRun(door, run);
@@ -220,7 +222,9 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
         const note = door.opt('note');
         const outcome = door.opt('outcome');
         s = (await door.runAt(at, 'playbooks.step', { run, ...(typeof note === 'string' ? { note } : {}), ...(typeof outcome === 'string' ? { outcome } : {}) })) as RunState;
-      } else s = (await door.runAt(at, 'playbooks.abort', { run, reason: door.need('reason', 'why the run is aborted') })) as RunState;
+      } else if (sub === 'pause') s = (await door.runAt(at, 'playbooks.pause', { run, reason: door.need('reason', 'why the run is paused') })) as RunState;
+      else if (sub === 'resume') s = (await door.runAt(at, 'playbooks.resume', { run })) as RunState;
+      else s = (await door.runAt(at, 'playbooks.abort', { run, reason: door.need('reason', 'why the run is aborted') })) as RunState;
       if (door.json) {
         emit(door, stepShape(s), () => {});
         if (s.why) door.io.stderr.write(`run ${s.run} ${s.status}: ${s.why}\n`);
@@ -254,6 +258,6 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       return 0;
     }
     default:
-      throw new InputError(`unknown playbook subcommand "${sub}": list, show, import, export, start, step, abort, report`);
+      throw new InputError(`unknown playbook subcommand "${sub}": list, show, import, export, start, step, pause, resume, abort, report`);
   }
 }

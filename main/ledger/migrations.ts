@@ -942,11 +942,13 @@ CREATE TABLE playbook_runs (
   started_at    TEXT    NOT NULL CHECK (started_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
   ended_at      TEXT    CHECK (ended_at IS NULL OR ended_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
   abort_reason  TEXT,
+  paused        TEXT    CHECK (paused IS NULL OR json_valid(paused)),          -- {by, at, reason} while paused
   covers        TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(covers)),     -- Cover-1 and Cover-2 at start and end
   FOREIGN KEY (playbook, version) REFERENCES playbook_versions (playbook, version),
   CHECK ((status = 'running') = (ended_at IS NULL)),
   CHECK ((status = 'running') = (current_step IS NOT NULL)),
-  CHECK ((status = 'aborted') = (abort_reason IS NOT NULL))
+  CHECK ((status = 'aborted') = (abort_reason IS NOT NULL)),
+  CHECK (paused IS NULL OR status = 'running')
 ) STRICT;
 
 CREATE TABLE playbook_run_steps (
@@ -962,6 +964,7 @@ CREATE TABLE playbook_run_steps (
   outcome        TEXT,
   why            TEXT,                                                          -- a refusal's reason
   approval_id    INTEGER REFERENCES approvals (id),
+  paused_seconds INTEGER NOT NULL DEFAULT 0 CHECK (paused_seconds >= 0),       -- time the run was paused in this step
   PRIMARY KEY (run, seq),
   CHECK (second_actor IS NULL OR second_actor <> actor),
   CHECK ((status IN ('open', 'awaiting_second')) = (ended_at IS NULL))

@@ -76,6 +76,8 @@ export interface RunRow {
   abortReason: string | null;
   /** Cover-1 and Cover-2 when the run started and when it ended (JSON as the command layer wrote it). */
   covers: { start?: unknown; end?: unknown };
+  /** Set while the run is paused: no step is taken until it is resumed. */
+  paused: { by: string; at: string; reason: string } | null;
 }
 
 function runOf(r: Record<string, unknown>): RunRow {
@@ -92,6 +94,7 @@ function runOf(r: Record<string, unknown>): RunRow {
     endedAt: (r.ended_at as string | null) ?? null,
     abortReason: (r.abort_reason as string | null) ?? null,
     covers: JSON.parse(r.covers as string) as RunRow['covers'],
+    paused: r.paused === null ? null : (JSON.parse(r.paused as string) as RunRow['paused']),
   };
 }
 
@@ -99,7 +102,7 @@ export function maxRunId(db: Database): number {
   return Number(db.prepare('SELECT coalesce(max(id), 0) FROM playbook_runs').pluck().get() as bigint);
 }
 
-export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers'>): void {
+export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers' | 'paused'>): void {
   db.prepare(
     `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at)
      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
@@ -121,6 +124,15 @@ export function updateRun(db: Database, id: number, u: { status: RunRow['status'
     u.abortReason,
     id,
   );
+}
+
+export function setRunPaused(db: Database, id: number, paused: RunRow['paused']): void {
+  db.prepare('UPDATE playbook_runs SET paused = ? WHERE id = ?').run(paused === null ? null : JSON.stringify(paused), id);
+}
+
+/** Adds a pause's length to the step it happened in (its time against the target leaves the pause out). */
+export function addPausedSeconds(db: Database, run: number, seq: number, seconds: number): void {
+  db.prepare('UPDATE playbook_run_steps SET paused_seconds = paused_seconds + ? WHERE run = ? AND seq = ?').run(seconds, run, seq);
 }
 
 /** Every run, newest first. */
@@ -145,6 +157,7 @@ export interface RunStepRow {
   outcome: string | null;
   why: string | null;
   approvalId: number | null;
+  pausedSeconds: number;
 }
 
 function stepOf(r: Record<string, unknown>): RunStepRow {
@@ -161,6 +174,7 @@ function stepOf(r: Record<string, unknown>): RunStepRow {
     outcome: (r.outcome as string | null) ?? null,
     why: (r.why as string | null) ?? null,
     approvalId: r.approval_id === null ? null : Number(r.approval_id),
+    pausedSeconds: Number(r.paused_seconds),
   };
 }
 

@@ -30,3 +30,26 @@ export function modeRule(mode: 'live' | 'drill', sandbox: boolean): Rule {
   if (mode === 'live' && sandbox) return no('live_in_sandbox', 'this ledger is a drill\'s sandbox copy: a live run starts in the live ledger');
   return ok();
 }
+
+type PausableRun = { id: number; status: string; abortReason: string | null; paused: { by: string; at: string; reason: string } | null };
+
+/** No step while a run is paused: the desk resumes it first. */
+export function notPausedRule(run: PausableRun): Rule {
+  if (!run.paused) return ok();
+  return no('run_paused', `run ${run.id} was paused by ${run.paused.by} at ${run.paused.at} (${run.paused.reason}): resume it first`);
+}
+
+/** A running run that is not already paused. */
+export function pauseRule(run: PausableRun): Rule {
+  return first(
+    () => runningRule(run),
+    () => (run.paused ? no('run_paused', `run ${run.id} is already paused (by ${run.paused.by} at ${run.paused.at})`) : ok()),
+  );
+}
+
+export function resumeRule(run: PausableRun): Rule {
+  return first(
+    () => runningRule(run),
+    () => (run.paused ? ok() : no('not_paused', `run ${run.id} is not paused`)),
+  );
+}

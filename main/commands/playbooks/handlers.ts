@@ -2,7 +2,7 @@
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf, OutputOf } from '../../../shared/contract.ts';
-import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, abortRun, runReport } from './runs.ts';
+import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, pauseRun, resumeRun, abortRun, runReport } from './runs.ts';
 import { runnerView, runView } from './runner.ts';
 
 type PlaybookChannel =
@@ -11,6 +11,8 @@ type PlaybookChannel =
   | 'playbooks.import'
   | 'playbooks.start'
   | 'playbooks.step'
+  | 'playbooks.pause'
+  | 'playbooks.resume'
   | 'playbooks.abort'
   | 'playbooks.report'
   | 'playbooks.runner'
@@ -26,6 +28,8 @@ export const playbookHandlers: { [C in PlaybookChannel]: (ctx: CommandContext, i
   'playbooks.import': importPlaybook,
   'playbooks.start': startRun,
   'playbooks.step': stepRun,
+  'playbooks.pause': pauseRun,
+  'playbooks.resume': resumeRun,
   'playbooks.abort': abortRun,
   'playbooks.report': plain(runReport),
   'playbooks.runner': plain((ctx) => runnerView(ctx)),

@@ -35,7 +35,7 @@ function seconds(from: string, to: string): number {
 export function stepsOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): RunStepReport[] {
   return runSteps(ctx.db, run.id).map((r) => {
     const s = def.steps[r.step - 1]!;
-    const secs = r.endedAt === null ? null : seconds(r.startedAt, r.endedAt);
+    const secs = r.endedAt === null ? null : seconds(r.startedAt, r.endedAt) - r.pausedSeconds;
     return {
       index: r.step,
       title: s.title,

@@ -8,7 +8,7 @@ import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import { currentRunStep, listRuns, type RunRow, type RunStepRow } from '../../ledger/playbookRepo.ts';
 import { getApproval } from '../../ledger/approvalRepo.ts';
 import { channelRule, first, heldByContract, judge, no, type Rule } from '../allowed/verdict.ts';
-import { modeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { confirmHeldRule } from '../allowed/approvals.ts';
 import { definitionOf, listPlaybooks, loadRun } from './runs.ts';
 import { headOf, stepsOf } from './report.ts';
@@ -59,6 +59,7 @@ function stepVerdict(ctx: CommandContext, run: RunRow, def: PlaybookDefinition, 
   return judge(ctx.actor, 'playbooks.step', step !== null && row !== undefined, () =>
     first(
       () => runningRule(run),
+      () => notPausedRule(run),
       () => (step && row ? stepRule(ctx, step, row) : runningRule(run)),
     ),
   );
@@ -81,15 +82,19 @@ export function runView(ctx: CommandContext, input: InputOf<'playbooks.run'>): R
             instructions: step.instructions,
             targetSeconds: step.targetSeconds,
             startedAt: row.startedAt,
+            pausedSeconds: row.pausedSeconds,
             role: step.kind === 'manual' ? step.role : null,
             channel: step.kind === 'automated' ? step.channel : null,
             fourEyes: step.kind === 'manual' ? step.fourEyes === true : false,
             outcomes: step.kind === 'manual' ? (step.outcomes ?? null) : null,
             firstSigner: row.status === 'awaiting_second' ? row.actor : null,
           },
+    paused: run.paused,
     steps: stepsOf(ctx, run, def),
     actions: {
       step: stepVerdict(ctx, run, def, row),
+      pause: judge(ctx.actor, 'playbooks.pause', run.status === 'running' && !run.paused, () => pauseRule(run)),
+      resume: judge(ctx.actor, 'playbooks.resume', run.paused !== null, () => resumeRule(run)),
       abort: judge(ctx.actor, 'playbooks.abort', run.status === 'running', () => runningRule(run)),
     },
   };

@@ -28,6 +28,8 @@ import {
   updateRunStep,
   runSteps,
   setRunCovers,
+  setRunPaused,
+  addPausedSeconds,
   stepsAwaitingSecond,
   type RunRow,
   type RunStepRow,
@@ -37,7 +39,7 @@ import { checkPlaybook, NOW_PLUS } from './definition.ts';
 import { dispatch } from '../dispatch.ts';
 import { needsSecondApprover } from '../approvals.ts';
 import { enforce } from '../allowed/verdict.ts';
-import { modeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { buildReport, coverNow } from './report.ts';
 
 function library(): PlaybookDefinition[] {
@@ -112,6 +114,7 @@ function stateOf(ctx: CommandContext, run: RunRow, def: PlaybookDefinition): Run
         ? null
         : { index: run.currentStep, title: step.title, kind: step.kind, waitingForSecond: row?.status === 'awaiting_second' },
     why: run.abortReason,
+    paused: run.paused !== null,
   };
 }
 
@@ -254,6 +257,7 @@ function confirmHeld(ctx: CommandContext, row: RunStepRow, note: string | null):
 export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): Handled<'playbooks.step'> {
   const { run, def } = loadRun(ctx, input.run);
   enforce(runningRule(run));
+  enforce(notPausedRule(run));
   const index = run.currentStep!;
   const step = def.steps[index - 1]!;
   const row = currentRunStep(ctx.db, run.id)!;
@@ -336,9 +340,32 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   };
 }
 
+export function pauseRun(ctx: CommandContext, input: InputOf<'playbooks.pause'>): Handled<'playbooks.pause'> {
+  const { run, def } = loadRun(ctx, input.run);
+  enforce(pauseRule(run));
+  setRunPaused(ctx.db, run.id, { by: ctx.actor.name, at: ctx.now().toISOString(), reason: input.reason });
+  return { output: stateOf(ctx, getRun(ctx.db, run.id)!, def) };
+}
+
+/** Ends a pause: its length goes to the step it happened in, which the report leaves out of the step's time. */
+function endPause(ctx: CommandContext, run: RunRow): void {
+  if (!run.paused) return;
+  const row = currentRunStep(ctx.db, run.id);
+  if (row) addPausedSeconds(ctx.db, run.id, row.seq, Math.max(0, Math.floor((ctx.now().getTime() - Date.parse(run.paused.at)) / 1000)));
+  setRunPaused(ctx.db, run.id, null);
+}
+
+export function resumeRun(ctx: CommandContext, input: InputOf<'playbooks.resume'>): Handled<'playbooks.resume'> {
+  const { run, def } = loadRun(ctx, input.run);
+  enforce(resumeRule(run));
+  endPause(ctx, run);
+  return { output: stateOf(ctx, getRun(ctx.db, run.id)!, def) };
+}
+
 export function abortRun(ctx: CommandContext, input: InputOf<'playbooks.abort'>): Handled<'playbooks.abort'> {
   const { run, def } = loadRun(ctx, input.run);
   enforce(runningRule(run));
+  endPause(ctx, run);
   const when = ctx.now().toISOString();
   const row = currentRunStep(ctx.db, run.id);
   if (row) updateRunStep(ctx.db, { ...row, status: 'aborted', endedAt: when, why: input.reason });

@@ -65,9 +65,22 @@ export class PlaybookRunner {
   }
 
   async abort(reason: string): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.abort', { run, reason }));
+  }
+
+  async pause(reason: string): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.pause', { run, reason }));
+  }
+
+  async resume(): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.resume', { run }));
+  }
+
+  /** One action on the open run, then the run and the list read again. */
+  async #act(send: (run: number) => Promise<{ ok: true } | { ok: false; error: BridgeError }>): Promise<BridgeError | null> {
     const run = this.selected;
     if (run === null) return null;
-    const r = await invoke('playbooks.abort', { run, reason });
+    const r = await send(run);
     await this.open(run);
     void this.loadRunner();
     return r.ok ? null : r.error;
