@@ -104,6 +104,32 @@ export const playbookDefinition = z
 export type PlaybookDefinition = z.infer<typeof playbookDefinition>;
 export type PlaybookStep = z.infer<typeof playbookStep>;
 
+/**
+ * The market scenarios a drill replays while it runs: real days from the data folder's daily files (../shared/data),
+ * bridged intraday and rescaled to the book's marks, delivered on the drill's clock.
+ */
+export const DRILL_SCENARIOS = {
+  'march-2020': { name: 'March 2020: the COVID crash', from: '2020-03-09', to: '2020-03-16' },
+  'may-2021': { name: 'May 2021: the crypto crash', from: '2021-05-12', to: '2021-05-23' },
+  luna: { name: 'May 2022: the LUNA collapse', from: '2022-05-06', to: '2022-05-13' },
+  ftx: { name: 'November 2022: the FTX week', from: '2022-11-06', to: '2022-11-13' },
+} as const;
+export type DrillScenarioId = keyof typeof DRILL_SCENARIOS;
+export const DRILL_SCENARIO_IDS = Object.keys(DRILL_SCENARIOS) as DrillScenarioId[];
+
+/** A scenario as a drill starts with it: its path (made by the door from the data files) and how fast the drill's clock runs. */
+export const drillScenario = z
+  .object({
+    id: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]),
+    /** Market seconds per second of the drill: 288 plays a market day in 5 minutes. */
+    acceleration: z.number().int().min(1).max(86_400),
+    points: z
+      .array(z.object({ at: z.number().int(), instrument: id, price: z.string().regex(/^\d+(\.\d+)?$/) }).strict())
+      .min(1)
+      .max(50_000),
+  })
+  .strict();
+
 export const PLAYBOOK_MODES = ['live', 'drill'] as const;
 export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
 export type RunStatus = 'running' | 'done' | 'aborted';
@@ -219,6 +245,8 @@ export interface RunHead {
 }
 
 export interface RunReport extends RunHead {
+  /** A drill's market scenario: which, how fast its clock ran, and how much of it the run played. */
+  scenario: { id: string; name: string; acceleration: number; delivered: number; points: number } | null;
   steps: RunStepReport[];
   timeline: RunTimelineEntry[];
   /** Everyone who acted, with the steps each performed or signed. */
@@ -326,6 +354,8 @@ export const playbookContract = {
         playbook: id,
         mode: z.enum(PLAYBOOK_MODES),
         params: z.record(z.string(), z.string().max(200)).optional(),
+        /** A drill's market scenario, replayed on the drill's clock as its steps are taken. */
+        scenario: drillScenario.optional(),
         /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
         firstId: z.number().int().min(1).optional(),
       })

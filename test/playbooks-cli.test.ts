@@ -446,3 +446,43 @@ test('the rest of the library runs: a stablecoin depeg raises the haircut under 
   assert.match(ifdBrief.steps[1].outcome, /^refused: .*case 1/);
   assert.equal(sha256File(live), before);
 });
+
+test('a drill replays its market scenario on an accelerated clock: the March 2020 crash reaches the sandbox as the steps go, by the drill clock, and the drill journal verifies deeply', T, async (t) => {
+  const dir = tempDir(t);
+  const live = await demoCopy(dir);
+  const before = sha256File(live);
+  const onLive = await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'live', '--scenario', 'march-2020', '--now', at(1)]);
+  assert.equal(onLive.code, 2, onLive.describe());
+  assert.match(onLive.stderr, /only in a drill/);
+  const bad = await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2021', '--now', at(1)]);
+  assert.equal(bad.code, 2, bad.describe());
+  assert.match(bad.stderr, /--scenario must be one of march-2020, may-2021, luna, ftx/);
+
+  // 1440x: a market day per drill minute. Nothing has moved at the start.
+  const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2020', '--speed', '1440', '--now', at(61), '--json'])).json();
+  const ticks = () => journalOf(sandbox).filter((e) => e.command === 'prices.tick');
+  assert.equal(ticks().length, 0);
+
+  // The demo ledger's marks are at 21:00: the drill's market clock starts at 21:01, when the drill does.
+  ok(await step(live, run, 'supervisor', 62)); // one market day: the 9th to the 10th of March
+  const first = ticks();
+  assert.ok(first.length > 0);
+  assert.ok(first.every((e) => e.actor === 'system:drill-clock'));
+  ok(await step(live, run, 'operator', 65, '--note', 'breakers checked')); // four market days on: past the 12th
+  ok(await step(live, run, 'supervisor', 66, '--outcome', 'prices confirmed'));
+  ok(await step(live, run, 'supervisor', 67)); // the margin cycle at the marks the crash left
+  // The same cycle on a copy of the live ledger, without the crash: the crash moved the book's equity and margin.
+  const calm = copyLedger(live, path.join(dir, 'calm.db'));
+  const calmCycle = ok(await riskdeskAs('operator', ['cycle', '--db', calm, '--now', at(67), '--json'])).json();
+  const crashCycle = journalOf(sandbox).filter((e) => e.command === 'cycle.run').at(-1)!.result as { totals: { equity: string; im: string }; prices: { newest: string } };
+  assert.notEqual(crashCycle.totals.equity, calmCycle.totals.equity);
+  assert.notEqual(crashCycle.totals.im, calmCycle.totals.im);
+  assert.ok(crashCycle.prices.newest > at(61), 'the cycle valued the book at the scenario\'s marks');
+  const report = await fullReport(dir, live, run);
+  assert.deepEqual([report.scenario.id, report.scenario.acceleration], ['march-2020', 1440]);
+  assert.ok(report.scenario.delivered > 0 && report.scenario.delivered < report.scenario.points, `${report.scenario.delivered} of ${report.scenario.points}`);
+  // The marks were stamped on the drill's clock, never after the step that delivered them.
+  for (const e of ticks()) for (const m of (e.payload as { marks: { time: string }[] }).marks) assert.ok(m.time <= e.at, `${m.time} <= ${e.at}`);
+  ok(await riskdesk(['verify', '--deep', '--db', sandbox]));
+  assert.equal(sha256File(live), before);
+});

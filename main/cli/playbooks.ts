@@ -13,7 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
-import type { Channel } from '../../shared/contract.ts';
+import { fileURLToPath } from 'node:url';
+import type { Channel, InputOf, InstrumentView, PriceSeries } from '../../shared/contract.ts';
+import { DRILL_SCENARIOS, DRILL_SCENARIO_IDS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
+import { dailyPath } from '../feed/dailyPath.ts';
+import { DEFAULT_DATA_DIR } from '../demo/market.ts';
 import type { PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
 import { InputError } from '../../shared/errors.ts';
 import { openLedger } from '../ledger/db.ts';
@@ -108,6 +112,22 @@ function exportReport(r: RunReport, to: string): void {
   fs.writeFileSync(to, ext === '.json' ? `${JSON.stringify(r, null, 2)}\n` : reportHtml(r), { flag: 'wx' });
 }
 
+/** --scenario ID [--speed N]: the scenario's path over the sandbox's book (its instruments and marks), and the drill clock's speed. */
+async function scenarioOf(door: PlaybookDoor, at: Where): Promise<InputOf<'playbooks.start'>['scenario']> {
+  const id = door.opt('scenario');
+  if (typeof id !== 'string') return undefined;
+  if (!(DRILL_SCENARIO_IDS as string[]).includes(id)) throw new InputError(`--scenario must be one of ${DRILL_SCENARIO_IDS.join(', ')}, not "${id}"`, { field: 'scenario' });
+  const speed = door.opt('speed');
+  if (speed !== undefined && (typeof speed !== 'string' || !/^[1-9]\d{0,4}$/.test(speed) || Number(speed) > 86_400)) {
+    throw new InputError('--speed must be market seconds per drill second, a whole number from 1 to 86400', { field: 'speed' });
+  }
+  const s = DRILL_SCENARIOS[id as DrillScenarioId];
+  const instruments = ((await door.runAt(at, 'instruments.list', {})) as InstrumentView[]).filter((x) => x.kind !== 'option').slice(0, 50);
+  const history = new Map(((await door.runAt(at, 'prices.history', { instruments: instruments.map((x) => x.id), limit: 1 })) as PriceSeries[]).map((p) => [p.instrument, p]));
+  const path = dailyPath(instruments, (ids) => ids.flatMap((i) => (history.has(i) ? [history.get(i)!] : [])), fileURLToPath(DEFAULT_DATA_DIR), { from: s.from, to: s.to, stepsPerDay: 24, seed: 1 });
+  return { id: id as DrillScenarioId, acceleration: speed === undefined ? 288 : Number(speed), points: path.points };
+}
+
 async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>): Promise<{ run: number; sandbox: string }> {
   const dir = drillsDir(door.db);
   fs.mkdirSync(dir, { recursive: true });
@@ -125,7 +145,9 @@ async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>):
   }
   try {
     const firstId = Math.max(0, ...drillIds(door.db)) + 1;
-    const s = (await door.runAt({ file: temp, sandbox: true }, 'playbooks.start', { ...payload, mode: 'drill', firstId })) as RunState;
+    const where = { file: temp, sandbox: true };
+    const scenario = await scenarioOf(door, where);
+    const s = (await door.runAt(where, 'playbooks.start', { ...payload, mode: 'drill', firstId, ...(scenario ? { scenario } : {}) })) as RunState;
     const sandbox = drillFile(door.db, s.run);
     if (fs.existsSync(sandbox)) throw new Error(`drill sandbox ${sandbox} already exists`);
     for (const suffix of ['-wal', '-shm']) if (fs.existsSync(temp + suffix)) fs.renameSync(temp + suffix, sandbox + suffix);
@@ -204,6 +226,7 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
         const d = await startDrill(door, payload);
         shaped = { run: d.run, mode, sandbox: d.sandbox };
       } else {
+        if (door.opt('scenario') !== undefined) throw new InputError('--scenario replays a market only in a drill (--mode drill), never on the live ledger', { field: 'scenario' });
         const firstId = Math.max(0, ...drillIds(door.db)) + 1;
         const s = (await door.run('playbooks.start', { ...payload, mode, firstId })) as RunState;
         shaped = { run: s.run, mode, sandbox: null };

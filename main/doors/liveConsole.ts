@@ -14,10 +14,11 @@ import { FeedHub, type FeedInput } from '../feed/hub.ts';
 import { realTimers, type Timers } from '../feed/timers.ts';
 import { FileTailer } from '../feed/tail.ts';
 import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket.ts';
-import { expandDaily, mergePaths, pathFromPricesCsv, readDailyBars, type PathPoint, type PricePath } from '../feed/replay.ts';
+import { pathFromPricesCsv, type PricePath } from '../feed/replay.ts';
+import { dailyPath } from '../feed/dailyPath.ts';
 import type { Mark } from '../feed/mark.ts';
 import { CycleScheduler } from '../schedule/scheduler.ts';
-import { UNDERLYINGS, DEFAULT_DATA_DIR } from '../demo/market.ts';
+import { DEFAULT_DATA_DIR } from '../demo/market.ts';
 import { readLivePolicy, DEFAULT_LIVE_POLICY, type LivePolicy } from '../ledger/bookRepo.ts';
 import type { Database } from 'better-sqlite3';
 
@@ -200,28 +201,7 @@ export class LiveConsole {
    * current mark and rounded to its tick (replay.ts). Instruments without a mark yet are left out.
    */
   #dailyPath(actor: Actor, i: Extract<InputOf<'feed.replay.start'>, { source: 'daily' }>): PricePath {
-    if (i.from >= i.to) throw new InputError(`from (${i.from}) must be before to (${i.to})`, { field: 'from' });
-    const instruments = (this.#door.runAs(actor, 'instruments.list', {}) as InstrumentView[]).filter((x) => x.kind !== 'option');
-    const files = new Map(UNDERLYINGS.map((u) => [u.id as string, u.file]));
-    const wanted = instruments.filter((x) => files.has(x.underlying));
-    if (wanted.length === 0) throw new InputError('no future or perpetual on an underlying with a daily file (BTC, ETH, NDX, USDT)', { field: 'source' });
-    const marks = new Map(
-      (this.#door.runAs(actor, 'prices.history', { instruments: wanted.map((x) => x.id), limit: 1 }) as PriceSeries[]).map((s) => [s.instrument, s.points.at(-1)?.mark]),
-    );
-    const bars = new Map<string, ReturnType<typeof readDailyBars>>();
-    const parts: PathPoint[][] = [];
-    for (const x of wanted) {
-      const level = marks.get(x.id);
-      if (level === undefined) continue;
-      const file = files.get(x.underlying)!;
-      if (!bars.has(file)) {
-        const full = path.join(this.#dataDir, file);
-        if (!fs.existsSync(full)) throw new InputError(`the daily file ${file} is not in ${this.#dataDir}`, { field: 'source' });
-        bars.set(file, readDailyBars(fs.readFileSync(full, 'utf8'), file));
-      }
-      parts.push(expandDaily(bars.get(file)!, { instrument: x.id, from: i.from, to: i.to, tick: x.tick, scaleTo: level, ...(i.stepsPerDay ? { stepsPerDay: i.stepsPerDay } : {}), seed: i.seed ?? 1 }));
-    }
-    if (parts.length === 0) throw new InputError('none of those instruments has a mark yet to scale the path to', { field: 'source' });
-    return mergePaths(`daily ${i.from}..${i.to} (${parts.length} instruments)`, parts);
+    const instruments = this.#door.runAs(actor, 'instruments.list', {}) as InstrumentView[];
+    return dailyPath(instruments, (ids) => this.#door.runAs(actor, 'prices.history', { instruments: ids, limit: 1 }) as PriceSeries[], this.#dataDir, i);
   }
 }

@@ -943,6 +943,8 @@ CREATE TABLE playbook_runs (
   ended_at      TEXT    CHECK (ended_at IS NULL OR ended_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
   abort_reason  TEXT,
   paused        TEXT    CHECK (paused IS NULL OR json_valid(paused)),          -- {by, at, reason} while paused
+  scenario      TEXT    CHECK (scenario IS NULL OR json_valid(scenario)),      -- a drill's market path and clock speed
+  scenario_done INTEGER NOT NULL DEFAULT 0 CHECK (scenario_done >= 0),          -- its points delivered so far
   covers        TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(covers)),     -- Cover-1 and Cover-2 at start and end
   FOREIGN KEY (playbook, version) REFERENCES playbook_versions (playbook, version),
   CHECK ((status = 'running') = (ended_at IS NULL)),

@@ -78,6 +78,16 @@ export interface RunRow {
   covers: { start?: unknown; end?: unknown };
   /** Set while the run is paused: no step is taken until it is resumed. */
   paused: { by: string; at: string; reason: string } | null;
+  /** A drill's market scenario: its path, in market time, and market seconds per second of the drill. */
+  scenario: {
+    id: string;
+    acceleration: number;
+    /** When the drill's market clock starts: the run's start, or just after the ledger's latest mark if that is later. */
+    epoch: string;
+    points: { at: number; instrument: string; price: string }[];
+  } | null;
+  /** How many of the scenario's points have been delivered. */
+  scenarioDone: number;
 }
 
 function runOf(r: Record<string, unknown>): RunRow {
@@ -95,6 +105,8 @@ function runOf(r: Record<string, unknown>): RunRow {
     abortReason: (r.abort_reason as string | null) ?? null,
     covers: JSON.parse(r.covers as string) as RunRow['covers'],
     paused: r.paused === null ? null : (JSON.parse(r.paused as string) as RunRow['paused']),
+    scenario: r.scenario === null ? null : (JSON.parse(r.scenario as string) as RunRow['scenario']),
+    scenarioDone: Number(r.scenario_done),
   };
 }
 
@@ -102,11 +114,15 @@ export function maxRunId(db: Database): number {
   return Number(db.prepare('SELECT coalesce(max(id), 0) FROM playbook_runs').pluck().get() as bigint);
 }
 
-export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers' | 'paused'>): void {
+export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers' | 'paused' | 'scenarioDone'>): void {
   db.prepare(
-    `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at)
-     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-  ).run(r.id, r.playbook, r.version, r.mode, r.currentStep, JSON.stringify(r.vars), r.startedBy, r.startedAt);
+    `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at, scenario)
+     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+  ).run(r.id, r.playbook, r.version, r.mode, r.currentStep, JSON.stringify(r.vars), r.startedBy, r.startedAt, r.scenario === null ? null : JSON.stringify(r.scenario));
+}
+
+export function setScenarioDone(db: Database, id: number, done: number): void {
+  db.prepare('UPDATE playbook_runs SET scenario_done = ? WHERE id = ?').run(done, id);
 }
 
 export function getRun(db: Database, id: number): RunRow | undefined {

@@ -30,6 +30,7 @@ th { background: #eee; }
 </style></head><body>
 ${r.mode === 'drill' ? '<div class="drill">DRILL — sandbox copy, not the live ledger</div>' : ''}
 <h1>${esc(title)}</h1>
+${r.scenario ? `<p>Market scenario: ${esc(r.scenario.name)} at ${esc(r.scenario.acceleration)}x, ${esc(r.scenario.delivered)} of ${esc(r.scenario.points)} points played.</p>` : ''}
 <p>${esc(r.status)}${r.why ? ` — ${esc(r.why)}` : ''}. Started by ${esc(r.startedBy)} at ${esc(r.startedAt)}${r.endedAt ? `, ended ${esc(r.endedAt)}` : ''}.</p>
 <h2>Score</h2>
 ${table(['steps on time', 'ratio', 'loss', 'automatic path loss', 'loss against automatic', 'Cover-2 held'], [[`${s.onTime} of ${s.steps}`, s.ratio, s.loss ?? '—', s.automaticLoss ?? '—', s.lossAgainstAutomatic ?? '—', s.cover2Held === null ? '—' : s.cover2Held ? 'yes' : 'no']])}

@@ -16,6 +16,7 @@ import type {
   RunTimelineEntry,
 } from '../../../shared/contractPlaybook.ts';
 import { InputError } from '../../../shared/errors.ts';
+import { DRILL_SCENARIOS, type DrillScenarioId } from '../../../shared/contractPlaybook.ts';
 import { runSteps, type RunRow } from '../../ledger/playbookRepo.ts';
 import { scanJournal, type JournalEntry } from '../../ledger/journal.ts';
 import { caseDetail } from '../recovery/views.ts';
@@ -193,8 +194,12 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const start = (run.covers.start as CoverSnapshot | undefined) ?? null;
   const end = (run.covers.end as CoverSnapshot | undefined) ?? null;
   const co = losses?.closeOut ?? null;
+  const sc = run.scenario;
   return {
     ...headOf(run, def),
+    scenario: sc
+      ? { id: sc.id, name: DRILL_SCENARIOS[sc.id as DrillScenarioId]?.name ?? sc.id, acceleration: sc.acceleration, delivered: run.scenarioDone, points: sc.points.length }
+      : null,
     steps,
     timeline,
     actors,

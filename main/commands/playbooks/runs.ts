@@ -41,6 +41,7 @@ import { needsSecondApprover } from '../approvals.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { buildReport, coverNow } from './report.ts';
+import { deliverDue, drillEpoch } from './drillClock.ts';
 
 function library(): PlaybookDefinition[] {
   return libraryFiles().map((f) => checkPlaybook(f.json, f.file));
@@ -146,8 +147,9 @@ export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>)
     if (p.type === 'integer' && !/^[1-9]\d{0,14}$/.test(v)) throw new InputError(`parameter "${p.name}" must be a positive whole number, not "${v}"`, { field: `params.${p.name}` });
     vars[p.name] = p.type === 'integer' ? Number(v) : v;
   }
+  if (input.scenario && input.mode !== 'drill') throw new InputError('a market scenario is replayed only in a drill, never on the live ledger', { field: 'scenario' });
   const id = Math.max(maxRunId(ctx.db) + 1, input.firstId ?? 1);
-  insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at });
+  insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at, scenario: input.scenario ? { ...input.scenario, epoch: drillEpoch(ctx, at) } : null });
   openRunStep(ctx.db, id, 1, at);
   setRunCovers(ctx.db, id, { start: coverNow(ctx) });
   const output = stateOf(ctx, getRun(ctx.db, id)!, view);
@@ -258,6 +260,8 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   const { run, def } = loadRun(ctx, input.run);
   enforce(runningRule(run));
   enforce(notPausedRule(run));
+  // The market moves first: the drill's scenario up to now, so the step acts on the book as it stands then.
+  deliverDue(ctx, run);
   const index = run.currentStep!;
   const step = def.steps[index - 1]!;
   const row = currentRunStep(ctx.db, run.id)!;
