@@ -130,6 +130,26 @@ export const drillScenario = z
   })
   .strict();
 
+const minute = z.number().int().min(0).max(7 * 1440);
+/**
+ * Events a drill injects at so many minutes of the drill's clock (pauses left out): the feed goes stale (the
+ * scenario's marks stop until it comes back, then catch up), a member misses its margin calls, a member defaults.
+ * Each appears in the Runner and the report when its time comes; the desk responds as the playbook says.
+ */
+export const injectedEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stale'), at: minute, until: minute }).strict(),
+  z.object({ kind: z.literal('missedCall'), at: minute, member: id }).strict(),
+  z.object({ kind: z.literal('default'), at: minute, member: id }).strict(),
+]);
+export type InjectedEvent = z.infer<typeof injectedEvent>;
+
+/** An injected event that has happened, as the Runner and the report show it. */
+export interface HappenedEvent {
+  at: string;
+  kind: InjectedEvent['kind'];
+  text: string;
+}
+
 export const PLAYBOOK_MODES = ['live', 'drill'] as const;
 export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
 export type RunStatus = 'running' | 'done' | 'aborted';
@@ -247,6 +267,8 @@ export interface RunHead {
 export interface RunReport extends RunHead {
   /** A drill's market scenario: which, how fast its clock ran, and how much of it the run played. */
   scenario: { id: string; name: string; acceleration: number; delivered: number; points: number } | null;
+  /** A drill's injected events that happened before it ended. */
+  events: HappenedEvent[];
   steps: RunStepReport[];
   timeline: RunTimelineEntry[];
   /** Everyone who acted, with the steps each performed or signed. */
@@ -302,6 +324,8 @@ export interface RunView extends RunHead {
   } | null;
   /** While the run is paused: who paused it, when and why. */
   paused: { by: string; at: string; reason: string } | null;
+  /** A drill's injected events that have happened so far. */
+  events: HappenedEvent[];
   steps: RunStepReport[];
   actions: { step: ActionVerdict; pause: ActionVerdict; resume: ActionVerdict; abort: ActionVerdict };
 }
@@ -356,6 +380,8 @@ export const playbookContract = {
         params: z.record(z.string(), z.string().max(200)).optional(),
         /** A drill's market scenario, replayed on the drill's clock as its steps are taken. */
         scenario: drillScenario.optional(),
+        /** A drill's injected events. */
+        inject: z.array(injectedEvent).max(50).optional(),
         /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
         firstId: z.number().int().min(1).optional(),
       })

@@ -457,9 +457,13 @@ test('a drill replays its market scenario on an accelerated clock: the March 202
   const bad = await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2021', '--now', at(1)]);
   assert.equal(bad.code, 2, bad.describe());
   assert.match(bad.stderr, /--scenario must be one of march-2020, may-2021, luna, ftx/);
+  const nobody = await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--inject', 'default:NOPE@3', '--now', at(61)]);
+  assert.equal(nobody.code, 2, nobody.describe());
+  assert.match(nobody.stderr, /injected event 1: no member "NOPE"/);
+  assert.equal(fs.readdirSync(`${path.resolve(live)}.drills`).length, 0, 'no sandbox is left behind');
 
   // 1440x: a market day per drill minute. Nothing has moved at the start.
-  const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2020', '--speed', '1440', '--now', at(61), '--json'])).json();
+  const { run, sandbox } = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2020', '--speed', '1440', '--inject', 'stale@2..4,default:KCM@3', '--now', at(61), '--json'])).json();
   const ticks = () => journalOf(sandbox).filter((e) => e.command === 'prices.tick');
   assert.equal(ticks().length, 0);
 
@@ -468,8 +472,13 @@ test('a drill replays its market scenario on an accelerated clock: the March 202
   const first = ticks();
   assert.ok(first.length > 0);
   assert.ok(first.every((e) => e.actor === 'system:drill-clock'));
-  ok(await step(live, run, 'operator', 65, '--note', 'breakers checked')); // four market days on: past the 12th
-  ok(await step(live, run, 'supervisor', 66, '--outcome', 'prices confirmed'));
+  // Minute 3 of the drill: the injected stale feed (minutes 2 to 4) has held the market at minute 2.
+  ok(await step(live, run, 'operator', 64, '--note', 'breakers checked'));
+  const epoch = Date.parse(at(61));
+  const latest = () => ticks().flatMap((e) => (e.payload as { marks: { time: string }[] }).marks.map((m) => Date.parse(m.time))).reduce((a, b) => Math.max(a, b), 0);
+  assert.ok(latest() <= epoch + 2 * 60_000, 'no mark from the stale minutes');
+  ok(await step(live, run, 'supervisor', 66, '--outcome', 'prices confirmed')); // the feed is back: it catches up
+  assert.ok(latest() > epoch + 4 * 60_000);
   ok(await step(live, run, 'supervisor', 67)); // the margin cycle at the marks the crash left
   // The same cycle on a copy of the live ledger, without the crash: the crash moved the book's equity and margin.
   const calm = copyLedger(live, path.join(dir, 'calm.db'));
@@ -480,6 +489,8 @@ test('a drill replays its market scenario on an accelerated clock: the March 202
   assert.ok(crashCycle.prices.newest > at(61), 'the cycle valued the book at the scenario\'s marks');
   const report = await fullReport(dir, live, run);
   assert.deepEqual([report.scenario.id, report.scenario.acceleration], ['march-2020', 1440]);
+  assert.deepEqual(report.events.map((e: { kind: string; at: string }) => [e.kind, e.at]), [['stale', at(63)], ['default', at(64)]]);
+  assert.ok(report.timeline.some((e: { what: string }) => e.what === 'injected: member KCM fails to meet its obligations: a default to manage'));
   assert.ok(report.scenario.delivered > 0 && report.scenario.delivered < report.scenario.points, `${report.scenario.delivered} of ${report.scenario.points}`);
   // The marks were stamped on the drill's clock, never after the step that delivered them.
   for (const e of ticks()) for (const m of (e.payload as { marks: { time: string }[] }).marks) assert.ok(m.time <= e.at, `${m.time} <= ${e.at}`);

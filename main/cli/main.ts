@@ -57,7 +57,7 @@ const USAGE = `riskdesk <command> [options]
   playbook import FILE.json|.yaml --db F --reason R --as USER  a new version of a playbook (docs/schemas/playbook.schema.json),
                                                                stored when a second supervisor confirms it
   playbook start --db F --playbook ID --mode drill|live [--param NAME=V,...] [--scenario march-2020|may-2021|luna|ftx
-           [--speed N]] --as USER   a drill runs in a copy,
+           [--speed N]] [--inject stale@M..N,missed-call:MEMBER@M,default:MEMBER@M] --as USER   a drill runs in a copy,
            F.drills/run-N.db, made with the online backup; the live file is only read
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
   playbook pause --db F --run N --reason R --as USER | playbook resume --db F --run N --as USER   stop and restart a run's clock
@@ -165,6 +165,7 @@ const OPTIONS = {
   run: { type: 'string' },
   export: { type: 'string' },
   speed: { type: 'string' },
+  inject: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { fileURLToPath } from 'node:url';
 import type { Channel, InputOf, InstrumentView, PriceSeries } from '../../shared/contract.ts';
-import { DRILL_SCENARIOS, DRILL_SCENARIO_IDS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
+import { DRILL_SCENARIOS, DRILL_SCENARIO_IDS, type DrillScenarioId, type InjectedEvent } from '../../shared/contractPlaybook.ts';
 import { dailyPath } from '../feed/dailyPath.ts';
 import { DEFAULT_DATA_DIR } from '../demo/market.ts';
 import type { PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
@@ -112,6 +112,19 @@ function exportReport(r: RunReport, to: string): void {
   fs.writeFileSync(to, ext === '.json' ? `${JSON.stringify(r, null, 2)}\n` : reportHtml(r), { flag: 'wx' });
 }
 
+/** --inject stale@30..45,missed-call:KCM@60,default:KCM@90 (minutes of the drill's clock) as the drill's events. */
+function injected(door: PlaybookDoor): InjectedEvent[] | undefined {
+  const v = door.opt('inject');
+  if (typeof v !== 'string') return undefined;
+  return v.split(',').map((part, i) => {
+    const s = /^\s*stale@(\d{1,5})\.\.(\d{1,5})\s*$/.exec(part);
+    if (s) return { kind: 'stale' as const, at: Number(s[1]), until: Number(s[2]) };
+    const m = /^\s*(missed-call|default):([A-Za-z0-9._-]+)@(\d{1,5})\s*$/.exec(part);
+    if (m) return { kind: m[1] === 'default' ? ('default' as const) : ('missedCall' as const), member: m[2]!, at: Number(m[3]) };
+    throw new InputError(`--inject entry ${i + 1} "${part}" must look like stale@M..N, missed-call:MEMBER@M or default:MEMBER@M (minutes of the drill)`, { field: 'inject' });
+  });
+}
+
 /** --scenario ID [--speed N]: the scenario's path over the sandbox's book (its instruments and marks), and the drill clock's speed. */
 async function scenarioOf(door: PlaybookDoor, at: Where): Promise<InputOf<'playbooks.start'>['scenario']> {
   const id = door.opt('scenario');
@@ -147,7 +160,8 @@ async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>):
     const firstId = Math.max(0, ...drillIds(door.db)) + 1;
     const where = { file: temp, sandbox: true };
     const scenario = await scenarioOf(door, where);
-    const s = (await door.runAt(where, 'playbooks.start', { ...payload, mode: 'drill', firstId, ...(scenario ? { scenario } : {}) })) as RunState;
+    const inject = injected(door);
+    const s = (await door.runAt(where, 'playbooks.start', { ...payload, mode: 'drill', firstId, ...(scenario ? { scenario } : {}), ...(inject ? { inject } : {}) })) as RunState;
     const sandbox = drillFile(door.db, s.run);
     if (fs.existsSync(sandbox)) throw new Error(`drill sandbox ${sandbox} already exists`);
     for (const suffix of ['-wal', '-shm']) if (fs.existsSync(temp + suffix)) fs.renameSync(temp + suffix, sandbox + suffix);
@@ -227,6 +241,7 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
         shaped = { run: d.run, mode, sandbox: d.sandbox };
       } else {
         if (door.opt('scenario') !== undefined) throw new InputError('--scenario replays a market only in a drill (--mode drill), never on the live ledger', { field: 'scenario' });
+        if (door.opt('inject') !== undefined) throw new InputError('--inject is for a drill (--mode drill), never the live ledger', { field: 'inject' });
         const firstId = Math.max(0, ...drillIds(door.db)) + 1;
         const s = (await door.run('playbooks.start', { ...payload, mode, firstId })) as RunState;
         shaped = { run: s.run, mode, sandbox: null };

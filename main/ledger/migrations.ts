@@ -945,6 +945,7 @@ CREATE TABLE playbook_runs (
   paused        TEXT    CHECK (paused IS NULL OR json_valid(paused)),          -- {by, at, reason} while paused
   scenario      TEXT    CHECK (scenario IS NULL OR json_valid(scenario)),      -- a drill's market path and clock speed
   scenario_done INTEGER NOT NULL DEFAULT 0 CHECK (scenario_done >= 0),          -- its points delivered so far
+  injected      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(injected)),    -- a drill's injected events
   covers        TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(covers)),     -- Cover-1 and Cover-2 at start and end
   FOREIGN KEY (playbook, version) REFERENCES playbook_versions (playbook, version),
   CHECK ((status = 'running') = (ended_at IS NULL)),

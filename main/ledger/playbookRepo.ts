@@ -88,6 +88,8 @@ export interface RunRow {
   } | null;
   /** How many of the scenario's points have been delivered. */
   scenarioDone: number;
+  /** A drill's injected events (contractPlaybook.ts injectedEvent), in minutes of the drill's clock. */
+  injected: ({ kind: 'stale'; at: number; until: number } | { kind: 'missedCall' | 'default'; at: number; member: string })[];
 }
 
 function runOf(r: Record<string, unknown>): RunRow {
@@ -107,6 +109,7 @@ function runOf(r: Record<string, unknown>): RunRow {
     paused: r.paused === null ? null : (JSON.parse(r.paused as string) as RunRow['paused']),
     scenario: r.scenario === null ? null : (JSON.parse(r.scenario as string) as RunRow['scenario']),
     scenarioDone: Number(r.scenario_done),
+    injected: JSON.parse(r.injected as string) as RunRow['injected'],
   };
 }
 
@@ -116,9 +119,9 @@ export function maxRunId(db: Database): number {
 
 export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason' | 'status' | 'covers' | 'paused' | 'scenarioDone'>): void {
   db.prepare(
-    `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at, scenario)
-     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-  ).run(r.id, r.playbook, r.version, r.mode, r.currentStep, JSON.stringify(r.vars), r.startedBy, r.startedAt, r.scenario === null ? null : JSON.stringify(r.scenario));
+    `INSERT INTO playbook_runs (id, playbook, version, mode, status, current_step, vars, started_by, started_at, scenario, injected)
+     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+  ).run(r.id, r.playbook, r.version, r.mode, r.currentStep, JSON.stringify(r.vars), r.startedBy, r.startedAt, r.scenario === null ? null : JSON.stringify(r.scenario), JSON.stringify(r.injected));
 }
 
 export function setScenarioDone(db: Database, id: number, done: number): void {

@@ -6,6 +6,7 @@
 // --deep replays the journal the ticks are already there (their entries come before the step's): only the count of
 // points delivered moves on.
 import type { CommandContext, Actor } from '../context.ts';
+import type { HappenedEvent } from '../../../shared/contractPlaybook.ts';
 import { MAX_TICK_MARKS } from '../../../shared/contract.ts';
 import { runSteps, setScenarioDone, type RunRow } from '../../ledger/playbookRepo.ts';
 import { dispatch } from '../dispatch.ts';
@@ -19,13 +20,42 @@ export function drillEpoch(ctx: CommandContext, at: string): string {
 
 export const DRILL_CLOCK: Actor = { name: 'system:drill-clock', role: 'operator', batch: true };
 
+/** Where a drill's clock stands at `now`: ms since its epoch, pauses (past and current) left out. */
+function clockOf(ctx: CommandContext, run: RunRow, now: Date): { epoch: number; pausedMs: number; drillMs: number } {
+  const epoch = Date.parse(run.scenario?.epoch ?? run.startedAt);
+  const pausedMs = runSteps(ctx.db, run.id).reduce((s, r) => s + r.pausedSeconds, 0) * 1000;
+  const until = run.paused ? Math.min(now.getTime(), Date.parse(run.paused.at)) : now.getTime();
+  return { epoch, pausedMs, drillMs: until - epoch - pausedMs };
+}
+
+const MINUTE = 60_000;
+
+function describe(e: RunRow['injected'][number]): string {
+  if (e.kind === 'stale') return `the market-data feed goes stale: no marks until minute ${e.until} of the drill`;
+  if (e.kind === 'missedCall') return `member ${e.member} misses its margin calls: nothing will be paid`;
+  return `member ${e.member} fails to meet its obligations: a default to manage`;
+}
+
+/** The run's injected events that have happened by `now` on the drill's clock, each at the time it happened. */
+export function happened(ctx: CommandContext, run: RunRow, now: Date): HappenedEvent[] {
+  if (run.injected.length === 0) return [];
+  const c = clockOf(ctx, run, now);
+  return run.injected
+    .filter((e) => e.at * MINUTE <= c.drillMs)
+    .sort((a, b) => a.at - b.at)
+    .map((e) => ({ at: new Date(c.epoch + c.pausedMs + e.at * MINUTE).toISOString(), kind: e.kind, text: describe(e) }));
+}
+
 /** Delivers the scenario's points that are due by now; returns how many points were delivered. */
 export function deliverDue(ctx: CommandContext, run: RunRow): number {
   const sc = run.scenario;
   if (!sc || run.scenarioDone >= sc.points.length) return 0;
-  const start = Date.parse(sc.epoch);
-  const pausedMs = runSteps(ctx.db, run.id).reduce((s, r) => s + r.pausedSeconds, 0) * 1000;
-  const drillMs = ctx.now().getTime() - start - pausedMs;
+  const c = clockOf(ctx, run, ctx.now());
+  const start = c.epoch;
+  const pausedMs = c.pausedMs;
+  // While an injected stale feed lasts, the market stops where the feed went quiet; it catches up when it is back.
+  const stale = run.injected.find((e) => e.kind === 'stale' && e.at * MINUTE <= c.drillMs && c.drillMs < e.until * MINUTE);
+  const drillMs = stale ? stale.at * MINUTE : c.drillMs;
   const market0 = sc.points[0]!.at;
   const marketNow = market0 + drillMs * sc.acceleration;
   let done = run.scenarioDone;

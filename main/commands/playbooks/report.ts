@@ -22,6 +22,7 @@ import { scanJournal, type JournalEntry } from '../../ledger/journal.ts';
 import { caseDetail } from '../recovery/views.ts';
 import { runLedgerStress } from '../recovery/stress.ts';
 import { priceTimeOf } from '../recovery/book.ts';
+import { DRILL_CLOCK, happened } from './drillClock.ts';
 
 /** Cover-1 and Cover-2 over every stress scenario at the latest marks, as the run starts or ends. */
 export function coverNow(ctx: CommandContext): CoverSnapshot {
@@ -195,11 +196,15 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const end = (run.covers.end as CoverSnapshot | undefined) ?? null;
   const co = losses?.closeOut ?? null;
   const sc = run.scenario;
+  const events = happened(ctx, run, run.endedAt ? new Date(run.endedAt) : ctx.now());
+  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}` });
+  timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {
     ...headOf(run, def),
     scenario: sc
       ? { id: sc.id, name: DRILL_SCENARIOS[sc.id as DrillScenarioId]?.name ?? sc.id, acceleration: sc.acceleration, delivered: run.scenarioDone, points: sc.points.length }
       : null,
+    events,
     steps,
     timeline,
     actors,

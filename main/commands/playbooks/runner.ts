@@ -12,6 +12,7 @@ import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRul
 import { confirmHeldRule } from '../allowed/approvals.ts';
 import { definitionOf, listPlaybooks, loadRun } from './runs.ts';
 import { headOf, stepsOf } from './report.ts';
+import { happened } from './drillClock.ts';
 import type { Channel } from '../../../shared/contract.ts';
 
 export function runnerView(ctx: CommandContext): RunnerView {
@@ -90,6 +91,7 @@ export function runView(ctx: CommandContext, input: InputOf<'playbooks.run'>): R
             firstSigner: row.status === 'awaiting_second' ? row.actor : null,
           },
     paused: run.paused,
+    events: happened(ctx, run, run.endedAt ? new Date(run.endedAt) : ctx.now()),
     steps: stepsOf(ctx, run, def),
     actions: {
       step: stepVerdict(ctx, run, def, row),

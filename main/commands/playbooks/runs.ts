@@ -35,6 +35,7 @@ import {
   type RunStepRow,
 } from '../../ledger/playbookRepo.ts';
 import { libraryFiles } from '../../playbooks/library.ts';
+import { readMember } from '../../ledger/defaultRepo.ts';
 import { checkPlaybook, NOW_PLUS } from './definition.ts';
 import { dispatch } from '../dispatch.ts';
 import { needsSecondApprover } from '../approvals.ts';
@@ -148,8 +149,14 @@ export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>)
     vars[p.name] = p.type === 'integer' ? Number(v) : v;
   }
   if (input.scenario && input.mode !== 'drill') throw new InputError('a market scenario is replayed only in a drill, never on the live ledger', { field: 'scenario' });
+  const inject = input.inject ?? [];
+  if (inject.length > 0 && input.mode !== 'drill') throw new InputError('events are injected only in a drill, never on the live ledger', { field: 'inject' });
+  inject.forEach((e, i) => {
+    if (e.kind === 'stale' && e.until <= e.at) throw new InputError(`injected event ${i + 1}: the feed comes back (minute ${e.until}) after it goes stale (minute ${e.at})`, { field: `inject[${i}].until` });
+    if (e.kind !== 'stale' && !readMember(ctx.db, e.member)) throw new InputError(`injected event ${i + 1}: no member "${e.member}"`, { field: `inject[${i}].member` });
+  });
   const id = Math.max(maxRunId(ctx.db) + 1, input.firstId ?? 1);
-  insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at, scenario: input.scenario ? { ...input.scenario, epoch: drillEpoch(ctx, at) } : null });
+  insertRun(ctx.db, { id, playbook: view.id, version: view.version, mode: input.mode, currentStep: 1, vars, startedBy: ctx.actor.name, startedAt: at, scenario: input.scenario ? { ...input.scenario, epoch: drillEpoch(ctx, at) } : null, injected: inject });
   openRunStep(ctx.db, id, 1, at);
   setRunCovers(ctx.db, id, { start: coverNow(ctx) });
   const output = stateOf(ctx, getRun(ctx.db, id)!, view);
