@@ -78,6 +78,8 @@ export interface BenchReport {
   app: {
     coldCliWallMs: number;
     coldCliInCommandMs: number;
+    /** The console's start, from the fork to its URL: opening the ledger and reading the book into memory. */
+    startMs: number;
     firstCycleMs: number;
     cycleP50Ms: number;
     cycleP99Ms: number;
@@ -501,7 +503,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     const { latencies, whole, withCalls, callsPerTick, calls } = ticks;
     log('price ticks, 1,000 a second for 2 s...');
     const paced = priceTicks(db, ledgerBook, 0, { perSecond: 1000, ticks: 2000, from: Date.parse(DEMO_AS_OF) + 3_600_000 });
-    const app = await appPhase(appFile, log);
+    const app = await appPhase(appFile, ledgerBook, log);
     return {
       app,
       sustained: { perSecond: 1000, ticks: paced.latencies.length, p50Ms: round(median(paced.latencies)), p99Ms: round(quantile(paced.latencies, 0.99)) },
@@ -553,7 +555,7 @@ const APP_CYCLES = 12;
  * while a second client asks for dashboard.summary again and again: the longest of those waits is what a desk
  * feels during a cycle. Then the child's resident memory.
  */
-export async function appPhase(file: string, log: (s: string) => void): Promise<BenchReport['app']> {
+export async function appPhase(file: string, ledgerBook: Book, log: (s: string) => void): Promise<BenchReport['app']> {
   log('a cold `riskdesk cycle` process...');
   const t0 = performance.now();
   const cli = spawnSync(process.execPath, [CLI, 'cycle', '--db', file, '--as', 'operator', '--json'], {
@@ -564,9 +566,11 @@ export async function appPhase(file: string, log: (s: string) => void): Promise<
   if (cli.status !== 0) throw new Error(`riskdesk cycle failed: ${cli.stderr}`);
   const coldInCommandMs = (JSON.parse(cli.stdout) as { ms: number }).ms;
   log('the console (riskdesk serve) in a child process...');
+  const forkedAt = performance.now();
   const child = fork(APP_CHILD, [file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const [ready] = (await once(child, 'message')) as [{ origin: string; token: string }];
+    const startMs = performance.now() - forkedAt;
     // One connection per request (agent: false): a kept-alive socket that the server's keep-alive timer closes after
     // a long cycle would reset the next request sent on it.
     const post = (channel: string, payload: unknown, sid?: string) =>
@@ -597,14 +601,27 @@ export async function appPhase(file: string, log: (s: string) => void): Promise<
     for (let i = 0; i < 5; i++) dashboardIdle.push(await timed('dashboard.summary', {}));
     log('first cycle in the console (reads the resident book)...');
     const firstCycleMs = await timed('cycle.run', {});
-    log(`${APP_CYCLES} cycles, with dashboard.summary asked for meanwhile...`);
+    log(`${APP_CYCLES} cycles, each after a mark moved, with dashboard.summary asked for meanwhile...`);
     const cycles: number[] = [];
+    // A desk runs a cycle because the market moved: before each, one instrument's mark moves 0.3% (a tick through
+    // the console, not timed), so the cycle re-plans the proposals of that instrument's holders.
+    const marks = new Map(ledgerBook.marks);
+    const move = async (k: number) => {
+      const inst = ledgerBook.instruments[k % ledgerBook.instruments.length]!;
+      const cur = marks.get(inst.id)!;
+      const next = cur + ((k % 2 === 0 ? -1n : 1n) * cur * 3n) / 1000n;
+      marks.set(inst.id, next);
+      await post('prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: new Date().toISOString() }] }, sid);
+    };
     const waits: number[] = [];
     let cycling = true;
     const poller = (async () => {
       while (cycling) waits.push(await timed('dashboard.summary', {}));
     })();
-    for (let i = 0; i < APP_CYCLES; i++) cycles.push(await timed('cycle.run', {}));
+    for (let i = 0; i < APP_CYCLES; i++) {
+      await move(i);
+      cycles.push(await timed('cycle.run', {}));
+    }
     cycling = false;
     await poller;
     child.send('memory');
@@ -612,6 +629,7 @@ export async function appPhase(file: string, log: (s: string) => void): Promise<
     return {
       coldCliWallMs: round(coldWallMs, 0),
       coldCliInCommandMs: coldInCommandMs,
+      startMs: round(startMs, 0),
       firstCycleMs: round(firstCycleMs, 0),
       cycleP50Ms: round(median(cycles), 1),
       cycleP99Ms: round(quantile(cycles, 0.99), 1),
@@ -791,7 +809,7 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
       [
         [`cycle.run in the running console (serve, over HTTP), p50 of ${a.cycles}`, `${a.cycleP50Ms.toFixed(1)} ms`, '<= 100 ms', met(a.cycleP50Ms <= 100)],
         ['cycle.run in the running console, p99', `${a.cycleP99Ms.toFixed(1)} ms`, '<= 250 ms', met(a.cycleP99Ms <= 250)],
-        ['  its first cycle, which reads the resident book', `${a.firstCycleMs} ms`, '', ''],
+        [`  the console's start, which reads the book into memory: ${a.startMs} ms; its first cycle`, `${a.firstCycleMs} ms`, '', ''],
         [`cold \`riskdesk cycle\` process, wall (inside the command: ${a.coldCliInCommandMs} ms)`, `${a.coldCliWallMs} ms`, '<= 1500 ms', met(a.coldCliWallMs <= 1500)],
         ['one mark -> committed call through dispatch, p99', `${p.p99Ms.toFixed(3)} ms`, '< 1 ms', met(p.p99Ms < 1)],
         [`${r.sustained.perSecond.toLocaleString('en-US')} marks/s sustained through dispatch, p99 from when due (${r.sustained.ticks} marks)`, `${r.sustained.p99Ms.toFixed(3)} ms`, '< 2 ms', met(r.sustained.p99Ms < 2)],

@@ -14,6 +14,7 @@ import type { AutomationStatus, CycleSummary, DashboardSummary, LiquidationDetai
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { readPositions, readInstruments } from '../main/ledger/bookRepo.ts';
 import { setPolicy } from './support/policy.ts';
+import { Decimal } from 'decimal.js';
 import { addMinutes } from '../main/engine/calls.ts';
 import { decimalPlaces, divRound, formatUnits, parseUnits, parseAmount } from '../shared/units.ts';
 
@@ -283,7 +284,7 @@ test('hold, release and reject follow their rules; a rejection needs a reason', 
 
 test('a proposal stays the same proposal across cycles while its account is in trouble: its number, hold and history kept', () => {
   const db = demoLedger();
-  cycle(db);
+  const first = cycle(db);
   const before = live(db);
   const held = before.find((l) => l.status === 'proposed')!;
   run(db, operator, 'liquidations.hold', { id: held.id, reason: 'member is wiring funds' });
@@ -292,10 +293,46 @@ test('a proposal stays the same proposal across cycles while its account is in t
   assert.equal(s.liquidations.superseded, before.length - after.length, 'only proposals no longer needed are superseded');
   const ids = new Map(after.map((l) => [l.account, l.id]));
   for (const l of before) if (ids.has(l.account)) assert.equal(ids.get(l.account), l.id, `${l.account} keeps proposal ${l.id}`);
-  const d = get(db, held.id);
+  // The same prices plan the same close: nothing is written, and the proposal still names the cycle of its plan.
+  let d = get(db, held.id);
   assert.equal(d.status, 'held');
-  assert.equal(d.cycle, s.cycle);
-  assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held', 'proposed']);
-  assert.match(d.events[2]!.note, new RegExp(`cycle ${s.cycle} planned again \\(kept on hold\\)`));
+  assert.equal(d.cycle, first.cycle);
+  assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held']);
+  // A mark that moves against the account (one tick) moves the figures: the same proposal, still held, now the
+  // plan of the new cycle; its history gains an entry only if what it would close (or the kind of reason) changed.
+  const o = d.orders[0]!;
+  const tick = readInstruments(db).find((i) => i.id === o.instrument)!.tick;
+  const closes = (x: LiquidationDetail) => JSON.stringify([x.reasons.map((r) => [r.code, r.unit]), x.orders.map((y) => [y.instrument, y.side, y.proposedQuantity, y.quantity])]);
+  const moveTo = (price: Decimal) => {
+    const at = new Date(clock).toISOString();
+    run(db, operator, 'prices.tick', { marks: [{ instrument: o.instrument, price: price.toString(), time: at }] });
+    return run<CycleSummary>(db, operator, 'cycle.run', { at });
+  };
+  const prior = d;
+  const moved = moveTo(o.side === 'sell' ? new Decimal(o.mark).minus(tick) : new Decimal(o.mark).plus(tick));
+  d = get(db, held.id);
+  assert.equal(d.status, 'held');
+  assert.equal(d.cycle, moved.cycle);
+  assert.notDeepEqual(d.before, prior.before, 'the figures followed the mark');
+  assert.deepEqual(d.events.map((e) => e.kind), closes(d) === closes(prior) ? ['proposed', 'held'] : ['proposed', 'held', 'proposed']);
+  // A tenth of the mark against its holders: every live proposal gains a history entry exactly when what it would
+  // close (or why) changed, and some did.
+  const liveNow = () => new Map(live(db).map((l) => [l.id, get(db, l.id)]));
+  const was = liveNow();
+  const far = (o.side === 'sell' ? new Decimal(o.mark).times(0.9) : new Decimal(o.mark).times(1.1)).dividedBy(tick).floor().times(tick);
+  const farCycle = moveTo(far);
+  let changed = 0;
+  for (const [id, now] of liveNow()) {
+    const then = was.get(id);
+    if (!then || now.status !== then.status || !['proposed', 'held'].includes(now.status)) continue;
+    const added = now.events.length - then.events.length;
+    if (closes(now) === closes(then)) assert.equal(added, 0, `proposal ${id} closes the same: no history entry`);
+    else {
+      changed++;
+      assert.equal(added, 1, `proposal ${id} closes otherwise: one history entry`);
+      assert.match(now.events.at(-1)!.note, new RegExp(`^cycle ${farCycle.cycle} planned again`));
+    }
+  }
+  assert.ok(changed > 0, 'a 10% move changed what some proposal would close');
   db.close();
 });

@@ -30,6 +30,17 @@ function ledger(accounts: number) {
   return { db, dispose: () => (db.close(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
+/** A ledger after its first cycle, with the console's resident book and a clock the test moves (`clock.ms`). */
+function consoleLedger(accounts: number) {
+  const l = ledger(accounts);
+  const clock = { ms: Date.parse(DEMO_AS_OF) };
+  const resident = new ResidentBook(l.db);
+  const ctx = (): CommandContext => ({ db: l.db, actor: { name: 'operator', role: 'operator' }, now: () => new Date(clock.ms), resident });
+  dispatch(ctx(), 'cycle.run', { at: DEMO_AS_OF });
+  const book = readBook(l.db, DEMO_AS_OF).book;
+  return { ...l, clock, ctx, book, marks: new Map(book.marks) };
+}
+
 test('ticks issue exactly the calls a full evaluation at the new marks asks for, and the journal replays them', () => {
   const { db, dispose } = ledger(800);
   try {
@@ -139,6 +150,41 @@ test('a mark is refused, naming it and why, and the batch changes nothing', () =
     // The way around the refusals: the same mark, in order, by the unattended batch actor (a feed), is taken.
     assert.equal(dispatch(ctx('operator', true), 'prices.tick', { marks: [good] }).stored, 1);
     assert.equal(dispatch(ctx(), 'resident.check', {}).ok, true);
+  } finally {
+    dispose();
+  }
+});
+
+// Marks of one instant are one state of the market: a batch that moves every instrument at the same time must call
+// exactly the accounts that need a call at all the new marks together. Deciding each mark as it comes called hedged
+// accounts on the first leg of a move that the second leg offsets.
+test('marks of the same instant are decided together: calls exactly for the accounts that need one at all the new marks', () => {
+  const { db, dispose, clock, ctx, book, marks } = consoleLedger(800);
+  try {
+    for (let step = 0; step < 6; step++) {
+      clock.ms += 60_000;
+      const at = new Date(clock.ms).toISOString();
+      // Every instrument at once, alternately down 4% and up 3%, the order of the batch shifted each step.
+      const moves = book.instruments.map((inst, k) => {
+        const next = (marks.get(inst.id)! * ((k + step) % 2 === 0 ? 96n : 103n)) / 100n;
+        marks.set(inst.id, next);
+        return { instrument: inst.id, price: priceOfTicks(inst.tick, next), time: at };
+      });
+      const batch = [...moves.slice(step % moves.length), ...moves.slice(0, step % moves.length)];
+      const before = new Set(accountsWithCalls(db));
+      const r = dispatch(ctx(), 'prices.tick', { marks: batch });
+      assert.equal(r.stored, batch.length);
+      const needs = new Map<string, bigint>();
+      for (const res of evaluateAccounts({ ...book, marks })) if (res.callAmount !== null) needs.set(res.id, res.callAmount);
+      for (const c of r.calls) {
+        assert.ok(needs.has(c.account), `step ${step}: ${c.account} was called but needs no call at the instant's marks`);
+        assert.equal(c.amount, formatAmount(needs.get(c.account)!), `step ${step}: call for ${c.account}`);
+      }
+      const want = new Set([...before, ...needs.keys()]);
+      assert.deepEqual([...new Set(accountsWithCalls(db))].sort(), [...want].sort(), `after step ${step}`);
+    }
+    const check = dispatch(ctx(), 'resident.check', {});
+    assert.equal(check.ok, true, JSON.stringify(check.differences));
   } finally {
     dispose();
   }

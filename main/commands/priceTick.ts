@@ -69,14 +69,16 @@ function checkMarks(ctx: CommandContext, input: InputOf<'prices.tick'>, now: str
 }
 
 /**
- * The calls the screen's candidates need once instrument `inst` is at `mark`, in the screen's order, decided exactly:
+ * The calls the candidates (of the screens, in order) need once instrument `inst` is at `mark`, decided exactly:
  * LiveBook.callAt over the candidate's own positions (exact integer floats, as in the full cycle), and the BigInt
- * path for an account whose figures leave that range (book.marks already holds the new mark).
+ * path for an account whose figures leave that range (book.marks already holds the new marks).
  */
-function decide(st: ResidentState, inst: number, mark: number): { account: number; amount: bigint }[] {
+function decide(st: ResidentState, candidates: ArrayLike<number>, inst: number, mark: number): { account: number; amount: bigint }[] {
   const calls: { account: number; amount: bigint }[] = [];
   let exact: ExactContext | null = null;
-  for (const a of st.live.screen(inst, mark)) {
+  for (let k = 0; k < candidates.length; k++) {
+    const a = candidates[k]!;
+    if (st.live.isIgnored(a)) continue;
     const call = st.live.callAt(a, inst, mark);
     if (!Number.isNaN(call)) {
       if (call !== NO_CALL) calls.push({ account: a, amount: BigInt(call) });
@@ -100,33 +102,59 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
   const w = tickStatements(ctx.db);
   const out: TickOutput = { stored: 0, calls: [] };
   let cure: Map<string, number> | null = null;
-  // Each mark's catch-up (every position in its instrument brought up to date) runs before the next mark is
+  // Each instant's catch-up (every position in its instruments brought up to date) runs before the next instant is
   // decided, and the last one's after the commit: the calls are in the ledger first.
   let catchUp: (() => void) | null = null;
-  for (const m of marks) {
+  // Marks of one instant are one state of the market: they are decided together, at all of that instant's marks
+  // (a hedged account is not called on one leg of a move its other leg offsets).
+  for (let from = 0; from < marks.length; ) {
+    let to = from + 1;
+    while (to < marks.length && marks[to]!.at === marks[from]!.at) to++;
+    const instant = marks.slice(from, to);
+    from = to;
     catchUp?.();
     catchUp = null;
-    w.price({ instrument: m.instrument, at: m.at, mark: m.ticks, source: 'tick' });
-    out.stored++;
-    const inst = st?.cols.instrumentIndex.get(m.instrument);
-    if (!st || inst === undefined) continue;
+    for (const m of instant) {
+      w.price({ instrument: m.instrument, at: m.at, mark: m.ticks, source: 'tick' });
+      out.stored++;
+    }
+    if (!st) continue;
+    const moved = instant.flatMap((m) => {
+      const inst = st.cols.instrumentIndex.get(m.instrument);
+      return inst === undefined ? [] : [{ ...m, inst, mark: Number(m.ticks) }];
+    });
+    if (moved.length === 0) continue;
     resident.touch();
-    const mark = Number(m.ticks);
-    st.book.marks.set(m.instrument, m.ticks); // the BigInt path of decide() reads the new mark here
-    const calls = cycle ? decide(st, inst, mark) : [];
+    const last = moved[moved.length - 1]!;
+    let calls: { account: number; amount: bigint }[] = [];
+    if (moved.length === 1) {
+      st.book.marks.set(last.instrument, last.ticks); // the BigInt path of decide() reads the new mark here
+      calls = cycle ? decide(st, st.live.screen(last.inst, last.mark), last.inst, last.mark) : [];
+    } else {
+      // Every mark but the last is applied to the live book now, each screened first (a screen tests one move
+      // against the others as they stand); the candidates are then decided at the instant's last mark, with all the
+      // others in place.
+      const candidates = new Set<number>();
+      for (const m of moved) {
+        st.book.marks.set(m.instrument, m.ticks);
+        if (cycle) for (const a of st.live.screen(m.inst, m.mark)) candidates.add(a);
+        if (m !== last) moveMark(st, m.inst, m.ticks, m.at);
+      }
+      calls = cycle ? decide(st, [...candidates].sort((x, y) => x - y), last.inst, last.mark) : [];
+    }
     if (calls.length > 0) {
       cure ??= memberCureMinutes(ctx.db);
-      const note = `price tick ${m.instrument} at ${m.at}`;
+      const note = moved.length === 1 ? `price tick ${last.instrument} at ${last.at}` : `price tick ${moved.map((m) => m.instrument).join(', ')} at ${last.at}`;
       for (const c of calls) {
         const acct = st.book.accounts[c.account]!;
-        const deadline = addMinutes(m.at, cure.get(acct.member) ?? st.book.policy.cureMinutes);
+        const deadline = addMinutes(last.at, cure.get(acct.member) ?? st.book.policy.cureMinutes);
         const callId = w.issue({ account: acct.id, amount: c.amount, cycle: cycle!.id, deadline, at: now, actor: ctx.actor.name, note });
         out.calls.push({ account: acct.id, callId, amount: formatAmount(c.amount) });
         // Before setMark, so that the moved instrument's rebuilt watch lists already leave the new call out.
         st.live.setIgnored(c.account, true);
       }
     }
-    catchUp = () => moveMark(st, inst, m.ticks, m.at);
+    catchUp = () => moveMark(st, last.inst, last.ticks, last.at);
   }
   if (catchUp) resident.afterCommit(catchUp);
   return out;

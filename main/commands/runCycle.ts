@@ -9,12 +9,12 @@ import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } 
 import { evaluateBook, exactForIndex, figuresOf, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
-import { restoreNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
+import { restoreNeed, crossNeed, callReason, addMinutes, type Figures } from '../engine/calls.ts';
 import { STATUS_RANK } from '../engine/results.ts';
 import { cyclePolicyVersion } from '../ledger/policyRepo.ts';
 import { isolatedUnits } from '../engine/marginUnits.ts';
 import { exactAccount } from '../engine/exactAccount.ts';
-import type { AccountStatus } from '../engine/model.ts';
+import type { AccountStatus, Book } from '../engine/model.ts';
 import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
@@ -79,6 +79,14 @@ function markSpan(held: Set<string>, times: Map<string, string>): CycleSummary['
   return { oldest, newest, oldestInstrument };
 }
 
+/** The book's account ids, made once per book: a resident book's cycles share them (and their stored chunks). */
+const idsOfBook = new WeakMap<Book, string[]>();
+function accountIds(book: Book): string[] {
+  let ids = idsOfBook.get(book);
+  if (!ids) idsOfBook.set(book, (ids = book.accounts.map((a) => a.id)));
+  return ids;
+}
+
 export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): CycleSummary {
   const t0 = performance.now();
   const { db } = ctx;
@@ -101,15 +109,31 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const { book, priceTimes } = resident && resident.newestPrice <= asOf ? resident : readCycleBook(db, asOf);
   // Breakers first: a band breached by the prices this cycle uses pauses automation before it can act on them.
   const tripped = checkBreakers(db, asOf, book.policy.bandWindowMinutes, now);
-  const instrumentsHeld = new Set<string>();
-  for (const p of book.positions) if (p.quantity !== 0n) instrumentsHeld.add(p.instrument);
   const ev = resident?.book === book ? evaluateBook(book, false, resident.cols) : evaluateBook(book);
+  const { cols } = ev;
+  // What the cycle needs of the holdings, from the columns (typed arrays) rather than the million position objects.
+  const instrumentsHeld = new Set<string>();
+  const isolatedOf = new Map<number, number[]>();
+  {
+    const heldInst = new Uint8Array(book.instruments.length);
+    for (let a = 0; a < cols.nAccounts; a++) {
+      for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+        if (cols.posQty[p] === 0) continue;
+        heldInst[cols.posInst[p]!] = 1;
+        if (Number.isNaN(cols.posIso[p]!)) continue;
+        const list = isolatedOf.get(a);
+        if (list) list.push(cols.posOrig[p]!);
+        else isolatedOf.set(a, [cols.posOrig[p]!]);
+      }
+    }
+    heldInst.forEach((h, i) => h && instrumentsHeld.add(book.instruments[i]!.id));
+  }
   const cycle = insertCycle(db, { asOf, runAt: ctx.now().toISOString(), actor: ctx.actor.name, accounts: book.accounts.length });
   const active = activeCallsByAccount(db);
   const held = heldCallsByAccount(db);
   const cure = memberCureMinutes(db);
   const calls = callWriter(db);
-  const results = allocResults(book.accounts.map((a) => a.id));
+  const results = allocResults(accountIds(book));
   // One reading of the clock for the whole cycle: calls created and deadlines counted from the same instant.
   const at = now;
   const actor = ctx.actor.name;
@@ -123,36 +147,52 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const troubled: number[] = [];
   // The packed results hold each account's cross part; its isolated units are stored beside them (few accounts).
   // Each isolated unit stands alone, so only those positions are evaluated (exactly), not the whole account again.
-  const isolatedOf = new Map<string, number[]>();
-  book.positions.forEach((p, k) => {
-    if (p.isolatedMargin === null || p.quantity === 0n) return;
-    const list = isolatedOf.get(p.account);
-    if (list) list.push(k);
-    else isolatedOf.set(p.account, [k]);
-  });
   const isolatedRows: IsolatedUnitsRow[] = [];
-  const isolatedRow = (id: string) => {
-    const iso = isolatedOf.get(id);
+  // A resident book keeps each account's isolated units while its holdings and the marks it holds stand still.
+  const unitsMemo = resident?.book === book ? resident.isolatedMemo : null;
+  const isolatedRow = (a: number) => {
+    const iso = isolatedOf.get(a);
     if (!iso) return;
-    const u = isolatedUnits(exactAccount(ev.ctx, id, iso, []));
-    if (u) isolatedRows.push({ account: id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm });
+    const id = book.accounts[a]!.id;
+    const key = unitsMemo ? planKey(resident!, a, '') : '';
+    const known = unitsMemo?.get(a);
+    let row: IsolatedUnitsRow | null;
+    if (known && known.key === key) row = known.row;
+    else {
+      const u = isolatedUnits(exactAccount(ev.ctx, id, iso, []));
+      row = u ? { account: id, units: u.units, equity: u.equity, mm: u.mm, im: u.im, worstEquity: u.worst.equity, worstMm: u.worst.mm } : null;
+      unitsMemo?.set(a, { key, row });
+    }
+    if (row) isolatedRows.push(row);
+    return row;
   };
   const forced = new Map<number, PlanReason>();
 
+  // Which accounts have a live or a held call, by index: the loop below then asks a byte, not a string map.
+  const hasCall = new Uint8Array(cols.nAccounts);
+  for (const id of active.keys()) {
+    const a = cols.accountIndex.get(id);
+    if (a !== undefined) hasCall[a] = 1;
+  }
+  for (const id of held.keys()) {
+    const a = cols.accountIndex.get(id);
+    if (a !== undefined) hasCall[a] = 1;
+  }
+  const statusCount = new Float64Array(STATUS_CODES.length);
   const o = ev.out;
   const writeFloat = floatResultWriter(results);
   const floatTotals = new ExactSums();
   for (let a = 0; a < book.accounts.length; a++) {
     const acct = book.accounts[a]!;
-    if (o.call[a] === NO_CALL && !ev.exact.has(a) && !active.has(acct.id) && !held.has(acct.id)) {
+    if (o.call[a] === NO_CALL && hasCall[a] === 0 && !ev.exact.has(a)) {
       // The common case, no call to issue, update or clear: the kernel's exact float figures as they are, without
       // a BigInt made per figure (a 100k-account cycle made a million of them).
       const code = o.status[a]!;
-      statuses[STATUS_CODES[code]!]++;
+      statusCount[code]!++;
       if (code >= STATUS_RANK.liquidation) troubled.push(a);
       floatTotals.add3(o.equity[a]!, o.mm[a]!, o.im[a]!);
       writeFloat(a, o.collateral[a]!, o.equity[a]!, o.mm[a]!, o.im[a]!, -1, code);
-      isolatedRow(acct.id);
+      isolatedRow(a);
       continue;
     }
     const f = figuresOf(ev, a);
@@ -160,7 +200,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     const c = active.get(acct.id);
     if (c) {
       // An account with a call on it is measured against restoring initial margin, whatever the trigger was.
-      const need = restoreNeed(exactForIndex(ev.cols, ev.ctx, a), policy.amountScale);
+      // Only isolated units need the per-position figures; the cross part's are the kernel's (or the BigInt path's).
+      const need = isolatedOf.has(a) || ev.exact.has(a) ? restoreNeed(exactForIndex(cols, ev.ctx, a), policy.amountScale) : crossNeed(f, policy.amountScale);
       if (need === 0n) {
         calls.update(c.id, { amount: c.amount, deposited: c.deposited, deadline: c.deadline, status: 'met', at });
         calls.event(c.id, { at, actor, kind: 'met', amount: null, note: `cycle ${cycle}: equity ${formatAmount(f.equity)} >= IM ${formatAmount(f.im)}` });
@@ -223,9 +264,10 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
     results.im[a] = f.im;
     results.call[a] = f.call ?? -1n;
     results.status[a] = STATUS_RANK[status];
-    isolatedRow(acct.id);
+    isolatedRow(a);
   }
   [totEquity, totMm, totIm] = [totEquity + floatTotals.sum(0), totMm + floatTotals.sum(1), totIm + floatTotals.sum(2)];
+  statusCount.forEach((n, code) => (statuses[STATUS_CODES[code]!] += n));
 
   writeCycleResults(db, cycle, results);
   writeIsolatedUnits(db, cycle, isolatedRows);

@@ -175,6 +175,7 @@ async function start(): Promise<void> {
     return;
   }
   door = d;
+  d.warm();
   d.events.subscribe((e) => {
     const w = win;
     if (w && !w.isDestroyed() && d.sessions.peek(windowKey(w.webContents))) w.webContents.send(EVENT, e);

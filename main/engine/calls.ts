@@ -25,6 +25,11 @@ export function restoreNeed(r: AccountResult, amountScale: number): bigint {
   return need > 0n ? roundAmountToScale(need, amountScale, 'ceil') : 0n;
 }
 
+/** restoreNeed for an account without isolated units: its cross part's figures are enough. */
+export function crossNeed(f: { equity: bigint; im: bigint }, amountScale: number): bigint {
+  return f.equity < f.im ? roundAmountToScale(f.im - f.equity, amountScale, 'ceil') : 0n;
+}
+
 export function callReason(f: Figures, trigger: CallTrigger): string {
   const bound = trigger === 'initial' ? `IM ${formatAmount(f.im)}` : `MM ${formatAmount(f.mm)}`;
   return `equity ${formatAmount(f.equity)} below ${bound}; call restores IM ${formatAmount(f.im)}`;

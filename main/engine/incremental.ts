@@ -35,9 +35,14 @@ interface InstrumentSlice {
    * The watch lists: the positions (indices into this slice) that stage 1 of the screen keeps for a move of up to
    * `watchTicks` down or up. Stage 1's test only gets stricter as the move grows, so a position left out at
    * watchTicks is left out at any smaller move: a tick within watchTicks scans these instead of the whole slice.
-   * Kept by setMark, outside the tick's path to its call: the moved instrument's lists are rebuilt (all its
-   * holders' slack changed); in the other instruments, the positions of an account whose slack fell are added
-   * where they now qualify (one whose slack rose may stay listed: the screen re-tests it).
+   * Kept by setMark, outside the tick's path to its call: in every instrument, the positions of an account whose
+   * slack fell are added where they now qualify (one whose slack rose may stay listed: the screen re-tests it).
+   *
+   * The lists stand for marks, not moves: watchDown holds every position that could come near the line at some mark
+   * of the instrument in [builtMark - watchTicks, builtMark], watchUp in [builtMark, builtMark + watchTicks], the
+   * other marks as they are. A move of the instrument itself does not change which mark puts which unit where, so
+   * its lists stay good while its mark wanders inside the window; they are rebuilt around the new mark once it has
+   * drifted half the window (rebuilding 20-65k positions on every tick was most of a tick's cost).
    */
   watchDown: Int32Array;
   watchUp: Int32Array;
@@ -49,6 +54,8 @@ interface InstrumentSlice {
   /** The lists' lengths when last rebuilt: lists only grow between rebuilds, and a long-grown one is rebuilt. */
   builtLength: number;
   watchTicks: number;
+  /** The instrument's mark when its lists were last rebuilt: their windows are around it. */
+  builtMark: number;
 }
 
 /** The tier of `units` among an instrument's tiers t0..tLast (floors in units). */
@@ -166,10 +173,13 @@ export class LiveBook {
         inUp: new Uint8Array(list.length),
         builtLength: 0,
         watchTicks: 0,
-        acct: Int32Array.from(list, (p) => this.posAcct[p]!),
-        qty: pick(cols.posQty),
-        entry: pick(cols.posEntry),
-        iso: pick(cols.posIso),
+        builtMark: 0,
+        // The columns' own instrument slices (the same positions in the same order: account-major within the
+        // instrument), not copies: refreshAccount writes them the values the resident book already wrote there.
+        acct: cols.sAcct.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        qty: cols.sQty.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        entry: cols.sEntry.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
+        iso: cols.sIso.subarray(cols.sliceStart[i]!, cols.sliceStart[i + 1]!),
         upnl: pick(po.upnl),
         mm: pick(po.mm),
         im: pick(po.im),
@@ -254,6 +264,7 @@ export class LiveBook {
     sl.nUp = nu;
     sl.builtLength = nd + nu;
     sl.watchTicks = w;
+    sl.builtMark = this.px.inst[i]!;
   }
 
   /**
@@ -280,9 +291,21 @@ export class LiveBook {
   private relist(a: number): void {
     const cols = this.cols;
     for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
-      const sl = this.inst[cols.posInst[p]!]!;
+      const i = cols.posInst[p]!;
+      const sl = this.inst[i]!;
       const j = this.posSlice[p]!;
-      const q = this.lists(sl, j, sl.watchTicks, cols.callOnInitial ? sl.im : sl.mm);
+      // Tested from the mark now against the lists' whole windows (see windowLoss); an isolated unit of an instrument
+      // that has moved since its rebuild is listed both ways, which the screen re-tests.
+      const moved = this.px.inst[i]! !== sl.builtMark;
+      const q = !moved
+        ? this.lists(sl, j, sl.watchTicks, cols.callOnInitial ? sl.im : sl.mm)
+        : sl.iso[j]! === sl.iso[j]! && this.out.exact[a] === 0
+          ? this.ignored[a] !== 0
+            ? 0
+            : 3
+          : this.ignored[a] !== 0
+            ? 0
+            : (LiveBook.mayCross(this.slack[a]!, this.windowLoss(sl, j, i, true)) ? 1 : 0) | (LiveBook.mayCross(this.slack[a]!, this.windowLoss(sl, j, i, false)) ? 2 : 0);
       if ((q & 1) !== 0 && sl.inDown[j] === 0) {
         sl.inDown[j] = 1;
         sl.watchDown[sl.nDown++] = j;
@@ -402,17 +425,32 @@ export class LiveBook {
       // An isolated unit's slack has not moved (it follows its own instrument, whose rebuild lists it), unless the
       // account has just left the float path: then every position is listed, as rebuildWatch lists it.
       if (cols.posIso[p] === cols.posIso[p] && !onBigInt) continue;
-      const sl = this.inst[cols.posInst[p]!]!;
+      const i = cols.posInst[p]!;
+      const sl = this.inst[i]!;
       const j = this.posSlice[p]!;
-      if (sl.inDown[j] === 0 && LiveBook.mayCross(s1, sl.reachDown[j]! * sl.watchTicks)) {
+      if (sl.inDown[j] === 0 && LiveBook.mayCross(s1, this.windowLoss(sl, j, i, true))) {
         sl.inDown[j] = 1;
         sl.watchDown[sl.nDown++] = j;
       }
-      if (sl.inUp[j] === 0 && LiveBook.mayCross(s1, sl.reachUp[j]! * sl.watchTicks)) {
+      if (sl.inUp[j] === 0 && LiveBook.mayCross(s1, this.windowLoss(sl, j, i, false))) {
         sl.inUp[j] = 1;
         sl.watchUp[sl.nUp++] = j;
       }
     }
+  }
+
+  /**
+   * The most position j's unit can lose (its slack fall) going from instrument i's mark now to any mark of the down
+   * list's window [builtMark - w, builtMark] (down) or the up list's [builtMark, builtMark + w]: the reach per tick
+   * times the ticks to the window's far end on each side of the mark now. Without drift, reach x w as at a rebuild.
+   */
+  private windowLoss(sl: InstrumentSlice, j: number, i: number, down: boolean): number {
+    const m = this.px.inst[i]!;
+    const lo = down ? sl.builtMark - sl.watchTicks : sl.builtMark;
+    const hi = down ? sl.builtMark : sl.builtMark + sl.watchTicks;
+    const fall = m > lo ? sl.reachDown[j]! * (m - lo) : 0;
+    const rise = hi > m ? sl.reachUp[j]! * (hi - m) : 0;
+    return fall > rise ? fall : rise;
   }
 
   private setSlack(a: number): void {
@@ -433,7 +471,11 @@ export class LiveBook {
     const n = this.revalueSlice(inst, mark);
     const accts = this.scratchTouched.subarray(0, n);
     this.reclassifyTouched(accts);
-    this.rebuildWatch(inst);
+    // The moved instrument's lists are rebuilt once its mark has drifted half their window, or when the far end of
+    // the window is beyond what each account's exposure (and so watchAccount's first test) was sized for.
+    const sl = this.inst[inst]!;
+    const drift = mark > sl.builtMark ? mark - sl.builtMark : sl.builtMark - mark;
+    if (2 * drift > sl.watchTicks || sl.watchTicks + drift > this.watchCap[inst]!) this.rebuildWatch(inst);
     // Lists only grow between rebuilds of their own instrument: one that has doubled is rebuilt (a quiet
     // instrument's list would otherwise keep every position that ever came near the line).
     for (let i = 0; i < this.inst.length; i++) {
@@ -587,10 +629,12 @@ export class LiveBook {
     const ignored = this.ignored;
     const found = this.scratchFound;
     let n = 0;
-    // A move within the watch range scans only the positions stage 1 could keep; a larger one scans them all.
-    const watched = absTicks <= sl.watchTicks;
-    const watch = ticks < 0 ? sl.watchDown : sl.watchUp;
-    const count = watched ? (ticks < 0 ? sl.nDown : sl.nUp) : sAcct.length;
+    // A mark inside the lists' window scans only the list of its side of builtMark (the positions that could come
+    // near the line anywhere on that side); a mark outside it scans the whole slice.
+    const fromBuilt = mark - sl.builtMark;
+    const watched = (fromBuilt < 0 ? -fromBuilt : fromBuilt) <= sl.watchTicks;
+    const watch = fromBuilt < 0 ? sl.watchDown : sl.watchUp;
+    const count = watched ? (fromBuilt < 0 ? sl.nDown : sl.nUp) : sAcct.length;
     for (let m = 0; m < count; m++) {
       const j = watched ? watch[m]! : m;
       // Stage 1: the most this move can cost the unit, against its slack. Most positions stop here.

@@ -201,26 +201,49 @@ export function readAccounts(db: Database): Account[] {
   }));
 }
 
+/**
+ * One string for each id of a whole-book read: SQLite hands back a new string per row, and a million positions each
+ * keeping their own copies of an account and an instrument id held about 80 MB in a console's resident book.
+ */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
+  };
+}
+
 export function readPositions(db: Database, accountId?: string): Position[] {
   const sql = `SELECT account_id, instrument_id, quantity, entry_value, isolated_margin FROM positions
     ${accountId === undefined ? '' : 'WHERE account_id = ?'} ORDER BY account_id, instrument_id`;
   const stmt = db.prepare(sql).raw().safeIntegers(true);
-  const rows = (accountId === undefined ? stmt.all() : stmt.all(accountId)) as unknown[][];
-  return rows.map((r) => ({
-    account: r[0] as string,
-    instrument: r[1] as string,
-    quantity: r[2] as bigint,
-    entryValue: r[3] as bigint,
-    isolatedMargin: (r[4] as bigint | null) ?? null,
-  }));
+  const id = interner();
+  const out: Position[] = [];
+  // Row by row (iterate): the whole result as arrays first was a second copy of the book at its peak.
+  for (const r of (accountId === undefined ? stmt.iterate() : stmt.iterate(accountId)) as Iterable<unknown[]>) {
+    out.push({
+      account: id(r[0] as string),
+      instrument: id(r[1] as string),
+      quantity: r[2] as bigint,
+      entryValue: r[3] as bigint,
+      isolatedMargin: (r[4] as bigint | null) ?? null,
+    });
+  }
+  return out;
 }
 
 export function readCollateral(db: Database, accountId?: string): Collateral[] {
   const sql = `SELECT account_id, asset_id, quantity FROM collateral
     ${accountId === undefined ? '' : 'WHERE account_id = ?'} ORDER BY account_id, asset_id`;
   const stmt = db.prepare(sql).raw().safeIntegers(true);
-  const rows = (accountId === undefined ? stmt.all() : stmt.all(accountId)) as unknown[][];
-  return rows.map((r) => ({ account: r[0] as string, asset: r[1] as string, quantity: r[2] as bigint }));
+  const id = interner();
+  const out: Collateral[] = [];
+  for (const r of (accountId === undefined ? stmt.iterate() : stmt.iterate(accountId)) as Iterable<unknown[]>) {
+    out.push({ account: id(r[0] as string), asset: id(r[1] as string), quantity: r[2] as bigint });
+  }
+  return out;
 }
 
 /** The latest mark at or before `asOf` of every instrument that has one. */

@@ -25,6 +25,8 @@ export interface LiquidationRow {
   automated: boolean;
   createdAt: string;
   updatedAt: string;
+  /** The policy version its figures were made under (migration step 10); null for a row made before that step. */
+  policyVersion: number | null;
 }
 
 export interface OrderRow {
@@ -66,7 +68,7 @@ export interface FillRow {
 
 const SELECT = `SELECT l.id, l.account_id, a.member_id, l.cycle_id, l.status, l.reasons, l.before_figures, l.proposed_after,
   l.after_figures, l.notional, l.edited, l.approved_by, l.approved_at, l.confirmed_by, l.confirmed_at, l.automated,
-  l.created_at, l.updated_at
+  l.created_at, l.updated_at, l.policy_version
   FROM liquidations l JOIN accounts a ON a.id = l.account_id`;
 
 function toRow(r: unknown[]): LiquidationRow {
@@ -89,13 +91,14 @@ function toRow(r: unknown[]): LiquidationRow {
     automated: Number(r[15]) === 1,
     createdAt: r[16] as string,
     updatedAt: r[17] as string,
+    policyVersion: r[18] === null ? null : Number(r[18]),
   };
 }
 
 const LIVE_SQL = `(${LIVE_LIQUIDATION.map((s) => `'${s}'`).join(', ')})`;
 
 export function getLiquidation(db: Database, id: number): LiquidationRow | null {
-  const r = db.prepare(`${SELECT} WHERE l.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  const r = prepared(db, `${SELECT} WHERE l.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
   return r ? toRow(r) : null;
 }
 
@@ -134,6 +137,40 @@ export function liveLiquidationsByAccount(db: Database): Map<string, Liquidation
   return new Map(rows.map((r) => [r[1] as string, toRow(r)]));
 }
 
+/** How many proposals are live, how many of them wait for a second supervisor, and the newest one's last change. */
+export function liveLiquidationTally(db: Database): { live: number; pendingSecond: number; newestUpdatedAt: string | null } {
+  const r = prepared(
+    db,
+    `SELECT count(*), coalesce(sum(status = 'pending_second'), 0),
+       (SELECT updated_at FROM liquidations WHERE status IN ${LIVE_SQL} ORDER BY id DESC LIMIT 1)
+     FROM liquidations WHERE status IN ${LIVE_SQL}`,
+  )
+    .raw()
+    .safeIntegers(false)
+    .get() as [number, number, string | null];
+  return { live: r[0], pendingSecond: r[1], newestUpdatedAt: r[2] };
+}
+
+/** What a cycle needs to know of a live proposal before it plans again: the rest is read only when the plan moved. */
+export interface LiquidationHead {
+  id: number;
+  cycle: number;
+  status: LiquidationStatus;
+  edited: boolean;
+  policyVersion: number | null;
+}
+
+/** The live proposal of each account that has one, without its figures (see LiquidationHead). */
+export function liveLiquidationHeads(db: Database): Map<string, LiquidationHead> {
+  const rows = prepared(db, `SELECT account_id, id, cycle_id, status, edited, policy_version FROM liquidations WHERE status IN ${LIVE_SQL}`)
+    .raw()
+    .safeIntegers(false)
+    .all() as [string, number, number, LiquidationStatus, number, number | null][];
+  const out = new Map<string, LiquidationHead>();
+  for (const r of rows) out.set(r[0], { id: r[1], cycle: r[2], status: r[3], edited: r[4] === 1, policyVersion: r[5] });
+  return out;
+}
+
 export interface NewLiquidation {
   account: string;
   cycle: number;
@@ -169,11 +206,11 @@ export function insertOrders(db: Database, liquidation: number, orders: readonly
 }
 
 export function readOrders(db: Database, liquidation: number): OrderRow[] {
-  const rows = db
-    .prepare(
-      `SELECT seq, instrument_id, isolated, side, proposed_lots, lots, filled_lots, mark, price, notional, liquidation_fee,
+  const rows = prepared(
+    db,
+    `SELECT seq, instrument_id, isolated, side, proposed_lots, lots, filled_lots, mark, price, notional, liquidation_fee,
         insurance_fee, bankruptcy_price FROM liquidation_orders WHERE liquidation_id = ? ORDER BY seq`,
-    )
+  )
     .raw()
     .safeIntegers(true)
     .all(liquidation) as unknown[][];
@@ -213,10 +250,6 @@ export function refreshLiquidation(
   insertOrders(db, id, orders);
 }
 
-/** A live proposal planned again to the same figures and orders it holds: only its cycle and time move. */
-export function touchLiquidation(db: Database, id: number, cycle: number, at: string): void {
-  prepared(db, 'UPDATE liquidations SET cycle_id = ?, edited = 0, updated_at = ? WHERE id = ?').run(cycle, at, id);
-}
 
 /** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
 export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {

@@ -1,6 +1,6 @@
 // Prepared statements kept per connection: a cycle that writes thousands of proposals, orders and events would
-// otherwise spend more time preparing the same SQL than running it. Only for statements used as they come from
-// prepare() (no raw() or safeIntegers() mode switched on a shared statement).
+// otherwise spend more time preparing the same SQL than running it. A statement is shared by its SQL text: one whose
+// raw() or safeIntegers() mode is switched must be switched the same way at every use (one function owns that SQL).
 import type { Database, Statement } from 'better-sqlite3';
 
 const cache = new WeakMap<Database, Map<string, Statement>>();

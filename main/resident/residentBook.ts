@@ -21,6 +21,7 @@ import { readCycleBook, readPositions, readCollateral, latestMarkOf, dataVersion
 import { accountsWithCalls, hasCallOrHeld } from '../ledger/callRepo.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { AccountPlan } from '../engine/liquidationPlan.ts';
+import type { IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 
 export interface ResidentState {
   /** Only the instruments someone held when it was read (readCycleBook); marks kept current. */
@@ -37,6 +38,8 @@ export interface ResidentState {
   markStamp: Uint32Array;
   /** The liquidation plans of earlier cycles, by account index (see planKey). */
   plans: Map<number, PlanMemo>;
+  /** Each account's isolated units as the last cycle stored them (null: none in trouble to store), by planKey. */
+  isolatedMemo: Map<number, { key: string; row: IsolatedUnitsRow | null }>;
 }
 
 /** A liquidation plan a cycle made, the inputs it was made from (planKey), and the proposal it was written to. */
@@ -231,6 +234,7 @@ export class ResidentBook {
         holdingStamp: new Uint32Array(cols.nAccounts),
         markStamp: new Uint32Array(book.instruments.length),
         plans: new Map(),
+        isolatedMemo: new Map(),
       };
       this.#version = version;
       this.#seq = journalHead(this.db).seq;

@@ -42,6 +42,8 @@ export interface ServerOptions {
   now?: () => Date;
   sessions?: SessionStore;
   heartbeatMs?: number;
+  /** Read the book into memory before listening (default true; see Door.warm). */
+  warm?: boolean;
   log?: (line: string) => void;
   /** The ledger's checkpoints (main/anchor): checked at start, where a failure opens the ledger read-only. */
   anchor?: LedgerAnchor;
@@ -121,6 +123,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.now ? { now: o.now } : {}),
     ...(o.anchor ? { anchor: o.anchor } : {}),
   });
+  // Before the console listens: its first request then finds the book in memory (see Door.warm).
+  if (o.warm !== false) door.warm();
   const streams = new Set<Stream>();
   /** An import body is being received (they are held whole in memory: one at a time). */
   let uploading = false;

@@ -7,7 +7,7 @@ import { recentCycles, liveCallTotals, overdueCalls, callsIssuedBy, newestMarkTi
 import { STATUS_RANK } from '../../engine/results.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { openShortfalls } from '../../ledger/automationRepo.ts';
-import { listLiquidations } from '../../ledger/liquidationRepo.ts';
+import { liveLiquidationTally } from '../../ledger/liquidationRepo.ts';
 import { automationStatus } from '../liquidations/automation.ts';
 
 const DEFAULT_HISTORY = 60;
@@ -48,6 +48,27 @@ function accountsIn(r: ResultColumns, code: number): { ids: string[]; total: num
   return { ids: hit.slice(0, NAMED).map((h) => h.id), total: hit.length };
 }
 
+/**
+ * The accounts a cycle's alerts name, worked out once per cycle: a cycle's stored results never change, and reading
+ * 100k of them again for every dashboard request cost a running console 15-20 ms a request.
+ */
+const namedByLedger = new WeakMap<object, { cycle: number; bankrupt: () => Named; liquidation: () => Named }>();
+type Named = { ids: string[]; total: number };
+
+function namedAccounts(db: CommandContext['db'], cycle: number): { bankrupt: () => Named; liquidation: () => Named } {
+  const known = namedByLedger.get(db);
+  if (known?.cycle === cycle) return known;
+  let results: ResultColumns | undefined;
+  const stored = (): ResultColumns => (results ??= readCycleResults(db, cycle));
+  const once = (code: number) => {
+    let v: Named | undefined;
+    return () => (v ??= accountsIn(stored(), code));
+  };
+  const fresh = { cycle, bankrupt: once(STATUS_RANK.bankrupt), liquidation: once(STATUS_RANK.liquidation) };
+  namedByLedger.set(db, fresh);
+  return fresh;
+}
+
 export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.summary'>): DashboardSummary {
   const { db } = ctx;
   const now = ctx.now().toISOString();
@@ -72,10 +93,9 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
   if (last) {
     const statuses = summary.statuses;
     const c = last.id;
-    let results: ResultColumns | undefined;
-    const stored = (): ResultColumns => (results ??= readCycleResults(db, c));
+    const alertNames = namedAccounts(db, c);
     if (statuses && statuses.bankrupt > 0) {
-      const a = accountsIn(stored(), STATUS_RANK.bankrupt);
+      const a = alertNames.bankrupt();
       alerts.push({
         at: last.asOf,
         level: 'critical',
@@ -83,7 +103,7 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
       });
     }
     if (statuses && statuses.liquidation > 0) {
-      const a = accountsIn(stored(), STATUS_RANK.liquidation);
+      const a = alertNames.liquidation();
       alerts.push({
         at: last.asOf,
         level: 'critical',
@@ -115,13 +135,13 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
       text: `${b.instrument} circuit breaker tripped: marks ${b.direction === 'fall' ? 'fell' : 'rose'} from ${b.from} to ${b.to}, a move of ${b.move} (band ${b.band}) between ${b.window.from} and ${b.window.to}; automation paused for ${b.instrument} until a supervisor resets it`,
     });
   }
-  const waiting = listLiquidations(db, { live: true, limit: 100_000 });
-  if (waiting.length > 0) {
-    const second = waiting.filter((l) => l.status === 'pending_second').length;
+  const waiting = liveLiquidationTally(db);
+  if (waiting.live > 0) {
+    const second = waiting.pendingSecond;
     alerts.push({
-      at: waiting[0]!.updatedAt,
+      at: waiting.newestUpdatedAt!,
       level: 'warning',
-      text: `${plural(waiting.length, 'liquidation proposal')} open${second > 0 ? `, ${second} awaiting a second supervisor` : ''}`,
+      text: `${plural(waiting.live, 'liquidation proposal')} open${second > 0 ? `, ${second} awaiting a second supervisor` : ''}`,
     });
   }
   const shortfalls = openShortfalls(db);

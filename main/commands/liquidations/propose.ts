@@ -10,7 +10,7 @@ import { planInputOf } from '../../engine/evaluate.ts';
 import { planAccount, planContext, type AccountPlan, type PlanContext, type PlanReason } from '../../engine/liquidationPlan.ts';
 import type { Settlement } from '../../engine/closeMath.ts';
 import {
-  liveLiquidationsByAccount,
+  liveLiquidationHeads,
   insertLiquidation,
   insertOrders,
   readOrders,
@@ -18,13 +18,15 @@ import {
   addLiquidationEvent,
   getLiquidation,
   refreshLiquidation,
-  touchLiquidation,
+  type LiquidationHead,
   type LiquidationRow,
+  type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
 import { automationState, verdictFor } from './automation.ts';
 import { figuresJson, orderRowOf } from './views.ts';
 import { recordFill, settlementAt } from './execute.ts';
 import { formatAmount } from '../../../shared/units.ts';
+import { policyVersion } from '../../ledger/policyRepo.ts';
 import type { PlanMemo } from '../../resident/residentBook.ts';
 
 export interface LiquidationCounts {
@@ -58,14 +60,15 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
   const at = ctx.now().toISOString();
   const actor = ctx.actor.name;
   const counts: LiquidationCounts = { proposed: 0, superseded: 0, executed: 0, inReview: 0 };
-  const live = liveLiquidationsByAccount(db);
+  const live = liveLiquidationHeads(db);
   const st = automationState(db);
   const pc = planContext(a.book);
-  const index = new Map(a.book.accounts.map((x, i) => [x.id, i]));
+  const index = a.ev.cols.accountIndex;
+  const version = policyVersion(db);
   const candidates = new Set([...a.troubled, ...[...live.keys()].map((id) => index.get(id)).filter((i): i is number => i !== undefined)]);
   let settlement: Settlement | null = null;
 
-  const supersede = (l: LiquidationRow, note: string): void => {
+  const supersede = (l: LiquidationHead, note: string): void => {
     setLiquidation(db, l.id, { status: 'superseded' }, at);
     addLiquidationEvent(db, l.id, { at, actor, kind: 'superseded', note, detail: JSON.stringify({ cycle: a.cycle }) });
     counts.superseded++;
@@ -90,9 +93,10 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
     // While the account's trouble lasts it keeps one proposal: the desk's reference, its hold and its history
     // survive the cycles; only its figures and orders follow the market. A proposal the same plan wrote last cycle,
     // and nobody touched since, already holds them.
-    const unchanged = known && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited;
-    const id = existing ? refresh(ctx, existing, a.cycle, plan, at, unchanged) : insert(ctx, a.cycle, plan, 'proposed', at);
-    if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle: a.cycle });
+    // The plan the resident book last wrote to this proposal, if nobody has touched the proposal since.
+    const untouched = memo !== undefined && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited ? memo : null;
+    const { id, cycle } = existing ? refresh(ctx, existing, a.cycle, plan, at, untouched, version) : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
+    if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle });
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
     if (existing?.status !== 'proposed') continue;
@@ -139,11 +143,67 @@ function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: '
   return id;
 }
 
-function refresh(ctx: CommandContext, l: LiquidationRow, cycle: number, plan: AccountPlan, at: string, unchanged: boolean): number {
-  if (unchanged) touchLiquidation(ctx.db, l.id, cycle, at);
-  else refreshLiquidation(ctx.db, l.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)));
-  proposedEvent(ctx, l.id, cycle, plan, at, ` planned again${l.status === 'held' ? ' (kept on hold)' : ''}`);
-  return l.id;
+/**
+ * A live proposal planned again by this cycle. When the plan is the one the proposal already holds (same figures,
+ * same orders, same policy version, not edited by the desk) nothing is written: the proposal still says which cycle
+ * made its plan. When only the market moved its figures, they follow silently; its history gains an entry when what
+ * it would close changes, or the kind of reason it closes for (a call gone overdue, bankruptcy). (Writing every live proposal and an event for each on every cycle cost a
+ * 100k-account book about 100 ms a cycle and grew the history by thousands of rows that said nothing.)
+ *
+ * What the proposal holds is known without reading it when the resident book wrote it and nobody touched it since
+ * (`written`); otherwise it is read, so that a cold cycle and a replay write exactly what the console wrote.
+ */
+function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, written: PlanMemo | null, version: number): { id: number; cycle: number } {
+  const kept = { id: head.id, cycle: head.cycle };
+  const current = !head.edited && head.policyVersion === version;
+  if (current && written?.plan === plan) return kept;
+  const figures = figuresOf(cycle, plan, at);
+  const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
+  const held = written ? heldByPlan(written.plan) : storedPlan(ctx, head.id);
+  if (current && sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS)) return kept;
+  refreshLiquidation(ctx.db, head.id, figures, orders);
+  if (reasonKinds(held.reasons) !== reasonKinds(figures.reasons) || !sameOrders(held.orders, orders, CLOSE_FIELDS)) {
+    proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
+  }
+  return { id: head.id, cycle };
+}
+
+const ORDER_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots', 'mark', 'price', 'notional', 'liquidationFee', 'insuranceFee', 'bankruptcyPrice'] as const;
+/** What an order would close: a change of these is a new step in the proposal's history; the rest follows marks. */
+const CLOSE_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots'] as const;
+
+type OrderFields = Pick<OrderRow, (typeof ORDER_FIELDS)[number]>;
+interface HeldPlan {
+  reasons: string;
+  before: string;
+  proposedAfter: string;
+  after: string;
+  notional: bigint;
+  orders: OrderFields[];
+}
+
+/** What a proposal holds once `plan` was written to it (refreshLiquidation stores after as proposed_after too). */
+function heldByPlan(plan: AccountPlan): HeldPlan {
+  const f = figuresOf(0, plan, '');
+  return { reasons: f.reasons, before: f.before, proposedAfter: f.after, after: f.after, notional: f.notional, orders: plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)) };
+}
+
+function storedPlan(ctx: CommandContext, id: number): HeldPlan {
+  const l: LiquidationRow = getLiquidation(ctx.db, id)!;
+  return { reasons: l.reasons, before: l.before, proposedAfter: l.proposedAfter, after: l.after, notional: l.notional, orders: readOrders(ctx.db, id) };
+}
+
+/** Why a plan closes, without the figures its reasons quote (those follow every mark). */
+function reasonKinds(reasons: string): string {
+  return (JSON.parse(reasons) as PlanReason[]).map((r) => `${r.code}:${r.unit}`).join(',');
+}
+
+function sameFigures(h: HeldPlan, f: ReturnType<typeof figuresOf>): boolean {
+  return h.reasons === f.reasons && h.before === f.before && h.proposedAfter === f.after && h.after === f.after && h.notional === f.notional;
+}
+
+function sameOrders(a: readonly OrderFields[], b: readonly OrderFields[], fields: readonly (keyof OrderFields)[]): boolean {
+  return a.length === b.length && a.every((x, k) => fields.every((field) => x[field] === b[k]![field]));
 }
 
 function executeByAutomation(ctx: CommandContext, pc: PlanContext, id: number, settlement: Settlement, asOf: string, at: string): void {
