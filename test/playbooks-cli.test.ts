@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { ROOT, riskdesk, riskdeskAs, tempDir, copyLedger, sha256File, withLedger, count, journalOf, type CliResult, type DemoUser } from './support/cli.ts';
 
 const T = { timeout: 120_000 };
@@ -176,6 +177,14 @@ test('a member-default drill runs to the end with two supervisors; the live file
   for (const s of report.steps) assert.ok(page.includes(s.title.replace(/&/g, '&amp;')), `the page has step ${s.index}`);
   const again2 = await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--export', html]);
   assert.equal(again2.code, 2, 'export never overwrites');
+  // Printed to PDF by headless Chromium: pdftoppm renders its pages, and its text holds every step title.
+  const pdf = path.join(dir, 'report.pdf');
+  ok(await riskdesk(['playbook', 'report', '--db', live, '--run', String(run), '--export', pdf]));
+  const png = spawnSync('pdftoppm', ['-png', '-r', '30', pdf, path.join(dir, 'page')], { encoding: 'utf8' });
+  assert.equal(png.status, 0, png.stderr);
+  assert.ok(fs.readdirSync(dir).some((f) => /^page-\d+\.png$/.test(f)));
+  const text = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+  for (const s of report.steps) assert.ok(text.includes(s.title), `the PDF has step ${s.index}`);
 
   // A second drill gets its own number and sandbox; the first is untouched.
   const again = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--now', at(200), '--json'])).json();
