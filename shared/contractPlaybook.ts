@@ -380,6 +380,12 @@ export const playbookContract = {
         params: z.record(z.string(), z.string().max(200)).optional(),
         /** A drill's market scenario, replayed on the drill's clock as its steps are taken. */
         scenario: drillScenario.optional(),
+        /**
+         * A scenario by name, from a console: the console door expands it into `scenario` from the data files (the
+         * command layer reads no files), at `speed` market seconds per drill second (default 288).
+         */
+        scenarioId: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]).optional(),
+        speed: z.number().int().min(1).max(86_400).optional(),
         /** A drill's injected events. */
         inject: z.array(injectedEvent).max(50).optional(),
         /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */

@@ -1,11 +1,19 @@
 // The Runner screen's views (issue 16 item 4) through the command layer on a real demo ledger: the server says what
 // each user may do with a run (the same rules the commands enforce), and the way around each verdict is refused.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Door } from '../main/doors/invoke.ts';
+import { openLedger } from '../main/ledger/db.ts';
+import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { dispatch } from '../main/commands/dispatch.ts';
+import { listJournal } from '../main/ledger/journal.ts';
 import assert from 'node:assert/strict';
 import { demoLedgers } from './support/ledger.ts';
 import { minuteClock, operator, supervisor, supervisor2, viewer } from './support/actors.ts';
 import { RuleError } from '../shared/errors.ts';
-import type { RunnerView, RunState, RunView } from '../shared/contractPlaybook.ts';
+import type { RunnerView, RunReport, RunState, RunView } from '../shared/contractPlaybook.ts';
 
 const demoLedger = demoLedgers('riskdesk-runner-', 200);
 const { run } = minuteClock();
@@ -98,4 +106,26 @@ test('a paused run takes no step until resumed, and the pause is left out of the
   run(db, operator, 'playbooks.pause', { run: s.run, reason: 'call from the regulator' });
   const aborted = run<RunState>(db, supervisor, 'playbooks.abort', { run: s.run, reason: 'real incident' });
   assert.deepEqual([aborted.status, aborted.paused], ['aborted', false]);
+});
+
+test('a console on a drill sandbox starts a drill with a scenario by name: the door makes its path from the data files; the command layer refuses a name it was sent', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-runner-door-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'live.db.drills'));
+  const db = openLedger(path.join(dir, 'live.db.drills', 'run-1.db'), { create: true });
+  initLedger(db, { demo: true, accounts: 100, seed: 7 }, new Date(DEMO_AS_OF));
+  const t0 = Date.parse(DEMO_AS_OF) + 3_600_000;
+  let clock = t0;
+  const door = new Door({ db, now: () => new Date(clock), resident: false });
+  assert.equal((door.runAs(viewer, 'playbooks.runner', {}) as RunnerView).drill, true, 'a console on a sandbox is a drill console');
+  assert.throws(() => dispatch({ db, actor: supervisor, now: () => new Date(clock), sandbox: true }, 'playbooks.start', { playbook: 'flash-crash', mode: 'drill', scenarioId: 'luna' }), /expanded by a console door/);
+  const s = door.runAs(supervisor, 'playbooks.start', { playbook: 'flash-crash', mode: 'drill', scenarioId: 'luna', speed: 1440 }) as RunState;
+  clock += 2 * 60_000; // two market days
+  door.runAs(supervisor, 'playbooks.step', { run: s.run });
+  const r = door.runAs(viewer, 'playbooks.report', { run: s.run }) as RunReport;
+  assert.deepEqual([r.scenario?.id, r.scenario?.acceleration], ['luna', 1440]);
+  assert.ok(r.scenario!.delivered > 0);
+  const ticks = listJournal(db, { limit: 1000 }).filter((e) => e.command === 'prices.tick');
+  assert.ok(ticks.length > 0 && ticks.every((e) => e.actor === 'system:drill-clock'));
+  db.close();
 });

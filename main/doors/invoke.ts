@@ -188,10 +188,15 @@ export class Door {
   runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
     const ctx = this.#ctx(actor);
     if (clock) ctx.now = () => new Date(clock.getTime());
-    const value = dispatch(ctx, channel, payload);
+    const value = dispatch(ctx, channel, this.#expand(actor, channel, payload));
     this.#anchorAfter(channel, actor, payload, value);
     this.#after(channel, value);
     return value;
+  }
+
+  /** What the door puts in a request before the command layer sees it: a drill scenario's path in place of its name. */
+  #expand(actor: Actor, channel: string, payload: unknown): unknown {
+    return channel === 'playbooks.start' ? this.live.withScenario(actor, payload) : payload;
   }
 
   /** The command context of an actor at this door. */
@@ -318,7 +323,7 @@ export class Door {
         const input = authorize(this.#ctx(actor), channel, payload);
         return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
       }
-      const value = dispatch(this.#ctx(actor), channel, payload);
+      const value = dispatch(this.#ctx(actor), channel, this.#expand(actor, channel, payload));
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };

@@ -19,6 +19,7 @@ import { dailyPath } from '../feed/dailyPath.ts';
 import type { Mark } from '../feed/mark.ts';
 import { CycleScheduler } from '../schedule/scheduler.ts';
 import { DEFAULT_DATA_DIR } from '../demo/market.ts';
+import { DRILL_SCENARIOS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
 import { readLivePolicy, DEFAULT_LIVE_POLICY, type LivePolicy } from '../ledger/bookRepo.ts';
 import type { Database } from 'better-sqlite3';
 
@@ -189,6 +190,19 @@ export class LiveConsole {
         break;
     }
     return hub.status();
+  }
+
+  /**
+   * A drill started from a console with a scenario by name: its path, made from the data files over this ledger's
+   * book (the command layer reads no files), put in the request in place of the name.
+   */
+  withScenario(actor: Actor, payload: unknown): unknown {
+    if (payload === null || typeof payload !== 'object' || !('scenarioId' in payload)) return payload;
+    const { scenarioId, speed, ...rest } = payload as { scenarioId: unknown; speed?: unknown };
+    if (typeof scenarioId !== 'string' || !Object.hasOwn(DRILL_SCENARIOS, scenarioId)) return payload; // the schema refuses it, naming the field
+    const s = DRILL_SCENARIOS[scenarioId as DrillScenarioId];
+    const { points } = this.#dailyPath(actor, { source: 'daily', from: s.from, to: s.to, speed: 1, stepsPerDay: 24, seed: 1 });
+    return { ...rest, scenario: { id: scenarioId, acceleration: typeof speed === 'number' ? speed : 288, points } };
   }
 
   /** The path a replay request names: the CSV it carries, or the daily files expanded. */

@@ -148,6 +148,9 @@ export function startRun(ctx: CommandContext, input: InputOf<'playbooks.start'>)
     if (p.type === 'integer' && !/^[1-9]\d{0,14}$/.test(v)) throw new InputError(`parameter "${p.name}" must be a positive whole number, not "${v}"`, { field: `params.${p.name}` });
     vars[p.name] = p.type === 'integer' ? Number(v) : v;
   }
+  if (input.scenarioId !== undefined || input.speed !== undefined) {
+    throw new InputError('a scenario by name is expanded by a console door into its path (scenario); this door sent the name', { field: 'scenarioId' });
+  }
   if (input.scenario && input.mode !== 'drill') throw new InputError('a market scenario is replayed only in a drill, never on the live ledger', { field: 'scenario' });
   const inject = input.inject ?? [];
   if (inject.length > 0 && input.mode !== 'drill') throw new InputError('events are injected only in a drill, never on the live ledger', { field: 'inject' });

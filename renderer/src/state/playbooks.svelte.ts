@@ -1,7 +1,7 @@
 // The Runner (issue 16 item 4): the library and the runs of this ledger, the run in front of the desk, and its report
 // once it has ended. Several people work one run, each at their own console: the open run is read again every few
 // seconds so one person sees another's sign-off. What each may do is the server's verdict in the views.
-import type { RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
+import type { DrillScenarioId, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke } from '../bridge/client.svelte.ts';
 
@@ -47,8 +47,8 @@ export class PlaybookRunner {
     }
   }
 
-  async start(playbook: string, mode: 'live' | 'drill', params: Record<string, string>): Promise<BridgeError | null> {
-    const r = await invoke('playbooks.start', { playbook, mode, ...(Object.keys(params).length ? { params } : {}) });
+  async start(playbook: string, mode: 'live' | 'drill', params: Record<string, string>, scenarioId: DrillScenarioId | null): Promise<BridgeError | null> {
+    const r = await invoke('playbooks.start', { playbook, mode, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}) });
     if (!r.ok) return r.error;
     await this.loadRunner();
     await this.open(r.value.run);
