@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit } from './schemaParts.ts';
+import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { playbookContract } from './contractPlaybook.ts';
@@ -541,7 +541,7 @@ export const contract = {
     role: 'operator',
     mutates: true,
     input: z
-      .object({ kind: z.enum(IMPORT_KINDS), file: z.string().min(1).max(260), text: z.string().max(512 * 1024 * 1024) })
+      .object({ kind: z.enum(IMPORT_KINDS), file: z.string().min(1).max(260).superRefine(safeText(false)), text: z.string().max(512 * 1024 * 1024) })
       .strict(),
     output: null as unknown as ImportResult,
   },

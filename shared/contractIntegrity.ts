@@ -2,6 +2,7 @@
 // ledger from its journal and compares it with the file.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
+import { safeText } from './schemaParts.ts';
 
 /** The first place where the ledger file and the state rebuilt from its journal differ. */
 export interface StateDifference {
@@ -50,7 +51,7 @@ export interface IntegrityStatus {
   problem: string | null;
 }
 
-const reason = z.string().trim().min(1, 'a reason is required').max(2000);
+const reason = z.string().trim().min(1, 'a reason is required').max(2000).superRefine(safeText(true));
 
 export const integrityContract = {
   'journal.verifyDeep': {

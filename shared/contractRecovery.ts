@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { CaseActions, MemberActions } from './contractAllowed.ts';
-import { decimal, positiveDecimal, isoTime, id, reason, rowId, note } from './schemaParts.ts';
+import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, safeText } from './schemaParts.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -422,7 +422,7 @@ export const recoveryContract = {
     input: z
       .object({
         id,
-        name: z.string().trim().min(1).max(200),
+        name: z.string().trim().min(1).max(200).superRefine(safeText(false)),
         kind: z.enum(['historical', 'hypothetical']),
         description: note.optional(),
         shocks: z.record(shockKey, decimal).refine((s) => Object.keys(s).length > 0, 'at least one shock'),

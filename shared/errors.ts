@@ -1,6 +1,7 @@
 // Two kinds of refusal, with the exit codes of the CLI (design.md §5): bad input (2) and a rule (1).
 // Both carry where the problem is, so every door can name it.
 import type { z } from 'zod';
+import { forMessage } from './safeText.ts';
 
 export interface Where {
   file?: string;
@@ -47,8 +48,8 @@ function describe(message: string, w: Where): string {
  */
 export function schemaError(channel: string, err: z.ZodError): InputError {
   const issue = err.issues[0]!;
-  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const field = forMessage(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), 200);
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.slice(0, 5).map((k) => `"${forMessage(k)}"`).join(', ')}`;
   return new InputError(`${channel}: ${message}`, field ? { field } : {});
 }

@@ -2,6 +2,7 @@
 // imports this too.
 import { z } from 'zod';
 import { INSTANT_HINT, INSTANT_PATTERN, parseInstant } from './time.ts';
+import { unsafeTextProblem } from './safeText.ts';
 import { SIGNED_DECIMAL, UNSIGNED_DECIMAL, WRITTEN_DECIMAL } from './decimalString.ts';
 
 export const decimal = z.string().regex(SIGNED_DECIMAL, 'expected a decimal string such as "1250.50"');
@@ -16,9 +17,14 @@ export const isoTime = z
   .regex(new RegExp(INSTANT_PATTERN), `expected ${INSTANT_HINT}`)
   .refine((s) => parseInstant(s) !== null, 'no such date or time (a day past the end of its month, hour 24, second 60)');
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
-export const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000);
+/** Text a person writes that others will read on a screen or a terminal: no controls, no bidi tricks. */
+export const safeText = (multiline: boolean) => (s: string, ctx: z.RefinementCtx) => {
+  const problem = unsafeTextProblem(s, multiline);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+export const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(2000).superRefine(safeText(true));
 /** A ledger row's id (a margin call, a liquidation, an assessment). */
 export const rowId = z.number().int().positive();
-export const note = z.string().max(2000);
+export const note = z.string().max(2000).superRefine(safeText(true));
 /** How many rows a list channel may return at most. */
 export const listLimit = z.number().int().min(1).max(100_000);

@@ -21,6 +21,7 @@ import { normaliseTime } from '../../shared/time.ts';
 import { readPassword } from './password.ts';
 import type { CliIo } from './io.ts';
 import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED } from '../../shared/contractFeed.ts';
+import { decodeCsv } from '../csv/encoding.ts';
 
 export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 100] [--json]
   SOURCE (default: NDJSON lines on stdin, {"instrument":"BTC-PERP","price":"64250.5","time":"2026-03-12T16:00:00Z"}):
@@ -136,7 +137,7 @@ async function run(live: LiveConsole, actor: Actor, o: Opts, speed: number, io: 
     let path;
     if (o.replay !== undefined) {
       if (!fs.existsSync(o.replay)) throw new InputError(`file not found: ${o.replay}`);
-      path = live.replayPath(actor, { source: 'csv', file: o.replay, text: fs.readFileSync(o.replay, 'utf8'), speed });
+      path = live.replayPath(actor, { source: 'csv', file: o.replay, text: decodeCsv(fs.readFileSync(o.replay), o.replay), speed });
     } else {
       const m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(o.days ?? '');
       if (!m) throw new InputError('--daily needs --days FROM..TO, e.g. --days 2020-03-09..2020-03-13', { field: 'days' });

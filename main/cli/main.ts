@@ -7,7 +7,9 @@ import { dispatchAsync, batchMayRun } from '../commands/dispatch.ts';
 import os from 'node:os';
 import type { Actor, CommandContext } from '../commands/context.ts';
 import { signIn } from '../commands/auth.ts';
-import { openLedger, type Ledger } from '../ledger/db.ts';
+import { openLedger, setBusyWait, type Ledger } from '../ledger/db.ts';
+import { failureOf, LedgerFailure } from '../ledger/failures.ts';
+import { retryWhileBusy, BUSY_POLICY } from '../commands/busy.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
@@ -24,6 +26,8 @@ import { policiesCli } from './policies.ts';
 import { playbookCli } from './playbooks.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
+import { decodeCsv } from '../csv/encoding.ts';
+import { escapeUnsafe, escapeUnsafeJson } from '../../shared/safeText.ts';
 import { verifyCli, checkpointsCli } from './integrity.ts';
 import { fileAnchor } from '../anchor/anchor.ts';
 import { normaliseTime } from '../../shared/time.ts';
@@ -205,7 +209,8 @@ function open(o: Opts, at?: string): Ledger {
   try {
     return openLedger(file);
   } catch (e) {
-    throw new InputError((e as Error).message);
+    if (e instanceof InputError) throw e;
+    throw failureOf(e, file) ?? new InputError((e as Error).message);
   }
 }
 
@@ -257,8 +262,10 @@ async function run(channel: Channel, inv: Invocation, payload: unknown, at?: { f
   const { o } = inv;
   const db = open(o, at?.file);
   try {
-    const ctx: CommandContext = { db, actor: await actorFor(db, inv, channel, payload), now: clock(o), ...(at?.sandbox ? { sandbox: true as const } : {}) };
-    const value = await dispatchAsync(ctx, channel, payload);
+    setBusyWait(db, BUSY_POLICY.waitMs);
+    const actor = await retryWhileBusy(() => actorFor(db, inv, channel, payload));
+    const ctx: CommandContext = { db, actor, now: clock(o), ...(at?.sandbox ? { sandbox: true as const } : {}) };
+    const value = await retryWhileBusy(() => dispatchAsync(ctx, channel, payload));
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
     fileAnchor(at?.file ?? need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
@@ -275,9 +282,11 @@ async function run(channel: Channel, inv: Invocation, payload: unknown, at?: { f
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command(argv, io);
-  } catch (e) {
+  } catch (err) {
+    // Busy, disk full, read-only, damaged: one line and its own exit code, whatever raised it.
+    const e = failureOf(err) ?? err;
     const code = exitCodeOf(e);
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = escapeUnsafe(e instanceof Error ? e.message : String(e));
     io.stderr.write(`riskdesk: ${code === 3 ? 'internal error: ' : ''}${msg}\n`);
     if (code === 3 && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
     return code;
@@ -291,7 +300,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   const o = values as Opts;
   const inv: Invocation = { o, io };
   const out = (value: unknown, human: () => void): void => {
-    if (o.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (o.json) io.stdout.write(`${escapeUnsafeJson(JSON.stringify(value, null, 2))}\n`);
     else human();
   };
   const [cmd, ...rest] = positionals;
@@ -322,13 +331,13 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (!kind || !file) throw new InputError('usage: riskdesk import --db F KIND FILE.csv');
       if (!fs.existsSync(file)) throw new InputError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new InputError(`not a file: ${file}`);
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = fs.readFileSync(file, 'utf8');
+        bytes = fs.readFileSync(file);
       } catch (e) {
         throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
       }
-      const r = await run('import.csv', inv, { kind, file, text });
+      const r = await run('import.csv', inv, { kind, file, text: decodeCsv(bytes, file) });
       out(r, () => io.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
       return 0;
     }
@@ -439,7 +448,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
         }
         let fd: number;
         try {
-          fd = fs.openSync(o.to, 'wx');
+          fd = fs.openSync(o.to, 'wx', 0o600);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'EEXIST') throw new InputError(`${o.to} already exists: journal --to never overwrites a file`);
@@ -500,6 +509,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
 }
 
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof LedgerFailure) return e.exit;
   if (e instanceof RuleError) return 1;
   if (e instanceof InputError || e instanceof UnitError) return 2;
   if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return 2;

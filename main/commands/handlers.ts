@@ -9,6 +9,7 @@ import { importCsvCommand } from './importCsv.ts';
 import { pricesTick } from './priceTick.ts';
 import { residentCheck } from '../resident/selfCheck.ts';
 import { verifyJournal } from '../ledger/journal.ts';
+import { assertSound } from './integrity/sound.ts';
 import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
 import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
@@ -64,8 +65,14 @@ export const handlers: Handlers = {
   'import.csv': importCsvCommand,
   'prices.tick': plain(pricesTick),
   'resident.check': (ctx) => ({ output: residentCheck(ctx.db, ctx.resident ?? null) }),
-  'journal.verify': (ctx) => ({ output: verifyJournal(ctx.db) }),
-  'journal.verifyDeep': (ctx) => ({ output: deepVerify(ctx.db) }),
+  'journal.verify': (ctx) => {
+    assertSound(ctx.db);
+    return { output: verifyJournal(ctx.db) };
+  },
+  'journal.verifyDeep': (ctx) => {
+    assertSound(ctx.db);
+    return { output: deepVerify(ctx.db) };
+  },
   'ledger.integrity': (ctx) => ({ output: ctx.integrity ?? { readOnly: false, problem: null } }),
   'ledger.acknowledge': acknowledgeCommand,
   'journal.list': plain(journalList),

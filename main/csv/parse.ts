@@ -3,6 +3,7 @@
 // it before returning; the first problem throws an InputError and nothing of the file is returned.
 // Formats, units and rules: docs/csv-formats.md.
 import { parse } from 'csv-parse/sync';
+import { checkDecodedCsv } from './encoding.ts';
 import { InputError } from '../../shared/errors.ts';
 import { AMOUNT_SCALE, RATE_ONE, formatAmount, formatRate } from '../../shared/units.ts';
 import type {
@@ -81,6 +82,7 @@ export const MAX_ASSET_SCALE = 18;
  * problem (row 0 is the header, data rows count from 1); on success every row is returned in model units.
  */
 export function parseCsv<K extends CsvKind>(kind: K, fileName: string, text: string, ref: CsvRef): Rows<K> {
+  checkDecodedCsv(text, fileName);
   const records = readRecords(fileName, text);
   const header = checkHeader(kind, fileName, records[0]);
   const out: unknown[] = [];

@@ -1,6 +1,7 @@
 // Cell-level readers for CSV imports: strict decimals, exact scales, multiples of a tick or lot, enums, ids and
 // ISO-8601 times with their zone (stored in UTC). Every refusal is an InputError naming the file, row and column, and saying why.
 import { InputError } from '../../shared/errors.ts';
+import { unsafeTextProblem, escapeUnsafe, forMessage } from '../../shared/safeText.ts';
 import { AMOUNT_SCALE, INT64_MAX, INT64_MIN, RATE_SCALE, formatUnits } from '../../shared/units.ts';
 import { instantProblem, parseInstant } from '../../shared/time.ts';
 import { WRITTEN_DECIMAL_PARTS } from '../../shared/decimalString.ts';
@@ -95,13 +96,19 @@ export class Cells {
   }
 
   fail(column: string | undefined, message: string): never {
-    throw new InputError(message, { file: this.file, row: this.row, ...(column ? { column } : {}) });
+    // A refusal quotes the cells it is about: a 200 KB cell is named by its start and its length, not repeated.
+    let text = message;
+    for (const v of this.values.values()) if (v.length > 80) text = text.replaceAll(v, forMessage(v));
+    throw new InputError(text, { file: this.file, row: this.row, ...(column ? { column } : {}) });
   }
 
   /** The trimmed cell, or null when the column is absent or the cell is empty. */
   optText(column: string): string | null {
     const v = this.values.get(column);
     if (v === undefined) return null;
+    // Every cell, whatever it holds: a name with an ANSI escape or a bidi override would print as something else.
+    const unsafe = unsafeTextProblem(v);
+    if (unsafe) this.fail(column, `"${escapeUnsafe(v.slice(0, 40))}": ${unsafe}`);
     const t = v.trim();
     return t === '' ? null : t;
   }

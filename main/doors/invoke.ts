@@ -9,6 +9,7 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { dispatch, dispatchAsync, validate, authorize } from '../commands/dispatch.ts';
 import { preparers } from '../commands/handlers.ts';
+import { channelRule } from '../commands/allowed/verdict.ts';
 import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { startStressThread, type StressJob } from '../commands/recovery/stressThread.ts';
 import { priceTimeOf } from '../commands/recovery/book.ts';
@@ -20,6 +21,9 @@ import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 import { LiveConsole, isFeedChannel, type LiveOptions } from './liveConsole.ts';
 import { isDrillSandbox } from '../playbooks/sandbox.ts';
+import { failureOf, LedgerFailure } from '../ledger/failures.ts';
+import { setBusyWait } from '../ledger/db.ts';
+import { retryWhileBusy, BUSY_POLICY, type BusyPolicy } from '../commands/busy.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -82,6 +86,8 @@ export interface DoorOptions {
   resident?: boolean;
   /** The feed's and the schedule's timers and data folder (tests inject them). */
   live?: LiveOptions;
+  /** How long a change waits for another process's write lock, and in what steps (main/commands/busy.ts). */
+  busy?: BusyPolicy;
 }
 
 /** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
@@ -98,6 +104,12 @@ export function bridgeErrorOf(e: unknown, log?: (line: string) => void): BridgeE
     return b;
   }
   if (e instanceof UnitError) return { code: 'bad_input', message: e.message };
+  // Busy, disk full, read-only, damaged: one clear line, never a stack (the cause still goes to the log).
+  const failure = failureOf(e);
+  if (failure) {
+    if (failure !== e && failure.kind !== 'ledger_busy') log?.(`riskdesk: ${failure.kind}: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
+    return { code: failure.code, message: failure.message };
+  }
   const message = e instanceof Error ? e.message : String(e);
   log?.(`riskdesk: internal error: ${e instanceof Error && e.stack ? e.stack : message}`);
   // Not toBridgeError(e) as is: a foreign error's own `code` (SQLITE_BUSY, ENOENT ...) is not a console code, and
@@ -126,6 +138,7 @@ export class Door {
   /** The feed and the scheduled cycles (made on first use; started by the console that runs them). */
   #live: LiveConsole | null = null;
   readonly #liveOptions: LiveOptions;
+  readonly #busy: BusyPolicy;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -136,6 +149,8 @@ export class Door {
     this.#anchor = opts.anchor ?? null;
     this.resident = opts.resident === false ? null : new ResidentBook(this.db);
     this.#liveOptions = opts.live ?? {};
+    this.#busy = opts.busy ?? BUSY_POLICY;
+    if (!this.db.memory) setBusyWait(this.db, this.#busy.waitMs);
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
@@ -234,6 +249,25 @@ export class Door {
     return { code: 'unauthenticated', message: (session !== undefined ? whyEnded(this.db, session) : null) ?? UNAUTHENTICATED.message };
   }
 
+  /**
+   * What is known before a request's body is read: a caller without a live session, or whose role may not run the
+   * channel, is refused here with the refusal dispatch would give, so a body that would be refused is never read.
+   * The signed-in actor when admitted (none for sign-in).
+   */
+  admits(binding: Binding, channel: string): { ok: true; actor: Actor | null } | { ok: false; error: BridgeError } {
+    if (channel === 'session.login') return { ok: true, actor: null };
+    const refused = this.refusal(binding);
+    if (refused) return { ok: false, error: refused };
+    const actor = this.whoIs(binding);
+    if (!actor) return { ok: false, error: UNAUTHENTICATED };
+    // Dispatch skips the role for a user who must change their password (the access rule limits them instead).
+    if (isChannel(channel) && !actor.batch && !actor.mustChangePassword) {
+      const r = channelRule(actor, channel);
+      if (!r.ok) return { ok: false, error: bridgeErrorOf(new RuleError(r.code, r.why)) };
+    }
+    return { ok: true, actor };
+  }
+
   /** The actor of a binding, marking the session used; a session ended elsewhere is refused with why. */
   #actor(binding: Binding): Actor {
     const key = keyOf(binding);
@@ -262,6 +296,19 @@ export class Door {
    * it at once, so the console stays live while it runs; every other channel is answered at once by invoke().
    */
   async invokeAsync(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      return await retryWhileBusy(async () => {
+        const outcome = await this.#invokeOnce(binding, channel, payload);
+        const r = outcome.result;
+        if (!r.ok && r.error.code === 'ledger_busy') throw new LedgerFailure('ledger_busy', r.error.message);
+        return outcome;
+      }, this.#busy);
+    } catch (e) {
+      return this.#refused(e);
+    }
+  }
+
+  async #invokeOnce(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
     if (channel === 'session.login') return this.#login(binding, payload);
     if (typeof channel === 'string' && Object.hasOwn(preparers, channel)) return this.#prepared(binding, channel, payload);
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);

@@ -3,9 +3,10 @@
 // notification when a cycle issued new margin calls, and the native menu. Bundled to dist/electron/main.cjs by
 // scripts/build-electron.ts (Electron cannot run .ts).
 //
-// Environment (for tests and operators): RISKDESK_USER_DATA_DIR overrides the user-data folder, RISKDESK_DB the
-// ledger file (default <userData>/riskdesk.db), RISKDESK_DEMO_ACCOUNTS the size of the first-start demo book (3000),
-// RISKDESK_RENDERER_DIR the built renderer (default dist/renderer beside dist/electron).
+// Environment (for tests and operators, development builds only: a packaged build ignores it, see hardening.ts):
+// RISKDESK_USER_DATA_DIR overrides the user-data folder, RISKDESK_DB the ledger file (default <userData>/riskdesk.db),
+// RISKDESK_DEMO_ACCOUNTS the size of the first-start demo book (3000), RISKDESK_RENDERER_DIR the built renderer
+// (default dist/renderer beside dist/electron).
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -31,6 +32,7 @@ import type { ConsoleEvent } from '../../shared/contract.ts';
 import { LedgerAnchor } from '../anchor/anchor.ts';
 import { CheckpointStore } from '../anchor/checkpoints.ts';
 import { sealedKey } from './anchorKey.ts';
+import { desktopSettings, refuseDevices, refuseBluetooth } from './hardening.ts';
 
 const INVOKE = 'riskdesk:invoke';
 const EVENT = 'riskdesk:event';
@@ -38,7 +40,8 @@ const HERE = import.meta.dirname;
 
 registerAppScheme();
 app.enableSandbox();
-if (process.env.RISKDESK_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.RISKDESK_USER_DATA_DIR));
+const settings = desktopSettings(process.env, app.isPackaged, HERE);
+if (settings.userDataDir) app.setPath('userData', settings.userDataDir);
 
 let db: Ledger | null = null;
 let door: Door | null = null;
@@ -53,7 +56,7 @@ function fail(title: string, e: unknown): void {
 }
 
 function ledgerFile(): string {
-  return process.env.RISKDESK_DB ? path.resolve(process.env.RISKDESK_DB) : path.join(app.getPath('userData'), 'riskdesk.db');
+  return settings.dbFile ?? path.join(app.getPath('userData'), 'riskdesk.db');
 }
 
 /** The ledger's checkpoints, in the user data folder, signed with a key the OS keychain seals. */
@@ -68,9 +71,8 @@ function openDeskLedger(): Ledger {
   const file = ledgerFile();
   if (fs.existsSync(file)) return openLedger(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const accounts = Number(process.env.RISKDESK_DEMO_ACCOUNTS ?? 3000);
   return createLedger(file, (ledger) => {
-    initLedger(ledger, { demo: true, accounts: Number.isInteger(accounts) && accounts > 0 ? accounts : 3000, seed: 1 }, new Date());
+    initLedger(ledger, { demo: true, accounts: settings.demoAccounts, seed: 1 }, new Date());
     deskAnchor().record(ledger, 'init');
   }).db;
 }
@@ -95,8 +97,7 @@ const REFUSED_SENDER: AnyInvokeResult = {
 
 function lockDown(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  refuseDevices(ses);
   // No remote content: only our own scheme (and devtools, data: images, blob: downloads) may load.
   ses.webRequest.onBeforeRequest((details, callback) => {
     const ok = /^(app|devtools|data|blob):/i.test(details.url) && (!details.url.startsWith('app:') || isAppUrl(details.url));
@@ -107,7 +108,7 @@ function lockDown(): void {
     for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-security-policy') delete headers[k];
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [CSP] } });
   });
-  handleAppProtocol(ses, process.env.RISKDESK_RENDERER_DIR ? path.resolve(process.env.RISKDESK_RENDERER_DIR) : path.join(HERE, '..', 'renderer'));
+  handleAppProtocol(ses, settings.rendererDir);
 }
 
 function createWindow(d: Door): BrowserWindow {
@@ -143,10 +144,12 @@ function createWindow(d: Door): BrowserWindow {
   return w;
 }
 
-function runCycleFromMenu(): void {
+async function runCycleFromMenu(): Promise<void> {
   const w = win;
   if (!w || w.isDestroyed() || !door) return;
-  const r = door.invoke({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {}).result;
+  // Through invokeAsync, like the window's own calls: a ledger busy with another process is waited for off the loop.
+  const r = (await door.invokeAsync({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {})).result;
+  if (w.isDestroyed()) return;
   if (!r.ok) {
     void dialog.showMessageBox(w, {
       type: 'warning',
@@ -199,7 +202,7 @@ async function start(): Promise<void> {
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate({
-      runCycle: runCycleFromMenu,
+      runCycle: () => void runCycleFromMenu(),
       navigate: (screen) => {
         const w = win;
         if (w && !w.isDestroyed()) w.webContents.send(EVENT, { type: 'navigate', screen } satisfies ConsoleEvent);
@@ -228,6 +231,7 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-redirect', (ev) => ev.preventDefault());
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    refuseBluetooth(contents);
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -39,6 +39,8 @@ export async function backupLedger(
     for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(f + suffix, { force: true });
   };
   try {
+    // A copy of the ledger holds what it holds (password hashes too): only its owner may read it.
+    fs.writeFileSync(temp, '', { flag: 'wx', mode: 0o600 });
     const { totalPages } = await db.backup(temp);
     // The backup connection is closed by now; a WAL-mode copy may leave empty sidecar files behind.
     for (const suffix of ['-wal', '-shm']) {

@@ -21,6 +21,59 @@ export interface OpenOptions {
   create?: boolean;
 }
 
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * A file given as a ledger that cannot be one: empty (SQLite would silently make it a new, empty ledger) or not an
+ * SQLite file at all. Only `init` makes a new ledger, and never over an existing file.
+ */
+function refuseNonLedger(file: string): void {
+  const size = fs.statSync(file).size;
+  if (size === 0) throw new InputError(`${file} is empty (0 bytes), not a Riskdesk ledger: it is left as it is (riskdesk init makes a new ledger in a new file)`);
+  const head = Buffer.alloc(16);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 16, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!head.equals(SQLITE_MAGIC)) throw new InputError(`${file} is not a Riskdesk ledger (not an SQLite database file)`);
+}
+
+function writable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A ledger this user may not write (a read-only file or folder): opened read-only, so that reads, verify and exports
+ * still work and every change is refused by SQLite (main/ledger/failures.ts names it). Where the folder will not take
+ * the WAL's side files and there are none, a copy in memory is read: with no -wal file, the file is all there is.
+ */
+function openReadOnly(file: string): Database.Database {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    // SQLite finds out that it cannot make the WAL index only when it first reads.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
+  } catch (e) {
+    db?.close();
+    const code = e instanceof Database.SqliteError ? e.code : '';
+    if (fs.existsSync(`${file}-wal`) || !(code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')) throw e;
+    const image = fs.readFileSync(file);
+    // Bytes 18 and 19 say WAL; an image in memory has no WAL, so it is read as a rollback-journal file.
+    image[18] = 1;
+    image[19] = 1;
+    return new Database(image, { readonly: true });
+  }
+}
+
 /**
  * Opens (and, unless read-only, migrates) a ledger file. Refuses: a missing file without `create`, a file that is
  * another application's database, and a file whose schema is newer than LATEST_VERSION (the message names both).
@@ -28,22 +81,31 @@ export interface OpenOptions {
  * trusted_schema=OFF and returns INTEGER columns as bigint.
  */
 export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
-  const readonly = opts.readonly === true;
   const create = opts.create === true;
-  if (readonly && create) throw new Error(`cannot create ledger ${file} read-only`);
+  if (opts.readonly === true && create) throw new Error(`cannot create ledger ${file} read-only`);
   const inMemory = file === ':memory:';
+  let made = false;
   if (!inMemory && !fs.existsSync(file)) {
     if (!create) throw new Error(`ledger file not found: ${file} (pass create to make a new ledger)`);
     const dir = path.dirname(path.resolve(file));
     if (!fs.existsSync(dir)) throw new Error(`cannot create ledger ${file}: directory ${dir} does not exist`);
+    // The ledger holds password hashes: only its owner may read it. SQLite gives the -wal and -shm files the mode
+    // of the database file, so they are 0600 too.
+    fs.writeFileSync(file, '', { flag: 'wx', mode: 0o600 });
+    made = true;
   } else if (!inMemory && fs.statSync(file).isDirectory()) {
     throw new Error(`ledger path is a directory: ${file}`);
+  } else if (!inMemory && !made) {
+    refuseNonLedger(file);
   }
+  // Not ours to write: read-only, whatever was asked (a change is then refused, saying why).
+  const readonly = opts.readonly === true || (!inMemory && fs.existsSync(file) && (!writable(file) || !writable(path.dirname(path.resolve(file)))));
 
   let db: Ledger;
   try {
-    db = new Database(file, { readonly, fileMustExist: !create });
+    db = readonly && !inMemory ? openReadOnly(file) : new Database(file, { readonly, fileMustExist: !create });
   } catch (e) {
+    if (made) fs.rmSync(file, { force: true });
     throw new Error(`cannot open ledger ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   try {
@@ -65,6 +127,8 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
       if (appId !== 0 || version !== 0 || objects !== 0) {
         throw new Error(`${file} is not a Riskdesk ledger (application_id ${appId}, user_version ${version})`);
       }
+      // An empty SQLite database is made a ledger only when a new one was asked for.
+      if (!create && !inMemory) throw new InputError(`${file} is an empty database, not a Riskdesk ledger: it is left as it is (riskdesk init makes a new ledger in a new file)`);
     }
 
     if (readonly) {
@@ -90,9 +154,25 @@ export function openLedger(file: string, opts: OpenOptions = {}): Ledger {
     return db;
   } catch (e) {
     db.close();
+    if (made) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
     if (e instanceof Database.SqliteError) throw new Error(`ledger ${file}: ${e.message}`, { cause: e });
     throw e;
   }
+}
+
+/**
+ * How long one attempt waits for another process's write lock, in SQLite (which blocks the thread). The console's
+ * doors keep it short and wait between attempts off the event loop instead (main/commands/busy.ts).
+ */
+export function setBusyWait(db: Ledger, ms: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
+}
+
+/** SQLite's own check of the file (every page, index and constraint): the problems found, none when it is sound. */
+export function integrityProblems(db: Ledger, max = 20): string[] {
+  const rows = db.pragma(`integrity_check(${Math.max(1, Math.trunc(max))})`) as { integrity_check: string }[];
+  const lines = rows.map((r) => r.integrity_check);
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
 
 /**

@@ -1021,6 +1021,10 @@ export function runMigrations(db: Database.Database, steps: readonly Migration[]
   const latest = checkSteps(steps);
   if (db.inTransaction) throw new Error('runMigrations must not run inside a transaction');
   const readVersion = (): number => Number(db.pragma('user_version', { simple: true }));
+  // A ledger already at this version is not written to: opening it needs no write lock (another process may hold
+  // it) and works on a read-only file.
+  const current = readVersion();
+  if (current === latest) return { from: current, to: current, applied: [] };
 
   const apply = db.transaction((): MigrationReport => {
     const from = readVersion();

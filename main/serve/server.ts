@@ -13,7 +13,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { ConsoleEvent } from '../../shared/contract.ts';
 import { Door, EventHub, UNAUTHENTICATED } from '../doors/invoke.ts';
@@ -21,13 +21,45 @@ import type { LedgerAnchor } from '../anchor/anchor.ts';
 import { SessionStore, isSessionId } from '../doors/sessions.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 import { resolveStatic, rendererRoot } from './static.ts';
-import { readBody, BodyTooLarge, MB } from './body.ts';
+import { readBody, BodyTooLarge, BodyTimeout, MB, type BodyLimits } from './body.ts';
+import { SocketGuard, dropClient } from './sockets.ts';
 
 export const LOOPBACK = '127.0.0.1';
 export const IMPORT_BODY_LIMIT = 600 * MB;
 export const BODY_LIMIT = 1 * MB;
 export const HEARTBEAT_MS = 15_000;
 export const SESSION_HEADER = 'X-Riskdesk-Session';
+
+/** Bounds for a console on one desk (tests shorten the times). */
+export interface ServerLimits {
+  maxConnections: number;
+  /** Sockets that have not carried the token, open at once. */
+  maxStrangers: number;
+  /** A stranger's socket with nothing in progress is destroyed after this long. */
+  strangerIdleMs: number;
+  /** The request line and headers must be in within this long. */
+  headersMs: number;
+  /** How often Node checks the header timeout (its default, 30 s, lets a 10 s limit stretch to 40 s). */
+  checkEveryMs: number;
+  keepAliveMs: number;
+  /** An ordinary body: whole within `bodyMs`, never silent for `idleMs`. */
+  bodyMs: number;
+  /** An import's body (600 MB at most). */
+  importBodyMs: number;
+  idleMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxConnections: 256,
+  maxStrangers: 32,
+  strangerIdleMs: 5_000,
+  headersMs: 10_000,
+  checkEveryMs: 1_000,
+  keepAliveMs: 5_000,
+  bodyMs: 10_000,
+  importBodyMs: 5 * 60_000,
+  idleMs: 10_000,
+};
 
 export interface ServerOptions {
   db: Database;
@@ -47,6 +79,7 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The ledger's checkpoints (main/anchor): checked at start, where a failure opens the ledger read-only. */
   anchor?: LedgerAnchor;
+  limits?: Partial<ServerLimits>;
 }
 
 export interface RunningServer {
@@ -56,6 +89,8 @@ export interface RunningServer {
   port: number;
   token: string;
   door: Door;
+  /** Sockets open now, and how many strangers' sockets were closed (to make room, or gone quiet). */
+  sockets(): Promise<{ open: number; strangers: number; evicted: number; idled: number }>;
   close(): Promise<void>;
 }
 
@@ -107,6 +142,19 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(text);
 }
 
+/**
+ * After a refusal sent before the body was read: a small body is drained (so the client reads the answer, not a
+ * reset), anything larger or of unknown length is not read at all: the socket is destroyed once the answer is out.
+ */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared <= BODY_LIMIT) {
+    req.resume();
+    return;
+  }
+  res.once('finish', () => req.socket.destroy());
+}
+
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const host = o.host ?? LOOPBACK;
   if (host !== LOOPBACK) throw new Error(`browser mode listens on ${LOOPBACK} only, not on ${host}`);
@@ -125,6 +173,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   // Before the console listens: its first request then finds the book in memory (see Door.warm).
   if (o.warm !== false) door.warm();
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...o.limits };
+  const guard = new SocketGuard({ maxStrangers: limits.maxStrangers, strangerIdleMs: limits.strangerIdleMs });
   const streams = new Set<Stream>();
   /** An import body is being received (they are held whole in memory: one at a time). */
   let uploading = false;
@@ -163,6 +213,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       refuse(res, 401, 'unauthorized', 'missing or wrong console token', true);
       return;
     }
+    guard.trust(req.socket);
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
       refuse(res, 403, 'cross_origin', `cross-origin request refused (Origin ${origin})`, true);
@@ -184,28 +235,35 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     } catch {
       channel = rawChannel;
     }
-    // Who is asking is known from the headers: a channel other than sign-in without a live session is refused
-    // before its body is read, so a token alone cannot make the server buffer a 600 MB upload.
+    // Who is asking, and whether their role may run the channel, is known from the headers: a request that will be
+    // refused is refused before its body is read, and only a role that may import gets the import's size and time.
     const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
     const sid = isSessionId(sidHeader) ? sidHeader : null;
-    const refused = channel === 'session.login' ? null : sid === null ? UNAUTHENTICATED : door.refusal({ kind: 'browser', sid });
-    if (refused) {
-      sendJson(res, 200, { ok: false, error: refused }, { Connection: 'close' });
-      req.resume();
+    const admitted = sid === null && channel !== 'session.login' ? ({ ok: false, error: UNAUTHENTICATED } as const) : door.admits({ kind: 'browser', sid }, channel);
+    if (!admitted.ok) {
+      sendJson(res, 200, { ok: false, error: admitted.error }, { Connection: 'close' });
+      closeAfter(req, res);
       return;
     }
     // One large upload at a time: each is held in memory whole while it is parsed and validated.
-    const large = channel === 'import.csv';
+    const large = channel === 'import.csv' && admitted.actor !== null && !admitted.actor.mustChangePassword;
     if (large && uploading) {
       refuse(res, 429, 'busy', 'another import is being received: try again when it is done', true);
+      closeAfter(req, res);
       return;
     }
+    const bodyLimits: BodyLimits = large
+      ? { limit: IMPORT_BODY_LIMIT, deadlineMs: limits.importBodyMs, idleMs: limits.idleMs }
+      : { limit: BODY_LIMIT, deadlineMs: limits.bodyMs, idleMs: limits.idleMs };
     let body: Buffer;
     try {
       if (large) uploading = true;
-      body = await readBody(req, large ? IMPORT_BODY_LIMIT : BODY_LIMIT);
+      body = await readBody(req, bodyLimits);
     } catch (e) {
-      if (e instanceof BodyTooLarge) refuse(res, 413, 'bad_input', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
+      if (e instanceof BodyTooLarge) {
+        refuse(res, 413, 'bad_input', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
+        closeAfter(req, res);
+      } else if (e instanceof BodyTimeout) req.socket.destroy();
       else if (!res.headersSent) refuse(res, 400, 'bad_input', 'the request body could not be read', true);
       return;
     } finally {
@@ -237,6 +295,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       refuse(res, 401, 'unauthorized', 'missing or wrong console token');
       return;
     }
+    guard.trust(req.socket);
     const sid = query.get('session');
     if (!isSessionId(sid) || !door.sessions.peek(sid)) {
       refuse(res, 401, 'unauthenticated', 'sign in first: the event stream needs a signed-in session');
@@ -298,6 +357,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.once('close', guard.started(req.socket));
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const hostHeader = req.headers.host;
     if (typeof hostHeader !== 'string' || !allowedHosts.has(hostHeader.toLowerCase())) {
@@ -318,24 +378,28 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       refuse(res, 404, 'not_found', `no such endpoint: ${rawPath}`);
       return;
     }
+    // The console's page is opened with the token in its URL: the socket that fetched it is the desk's.
+    if (query.has('token') && tokenOk(query.get('token'))) guard.trust(req.socket);
     serveStatic(req, res, rawPath);
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ connectionsCheckingInterval: limits.checkEveryMs }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       log(`riskdesk serve: request failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
       if (!res.headersSent) refuse(res, 500, 'internal', 'internal error', true);
       else res.destroy();
     });
-  });  // Bounds for a console on one desk: a few hundred sockets, headers within 10 s, idle sockets closed.
-  server.maxConnections = 256;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 5 * 60_000;
-  server.keepAliveTimeout = 5_000;
+  });
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersMs;
+  // The body's own limits (body.ts) are per role and shorter; this is the last word on a request that is not read.
+  server.requestTimeout = Math.max(limits.importBodyMs, limits.headersMs) + limits.idleMs;
+  server.keepAliveTimeout = limits.keepAliveMs;
+  guard.attach(server);
 
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // A header timeout, a request timeout or a malformed request: the socket is destroyed, never left half-closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    dropClient(socket as Socket, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -357,6 +421,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     token,
     door,
+    sockets() {
+      return new Promise((resolve, reject) =>
+        server.getConnections((err, open) => (err ? reject(err) : resolve({ open, strangers: guard.strangers, evicted: guard.evicted, idled: guard.idled }))),
+      );
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(heartbeat);

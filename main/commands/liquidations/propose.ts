@@ -161,7 +161,7 @@ function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan
   const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
   const held = written ? heldByPlan(written.plan) : storedPlan(ctx, head.id);
   if (current && sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS)) return kept;
-  refreshLiquidation(ctx.db, head.id, figures, orders);
+  refreshLiquidation(ctx.db, head.id, figures, orders, sameOrders(held.orders, orders, ['seq', 'instrument']));
   if (reasonKinds(held.reasons) !== reasonKinds(figures.reasons) || !sameOrders(held.orders, orders, CLOSE_FIELDS)) {
     proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
   }
