@@ -36,6 +36,10 @@ export interface Desk {
   db: string;
   /** The NDJSON file the server follows for marks (`serve --feed`), when the spec asked for one (deskFeed). */
   feed: string | null;
+  /** A drill desk (deskDrill): the live ledger its sandbox was copied from, which no server opens. */
+  live: string | null;
+  /** A drill desk: the drill's run number in its sandbox. */
+  drillRun: number | null;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -87,6 +91,18 @@ function writePolicy(file: string, policy: Record<string, string>): void {
   }
 }
 
+/** Starts a drill of `playbook` on the ledger as the demo supervisor (the CLI makes the sandbox copy beside it). */
+function startDrill(file: string, playbook: string): { sandbox: string; run: number } {
+  const r = spawnSync(NODE, [BIN, 'playbook', 'start', '--db', file, '--playbook', playbook, '--mode', 'drill', '--as', 'supervisor', '--json'], {
+    env: { ...childEnv(), RISKDESK_PASSWORD: DEMO_PASSWORDS.supervisor },
+    encoding: 'utf8',
+    timeout: START_TIMEOUT_MS,
+    cwd: ROOT,
+  });
+  if (r.status !== 0) throw new Error(`riskdesk playbook start failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+  return JSON.parse(r.stdout) as { sandbox: string; run: number };
+}
+
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
 function startServe(file: string, feed: string | null): Promise<{ child: ChildProcess; desk: Desk }> {
   return new Promise((resolve, reject) => {
@@ -116,7 +132,7 @@ function startServe(file: string, feed: string | null): Promise<{ child: ChildPr
     child.stdout!.on('data', (chunk: string) => {
       out += chunk;
       const m = URL_LINE.exec(out);
-      if (m) finish(null, { url: m[0].slice('Riskdesk console: '.length), baseURL: m[1]!, token: m[3]!, db: file, feed });
+      if (m) finish(null, { url: m[0].slice('Riskdesk console: '.length), baseURL: m[1]!, token: m[3]!, db: file, feed, live: null, drillRun: null });
     });
     child.stderr!.on('data', (chunk: string) => {
       err += chunk;
@@ -135,7 +151,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean; deskDrill: string | null }>({
   /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
   deskAccounts: [2000, { scope: 'worker', option: true }],
   /**
@@ -145,8 +161,10 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
   deskPolicy: [{}, { scope: 'worker', option: true }],
   /** Start the server following a feed file (an empty feed.ndjson beside the ledger): desk.feed names it. */
   deskFeed: [false, { scope: 'worker', option: true }],
+  /** Serve a drill of this playbook instead: the CLI starts it, and the server opens its sandbox copy. */
+  deskDrill: [null, { scope: 'worker', option: true }],
   desk: [
-    async ({ deskAccounts, deskPolicy, deskFeed }, use, workerInfo) => {
+    async ({ deskAccounts, deskPolicy, deskFeed, deskDrill }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
@@ -155,9 +173,10 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
         if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
         const feed = deskFeed ? path.join(dir, 'feed.ndjson') : null;
         if (feed) fs.writeFileSync(feed, '');
-        const started = await startServe(file, feed);
+        const drill = deskDrill ? startDrill(file, deskDrill) : null;
+        const started = await startServe(drill ? drill.sandbox : file, feed);
         child = started.child;
-        await use(started.desk);
+        await use(drill ? { ...started.desk, live: file, drillRun: drill.run } : started.desk);
       } finally {
         if (child) await stop(child);
         fs.rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
-// Writes the published JSON Schemas of the what-if interfaces from their zod schemas (npm run schemas).
+// Writes the published JSON Schemas of the what-if interfaces and the playbook file from their zod schemas (npm run schemas).
 // test/schemas.test.ts fails when the committed files differ from what this would write.
 import fs from 'node:fs';
 import { z } from 'zod';
 import { marginInputSchema, marginOutputSchema } from '../main/whatif/schema.ts';
 import { waterfallInputSchema, waterfallOutputSchema, adlInputSchema, adlOutputSchema } from '../main/recovery/schema.ts';
+import { playbookDefinition } from '../shared/contractPlaybook.ts';
 
 export const SCHEMAS: Record<string, z.ZodType> = {
   'margin-input.schema.json': marginInputSchema,
@@ -12,6 +13,8 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   'waterfall-output.schema.json': waterfallOutputSchema,
   'adl-input.schema.json': adlInputSchema,
   'adl-output.schema.json': adlOutputSchema,
+  // A recovery playbook file (riskdesk playbook import / export).
+  'playbook.schema.json': playbookDefinition,
 };
 
 export function renderSchema(name: string, schema: z.ZodType): string {

@@ -8,6 +8,7 @@ import type { ScreenId } from './screens.ts';
 import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
+import { playbookContract } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
@@ -814,6 +815,8 @@ export const contract = {
   ...metricsContract,
   // What needs attention first on the dashboard (issue 21 item 8).
   ...attentionContract,
+  // Recovery playbooks, live runs and drills (issue 16).
+  ...playbookContract,
 } as const;
 
 /**
@@ -821,7 +824,7 @@ export const contract = {
  * says which; the console only sends them), null where the signed-in user may not take that step, with `why`.
  */
 export interface InboxItem {
-  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration';
+  kind: 'approval' | 'liquidation' | 'waiver' | 'declaration' | 'playbook';
   id: number;
   subject: string;
   summary: string;

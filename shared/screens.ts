@@ -1,6 +1,18 @@
 // The console's screens, one table for the renderer's navigation and the Electron menu, so a shortcut shown in one
 // place is the shortcut that works in the other.
-export type ScreenId = 'dashboard' | 'accounts' | 'calls' | 'market' | 'audit' | 'liquidations' | 'default' | 'assessments' | 'stress' | 'inbox' | 'settings';
+export type ScreenId =
+  | 'dashboard'
+  | 'accounts'
+  | 'calls'
+  | 'market'
+  | 'audit'
+  | 'liquidations'
+  | 'default'
+  | 'assessments'
+  | 'stress'
+  | 'playbooks'
+  | 'inbox'
+  | 'settings';
 
 export interface ScreenInfo {
   id: ScreenId;
@@ -21,6 +33,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'default', label: 'Default management', chord: 'f', digit: '7' },
   { id: 'assessments', label: 'Assessments', chord: 'e', digit: '8' },
   { id: 'stress', label: 'Stress tests', chord: 't', digit: '9' },
+  { id: 'playbooks', label: 'Playbooks', chord: 'p' },
   { id: 'inbox', label: 'Inbox', chord: 'i' },
   { id: 'settings', label: 'Settings', chord: 's', digit: '0' },
 ];

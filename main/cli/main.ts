@@ -25,6 +25,7 @@ import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
 import { lifecycleCli } from './lifecycle.ts';
+import { playbookCli } from './playbooks.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { decodeCsv } from '../csv/encoding.ts';
@@ -62,6 +63,16 @@ const USAGE = `riskdesk <command> [options]
   lifecycle limits --db F [--json]                             position limits and every breach present now
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
+  playbook [list] --db F                                       recovery playbooks: the ledger's and the library's
+  playbook show|export --db F --playbook ID [--version N] [--to FILE]   a playbook's steps; export writes JSON (YAML to .yaml)
+  playbook import FILE.json|.yaml --db F --reason R --as USER  a new version of a playbook (docs/schemas/playbook.schema.json),
+                                                               stored when a second supervisor confirms it
+  playbook start --db F --playbook ID --mode drill|live [--param NAME=V,...] [--scenario march-2020|may-2021|luna|ftx
+           [--speed N]] [--inject stale@M..N,missed-call:MEMBER@M,default:MEMBER@M] --as USER   a drill runs in a copy,
+           F.drills/run-N.db, made with the online backup; the live file is only read
+  playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
+  playbook pause --db F --run N --reason R --as USER | playbook resume --db F --run N --as USER   stop and restart a run's clock
+  playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
@@ -161,6 +172,15 @@ const OPTIONS = {
   role: { type: 'string' },
   grant: { type: 'string' },
   session: { type: 'string' },
+  playbook: { type: 'string' },
+  mode: { type: 'string' },
+  param: { type: 'string' },
+  outcome: { type: 'string' },
+  version: { type: 'string' },
+  run: { type: 'string' },
+  export: { type: 'string' },
+  speed: { type: 'string' },
+  inject: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -194,8 +214,8 @@ function timeOpt(o: Opts, key: 'at'): string | undefined {
   return v === undefined ? undefined : normaliseTime(v, key);
 }
 
-function open(o: Opts): Ledger {
-  const file = need(o, 'db', 'the ledger file');
+function open(o: Opts, at?: string): Ledger {
+  const file = at ?? need(o, 'db', 'the ledger file');
   if (!fs.existsSync(file)) throw new InputError(`ledger file not found: ${file} (create one with: riskdesk init --db ${file})`);
   try {
     return openLedger(file);
@@ -248,16 +268,17 @@ function runningClock(from: Date): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
-async function run(channel: Channel, inv: Invocation, payload: unknown): Promise<unknown> {
+/** Runs a channel against --db, or against `at` (a drill's sandbox beside it), signed in there. */
+async function run(channel: Channel, inv: Invocation, payload: unknown, at?: { file: string; sandbox: boolean }): Promise<unknown> {
   const { o } = inv;
-  const db = open(o);
+  const db = open(o, at?.file);
   try {
     setBusyWait(db, BUSY_POLICY.waitMs);
     const actor = await retryWhileBusy(() => actorFor(db, inv, channel, payload));
-    const ctx: CommandContext = { db, actor, now: clock(o) };
+    const ctx: CommandContext = { db, actor, now: clock(o), ...(at?.sandbox ? { sandbox: true as const } : {}) };
     const value = await retryWhileBusy(() => dispatchAsync(ctx, channel, payload));
     // Every cycle, and every verify that passed, anchors the journal's head outside the ledger (main/anchor).
-    fileAnchor(need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
+    fileAnchor(at?.file ?? need(o, 'db', 'the ledger file'), inv.io.env).after(db, channel, value);
     return value;
   } finally {
     db.close();
@@ -405,7 +426,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'inbox':
     case 'approvals':
     case 'lifecycle':
-    case 'policies': {
+    case 'policies':
+    case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
         json: o.json === true,
@@ -422,6 +444,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
       if (cmd === 'lifecycle') return lifecycleCli(door, rest);
+      if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
     }

@@ -17,6 +17,7 @@ import { confirmHeldRule } from './allowed/approvals.ts';
 import { enforce } from './allowed/verdict.ts';
 import { validate } from './dispatch.ts';
 import { describePolicyChange, policyEntry } from './policies/policies.ts';
+import { describeImport } from './playbooks/runs.ts';
 
 type Runner = (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
 
@@ -43,6 +44,7 @@ function describe(db: Database, channel: Channel, input: unknown): Held {
     const key = (input as InputOf<'policies.change'>).key;
     return { ...describePolicyChange(db, input as InputOf<'policies.change'>), view: (d) => policyEntry(d, key) };
   }
+  if (channel === 'playbooks.import') return describeImport(db, input as InputOf<'playbooks.import'>);
   const c = (input as { case: number }).case;
   const view = (db: Database) => caseDetail(db, c);
   switch (channel) {

@@ -26,6 +26,8 @@ export interface CommandContext {
   replaying?: true;
   /** Set while verify --deep replays a cycle journalled before cycles ran the instrument lifecycle first. */
   preLifecycle?: true;
+  /** The ledger is a drill's sandbox copy, made by the door (main/cli/playbooks.ts): only there may a drill start. */
+  sandbox?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;
   /**

@@ -42,6 +42,7 @@ import { adminHandlers, adminPreparers } from './admin/handlers.ts';
 import type { Prepared } from './admin/users.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
+import { playbookHandlers } from './playbooks/handlers.ts';
 
 export interface Handled<C extends Channel> {
   output: OutputOf<C>;
@@ -128,4 +129,5 @@ export const handlers: Handlers = {
   'policies.change': changePolicyCommand,
   ...recoveryHandlers,
   ...adminHandlers,
+  ...playbookHandlers,
 };

@@ -14,6 +14,8 @@ import { confirmDeclarationRule } from './allowed/defaults.ts';
 import { confirmRule } from './allowed/liquidations.ts';
 import { channelRule, first, type Rule } from './allowed/verdict.ts';
 import { formatAmount } from '../../shared/units.ts';
+import { signOffsWaiting } from './playbooks/runs.ts';
+import { signOffRule } from './allowed/playbooks.ts';
 
 type Step = InboxItem['confirm'];
 
@@ -80,6 +82,17 @@ export function inboxList(ctx: CommandContext): InboxItem[] {
       requestedBy: d.declaredBy,
       requestedAt: d.declaredAt,
       ...steps(ctx, d.declaredBy, { channel: 'default.confirm', payload: { case: d.id }, needsReason: false }, () => confirmDeclarationRule(d, ctx.actor), { channel: 'default.withdraw', payload: { case: d.id }, needsReason: true }),
+    });
+  }
+  for (const w of signOffsWaiting(ctx)) {
+    items.push({
+      kind: 'playbook',
+      id: w.run,
+      subject: `run:${w.run}`,
+      summary: `second sign-off of step ${w.index} "${w.step.title}" of ${w.name} (run ${w.run})`,
+      requestedBy: w.firstSigner,
+      requestedAt: w.since,
+      ...steps(ctx, w.firstSigner, { channel: 'playbooks.step', payload: { run: w.run }, needsReason: false }, () => signOffRule(w.step, w.firstSigner, ctx.actor), null),
     });
   }
   return items.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));

@@ -20,6 +20,7 @@ import { SessionStore } from './sessions.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import type { IntegrityStatus } from '../../shared/contractIntegrity.ts';
 import { LiveConsole, isFeedChannel, type LiveOptions } from './liveConsole.ts';
+import { isDrillSandbox } from '../playbooks/sandbox.ts';
 import { failureOf, LedgerFailure } from '../ledger/failures.ts';
 import { setBusyWait } from '../ledger/db.ts';
 import { retryWhileBusy, BUSY_POLICY, type BusyPolicy } from '../commands/busy.ts';
@@ -202,15 +203,28 @@ export class Door {
   runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
     const ctx = this.#ctx(actor);
     if (clock) ctx.now = () => new Date(clock.getTime());
-    const value = dispatch(ctx, channel, payload);
+    const value = dispatch(ctx, channel, this.#expand(actor, channel, payload));
     this.#anchorAfter(channel, actor, payload, value);
     this.#after(channel, value);
     return value;
   }
 
+  /** What the door puts in a request before the command layer sees it: a drill scenario's path in place of its name. */
+  #expand(actor: Actor, channel: string, payload: unknown): unknown {
+    return channel === 'playbooks.start' ? this.live.withScenario(actor, payload) : payload;
+  }
+
   /** The command context of an actor at this door. */
   #ctx(actor: Actor): CommandContext {
-    return { db: this.db, actor, now: this.#now, integrity: this.#integrity, ...(this.resident ? { resident: this.resident } : {}) };
+    return {
+      db: this.db,
+      actor,
+      now: this.#now,
+      integrity: this.#integrity,
+      ...(this.resident ? { resident: this.resident } : {}),
+      // A console on a drill's sandbox copy (main/playbooks/sandbox.ts): drills start here, live runs do not.
+      ...(isDrillSandbox(this.db.name) ? { sandbox: true as const } : {}),
+    };
   }
 
   /** The start check's outcome: read-only until an admin acknowledges a failure. */
@@ -356,7 +370,7 @@ export class Door {
         const input = authorize(this.#ctx(actor), channel, payload);
         return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
       }
-      const value = dispatch(this.#ctx(actor), channel, payload);
+      const value = dispatch(this.#ctx(actor), channel, this.#expand(actor, channel, payload));
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };

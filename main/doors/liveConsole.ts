@@ -14,10 +14,12 @@ import { FeedHub, type FeedInput } from '../feed/hub.ts';
 import { realTimers, type Timers } from '../feed/timers.ts';
 import { FileTailer } from '../feed/tail.ts';
 import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket.ts';
-import { expandDaily, mergePaths, pathFromPricesCsv, readDailyBars, type PathPoint, type PricePath } from '../feed/replay.ts';
+import { pathFromPricesCsv, type PricePath } from '../feed/replay.ts';
+import { dailyPath } from '../feed/dailyPath.ts';
 import type { Mark } from '../feed/mark.ts';
 import { CycleScheduler } from '../schedule/scheduler.ts';
-import { UNDERLYINGS, DEFAULT_DATA_DIR } from '../demo/market.ts';
+import { DEFAULT_DATA_DIR } from '../demo/market.ts';
+import { DRILL_SCENARIOS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
 import { readLivePolicy, DEFAULT_LIVE_POLICY, type LivePolicy } from '../ledger/bookRepo.ts';
 import type { Database } from 'better-sqlite3';
 
@@ -190,6 +192,19 @@ export class LiveConsole {
     return hub.status();
   }
 
+  /**
+   * A drill started from a console with a scenario by name: its path, made from the data files over this ledger's
+   * book (the command layer reads no files), put in the request in place of the name.
+   */
+  withScenario(actor: Actor, payload: unknown): unknown {
+    if (payload === null || typeof payload !== 'object' || !('scenarioId' in payload)) return payload;
+    const { scenarioId, speed, ...rest } = payload as { scenarioId: unknown; speed?: unknown };
+    if (typeof scenarioId !== 'string' || !Object.hasOwn(DRILL_SCENARIOS, scenarioId)) return payload; // the schema refuses it, naming the field
+    const s = DRILL_SCENARIOS[scenarioId as DrillScenarioId];
+    const { points } = this.#dailyPath(actor, { source: 'daily', from: s.from, to: s.to, speed: 1, stepsPerDay: 24, seed: 1 });
+    return { ...rest, scenario: { id: scenarioId, acceleration: typeof speed === 'number' ? speed : 288, points } };
+  }
+
   /** The path a replay request names: the CSV it carries, or the daily files expanded. */
   replayPath(actor: Actor, i: InputOf<'feed.replay.start'>): PricePath {
     return i.source === 'csv' ? pathFromPricesCsv(i.text, i.file) : this.#dailyPath(actor, i);
@@ -200,28 +215,7 @@ export class LiveConsole {
    * current mark and rounded to its tick (replay.ts). Instruments without a mark yet are left out.
    */
   #dailyPath(actor: Actor, i: Extract<InputOf<'feed.replay.start'>, { source: 'daily' }>): PricePath {
-    if (i.from >= i.to) throw new InputError(`from (${i.from}) must be before to (${i.to})`, { field: 'from' });
-    const instruments = (this.#door.runAs(actor, 'instruments.list', {}) as InstrumentView[]).filter((x) => x.kind !== 'option');
-    const files = new Map(UNDERLYINGS.map((u) => [u.id as string, u.file]));
-    const wanted = instruments.filter((x) => files.has(x.underlying));
-    if (wanted.length === 0) throw new InputError('no future or perpetual on an underlying with a daily file (BTC, ETH, NDX, USDT)', { field: 'source' });
-    const marks = new Map(
-      (this.#door.runAs(actor, 'prices.history', { instruments: wanted.map((x) => x.id), limit: 1 }) as PriceSeries[]).map((s) => [s.instrument, s.points.at(-1)?.mark]),
-    );
-    const bars = new Map<string, ReturnType<typeof readDailyBars>>();
-    const parts: PathPoint[][] = [];
-    for (const x of wanted) {
-      const level = marks.get(x.id);
-      if (level === undefined) continue;
-      const file = files.get(x.underlying)!;
-      if (!bars.has(file)) {
-        const full = path.join(this.#dataDir, file);
-        if (!fs.existsSync(full)) throw new InputError(`the daily file ${file} is not in ${this.#dataDir}`, { field: 'source' });
-        bars.set(file, readDailyBars(fs.readFileSync(full, 'utf8'), file));
-      }
-      parts.push(expandDaily(bars.get(file)!, { instrument: x.id, from: i.from, to: i.to, tick: x.tick, scaleTo: level, ...(i.stepsPerDay ? { stepsPerDay: i.stepsPerDay } : {}), seed: i.seed ?? 1 }));
-    }
-    if (parts.length === 0) throw new InputError('none of those instruments has a mark yet to scale the path to', { field: 'source' });
-    return mergePaths(`daily ${i.from}..${i.to} (${parts.length} instruments)`, parts);
+    const instruments = this.#door.runAs(actor, 'instruments.list', {}) as InstrumentView[];
+    return dailyPath(instruments, (ids) => this.#door.runAs(actor, 'prices.history', { instruments: ids, limit: 1 }) as PriceSeries[], this.#dataDir, i);
   }
 }

@@ -1,4 +1,4 @@
-// The instrument lifecycle's rows (issue 18, migration step 13): funding rates and the funding times paid, final
+// The instrument lifecycle's rows (issue 18, migration step 12): funding rates and the funding times paid, final
 // settlement prices and the expiries settled. What was paid or settled is append-only (SQL triggers refuse changes).
 import type { Database } from 'better-sqlite3';
 import type { Position } from '../engine/model.ts';

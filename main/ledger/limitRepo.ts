@@ -1,4 +1,4 @@
-// Position limits (migration step 13) and what checking them reads: who belongs to which member, and open interest.
+// Position limits (migration step 12) and what checking them reads: who belongs to which member, and open interest.
 import type { Database } from 'better-sqlite3';
 import type { Limit } from '../engine/limits.ts';
 

@@ -8,3 +8,8 @@ export function priceWriter(db: Database): (p: { instrument: string; at: string;
   );
   return (p) => void stmt.run(p.instrument, p.at, p.mark, p.source);
 }
+
+/** The time of the latest mark of any instrument, or null before the first. */
+export function latestMarkAt(db: Database): string | null {
+  return (db.prepare('SELECT max(at) FROM prices').pluck().get() as string | null) ?? null;
+}

@@ -1,0 +1,37 @@
+// The playbook channels (shared/contractPlaybook.ts) -> their use cases, merged into main/commands/handlers.ts.
+import type { CommandContext } from '../context.ts';
+import type { Handled } from '../handlers.ts';
+import type { InputOf, OutputOf } from '../../../shared/contract.ts';
+import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, pauseRun, resumeRun, abortRun, runReport } from './runs.ts';
+import { runnerView, runView } from './runner.ts';
+
+type PlaybookChannel =
+  | 'playbooks.list'
+  | 'playbooks.get'
+  | 'playbooks.import'
+  | 'playbooks.start'
+  | 'playbooks.step'
+  | 'playbooks.pause'
+  | 'playbooks.resume'
+  | 'playbooks.abort'
+  | 'playbooks.report'
+  | 'playbooks.runner'
+  | 'playbooks.run';
+
+const plain =
+  <C extends PlaybookChannel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
+  (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
+
+export const playbookHandlers: { [C in PlaybookChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> } = {
+  'playbooks.list': plain((ctx) => listPlaybooks(ctx)),
+  'playbooks.get': plain(getPlaybook),
+  'playbooks.import': importPlaybook,
+  'playbooks.start': startRun,
+  'playbooks.step': stepRun,
+  'playbooks.pause': pauseRun,
+  'playbooks.resume': resumeRun,
+  'playbooks.abort': abortRun,
+  'playbooks.report': plain(runReport),
+  'playbooks.runner': plain((ctx) => runnerView(ctx)),
+  'playbooks.run': plain(runView),
+};

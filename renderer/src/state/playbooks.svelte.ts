@@ -1,0 +1,90 @@
+// The Runner (issue 16 item 4): the library and the runs of this ledger, the run in front of the desk, and its report
+// once it has ended. Several people work one run, each at their own console: the open run is read again every few
+// seconds so one person sees another's sign-off. What each may do is the server's verdict in the views.
+import type { DrillScenarioId, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
+import type { BridgeError } from '../../../shared/bridge.ts';
+import { invoke } from '../bridge/client.svelte.ts';
+
+export class PlaybookRunner {
+  runner = $state.raw<RunnerView | null>(null);
+  selected = $state<number | null>(null);
+  view = $state.raw<RunView | null>(null);
+  /** The console's clock when the view was read (the step timer counts on from the server's time then). */
+  readAt = $state(0);
+  report = $state.raw<RunReport | null>(null);
+  error = $state.raw<BridgeError | null>(null);
+  #seq = 0;
+
+  async loadRunner(): Promise<void> {
+    const r = await invoke('playbooks.runner', {});
+    if (r.ok) {
+      this.runner = r.value;
+      this.error = null;
+    } else this.error = r.error;
+  }
+
+  /** Opens a run (or reads the open one again): its view, and its report once it has ended. */
+  async open(run: number | null = this.selected): Promise<void> {
+    if (run === null) return;
+    if (run !== this.selected) {
+      this.selected = run;
+      this.view = null;
+      this.report = null;
+    }
+    const seq = ++this.#seq;
+    const r = await invoke('playbooks.run', { run });
+    if (seq !== this.#seq) return;
+    if (!r.ok) {
+      this.error = r.error;
+      return;
+    }
+    this.view = r.value;
+    this.readAt = Date.now();
+    this.error = null;
+    if (r.value.status !== 'running' && (this.report === null || this.report.status !== r.value.status)) {
+      const rep = await invoke('playbooks.report', { run });
+      if (seq === this.#seq && rep.ok) this.report = rep.value;
+    }
+  }
+
+  async start(playbook: string, mode: 'live' | 'drill', params: Record<string, string>, scenarioId: DrillScenarioId | null): Promise<BridgeError | null> {
+    const r = await invoke('playbooks.start', { playbook, mode, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}) });
+    if (!r.ok) return r.error;
+    await this.loadRunner();
+    await this.open(r.value.run);
+    return null;
+  }
+
+  async step(note: string, outcome: string | null): Promise<BridgeError | null> {
+    const run = this.selected;
+    if (run === null) return null;
+    const r = await invoke('playbooks.step', { run, ...(note.trim() ? { note: note.trim() } : {}), ...(outcome ? { outcome } : {}) });
+    await this.open(run);
+    void this.loadRunner();
+    return r.ok ? null : r.error;
+  }
+
+  async abort(reason: string): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.abort', { run, reason }));
+  }
+
+  async pause(reason: string): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.pause', { run, reason }));
+  }
+
+  async resume(): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.resume', { run }));
+  }
+
+  /** One action on the open run, then the run and the list read again. */
+  async #act(send: (run: number) => Promise<{ ok: true } | { ok: false; error: BridgeError }>): Promise<BridgeError | null> {
+    const run = this.selected;
+    if (run === null) return null;
+    const r = await send(run);
+    await this.open(run);
+    void this.loadRunner();
+    return r.ok ? null : r.error;
+  }
+}
+
+export const playbooks = new PlaybookRunner();

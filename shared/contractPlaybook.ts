@@ -1,0 +1,459 @@
+// Recovery playbooks (issue 16, design.md §2.7): the playbook file's schema (imported and exported as JSON, and
+// published as docs/schemas/playbook.schema.json), the views of runs and their reports, and the channels. Merged into
+// the contract in contract.ts. Which channel an automated step may call, and whether a file's branches hold, is
+// checked on the server (main/commands/playbooks/definition.ts): the console shows what it is told.
+import { z } from 'zod';
+import { ROLES, type Role } from './roles.ts';
+import { id, reason, note, rowId } from './schemaParts.ts';
+import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
+import type { ActionVerdict } from './contractAllowed.ts';
+
+const title = z.string().trim().min(1, 'a title is required').max(200);
+const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
+/** A dotted path into a command's output: "id", "waterfall.layers.5.used". */
+const outputPath = z.string().min(1).max(200).regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'a dotted path such as "waterfall.layers.5.used"');
+
+/** "After this step, if step N's recorded outcome is X, go to step M" (steps are numbered from 1). */
+export const playbookBranch = z
+  .object({
+    when: z.object({ step: z.number().int().min(1), outcome: z.string().min(1).max(200) }).strict(),
+    goto: z.number().int().min(1),
+  })
+  .strict();
+
+/** How an automated step's outcome is read from its command's output: the first rule that holds names it. */
+export const outcomeRule = z
+  .object({
+    outcome: z.string().min(1).max(200),
+    path: outputPath,
+    /** Holds when the value at path is a decimal greater than this one. */
+    above: z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "0"').optional(),
+    /** Holds when the value at path, as a string, is this. */
+    equals: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((r) => (r.above === undefined) !== (r.equals === undefined), { message: 'give exactly one of "above" and "equals"', path: ['above'] });
+
+const common = {
+  title,
+  instructions: z.string().trim().min(1, 'instructions are required').max(4000),
+  /** What the desk aims for, in seconds from the step's start to its completion. */
+  targetSeconds: z.number().int().min(1).max(7 * 86_400),
+  branches: z.array(playbookBranch).max(20).optional(),
+};
+
+export const manualStep = z
+  .object({
+    kind: z.literal('manual'),
+    ...common,
+    /** The least role that may sign it off. */
+    role: z.enum(ROLES),
+    /** A second, different person signs it off too. */
+    fourEyes: z.boolean().optional(),
+    /** The outcomes a sign-off chooses from (--outcome); without a list, the outcome is "signed off". */
+    outcomes: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+  })
+  .strict();
+
+export const automatedStep = z
+  .object({
+    kind: z.literal('automated'),
+    ...common,
+    /** A contract channel, run through the dispatcher as the user who performs the step. */
+    channel: z.string().min(1).max(100),
+    /**
+     * Its payload. A string "${name}" is replaced by the run's parameter or captured value of that name (kept as a
+     * number when it is one); "${now+24h}" by the run's clock plus so many hours; "${name}" inside a longer string
+     * is written into it.
+     */
+    params: z.record(z.string(), z.unknown()).optional(),
+    /** Values kept from the output for later steps: name -> dotted path ("case": "id"). */
+    capture: z.record(varName, outputPath).optional(),
+    outcomes: z.array(outcomeRule).max(20).optional(),
+  })
+  .strict();
+
+export const playbookStep = z.discriminatedUnion('kind', [manualStep, automatedStep]);
+
+export const playbookDefinition = z
+  .object({
+    id: id,
+    name: title,
+    description: z.string().max(4000).optional(),
+    /** Given when a run starts (riskdesk playbook start --param member=NGC); a default makes one optional. */
+    parameters: z
+      .array(
+        z
+          .object({
+            name: varName,
+            description: z.string().max(500),
+            default: z.string().max(200).optional(),
+            /** "integer": given as digits, passed to commands as a number (a case id); "string" by default. */
+            type: z.enum(['string', 'integer']).optional(),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional(),
+    steps: z.array(playbookStep).min(1, 'a playbook has at least one step').max(200),
+    /** Written by export; ignored on import (a stored change is always the next version). */
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type PlaybookDefinition = z.infer<typeof playbookDefinition>;
+export type PlaybookStep = z.infer<typeof playbookStep>;
+
+/**
+ * The market scenarios a drill replays while it runs: real days from the data folder's daily files (../shared/data),
+ * bridged intraday and rescaled to the book's marks, delivered on the drill's clock.
+ */
+export const DRILL_SCENARIOS = {
+  'march-2020': { name: 'March 2020: the COVID crash', from: '2020-03-09', to: '2020-03-16' },
+  'may-2021': { name: 'May 2021: the crypto crash', from: '2021-05-12', to: '2021-05-23' },
+  luna: { name: 'May 2022: the LUNA collapse', from: '2022-05-06', to: '2022-05-13' },
+  ftx: { name: 'November 2022: the FTX week', from: '2022-11-06', to: '2022-11-13' },
+} as const;
+export type DrillScenarioId = keyof typeof DRILL_SCENARIOS;
+export const DRILL_SCENARIO_IDS = Object.keys(DRILL_SCENARIOS) as DrillScenarioId[];
+
+/** A scenario as a drill starts with it: its path (made by the door from the data files) and how fast the drill's clock runs. */
+export const drillScenario = z
+  .object({
+    id: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]),
+    /** Market seconds per second of the drill: 288 plays a market day in 5 minutes. */
+    acceleration: z.number().int().min(1).max(86_400),
+    points: z
+      .array(z.object({ at: z.number().int(), instrument: id, price: z.string().regex(/^\d+(\.\d+)?$/) }).strict())
+      .min(1)
+      .max(50_000),
+  })
+  .strict();
+
+const minute = z.number().int().min(0).max(7 * 1440);
+/**
+ * Events a drill injects at so many minutes of the drill's clock (pauses left out): the feed goes stale (the
+ * scenario's marks stop until it comes back, then catch up), a member misses its margin calls, a member defaults.
+ * Each appears in the Runner and the report when its time comes; the desk responds as the playbook says.
+ */
+export const injectedEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stale'), at: minute, until: minute }).strict(),
+  z.object({ kind: z.literal('missedCall'), at: minute, member: id }).strict(),
+  z.object({ kind: z.literal('default'), at: minute, member: id }).strict(),
+]);
+export type InjectedEvent = z.infer<typeof injectedEvent>;
+
+/** An injected event that has happened, as the Runner and the report show it. */
+export interface HappenedEvent {
+  at: string;
+  kind: InjectedEvent['kind'];
+  text: string;
+}
+
+export const PLAYBOOK_MODES = ['live', 'drill'] as const;
+export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
+export type RunStatus = 'running' | 'done' | 'aborted';
+
+export interface PlaybookSummary {
+  id: string;
+  name: string;
+  /** The latest version in the ledger, or 0 for a library playbook not yet installed (a run installs it as 1). */
+  version: number;
+  steps: number;
+  source: 'library' | 'import';
+}
+
+/** An import: stored (pending null), or asked and waiting for a second supervisor (approval N); version is the one it makes. */
+export interface PlaybookImport extends PlaybookSummary {
+  pending: { approval: number; requestedBy: string } | null;
+}
+
+export interface PlaybookView extends PlaybookDefinition {
+  version: number;
+}
+
+export interface RunState {
+  run: number;
+  status: RunStatus;
+  current: { index: number; title: string; kind: 'manual' | 'automated'; waitingForSecond: boolean } | null;
+  paused: boolean;
+  /** Why the run stopped: an abort's reason, or the rule that refused a step. */
+  why: string | null;
+}
+
+export interface RunStepReport {
+  index: number;
+  title: string;
+  kind: 'manual' | 'automated';
+  status: 'open' | 'awaiting_second' | 'done' | 'refused' | 'aborted';
+  actor: string | null;
+  secondActor: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  seconds: number | null;
+  targetSeconds: number;
+  onTime: boolean | null;
+  outcome: string | null;
+  note: string | null;
+  why: string | null;
+}
+
+/** Cover-1 and Cover-2 over the stress scenarios at one moment of a run (methodology §8.3). */
+export interface CoverSnapshot {
+  asOf: string;
+  /** Default funds plus the clearing house's first tranche. */
+  prefunded: string;
+  cover1: CoverFigure;
+  cover2: CoverFigure;
+}
+
+/** One thing that happened during the run, from the ledger's journal: a step, or a command a person ran. */
+export interface RunTimelineEntry {
+  at: string;
+  actor: string;
+  command: string;
+  /** The run's step it belongs to, when it is one of the run's own entries. */
+  step: number | null;
+  what: string;
+}
+
+/** A choice a person made during the run, beside what the engine would have done by itself. */
+export interface RunDecision {
+  at: string;
+  actor: string;
+  step: number | null;
+  decision: string;
+  /** The engine's automatic path here, or null where only a person decides (no automatic path exists). */
+  automatic: string | null;
+}
+
+/** The default case the run managed (its "case" value): the close-out, the waterfall and what was left. */
+export interface RunLosses {
+  case: number;
+  member: string;
+  closeOut: { method: 'liquidation' | 'auction'; loss: string; automaticLoss: string } | null;
+  waterfall: { layers: WaterfallLayerView[]; residual: string } | null;
+  uncovered: string | null;
+}
+
+export interface RunScore {
+  /** Steps completed within their target, over the steps the run took, and the ratio (4 places, rounded down). */
+  onTime: number;
+  steps: number;
+  ratio: string;
+  /** The close-out loss the desk's path took, and the automatic path's (close-out at the marks); null without a case. */
+  loss: string | null;
+  automaticLoss: string | null;
+  /** loss - automaticLoss: negative when the desk did better than the automatic path. */
+  lossAgainstAutomatic: string | null;
+  /** Cover-2 still within the prefunded resources at the run's end (null while it runs). */
+  cover2Held: boolean | null;
+}
+
+/** Who ran which playbook, how, and where it stands: the head of a run's report and of its Runner view. */
+export interface RunHead {
+  run: number;
+  playbook: string;
+  name: string;
+  version: number;
+  mode: PlaybookMode;
+  status: RunStatus;
+  startedBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  why: string | null;
+}
+
+export interface RunReport extends RunHead {
+  /** A drill's market scenario: which, how fast its clock ran, and how much of it the run played. */
+  scenario: { id: string; name: string; acceleration: number; delivered: number; points: number } | null;
+  /** A drill's injected events that happened before it ended. */
+  events: HappenedEvent[];
+  steps: RunStepReport[];
+  timeline: RunTimelineEntry[];
+  /** Everyone who acted, with the steps each performed or signed. */
+  actors: { name: string; steps: number[]; commands: number }[];
+  decisions: RunDecision[];
+  losses: RunLosses | null;
+  cover: { start: CoverSnapshot | null; end: CoverSnapshot | null };
+  score: RunScore;
+}
+
+/** The report as `riskdesk playbook report --json` prints it (issue 16 item 6): the run's steps and its score. */
+export interface RunReportBrief {
+  run: number;
+  playbook: string;
+  mode: PlaybookMode;
+  status: RunStatus;
+  steps: Pick<RunStepReport, 'index' | 'title' | 'kind' | 'actor' | 'startedAt' | 'endedAt' | 'seconds' | 'targetSeconds' | 'outcome'>[];
+  score: RunScore;
+}
+
+/** The Runner screen's library and runs, with what the signed-in user may start (issue 16 item 4). */
+export interface RunnerView {
+  /** This ledger is a drill's sandbox copy: every screen says DRILL, and only drills start here. */
+  drill: boolean;
+  library: (PlaybookSummary & {
+    parameters: { name: string; description: string; default: string | null }[];
+    start: { live: ActionVerdict; drill: ActionVerdict };
+  })[];
+  runs: { run: number; playbook: string; name: string; mode: PlaybookMode; status: RunStatus; startedBy: string; startedAt: string; endedAt: string | null; current: number | null }[];
+}
+
+/** One run as the Runner shows it: the current step's instructions and action, the sign-offs, the timers. */
+export interface RunView extends RunHead {
+  /** The server's clock when the view was made: the console counts the current step's timer from it. */
+  now: string;
+  current: {
+    index: number;
+    title: string;
+    kind: 'manual' | 'automated';
+    instructions: string;
+    targetSeconds: number;
+    startedAt: string;
+    /** Seconds the run was paused in this step so far (left out of its time against the target). */
+    pausedSeconds: number;
+    /** A manual step's least role; an automated step's command. */
+    role: string | null;
+    channel: string | null;
+    fourEyes: boolean;
+    /** The outcomes a sign-off chooses from, or null (it is "signed off"). */
+    outcomes: string[] | null;
+    /** Signed (or performed and held) once: who, waiting for a second, different person. */
+    firstSigner: string | null;
+  } | null;
+  /** While the run is paused: who paused it, when and why. */
+  paused: { by: string; at: string; reason: string } | null;
+  /** A drill's injected events that have happened so far. */
+  events: HappenedEvent[];
+  steps: RunStepReport[];
+  actions: { step: ActionVerdict; pause: ActionVerdict; resume: ActionVerdict; abort: ActionVerdict };
+}
+
+const runId = rowId;
+
+/**
+ * A file's fields in one order whatever order the file had: a held import keeps its payload, and the journal's
+ * replay (which stores payloads with sorted keys) must hold the very same text.
+ */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
+}
+
+export const playbookContract = {
+  /** The ledger's playbooks (latest version) and the library's not yet installed. */
+  'playbooks.list': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as PlaybookSummary[],
+  },
+  /** One playbook: a version from the ledger (the latest by default), or the library's. */
+  'playbooks.get': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
+    output: null as unknown as PlaybookView,
+  },
+  /**
+   * A playbook file, checked now (a bad one is refused naming the step and field), then held until a second,
+   * different supervisor confirms it (approvals.confirm): it is stored as the playbook's next version then.
+   */
+  'playbooks.import': {
+    role: 'supervisor' as Role,
+    mutates: true,
+    fourEyes: true as const,
+    input: z.object({ definition: z.unknown().transform(sortedKeys), reason }).strict(),
+    output: null as unknown as PlaybookImport,
+  },
+  /** A run of a playbook's latest version (a library one is installed first), at its first step. */
+  'playbooks.start': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        playbook: id,
+        mode: z.enum(PLAYBOOK_MODES),
+        params: z.record(z.string(), z.string().max(200)).optional(),
+        /** A drill's market scenario, replayed on the drill's clock as its steps are taken. */
+        scenario: drillScenario.optional(),
+        /**
+         * A scenario by name, from a console: the console door expands it into `scenario` from the data files (the
+         * command layer reads no files), at `speed` market seconds per drill second (default 288).
+         */
+        scenarioId: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]).optional(),
+        speed: z.number().int().min(1).max(86_400).optional(),
+        /** A drill's injected events. */
+        inject: z.array(injectedEvent).max(50).optional(),
+        /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
+        firstId: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    output: null as unknown as RunState,
+  },
+  /** Performs (automated) or signs off (manual) the run's current step as the signed-in user. */
+  'playbooks.step': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        run: runId,
+        note: note.optional(),
+        outcome: z.string().min(1).max(200).optional(),
+        /**
+         * Written by the journal, never sent: what the step's command did (refused and why, held as approval N, or
+         * its outcome and captured values), so that verify --deep replays the step without running the command twice.
+         */
+        recorded: z
+          .union([
+            z.object({ refused: z.string() }).strict(),
+            z.object({ held: z.number().int().positive() }).strict(),
+            z.object({ outcome: z.string(), capture: z.record(z.string(), z.unknown()) }).strict(),
+          ])
+          .optional(),
+      })
+      .strict(),
+    output: null as unknown as RunState,
+  },
+  /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
+  'playbooks.pause': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId, reason }).strict(),
+    output: null as unknown as RunState,
+  },
+  'playbooks.resume': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId }).strict(),
+    output: null as unknown as RunState,
+  },
+  /** Ends a running run with a reason; its report stays. */
+  'playbooks.abort': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z.object({ run: runId, reason }).strict(),
+    output: null as unknown as RunState,
+  },
+  'playbooks.runner': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as RunnerView,
+  },
+  'playbooks.run': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ run: runId }).strict(),
+    output: null as unknown as RunView,
+  },
+  'playbooks.report': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ run: runId }).strict(),
+    output: null as unknown as RunReport,
+  },
+} as const;
