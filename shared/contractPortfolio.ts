@@ -1,8 +1,7 @@
 // Portfolio (SPAN-style) margin's channels (issue 17): merged into the contract in contract.ts. An account's combined
 // commodities as the engine margins them now (methodology §4): the 16 scenario P&Ls, the worst, the credits taken.
 import { z } from 'zod';
-
-const id = z.string().min(1).max(64);
+import { id } from './schemaParts.ts';
 
 export interface ScenarioView {
   /** 1..16, methodology §4's numbering. */
