@@ -18,6 +18,9 @@ const PINNED_NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 /** The Node the project pins (runs .ts directly). */
 export const NODE = fs.existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
 
+/** The demo book's close: its last marks (main/commands/initLedger.ts DEMO_AS_OF). */
+export const DEMO_LAST_MARK = '2026-03-12T21:00:00.000Z';
+
 export const DEMO_PASSWORDS = {
   viewer: 'viewer-demo',
   operator: 'operator-demo',
