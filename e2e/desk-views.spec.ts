@@ -8,7 +8,9 @@ import { ensureCycle, snap, visibleAccountRows } from './support/screens.ts';
 import { asUser } from './support/api.ts';
 import type { AccountDetail, AccountsTable, InstrumentView } from '../shared/contract.ts';
 
-test.use({ viewport: { width: 1280, height: 800 } });
+// A desk of their own (a book of 2,001 accounts, in a worker of its own): they read the book as of its close, and
+// a spec that runs a cycle as of today on a shared desk settles the futures that expired since.
+test.use({ viewport: { width: 1280, height: 800 }, deskAccounts: 2001 });
 
 /** Screenshots of the page as it is, at the two desk sizes (back to 1280x800 after). */
 async function snapBoth(page: Page, testInfo: TestInfo, name: string): Promise<void> {
