@@ -12,7 +12,9 @@ if (!file || !process.send) throw new Error('usage: forked by bench.ts with the 
 const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-bench-renderer-'));
 fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>bench</title>');
 const db = openLedger(file);
-const server = await startServer({ db, rendererDir, port: 0, log: () => {} });
+// The console's clock, shifted to the book's day by the parent (bench.ts appPhase): its cycles and ticks run then.
+const shift = Number(process.argv[3] ?? 0);
+const server = await startServer({ db, rendererDir, port: 0, log: () => {}, now: () => new Date(Date.now() + shift) });
 process.on('message', (m) => {
   if (m === 'memory') process.send!({ rssMb: process.memoryUsage().rss / 1e6 });
   if (m === 'stop') {

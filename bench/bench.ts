@@ -558,7 +558,11 @@ const APP_CYCLES = 12;
 export async function appPhase(file: string, ledgerBook: Book, log: (s: string) => void): Promise<BenchReport['app']> {
   log('a cold `riskdesk cycle` process...');
   const t0 = performance.now();
-  const cli = spawnSync(process.execPath, [CLI, 'cycle', '--db', file, '--as', 'operator', '--json'], {
+  // The book as of its close, not today: a cycle as of today would first settle every demo future that has expired
+  // since (the instrument lifecycle), two thirds of the positions, and the console after it would hold a third of
+  // the book the targets are for. The cold cycle runs on a clock half an hour after the close (--now); the
+  // console's clock runs from an hour after it (appNow), so its cycles and ticks stay on that day.
+  const cli = spawnSync(process.execPath, [CLI, 'cycle', '--db', file, '--as', 'operator', '--json', '--now', new Date(Date.parse(DEMO_AS_OF) + 30 * 60_000).toISOString()], {
     encoding: 'utf8',
     env: { ...process.env, RISKDESK_PASSWORD: 'operator-demo' },
   });
@@ -567,7 +571,9 @@ export async function appPhase(file: string, ledgerBook: Book, log: (s: string) 
   const coldInCommandMs = (JSON.parse(cli.stdout) as { ms: number }).ms;
   log('the console (riskdesk serve) in a child process...');
   const forkedAt = performance.now();
-  const child = fork(APP_CHILD, [file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const shift = Date.parse(DEMO_AS_OF) + 3_600_000 - Date.now();
+  const appNow = () => new Date(Date.now() + shift);
+  const child = fork(APP_CHILD, [file, String(shift)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const [ready] = (await once(child, 'message')) as [{ origin: string; token: string }];
     const startMs = performance.now() - forkedAt;
@@ -611,7 +617,7 @@ export async function appPhase(file: string, ledgerBook: Book, log: (s: string) 
       const cur = marks.get(inst.id)!;
       const next = cur + ((k % 2 === 0 ? -1n : 1n) * cur * 3n) / 1000n;
       marks.set(inst.id, next);
-      await post('prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: new Date().toISOString() }] }, sid);
+      await post('prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: appNow().toISOString() }] }, sid);
     };
     const waits: number[] = [];
     let cycling = true;
