@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { arbBook } from '../../test/support/randomBook.ts';
 import { compileBook } from './columns.ts';
 import { LiveBook } from './incremental.ts';
+import type { Book } from './model.ts';
 import { evaluateBook } from './evaluate.ts';
 import { UnitError } from '../../shared/units.ts';
 
@@ -71,23 +72,7 @@ test('LiveBook.screen through its watch lists never misses an account over a run
   const move = fc.tuple(fc.nat(), fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -20, max: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }) }));
   fc.assert(
     fc.property(arbBook(), fc.array(move, { minLength: 1, maxLength: 12 }), (book, moves) => {
-      const live = new LiveBook(compileBook(book));
-      for (const [pick, perMille] of moves) {
-        const i = pick % book.instruments.length;
-        const cur = live.px.inst[i]!;
-        const mark = Math.max(1, cur + Math.trunc((cur * perMille) / 1000));
-        const before = live.out.call.slice();
-        const candidates = new Set(live.screen(i, mark));
-        live.setMark(i, mark);
-        live.settleStatuses();
-        for (let a = 0; a < book.accounts.length; a++) {
-          if (live.out.exact[a]) continue;
-          const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);
-          if (before[a]! < 0 && live.out.call[a]! >= 0 && holds) {
-            assert.ok(candidates.has(a), `account ${book.accounts[a]!.id} needs a call after ${perMille} per mille on ${book.instruments[i]!.id} but was screened out`);
-          }
-        }
-      }
+      screenMissesNone(book, moves, (pick) => pick % book.instruments.length);
     }),
     { numRuns: 400 },
   );
@@ -185,26 +170,34 @@ test('LiveBook.screen never misses an account while marks drift inside the watch
   );
   fc.assert(
     fc.property(arbBook(), fc.array(move, { minLength: 8, maxLength: 40 }), (book, moves) => {
-      const live = new LiveBook(compileBook(book));
-      for (const [pick, perMille] of moves) {
-        // Small and middling moves stay on the first two instruments (they drift, then go past the window's half);
-        // jumps go anywhere.
-        const i = Math.abs(perMille) <= 30 ? pick % Math.min(2, book.instruments.length) : pick % book.instruments.length;
-        const cur = live.px.inst[i]!;
-        const mark = Math.max(1, cur + Math.trunc((cur * perMille) / 1000) || cur + Math.sign(perMille));
-        const before = live.out.call.slice();
-        const candidates = new Set(live.screen(i, mark));
-        live.setMark(i, mark);
-        live.settleStatuses();
-        for (let a = 0; a < book.accounts.length; a++) {
-          if (live.out.exact[a]) continue;
-          const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);
-          if (before[a]! < 0 && live.out.call[a]! >= 0 && holds) {
-            assert.ok(candidates.has(a), `account ${book.accounts[a]!.id} needs a call after ${perMille} per mille on ${book.instruments[i]!.id} but was screened out`);
-          }
-        }
-      }
+      // Small and middling moves stay on the first two instruments (they drift, then go past the window's half);
+      // jumps go anywhere.
+      screenMissesNone(book, moves, (pick, perMille) => (Math.abs(perMille) <= 30 ? pick % Math.min(2, book.instruments.length) : pick % book.instruments.length));
     }),
     { numRuns: 1500 },
   );
 });
+
+/**
+ * Moves the marks one by one (instrumentOf picks the instrument; a move of at least one tick) and checks that every
+ * account holding the moved instrument that comes to need a call was among the screen's candidates.
+ */
+function screenMissesNone(book: Book, moves: [number, number][], instrumentOf: (pick: number, perMille: number) => number): void {
+  const live = new LiveBook(compileBook(book));
+  for (const [pick, perMille] of moves) {
+    const i = instrumentOf(pick, perMille);
+    const cur = live.px.inst[i]!;
+    const mark = Math.max(1, cur + Math.trunc((cur * perMille) / 1000) || cur + Math.sign(perMille));
+    const before = live.out.call.slice();
+    const candidates = new Set(live.screen(i, mark));
+    live.setMark(i, mark);
+    live.settleStatuses();
+    for (let a = 0; a < book.accounts.length; a++) {
+      if (live.out.exact[a]) continue;
+      const holds = book.positions.some((p) => p.account === book.accounts[a]!.id && p.instrument === book.instruments[i]!.id);
+      if (before[a]! < 0 && live.out.call[a]! >= 0 && holds) {
+        assert.ok(candidates.has(a), `account ${book.accounts[a]!.id} needs a call after ${perMille} per mille on ${book.instruments[i]!.id} but was screened out`);
+      }
+    }
+  }
+}

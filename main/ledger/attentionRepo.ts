@@ -1,14 +1,10 @@
 // What the dashboard's attention panel reads: open calls due before a time, the newest mark of each held
 // instrument, members on watch.
 import type { Database } from 'better-sqlite3';
+import { callOfRow, type CallRow, type OverdueCall } from './consoleRepo.ts';
 
-export interface DueCall {
-  id: number;
-  account: string;
-  member: string;
-  outstanding: bigint;
-  deadline: string;
-}
+/** An open call due soon: the shape of the console's call lists. */
+export type DueCall = OverdueCall;
 
 /** Open calls whose deadline is after `from` and at or before `to`, soonest first. */
 export function callsDueBetween(db: Database, from: string, to: string): DueCall[] {
@@ -19,8 +15,8 @@ export function callsDueBetween(db: Database, from: string, to: string): DueCall
        WHERE c.status = 'open' AND c.deadline > ? AND c.deadline <= ? ORDER BY c.deadline, c.id`,
     )
     .raw()
-    .all(from, to) as [number | bigint, string, string, bigint, string][];
-  return rows.map((r) => ({ id: Number(r[0]), account: r[1], member: r[2], outstanding: BigInt(r[3]), deadline: r[4] }));
+    .all(from, to) as CallRow[];
+  return rows.map(callOfRow);
 }
 
 /** Each instrument held in a position (quantity not 0) with the time of its newest mark (null: none), oldest first. */

@@ -72,8 +72,15 @@ export function overdueCalls(db: Database, now: string, limit: number): OverdueC
        ORDER BY c.deadline, c.id LIMIT ?`,
     )
     .raw()
-    .all(now, limit) as [bigint, string, string, bigint, string][];
-  return rows.map((r) => ({ id: Number(r[0]), account: r[1], member: r[2], outstanding: r[3], deadline: r[4] }));
+    .all(now, limit) as CallRow[];
+  return rows.map(callOfRow);
+}
+
+/** A call as the console's lists read it: id, account, member, outstanding, deadline (in that column order). */
+export type CallRow = [number | bigint, string, string, number | bigint, string];
+
+export function callOfRow(r: CallRow): OverdueCall {
+  return { id: Number(r[0]), account: r[1], member: r[2], outstanding: BigInt(r[3]), deadline: r[4] };
 }
 
 /** The calls a cycle issued: how many and the amounts demanded. */
