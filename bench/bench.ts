@@ -88,6 +88,11 @@ export interface BenchReport {
     dashboardIdleP50Ms: number;
     dashboardLongestWaitMs: number;
     dashboardRequests: number;
+    /**
+     * A cycle cancelled once it had run for cancelAfterMs: from the cancel's request to the cycle's answer, and how
+     * the cycle ended ('cancelled', or 'finished' when it ended before the cancel arrived).
+     */
+    cancel: { afterMs: number; tookMs: number; outcome: 'cancelled' | 'finished' };
   };
   /** Planning liquidation proposals for every account in liquidation or bankrupt after every mark falls 20%. */
   liquidationPlanning: { accountsInTrouble: number; orders: number; planMs: number; withBankruptcyPricesMs: number; revalueAndPlanMs: number };
@@ -630,6 +635,21 @@ export async function appPhase(file: string, ledgerBook: Book, log: (s: string) 
     }
     cycling = false;
     await poller;
+    // Issue 22's cancel: a cycle after a move, asked to stop once it has run a while; how long until it has stopped.
+    await move(APP_CYCLES);
+    const cancelAfterMs = Math.max(20, Math.round(median(cycles) / 3));
+    const started = post('cycle.run', {}, sid).then(
+      () => 'finished' as const,
+      (e: Error) => {
+        if (/cancelled/.test(e.message)) return 'cancelled' as const;
+        throw e;
+      },
+    );
+    await new Promise((r) => setTimeout(r, cancelAfterMs));
+    const cancelledAt = performance.now();
+    await post('cycle.cancel', {}, sid);
+    const outcome = await started;
+    const cancelTookMs = performance.now() - cancelledAt;
     child.send('memory');
     const [mem] = (await once(child, 'message')) as [{ rssMb: number }];
     return {
@@ -644,6 +664,7 @@ export async function appPhase(file: string, ledgerBook: Book, log: (s: string) 
       dashboardIdleP50Ms: round(median(dashboardIdle), 1),
       dashboardLongestWaitMs: round(Math.max(...waits), 1),
       dashboardRequests: waits.length,
+      cancel: { afterMs: cancelAfterMs, tookMs: round(cancelTookMs, 1), outcome },
     };
   } finally {
     child.send('stop');
@@ -821,6 +842,12 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
         [`${r.sustained.perSecond.toLocaleString('en-US')} marks/s sustained through dispatch, p99 from when due (${r.sustained.ticks} marks)`, `${r.sustained.p99Ms.toFixed(3)} ms`, '< 2 ms', met(r.sustained.p99Ms < 2)],
         [`console's resident memory after ${a.cycles + 1} cycles`, `${a.rssAfterCyclesMb} MB`, '<= 500 MB', met(a.rssAfterCyclesMb <= 500)],
         [`longest dashboard.summary wait during the cycles (${a.dashboardRequests} asked; idle p50 ${a.dashboardIdleP50Ms} ms)`, `${a.dashboardLongestWaitMs} ms`, '<= 100 ms', met(a.dashboardLongestWaitMs <= 100)],
+        [
+          `a console cycle cancelled after ${a.cancel.afterMs} ms: stopped and rolled back (${a.cancel.outcome})`,
+          `${a.cancel.tookMs} ms`,
+          '<= 1000 ms (issue 22)',
+          met(a.cancel.outcome === 'cancelled' && a.cancel.tookMs <= 1000),
+        ],
         ['engine (wasm, 1 thread) vs the fair float64 loop', `${v.engineOneCoreMs.toFixed(1)} / ${v.float64Ms.toFixed(1)} ms`, 'engine no slower', met(v.engineOneCoreMs <= v.float64Ms)],
       ],
       [1, 2],

@@ -628,6 +628,14 @@ export const contract = {
     input: z.object({}).strict(),
     output: null as unknown as { cancelled: boolean },
   },
+  // Stops the margin cycle the console is running at its next pause (within a few tens of ms): the cycle is rolled
+  // back whole and refused as `cancelled`. Answered by the door of the console running it.
+  'cycle.cancel': {
+    role: 'operator',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as { cancelled: boolean },
+  },
   'dashboard.summary': {
     role: 'viewer',
     mutates: false,
@@ -838,7 +846,7 @@ export interface InboxItem {
 }
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */
-export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel', ...FEED_CHANNELS] as const;
+export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel', 'cycle.cancel', ...FEED_CHANNELS] as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

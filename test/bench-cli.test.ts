@@ -43,4 +43,5 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   assert.ok(app.coldCliInCommandMs > 0 && app.coldCliWallMs > app.coldCliInCommandMs, 'the process takes longer than the command inside it');
   assert.ok(app.rssAfterCyclesMb > 50, 'the console process holds the book');
   assert.ok(app.dashboardRequests > 0 && app.dashboardLongestWaitMs > 0);
+  assert.ok(['cancelled', 'finished'].includes(app.cancel.outcome) && app.cancel.tookMs > 0 && app.cancel.afterMs >= 20, JSON.stringify(app.cancel));
 });

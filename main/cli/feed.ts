@@ -103,6 +103,8 @@ export async function feedCli(argv: string[], io: CliIo): Promise<number> {
         if (e.type === 'alert') io.stderr.write(`riskdesk feed: ${e.alert.level}: ${e.alert.text}\n`);
       },
       log: (line) => io.stderr.write(`${line}\n`),
+      // The CLI feed runs no cycle of its own between marks: nothing to wait for.
+      whenIdle: (f) => f(),
     };
     const live = new LiveConsole(door, {
       schedule: false,

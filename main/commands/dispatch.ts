@@ -7,7 +7,9 @@ import { withActions } from './allowed/views.ts';
 import { InputError, RuleError, schemaError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
-import { handlers, preparers, type Prepared } from './handlers.ts';
+import { handlers, preparers, cycleCommand, type Prepared } from './handlers.ts';
+import type { Steps } from './steps.ts';
+import { openTransaction } from '../ledger/db.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
 
 export function validate<C extends Channel>(channel: C, payload: unknown): InputOf<C> {
@@ -103,14 +105,69 @@ function commitTransaction(ctx: CommandContext, once: CommandContext, channel: C
   return ctx.db.transaction(() => {
     assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
-    const { output, journal } = needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input, prepared);
-    appendJournal(ctx.db, {
-      at,
-      actor: ctx.actor.name,
-      command: channel,
-      payload: journal?.payload ?? input,
-      result: journal?.result ?? output,
-    });
-    return output;
+    return journalled(ctx, channel, input, at, needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input, prepared));
   }).immediate();
+}
+
+function journalled(ctx: CommandContext, channel: Channel, input: unknown, at: string, done: ReturnType<AnyHandler>): unknown {
+  appendJournal(ctx.db, {
+    at,
+    actor: ctx.actor.name,
+    command: channel,
+    payload: done.journal?.payload ?? input,
+    result: done.journal?.result ?? done.output,
+  });
+  return done.output;
+}
+
+/** How the console paces a command it runs a slice at a time (dispatchSliced). */
+export interface Pace {
+  /** Work between two pauses, in ms. */
+  sliceMs: number;
+  /** Lets the door answer other requests (a turn of its event loop). */
+  pause(): Promise<void>;
+  /** Asked after every pause: why the command is to stop, or null to go on. */
+  cancelled(): string | null;
+}
+
+/**
+ * A margin cycle as the console runs it: the same command, validated, allowed, journalled and committed as dispatch
+ * does, but in slices (commands/steps.ts) inside its one immediate transaction, pausing after each so that the door
+ * answers reads from another connection meanwhile, and hearing a cancel at each pause: a cancelled cycle is rolled
+ * back whole (nothing of it is stored, not even in the journal) and refused as `cancelled`. The door must let no other
+ * command use this connection until it settles (doors/invoke.ts).
+ */
+export async function dispatchSliced(ctx: CommandContext, channel: 'cycle.run', payload: unknown, pace: Pace): Promise<OutputOf<'cycle.run'>> {
+  const input = authorize(ctx, channel, payload);
+  refuseReadOnly(ctx, channel);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
+  const { db } = ctx;
+  let committed = false;
+  openTransaction.begin(db);
+  try {
+    assertClockForward(db, at);
+    const steps: Steps<ReturnType<AnyHandler>> = cycleCommand(once, input);
+    let since = performance.now();
+    let r = steps.next();
+    while (!r.done) {
+      if (performance.now() - since >= pace.sliceMs) {
+        await pace.pause();
+        const why = pace.cancelled();
+        if (why !== null) throw new RuleError('cancelled', why);
+        since = performance.now();
+      }
+      r = steps.next();
+    }
+    const output = journalled(ctx, channel, input, at, r.value);
+    openTransaction.commit(db);
+    committed = true;
+    return withActions(ctx, channel, output) as OutputOf<'cycle.run'>;
+  } catch (e) {
+    openTransaction.rollback(db);
+    throw e;
+  } finally {
+    ctx.resident?.settle(committed);
+  }
 }

@@ -3,7 +3,8 @@
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { plain } from './plain.ts';
-import { runCycle, LIFECYCLE_FORMAT } from './runCycle.ts';
+import { cycleSteps, LIFECYCLE_FORMAT } from './runCycle.ts';
+import { drain, type Steps } from './steps.ts';
 import { lifecycleCommand } from './lifecycle/run.ts';
 import { lifecycleOverview, accountLifecycle, deliveryRisk } from './lifecycle/views.ts';
 import { limitsList } from './lifecycle/limits.ts';
@@ -57,14 +58,17 @@ export type { Prepared };
 /** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
 export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;
 
+/** The cycle as steps (commands/steps.ts), for the console's sliced run (dispatch.ts dispatchSliced). */
+export function* cycleCommand(ctx: CommandContext, input: InputOf<'cycle.run'>): Steps<Handled<'cycle.run'>> {
+  const output = yield* cycleSteps(ctx, input);
+  // The payload says the cycle ran the lifecycle first, so that a replay of a cycle journalled before it did
+  // (no mark) runs without it and rebuilds what that cycle wrote (integrity/replayEntry.ts).
+  const payload = ctx.preLifecycle ? input : { ...input, lifecycle: LIFECYCLE_FORMAT };
+  return { output, journal: { payload, result: { ...output, ms: undefined } } };
+}
+
 export const handlers: Handlers = {
-  'cycle.run': (ctx, input) => {
-    const output = runCycle(ctx, input);
-    // The payload says the cycle ran the lifecycle first, so that a replay of a cycle journalled before it did
-    // (no mark) runs without it and rebuilds what that cycle wrote (integrity/replayEntry.ts).
-    const payload = ctx.preLifecycle ? input : { ...input, lifecycle: LIFECYCLE_FORMAT };
-    return { output, journal: { payload, result: { ...output, ms: undefined } } };
-  },
+  'cycle.run': (ctx, input) => drain(cycleCommand(ctx, input)),
   'lifecycle.run': plain(lifecycleCommand),
   'lifecycle.overview': plain(lifecycleOverview),
   'lifecycle.account': plain(accountLifecycle),

@@ -19,7 +19,8 @@ import { canonicalJson } from '../../shared/canonicalJson.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
-import { proposeLiquidations } from './liquidations/propose.ts';
+import { proposeSteps } from './liquidations/propose.ts';
+import { drain, type Steps } from './steps.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
 import { planKey } from '../resident/residentBook.ts';
@@ -90,6 +91,18 @@ function accountIds(book: Book): string[] {
 }
 
 export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): CycleSummary {
+  return drain(cycleSteps(ctx, input));
+}
+
+/** Accounts between two pauses of the cycle's valuation loop (see cycleSteps). */
+const ACCOUNTS_PER_STEP = 8192;
+
+/**
+ * The cycle as steps (commands/steps.ts): it pauses between its phases and every few thousand accounts, so that the
+ * console can run it a slice at a time, answer other requests between slices and hear a cancel (doors/invoke.ts).
+ * Drained at once it is the same cycle: the pauses change nothing it computes or writes.
+ */
+export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): Steps<CycleSummary> {
   const t0 = performance.now();
   const { db } = ctx;
   const now = ctx.now().toISOString();
@@ -110,6 +123,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || lifecycle.funding.length > 0);
   // The resident book follows those changes in place before this transaction commits: if it does not, drop it.
   if (changedBook) ctx.resident?.touch();
+  yield;
   // The resident book when the console holds one and its marks are the ones as of asOf (no price stored after
   // asOf); otherwise the book read from the ledger (a cold CLI cycle, a cycle as of an earlier time).
   const resident = ctx.resident?.state() ?? null;
@@ -117,6 +131,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   // Breakers first: a band breached by the prices this cycle uses pauses automation before it can act on them.
   const tripped = checkBreakers(db, asOf, book.policy.bandWindowMinutes, now);
   const ev = resident?.book === book ? evaluateBook(book, false, resident.cols) : evaluateBook(book);
+  yield;
   const { cols } = ev;
   // What the cycle needs of the holdings, from the columns (typed arrays) rather than the million position objects.
   const instrumentsHeld = new Set<string>();
@@ -190,6 +205,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   const writeFloat = floatResultWriter(results);
   const floatTotals = new ExactSums();
   for (let a = 0; a < book.accounts.length; a++) {
+    if (a % ACCOUNTS_PER_STEP === ACCOUNTS_PER_STEP - 1) yield;
     const acct = book.accounts[a]!;
     if (o.call[a] === NO_CALL && hasCall[a] === 0 && !ev.exact.has(a)) {
       // The common case, no call to issue, update or clear: the kernel's exact float figures as they are, without
@@ -278,9 +294,10 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
 
   writeCycleResults(db, cycle, results);
   writeIsolatedUnits(db, cycle, isolatedRows);
+  yield;
   const st = resident?.book === book ? resident : null;
   const memo = st ? { key: (i: number, f: PlanReason | undefined) => planKey(st, i, f ? `${f.code}:${f.text}` : ''), plans: st.plans } : undefined;
-  const liquidations = proposeLiquidations(ctx, { cycle, asOf, book, ev, troubled, forced, ...(memo ? { memo } : {}) });
+  const liquidations = yield* proposeSteps(ctx, { cycle, asOf, book, ev, troubled, forced, ...(memo ? { memo } : {}) });
 
   const summary: CycleSummary = {
     cycle,

@@ -7,7 +7,8 @@ import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, ty
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
-import { dispatch, dispatchAsync, validate, authorize } from '../commands/dispatch.ts';
+import { dispatch, dispatchAsync, dispatchSliced, validate, authorize } from '../commands/dispatch.ts';
+import { openLedger } from '../ledger/db.ts';
 import { preparers } from '../commands/handlers.ts';
 import { channelRule } from '../commands/allowed/verdict.ts';
 import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
@@ -88,6 +89,19 @@ export interface DoorOptions {
   live?: LiveOptions;
   /** How long a change waits for another process's write lock, and in what steps (main/commands/busy.ts). */
   busy?: BusyPolicy;
+  /** A console cycle's work between two pauses, in ms (see Door.#cycleInSlices); 0 pauses at every step. */
+  sliceMs?: number;
+}
+
+/** A console cycle pauses this often so that other requests wait at most about this long behind it. */
+export const CYCLE_SLICE_MS = 25;
+
+/** The margin cycle the console is running a slice at a time. */
+interface CycleInSlices {
+  by: string;
+  /** Who asked it to stop, once someone has. */
+  cancelledBy: string | null;
+  done: Promise<unknown>;
 }
 
 /** The caller has no live session: not signed in, or the session was ended (the message says by whom and why). */
@@ -123,6 +137,14 @@ function isDoorChannel(channel: string): boolean {
   return (DOOR_CHANNELS as readonly string[]).includes(channel);
 }
 
+/** What the door answers while a cycle holds its connection: reads, the feed's own channels and the cancels. */
+function answeredDuringCycle(channel: unknown): boolean {
+  if (typeof channel !== 'string' || !isChannel(channel)) return true; // refused as unknown, at once
+  if (channel === 'stress.cancel' || channel === 'cycle.cancel' || isFeedChannel(channel)) return true;
+  if (isDoorChannel(channel) || Object.hasOwn(preparers, channel)) return false;
+  return !contract[channel].mutates;
+}
+
 export class Door {
   readonly db: Database;
   readonly sessions: SessionStore;
@@ -139,6 +161,13 @@ export class Door {
   #live: LiveConsole | null = null;
   readonly #liveOptions: LiveOptions;
   readonly #busy: BusyPolicy;
+  readonly #sliceMs: number;
+  /** The cycle holding this connection's write transaction between its slices, if any. */
+  #cycle: CycleInSlices | null = null;
+  /** What waits for that cycle to settle (the feed's marks, a session's end), in order. */
+  #whenIdle: (() => void)[] = [];
+  /** A second, read-only connection: what the desk reads while a cycle holds the first. */
+  #reader: Database | null = null;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -150,6 +179,7 @@ export class Door {
     this.resident = opts.resident === false ? null : new ResidentBook(this.db);
     this.#liveOptions = opts.live ?? {};
     this.#busy = opts.busy ?? BUSY_POLICY;
+    this.#sliceMs = opts.sliceMs ?? CYCLE_SLICE_MS;
     if (!this.db.memory) setBusyWait(this.db, this.#busy.waitMs);
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
@@ -190,6 +220,7 @@ export class Door {
         runAs: (actor, channel, payload, clock) => this.runAs(actor, channel, payload, clock),
         emit: (e) => this.events.emit(e),
         log: (line) => this.#log(line),
+        whenIdle: (f) => this.whenIdle(f),
       },
       this.#liveOptions,
     );
@@ -201,7 +232,7 @@ export class Door {
    * other, with the events it announces; `clock` fixes the command's time (a replay on the market's clock).
    */
   runAs(actor: Actor, channel: string, payload: unknown, clock?: Date): unknown {
-    const ctx = this.#ctx(actor);
+    const ctx = this.#duringCycle(actor, channel);
     if (clock) ctx.now = () => new Date(clock.getTime());
     const value = dispatch(ctx, channel, this.#expand(actor, channel, payload));
     this.#anchorAfter(channel, actor, payload, value);
@@ -234,6 +265,11 @@ export class Door {
 
   #end(session: number | undefined, reason: string): void {
     if (session === undefined) return;
+    // Written on this connection, it would join a running cycle's transaction (and go if the cycle is cancelled).
+    if (this.#cycle) {
+      this.whenIdle(() => this.#end(session, reason));
+      return;
+    }
     try {
       endSession(this.db, session, reason, this.#now().toISOString());
     } catch (e) {
@@ -309,6 +345,9 @@ export class Door {
   }
 
   async #invokeOnce(binding: Binding, channel: unknown, payload: unknown): Promise<InvokeOutcome> {
+    // A change waits for the cycle in progress to settle (it would otherwise join its transaction); reads do not.
+    while (this.#cycle && !answeredDuringCycle(channel)) await this.#cycle.done.catch(() => undefined);
+    if (channel === 'cycle.run' && this.resident && !this.db.memory) return this.#cycleInSlices(binding, payload);
     if (channel === 'session.login') return this.#login(binding, payload);
     if (typeof channel === 'string' && Object.hasOwn(preparers, channel)) return this.#prepared(binding, channel, payload);
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
@@ -345,6 +384,73 @@ export class Door {
     }
   }
 
+  /**
+   * A margin cycle from the console: run a slice at a time inside its one transaction (dispatchSliced), so that reads
+   * are answered from the second connection between slices, changes queue until it settles, and `cycle.cancel` stops
+   * it at the next pause, rolling it back whole.
+   */
+  async #cycleInSlices(binding: Binding, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      const actor = this.#actor(binding);
+      const ctx = this.#ctx(actor);
+      let settled!: () => void;
+      const cycle: CycleInSlices = { by: actor.name, cancelledBy: null, done: new Promise<void>((r) => (settled = r)) };
+      this.#cycle = cycle;
+      try {
+        const value = await dispatchSliced(ctx, 'cycle.run', payload, {
+          sliceMs: this.#sliceMs,
+          pause: () => new Promise<void>((r) => setImmediate(r)),
+          cancelled: () => (cycle.cancelledBy === null ? null : `the margin cycle was cancelled by ${cycle.cancelledBy}: nothing of it was stored`),
+        });
+        this.#anchorAfter('cycle.run', actor, payload, value);
+        this.#after('cycle.run', value);
+        return { result: { ok: true, value } as AnyInvokeResult };
+      } finally {
+        this.#cycle = null;
+        settled();
+        for (const f of this.#whenIdle.splice(0)) {
+          try {
+            f();
+          } catch (e) {
+            this.#log(`riskdesk: after the cycle: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      }
+    } catch (e) {
+      return this.#refused(e);
+    }
+  }
+
+  /** Runs `f` now, or once the cycle in progress has settled (in the order asked). */
+  whenIdle(f: () => void): void {
+    if (this.#cycle) this.#whenIdle.push(f);
+    else f();
+  }
+
+  /** Whether a console cycle holds the ledger's write transaction now (between its slices). */
+  get cycling(): boolean {
+    return this.#cycle !== null;
+  }
+
+  /**
+   * The context a channel runs in: the door's own, or while a cycle holds its connection, a read on the second
+   * connection (the committed ledger, without the resident book the cycle is changing); a change is refused then
+   * (the async door waits for the cycle instead; the feed and the session ends are deferred with whenIdle).
+   */
+  #duringCycle(actor: Actor, channel: string): CommandContext {
+    const cycle = this.#cycle;
+    if (!cycle) return this.#ctx(actor);
+    if (!answeredDuringCycle(channel)) throw new RuleError('busy', `a margin cycle started by ${cycle.by} is running: ${channel} waits for it to end (or cancel it)`);
+    this.#reader ??= openLedger(this.db.name, { readonly: true });
+    return { db: this.#reader, actor, now: this.#now, integrity: this.#integrity, ...(isDrillSandbox(this.db.name) ? { sandbox: true as const } : {}) };
+  }
+
+  /** Closes the second connection (the door's own belongs to whoever opened it). */
+  close(): void {
+    this.#reader?.close();
+    this.#reader = null;
+  }
+
   #refused(e: unknown): InvokeOutcome {
     if (e instanceof Unauthenticated) return { result: { ok: false, error: { code: 'unauthenticated', message: e.message } } };
     return { result: { ok: false, error: bridgeErrorOf(e, this.#log) } };
@@ -365,12 +471,19 @@ export class Door {
         const cancelled = this.#stressRun?.job.cancel() ?? false;
         return { result: { ok: true, value: { cancelled } } };
       }
+      if (channel === 'cycle.cancel') {
+        const actor = this.#actor(binding);
+        authorize(this.#ctx(actor), 'cycle.cancel', payload);
+        const cycle = this.#cycle;
+        if (cycle && cycle.cancelledBy === null) cycle.cancelledBy = actor.name;
+        return { result: { ok: true, value: { cancelled: cycle !== null } } };
+      }
       const actor = this.#actor(binding);
       if (isFeedChannel(channel)) {
         const input = authorize(this.#ctx(actor), channel, payload);
         return { result: { ok: true, value: this.live.answer(actor, channel, input) } as AnyInvokeResult };
       }
-      const value = dispatch(this.#ctx(actor), channel, this.#expand(actor, channel, payload));
+      const value = dispatch(this.#duringCycle(actor, channel), channel, this.#expand(actor, channel, payload));
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };

@@ -37,6 +37,8 @@ export interface LiveDoor {
   runAs(actor: Actor, channel: Channel, payload: unknown, clock?: Date): unknown;
   emit(e: ConsoleEvent): void;
   log(line: string): void;
+  /** Runs `f` now, or after the margin cycle the console is running (marks must not join its transaction). */
+  whenIdle(f: () => void): void;
 }
 
 export interface LiveOptions {
@@ -116,8 +118,24 @@ export class LiveConsole {
   }
 
   #tick(actor: Actor, marks: Mark[], clock?: Date): void {
-    this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+    // Marks that arrive while a console cycle runs are applied, in order, as soon as it settles; a refusal then can
+    // no longer reach the feed's caller, so the desk is told.
+    let atOnce = true;
+    this.#door.whenIdle(() => {
+      if (atOnce) {
+        this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+        return;
+      }
+      try {
+        this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+      } catch (e) {
+        const text = `${marks.length} marks that arrived during a margin cycle were refused: ${(e as Error).message}`;
+        this.#door.emit({ type: 'alert', alert: { at: this.#door.now().toISOString(), level: 'warning', text } });
+      }
+    });
+    atOnce = false;
   }
+
 
   start(): void {
     this.hub.start();

@@ -242,6 +242,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', () => {
     ipcMain.removeHandler(INVOKE);
     void door?.live.stop();
+    door?.close();
     if (db?.open) db.close();
   });
   if (process.platform === 'win32') app.setAppUserModelId('com.riskdesk.console');

@@ -220,3 +220,21 @@ export function checkpointWal(db: Ledger): boolean {
   }).immediate();
   return true;
 }
+
+/**
+ * A transaction held open across turns of the event loop (a console cycle run in slices: commands/dispatch.ts
+ * dispatchSliced), where better-sqlite3's transaction functions cannot span an await. The caller keeps every other
+ * statement off this connection until it ends.
+ */
+export const openTransaction = {
+  begin(db: Ledger): void {
+    db.exec('BEGIN IMMEDIATE');
+  },
+  commit(db: Ledger): void {
+    db.exec('COMMIT');
+  },
+  /** Rolls back what is open (a failed COMMIT may already have ended it). */
+  rollback(db: Ledger): void {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  },
+};

@@ -431,7 +431,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         clearInterval(heartbeat);
         unsubscribe();
         for (const s of [...streams]) endStream(s);
-        server.close(() => resolve());
+        server.close(() => {
+          door.close();
+          resolve();
+        });
         server.closeAllConnections();
       });
       return closing;

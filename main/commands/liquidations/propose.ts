@@ -28,6 +28,7 @@ import { recordFill, settlementAt } from './execute.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { policyVersion } from '../../ledger/policyRepo.ts';
 import type { PlanMemo } from '../../resident/residentBook.ts';
+import { drain, type Steps } from '../steps.ts';
 
 export interface LiquidationCounts {
   proposed: number;
@@ -56,6 +57,14 @@ export interface ProposeArgs {
 const DECIDED = new Set(['pending_second', 'approved', 'executing']);
 
 export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): LiquidationCounts {
+  return drain(proposeSteps(ctx, a));
+}
+
+/** Accounts planned between two pauses (commands/steps.ts): a plan and its writes take up to a few hundred µs. */
+const PLANS_PER_STEP = 256;
+
+/** proposeLiquidations as steps, for the cycle's (runCycle.ts cycleSteps). */
+export function* proposeSteps(ctx: CommandContext, a: ProposeArgs): Steps<LiquidationCounts> {
   const { db } = ctx;
   const at = ctx.now().toISOString();
   const actor = ctx.actor.name;
@@ -74,7 +83,9 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
     counts.superseded++;
   };
 
+  let n = 0;
   for (const i of [...candidates].sort((x, y) => x - y)) {
+    if (++n % PLANS_PER_STEP === 0) yield;
     const acct = a.book.accounts[i]!;
     const existing = live.get(acct.id);
     if (existing && DECIDED.has(existing.status)) {
