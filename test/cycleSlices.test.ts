@@ -3,6 +3,10 @@
 // its slices from the committed ledger, changes wait for it, and a cancel rolls it back whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeTimers } from '../main/feed/timers.ts';
 import { Door, type Binding } from '../main/doors/invoke.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
@@ -134,6 +138,29 @@ test('a cancelled cycle is rolled back whole: no row, no journal entry, the resi
   assert.equal(check.ok, true, JSON.stringify(check));
   const next = value<CycleSummary>(await d.invokeAsync(op, 'cycle.run', {}));
   assert.equal(BigInt(next.cycle), (before.cycles.at(-1)![0] as bigint) + 1n);
+  d.close();
+  db.close();
+});
+
+test("marks from the feed that arrive during a console cycle are applied, in order, once it has committed", async () => {
+  const db = demoLedger();
+  const timers = new FakeTimers();
+  const t0 = Date.parse(DEMO_AS_OF) + 3_600_000;
+  const d = new Door({ db, now: () => new Date(t0 + timers.now()), log: () => {}, sliceMs: 0, live: { timers } });
+  assert.equal((await d.invokeAsync(op, 'session.login', { name: 'operator', password: 'operator-demo' })).result.ok, true);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-slices-feed-')), 'marks.ndjson');
+  fs.writeFileSync(file, '');
+  d.live.followFile(file, { name: 'system:feed', role: 'operator', batch: true });
+  timers.advance(100);
+  const running = d.invokeAsync(op, 'cycle.run', {});
+  assert.equal(d.cycling, true);
+  fs.appendFileSync(file, `${JSON.stringify({ instrument: 'BTC-PERP', price: '45000', time: new Date(t0 + 100).toISOString() })}\n`);
+  timers.advance(100); // a poll and a batch window: the feed hands its marks over while the cycle holds the ledger
+  const commands = () => db.prepare("SELECT command FROM journal WHERE command IN ('cycle.run', 'prices.tick') ORDER BY seq").pluck().all();
+  assert.deepEqual(commands(), [], 'nothing joins the running cycle');
+  value(await running);
+  assert.deepEqual(commands(), ['cycle.run', 'prices.tick']);
+  await d.live.stop();
   d.close();
   db.close();
 });

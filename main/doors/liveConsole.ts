@@ -75,17 +75,19 @@ export class LiveConsole {
         : new CycleScheduler({
             timers: appTimers(() => door.now(), this.#timers),
             policy: () => this.#policy(),
-            run: (kind, at) => {
-              try {
-                const r = door.runAs(SCHEDULER, 'cycle.run', kind === 'eod' ? { at: at.toISOString() } : {}) as { cycle: number };
-                door.log(`riskdesk: scheduled ${kind} cycle ${r.cycle} by ${SCHEDULER.name}`);
-              } catch (e) {
-                // The desk sees it too: a schedule that silently stopped working is worse than none.
-                const text = `Scheduled ${kind === 'eod' ? 'end-of-day' : 'interval'} margin cycle refused: ${(e as Error).message}`;
-                door.emit({ type: 'alert', alert: { at: door.now().toISOString(), level: 'warning', text } });
-                throw e;
-              }
-            },
+            // A cycle the desk started from the console holds the ledger in slices: the scheduled one runs after it.
+            run: (kind, at) =>
+              door.whenIdle(() => {
+                try {
+                  const r = door.runAs(SCHEDULER, 'cycle.run', kind === 'eod' ? { at: at.toISOString() } : {}) as { cycle: number };
+                  door.log(`riskdesk: scheduled ${kind} cycle ${r.cycle} by ${SCHEDULER.name}`);
+                } catch (e) {
+                  // The desk sees it too: a schedule that silently stopped working is worse than none.
+                  const text = `Scheduled ${kind === 'eod' ? 'end-of-day' : 'interval'} margin cycle refused: ${(e as Error).message}`;
+                  door.emit({ type: 'alert', alert: { at: door.now().toISOString(), level: 'warning', text } });
+                  throw e;
+                }
+              }),
             log: (line) => door.log(`riskdesk: ${line}`),
           });
     this.scheduler = scheduler;
