@@ -11,6 +11,8 @@ import { Door, type Binding } from '../main/doors/invoke.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
+import { openLedger } from '../main/ledger/db.ts';
+import { forgetCycleResults } from '../main/commands/console/dashboard.ts';
 import type { Ledger } from '../main/ledger/db.ts';
 import type { CycleSummary, DashboardSummary, MarginCall, ResidentCheck } from '../shared/contract.ts';
 import { demoLedgers } from './support/ledger.ts';
@@ -113,6 +115,14 @@ test("between a cycle's slices the desk's reads are answered from the committed 
   assert.equal(d.cycling, false);
   const after = value<DashboardSummary>(d.invoke(viewer, 'dashboard.summary', {}));
   assert.equal(after.cycle, cycle.cycle);
+  // Its alerts name the accounts the cycle remembered from memory; a connection that reads the stored results names
+  // the same ones, once the process has forgotten what cycles remembered.
+  const copy = openLedger(db.name, { readonly: true });
+  const named = (alerts: DashboardSummary['alerts']) => alerts.filter((a) => /bankrupt|in liquidation/.test(a.text)).map((a) => a.text);
+  assert.ok(named(after.alerts).length > 0);
+  forgetCycleResults();
+  assert.deepEqual(named(dispatch({ db: copy, actor: OPERATOR, now: () => new Date() }, 'dashboard.summary', {}).alerts), named(after.alerts));
+  copy.close();
   d.close();
   db.close();
 });

@@ -25,6 +25,7 @@ import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
 import { planKey } from '../resident/residentBook.ts';
 import { runLifecycle, lifecycleDidAnything } from './lifecycle/run.ts';
+import { rememberCycleResults } from './console/dashboard.ts';
 
 /** The mark a cycle's journal payload carries: it ran the instrument lifecycle (lifecycle/run.ts) first. */
 export const LIFECYCLE_FORMAT = 1;
@@ -94,8 +95,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   return drain(cycleSteps(ctx, input));
 }
 
-/** Accounts between two pauses of the cycle's valuation loop (see cycleSteps). */
-const ACCOUNTS_PER_STEP = 8192;
+/** Accounts between two pauses of the cycle's valuation loop (see cycleSteps): about a millisecond of work. */
+const ACCOUNTS_PER_STEP = 2048;
 
 /**
  * The cycle as steps (commands/steps.ts): it pauses between its phases and every few thousand accounts, so that the
@@ -316,7 +317,10 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
     ms: 0,
   };
   // The stored summary leaves out the wall time so that the same ledger and prices store the same bytes.
-  setCycleSummary(db, cycle, canonicalJson({ ...summary, ms: undefined }));
+  const stored = canonicalJson({ ...summary, ms: undefined });
+  setCycleSummary(db, cycle, stored);
+  // The dashboard's alerts name accounts from these results: once committed, they need not be read back.
+  ctx.resident?.afterCommit(() => rememberCycleResults(db, cycle, stored, results));
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 }

@@ -12,6 +12,8 @@
 //     button's "Loading…" gone too: every request answered);
 //   - a stress run's cancel: Cancel pressed while the run reads the book, timed in the page to the frame that shows
 //     the run stopped, target 1000 ms;
+//   - a margin cycle's cancel (issue 22): Cancel pressed 150 ms into a cycle from the console, timed to the frame that
+//     shows the cycle stopped and says it was cancelled, target 1000 ms;
 // and, for information, a jump to the last row with End, the frame times of a fast scroll through the table, and a
 // margin cycle run from the console (the click to the frame that shows its summary).
 //
@@ -279,6 +281,30 @@ async function stressCancel(page: Page, afterMs: number): Promise<number> {
   });
 }
 
+/**
+ * A margin cycle from Market data, cancelled `afterMs` after its Run click: ms from the Cancel click to the stopped
+ * cycle painted (its note says it was cancelled). Throws if the cycle ended before the cancel reached it.
+ */
+async function cycleCancel(page: Page, afterMs: number): Promise<number> {
+  await page.getByTestId('nav-market').click();
+  await page.getByTestId('cycle-run').click();
+  const cancel = page.getByTestId('cycle-cancel');
+  await cancel.waitFor();
+  await page.waitForTimeout(afterMs);
+  await cancel.evaluate((b) => {
+    const w = window as unknown as { __clickAt?: number };
+    b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
+  });
+  await cancel.click();
+  return page.evaluate(async () => {
+    const w = window as unknown as { __painted: Painted; __clickAt: number };
+    const at = await w.__painted(() => !document.querySelector('[data-testid="cycle-cancel"]') && document.querySelector('[data-testid="cycle-summary"], [data-testid="cycle-error"]') !== null);
+    const error = document.querySelector('[data-testid="cycle-error"]')?.textContent ?? '';
+    if (!/cancelled/.test(error)) throw new Error(`the stopped cycle says "${error || 'its summary'}", not that it was cancelled`);
+    return at - w.__clickAt;
+  });
+}
+
 /** A margin cycle from Market data: ms from the click to its summary painted. */
 async function consoleCycle(page: Page): Promise<number> {
   await page.getByTestId('nav-market').click();
@@ -348,6 +374,7 @@ async function main(): Promise<number> {
     const changes = await screenChanges(page, 2);
     const cancel = await stressCancel(page, 1500);
     const cycle = await consoleCycle(page);
+    const cycleCancelled = await cycleCancel(page, 150);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
     const sortMedian = median(sorts);
@@ -359,6 +386,7 @@ async function main(): Promise<number> {
     const slowestSettled = slowestBy('settled');
     const okChange = slowest.ms <= TARGETS.screenChangeMs;
     const okCancel = cancel <= TARGETS.cancelMs;
+    const okCycleCancel = cycleCancelled <= TARGETS.cancelMs;
     const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
     const n = rows.toLocaleString('en-US');
     process.stdout.write(
@@ -375,13 +403,14 @@ async function main(): Promise<number> {
           ['End: last row painted', end.toFixed(0), '', ''],
           ['fast scroll, frame time p50 / p95', `${scroll.p50.toFixed(1)} / ${scroll.p95.toFixed(1)}`, '', ''],
           ['margin cycle from the console: click to summary', cycle.toFixed(0), '', ''],
+          ['margin cycle cancelled 150 ms in: click to stopped cycle painted', cycleCancelled.toFixed(0), String(TARGETS.cancelMs), mark(okCycleCancel)],
         ]) +
         `\n\nsort runs (ms): ${sorts.map((s) => s.toFixed(1)).join(', ')}` +
         `\nfirst paint re-visits (ms): ${warm.map((s) => s.toFixed(0)).join(', ')}` +
         `\nscreen changes, g <key> from the screen before, first content (settled) in ms, twice round: ` +
         `${[...changes].map(([id, c]) => `${id} ${c.map((x) => `${x.content.toFixed(0)} (${x.settled.toFixed(0)})`).join(' / ')}`).join(', ')}\n`,
     );
-    return okPaint && okSort && okChange && okCancel ? 0 : 1;
+    return okPaint && okSort && okChange && okCancel && okCycleCancel ? 0 : 1;
   } finally {
     await browser?.close();
     if (server) await stop(server);

@@ -50,23 +50,57 @@ function accountsIn(r: ResultColumns, code: number): { ids: string[]; total: num
 
 /**
  * The accounts a cycle's alerts name, worked out once per cycle: a cycle's stored results never change, and reading
- * 100k of them again for every dashboard request cost a running console 15-20 ms a request.
+ * 100k of them again for every dashboard request cost a running console 15-20 ms a request (and a first read, on a
+ * connection that had not read them yet, about half a second). Kept per ledger file, not per connection, so that the
+ * console's second connection (read while a cycle runs: doors/invoke.ts) shares them, and seeded by the cycle itself
+ * from the results it has in memory once it has committed (rememberCycleResults). A cycle is known by its id and its
+ * stored summary, so a ledger restored from a backup and cycled again cannot be mistaken for the one before.
  */
-const namedByLedger = new WeakMap<object, { cycle: number; bankrupt: () => Named; liquidation: () => Named }>();
+const namedByCycle = new Map<string, { bankrupt: () => Named; liquidation: () => Named }>();
+const NAMED_KEPT = 2;
 type Named = { ids: string[]; total: number };
 
-function namedAccounts(db: CommandContext['db'], cycle: number): { bankrupt: () => Named; liquidation: () => Named } {
-  const known = namedByLedger.get(db);
-  if (known?.cycle === cycle) return known;
-  let results: ResultColumns | undefined;
-  const stored = (): ResultColumns => (results ??= readCycleResults(db, cycle));
+const cycleKey = (db: CommandContext['db'], cycle: number, summary: string): string | null => (db.memory ? null : `${db.name}\n${cycle}\n${summary}`);
+/** In-memory ledgers (tests) have no name to share by: one entry per connection. */
+const namedByMemoryLedger = new WeakMap<object, { key: string; named: { bankrupt: () => Named; liquidation: () => Named } }>();
+
+function lazyNamed(results: () => ResultColumns): { bankrupt: () => Named; liquidation: () => Named } {
   const once = (code: number) => {
     let v: Named | undefined;
-    return () => (v ??= accountsIn(stored(), code));
+    return () => (v ??= accountsIn(results(), code));
   };
-  const fresh = { cycle, bankrupt: once(STATUS_RANK.bankrupt), liquidation: once(STATUS_RANK.liquidation) };
-  namedByLedger.set(db, fresh);
+  return { bankrupt: once(STATUS_RANK.bankrupt), liquidation: once(STATUS_RANK.liquidation) };
+}
+
+function remember(db: CommandContext['db'], cycle: number, summary: string, named: { bankrupt: () => Named; liquidation: () => Named }): void {
+  const key = cycleKey(db, cycle, summary);
+  if (key === null) {
+    namedByMemoryLedger.set(db, { key: `${cycle}\n${summary}`, named });
+    return;
+  }
+  namedByCycle.delete(key);
+  namedByCycle.set(key, named);
+  while (namedByCycle.size > NAMED_KEPT) namedByCycle.delete(namedByCycle.keys().next().value!);
+}
+
+function namedAccounts(db: CommandContext['db'], cycle: number, summary: string): { bankrupt: () => Named; liquidation: () => Named } {
+  const key = cycleKey(db, cycle, summary);
+  const known = key === null ? (namedByMemoryLedger.get(db)?.key === `${cycle}\n${summary}` ? namedByMemoryLedger.get(db)!.named : undefined) : namedByCycle.get(key);
+  if (known) return known;
+  let results: ResultColumns | undefined;
+  const fresh = lazyNamed(() => (results ??= readCycleResults(db, cycle)));
+  remember(db, cycle, summary, fresh);
   return fresh;
+}
+
+/** Forgets every cycle's remembered results (a test reads them back from the ledger). */
+export function forgetCycleResults(): void {
+  namedByCycle.clear();
+}
+
+/** A committed cycle's results, as it stored them (`summary` as in margin_cycles), for the alerts that name accounts. */
+export function rememberCycleResults(db: CommandContext['db'], cycle: number, summary: string, results: ResultColumns): void {
+  remember(db, cycle, summary, lazyNamed(() => results));
 }
 
 export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.summary'>): DashboardSummary {
@@ -93,7 +127,7 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
   if (last) {
     const statuses = summary.statuses;
     const c = last.id;
-    const alertNames = namedAccounts(db, c);
+    const alertNames = namedAccounts(db, c, last.summary);
     if (statuses && statuses.bankrupt > 0) {
       const a = alertNames.bankrupt();
       alerts.push({

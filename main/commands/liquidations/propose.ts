@@ -60,8 +60,8 @@ export function proposeLiquidations(ctx: CommandContext, a: ProposeArgs): Liquid
   return drain(proposeSteps(ctx, a));
 }
 
-/** Accounts planned between two pauses (commands/steps.ts): a plan and its writes take up to a few hundred µs. */
-const PLANS_PER_STEP = 256;
+/** Accounts planned between two pauses (commands/steps.ts): a plan and its writes take up to a few hundred µs each. */
+const PLANS_PER_STEP = 32;
 
 /** proposeLiquidations as steps, for the cycle's (runCycle.ts cycleSteps). */
 export function* proposeSteps(ctx: CommandContext, a: ProposeArgs): Steps<LiquidationCounts> {
