@@ -163,6 +163,9 @@ export async function dispatchSliced(ctx: CommandContext, channel: 'cycle.run', 
     const output = journalled(ctx, channel, input, at, r.value);
     openTransaction.commit(db);
     committed = true;
+    // The commit is one long step the door could not answer during; let it answer before the resident book
+    // catches up with what the cycle wrote (the door still keeps changes off this connection until it settles).
+    await pace.pause();
     return withActions(ctx, channel, output) as OutputOf<'cycle.run'>;
   } catch (e) {
     openTransaction.rollback(db);

@@ -4,7 +4,7 @@ import type { CommandContext } from './context.ts';
 import type { CycleSummary, InputOf } from '../../shared/contract.ts';
 import { readCycleBook, memberCureMinutes } from '../ledger/bookRepo.ts';
 import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.ts';
-import { allocResults, floatResultWriter, writeCycleResults, writeIsolatedUnits, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
+import { allocResults, floatResultWriter, writeCycleResults, writeIsolatedUnits, resultChunkCount, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, figuresOf, type Evaluation } from '../engine/evaluate.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
@@ -97,6 +97,8 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
 
 /** Accounts between two pauses of the cycle's valuation loop (see cycleSteps): about a millisecond of work. */
 const ACCOUNTS_PER_STEP = 2048;
+/** Stored result chunks (4,096 accounts each) written between two pauses. */
+const RESULT_CHUNKS_PER_STEP = 4;
 
 /**
  * The cycle as steps (commands/steps.ts): it pauses between its phases and every few thousand accounts, so that the
@@ -140,6 +142,7 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   {
     const heldInst = new Uint8Array(book.instruments.length);
     for (let a = 0; a < cols.nAccounts; a++) {
+      if (a % ACCOUNTS_PER_STEP === ACCOUNTS_PER_STEP - 1) yield;
       for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
         if (cols.posQty[p] === 0) continue;
         heldInst[cols.posInst[p]!] = 1;
@@ -155,6 +158,7 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   const active = activeCallsByAccount(db);
   const held = heldCallsByAccount(db);
   const cure = memberCureMinutes(db);
+  yield;
   const calls = callWriter(db);
   const results = allocResults(accountIds(book));
   // One reading of the clock for the whole cycle: calls created and deadlines counted from the same instant.
@@ -293,7 +297,10 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   [totEquity, totMm, totIm] = [totEquity + floatTotals.sum(0), totMm + floatTotals.sum(1), totIm + floatTotals.sum(2)];
   statusCount.forEach((n, code) => (statuses[STATUS_CODES[code]!] += n));
 
-  writeCycleResults(db, cycle, results);
+  for (let chunk = 0, n = resultChunkCount(results.ids.length); chunk < n; chunk += RESULT_CHUNKS_PER_STEP) {
+    writeCycleResults(db, cycle, results, chunk, Math.min(n, chunk + RESULT_CHUNKS_PER_STEP));
+    yield;
+  }
   writeIsolatedUnits(db, cycle, isolatedRows);
   yield;
   const st = resident?.book === book ? resident : null;

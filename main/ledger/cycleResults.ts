@@ -90,14 +90,21 @@ function chunkIdsOf(ids: readonly string[]): string[] {
   return out;
 }
 
-/** Writes a cycle's results (inside the caller's transaction). Accounts must be in id order. */
-export function writeCycleResults(db: Database, cycleId: number, r: ResultColumns): void {
+/** How many chunks a cycle's results for `accounts` accounts are stored in. */
+export const resultChunkCount = (accounts: number): number => Math.ceil(accounts / CHUNK);
+
+/**
+ * Writes a cycle's results (inside the caller's transaction), or only the chunks from `first` up to `end` (a cycle
+ * run in slices writes a few at a time). Accounts must be in id order.
+ */
+export function writeCycleResults(db: Database, cycleId: number, r: ResultColumns, first = 0, end = resultChunkCount(r.ids.length)): void {
   const stmt = prepared(
     db,
     'INSERT INTO cycle_result_chunks(cycle_id, chunk, first_account, last_account, count, accounts, figures) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const json = chunkIdsOf(r.ids);
-  for (let from = 0, chunk = 0; from < r.ids.length; from += CHUNK, chunk++) {
+  for (let chunk = first; chunk < end; chunk++) {
+    const from = chunk * CHUNK;
     const to = Math.min(from + CHUNK, r.ids.length);
     stmt.run(cycleId, chunk, r.ids[from], r.ids[to - 1], to - from, json[chunk], pack(r, from, to));
   }
