@@ -148,6 +148,8 @@ export interface HappenedEvent {
   at: string;
   kind: InjectedEvent['kind'];
   text: string;
+  /** What it did to the sandbox when it happened (null while the drill has taken no step since). */
+  effect: string | null;
 }
 
 export const PLAYBOOK_MODES = ['live', 'drill'] as const;
@@ -413,6 +415,14 @@ export const playbookContract = {
             z.object({ held: z.number().int().positive() }).strict(),
             z.object({ outcome: z.string(), capture: z.record(z.string(), z.unknown()) }).strict(),
           ])
+          .optional(),
+        /**
+         * Written by the journal, never sent: the drill's injected events that happened at this step and what each
+         * did to the sandbox (a refused default declaration says why), so that verify --deep replays them as they were.
+         */
+        injected: z
+          .array(z.object({ event: z.number().int().min(0).max(49), effect: z.string().max(2000) }).strict())
+          .max(50)
           .optional(),
       })
       .strict(),

@@ -197,7 +197,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const co = losses?.closeOut ?? null;
   const sc = run.scenario;
   const events = happened(ctx, run, run.endedAt ? new Date(run.endedAt) : ctx.now());
-  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}` });
+  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}${e.effect ? ` (${e.effect})` : ''}` });
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {
     ...headOf(run, def),
