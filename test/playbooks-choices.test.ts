@@ -8,6 +8,7 @@ import type { Ledger } from '../main/ledger/db.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { minuteClock, operator, supervisor, supervisor2, viewer, type Runner } from './support/actors.ts';
 import { setPolicy } from './support/policy.ts';
+import { riskdesk } from './support/cli.ts';
 import { movedPrices } from './support/prices.ts';
 import { readCycleResults } from '../main/ledger/cycleResults.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
@@ -61,7 +62,7 @@ function withRun(d: ReturnType<typeof desk>, body: () => void): RunReport {
   return d.run<RunReport>(d.db, viewer, 'playbooks.report', { run: s.run });
 }
 
-test('a port and an auction award beside the engine\'s close-out: the automatic figures are those of the close-out run for real, and the path adds up', { timeout: 120_000 }, () => {
+test('a port and an auction award beside the engine\'s close-out: the automatic figures are those of the close-out run for real, and the path adds up', { timeout: 120_000 }, async () => {
   // X: the desk ports two healthy clients of TWC to KCM, then awards the rest at auction.
   const x = desk();
   x.run(x.db, operator, 'cycle.run', { at: DEMO_AS_OF });
@@ -111,6 +112,18 @@ test('a port and an auction award beside the engine\'s close-out: the automatic 
   assert.equal(usd(award!.difference!), usd(closeOut.equityAfter) - usd(auction.closeOut!.equityAfter));
   assert.equal(report.losses, null, 'the run has no case parameter: the choices stand on their own');
   for (const d of [x, y, z]) d.db.close();
+
+  // The recorded alternatives replay: verify --deep rebuilds a ledger from its journal, the dry runs included (on a
+  // ledger of commands only: the debt above is written behind the journal's back, which a replay rightly refuses).
+  const w = desk();
+  w.run(w.db, operator, 'cycle.run', { at: DEMO_AS_OF });
+  const wc = defaulted(w, 'TWC');
+  both(w, 'default.port', { case: wc, accounts: ported, to: 'KCM' });
+  w.run(w.db, operator, 'default.bid', { case: wc, member: 'CLM', lot: '*', amount: '-20000' });
+  both(w, 'default.award', { case: wc });
+  w.db.close();
+  const v = await riskdesk(['verify', '--deep', '--db', w.db.name]);
+  assert.equal(v.code, 0, v.describe());
 });
 
 /** A case of TWC that reaches the recovery tools: small default funds, a client owing 60M, prices up 4% a day later. */
