@@ -42,8 +42,12 @@ test('a staged prices file is published only as it was checked: another file, or
   assert.equal(journalOf(file).length, entries);
   db.prepare('UPDATE instruments SET tick = ? WHERE id = ?').run(tick, id);
 
-  // As checked: published from the stage.
-  commitCommand(ctx, 'import.csv', a, stageImport(ctx, a));
+  // As checked: published from the stage. Staged again (the ledger was busy, the command is tried again), the same
+  // stage is taken, not a second parse; another file is staged afresh.
+  const first = stageImport(ctx, a);
+  assert.equal(stageImport(ctx, a).staged, first.staged);
+  commitCommand(ctx, 'import.csv', a, first);
   assert.equal(count(), 75);
+  assert.notEqual(stageImport(ctx, b).staged, first.staged);
   db.close();
 });

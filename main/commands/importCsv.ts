@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CommandContext } from './context.ts';
 import type { ImportResult, InputOf } from '../../shared/contract.ts';
 import { parseCsv } from '../csv/parse.ts';
-import { ledgerRef, writeRows, stagePrices, publishStagedPrices, dropStage, instrumentsFingerprint } from '../ledger/importRepo.ts';
+import { ledgerRef, writeRows, stagePrices, publishStagedPrices, hasStage, instrumentsFingerprint } from '../ledger/importRepo.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
@@ -145,12 +145,22 @@ export interface StagedImport {
  */
 export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged?: StagedImport } {
   if (input.kind !== 'prices') return {};
+  // Tried again after the ledger was busy: the file staged then is still there; it is not parsed again (publishing it
+  // again, were it published, writes the same rows: the staged rows are what this file means while the instruments
+  // stand, and the command checks that they do).
+  const last = lastStaged.get(ctx.db);
+  if (last && last.text === input.text && hasStage(ctx.db)) return { staged: last };
   // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
   const { ref, instruments } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), instruments: instrumentsFingerprint(ctx.db) }))();
   const parsed = parseCsv('prices', input.file, input.text, ref);
   stagePrices(ctx.db, parsed, (s) => normaliseTime(s));
-  return { staged: { text: input.text, rows: parsed.rows.length, instruments } };
+  const staged = { text: input.text, rows: parsed.rows.length, instruments };
+  lastStaged.set(ctx.db, staged);
+  return { staged };
 }
+
+/** The file each connection staged last (hasStage says whether its stage is still there). */
+const lastStaged = new WeakMap<CommandContext['db'], StagedImport>();
 
 export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>, prepared?: { staged?: StagedImport }): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
@@ -162,7 +172,6 @@ export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv
     publishStagedPrices(ctx.db);
     rows = staged.rows;
   } else {
-    if (staged) dropStage(ctx.db);
     const ref = ledgerRef(ctx.db);
     const parsed = parseCsv(input.kind, input.file, input.text, ref);
     guardReferenceChanges(ctx, parsed, ref);

@@ -21,8 +21,9 @@ export function ledgerRef(db: Database): CsvRef {
 
 // A prices file staged outside the write transaction (issue 19, long imports): its rows go to a table of the
 // connection's own temp database, which takes no lock on the ledger, so other writers carry on meanwhile; the command's
-// transaction then publishes them with one statement and drops the stage. Nothing staged is ever seen by another
-// connection, and a process killed while staging leaves the ledger as it was.
+// transaction then publishes them with one statement. Nothing staged is ever seen by another connection, and a process
+// killed while staging leaves the ledger as it was. The stage stays until the next one (or the connection's end): it
+// is never dropped inside a transaction, where a rollback would leave the temp schema in doubt.
 const STAGE = 'temp.import_stage_prices';
 
 /** Stages a parsed prices file (any earlier stage of this connection is dropped first). */
@@ -35,21 +36,19 @@ export function stagePrices(db: Database, parsed: Extract<Rows, { kind: 'prices'
   })();
 }
 
-/** Moves the staged rows into the prices (inside the caller's transaction) and drops the stage; the rows moved. */
+/** Writes the staged rows into the prices (inside the caller's transaction); the rows written. */
 export function publishStagedPrices(db: Database): number {
-  const n = db
+  return db
     .prepare(
       `INSERT INTO prices(instrument_id, at, mark, implied_vol, source) SELECT instrument_id, at, mark, implied_vol, source FROM ${STAGE} WHERE true
        ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, implied_vol = excluded.implied_vol, source = excluded.source`,
     )
     .run().changes;
-  db.exec(`DROP TABLE ${STAGE}`);
-  return n;
 }
 
-/** Drops a stage left behind (a refused publication). */
-export function dropStage(db: Database): void {
-  db.exec(`DROP TABLE IF EXISTS ${STAGE}`);
+/** Whether this connection holds a staged file. */
+export function hasStage(db: Database): boolean {
+  return db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = 'import_stage_prices'").pluck().get() !== 0;
 }
 
 /** What a prices file was checked against: the instruments, as their rows stand (a change means check again). */
