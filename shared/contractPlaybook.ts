@@ -148,6 +148,8 @@ export interface HappenedEvent {
   at: string;
   kind: InjectedEvent['kind'];
   text: string;
+  /** What it did to the sandbox when it happened (null while the drill has taken no step since). */
+  effect: string | null;
 }
 
 export const PLAYBOOK_MODES = ['live', 'drill'] as const;
@@ -236,6 +238,27 @@ export interface RunLosses {
   uncovered: string | null;
 }
 
+/**
+ * A recovery choice the desk took (an auction award, a port, the recovery tools) beside the engine's automatic
+ * alternative, both worked out by the engine at the moment of the choice on the same ledger (the command's journal
+ * entry records them): exact amounts in USD.
+ */
+export interface RunChoice {
+  at: string;
+  actor: string;
+  channel: 'default.award' | 'default.port' | 'default.allocate';
+  /** What was chosen, and the automatic alternative, in words. */
+  chosen: string;
+  automatic: string;
+  /** What the amounts measure: the case's close-out loss (award, port) or what the recovery tools left uncovered. */
+  measure: 'close-out loss' | 'uncovered after the recovery tools';
+  loss: string | null;
+  automaticLoss: string | null;
+  /** loss - automaticLoss: negative when the choice did better; null (with why) when the alternative could not run. */
+  difference: string | null;
+  why: string | null;
+}
+
 export interface RunScore {
   /** Steps completed within their target, over the steps the run took, and the ratio (4 places, rounded down). */
   onTime: number;
@@ -244,7 +267,10 @@ export interface RunScore {
   /** The close-out loss the desk's path took, and the automatic path's (close-out at the marks); null without a case. */
   loss: string | null;
   automaticLoss: string | null;
-  /** loss - automaticLoss: negative when the desk did better than the automatic path. */
+  /**
+   * The desk's path against the automatic one: the sum of every recovery choice's difference (RunChoice), each taken
+   * at its own stage; without such choices, the close-out's loss - automaticLoss. Negative when the desk did better.
+   */
   lossAgainstAutomatic: string | null;
   /** Cover-2 still within the prefunded resources at the run's end (null while it runs). */
   cover2Held: boolean | null;
@@ -275,6 +301,8 @@ export interface RunReport extends RunHead {
   actors: { name: string; steps: number[]; commands: number }[];
   decisions: RunDecision[];
   losses: RunLosses | null;
+  /** The recovery choices of the run's people beside the engine's automatic alternatives. */
+  choices: RunChoice[];
   cover: { start: CoverSnapshot | null; end: CoverSnapshot | null };
   score: RunScore;
 }
@@ -413,6 +441,14 @@ export const playbookContract = {
             z.object({ held: z.number().int().positive() }).strict(),
             z.object({ outcome: z.string(), capture: z.record(z.string(), z.unknown()) }).strict(),
           ])
+          .optional(),
+        /**
+         * Written by the journal, never sent: the drill's injected events that happened at this step and what each
+         * did to the sandbox (a refused default declaration says why), so that verify --deep replays them as they were.
+         */
+        injected: z
+          .array(z.object({ event: z.number().int().min(0).max(49), effect: z.string().max(2000) }).strict())
+          .max(50)
           .optional(),
       })
       .strict(),

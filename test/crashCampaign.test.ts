@@ -1,7 +1,9 @@
 // The kill -9 campaign over the writing commands (issue 19; design.md §4 "Nothing half-done"), beyond the cycle and
 // the large import that test/crash.test.ts aims precisely: a second cycle, a price import, a deposit, a liquidation's
-// approval and its simulated fill, a waiver, a default's declaration and its close-out (the demo book's waterfall
-// covers a default's loss before the assessments and the recovery tools, so those are not reached here). Each run
+// approval and its simulated fill, a waiver, a default's declaration, its close-out and its allocation down the
+// waterfall (the demo book's waterfall covers a default's loss before the assessments and the recovery tools, so those
+// are not reached here), and playbook steps: a live run's automated step, and a drill's step in its sandbox (its
+// command, and an injected default declared at that step), where the ledger itself must stay byte-identical. Each run
 // copies a prepared ledger to a new file, starts the real CLI on it, SIGKILLs it after a seeded random delay over the
 // whole life of the process (and past it), then checks integrity_check, `riskdesk verify`, and that every table is as
 // before the command or as after it (an uninterrupted run of the same command on the same clock). Counts are printed.
@@ -9,9 +11,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { riskdesk, riskdeskAs, startRiskdesk, dumpLedger, withLedger, prng, tempDir, PASSWORDS, type DemoUser, type LedgerDump } from './support/cli.ts';
+import { riskdesk, riskdeskAs, startRiskdesk, dumpLedger, withLedger, prng, tempDir, sha256File, PASSWORDS, type DemoUser, type LedgerDump } from './support/cli.ts';
 
-const RUNS_PER_COMMAND = 13;
+// Over 100 runs in all, shared by the commands: each run is a process start, so the campaign's CPU grows with the total.
+const RUNS_PER_COMMAND = 10;
 const SEED = 0x19_0c4a;
 const at = (min: number) => new Date(Date.parse('2026-03-12T21:00:00Z') + min * 60_000).toISOString();
 
@@ -23,6 +26,8 @@ interface Command {
   base: string;
   as?: DemoUser;
   args: (db: string) => string[];
+  /** A drill's step: the command writes to run `run`'s sandbox, prepared beside `base`, never to `base` itself. */
+  drill?: { sandbox: string; run: number };
 }
 
 const commands: Command[] = [];
@@ -69,6 +74,20 @@ before(async () => {
     caseId = ok(await riskdeskAs('supervisor', ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--json', '--now', at(1)])).json<{ id: number }>().id;
     ok(await riskdeskAs('supervisor2', ['default', 'confirm', '--db', db, '--case', String(caseId), '--now', at(2)]));
   });
+  const closedOut = await prepare('closed-out', confirmed, async (db) => {
+    ok(await riskdeskAs('supervisor', ['default', 'close-out', '--db', db, '--case', String(caseId), '--now', at(3)]));
+  });
+  // A live run of the flash-crash playbook and a drill of it (an injected default of KCM at its first minute): the
+  // next step of each pauses automation through the dispatcher, and the drill's also declares the default.
+  let liveRun = 0;
+  const running = await prepare('running', cycled, async (db) => {
+    liveRun = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', db, '--playbook', 'flash-crash', '--mode', 'live', '--now', at(3), '--json'])).json<{ run: number }>().run;
+  });
+  let drill = { sandbox: '', run: 0 };
+  const drilled = await prepare('drilled', cycled, async (db) => {
+    const d = ok(await riskdeskAs('supervisor', ['playbook', 'start', '--db', db, '--playbook', 'flash-crash', '--mode', 'drill', '--inject', 'default:KCM@0', '--now', at(3), '--json'])).json<{ run: number; sandbox: string }>();
+    drill = { sandbox: d.sandbox, run: d.run };
+  });
   const prices = path.join(dir, 'prices.csv');
   const { instruments, marks } = withLedger(cycled, (d) => ({
     instruments: d.prepare('SELECT id FROM instruments ORDER BY id').pluck().all() as string[],
@@ -99,17 +118,30 @@ before(async () => {
     { name: 'default declare', base: cycled, as: 'supervisor', args: (db) => ['default', 'declare', '--db', db, '--member', 'TWC', '--reason', 'missed settlement', '--now', at(10)] },
     { name: 'default close-out', base: confirmed, as: 'supervisor', args: (db) => ['default', 'close-out', '--db', db, '--case', String(caseId), '--now', at(10)] },
     { name: 'waive', base: cycled, as: 'supervisor', args: (db) => ['waive', '--db', db, '--id', String(call.id), '--reason', 'fee dispute settled', '--now', at(10)] },
+    { name: 'default waterfall', base: closedOut, as: 'supervisor', args: (db) => ['default', 'waterfall', '--db', db, '--case', String(caseId), '--now', at(10)] },
+    { name: 'playbook step (live)', base: running, as: 'supervisor', args: (db) => ['playbook', 'step', '--db', db, '--run', String(liveRun), '--now', at(10)] },
+    { name: 'playbook step (drill)', base: drilled, drill, as: 'supervisor', args: (db) => ['playbook', 'step', '--db', db, '--run', String(drill.run), '--now', at(10)] },
   );
 }, { timeout: 180_000 });
 
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-function copyOf(base: string): string {
+/** A new copy of the command's ledger (and of its drill's sandbox beside it); `target`: the file the command writes. */
+function copyOf(c: Command): { ledger: string; target: string } {
   // A new name each run: the CLI keeps checkpoints per ledger path, and a run's must not meet another's.
-  const file = path.join(dir, `run-${++n}.db`);
-  fs.copyFileSync(base, file);
-  return file;
+  const ledger = path.join(dir, `run-${++n}.db`);
+  fs.copyFileSync(c.base, ledger);
+  if (!c.drill) return { ledger, target: ledger };
+  const target = path.join(`${ledger}.drills`, `run-${c.drill.run}.db`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(c.drill.sandbox, target);
+  return { ledger, target };
+}
+
+function remove(files: { ledger: string }): void {
+  for (const s of ['', '-wal', '-shm']) fs.rmSync(files.ledger + s, { force: true });
+  fs.rmSync(`${files.ledger}.drills`, { recursive: true, force: true });
 }
 
 function envOf(c: Command) {
@@ -122,11 +154,13 @@ function argsOf(c: Command, db: string): string[] {
 
 /** An uninterrupted run: how long it lives, and the ledger after it. */
 async function reference(c: Command): Promise<{ ms: number; after: LedgerDump }> {
-  const file = copyOf(c.base);
-  const { done } = startRiskdesk(argsOf(c, file), envOf(c));
+  const files = copyOf(c);
+  const { done } = startRiskdesk(argsOf(c, files.ledger), envOf(c));
   const r = await done;
   assert.equal(r.code, 0, r.describe());
-  return { ms: r.ms, after: dumpLedger(file) };
+  const after = dumpLedger(files.target);
+  remove(files);
+  return { ms: r.ms, after };
 }
 
 type Outcome = 'before' | 'after';
@@ -146,7 +180,8 @@ test(`kill -9 campaign: ${RUNS_PER_COMMAND} runs of each writing command leave a
   const rnd = prng(SEED);
   const totals = { runs: 0, killed: 0, before: 0, after: 0 };
   for (const c of commands) {
-    const beforeDump = dumpLedger(c.base);
+    const beforeDump = dumpLedger(c.drill?.sandbox ?? c.base);
+    const ledgerSha = sha256File(c.base);
     const a = await reference(c);
     const b = await reference(c);
     const loose = new Set(Object.keys(a.after.tables).filter((k) => a.after.tables[k]!.sha256 !== b.after.tables[k]!.sha256));
@@ -154,10 +189,11 @@ test(`kill -9 campaign: ${RUNS_PER_COMMAND} runs of each writing command leave a
     const span = Math.min(a.ms, b.ms);
     const tally = { killed: 0, before: 0, after: 0 };
     for (let i = 0; i < RUNS_PER_COMMAND; i++) {
-      const file = copyOf(c.base);
+      const files = copyOf(c);
+      const file = files.target;
       // Spread over the whole life of the process and past it: a loaded machine stretches a run well beyond its span.
       const delay = Math.round(span * (0.05 + 1.6 * ((i + rnd()) / RUNS_PER_COMMAND)));
-      const { child, done } = startRiskdesk(argsOf(c, file), envOf(c));
+      const { child, done } = startRiskdesk(argsOf(c, files.ledger), envOf(c));
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const r = await done;
       clearTimeout(timer);
@@ -169,9 +205,10 @@ test(`kill -9 campaign: ${RUNS_PER_COMMAND} runs of each writing command leave a
       assert.equal(v.code, 0, `${c.name} run ${i} (kill at ${delay} ms): ${v.describe()}`);
       const outcome = outcomeOf(dumpLedger(file), beforeDump, a.after, loose);
       assert.ok(outcome === 'before' || outcome === 'after', `${c.name} run ${i} (kill at ${delay} ms${killed ? '' : ', finished'}): ${outcome}`);
+      if (c.drill) assert.equal(sha256File(files.ledger), ledgerSha, `${c.name} run ${i}: the ledger itself is byte-identical`);
       if (killed) tally.killed++;
       tally[outcome]++;
-      for (const s of ['', '-wal', '-shm']) fs.rmSync(file + s, { force: true });
+      remove(files);
     }
     const line = `${c.name}: ${RUNS_PER_COMMAND} runs (span ${Math.round(span)} ms), ${tally.killed} killed, ledger as before ${tally.before}, as after ${tally.after}`;
     t.diagnostic(line);

@@ -19,8 +19,8 @@ import { automationState, verdictFor } from '../main/commands/liquidations/autom
 import { runLedgerStress } from '../main/commands/recovery/stress.ts';
 import { chooseWinners } from '../main/commands/recovery/closeOut.ts';
 import { allocateRecovery } from '../main/engine/recoveryAllocation.ts';
-import { ticksToPrice } from '../main/commands/console/accountView.ts';
-import { parseAmount, divRound } from '../shared/units.ts';
+import { movedPrices } from './support/prices.ts';
+import { parseAmount } from '../shared/units.ts';
 
 const demoLedger = demoLedgers('riskdesk-recovery-', 400);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -136,12 +136,6 @@ test('porting moves healthy client accounts only, and never to a member in a mar
   db.close();
 });
 
-/** Every instrument's latest mark moved by pct percent, as a prices CSV at `at`. */
-function movedPrices(db: Ledger, at: string, pct: bigint): string {
-  const rows = db.prepare('SELECT p.instrument_id, p.mark FROM prices p WHERE p.at = (SELECT max(at) FROM prices q WHERE q.instrument_id = p.instrument_id)').raw().all() as [string, bigint][];
-  const ticks = new Map(readInstruments(db).map((i) => [i.id, i.tick]));
-  return 'instrument,at,mark,implied_vol,source\n' + rows.map(([id, m]) => `${id},${at},${ticksToPrice(divRound(m * (100n + pct), 100n, 'halfEven'), ticks.get(id)!)},,test`).join('\n') + '\n';
-}
 
 test('a default case end to end: close-out loss, the waterfall in order, assessments capped and paid, replenishment, recovery tools compared and applied', () => {
   const db = demoLedger();

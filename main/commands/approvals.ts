@@ -15,6 +15,7 @@ import { caseDetail, approvalView } from './recovery/views.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { confirmHeldRule } from './allowed/approvals.ts';
 import { enforce } from './allowed/verdict.ts';
+import { dryRun } from './dryRun.ts';
 import { validate } from './dispatch.ts';
 import { describePolicyChange, policyEntry } from './policies/policies.ts';
 import { describeImport } from './playbooks/runs.ts';
@@ -62,22 +63,6 @@ function describe(db: Database, channel: Channel, input: unknown): Held {
     default:
       throw new Error(`${channel} is marked fourEyes but has no description`);
   }
-}
-
-const ROLLBACK = Symbol('rollback');
-
-/** Runs `f` in a savepoint that is always rolled back, returning what it returned (or throwing what it threw). */
-function dryRun<T>(db: Database, f: () => T): T {
-  let out: T | undefined;
-  try {
-    db.transaction(() => {
-      out = f();
-      throw ROLLBACK;
-    })();
-  } catch (e) {
-    if (e !== ROLLBACK) throw e;
-  }
-  return out as T;
 }
 
 /**

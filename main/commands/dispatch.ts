@@ -7,7 +7,7 @@ import { withActions } from './allowed/views.ts';
 import { InputError, RuleError, schemaError } from '../../shared/errors.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
-import { handlers, preparers, cycleCommand, type Prepared } from './handlers.ts';
+import { handlers, preparers, stagers, cycleCommand, type Prepared } from './handlers.ts';
 import type { Steps } from './steps.ts';
 import { openTransaction } from '../ledger/db.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
@@ -67,7 +67,8 @@ export async function dispatchAsync<C extends Channel>(ctx: CommandContext, chan
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
   const prepare = preparers[channel as keyof typeof preparers] as ((ctx: CommandContext, input: unknown) => Promise<Prepared>) | undefined;
-  return withActions(ctx, channel, run(ctx, channel, input, prepare ? await prepare(ctx, input) : undefined)) as OutputOf<C>;
+  const stage = stagers[channel as keyof typeof stagers] as ((ctx: CommandContext, input: unknown) => Prepared) | undefined;
+  return withActions(ctx, channel, run(ctx, channel, input, prepare ? await prepare(ctx, input) : stage ? stage(ctx, input) : undefined)) as OutputOf<C>;
 }
 
 function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {

@@ -40,7 +40,8 @@ import { capabilities } from './allowed/access.ts';
 import { deepVerify } from './integrity/deepVerify.ts';
 import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { adminHandlers, adminPreparers } from './admin/handlers.ts';
-import type { Prepared } from './admin/users.ts';
+import type { Prepared as PasswordPrepared } from './admin/users.ts';
+import { stageImport, type StagedImport } from './importCsv.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
@@ -53,7 +54,8 @@ export interface Handled<C extends Channel> {
 /** Every channel but the ones the doors answer (sign-in binds a user to a window or browser session). */
 export type CommandChannel = Exclude<Channel, (typeof DOOR_CHANNELS)[number]>;
 export type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>, prepared?: Prepared) => Handled<C> };
-export type { Prepared };
+/** What a preparer hands the handler: a password's hash (admin/users.ts), or an import staged before its transaction. */
+export type Prepared = PasswordPrepared & { staged?: StagedImport };
 
 /** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
 export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;
@@ -66,6 +68,12 @@ export function* cycleCommand(ctx: CommandContext, input: InputOf<'cycle.run'>):
   const payload = ctx.preLifecycle ? input : { ...input, lifecycle: LIFECYCLE_FORMAT };
   return { output, journal: { payload, result: { ...output, ms: undefined } } };
 }
+
+/**
+ * Work a command's caller may do before its transaction, without the write lock (dispatchAsync runs it); the handler
+ * does it itself when it was not done (dispatch, a replay).
+ */
+export const stagers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Prepared }> = { 'import.csv': stageImport };
 
 export const handlers: Handlers = {
   'cycle.run': (ctx, input) => drain(cycleCommand(ctx, input)),

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CommandContext } from './context.ts';
 import type { ImportResult, InputOf } from '../../shared/contract.ts';
 import { parseCsv } from '../csv/parse.ts';
-import { ledgerRef, writeRows } from '../ledger/importRepo.ts';
+import { ledgerRef, writeRows, stagePrices, publishStagedPrices, hasStage, instrumentsFingerprint } from '../ledger/importRepo.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
@@ -130,17 +130,56 @@ function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'pos
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
 const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits', 'risk-arrays', 'spreads']);
 
-export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>): { output: ImportResult; journal: { payload: unknown } } {
+/** A prices file parsed, checked and staged before its transaction, and what it was checked against. */
+export interface StagedImport {
+  text: string;
+  rows: number;
+  instruments: string;
+}
+
+/**
+ * Before the transaction (dispatchAsync, so the CLI's imports): a prices file, the long kind, is parsed and checked
+ * against a snapshot of the ledger and its rows staged (importRepo.ts), all without the write lock; the transaction
+ * then only publishes them, if the instruments they were checked against are still as they were. A file refused here
+ * is refused as the command would refuse it, and nothing is written. Every other kind is left to the command.
+ */
+export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged?: StagedImport } {
+  if (input.kind !== 'prices') return {};
+  // Tried again after the ledger was busy: the file staged then is still there; it is not parsed again (publishing it
+  // again, were it published, writes the same rows: the staged rows are what this file means while the instruments
+  // stand, and the command checks that they do).
+  const last = lastStaged.get(ctx.db);
+  if (last && last.text === input.text && hasStage(ctx.db)) return { staged: last };
+  // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
+  const { ref, instruments } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), instruments: instrumentsFingerprint(ctx.db) }))();
+  const parsed = parseCsv('prices', input.file, input.text, ref);
+  stagePrices(ctx.db, parsed, (s) => normaliseTime(s));
+  const staged = { text: input.text, rows: parsed.rows.length, instruments };
+  lastStaged.set(ctx.db, staged);
+  return { staged };
+}
+
+/** The file each connection staged last (hasStage says whether its stage is still there). */
+const lastStaged = new WeakMap<CommandContext['db'], StagedImport>();
+
+export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>, prepared?: { staged?: StagedImport }): { output: ImportResult; journal: { payload: unknown } } {
   if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
     throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not import ${input.kind}: reference data needs the supervisor role`);
   }
-  const ref = ledgerRef(ctx.db);
-  const parsed = parseCsv(input.kind, input.file, input.text, ref);
-  guardReferenceChanges(ctx, parsed, ref);
-  const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
-  writeRows(ctx.db, parsed, (s) => normaliseTime(s));
-  gate?.check();
-  const rows = parsed.rows.length;
+  const staged = prepared?.staged;
+  let rows: number;
+  if (staged && input.kind === 'prices' && staged.text === input.text && staged.instruments === instrumentsFingerprint(ctx.db)) {
+    publishStagedPrices(ctx.db);
+    rows = staged.rows;
+  } else {
+    const ref = ledgerRef(ctx.db);
+    const parsed = parseCsv(input.kind, input.file, input.text, ref);
+    guardReferenceChanges(ctx, parsed, ref);
+    const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
+    writeRows(ctx.db, parsed, (s) => normaliseTime(s));
+    gate?.check();
+    rows = parsed.rows.length;
+  }
   // The journal keeps the file's contents beside its fingerprint: the entry is then all a replay needs (verify --deep
   // rebuilds the ledger from the journal), and the file on disk may be gone or changed since.
   const sha256 = createHash('sha256').update(input.text).digest('hex');

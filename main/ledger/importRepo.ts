@@ -19,6 +19,43 @@ export function ledgerRef(db: Database): CsvRef {
   return refFromLists({ members, accounts: readAccounts(db), assets: readAssets(db), instruments: readInstruments(db) });
 }
 
+// A prices file staged outside the write transaction (issue 19, long imports): its rows go to a table of the
+// connection's own temp database, which takes no lock on the ledger, so other writers carry on meanwhile; the command's
+// transaction then publishes them with one statement. Nothing staged is ever seen by another connection, and a process
+// killed while staging leaves the ledger as it was. The stage stays until the next one (or the connection's end): it
+// is never dropped inside a transaction, where a rollback would leave the temp schema in doubt.
+const STAGE = 'temp.import_stage_prices';
+
+/** Stages a parsed prices file (any earlier stage of this connection is dropped first). */
+export function stagePrices(db: Database, parsed: Extract<Rows, { kind: 'prices' }>, normaliseAt: (s: string) => string): void {
+  db.exec(`DROP TABLE IF EXISTS ${STAGE}`);
+  db.exec(`CREATE TABLE ${STAGE} (instrument_id TEXT NOT NULL, at TEXT NOT NULL, mark INTEGER NOT NULL, implied_vol INTEGER, source TEXT NOT NULL)`);
+  const s = db.prepare(`INSERT INTO ${STAGE} VALUES (?, ?, ?, ?, ?)`);
+  db.transaction(() => {
+    for (const r of parsed.rows) s.run(r.instrument, normaliseAt(r.at), r.mark, r.impliedVol, r.source ?? 'import');
+  })();
+}
+
+/** Writes the staged rows into the prices (inside the caller's transaction); the rows written. */
+export function publishStagedPrices(db: Database): number {
+  return db
+    .prepare(
+      `INSERT INTO prices(instrument_id, at, mark, implied_vol, source) SELECT instrument_id, at, mark, implied_vol, source FROM ${STAGE} WHERE true
+       ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, implied_vol = excluded.implied_vol, source = excluded.source`,
+    )
+    .run().changes;
+}
+
+/** Whether this connection holds a staged file. */
+export function hasStage(db: Database): boolean {
+  return db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = 'import_stage_prices'").pluck().get() !== 0;
+}
+
+/** What a prices file was checked against: the instruments, as their rows stand (a change means check again). */
+export function instrumentsFingerprint(db: Database): string {
+  return JSON.stringify(db.prepare('SELECT * FROM instruments ORDER BY id').raw().all(), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
 export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) => string): void {
   switch (parsed.kind) {
     case 'members': {

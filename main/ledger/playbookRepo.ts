@@ -88,8 +88,11 @@ export interface RunRow {
   } | null;
   /** How many of the scenario's points have been delivered. */
   scenarioDone: number;
-  /** A drill's injected events (contractPlaybook.ts injectedEvent), in minutes of the drill's clock. */
-  injected: ({ kind: 'stale'; at: number; until: number } | { kind: 'missedCall' | 'default'; at: number; member: string })[];
+  /**
+   * A drill's injected events (contractPlaybook.ts injectedEvent), in minutes of the drill's clock; `fired` once the
+   * event has happened on the sandbox: when, and what it did.
+   */
+  injected: (({ kind: 'stale'; at: number; until: number } | { kind: 'missedCall' | 'default'; at: number; member: string }) & { fired?: { at: string; effect: string } })[];
 }
 
 function runOf(r: Record<string, unknown>): RunRow {
@@ -126,6 +129,15 @@ export function insertRun(db: Database, r: Omit<RunRow, 'endedAt' | 'abortReason
 
 export function setScenarioDone(db: Database, id: number, done: number): void {
   db.prepare('UPDATE playbook_runs SET scenario_done = ? WHERE id = ?').run(done, id);
+}
+
+export function setInjected(db: Database, id: number, injected: RunRow['injected']): void {
+  db.prepare('UPDATE playbook_runs SET injected = ? WHERE id = ?').run(JSON.stringify(injected), id);
+}
+
+/** The drills running in this ledger (only a drill's sandbox holds any). */
+export function runningDrills(db: Database): RunRow[] {
+  return (db.prepare("SELECT * FROM playbook_runs WHERE mode = 'drill' AND status = 'running' ORDER BY id").all() as Record<string, unknown>[]).map(runOf);
 }
 
 export function getRun(db: Database, id: number): RunRow | undefined {

@@ -41,11 +41,17 @@ ${table(
 )}
 <h2>Decisions</h2>
 ${table(['at', 'actor', 'step', 'decision', 'engine\'s automatic path'], r.decisions.map((d) => [d.at, d.actor, d.step ?? '', d.decision, d.automatic ?? '(a person decides)']))}
+<h2>Recovery choices against the automatic path</h2>
+${
+  r.choices.length === 0
+    ? '<p>None.</p>'
+    : table(['at', 'actor', 'choice', 'engine\'s automatic alternative', 'measure', 'loss', 'automatic', 'difference'], r.choices.map((c) => [c.at, c.actor, c.chosen, c.automatic, c.measure, c.loss ?? '—', c.automaticLoss ?? '—', c.difference ?? (c.why ?? '—')]))
+}
 <h2>Losses and the waterfall</h2>
 ${
   r.losses === null
     ? '<p>No default case in this run.</p>'
-    : `<p>Case ${esc(r.losses.case)}, member ${esc(r.losses.member)}${r.losses.closeOut ? `: ${esc(r.losses.closeOut.method)} loss ${esc(r.losses.closeOut.loss)} (close-out at the marks: ${esc(r.losses.closeOut.automaticLoss)})` : ''}${r.losses.uncovered !== null ? `; uncovered ${esc(r.losses.uncovered)}` : ''}.</p>
+    : `<p>Case ${esc(r.losses.case)}, member ${esc(r.losses.member)}${r.losses.closeOut ? `: ${esc(r.losses.closeOut.method)} loss ${esc(r.losses.closeOut.loss)} (automatic path: ${esc(r.losses.closeOut.automaticLoss)})` : ''}${r.losses.uncovered !== null ? `; uncovered ${esc(r.losses.uncovered)}` : ''}.</p>
 ${r.losses.waterfall ? table(['layer', 'available', 'used', 'remaining'], r.losses.waterfall.layers.map((l) => [l.name, l.available, l.used, l.remaining])) + `<p>Residual ${esc(r.losses.waterfall.residual)}.</p>` : ''}`
 }
 <h2>Cover-1 and Cover-2</h2>

@@ -9,6 +9,7 @@ import { formatAmount } from '../../../shared/units.ts';
 import { openShortfalls } from '../../ledger/automationRepo.ts';
 import { liveLiquidationTally } from '../../ledger/liquidationRepo.ts';
 import { automationStatus } from '../liquidations/automation.ts';
+import { staleFeedAlerts } from '../playbooks/injected.ts';
 
 const DEFAULT_HISTORY = 60;
 /** Accounts named in an alert's text; the rest are counted. */
@@ -208,6 +209,9 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
         : `prices up to ${newestMark} are loaded and no margin cycle has run yet`,
     });
   }
+
+  // A drill's injected stale feed raises the alert the feed hub raises when a real feed goes quiet.
+  alerts.push(...staleFeedAlerts(ctx));
 
   // Newest first; at the same time, the most severe first (the sort is stable for the rest).
   alerts.sort((a, b) => (a.at === b.at ? LEVEL_RANK[b.level] - LEVEL_RANK[a.level] : a.at < b.at ? 1 : -1));

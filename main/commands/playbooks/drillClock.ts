@@ -21,14 +21,14 @@ export function drillEpoch(ctx: CommandContext, at: string): string {
 export const DRILL_CLOCK: Actor = { name: 'system:drill-clock', role: 'operator', batch: true };
 
 /** Where a drill's clock stands at `now`: ms since its epoch, pauses (past and current) left out. */
-function clockOf(ctx: CommandContext, run: RunRow, now: Date): { epoch: number; pausedMs: number; drillMs: number } {
+export function clockOf(ctx: CommandContext, run: RunRow, now: Date): { epoch: number; pausedMs: number; drillMs: number } {
   const epoch = Date.parse(run.scenario?.epoch ?? run.startedAt);
   const pausedMs = runSteps(ctx.db, run.id).reduce((s, r) => s + r.pausedSeconds, 0) * 1000;
   const until = run.paused ? Math.min(now.getTime(), Date.parse(run.paused.at)) : now.getTime();
   return { epoch, pausedMs, drillMs: until - epoch - pausedMs };
 }
 
-const MINUTE = 60_000;
+export const MINUTE = 60_000;
 
 function describe(e: RunRow['injected'][number]): string {
   if (e.kind === 'stale') return `the market-data feed goes stale: no marks until minute ${e.until} of the drill`;
@@ -41,9 +41,9 @@ export function happened(ctx: CommandContext, run: RunRow, now: Date): HappenedE
   if (run.injected.length === 0) return [];
   const c = clockOf(ctx, run, now);
   return run.injected
-    .filter((e) => e.at * MINUTE <= c.drillMs)
+    .filter((e) => e.fired !== undefined || e.at * MINUTE <= c.drillMs)
     .sort((a, b) => a.at - b.at)
-    .map((e) => ({ at: new Date(c.epoch + c.pausedMs + e.at * MINUTE).toISOString(), kind: e.kind, text: describe(e) }));
+    .map((e) => ({ at: e.fired?.at ?? new Date(c.epoch + c.pausedMs + e.at * MINUTE).toISOString(), kind: e.kind, text: describe(e), effect: e.fired?.effect ?? null }));
 }
 
 /** Delivers the scenario's points that are due by now; returns how many points were delivered. */

@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.ts';
 import type {
   CoverSnapshot,
   PlaybookDefinition,
+  RunChoice,
   RunDecision,
   RunHead,
   RunLosses,
@@ -23,6 +24,7 @@ import { caseDetail } from '../recovery/views.ts';
 import { runLedgerStress } from '../recovery/stress.ts';
 import { priceTimeOf } from '../recovery/book.ts';
 import { DRILL_CLOCK, happened } from './drillClock.ts';
+import { choicesOf, choicesAgainstAutomatic } from './choices.ts';
 
 /** Cover-1 and Cover-2 over every stress scenario at the latest marks, as the run starts or ends. */
 export function coverNow(ctx: CommandContext): CoverSnapshot {
@@ -73,23 +75,23 @@ function gist(e: JournalEntry, payload: Record<string, unknown>): string {
  * The run's own entries (its start, steps and abort) and every command the run's people ran while it ran: in a live
  * ledger others keep working, and a price feed ticks, so only the run's actors' commands belong to its timeline.
  */
-function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (RunTimelineEntry & { payload: Record<string, unknown> })[] {
+function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (RunTimelineEntry & { payload: Record<string, unknown>; result: Record<string, unknown> })[] {
   const to = run.endedAt === null ? undefined : new Date(Date.parse(run.endedAt) + 1).toISOString();
-  const out: (RunTimelineEntry & { payload: Record<string, unknown> })[] = [];
+  const out: (RunTimelineEntry & { payload: Record<string, unknown>; result: Record<string, unknown> })[] = [];
   for (const e of scanJournal(ctx.db, { from: run.startedAt, ...(to ? { to } : {}), newestFirst: false })) {
     const payload = parse(e.payload);
+    const result = parse(e.result);
     if (e.command.startsWith('playbooks.')) {
-      const result = parse(e.result);
       const mine = e.command === 'playbooks.start' ? result.run === run.id : payload.run === run.id;
       if (!mine) continue;
-      if (e.command === 'playbooks.start') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `started ${run.playbook} v${run.version} (${run.mode})`, payload });
-      else if (e.command === 'playbooks.abort') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `aborted: ${String(payload.reason)}`, payload });
+      if (e.command === 'playbooks.start') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `started ${run.playbook} v${run.version} (${run.mode})`, payload, result });
+      else if (e.command === 'playbooks.abort') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `aborted: ${String(payload.reason)}`, payload, result });
       else {
         const status = String(result.stepStatus);
         const detail = status === 'refused' ? `refused: ${String(result.why)}` : status === 'awaiting_second' ? 'first sign-off, waiting for a second person' : `done: ${String(result.outcome)}`;
-        out.push({ at: e.at, actor: e.actor, command: e.command, step: Number(result.step), what: `step ${String(result.step)} "${String(result.title)}" ${detail}`, payload });
+        out.push({ at: e.at, actor: e.actor, command: e.command, step: Number(result.step), what: `step ${String(result.step)} "${String(result.title)}" ${detail}`, payload, result });
       }
-    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload });
+    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload, result });
   }
   return out;
 }
@@ -111,7 +113,9 @@ function automaticFor(command: string, payload: Record<string, unknown>, losses:
     case 'default.award':
       return losses?.closeOut ? `close-out at the marks: loss ${losses.closeOut.automaticLoss}` : 'close-out at the marks';
     case 'default.allocate':
-      return 'the recovery tools in the recovery policy\'s order';
+      return 'the recovery tools in the methodology\'s order (vmGainsHaircut, adl, socialisedLoss)';
+    case 'default.port':
+      return 'no port: every account of the defaulter closed out';
     case 'policies.change':
       return `${String(payload.key)} keeps its value`;
     default:
@@ -140,7 +144,7 @@ function decisionsOf(def: PlaybookDefinition, steps: RunStepReport[], timeline: 
  * bids are priced against the marks (BidView.amount), so the close-out at the marks would have lost the auction's
  * loss plus what the winning bids paid over them.
  */
-function lossesOf(ctx: CommandContext, run: RunRow): RunLosses | null {
+function lossesOf(ctx: CommandContext, run: RunRow, choices: RunChoice[]): RunLosses | null {
   const id = run.vars.case;
   if (typeof id !== 'number') return null;
   let c;
@@ -153,8 +157,10 @@ function lossesOf(ctx: CommandContext, run: RunRow): RunLosses | null {
   let closeOut: RunLosses['closeOut'] = null;
   if (c.closeOut) {
     const won = c.bids.filter((b) => b.status === 'won').reduce((s, b) => s.plus(b.amount), new Decimal(0));
+    // An award records the engine's own close-out loss at that moment, exact; an older one is priced at the marks.
+    const award = choices.find((x) => x.channel === 'default.award' && x.automaticLoss !== null);
     const atMarks = Decimal.max(0, new Decimal(c.closeOut.margin).minus(c.closeOut.equityAfter).plus(c.closeOut.method === 'auction' ? won : 0));
-    closeOut = { method: c.closeOut.method, loss: c.closeOut.loss, automaticLoss: atMarks.toFixed() };
+    closeOut = { method: c.closeOut.method, loss: c.closeOut.loss, automaticLoss: c.closeOut.method === 'auction' && award ? award.automaticLoss! : atMarks.toFixed() };
   }
   return {
     case: c.id,
@@ -184,8 +190,9 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const steps = stepsOf(ctx, run, def);
   const people = new Set([run.startedBy, ...steps.flatMap((s) => [s.actor, s.secondActor]).filter((x): x is string => x !== null)]);
   const entries = timelineOf(ctx, run, people);
-  const timeline: RunTimelineEntry[] = entries.map(({ payload: _p, ...t }) => t);
-  const losses = lossesOf(ctx, run);
+  const timeline: RunTimelineEntry[] = entries.map(({ payload: _p, result: _r, ...t }) => t);
+  const choices = choicesOf(entries);
+  const losses = lossesOf(ctx, run, choices);
   const actors = [...people].sort().map((name) => ({
     name,
     steps: [...new Set(steps.filter((s) => s.actor === name || s.secondActor === name).map((s) => s.index))],
@@ -197,7 +204,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const co = losses?.closeOut ?? null;
   const sc = run.scenario;
   const events = happened(ctx, run, run.endedAt ? new Date(run.endedAt) : ctx.now());
-  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}` });
+  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}${e.effect ? ` (${e.effect})` : ''}` });
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {
     ...headOf(run, def),
@@ -210,6 +217,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
     actors,
     decisions: decisionsOf(def, steps, entries, losses),
     losses,
+    choices,
     cover: { start, end },
     score: {
       onTime,
@@ -217,7 +225,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
       ratio: steps.length === 0 ? '0' : new Decimal(onTime).div(steps.length).toDecimalPlaces(4, Decimal.ROUND_DOWN).toString(),
       loss: co?.loss ?? null,
       automaticLoss: co?.automaticLoss ?? null,
-      lossAgainstAutomatic: co ? new Decimal(co.loss).minus(co.automaticLoss).toFixed() : null,
+      lossAgainstAutomatic: choicesAgainstAutomatic(choices) ?? (co ? new Decimal(co.loss).minus(co.automaticLoss).toFixed() : null),
       cover2Held: end === null ? null : end.cover2.covered,
     },
   };

@@ -43,6 +43,7 @@ import { enforce } from '../allowed/verdict.ts';
 import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { buildReport, coverNow } from './report.ts';
 import { deliverDue, drillEpoch } from './drillClock.ts';
+import { fireDue } from './injected.ts';
 
 function library(): PlaybookDefinition[] {
   return libraryFiles().map((f) => checkPlaybook(f.json, f.file));
@@ -272,6 +273,8 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   enforce(notPausedRule(run));
   // The market moves first: the drill's scenario up to now, so the step acts on the book as it stands then.
   deliverDue(ctx, run);
+  // Then the drill's injected events whose minute has come happen on the sandbox.
+  const fired = fireDue(ctx, run, input.injected);
   const index = run.currentStep!;
   const step = def.steps[index - 1]!;
   const row = currentRunStep(ctx.db, run.id)!;
@@ -348,7 +351,7 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   return {
     output,
     journal: {
-      payload: recorded ? { ...input, recorded } : input,
+      payload: { ...input, ...(recorded ? { recorded } : {}), ...(fired.length > 0 ? { injected: fired } : {}) },
       result: { ...output, step: index, title: step.title, stepStatus: updated.status, outcome: updated.outcome, why: updated.why },
     },
   };

@@ -58,6 +58,7 @@ import { subBook, evaluateAll, totalEquity, priceTimeOf } from './book.ts';
 import { moneyIn } from './members.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
+import { dryRun } from '../dryRun.ts';
 
 const BAD = new Set(['call', 'liquidation', 'bankrupt']);
 
@@ -74,6 +75,21 @@ const BAD = new Set(['call', 'liquidation', 'bankrupt']);
 /** A port or an award that would breach a position limit is refused whole (lifecycle/limits.ts). */
 function refuseLimit(_account: string, message: string): never {
   throw new RuleError('limit_breached', message);
+}
+
+/**
+ * The loss the engine's own close-out (default.closeOut) would take on the case now, worked out in a savepoint and
+ * undone: the automatic alternative beside a port or an award, recorded with it (the run report's loss against the
+ * automatic path). Why not, when a close-out could not run now.
+ */
+function closeOutLossNow(ctx: CommandContext, caseId: number): { loss: string } | { refused: string } {
+  const { approval: _asked, ...plain } = ctx;
+  try {
+    return { loss: formatAmount(dryRun(ctx.db, () => (closeOutCommand(plain, { case: caseId }), loadCase(ctx.db, caseId).closeOutLoss ?? 0n))) };
+  } catch (e) {
+    if (e instanceof RuleError || e instanceof InputError) return { refused: e.message };
+    throw e;
+  }
 }
 
 export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>): Handled<'default.port'> {
@@ -116,6 +132,8 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
         .join(', ')}${short.length > 5 ? ', ...' : ''})`,
     );
   }
+  // The automatic path ports nothing: every account is closed out with the rest.
+  const withoutPort = closeOutLossNow(ctx, c.id);
   const gate = limitGate(ctx, input.accounts, refuseLimit);
   for (const id of input.accounts) {
     const r = results.get(id)!;
@@ -130,7 +148,11 @@ export function portAccounts(ctx: CommandContext, input: InputOf<'default.port'>
     note: `${input.accounts.length} client account(s) ported to ${to.id}`,
     detail: { to: to.id, accounts: input.accounts, asOf: pt },
   });
-  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, to: to.id, accounts: input.accounts, asOf: pt } } };
+  const withPort = closeOutLossNow(ctx, c.id);
+  return {
+    output: caseDetail(db, c.id),
+    journal: { result: { case: c.id, to: to.id, accounts: input.accounts, asOf: pt, closeOutLoss: withPort, automatic: { path: 'no port', closeOutLoss: withoutPort } } },
+  };
 }
 
 // ---- close-out ----
@@ -388,6 +410,8 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
   const underlyings = portfolioUnderlyings(db, c);
   if (underlyings.size === 0) throw new RuleError('nothing_to_auction', `the defaulter ${c.member} holds no positions to auction`);
   const { winners, why } = chooseWinners(bids, underlyings);
+  // The automatic path closes the portfolio out through the liquidation machinery instead.
+  const automatic = closeOutLossNow(ctx, c.id);
   const rem = remainingBefore(db, c, pt);
   const settlement = settlementAt(db, pt);
   const cash = cashAsset(db);
@@ -434,6 +458,18 @@ export function awardCommand(ctx: CommandContext, input: InputOf<'default.award'
   }
   for (const b of bids) if (b.status === 'open') setBidStatus(db, b.id, winners.includes(b) ? 'won' : 'lost');
   finishCloseOut(ctx, c, 'auction', rem, pt, isolatedDeficit, { winners: winners.map((w) => w.id), why });
-  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, method: 'auction', winners: winners.map((w) => ({ bid: w.id, member: w.member, lot: w.lot, amount: formatAmount(w.amount) })), why } } };
+  return {
+    output: caseDetail(db, c.id),
+    journal: {
+      result: {
+        case: c.id,
+        method: 'auction',
+        winners: winners.map((w) => ({ bid: w.id, member: w.member, lot: w.lot, amount: formatAmount(w.amount) })),
+        why,
+        closeOutLoss: { loss: formatAmount(loadCase(db, c.id).closeOutLoss ?? 0n) },
+        automatic: { path: 'default.closeOut', closeOutLoss: automatic },
+      },
+    },
+  };
 }
 

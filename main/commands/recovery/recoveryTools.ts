@@ -15,7 +15,7 @@ import type { Handled } from '../handlers.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { allocateRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
-import type { RecoveryComparison, RecoveryPolicyResult, LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
+import { LEDGER_RECOVERY_TOOLS, type RecoveryComparison, type RecoveryPolicyResult, type LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
 import { allocateRecovery, memberTotals, type RecoveryInput, type RecoveryResult, type AdlInstrument } from '../../engine/recoveryAllocation.ts';
 import { closeEffect, cashToQuantity } from '../../engine/closeMath.ts';
 import { readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
@@ -41,6 +41,9 @@ import { caseDetail, loadCase } from './views.ts';
 import { subBook, evaluateAll, priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
+
+/** The recovery tools the engine applies by itself: all of them, in the methodology's order (§8.1 layer 7). */
+export const AUTOMATIC_TOOLS: readonly LedgerRecoveryTool[] = LEDGER_RECOVERY_TOOLS;
 
 interface Snapshot {
   asOf: string;
@@ -144,6 +147,8 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
   const pt = priceTimeOf(ctx.db, ctx.now());
   const s = snapshot(db, c, pt);
   const r = allocateRecovery({ ...s.input, tools: input.tools });
+  // The automatic path: every tool, in the methodology's order (§8.1 layer 7), on the same snapshot.
+  const automatic = allocateRecovery({ ...s.input, tools: [...AUTOMATIC_TOOLS] });
   const cash = cashAsset(db);
   const policy = readPolicy(db);
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
@@ -181,5 +186,15 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
     note: `recovery tools ${input.tools.join(', ')}: ${formatAmount((c.residual ?? 0n) - r.uncovered)} covered, ${formatAmount(r.uncovered)} uncovered`,
     detail: { layers, asOf: pt },
   });
-  return { output: caseDetail(db, c.id), journal: { result: { case: c.id, tools: input.tools, layers, uncovered: formatAmount(r.uncovered), allocations: r.allocations.length } } };
+  return { output: caseDetail(db, c.id), journal: {
+      result: {
+        case: c.id,
+        tools: input.tools,
+        layers,
+        uncovered: formatAmount(r.uncovered),
+        allocations: r.allocations.length,
+        automatic: { tools: AUTOMATIC_TOOLS, uncovered: formatAmount(automatic.uncovered) },
+      },
+    },
+  };
 }
