@@ -18,6 +18,7 @@ import { portfolioContract } from './contractPortfolio.ts';
 import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
+import { reportsContract } from './contractReports.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -815,6 +816,8 @@ export const contract = {
   ...metricsContract,
   // What needs attention first on the dashboard (issue 21 item 8).
   ...attentionContract,
+  // Overrides beside the automatic path, the end-of-day report (issue 21 items 2 and 7).
+  ...reportsContract,
   // Recovery playbooks, live runs and drills (issue 16).
   ...playbookContract,
 } as const;

@@ -43,6 +43,9 @@ import type { Prepared } from './admin/users.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
+import { withOverrides } from './overrides/wrap.ts';
+import { overridesReport } from './overrides/report.ts';
+import { endOfDayReport } from './reports/endOfDay.ts';
 
 export interface Handled<C extends Channel> {
   output: OutputOf<C>;
@@ -57,7 +60,8 @@ export type { Prepared };
 /** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
 export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;
 
-export const handlers: Handlers = {
+// Override channels record their automatic alternative in their journal entry (overrides/wrap.ts).
+export const handlers: Handlers = withOverrides({
   'cycle.run': (ctx, input) => {
     const output = runCycle(ctx, input);
     // The payload says the cycle ran the lifecycle first, so that a replay of a cycle journalled before it did
@@ -105,6 +109,8 @@ export const handlers: Handlers = {
   'explain.figure': plain(explainFigureCommand),
   'accounts.moves': plain(accountsMovesCommand),
   'dashboard.attention': plain(attentionView),
+  'overrides.report': plain(overridesReport),
+  'reports.endOfDay': plain(endOfDayReport),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),
@@ -130,4 +136,4 @@ export const handlers: Handlers = {
   ...recoveryHandlers,
   ...adminHandlers,
   ...playbookHandlers,
-};
+});

@@ -23,6 +23,9 @@ import { caseDetail } from '../recovery/views.ts';
 import { runLedgerStress } from '../recovery/stress.ts';
 import { priceTimeOf } from '../recovery/book.ts';
 import { DRILL_CLOCK, happened } from './drillClock.ts';
+import { closeOutAgainstMarks } from '../overrides/costs.ts';
+import { overrideOf } from '../overrides/journalled.ts';
+import type { OverrideRecord } from '../../../shared/contractReports.ts';
 
 /** Cover-1 and Cover-2 over every stress scenario at the latest marks, as the run starts or ends. */
 export function coverNow(ctx: CommandContext): CoverSnapshot {
@@ -73,9 +76,11 @@ function gist(e: JournalEntry, payload: Record<string, unknown>): string {
  * The run's own entries (its start, steps and abort) and every command the run's people ran while it ran: in a live
  * ledger others keep working, and a price feed ticks, so only the run's actors' commands belong to its timeline.
  */
-function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (RunTimelineEntry & { payload: Record<string, unknown> })[] {
+type Entry = RunTimelineEntry & { payload: Record<string, unknown>; override?: OverrideRecord | null };
+
+function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): Entry[] {
   const to = run.endedAt === null ? undefined : new Date(Date.parse(run.endedAt) + 1).toISOString();
-  const out: (RunTimelineEntry & { payload: Record<string, unknown> })[] = [];
+  const out: Entry[] = [];
   for (const e of scanJournal(ctx.db, { from: run.startedAt, ...(to ? { to } : {}), newestFirst: false })) {
     const payload = parse(e.payload);
     if (e.command.startsWith('playbooks.')) {
@@ -89,12 +94,15 @@ function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (Run
         const detail = status === 'refused' ? `refused: ${String(result.why)}` : status === 'awaiting_second' ? 'first sign-off, waiting for a second person' : `done: ${String(result.outcome)}`;
         out.push({ at: e.at, actor: e.actor, command: e.command, step: Number(result.step), what: `step ${String(result.step)} "${String(result.title)}" ${detail}`, payload });
       }
-    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload });
+    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload, override: overrideOf(e) });
   }
   return out;
 }
 
-/** The engine's automatic path where a person overrode it; commands not listed here are not overrides. */
+/**
+ * The engine's automatic path where a person overrode it, for an entry journalled before overrides recorded their
+ * own (result.override); commands not listed here are not overrides.
+ */
 function automaticFor(command: string, payload: Record<string, unknown>, losses: RunLosses | null): string | null | undefined {
   switch (command) {
     case 'liquidations.reject':
@@ -129,17 +137,13 @@ function decisionsOf(def: PlaybookDefinition, steps: RunStepReport[], timeline: 
   }
   for (const t of timeline) {
     if (t.command.startsWith('playbooks.')) continue;
-    const automatic = automaticFor(t.command, t.payload, losses);
+    const automatic = t.override ? t.override.automatic : automaticFor(t.command, t.payload, losses);
     if (automatic !== undefined) out.push({ at: t.at, actor: t.actor, step: null, decision: t.what, automatic });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/**
- * The case the run managed (its "case" value), if any. The automatic path closes out at the marks; an auction's
- * bids are priced against the marks (BidView.amount), so the close-out at the marks would have lost the auction's
- * loss plus what the winning bids paid over them.
- */
+/** The case the run managed (its "case" value), if any, against the automatic path's close-out at the marks. */
 function lossesOf(ctx: CommandContext, run: RunRow): RunLosses | null {
   const id = run.vars.case;
   if (typeof id !== 'number') return null;
@@ -150,12 +154,7 @@ function lossesOf(ctx: CommandContext, run: RunRow): RunLosses | null {
     if (e instanceof InputError) return null;
     throw e;
   }
-  let closeOut: RunLosses['closeOut'] = null;
-  if (c.closeOut) {
-    const won = c.bids.filter((b) => b.status === 'won').reduce((s, b) => s.plus(b.amount), new Decimal(0));
-    const atMarks = Decimal.max(0, new Decimal(c.closeOut.margin).minus(c.closeOut.equityAfter).plus(c.closeOut.method === 'auction' ? won : 0));
-    closeOut = { method: c.closeOut.method, loss: c.closeOut.loss, automaticLoss: atMarks.toFixed() };
-  }
+  const closeOut: RunLosses['closeOut'] = closeOutAgainstMarks(c);
   return {
     case: c.id,
     member: c.member,
