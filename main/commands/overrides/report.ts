@@ -119,10 +119,3 @@ export function overridesReport(ctx: CommandContext, input: InputOf<'overrides.r
   const total = rows.reduce((s, r) => (r.difference === null ? s : s.plus(r.difference)), new Decimal(0));
   return { from, to, asOf: ctx.now().toISOString(), rows, totalDifference: money(total) };
 }
-
-/** The report as a CSV file (the shared writer escapes what people typed). */
-export const OVERRIDE_CSV_HEADER = ['seq', 'at', 'actor', 'requested by', 'command', 'kind', 'subject', 'account', 'member', 'what', 'why', 'automatic alternative', 'actual outcome', 'automatic outcome', 'actual cost', 'automatic cost', 'difference'] as const;
-
-export function overrideCsvRow(r: OverrideRow): string[] {
-  return [String(r.seq), r.at, r.actor, r.requestedBy ?? '', r.command, r.kind, r.subject, r.account ?? '', r.member ?? '', r.what, r.why, r.automatic, r.actualOutcome, r.automaticOutcome, r.actualCost ?? '', r.automaticCost ?? '', r.difference ?? ''];
-}
