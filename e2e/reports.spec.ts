@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
-import { ensureCycle, snap } from './support/screens.ts';
+import { ensureCycle, snap, snapDeskSizes } from './support/screens.ts';
 import { api } from './support/api.ts';
 import type { MarginCall } from '../shared/contract.ts';
 
@@ -70,4 +70,32 @@ test('a waiver shows its automatic alternative; the end-of-day report lists it a
   expect(flat.toLowerCase()).toContain('end-of-day risk report, ');
   expect(flat).toContain(`call ${call.id} stands`);
   expect(flat).toContain(reason);
+});
+
+test('the work lists save what they list as CSV: the margin-call queue, the liquidation proposals, the members', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  const saved = async (testid: string): Promise<string[]> => {
+    const download = page.waitForEvent('download');
+    await page.getByTestId(testid).click();
+    return fs.readFileSync((await (await download).path())!, 'utf8').split('\r\n').filter((l) => l !== '');
+  };
+  await page.getByTestId('nav-calls').click();
+  await page.getByTestId('calls-filter-all').click();
+  const count = Number(await page.getByTestId('calls-count').getAttribute('data-count'));
+  const calls = await saved('calls-csv');
+  expect(calls[0]).toBe('id,account,member,amount,deposited,outstanding,deadline,status,created');
+  expect(calls.length - 1).toBe(count);
+  await page.getByTestId('nav-liquidations').click();
+  const listed = Number(await page.getByTestId('liq-count').getAttribute('data-listed'));
+  const liqs = await saved('liq-csv');
+  expect(liqs[0]).toMatch(/^id,account,member,cycle,status,notional,/);
+  expect(liqs.length - 1).toBe(listed);
+  await page.getByTestId('nav-default').click();
+  const members = await saved('members-csv');
+  expect(members[0]).toMatch(/^member,name,status,default fund,/);
+  expect(members.length).toBeGreaterThan(2);
+  await page.getByTestId('nav-reports').click();
+  await expect(page.getByTestId('eod-report')).toBeVisible();
+  await snapDeskSizes(page, testInfo, 'reports');
 });
