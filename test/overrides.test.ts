@@ -3,7 +3,7 @@
 // must carry what the automatic path would have done. The set of commands covered here is checked against the
 // contract's list, so an override command added without a scenario here, or whose entry slips through without its
 // alternative, fails this file. The waived call that then defaulted is costed against an oracle written from the
-// rule in docs/overrides.md, in integers.
+// rule in docs/overrides-and-reports.md, in integers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ledger } from '../main/ledger/db.ts';

@@ -1,5 +1,5 @@
 // The overrides of a period, each beside its automatic alternative and both outcomes costed as of now
-// (overrides.report; docs/overrides.md says how each kind is costed). Read from the journal: an override's entry
+// (overrides.report; docs/overrides-and-reports.md says how each kind is costed). Read from the journal: an override's entry
 // carries its automatic alternative (overrides/wrap.ts), so the report reads the same whenever it is asked for, but
 // for what has happened since (a call met, a member in default).
 import { Decimal } from 'decimal.js';
