@@ -22,6 +22,7 @@ import type { LiquidationDetail, LiquidationSummary, MarginCall } from '../share
 import { checked, withOverrides } from '../main/commands/overrides/wrap.ts';
 import { overrideOf } from '../main/commands/overrides/journalled.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
+import { dispatch } from '../main/commands/dispatch.ts';
 
 const demoLedger = demoLedgers('riskdesk-overrides-', 400);
 const { run, advance } = minuteClock();
@@ -175,12 +176,15 @@ test('each override command records its automatic alternative in its journal ent
   }
 });
 
-test('the overrides recorded replay: verify --deep rebuilds every override entry to the byte', () => {
+test('the overrides recorded replay: verify --deep rebuilds every override entry to the byte, and one journalled before overrides recorded theirs', () => {
   const db = demoLedger(120);
   run(db, operator, 'cycle.run', { at: DEMO_AS_OF });
   const call = run<MarginCall[]>(db, viewer, 'calls.list', {}).find((c) => c.status === 'open' || c.status === 'overdue')!;
   setPolicy(run, db, 'fourEyesWaiver', '1000000000000');
-  run(db, supervisor, 'calls.extend', { id: call.id, deadline: addMinutes(call.deadline, 600), reason: 'bank holiday' });
+  // As a build before this one wrote it: the extension's entry carries no alternative, and still replays as written.
+  const last = [...scanJournal(db, { newestFirst: true })][0]!.at;
+  dispatch({ db, actor: supervisor, now: () => new Date(Date.parse(last) + 30_000), preOverrides: true }, 'calls.extend', { id: call.id, deadline: addMinutes(call.deadline, 600), reason: 'bank holiday' });
+  assert.equal(recorded(db).get('calls.extend'), undefined);
   run(db, supervisor, 'calls.waive', { id: call.id, reason: 'settled elsewhere' });
   run(db, supervisor, 'automation.set', { scope: 'global', enabled: true, reason: 'desk staffed' });
   const v = deepVerify(db);

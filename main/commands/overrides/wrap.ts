@@ -27,6 +27,7 @@ export function withOverrides<H extends Record<string, Handler>>(handlers: H): H
     const inner = handlers[channel];
     if (!inner) throw new Error(`override channel ${channel} has no handler`);
     out[channel] = ((ctx: CommandContext, input: never, prepared?: never) => {
+      if (ctx.preOverrides) return inner(ctx, input, prepared);
       const rec = recorderFor(channel);
       const before = rec.before(ctx, input as never);
       const done = inner(ctx, input, prepared);
