@@ -29,6 +29,12 @@ test('a waiver shows its automatic alternative; the end-of-day report lists it a
   await page.getByTestId('waive-reason').fill(reason);
   await page.getByTestId('waive-submit').click();
   await expect(page.getByTestId('call-status')).toHaveAttribute('data-status', 'waived');
+  // The call's own history: the waiver, and beside it the engine's automatic path.
+  const waived = page.locator('[data-testid="call-event"][data-kind="waived"]');
+  await expect(waived.getByTestId('call-event-automatic')).toHaveText(
+    `Automatic path: call ${call.id} stands: ${call.outstanding} due by ${call.deadline}, escalated to liquidation if unmet`,
+  );
+  await snap(page, testInfo, 'call-waived-automatic-path');
 
   // The Reports screen: today's overrides, the waiver beside the engine's automatic path.
   await page.keyboard.press('g');

@@ -80,6 +80,8 @@ export interface CallEvent {
   kind: string;
   amount: string | null;
   note: string;
+  /** A waiver's or an extension's automatic alternative, as its journal entry records it (calls.get only). */
+  automatic?: string;
 }
 
 export interface MarginCall {

@@ -186,6 +186,10 @@ test('the overrides recorded replay: verify --deep rebuilds every override entry
   dispatch({ db, actor: supervisor, now: () => new Date(Date.parse(last) + 30_000), preOverrides: true }, 'calls.extend', { id: call.id, deadline: addMinutes(call.deadline, 600), reason: 'bank holiday' });
   assert.equal(recorded(db).get('calls.extend'), undefined);
   run(db, supervisor, 'calls.waive', { id: call.id, reason: 'settled elsewhere' });
+  // The call's own view puts the recorded alternative beside the waiver (the extension, journalled without one, has none).
+  const h = run<MarginCall>(db, viewer, 'calls.get', { id: call.id }).history!;
+  assert.match(h.find((e) => e.kind === 'waived')!.automatic!, new RegExp(`^call ${call.id} stands: `));
+  assert.equal(h.find((e) => e.kind === 'extended')!.automatic, undefined);
   run(db, supervisor, 'automation.set', { scope: 'global', enabled: true, reason: 'desk staffed' });
   const v = deepVerify(db);
   assert.equal(v.ok, true, JSON.stringify(v).slice(0, 400));

@@ -2,7 +2,8 @@
 // report and the playbook run report.
 import type { OverrideChannel, OverrideRecord } from '../../../shared/contractReports.ts';
 import { OVERRIDE_CHANNELS } from '../../../shared/contractReports.ts';
-import type { JournalEntry } from '../../ledger/journal.ts';
+import { scanJournal, type JournalEntry } from '../../ledger/journal.ts';
+import type { CommandContext } from '../context.ts';
 
 export function isOverrideChannel(channel: string): channel is OverrideChannel {
   return (OVERRIDE_CHANNELS as readonly string[]).includes(channel);
@@ -29,4 +30,14 @@ export function overrideOf(e: Pick<JournalEntry, 'command' | 'result'>): Journal
   }
   const o = r.override as OverrideRecord | undefined;
   return o ? { ...o, command: e.command as OverrideChannel, requestedBy: o.facts.requestedBy ?? null } : null;
+}
+
+/** A call's waivers and extensions, at their time, as their entries record them: time -> automatic alternative. */
+export function callOverrides(ctx: CommandContext, call: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of scanJournal(ctx.db, { contains: [`"subject":"call:${call}"`], newestFirst: false })) {
+    const o = overrideOf(e);
+    if (o && o.subject === `call:${call}`) out.set(e.at, o.automatic);
+  }
+  return out;
 }
