@@ -118,6 +118,17 @@ export interface EndOfDayReport {
   breakers: BreakerView[];
 }
 
+/** The overrides table as people read it (the console, the report page, the CSV files): one header, one row shape. */
+export const OVERRIDE_TABLE_HEADER = ['at', 'who', 'what', 'why', 'automatic alternative', 'actual outcome', 'automatic outcome', 'actual cost', 'automatic cost', 'difference'] as const;
+
+export function overrideWho(r: Pick<OverrideRow, 'actor' | 'requestedBy'>): string {
+  return r.requestedBy && r.requestedBy !== r.actor ? `${r.requestedBy}, confirmed by ${r.actor}` : r.actor;
+}
+
+export function overrideTableRow(r: OverrideRow): (string | null)[] {
+  return [r.at, overrideWho(r), r.what, r.why, r.automatic, r.actualOutcome, r.automaticOutcome, r.actualCost, r.automaticCost, r.difference];
+}
+
 const period = z
   .object({ from: isoTime, to: isoTime })
   .strict()

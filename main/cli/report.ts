@@ -2,7 +2,7 @@
 // risk report, as text, --json (the channel's output), --csv (shared/csv.ts) or, for the day, --export FILE
 // (.html, .pdf printed by Chromium, .csv, .json).
 import type { CliIo } from './io.ts';
-import type { EndOfDayReport, OverridesReport } from '../../shared/contractReports.ts';
+import { overrideWho, type EndOfDayReport, type OverridesReport } from '../../shared/contractReports.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
 import { endOfDayCsv, endOfDayHtml, overridesCsv } from '../reports/endOfDay.ts';
@@ -28,7 +28,7 @@ function printOverrides(door: ReportDoor, r: OverridesReport): void {
   table(
     out,
     ['at', 'who', 'what', 'why', 'automatic alternative', 'actual cost', 'automatic cost', 'difference'],
-    r.rows.map((x) => [x.at, x.requestedBy && x.requestedBy !== x.actor ? `${x.requestedBy}+${x.actor}` : x.actor, x.what, x.why, x.automatic, x.actualCost ?? '—', x.automaticCost ?? '—', x.difference ?? '—']),
+    r.rows.map((x) => [x.at, overrideWho(x), x.what, x.why, x.automatic, x.actualCost ?? '—', x.automaticCost ?? '—', x.difference ?? '—']),
     [5, 6, 7],
   );
 }
@@ -40,7 +40,7 @@ function printDay(door: ReportDoor, r: EndOfDayReport): void {
   const c = r.calls;
   table(out, ['calls', 'count', 'USD'], [['issued', String(c.issued), c.issuedAmount], ['met', String(c.met), c.metAmount], ['waived', String(c.waived), ''], ['escalated', String(c.escalated), ''], ['open at the close', String(c.open), c.openAmount]], [1, 2]);
   out.write(`${r.overrides.length} override(s)\n`);
-  table(out, ['at', 'who', 'what', 'automatic alternative', 'difference'], r.overrides.map((x) => [x.at, x.actor, x.what, x.automatic, x.difference ?? '—']), [4]);
+  table(out, ['at', 'who', 'what', 'automatic alternative', 'difference'], r.overrides.map((x) => [x.at, overrideWho(x), x.what, x.automatic, x.difference ?? '—']), [4]);
   table(out, ['account', 'member', 'equity', 'MM', 'health', 'status'], r.topExposures.map((e) => [e.account, e.member, e.equity, e.mm, e.health ?? '∞', e.status]), [2, 3, 4]);
   if (r.cover) out.write(`Cover-1 ${r.cover.cover1.amount}, Cover-2 ${r.cover.cover2.amount} against prefunded ${r.cover.prefunded}: Cover-2 ${r.cover.cover2.covered ? 'held' : 'NOT held'}\n`);
   out.write(r.breakers.length === 0 ? 'no circuit breaker tripped\n' : `breakers: ${r.breakers.map((b) => `${b.instrument} ${b.reset ? 'reset' : 'tripped'}`).join(', ')}\n`);

@@ -1,18 +1,16 @@
 // The end-of-day risk report as a page (HTML, printed to PDF by Chromium) and as CSV files: what the desk sends at
 // the close. Every value is escaped in the page; the CSV goes through the one writer (shared/csv.ts).
-import type { EndOfDayReport, OverrideRow, OverridesReport } from '../../shared/contractReports.ts';
+import { OVERRIDE_TABLE_HEADER, overrideTableRow, type EndOfDayReport, type OverrideRow, type OverridesReport } from '../../shared/contractReports.ts';
 import { csvText, type CsvValue } from '../../shared/csv.ts';
 import { esc, PAGE_STYLE, table } from './html.ts';
 
-const OVERRIDE_HEAD = ['at', 'who', 'what', 'why', 'automatic alternative', 'actual outcome', 'automatic outcome', 'actual cost', 'automatic cost', 'difference'];
-
+/** A row as the page shows it: a path with no money outcome reads —. */
 function overrideCells(r: OverrideRow): CsvValue[] {
-  const who = r.requestedBy && r.requestedBy !== r.actor ? `${r.requestedBy}, confirmed by ${r.actor}` : r.actor;
-  return [r.at, who, r.what, r.why, r.automatic, r.actualOutcome, r.automaticOutcome, r.actualCost ?? '—', r.automaticCost ?? '—', r.difference ?? '—'];
+  return overrideTableRow(r).map((v, i) => (v === null && i >= 7 ? '—' : v));
 }
 
 export function overridesTableHtml(rows: OverrideRow[]): string {
-  return rows.length === 0 ? '<p>No overrides.</p>' : table(OVERRIDE_HEAD, rows.map(overrideCells), [7, 8, 9]);
+  return rows.length === 0 ? '<p>No overrides.</p>' : table([...OVERRIDE_TABLE_HEADER], rows.map(overrideCells), [7, 8, 9]);
 }
 
 export function endOfDayHtml(r: EndOfDayReport): string {
@@ -54,7 +52,7 @@ export function endOfDayCsv(r: EndOfDayReport): string {
   put('calls', 'day', { ...r.calls });
   for (const o of r.overrides) {
     const cells = overrideCells(o);
-    put('overrides', String(o.seq), Object.fromEntries(OVERRIDE_HEAD.map((h, i) => [h, cells[i]])));
+    put('overrides', String(o.seq), Object.fromEntries(OVERRIDE_TABLE_HEADER.map((h, i) => [h, cells[i]])));
   }
   for (const e of r.topExposures) put('topExposures', e.account, { member: e.member, equity: e.equity, mm: e.mm, health: e.health ?? '', status: e.status });
   if (r.cover) put('cover', r.cover.asOf, { prefunded: r.cover.prefunded, cover1: r.cover.cover1.amount, cover2: r.cover.cover2.amount, cover2Held: r.cover.cover2.covered });
