@@ -10,6 +10,7 @@ import { signIn } from './support/signin.ts';
 import { ensureCycle, snap, snapDeskSizes } from './support/screens.ts';
 import { api } from './support/api.ts';
 import type { MarginCall } from '../shared/contract.ts';
+import type { StressReport } from '../shared/contractRecovery.ts';
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
@@ -78,7 +79,7 @@ test('a waiver shows its automatic alternative; the end-of-day report lists it a
   expect(flat).toContain(reason);
 });
 
-test('the work lists save what they list as CSV: the accounts as filtered, the margin-call queue, the liquidation proposals, the members', async ({ page, desk }, testInfo) => {
+test('the work lists save what they list as CSV: the accounts as filtered, the margin-call queue, the liquidation proposals, the members, a stress run', async ({ page, desk }, testInfo) => {
   await ensureCycle(desk);
   await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
   const saved = async (testid: string): Promise<string[]> => {
@@ -116,6 +117,14 @@ test('the work lists save what they list as CSV: the accounts as filtered, the m
   const members = await saved('members-csv');
   expect(members[0]).toMatch(/^member,name,status,default fund,/);
   expect(members.length).toBeGreaterThan(2);
+  // A stress run's results: one line per scenario and member, as the API computes them on the same ledger.
+  await page.getByTestId('nav-stress').click();
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-progress')).toHaveAttribute('data-running', 'false', { timeout: 60_000 });
+  const report = await api<StressReport>(desk, 'viewer', 'stress.run', {});
+  const stress = await saved('stress-csv');
+  expect(stress[0]).toBe('scenario,name,kind,member,margin held,pnl,stress loss,uncovered,scenario cover-1,scenario cover-2');
+  expect(stress.length - 1).toBe(report.scenarios.reduce((n, sc) => n + sc.members.length, 0));
   await page.getByTestId('nav-reports').click();
   await expect(page.getByTestId('eod-report')).toBeVisible();
   await snapDeskSizes(page, testInfo, 'reports');
