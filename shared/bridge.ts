@@ -17,7 +17,14 @@ export interface RiskdeskBridge {
   invoke<C extends Channel>(channel: C, payload: InputOf<C>): Promise<InvokeResult<C>>;
   /** Subscribes to console events; returns the unsubscribe function. */
   onEvent(listener: (e: ConsoleEvent) => void): () => void;
+  /**
+   * The Electron window only: prints the page to a PDF (webContents.printToPDF) and asks where to save it, named
+   * `name`.pdf by default. Browser mode has none: the browser's own print saves a PDF.
+   */
+  printToPdf?(name: string): Promise<PrintResult>;
 }
+
+export type PrintResult = { ok: true; saved: string | null } | { ok: false; error: BridgeError };
 
 export function toBridgeError(e: unknown): BridgeError {
   if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as { code: unknown }).code === 'string') {

@@ -18,6 +18,7 @@ import { portfolioContract } from './contractPortfolio.ts';
 import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
+import { reportsContract } from './contractReports.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -79,6 +80,8 @@ export interface CallEvent {
   kind: string;
   amount: string | null;
   note: string;
+  /** A waiver's or an extension's automatic alternative, as its journal entry records it (calls.get only). */
+  automatic?: string;
 }
 
 export interface MarginCall {
@@ -823,6 +826,8 @@ export const contract = {
   ...metricsContract,
   // What needs attention first on the dashboard (issue 21 item 8).
   ...attentionContract,
+  // Overrides beside the automatic path, the end-of-day report (issue 21 items 2 and 7).
+  ...reportsContract,
   // Recovery playbooks, live runs and drills (issue 16).
   ...playbookContract,
 } as const;

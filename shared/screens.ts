@@ -11,6 +11,7 @@ export type ScreenId =
   | 'assessments'
   | 'stress'
   | 'playbooks'
+  | 'reports'
   | 'inbox'
   | 'settings';
 
@@ -34,6 +35,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'assessments', label: 'Assessments', chord: 'e', digit: '8' },
   { id: 'stress', label: 'Stress tests', chord: 't', digit: '9' },
   { id: 'playbooks', label: 'Playbooks', chord: 'p' },
+  { id: 'reports', label: 'Reports', chord: 'r' },
   { id: 'inbox', label: 'Inbox', chord: 'i' },
   { id: 'settings', label: 'Settings', chord: 's', digit: '0' },
 ];

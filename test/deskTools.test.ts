@@ -10,7 +10,8 @@ import type { Actor } from '../main/commands/context.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
 import { journalHead, verifyJournal } from '../main/ledger/journal.ts';
 import type { JournalEntry, MarginCall } from '../shared/contract.ts';
-import { csvCell, entryRefs, entrySummary } from '../main/commands/audit.ts';
+import { entryRefs, entrySummary } from '../main/commands/audit.ts';
+import { csvCell } from '../shared/csv.ts';
 
 const demoLedger = demoLedgers('riskdesk-desktools-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };

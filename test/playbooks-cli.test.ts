@@ -165,7 +165,8 @@ test('a member-default drill runs to the end with two supervisors; the live file
   const chosen = report.decisions.find((d: { step: number | null }) => d.step === 9);
   assert.deepEqual([chosen.actor, chosen.decision, chosen.automatic], ['supervisor', 'Choose auction or close-out: close-out', null]);
   const paused = report.decisions.find((d: { decision: string }) => d.decision.startsWith('automation.set'));
-  assert.equal(paused.automatic, 'automation executes liquidation proposals at each cycle');
+  // The alternative the switch's own journal entry recorded: the demo desk's global automation was already off.
+  assert.equal(paused.automatic, 'global automation stays off: proposals wait for the desk');
   assert.deepEqual(report.actors.map((a: { name: string }) => a.name), ['supervisor', 'supervisor2']);
   assert.ok(report.timeline.some((e: { command: string; actor: string }) => e.command === 'default.confirm' && e.actor === 'supervisor2'));
   assert.equal(report.timeline[0].what, 'started member-default v1 (drill)');

@@ -26,6 +26,7 @@ import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
 import { lifecycleCli } from './lifecycle.ts';
 import { playbookCli } from './playbooks.ts';
+import { reportCli } from './report.ts';
 import { exportJournal } from '../ledger/journal.ts';
 import { readPassword } from './password.ts';
 import { decodeCsv } from '../csv/encoding.ts';
@@ -75,6 +76,9 @@ const USAGE = `riskdesk <command> [options]
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
+  report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
+           alternative and both outcomes costed side by side
+  report   eod --db F --day YYYY-MM-DD [--json|--csv|--export FILE.html|.pdf|.csv|.json]   the end-of-day risk report
   explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
            every intermediate value (F: mm, im, equity, call, health, liquidationPrice, bankruptcyPrice, planQuantity)
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
@@ -179,6 +183,9 @@ const OPTIONS = {
   version: { type: 'string' },
   run: { type: 'string' },
   export: { type: 'string' },
+  from: { type: 'string' },
+  day: { type: 'string' },
+  csv: { type: 'boolean', default: false },
   speed: { type: 'string' },
   inject: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -415,6 +422,14 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       out(r, () => io.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
       return 0;
     }
+    case 'report':
+      return reportCli(rest[0], {
+        run: (channel, payload) => run(channel, inv, payload),
+        opt: (name) => o[name],
+        json: o.json === true,
+        csv: o.csv === true,
+        io,
+      });
     case 'users':
     case 'sessions':
     case 'password':

@@ -25,7 +25,7 @@ import { backupLedger } from '../ledger/backup.ts';
 import { checkPlaybook } from '../commands/playbooks/definition.ts';
 import { briefOf } from '../commands/playbooks/report.ts';
 import { reportHtml } from '../playbooks/reportHtml.ts';
-import { printPdf } from './printPdf.ts';
+import { exportFile } from './exportFile.ts';
 import { drillsDir, drillFile } from '../playbooks/sandbox.ts';
 
 import { table } from '../text/table.ts';
@@ -107,11 +107,7 @@ function printState(door: PlaybookDoor, s: RunState): void {
 
 /** The whole report (item 5) to a new file: .json as the command layer gives it, .html as one page, .pdf printed. */
 function exportReport(r: RunReport, to: string): void {
-  const ext = path.extname(to).toLowerCase();
-  if (ext !== '.json' && ext !== '.html' && ext !== '.pdf') throw new InputError(`--export ${to}: a report is exported as .json, .html or .pdf`, { field: 'export' });
-  if (fs.existsSync(to)) throw new InputError(`${to} already exists: export never overwrites a file`, { field: 'export' });
-  if (ext === '.pdf') printPdf(reportHtml(r), to);
-  else fs.writeFileSync(to, ext === '.json' ? `${JSON.stringify(r, null, 2)}\n` : reportHtml(r), { flag: 'wx' });
+  exportFile(to, { '.json': () => `${JSON.stringify(r, null, 2)}\n`, '.html': () => reportHtml(r) });
 }
 
 /** --inject stale@30..45,missed-call:KCM@60,default:KCM@90 (minutes of the drill's clock) as the drill's events. */

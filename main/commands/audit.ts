@@ -8,6 +8,7 @@ import { JOURNAL_REF_KINDS } from '../../shared/contract.ts';
 import { scanJournal, journalCommands, type JournalEntry as StoredEntry } from '../ledger/journal.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { InputError } from '../../shared/errors.ts';
+import { csvText } from '../../shared/csv.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -237,30 +238,18 @@ export function journalList(ctx: CommandContext, input: InputOf<'journal.list'>)
 
 export const CSV_MAX_ROWS = 100_000;
 
-/**
- * One CSV cell: quoted where it holds a comma, quote or line break; and a cell a spreadsheet would take for a
- * formula (starting with = + - @, or a tab or carriage return) gets a leading ' so that it opens as text. A journal
- * holds what people typed (reasons, notes), so an export must never run it.
- */
-export function csvCell(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function journalCsv(ctx: CommandContext, input: InputOf<'journal.exportCsv'>): { csv: string; rows: number; truncated: boolean } {
-  const lines = [['seq', 'at', 'actor', 'command', 'summary', 'objects', 'payload', 'hash'].join(',')];
-  let rows = 0;
+  const rows: string[][] = [];
   let truncated = false;
   for (const v of selected(ctx, input, {})) {
-    if (rows >= CSV_MAX_ROWS) {
+    if (rows.length >= CSV_MAX_ROWS) {
       truncated = true;
       break;
     }
     const objects = v.refs.map((r) => `${r.kind}:${r.id}`).join(' ');
-    lines.push([String(v.seq), v.at, v.actor, v.command, v.summary, objects, JSON.stringify(v.payload), v.hash].map(csvCell).join(','));
-    rows += 1;
+    rows.push([String(v.seq), v.at, v.actor, v.command, v.summary, objects, JSON.stringify(v.payload), v.hash]);
   }
-  return { csv: `${lines.join('\r\n')}\r\n`, rows, truncated };
+  return { csv: csvText(['seq', 'at', 'actor', 'command', 'summary', 'objects', 'payload', 'hash'], rows), rows: rows.length, truncated };
 }
 
 export function journalCommandsList(ctx: CommandContext): string[] {

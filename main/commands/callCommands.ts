@@ -5,6 +5,7 @@ import { getCall, callEvents, callWriter, listCalls, requestWaiver, type CallRow
 import { readPolicy } from '../ledger/bookRepo.ts';
 import { addCashCollateral, cashAsset } from '../ledger/collateralRepo.ts';
 import { formatAmount, parseAmount } from '../../shared/units.ts';
+import { callOverrides } from './overrides/journalled.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { confirmOrAsk, DEPOSIT_CONFIRM_MULTIPLE, money, times } from './confirm.ts';
@@ -64,7 +65,15 @@ export function listCallsCommand(ctx: CommandContext, input: InputOf<'calls.list
 export function getCallCommand(ctx: CommandContext, input: InputOf<'calls.get'>): MarginCall {
   const c = getCall(ctx.db, input.id);
   if (!c) throw new InputError(`no margin call ${input.id}`, { field: 'id' });
-  return callView(c, true, ctx);
+  const view = callView(c, true, ctx);
+  // Beside a waiver or an extension, what the engine would have done: its own journal entry's record, matched by
+  // the one clock reading the command and its entry share.
+  const automatic = callOverrides(ctx, c.id);
+  for (const e of view.history ?? []) {
+    const a = (e.kind === 'waived' || e.kind === 'extended') && automatic.get(e.at);
+    if (a) e.automatic = a;
+  }
+  return view;
 }
 
 /** A cash deposit against a call: it goes into the account's cash collateral and reduces what is outstanding. */

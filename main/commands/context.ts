@@ -26,6 +26,11 @@ export interface CommandContext {
   replaying?: true;
   /** Set while verify --deep replays a cycle journalled before cycles ran the instrument lifecycle first. */
   preLifecycle?: true;
+  /**
+   * Replaying an entry journalled before overrides recorded their automatic alternative (its result has none): the
+   * replay leaves it out too, so that the entry is rebuilt as it was written (overrides/wrap.ts).
+   */
+  preOverrides?: true;
   /** The ledger is a drill's sandbox copy, made by the door (main/cli/playbooks.ts): only there may a drill start. */
   sandbox?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */

@@ -45,6 +45,9 @@ import { stageImport, type StagedImport } from './importCsv.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
+import { withOverrides } from './overrides/wrap.ts';
+import { overridesReport } from './overrides/report.ts';
+import { endOfDayReport } from './reports/endOfDay.ts';
 
 export interface Handled<C extends Channel> {
   output: OutputOf<C>;
@@ -75,7 +78,8 @@ export function* cycleCommand(ctx: CommandContext, input: InputOf<'cycle.run'>):
  */
 export const stagers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Prepared }> = { 'import.csv': stageImport };
 
-export const handlers: Handlers = {
+// Override channels record their automatic alternative in their journal entry (overrides/wrap.ts).
+export const handlers: Handlers = withOverrides({
   'cycle.run': (ctx, input) => drain(cycleCommand(ctx, input)),
   'lifecycle.run': plain(lifecycleCommand),
   'lifecycle.overview': plain(lifecycleOverview),
@@ -117,6 +121,8 @@ export const handlers: Handlers = {
   'explain.figure': plain(explainFigureCommand),
   'accounts.moves': plain(accountsMovesCommand),
   'dashboard.attention': plain(attentionView),
+  'overrides.report': plain(overridesReport),
+  'reports.endOfDay': plain(endOfDayReport),
   'instruments.list': plain(instrumentsList),
   'prices.history': plain(pricesHistory),
   'liquidations.list': plain(listLiquidationsCommand),
@@ -142,4 +148,4 @@ export const handlers: Handlers = {
   ...recoveryHandlers,
   ...adminHandlers,
   ...playbookHandlers,
-};
+});

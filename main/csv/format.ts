@@ -1,5 +1,6 @@
 // Writes rows in the import formats of docs/csv-formats.md, so that parseCsv(kind, formatCsv(kind, rows)) gives
 // the same rows back (exports, fixtures, the demo book as files). Units come from the ref's instruments and assets.
+import { csvQuote } from '../../shared/csv.ts';
 import { AMOUNT_SCALE, formatAmount, formatRate, formatUnits } from '../../shared/units.ts';
 import type { Instrument } from '../engine/model.ts';
 import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
@@ -180,9 +181,7 @@ export function entryPrice(lots: bigint, entryValue: bigint, inst: Instrument): 
 }
 
 function quote(v: Cell): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return v === null ? '' : csvQuote(String(v));
 }
 
 function need<T>(x: T | undefined, what: string, id: string): T {

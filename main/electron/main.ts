@@ -29,6 +29,7 @@ import { CSP } from '../serve/headers.ts';
 import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
 import { menuTemplate } from './menu.ts';
 import type { ConsoleEvent } from '../../shared/contract.ts';
+import type { PrintResult } from '../../shared/bridge.ts';
 import { LedgerAnchor } from '../anchor/anchor.ts';
 import { CheckpointStore } from '../anchor/checkpoints.ts';
 import { sealedKey } from './anchorKey.ts';
@@ -36,6 +37,7 @@ import { desktopSettings, refuseDevices, refuseBluetooth } from './hardening.ts'
 
 const INVOKE = 'riskdesk:invoke';
 const EVENT = 'riskdesk:event';
+const PRINT = 'riskdesk:print';
 const HERE = import.meta.dirname;
 
 registerAppScheme();
@@ -199,6 +201,20 @@ async function start(): Promise<void> {
     const key = senderKey(event);
     if (!key) return REFUSED_SENDER;
     return (await d.invokeAsync({ kind: 'window', key }, channel, payload)).result;
+  });
+  // A report page printed to PDF (issue 21 item 7): the same page the browser mode prints, saved where the user says.
+  ipcMain.handle(PRINT, async (event, name: unknown): Promise<PrintResult> => {
+    if (!senderKey(event) || !win) return REFUSED_SENDER as PrintResult;
+    const base = typeof name === 'string' && /^[\w.-]{1,80}$/.test(name) ? name : 'riskdesk-report';
+    try {
+      const pdf = await event.sender.printToPDF({ printBackground: true });
+      const { canceled, filePath } = await dialog.showSaveDialog(win, { defaultPath: `${base}.pdf`, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+      if (canceled || !filePath) return { ok: true, saved: null };
+      fs.writeFileSync(filePath, pdf);
+      return { ok: true, saved: filePath };
+    } catch (e) {
+      return { ok: false, error: { code: 'print_failed', message: e instanceof Error ? e.message : String(e) } };
+    }
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate({

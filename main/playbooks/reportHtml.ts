@@ -1,15 +1,7 @@
 // A run's report as one self-contained HTML page (riskdesk playbook report --export FILE.html): what the desk files
 // after an incident or a drill, readable without the app, and printable to PDF by any browser. Every value is escaped.
 import type { CoverSnapshot, RunReport } from '../../shared/contractPlaybook.ts';
-
-const esc = (v: unknown): string =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function table(head: string[], rows: unknown[][]): string {
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
-}
+import { esc, PAGE_STYLE, table } from '../reports/html.ts';
 
 function cover(label: string, c: CoverSnapshot | null): unknown[] {
   if (c === null) return [label, '', '', '', ''];
@@ -21,11 +13,7 @@ export function reportHtml(r: RunReport): string {
   const s = r.score;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
-body { font: 12px/1.4 system-ui, sans-serif; margin: 24px; color: #111; }
-table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
-th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #eee; }
+<style>${PAGE_STYLE}
 .drill { background: #b45309; color: #fff; padding: 4px 8px; font-weight: bold; letter-spacing: 0.1em; }
 </style></head><body>
 ${r.mode === 'drill' ? '<div class="drill">DRILL — sandbox copy, not the live ledger</div>' : ''}

@@ -144,6 +144,8 @@ export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBo
   const at = new Date(e.at);
   const ctx: CommandContext = { db, actor: { name: e.actor, role: roleOf(db, e.actor) }, now: () => at, replaying: true, ...(resident ? { resident } : {}) };
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
+  // An override (or a confirmation of one) journalled before overrides recorded their alternative is rebuilt without it.
+  if (!e.result.includes('"override":')) ctx.preOverrides = true;
   const raw = inputOf(channel, e);
   if (channel === 'cycle.run') {
     // A cycle journalled before cycles ran the lifecycle carries no mark of it: it is replayed without it.

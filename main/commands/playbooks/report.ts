@@ -25,6 +25,9 @@ import { runLedgerStress } from '../recovery/stress.ts';
 import { priceTimeOf } from '../recovery/book.ts';
 import { DRILL_CLOCK, happened } from './drillClock.ts';
 import { choicesOf, choicesAgainstAutomatic } from './choices.ts';
+import { closeOutAgainstMarks } from '../overrides/costs.ts';
+import { overrideOf } from '../overrides/journalled.ts';
+import type { OverrideRecord } from '../../../shared/contractReports.ts';
 
 /** Cover-1 and Cover-2 over every stress scenario at the latest marks, as the run starts or ends. */
 export function coverNow(ctx: CommandContext): CoverSnapshot {
@@ -75,9 +78,11 @@ function gist(e: JournalEntry, payload: Record<string, unknown>): string {
  * The run's own entries (its start, steps and abort) and every command the run's people ran while it ran: in a live
  * ledger others keep working, and a price feed ticks, so only the run's actors' commands belong to its timeline.
  */
-function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (RunTimelineEntry & { payload: Record<string, unknown>; result: Record<string, unknown> })[] {
+type Entry = RunTimelineEntry & { payload: Record<string, unknown>; result: Record<string, unknown>; override?: OverrideRecord | null };
+
+function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): Entry[] {
   const to = run.endedAt === null ? undefined : new Date(Date.parse(run.endedAt) + 1).toISOString();
-  const out: (RunTimelineEntry & { payload: Record<string, unknown>; result: Record<string, unknown> })[] = [];
+  const out: Entry[] = [];
   for (const e of scanJournal(ctx.db, { from: run.startedAt, ...(to ? { to } : {}), newestFirst: false })) {
     const payload = parse(e.payload);
     const result = parse(e.result);
@@ -91,12 +96,15 @@ function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): (Run
         const detail = status === 'refused' ? `refused: ${String(result.why)}` : status === 'awaiting_second' ? 'first sign-off, waiting for a second person' : `done: ${String(result.outcome)}`;
         out.push({ at: e.at, actor: e.actor, command: e.command, step: Number(result.step), what: `step ${String(result.step)} "${String(result.title)}" ${detail}`, payload, result });
       }
-    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload, result });
+    } else if (people.has(e.actor)) out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: gist(e, payload), payload, result, override: overrideOf(e) });
   }
   return out;
 }
 
-/** The engine's automatic path where a person overrode it; commands not listed here are not overrides. */
+/**
+ * The engine's automatic path where a person overrode it, for an entry journalled before overrides recorded their
+ * own (result.override); commands not listed here are not overrides.
+ */
 function automaticFor(command: string, payload: Record<string, unknown>, losses: RunLosses | null): string | null | undefined {
   switch (command) {
     case 'liquidations.reject':
@@ -133,7 +141,7 @@ function decisionsOf(def: PlaybookDefinition, steps: RunStepReport[], timeline: 
   }
   for (const t of timeline) {
     if (t.command.startsWith('playbooks.')) continue;
-    const automatic = automaticFor(t.command, t.payload, losses);
+    const automatic = t.override ? t.override.automatic : automaticFor(t.command, t.payload, losses);
     if (automatic !== undefined) out.push({ at: t.at, actor: t.actor, step: null, decision: t.what, automatic });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
@@ -154,14 +162,10 @@ function lossesOf(ctx: CommandContext, run: RunRow, choices: RunChoice[]): RunLo
     if (e instanceof InputError) return null;
     throw e;
   }
-  let closeOut: RunLosses['closeOut'] = null;
-  if (c.closeOut) {
-    const won = c.bids.filter((b) => b.status === 'won').reduce((s, b) => s.plus(b.amount), new Decimal(0));
-    // An award records the engine's own close-out loss at that moment, exact; an older one is priced at the marks.
-    const award = choices.find((x) => x.channel === 'default.award' && x.automaticLoss !== null);
-    const atMarks = Decimal.max(0, new Decimal(c.closeOut.margin).minus(c.closeOut.equityAfter).plus(c.closeOut.method === 'auction' ? won : 0));
-    closeOut = { method: c.closeOut.method, loss: c.closeOut.loss, automaticLoss: c.closeOut.method === 'auction' && award ? award.automaticLoss! : atMarks.toFixed() };
-  }
+  // An award records the engine's own close-out loss at that moment, exact; an older one is priced at the marks.
+  const award = choices.find((x) => x.channel === 'default.award' && x.automaticLoss !== null);
+  const atMarks = closeOutAgainstMarks(c);
+  const closeOut: RunLosses['closeOut'] = atMarks && atMarks.method === 'auction' && award ? { ...atMarks, automaticLoss: award.automaticLoss! } : atMarks;
   return {
     case: c.id,
     member: c.member,

@@ -63,6 +63,13 @@ export class CallsStore {
   replace(c: MarginCall): void {
     this.selected = c;
     this.list = this.list.map((x) => (x.id === c.id ? { ...c, history: undefined } : x));
+    // A waiver or an extension shows the automatic path its journal entry recorded, which calls.get adds.
+    if (c.history?.some((e) => e.kind === 'waived' || e.kind === 'extended')) void this.refresh(c.id);
+  }
+
+  private async refresh(id: number): Promise<void> {
+    const r = await invoke('calls.get', { id });
+    if (r.ok && this.selected?.id === id) this.selected = r.value;
   }
 
   close(): void {
