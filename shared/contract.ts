@@ -253,7 +253,12 @@ export interface CollateralView {
   asset: string;
   quantity: string;
   price: string;
+  /** Value after haircut (USD). */
   value: string;
+  /** The haircut taken off the gross value (USD; 0 for a debit). */
+  haircut: string;
+  /** The rule that set the bracket the holding lies in (docs/collateral-haircuts.md); null for a debit. */
+  haircutRule: string | null;
 }
 
 /** One margin unit of an account (methodology §5): its cross part, or one isolated position. */
