@@ -8,6 +8,7 @@ import type { ScreenId } from './screens.ts';
 import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
+import { fundsContract } from './contractFunds.ts';
 import { playbookContract } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
@@ -451,6 +452,8 @@ export interface FundEntryView {
   actor: string;
   kind: string;
   amount: string;
+  /** The fund's balance just after this entry. */
+  balance: string;
   liquidation: number | null;
   note: string;
 }
@@ -822,6 +825,8 @@ export const contract = {
   ...attentionContract,
   // Recovery playbooks, live runs and drills (issue 16).
   ...playbookContract,
+  // The insurance fund as a layer: its floor, draws that cover shortfalls (issue 21 item 5).
+  ...fundsContract,
 } as const;
 
 /**

@@ -24,6 +24,7 @@ import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
+import { fundCli } from './fund.ts';
 import { lifecycleCli } from './lifecycle.ts';
 import { playbookCli } from './playbooks.ts';
 import { exportJournal } from '../ledger/journal.ts';
@@ -73,6 +74,9 @@ const USAGE = `riskdesk <command> [options]
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
   playbook pause --db F --run N --reason R --as USER | playbook resume --db F --run N --as USER   stop and restart a run's clock
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
+  fund     history --db F [--fund insurance|liquidation_revenue] [--limit N] [--json]   a fund's entries, balance after each
+  fund     [status] --db F [--json]                            the insurance fund against its floor, and the open shortfalls
+  fund     draw --db F --shortfall N --reason R --as USER      cover a shortfall from the insurance fund (a second supervisor confirms)
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
@@ -181,6 +185,9 @@ const OPTIONS = {
   export: { type: 'string' },
   speed: { type: 'string' },
   inject: { type: 'string' },
+  fund: { type: 'string' },
+  limit: { type: 'string' },
+  shortfall: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -427,6 +434,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'approvals':
     case 'lifecycle':
     case 'policies':
+    case 'fund':
     case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
@@ -443,6 +451,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
+      if (cmd === 'fund') return fundCli(door, rest);
       if (cmd === 'lifecycle') return lifecycleCli(door, rest);
       if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);

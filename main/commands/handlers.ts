@@ -41,7 +41,8 @@ import { acknowledgeCommand } from './integrity/acknowledge.ts';
 import { adminHandlers, adminPreparers } from './admin/handlers.ts';
 import type { Prepared } from './admin/users.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
-import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
+import { automationStatus, setAutomation, resetBreakerCommand } from './liquidations/automation.ts';
+import { fundsHistory, insuranceFundCommand, drawCommand } from './funds/insuranceFund.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
 
 export interface Handled<C extends Channel> {
@@ -124,6 +125,8 @@ export const handlers: Handlers = {
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),
   'funds.history': plain(fundsHistory),
+  'funds.insurance': plain(insuranceFundCommand),
+  'funds.draw': drawCommand,
   'policies.list': plain(listPolicies),
   'policies.history': plain(policyHistoryCommand),
   'policies.change': changePolicyCommand,

@@ -5,6 +5,7 @@ import type { Database } from 'better-sqlite3';
 import type { PolicyKind } from '../../../shared/contractPolicy.ts';
 import { DEFAULT_POLICY } from '../../engine/model.ts';
 import { DEFAULT_RECOVERY_POLICY } from '../../ledger/defaultRepo.ts';
+import { DEFAULT_INSURANCE_FUND_FLOOR } from '../../ledger/insuranceFundRepo.ts';
 import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
@@ -170,6 +171,15 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
     default: formatRate(R.assessmentMultiple),
     min: '0',
     max: '100',
+  },
+  {
+    key: 'insuranceFundFloor',
+    group: 'recovery',
+    kind: 'amount',
+    unit: 'USD',
+    description: 'The insurance fund is depleted below this balance: the dashboard raises a critical alert (the insurance-fund-depletion playbook is the response).',
+    default: formatAmount(DEFAULT_INSURANCE_FUND_FLOOR),
+    min: '0',
   },
   { key: 'assessmentPeriodDays', group: 'recovery', kind: 'integer', unit: 'days', description: 'Days one assessment cap covers: further defaults in the period share it.', default: String(R.assessmentPeriodDays), min: '1', max: '3650' },
   { key: 'replenishmentDays', group: 'recovery', kind: 'integer', unit: 'days', description: 'Days a surviving member has to replenish the default-fund contribution a waterfall used.', default: String(R.replenishmentDays), min: '1', max: '3650' },
