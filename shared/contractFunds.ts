@@ -3,6 +3,35 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { reason, rowId } from './schemaParts.ts';
+import { LEDGER_RECOVERY_TOOLS, type LedgerRecoveryTool, type WaterfallLayerView } from './contractRecovery.ts';
+
+/** One layout of a default's loss, layer by layer. */
+export interface LayoutView {
+  layout: 'ccp' | 'crypto';
+  /** The recovery tools after its fixed layers. */
+  tools: LedgerRecoveryTool[];
+  layers: WaterfallLayerView[];
+  /** What the clearinghouse (its tranches) or the venue (its insurance fund) bears itself. */
+  house: string;
+  uncovered: string;
+}
+
+/** The same default under both layouts, side by side. */
+export interface LayoutComparison {
+  case: number;
+  defaulter: string;
+  closeOutLoss: string;
+  /** The prices the recovery tools value positions at. */
+  asOf: string;
+  layouts: [LayoutView, LayoutView];
+  /** Per member: what it bears under the CCP layout, under the crypto layout, and crypto - CCP. */
+  members: { member: string; ccp: string; crypto: string; difference: string }[];
+}
+
+const layoutTools = z
+  .array(z.enum(LEDGER_RECOVERY_TOOLS))
+  .max(3)
+  .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
 
 /** A shortfall a liquidation left (negative equity after its fills), open until a draw or a waterfall covers it. */
 export interface ShortfallView {
@@ -44,5 +73,15 @@ export const fundsContract = {
     fourEyes: true as const,
     input: z.object({ shortfall: rowId, reason }).strict(),
     output: null as unknown as InsuranceFundView,
+  },
+  /**
+   * A closed-out default laid out both ways on the same loss, read-only: the CCP waterfall (then `ccp` tools) beside
+   * a crypto venue's (the defaulter's margin, the insurance fund, then `crypto` tools: adl or socialisedLoss).
+   */
+  'default.layouts': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({ case: rowId, ccp: layoutTools.optional(), crypto: layoutTools.min(1) }).strict(),
+    output: null as unknown as LayoutComparison,
   },
 } as const;

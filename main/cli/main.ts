@@ -92,6 +92,8 @@ const USAGE = `riskdesk <command> [options]
   default  assess --db F --case N --due ISO --as USER           trigger the assessments of a case's waterfall
   default  assessments|review|pay --db F [--id N --amount X] [--as USER]    list, mark overdue (-> watch), pay
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
+  default  layouts --db F --case N --vs adl[,socialisedLoss] [--tools T1,T2] [--json]   a closed-out default laid out as
+           the CCP waterfall (then --tools) beside a crypto venue's (margin, insurance fund, then --vs), side by side
   default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
   stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
   users    [list] --db F --as ADMIN                              users, their state and the grants waiting for a second admin

@@ -43,6 +43,7 @@ import type { Prepared } from './admin/users.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand } from './liquidations/automation.ts';
 import { fundsHistory, insuranceFundCommand, drawCommand } from './funds/insuranceFund.ts';
+import { layoutsCommand } from './recovery/layouts.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
 
 export interface Handled<C extends Channel> {
@@ -127,6 +128,7 @@ export const handlers: Handlers = {
   'funds.history': plain(fundsHistory),
   'funds.insurance': plain(insuranceFundCommand),
   'funds.draw': drawCommand,
+  'default.layouts': plain(layoutsCommand),
   'policies.list': plain(listPolicies),
   'policies.history': plain(policyHistoryCommand),
   'policies.change': changePolicyCommand,
