@@ -49,7 +49,7 @@ test('worked example: the effective BTC schedule under a crypto minimum of 12% a
   );
   assert.deepEqual(rules.map((r) => [r.scheduleRow, r.raisedToClass, r.step]), [[1, true, 0], [1, true, 1], [2, false, 2], [2, false, 3], [3, false, 3], [4, false, 3]]);
   assert.match(rules[1]!.text, /raised to the crypto class minimum 12% \(classHaircut:crypto\)/);
-  assert.match(rules[1]!.text, /\+5% concentration: holding value from \$2000000 = 0\.1 × daily volume \$20000000 \(concentrationHaircuts step 1, dailyVolume:BTC\)/);
+  assert.match(rules[1]!.text, /\+5% concentration: holding value from \$2,000,000 = 0\.1 × daily volume \$20,000,000 \(concentrationHaircuts step 1, dailyVolume:BTC\)/);
   assert.match(rules[1]!.text, /= 17%; policy v3$/);
   // 100 BTC at $60,000: 2,000,000 x 12% + 3,000,000 x 17% + 1,000,000 x 30% = 1,050,000.
   assert.equal(bracketAmount(brackets, USD(6_000_000)), USD(1_050_000));

@@ -97,7 +97,11 @@ export function stepThreshold(ratio: bigint, dailyVolume: bigint): bigint | null
 }
 
 const pct = (ppm: bigint): string => `${formatRate(ppm * 100n)}%`;
-const usd = (micro: bigint): string => `$${formatAmount(micro)}`;
+/** $1,234,567.5: the rule is read by a person, so the dollars are grouped in thousands (the figure stays exact). */
+const usd = (micro: bigint): string => {
+  const [whole, frac] = formatAmount(micro).split('.');
+  return `$${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+};
 
 function lastAtOrBelow<T>(rows: readonly T[], floorOf: (r: T) => bigint, x: bigint): number {
   let n = -1;

@@ -6,6 +6,7 @@ export const LAYER_LABELS: Record<string, string> = {
   defaultFund: 'Default fund (survivors)',
   ccpSecondTranche: 'CCP second tranche',
   assessments: 'Assessments',
+  insuranceFund: 'Insurance fund',
   vmGainsHaircut: 'VM gains haircut',
   adl: 'Auto-deleveraging',
   socialisedLoss: 'Socialised loss',
