@@ -81,8 +81,8 @@ test('a closed-out default shows the CCP and crypto venue layouts side by side',
   await openCase(page, asked.id);
   const panel = page.getByTestId('layouts');
   await panel.scrollIntoViewIfNeeded();
-  await panel.getByTestId('layouts-crypto').selectOption('adl');
-  await panel.getByTestId('layouts-ccp').selectOption('social');
+  await panel.getByTestId('layouts-crypto').selectOption('adl,socialisedLoss');
+  await panel.getByTestId('layouts-ccp').selectOption('socialisedLoss');
   await panel.getByTestId('layouts-compare').click();
   await expect(panel.getByTestId('layouts-layers')).toBeVisible();
 

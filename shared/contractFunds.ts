@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { reason, rowId } from './schemaParts.ts';
-import { LEDGER_RECOVERY_TOOLS, type LedgerRecoveryTool, type WaterfallLayerView } from './contractRecovery.ts';
+import { toolList, type LedgerRecoveryTool, type WaterfallLayerView } from './contractRecovery.ts';
 
 /** One layout of a default's loss, layer by layer. */
 export interface LayoutView {
@@ -27,11 +27,6 @@ export interface LayoutComparison {
   /** Per member: what it bears under the CCP layout, under the crypto layout, and crypto - CCP. */
   members: { member: string; ccp: string; crypto: string; difference: string }[];
 }
-
-const layoutTools = z
-  .array(z.enum(LEDGER_RECOVERY_TOOLS))
-  .max(3)
-  .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
 
 /** A shortfall a liquidation left (negative equity after its fills), open until a draw or a waterfall covers it. */
 export interface ShortfallView {
@@ -81,7 +76,7 @@ export const fundsContract = {
   'default.layouts': {
     role: 'viewer' as Role,
     mutates: false,
-    input: z.object({ case: rowId, ccp: layoutTools.optional(), crypto: layoutTools.min(1) }).strict(),
+    input: z.object({ case: rowId, ccp: toolList(0).optional(), crypto: toolList(1) }).strict(),
     output: null as unknown as LayoutComparison,
   },
 } as const;
