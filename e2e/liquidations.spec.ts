@@ -409,6 +409,9 @@ test('(f) fills by hand and simulated execute a proposal: the account and the in
   await expect(page.getByTestId('fund-insurance-value')).toHaveAttribute('data-value', fundsAfter.insurance);
   await page.getByTestId('fund-insurance-history').click();
   await expect(page.locator(`[data-testid="fund-entry"][data-liquidation="${d.id}"]`)).toHaveCount(entries.length);
+  // Each entry with the fund's balance after it: the newest one's is the balance now.
+  const newest = (await page.getByTestId('fund-entry').first().locator('[data-col="balance"]').innerText()).replace(/,/g, '');
+  expect(new Decimal(newest).eq(new Decimal(fundsAfter.insurance).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN))).toBe(true);
   await snap(page, testInfo, 'insurance-fund-history');
 
   // The account: the position is smaller by the order's quantity, as the Accounts screen shows it.

@@ -8,6 +8,7 @@ import type { ScreenId } from './screens.ts';
 import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
+import { fundsContract } from './contractFunds.ts';
 import { playbookContract } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
@@ -256,7 +257,12 @@ export interface CollateralView {
   asset: string;
   quantity: string;
   price: string;
+  /** Value after haircut (USD). */
   value: string;
+  /** The haircut taken off the gross value (USD; 0 for a debit). */
+  haircut: string;
+  /** The rule that set the bracket the holding lies in (docs/collateral-haircuts.md); null for a debit. */
+  haircutRule: string | null;
 }
 
 /** One margin unit of an account (methodology §5): its cross part, or one isolated position. */
@@ -449,6 +455,8 @@ export interface FundEntryView {
   actor: string;
   kind: string;
   amount: string;
+  /** The fund's balance just after this entry. */
+  balance: string;
   liquidation: number | null;
   note: string;
 }
@@ -830,6 +838,8 @@ export const contract = {
   ...reportsContract,
   // Recovery playbooks, live runs and drills (issue 16).
   ...playbookContract,
+  // The insurance fund as a layer: its floor, draws that cover shortfalls (issue 21 item 5).
+  ...fundsContract,
 } as const;
 
 /**

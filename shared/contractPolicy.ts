@@ -11,9 +11,9 @@ export const policyKey = z.string().min(1).max(200).regex(/^[A-Za-z][A-Za-z0-9]*
 
 /**
  * How a value is written: a rate or ratio as a decimal ("0.05"), an amount in USD, a whole number, a choice, a time of
- * day; 'unknown' for a row this build has no key for (shown as it is, read-only, with no effect).
+ * day, a schedule of steps ("0.1:0.05,0.25:0.15"); 'unknown' for a row this build has no key for (shown as it is, read-only, with no effect).
  */
-export type PolicyKind = 'rate' | 'amount' | 'integer' | 'choice' | 'timeOfDay' | 'unknown';
+export type PolicyKind = 'rate' | 'amount' | 'integer' | 'choice' | 'timeOfDay' | 'schedule' | 'unknown';
 
 /** One confirmed change: version n of the policy. */
 export interface PolicyChangeView {
@@ -65,8 +65,11 @@ export interface PoliciesView {
   /** The policy's version: the number of confirmed changes (0: as the ledger was made). */
   version: number;
   entries: PolicyEntryView[];
-  /** Per-instrument keys that can be added (a fill band for an instrument without one): the pattern and its ids. */
-  perInstrument: { prefix: string; description: string; instruments: string[] }[];
+  /**
+   * Keys of one subject that can be added (a fill band for an instrument, a daily volume for an asset, a minimum
+   * haircut for a liquidity class): the pattern, what its ids name, and the ids.
+   */
+  perInstrument: { prefix: string; description: string; subject: string; instruments: string[] }[];
 }
 
 export const policyContract = {

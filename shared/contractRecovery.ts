@@ -272,11 +272,17 @@ export interface StressReport {
 // ---- inputs ----
 
 const caseId = rowId;
-const tools = z
-  .array(z.enum(LEDGER_RECOVERY_TOOLS))
-  .min(1)
-  .max(3)
-  .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
+/**
+ * Recovery tools in order, at least `least` of them and at most one of each. The count is a refinement, not .min/.max:
+ * zod 4 runs an array's length checks on a non-array that has a `length` ({ "length": {} } threw inside the schema,
+ * an internal error), and refinements only run on what passed the type.
+ */
+export const toolList = (least: number) =>
+  z
+    .array(z.enum(LEDGER_RECOVERY_TOOLS))
+    .refine((t) => t.length >= least && t.length <= LEDGER_RECOVERY_TOOLS.length, `from ${least} to ${LEDGER_RECOVERY_TOOLS.length} recovery tools`)
+    .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
+const tools = toolList(1);
 const lot = z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'expected "*" (the whole portfolio) or an underlying');
 const shockKey = z.string().regex(/^[A-Za-z0-9._:-]{1,32}$/, 'an underlying or asset id');
 

@@ -24,6 +24,7 @@ import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
+import { fundCli } from './fund.ts';
 import { lifecycleCli } from './lifecycle.ts';
 import { playbookCli } from './playbooks.ts';
 import { reportCli } from './report.ts';
@@ -74,6 +75,9 @@ const USAGE = `riskdesk <command> [options]
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
   playbook pause --db F --run N --reason R --as USER | playbook resume --db F --run N --as USER   stop and restart a run's clock
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
+  fund     history --db F [--fund insurance|liquidation_revenue] [--limit N] [--json]   a fund's entries, balance after each
+  fund     [status] --db F [--json]                            the insurance fund against its floor, and the open shortfalls
+  fund     draw --db F --shortfall N --reason R --as USER      cover a shortfall from the insurance fund (a second supervisor confirms)
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
@@ -92,6 +96,8 @@ const USAGE = `riskdesk <command> [options]
   default  assess --db F --case N --due ISO --as USER           trigger the assessments of a case's waterfall
   default  assessments|review|pay --db F [--id N --amount X] [--as USER]    list, mark overdue (-> watch), pay
   default  compare|allocate --db F --case N --tools T1,T2 [--vs T3,T4] [--as USER]   recovery tools
+  default  layouts --db F --case N --vs adl[,socialisedLoss] [--tools T1,T2] [--json]   a closed-out default laid out as
+           the CCP waterfall (then --tools) beside a crypto venue's (margin, insurance fund, then --vs), side by side
   default  replenish --db F --member M --amount X --as USER    replenish a default-fund contribution
   stress   [run|scenarios] --db F [--scenario S1,S2] [--json]  stress test: per-member uncovered loss, Cover-1/2
   users    [list] --db F --as ADMIN                              users, their state and the grants waiting for a second admin
@@ -188,6 +194,9 @@ const OPTIONS = {
   csv: { type: 'boolean', default: false },
   speed: { type: 'string' },
   inject: { type: 'string' },
+  fund: { type: 'string' },
+  limit: { type: 'string' },
+  shortfall: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -442,6 +451,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'approvals':
     case 'lifecycle':
     case 'policies':
+    case 'fund':
     case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
@@ -458,6 +468,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
+      if (cmd === 'fund') return fundCli(door, rest);
       if (cmd === 'lifecycle') return lifecycleCli(door, rest);
       if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);

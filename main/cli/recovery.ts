@@ -8,6 +8,7 @@ import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';
 import type { CliDoor } from './liquidations.ts';
 import type { Channel } from '../../shared/contract.ts';
+import type { LayoutComparison } from '../../shared/contractFunds.ts';
 import type { AssessmentReview, AssessmentView, DefaultCaseDetail, DefaultCaseSummary, MemberStanding, RecoveryComparison, StressReport, StressScenarioView } from '../../shared/contractRecovery.ts';
 
 function readInput(file: string): unknown {
@@ -201,15 +202,34 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
         table(out, ['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
       });
     }
+    case 'layouts': {
+      const tools = opt('tools');
+      const r = (await door.run('default.layouts', {
+        case: caseNumber(door),
+        crypto: list(door.need('vs', 'the crypto layout\'s tools after the insurance fund, e.g. adl,socialisedLoss')),
+        ...(tools === undefined ? {} : { ccp: list(tools as string) }),
+      })) as LayoutComparison;
+      return emit(door, r, (out) => printLayouts(out, r));
+    }
     case 'allocate':
       return onCase('default.allocate', { case: caseNumber(door), tools: list(door.need('tools', 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss')) });
     case 'replenish':
       return onMember('default.replenish', { member: door.need('member', 'the member'), amount: door.need('amount', 'the replenishment in USD'), ...note() });
     default:
       throw new InputError(
-        `unknown default subcommand "${sub}": list, show, members, declare, confirm, withdraw, suspend, reinstate, port, close-out, bid, award, waterfall, assess, assessments, pay, review, compare, allocate, replenish`,
+        `unknown default subcommand "${sub}": list, show, members, declare, confirm, withdraw, suspend, reinstate, port, close-out, bid, award, waterfall, assess, assessments, pay, review, compare, layouts, allocate, replenish`,
       );
   }
+}
+
+/** The two layouts' layers side by side (a blank where one has no such layer), then each member's burden. */
+function printLayouts(out: Writer, r: LayoutComparison): void {
+  const [ccp, crypto] = r.layouts;
+  out.write(`case ${r.case}: ${r.defaulter}'s close-out loss ${r.closeOutLoss}, recovery tools at the prices as of ${r.asOf}\n`);
+  const names = [...new Set([...ccp.layers, ...crypto.layers].map((l) => l.name))];
+  const used = (v: typeof ccp, n: string) => v.layers.find((l) => l.name === n)?.used ?? '';
+  table(out, ['layer', 'CCP used', 'crypto used'], [...names.map((n) => [n, used(ccp, n), used(crypto, n)]), ['uncovered', ccp.uncovered, crypto.uncovered]], [1, 2]);
+  table(out, ['member', 'CCP', 'crypto', 'crypto - CCP'], r.members.map((m) => [m.member, m.ccp, m.crypto, m.difference]), [1, 2, 3]);
 }
 
 /** `riskdesk stress [scenarios]`: the stress run over the ledger (or the scenario library). */

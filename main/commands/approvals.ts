@@ -19,6 +19,7 @@ import { dryRun } from './dryRun.ts';
 import { validate } from './dispatch.ts';
 import { describePolicyChange, policyEntry } from './policies/policies.ts';
 import { describeImport } from './playbooks/runs.ts';
+import { describeDraw } from './funds/insuranceFund.ts';
 
 type Runner = (ctx: CommandContext, input: unknown) => { output: unknown; journal?: { payload?: unknown; result?: unknown } };
 
@@ -46,6 +47,7 @@ function describe(db: Database, channel: Channel, input: unknown): Held {
     return { ...describePolicyChange(db, input as InputOf<'policies.change'>), view: (d) => policyEntry(d, key) };
   }
   if (channel === 'playbooks.import') return describeImport(db, input as InputOf<'playbooks.import'>);
+  if (channel === 'funds.draw') return describeDraw(db, input as InputOf<'funds.draw'>);
   const c = (input as { case: number }).case;
   const view = (db: Database) => caseDetail(db, c);
   switch (channel) {

@@ -43,7 +43,9 @@ import { adminHandlers, adminPreparers } from './admin/handlers.ts';
 import type { Prepared as PasswordPrepared } from './admin/users.ts';
 import { stageImport, type StagedImport } from './importCsv.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
-import { automationStatus, setAutomation, resetBreakerCommand, fundsHistory } from './liquidations/automation.ts';
+import { automationStatus, setAutomation, resetBreakerCommand } from './liquidations/automation.ts';
+import { fundsHistory, insuranceFundCommand, drawCommand } from './funds/insuranceFund.ts';
+import { layoutsCommand } from './recovery/layouts.ts';
 import { playbookHandlers } from './playbooks/handlers.ts';
 import { withOverrides } from './overrides/wrap.ts';
 import { overridesReport } from './overrides/report.ts';
@@ -142,6 +144,9 @@ export const handlers: Handlers = withOverrides({
   'automation.set': plain(setAutomation),
   'breakers.reset': plain(resetBreakerCommand),
   'funds.history': plain(fundsHistory),
+  'funds.insurance': plain(insuranceFundCommand),
+  'funds.draw': drawCommand,
+  'default.layouts': plain(layoutsCommand),
   'policies.list': plain(listPolicies),
   'policies.history': plain(policyHistoryCommand),
   'policies.change': changePolicyCommand,

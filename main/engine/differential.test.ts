@@ -81,3 +81,27 @@ test('differential: random books hold fine instruments whose positions round, on
   assert.ok(fine > 100, `only ${fine} positions on fine instruments`);
   assert.ok(rounded > 50, `only ${rounded} positions whose value has a fraction of a micro-USD`);
 });
+
+test('differential: random books hold collateral under a policy whose class minimum binds and whose concentration add-ons are reached', () => {
+  // The reference reads the policy (haircutBasis) and the engine the schedule compiled from it: the agreement above
+  // means something only if holdings really cross the concentration thresholds and the class minimum raises brackets.
+  let reached = 0;
+  let raised = 0;
+  fc.assert(
+    fc.property(arbBook(), (b) => {
+      const assets = new Map(b.assets.map((a) => [a.id, a]));
+      for (const c of b.collateral) {
+        const a = assets.get(c.asset)!;
+        const basis = a.haircutBasis;
+        if (!basis || c.quantity <= 0n) continue;
+        const gross = (c.quantity * b.assetPrices.get(a.id)! * 1_000_000n) / 10n ** BigInt(a.quantityScale + a.priceScale);
+        const rule = a.haircutRules!.filter((r) => r.floor <= gross).at(-1)!;
+        if (rule.step > 0) reached++;
+        if (rule.raisedToClass) raised++;
+      }
+    }),
+    { numRuns: 300, seed: 21 },
+  );
+  assert.ok(reached >= 30, `holdings beyond a concentration threshold: ${reached}`);
+  assert.ok(raised >= 30, `holdings in a bracket the class minimum raised: ${raised}`);
+});

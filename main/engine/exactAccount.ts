@@ -36,8 +36,13 @@ export function unitStatusExact(e: bigint, m: bigint, i: bigint, liquidationHeal
   return 'healthy';
 }
 
+/** A holding's value before haircut: quantity x price, rounded down to the micro-dollar. */
+export function grossValue(asset: Asset, quantity: bigint, price: bigint): bigint {
+  return divRound(quantity * price * 1_000_000n, 10n ** BigInt(asset.quantityScale + asset.priceScale), 'floor');
+}
+
 export function collateralValue(asset: Asset, quantity: bigint, price: bigint): bigint {
-  const gross = divRound(quantity * price * 1_000_000n, 10n ** BigInt(asset.quantityScale + asset.priceScale), 'floor');
+  const gross = grossValue(asset, quantity, price);
   if (gross <= 0n) return checkRange(gross, `collateral ${asset.id}`);
   return checkRange(gross - bracketAmount(asset.haircuts, gross), `collateral ${asset.id}`);
 }

@@ -1,5 +1,6 @@
 // The engine's domain model, in exact integer units (methodology §1). Built from the ledger or from a what-if
 // JSON file; the kernel turns it into columns. Nothing here does I/O.
+import type { HaircutBasis, HaircutRule } from './haircutRules.ts';
 
 export type InstrumentKind = 'future' | 'perpetual' | 'option';
 export type MarginMethod = 'tiered' | 'portfolio';
@@ -110,9 +111,16 @@ export interface Asset {
   quantityScale: number;
   /** Decimal places of this asset's price (prices are integers of 10^-priceScale USD). */
   priceScale: number;
-  /** Haircut schedule by holding value, bracketed like margin tiers. */
+  /**
+   * Haircut schedule by holding value, bracketed like margin tiers: the effective one every path evaluates (read from
+   * a ledger, the asset's own schedule with its class minimum and concentration add-ons compiled in, haircutRules.ts).
+   */
   haircuts: Bracket[];
   liquidityClass: string;
+  /** What `haircuts` was compiled from (absent: `haircuts` is the asset's own schedule as it stands). */
+  haircutBasis?: HaircutBasis;
+  /** Per bracket of `haircuts`, the rules that set its rate. */
+  haircutRules?: HaircutRule[];
 }
 
 export interface Policy {

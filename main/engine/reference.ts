@@ -7,6 +7,7 @@
 // each tier table is turned into Decimals once (the bench runs this on the whole demo book).
 import { Decimal as DecimalJs } from 'decimal.js';
 import type { Account, Asset, Book, Collateral, Position, AccountStatus } from './model.ts';
+import type { HaircutBasis } from './haircutRules.ts';
 import type { AccountResult, PositionResult, UnitResult } from './results.ts';
 import { STATUS_RANK } from './results.ts';
 import { INT64_MAX, INT64_MIN, UnitError } from '../../shared/units.ts';
@@ -59,6 +60,33 @@ function bracketed(t: Table, value: D): D {
   let n = 0;
   for (let i = 0; i < t.floors.length; i++) if (t.floors[i]!.lte(value)) n = i;
   return ceilMillionths(value.mul(t.rates[n]!).sub(t.cums[n]!));
+}
+
+/**
+ * The haircut of a holding of gross value G under a collateral policy, as docs/collateral-haircuts.md states it: the
+ * rate at holding value x is min(1, max(schedule rate at x, class minimum) + add-on of the last concentration step
+ * whose threshold floor(ratio x daily volume) <= x), and the haircut is that rate integrated from 0 to G, rounded up
+ * to the micro-dollar. Walked piece by piece over every floor and threshold, in Decimal.
+ */
+function basisHaircut(b: HaircutBasis, gross: D): D {
+  const fraction = (ppm: bigint): D => dec(ppm).div(MILLION);
+  const thresholds =
+    b.dailyVolume === null
+      ? []
+      : b.concentration.map((s) => ({ at: fraction(s.ratio).mul(dec(b.dailyVolume!)).floor(), addOn: fraction(s.addOn) }));
+  const rateAt = (x: D): D => {
+    let schedule = new D(0);
+    for (const r of b.schedule) if (dec(r.floor).lte(x)) schedule = fraction(r.rate);
+    let addOn = new D(0);
+    for (const t of thresholds) if (t.at.lte(x)) addOn = t.addOn;
+    return D.min(1, D.max(schedule, fraction(b.classMinimum)).add(addOn));
+  };
+  const points = [...b.schedule.map((r) => dec(r.floor)), ...thresholds.map((t) => t.at)].filter((x) => x.lt(gross));
+  points.push(new D(0), gross);
+  points.sort((x, y) => x.cmp(y));
+  let haircut = new D(0);
+  for (let i = 0; i + 1 < points.length; i++) haircut = haircut.add(points[i + 1]!.sub(points[i]!).mul(rateAt(points[i]!)));
+  return haircut.ceil();
 }
 
 function statusOf(equity: D, mm: D, im: D, liquidationHealth: D): AccountStatus {
@@ -144,7 +172,9 @@ function evaluateAccount(ctx: Context, account: Account, positionRows: Position[
       .div(new D(10).pow(a.asset.quantityScale + a.asset.priceScale))
       .floor();
     // A holding (gross > 0) takes its haircut, bracketed by gross; a debit is taken as it is.
-    const value = gross.gt(0) ? gross.sub(bracketed(a.haircuts, gross)) : gross;
+    // With a collateral policy, the haircut follows that policy's rule, not the schedule compiled from it.
+    const haircut = (g: D) => (a.asset.haircutBasis ? basisHaircut(a.asset.haircutBasis, g) : bracketed(a.haircuts, g));
+    const value = gross.gt(0) ? gross.sub(haircut(gross)) : gross;
     collateralValue = collateralValue.add(value);
   }
 

@@ -158,10 +158,15 @@ export function fundBalance(db: Database, fund: Fund): bigint {
   return r.b;
 }
 
-export function fundEntries(db: Database, fund: Fund, limit: number): FundEntryRow[] {
+/** A fund's entries, newest first, each with the fund's balance just after it. */
+export function fundEntries(db: Database, fund: Fund, limit: number): (FundEntryRow & { balance: bigint })[] {
   return (
     db
-      .prepare('SELECT id, fund, at, actor, kind, amount, liquidation_id, note FROM fund_entries WHERE fund = ? ORDER BY id DESC LIMIT ?')
+      .prepare(
+        `SELECT id, fund, at, actor, kind, amount, liquidation_id, note,
+                sum(amount) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance
+           FROM fund_entries WHERE fund = ? ORDER BY id DESC LIMIT ?`,
+      )
       .raw()
       .safeIntegers(true)
       .all(fund, limit) as unknown[][]
@@ -174,6 +179,7 @@ export function fundEntries(db: Database, fund: Fund, limit: number): FundEntryR
     amount: r[5] as bigint,
     liquidation: r[6] === null ? null : Number(r[6]),
     note: r[7] as string,
+    balance: r[8] as bigint,
   }));
 }
 
@@ -197,14 +203,10 @@ export interface ShortfallRow {
   status: string;
 }
 
-export function openShortfalls(db: Database): ShortfallRow[] {
-  return (
-    db
-      .prepare("SELECT id, account_id, member_id, liquidation_id, amount, at, status FROM shortfalls WHERE status = 'open' ORDER BY id")
-      .raw()
-      .safeIntegers(true)
-      .all() as unknown[][]
-  ).map((r) => ({
+const SHORTFALL_COLUMNS = 'id, account_id, member_id, liquidation_id, amount, at, status';
+
+function shortfallOf(r: unknown[]): ShortfallRow {
+  return {
     id: Number(r[0]),
     account: r[1] as string,
     member: r[2] as string,
@@ -212,5 +214,14 @@ export function openShortfalls(db: Database): ShortfallRow[] {
     amount: r[4] as bigint,
     at: r[5] as string,
     status: r[6] as string,
-  }));
+  };
+}
+
+export function openShortfalls(db: Database): ShortfallRow[] {
+  return (db.prepare(`SELECT ${SHORTFALL_COLUMNS} FROM shortfalls WHERE status = 'open' ORDER BY id`).raw().safeIntegers(true).all() as unknown[][]).map(shortfallOf);
+}
+
+export function shortfallById(db: Database, id: number): ShortfallRow | null {
+  const r = db.prepare(`SELECT ${SHORTFALL_COLUMNS} FROM shortfalls WHERE id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  return r ? shortfallOf(r) : null;
 }

@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioMarket, SpreadDefinition } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
+import { COLLATERAL_POLICY, effectiveHaircuts, parseConcentration, type ConcentrationStep, type HaircutBasis } from '../engine/haircutRules.ts';
 import { parseRate, parseAmount } from '../../shared/units.ts';
 import { readAccount } from './consoleRepo.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -192,7 +193,53 @@ export function readInstruments(db: Database): Instrument[] {
   }));
 }
 
+/**
+ * The collateral policy as each asset's effective haircut schedule is compiled from it: a key of the asset (or its
+ * class) first, else the key for all, else the default. A stored value that is not one is an error naming the key.
+ */
+function haircutBasisOf(db: Database): (a: Pick<Asset, 'id' | 'liquidityClass'>, schedule: Bracket[]) => HaircutBasis {
+  const rows = new Map(db.prepare('SELECT key, value FROM policy').raw().all() as [string, string][]);
+  const version = Number(db.prepare('SELECT coalesce(max(version), 0) FROM policy_history').pluck().get());
+  const pick = (own: string, all: keyof typeof COLLATERAL_POLICY): [string, string] =>
+    rows.has(own) ? [own, rows.get(own)!] : [all, rows.get(all) ?? COLLATERAL_POLICY[all]];
+  const [, scheduleText] = pick('concentrationHaircuts', 'concentrationHaircuts');
+  let concentration: ConcentrationStep[];
+  try {
+    concentration = parseConcentration(scheduleText);
+  } catch (e) {
+    throw new Error(`policy concentrationHaircuts: ${(e as Error).message}`, { cause: e });
+  }
+  return (a, schedule) => {
+    const [classKey, cls] = pick(`classHaircut:${a.liquidityClass}`, 'classHaircut');
+    const [volumeKey, volume] = pick(`dailyVolume:${a.id}`, 'dailyVolume');
+    return {
+      schedule,
+      liquidityClass: a.liquidityClass,
+      classMinimum: parseRate(cls, `policy ${classKey}`),
+      classKey,
+      dailyVolume: volume === 'off' ? null : parseAmount(volume, `policy ${volumeKey}`),
+      volumeKey,
+      concentration,
+      policyVersion: version,
+    };
+  };
+}
+
+/**
+ * Every asset with its effective haircut schedule (the asset's own, its class minimum and concentration add-ons of
+ * the policy in force, haircutRules.ts), the schedule it was compiled from and the rule of each bracket.
+ */
 export function readAssets(db: Database): Asset[] {
+  const basisOf = haircutBasisOf(db);
+  return readOwnAssets(db).map((a) => {
+    const haircutBasis = basisOf(a, a.haircuts);
+    const { brackets, rules } = effectiveHaircuts(a.id, haircutBasis);
+    return { ...a, haircuts: brackets, haircutBasis, haircutRules: rules };
+  });
+}
+
+/** Every asset with its own haircut schedule (asset_haircuts), as imported. */
+export function readOwnAssets(db: Database): Asset[] {
   const brackets = new Map<string, Bracket[]>();
   for (const r of all(db, 'SELECT asset_id, floor, rate FROM asset_haircuts ORDER BY asset_id, floor')) {
     const list = brackets.get(r.asset_id as string) ?? [];

@@ -2,7 +2,7 @@
 // failure here still aborts the caller's transaction, so an import lands whole or not at all.
 import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
-import { readAccounts, readAssets, readInstruments } from './bookRepo.ts';
+import { readAccounts, readOwnAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
 import { writeDeliveries, writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
 import { writeLimits } from './limitRepo.ts';
@@ -16,7 +16,7 @@ export function ledgerRef(db: Database): CsvRef {
     default_fund: bigint;
     assessment_multiple: bigint;
   }[]).map((r) => ({ id: r.id, name: r.name, status: r.status, defaultFund: r.default_fund, assessmentMultiple: r.assessment_multiple }));
-  return refFromLists({ members, accounts: readAccounts(db), assets: readAssets(db), instruments: readInstruments(db) });
+  return refFromLists({ members, accounts: readAccounts(db), assets: readOwnAssets(db), instruments: readInstruments(db) });
 }
 
 // A prices file staged outside the write transaction (issue 19, long imports): its rows go to a table of the

@@ -9,6 +9,7 @@
 //   the BigInt path, which rounds each position once) and sometimes still whole.
 // - 1-3 assets: always "USD" (quantityScale 6, priceScale 0, price 1, no haircut: it lets the generator put an
 //   account's equity exactly on a threshold), plus 0-2 others with random scales, prices and haircut brackets.
+//   Some carry a collateral policy (class minimum, daily volume, concentration steps) compiled into their schedule.
 // - 1-20 accounts (cross or isolated mode), 0-8 positions each (at most one per account+instrument, so at most the
 //   number of instruments), isolated accounts' positions carrying an isolatedMargin, cross accounts' none;
 //   0-3 collateral rows each (at most one per asset), rarely with a negative quantity (a cash debit).
@@ -30,6 +31,7 @@ import type { Account, Asset, Book, Bracket, Collateral, Instrument, InstrumentK
 import { DEFAULT_POLICY } from '../../main/engine/model.ts';
 import { RATE_ONE, divRound, formatUnits } from '../../shared/units.ts';
 import { bracketAmount, tieredRequirement } from '../../main/engine/tierMath.ts';
+import { effectiveHaircuts, type ConcentrationStep, type HaircutBasis } from '../../main/engine/haircutRules.ts';
 
 export interface ArbBookOptions {
   huge?: boolean;
@@ -163,7 +165,22 @@ interface AssetSpec {
   priceScale: number;
   priceU: bigint;
   haircuts: Bracket[];
+  /** A collateral policy over the schedule (class minimum, daily volume, concentration steps), or none. */
+  policy: { classMinimum: bigint; dailyVolume: bigint | null; concentration: ConcentrationStep[] } | null;
 }
+
+/** Concentration steps: ratios strictly increasing (ppm of a day's volume), add-ons non-decreasing within [0, 1]. */
+const arbConcentration: fc.Arbitrary<ConcentrationStep[]> = fc
+  .array(fc.record({ ratio: fc.bigInt({ min: 1n, max: 800_000n }), addOn: fc.bigInt({ min: 0n, max: 600_000n }) }), { maxLength: 3 })
+  .map((steps) => {
+    let ratio = 0n;
+    let addOn = 0n;
+    return steps.map((s) => {
+      ratio += s.ratio;
+      addOn += s.addOn;
+      return { ratio, addOn: addOn > RATE_ONE ? RATE_ONE : addOn };
+    });
+  });
 
 function arbAssetSpec(cfg: Config): fc.Arbitrary<AssetSpec> {
   return fc.record({
@@ -171,6 +188,14 @@ function arbAssetSpec(cfg: Config): fc.Arbitrary<AssetSpec> {
     priceScale: fc.integer({ min: 0, max: 8 }),
     priceU: arbFrac,
     haircuts: arbBrackets(cfg.colCap / 4n),
+    policy: fc.option(
+      fc.record({
+        classMinimum: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: RATE_ONE })),
+        dailyVolume: fc.option(fc.bigInt({ min: 1n, max: cfg.colCap * 2n }), { nil: null }),
+        concentration: arbConcentration,
+      }),
+      { nil: null },
+    ),
   });
 }
 
@@ -328,13 +353,14 @@ function buildBook(
   const assetPrices = new Map<string, bigint>([[USD_ASSET, 1n]]);
   assetSpecs.forEach((s, i) => {
     const id = `X${i}`;
-    assets.push({
-      id,
-      quantityScale: s.quantityScale,
-      priceScale: s.priceScale,
-      haircuts: s.haircuts,
-      liquidityClass: 'other',
-    });
+    const asset: Asset = { id, quantityScale: s.quantityScale, priceScale: s.priceScale, haircuts: s.haircuts, liquidityClass: 'other' };
+    if (s.policy) {
+      // The engine evaluates the schedule the production compile makes; the reference reads the basis itself.
+      const haircutBasis: HaircutBasis = { ...s.policy, schedule: s.haircuts, liquidityClass: 'other', classKey: 'classHaircut:other', volumeKey: `dailyVolume:${id}`, policyVersion: 1 };
+      const compiled = effectiveHaircuts(id, haircutBasis);
+      Object.assign(asset, { haircuts: compiled.brackets, haircutBasis, haircutRules: compiled.rules });
+    }
+    assets.push(asset);
     // Price from 10^-priceScale up to 1e6 USD.
     assetPrices.set(id, scale(1n, pow10(s.priceScale + 6), s.priceU));
   });

@@ -6,7 +6,8 @@ import type { AccountFigures, CollateralView, MarginUnitView, PositionView } fro
 import type { Account, Book, Instrument, Asset } from '../../engine/model.ts';
 import type { AccountResult, PositionResult } from '../../engine/results.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
-import { exactAccount, exactContext, collateralValue, unitStatusExact } from '../../engine/exactAccount.ts';
+import { exactAccount, exactContext, collateralValue, grossValue, unitStatusExact } from '../../engine/exactAccount.ts';
+import { tierIndex } from '../../engine/tierMath.ts';
 import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
@@ -208,11 +209,16 @@ export function collateralView(s: AccountSnapshot, prices: Map<string, bigint> =
   return s.book.collateral.map((c) => {
     const asset = s.assets.get(c.asset)!;
     const price = prices.get(c.asset)!;
+    const gross = grossValue(asset, c.quantity, price);
+    const value = collateralValue(asset, c.quantity, price);
+    const rule = gross > 0n ? asset.haircutRules?.[tierIndex(asset.haircuts, gross)] : undefined;
     return {
       asset: c.asset,
       quantity: formatUnits(c.quantity, asset.quantityScale),
       price: formatUnits(price, asset.priceScale),
-      value: formatAmount(collateralValue(asset, c.quantity, price)),
+      value: formatAmount(value),
+      haircut: formatAmount(gross - value),
+      haircutRule: rule?.text ?? null,
     };
   });
 }

@@ -10,6 +10,7 @@ import { openShortfalls } from '../../ledger/automationRepo.ts';
 import { liveLiquidationTally } from '../../ledger/liquidationRepo.ts';
 import { automationStatus } from '../liquidations/automation.ts';
 import { staleFeedAlerts } from '../playbooks/injected.ts';
+import { insuranceFundAlerts } from '../funds/insuranceFund.ts';
 
 const DEFAULT_HISTORY = 60;
 /** Accounts named in an alert's text; the rest are counted. */
@@ -187,6 +188,9 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
       text: `${plural(shortfalls.length, 'shortfall')} of ${formatAmount(shortfalls.reduce((x, f) => x + f.amount, 0n))} left by liquidations, for default management`,
     });
   }
+
+  // The insurance fund, the layer in front of default management: depleted, or short of what is open.
+  alerts.push(...insuranceFundAlerts(db, now));
 
   // A cycle valued at old marks is a cycle the desk should not trust as current.
   const oldestUsed = summary.prices?.oldest;

@@ -2,7 +2,7 @@
 // tripping a breaker when a price leaves its band, and the desk's view of it all.
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
-import type { AutomationStatus, BreakerView, FundEntryView, InputOf } from '../../../shared/contract.ts';
+import type { AutomationStatus, BreakerView, InputOf } from '../../../shared/contract.ts';
 import type { LiquidationRow } from '../../ledger/liquidationRepo.ts';
 import { readOrders } from '../../ledger/liquidationRepo.ts';
 import {
@@ -16,7 +16,6 @@ import {
   tripBreaker,
   resetBreaker,
   fundBalance,
-  fundEntries,
   openShortfalls,
   type BreakerRow,
 } from '../../ledger/automationRepo.ts';
@@ -180,16 +179,4 @@ export function resetBreakerCommand(ctx: CommandContext, input: InputOf<'breaker
   if (!b) throw new RuleError('not_tripped', `the ${input.instrument} circuit breaker is not tripped`);
   resetBreaker(ctx.db, b.id, ctx.now().toISOString(), ctx.actor.name, input.reason);
   return automationStatus(ctx);
-}
-
-export function fundsHistory(ctx: CommandContext, input: InputOf<'funds.history'>): FundEntryView[] {
-  return fundEntries(ctx.db, input.fund, input.limit ?? 200).map((e) => ({
-    id: e.id,
-    at: e.at,
-    actor: e.actor,
-    kind: e.kind,
-    amount: formatAmount(e.amount),
-    liquidation: e.liquidation,
-    note: e.note,
-  }));
 }

@@ -7,9 +7,9 @@ import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { PoliciesView, PolicyChangeView, PolicyEntryView, PendingPolicyChange } from '../../../shared/contractPolicy.ts';
-import { POLICY_KEYS, PER_INSTRUMENT_KEYS, policyKeyDef, checkPolicyValue, accepts, unknownKeyDef, type PolicyKeyDef } from './registry.ts';
+import { POLICY_KEYS, PER_INSTRUMENT_KEYS, subjectIds, policyKeyDef, checkPolicyValue, accepts, unknownKeyDef, type PolicyKeyDef } from './registry.ts';
 import { InputError } from '../../../shared/errors.ts';
-import { policyRows, policyVersion, policyHistory, lastPolicyChanges, recordPolicyChange, instrumentIds } from '../../ledger/policyRepo.ts';
+import { policyRows, policyVersion, policyHistory, lastPolicyChanges, recordPolicyChange } from '../../ledger/policyRepo.ts';
 import { getApproval, listApprovals } from '../../ledger/approvalRepo.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
@@ -91,11 +91,10 @@ export function listPolicies(ctx: CommandContext): PoliciesView {
       throw e;
     }
   };
-  const instruments = instrumentIds(db);
   return {
     version: policyVersion(db),
     entries: [...registered, ...others.map((k) => entryOf(defOf(k), now))],
-    perInstrument: PER_INSTRUMENT_KEYS.map((f) => ({ prefix: f.prefix, description: f.description, instruments })),
+    perInstrument: PER_INSTRUMENT_KEYS.map((f) => ({ prefix: f.prefix, description: f.description, subject: f.subject, instruments: subjectIds(db, f) })),
   };
 }
 

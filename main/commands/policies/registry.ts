@@ -5,11 +5,13 @@ import type { Database } from 'better-sqlite3';
 import type { PolicyKind } from '../../../shared/contractPolicy.ts';
 import { DEFAULT_POLICY } from '../../engine/model.ts';
 import { DEFAULT_RECOVERY_POLICY } from '../../ledger/defaultRepo.ts';
+import { DEFAULT_INSURANCE_FUND_FLOOR } from '../../ledger/insuranceFundRepo.ts';
 import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { instrumentIds } from '../../ledger/policyRepo.ts';
-import { DEFAULT_LIVE_POLICY as L } from '../../ledger/bookRepo.ts';
+import { DEFAULT_LIVE_POLICY as L, readOwnAssets } from '../../ledger/bookRepo.ts';
+import { COLLATERAL_POLICY as C, formatConcentration, parseConcentration } from '../../engine/haircutRules.ts';
 
 export interface PolicyKeyDef {
   key: string;
@@ -170,8 +172,46 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
     min: '0',
     max: '100',
   },
+  {
+    key: 'insuranceFundFloor',
+    group: 'recovery',
+    kind: 'amount',
+    unit: 'USD',
+    description: 'The insurance fund is depleted below this balance: the dashboard raises a critical alert (the insurance-fund-depletion playbook is the response).',
+    default: formatAmount(DEFAULT_INSURANCE_FUND_FLOOR),
+    min: '0',
+  },
   { key: 'assessmentPeriodDays', group: 'recovery', kind: 'integer', unit: 'days', description: 'Days one assessment cap covers: further defaults in the period share it.', default: String(R.assessmentPeriodDays), min: '1', max: '3650' },
   { key: 'replenishmentDays', group: 'recovery', kind: 'integer', unit: 'days', description: 'Days a surviving member has to replenish the default-fund contribution a waterfall used.', default: String(R.replenishmentDays), min: '1', max: '3650' },
+  // ---- collateral (docs/collateral-haircuts.md) ----
+  {
+    key: 'classHaircut',
+    group: 'collateral',
+    kind: 'rate',
+    unit: 'fraction of holding value',
+    description: 'The minimum haircut of collateral of any liquidity class without its own: a bracket of an asset\'s schedule below it is raised to it.',
+    default: C.classHaircut,
+    min: '0',
+    max: '1',
+  },
+  {
+    key: 'dailyVolume',
+    group: 'collateral',
+    kind: 'amount',
+    unit: 'USD traded a day',
+    description: 'The daily volume of an asset without its own, that concentration add-ons are measured against (off: no add-on).',
+    default: C.dailyVolume,
+    min: '0.000001',
+    offMeans: 'no concentration add-on',
+  },
+  {
+    key: 'concentrationHaircuts',
+    group: 'collateral',
+    kind: 'schedule',
+    unit: 'ratio of daily volume : add-on',
+    description: 'Concentration add-ons: the part of a holding beyond each ratio of its asset\'s daily volume takes that much more haircut (off: none).',
+    default: C.concentrationHaircuts,
+  },
   // ---- sign-in ----
   { key: 'signInLockAfter', group: 'sign-in', kind: 'integer', unit: 'failed attempts', description: 'Consecutive failures that lock a user for the lock time (or until an admin resets the password).', default: String(S.signInLockAfter), min: '1', max: '1000' },
   { key: 'signInSourceLockAfter', group: 'sign-in', kind: 'integer', unit: 'failed attempts', description: 'Failures from one source, whatever names they tried, that lock the source for the lock time.', default: String(S.signInSourceLockAfter), min: '1', max: '100000' },
@@ -191,17 +231,28 @@ export function unknownKeyDef(key: string, value: string): PolicyKeyDef {
   return { key, group: 'unknown', kind: 'unknown', unit: '', description: 'A row this build has no policy key for: nothing reads it.', default: value, readOnly: true };
 }
 
-/** Keys of one instrument each, "PREFIX:INSTRUMENT", defaulting to the key PREFIX's value in force. */
+/** Keys of one subject each (an instrument, an asset, a liquidity class), "PREFIX:ID", defaulting to the base key's value in force. */
 export interface PerInstrumentDef {
   prefix: string;
-  /** The key whose value applies to an instrument without its own. */
+  /** The key whose value applies to a subject without its own. */
   base: string;
   description: string;
+  /** What the part after the colon names. */
+  subject: 'instrument' | 'asset' | 'liquidity class';
 }
 
 export const PER_INSTRUMENT_KEYS: readonly PerInstrumentDef[] = [
-  { prefix: 'fillBand', base: 'fillBand', description: 'The fill band of one instrument, in place of the policy\'s fillBand.' },
+  { prefix: 'fillBand', base: 'fillBand', subject: 'instrument', description: 'The fill band of one instrument, in place of the policy\'s fillBand.' },
+  { prefix: 'classHaircut', base: 'classHaircut', subject: 'liquidity class', description: 'The minimum haircut of one liquidity class, in place of the policy\'s classHaircut.' },
+  { prefix: 'dailyVolume', base: 'dailyVolume', subject: 'asset', description: 'The daily volume (USD traded a day) of one asset, that its concentration add-ons are measured against.' },
 ];
+
+/** The ids a family's keys may name, as the ledger holds them now. */
+export function subjectIds(db: Database, f: PerInstrumentDef): string[] {
+  if (f.subject === 'instrument') return instrumentIds(db);
+  const assets = readOwnAssets(db);
+  return f.subject === 'asset' ? assets.map((a) => a.id) : [...new Set(assets.map((a) => a.liquidityClass))].sort();
+}
 
 const BY_KEY = new Map(POLICY_KEYS.map((d) => [d.key, d]));
 
@@ -215,8 +266,8 @@ export function policyKeyDef(db: Database, key: string): PolicyKeyDef {
   const colon = key.indexOf(':');
   const family = colon > 0 ? PER_INSTRUMENT_KEYS.find((f) => f.prefix === key.slice(0, colon)) : undefined;
   if (!family) throw new InputError(`no policy "${key}": policies.list names every key`, { field: 'key' });
-  const instrument = key.slice(colon + 1);
-  if (!instrumentIds(db).includes(instrument)) throw new InputError(`policy ${key}: no instrument ${instrument}`, { field: 'key' });
+  const subject = key.slice(colon + 1);
+  if (!subjectIds(db, family).includes(subject)) throw new InputError(`policy ${key}: no ${family.subject} ${subject}`, { field: 'key' });
   const base = BY_KEY.get(family.base)!;
   return { ...base, key, description: family.description };
 }
@@ -233,6 +284,8 @@ function expected(d: PolicyKeyDef): string {
       return `one of ${d.choices!.map((c) => `"${c}"`).join(', ')}`;
     case 'timeOfDay':
       return 'a UTC time of day such as "17:30"';
+    case 'schedule':
+      return `steps "ratio:addOn" joined by commas, such as "${d.default}", or off`;
     case 'unknown':
       return 'nothing: the key is unknown';
   }
@@ -253,6 +306,7 @@ function measure(kind: PolicyKind, raw: string): bigint | null {
         return m ? BigInt(Number(m[1]) * 60 + Number(m[2])) : null;
       }
       case 'choice':
+      case 'schedule':
       case 'unknown':
         return null;
     }
@@ -291,6 +345,13 @@ export function checkPolicyValue(d: PolicyKeyDef, raw: string): string {
   if (d.kind === 'choice') {
     if (!d.choices!.includes(raw)) throw bad(`"${raw}" is not ${expected(d)}`);
     return raw;
+  }
+  if (d.kind === 'schedule') {
+    try {
+      return formatConcentration(parseConcentration(raw));
+    } catch (e) {
+      throw bad(`"${raw}" is not ${expected(d)}: ${(e as Error).message}`);
+    }
   }
   const v = measure(d.kind, raw);
   if (v === null) throw bad(`"${raw}" is not ${expected(d)}`);

@@ -50,7 +50,8 @@ interface Snapshot {
   input: Omit<RecoveryInput, 'tools'>;
 }
 
-function snapshot(db: Database, c: CaseRow, asOf: string): Snapshot {
+/** What the recovery tools act on besides the loss: VM gains since the default and the ADL queue (see the header). */
+export function recoveryMarket(db: Database, c: CaseRow, asOf: string): Pick<RecoveryInput, 'vmGains' | 'adl'> {
   const members = readMembers(db);
   const defaulted = new Set(members.filter((m) => m.status === 'defaulted').map((m) => m.id));
   const owner = accountColumns(db);
@@ -95,11 +96,16 @@ function snapshot(db: Database, c: CaseRow, asOf: string): Snapshot {
       });
     }
   }
+  return { vmGains, adl };
+}
+
+function snapshot(db: Database, c: CaseRow, asOf: string): Snapshot {
+  const defaulted = new Set(readMembers(db).filter((m) => m.status === 'defaulted').map((m) => m.id));
   // Pro rata to the contributions the waterfall saw (before it used them), not to what is left of them.
   const survivors = memberAllocations(db, c.id)
     .filter((m) => !defaulted.has(m.member))
     .map((m) => ({ member: m.member, defaultFund: m.defaultFund }));
-  return { asOf, input: { loss: c.residual ?? 0n, amountScale: readPolicy(db).amountScale, vmGains, adl, survivors } };
+  return { asOf, input: { ...recoveryMarket(db, c, asOf), loss: c.residual ?? 0n, amountScale: readPolicy(db).amountScale, survivors } };
 }
 
 function policyView(tools: LedgerRecoveryTool[], r: RecoveryResult): RecoveryPolicyResult {

@@ -18,7 +18,8 @@ import { enforce } from '../allowed/verdict.ts';
 import { assessRule, assessmentsUsed, caseStepRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { AssessmentView, AssessmentReview } from '../../../shared/contractRecovery.ts';
-import { allocateWaterfall, type WaterfallMember } from '../../engine/waterfall.ts';
+import type { Database } from 'better-sqlite3';
+import { allocateWaterfall, type WaterfallCase, type WaterfallMember } from '../../engine/waterfall.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import {
   readMembers,
@@ -42,6 +43,8 @@ import {
   pastDueAssessments,
   readMember,
   setMemberStatus,
+  type CaseRow,
+  type MemberRow,
 } from '../../ledger/defaultRepo.ts';
 import { caseDetail, loadCase, assessmentView } from './views.ts';
 import { moneyIn } from './members.ts';
@@ -51,15 +54,15 @@ import { InputError, RuleError } from '../../../shared/errors.ts';
 
 const DAY_MS = 86_400_000;
 
-export function waterfallCommand(ctx: CommandContext, input: InputOf<'default.waterfall'>): Handled<'default.waterfall'> {
-  const { db } = ctx;
-  const at = ctx.now().toISOString();
-  const me = ctx.actor.name;
-  const c = loadCase(db, input.case);
-  enforce(caseStepRule(c, 'waterfall'));
+/**
+ * A closed-out case as the waterfall takes it, from the ledger now: the members with their contributions, caps and
+ * period's assessments, the tranches and the amount scale (layers 1-6; the recovery tools come later). `all` is the
+ * member rows it was read from.
+ */
+export function waterfallCaseOf(db: Database, c: CaseRow, now: Date): { wcase: Omit<WaterfallCase, 'recoveryTools' | 'vmGains'>; all: MemberRow[] } {
   const rp = readRecoveryPolicy(db);
   const amountScale = readPolicy(db).amountScale;
-  const periodStart = new Date(ctx.now().getTime() - rp.assessmentPeriodDays * DAY_MS).toISOString();
+  const periodStart = new Date(now.getTime() - rp.assessmentPeriodDays * DAY_MS).toISOString();
   const prior = assessedSince(db, periodStart);
   const fundMoves = defaultFundMovesSince(db, periodStart);
   const all = readMembers(db).filter((m) => m.id === c.member || m.status !== 'defaulted');
@@ -78,17 +81,29 @@ export function waterfallCommand(ctx: CommandContext, input: InputOf<'default.wa
       assessedInPeriod: m.id === c.member ? 0n : (prior.get(m.id) ?? 0n),
     };
   });
-  const r = allocateWaterfall({
-    defaulter: c.member,
-    closeOutLoss: c.closeOutLoss ?? 0n,
-    members,
-    firstTranche: rp.ccpFirstTranche,
-    secondTranche: rp.ccpSecondTranche,
-    assessmentMultiple: rp.assessmentMultiple,
-    amountScale,
-    recoveryTools: [],
-    vmGains: [],
-  });
+  return {
+    wcase: {
+      defaulter: c.member,
+      closeOutLoss: c.closeOutLoss ?? 0n,
+      members,
+      firstTranche: rp.ccpFirstTranche,
+      secondTranche: rp.ccpSecondTranche,
+      assessmentMultiple: rp.assessmentMultiple,
+      amountScale,
+    },
+    all,
+  };
+}
+
+export function waterfallCommand(ctx: CommandContext, input: InputOf<'default.waterfall'>): Handled<'default.waterfall'> {
+  const { db } = ctx;
+  const at = ctx.now().toISOString();
+  const me = ctx.actor.name;
+  const c = loadCase(db, input.case);
+  enforce(caseStepRule(c, 'waterfall'));
+  const rp = readRecoveryPolicy(db);
+  const { wcase, all } = waterfallCaseOf(db, c, ctx.now());
+  const r = allocateWaterfall({ ...wcase, recoveryTools: [], vmGains: [] });
   insertLayers(db, c.id, r.layers);
   insertMemberAllocations(
     db,

@@ -5,7 +5,7 @@ import type { Asset, Collateral, Instrument, Position } from '../model.ts';
 import type { TraceInput, TraceStep } from '../../../shared/contractExplain.ts';
 import { tierCums, tierIndex, bracketCums, tieredRequirement } from '../tierMath.ts';
 import { lotsNotional, lotsValue, isFine } from '../lotValue.ts';
-import { collateralValue } from '../exactAccount.ts';
+import { collateralValue, grossValue } from '../exactAccount.ts';
 import { isolatedUnits, sicker, type UnitFigures } from '../marginUnits.ts';
 import { divRound, formatUnits, roundAmountToScale } from '../../../shared/units.ts';
 import {
@@ -104,7 +104,7 @@ export function requirementTrace(t: TracedAccount, which: 'mm' | 'im', instrumen
 function collateralSteps(t: TracedAccount, c: Collateral, asset: Asset, price: bigint): { inputs: TraceInput[]; steps: TraceStep[]; value: bigint } {
   const q = formatUnits(c.quantity, asset.quantityScale);
   const p = formatUnits(price, asset.priceScale);
-  const gross = divRound(c.quantity * price * 1_000_000n, 10n ** BigInt(asset.quantityScale + asset.priceScale), 'floor');
+  const gross = grossValue(asset, c.quantity, price);
   const inputs: TraceInput[] = [
     { name: `${asset.id} holding`, value: q, source: `collateral row (${t.account}, ${asset.id})` },
     { name: `${asset.id} price`, value: p, source: t.sources.assetPrice(asset.id) },
@@ -117,10 +117,13 @@ function collateralSteps(t: TracedAccount, c: Collateral, asset: Asset, price: b
     const cum = bracketCums(asset.haircuts)[n]!;
     const haircut = divRound(gross * b.rate - cum, 1_000_000n, 'ceil');
     const next = asset.haircuts[n + 1];
+    const rule = asset.haircutRules?.[n];
     inputs.push({
       name: `${asset.id} haircut bracket ${n + 1}`,
       value: `holding value from ${usd(b.floor)}${next ? ` to ${usd(next.floor)}` : ' up'}: haircut ${rate(b.rate)}`,
-      source: `asset_haircuts row ${n + 1} of ${asset.id} (liquidity class ${asset.liquidityClass})`,
+      // The rule that set the bracket (the asset's schedule, its class minimum, a concentration add-on, the policy
+      // version), where the schedule was compiled from a collateral policy (haircutRules.ts).
+      source: rule ? `effective haircut schedule of ${asset.id}, bracket ${n + 1}: ${rule.text}` : `asset_haircuts row ${n + 1} of ${asset.id} (liquidity class ${asset.liquidityClass})`,
     });
     steps.push({
       label: `${asset.id} haircut`,
