@@ -107,7 +107,7 @@ export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): Cycl
   }
   // Expired futures settle and due funding is paid before the book is valued: the cycle margins what is left.
   const lifecycle = ctx.preLifecycle ? null : runLifecycle(ctx, asOf);
-  const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || lifecycle.funding.length > 0);
+  const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || (lifecycle.options?.length ?? 0) > 0 || lifecycle.funding.length > 0);
   // The resident book follows those changes in place before this transaction commits: if it does not, drop it.
   if (changedBook) ctx.resident?.touch();
   // The resident book when the console holds one and its marks are the ones as of asOf (no price stored after
