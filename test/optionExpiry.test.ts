@@ -11,7 +11,7 @@ import { setUp, usd } from './support/lifecycleBook.ts';
 import { assign, drawOrder } from '../main/engine/assignment.ts';
 import type { CycleSummary } from '../shared/contract.ts';
 import type { AccountLifecycleView, LifecycleOverview, OptionExpired } from '../shared/contractLifecycle.ts';
-import type { PolicyEntryView } from '../shared/contractPolicy.ts';
+import { setPolicy } from './support/policy.ts';
 
 const OPTIONS: [string, string][] = [
   ['accounts', 'id,member,kind,mode\nO-S1,TSTM,client,cross\nO-S2,TSTM,client,cross\nO-S3,TSTM,client,cross\n'],
@@ -145,10 +145,8 @@ test('random assignment: the shorts in an order drawn from the policy seed, each
   assert.deepEqual(assign(0n, [3n, 2n, 2n], 'random', 5n), [0n, 0n, 0n]);
 
   const { db, c } = optionBook();
-  const ask = c.run<PolicyEntryView>(db, supervisor, 'policies.change', { key: 'assignmentMethod', value: 'random', reason: 'drill' });
-  c.run(db, { name: 'supervisor2', role: 'supervisor' }, 'approvals.confirm', { id: ask.pending!.approval });
-  const ask2 = c.run<PolicyEntryView>(db, supervisor, 'policies.change', { key: 'assignmentSeed', value: '20260424', reason: 'drill' });
-  c.run(db, { name: 'supervisor2', role: 'supervisor' }, 'approvals.confirm', { id: ask2.pending!.approval });
+  setPolicy(c.run, db, 'assignmentMethod', 'random');
+  setPolicy(c.run, db, 'assignmentSeed', '20260424');
   c.set('2026-04-24T10:00:00Z');
   const cyc = c.run<CycleSummary>(db, operator, 'cycle.run', {});
   const o = cyc.lifecycle!.options!.find((x) => x.instrument === 'TST-C61')!;
