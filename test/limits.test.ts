@@ -158,3 +158,24 @@ test('a port split into parts that each pass is no way around a limit: the secon
   assert.equal(lotsOf(ctx.db, 'T-SHORT2', 'TST-PERP'), -500n, 'T-SHORT2 stays where it was');
   assert.equal(deepVerify(ctx.db).outcome, 'verified');
 });
+
+test('an auction split into sub-portfolio bids is no way around a limit: the award counts every lot the winner takes', () => {
+  const ctx = setUp();
+  ctx.imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry\nXYZ-PERP,perpetual,XYZ,1,1,0.01,\n');
+  ctx.imp(supervisor, 'tiers', 'instrument,floor,mmr,imr\nXYZ-PERP,0,0.01,0.02\n');
+  ctx.imp(operator, 'prices', 'instrument,at,mark\nXYZ-PERP,2026-04-01T08:00:00Z,100\n');
+  ctx.imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,XYZ-PERP,10,100\n');
+  // The TST lot leaves N-H01 0.5 TST-24APR26, 2 short TST-LM and 0.2 TST-DEC26 (its TST-PERP nets out): 30200 +
+  // 120601 + 12100 = 162901 of notional; the XYZ lot 10 x 100 = 1000. Either alone is within 163000; both are not.
+  const c = receiverAndDefault(ctx, '1000000', 'scope,subject,instrument,max_notional\nmember,TSTN,*,163000\n');
+  ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: 'TST', amount: '-1000' });
+  ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: 'XYZ', amount: '-10' });
+  const head = journalHead(ctx.db).seq;
+  assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.award', { case: c.id }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'limit_breached');
+    assert.match(e.message, /member TSTN's limit \(account N-H01\): maximum notional 163000 USD, and it would be 163901 USD$/);
+    return true;
+  });
+  assert.equal(journalHead(ctx.db).seq, head, 'nothing was asked or recorded');
+  assert.equal(lotsOf(ctx.db, 'T-LONG', 'XYZ-PERP'), 10n);
+});
