@@ -157,3 +157,27 @@ test('random assignment: the shorts in an order drawn from the policy seed, each
   assert.deepEqual(lots, drawn);
   assert.equal(deepVerify(db).outcome, 'verified');
 });
+
+test('an option expiring before its future, both past at the run: exercised into the future first, which then settles with what it took', () => {
+  const { db, c, imp } = setUp();
+  imp(supervisor, 'accounts', 'id,member,kind,mode\nO-S1,TSTM,client,cross\n');
+  imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry,option_right,strike,underlying_instrument\nTST-C20,option,TST,1,0.1,0.5,2026-04-20T08:00:00Z,call,60000,TST-24APR26\n');
+  imp(supervisor, 'tiers', 'instrument,floor,mmr,imr\nTST-C20,0,0.1,0.2\n');
+  imp(operator, 'collateral', 'account,asset,quantity\nO-S1,USD,100000\n');
+  imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,TST-C20,0.1,500\nO-S1,TST-C20,-0.1,500\n');
+  imp(supervisor, 'settlement-prices', 'instrument,price\nTST-24APR26,62000.5\n');
+  const before = cash(db, ['T-LONG', 'O-S1']);
+  c.set('2026-04-24T10:00:00Z');
+  const cyc = c.run<CycleSummary>(db, operator, 'cycle.run', {});
+  // TST-24APR26's last mark at or before 04-20 08:00 is 60400: exercised, 0.1 TST-24APR26 long at 60000 to T-LONG
+  // (beside its 1 at 60000) and short to O-S1; on the 24th the future settles at 62000.5 with those in it.
+  assert.deepEqual([cyc.lifecycle!.options![0]!.underlyingPrice, cyc.lifecycle!.options![0]!.into], ['60400', 'TST-24APR26']);
+  const closes = (a: string) => c.run<AccountLifecycleView>(db, operator, 'lifecycle.account', { account: a }).expiries.find((e) => e.instrument === 'TST-24APR26')!;
+  assert.deepEqual([closes('T-LONG').quantity, closes('T-LONG').realised], ['1.1', '2200.55']);
+  assert.deepEqual([closes('O-S1').quantity, closes('O-S1').realised], ['-0.1', '-200.05']);
+  // Premiums 50 each way: T-LONG -50 + 2200.55; O-S1 +50 - 200.05.
+  assert.equal(usd(db, 'T-LONG').minus(before.get('T-LONG')!).toString(), '2150.55');
+  assert.equal(usd(db, 'O-S1').minus(before.get('O-S1')!).toString(), '-150.05');
+  assert.equal(readPositions(db).filter((p) => p.instrument === 'TST-C20' || p.instrument === 'TST-24APR26').length, 0);
+  assert.equal(deepVerify(db).outcome, 'verified');
+});

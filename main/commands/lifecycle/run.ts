@@ -62,9 +62,16 @@ export function runLifecycle(ctx: CommandContext, asOf: string): LifecycleResult
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
   const settlement = settlementAt(db, asOf);
   const now = ctx.now().toISOString();
-  for (const e of expiries) settleExpiry(db, ctx.actor.name, now, instruments.get(e.instrument)!, e, settlement, result);
-  // After the futures: an option expiring with its underlying future settles against that future's price.
-  for (const o of options) expireOption(db, ctx.actor.name, now, instruments.get(o.instrument)!, instruments, o, settlement, result);
+  // In the order they expired, a future before an option expiring with it: an option settles against its future's
+  // price when they expire together, and what it exercises into a future that expires later settles with that future.
+  const due = [...expiries.map((e) => ({ e, option: false })), ...options.map((e) => ({ e, option: true }))].sort(
+    (a, b) => (a.e.expiry < b.e.expiry ? -1 : a.e.expiry > b.e.expiry ? 1 : Number(a.option) - Number(b.option)),
+  );
+  for (const { e, option } of due) {
+    const inst = instruments.get(e.instrument)!;
+    if (option) expireOption(db, ctx.actor.name, now, inst, instruments, e, settlement, result);
+    else settleExpiry(db, ctx.actor.name, now, inst, e, settlement, result);
+  }
   if (funding.length > 0) {
     const step = moneyStep(db, settlement);
     for (const f of funding) payFunding(db, ctx.actor.name, now, instruments.get(f.instrument)!, f, settlement, step, result);
