@@ -9,12 +9,13 @@
 // 100k-account book to two passes over their positions. BTC-PERP is left for a desk to rate by hand.
 //
 // Limits: member limits on the three smallest members, each at twice what the member holds at the close, so that
-// none is breached by the book as made: LDC's BTC-PERP position, RFI's ETH-PERP position, OSC's share of NDX-PERP's
-// open interest (capped at all of it). Member limits only: the console lists an instrument limit once per holder.
+// none is breached by the book as made: LDC's BTC-PERP position, RFI's ETH-PERP position, OSC's NDX-PERP notional at
+// the close. Member limits on one instrument only, each measured by one lookup per account of the member: the console
+// lists an instrument limit once per holder, and a share of open interest reads the instrument's every position.
 import type { FundingRateRow, LimitRow } from '../csv/types.ts';
 import type { DemoBook } from './generate.ts';
 import { FUNDING_RATE_ONE } from '../engine/funding.ts';
-import { RATE_ONE } from '../../shared/units.ts';
+import { lotsNotional } from '../engine/lotValue.ts';
 
 const DAY_MS = 86_400_000;
 const BASE = FUNDING_RATE_ONE / 10_000n; // 0.0001 per interval
@@ -43,30 +44,29 @@ export function demoFundingRates(book: DemoBook): FundingRateRow[] {
   return out;
 }
 
-const MEMBER_LIMITS: { member: string; instrument: string; metric: 'lots' | 'oiShare' }[] = [
+const MEMBER_LIMITS: { member: string; instrument: string; metric: 'lots' | 'notional' }[] = [
   { member: 'LDC', instrument: 'BTC-PERP', metric: 'lots' },
   { member: 'RFI', instrument: 'ETH-PERP', metric: 'lots' },
-  { member: 'OSC', instrument: 'NDX-PERP', metric: 'oiShare' },
+  { member: 'OSC', instrument: 'NDX-PERP', metric: 'notional' },
 ];
 
 export function demoLimits(book: DemoBook): LimitRow[] {
   const memberOf = new Map(book.accounts.map((a) => [a.id, a.member]));
   const out: LimitRow[] = [];
   for (const l of MEMBER_LIMITS) {
-    let held = 0n;
-    let openInterest = 0n;
+    const inst = book.instruments.find((i) => i.id === l.instrument);
+    const mark = lastTwo(book, l.instrument)?.[1];
+    if (!inst || mark === undefined) continue;
+    let lots = 0n;
+    let notional = 0n;
     for (const p of book.positions) {
-      if (p.instrument !== l.instrument) continue;
-      if (p.quantity > 0n) openInterest += p.quantity;
-      if (memberOf.get(p.account) === l.member) held += p.quantity < 0n ? -p.quantity : p.quantity;
+      if (p.instrument !== l.instrument || memberOf.get(p.account) !== l.member) continue;
+      lots += p.quantity < 0n ? -p.quantity : p.quantity;
+      notional += lotsNotional(inst, p.quantity, mark);
     }
-    if (held === 0n) continue;
+    if (lots === 0n) continue;
     const none = { maxLots: null, maxNotional: null, maxLeverage: null, maxOiShare: null };
-    if (l.metric === 'lots') out.push({ scope: 'member', subject: l.member, instrument: l.instrument, ...none, maxLots: 2n * held });
-    else if (openInterest > 0n) {
-      const share = (2n * held * RATE_ONE + openInterest - 1n) / openInterest;
-      out.push({ scope: 'member', subject: l.member, instrument: l.instrument, ...none, maxOiShare: share > RATE_ONE ? RATE_ONE : share });
-    }
+    out.push({ scope: 'member', subject: l.member, instrument: l.instrument, ...none, ...(l.metric === 'lots' ? { maxLots: 2n * lots } : { maxNotional: 2n * notional }) });
   }
   return out;
 }

@@ -13,8 +13,8 @@ import { breaches, measure, ratioAbove, type Exposure, type Limit, type Measured
 import { lotsNotional } from '../../engine/lotValue.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { readAccountBook, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
-import { accountsOfMember, hasLimits, holdersOf, memberOfAccount, openInterest, readLimits } from '../../ledger/limitRepo.ts';
-import { markAtOrBefore, positionsIn } from '../../ledger/lifecycleRepo.ts';
+import { accountsOfMember, hasLimits, holdersOf, memberOfAccount, memberPositionsIn, openInterest, readLimits } from '../../ledger/limitRepo.ts';
+import { markAtOrBefore } from '../../ledger/lifecycleRepo.ts';
 import { totalEquity } from '../recovery/book.ts';
 import { divRound, formatAmount, formatUnits, RATE_ONE, unitsOf } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
@@ -64,7 +64,7 @@ class Measurer {
   #measure(limit: Limit, holders: readonly string[]): Exposure {
     const byInst = new Map<string, bigint>();
     let notional = 0n;
-    for (const p of this.#held(limit.instrument, holders)) {
+    for (const p of this.#held(limit, holders)) {
       const lots = p.quantity < 0n ? -p.quantity : p.quantity;
       byInst.set(p.instrument, (byInst.get(p.instrument) ?? 0n) + lots);
       const inst = this.#instruments.get(p.instrument)!;
@@ -76,16 +76,10 @@ class Measurer {
     return { lots: [...byInst.values()].reduce((s, x) => s + x, 0n), notional, equity, shares };
   }
 
-  /**
-   * The holders' positions in the instrument ('*': in every one). A member's in one instrument are read in one pass
-   * over the instrument's positions rather than one query per account (a member of a large book has thousands).
-   */
-  #held(instrument: string, holders: readonly string[]): Position[] {
-    if (instrument !== '*' && holders.length > 1) {
-      const wanted = new Set(holders);
-      return positionsIn(this.#db, instrument).filter((p) => wanted.has(p.account));
-    }
-    return holders.flatMap((a) => readPositions(this.#db, a).filter((p) => instrument === '*' || p.instrument === instrument));
+  /** The holders' positions in the limit's instrument ('*': in every one); a member's in one by one query. */
+  #held(limit: Limit, holders: readonly string[]): Position[] {
+    if (limit.scope === 'member' && limit.instrument !== '*') return memberPositionsIn(this.#db, limit.subject, limit.instrument);
+    return holders.flatMap((a) => readPositions(this.#db, a).filter((p) => limit.instrument === '*' || p.instrument === limit.instrument));
   }
 
   #mark(instrument: string): bigint | undefined {
