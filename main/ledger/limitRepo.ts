@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Limit } from '../engine/limits.ts';
 import type { Position } from '../engine/model.ts';
+import { prepared } from './stmtCache.ts';
 
 export function readLimits(db: Database): Limit[] {
   return (
@@ -45,7 +46,7 @@ export function openInterest(db: Database, instrument: string): bigint {
 }
 
 export function memberOfAccount(db: Database, account: string): string | undefined {
-  return (db.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(account) as string | undefined) ?? undefined;
+  return (prepared(db, 'SELECT member_id FROM accounts WHERE id = ?').pluck().get(account) as string | undefined) ?? undefined;
 }
 
 export function accountsOfMember(db: Database, member: string): string[] {

@@ -29,7 +29,9 @@ interface Subject {
   label: string;
 }
 
-const keyOf = (s: Subject, m: Measured): string => `${s.limit.scope}|${s.limit.subject}|${s.limit.instrument}|${s.holders.join(',')}|${m.metric}|${m.instrument}`;
+/** Whose holdings a limit measures: a member's are its accounts (named by the member), else the one account. */
+const whose = (limit: Limit, holders: readonly string[]): string => `${limit.scope}|${limit.subject}|${limit.instrument}|${limit.scope === 'member' ? '' : holders.join(',')}`;
+const keyOf = (s: Subject, m: Measured): string => `${whose(s.limit, s.holders)}|${m.metric}|${m.instrument}`;
 
 class Measurer {
   readonly #db: Database;
@@ -55,7 +57,7 @@ class Measurer {
    * accounts of one member measures the member's book once, not once per account.
    */
   exposure(limit: Limit, holders: readonly string[]): Exposure {
-    const key = `${limit.scope}|${limit.subject}|${limit.instrument}|${holders.join(',')}`;
+    const key = whose(limit, holders);
     let e = this.#exposures.get(key);
     if (!e) this.#exposures.set(key, (e = this.#measure(limit, holders)));
     return e;
@@ -107,8 +109,10 @@ class Measurer {
 
 /** `members`: each member's accounts, read once per command however many of its accounts the command touches. */
 function subjectsOf(db: Database, limits: readonly Limit[], account: string, members: Map<string, string[]>): Subject[] {
-  const held = new Set(readPositions(db, account).map((p) => p.instrument));
-  const member = memberOfAccount(db, account);
+  // What is read of the account only where a limit of that scope exists: a file touching every account of a large
+  // book is checked account by account.
+  const held = limits.some((l) => l.scope === 'instrument') ? new Set(readPositions(db, account).map((p) => p.instrument)) : new Set<string>();
+  const member = limits.some((l) => l.scope === 'member') ? memberOfAccount(db, account) : undefined;
   const out: Subject[] = [];
   for (const l of limits) {
     if (l.scope === 'instrument' && held.has(l.instrument)) out.push({ limit: l, account, holders: [account], label: `instrument ${l.instrument}'s limit for account ${account}` });
