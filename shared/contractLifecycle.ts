@@ -32,11 +32,38 @@ export interface FundingPaid {
   house: string;
 }
 
+/**
+ * An option expired by this run. The underlying's final settlement price (imported on the option's own row, the
+ * underlying future's settlement when it settles with or before the option, else the underlying's last mark at or
+ * before expiry) decides: in the money, the longs' lots are exercised (into the underlying instrument at the strike,
+ * or in cash) and assigned to the shorts by the policy's method; out of the money, every position expires worthless.
+ */
+export interface OptionExpired {
+  instrument: string;
+  expiry: string;
+  underlyingPrice: string;
+  rule: 'imported' | 'underlying_settlement' | 'underlying_mark';
+  priceAt: string | null;
+  inTheMoney: boolean;
+  settles: 'exercise' | 'cash';
+  /** The instrument exercised into (settles = exercise). */
+  into: string | null;
+  method: 'pro_rata' | 'random';
+  /** The seed a random assignment drew with. */
+  seed: string | null;
+  /** In the option's quantity: long lots exercised, short lots assigned. */
+  exercised: string;
+  assigned: string;
+  positions: number;
+}
+
 /** What one lifecycle run (a cycle's first step, or lifecycle.run) did as of `at`. */
 export interface LifecycleResult {
   at: string;
   settled: ExpirySettled[];
-  /** Expired futures that could not settle (no imported price and no mark at or before expiry): still open. */
+  /** Options expired (present only when one did, so that results journalled before options expired read the same). */
+  options?: OptionExpired[];
+  /** Expired futures and options that could not settle (no price to settle at): still open. */
   unsettled: { instrument: string; expiry: string; why: string }[];
   funding: FundingPaid[];
   /** Funding times due that have no mark at or before them: not paid until one is stored. */
@@ -75,6 +102,8 @@ export interface AccountLifecycleView {
   deliveries: { instrument: string; asset: string; quantity: string; cash: string }[];
   funding: { instrument: string; at: string; quantity: string; value: string; rate: string; mark: string; amount: string }[];
   expiries: { instrument: string; settledAt: string; quantity: string; price: string; rule: string; realised: string; cash: string }[];
+  /** Option positions closed at expiry: lots exercised or assigned, what was taken of the underlying instrument. */
+  options: { instrument: string; settledAt: string; quantity: string; underlyingPrice: string; lots: string; into: string | null; underlyingQuantity: string; cash: string; realised: string }[];
 }
 
 /** Positions each member holds in what falls due. */
@@ -93,6 +122,7 @@ export interface LifecycleOverview {
   fundingAccount: string;
   funding: FundingEventView[];
   settlements: (ExpirySettled & { settledAt: string; actor: string })[];
+  optionExpiries: (OptionExpired & { settledAt: string; actor: string })[];
   ladder: LifecycleLadder;
 }
 

@@ -42,7 +42,7 @@ export interface PendingPolicyChange {
 
 export interface PolicyEntryView {
   key: string;
-  /** What it belongs to, for grouping: 'margin', 'calls', 'liquidation', 'four eyes', 'recovery', 'sign-in', 'ledger'. */
+  /** What it belongs to, for grouping: 'margin', 'calls', 'liquidation', 'four eyes', 'recovery', 'lifecycle', 'sign-in', 'live', 'ledger'. */
   group: string;
   kind: PolicyKind;
   /** The unit a value is written in, in words ("USD", "minutes", "fraction of the mark"). */

@@ -27,7 +27,13 @@ test('lifecycle run, overview, account and limits from the command line', T, asy
   // The batch actor (no --as) may read, not settle or pay.
   assert.match(ok(await riskdesk(['lifecycle', 'run', '--db', db, ...now]), 2).stderr, /signed-in user/);
   const r = ok(await riskdeskAs('operator', ['lifecycle', 'run', '--db', db, '--json', ...now])).json<LifecycleResult>();
-  assert.deepEqual(r.funding.map((f) => [f.instrument, f.at, f.rate]), [['BTC-PERP', '2026-03-12T16:00:00.000Z', '0.0001']]);
+  // The rate imported, and the demo book's own next funding time of ETH-PERP and NDX-PERP (demo/lifecycleDemo.ts).
+  assert.deepEqual(r.funding.map((f) => [f.instrument, f.at]), [
+    ['BTC-PERP', '2026-03-12T16:00:00.000Z'],
+    ['ETH-PERP', '2026-03-13T00:00:00.000Z'],
+    ['NDX-PERP', '2026-03-13T00:00:00.000Z'],
+  ]);
+  assert.equal(r.funding[0]!.rate, '0.0001');
   // The demo's March futures expired on the 20th and 27th: settled at their last marks.
   assert.ok(r.settled.length > 0 && r.settled.every((s) => s.rule === 'last_mark' && s.expiry < '2026-04-01'));
   assert.match(ok(await riskdeskAs('operator', ['lifecycle', 'run', '--db', db, ...now])).stdout, /0 futures settled, 0 funding times paid/);
@@ -36,14 +42,14 @@ test('lifecycle run, overview, account and limits from the command line', T, asy
   assert.equal(o.funding[0]!.house, r.funding[0]!.house);
   assert.match(ok(await riskdesk(['lifecycle', 'overview', '--db', db, ...now])).stdout, /funding account: /);
   const a = ok(await riskdesk(['lifecycle', 'account', '--db', db, '--account', holder, '--json', ...now])).json<AccountLifecycleView>();
-  assert.equal(a.funding.length, 1);
+  assert.equal(a.funding.filter((f) => f.instrument === 'BTC-PERP').length, 1);
 
   const limits = path.join(dir, 'limits.csv');
   fs.writeFileSync(limits, `scope,subject,instrument,max_notional\naccount,${holder},*,1\n`);
   ok(await riskdeskAs('operator', ['import', '--db', db, 'limits', limits, ...now]), 1);
   ok(await riskdeskAs('supervisor', ['import', '--db', db, 'limits', limits, ...now]));
   const v = ok(await riskdesk(['lifecycle', 'limits', '--db', db, '--json', ...now])).json<LimitsView>();
-  assert.equal(v.breaches.length, 1);
+  assert.equal(v.breaches.length, 1, 'the demo book\'s own limits are not breached');
   assert.match(v.breaches[0]!.message, new RegExp(`account ${holder}'s limit: maximum notional 1 USD, and it is `));
   assert.match(ok(await riskdesk(['lifecycle', 'limits', '--db', db, ...now])).stdout, /BREACH account/);
   assert.match(ok(await riskdesk(['lifecycle', 'deliveries', '--db', db, ...now])).stdout, /instrument/);

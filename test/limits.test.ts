@@ -28,6 +28,17 @@ function refused(ctx: ReturnType<typeof setUp>, kind: string, text: string, why:
   assert.equal(journalHead(ctx.db).seq, head);
 }
 
+/** A second member TSTN with a house account N-H01 holding `usd`, its limits, and TSTM declared in default (four eyes). */
+function receiverAndDefault(ctx: ReturnType<typeof setUp>, usd: string, limits: string): DefaultCaseDetail {
+  ctx.imp(supervisor, 'members', 'id,name,status,default_fund\nTSTN,Receiver,active,1000000\n');
+  ctx.imp(supervisor, 'accounts', 'id,member,kind,mode\nN-H01,TSTN,house,cross\n');
+  ctx.imp(operator, 'collateral', `account,asset,quantity\nN-H01,USD,${usd}\n`);
+  ctx.imp(supervisor, 'limits', limits);
+  const c = ctx.c.run<DefaultCaseDetail>(ctx.db, supervisor, 'default.declare', { member: 'TSTM', reason: 'missed settlement' });
+  ctx.c.run(ctx.db, { name: 'supervisor2', role: 'supervisor' }, 'default.confirm', { case: c.id });
+  return c;
+}
+
 test('a limits file: supervisors only, and its bad rows named', () => {
   const ctx = setUp();
   assert.throws(() => ctx.imp(operator, 'limits', 'scope,subject,instrument,max_notional\naccount,T-LONG,*,1000\n'), /supervisor/);
@@ -103,12 +114,7 @@ test("a member's limit counts every account of the member: a second account is n
   ctx.imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-SHORT,TST-PERP,-2.5,59500\n');
 
   // A port into a member at its limit: refused, naming the limit.
-  ctx.imp(supervisor, 'members', 'id,name,status,default_fund\nTSTN,Receiver,active,1000000\n');
-  ctx.imp(supervisor, 'accounts', 'id,member,kind,mode\nN-H01,TSTN,house,cross\n');
-  ctx.imp(operator, 'collateral', 'account,asset,quantity\nN-H01,USD,100000\n');
-  ctx.imp(supervisor, 'limits', 'scope,subject,instrument,max_position\nmember,TSTN,TST-PERP,0.2\n');
-  const c = ctx.c.run<DefaultCaseDetail>(ctx.db, supervisor, 'default.declare', { member: 'TSTM', reason: 'missed settlement' });
-  ctx.c.run(ctx.db, { name: 'supervisor2', role: 'supervisor' }, 'default.confirm', { case: c.id });
+  const c = receiverAndDefault(ctx, '100000', 'scope,subject,instrument,max_position\nmember,TSTN,TST-PERP,0.2\n');
   assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.port', { case: c.id, accounts: ['T-SHORT2'], to: 'TSTN' }), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'limit_breached');
     assert.match(e.message, /member TSTN's limit on TST-PERP \(account T-SHORT2\): maximum position 0\.2 TST-PERP, and it would hold 0\.5/);
@@ -119,12 +125,7 @@ test("a member's limit counts every account of the member: a second account is n
 
 test('an auction award that would take the winner over its member limit is refused, naming it', () => {
   const ctx = setUp();
-  ctx.imp(supervisor, 'members', 'id,name,status,default_fund\nTSTN,Bidder,active,1000000\n');
-  ctx.imp(supervisor, 'accounts', 'id,member,kind,mode\nN-H01,TSTN,house,cross\n');
-  ctx.imp(operator, 'collateral', 'account,asset,quantity\nN-H01,USD,1000000\n');
-  ctx.imp(supervisor, 'limits', 'scope,subject,instrument,max_position\nmember,TSTN,TST-LM,1\n');
-  const c = ctx.c.run<DefaultCaseDetail>(ctx.db, supervisor, 'default.declare', { member: 'TSTM', reason: 'missed settlement' });
-  ctx.c.run(ctx.db, { name: 'supervisor2', role: 'supervisor' }, 'default.confirm', { case: c.id });
+  const c = receiverAndDefault(ctx, '1000000', 'scope,subject,instrument,max_position\nmember,TSTN,TST-LM,1\n');
   ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: '*', amount: '-1000' });
   const head = journalHead(ctx.db).seq;
   // The winner's house account would take TSTM's 2 TST-LM short (its TST-PERP nets to nothing: 2 long, 2 short).
@@ -134,4 +135,47 @@ test('an auction award that would take the winner over its member limit is refus
     return true;
   });
   assert.equal(journalHead(ctx.db).seq, head, 'nothing was asked or recorded');
+});
+
+test('a port split into parts that each pass is no way around a limit: the second part is refused, and so is the whole at once', () => {
+  const ctx = setUp();
+  // TSTN may hold 1.8 TST-PERP gross. T-SHORT brings 1.5 and T-SHORT2 0.5: each fits alone, not both (2).
+  const c = receiverAndDefault(ctx, '100000', 'scope,subject,instrument,max_position\nmember,TSTN,TST-PERP,1.8\n');
+  const breach = (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'limit_breached');
+    assert.match(e.message, /member TSTN's limit on TST-PERP \(account T-SHORT2?\): maximum position 1\.8 TST-PERP, and it would hold 2$/);
+    return true;
+  };
+  const head = journalHead(ctx.db).seq;
+  assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.port', { case: c.id, accounts: ['T-SHORT', 'T-SHORT2'], to: 'TSTN' }), breach);
+  assert.equal(journalHead(ctx.db).seq, head, 'the whole port refused: nothing moved');
+  const asked = ctx.c.run<DefaultCaseDetail>(ctx.db, supervisor, 'default.port', { case: c.id, accounts: ['T-SHORT'], to: 'TSTN' });
+  const held = asked.approvals.find((a) => a.status === 'pending' && a.channel === 'default.port');
+  if (held) ctx.c.run(ctx.db, { name: 'supervisor2', role: 'supervisor' }, 'approvals.confirm', { id: held.id });
+  assert.equal(lotsOf(ctx.db, 'T-SHORT', 'TST-PERP'), -1500n);
+  assert.equal(ctx.db.prepare("SELECT member_id FROM accounts WHERE id = 'T-SHORT'").pluck().get(), 'TSTN', 'the first part ported');
+  assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.port', { case: c.id, accounts: ['T-SHORT2'], to: 'TSTN' }), breach);
+  assert.equal(lotsOf(ctx.db, 'T-SHORT2', 'TST-PERP'), -500n, 'T-SHORT2 stays where it was');
+  assert.equal(deepVerify(ctx.db).outcome, 'verified');
+});
+
+test('an auction split into sub-portfolio bids is no way around a limit: the award counts every lot the winner takes', () => {
+  const ctx = setUp();
+  ctx.imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry\nXYZ-PERP,perpetual,XYZ,1,1,0.01,\n');
+  ctx.imp(supervisor, 'tiers', 'instrument,floor,mmr,imr\nXYZ-PERP,0,0.01,0.02\n');
+  ctx.imp(operator, 'prices', 'instrument,at,mark\nXYZ-PERP,2026-04-01T08:00:00Z,100\n');
+  ctx.imp(operator, 'positions', 'account,instrument,quantity,entry_price\nT-LONG,XYZ-PERP,10,100\n');
+  // The TST lot leaves N-H01 0.5 TST-24APR26, 2 short TST-LM and 0.2 TST-DEC26 (its TST-PERP nets out): 30200 +
+  // 120601 + 12100 = 162901 of notional; the XYZ lot 10 x 100 = 1000. Either alone is within 163000; both are not.
+  const c = receiverAndDefault(ctx, '1000000', 'scope,subject,instrument,max_notional\nmember,TSTN,*,163000\n');
+  ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: 'TST', amount: '-1000' });
+  ctx.c.run(ctx.db, operator, 'default.bid', { case: c.id, member: 'TSTN', lot: 'XYZ', amount: '-10' });
+  const head = journalHead(ctx.db).seq;
+  assert.throws(() => ctx.c.run(ctx.db, supervisor, 'default.award', { case: c.id }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'limit_breached');
+    assert.match(e.message, /member TSTN's limit \(account N-H01\): maximum notional 163000 USD, and it would be 163901 USD$/);
+    return true;
+  });
+  assert.equal(journalHead(ctx.db).seq, head, 'nothing was asked or recorded');
+  assert.equal(lotsOf(ctx.db, 'T-LONG', 'XYZ-PERP'), 10n);
 });

@@ -140,7 +140,7 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
     case 'lifecycle.run': {
       const r = isObj(result) ? result : {};
       const n = (k: string) => (Array.isArray(r[k]) ? (r[k] as unknown[]).length : 0);
-      return `Lifecycle as of ${field(r, 'at') ?? '?'}: ${n('settled')} futures settled, ${n('funding')} funding times paid`;
+      return `Lifecycle as of ${field(r, 'at') ?? '?'}: ${n('settled')} futures settled, ${n('funding')} funding times paid${n('options') ? `, ${n('options')} options expired` : ''}`;
     }
     case 'import.csv':
       return `Imported ${field(result, 'rows') ?? '?'} ${field(p, 'kind') ?? ''} rows from ${field(p, 'file') ?? 'a file'}`;

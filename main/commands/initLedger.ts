@@ -5,6 +5,7 @@ import { writeRows } from '../ledger/importRepo.ts';
 import { writePolicySetting, markDemoLedger } from '../ledger/bookRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { generateDemoBook, type DemoBook } from '../demo/generate.ts';
+import { demoFundingRates, demoLimits } from '../demo/lifecycleDemo.ts';
 import { DEMO_PASSWORD_HASHES } from '../demo/demoHashes.ts';
 import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
@@ -70,7 +71,7 @@ export interface InitUser {
  */
 export const JOURNAL_FORMAT = 2;
 
-function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at: string): void {
+function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at: string, lifecycle: boolean): void {
   const norm = (s: string) => normaliseTime(s);
   const w = (kind: Parameters<typeof writeRows>[1]) => writeRows(db, kind, norm);
   markDemoLedger(db);
@@ -85,6 +86,10 @@ function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at:
   w({ kind: 'collateral', file: 'demo', rows: demo.collateral });
   w({ kind: 'prices', file: 'demo', rows: demo.history.map((p) => ({ ...p, impliedVol: null, source: 'demo' })) });
   w({ kind: 'asset-prices', file: 'demo', rows: demo.assetPrices.map((p) => ({ ...p, source: 'demo' })) });
+  if (lifecycle) {
+    w({ kind: 'funding-rates', file: 'demo', rows: demoFundingRates(demo) });
+    w({ kind: 'limits', file: 'demo', rows: demoLimits(demo) });
+  }
   for (const u of users) insertUser(db, { ...u, createdAt: at });
 }
 
@@ -98,9 +103,9 @@ function demoBookOf(o: { demo: boolean; accounts: number; seed: number; asOf?: s
   });
 }
 
-function writeInit(db: Database, demo: DemoBook | null, users: readonly InitUser[], at: string): void {
+function writeInit(db: Database, demo: DemoBook | null, users: readonly InitUser[], at: string, lifecycle: boolean): void {
   writeDefaultPolicy(db);
-  if (demo) writeDemo(db, demo, users, at);
+  if (demo) writeDemo(db, demo, users, at, lifecycle);
   else for (const u of users) insertUser(db, { ...u, createdAt: at, createdBy: 'init' });
 }
 
@@ -112,6 +117,8 @@ export interface InitPayload {
   seed: number;
   asOf: string | null;
   users: InitUser[];
+  /** 1: the demo book came with its funding rates and limits (lifecycleDemo.ts); absent in ledgers made before. */
+  demoLifecycle?: 1;
 }
 
 /**
@@ -122,7 +129,7 @@ export interface InitPayload {
 export function replayInit(db: Database, p: InitPayload, at: string, result: unknown): void {
   const demo = demoBookOf(p);
   db.transaction(() => {
-    writeInit(db, demo, p.users, at);
+    writeInit(db, demo, p.users, at, p.demoLifecycle === 1);
     appendJournal(db, { at, actor: 'init', command: 'ledger.init', payload: p, result });
   }).immediate();
 }
@@ -155,8 +162,16 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     notes: demo?.notes ?? [],
   };
   db.transaction(() => {
-    writeInit(db, demo, users, at);
-    const payload: InitPayload = { format: JOURNAL_FORMAT, demo: opts.demo, accounts: opts.demo ? opts.accounts : 0, seed: opts.seed, asOf: report.asOf, users };
+    writeInit(db, demo, users, at, true);
+    const payload: InitPayload = {
+      format: JOURNAL_FORMAT,
+      demo: opts.demo,
+      accounts: opts.demo ? opts.accounts : 0,
+      seed: opts.seed,
+      asOf: report.asOf,
+      users,
+      ...(demo ? { demoLifecycle: 1 as const } : {}),
+    };
     appendJournal(db, {
       at,
       actor: 'init',

@@ -123,7 +123,7 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   }
   // Expired futures settle and due funding is paid before the book is valued: the cycle margins what is left.
   const lifecycle = ctx.preLifecycle ? null : runLifecycle(ctx, asOf);
-  const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || lifecycle.funding.length > 0);
+  const changedBook = lifecycle !== null && (lifecycle.settled.length > 0 || (lifecycle.options?.length ?? 0) > 0 || lifecycle.funding.length > 0);
   // The resident book follows those changes in place before this transaction commits: if it does not, drop it.
   if (changedBook) ctx.resident?.touch();
   yield;

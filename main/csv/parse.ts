@@ -533,7 +533,8 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         const id = c.id('instrument');
         const inst = ref.instrument(id);
         if (!inst) c.fail('instrument', `instrument "${id}" does not exist`);
-        if (inst.kind !== 'future') c.fail('instrument', `instrument ${id} is a ${inst.kind}: final settlement prices are for futures`);
+        // An option's row is its underlying's final settlement price, in the option's price units.
+        if (inst.kind === 'perpetual') c.fail('instrument', `instrument ${id} is a perpetual: final settlement prices are for futures and options`);
         keys.check(c, 'instrument', id, `settlement price for instrument ${id}`);
         const price = c.dec('price', 'positive');
         const ticks = divDec(price, toDec(inst.tick));

@@ -61,6 +61,8 @@ const TABLES = [
   'margin_cycles',
   'member_events',
   'members',
+  'option_exercises',
+  'option_expiries',
   'playbook_run_steps',
   'playbook_runs',
   'playbook_versions',

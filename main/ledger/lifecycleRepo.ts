@@ -186,18 +186,19 @@ export interface DueExpiry {
   expiry: string;
 }
 
-/** Futures whose expiry is at or before `asOf` and that are not settled yet, soonest first. */
-export function dueExpiries(db: Database, asOf: string): DueExpiry[] {
+/** Futures (or options) whose expiry is at or before `asOf` and that have not settled (expired) yet, soonest first. */
+export function dueExpiries(db: Database, asOf: string, kind: 'future' | 'option' = 'future'): DueExpiry[] {
+  const done = kind === 'future' ? 'expiry_settlements' : 'option_expiries';
   return (
     db
       .prepare(
         `SELECT i.id, i.expiry FROM instruments i
-         WHERE i.kind = 'future' AND i.expiry IS NOT NULL AND i.expiry <= ?
-           AND NOT EXISTS (SELECT 1 FROM expiry_settlements s WHERE s.instrument_id = i.id)
+         WHERE i.kind = ? AND i.expiry IS NOT NULL AND i.expiry <= ?
+           AND NOT EXISTS (SELECT 1 FROM ${done} s WHERE s.instrument_id = i.id)
          ORDER BY i.expiry, i.id`,
       )
       .raw()
-      .all(asOf) as string[][]
+      .all(kind, asOf) as string[][]
   ).map((r) => ({ instrument: r[0]!, expiry: r[1]! }));
 }
 
@@ -307,13 +308,14 @@ export function positionsByMember(db: Database, instrument: string): { member: s
   ).map(([member, n]) => ({ member, positions: Number(n) }));
 }
 
-/** Futures expiring after `from` and up to `to` and not settled, soonest first, with their open positions. */
+/** Futures and options expiring after `from` and up to `to` and not settled, soonest first, with their open positions. */
 export function upcomingExpiries(db: Database, from: string, to: string): { instrument: string; expiry: string; positions: number }[] {
   return rows(
     db,
     `SELECT i.id, i.expiry, (SELECT count(*) FROM positions p WHERE p.instrument_id = i.id) AS n FROM instruments i
-     WHERE i.kind = 'future' AND i.expiry > ? AND i.expiry <= ?
+     WHERE (i.kind = 'future' OR i.kind = 'option') AND i.expiry > ? AND i.expiry <= ?
        AND NOT EXISTS (SELECT 1 FROM expiry_settlements s WHERE s.instrument_id = i.id)
+       AND NOT EXISTS (SELECT 1 FROM option_expiries o WHERE o.instrument_id = i.id)
      ORDER BY i.expiry, i.id`,
     from,
     to,

@@ -1,6 +1,8 @@
 // Position limits (migration step 12) and what checking them reads: who belongs to which member, and open interest.
 import type { Database } from 'better-sqlite3';
 import type { Limit } from '../engine/limits.ts';
+import type { Position } from '../engine/model.ts';
+import { prepared } from './stmtCache.ts';
 
 export function readLimits(db: Database): Limit[] {
   return (
@@ -44,7 +46,7 @@ export function openInterest(db: Database, instrument: string): bigint {
 }
 
 export function memberOfAccount(db: Database, account: string): string | undefined {
-  return (db.prepare('SELECT member_id FROM accounts WHERE id = ?').pluck().get(account) as string | undefined) ?? undefined;
+  return (prepared(db, 'SELECT member_id FROM accounts WHERE id = ?').pluck().get(account) as string | undefined) ?? undefined;
 }
 
 export function accountsOfMember(db: Database, member: string): string[] {
@@ -54,4 +56,18 @@ export function accountsOfMember(db: Database, member: string): string[] {
 /** Accounts holding an instrument. */
 export function holdersOf(db: Database, instrument: string): string[] {
   return db.prepare('SELECT account_id FROM positions WHERE instrument_id = ? ORDER BY account_id').pluck().all(instrument) as string[];
+}
+
+/** A member's accounts' positions in one instrument (a lookup per account by the positions' key, not a scan). */
+export function memberPositionsIn(db: Database, member: string, instrument: string): Position[] {
+  return (
+    db
+      .prepare(
+        `SELECT p.account_id, p.quantity, p.entry_value, p.isolated_margin FROM accounts a
+         JOIN positions p ON p.account_id = a.id AND p.instrument_id = ? WHERE a.member_id = ? ORDER BY a.id`,
+      )
+      .raw()
+      .safeIntegers(true)
+      .all(instrument, member) as unknown[][]
+  ).map((r) => ({ account: r[0] as string, instrument, quantity: r[1] as bigint, entryValue: r[2] as bigint, isolatedMargin: (r[3] as bigint | null) ?? null }));
 }

@@ -7,6 +7,7 @@ import { readCollateral } from '../../main/ledger/bookRepo.ts';
 import { Decimal } from 'decimal.js';
 import type { Ledger } from '../../main/ledger/db.ts';
 import type { Actor } from '../../main/commands/context.ts';
+import type { LimitsView } from '../../shared/contractLifecycle.ts';
 
 const newLedger = demoLedgers('riskdesk-lifecycle-', 20);
 
@@ -67,6 +68,9 @@ export function setUp(start = '2026-04-01T09:00:00Z') {
   const db = newLedger();
   const c = clockFrom(start);
   const imp = (actor: Actor, kind: string, text: string) => c.run(db, actor, 'import.csv', { kind, file: `${kind}.csv`, text });
+  // The tests set and measure limits of their own: the demo book's (demo/lifecycleDemo.ts) are lifted first.
+  const demo = c.run<LimitsView>(db, supervisor, 'limits.list', {}).limits;
+  if (demo.length > 0) imp(supervisor, 'limits', `scope,subject,instrument,max_position\n${demo.map((l) => `${l.scope},${l.subject},${l.instrument},`).join('\n')}\n`);
   for (const [k, t] of REFERENCE) imp(supervisor, k, t);
   for (const [k, t] of BOOK) imp(operator, k, t);
   return { db, c, imp };

@@ -6,7 +6,8 @@ import type { CsvRef, Rows } from '../../csv/types.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { formatUnits } from '../../../shared/units.ts';
 import { FUNDING_RATE_SCALE } from '../../engine/funding.ts';
-import { deliveryAssetOf, fundingPaidThrough, paidFundingRate, settlementOf } from '../../ledger/lifecycleRepo.ts';
+import { deliveryAssetOf, fundingPaidThrough, importedSettlementPrice, paidFundingRate, settlementOf } from '../../ledger/lifecycleRepo.ts';
+import { optionExpiryOf } from '../../ledger/optionRepo.ts';
 import { normaliseTime } from '../../../shared/time.ts';
 
 type LifecycleRows = Extract<Rows, { kind: 'funding-rates' | 'settlement-prices' | 'deliveries' }>;
@@ -42,6 +43,10 @@ export function guardLifecycleImport(ctx: CommandContext, parsed: LifecycleRows)
     return;
   }
   parsed.rows.forEach((x, r) => {
+    const o = optionExpiryOf(ctx.db, x.instrument);
+    if (o && importedSettlementPrice(ctx.db, x.instrument) !== x.price) {
+      throw new InputError(`${x.instrument} expired on ${o.settledAt} against its underlying at ${o.underlyingPrice}: that price cannot change`, where(r, 'price'));
+    }
     const s = settlementOf(ctx.db, x.instrument);
     if (s && s.price !== x.price) {
       throw new InputError(`${x.instrument} was settled at expiry on ${s.settledAt} (${s.rule === 'imported' ? 'imported price' : 'its last mark'}): its settlement price cannot change`, where(r, 'price'));

@@ -8,12 +8,12 @@
 // as the margin engine computes it (cross plus isolated units); open interest is the lots held long.
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
-import type { Instrument } from '../../engine/model.ts';
+import type { Instrument, Position } from '../../engine/model.ts';
 import { breaches, measure, ratioAbove, type Exposure, type Limit, type Measured, type Ratio } from '../../engine/limits.ts';
 import { lotsNotional } from '../../engine/lotValue.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { readAccountBook, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
-import { accountsOfMember, hasLimits, holdersOf, memberOfAccount, openInterest, readLimits } from '../../ledger/limitRepo.ts';
+import { accountsOfMember, hasLimits, holdersOf, memberOfAccount, memberPositionsIn, openInterest, readLimits } from '../../ledger/limitRepo.ts';
 import { markAtOrBefore } from '../../ledger/lifecycleRepo.ts';
 import { totalEquity } from '../recovery/book.ts';
 import { divRound, formatAmount, formatUnits, RATE_ONE, unitsOf } from '../../../shared/units.ts';
@@ -29,7 +29,9 @@ interface Subject {
   label: string;
 }
 
-const keyOf = (s: Subject, m: Measured): string => `${s.limit.scope}|${s.limit.subject}|${s.limit.instrument}|${s.holders.join(',')}|${m.metric}|${m.instrument}`;
+/** Whose holdings a limit measures: a member's are its accounts (named by the member), else the one account. */
+const whose = (limit: Limit, holders: readonly string[]): string => `${limit.scope}|${limit.subject}|${limit.instrument}|${limit.scope === 'member' ? '' : holders.join(',')}`;
+const keyOf = (s: Subject, m: Measured): string => `${whose(s.limit, s.holders)}|${m.metric}|${m.instrument}`;
 
 class Measurer {
   readonly #db: Database;
@@ -37,6 +39,8 @@ class Measurer {
   readonly #instruments: Map<string, Instrument>;
   readonly #equity = new Map<string, bigint>();
   readonly #oi = new Map<string, bigint>();
+  readonly #exposures = new Map<string, Exposure>();
+  readonly #marks = new Map<string, bigint | undefined>();
 
   constructor(db: Database, now: string) {
     this.#db = db;
@@ -48,22 +52,41 @@ class Measurer {
     return this.#instruments.get(id);
   }
 
+  /**
+   * What the holders hold in the limit's instruments, measured once per limit and holders: a file touching many
+   * accounts of one member measures the member's book once, not once per account.
+   */
   exposure(limit: Limit, holders: readonly string[]): Exposure {
+    const key = whose(limit, holders);
+    let e = this.#exposures.get(key);
+    if (!e) this.#exposures.set(key, (e = this.#measure(limit, holders)));
+    return e;
+  }
+
+  #measure(limit: Limit, holders: readonly string[]): Exposure {
     const byInst = new Map<string, bigint>();
     let notional = 0n;
-    for (const a of holders) {
-      for (const p of readPositions(this.#db, a)) {
-        if (limit.instrument !== '*' && p.instrument !== limit.instrument) continue;
-        const lots = p.quantity < 0n ? -p.quantity : p.quantity;
-        byInst.set(p.instrument, (byInst.get(p.instrument) ?? 0n) + lots);
-        const inst = this.#instruments.get(p.instrument)!;
-        const mark = markAtOrBefore(this.#db, p.instrument, this.#now);
-        notional += mark ? lotsNotional(inst, p.quantity, mark.mark) : p.entryValue < 0n ? -p.entryValue : p.entryValue;
-      }
+    for (const p of this.#held(limit, holders)) {
+      const lots = p.quantity < 0n ? -p.quantity : p.quantity;
+      byInst.set(p.instrument, (byInst.get(p.instrument) ?? 0n) + lots);
+      const inst = this.#instruments.get(p.instrument)!;
+      const mark = this.#mark(p.instrument);
+      notional += mark !== undefined ? lotsNotional(inst, p.quantity, mark) : p.entryValue < 0n ? -p.entryValue : p.entryValue;
     }
     const equity = limit.maxLeverage === null ? 0n : holders.reduce((s, a) => s + this.#equityOf(a), 0n);
     const shares = limit.maxOiShare === null ? [] : [...byInst].map(([instrument, lots]) => ({ instrument, lots, openInterest: this.#openInterest(instrument) }));
     return { lots: [...byInst.values()].reduce((s, x) => s + x, 0n), notional, equity, shares };
+  }
+
+  /** The holders' positions in the limit's instrument ('*': in every one); a member's in one by one query. */
+  #held(limit: Limit, holders: readonly string[]): Position[] {
+    if (limit.scope === 'member' && limit.instrument !== '*') return memberPositionsIn(this.#db, limit.subject, limit.instrument);
+    return holders.flatMap((a) => readPositions(this.#db, a).filter((p) => limit.instrument === '*' || p.instrument === limit.instrument));
+  }
+
+  #mark(instrument: string): bigint | undefined {
+    if (!this.#marks.has(instrument)) this.#marks.set(instrument, markAtOrBefore(this.#db, instrument, this.#now)?.mark);
+    return this.#marks.get(instrument);
   }
 
   #openInterest(instrument: string): bigint {
@@ -84,15 +107,20 @@ class Measurer {
   }
 }
 
-function subjectsOf(db: Database, limits: readonly Limit[], account: string): Subject[] {
-  const held = new Set(readPositions(db, account).map((p) => p.instrument));
-  const member = memberOfAccount(db, account);
+/** `members`: each member's accounts, read once per command however many of its accounts the command touches. */
+function subjectsOf(db: Database, limits: readonly Limit[], account: string, members: Map<string, string[]>): Subject[] {
+  // What is read of the account only where a limit of that scope exists: a file touching every account of a large
+  // book is checked account by account.
+  const held = limits.some((l) => l.scope === 'instrument') ? new Set(readPositions(db, account).map((p) => p.instrument)) : new Set<string>();
+  const member = limits.some((l) => l.scope === 'member') ? memberOfAccount(db, account) : undefined;
   const out: Subject[] = [];
   for (const l of limits) {
     if (l.scope === 'instrument' && held.has(l.instrument)) out.push({ limit: l, account, holders: [account], label: `instrument ${l.instrument}'s limit for account ${account}` });
     if (l.scope === 'account' && l.subject === account) out.push({ limit: l, account, holders: [account], label: `account ${account}'s limit${l.instrument === '*' ? '' : ` on ${l.instrument}`}` });
     if (l.scope === 'member' && l.subject === member) {
-      out.push({ limit: l, account, holders: accountsOfMember(db, member), label: `member ${member}'s limit${l.instrument === '*' ? '' : ` on ${l.instrument}`} (account ${account})` });
+      let holders = members.get(member);
+      if (!holders) members.set(member, (holders = accountsOfMember(db, member)));
+      out.push({ limit: l, account, holders, label: `member ${member}'s limit${l.instrument === '*' ? '' : ` on ${l.instrument}`} (account ${account})` });
     }
   }
   return out;
@@ -135,9 +163,10 @@ export function limitGate(ctx: CommandContext, accounts: Iterable<string>, refus
   const limits = hasLimits(ctx.db) ? readLimits(ctx.db) : [];
   const expiredBefore = heldExpired(ctx.db, ids, now);
   const before = new Map<string, Ratio>();
+  const members = new Map<string, string[]>();
   if (limits.length > 0) {
     const m = new Measurer(ctx.db, now);
-    for (const a of ids) for (const s of subjectsOf(ctx.db, limits, a)) for (const x of measure(s.limit, m.exposure(s.limit, s.holders))) before.set(keyOf(s, x), x.value);
+    for (const a of ids) for (const s of subjectsOf(ctx.db, limits, a, members)) for (const x of measure(s.limit, m.exposure(s.limit, s.holders))) before.set(keyOf(s, x), x.value);
   }
   return {
     check(): void {
@@ -148,8 +177,10 @@ export function limitGate(ctx: CommandContext, accounts: Iterable<string>, refus
       }
       if (limits.length === 0) return;
       const m = new Measurer(ctx.db, now);
+      // Read again: a port has moved accounts to another member.
+      const membersAfter = new Map<string, string[]>();
       for (const a of ids) {
-        for (const s of subjectsOf(ctx.db, limits, a)) {
+        for (const s of subjectsOf(ctx.db, limits, a, membersAfter)) {
           for (const b of breaches(s.limit, m.exposure(s.limit, s.holders))) {
             const was = before.get(keyOf(s, b));
             if (was !== undefined && !ratioAbove(b.value, was)) continue; // already over, and not further

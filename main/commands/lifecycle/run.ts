@@ -1,5 +1,6 @@
 // The instrument lifecycle as of a time (issue 18): every future expired by then settles at its final settlement
 // price, and every funding time due by then is paid, each exactly once (the ledger's keys refuse a second time).
+// Options expiring by then are exercised and assigned, or expire (options.ts).
 // Runs inside the caller's transaction: a margin cycle's first step, or the lifecycle.run command.
 //
 // Final settlement price (the documented rule): the imported one (a settlement-prices file), or else the
@@ -31,6 +32,7 @@ import {
   insertDelivery,
 } from '../../ledger/lifecycleRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
+import { expireOption } from './options.ts';
 import { cashToQuantity, closeEffect, type Settlement } from '../../engine/closeMath.ts';
 import { lotsValue } from '../../engine/lotValue.ts';
 import { deliveryCash } from '../../engine/delivery.ts';
@@ -47,19 +49,29 @@ const price = (inst: Instrument, ticks: bigint): string => ticksToPrice(ticks, t
 
 /** Whether anything happened: a cycle reports the lifecycle only then. */
 export function lifecycleDidAnything(r: LifecycleResult): boolean {
-  return r.settled.length + r.unsettled.length + r.funding.length + r.unpriced.length > 0;
+  return r.settled.length + (r.options?.length ?? 0) + r.unsettled.length + r.funding.length + r.unpriced.length > 0;
 }
 
 export function runLifecycle(ctx: CommandContext, asOf: string): LifecycleResult {
   const { db } = ctx;
   const expiries = dueExpiries(db, asOf);
+  const options = dueExpiries(db, asOf, 'option');
   const funding = dueFunding(db, asOf);
   const result: LifecycleResult = { at: asOf, settled: [], unsettled: [], funding: [], unpriced: [] };
-  if (expiries.length === 0 && funding.length === 0) return result;
+  if (expiries.length === 0 && options.length === 0 && funding.length === 0) return result;
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
   const settlement = settlementAt(db, asOf);
   const now = ctx.now().toISOString();
-  for (const e of expiries) settleExpiry(db, ctx.actor.name, now, instruments.get(e.instrument)!, e, settlement, result);
+  // In the order they expired, a future before an option expiring with it: an option settles against its future's
+  // price when they expire together, and what it exercises into a future that expires later settles with that future.
+  const due = [...expiries.map((e) => ({ e, option: false })), ...options.map((e) => ({ e, option: true }))].sort(
+    (a, b) => (a.e.expiry < b.e.expiry ? -1 : a.e.expiry > b.e.expiry ? 1 : Number(a.option) - Number(b.option)),
+  );
+  for (const { e, option } of due) {
+    const inst = instruments.get(e.instrument)!;
+    if (option) expireOption(db, ctx.actor.name, now, inst, instruments, e, settlement, result);
+    else settleExpiry(db, ctx.actor.name, now, inst, e, settlement, result);
+  }
   if (funding.length > 0) {
     const step = moneyStep(db, settlement);
     for (const f of funding) payFunding(db, ctx.actor.name, now, instruments.get(f.instrument)!, f, settlement, step, result);

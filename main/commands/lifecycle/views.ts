@@ -27,6 +27,8 @@ import { ticksToPrice } from '../../csv/format.ts';
 import { decToUnits, mulDec, toDec } from '../../csv/values.ts';
 import { deliveryCash } from '../../engine/delivery.ts';
 import { InputError } from '../../../shared/errors.ts';
+import { optionExercisesOf, optionExpiries } from '../../ledger/optionRepo.ts';
+import { optionExpiredView } from './options.ts';
 
 const LADDER_DAYS = 30;
 
@@ -85,6 +87,9 @@ export function lifecycleOverview(ctx: CommandContext, input: InputOf<'lifecycle
         settledAt: s.settledAt,
         actor: s.actor,
       })),
+    optionExpiries: optionExpiries(ctx.db, limit)
+      .filter((o) => input.instrument === undefined || o.instrument === input.instrument)
+      .map((o) => ({ ...optionExpiredView(o, insts.get(o.instrument)), settledAt: o.settledAt, actor: o.actor })),
     ladder: {
       from,
       to,
@@ -127,6 +132,17 @@ export function accountLifecycle(ctx: CommandContext, input: InputOf<'lifecycle.
       rule: c.rule,
       realised: formatAmount(c.realised),
       cash: formatAmount(c.cash),
+    })),
+    options: optionExercisesOf(ctx.db, input.account, limit).map((x) => ({
+      instrument: x.instrument,
+      settledAt: x.settledAt,
+      quantity: qty(x.instrument, x.quantity),
+      underlyingPrice: x.underlyingPrice,
+      lots: qty(x.instrument, x.lots),
+      into: x.into,
+      underlyingQuantity: x.into === null ? '0' : qty(x.into, x.underlyingLots),
+      cash: formatAmount(x.cash),
+      realised: formatAmount(x.realised),
     })),
   };
 }

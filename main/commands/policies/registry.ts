@@ -12,6 +12,7 @@ import { InputError } from '../../../shared/errors.ts';
 import { instrumentIds } from '../../ledger/policyRepo.ts';
 import { DEFAULT_LIVE_POLICY as L, readOwnAssets } from '../../ledger/bookRepo.ts';
 import { COLLATERAL_POLICY as C, formatConcentration, parseConcentration } from '../../engine/haircutRules.ts';
+import { DEFAULT_ASSIGNMENT as A } from '../../engine/assignment.ts';
 
 export interface PolicyKeyDef {
   key: string;
@@ -212,6 +213,17 @@ export const POLICY_KEYS: readonly PolicyKeyDef[] = [
     description: 'Concentration add-ons: the part of a holding beyond each ratio of its asset\'s daily volume takes that much more haircut (off: none).',
     default: C.concentrationHaircuts,
   },
+  // ---- lifecycle ----
+  {
+    key: 'assignmentMethod',
+    group: 'lifecycle',
+    kind: 'choice',
+    unit: 'choice',
+    description: 'How the lots exercised at an option\'s expiry are assigned to the shorts: pro rata to their holdings (whole lots, the remainder by largest fraction, ties to the first account), or at random from the seed.',
+    default: A.method,
+    choices: ['pro_rata', 'random'],
+  },
+  { key: 'assignmentSeed', group: 'lifecycle', kind: 'integer', unit: 'seed', description: 'The seed a random assignment draws from (with the option\'s id); recorded with each expiry.', default: String(A.seed), min: '0', max: '999999999999999' },
   // ---- sign-in ----
   { key: 'signInLockAfter', group: 'sign-in', kind: 'integer', unit: 'failed attempts', description: 'Consecutive failures that lock a user for the lock time (or until an admin resets the password).', default: String(S.signInLockAfter), min: '1', max: '1000' },
   { key: 'signInSourceLockAfter', group: 'sign-in', kind: 'integer', unit: 'failed attempts', description: 'Failures from one source, whatever names they tried, that lock the source for the lock time.', default: String(S.signInSourceLockAfter), min: '1', max: '100000' },

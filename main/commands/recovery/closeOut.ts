@@ -21,6 +21,7 @@ import { planContext, applyOrders, type PlanReason } from '../../engine/liquidat
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { closeEffect, cashToQuantity, type Settlement } from '../../engine/closeMath.ts';
 import { lotsValue } from '../../engine/lotValue.ts';
+import { mergeInto } from '../../engine/mergePosition.ts';
 import { readAccountBook, readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { limitGate } from '../lifecycle/limits.ts';
@@ -376,22 +377,6 @@ export function chooseWinners(bids: BidRow[], underlyings: Set<string>): { winne
   if (partsTotal !== null) return { winners: parts as BidRow[], why: `the sub-portfolio bids ${formatAmount(partsTotal)}${whole ? ` > the whole-portfolio bid ${formatAmount(whole.amount)}` : ''}` };
   const missing = [...underlyings].sort().filter((u, i) => parts[i] === null);
   throw new RuleError('no_winning_bids', `no bid for the whole portfolio, and no sub-portfolio bid for ${missing.join(', ')}`);
-}
-
-/** Adds `q` lots at value `value` (micro-USD, at the mark) to a cross position, realising any part that nets out. */
-function mergeInto(pos: Position | undefined, account: string, inst: Instrument, q: bigint, value: bigint, mark: bigint, policy: Policy): { position: Position | null; cash: bigint } {
-  if (!pos || pos.quantity === 0n) return { position: { account, instrument: inst.id, quantity: q, entryValue: value, isolatedMargin: null }, cash: 0n };
-  if (pos.quantity > 0n === q > 0n) return { position: { ...pos, quantity: pos.quantity + q, entryValue: pos.entryValue + value }, cash: 0n };
-  const held = pos.quantity < 0n ? -pos.quantity : pos.quantity;
-  const incoming = q < 0n ? -q : q;
-  const n = held < incoming ? held : incoming;
-  const close = pos.quantity > 0n ? n : -n;
-  const eff = closeEffect({ quantity: pos.quantity, entryValue: pos.entryValue, close, price: mark, inst, policy: { ...policy, liquidationFeeRate: 0n, insuranceFeeRate: 0n } });
-  const restHeld = pos.quantity - close;
-  const restIn = q + close;
-  if (restHeld !== 0n) return { position: { ...pos, quantity: restHeld, entryValue: pos.entryValue - eff.portion }, cash: eff.cash };
-  if (restIn !== 0n) return { position: { account, instrument: inst.id, quantity: restIn, entryValue: lotsValue(inst, restIn, mark), isolatedMargin: pos.isolatedMargin }, cash: eff.cash };
-  return { position: null, cash: eff.cash };
 }
 
 /**

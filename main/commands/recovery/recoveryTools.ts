@@ -26,6 +26,7 @@ import { accountColumns } from '../../ledger/consoleRepo.ts';
 import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
+import { limitGate } from '../lifecycle/limits.ts';
 import {
   readMembers,
   closeOutPositions,
@@ -160,6 +161,11 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
   const house = new Map<string, string | null>();
   const settlement = r.allocations.some((a) => a.tool === 'adl') ? settlementAt(db, pt) : null;
+  // ADL closes positions at the ADL price, worse than the mark: the equity it takes can raise an account's leverage
+  // over its limit. Measured on the accounts ADL closes, after every tool (a haircut on the same account counts too).
+  const gate = limitGate(ctx, r.allocations.flatMap((a) => (a.tool === 'adl' ? [a.close!.account] : [])), (_account, message) => {
+    throw new RuleError('limit_breached', `auto-deleveraging refused: ${message}`);
+  });
   for (const a of r.allocations) {
     let account = a.account;
     let detail: Record<string, unknown> = {};
@@ -182,6 +188,7 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
     }
     insertRecoveryAllocation(db, c.id, { tool: a.tool, member: a.member, account, amount: a.amount, detail: JSON.stringify(detail) });
   }
+  gate.check();
   insertLayers(db, c.id, r.layers);
   updateCase(db, c.id, { status: 'recovered', recoveryTools: input.tools, recoveredAt: at, uncovered: r.uncovered }, at);
   const layers = r.layers.map((l) => ({ name: l.name, available: formatAmount(l.available), used: formatAmount(l.used), remaining: formatAmount(l.remaining) }));
