@@ -14,6 +14,9 @@ import { decimalPlaces, parseUnits } from '../../../shared/units.ts';
 const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** What pricing the arrays reads of a book. */
+export type PricedBook = Pick<Book, 'instruments' | 'marks' | 'market'>;
+
 /** Greeks of one long contract (see b76Greeks for the units). */
 export interface Greeks {
   delta: Decimal;
@@ -53,7 +56,7 @@ const fail = (x: Instrument, why: string): never => {
   throw new InputError(`portfolio margin of ${x.id}: ${why}`, { field: `instruments.${x.id}` });
 };
 
-function optionInputs(book: Book, x: Instrument, byId: Map<string, Instrument>): OptionInputs {
+function optionInputs(book: PricedBook, x: Instrument, byId: Map<string, Instrument>): OptionInputs {
   const o = x.option!;
   if (!o.underlyingInstrument) fail(x, 'an option needs its underlying instrument (or an imported risk array)');
   const under = byId.get(o.underlyingInstrument!);
@@ -157,7 +160,7 @@ function futureArray(x: Instrument): bigint[] {
 }
 
 /** One instrument's risk (array and delta), at the book's marks, time and volatilities. */
-export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Instrument>): InstrumentRisk {
+export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string, Instrument>): InstrumentRisk {
   const p = x.portfolio;
   if (!p) return fail(x, 'it is not margined by portfolio');
   if (x.kind !== 'option') {
@@ -186,7 +189,7 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
  */
 const cache = new WeakMap<Instrument, { key: string; risk: InstrumentRisk }>();
 
-function inputsKey(book: Book, x: Instrument): string {
+function inputsKey(book: PricedBook, x: Instrument): string {
   if (x.kind !== 'option' || !x.option) return '';
   const u = x.option.underlyingInstrument;
   const m = book.market;
@@ -194,7 +197,7 @@ function inputsKey(book: Book, x: Instrument): string {
 }
 
 /** Risk of every portfolio instrument of the book, by id. */
-export function bookRisk(book: Book): Map<string, InstrumentRisk> {
+export function bookRisk(book: PricedBook): Map<string, InstrumentRisk> {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
   const out = new Map<string, InstrumentRisk>();
   for (const x of book.instruments) {
