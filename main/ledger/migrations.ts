@@ -1105,6 +1105,25 @@ CREATE TABLE position_limits (
 ) STRICT;
 `;
 
+// Step 13 is another branch's (the lead numbers steps at merge); this branch holds its place with a no-op so that
+// its own step can carry the number it was given. At merge the real step 13 replaces this one.
+const V13_RESERVED = `SELECT 1;`;
+
+// Step 14: implied volatilities (issue 17), imported by the volatilities CSV kind: per underlying instrument (the
+// future options are written on), at every strike (strike 0) or at one strike (in the underlying's ticks). How
+// Black-76 picks among these and the prices' implied_vol is the reader's (bookRepo.readVols). Written out in full,
+// with no helper, so the step's text never changes.
+const V14_VOLATILITIES = `
+CREATE TABLE volatilities (
+  underlying_instrument_id TEXT    NOT NULL REFERENCES instruments (id),
+  strike                   INTEGER NOT NULL CHECK (strike >= 0),                -- ticks of the underlying; 0: every strike
+  at                       TEXT    NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  implied_vol              INTEGER NOT NULL CHECK (implied_vol >= 0),           -- ppm
+  source                   TEXT    NOT NULL,
+  PRIMARY KEY (underlying_instrument_id, strike, at)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -1119,6 +1138,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 10, name: 'policy versions', up: V10_POLICY_VERSIONS },
   { version: 11, name: 'playbooks', up: V11_PLAYBOOKS },
   { version: 12, name: 'instrument lifecycle', up: V12_LIFECYCLE },
+  { version: 13, name: 'reserved (another branch)', up: V13_RESERVED },
+  { version: 14, name: 'volatilities', up: V14_VOLATILITIES },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {
