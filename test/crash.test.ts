@@ -78,9 +78,10 @@ before(async () => {
   assert.equal(fs.existsSync(`${base}-wal`), false);
   baseDump = dumpLedger(base);
 
-  // A large prices file of the demo's own instruments, every mark on its tick, after the demo's last mark.
+  // A large prices file of the demo's own futures and perpetuals (not its options desk's), every mark on its tick,
+  // after the demo's last mark.
   const { instruments, last } = withLedger(base, (db) => ({
-    instruments: db.prepare('SELECT id, tick FROM instruments ORDER BY id').all() as { id: string; tick: string }[],
+    instruments: db.prepare("SELECT id, tick FROM instruments WHERE kind <> 'option' ORDER BY id").all() as { id: string; tick: string }[],
     last: new Map((db.prepare('SELECT instrument_id, mark FROM prices WHERE at = ?').raw().all(AS_OF_ISO) as [string, bigint][])),
   }));
   assert.equal(instruments.length, 15);
