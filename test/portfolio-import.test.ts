@@ -198,6 +198,10 @@ test('a portfolio account in liquidation gets a proposal sized on its scan, cold
     assert.deepEqual(orders(db), ['ES-DEC sell 2'], resident ? 'resident' : 'cold');
     dispatch(ctx, 'cycle.run', { at: DEMO_AS_OF });
     assert.deepEqual(orders(db), ['ES-DEC sell 2'], 'the next cycle keeps the one proposal');
+    // The plan quantity's trace: one lot fewer misses the target, with the commodity scanned again.
+    const t = dispatch(ctx, 'explain.figure', { account: 'PM1', figure: 'planQuantity', instrument: 'ES-DEC' }) as { value: string; steps: { label: string; value: string }[] };
+    assert.equal(t.value, '2');
+    assert.ok(t.steps.some((s) => s.label === 'MM after'), JSON.stringify(t.steps));
     const ok = deepVerify(db);
     assert.equal(ok.outcome, 'verified', ok.message);
     db.close();
