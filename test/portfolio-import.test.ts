@@ -207,3 +207,19 @@ test('a portfolio account in liquidation gets a proposal sized on its scan, cold
     db.close();
   }
 });
+
+test('a liquidation of an account without options is reviewed while the ledger holds options it does not price (only held instruments are priced)', () => {
+  const db = demoLedger(60);
+  importPortfolioBook(db);
+  const sup = { db, actor: supervisor, now: () => new Date(DEMO_AS_OF) };
+  dispatch(sup, 'cycle.run', { at: DEMO_AS_OF });
+  const list = dispatch(sup, 'liquidations.list', {}) as { id: number; account: string }[];
+  const l = list.find((x) => !x.account.startsWith('PM') && !x.account.startsWith('VOC'));
+  assert.ok(l, JSON.stringify(list));
+  const d = dispatch(sup, 'liquidations.get', { id: l.id }) as { orders: { instrument: string; quantity: string }[] };
+  const o = d.orders[0]!;
+  // Its book lists ES-DEC-5000-C but prices only what the account holds: the preview does not try to price the call.
+  const p = dispatch(sup, 'liquidations.preview', { id: l.id, orders: [{ instrument: o.instrument, quantity: o.quantity }] }) as { orders: unknown[] };
+  assert.equal(p.orders.length, 1);
+  db.close();
+});

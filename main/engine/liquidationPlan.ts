@@ -20,7 +20,7 @@ import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, settlesAt
 import { segments, nonNegative, asHealthy, type Segment } from './closeEnvelope.ts';
 import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
 import { lotsNotional, lotsValue } from './lotValue.ts';
-import { bookRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
+import { heldRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
 import { accountCommodities } from './portfolio/scan.ts';
 import { scannedClose } from './scannedClose.ts';
 
@@ -37,7 +37,7 @@ export interface PlanContext {
   scanEveryLot: bigint;
 }
 
-export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets' | 'marks' | 'assetPrices' | 'market'>): PlanContext {
+export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets' | 'marks' | 'assetPrices' | 'market' | 'positions'>): PlanContext {
   const asset = book.assets.find((a) => a.id === SETTLEMENT_ASSET);
   const price = book.assetPrices.get(SETTLEMENT_ASSET);
   const scanned = book.instruments.some((i) => i.margin === 'portfolio');
@@ -47,7 +47,7 @@ export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets'
     cums: new Map(book.instruments.map((i) => [i.id, tierCums(i.tiers)])),
     marks: book.marks,
     settlement: asset && price !== undefined ? { asset, price } : null,
-    risk: scanned ? bookRisk(book) : new Map(),
+    risk: scanned ? heldRisk(book) : new Map(),
     spreads: book.market?.spreads ?? [],
     scanEveryLot: 256n,
   };

@@ -196,12 +196,21 @@ function inputsKey(book: PricedBook, x: Instrument): string {
   return [u === null ? '' : book.marks.get(u), m?.asOf, m?.vols.get(x.id), u === null ? '' : m?.vols.get(u)].join('|');
 }
 
-/** Risk of every portfolio instrument of the book, by id. */
-export function bookRisk(book: PricedBook): Map<string, InstrumentRisk> {
+/**
+ * Risk of the portfolio instruments the book's positions hold, by id. Only those: a book read for one account
+ * (bookRepo.readAccountBook) lists every instrument but prices only what the account holds, and an option nobody
+ * there holds cannot, and need not, be priced.
+ */
+export function heldRisk(book: PricedBook & Pick<Book, 'positions'>): Map<string, InstrumentRisk> {
+  return bookRisk(book, new Set(book.positions.map((p) => p.instrument)));
+}
+
+/** Risk of every portfolio instrument of the book (or of those in `only`), by id. */
+export function bookRisk(book: PricedBook, only?: ReadonlySet<string>): Map<string, InstrumentRisk> {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
   const out = new Map<string, InstrumentRisk>();
   for (const x of book.instruments) {
-    if (x.margin !== 'portfolio') continue;
+    if (x.margin !== 'portfolio' || (only && !only.has(x.id))) continue;
     const key = inputsKey(book, x);
     const hit = cache.get(x);
     if (hit && hit.key === key) {
