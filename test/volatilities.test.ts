@@ -16,6 +16,7 @@ import { formatCsv } from '../main/csv/format.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { oracleCommodities } from './support/portfolioOracle.ts';
 import { InputError } from '../shared/errors.ts';
+import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { count, dumpLedger, riskdeskAsProcess, riskdeskProcess, tempDir, withLedger } from './support/cli.ts';
 
 const demoLedger = demoLedgers('riskdesk-vols-', 20);
@@ -81,6 +82,9 @@ test('volatilities CSV: an every-strike row sets the underlying\'s vol, a strike
   run(db, operator, 'volatilities', `${HEAD}ES-DEC,5100,2026-03-13T09:00:00Z,0.4,\n`);
   assert.equal(volsOf(db)['ES-DEC-5100-C'], undefined);
   assert.equal(volsOf(db, '2026-03-13T10:00:00Z')['ES-DEC-5100-C'], 400_000n);
+  // Every import replays from the journal to the same ledger.
+  const ok = deepVerify(db);
+  assert.equal(ok.outcome, 'verified', ok.message);
   db.close();
 });
 
