@@ -169,13 +169,26 @@ export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string
   }
   if (p.riskArray) {
     // An imported array is used as it is; its delta is Black-76's where the option can be priced, else unknown.
-    let greeks: Greeks | null = null;
+    // Black-76 runs only when the greeks or the delta are read (a view, a spread): a cycle over published arrays
+    // with no spread on them prices nothing. Its inputs are taken now, so what it prices is this book's moment.
+    let inputs: OptionInputs | null = null;
     try {
-      greeks = b76Greeks(optionInputs(book, x, byId));
+      inputs = optionInputs(book, x, byId);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
-    return { array: p.riskArray, delta: greeks?.delta ?? null, greeks, lot: lotFraction(x.lot) };
+    let greeks: Greeks | null | undefined;
+    const read = (): Greeks | null => (greeks === undefined ? (greeks = inputs && b76Greeks(inputs)) : greeks);
+    return {
+      array: p.riskArray,
+      get delta() {
+        return read()?.delta ?? null;
+      },
+      get greeks() {
+        return read();
+      },
+      lot: lotFraction(x.lot),
+    };
   }
   const inputs = optionInputs(book, x, byId);
   const greeks = b76Greeks(inputs);
