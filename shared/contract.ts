@@ -46,6 +46,7 @@ export const IMPORT_KINDS = [
   'limits',
   'risk-arrays',
   'spreads',
+  'volatilities',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 

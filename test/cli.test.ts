@@ -29,6 +29,8 @@ import {
   type CliResult,
 } from './support/cli.ts';
 
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
+
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'cli');
 /** The demo book's last mark: cycles run "as of" it are deterministic. */
 const DEMO_CLOSE = '2026-03-12T21:00:00Z';
@@ -125,18 +127,18 @@ function cycleStatuses(db: string, cycle: number): Map<string, string> {
 }
 
 // 1 -------------------------------------------------------------------------------------------------------------
-test('init --demo creates a verifying ledger of 12 members and 300 accounts; init over an existing file is refused', T, async (t) => {
+test('init --demo creates a verifying ledger of 12 members and 300 accounts (and the options desk: 13 and 304); init over an existing file is refused', T, async (t) => {
   const dir = tempDir(t);
   const db = path.join(dir, 'new.db');
   const r = ok(await riskdesk(['init', '--db', db, '--demo', '--accounts', '300', '--seed', '7', '--json']));
   const report = r.json<{ demo: boolean; members: number; accounts: number; positions: number; users: string[] }>();
   assert.equal(report.demo, true);
-  assert.equal(report.members, 12);
-  assert.equal(report.accounts, 300);
+  assert.equal(report.members, 12 + 1);
+  assert.equal(report.accounts, 300 + OPTIONS_DESK_ACCOUNTS);
 
   withLedger(db, (d) => {
-    assert.equal(count(d, 'members'), 12);
-    assert.equal(count(d, 'accounts'), 300);
+    assert.equal(count(d, 'members'), 12 + 1);
+    assert.equal(count(d, 'accounts'), 300 + OPTIONS_DESK_ACCOUNTS);
     assert.equal(count(d, 'positions'), report.positions);
     assert.ok(count(d, 'prices') > 0, 'the demo book has a price history');
     assert.deepEqual(
@@ -187,10 +189,10 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
   const s = ok(await riskdeskAs('operator', ['cycle', '--db', db, '--json'])).json<CycleSummary>();
   const t1 = Date.now();
   assert.equal(s.cycle, 1);
-  assert.equal(s.accounts, 300);
+  assert.equal(s.accounts, 300 + OPTIONS_DESK_ACCOUNTS);
   assert.ok(s.calls.issued > 0, `calls issued: ${JSON.stringify(s.calls)}`);
   assert.deepEqual({ ...s.calls, issued: 0 }, { issued: 0, updated: 0, met: 0, overdue: 0, held: 0 });
-  assert.equal(sumStatuses(s.statuses), 300);
+  assert.equal(sumStatuses(s.statuses), 300 + OPTIONS_DESK_ACCOUNTS);
   // Default trigger "maintenance": a call for every account below MM (methodology §6), and only those.
   assert.equal(s.calls.issued, s.statuses.call + s.statuses.liquidation + s.statuses.bankrupt);
   // Without --at the cycle runs at the current time (and uses the latest prices).
@@ -224,7 +226,7 @@ test('cycle --json issues calls; calls --json lists them; a second cycle at the 
     assert.equal(count(d, 'margin_calls'), calls.length);
     assert.equal(count(d, 'margin_call_events', "kind = 'issued'"), calls.length);
     assert.equal(count(d, 'margin_cycles'), 1);
-    assert.equal(Number(d.prepare('SELECT sum(count) FROM cycle_result_chunks WHERE cycle_id = 1').pluck().get()), 300);
+    assert.equal(Number(d.prepare('SELECT sum(count) FROM cycle_result_chunks WHERE cycle_id = 1').pluck().get()), 300 + OPTIONS_DESK_ACCOUNTS);
   });
 
   // The same prices again: nothing new, nothing changed.
@@ -617,13 +619,13 @@ test('overdue calls: the account counts as liquidation; extend reopens; escalate
   assert.equal(s2.statuses.call, 0);
   assert.equal(s2.statuses.liquidation, s1.statuses.liquidation + s1.statuses.call);
   assert.equal(s2.statuses.bankrupt, s1.statuses.bankrupt);
-  assert.equal(sumStatuses(s2.statuses), 300);
+  assert.equal(sumStatuses(s2.statuses), 300 + OPTIONS_DESK_ACCOUNTS);
   const overdue = await callsOf(db);
   assert.deepEqual(overdue.map((c) => c.status), calls.map(() => 'overdue'));
   assert.deepEqual((await callsOf(db, '--status', 'overdue')).map((c) => c.id), calls.map((c) => c.id));
   assert.deepEqual(await callsOf(db, '--status', 'open'), []);
   const stored = cycleStatuses(db, s2.cycle);
-  assert.equal(stored.size, 300);
+  assert.equal(stored.size, 300 + OPTIONS_DESK_ACCOUNTS);
   for (const c of calls) assert.ok(['liquidation', 'bankrupt'].includes(stored.get(c.account)!), `${c.account}: ${stored.get(c.account)}`);
   assert.ok((await callOf(db, calls[0]!.id)).history!.some((e) => e.kind === 'overdue'));
 

@@ -15,6 +15,7 @@ import { readInstruments, readAssets } from '../main/ledger/bookRepo.ts';
 import { setPolicy } from './support/policy.ts';
 import { formatUnits, decimalPlaces, parseUnits } from '../shared/units.ts';
 import { normaliseTime } from '../shared/time.ts';
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
 
 const demoLedger = demoLedgers('riskdesk-commands-', 300);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -78,7 +79,7 @@ test('the same ledger and prices give the same cycle, byte for byte', () => {
   assert.deepEqual(dump(a), dump(b));
   // The stored results read back to what the cycle reported.
   const r = readCycleResults(a, sa.cycle);
-  assert.equal(r.ids.length, 400);
+  assert.equal(r.ids.length, 400 + OPTIONS_DESK_ACCOUNTS);
   assert.equal(r.status.filter((s) => s >= 2).length, sa.statuses.call + sa.statuses.liquidation + sa.statuses.bankrupt);
   a.close();
   b.close();
@@ -256,6 +257,6 @@ test('a new instrument without tiers or prices yet does not stop the margin cycl
   const db = demoLedger(40);
   run(db, supervisor, DEMO_AS_OF, 'import.csv', { kind: 'instruments', file: 'new.csv', text: 'id,kind,underlying,multiplier,lot,tick\nSOL-PERP,perpetual,SOL,1,0.1,0.01\n' });
   const c = run<CycleSummary>(db, operator, DEMO_AS_OF, 'cycle.run', { at: DEMO_AS_OF });
-  assert.equal(c.accounts, 40);
+  assert.equal(c.accounts, 40 + OPTIONS_DESK_ACCOUNTS);
   db.close();
 });

@@ -7,6 +7,7 @@ import { Decimal } from 'decimal.js';
 import { openLedger, type Ledger } from '../main/ledger/db.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import type { Actor } from '../main/commands/context.ts';
 import { InputError } from '../shared/errors.ts';
@@ -160,7 +161,7 @@ test('dashboard after a cycle: statuses, totals, open calls and alerts agree wit
   assert.equal(d.cycle, c1.cycle);
   assert.equal(d.asOf, DEMO_AS_OF);
   assert.deepEqual(d.statuses, c1.statuses);
-  assert.equal(Object.values(d.statuses).reduce((a, b) => a + b, 0), 300);
+  assert.equal(Object.values(d.statuses).reduce((a, b) => a + b, 0), 300 + OPTIONS_DESK_ACCOUNTS);
   assert.deepEqual(d.totals, { equity: c1.totals.equity, mm: c1.totals.mm, im: c1.totals.im });
   // The totals are the sums of the stored per-account results.
   const r = readCycleResults(shared, c1.cycle);
@@ -261,7 +262,7 @@ test('accounts.list: every account of the latest cycle, in id order, every margi
   assert.equal(t.cycle, c1.cycle);
   assert.equal(t.asOf, DEMO_AS_OF);
   const cols = t.columns;
-  for (const [k, col] of Object.entries(cols)) assert.equal(col.length, 300, k);
+  for (const [k, col] of Object.entries(cols)) assert.equal(col.length, 300 + OPTIONS_DESK_ACCOUNTS, k);
   assert.deepEqual(cols.id, [...cols.id].sort());
   assert.deepEqual(cols.id, r.ids);
   assert.deepEqual(cols.member, accounts.map((a) => a.member));

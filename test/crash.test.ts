@@ -28,8 +28,11 @@ import {
   type Ledger,
   type LedgerDump,
 } from './support/cli.ts';
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
 
 const ACCOUNTS = 2000;
+/** Accounts in the book: the generated ones and the options desk's. */
+const BOOK_ACCOUNTS = ACCOUNTS + OPTIONS_DESK_ACCOUNTS;
 const CYCLE_RUNS = 12;
 const IMPORT_RUNS = 10;
 /** The imported file: 15 demo instruments x MINUTES minute marks. */
@@ -78,9 +81,10 @@ before(async () => {
   assert.equal(fs.existsSync(`${base}-wal`), false);
   baseDump = dumpLedger(base);
 
-  // A large prices file of the demo's own instruments, every mark on its tick, after the demo's last mark.
+  // A large prices file of the demo's own futures and perpetuals (not its options desk's), every mark on its tick,
+  // after the demo's last mark.
   const { instruments, last } = withLedger(base, (db) => ({
-    instruments: db.prepare('SELECT id, tick FROM instruments ORDER BY id').all() as { id: string; tick: string }[],
+    instruments: db.prepare("SELECT id, tick FROM instruments WHERE kind <> 'option' ORDER BY id").all() as { id: string; tick: string }[],
     last: new Map((db.prepare('SELECT instrument_id, mark FROM prices WHERE at = ?').raw().all(AS_OF_ISO) as [string, bigint][])),
   }));
   assert.equal(instruments.length, 15);
@@ -345,7 +349,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const ref = await runAndKill(args(refDb), refDb, { from: 'never' });
   assert.equal(ref.killed, false);
   const refSummary = ref.json<{ cycle: number; accounts: number; calls: { issued: number } }>();
-  assert.equal(refSummary.accounts, ACCOUNTS);
+  assert.equal(refSummary.accounts, BOOK_ACCOUNTS);
   assert.ok(refSummary.calls.issued > 0, 'the reference cycle issues calls');
   const want = withLedger(refDb, (db) => ({
     cycles: fingerprint(db, Q.cycles),
@@ -387,11 +391,11 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
       }
       assert.equal(cycles, 1);
       const [id, asOf, accounts] = d.prepare('SELECT id, as_of, accounts FROM margin_cycles').raw().get() as [bigint, string, bigint];
-      assert.deepEqual([Number(id), asOf, Number(accounts)], [1, AS_OF_ISO, ACCOUNTS]);
+      assert.deepEqual([Number(id), asOf, Number(accounts)], [1, AS_OF_ISO, BOOK_ACCOUNTS]);
       // Result chunks covering every account, exactly once.
       const chunks = d.prepare('SELECT count, accounts FROM cycle_result_chunks WHERE cycle_id = 1 ORDER BY chunk').raw().all() as [bigint, string][];
       const covered = chunks.flatMap(([, ids]) => JSON.parse(ids) as string[]);
-      assert.equal(chunks.reduce((s, [n]) => s + Number(n), 0), ACCOUNTS);
+      assert.equal(chunks.reduce((s, [n]) => s + Number(n), 0), BOOK_ACCOUNTS);
       assert.deepEqual(covered, accountIds);
       assert.equal(fingerprint(d, Q.cycles), want.cycles, 'the cycle row and its summary');
       assert.equal(fingerprint(d, Q.chunks), want.chunks, 'the result chunks, byte for byte');

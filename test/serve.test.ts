@@ -17,6 +17,7 @@ import { Door, bridgeErrorOf } from '../main/doors/invoke.ts';
 import { InputError, RuleError } from '../shared/errors.ts';
 import type { ConsoleEvent } from '../shared/contract.ts';
 import { BIN, NODE, childEnv, PASSWORDS } from './support/cli.ts';
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-serve-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -208,7 +209,7 @@ test('session flow: sign in, whoami, a viewer is refused cycle.run, an operator 
   const ran = await invoke('cycle.run', {}, { session: operator });
   assert.equal(ran.json().ok, true, ran.body);
   const summary = ran.json().value;
-  assert.equal(summary.accounts, 300);
+  assert.equal(summary.accounts, 300 + OPTIONS_DESK_ACCOUNTS);
   await stream.waitFor((es) => es.some((e) => e.type === 'liquidations.changed'));
   assert.deepEqual(
     stream.events.map((e) => e.type),

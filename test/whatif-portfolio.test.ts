@@ -33,7 +33,8 @@ test('§4 via the what-if: the long Dec 410 call, imported array, scan risk $3,9
   assert.deepEqual(a.commodities[0], { underlying: 'SP', scanRisk: '3990', credits: '0', mm: '3990', im: '4389', worstScenario: { scenario: 14, label: 'price -3/3, vol down', pnl: '-3990' } });
   // equity 3,000 < MM 3,990: call IM - equity = 1,389.
   assert.deepEqual([a.equity, a.status, a.call], ['3000', 'liquidation', '1389.00']);
-  assert.equal(a.liquidationPlan?.length, 0, 'the planner proposes no closes for a portfolio account (not sized by rescanning yet)');
+  // The plan is sized on the rescanned commodity: selling the one call leaves no scan risk (fee 0.5% of $4,500).
+  assert.deepEqual(a.liquidationPlan, [{ instrument: 'SP-DEC-410-C', side: 'sell', quantity: '1', estimatedPrice: '9', fee: '22.5' }]);
 });
 
 test('the spread-credit example via the what-if, to the cent', () => {

@@ -6,6 +6,7 @@ import { writePolicySetting, markDemoLedger } from '../ledger/bookRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { generateDemoBook, type DemoBook } from '../demo/generate.ts';
 import { demoFundingRates, demoLimits } from '../demo/lifecycleDemo.ts';
+import { withOptionsDesk } from '../demo/optionsDesk.ts';
 import { DEMO_PASSWORD_HASHES } from '../demo/demoHashes.ts';
 import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
@@ -90,17 +91,23 @@ function writeDemo(db: Database, demo: DemoBook, users: readonly InitUser[], at:
     w({ kind: 'funding-rates', file: 'demo', rows: demoFundingRates(demo) });
     w({ kind: 'limits', file: 'demo', rows: demoLimits(demo) });
   }
+  if (demo.volatilities) w({ kind: 'volatilities', file: 'demo', rows: demo.volatilities });
+  const arrays = demo.instruments.flatMap((x) => (x.portfolio?.riskArray ? [{ instrument: x.id, values: x.portfolio.riskArray }] : []));
+  if (arrays.length > 0) w({ kind: 'risk-arrays', file: 'demo', rows: arrays });
   for (const u of users) insertUser(db, { ...u, createdAt: at });
 }
 
 function demoBookOf(o: { demo: boolean; accounts: number; seed: number; asOf?: string | null; dataDir?: string | null }): DemoBook | null {
   if (!o.demo) return null;
-  return generateDemoBook({
-    accounts: o.accounts,
-    seed: o.seed,
-    asOf: o.asOf ? normaliseTime(o.asOf, 'at') : DEMO_AS_OF,
-    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
-  });
+  // The options desk comes after the rest of the book, which it leaves exactly as generated.
+  return withOptionsDesk(
+    generateDemoBook({
+      accounts: o.accounts,
+      seed: o.seed,
+      asOf: o.asOf ? normaliseTime(o.asOf, 'at') : DEMO_AS_OF,
+      ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    }),
+  );
 }
 
 function writeInit(db: Database, demo: DemoBook | null, users: readonly InitUser[], at: string, lifecycle: boolean): void {

@@ -150,6 +150,12 @@ export function formatCsv<K extends CsvKind>(kind: K, rows: RowsByKind[K], ref: 
         r.values.forEach((v, k) => put({ instrument: r.instrument, scenario: k + 1, value: formatAmount(v) }));
       }
       break;
+    case 'volatilities':
+      for (const v of all as RowsByKind['volatilities']) {
+        const inst = need(ref.instrument(v.underlyingInstrument), 'instrument', v.underlyingInstrument);
+        put({ underlying_instrument: v.underlyingInstrument, strike: v.strike === null ? null : ticksToPrice(v.strike, toDec(inst.tick)), at: v.at, implied_vol: formatRate(v.impliedVol), source: v.source });
+      }
+      break;
     case 'spreads':
       for (const sp of all as RowsByKind['spreads']) {
         for (const l of sp.legs) put({ spread: sp.id, underlying: l.underlying, ratio: l.ratio, rate: formatRate(sp.rate), priority: sp.priority });

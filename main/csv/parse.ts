@@ -38,6 +38,7 @@ import {
   type LimitRow,
   type DeliveryRow,
   type RiskArrayRow,
+  type VolatilityRow,
 } from './types.ts';
 import { FUNDING_RATE_SCALE } from '../engine/funding.ts';
 import { rateProblem, type BoundedRate } from '../input/rates.ts';
@@ -89,6 +90,7 @@ export const CSV_COLUMNS: Record<CsvKind, Columns> = {
   limits: { required: ['scope', 'subject', 'instrument'], optional: ['max_position', 'max_notional', 'max_leverage', 'max_oi_share'] },
   'risk-arrays': { required: ['instrument', 'scenario', 'value'], optional: [] },
   spreads: { required: ['spread', 'underlying', 'ratio', 'rate', 'priority'], optional: [] },
+  volatilities: { required: ['underlying_instrument', 'at', 'implied_vol'], optional: ['strike', 'source'] },
 };
 
 /** Largest quantity or price scale an asset may declare. */
@@ -490,6 +492,26 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
         sp.legs.push({ underlying, ratio: formatDec(ratio) });
       };
     }
+
+    case 'volatilities':
+      return (c: Cells) => {
+        const id = c.id('underlying_instrument');
+        const inst = ref.instrument(id);
+        if (!inst) c.fail('underlying_instrument', `instrument "${id}" does not exist`);
+        if (inst.kind === 'option') c.fail('underlying_instrument', `instrument ${id} is an option: volatilities are quoted on the instrument options are written on`);
+        const at = c.time('at');
+        let strike: bigint | null = null;
+        if (c.optText('strike') !== null) {
+          const k = c.dec('strike', 'positive');
+          const ticks = divDec(k, toDec(inst.tick));
+          if (ticks === null) c.fail('strike', `strike ${formatDec(k)} is not a multiple of instrument ${id}'s tick ${inst.tick}`);
+          if (!inInt64(ticks)) c.fail('strike', `strike ${formatDec(k)} in ticks is ${RANGE_NOTE}`);
+          strike = ticks;
+        }
+        keys.check(c, 'at', `${id}\u0000${strike ?? ''}\u0000${at}`, `volatility of ${id} ${strike === null ? 'at every strike' : `at strike ${c.optText('strike')}`} at ${at}`);
+        const row: VolatilityRow = { underlyingInstrument: id, strike, at, impliedVol: c.rate('implied_vol', 'nonNegative'), source: c.optText('source') };
+        out.push(row);
+      };
 
     case 'asset-prices':
       return (c: Cells) => {

@@ -89,6 +89,19 @@ export interface RiskArrayRow {
   values: bigint[];
 }
 
+/**
+ * An implied volatility (methodology §2, Black-76) quoted on the instrument options are written on: at every strike
+ * (strike null) or at one strike, in the underlying instrument's ticks.
+ */
+export interface VolatilityRow {
+  underlyingInstrument: string;
+  strike: bigint | null;
+  at: string;
+  /** ppm */
+  impliedVol: bigint;
+  source: string | null;
+}
+
 export interface RowsByKind {
   members: Member[];
   accounts: Account[];
@@ -110,6 +123,7 @@ export interface RowsByKind {
   'risk-arrays': RiskArrayRow[];
   /** A spreads file replaces the definitions of the spreads it names. */
   spreads: SpreadDefinition[];
+  volatilities: VolatilityRow[];
 }
 
 export type CsvKind = keyof RowsByKind;

@@ -5,7 +5,7 @@
 import { AMOUNT_ONE, RATE_ONE, divRound } from '../../shared/units.ts';
 import { canonicalTime } from '../csv/values.ts';
 import { STATUS_RANK } from '../engine/results.ts';
-import type { Member } from '../csv/types.ts';
+import type { Member, VolatilityRow } from '../csv/types.ts';
 import {
   ACCOUNT_STATUSES,
   DEFAULT_POLICY,
@@ -66,6 +66,8 @@ export interface DemoBook {
   history: PricePoint[];
   /** One price per asset per day, oldest first within each asset; the last one is at `asOf`. */
   assetPrices: AssetPricePoint[];
+  /** Implied volatilities quoted for options (the options desk, optionsDesk.ts), if any. */
+  volatilities?: VolatilityRow[];
   users: DemoUser[];
   /** How the book was made: price sources, calibration, the status counts at the last mark. */
   notes: string[];

@@ -10,7 +10,7 @@ import { D } from './market.ts';
 
 const YEAR_MS = 365 * 86_400_000;
 
-interface Chain {
+export interface Chain {
   future: Instrument;
   /** Implied volatility, ppm. */
   vol: bigint;
@@ -21,7 +21,8 @@ interface Chain {
   shortOptionMinimum: bigint;
 }
 
-function chains(book: Book): Chain[] {
+/** The option chains the demo lists: the BTC quarterly after the front month and the front NQ quarterly. */
+export function chains(book: Pick<Book, 'instruments'>): Chain[] {
   const fut = (prefix: string) =>
     book.instruments.filter((x) => x.kind === 'future' && x.id.startsWith(prefix) && x.expiry).sort((a, b) => (a.expiry! < b.expiry! ? -1 : 1));
   const btc = fut('BTC-');
@@ -35,7 +36,7 @@ function chains(book: Book): Chain[] {
 }
 
 /** The option instruments of a chain: calls and puts at 90%, 100% and 110% of the mark, on the future's expiry. */
-function optionsOf(c: Chain, mark: bigint): Instrument[] {
+export function optionsOf(c: Chain, mark: bigint): Instrument[] {
   const f = new D(mark.toString()).mul(c.future.tick);
   const out: Instrument[] = [];
   for (const pct of [90, 100, 110]) {

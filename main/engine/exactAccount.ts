@@ -6,14 +6,14 @@ import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, bracketAmount } from './tierMath.ts';
 import { lotsNotional, lotsValue } from './lotValue.ts';
 import { checkRange, divRound, roundAmountToScale } from '../../shared/units.ts';
-import { bookRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
+import { heldRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
 import { accountCommodities } from './portfolio/scan.ts';
 
 export interface ExactContext {
   book: Book;
   instruments: Map<string, Instrument>;
   assets: Map<string, Asset>;
-  /** Risk arrays of the portfolio-margined instruments (methodology §4), computed once per evaluation. */
+  /** Risk arrays of the portfolio-margined instruments held (methodology §4), computed once per evaluation. */
   risk: Map<string, InstrumentRisk>;
 }
 
@@ -22,7 +22,7 @@ export function exactContext(book: Book): ExactContext {
     book,
     instruments: new Map(book.instruments.map((x) => [x.id, x])),
     assets: new Map(book.assets.map((x) => [x.id, x])),
-    risk: bookRisk(book),
+    risk: heldRisk(book),
   };
 }
 

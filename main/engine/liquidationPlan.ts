@@ -7,7 +7,11 @@
 // isolated position hands its remaining margin to the cross unit's settlement holding before the cross unit is
 // planned. Everything here is exact integers: a float only seeds the search (closed form of Drift's rule), every
 // decision is the exact predicate.
-import type { AccountStatus, Collateral, Instrument, Policy, Position, Book } from './model.ts';
+//
+// A cross unit holding portfolio-margined (SPAN-style) legs is planned on its scanned requirement: a leg's
+// maintenance contribution is the unit's MM less its MM without that leg, and each candidate close of a leg is
+// judged with the unit's combined commodities scanned again at that quantity (scannedClose.ts).
+import type { AccountStatus, Collateral, Instrument, Policy, Position, Book, SpreadDefinition } from './model.ts';
 import { STATUS_RANK } from './results.ts';
 import { tieredRequirement, tierCums, type TierCum } from './tierMath.ts';
 import { unitStatusExact } from './exactAccount.ts';
@@ -16,6 +20,9 @@ import { closeEffect, estimatedPrice, cashToQuantity, settlementValue, settlesAt
 import { segments, nonNegative, asHealthy, type Segment } from './closeEnvelope.ts';
 import { checkRange, divRound, formatUnits, roundAmountToScale } from '../../shared/units.ts';
 import { lotsNotional, lotsValue } from './lotValue.ts';
+import { heldRisk, type InstrumentRisk } from './portfolio/riskArrays.ts';
+import { accountCommodities } from './portfolio/scan.ts';
+import { scannedClose } from './scannedClose.ts';
 
 export interface PlanContext {
   policy: Policy;
@@ -23,17 +30,26 @@ export interface PlanContext {
   cums: Map<string, TierCum[]>;
   marks: Map<string, bigint>;
   settlement: Settlement | null;
+  /** Risk arrays of the portfolio-margined instruments (empty in an all-tiered book) and the spread definitions. */
+  risk: Map<string, InstrumentRisk>;
+  spreads: readonly SpreadDefinition[];
+  /** A portfolio leg of up to this many lots has every lot count tried (scannedClose.ts). */
+  scanEveryLot: bigint;
 }
 
-export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets' | 'marks' | 'assetPrices'>): PlanContext {
+export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets' | 'marks' | 'assetPrices' | 'market' | 'positions'>): PlanContext {
   const asset = book.assets.find((a) => a.id === SETTLEMENT_ASSET);
   const price = book.assetPrices.get(SETTLEMENT_ASSET);
+  const scanned = book.instruments.some((i) => i.margin === 'portfolio');
   return {
     policy: book.policy,
     instruments: new Map(book.instruments.map((i) => [i.id, i])),
     cums: new Map(book.instruments.map((i) => [i.id, tierCums(i.tiers)])),
     marks: book.marks,
     settlement: asset && price !== undefined ? { asset, price } : null,
+    risk: scanned ? heldRisk(book) : new Map(),
+    spreads: book.market?.spreads ?? [],
+    scanEveryLot: 256n,
   };
 }
 
@@ -104,8 +120,10 @@ interface LivePos {
   mark: bigint;
   q: bigint;
   entry: bigint;
+  /** Tiered MM and IM of the position; 0 for a portfolio leg (its margin is its commodity's). */
   mm: bigint;
   im: bigint;
+  portfolio: boolean;
 }
 
 interface Unit {
@@ -117,6 +135,11 @@ interface Unit {
   /** Cross: the settlement holding (asset quantity units). Isolated: the position's margin (micro-USD). */
   cash: bigint;
   positions: LivePos[];
+  /** MM and IM of the unit's combined commodities (included in mm and im). */
+  commMm: bigint;
+  commIm: bigint;
+  /** Portfolio legs left open because every close of them left the unit less healthy. */
+  kept: string[];
 }
 
 interface Trial {
@@ -128,6 +151,8 @@ interface Trial {
   entry: bigint;
   posMm: bigint;
   posIm: bigint;
+  commMm: bigint;
+  commIm: bigint;
   effect: CloseEffect;
   price: bigint;
 }
@@ -142,7 +167,7 @@ function meetsTarget(u: { equity: bigint; mm: bigint }, target: bigint): boolean
 function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolated: Unit[] } {
   const r = input.cross;
   const settle = input.collateral.find((c) => c.asset === SETTLEMENT_ASSET);
-  const cross: Unit = { key: 'cross', isolated: false, equity: r.equity, mm: r.mm, im: r.im, cash: settle?.quantity ?? 0n, positions: [] };
+  const cross: Unit = { key: 'cross', isolated: false, equity: r.equity, mm: r.mm, im: r.im, cash: settle?.quantity ?? 0n, positions: [], commMm: 0n, commIm: 0n, kept: [] };
   const isolated: Unit[] = [];
   for (const p of input.positions) {
     const inst = pc.instruments.get(p.instrument);
@@ -150,15 +175,39 @@ function buildUnits(pc: PlanContext, input: AccountInput): { cross: Unit; isolat
     if (!inst || mark === undefined) throw new RangeError(`account ${input.id}: no instrument or mark for ${p.instrument}`);
     if (p.quantity === 0n) continue;
     const cums = pc.cums.get(p.instrument)!;
-    const req = tieredRequirement(inst.tiers, lotsNotional(inst, p.quantity, mark), cums);
-    const lp: LivePos = { instrument: p.instrument, inst, cums, mark, q: p.quantity, entry: p.entryValue, mm: req.mm, im: req.im };
+    const portfolio = inst.margin === 'portfolio';
+    const req = portfolio ? NO_REQUIREMENT : tieredRequirement(inst.tiers, lotsNotional(inst, p.quantity, mark), cums);
+    const lp: LivePos = { instrument: p.instrument, inst, cums, mark, q: p.quantity, entry: p.entryValue, mm: req.mm, im: req.im, portfolio };
     if (p.isolatedMargin === null) cross.positions.push(lp);
     else {
       const equity = p.isolatedMargin + lotsValue(inst, p.quantity, mark) - p.entryValue;
-      isolated.push({ key: p.instrument, isolated: true, equity, mm: req.mm, im: req.im, cash: p.isolatedMargin, positions: [lp] });
+      isolated.push({ key: p.instrument, isolated: true, equity, mm: req.mm, im: req.im, cash: p.isolatedMargin, positions: [lp], commMm: 0n, commIm: 0n, kept: [] });
     }
   }
+  if (cross.positions.some((lp) => lp.portfolio)) ({ mm: cross.commMm, im: cross.commIm } = scanned(pc, cross.positions, null, 0n));
   return { cross, isolated };
+}
+
+const NO_REQUIREMENT = Object.freeze({ mm: 0n, im: 0n });
+
+/**
+ * MM and IM of the combined commodities of a unit's positions, with `lp` (when given) held at `q` lots instead:
+ * every commodity scanned again, spreads formed again (a leg's close can change the credits of the others).
+ */
+function scanned(pc: PlanContext, positions: readonly LivePos[], lp: LivePos | null, q: bigint): { mm: bigint; im: bigint } {
+  const held: Position[] = [];
+  for (const x of positions) {
+    if (!x.portfolio) continue;
+    const quantity = x === lp ? q : x.q;
+    if (quantity !== 0n) held.push({ account: '', instrument: x.instrument, quantity, entryValue: 0n, isolatedMargin: null });
+  }
+  let mm = 0n;
+  let im = 0n;
+  for (const c of accountCommodities(held, pc.instruments, pc.risk, pc.spreads)) {
+    mm += c.mm;
+    im += c.im;
+  }
+  return { mm, im };
 }
 
 /** The unit after closing `c` lots (signed like the position) of `lp` at `price` (estimated when omitted). */
@@ -171,7 +220,8 @@ function trial(pc: PlanContext, u: Unit, lp: LivePos, c: bigint, price?: bigint)
   // Position values and notionals rounded once per position, as the evaluation rounds them (lotValue.ts).
   const upnlBefore = lotsValue(lp.inst, lp.q, lp.mark) - lp.entry;
   const upnlAfter = lotsValue(lp.inst, q, lp.mark) - entry;
-  const req = tieredRequirement(lp.inst.tiers, lotsNotional(lp.inst, q, lp.mark), lp.cums);
+  const req = lp.portfolio ? NO_REQUIREMENT : tieredRequirement(lp.inst.tiers, lotsNotional(lp.inst, q, lp.mark), lp.cums);
+  const comm = lp.portfolio ? scanned(pc, u.positions, lp, q) : { mm: u.commMm, im: u.commIm };
   let cash: bigint;
   let equity: bigint;
   if (u.isolated) {
@@ -183,13 +233,15 @@ function trial(pc: PlanContext, u: Unit, lp: LivePos, c: bigint, price?: bigint)
   }
   return {
     equity: checkRange(equity, `account equity after closing ${lp.instrument}`),
-    mm: u.mm - lp.mm + req.mm,
-    im: u.im - lp.im + req.im,
+    mm: u.mm - lp.mm + req.mm - u.commMm + comm.mm,
+    im: u.im - lp.im + req.im - u.commIm + comm.im,
     cash,
     q,
     entry,
     posMm: req.mm,
     posIm: req.im,
+    commMm: comm.mm,
+    commIm: comm.im,
     effect,
     price: p,
   };
@@ -206,6 +258,8 @@ function applyTrial(u: Unit, lp: LivePos, t: Trial): void {
   u.mm = t.mm;
   u.im = t.im;
   u.cash = t.cash;
+  u.commMm = t.commMm;
+  u.commIm = t.commIm;
   lp.q = t.q;
   lp.entry = t.entry;
   lp.mm = t.posMm;
@@ -245,7 +299,7 @@ class Order implements PlannedOrder {
     // dYdX's inputs from what the trial already knows: DNNV and DMMR are the position's value and MM after minus before.
     this.#bp =
       u.mm > 0n
-        ? { dnnv: lotsValue(lp.inst, lp.q - c, lp.mark) - lotsValue(lp.inst, lp.q, lp.mark), tnc: u.equity, dmmr: t.posMm - lp.mm, tmmr: u.mm, c, lot: lp.inst.lot, multiplier: lp.inst.multiplier }
+        ? { dnnv: lotsValue(lp.inst, lp.q - c, lp.mark) - lotsValue(lp.inst, lp.q, lp.mark), tnc: u.equity, dmmr: t.mm - u.mm, tmmr: u.mm, c, lot: lp.inst.lot, multiplier: lp.inst.multiplier }
         : null;
   }
 
@@ -390,19 +444,58 @@ function healthiest(segs: Segment[], isolated: boolean, at: (k: bigint) => Trial
   return best ?? { lots: last.to, t: at(last.to) };
 }
 
-function byContribution(a: LivePos, b: LivePos): number {
-  if (a.mm !== b.mm) return a.mm > b.mm ? -1 : 1;
-  return a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0;
+/**
+ * A portfolio leg's close, on the unit's scanned requirement: the smallest lots after which the unit meets the
+ * target; else the healthiest close; null when no close leaves the unit healthier than leaving the leg open. A unit
+ * below zero equity closes the leg whole, as chooseClose does.
+ */
+function chooseScanned(pc: PlanContext, u: Unit, lp: LivePos): Choice | null {
+  const n = abs(lp.q);
+  const sign = lp.q > 0n ? 1n : -1n;
+  if (u.equity < 0n) return { lots: n, t: trial(pc, u, lp, sign * n) };
+  const target = pc.policy.targetHealth;
+  const memo = new Map<bigint, Trial>();
+  const c = scannedClose<Trial>({
+    n,
+    limit: pc.scanEveryLot,
+    at: (k) => {
+      let t = memo.get(k);
+      if (!t) memo.set(k, (t = trial(pc, u, lp, sign * k)));
+      return t;
+    },
+    meets: (t) => meetsTarget(t, target),
+    compare: compareHealth,
+    now: u,
+  });
+  return c && { lots: c.lots, t: c.t };
+}
+
+/**
+ * Each position's maintenance contribution: a tiered position's own MM; a portfolio leg's, the unit's MM less its
+ * MM with that leg closed (negative for a hedge).
+ */
+function contributions(pc: PlanContext, u: Unit): Map<LivePos, bigint> {
+  return new Map(u.positions.map((lp) => [lp, lp.portfolio ? u.commMm - scanned(pc, u.positions, lp, 0n).mm : lp.mm]));
 }
 
 function planUnit(pc: PlanContext, u: Unit, orders: PlannedOrder[]): void {
   const target = pc.policy.targetHealth;
-  const queue = [...u.positions].sort(byContribution);
+  const mm = contributions(pc, u);
+  const queue = [...u.positions].sort((a, b) => {
+    const x = mm.get(a)!;
+    const y = mm.get(b)!;
+    if (x !== y) return x > y ? -1 : 1;
+    return a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0;
+  });
   for (const lp of queue) {
     if (meetsTarget(u, target)) return;
-    const { lots, t } = chooseClose(pc, u, lp);
-    orders.push(orderOf(u, lp, (lp.q > 0n ? 1n : -1n) * lots, t));
-    applyTrial(u, lp, t);
+    const choice = lp.portfolio ? chooseScanned(pc, u, lp) : chooseClose(pc, u, lp);
+    if (!choice) {
+      u.kept.push(lp.instrument);
+      continue;
+    }
+    orders.push(orderOf(u, lp, (lp.q > 0n ? 1n : -1n) * choice.lots, choice.t));
+    applyTrial(u, lp, choice.t);
   }
 }
 
@@ -469,10 +562,6 @@ function reasonsFor(pc: PlanContext, u: Unit): PlanReason | null {
  * every unit below targetHealth is. Returns null when no unit needs a plan.
  */
 export function planAccount(pc: PlanContext, input: AccountInput, force: PlanReason | null = null): AccountPlan | null {
-  // Partial closes are sized against tiered requirements; an account with portfolio (SPAN-style) positions would
-  // need them sized by rescanning its combined commodities, which the planner does not do yet. Its status still
-  // says liquidation; the desk closes it by hand rather than by a plan that would be wrong.
-  if (holdsPortfolio(pc, input)) return null;
   const { cross, isolated } = buildUnits(pc, input);
   const before = figuresOf(pc, cross, isolated);
   const target = pc.policy.targetHealth;
@@ -494,10 +583,6 @@ export function planAccount(pc: PlanContext, input: AccountInput, force: PlanRea
   return plan;
 }
 
-export function holdsPortfolio(pc: PlanContext, input: Pick<AccountInput, 'positions'>): boolean {
-  return input.positions.some((p) => pc.instruments.get(p.instrument)?.margin === 'portfolio');
-}
-
 /** Says, in the reason of each planned unit left short of the target, that no close could restore it and why. */
 function explainMiss(pc: PlanContext, reasons: PlanReason[], chosen: Unit[], shortfallIso: bigint): void {
   const target = formatUnits(pc.policy.targetHealth, 6);
@@ -505,9 +590,10 @@ function explainMiss(pc: PlanContext, reasons: PlanReason[], chosen: Unit[], sho
     const closed = u.positions.every((p) => p.q === 0n);
     const short = closed && (u.isolated ? shortfallIso > 0n : u.equity < 0n);
     if (meetsTarget(u, pc.policy.targetHealth) && !short) continue;
+    const kept = u.kept.length === 0 ? '' : ` (${u.kept.join(', ')} left open: every close of ${u.kept.length === 1 ? 'it' : 'them'} would raise the scanned margin more than it frees)`;
     const note = short
       ? 'no close restores it: every position closes and the deficit is a shortfall for default management'
-      : `no close restores the target health ${target}: the plan leaves the highest health it can`;
+      : `no close restores the target health ${target}: the plan leaves the highest health it can${kept}`;
     for (const r of reasons) if (r.unit === u.key) r.text += `; ${note}`;
   }
 }

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioMarket, SpreadDefinition } from '../engine/model.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { COLLATERAL_POLICY, effectiveHaircuts, parseConcentration, type ConcentrationStep, type HaircutBasis } from '../engine/haircutRules.ts';
-import { parseRate, parseAmount } from '../../shared/units.ts';
+import { parseRate, parseAmount, decimalPlaces, parseUnits } from '../../shared/units.ts';
 import { readAccount } from './consoleRepo.ts';
 import { InputError } from '../../shared/errors.ts';
 
@@ -348,16 +348,56 @@ export function readSpreads(db: Database): SpreadDefinition[] {
   }));
 }
 
-/** The latest implied volatility (ppm) at or before `asOf` of every instrument whose prices carry one. */
-export function readVols(db: Database, asOf: string): Map<string, bigint> {
+/**
+ * Implied volatilities (ppm) for Black-76 as of `asOf`, by instrument id (an option's own, else its underlying
+ * instrument's: riskArrays.ts looks in that order). Two sources each: an option's is the later of its strike's row
+ * in the volatilities file (on its underlying instrument, at its strike) and its own price row's implied_vol; an
+ * underlying's, the later of its every-strike row and its own price row's. At the same time the volatilities file
+ * wins (it is the desk's quote of the surface; a price row's vol came with a mark).
+ */
+export function readVols(db: Database, asOf: string, instruments: readonly Instrument[]): Map<string, bigint> {
   const rows = all(
     db,
-    `SELECT p.instrument_id, p.implied_vol FROM prices p
+    `SELECT p.instrument_id, p.implied_vol, p.at FROM prices p
      JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND implied_vol IS NOT NULL GROUP BY instrument_id) l
        ON l.instrument_id = p.instrument_id AND l.at = p.at`,
     asOf,
   );
-  return new Map(rows.map((r) => [r.instrument_id as string, big(r.implied_vol)]));
+  const vols = new Map<string, { vol: bigint; at: string }>(rows.map((r) => [r.instrument_id as string, { vol: big(r.implied_vol), at: r.at as string }]));
+  const surface = all(
+    db,
+    `SELECT v.underlying_instrument_id AS u, v.strike, v.implied_vol, v.at FROM volatilities v
+     JOIN (SELECT underlying_instrument_id, strike, max(at) AS at FROM volatilities WHERE at <= ? GROUP BY underlying_instrument_id, strike) l
+       ON l.underlying_instrument_id = v.underlying_instrument_id AND l.strike = v.strike AND l.at = v.at`,
+    asOf,
+  );
+  if (surface.length > 0) {
+    const byId = new Map(instruments.map((x) => [x.id, x]));
+    const quoted = new Map(surface.map((r) => [`${r.u as string}\u0000${big(r.strike)}`, { vol: big(r.implied_vol), at: r.at as string }]));
+    const later = (id: string, q: { vol: bigint; at: string } | undefined): void => {
+      const own = vols.get(id);
+      if (q && (!own || q.at >= own.at)) vols.set(id, q);
+    };
+    for (const id of new Set(surface.map((r) => r.u as string))) later(id, quoted.get(`${id}\u00000`));
+    for (const x of instruments) {
+      const u = x.option?.underlyingInstrument ? byId.get(x.option.underlyingInstrument) : undefined;
+      if (!u) continue;
+      // The option's strike in its underlying's ticks, when it is a whole number of them.
+      const strike = strikeInTicksOf(x, u);
+      if (strike !== null) later(x.id, quoted.get(`${u.id}\u0000${strike}`));
+    }
+  }
+  return new Map([...vols].map(([id, v]) => [id, v.vol]));
+}
+
+/** An option's strike (its ticks) in the ticks of another instrument, or null when it is not a whole number of them. */
+function strikeInTicksOf(x: Instrument, u: Instrument): bigint | null {
+  const sa = decimalPlaces(x.tick);
+  const sb = decimalPlaces(u.tick);
+  // strike x a / b, exactly: both ticks as n / 10^s.
+  const num = x.option!.strike * parseUnits(x.tick, sa, 'tick') * 10n ** BigInt(sb);
+  const den = parseUnits(u.tick, sb, 'tick') * 10n ** BigInt(sa);
+  return num % den === 0n ? num / den : null;
 }
 
 /**
@@ -371,7 +411,7 @@ export function readMarket(db: Database, asOf: string, instruments: Instrument[]
     at = '1970-01-01T00:00:00Z';
     for (const t of priceTimes.values()) if (t > at) at = t;
   }
-  return { asOf: at, vols: readVols(db, asOf), spreads: readSpreads(db) };
+  return { asOf: at, vols: readVols(db, asOf, instruments), spreads: readSpreads(db) };
 }
 
 /** The whole book as of a time. Positions and collateral are the ledger's current holdings. */

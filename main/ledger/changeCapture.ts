@@ -7,7 +7,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Tables whose change the resident book does not follow in place: it reloads. */
-const RELOAD_TABLES = ['accounts', 'instruments', 'instrument_tiers', 'instrument_impact', 'assets', 'asset_haircuts', 'asset_prices', 'policy'] as const;
+const RELOAD_TABLES = ['accounts', 'instruments', 'instrument_tiers', 'instrument_impact', 'assets', 'asset_haircuts', 'asset_prices', 'policy', 'instrument_risk_arrays', 'spreads', 'spread_legs', 'volatilities'] as const;
 
 export interface Captured {
   /** Accounts whose positions or collateral rows changed. */

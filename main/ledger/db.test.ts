@@ -81,6 +81,7 @@ const TABLES = [
   'spreads',
   'stress_scenarios',
   'users',
+  'volatilities',
 ];
 
 const T0 = '2026-03-12T16:00:00.000Z';

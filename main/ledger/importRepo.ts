@@ -192,6 +192,14 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       }
       return;
     }
+    case 'volatilities': {
+      const s = db.prepare(
+        `INSERT INTO volatilities(underlying_instrument_id, strike, at, implied_vol, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(underlying_instrument_id, strike, at) DO UPDATE SET implied_vol = excluded.implied_vol, source = excluded.source`,
+      );
+      for (const r of parsed.rows) s.run(r.underlyingInstrument, r.strike ?? 0n, normaliseAt(r.at), r.impliedVol, r.source ?? 'import');
+      return;
+    }
     case 'asset-prices': {
       const s = db.prepare(
         `INSERT INTO asset_prices(asset_id, at, price, source) VALUES (?, ?, ?, ?)

@@ -1155,6 +1155,21 @@ CREATE TRIGGER option_exercises_no_delete BEFORE DELETE ON option_exercises
 BEGIN SELECT RAISE(ABORT, 'option exercises are append-only'); END;
 `;
 
+// Step 14: implied volatilities (issue 17), imported by the volatilities CSV kind: per underlying instrument (the
+// future options are written on), at every strike (strike 0) or at one strike (in the underlying's ticks). How
+// Black-76 picks among these and the prices' implied_vol is the reader's (bookRepo.readVols). Written out in full,
+// with no helper, so the step's text never changes.
+const V14_VOLATILITIES = `
+CREATE TABLE volatilities (
+  underlying_instrument_id TEXT    NOT NULL REFERENCES instruments (id),
+  strike                   INTEGER NOT NULL CHECK (strike >= 0),                -- ticks of the underlying; 0: every strike
+  at                       TEXT    NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z'),
+  implied_vol              INTEGER NOT NULL CHECK (implied_vol >= 0),           -- ppm
+  source                   TEXT    NOT NULL,
+  PRIMARY KEY (underlying_instrument_id, strike, at)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The product's schema steps, in order. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: V1_INITIAL },
@@ -1170,6 +1185,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 11, name: 'playbooks', up: V11_PLAYBOOKS },
   { version: 12, name: 'instrument lifecycle', up: V12_LIFECYCLE },
   { version: 13, name: 'option expiries', up: V13_OPTION_EXPIRIES },
+  { version: 14, name: 'volatilities', up: V14_VOLATILITIES },
 ]);
 
 function checkSteps(steps: readonly Migration[]): number {

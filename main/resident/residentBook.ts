@@ -52,14 +52,25 @@ export interface PlanMemo {
 
 /**
  * What account a's liquidation plan depends on that can change while the book is resident: its holdings, the marks
- * of the instruments it holds, and why it is forced (an overdue or escalated call). Reference data, policy and asset
+ * of the instruments it holds (and of its options' underlying futures, and the valuation time, for portfolio legs),
+ * and why it is forced (an overdue or escalated call). Reference data, policy and asset
  * prices are not in it: a change of those reads the book again, with no plans.
  */
 export function planKey(st: ResidentState, a: number, forced: string): string {
   const { cols } = st;
   let key = `${st.holdingStamp[a]}|${forced}|`;
-  for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) key += `${st.markStamp[cols.posInst[p]!]},`;
-  return key;
+  let scanned = false;
+  for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+    key += `${st.markStamp[cols.posInst[p]!]},`;
+    // A portfolio leg is planned on its risk array: an option's moves with its underlying future's mark and the time.
+    const x = cols.book.instruments[cols.posInst[p]!]!;
+    if (x.margin !== 'portfolio') continue;
+    scanned = true;
+    const u = x.option?.underlyingInstrument;
+    const ui = u ? cols.instrumentIndex.get(u) : undefined;
+    if (ui !== undefined) key += `u${st.markStamp[ui]},`;
+  }
+  return scanned ? `${key}|${st.book.market?.asOf ?? ''}` : key;
 }
 
 /** Moves a held instrument's mark in the resident book (the live figures too), as stored at `at`. */

@@ -76,11 +76,32 @@ export function requirementTrace(t: TracedAccount, which: 'mm' | 'im', instrumen
   const inputs: TraceInput[] = [];
   const steps: TraceStep[] = [];
   const parts: bigint[] = [];
-  for (const { k } of picked) {
+  const label = which === 'mm' ? 'MM' : 'IM';
+  for (const { k, inst } of picked) {
+    if (inst.margin === 'portfolio') {
+      // Margined with its combined commodity (methodology §4): the commodity's figure is counted once, below.
+      steps.push({ label: `${inst.id} ${label}`, formula: `0: margined with the ${inst.underlying} commodity (scanned, methodology §4)`, value: usd(0n) });
+      parts.push(0n);
+      continue;
+    }
     const s = requirementSteps(t, k, which);
     inputs.push(...s.inputs);
     steps.push(...s.steps);
     parts.push(s.value);
+  }
+  if (instrument === null) {
+    for (const c of t.result.commodities ?? []) {
+      const v = which === 'mm' ? c.mm : c.im;
+      steps.push({
+        label: `${c.underlying} commodity ${label}`,
+        formula:
+          `max(scan risk ${usd(c.scanRisk)} − credits ${usd(c.credits)}, short option minimum ${usd(c.shortOptionMinimum)})` +
+          (which === 'im' ? ' × the IM multiplier, rounded up' : '') +
+          ` (methodology §4; worst scenario ${c.worst})`,
+        value: usd(v),
+      });
+      parts.push(v);
+    }
   }
   const total = parts.reduce((a, b) => a + b, 0n);
   if (instrument === null) {

@@ -58,11 +58,18 @@ export function planQuantityTrace(t: TracedAccount, instrument: string, force: P
     formula: `mark ${priceOf(mark, inst)} moved against the ${order.side === 'sell' ? 'long' : 'short'} by slippage ${rate(slip)}, to the worse tick`,
     value: priceOf(order.price, inst),
   });
-  const n = tierIndex(inst.tiers, lotsNotional(inst, pos.quantity, mark));
-  inputs.push(tierInput(inst, n));
-  const mmr = inst.tiers[n]!.mmr;
+  // A portfolio leg's MM is its commodity's, scanned again at each quantity (methodology §4): no rate to seed from.
+  const n = inst.margin === 'portfolio' ? -1 : tierIndex(inst.tiers, lotsNotional(inst, pos.quantity, mark));
+  if (n < 0) {
+    steps.push({
+      label: 'MM after',
+      formula: `the ${inst.underlying} commodity scanned again at each quantity tried (scan risk, credits, short option minimum): no closed form; the exact test below decides`,
+      value: usd(unitBefore.mm),
+    });
+  } else inputs.push(tierInput(inst, n));
+  const mmr = n < 0 ? 0n : inst.tiers[n]!.mmr;
   const r = policy.targetHealth * mmr - (policy.liquidationFeeRate + policy.insuranceFeeRate) * 1_000_000n;
-  if (r > 0n && shortfall > 0n && order.price > 0n) {
+  if (n >= 0 && r > 0n && shortfall > 0n && order.price > 0n) {
     // lots = S / (P x K x r), K = lotTickValue / 10^scale micro-USD per lot and tick, r in ppm squared.
     const seed = divRound(shortfall * 10n ** 12n * 10n ** BigInt(inst.lotTickScale), order.price * inst.lotTickValue * r, 'ceil');
     steps.push({

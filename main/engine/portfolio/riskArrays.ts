@@ -14,6 +14,9 @@ import { decimalPlaces, parseUnits } from '../../../shared/units.ts';
 const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** What pricing the arrays reads of a book. */
+export type PricedBook = Pick<Book, 'instruments' | 'marks' | 'market'>;
+
 /** Greeks of one long contract (see b76Greeks for the units). */
 export interface Greeks {
   delta: Decimal;
@@ -53,7 +56,7 @@ const fail = (x: Instrument, why: string): never => {
   throw new InputError(`portfolio margin of ${x.id}: ${why}`, { field: `instruments.${x.id}` });
 };
 
-function optionInputs(book: Book, x: Instrument, byId: Map<string, Instrument>): OptionInputs {
+function optionInputs(book: PricedBook, x: Instrument, byId: Map<string, Instrument>): OptionInputs {
   const o = x.option!;
   if (!o.underlyingInstrument) fail(x, 'an option needs its underlying instrument (or an imported risk array)');
   const under = byId.get(o.underlyingInstrument!);
@@ -157,7 +160,7 @@ function futureArray(x: Instrument): bigint[] {
 }
 
 /** One instrument's risk (array and delta), at the book's marks, time and volatilities. */
-export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Instrument>): InstrumentRisk {
+export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string, Instrument>): InstrumentRisk {
   const p = x.portfolio;
   if (!p) return fail(x, 'it is not margined by portfolio');
   if (x.kind !== 'option') {
@@ -166,13 +169,26 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
   }
   if (p.riskArray) {
     // An imported array is used as it is; its delta is Black-76's where the option can be priced, else unknown.
-    let greeks: Greeks | null = null;
+    // Black-76 runs only when the greeks or the delta are read (a view, a spread): a cycle over published arrays
+    // with no spread on them prices nothing. Its inputs are taken now, so what it prices is this book's moment.
+    let inputs: OptionInputs | null = null;
     try {
-      greeks = b76Greeks(optionInputs(book, x, byId));
+      inputs = optionInputs(book, x, byId);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
-    return { array: p.riskArray, delta: greeks?.delta ?? null, greeks, lot: lotFraction(x.lot) };
+    let greeks: Greeks | null | undefined;
+    const read = (): Greeks | null => (greeks === undefined ? (greeks = inputs && b76Greeks(inputs)) : greeks);
+    return {
+      array: p.riskArray,
+      get delta() {
+        return read()?.delta ?? null;
+      },
+      get greeks() {
+        return read();
+      },
+      lot: lotFraction(x.lot),
+    };
   }
   const inputs = optionInputs(book, x, byId);
   const greeks = b76Greeks(inputs);
@@ -186,19 +202,28 @@ export function instrumentRisk(book: Book, x: Instrument, byId: Map<string, Inst
  */
 const cache = new WeakMap<Instrument, { key: string; risk: InstrumentRisk }>();
 
-function inputsKey(book: Book, x: Instrument): string {
+function inputsKey(book: PricedBook, x: Instrument): string {
   if (x.kind !== 'option' || !x.option) return '';
   const u = x.option.underlyingInstrument;
   const m = book.market;
   return [u === null ? '' : book.marks.get(u), m?.asOf, m?.vols.get(x.id), u === null ? '' : m?.vols.get(u)].join('|');
 }
 
-/** Risk of every portfolio instrument of the book, by id. */
-export function bookRisk(book: Book): Map<string, InstrumentRisk> {
+/**
+ * Risk of the portfolio instruments the book's positions hold, by id. Only those: a book read for one account
+ * (bookRepo.readAccountBook) lists every instrument but prices only what the account holds, and an option nobody
+ * there holds cannot, and need not, be priced.
+ */
+export function heldRisk(book: PricedBook & Pick<Book, 'positions'>): Map<string, InstrumentRisk> {
+  return bookRisk(book, new Set(book.positions.map((p) => p.instrument)));
+}
+
+/** Risk of every portfolio instrument of the book (or of those in `only`), by id. */
+export function bookRisk(book: PricedBook, only?: ReadonlySet<string>): Map<string, InstrumentRisk> {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
   const out = new Map<string, InstrumentRisk>();
   for (const x of book.instruments) {
-    if (x.margin !== 'portfolio') continue;
+    if (x.margin !== 'portfolio' || (only && !only.has(x.id))) continue;
     const key = inputsKey(book, x);
     const hit = cache.get(x);
     if (hit && hit.key === key) {

@@ -1,0 +1,27 @@
+// Issue 17: the demo book's options desk (main/demo/optionsDesk.ts) as the desk sees it before any cycle: an account
+// with options shows its greeks and its combined commodity's risk-array chart. A desk of its own (150 accounts), read
+// as of the book's close: a cycle as of the real now would find the demo's options long expired.
+import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
+import { signIn } from './support/signin.ts';
+import { asUser } from './support/api.ts';
+import type { AccountCommodities } from '../shared/contractPortfolio.ts';
+
+test.use({ deskAccounts: 150, viewport: { width: 1280, height: 900 } });
+
+test('the demo book\'s options desk: an account with options shows its greeks and its risk-array chart', async ({ page, desk }) => {
+  const want = await asUser(desk, 'viewer', (api) => api<AccountCommodities>('accounts.commodities', { id: 'VOC-H01' }));
+  expect(want.commodities.map((c) => c.underlying)).toEqual(['BTC']);
+  expect(want.positions.length).toBe(4);
+
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.goto(`${desk.url}#/accounts/VOC-H01`);
+  await expect(page.getByTestId('account-detail')).toHaveAttribute('data-account', 'VOC-H01');
+  const box = page.getByTestId('detail-commodities').locator('[data-testid="commodity"][data-underlying="BTC"]');
+  await expect(box.getByTestId('commodity-chart')).toHaveAttribute('data-points', '16');
+  await expect(box.locator('canvas').first()).toBeVisible();
+  await expect(box).toHaveAttribute('data-worst', String(want.commodities[0]!.worst.scenario));
+  // One greeks row per option, and the account's delta as the server sums it.
+  await expect(page.getByTestId('detail-greeks-row')).toHaveCount(4);
+  const shown = (await page.getByTestId('detail-greeks-delta').innerText()).replace(/[,\s+]/g, '').replace('\u2212', '-');
+  expect(Number(shown)).toBeCloseTo(Number(want.greeks!.delta), 6);
+});
