@@ -8,6 +8,7 @@ import { demoLedgers } from './support/ledger.ts';
 import { minuteClock, operator, viewer } from './support/actors.ts';
 import { readPositions } from '../main/ledger/bookRepo.ts';
 import { generateDemoBook } from '../main/demo/generate.ts';
+import { withOptionsDesk } from '../main/demo/optionsDesk.ts';
 import { demoFundingRates, demoLimits } from '../main/demo/lifecycleDemo.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
@@ -31,7 +32,8 @@ test('the demo book comes with funding rates after its close and member limits i
   assert.ok(rates[0]!.rate < 0n);
 
   const db = newLedger();
-  assert.deepEqual(readPositions(db).length, book.positions.length, 'the seeded positions are all there, as made');
+  // The ledger holds the generated book and, after it, the options desk (main/demo/optionsDesk.ts).
+  assert.deepEqual(readPositions(db).length, withOptionsDesk(book).positions.length, 'the seeded positions are all there, as made');
   const c = minuteClock();
   const limits = c.run<LimitsView>(db, viewer, 'limits.list', {});
   assert.ok(limits.limits.length > 0 && limits.limits.every((l) => l.scope === 'member'));

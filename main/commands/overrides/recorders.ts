@@ -242,10 +242,15 @@ const allocate: Recorder<'default.allocate', { uncoveredAutomatic: string; uncov
 
 const award: Recorder<'default.award', null> = {
   before: () => null,
-  record: (ctx, input) => {
+  record: (ctx, input, ran) => {
     const c = caseDetail(ctx.db, input.case);
     const co = closeOutAgainstMarks(c);
     if (!co) return null;
+    // The award's own entry carries the loss the engine's close-out would have taken at that moment, worked out in a
+    // rolled-back savepoint (recovery/closeOut.ts): the automatic path, exact, as the playbook report reads it too.
+    // Only when that close-out could not run is the automatic path priced at the marks.
+    const exact = field(field(field(ran.result, 'automatic'), 'closeOutLoss'), 'loss');
+    const automaticLoss = typeof exact === 'string' ? exact : co.automaticLoss;
     return {
       kind: 'auction_award',
       subject: `case:${c.id}`,
@@ -253,8 +258,8 @@ const award: Recorder<'default.award', null> = {
       member: c.member,
       what: `awarded case ${c.id}'s auction (member ${c.member}): loss ${co.loss}`,
       why: '',
-      automatic: `close-out at the marks: loss ${co.automaticLoss}`,
-      facts: { case: String(c.id), loss: co.loss, automaticLoss: co.automaticLoss },
+      automatic: typeof exact === 'string' ? `the engine's close-out (default.closeOut) at that moment: loss ${automaticLoss}` : `close-out at the marks: loss ${automaticLoss}`,
+      facts: { case: String(c.id), loss: co.loss, automaticLoss },
     };
   },
 };

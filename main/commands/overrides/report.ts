@@ -93,7 +93,7 @@ function outcomeOf(db: Database, o: JournalledOverride, at: string): OverrideOut
     case 'recovery_tools':
       return { actualOutcome: `uncovered ${f.uncovered} (${f.tools || 'no tools'})`, automaticOutcome: `uncovered ${f.automaticUncovered} (${f.automaticTools})`, actualCost: f.uncovered!, automaticCost: f.automaticUncovered!, difference: diff(f.uncovered!, f.automaticUncovered!) };
     case 'auction_award':
-      return { actualOutcome: `auction loss ${f.loss}`, automaticOutcome: `close-out at the marks: loss ${f.automaticLoss}`, actualCost: f.loss!, automaticCost: f.automaticLoss!, difference: diff(f.loss!, f.automaticLoss!) };
+      return { actualOutcome: `auction loss ${f.loss}`, automaticOutcome: o.automatic, actualCost: f.loss!, automaticCost: f.automaticLoss!, difference: diff(f.loss!, f.automaticLoss!) };
     case 'breaker_reset':
       return { actualOutcome: `automation may execute ${f.instrument} proposals again`, automaticOutcome: `${f.instrument} held for the desk`, actualCost: null, automaticCost: null, difference: null };
     case 'automation_switch':
