@@ -11,11 +11,17 @@ import { migration as m0009 } from './0009-users-and-sessions.ts';
 import { migration as m0010 } from './0010-policy-versions.ts';
 import { migration as m0011 } from './0011-playbooks.ts';
 import { migration as m0012 } from './0012-instrument-lifecycle.ts';
-import type { Migration } from './runner.ts';
+import { runMigrations as run, type Migration, type MigrationReport } from './runner.ts';
+import type Database from 'better-sqlite3';
 
-export { APPLICATION_ID, latestVersion, runMigrations, type Migration, type MigrationReport } from './runner.ts';
+export { APPLICATION_ID, latestVersion, type Migration, type MigrationReport } from './runner.ts';
 
 /** Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012,
 ]);
+
+/** Brings `db` to the latest version (runner.ts says how); `steps` is injectable so tests can add a failing step. */
+export function runMigrations(db: Database.Database, steps: readonly Migration[] = MIGRATIONS): MigrationReport {
+  return run(db, steps);
+}
