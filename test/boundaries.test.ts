@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sourceFiles } from './support/sourceFiles.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SOURCES = ['main', 'shared', 'renderer/src', 'renderer/bench', 'bench', 'scripts'];
@@ -32,21 +33,10 @@ interface Import {
   typeOnly: boolean;
 }
 
-function walk(dir: string, out: string[]): void {
-  if (!fs.existsSync(dir)) return;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== 'dist') walk(p, out);
-    } else if (/\.(ts|svelte)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
-  }
-}
-
 const IMPORT = /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function read(): Source[] {
-  const files: string[] = [];
-  for (const s of SOURCES) walk(path.join(ROOT, s), files);
+  const files = sourceFiles(ROOT, SOURCES, (name) => /\.(ts|svelte)$/.test(name) && !/\.test\.ts$/.test(name) && !name.endsWith('.d.ts'));
   return files.map((abs) => {
     const text = fs.readFileSync(abs, 'utf8');
     const imports: string[] = [];

@@ -2,16 +2,19 @@
 // after an incident or a drill, readable without the app, and printable to PDF by any browser. Every value is escaped.
 import type { CoverSnapshot, RunReport } from '../../shared/contractPlaybook.ts';
 
-const esc = (v: unknown): string =>
+/** What a report's cell holds: a plain value, never an object (which would print as '[object Object]'). */
+type Cell = string | number | bigint | boolean | null | undefined;
+
+const esc = (v: Cell): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function table(head: string[], rows: unknown[][]): string {
+function table(head: string[], rows: Cell[][]): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
-function cover(label: string, c: CoverSnapshot | null): unknown[] {
+function cover(label: string, c: CoverSnapshot | null): Cell[] {
   if (c === null) return [label, '', '', '', ''];
   return [label, c.asOf, c.cover1.amount, c.cover2.amount, `${c.prefunded} (${c.cover2.covered ? 'Cover-2 held' : 'Cover-2 NOT held'})`];
 }

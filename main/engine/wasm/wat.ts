@@ -57,8 +57,13 @@ function tokenize(src: string): Tok[] {
     } else if (c === '(' && src[i + 1] === ';') {
       let depth = 0;
       do {
-        if (src.startsWith('(;', i)) (depth++, (i += 2));
-        else if (src.startsWith(';)', i)) (depth--, (i += 2));
+        if (src.startsWith('(;', i)) {
+          depth++;
+          i += 2;
+        } else if (src.startsWith(';)', i)) {
+          depth--;
+          i += 2;
+        }
         else if (++i > src.length) throw new WatError('unterminated block comment');
       } while (depth > 0);
     } else if (c === '(' || c === ')') {
@@ -301,7 +306,7 @@ class FuncEmitter {
       case 'call': {
         const t = items[k];
         const idx = isAtom(t) ? (t.startsWith('$') ? this.funcIndex.get(t) : Number(t)) : undefined;
-        if (idx === undefined || Number.isNaN(idx)) throw new WatError(`unknown function ${String(t)} ${this.where()}`);
+        if (idx === undefined || Number.isNaN(idx)) throw new WatError(`unknown function ${isAtom(t) ? t : JSON.stringify(t)} ${this.where()}`);
         c.push(0x10);
         uleb(idx, c);
         return 1;
