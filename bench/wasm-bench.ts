@@ -46,7 +46,7 @@ const book = bookAtLastMark(generateDemoBook({ accounts, seed: 1, asOf: DEMO_AS_
 const cols = compileBook(book);
 const px = priceColumns(cols, book.marks, book.assetPrices);
 
-let t = performance.now();
+const t = performance.now();
 const wasm1 = WasmKernel.create(cols);
 const wasmCopyMs = performance.now() - t;
 const wasm2 = await WasmParallelRevaluer.start(cols, px);

@@ -1,6 +1,6 @@
 // Bundles the Electron main process and the preload with esbuild (Electron runs neither .ts nor Node's type
 // stripping): dist/electron/main.cjs and dist/electron/preload.cjs. better-sqlite3 stays external (a native module,
-// shipped unpacked from the asar); electron is provided by the runtime. The wasm kernel's text (kernel.wat) is
+// shipped unpacked from the asar); electron is provided by the runtime. The wasm kernel (kernel.wasm) is
 // embedded in the bundles, and its second thread is a bundle of its own, dist/electron/wasmWorker.cjs; so is a
 // console's stress run's thread, dist/electron/stressWorker.cjs.
 //   node scripts/build-electron.ts
@@ -13,7 +13,7 @@ const OUT = path.join(ROOT, 'dist', 'electron');
 
 // The code is ESM TypeScript that uses import.meta.url / import.meta.dirname (e.g. the demo book's data folder);
 // in a CommonJS bundle they become the bundle's own location.
-const KERNEL_WAT = fs.readFileSync(path.join(ROOT, 'main/engine/wasm/kernel.wat'), 'utf8');
+const KERNEL_WASM = fs.readFileSync(path.join(ROOT, 'main/engine/wasm/kernel.wasm')).toString('base64');
 const WASM_WORKER = 'wasmWorker';
 const STRESS_WORKER = 'stressWorker';
 
@@ -33,7 +33,7 @@ const common: BuildOptions = {
     'import.meta.dirname': '__dirname',
     'import.meta.filename': '__filename',
     // See main/engine/wasm/loader.ts and parallel.ts.
-    __RISKDESK_KERNEL_WAT__: JSON.stringify(KERNEL_WAT),
+    __RISKDESK_KERNEL_WASM__: JSON.stringify(KERNEL_WASM),
     __RISKDESK_WASM_WORKER__: JSON.stringify(`./${WASM_WORKER}.cjs`),
     // See main/commands/recovery/stressThread.ts.
     __RISKDESK_STRESS_WORKER__: JSON.stringify(`./${STRESS_WORKER}.cjs`),

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sourceFiles } from './support/sourceFiles.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SOURCES = ['main', 'shared', 'renderer/src', 'renderer/bench', 'bench', 'scripts'];
@@ -23,33 +24,32 @@ const SQL_OUTSIDE_LEDGER_ALLOWED = new Map<string, string>([
 interface Source {
   file: string; // relative to ROOT, with forward slashes
   text: string;
-  imports: string[]; // resolved relative imports (files relative to ROOT); packages are left out
+  imports: string[]; // resolved relative imports (files relative to ROOT)
+  packages: Import[]; // package imports ('node:fs', 'better-sqlite3', ...), with whether only types are imported
 }
 
-function walk(dir: string, out: string[]): void {
-  if (!fs.existsSync(dir)) return;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== 'dist') walk(p, out);
-    } else if (/\.(ts|svelte)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
-  }
+interface Import {
+  name: string;
+  typeOnly: boolean;
 }
 
-const IMPORT = /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT = /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function read(): Source[] {
-  const files: string[] = [];
-  for (const s of SOURCES) walk(path.join(ROOT, s), files);
+  const files = sourceFiles(ROOT, SOURCES, (name) => /\.(ts|svelte)$/.test(name) && !/\.test\.ts$/.test(name) && !name.endsWith('.d.ts'));
   return files.map((abs) => {
     const text = fs.readFileSync(abs, 'utf8');
     const imports: string[] = [];
+    const packages: Import[] = [];
     for (const m of text.matchAll(IMPORT)) {
-      const spec = m[1] ?? m[2]!;
-      if (!spec.startsWith('.')) continue;
+      const spec = m[2] ?? m[3]!;
+      if (!spec.startsWith('.')) {
+        packages.push({ name: spec, typeOnly: m[1] !== undefined });
+        continue;
+      }
       imports.push(path.relative(ROOT, path.resolve(path.dirname(abs), spec)).split(path.sep).join('/'));
     }
-    return { file: path.relative(ROOT, abs).split(path.sep).join('/'), text, imports };
+    return { file: path.relative(ROOT, abs).split(path.sep).join('/'), text, imports, packages };
   });
 }
 
@@ -105,6 +105,50 @@ export function layerViolations(files: Source[]): string[] {
     for (const rule of RULES) {
       if (!rule.from(s.file)) continue;
       for (const t of s.imports) if (rule.forbidden(t)) out.push(`${s.file} -> ${t}: ${rule.name}`);
+    }
+  }
+  return out;
+}
+
+interface PackageRule {
+  name: string;
+  from: (file: string) => boolean;
+  forbidden: (pkg: Import) => boolean;
+}
+
+const NODE_OR_ELECTRON = (p: Import) => p.name.startsWith('node:') || p.name === 'electron' || p.name === 'better-sqlite3';
+
+const PACKAGE_RULES: PackageRule[] = [
+  {
+    // A type import names the handle a command is given; only a value import can open a database or run SQL.
+    name: 'only main/ledger uses better-sqlite3 (elsewhere only its types)',
+    from: (f) => !under(f, 'main/ledger') && !SQL_OUTSIDE_LEDGER_ALLOWED.has(f),
+    forbidden: (p) => p.name === 'better-sqlite3' && !p.typeOnly,
+  },
+  {
+    name: 'shared/ imports no Node, Electron or SQLite package: both sides load it',
+    from: (f) => under(f, 'shared'),
+    forbidden: NODE_OR_ELECTRON,
+  },
+  {
+    name: 'the renderer reaches no Node, Electron or SQLite package: it has only the bridge',
+    from: (f) => under(f, 'renderer/src'),
+    forbidden: NODE_OR_ELECTRON,
+  },
+  {
+    name: 'the engine imports no Electron or SQLite package',
+    from: (f) => under(f, 'main/engine'),
+    forbidden: (p) => p.name === 'electron' || p.name === 'better-sqlite3',
+  },
+];
+
+/** Every package import that breaks a rule, as "file -> package: rule". */
+export function packageViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const s of files) {
+    for (const rule of PACKAGE_RULES) {
+      if (!rule.from(s.file)) continue;
+      for (const p of s.packages) if (rule.forbidden(p)) out.push(`${s.file} -> ${p.name}: ${rule.name}`);
     }
   }
   return out;
@@ -180,6 +224,8 @@ test('the sources are found and their imports resolved (the checks below see the
   assert.ok(sources.length > 200, `only ${sources.length} source files found`);
   const engine = sources.find((s) => s.file === 'main/engine/margin.ts') ?? sources.find((s) => under(s.file, 'main/engine'));
   assert.ok(engine && engine.imports.length > 0, 'an engine file with imports');
+  const db = sources.find((s) => s.file === 'main/ledger/db.ts');
+  assert.deepEqual(db?.packages.find((p) => p.name === 'better-sqlite3'), { name: 'better-sqlite3', typeOnly: false });
   for (const s of sources) {
     for (const t of s.imports) {
       const exists = fs.existsSync(path.join(ROOT, t)) || fs.existsSync(path.join(ROOT, `${t}.ts`));
@@ -191,6 +237,11 @@ test('the sources are found and their imports resolved (the checks below see the
 test('design.md §3: each layer imports only what it may', () => {
   const v = layerViolations(sources);
   assert.deepEqual(v, [], `imports across the layers of design.md §3:\n${v.join('\n')}`);
+});
+
+test('design.md §3: packages only where they belong (SQLite in the ledger, no Node in shared/ or the renderer)', () => {
+  const v = packageViolations(sources);
+  assert.deepEqual(v, [], `package imports across the layers of design.md §3:\n${v.join('\n')}`);
 });
 
 test('design.md §3: SQL runs only in main/ledger', () => {
@@ -208,7 +259,20 @@ test('no cycle of imports between folders', () => {
 });
 
 test('the checks find what they look for (each rule on a made-up file)', () => {
-  const fake = (file: string, imports: string[], text = ''): Source => ({ file, imports, text });
+  const fake = (file: string, imports: string[], text = '', packages: Import[] = []): Source => ({
+    file,
+    imports,
+    text,
+    packages,
+  });
+  const sqlite = { name: 'better-sqlite3', typeOnly: false };
+  assert.equal(packageViolations([fake('main/commands/x.ts', [], '', [sqlite])]).length, 1);
+  assert.equal(packageViolations([fake('main/commands/x.ts', [], '', [{ ...sqlite, typeOnly: true }])]).length, 0);
+  assert.equal(packageViolations([fake('main/ledger/x.ts', [], '', [sqlite])]).length, 0);
+  assert.equal(packageViolations([fake('shared/x.ts', [], '', [{ name: 'node:fs', typeOnly: false }])]).length, 1);
+  assert.equal(packageViolations([fake('renderer/src/x.ts', [], '', [{ name: 'electron', typeOnly: true }])]).length, 1);
+  assert.equal(packageViolations([fake('main/engine/x.ts', [], '', [{ name: 'electron', typeOnly: false }])]).length, 1);
+  assert.equal(packageViolations([fake('renderer/src/x.ts', [], '', [{ name: 'zod', typeOnly: false }])]).length, 0);
   assert.equal(layerViolations([fake('main/engine/x.ts', ['main/ledger/db.ts'])]).length, 1);
   assert.equal(layerViolations([fake('main/engine/x.ts', ['main/cli/main.ts'])]).length, 1);
   assert.equal(layerViolations([fake('main/ledger/x.ts', ['main/commands/dispatch.ts'])]).length, 1);

@@ -31,7 +31,6 @@ import { roundLiqPriceToTick } from '../main/engine/liquidationPrice.ts';
 import { STATUS_CODES } from '../main/engine/kernel.ts';
 import { STATUS_RANK } from '../main/engine/results.ts';
 import type { Book } from '../main/engine/model.ts';
-import { health } from '../main/whatif/run.ts';
 import { formatAmount } from '../shared/units.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });

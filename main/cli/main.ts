@@ -12,7 +12,7 @@ import { failureOf, LedgerFailure } from '../ledger/failures.ts';
 import { retryWhileBusy, BUSY_POLICY } from '../commands/busy.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
-import { contract, isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
+import { isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
 import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';

@@ -126,7 +126,7 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
     if (moved.length === 0) continue;
     resident.touch();
     const last = moved[moved.length - 1]!;
-    let calls: { account: number; amount: bigint }[] = [];
+    let calls: { account: number; amount: bigint }[];
     if (moved.length === 1) {
       st.book.marks.set(last.instrument, last.ticks); // the BigInt path of decide() reads the new mark here
       calls = cycle ? decide(st, st.live.screen(last.inst, last.mark), last.inst, last.mark) : [];

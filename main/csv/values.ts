@@ -13,7 +13,7 @@ export interface Dec {
 }
 
 const STRICT_DECIMAL = WRITTEN_DECIMAL_PARTS;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]*$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const MAX_ID = 64;
 
 /** Why a string is not a plain decimal, or null when it is one. */

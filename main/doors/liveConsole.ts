@@ -2,15 +2,13 @@
 // the Market data screen) and the scheduled cycles. Both run in the main side under an actor and through the same
 // door as every window: each batch of marks is a `prices.tick`, each scheduled cycle a `cycle.run` by the system
 // actor SCHEDULER, journalled under that name, with the events those commands announce.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../commands/context.ts';
 import type { Channel, ConsoleEvent, InputOf, InstrumentView, PriceSeries } from '../../shared/contract.ts';
 import type { FeedStatus } from '../../shared/contractFeed.ts';
 import { FEED_CHANNELS } from '../../shared/contractFeed.ts';
-import { InputError } from '../../shared/errors.ts';
-import { FeedHub, type FeedInput } from '../feed/hub.ts';
+import { FeedHub } from '../feed/hub.ts';
 import { realTimers, type Timers } from '../feed/timers.ts';
 import { FileTailer } from '../feed/tail.ts';
 import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket.ts';

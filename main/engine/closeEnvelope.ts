@@ -23,7 +23,6 @@ import { estimatedPrice } from './closeMath.ts';
 import { lotsNotional, lotTickFraction } from './lotValue.ts';
 
 const E6 = 1_000_000n;
-const E12 = E6 * E6;
 
 /** A line A + B x k over integers. */
 export interface Line {

@@ -245,8 +245,6 @@ export class LiveBook {
 
   /** Rebuilds instrument i's watch lists from the current slack, for a move of up to WATCH_FRACTION of its mark. */
   private rebuildWatch(i: number): void {
-    const slack = this.slack;
-    const ignored = this.ignored;
     const sl = this.inst[i]!;
     const w = Math.min(this.watchCap[i]!, Math.max(1, Math.ceil(this.px.inst[i]! * WATCH_FRACTION)));
     const acct = sl.acct;

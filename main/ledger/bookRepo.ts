@@ -52,21 +52,20 @@ export function readLivePolicy(db: Database): LivePolicy {
   return p;
 }
 
-const POLICY_KEYS = [
-  'callTrigger',
-  'liquidationHealth',
-  'targetHealth',
-  'liquidationFeeRate',
-  'insuranceFeeRate',
-  'amountScale',
-  'cureMinutes',
-  'fourEyesNotional',
-  'fourEyesWaiver',
-  'fourEyesWindowMinutes',
-  'fillBand',
-  'bandWindowMinutes',
-  ...LIVE_POLICY_KEYS,
-] as const;
+type PolicyKey =
+  | 'callTrigger'
+  | 'liquidationHealth'
+  | 'targetHealth'
+  | 'liquidationFeeRate'
+  | 'insuranceFeeRate'
+  | 'amountScale'
+  | 'cureMinutes'
+  | 'fourEyesNotional'
+  | 'fourEyesWaiver'
+  | 'fourEyesWindowMinutes'
+  | 'fillBand'
+  | 'bandWindowMinutes'
+  | (typeof LIVE_POLICY_KEYS)[number];
 
 /** Changes the connection's own commits do not change (PRAGMA data_version): another process wrote the ledger. */
 export function dataVersion(db: Database): number {
@@ -111,7 +110,7 @@ export function readPolicy(db: Database): Policy {
 }
 
 /** The ledger's first policy (init). Every later change is policies.change, under four eyes, versioned (policyRepo.ts). */
-export function writePolicySetting(db: Database, key: (typeof POLICY_KEYS)[number], value: string): void {
+export function writePolicySetting(db: Database, key: PolicyKey, value: string): void {
   db.prepare('INSERT INTO policy(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
@@ -514,7 +513,7 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
 }
 
 function latestMarkTime(db: Database, id: string, asOf: string): string {
-  return String(db.prepare('SELECT max(at) FROM prices WHERE instrument_id = ? AND at <= ?').pluck().get(id, asOf) ?? asOf);
+  return String(db.prepare('SELECT max(at) FROM prices WHERE instrument_id = ? AND at <= ?').pluck().get(id, asOf) as string | null ?? asOf);
 }
 
 export function memberCureMinutes(db: Database): Map<string, number> {

@@ -92,8 +92,8 @@ function firstRowDifference(file: Db, replay: Db, table: string): StateDifferenc
   const r = shape(replay, table);
   if (s.sql !== r.sql) return { table, key: {}, column: null, file: `columns ${s.columns.join(', ')}`, replay: `columns ${r.columns.join(', ')}` };
   const k = s.keys.length;
-  const fileRows = file.prepare(s.sql).raw().iterate() as IterableIterator<Value[]>;
-  const replayRows = replay.prepare(r.sql).raw().iterate() as IterableIterator<Value[]>;
+  const fileRows = file.prepare(s.sql).raw().iterate() as IterableIterator<Value[], undefined>;
+  const replayRows = replay.prepare(r.sql).raw().iterate() as IterableIterator<Value[], undefined>;
   const whole = (row: Value[]) => `row (${s.columns.map((c, i) => `${c}=${show(row[k + i]!) ?? 'NULL'}`).join(', ')})`;
   try {
     let f = fileRows.next();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openLedger, checkpointWal, LATEST_VERSION } from './db.ts';
-import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
+import { APPLICATION_ID, MIGRATIONS, runMigrations, type Migration } from './migrations/index.ts';
 import { CALL_STATUSES } from '../../shared/contract.ts';
 import { readInstruments } from './bookRepo.ts';
 import { insertCycle } from './cycleRepo.ts';

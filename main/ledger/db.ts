@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { APPLICATION_ID, MIGRATIONS, latestVersion, runMigrations } from './migrations.ts';
+import { APPLICATION_ID, MIGRATIONS, latestVersion, runMigrations } from './migrations/index.ts';
 import { InputError } from '../../shared/errors.ts';
 
 export type Ledger = Database.Database;

@@ -7,7 +7,7 @@ const cache = new WeakMap<Database, Map<string, Statement>>();
 
 export function prepared(db: Database, sql: string): Statement {
   let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
+  if (!m) cache.set(db, (m = new Map<string, Statement>()));
   let s = m.get(sql);
   if (!s) m.set(sql, (s = db.prepare(sql)));
   return s;

@@ -1,9 +1,9 @@
 // A run's report as one self-contained HTML page (riskdesk playbook report --export FILE.html): what the desk files
 // after an incident or a drill, readable without the app, and printable to PDF by any browser. Every value is escaped.
 import type { CoverSnapshot, RunReport } from '../../shared/contractPlaybook.ts';
-import { esc, PAGE_STYLE, table } from '../reports/html.ts';
+import { esc, PAGE_STYLE, table, type Cell } from '../reports/html.ts';
 
-function cover(label: string, c: CoverSnapshot | null): unknown[] {
+function cover(label: string, c: CoverSnapshot | null): Cell[] {
   if (c === null) return [label, '', '', '', ''];
   return [label, c.asOf, c.cover1.amount, c.cover2.amount, `${c.prefunded} (${c.cover2.covered ? 'Cover-2 held' : 'Cover-2 NOT held'})`];
 }

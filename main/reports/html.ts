@@ -1,11 +1,14 @@
 // The pieces every report page is made of (the playbook run report, the end-of-day report): escaped text, plain
 // tables, and one print style, so that a page reads the same in a browser, printed to PDF, or read without the app.
 
-export const esc = (v: unknown): string =>
+/** What a report's cell holds: a plain value, never an object (which would print as '[object Object]'). */
+export type Cell = string | number | bigint | boolean | null | undefined;
+
+export const esc = (v: Cell): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A table; the columns listed in `numeric` are right-aligned (money and counts). */
-export function table(head: string[], rows: unknown[][], numeric: number[] = []): string {
+export function table(head: string[], rows: Cell[][], numeric: number[] = []): string {
   const cls = (i: number) => (numeric.includes(i) ? ' class="num"' : '');
   const th = head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${esc(c)}</td>`).join('')}</tr>`).join('\n');

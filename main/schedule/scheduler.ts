@@ -113,7 +113,7 @@ export class CycleScheduler {
     if (error === null) this.counts.run++;
     else {
       this.counts.failed++;
-      this.#o.log(`scheduled ${kind} cycle failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.#o.log(`scheduled ${kind} cycle failed: ${error instanceof Error ? error.message : String(error as unknown)}`);
     }
     this.#running = null;
     const q = this.#queued;

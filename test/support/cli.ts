@@ -93,7 +93,7 @@ function result(argv: string[], code: number | null, signal: NodeJS.Signals | nu
       try {
         return JSON.parse(stdout) as T;
       } catch (e) {
-        throw new Error(`stdout is not JSON (${(e as Error).message}): ${describe()}`);
+        throw new Error(`stdout is not JSON (${(e as Error).message}): ${describe()}`, { cause: e });
       }
     },
   };

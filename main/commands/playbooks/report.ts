@@ -69,9 +69,9 @@ function parse(text: string): Record<string, unknown> {
 
 /** What an entry did, in a line: its reason or note when it gives one. */
 function gist(e: JournalEntry, payload: Record<string, unknown>): string {
-  const said = [payload.reason, payload.note].find((x) => typeof x === 'string' && x !== '');
+  const said = [payload.reason, payload.note].find((x): x is string => typeof x === 'string' && x !== '');
   const ids = ['id', 'case', 'member', 'account'].filter((k) => payload[k] !== undefined).map((k) => `${k} ${String(payload[k])}`);
-  return [e.command, ids.join(', '), said ? `"${String(said)}"` : ''].filter((x) => x !== '').join(' ');
+  return [e.command, ids.join(', '), said ? `"${said}"` : ''].filter((x) => x !== '').join(' ');
 }
 
 /**

@@ -197,7 +197,8 @@ function at(value: unknown, path: string): unknown {
 function outcomeOf(step: Extract<PlaybookStep, { kind: 'automated' }>, output: unknown): string {
   for (const r of step.outcomes ?? []) {
     const v = at(output, r.path);
-    if (v === undefined || v === null) continue;
+    // A rule compares the scalar at its path; an object or array there matches no rule.
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') continue;
     if (r.equals !== undefined && String(v) === r.equals) return r.outcome;
     if (r.above !== undefined && /^[+-]?\d+(\.\d+)?$/.test(String(v)) && new Decimal(String(v)).gt(r.above)) return r.outcome;
   }

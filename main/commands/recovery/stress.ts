@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { StressReport, StressScenarioView, CoverFigure } from '../../../shared/contractRecovery.ts';
-import { stressSteps, type Shock, type StressProgress, type CoverResult, type StressResult } from '../../engine/stress.ts';
+import { stressSteps, type StressProgress, type CoverResult, type StressResult } from '../../engine/stress.ts';
 import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
 import { readShockKeys, readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';

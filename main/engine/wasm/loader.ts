@@ -1,4 +1,4 @@
-// Loads kernel.wat (assembled by wat.ts) over a copy of a book's columns in one WebAssembly memory, shared so that
+// Loads kernel.wasm (assembled from kernel.wat by npm run build:kernel, scripts/build-kernel.ts) over a copy of a book's columns in one WebAssembly memory, shared so that
 // two threads can run it (parallel.ts here). The copy is made once per compiled book; per revaluation only the
 // prices are written (two numbers per instrument and asset). The output columns are views into that memory with
 // the layout of KernelOut, so the rest of the engine reads them as it reads the float kernel's.
@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import type { KernelColumns, PriceColumns } from '../columns.ts';
 import type { KernelOut } from '../kernel.ts';
 import { MAX_RATE_PPM, MAX_SAFE } from '../exactFloat.ts';
-import { assemble } from './wat.ts';
 import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
 
 /** Accounts with more positions (or more collateral rows) than this take the BigInt path: it bounds every sum. */
@@ -26,17 +25,16 @@ const FAST_UNITS = 1n << 43n;
 
 let cachedModule: WasmModule | undefined;
 
-// The Electron bundle (scripts/build-electron.ts) defines this as kernel.wat's text, so that it reads no file.
-declare const __RISKDESK_KERNEL_WAT__: string | undefined;
+// The Electron bundle (scripts/build-electron.ts) defines this as kernel.wasm in base64, so that it reads no file.
+declare const __RISKDESK_KERNEL_WASM__: string | undefined;
 
-/** The kernel's text format, kernel.wat. */
-export function kernelText(): string {
-  return typeof __RISKDESK_KERNEL_WAT__ === 'string' ? __RISKDESK_KERNEL_WAT__ : fs.readFileSync(new URL('./kernel.wat', import.meta.url), 'utf8');
-}
-
-/** The kernel's bytes, assembled from kernel.wat (a few milliseconds). */
+/** The kernel's bytes: kernel.wasm, built from kernel.wat (CI checks that the two agree). */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
-  return assemble(kernelText());
+  const bytes =
+    typeof __RISKDESK_KERNEL_WASM__ === 'string'
+      ? Buffer.from(__RISKDESK_KERNEL_WASM__, 'base64')
+      : fs.readFileSync(new URL('./kernel.wasm', import.meta.url));
+  return new Uint8Array(bytes);
 }
 
 /** The compiled kernel module, made on first use. */
