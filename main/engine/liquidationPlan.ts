@@ -47,7 +47,7 @@ export function planContext(book: Pick<Book, 'policy' | 'instruments' | 'assets'
     cums: new Map(book.instruments.map((i) => [i.id, tierCums(i.tiers)])),
     marks: book.marks,
     settlement: asset && price !== undefined ? { asset, price } : null,
-    risk: scanned ? heldRisk(book) : new Map(),
+    risk: scanned ? heldRisk(book) : new Map<string, InstrumentRisk>(),
     spreads: book.market?.spreads ?? [],
     scanEveryLot: 256n,
   };

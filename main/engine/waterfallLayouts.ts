@@ -49,7 +49,7 @@ export function runLayout(layout: Layout, c: LayoutCase): LayoutResult {
   const members = new Map<string, bigint>();
   const layers: LayoutLayer[] = [];
   let loss: bigint;
-  let house = 0n;
+  let house: bigint;
   if (layout === 'ccp') {
     const r = allocateWaterfall({ ...w, recoveryTools: [], vmGains: [] });
     layers.push(...r.layers);
