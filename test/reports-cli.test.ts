@@ -1,6 +1,7 @@
 // `riskdesk report overrides|eod` end to end (issue 21 items 2 and 7): the real CLI in this process on a real demo
 // ledger. A waiver with a typed formula for its reason is listed with its automatic alternative; the CSV opens it as
 // text; the end-of-day report prints to a PDF that pdftoppm renders and whose text lists the day's override.
+import { OPTIONS_DESK_ACCOUNTS } from '../main/demo/optionsDesk.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -42,7 +43,7 @@ test('report overrides and report eod: the waiver beside its automatic alternati
 
   const eod = ok(await riskdesk(['report', 'eod', '--db', db, '--day', day, '--json', '--now', at(3)])).json();
   assert.equal(eod.overrides.length, 1);
-  assert.equal(eod.statuses.reduce((s: number, x: { accounts: number }) => s + x.accounts, 0), 200);
+  assert.equal(eod.statuses.reduce((s: number, x: { accounts: number }) => s + x.accounts, 0), 200 + OPTIONS_DESK_ACCOUNTS);
   assert.equal(eod.calls.waived, 1);
   assert.ok(eod.topExposures.length === 10 && eod.cover !== null);
   const eodCsv = ok(await riskdesk(['report', 'eod', '--db', db, '--day', day, '--csv', '--now', at(3)])).stdout;

@@ -469,7 +469,7 @@ test('riskdesk serve: says to build first, refuses a missing ledger, makes the d
 
   const ok = await runServe(['--db', db2, '--port', '0', '--demo-if-missing', '--accounts', '200'], { RISKDESK_RENDERER_DIR: rendererDir });
   assert.match(ok.stdout, /^Riskdesk console: http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}\n/);
-  assert.match(ok.stderr, /created .*cli\.db with the demo book \(200 accounts\)/);
+  assert.match(ok.stderr, new RegExp(`created .*cli\\.db with the demo book \\(${200 + OPTIONS_DESK_ACCOUNTS} accounts\\)`));
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(fs.existsSync(db2), true);
   // A second launch opens the same ledger with a new token.

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../main/demo/catalog.ts';
 import { SCREENS } from '../../shared/screens.ts';
 
@@ -260,59 +260,55 @@ async function screenChanges(page: Page, rounds: number): Promise<Map<string, Sc
   return out;
 }
 
-/** Starts a stress run of the whole library, presses Cancel after `afterMs`; ms from the click to the stopped run painted. */
-async function stressCancel(page: Page, afterMs: number): Promise<number> {
-  await page.getByTestId('nav-stress').click();
-  await page.getByTestId('stress-run').click();
-  await page.getByTestId('stress-cancel').waitFor();
-  await page.waitForTimeout(afterMs);
-  await page.getByTestId('stress-cancel').evaluate((b) => {
+/** Marks the moment `button` is clicked in the page (window.__clickAt), to time what the click paints from it. */
+async function markClick(button: Locator): Promise<void> {
+  await button.evaluate((b) => {
     const w = window as unknown as { __clickAt?: number };
     b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
-  });
-  await page.getByTestId('stress-cancel').click();
-  return page.evaluate(async () => {
-    const w = window as unknown as { __painted: Painted; __clickAt: number };
-    // Stopped: the Cancel button is gone and the run's note says why.
-    const at = await w.__painted(() => !document.querySelector('[data-testid="stress-cancel"]') && document.querySelector('[data-testid="stress-run-error"]') !== null);
-    const error = document.querySelector('[data-testid="stress-run-error"]')?.textContent ?? '';
-    if (!/cancelled/.test(error)) throw new Error(`the stopped run says "${error}", not that it was cancelled`);
-    return at - w.__clickAt;
   });
 }
 
+/** The test ids of a task a screen runs with a Cancel button, and what shows once it has stopped. */
+interface Cancellable {
+  nav: string;
+  run: string;
+  cancel: string;
+  error: string;
+  /** A selector for what is painted once the task has stopped, either way. */
+  stopped: string;
+}
+
 /**
- * A margin cycle from Market data, cancelled `afterMs` after its Run click: ms from the Cancel click to the stopped
- * cycle painted (its note says it was cancelled). Throws if the cycle ended before the cancel reached it.
+ * Starts a task from its screen and presses Cancel `afterMs` after the button shows; ms from the Cancel click to the
+ * stopped task painted (the Cancel button gone). Throws unless the task's note says it was cancelled.
  */
-async function cycleCancel(page: Page, afterMs: number): Promise<number> {
-  await page.getByTestId('nav-market').click();
-  await page.getByTestId('cycle-run').click();
-  const cancel = page.getByTestId('cycle-cancel');
+async function cancelTask(page: Page, t: Cancellable, afterMs: number): Promise<number> {
+  await page.getByTestId(t.nav).click();
+  await page.getByTestId(t.run).click();
+  const cancel = page.getByTestId(t.cancel);
   await cancel.waitFor();
   await page.waitForTimeout(afterMs);
-  await cancel.evaluate((b) => {
-    const w = window as unknown as { __clickAt?: number };
-    b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
-  });
+  await markClick(cancel);
   await cancel.click();
-  return page.evaluate(async () => {
+  return page.evaluate(async (t) => {
     const w = window as unknown as { __painted: Painted; __clickAt: number };
-    const at = await w.__painted(() => !document.querySelector('[data-testid="cycle-cancel"]') && document.querySelector('[data-testid="cycle-summary"], [data-testid="cycle-error"]') !== null);
-    const error = document.querySelector('[data-testid="cycle-error"]')?.textContent ?? '';
-    if (!/cancelled/.test(error)) throw new Error(`the stopped cycle says "${error || 'its summary'}", not that it was cancelled`);
+    const at = await w.__painted(() => !document.querySelector(`[data-testid="${t.cancel}"]`) && document.querySelector(t.stopped) !== null);
+    const error = document.querySelector(`[data-testid="${t.error}"]`)?.textContent ?? '';
+    if (!/cancelled/.test(error)) throw new Error(`the stopped task says "${error || 'it finished'}", not that it was cancelled`);
     return at - w.__clickAt;
-  });
+  }, t);
 }
+
+/** A stress run of the whole library, cancelled while it reads the book. */
+const STRESS_RUN: Cancellable = { nav: 'nav-stress', run: 'stress-run', cancel: 'stress-cancel', error: 'stress-run-error', stopped: '[data-testid="stress-run-error"]' };
+/** A margin cycle from Market data, cancelled while it runs (issue 22): it must not have finished first. */
+const CONSOLE_CYCLE: Cancellable = { nav: 'nav-market', run: 'cycle-run', cancel: 'cycle-cancel', error: 'cycle-error', stopped: '[data-testid="cycle-summary"], [data-testid="cycle-error"]' };
 
 /** A margin cycle from Market data: ms from the click to its summary painted. */
 async function consoleCycle(page: Page): Promise<number> {
   await page.getByTestId('nav-market').click();
   const run = page.getByTestId('cycle-run');
-  await run.evaluate((b) => {
-    const w = window as unknown as { __clickAt?: number };
-    b.addEventListener('click', () => (w.__clickAt = performance.now()), { capture: true, once: true });
-  });
+  await markClick(run);
   await run.click();
   return page.evaluate(async () => {
     const w = window as unknown as { __painted: Painted; __clickAt: number };
@@ -372,9 +368,9 @@ async function main(): Promise<number> {
     const end = await jumpToEnd(page);
     const scroll = await scrollFrames(page);
     const changes = await screenChanges(page, 2);
-    const cancel = await stressCancel(page, 1500);
+    const cancel = await cancelTask(page, STRESS_RUN, 1500);
     const cycle = await consoleCycle(page);
-    const cycleCancelled = await cycleCancel(page, 150);
+    const cycleCancelled = await cancelTask(page, CONSOLE_CYCLE, 150);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
     const sortMedian = median(sorts);
