@@ -51,8 +51,18 @@ test('a decision held for a second supervisor is listed until it is decided', ()
 
 test('stale prices: none at the cycle\'s time, every held instrument two days on; members on watch', () => {
   assert.equal(view(db, DEMO_AS_OF).stalePrices.total, 0);
+  // An instrument nobody holds is never stale to the desk, however old (or missing) its marks.
+  run(db, 'import.csv', { kind: 'instruments', file: 'new.csv', text: 'id,kind,underlying,multiplier,lot,tick\nSOL-PERP,perpetual,SOL,1,0.1,0.01\n' }, DEMO_AS_OF, supervisor);
   const later = view(db, plus(48 * 60));
-  assert.ok(later.stalePrices.total > 0);
+  // Every held instrument, and only those: counted here from every position row (quantity not 0), independently
+  // of the view's query.
+  const held = new Set<string>();
+  for (const r of db.prepare('SELECT instrument_id AS i, quantity AS q FROM positions').all() as { i: string; q: string | number | bigint }[]) {
+    if (BigInt(r.q) !== 0n) held.add(r.i);
+  }
+  assert.ok(held.size > 0);
+  assert.equal(later.stalePrices.total, held.size);
+  assert.ok(!held.has('SOL-PERP'));
   assert.equal(later.stalePrices.staleAfter, '24 hours');
   for (const s of later.stalePrices.items) assert.ok(s.at === null || s.at < plus(24 * 60));
   const before = view(db, DEMO_AS_OF).watch.total;

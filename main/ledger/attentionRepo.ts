@@ -23,8 +23,10 @@ export function callsDueBetween(db: Database, from: string, to: string): DueCall
 export function heldMarkTimes(db: Database): { instrument: string; at: string | null }[] {
   const rows = db
     .prepare(
-      `SELECT h.instrument_id, (SELECT max(at) FROM prices p WHERE p.instrument_id = h.instrument_id) AS at
-       FROM (SELECT DISTINCT instrument_id FROM positions WHERE quantity <> 0) h ORDER BY at, h.instrument_id`,
+      // From the instruments, each asked whether a position holds it (the positions_instrument index stops at the
+      // first): a DISTINCT over the positions read all 969k rows of the 100k book, 300-400 ms on every dashboard.
+      `SELECT i.id, (SELECT max(at) FROM prices p WHERE p.instrument_id = i.id) AS at FROM instruments i
+       WHERE EXISTS (SELECT 1 FROM positions h WHERE h.instrument_id = i.id AND h.quantity <> 0) ORDER BY at, i.id`,
     )
     .raw()
     .all() as [string, string | null][];
