@@ -215,6 +215,11 @@ export interface DashboardSummary {
 export interface AccountsTable {
   cycle: number | null;
   asOf: string | null;
+  /**
+   * The ledger state the table was made at (the latest cycle and the journal's head): the same version is the same
+   * table, so a console that holds it asks `accounts.version` instead of fetching 100k rows again.
+   */
+  version: string;
   columns: {
     id: string[];
     member: string[];
@@ -659,6 +664,12 @@ export const contract = {
     mutates: false,
     input: z.object({}).strict(),
     output: null as unknown as AccountsTable,
+  },
+  'accounts.version': {
+    role: 'viewer',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as { version: string },
   },
   'accounts.detail': {
     role: 'viewer',

@@ -119,6 +119,7 @@ test('accounts.list is made again only when the ledger changed, here or from ano
   const db = demoLedger(60);
   runCycle(db, DEMO_AS_OF);
   const t1 = run<AccountsTable>(db, 'accounts.list', {});
+  assert.equal(run<{ version: string }>(db, 'accounts.version', {}).version, t1.version);
   // Nothing changed: the same table, not made again.
   assert.equal(run<AccountsTable>(db, 'accounts.list', {}), t1);
   // A journalled change (positions imported) makes it again; the cycle is the same, so are its figures.
@@ -126,14 +127,19 @@ test('accounts.list is made again only when the ledger changed, here or from ano
   run(db, 'import.csv', { kind: 'positions', file: 'p.csv', text: `account,instrument,quantity,entry_value\n${id},BTC-PERP,1,40000\n` }, DEMO_AS_OF, operator);
   const t2 = run<AccountsTable>(db, 'accounts.list', {});
   assert.notEqual(t2, t1);
-  assert.deepEqual(t2, t1);
+  assert.deepEqual(t2.columns, t1.columns);
+  // Its version moved with the ledger: a console holding t1 is told to fetch again, one holding t2 keeps it.
+  assert.notEqual(t2.version, t1.version);
+  assert.equal(run<{ version: string }>(db, 'accounts.version', {}).version, t2.version);
   // A cycle run through another connection to the same file (another process, the CLI): seen at once.
   const other = openLedger(db.name);
   const later = addMinutes(DEMO_AS_OF, 5);
   const c2 = dispatch({ db: other, actor: operator, now: () => new Date(later) }, 'cycle.run', { at: later }) as CycleSummary;
   other.close();
+  assert.notEqual(run<{ version: string }>(db, 'accounts.version', {}).version, t2.version, 'another connection\'s cycle is a new version');
   const t3 = run<AccountsTable>(db, 'accounts.list', {});
   assert.equal(t3.cycle, c2.cycle);
+  assert.equal(run<{ version: string }>(db, 'accounts.version', {}).version, t3.version);
   assert.notEqual(t3.cycle, t1.cycle);
   const i = t3.columns.id.indexOf(id);
   assert.notEqual(t3.columns.equity[i], t1.columns.equity[i], 'the new position counts in the new cycle');

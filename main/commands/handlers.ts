@@ -16,7 +16,7 @@ import { verifyJournal } from '../ledger/journal.ts';
 import { assertSound } from './integrity/sound.ts';
 import { journalList, journalCsv, journalCommandsList } from './audit.ts';
 import { dashboardSummary } from './console/dashboard.ts';
-import { accountsList, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
+import { accountsList, accountsVersion, accountsRows, accountDetail, accountWhatIf } from './console/accounts.ts';
 import { instrumentsList, pricesHistory } from './console/market.ts';
 import { accountCommodities } from './console/commodities.ts';
 import { explainFigureCommand } from './console/explain.ts';
@@ -116,6 +116,7 @@ export const handlers: Handlers = withOverrides({
   }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),
+  'accounts.version': plain(accountsVersion),
   'accounts.rows': plain(accountsRows),
   'accounts.detail': plain(accountDetail),
   'accounts.whatif': plain(accountWhatIf),

@@ -19,7 +19,7 @@ import { metricsOf, ratios } from './metrics.ts';
 
 const DEFAULT_HISTORY = 60;
 
-function emptyTable(): AccountsTable {
+function emptyTable(): Omit<AccountsTable, 'version'> {
   return {
     cycle: null,
     asOf: null,
@@ -43,15 +43,25 @@ function emptyTable(): AccountsTable {
  */
 const lastTable = new WeakMap<Database, { state: string; table: AccountsTable }>();
 
+/** The version accounts.list would give its table now (see AccountsTable.version). */
+function tableVersion(db: Database, cycle: { id: number } | undefined | null): string {
+  return `${cycle ? cycle.id : 'none'} ${journalHead(db).hash}`;
+}
+
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
   const cycle = latestCycle(ctx.db);
-  if (!cycle) return emptyTable();
-  const state = `${cycle.id} ${journalHead(ctx.db).hash}`;
+  const version = tableVersion(ctx.db, cycle);
+  if (!cycle) return { ...emptyTable(), version };
   const last = lastTable.get(ctx.db);
-  if (last?.state === state) return last.table;
-  const table = makeAccountsTable(ctx, cycle, null);
-  lastTable.set(ctx.db, { state, table });
+  if (last?.state === version) return last.table;
+  const table = { ...makeAccountsTable(ctx, cycle, null), version };
+  lastTable.set(ctx.db, { state: version, table });
   return table;
+}
+
+/** What accounts.list's table would be now, without making it: a console holding that version keeps its rows. */
+export function accountsVersion(ctx: CommandContext, _input: InputOf<'accounts.version'>): { version: string } {
+  return { version: tableVersion(ctx.db, latestCycle(ctx.db)) };
 }
 
 /**
@@ -60,15 +70,16 @@ export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list
  */
 export function accountsRows(ctx: CommandContext, input: InputOf<'accounts.rows'>): AccountsTable {
   const cycle = latestCycle(ctx.db);
-  if (!cycle) return emptyTable();
-  const t = makeAccountsTable(ctx, cycle, new Set(input.ids));
+  // Some rows are no whole table: no version a console could keep them under.
+  if (!cycle) return { ...emptyTable(), version: '' };
+  const t = { ...makeAccountsTable(ctx, cycle, new Set(input.ids)), version: '' };
   const found = new Set(t.columns.id);
   const missing = input.ids.findIndex((id) => !found.has(id));
   if (missing !== -1) throw new InputError(`no account "${input.ids[missing]}" in cycle ${t.cycle}`, { field: `ids[${missing}]` });
   return t;
 }
 
-function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: string }, only: ReadonlySet<string> | null): AccountsTable {
+function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: string }, only: ReadonlySet<string> | null): Omit<AccountsTable, 'version'> {
   const r = readCycleResults(ctx.db, cycle.id);
   const refs = accountColumns(ctx.db);
   const isolated = readIsolatedUnits(ctx.db, cycle.id);

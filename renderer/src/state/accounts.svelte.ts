@@ -172,6 +172,17 @@ export class AccountsStore {
 
   async load(): Promise<boolean> {
     this.loading = true;
+    // Rows already held at the server's version stay: a re-visit asks for the version, not 100k rows again.
+    const held = this.table?.version;
+    if (held) {
+      const v = await invoke('accounts.version', {});
+      if (v.ok && v.value.version === held && this.table?.version === held) {
+        this.loading = false;
+        this.loadedAt = performance.now();
+        this.error = null;
+        return true;
+      }
+    }
     const r = await invoke('accounts.list', {});
     this.loading = false;
     this.loadedAt = performance.now();
@@ -211,7 +222,8 @@ export class AccountsStore {
       for (const k of Object.keys(cols) as (keyof typeof cols)[]) (cols[k] as unknown[])[i] = (src[k] as unknown[])[j];
     });
     this.#keys.clear();
-    this.table = { ...t, columns: cols };
+    // Rows replaced here make a table the server never made: no version, so the next visit fetches it whole.
+    this.table = { ...t, version: '', columns: cols };
   }
 
   /** Click on a column header: a new column sorts ascending, the same column flips. */
