@@ -25,6 +25,7 @@ import { isDrillSandbox } from '../playbooks/sandbox.ts';
 import { failureOf, LedgerFailure } from '../ledger/failures.ts';
 import { setBusyWait } from '../ledger/db.ts';
 import { retryWhileBusy, BUSY_POLICY, type BusyPolicy } from '../commands/busy.ts';
+import { prepareLatestFigures } from '../commands/console/accountFigures.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -209,6 +210,28 @@ export class Door {
         ? `riskdesk: the book is in memory: ${st.book.accounts.length.toLocaleString('en-US')} accounts, ${st.book.positions.length.toLocaleString('en-US')} positions, read in ${ms} ms`
         : `riskdesk: the book is not in memory yet (${this.resident.failure?.message ?? 'no book'}); the first cycle reads it`,
     );
+    this.#prepareAccounts();
+  }
+
+  /**
+   * Makes the latest cycle's Accounts figures ahead of the desk (commands/console/accountFigures.ts), a slice of
+   * rows per turn of the event loop, so that the first visit of Accounts after a cycle does not format 100k rows
+   * while the desk waits. A request that comes first finishes them itself; a console cycle pauses them (their
+   * first step reads the ledger, which must not happen inside the cycle's transaction).
+   */
+  #prepareAccounts(): void {
+    let step: (() => boolean) | null = null;
+    const next = (): void => {
+      if (!this.db.open) return;
+      if (this.#cycle) return this.whenIdle(() => void setImmediate(next));
+      try {
+        step ??= prepareLatestFigures(this.db);
+        if (step()) setImmediate(next);
+      } catch (e) {
+        this.#log(`riskdesk: making the Accounts figures ahead: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    setImmediate(next);
   }
 
   /** The console's live side: its market-data feed and scheduled cycles. */
@@ -525,6 +548,7 @@ export class Door {
     if (isDoorChannel(channel)) return;
     if (channel === 'cycle.run') {
       const summary = value as CycleSummary;
+      this.#prepareAccounts();
       this.events.emit({ type: 'cycle.done', summary });
       this.events.emit({ type: 'calls.changed' });
       this.events.emit({ type: 'liquidations.changed' });

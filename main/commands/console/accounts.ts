@@ -2,20 +2,20 @@
 // now, and a what-if price shock on it. All read-only.
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
-import type { AccountDetail, AccountsTable, InputOf, Status, WhatIfResult } from '../../../shared/contract.ts';
+import type { AccountDetail, AccountsTable, InputOf, WhatIfResult } from '../../../shared/contract.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { journalHead } from '../../ledger/journal.ts';
-import { readCycleResults, readIsolatedUnits, accountHistory } from '../../ledger/cycleResults.ts';
-import { worstUnit } from '../../engine/marginUnits.ts';
+import { accountHistory } from '../../ledger/cycleResults.ts';
 import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
-import { STATUS_CODES } from '../../engine/kernel.ts';
+import { cycleFigures, figureSteps, type CycleFigures } from './accountFigures.ts';
+import { drain } from '../steps.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { shockBook, type Shock } from '../../engine/stress.ts';
 import { parseShock } from '../shock.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
-import { metricsOf, ratios } from './metrics.ts';
+import { metricsOf } from './metrics.ts';
 
 const DEFAULT_HISTORY = 60;
 
@@ -28,18 +28,10 @@ function emptyTable(): Omit<AccountsTable, 'version'> {
 }
 
 /**
- * Every account of the latest cycle, in account-id order: the packed results read once, member and kind joined
- * from one query over the accounts table (both in id order, so a merge).
- *
- * Figures cover every margin unit of the account (methodology §5): equity, MM and IM are the cross part's plus its
- * isolated positions' (the cycle stores those beside the packed cross results), and health is the worst unit's
- * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
- */
-/**
  * The last table made on each connection, with the ledger state it was made at: the latest cycle and the journal's
  * head. Every change to the ledger is journalled in its own transaction, so the same head is the same ledger and the
- * same table: a re-visit of Accounts gets it at once instead of formatting 100k rows again (about a second on the
- * 100k book). Read-only: callers serialise it, never change it.
+ * same table: a re-visit of Accounts gets it at once (the cycle's formatted figures are kept apart, per cycle:
+ * accountFigures.ts). Read-only: callers serialise it, never change it.
  */
 const lastTable = new WeakMap<Database, { state: string; table: AccountsTable }>();
 
@@ -48,13 +40,21 @@ function tableVersion(db: Database, cycle: { id: number } | undefined | null): s
   return `${cycle ? cycle.id : 'none'} ${journalHead(db).hash}`;
 }
 
+/**
+ * Every account of the latest cycle, in account-id order: the packed results read once, member and kind joined
+ * from one query over the accounts table (both in id order, so a merge).
+ *
+ * Figures cover every margin unit of the account (methodology §5): equity, MM and IM are the cross part's plus its
+ * isolated positions' (the cycle stores those beside the packed cross results), and health is the worst unit's
+ * equity / MM, so an isolated position in liquidation ranks its account as sick as it is.
+ */
 export function accountsList(ctx: CommandContext, _input: InputOf<'accounts.list'>): AccountsTable {
   const cycle = latestCycle(ctx.db);
   const version = tableVersion(ctx.db, cycle);
   if (!cycle) return { ...emptyTable(), version };
   const last = lastTable.get(ctx.db);
   if (last?.state === version) return last.table;
-  const table = { ...makeAccountsTable(ctx, cycle, null), version };
+  const table = { ...withAccounts(ctx, cycle, cycleFigures(ctx.db, cycle.id)), version };
   lastTable.set(ctx.db, { state: version, table });
   return table;
 }
@@ -72,63 +72,36 @@ export function accountsRows(ctx: CommandContext, input: InputOf<'accounts.rows'
   const cycle = latestCycle(ctx.db);
   // Some rows are no whole table: no version a console could keep them under.
   if (!cycle) return { ...emptyTable(), version: '' };
-  const t = { ...makeAccountsTable(ctx, cycle, new Set(input.ids)), version: '' };
+  const t = { ...withAccounts(ctx, cycle, drain(figureSteps(ctx.db, cycle.id, new Set(input.ids)))), version: '' };
   const found = new Set(t.columns.id);
   const missing = input.ids.findIndex((id) => !found.has(id));
   if (missing !== -1) throw new InputError(`no account "${input.ids[missing]}" in cycle ${t.cycle}`, { field: `ids[${missing}]` });
   return t;
 }
 
-function makeAccountsTable(ctx: CommandContext, cycle: { id: number; asOf: string }, only: ReadonlySet<string> | null): Omit<AccountsTable, 'version'> {
-  const r = readCycleResults(ctx.db, cycle.id);
+/** The table of `figures` with each account's member and kind, from the accounts as they are now. */
+function withAccounts(ctx: CommandContext, cycle: { id: number; asOf: string }, figures: CycleFigures): Omit<AccountsTable, 'version'> {
   const refs = accountColumns(ctx.db);
-  const isolated = readIsolatedUnits(ctx.db, cycle.id);
-  const picked: number[] = [];
-  for (let i = 0; i < r.ids.length; i++) if (only === null || only.has(r.ids[i]!)) picked.push(i);
-  const n = picked.length;
-  const ids = only === null ? r.ids : picked.map((i) => r.ids[i]!);
+  const ids = figures.id;
+  const n = ids.length;
   const member = new Array<string>(n);
   const kind = new Array<'house' | 'client'>(n);
-  const status = new Array<Status>(n);
-  const equity = new Array<string>(n);
-  const mm = new Array<string>(n);
-  const im = new Array<string>(n);
-  const health = new Array<number | null>(n);
-  const call = new Array<string | null>(n);
-  const marginRatio = new Array<string | null>(n);
-  const utilisation = new Array<string | null>(n);
-  const excess = new Array<string>(n);
   let j = 0;
   for (let k = 0; k < n; k++) {
-    const i = picked[k]!;
-    const id = r.ids[i]!;
+    const id = ids[k]!;
     // Accounts are never deleted (foreign keys), so every id of the cycle is in the accounts table; accounts
-    // added since the cycle are skipped by the merge.
+    // added since the cycle are skipped by the merge (both in id order).
     while (j < refs.id.length && refs.id[j]! < id) j++;
     if (refs.id[j] !== id) throw new Error(`cycle ${cycle.id} holds account ${id}, which is not in the accounts table`);
     member[k] = refs.member[j]!;
     kind[k] = refs.kind[j]!;
-    status[k] = STATUS_CODES[r.status[i]!]!;
-    const e = r.equity[i]!;
-    const m = r.mm[i]!;
-    const iso = isolated.get(id);
-    const te = iso ? e + iso.equity : e;
-    const tm = iso ? m + iso.mm : m;
-    const ti = iso ? r.im[i]! + iso.im : r.im[i]!;
-    equity[k] = formatAmount(te);
-    mm[k] = formatAmount(tm);
-    im[k] = formatAmount(ti);
-    const x = ratios(te, tm, ti);
-    marginRatio[k] = x.marginRatio;
-    utilisation[k] = x.utilisation;
-    excess[k] = x.excess;
-    const worst = worstUnit({ equity: e, mm: m }, iso ? { equity: iso.worstEquity, mm: iso.worstMm } : null);
-    // A float for sorting and display only: decisions use the exact figures.
-    health[k] = worst.mm === 0n ? null : Number(worst.equity) / Number(worst.mm);
-    const c = r.call[i]!;
-    call[k] = c < 0n ? null : formatAmount(c);
   }
-  return { cycle: cycle.id, asOf: cycle.asOf, columns: { id: ids, member, kind, status, equity, mm, im, health, call, marginRatio, utilisation, excess } };
+  const f = figures;
+  return {
+    cycle: cycle.id,
+    asOf: cycle.asOf,
+    columns: { id: ids, member, kind, status: f.status, equity: f.equity, mm: f.mm, im: f.im, health: f.health, call: f.call, marginRatio: f.marginRatio, utilisation: f.utilisation, excess: f.excess },
+  };
 }
 
 export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.detail'>): AccountDetail {
