@@ -2,7 +2,8 @@
 // million positions), runs a margin cycle, starts the real `riskdesk serve`, drives the system Chromium with
 // playwright-core, signs in and opens Accounts, then prints what the console itself measured (issue 22's targets):
 //   - first paint of the Accounts screen (the screen's `accounts-ready-ms`: from the navigation to the first rows
-//     painted, the fetch of every row included), on the first visit and on every re-visit, target 1000 ms;
+//     painted, the fetch of every row included), on the first visit, on every re-visit and on the visit just after
+//     a margin cycle from the console, target 1000 ms;
 //   - a sort of every row by health (the screen's `sort-ms`, performance.now around the sort), median of 5,
 //     target 100 ms;
 //   - a screen change: `g <key>` from the previous screen to each screen in the rail's order, twice round, timed in
@@ -373,11 +374,13 @@ async function main(): Promise<number> {
     const changes = await screenChanges(page, 2);
     const cancel = await cancelTask(page, STRESS_RUN, 300);
     const cycle = await consoleCycle(page);
+    // Straight after the console's cycle, as a desk goes to look at what it did: the new cycle's rows.
+    const afterCycle = await openAccounts(page);
     const cycleCancelled = await cancelTask(page, CONSOLE_CYCLE, 30);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
     const sortMedian = median(sorts);
-    const worstVisit = Math.max(firstPaint, ...warm);
+    const worstVisit = Math.max(firstPaint, ...warm, afterCycle);
     const okPaint = worstVisit <= TARGETS.firstPaintMs;
     const okSort = sortMedian <= TARGETS.sortMs;
     const slowestBy = (k: keyof ScreenChange) => [...changes].map(([id, c]) => ({ id, ms: Math.max(...c.map((x) => x[k])) })).sort((a, b) => b.ms - a.ms)[0]!;
@@ -394,6 +397,7 @@ async function main(): Promise<number> {
           ['measure', 'ms', 'target', ''],
           [`first paint of Accounts (${n} rows, fetch included)`, firstPaint.toFixed(0), '', ''],
           ['first paint again (3 re-visits, slowest)', Math.max(...warm).toFixed(0), '', ''],
+          ['first paint just after a margin cycle from the console', afterCycle.toFixed(0), '', ''],
           ['first paint, slowest visit', worstVisit.toFixed(0), String(TARGETS.firstPaintMs), mark(okPaint)],
           [`sort all rows by health (median of ${RUNS})`, sortMedian.toFixed(1), String(TARGETS.sortMs), mark(okSort)],
           [`screen change to first content, slowest (${slowest.id})`, slowest.ms.toFixed(0), String(TARGETS.screenChangeMs), mark(okChange)],
