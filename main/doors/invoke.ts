@@ -26,6 +26,8 @@ import { failureOf, LedgerFailure } from '../ledger/failures.ts';
 import { setBusyWait } from '../ledger/db.ts';
 import { retryWhileBusy, BUSY_POLICY, type BusyPolicy } from '../commands/busy.ts';
 import { prepareLatestFigures } from '../commands/console/accountFigures.ts';
+import { endOfDayStressNeed } from '../commands/reports/endOfDay.ts';
+import { rememberStress } from '../commands/recovery/stressMemo.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -169,6 +171,8 @@ export class Door {
   #whenIdle: (() => void)[] = [];
   /** A second, read-only connection: what the desk reads while a cycle holds the first. */
   #reader: Database | null = null;
+  /** End-of-day stress runs on their threads, by the key they are kept under (see #endOfDay). */
+  readonly #eodStress = new Map<string, Promise<void>>();
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -373,6 +377,7 @@ export class Door {
     if (channel === 'cycle.run' && this.resident && !this.db.memory) return this.#cycleInSlices(binding, payload);
     if (channel === 'session.login') return this.#login(binding, payload);
     if (typeof channel === 'string' && Object.hasOwn(preparers, channel)) return this.#prepared(binding, channel, payload);
+    if (channel === 'reports.endOfDay' && !this.db.memory) return this.#endOfDay(binding, payload);
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
     try {
       const actor = this.#actor(binding);
@@ -395,6 +400,37 @@ export class Door {
     } catch (e) {
       return this.#refused(e);
     }
+  }
+
+  /**
+   * The end-of-day report: its Cover-1 and Cover-2 need a stress run over the whole book, made first on a thread of
+   * its own (as a console's stress run is) so that this one keeps serving the desk; the report then reads the kept
+   * run (commands/recovery/stressMemo.ts). Two asking at once share one thread. A run that fails on its thread is
+   * made again by the report itself, which names what is wrong.
+   */
+  async #endOfDay(binding: Binding, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      const actor = this.#actor(binding);
+      const ctx = this.#duringCycle(actor, 'reports.endOfDay');
+      const need = endOfDayStressNeed(ctx, authorize(ctx, 'reports.endOfDay', payload));
+      if (need) {
+        let pending = this.#eodStress.get(need.key);
+        if (!pending) {
+          pending = startStressThread({ file: this.db.name, asOf: need.asOf, scenarios: undefined }, () => {}).done.then((report) => rememberStress(need.key, report));
+          this.#eodStress.set(need.key, pending);
+        }
+        try {
+          await pending;
+        } catch {
+          // The report below runs it here and refuses with the reason.
+        } finally {
+          this.#eodStress.delete(need.key);
+        }
+      }
+    } catch (e) {
+      return this.#refused(e);
+    }
+    return this.invoke(binding, 'reports.endOfDay', payload);
   }
 
   /** A channel that carries a password: hashed off the event loop (dispatchAsync). */

@@ -11,6 +11,7 @@ import { readCycleResults } from '../../ledger/cycleResults.ts';
 import { accountColumns } from '../../ledger/consoleRepo.ts';
 import { callDay, cycleBefore } from '../../ledger/reportRepo.ts';
 import { runLedgerStress } from '../recovery/stress.ts';
+import { rememberedStress, stressKey } from '../recovery/stressMemo.ts';
 import { automationStatus } from '../liquidations/automation.ts';
 import { overridesIn } from '../overrides/report.ts';
 
@@ -20,6 +21,16 @@ function dayBounds(day: string): { from: string; to: string } {
   const start = Date.parse(`${day}T00:00:00.000Z`);
   if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== day) throw new InputError(`${day} is not a day of the calendar`, { field: 'day' });
   return { from: new Date(start).toISOString(), to: new Date(start + 86_400_000).toISOString() };
+}
+
+/**
+ * The stress run the day's report would need and does not have kept (stressMemo.ts): its as-of time and the key to
+ * keep it under, or null. A console door runs it on a thread first, so the report itself is quick.
+ */
+export function endOfDayStressNeed(ctx: CommandContext, input: InputOf<'reports.endOfDay'>): { asOf: string; key: string } | null {
+  const cycle = cycleBefore(ctx.db, dayBounds(input.day).to);
+  if (!cycle || rememberedStress(ctx.db, cycle.asOf)) return null;
+  return { asOf: cycle.asOf, key: stressKey(ctx.db, cycle.asOf) };
 }
 
 export function endOfDayReport(ctx: CommandContext, input: InputOf<'reports.endOfDay'>): EndOfDayReport {
@@ -54,7 +65,7 @@ export function endOfDayReport(ctx: CommandContext, input: InputOf<'reports.endO
     }
   }
   const calls = callDay(db, from, to);
-  const stress = cycle ? runLedgerStress(db, cycle.asOf, undefined) : null;
+  const stress = cycle ? (rememberedStress(db, cycle.asOf) ?? runLedgerStress(db, cycle.asOf, undefined)) : null;
   const auto = automationStatus(ctx);
   const seen = new Set<number>();
   const breakers = [...auto.tripped, ...auto.recentBreakers.filter((b) => b.trippedAt >= from && b.trippedAt < to)].filter((b) => !seen.has(b.id) && seen.add(b.id));
