@@ -57,6 +57,22 @@ export interface OptionExpired {
   positions: number;
 }
 
+/**
+ * A position limit an option's exercise or assignment at expiry took an account over, or further over than it was.
+ * Expiry is never refused: the breach is listed (the run's result, the dashboard's alerts, limits.list) naming the
+ * limit, the value and the account, and the limit gate then lets the account reduce but not add.
+ */
+export interface ExpiryLimitBreach {
+  account: string;
+  scope: 'instrument' | 'account' | 'member';
+  subject: string;
+  /** The limit's instrument ('*': every instrument). */
+  instrument: string;
+  /** 'unmeasured': the limit could not be measured after the expiry (the message says why). */
+  metric: 'lots' | 'notional' | 'leverage' | 'oiShare' | 'unmeasured';
+  message: string;
+}
+
 /** What one lifecycle run (a cycle's first step, or lifecycle.run) did as of `at`. */
 export interface LifecycleResult {
   at: string;
@@ -68,6 +84,8 @@ export interface LifecycleResult {
   funding: FundingPaid[];
   /** Funding times due that have no mark at or before them: not paid until one is stored. */
   unpriced: { instrument: string; at: string }[];
+  /** Limits the options' exercise and assignment breached (present only when one did). */
+  limitBreaches?: ExpiryLimitBreach[];
 }
 
 export interface FundingEventView extends FundingPaid {
