@@ -11,10 +11,12 @@ import { operator, viewer } from './support/actors.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { setUp, usd } from './support/lifecycleBook.ts';
 import type { Ledger } from '../main/ledger/db.ts';
+import type { Actor } from '../main/commands/context.ts';
 import type { CycleSummary } from '../shared/contract.ts';
 import type { FundingTickOutput, LifecycleResult } from '../shared/contractLifecycle.ts';
 
 const FUNDING_TIME = '2026-04-01T16:00:00.000Z';
+const BATCH: Actor = { name: 'batch', role: 'operator', batch: true };
 
 /** The methodology's payment: value x rate, demanded (a positive product) up and paid out down, to the cent. */
 function oraclePayment(qty: string, mark: string, rate: string): Decimal {
@@ -35,8 +37,11 @@ test('funding rates from the feed: the latest mark before the funding time is th
   tick([{ instrument: 'TST-PERP', rate: '-0.00005', fundingTime: FUNDING_TIME, time: '2026-04-01T12:00:00Z' }]);
   assert.deepEqual(rateRows(db), [['TST-PERP', FUNDING_TIME, -500_000n, 'feed 2026-04-01T12:00:00.000Z']]);
 
-  // A viewer may not mark rates.
+  // A viewer may not mark rates. The unattended feed (the batch actor) may, as it marks prices; a funding-rates file
+  // it may not import: that is a person's act.
   assert.throws(() => c.run(db, viewer, 'funding.tick', { rates: [{ instrument: 'TST-PERP', rate: '0.0001', fundingTime: FUNDING_TIME, time: '2026-04-01T12:00:10Z' }] }), /operator/);
+  assert.throws(() => imp(BATCH, 'funding-rates', `instrument,at,rate\nTST-PERP,${FUNDING_TIME},0.0001\n`), /needs a signed-in user/);
+  c.run(db, BATCH, 'funding.tick', { rates: [{ instrument: 'TST-PERP', rate: '-0.00005', fundingTime: FUNDING_TIME, time: '2026-04-01T12:00:20Z' }] });
 
   // The funding time falls due: valued at TST-PERP's last mark at or before 16:00, paid at the latest rate.
   imp(operator, 'prices', 'instrument,at,mark\nTST-PERP,2026-04-01T15:59:00Z,60200\n');
