@@ -87,3 +87,25 @@ test('an expiry with no limit breached lists none, and lifecycle.run reports wha
   ]);
   assert.equal(deepVerify(tight.db).outcome, 'verified');
 });
+
+test('an exercise into a future with no mark leaves a leverage limit unmeasurable: reported as such, the expiry done', () => {
+  const { db, c, imp } = optionBook();
+  imp(supervisor, 'accounts', 'id,member,kind,mode\nO-L1,TSTM,client,cross\nO-L2,TSTM,client,cross\n');
+  imp(supervisor, 'instruments', 'id,kind,underlying,multiplier,lot,tick,expiry,option_right,strike,underlying_instrument\nTST-JUN27,future,TST,1,0.001,0.5,2027-06-25T08:00:00Z,,,\nTST-C59J,option,TST,1,0.1,0.5,2026-04-24T08:00:00Z,call,59000,TST-JUN27\n');
+  imp(supervisor, 'tiers', 'instrument,floor,mmr,imr\nTST-JUN27,0,0.01,0.02\nTST-C59J,0,0.1,0.2\n');
+  imp(operator, 'collateral', 'account,asset,quantity\nO-L1,USD,100000\nO-L2,USD,100000\n');
+  imp(operator, 'positions', 'account,instrument,quantity,entry_price\nO-L1,TST-C59J,0.2,900\nO-L2,TST-C59J,-0.2,900\n');
+  imp(operator, 'prices', 'instrument,at,mark\nTST-C59J,2026-04-24T07:00:00Z,1000\n');
+  // The option settles at a price imported for it: TST-JUN27 itself has never been marked.
+  imp(supervisor, 'settlement-prices', 'instrument,price\nTST-C59J,60000\n');
+  imp(supervisor, 'limits', 'scope,subject,instrument,max_leverage\naccount,O-L1,*,5\n');
+  c.set('2026-04-24T10:00:00Z');
+  const r = c.run<LifecycleResult>(db, operator, 'lifecycle.run', {});
+  assert.equal(readPositions(db, 'O-L1').find((p) => p.instrument === 'TST-JUN27')?.quantity, 200n);
+  // Measured as of the run (10:00:01: the test clock moves a second a command); O-L2 has no limit, and is not named.
+  assert.deepEqual(
+    r.limitBreaches!.map((b) => [b.account, b.metric, b.message]),
+    [['O-L1', 'unmeasured', "account O-L1's limit: account O-L1's leverage cannot be measured against its limit: no mark for TST-JUN27 at or before 2026-04-24T10:00:01.000Z"]],
+  );
+  assert.equal(deepVerify(db).outcome, 'verified');
+});

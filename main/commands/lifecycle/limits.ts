@@ -199,13 +199,16 @@ export interface LimitWatch {
 
 /**
  * Measures the accounts' limits at `at` before an expiry writes, so that what the expiry did to them can be listed
- * after it: expiry is never refused (lifecycle/options.ts), so where limitGate refuses, this reports. A limit that
- * cannot be measured (no mark for a position the leverage needs) is reported as such, never thrown: the run goes on.
+ * after it: expiry is never refused (lifecycle/options.ts), so where limitGate refuses, this reports. A limit the
+ * expiry leaves unmeasurable (no mark for a future it exercised into, which the leverage needs) is reported as such,
+ * never thrown: the run goes on. One that could not be measured before either is limits.list's to show, not the expiry's.
  */
 export function limitWatch(db: Database, accounts: Iterable<string>, at: string): LimitWatch {
   const ids = [...new Set(accounts)].sort();
   const limits = ids.length > 0 && hasLimits(db) ? readLimits(db) : [];
   const before = new Map<string, Ratio>();
+  /** Limits (and whose holdings) measured before: one the expiry left unmeasurable is the expiry's to report. */
+  const measurable = new Set<string>();
   const round = (f: (s: Subject, m: Measurer) => void) => {
     const m = new Measurer(db, at);
     const members = new Map<string, string[]>();
@@ -222,7 +225,9 @@ export function limitWatch(db: Database, accounts: Iterable<string>, at: string)
   if (limits.length > 0) {
     round((s, m) => {
       const x = measured(s, m);
-      if (!(x instanceof RuleError)) for (const b of x) before.set(keyOf(s, b), b.value);
+      if (x instanceof RuleError) return;
+      measurable.add(whose(s.limit, s.holders));
+      for (const b of x) before.set(keyOf(s, b), b.value);
     });
   }
   return {
@@ -234,7 +239,9 @@ export function limitWatch(db: Database, accounts: Iterable<string>, at: string)
         const base = { account: s.account, scope: s.limit.scope, subject: s.limit.subject, instrument: s.limit.instrument };
         const x = measured(s, m);
         if (x instanceof RuleError) {
-          out.push({ ...base, metric: 'unmeasured', message: `${s.label}: ${x.message}` });
+          const key = whose(s.limit, s.holders);
+          if (measurable.has(key) && !seen.has(key)) out.push({ ...base, metric: 'unmeasured', message: `${s.label}: ${x.message}` });
+          seen.add(key);
           return;
         }
         for (const b of x) {
