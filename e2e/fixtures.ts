@@ -62,8 +62,10 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function buildLedger(file: string, accounts: number): void {
-  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', String(accounts), '--seed', '7'], {
+function buildLedger(file: string, accounts: number, now: string | null): void {
+  // On a server clock of its own (deskNow) the ledger is made on the book's close, so its journal runs forward from there.
+  const at = now === null ? [] : ['--now', DEMO_LAST_MARK];
+  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', String(accounts), '--seed', '7', ...at], {
     env: childEnv(),
     encoding: 'utf8',
     timeout: BUILD_TIMEOUT_MS,
@@ -107,9 +109,9 @@ function startDrill(file: string, playbook: string): { sandbox: string; run: num
 }
 
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
-function startServe(file: string, feed: string | null): Promise<{ child: ChildProcess; desk: Desk }> {
+function startServe(file: string, feed: string | null, now: string | null): Promise<{ child: ChildProcess; desk: Desk }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0', ...(feed ? ['--feed', feed] : [])], {
+    const child = spawn(NODE, [BIN, 'serve', '--db', file, '--port', '0', ...(feed ? ['--feed', feed] : []), ...(now ? ['--now', now] : [])], {
       env: childEnv(),
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,7 +156,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean; deskDrill: string | null }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean; deskDrill: string | null; deskNow: string | null }>({
   /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
   deskAccounts: [2000, { scope: 'worker', option: true }],
   /**
@@ -166,18 +168,23 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
   deskFeed: [false, { scope: 'worker', option: true }],
   /** Serve a drill of this playbook instead: the CLI starts it, and the server opens its sandbox copy. */
   deskDrill: [null, { scope: 'worker', option: true }],
+  /**
+   * The server's clock (`serve --now`, what a drill runs on): it starts at this time when the server starts and runs
+   * at the wall clock's pace, so a spec can start just before an expiry and see the server's clock pass it.
+   */
+  deskNow: [null, { scope: 'worker', option: true }],
   desk: [
-    async ({ deskAccounts, deskPolicy, deskFeed, deskDrill }, use, workerInfo) => {
+    async ({ deskAccounts, deskPolicy, deskFeed, deskDrill, deskNow }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
       try {
-        buildLedger(file, deskAccounts);
+        buildLedger(file, deskAccounts, deskNow);
         if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
         const feed = deskFeed ? path.join(dir, 'feed.ndjson') : null;
         if (feed) fs.writeFileSync(feed, '');
         const drill = deskDrill ? startDrill(file, deskDrill) : null;
-        const started = await startServe(drill ? drill.sandbox : file, feed);
+        const started = await startServe(drill ? drill.sandbox : file, feed, deskNow);
         child = started.child;
         await use(drill ? { ...started.desk, live: file, drillRun: drill.run } : started.desk);
       } finally {

@@ -2,7 +2,7 @@
 // history and ladder the console shows. Merged into the contract in contract.ts. Every amount a decimal string.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
-import { id, isoTime, listLimit } from './schemaParts.ts';
+import { decimal, id, isoTime, listLimit } from './schemaParts.ts';
 
 /** A future settled at expiry by this run. */
 export interface ExpirySettled {
@@ -57,6 +57,22 @@ export interface OptionExpired {
   positions: number;
 }
 
+/**
+ * A position limit an option's exercise or assignment at expiry took an account over, or further over than it was.
+ * Expiry is never refused: the breach is listed (the run's result, the dashboard's alerts, limits.list) naming the
+ * limit, the value and the account, and the limit gate then lets the account reduce but not add.
+ */
+export interface ExpiryLimitBreach {
+  account: string;
+  scope: 'instrument' | 'account' | 'member';
+  subject: string;
+  /** The limit's instrument ('*': every instrument). */
+  instrument: string;
+  /** 'unmeasured': the limit could not be measured after the expiry (the message says why). */
+  metric: 'lots' | 'notional' | 'leverage' | 'oiShare' | 'unmeasured';
+  message: string;
+}
+
 /** What one lifecycle run (a cycle's first step, or lifecycle.run) did as of `at`. */
 export interface LifecycleResult {
   at: string;
@@ -68,6 +84,8 @@ export interface LifecycleResult {
   funding: FundingPaid[];
   /** Funding times due that have no mark at or before them: not paid until one is stored. */
   unpriced: { instrument: string; at: string }[];
+  /** Limits the options' exercise and assignment breached (present only when one did). */
+  limitBreaches?: ExpiryLimitBreach[];
 }
 
 export interface FundingEventView extends FundingPaid {
@@ -143,6 +161,17 @@ export interface LimitsView {
   breaches: { scope: LimitView['scope']; subject: string; instrument: string; account: string; metric: 'lots' | 'notional' | 'leverage' | 'oiShare'; message: string }[];
 }
 
+/** Funding-rate marks a batch holds at most (a feed sends one per perpetual every few seconds). */
+export const MAX_FUNDING_MARKS = 1_000;
+
+/**
+ * What funding.tick stored: per mark, the funding time it rates and the rate that time will be paid at unless a later
+ * mark (or a funding-rates file) changes it before it is paid.
+ */
+export interface FundingTickOutput {
+  stored: { instrument: string; fundingTime: string; rate: string; time: string }[];
+}
+
 const lifecycleResult = null as unknown as LifecycleResult;
 
 export const lifecycleContract = {
@@ -155,6 +184,24 @@ export const lifecycleContract = {
     mutates: true,
     input: z.object({ at: isoTime.optional() }).strict(),
     output: lifecycleResult,
+  },
+  /**
+   * Live marks of perpetuals' funding rates from a market-data feed: each rates the funding time it names (the rate of
+   * the interval ending then, positive: longs pay shorts), observed at `time`. The funding time is paid at the latest
+   * rate stored for it when it falls due (lifecycle/fundingTick.ts has the rule and the checks).
+   */
+  'funding.tick': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        rates: z
+          .array(z.object({ instrument: id, rate: decimal, fundingTime: isoTime, time: isoTime }).strict())
+          .min(1, 'send at least one funding rate')
+          .max(MAX_FUNDING_MARKS, `at most ${MAX_FUNDING_MARKS} funding rates a batch`),
+      })
+      .strict(),
+    output: null as unknown as FundingTickOutput,
   },
   /** Funding times paid and futures settled, newest first, the funding account's balance, and the next 30 days. */
   'lifecycle.overview': {

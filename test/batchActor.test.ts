@@ -1,4 +1,5 @@
-// Issue 14: the unattended batch actor (the CLI without --as) may read and import prices, nothing else. A
+// Issue 14: the unattended batch actor (the CLI without --as) may read and take market data (a prices file, the feed's
+// marks of prices and funding rates: fundingFeed.test.ts), nothing else. A
 // collateral file that turned a 2.88M margin call to met was imported by it; a cycle is somebody's act too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,9 +1,10 @@
 // `riskdesk feed --db F [--as USER]`: the market-data door. Takes NDJSON marks ({"instrument","price","time"} per
-// line) from stdin, a file being appended (--file), or a local socket (--socket PATH, --port N on 127.0.0.1), or
-// replays a price path (--replay prices.csv, or --daily --days FROM..TO from ../shared/data) at --speed 1-3600, and
-// sends them in batches to prices.tick through dispatch, as the signed-in user or the batch actor. A bad line is
-// refused on stderr with its line number and why; the feed goes on. During a replay, lines typed on stdin steer it:
-// pause, resume, step, speed N, stop.
+// line, or a perpetual's funding-rate mark {"instrument","fundingRate","fundingTime","time"}, which goes to
+// funding.tick) from stdin, a file being appended (--file), or a local socket (--socket PATH, --port N on
+// 127.0.0.1), or replays a price path (--replay prices.csv, or --daily --days FROM..TO from ../shared/data) at
+// --speed 1-3600, and sends them in batches to prices.tick through dispatch, as the signed-in user or the batch
+// actor. A bad line is refused on stderr with its line number and why; the feed goes on. During a replay, lines typed
+// on stdin steer it: pause, resume, step, speed N, stop.
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,8 @@ import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED } from '../../shared/contractFeed.ts
 import { decodeCsv } from '../csv/encoding.ts';
 
 export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 100] [--json]
-  SOURCE (default: NDJSON lines on stdin, {"instrument":"BTC-PERP","price":"64250.5","time":"2026-03-12T16:00:00Z"}):
+  SOURCE (default: NDJSON lines on stdin, {"instrument":"BTC-PERP","price":"64250.5","time":"2026-03-12T16:00:00Z"},
+  or a perpetual's funding rate, {"instrument":"BTC-PERP","fundingRate":"0.0001","fundingTime":"2026-03-12T16:00:00Z","time":"..."}):
     --file F [--from-start]        follow a file being appended (from its end unless --from-start)
     --socket PATH | --port N       listen on a unix socket, or on 127.0.0.1:N
     --replay PRICES.csv            replay the app's prices CSV (instrument, at, mark)

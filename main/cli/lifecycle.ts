@@ -15,6 +15,7 @@ function printResult(out: Writer, r: LifecycleResult): void {
   if (r.funding.length) table(out, ['funding', 'at', 'rate', 'mark', 'positions', 'debited', 'credited', 'house'], r.funding.map((f) => [f.instrument, f.at, f.rate, f.mark, String(f.positions), f.debited, f.credited, f.house]), [4, 5, 6, 7]);
   for (const u of r.unsettled) out.write(`NOT SETTLED ${u.instrument}: ${u.why}\n`);
   for (const u of r.unpriced) out.write(`NOT PAID funding of ${u.instrument} at ${u.at}: no mark at or before it\n`);
+  for (const b of r.limitBreaches ?? []) out.write(`LIMIT BREACHED by exercise at expiry: ${b.message}\n`);
 }
 
 function optionTable(out: Writer, rows: OptionExpired[]): void {

@@ -253,7 +253,7 @@ async function actorFor(db: Ledger, inv: Invocation, channel: Channel, payload: 
   if (o.as === undefined) {
     // The command layer decides what the batch actor may do; the door only says how to sign in.
     if (batchMayRun(channel, payload)) return BATCH;
-    throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt); without --as the CLI may read and import prices only`);
+    throw new InputError(`${channel} needs a signed-in user: pass --as USER (password from RISKDESK_PASSWORD or a prompt); without --as the CLI may read and take market data (prices, the feed's marks) only`);
   }
   const password = await passwordOf(inv);
   // The source of a CLI attempt is the machine's user running it: lockout counts their guesses whatever name they try.

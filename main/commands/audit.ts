@@ -142,6 +142,11 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
       const n = (k: string) => (Array.isArray(r[k]) ? (r[k] as unknown[]).length : 0);
       return `Lifecycle as of ${field(r, 'at') ?? '?'}: ${n('settled')} futures settled, ${n('funding')} funding times paid${n('options') ? `, ${n('options')} options expired` : ''}`;
     }
+    case 'funding.tick': {
+      const rates = isObj(result) && Array.isArray(result.stored) ? (result.stored as unknown[]) : [];
+      const names = [...new Set(rates.map((x) => field(x, 'instrument')).filter((x) => x !== null))];
+      return `Funding-rate marks from the feed: ${rates.length} for ${names.join(', ') || '?'}`;
+    }
     case 'import.csv':
       return `Imported ${field(result, 'rows') ?? '?'} ${field(p, 'kind') ?? ''} rows from ${field(p, 'file') ?? 'a file'}`;
     case 'prices.tick':

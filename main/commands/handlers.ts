@@ -6,6 +6,7 @@ import { plain } from './plain.ts';
 import { cycleSteps, LIFECYCLE_FORMAT } from './runCycle.ts';
 import { drain, type Steps } from './steps.ts';
 import { lifecycleCommand } from './lifecycle/run.ts';
+import { fundingTick } from './lifecycle/fundingTick.ts';
 import { lifecycleOverview, accountLifecycle, deliveryRisk } from './lifecycle/views.ts';
 import { limitsList } from './lifecycle/limits.ts';
 import { listCallsCommand, getCallCommand, depositCommand, extendCommand, waiveCommand, escalateCommand, escalateManyCommand } from './callCommands.ts';
@@ -84,6 +85,7 @@ export const stagers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, inp
 export const handlers: Handlers = withOverrides({
   'cycle.run': (ctx, input) => drain(cycleCommand(ctx, input)),
   'lifecycle.run': plain(lifecycleCommand),
+  'funding.tick': plain(fundingTick),
   'lifecycle.overview': plain(lifecycleOverview),
   'lifecycle.account': plain(accountLifecycle),
   'lifecycle.deliveries': plain(deliveryRisk),

@@ -595,6 +595,9 @@ export class Door {
       for (const u of summary.lifecycle?.unpriced ?? []) {
         this.events.emit({ type: 'alert', alert: { at: summary.asOf, level: 'warning', text: `funding of ${u.instrument} at ${u.at} is not paid: no mark at or before it` } });
       }
+      for (const b of summary.lifecycle?.limitBreaches ?? []) {
+        this.events.emit({ type: 'alert', alert: { at: summary.asOf, level: 'critical', text: `options exercised and assigned at expiry took account ${b.account} over a position limit: ${b.message}` } });
+      }
       for (const instrument of summary.breakersTripped) {
         this.events.emit({
           type: 'alert',

@@ -14,7 +14,6 @@ import { FileTailer } from '../feed/tail.ts';
 import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket.ts';
 import { pathFromPricesCsv, type PricePath } from '../feed/replay.ts';
 import { dailyPath } from '../feed/dailyPath.ts';
-import type { Mark } from '../feed/mark.ts';
 import { CycleScheduler } from '../schedule/scheduler.ts';
 import { DEFAULT_DATA_DIR } from '../demo/market.ts';
 import { DRILL_SCENARIOS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
@@ -90,7 +89,9 @@ export class LiveConsole {
           });
     this.scheduler = scheduler;
     this.hub = new FeedHub({
-      tick: (actor, marks, clock) => this.#tick(actor, marks, clock),
+      tick: (actor, marks, clock) => this.#tick(actor, 'prices.tick', { marks }, `${marks.length} marks`, clock),
+      tickRates: (actor, rates) =>
+        this.#tick(actor, 'funding.tick', { rates: rates.map((r) => ({ instrument: r.instrument, rate: r.fundingRate, fundingTime: r.fundingTime, time: r.time })) }, `${rates.length} funding-rate marks`),
       now: () => door.now(),
       timers: this.#timers,
       staleSeconds: () => this.#policy().feedStaleSeconds,
@@ -117,25 +118,24 @@ export class LiveConsole {
     }
   }
 
-  #tick(actor: Actor, marks: Mark[], clock?: Date): void {
+  #tick(actor: Actor, channel: 'prices.tick' | 'funding.tick', payload: unknown, what: string, clock?: Date): void {
     // Marks that arrive while a console cycle runs are applied, in order, as soon as it settles; a refusal then can
     // no longer reach the feed's caller, so the desk is told.
     let atOnce = true;
     this.#door.whenIdle(() => {
       if (atOnce) {
-        this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+        this.#door.runAs(actor, channel, payload, clock);
         return;
       }
       try {
-        this.#door.runAs(actor, 'prices.tick', { marks }, clock);
+        this.#door.runAs(actor, channel, payload, clock);
       } catch (e) {
-        const text = `${marks.length} marks that arrived during a margin cycle were refused: ${(e as Error).message}`;
+        const text = `${what} that arrived during a margin cycle were refused: ${(e as Error).message}`;
         this.#door.emit({ type: 'alert', alert: { at: this.#door.now().toISOString(), level: 'warning', text } });
       }
     });
     atOnce = false;
   }
-
 
   start(): void {
     this.hub.start();

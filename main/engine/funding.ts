@@ -9,6 +9,13 @@ import { divRound } from '../../shared/units.ts';
 export const FUNDING_RATE_SCALE = 10;
 export const FUNDING_RATE_ONE = 10n ** BigInt(FUNDING_RATE_SCALE);
 
+/**
+ * The widest rate a live feed may mark for one interval: 3%, the widest cap the major venues put on a perpetual's
+ * funding rate. A mark beyond it is a feed fault (a percent sent as a fraction, a misplaced point), refused rather
+ * than paid; a genuine rate beyond it comes in a funding-rates file, which a person imports and answers for.
+ */
+export const FEED_FUNDING_RATE_CAP = 3n * 10n ** BigInt(FUNDING_RATE_SCALE - 2);
+
 export interface FundingAmounts {
   /** Per position, micro-USD: negative paid by the account, positive received. */
   amounts: bigint[];

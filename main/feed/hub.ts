@@ -7,7 +7,7 @@ import type { Actor } from '../commands/context.ts';
 import type { ConsoleEvent } from '../../shared/contract.ts';
 import type { FeedSourceView, FeedStatus, ReplayStatus } from '../../shared/contractFeed.ts';
 import { NdjsonMarks, type LineOutcome } from './ndjson.ts';
-import type { Mark } from './mark.ts';
+import type { Mark, RateMark } from './mark.ts';
 import { Batcher } from './batcher.ts';
 import { FeedMonitor } from './monitor.ts';
 import { ReplayPlayer } from './pacing.ts';
@@ -21,6 +21,11 @@ export interface FeedHubOptions {
    * command's time when the marks keep their own (a replay on the market's clock); else the app's clock.
    */
   tick: (actor: Actor, marks: Mark[], clock?: Date) => void;
+  /**
+   * Commits one batch of funding-rate marks as `actor` (funding.tick); throws its refusal. Without it, a feed's rate
+   * marks are refused.
+   */
+  tickRates?: (actor: Actor, rates: RateMark[]) => void;
   /** The app's clock (serve --now included). */
   now: () => Date;
   /** Timers for batching, pacing and the status beat (real ones in the app; a fake clock in tests). */
@@ -37,6 +42,11 @@ export interface FeedHubOptions {
 interface Item {
   mark: Mark;
   /** Where it came from, for a refusal: "marks.ndjson line 12". */
+  where: string;
+}
+
+interface RateItem {
+  rate: RateMark;
   where: string;
 }
 
@@ -110,9 +120,20 @@ export class FeedHub {
       maxMarks: this.#o.batchSize ?? DEFAULT_BATCH_MARKS,
       maxWaitMs: this.#o.batchMs ?? 50,
     });
+    // Funding-rate marks go in batches of their own to funding.tick: a price batch's refusal never holds them up.
+    const rates = new Batcher<RateItem>((items) => this.#sendRates(actor, items), {
+      timers: this.#o.timers,
+      maxMarks: this.#o.batchSize ?? DEFAULT_BATCH_MARKS,
+      maxWaitMs: this.#o.batchMs ?? 50,
+    });
     const line = (o: LineOutcome, where: string) => {
-      if (o.ok) batcher.push({ mark: o.mark, where: `${where} line ${o.line}` });
-      else this.#refuse(`${where} line ${o.line}: ${o.error}`);
+      if (!o.ok) this.#refuse(`${where} line ${o.line}: ${o.error}`);
+      else if ('rate' in o) rates.push({ rate: o.rate, where: `${where} line ${o.line}` });
+      else batcher.push({ mark: o.mark, where: `${where} line ${o.line}` });
+    };
+    const flush = () => {
+      batcher.flush();
+      rates.flush();
     };
     let lines = new NdjsonMarks((o) => line(o, name));
     return {
@@ -120,30 +141,50 @@ export class FeedHub {
       line,
       end: () => {
         lines.end();
-        batcher.flush();
+        flush();
       },
       close: () => {
-        batcher.flush();
+        flush();
         this.#sources.delete(view);
       },
       restart: () => {
         lines.end();
-        batcher.flush();
+        flush();
         lines = new NdjsonMarks((o) => line(o, name));
       },
     };
   }
 
-  /** Sends a batch; a refusal naming one mark drops it and sends the rest again. */
+  /** Sends a batch of marks to prices.tick. */
   #send(actor: Actor, items: Item[], clock?: Date): void {
+    this.#commit(items, 'marks', (batch) => {
+      this.#o.tick(actor, batch.map((i) => i.mark), clock);
+      this.monitor.took(batch.map((i) => i.mark), this.#now());
+    });
+  }
+
+  /** Sends a batch of funding-rate marks to funding.tick. */
+  #sendRates(actor: Actor, items: RateItem[]): void {
+    const tickRates = this.#o.tickRates;
+    if (!tickRates) {
+      for (const i of items) this.#refuse(`${i.where}: this feed takes price marks only, not funding rates`);
+      return;
+    }
+    this.#commit(items, 'rates', (batch) => {
+      tickRates(actor, batch.map((i) => i.rate));
+      this.monitor.tookRates(batch.length, this.#now());
+    });
+  }
+
+  /** Commits a batch; a refusal naming one item (`marks[i]...`, `rates[i]...`) drops it and commits the rest again. */
+  #commit<T extends { where: string }>(items: T[], field: 'marks' | 'rates', commit: (batch: T[]) => void): void {
     let batch = items;
     while (batch.length > 0) {
       try {
-        this.#o.tick(actor, batch.map((i) => i.mark), clock);
-        this.monitor.took(batch.map((i) => i.mark), this.#now());
+        commit(batch);
         return;
       } catch (e) {
-        const m = /^marks\[(\d+)\]/.exec(fieldOf(e) ?? '');
+        const m = new RegExp(`^${field}\\[(\\d+)\\]`).exec(fieldOf(e) ?? '');
         const k = m ? Number(m[1]) : -1;
         if (k >= 0 && k < batch.length) {
           this.#refuse(`${batch[k]!.where}: ${messageOf(e)}`);

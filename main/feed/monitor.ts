@@ -24,6 +24,14 @@ export class FeedMonitor {
     if (marks.length > 0) this.#lastAt = at;
   }
 
+  /** Funding-rate marks committed at clock time `at` (ms): counted as taken, and as a sign the feed is live. */
+  tookRates(count: number, at: number): void {
+    this.accepted += count;
+    const s = Math.floor(at / 1000);
+    this.#buckets.set(s, (this.#buckets.get(s) ?? 0) + count);
+    if (count > 0) this.#lastAt = at;
+  }
+
   refuse(message: string, at: number, count = 1): void {
     this.refused += count;
     this.lastError = { at: new Date(at).toISOString(), message };

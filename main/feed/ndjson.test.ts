@@ -71,3 +71,18 @@ test('a line over the bound is refused without holding it, and the next line is 
 test('parseMarkLine: a blank line is nothing', () => {
   assert.equal(parseMarkLine('   \r', 4), null);
 });
+
+test('a line naming a fundingRate is a funding-rate mark: times normalised, each bad field named', () => {
+  const out = feed([
+    '{"instrument":"BTC-PERP","fundingRate":"-0.0001","fundingTime":"2026-03-13T01:00:00+01:00","time":"2026-03-12T21:00:00Z"}\n',
+    '{"instrument":"BTC-PERP","fundingRate":"0.0001","time":"2026-03-12T21:00:00Z"}\n',
+    '{"instrument":"BTC-PERP","fundingRate":"1e-4","fundingTime":"2026-03-13T00:00:00Z","time":"2026-03-12T21:00:00Z"}\n',
+    '{"instrument":"BTC-PERP","fundingRate":"0.0001","fundingTime":"2026-03-13T00:00:00Z","time":"2026-03-12T21:00:00Z","price":"1"}\n',
+  ]);
+  assert.deepEqual(out[0], { ok: true, line: 1, rate: { instrument: 'BTC-PERP', fundingRate: '-0.0001', fundingTime: '2026-03-13T00:00:00.000Z', time: '2026-03-12T21:00:00.000Z' } });
+  assert.deepEqual(out.slice(1).map((o) => (o.ok ? null : [o.line, o.error.split(':')[0]])), [
+    [2, 'fundingTime is missing'],
+    [3, 'fundingRate'],
+    [4, 'unknown field "price" in a funding-rate mark {"instrument","fundingRate","fundingTime","time"}'],
+  ]);
+});

@@ -1,13 +1,14 @@
-// NDJSON marks, one `{"instrument","price","time"}` object per line, from any byte stream (stdin, a file being
+// NDJSON marks, one `{"instrument","price","time"}` object per line (or a funding-rate mark,
+// `{"instrument","fundingRate","fundingTime","time"}`), from any byte stream (stdin, a file being
 // appended, a socket). Lines are numbered from 1 per stream; a bad line is reported with its number and why, and
 // the stream goes on. A line longer than the bound is refused without being held whole.
 import { StringDecoder } from 'node:string_decoder';
-import { checkMark, type Mark } from './mark.ts';
+import { checkMark, checkRateMark, isRateLine, type Mark, type RateMark } from './mark.ts';
 
 /** Longer lines are refused: a mark is well under 200 bytes. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
-export type LineOutcome = { ok: true; line: number; mark: Mark } | { ok: false; line: number; error: string };
+export type LineOutcome = { ok: true; line: number; mark: Mark } | { ok: true; line: number; rate: RateMark } | { ok: false; line: number; error: string };
 
 /** One line of text as a mark, or the reason it is not one. Blank lines are skipped (null). */
 export function parseMarkLine(text: string, line: number): LineOutcome | null {
@@ -18,6 +19,10 @@ export function parseMarkLine(text: string, line: number): LineOutcome | null {
     v = JSON.parse(s);
   } catch (e) {
     return { ok: false, line, error: `not valid JSON (${(e as Error).message})` };
+  }
+  if (isRateLine(v)) {
+    const r = checkRateMark(v);
+    return r.ok ? { ok: true, line, rate: r.rate } : { ok: false, line, error: r.error };
   }
   const r = checkMark(v);
   return r.ok ? { ok: true, line, mark: r.mark } : { ok: false, line, error: r.error };

@@ -51,6 +51,20 @@ export function writeFundingRates(db: Database, list: readonly { instrument: str
   for (const r of list) s.run(r.instrument, r.at, r.rate, r.source ?? 'import');
 }
 
+/**
+ * A live funding-rate mark's source: the feed and the time the rate was observed (funding.tick), so that the rate row
+ * says where it came from and the feed's clock for the instrument can be read back without a table of its own.
+ */
+export const FEED_RATE_SOURCE = 'feed ';
+
+/** The observation time of the newest live funding-rate mark stored for the instrument, or undefined. */
+export function latestFeedRateTime(db: Database, instrument: string): string | undefined {
+  const r = prepared(db, `SELECT max(substr(source, ${FEED_RATE_SOURCE.length + 1})) AS t FROM funding_rates WHERE instrument_id = ? AND source GLOB '${FEED_RATE_SOURCE}[0-9]*'`).get(
+    instrument,
+  ) as { t: string | null };
+  return r.t ?? undefined;
+}
+
 /** The last mark of an instrument at or before `at`, with its time. */
 export function markAtOrBefore(db: Database, instrument: string, at: string): { mark: bigint; at: string } | undefined {
   const r = prepared(db, 'SELECT mark, at FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1')

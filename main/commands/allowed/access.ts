@@ -10,17 +10,20 @@ import { channelRule, heldByContract, no, verdict, type Rule } from './verdict.t
 /** All that a user whose password was set by an admin may run until they change it. */
 const PASSWORD_CHANGE_CHANNELS: readonly Channel[] = ['session.whoami', 'session.changePassword'];
 
-/** What the unattended batch actor may run: reads, and imports of market prices. */
+/**
+ * What the unattended batch actor may run: reads, and market data: imports of prices, and a feed's marks of prices and
+ * of perpetuals' funding rates (a vendor feed runs unattended; funding.tick's own bounds and clock rules guard it).
+ */
 export function batchMayRun(channel: Channel, input: unknown): boolean {
   if (!contract[channel].mutates) return true;
-  if (channel === 'prices.tick') return true;
+  if (channel === 'prices.tick' || channel === 'funding.tick') return true;
   return channel === 'import.csv' && (input as InputOf<'import.csv'> | undefined)?.kind === 'prices';
 }
 
 /** Whether `actor` may run `channel` (with `input`, for the batch actor's price imports). */
 export function accessRule(actor: Actor, channel: Channel, input?: unknown): Rule {
   if (actor.batch && !batchMayRun(channel, input)) {
-    return no('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${actor.name} may read and import prices only`);
+    return no('sign_in_required', `${channel} changes the ledger and needs a signed-in user: the batch actor ${actor.name} may read and take market data only`);
   }
   if (actor.mustChangePassword && !PASSWORD_CHANGE_CHANNELS.includes(channel)) {
     return no('password_change_required', `${actor.name} must change the password an admin set before anything else: session.changePassword`);

@@ -154,6 +154,10 @@ export function dashboardSummary(ctx: CommandContext, input: InputOf<'dashboard.
         text: `cycle ${c} issued ${plural(issued.count, 'margin call')} totalling ${formatAmount(issued.amount)}`,
       });
     }
+    // Expiry is never refused for a position limit: what the cycle's exercise and assignment breached is raised here.
+    for (const b of summary.lifecycle?.limitBreaches ?? []) {
+      alerts.push({ at: last.asOf, level: 'critical', text: `cycle ${c}: options exercised and assigned at expiry took account ${b.account} over a position limit: ${b.message}` });
+    }
     const counts = summary.calls;
     if (counts && counts.overdue > 0) {
       alerts.push({ at: last.asOf, level: 'warning', text: `cycle ${c} found ${plural(counts.overdue, 'margin call')} past deadline and marked them overdue` });

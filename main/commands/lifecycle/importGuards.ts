@@ -1,6 +1,7 @@
 // What an import may not do to the instrument lifecycle: re-rate a funding time already paid (or add one behind the
 // paid ones, when positions have moved since), re-price a future already settled, or open a position in a future
 // that has expired. Each refusal names the file, row and column, and the whole file is refused.
+import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { CsvRef, Rows } from '../../csv/types.ts';
 import { InputError } from '../../../shared/errors.ts';
@@ -12,26 +13,33 @@ import { normaliseTime } from '../../../shared/time.ts';
 
 type LifecycleRows = Extract<Rows, { kind: 'funding-rates' | 'settlement-prices' | 'deliveries' }>;
 
+/**
+ * Why a rate for the instrument's funding time `at` cannot be stored (a file's row, a feed's mark), naming the column
+ * at fault, or null: a paid time keeps the rate it was paid at (the same rate again changes nothing), and a time
+ * behind the last one paid comes too late to be paid on the positions held then.
+ */
+export function fundingRateProblem(db: Database, instrument: string, at: string, rate: bigint): { message: string; column: 'rate' | 'time' } | null {
+  const paid = paidFundingRate(db, instrument, at);
+  if (paid !== undefined) {
+    if (paid === rate) return null;
+    return {
+      message: `funding of ${instrument} at ${at} was paid at rate ${formatUnits(paid, FUNDING_RATE_SCALE)}: a paid interval cannot be re-rated to ${formatUnits(rate, FUNDING_RATE_SCALE)} (book a correction instead)`,
+      column: 'rate',
+    };
+  }
+  const through = fundingPaidThrough(db, instrument);
+  if (through !== null && at < through) {
+    return { message: `funding of ${instrument} is paid through ${through}: a rate for ${at} comes too late to be paid on the positions held then`, column: 'time' };
+  }
+  return null;
+}
+
 export function guardLifecycleImport(ctx: CommandContext, parsed: LifecycleRows): void {
   const where = (row: number, column: string) => ({ file: parsed.file, row: row + 1, column });
   if (parsed.kind === 'funding-rates') {
     parsed.rows.forEach((x, r) => {
-      const at = normaliseTime(x.at);
-      const paid = paidFundingRate(ctx.db, x.instrument, at);
-      if (paid !== undefined) {
-        if (paid === x.rate) return; // the same file again: nothing changes
-        throw new InputError(
-          `funding of ${x.instrument} at ${at} was paid at rate ${formatUnits(paid, FUNDING_RATE_SCALE)}: a paid interval cannot be re-rated to ${formatUnits(x.rate, FUNDING_RATE_SCALE)} (book a correction instead)`,
-          where(r, 'rate'),
-        );
-      }
-      const through = fundingPaidThrough(ctx.db, x.instrument);
-      if (through !== null && at < through) {
-        throw new InputError(
-          `funding of ${x.instrument} is paid through ${through}: a rate for ${at} comes too late to be paid on the positions held then`,
-          where(r, 'at'),
-        );
-      }
+      const problem = fundingRateProblem(ctx.db, x.instrument, normaliseTime(x.at), x.rate);
+      if (problem) throw new InputError(problem.message, where(r, problem.column === 'time' ? 'at' : 'rate'));
     });
     return;
   }

@@ -18,7 +18,7 @@ import { markAtOrBefore } from '../../ledger/lifecycleRepo.ts';
 import { totalEquity } from '../recovery/book.ts';
 import { divRound, formatAmount, formatUnits, RATE_ONE, unitsOf } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
-import type { LimitsView, LimitView } from '../../../shared/contractLifecycle.ts';
+import type { ExpiryLimitBreach, LimitsView, LimitView } from '../../../shared/contractLifecycle.ts';
 
 interface Subject {
   limit: Limit;
@@ -188,6 +188,73 @@ export function limitGate(ctx: CommandContext, accounts: Iterable<string>, refus
           }
         }
       }
+    },
+  };
+}
+
+export interface LimitWatch {
+  /** After the expiries' writes: every limit of the watched accounts over its maximum and further over than before. */
+  breaches(): ExpiryLimitBreach[];
+}
+
+/**
+ * Measures the accounts' limits at `at` before an expiry writes, so that what the expiry did to them can be listed
+ * after it: expiry is never refused (lifecycle/options.ts), so where limitGate refuses, this reports. A limit the
+ * expiry leaves unmeasurable (no mark for a future it exercised into, which the leverage needs) is reported as such,
+ * never thrown: the run goes on. One that could not be measured before either is limits.list's to show, not the expiry's.
+ */
+export function limitWatch(db: Database, accounts: Iterable<string>, at: string): LimitWatch {
+  const ids = [...new Set(accounts)].sort();
+  const limits = ids.length > 0 && hasLimits(db) ? readLimits(db) : [];
+  const before = new Map<string, Ratio>();
+  /** Limits (and whose holdings) measured before: one the expiry left unmeasurable is the expiry's to report. */
+  const measurable = new Set<string>();
+  const round = (f: (s: Subject, m: Measurer) => void) => {
+    const m = new Measurer(db, at);
+    const members = new Map<string, string[]>();
+    for (const a of ids) for (const s of subjectsOf(db, limits, a, members)) f(s, m);
+  };
+  const measured = (s: Subject, m: Measurer): Measured[] | RuleError => {
+    try {
+      return measure(s.limit, m.exposure(s.limit, s.holders));
+    } catch (e) {
+      if (e instanceof RuleError) return e;
+      throw e;
+    }
+  };
+  if (limits.length > 0) {
+    round((s, m) => {
+      const x = measured(s, m);
+      if (x instanceof RuleError) return;
+      measurable.add(whose(s.limit, s.holders));
+      for (const b of x) before.set(keyOf(s, b), b.value);
+    });
+  }
+  return {
+    breaches(): ExpiryLimitBreach[] {
+      const out: ExpiryLimitBreach[] = [];
+      const seen = new Set<string>();
+      if (limits.length === 0) return out;
+      round((s, m) => {
+        const base = { account: s.account, scope: s.limit.scope, subject: s.limit.subject, instrument: s.limit.instrument };
+        const x = measured(s, m);
+        if (x instanceof RuleError) {
+          const key = whose(s.limit, s.holders);
+          if (measurable.has(key) && !seen.has(key)) out.push({ ...base, metric: 'unmeasured', message: `${s.label}: ${x.message}` });
+          seen.add(key);
+          return;
+        }
+        for (const b of x) {
+          if (!ratioAbove(b.value, b.max)) continue;
+          const key = keyOf(s, b);
+          const was = before.get(key);
+          // A member's limit is measured once for the member, however many of its accounts the expiry touched.
+          if (seen.has(key) || (was !== undefined && !ratioAbove(b.value, was))) continue;
+          seen.add(key);
+          out.push({ ...base, metric: b.metric, message: describe(m, s, b, true) });
+        }
+      });
+      return out;
     },
   };
 }

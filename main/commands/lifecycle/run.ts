@@ -1,6 +1,8 @@
 // The instrument lifecycle as of a time (issue 18): every future expired by then settles at its final settlement
 // price, and every funding time due by then is paid, each exactly once (the ledger's keys refuse a second time).
-// Options expiring by then are exercised and assigned, or expire (options.ts).
+// Options expiring by then are exercised and assigned, or expire (options.ts). Expiry is never refused for a
+// position limit: a limit the exercise or assignment takes an account over (or further over) is listed in the result
+// (limitBreaches) naming the limit, the value and the account; a cycle's dashboard raises each as an alert.
 // Runs inside the caller's transaction: a margin cycle's first step, or the lifecycle.run command.
 //
 // Final settlement price (the documented rule): the imported one (a settlement-prices file), or else the
@@ -33,6 +35,7 @@ import {
 } from '../../ledger/lifecycleRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { expireOption } from './options.ts';
+import { limitWatch } from './limits.ts';
 import { cashToQuantity, closeEffect, type Settlement } from '../../engine/closeMath.ts';
 import { lotsValue } from '../../engine/lotValue.ts';
 import { deliveryCash } from '../../engine/delivery.ts';
@@ -67,11 +70,15 @@ export function runLifecycle(ctx: CommandContext, asOf: string): LifecycleResult
   const due = [...expiries.map((e) => ({ e, option: false })), ...options.map((e) => ({ e, option: true }))].sort(
     (a, b) => (a.e.expiry < b.e.expiry ? -1 : a.e.expiry > b.e.expiry ? 1 : Number(a.option) - Number(b.option)),
   );
+  // Expiry is never refused for a limit: what the exercise and assignment do to the holders' limits is listed after.
+  const watch = options.length > 0 ? limitWatch(db, options.flatMap((o) => positionsIn(db, o.instrument).map((p) => p.account)), asOf) : null;
   for (const { e, option } of due) {
     const inst = instruments.get(e.instrument)!;
     if (option) expireOption(db, ctx.actor.name, now, inst, instruments, e, settlement, result);
     else settleExpiry(db, ctx.actor.name, now, inst, e, settlement, result);
   }
+  const breaches = watch?.breaches() ?? [];
+  if (breaches.length > 0) result.limitBreaches = breaches;
   if (funding.length > 0) {
     const step = moneyStep(db, settlement);
     for (const f of funding) payFunding(db, ctx.actor.name, now, instruments.get(f.instrument)!, f, settlement, step, result);
