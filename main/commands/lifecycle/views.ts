@@ -71,6 +71,14 @@ export function lifecycleOverview(ctx: CommandContext, input: InputOf<'lifecycle
   const now = ctx.now();
   const from = now.toISOString();
   const to = new Date(now.getTime() + LADDER_DAYS * 86_400_000).toISOString();
+  // Once per instrument: a perpetual has a funding time every few hours of the ladder's 30 days, and each count
+  // reads every position in it (tens of thousands on the 100k book).
+  const byMember = new Map<string, { member: string; positions: number }[]>();
+  const membersOf = (instrument: string) => {
+    let m = byMember.get(instrument);
+    if (!m) byMember.set(instrument, (m = positionsByMember(ctx.db, instrument)));
+    return m;
+  };
   return {
     fundingAccount: formatAmount(fundingHouseBalance(ctx.db)),
     funding: fundingEvents(ctx.db, input.instrument ?? null, limit).map((e) => eventView(e, insts.get(e.instrument))),
@@ -93,8 +101,8 @@ export function lifecycleOverview(ctx: CommandContext, input: InputOf<'lifecycle
     ladder: {
       from,
       to,
-      expiries: upcomingExpiries(ctx.db, from, to).map((e) => ({ ...e, members: positionsByMember(ctx.db, e.instrument) })),
-      funding: upcomingFunding(ctx.db, from, to).map((f) => ({ instrument: f.instrument, at: f.at, rate: rateOf(f.rate), members: positionsByMember(ctx.db, f.instrument) })),
+      expiries: upcomingExpiries(ctx.db, from, to).map((e) => ({ ...e, members: membersOf(e.instrument) })),
+      funding: upcomingFunding(ctx.db, from, to).map((f) => ({ instrument: f.instrument, at: f.at, rate: rateOf(f.rate), members: membersOf(f.instrument) })),
     },
   };
 }
