@@ -30,7 +30,8 @@ export function clockOf(ctx: CommandContext, run: RunRow, now: Date): { epoch: n
 
 export const MINUTE = 60_000;
 
-function describe(e: RunRow['injected'][number]): string {
+/** An injected event in words, as the Runner and the report show it. */
+export function describeEvent(e: RunRow['injected'][number]): string {
   if (e.kind === 'stale') return `the market-data feed goes stale: no marks until minute ${e.until} of the drill`;
   if (e.kind === 'missedCall') return `member ${e.member} misses its margin calls: nothing will be paid`;
   return `member ${e.member} fails to meet its obligations: a default to manage`;
@@ -43,7 +44,7 @@ export function happened(ctx: CommandContext, run: RunRow, now: Date): HappenedE
   return run.injected
     .filter((e) => e.fired !== undefined || e.at * MINUTE <= c.drillMs)
     .sort((a, b) => a.at - b.at)
-    .map((e) => ({ at: e.fired?.at ?? new Date(c.epoch + c.pausedMs + e.at * MINUTE).toISOString(), kind: e.kind, text: describe(e), effect: e.fired?.effect ?? null }));
+    .map((e) => ({ at: e.fired?.at ?? new Date(c.epoch + c.pausedMs + e.at * MINUTE).toISOString(), kind: e.kind, text: describeEvent(e), effect: e.fired?.effect ?? null, by: e.by ?? null }));
 }
 
 /** Delivers the scenario's points that are due by now; returns how many points were delivered. */
