@@ -130,6 +130,9 @@ test('the way around: no event on the live ledger, none twice, none by a strange
     const opView = dispatch({ db, actor: operator, now, sandbox: true }, 'playbooks.run', { run: drill }) as RunView;
     assert.deepEqual([opView.actions.inject.offered, opView.actions.inject.allowed], [true, false]);
     assert.match(opView.actions.inject.why!, /conducted by supervisor, needs the supervisor role/);
+    // A reason that is an object with a "length" and no prototype (zod's length check threw on it): refused, named.
+    const trap = Object.assign(Object.create(null) as object, { length: Object.create(null) as object });
+    assert.throws(() => inSandbox(operator, 'playbooks.pause', { run: drill, reason: trap }), (e: unknown) => e instanceof InputError && e.where?.field === 'reason');
     inSandbox(operator, 'playbooks.pause', { run: drill, reason: 'bridge call dropped' });
     assert.throws(() => inSandbox(supervisor, 'playbooks.inject', { run: drill, event: { kind: 'stale', minutes: 3 } }), refused('run_paused'));
     assert.throws(() => inSandbox(operator, 'playbooks.fire', { run: drill }), refused('run_paused'));
