@@ -1,6 +1,7 @@
 // Who may sign off a playbook run's manual step: the step names the least role; a four-eyes step's second sign-off
 // is someone other than the first. (An automated step is the command it runs: that command's own rules decide, and a
-// refusal there stops the run, recorded, in main/commands/playbooks/runs.ts.)
+// refusal there stops the run, recorded, in main/commands/playbooks/runs.ts.) Which runs take steps, pauses and
+// injected events, and who conducts a drill.
 import type { Actor } from '../context.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { first, no, ok, roleRule, type Rule } from './verdict.ts';
