@@ -178,7 +178,7 @@ export interface DrillClockView {
     /** Minutes of the drill's clock so far, pauses left out (2 decimals, rounded down). */
     minute: string;
     paused: boolean;
-    /** Something is due now: an event whose minute has come, or an overdue call of a member missing its calls. */
+    /** Something is due now: a point of its market, an event whose minute has come, or an overdue call of a member missing its calls. */
     due: boolean;
   }[];
 }
@@ -186,6 +186,8 @@ export interface DrillClockView {
 /** What one beat of the drill's clock made happen (playbooks.fire). */
 export interface DrillBeat {
   run: number;
+  /** Points of the drill's market scenario delivered at this beat. */
+  delivered: number;
   fired: { event: number; kind: InjectedEvent['kind']; text: string; effect: string }[];
   /** Calls of members missing theirs escalated at this beat. */
   escalated: number[];
@@ -498,8 +500,9 @@ export const playbookContract = {
     output: null as unknown as DrillClockView,
   },
   /**
-   * One beat of a drill's clock (the console door's timer runs it as system:drill-clock): the events whose minute
-   * has come happen, and overdue calls of members missing theirs are escalated, as at a step. Refused, changing
+   * One beat of a drill's clock (the console door's timer runs it as system:drill-clock): its market moves to the
+   * drill's time, the events whose minute has come happen, and overdue calls of members missing theirs are escalated,
+   * as at a step. Refused, changing
    * nothing, when nothing is due, so a beat early (or a person calling it) makes nothing happen before its time.
    */
   'playbooks.fire': {

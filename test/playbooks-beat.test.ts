@@ -122,3 +122,37 @@ test('the drill clock makes each event happen at its minute by itself, once; pau
   ok(await riskdesk(['verify', '--deep', '--db', sandbox]));
   assert.equal(sha256File(live), before, 'the live file is byte-identical');
 });
+
+test('the beat moves the drill\'s market too, as a step would: a stale feed holds it, and it catches up when the feed is back', { timeout: 120_000 }, async (t) => {
+  const dir = tempDir(t);
+  const live = path.join(dir, 'live.db');
+  ok(await riskdesk(['init', '--db', live, '--demo', '--accounts', '120', '--seed', '7', '--now', at(0)]));
+  const before = sha256File(live);
+  // A market day a drill minute; the feed goes stale from minute 2 to 4. The demo's marks are at 21:00: the drill
+  // starts at 21:01, so its market clock starts with it.
+  const { run, sandbox } = ok(
+    await riskdeskAs('supervisor', ['playbook', 'start', '--db', live, '--playbook', 'flash-crash', '--mode', 'drill', '--scenario', 'march-2020', '--speed', '1440', '--inject', 'stale@2..4', '--now', at(61), '--json']),
+  ).json() as { run: number; sandbox: string };
+  const clock = { t: Date.parse(at(61)) };
+  const c = console(sandbox, clock);
+  c.door.live.start();
+  const delivered = () => getRun(c.door.db, run)!.scenarioDone;
+  const ticks = () => journalOf(sandbox).filter((e) => e.command === 'prices.tick');
+
+  c.wait(MIN); // minute 1: a market day has been played, with nobody taking a step
+  const atOne = delivered();
+  assert.ok(atOne > 0);
+  assert.ok(ticks().length > 0 && ticks().every((e) => e.actor === 'system:drill-clock'));
+  assert.equal(fires(sandbox).at(-1)!.result.delivered > 0, true);
+
+  c.wait(1.5 * MIN); // minute 2.5: the feed went stale at 2
+  const atStale = delivered();
+  c.wait(MIN); // minute 3.5: still stale, the market stands where it went quiet
+  assert.equal(delivered(), atStale);
+  c.wait(MIN); // minute 4.5: the feed is back and the market catches up
+  assert.ok(delivered() > atStale);
+  await c.close();
+
+  ok(await riskdesk(['verify', '--deep', '--db', sandbox]));
+  assert.equal(sha256File(live), before);
+});

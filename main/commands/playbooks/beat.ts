@@ -1,8 +1,8 @@
 // A drill's clock beating by itself (issue 16): in a console open on a drill's sandbox, the door's timer
 // (main/schedule/drillBeat.ts) reads where each running drill's clock stands (playbooks.clock) and, for a drill with
-// something due, runs one beat (playbooks.fire) as system:drill-clock: the events whose minute has come happen, and
-// overdue calls of members missing theirs are escalated, exactly as at a step (injected.ts). Nobody has to take a step
-// for the drill's world to move on.
+// something due, runs one beat (playbooks.fire) as system:drill-clock, exactly as a step begins: the scenario's market
+// moves to its drill time (drillClock.ts), then the events whose minute has come happen and overdue calls of members
+// missing theirs are escalated (injected.ts). Nobody has to take a step for the drill's world to move on.
 // - A paused drill has nothing due (its clock stands still); a finished or aborted one is not running: nothing more
 //   happens to it.
 // - Time that passed in one go (the app was closed, the machine slept, the clock jumped) makes every event whose
@@ -15,11 +15,11 @@ import type { Handled } from '../handlers.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { DrillClockView } from '../../../shared/contractPlaybook.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
-import { getRun, runningDrills } from '../../ledger/playbookRepo.ts';
+import { getRun, runningDrills, type RunRow } from '../../ledger/playbookRepo.ts';
 import { enforce, first } from '../allowed/verdict.ts';
 import { drillRule, notPausedRule, runningRule } from '../allowed/playbooks.ts';
-import { clockOf, describeEvent, MINUTE } from './drillClock.ts';
-import { dueNow, fireDue } from './injected.ts';
+import { clockOf, deliverDue, describeEvent, MINUTE, pointsDue } from './drillClock.ts';
+import { eventsDue, fireDue } from './injected.ts';
 import { loadRun } from './runs.ts';
 
 /** The console's drill clock: a system actor with an operator's rights, named in the journal for every beat. */
@@ -28,6 +28,15 @@ export const DRILL_BEAT: Actor = { name: 'system:drill-clock', role: 'operator' 
 /** Minutes as the desk reads them: 2 decimals, rounded down (never ahead of the clock). */
 function minutes(ms: number): string {
   return (Math.floor(Math.max(0, ms) / (MINUTE / 100)) / 100).toFixed(2);
+}
+
+/**
+ * Whether something of a running drill is due now: a point of its market, an event whose minute has come, or an
+ * overdue call of a member missing its calls. A paused drill has nothing due: its clock stands still until resumed.
+ */
+function dueNow(ctx: CommandContext, run: RunRow): boolean {
+  if (run.status !== 'running' || run.paused) return false;
+  return pointsDue(ctx, run) || eventsDue(ctx, run);
 }
 
 export function clockView(ctx: CommandContext): DrillClockView {
@@ -50,11 +59,14 @@ export function fireRun(ctx: CommandContext, input: InputOf<'playbooks.fire'>): 
       throw new RuleError('nothing_due', `nothing of drill run ${run.id} is due at minute ${minutes(clockOf(ctx, run, ctx.now()).drillMs)} of its clock`);
     }
   }
+  // The market first, as at a step: the events then happen on the book as it stands.
+  const delivered = deliverDue(ctx, run);
   const now = fireDue(ctx, run, input.injected);
   const escalated = ctx.replaying ? (input.escalated ?? []) : now.escalated;
   const events = getRun(ctx.db, run.id)!.injected;
   const output = {
     run: run.id,
+    delivered,
     fired: now.fired.map((f) => ({ event: f.event, kind: events[f.event]!.kind, text: describeEvent(events[f.event]!), effect: f.effect })),
     escalated,
   };

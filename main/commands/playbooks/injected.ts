@@ -110,12 +110,9 @@ export function fireDue(ctx: CommandContext, run: RunRow, recorded: Fired[] | un
   return { fired, escalated };
 }
 
-/**
- * Whether something of a running drill is due now: an event whose minute has come, or an overdue call of a member
- * missing its calls. A paused drill has nothing due: its clock stands still until it is resumed.
- */
-export function dueNow(ctx: CommandContext, run: RunRow): boolean {
-  if (run.status !== 'running' || run.paused || run.injected.length === 0) return false;
+/** Whether an event's minute has come, or a member missing its calls has one overdue (a pause is the caller's). */
+export function eventsDue(ctx: CommandContext, run: RunRow): boolean {
+  if (run.injected.length === 0) return false;
   const c = clockOf(ctx, run, ctx.now());
   const now = ctx.now().toISOString();
   return run.injected.some((e) => (e.fired ? e.kind === 'missedCall' && memberHasOverdueCall(ctx.db, e.member, now) : e.at * MINUTE <= c.drillMs));
