@@ -4,7 +4,7 @@
 // happened. The first beat is at start, so an event whose minute came while the app was closed happens then, once
 // (the command marks it in the run; a second beat finds nothing due). Only the command layer decides what is due: a
 // paused drill has nothing due, an ended one is not read. A beat never overlaps a margin cycle the console runs (it
-// waits for it, as the feed's marks do), and a failure is logged, and shown to the desk once per distinct reason.
+// waits for it, as the feed's marks do), and a failure is logged and shown to the desk, once per distinct reason.
 import type { Timers } from '../feed/timers.ts';
 import type { ConsoleEvent } from '../../shared/contract.ts';
 import type { DrillBeat, DrillClockView } from '../../shared/contractPlaybook.ts';
@@ -93,9 +93,10 @@ export class DrillClockBeat {
   #failed(e: unknown): void {
     this.counts.failed++;
     const why = e instanceof Error ? e.message : String(e);
-    this.#door.log(`riskdesk: the drill clock's beat failed: ${why}`);
+    // A failure that lasts (a ledger open read-only) would fail every second: it is said once, until it changes.
     if (why === this.#lastFailure) return;
     this.#lastFailure = why;
+    this.#door.log(`riskdesk: the drill clock's beat failed: ${why}`);
     this.#door.emit({ type: 'alert', alert: { at: this.#door.now().toISOString(), level: 'warning', text: `The drill clock could not move the drill on: ${why}` } });
   }
 }
