@@ -97,8 +97,8 @@ function writePolicy(file: string, policy: Record<string, string>): void {
 }
 
 /** Starts a drill of `playbook` on the ledger as the demo supervisor (the CLI makes the sandbox copy beside it). */
-function startDrill(file: string, playbook: string): { sandbox: string; run: number } {
-  const r = spawnSync(NODE, [BIN, 'playbook', 'start', '--db', file, '--playbook', playbook, '--mode', 'drill', '--as', 'supervisor', '--json'], {
+function startDrill(file: string, playbook: string, inject: string | null): { sandbox: string; run: number } {
+  const r = spawnSync(NODE, [BIN, 'playbook', 'start', '--db', file, '--playbook', playbook, '--mode', 'drill', ...(inject ? ['--inject', inject] : []), '--as', 'supervisor', '--json'], {
     env: { ...childEnv(), RISKDESK_PASSWORD: DEMO_PASSWORDS.supervisor },
     encoding: 'utf8',
     timeout: START_TIMEOUT_MS,
@@ -156,7 +156,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean; deskDrill: string | null; deskNow: string | null }>({
+export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPolicy: Record<string, string>; deskFeed: boolean; deskDrill: string | null; deskNow: string | null; deskInject: string | null }>({
   /** How many accounts the worker's demo ledger has; a spec file may ask for a larger book with test.use. */
   deskAccounts: [2000, { scope: 'worker', option: true }],
   /**
@@ -173,8 +173,10 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
    * at the wall clock's pace, so a spec can start just before an expiry and see the server's clock pass it.
    */
   deskNow: [null, { scope: 'worker', option: true }],
+  /** The drill's injected events, as `playbook start --inject` takes them (stale@0..30,default:KCM@5). */
+  deskInject: [null, { scope: 'worker', option: true }],
   desk: [
-    async ({ deskAccounts, deskPolicy, deskFeed, deskDrill, deskNow }, use, workerInfo) => {
+    async ({ deskAccounts, deskPolicy, deskFeed, deskDrill, deskNow, deskInject }, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `riskdesk-e2e-${workerInfo.workerIndex}-`));
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
@@ -183,7 +185,7 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
         if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
         const feed = deskFeed ? path.join(dir, 'feed.ndjson') : null;
         if (feed) fs.writeFileSync(feed, '');
-        const drill = deskDrill ? startDrill(file, deskDrill) : null;
+        const drill = deskDrill ? startDrill(file, deskDrill, deskInject) : null;
         const started = await startServe(drill ? drill.sandbox : file, feed, deskNow);
         child = started.child;
         await use(drill ? { ...started.desk, live: file, drillRun: drill.run } : started.desk);

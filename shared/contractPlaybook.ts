@@ -143,6 +143,23 @@ export const injectedEvent = z.discriminatedUnion('kind', [
 ]);
 export type InjectedEvent = z.infer<typeof injectedEvent>;
 
+/**
+ * An event the drill's conductor injects by hand while the drill runs (playbooks.inject): it happens now, at the
+ * drill's current minute. A stale feed lasts `minutes` of the drill's clock.
+ */
+export const handEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stale'), minutes: z.number().int().min(1).max(1440) }).strict(),
+  z.object({ kind: z.literal('missedCall'), member: id }).strict(),
+  z.object({ kind: z.literal('default'), member: id }).strict(),
+]);
+export type HandEvent = z.infer<typeof handEvent>;
+
+/** A drill holds at most this many injected events, given at its start and by hand together. */
+export const MAX_INJECTED = 50;
+
+/** What a drill's event did when it happened, as the journal records it (event: its place in the run's list). */
+const firedRecord = z.object({ event: z.number().int().min(0).max(MAX_INJECTED - 1), effect: z.string().max(2000) }).strict();
+
 /** An injected event that has happened, as the Runner and the report show it. */
 export interface HappenedEvent {
   at: string;
@@ -150,6 +167,30 @@ export interface HappenedEvent {
   text: string;
   /** What it did to the sandbox when it happened (null while the drill has taken no step since). */
   effect: string | null;
+  /** Who injected it by hand (the drill's conductor), or null: it was set when the drill started. */
+  by: string | null;
+}
+
+/** Where each running drill's clock stands, as the console's drill clock reads it before each beat (playbooks.clock). */
+export interface DrillClockView {
+  drills: {
+    run: number;
+    /** Minutes of the drill's clock so far, pauses left out (2 decimals, rounded down). */
+    minute: string;
+    paused: boolean;
+    /** Something is due now: a point of its market, an event whose minute has come, or an overdue call of a member missing its calls. */
+    due: boolean;
+  }[];
+}
+
+/** What one beat of the drill's clock made happen (playbooks.fire). */
+export interface DrillBeat {
+  run: number;
+  /** Points of the drill's market scenario delivered at this beat. */
+  delivered: number;
+  fired: { event: number; kind: InjectedEvent['kind']; text: string; effect: string }[];
+  /** Calls of members missing theirs escalated at this beat. */
+  escalated: number[];
 }
 
 export const PLAYBOOK_MODES = ['live', 'drill'] as const;
@@ -355,7 +396,7 @@ export interface RunView extends RunHead {
   /** A drill's injected events that have happened so far. */
   events: HappenedEvent[];
   steps: RunStepReport[];
-  actions: { step: ActionVerdict; pause: ActionVerdict; resume: ActionVerdict; abort: ActionVerdict };
+  actions: { step: ActionVerdict; pause: ActionVerdict; resume: ActionVerdict; abort: ActionVerdict; inject: ActionVerdict };
 }
 
 const runId = rowId;
@@ -415,7 +456,7 @@ export const playbookContract = {
         scenarioId: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]).optional(),
         speed: z.number().int().min(1).max(86_400).optional(),
         /** A drill's injected events. */
-        inject: z.array(injectedEvent).max(50).optional(),
+        inject: z.array(injectedEvent).max(MAX_INJECTED).optional(),
         /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
         firstId: z.number().int().min(1).optional(),
       })
@@ -446,13 +487,53 @@ export const playbookContract = {
          * Written by the journal, never sent: the drill's injected events that happened at this step and what each
          * did to the sandbox (a refused default declaration says why), so that verify --deep replays them as they were.
          */
-        injected: z
-          .array(z.object({ event: z.number().int().min(0).max(49), effect: z.string().max(2000) }).strict())
-          .max(50)
-          .optional(),
+        injected: z.array(firedRecord).max(MAX_INJECTED).optional(),
       })
       .strict(),
     output: null as unknown as RunState,
+  },
+  /** Where every running drill's clock stands and whether something is due: what the console's drill clock reads. */
+  'playbooks.clock': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as DrillClockView,
+  },
+  /**
+   * One beat of a drill's clock (the console door's timer runs it as system:drill-clock): its market moves to the
+   * drill's time, the events whose minute has come happen, and overdue calls of members missing theirs are escalated,
+   * as at a step. Refused, changing
+   * nothing, when nothing is due, so a beat early (or a person calling it) makes nothing happen before its time.
+   */
+  'playbooks.fire': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        run: runId,
+        /** Written by the journal, never sent: what each event did, so that verify --deep replays the beat as it was. */
+        injected: z.array(firedRecord).max(MAX_INJECTED).optional(),
+        escalated: z.array(rowId).max(100_000).optional(),
+      })
+      .strict(),
+    output: null as unknown as DrillBeat,
+  },
+  /**
+   * The drill's conductor injects an event by hand: it happens now on the sandbox, through the dispatcher, and the
+   * desk responds as the playbook says. The conductor is the person who started the drill, or a supervisor.
+   */
+  'playbooks.inject': {
+    role: 'operator' as Role,
+    mutates: true,
+    input: z
+      .object({
+        run: runId,
+        event: handEvent,
+        /** Written by the journal, never sent: what the event did when it happened. */
+        recorded: z.object({ effect: z.string().max(2000) }).strict().optional(),
+      })
+      .strict(),
+    output: null as unknown as HappenedEvent,
   },
   /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
   'playbooks.pause': {

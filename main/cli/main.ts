@@ -74,6 +74,8 @@ const USAGE = `riskdesk <command> [options]
            F.drills/run-N.db, made with the online backup; the live file is only read
   playbook step --db F --run N [--note T] [--outcome O] --as USER   perform or sign off the run's current step
   playbook pause --db F --run N --reason R --as USER | playbook resume --db F --run N --as USER   stop and restart a run's clock
+  playbook inject --db F --run N --event default:MEMBER|missed-call:MEMBER|stale:MINUTES --as USER   the drill's conductor
+           (who started it) or a supervisor injects an event into a running drill: it happens now, in the sandbox
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
   fund     history --db F [--fund insurance|liquidation_revenue] [--limit N] [--json]   a fund's entries, balance after each
   fund     [status] --db F [--json]                            the insurance fund against its floor, and the open shortfalls
@@ -194,6 +196,7 @@ const OPTIONS = {
   csv: { type: 'boolean', default: false },
   speed: { type: 'string' },
   inject: { type: 'string' },
+  event: { type: 'string' },
   fund: { type: 'string' },
   limit: { type: 'string' },
   shortfall: { type: 'string' },

@@ -1,4 +1,4 @@
-// `riskdesk playbook list|show|import|export|start|step|abort|report`: recovery playbooks and their runs from the
+// `riskdesk playbook list|show|import|export|start|step|pause|resume|abort|inject|report`: recovery playbooks and their runs from the
 // command line, through the same command layer as the console (scripted drills). A door: the rules are in
 // main/commands/playbooks.
 //
@@ -18,7 +18,7 @@ import type { Channel, InputOf, InstrumentView, PriceSeries } from '../../shared
 import { DRILL_SCENARIOS, DRILL_SCENARIO_IDS, type DrillScenarioId, type InjectedEvent } from '../../shared/contractPlaybook.ts';
 import { dailyPath } from '../feed/dailyPath.ts';
 import { DEFAULT_DATA_DIR } from '../demo/market.ts';
-import type { PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
+import type { HandEvent, HappenedEvent, PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
 import { InputError } from '../../shared/errors.ts';
 import { openLedger } from '../ledger/db.ts';
 import { backupLedger } from '../ledger/backup.ts';
@@ -121,6 +121,16 @@ function injected(door: PlaybookDoor): InjectedEvent[] | undefined {
     if (m) return { kind: m[1] === 'default' ? ('default' as const) : ('missedCall' as const), member: m[2]!, at: Number(m[3]) };
     throw new InputError(`--inject entry ${i + 1} "${part}" must look like stale@M..N, missed-call:MEMBER@M or default:MEMBER@M (minutes of the drill)`, { field: 'inject' });
   });
+}
+
+/** --event default:KCM | missed-call:NGC | stale:15 (minutes): an event the conductor injects by hand, now. */
+function handEventOf(door: PlaybookDoor): HandEvent {
+  const v = door.need('event', 'the event: default:MEMBER, missed-call:MEMBER or stale:MINUTES');
+  const s = /^\s*stale:(\d{1,4})\s*$/.exec(v);
+  if (s) return { kind: 'stale', minutes: Number(s[1]) };
+  const m = /^\s*(missed-call|default):([A-Za-z0-9._:-]+)\s*$/.exec(v);
+  if (m) return { kind: m[1] === 'default' ? 'default' : 'missedCall', member: m[2]! };
+  throw new InputError(`--event "${v}" must look like default:MEMBER, missed-call:MEMBER or stale:MINUTES`, { field: 'event' });
 }
 
 /** --scenario ID [--speed N]: the scenario's path over the sandbox's book (its instruments and marks), and the drill clock's speed. */
@@ -268,6 +278,12 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       } else printState(door, s);
       return 0;
     }
+    case 'inject': {
+      const run = runOpt(door);
+      const h = (await door.runAt(ledgerOfRun(door, run), 'playbooks.inject', { run, event: handEventOf(door) })) as HappenedEvent;
+      emit(door, { run, ...h }, (o) => o.write(`run ${run}: ${h.by} injected at ${h.at}: ${h.text}\n  ${h.effect}\n`));
+      return 0;
+    }
     case 'report': {
       const run = runOpt(door);
       const r = (await door.runAt(ledgerOfRun(door, run), 'playbooks.report', { run })) as RunReport;
@@ -294,6 +310,6 @@ export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<n
       return 0;
     }
     default:
-      throw new InputError(`unknown playbook subcommand "${sub}": list, show, import, export, start, step, pause, resume, abort, report`);
+      throw new InputError(`unknown playbook subcommand "${sub}": list, show, import, export, start, step, pause, resume, abort, inject, report`);
   }
 }

@@ -5,6 +5,7 @@ import { accessRule, batchMayRun } from './allowed/access.ts';
 import { channelRule, enforce } from './allowed/verdict.ts';
 import { withActions } from './allowed/views.ts';
 import { InputError, RuleError, schemaError } from '../../shared/errors.ts';
+import { forMessage } from '../../shared/safeText.ts';
 import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
 import { handlers, preparers, stagers, cycleCommand, type Prepared } from './handlers.ts';
@@ -12,8 +13,29 @@ import type { Steps } from './steps.ts';
 import { openTransaction } from '../ledger/db.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
 
+/**
+ * Where a payload holds an object with a `length` (not text, not a list): zod 4 runs a string's or a list's length
+ * checks on such a value even after its type check failed, and one without a prototype makes them throw.
+ */
+function lengthTrap(v: unknown, path = '', depth = 0): string | null {
+  if (v === null || typeof v !== 'object' || depth > 64) return null;
+  if (!Array.isArray(v) && 'length' in v) return path || '(the payload)';
+  for (const [k, x] of Object.entries(v)) {
+    const found = lengthTrap(x, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function validate<C extends Channel>(channel: C, payload: unknown): InputOf<C> {
-  const parsed = contract[channel].input.safeParse(payload ?? {});
+  let parsed;
+  try {
+    parsed = contract[channel].input.safeParse(payload ?? {});
+  } catch (e) {
+    const field = lengthTrap(payload);
+    if (field === null) throw e;
+    throw new InputError(`${channel}: field ${forMessage(field, 200)} holds an object with a "length", where text or a list is expected`, { field: forMessage(field, 200) });
+  }
   if (!parsed.success) throw schemaError(channel, parsed.error);
   return parsed.data as InputOf<C>;
 }

@@ -1,7 +1,8 @@
 // The running console's live side (issue 15): the market-data feed (sources attached at start, replays started from
 // the Market data screen) and the scheduled cycles. Both run in the main side under an actor and through the same
 // door as every window: each batch of marks is a `prices.tick`, each scheduled cycle a `cycle.run` by the system
-// actor SCHEDULER, journalled under that name, with the events those commands announce.
+// actor SCHEDULER, journalled under that name, with the events those commands announce. On a drill's sandbox, the
+// drill clock's beat too (main/schedule/drillBeat.ts): injected events happen when their minute comes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../commands/context.ts';
@@ -15,6 +16,9 @@ import { listenMarks, type MarkSocket, type SocketAddress } from '../feed/socket
 import { pathFromPricesCsv, type PricePath } from '../feed/replay.ts';
 import { dailyPath } from '../feed/dailyPath.ts';
 import { CycleScheduler } from '../schedule/scheduler.ts';
+import { DrillClockBeat } from '../schedule/drillBeat.ts';
+import { DRILL_BEAT } from '../commands/playbooks/beat.ts';
+import { isDrillSandbox } from '../playbooks/sandbox.ts';
 import { DEFAULT_DATA_DIR } from '../demo/market.ts';
 import { DRILL_SCENARIOS, type DrillScenarioId } from '../../shared/contractPlaybook.ts';
 import { readLivePolicy, DEFAULT_LIVE_POLICY, type LivePolicy } from '../ledger/bookRepo.ts';
@@ -47,6 +51,9 @@ export interface LiveOptions {
   /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 100). */
   batchMs?: number;
   batchSize?: number;
+  /** On a drill's sandbox, beat the drill clock (default true), every beatMs (default 1 s). */
+  drillBeat?: boolean;
+  beatMs?: number;
 }
 
 /** The app clock as timers: the scheduler reads the app's time (serve --now), waits on real timers. */
@@ -57,6 +64,8 @@ function appTimers(now: () => Date, base: Timers): Timers {
 export class LiveConsole {
   readonly hub: FeedHub;
   readonly scheduler: CycleScheduler | null;
+  /** The drill clock's beat: only in a console open on a drill's sandbox. */
+  readonly drillBeat: DrillClockBeat | null;
   readonly #door: LiveDoor;
   readonly #timers: Timers;
   readonly #dataDir: string;
@@ -88,6 +97,14 @@ export class LiveConsole {
             log: (line) => door.log(`riskdesk: ${line}`),
           });
     this.scheduler = scheduler;
+    this.drillBeat =
+      o.drillBeat === false || !isDrillSandbox(door.db.name)
+        ? null
+        : new DrillClockBeat({
+            timers: this.#timers,
+            ...(o.beatMs !== undefined ? { everyMs: o.beatMs } : {}),
+            door: { now: () => door.now(), run: (channel, payload) => door.runAs(DRILL_BEAT, channel, payload), emit: (e) => door.emit(e), log: (l) => door.log(l), whenIdle: (f) => door.whenIdle(f) },
+          });
     this.hub = new FeedHub({
       tick: (actor, marks, clock) => this.#tick(actor, 'prices.tick', { marks }, `${marks.length} marks`, clock),
       tickRates: (actor, rates) =>
@@ -140,10 +157,12 @@ export class LiveConsole {
   start(): void {
     this.hub.start();
     this.scheduler?.start();
+    this.drillBeat?.start();
   }
 
   async stop(): Promise<void> {
     this.scheduler?.stop();
+    this.drillBeat?.stop();
     this.hub.stop();
     for (const c of this.#closers.splice(0)) await c();
   }

@@ -120,6 +120,19 @@ export function listCalls(db: Database, f: { status?: CallStatus; account?: stri
   return (db.prepare(sql).raw().safeIntegers(true).all(...params) as unknown[][]).map(toCall);
 }
 
+/** Whether a member has a call overdue at `now` (its deadline passed while open, or already marked overdue). */
+export function memberHasOverdueCall(db: Database, member: string, now: string): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM margin_calls c JOIN accounts a ON a.id = c.account_id
+          WHERE a.member_id = ? AND (c.status = 'overdue' OR (c.status = 'open' AND c.deadline <= ?)) LIMIT 1`,
+      )
+      .pluck()
+      .get(member, now) !== undefined
+  );
+}
+
 /** Open or overdue calls with a waiver one supervisor asked for and nobody confirmed yet. */
 export function pendingWaivers(db: Database): CallRow[] {
   const sql = `${SELECT} WHERE c.waiver_requested_by IS NOT NULL AND c.status IN ('open', 'overdue') ORDER BY c.waiver_requested_at, c.id`;

@@ -90,9 +90,9 @@ export interface RunRow {
   scenarioDone: number;
   /**
    * A drill's injected events (contractPlaybook.ts injectedEvent), in minutes of the drill's clock; `fired` once the
-   * event has happened on the sandbox: when, and what it did.
+   * event has happened on the sandbox: when, and what it did; `by` the conductor who injected it by hand.
    */
-  injected: (({ kind: 'stale'; at: number; until: number } | { kind: 'missedCall' | 'default'; at: number; member: string }) & { fired?: { at: string; effect: string } })[];
+  injected: (({ kind: 'stale'; at: number; until: number } | { kind: 'missedCall' | 'default'; at: number; member: string }) & { by?: string; fired?: { at: string; effect: string } })[];
 }
 
 function runOf(r: Record<string, unknown>): RunRow {

@@ -1,6 +1,7 @@
 // Who may sign off a playbook run's manual step: the step names the least role; a four-eyes step's second sign-off
 // is someone other than the first. (An automated step is the command it runs: that command's own rules decide, and a
-// refusal there stops the run, recorded, in main/commands/playbooks/runs.ts.)
+// refusal there stops the run, recorded, in main/commands/playbooks/runs.ts.) Which runs take steps, pauses and
+// injected events, and who conducts a drill.
 import type { Actor } from '../context.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { first, no, ok, roleRule, type Rule } from './verdict.ts';
@@ -51,5 +52,27 @@ export function resumeRule(run: PausableRun): Rule {
   return first(
     () => runningRule(run),
     () => (run.paused ? ok() : no('not_paused', `run ${run.id} is not paused`)),
+  );
+}
+
+/** Injected events happen only in a drill, in its sandbox copy: never on the live ledger. */
+export function drillRule(run: { id: number; mode: string }, sandbox: boolean): Rule {
+  if (run.mode !== 'drill') return no('not_a_drill', `run ${run.id} is a live run: events are injected only in a drill, never on the live ledger`);
+  if (!sandbox) return no('drill_needs_sandbox', `run ${run.id}'s events happen only in its drill's sandbox copy, never in the ledger itself`);
+  return ok();
+}
+
+/**
+ * Who may inject an event by hand: the drill's conductor, that is the person who started it (they set the scene the
+ * desk responds to), or a supervisor, who oversees the desk's drills. Never while the drill is paused: its clock
+ * stands still, and what the conductor injects happens at the drill's current minute.
+ */
+export function injectRule(run: PausableRun & { mode: string; startedBy: string; injected: unknown[] }, sandbox: boolean, actor: Actor, max: number): Rule {
+  return first(
+    () => drillRule(run, sandbox),
+    () => runningRule(run),
+    () => (actor.name === run.startedBy ? ok() : roleRule(actor, 'supervisor', `Injecting an event into drill run ${run.id}, conducted by ${run.startedBy},`)),
+    () => (run.paused ? no('run_paused', `run ${run.id} is paused (by ${run.paused.by}): its clock stands still; resume it, then inject`) : ok()),
+    () => (run.injected.length >= max ? no('too_many_events', `run ${run.id} already holds ${max} injected events, the most a drill holds`) : ok()),
   );
 }

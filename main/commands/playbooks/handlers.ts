@@ -4,6 +4,8 @@ import type { Handled } from '../handlers.ts';
 import type { InputOf, OutputOf } from '../../../shared/contract.ts';
 import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, pauseRun, resumeRun, abortRun, runReport } from './runs.ts';
 import { runnerView, runView } from './runner.ts';
+import { clockView, fireRun } from './beat.ts';
+import { injectByHand } from './conductor.ts';
 
 type PlaybookChannel =
   | 'playbooks.list'
@@ -16,7 +18,10 @@ type PlaybookChannel =
   | 'playbooks.abort'
   | 'playbooks.report'
   | 'playbooks.runner'
-  | 'playbooks.run';
+  | 'playbooks.run'
+  | 'playbooks.clock'
+  | 'playbooks.fire'
+  | 'playbooks.inject';
 
 const plain =
   <C extends PlaybookChannel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
@@ -34,4 +39,7 @@ export const playbookHandlers: { [C in PlaybookChannel]: (ctx: CommandContext, i
   'playbooks.report': plain(runReport),
   'playbooks.runner': plain((ctx) => runnerView(ctx)),
   'playbooks.run': plain(runView),
+  'playbooks.clock': plain((ctx) => clockView(ctx)),
+  'playbooks.fire': fireRun,
+  'playbooks.inject': injectByHand,
 };

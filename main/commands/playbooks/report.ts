@@ -91,6 +91,10 @@ function timelineOf(ctx: CommandContext, run: RunRow, people: Set<string>): Entr
       if (!mine) continue;
       if (e.command === 'playbooks.start') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `started ${run.playbook} v${run.version} (${run.mode})`, payload, result });
       else if (e.command === 'playbooks.abort') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `aborted: ${String(payload.reason)}`, payload, result });
+      else if (e.command === 'playbooks.pause') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: `paused: ${String(payload.reason)}`, payload, result });
+      else if (e.command === 'playbooks.resume') out.push({ at: e.at, actor: e.actor, command: e.command, step: null, what: 'resumed', payload, result });
+      // The drill clock's beats and the conductor's injections are in the timeline as the events they made happen.
+      else if (e.command === 'playbooks.fire' || e.command === 'playbooks.inject') continue;
       else {
         const status = String(result.stepStatus);
         const detail = status === 'refused' ? `refused: ${String(result.why)}` : status === 'awaiting_second' ? 'first sign-off, waiting for a second person' : `done: ${String(result.outcome)}`;
@@ -208,7 +212,7 @@ export function buildReport(ctx: CommandContext, run: RunRow, def: PlaybookDefin
   const co = losses?.closeOut ?? null;
   const sc = run.scenario;
   const events = happened(ctx, run, run.endedAt ? new Date(run.endedAt) : ctx.now());
-  for (const e of events) timeline.push({ at: e.at, actor: DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected: ${e.text}${e.effect ? ` (${e.effect})` : ''}` });
+  for (const e of events) timeline.push({ at: e.at, actor: e.by ?? DRILL_CLOCK.name, command: 'drill.inject', step: null, what: `injected${e.by ? ' by hand' : ''}: ${e.text}${e.effect ? ` (${e.effect})` : ''}` });
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {
     ...headOf(run, def),

@@ -8,7 +8,8 @@ import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import { currentRunStep, listRuns, type RunRow, type RunStepRow } from '../../ledger/playbookRepo.ts';
 import { getApproval } from '../../ledger/approvalRepo.ts';
 import { channelRule, first, heldByContract, judge, no, type Rule } from '../allowed/verdict.ts';
-import { modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { injectRule, modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
+import { MAX_INJECTED } from '../../../shared/contractPlaybook.ts';
 import { confirmHeldRule } from '../allowed/approvals.ts';
 import { definitionOf, listPlaybooks, loadRun } from './runs.ts';
 import { headOf, stepsOf } from './report.ts';
@@ -98,6 +99,8 @@ export function runView(ctx: CommandContext, input: InputOf<'playbooks.run'>): R
       pause: judge(ctx.actor, 'playbooks.pause', run.status === 'running' && !run.paused, () => pauseRule(run)),
       resume: judge(ctx.actor, 'playbooks.resume', run.paused !== null, () => resumeRule(run)),
       abort: judge(ctx.actor, 'playbooks.abort', run.status === 'running', () => runningRule(run)),
+      // Offered on a running drill in its sandbox; who may is the rule the command enforces.
+      inject: judge(ctx.actor, 'playbooks.inject', run.mode === 'drill' && run.status === 'running' && ctx.sandbox === true, () => injectRule(run, ctx.sandbox === true, ctx.actor, MAX_INJECTED)),
     },
   };
 }

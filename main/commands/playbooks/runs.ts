@@ -275,7 +275,7 @@ export function stepRun(ctx: CommandContext, input: InputOf<'playbooks.step'>): 
   // The market moves first: the drill's scenario up to now, so the step acts on the book as it stands then.
   deliverDue(ctx, run);
   // Then the drill's injected events whose minute has come happen on the sandbox.
-  const fired = fireDue(ctx, run, input.injected);
+  const { fired } = fireDue(ctx, run, input.injected);
   const index = run.currentStep!;
   const step = def.steps[index - 1]!;
   const row = currentRunStep(ctx.db, run.id)!;

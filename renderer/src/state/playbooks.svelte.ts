@@ -1,7 +1,7 @@
 // The Runner (issue 16 item 4): the library and the runs of this ledger, the run in front of the desk, and its report
 // once it has ended. Several people work one run, each at their own console: the open run is read again every few
 // seconds so one person sees another's sign-off. What each may do is the server's verdict in the views.
-import type { DrillScenarioId, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
+import type { DrillScenarioId, HandEvent, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke } from '../bridge/client.svelte.ts';
 
@@ -74,6 +74,11 @@ export class PlaybookRunner {
 
   async resume(): Promise<BridgeError | null> {
     return this.#act((run) => invoke('playbooks.resume', { run }));
+  }
+
+  /** The conductor's event, injected into the open drill now. */
+  async inject(event: HandEvent): Promise<BridgeError | null> {
+    return this.#act((run) => invoke('playbooks.inject', { run, event }));
   }
 
   /** One action on the open run, then the run and the list read again. */
