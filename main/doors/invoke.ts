@@ -381,13 +381,14 @@ export class Door {
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
     try {
       const actor = this.#actor(binding);
-      const ctx = { db: this.db, actor, now: this.#now };
+      // During a console cycle, the committed ledger (its second connection), as the run's thread reads it.
+      const ctx = this.#duringCycle(actor, 'stress.run');
       const input = authorize(ctx, 'stress.run', payload);
       if (this.#stressRun) throw new RuleError('busy', `a stress run started by ${this.#stressRun.by} is in progress: wait for it, or cancel it`);
       // The run reads the ledger file on a thread of its own, so that this one keeps serving the desk (and a cancel).
       if (this.db.memory) throw new RuleError('no_ledger_file', 'a stress run from the console reads the ledger file: this ledger is only in memory');
       const by = actor.name;
-      const job = startStressThread({ file: this.db.name, asOf: priceTimeOf(this.db, this.#now()), scenarios: input.scenarios }, (done, total, label) =>
+      const job = startStressThread({ file: this.db.name, asOf: priceTimeOf(ctx.db, this.#now()), scenarios: input.scenarios }, (done, total, label) =>
         this.events.emit({ type: 'progress', task: 'stress.run', done, total, label, by }),
       );
       this.#stressRun = { by, job };
