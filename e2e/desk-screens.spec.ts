@@ -4,9 +4,9 @@
 import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
-import { snap, ensureCycle } from './support/screens.ts';
+import { snap } from './support/screens.ts';
 import { api } from './support/api.ts';
-import type { AccountsTable } from '../shared/contract.ts';
+import { defaultAfterDebit } from './support/defaults.ts';
 import type { ApprovalView, DefaultCaseDetail } from '../shared/contractRecovery.ts';
 
 test.use({ deskPolicy: { ccpFirstTranche: '5000000', ccpSecondTranche: '10000000' } });
@@ -21,12 +21,7 @@ async function fourEyes(desk: Desk, channel: string, payload: unknown): Promise<
 
 /** A case through close-out, the waterfall and its assessments, none of them paid yet: 'recovering'. */
 async function recoveringCase(desk: Desk): Promise<DefaultCaseDetail> {
-  await ensureCycle(desk);
-  const t = await api<AccountsTable>(desk, 'viewer', 'accounts.list', {});
-  const client = t.columns.id.find((_, i) => t.columns.member[i] === 'CLM' && t.columns.kind[i] === 'client')!;
-  await api(desk, 'operator', 'import.csv', { kind: 'collateral', file: 'debit.csv', text: `account,asset,quantity\n${client},USD,-400000000\n` });
-  const declared = await api<DefaultCaseDetail>(desk, 'supervisor', 'default.declare', { member: 'CLM', reason: 'failed settlement (e2e)' });
-  await api(desk, 'supervisor2', 'default.confirm', { case: declared.id });
+  const declared = await defaultAfterDebit(desk, 'CLM', '-400000000');
   await api(desk, 'supervisor', 'default.closeOut', { case: declared.id });
   await api(desk, 'supervisor', 'default.waterfall', { case: declared.id });
   await fourEyes(desk, 'default.assess', { case: declared.id, due: new Date(Date.now() + 3 * 86_400_000).toISOString() });

@@ -13,8 +13,24 @@ export const DEFAULT_CASE_STATUSES = ['pending_second', 'open', 'closed_out', 'a
 export type DefaultCaseStatus = (typeof DEFAULT_CASE_STATUSES)[number];
 
 /** Recovery tools (methodology §8.1 layer 7), each used at most once, in the order given. */
-export const LEDGER_RECOVERY_TOOLS = ['vmGainsHaircut', 'adl', 'socialisedLoss'] as const;
+export const LEDGER_RECOVERY_TOOLS = ['vmGainsHaircut', 'adl', 'partialTearUp', 'socialisedLoss'] as const;
 export type LedgerRecoveryTool = (typeof LEDGER_RECOVERY_TOOLS)[number];
+
+/**
+ * What the engine applies by itself when no one chooses (the overrides' automatic alternative): the methodology's
+ * order, with auto-deleveraging as its "partial tear-up or auto-deleveraging" step.
+ */
+export const AUTOMATIC_RECOVERY_TOOLS: readonly LedgerRecoveryTool[] = ['vmGainsHaircut', 'adl', 'socialisedLoss'];
+
+/**
+ * Why a list of recovery tools is not a policy, or null. Auto-deleveraging and partial tear-up both close the
+ * positions opposing the defaulter's (methodology §8.1 layer 7 names them as alternatives): one policy uses one.
+ */
+export function recoveryToolsProblem(tools: readonly LedgerRecoveryTool[]): string | null {
+  if (new Set(tools).size !== tools.length) return 'each recovery tool at most once';
+  if (tools.includes('adl') && tools.includes('partialTearUp')) return 'auto-deleveraging and partial tear-up both close the positions opposing the defaulter: choose one';
+  return null;
+}
 
 export const ASSESSMENT_STATUSES = ['open', 'overdue', 'paid'] as const;
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
@@ -280,8 +296,11 @@ const caseId = rowId;
 export const toolList = (least: number) =>
   z
     .array(z.enum(LEDGER_RECOVERY_TOOLS))
-    .refine((t) => t.length >= least && t.length <= LEDGER_RECOVERY_TOOLS.length, `from ${least} to ${LEDGER_RECOVERY_TOOLS.length} recovery tools`)
-    .refine((t) => new Set(t).size === t.length, 'each recovery tool at most once');
+    .refine((t) => t.length >= least && t.length < LEDGER_RECOVERY_TOOLS.length, `from ${least} to ${LEDGER_RECOVERY_TOOLS.length - 1} recovery tools`)
+    .superRefine((t, ctx) => {
+      const problem = recoveryToolsProblem(t);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 const tools = toolList(1);
 const lot = z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'expected "*" (the whole portfolio) or an underlying');
 const shockKey = z.string().regex(/^[A-Za-z0-9._:-]{1,32}$/, 'an underlying or asset id');

@@ -21,6 +21,9 @@ import { chooseWinners } from '../main/commands/recovery/closeOut.ts';
 import { allocateRecovery } from '../main/engine/recoveryAllocation.ts';
 import { movedPrices } from './support/prices.ts';
 import { parseAmount } from '../shared/units.ts';
+import { Decimal } from 'decimal.js';
+import type { OverridesReport } from '../shared/contractReports.ts';
+import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 
 const demoLedger = demoLedgers('riskdesk-recovery-', 400);
 const operator: Actor = { name: 'operator', role: 'operator' };
@@ -400,5 +403,68 @@ test('ADL applied: the ranked opposing positions are closed at the ADL price and
   assert.deepEqual(adlLayer, cmp.policies[0].layers[0]);
   const sum = adl.reduce((s, a) => s + usd(a.amount), 0n);
   assert.equal(sum, usd(adlLayer.available), 'what the closed accounts gave up is what ADL raised');
+  db.close();
+});
+
+/** TWC in default, closed out and through its waterfall with a residual left, every step journalled (no SQL edit). */
+function journalledResidual(db: Ledger): DefaultCaseDetail {
+  cycle(db);
+  // Small default funds for the survivors (a members file), so the waterfall leaves a residual for the tools.
+  const members = run<MemberStanding[]>(db, viewer, 'members.list', {}).filter((m) => m.id !== 'TWC');
+  const funds = members.map((m) => `${m.id},"${m.name}",${m.status},1000000\n`).join('');
+  run(db, supervisor, 'import.csv', { kind: 'members', file: 'funds.csv', text: `id,name,status,default_fund\n${funds}` });
+  const debtor = [...statuses(db, 'TWC')].find(([id, s]) => s >= 2 && id.includes('-C'))![0];
+  const [q, scale] = (db.prepare("SELECT c.quantity, a.quantity_scale FROM collateral c JOIN assets a ON a.id = c.asset_id WHERE c.account_id = ? AND c.asset_id = 'USD'").raw().get(debtor) as (bigint | number)[]).map(Number) as [number, number];
+  const cut = new Decimal(q).minus(6_000_000_000).div(new Decimal(10).pow(scale)).toFixed(scale);
+  run(db, operator, 'import.csv', { kind: 'collateral', file: 'cut.csv', text: `account,asset,quantity\n${debtor},USD,${cut}\n` });
+  const c = defaultOf(db, 'TWC');
+  run(db, supervisor, 'default.closeOut', { case: c.id });
+  const w = run<DefaultCaseDetail>(db, supervisor, 'default.waterfall', { case: c.id });
+  assert.ok(usd(w.waterfall!.residual) > 0n);
+  return w;
+}
+
+test('partial tear-up applied: held for a second supervisor, the opposing positions torn pro rata at one price, the ADL path recorded beside it, replayed by verify --deep', () => {
+  const db = demoLedger();
+  const c = journalledResidual(db);
+  const head = journalHead(db);
+  assert.throws(
+    () => run(db, supervisor, 'default.allocate', { case: c.id, tools: ['adl', 'partialTearUp'] }),
+    (e: unknown) => badInput('tools')(e) && /auto-deleveraging and partial tear-up .*choose one/.test((e as Error).message),
+  );
+  assert.throws(() => run(db, operator, 'default.allocate', { case: c.id, tools: ['partialTearUp'] }), refused('forbidden'));
+  assert.deepEqual(journalHead(db), head, 'a refusal changes nothing');
+
+  const cmp = run<RecoveryComparison>(db, viewer, 'default.compare', { case: c.id, a: ['partialTearUp', 'socialisedLoss'], b: ['adl', 'socialisedLoss'] });
+  const before = new Map(readPositions(db).map((p) => [`${p.account} ${p.instrument}`, p.quantity]));
+  const asked = run<DefaultCaseDetail>(db, supervisor, 'default.allocate', { case: c.id, tools: ['partialTearUp', 'socialisedLoss'] });
+  assert.equal(asked.recovery, null, 'nothing is torn up before the second supervisor');
+  const held = asked.approvals.find((a) => a.status === 'pending' && a.channel === 'default.allocate')!;
+  assert.throws(() => run(db, supervisor, 'approvals.confirm', { id: held.id }), refused('four_eyes'));
+  run(db, supervisor2, 'approvals.confirm', { id: held.id });
+  const r = run<DefaultCaseDetail>(db, viewer, 'default.get', { case: c.id });
+
+  const torn = r.recovery!.allocations.filter((a) => a.tool === 'partialTearUp');
+  assert.ok(torn.length > 1, `${torn.length} positions torn up`);
+  const prices = new Map<string, string>();
+  for (const a of torn) {
+    const d = a.detail as { instrument: string; lots: string; price: string };
+    const was = before.get(`${a.account} ${d.instrument}`)!;
+    const now = readPositions(db, a.account!).find((p) => p.instrument === d.instrument)?.quantity ?? 0n;
+    assert.equal((was < 0n ? -was : was) - (now < 0n ? -now : now), BigInt(d.lots), `${a.account} ${d.instrument} torn by ${d.lots} lots`);
+    assert.equal(d.price, prices.get(d.instrument) ?? d.price, 'one tear-up price per instrument');
+    prices.set(d.instrument, d.price);
+  }
+  const layer = r.waterfall!.layers.find((l) => l.name === 'partialTearUp')!;
+  assert.deepEqual(layer, cmp.policies[0].layers[0]);
+  assert.equal(torn.reduce((s, a) => s + usd(a.amount), 0n), usd(layer.available), 'what the torn accounts gave up is what the tear-up raised');
+  assert.equal(r.recovery!.uncovered, cmp.policies[0].uncovered);
+
+  const overrides = run<OverridesReport>(db, viewer, 'overrides.report', { from: DEMO_AS_OF, to: new Date(clock + 60_000).toISOString() }).rows.filter((o) => o.kind === 'recovery_tools');
+  assert.equal(overrides.length, 1);
+  assert.match(overrides[0]!.what, /partialTearUp, socialisedLoss/);
+  assert.match(overrides[0]!.automatic, /vmGainsHaircut, adl, socialisedLoss\): uncovered/);
+  const v = deepVerify(db);
+  assert.equal(v.outcome, 'verified', v.message);
   db.close();
 });

@@ -73,7 +73,7 @@ const RESTATED: [RegExp, string][] = [
   [/ROLES\s*\.\s*(indexOf|findIndex|slice)|roleAllows|roleRank|ROLE_ORDER/, 'a role order'],
   [/session\.user\??\.name\s*[!=]==|[!=]==\s*session\.user\??\.name/, 'a same-person check against the signed-in user (four eyes)'],
   [/\.(role|fourEyes)\b[^;\n]*\bcontract\[|\bcontract\[[^\]]*\]\s*(as [^)]*\))?\s*\)?\.(role|fourEyes)\b/, "the contract's roles or four eyes"],
-  [/\[\s*'(vmGainsHaircut|adl|socialisedLoss)'\s*,\s*'(vmGainsHaircut|adl|socialisedLoss)'/, 'a copy of the recovery tools'],
+  [/\[\s*'(vmGainsHaircut|adl|partialTearUp|socialisedLoss)'\s*,\s*'(vmGainsHaircut|adl|partialTearUp|socialisedLoss)'/, 'a copy of the recovery tools'],
 ];
 
 const files = walk(SRC);

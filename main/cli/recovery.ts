@@ -196,7 +196,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
       });
     }
     case 'compare': {
-      const r = (await door.run('default.compare', { case: caseNumber(door), a: list(door.need('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss')), b: list(door.need('vs', 'policy B: recovery tools in order, e.g. adl,socialisedLoss')) })) as RecoveryComparison;
+      const r = (await door.run('default.compare', { case: caseNumber(door), a: list(door.need('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss')), b: list(door.need('vs', 'policy B: recovery tools in order, e.g. partialTearUp,socialisedLoss')) })) as RecoveryComparison;
       return emit(door, r, (out) => {
         out.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
         table(out, ['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
@@ -212,7 +212,7 @@ export async function defaultCli(door: CliDoor, rest: string[]): Promise<number>
       return emit(door, r, (out) => printLayouts(out, r));
     }
     case 'allocate':
-      return onCase('default.allocate', { case: caseNumber(door), tools: list(door.need('tools', 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss')) });
+      return onCase('default.allocate', { case: caseNumber(door), tools: list(door.need('tools', 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss (or partialTearUp in place of adl)')) });
     case 'replenish':
       return onMember('default.replenish', { member: door.need('member', 'the member'), amount: door.need('amount', 'the replenishment in USD'), ...note() });
     default:

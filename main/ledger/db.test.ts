@@ -549,3 +549,30 @@ test('step 10: a step-9 ledger keeps its cycle and calls with no policy version 
     db.close();
   }
 });
+
+test('step 15: a step-14 ledger keeps its recovery allocations, ids and sequence; the tool CHECK takes partialTearUp and still refuses an unknown tool', () => {
+  const { file, db: v14 } = seededAtStep(14);
+  v14.exec(`
+    INSERT INTO default_cases (member_id, status, reason, prior_status, declared_by, declared_at, updated_at)
+      VALUES ('M1', 'recovered', 'missed settlement', 'active', 'sup1', '${T0}', '${T0}');
+    INSERT INTO recovery_allocations (id, case_id, tool, member_id, account_id, amount, detail)
+      VALUES (7, 1, 'adl', 'M1', 'A1', 1500000, '{"instrument":"BTC-PERP","lots":"3"}'), (9, 1, 'socialisedLoss', 'M1', NULL, 20000, '{}');
+  `);
+  const tearUp = `INSERT INTO recovery_allocations (case_id, tool, member_id, account_id, amount) VALUES (1, ?, 'M1', 'A1', 1)`;
+  assert.equal(sqliteCode(() => v14.prepare(tearUp).run('partialTearUp')), 'SQLITE_CONSTRAINT_CHECK', 'refused before step 15');
+  v14.close();
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.deepEqual(db.prepare('SELECT id, tool, account_id, amount, detail FROM recovery_allocations ORDER BY id').safeIntegers(false).raw().all(), [
+      [7, 'adl', 'A1', 1500000, '{"instrument":"BTC-PERP","lots":"3"}'],
+      [9, 'socialisedLoss', null, 20000, '{}'],
+    ]);
+    assert.equal(Number(db.prepare(tearUp).run('partialTearUp').lastInsertRowid), 10, 'the AUTOINCREMENT high-water mark is kept');
+    assert.equal(sqliteCode(() => db.prepare(tearUp).run('tearUp')), 'SQLITE_CONSTRAINT_CHECK');
+    assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name LIKE 'recovery_allocations%' ORDER BY name").pluck().all(), ['recovery_allocations', 'recovery_allocations_case']);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+  } finally {
+    db.close();
+  }
+});

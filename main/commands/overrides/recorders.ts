@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
 import type { OverrideChannel, OverrideRecord } from '../../../shared/contractReports.ts';
-import { LEDGER_RECOVERY_TOOLS } from '../../../shared/contractRecovery.ts';
+import { AUTOMATIC_RECOVERY_TOOLS } from '../../../shared/contractRecovery.ts';
 import { decimalPlaces, formatAmount, parseUnits, unitsOf } from '../../../shared/units.ts';
 import { getCall, type CallRow } from '../../ledger/callRepo.ts';
 import { getLiquidation, readFills, readOrders, type LiquidationRow, type OrderRow } from '../../ledger/liquidationRepo.ts';
@@ -218,10 +218,10 @@ const automation: Recorder<'automation.set', boolean> = {
   },
 };
 
-/** The automatic path applies every recovery tool in the recovery policy's order (LEDGER_RECOVERY_TOOLS). */
+/** The automatic path applies the recovery tools in the methodology's order (AUTOMATIC_RECOVERY_TOOLS). */
 const allocate: Recorder<'default.allocate', { uncoveredAutomatic: string; uncoveredChosen: string; residual: string } | null> = {
   before: (ctx, input) => {
-    const c = compareCommand(ctx, { case: input.case, a: [...LEDGER_RECOVERY_TOOLS], b: input.tools });
+    const c = compareCommand(ctx, { case: input.case, a: [...AUTOMATIC_RECOVERY_TOOLS], b: input.tools });
     return { uncoveredAutomatic: c.policies[0].uncovered, uncoveredChosen: c.policies[1].uncovered, residual: c.residual };
   },
   record: (ctx, input, _ran, b) => {
@@ -234,8 +234,8 @@ const allocate: Recorder<'default.allocate', { uncoveredAutomatic: string; uncov
       member,
       what: `allocated case ${input.case}'s residual ${b.residual} with ${input.tools.join(', ') || 'no tools'}`,
       why: '',
-      automatic: `every recovery tool in the policy's order (${LEDGER_RECOVERY_TOOLS.join(', ')}): uncovered ${b.uncoveredAutomatic}`,
-      facts: { case: String(input.case), residual: b.residual, tools: input.tools.join(' '), automaticTools: LEDGER_RECOVERY_TOOLS.join(' '), uncovered: b.uncoveredChosen, automaticUncovered: b.uncoveredAutomatic },
+      automatic: `the recovery tools in the methodology's order (${AUTOMATIC_RECOVERY_TOOLS.join(', ')}): uncovered ${b.uncoveredAutomatic}`,
+      facts: { case: String(input.case), residual: b.residual, tools: input.tools.join(' '), automaticTools: AUTOMATIC_RECOVERY_TOOLS.join(' '), uncovered: b.uncoveredChosen, automaticUncovered: b.uncoveredAutomatic },
     };
   },
 };

@@ -18,6 +18,7 @@ import type {
 } from '../../../shared/contractPlaybook.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { DRILL_SCENARIOS, type DrillScenarioId } from '../../../shared/contractPlaybook.ts';
+import { AUTOMATIC_RECOVERY_TOOLS } from '../../../shared/contractRecovery.ts';
 import { runSteps, type RunRow } from '../../ledger/playbookRepo.ts';
 import { scanJournal, type JournalEntry } from '../../ledger/journal.ts';
 import { caseDetail } from '../recovery/views.ts';
@@ -125,7 +126,7 @@ function automaticFor(command: string, payload: Record<string, unknown>, losses:
     case 'default.award':
       return losses?.closeOut ? `close-out at the marks: loss ${losses.closeOut.automaticLoss}` : 'close-out at the marks';
     case 'default.allocate':
-      return 'the recovery tools in the methodology\'s order (vmGainsHaircut, adl, socialisedLoss)';
+      return `the recovery tools in the methodology's order (${AUTOMATIC_RECOVERY_TOOLS.join(', ')})`;
     case 'default.port':
       return 'no port: every account of the defaulter closed out';
     case 'policies.change':

@@ -8,14 +8,15 @@
 // and the opposing positions of surviving members' cross accounts with their equity at the latest prices (ADL); the
 // surviving members' default-fund contributions as the waterfall saw them (socialised loss).
 // Applying: a VM haircut and a socialised loss are cash debits (USD) on the accounts (socialised loss: the member's
-// house account); ADL closes the ranked positions at the ADL price (realised into the account's USD, no fees).
+// house account); ADL closes the ranked positions, and a partial tear-up the opposing positions pro rata, at the
+// price that raises the instrument's share of the loss (realised into the account's settlement asset, no fees).
 import type { Database } from 'better-sqlite3';
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { allocateRule } from '../allowed/defaults.ts';
 import type { InputOf } from '../../../shared/contract.ts';
-import { LEDGER_RECOVERY_TOOLS, type RecoveryComparison, type RecoveryPolicyResult, type LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
+import { AUTOMATIC_RECOVERY_TOOLS, type RecoveryComparison, type RecoveryPolicyResult, type LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
 import { allocateRecovery, memberTotals, type RecoveryInput, type RecoveryResult, type AdlInstrument } from '../../engine/recoveryAllocation.ts';
 import { closeEffect, cashToQuantity } from '../../engine/closeMath.ts';
 import { readPolicy, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
@@ -43,15 +44,15 @@ import { subBook, evaluateAll, priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';
 
-/** The recovery tools the engine applies by itself: all of them, in the methodology's order (§8.1 layer 7). */
-export const AUTOMATIC_TOOLS: readonly LedgerRecoveryTool[] = LEDGER_RECOVERY_TOOLS;
+/** The recovery tools the engine applies by itself, in the methodology's order (§8.1 layer 7). */
+export const AUTOMATIC_TOOLS: readonly LedgerRecoveryTool[] = AUTOMATIC_RECOVERY_TOOLS;
 
 interface Snapshot {
   asOf: string;
   input: Omit<RecoveryInput, 'tools'>;
 }
 
-/** What the recovery tools act on besides the loss: VM gains since the default and the ADL queue (see the header). */
+/** What the recovery tools act on besides the loss: VM gains since the default and the opposing positions (see the header). */
 export function recoveryMarket(db: Database, c: CaseRow, asOf: string): Pick<RecoveryInput, 'vmGains' | 'adl'> {
   const members = readMembers(db);
   const defaulted = new Set(members.filter((m) => m.status === 'defaulted').map((m) => m.id));
@@ -160,11 +161,13 @@ export function allocateCommand(ctx: CommandContext, input: InputOf<'default.all
   const policy = readPolicy(db);
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
   const house = new Map<string, string | null>();
-  const settlement = r.allocations.some((a) => a.tool === 'adl') ? settlementAt(db, pt) : null;
-  // ADL closes positions at the ADL price, worse than the mark: the equity it takes can raise an account's leverage
-  // over its limit. Measured on the accounts ADL closes, after every tool (a haircut on the same account counts too).
-  const gate = limitGate(ctx, r.allocations.flatMap((a) => (a.tool === 'adl' ? [a.close!.account] : [])), (_account, message) => {
-    throw new RuleError('limit_breached', `auto-deleveraging refused: ${message}`);
+  const closing = r.allocations.find((a) => a.close !== undefined)?.tool;
+  const settlement = closing ? settlementAt(db, pt) : null;
+  // ADL and tear-up close positions at a price worse than the mark: the equity it takes can raise an account's
+  // leverage over its limit. Measured on the accounts they close, after every tool (a haircut on the same account
+  // counts too).
+  const gate = limitGate(ctx, r.allocations.flatMap((a) => (a.close ? [a.close.account] : [])), (_account, message) => {
+    throw new RuleError('limit_breached', `${closing === 'partialTearUp' ? 'partial tear-up' : 'auto-deleveraging'} refused: ${message}`);
   });
   for (const a of r.allocations) {
     let account = a.account;

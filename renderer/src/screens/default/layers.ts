@@ -1,6 +1,6 @@
 // How the waterfall's layers are named and coloured on screen (methodology §8.1), in the order they are used, and
 // the orders of recovery tools a desk may pick from.
-import { LEDGER_RECOVERY_TOOLS, type LedgerRecoveryTool } from '../../../../shared/contractRecovery.ts';
+import { LEDGER_RECOVERY_TOOLS, recoveryToolsProblem, type LedgerRecoveryTool } from '../../../../shared/contractRecovery.ts';
 export const LAYER_LABELS: Record<string, string> = {
   defaulterMargin: "Defaulter's margin",
   defaulterDefaultFund: "Defaulter's default fund",
@@ -11,6 +11,7 @@ export const LAYER_LABELS: Record<string, string> = {
   insuranceFund: 'Insurance fund',
   vmGainsHaircut: 'VM gains haircut',
   adl: 'Auto-deleveraging',
+  partialTearUp: 'Partial tear-up',
   socialisedLoss: 'Socialised loss',
 };
 
@@ -21,11 +22,11 @@ export const WATERFALL_LEGEND = [
   { key: 'remaining', label: 'remaining', color: '#3a6f9e' },
 ];
 
-/** Every order of one, two or three recovery tools, each at most once, shortest first. */
+/** Every order of recovery tools the contract takes as a policy (recoveryToolsProblem, the server's), shortest first. */
 export const TOOL_ORDERS: LedgerRecoveryTool[][] = (() => {
   const out: LedgerRecoveryTool[][] = [];
   const grow = (seq: LedgerRecoveryTool[]) => {
-    if (seq.length) out.push(seq);
+    if (seq.length && recoveryToolsProblem(seq) === null) out.push(seq);
     // The tools the contract's schema takes (one list, the server's), in every order.
     for (const t of LEDGER_RECOVERY_TOOLS) if (!seq.includes(t)) grow([...seq, t]);
   };

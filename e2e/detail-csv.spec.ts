@@ -1,0 +1,144 @@
+// Issue 21: the detail tables a desk sends on save as CSV through the one writer (shared/csv.ts), holding what the
+// table shows, checked here against what the API says of the same rows: an account's positions and collateral, the
+// funding paid, a default case's waterfall layers, the comparison of two recovery policies and what the chosen one
+// took. The case is also where partial tear-up is chosen in the console: a policy never offers it beside ADL, and
+// applying it waits for a second supervisor.
+import fs from 'node:fs';
+import { Decimal } from 'decimal.js';
+import type { Page } from '@playwright/test';
+import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
+import { signIn } from './support/signin.ts';
+import { snap, ensureCycle } from './support/screens.ts';
+import { api, asUser } from './support/api.ts';
+import { defaultAfterDebit, openCase } from './support/defaults.ts';
+import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
+import type { LifecycleOverview } from '../shared/contractLifecycle.ts';
+import type { ApprovalView, DefaultCaseDetail, RecoveryComparison } from '../shared/contractRecovery.ts';
+
+test.use({ viewport: { width: 1600, height: 1000 }, deskPolicy: { ccpFirstTranche: '5000000', ccpSecondTranche: '10000000' } });
+
+/** RFC 4180 lines (quoted commas, doubled quotes) into cells; the writer's leading ' on a formula-like cell dropped. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  for (const line of text.split('\r\n').filter((l) => l !== '')) {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]!;
+      if (quoted && ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) cells.push(cell), (cell = '');
+      else cell += ch;
+    }
+    cells.push(cell);
+    rows.push(cells.map((c) => (/^'[=+\-@\t\r]/.test(c) ? c.slice(1) : c)));
+  }
+  return rows;
+}
+
+async function saved(page: Page, testid: string): Promise<string[][]> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId(testid).click();
+  return parseCsv(fs.readFileSync((await (await download).path())!, 'utf8'));
+}
+
+/** Two decimal strings that are the same number ("12.50" and "12.5"). */
+const same = (a: string | undefined, b: string | null | undefined): boolean => a !== undefined && b !== null && b !== undefined && new Decimal(a).eq(b);
+
+test('an account\'s positions and collateral, and the funding paid, save as CSV with the figures the API gives', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  // Funding falls due on today's clock for the demo's perpetuals: paid once, so the history has rows.
+  await api(desk, 'operator', 'lifecycle.run', {});
+  const detail = await asUser(desk, 'viewer', async (call) => {
+    const ids = (await call<AccountsTable>('accounts.list', {})).columns.id;
+    for (const id of ids) {
+      const d = await call<AccountDetail>('accounts.detail', { id });
+      if (d.positions.length > 1 && d.collateral.length > 0) return d;
+    }
+    throw new Error('no account with two positions and collateral');
+  });
+  const id = detail.account.id;
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.goto(`${desk.url}#/accounts/${id}`);
+  await expect(page.getByTestId('account-detail')).toHaveAttribute('data-account', id);
+  await expect(page.getByTestId('positions-row')).toHaveCount(detail.positions.length);
+
+  const [head, ...rows] = await saved(page, 'positions-csv');
+  expect(head).toEqual(['Instrument', 'Qty', 'Entry', 'Mark', 'Liq. price', 'Bankr. price', 'uPnL', 'MM', 'IM', 'Notional', ...(detail.positions.some((p) => p.isolated) ? ['Isolated'] : [])]);
+  expect(rows.map((r) => r[0])).toEqual(detail.positions.map((p) => p.instrument));
+  detail.positions.forEach((p, i) => {
+    const r = rows[i]!;
+    expect(same(r[1], p.quantity) && same(r[2], p.entryPrice) && same(r[6], p.upnl) && same(r[7], p.mm) && same(r[8], p.im) && same(r[9], p.notional), `${p.instrument}: ${r.join(',')}`).toBe(true);
+    if (p.liquidation.price !== null) expect(same(r[4], p.liquidation.price)).toBe(true);
+  });
+
+  const [cHead, ...cRows] = await saved(page, 'collateral-csv');
+  expect(cHead).toEqual(['Asset', 'Quantity', 'Price', 'Haircut (USD)', 'Value (USD)']);
+  expect(cRows.map((r) => r[0])).toEqual(detail.collateral.map((c) => c.asset));
+  detail.collateral.forEach((c, i) => expect(same(cRows[i]![1], c.quantity) && same(cRows[i]![4], c.value)).toBe(true));
+  await page.getByTestId('positions-csv').scrollIntoViewIfNeeded();
+  await snap(page, testInfo, 'account-detail-csv');
+
+  const overview = await api<LifecycleOverview>(desk, 'viewer', 'lifecycle.overview', { limit: 50 });
+  expect(overview.funding.length).toBeGreaterThan(0);
+  await page.getByTestId('nav-market').click();
+  await expect(page.getByTestId('funding-history-row')).toHaveCount(overview.funding.length);
+  const [fHead, ...fRows] = await saved(page, 'funding-history-csv');
+  expect(fHead).toEqual(['Instrument', 'Funding time', 'Rate', 'Mark', 'Positions', 'Debited', 'Credited', 'To funding account']);
+  expect(fRows.map((r) => [r[0], r[2], r[5], r[6]])).toEqual(overview.funding.map((f) => [f.instrument, f.rate, f.debited, f.credited]));
+});
+
+/** CLM defaulted with a settlement failure larger than every prefunded layer and the assessments: a residual left. */
+async function caseWithResidual(desk: Desk): Promise<DefaultCaseDetail> {
+  const c = await defaultAfterDebit(desk, 'CLM', '-40000000000');
+  await api(desk, 'supervisor', 'default.closeOut', { case: c.id });
+  return api<DefaultCaseDetail>(desk, 'supervisor', 'default.waterfall', { case: c.id });
+}
+
+test('a default case: partial tear-up chosen in the console beside ADL, held for four eyes; layers, comparison and allocations saved as CSV', async ({ page, desk }, testInfo) => {
+  test.setTimeout(180_000);
+  const c = await caseWithResidual(desk);
+  expect(new Decimal(c.waterfall!.residual).gt(0), `residual ${c.waterfall!.residual}`).toBe(true);
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await openCase(page, c.id);
+
+  const [lHead, ...layers] = await saved(page, 'waterfall-layers-csv');
+  expect(lHead).toEqual(['Layer', 'Available', 'Used', 'Remaining']);
+  expect(layers.map((r) => r.slice(1))).toEqual(c.waterfall!.layers.map((l) => [l.available, l.used, l.remaining]));
+
+  // Where the recovery tools are chosen: tear-up is offered, never in one policy with ADL (the server's rule).
+  const offered = await page.getByTestId('compare-a').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(offered).toContain('partialTearUp,socialisedLoss');
+  expect(offered.filter((v) => v.includes('adl') && v.includes('partialTearUp'))).toEqual([]);
+  await page.getByTestId('compare-a').selectOption('partialTearUp,socialisedLoss');
+  await page.getByTestId('compare-b').selectOption('adl,socialisedLoss');
+  await page.getByTestId('compare-run').click();
+  await expect(page.getByTestId('compare-table')).toBeVisible();
+  const cmp = await api<RecoveryComparison>(desk, 'viewer', 'default.compare', { case: c.id, a: ['partialTearUp', 'socialisedLoss'], b: ['adl', 'socialisedLoss'] });
+  const [cHead, ...cRows] = await saved(page, 'compare-csv');
+  expect(cHead).toEqual(['Member', 'A: Partial tear-up → Socialised loss', 'B: Auto-deleveraging → Socialised loss', 'B − A']);
+  expect(cRows).toEqual([...cmp.members.map((m) => [m.member, m.a, m.b, m.difference]), ['Uncovered', cmp.policies[0].uncovered, cmp.policies[1].uncovered, '']]);
+  await snap(page, testInfo, 'recovery-compare-tear-up');
+
+  await page.getByTestId('allocate-choice').selectOption('a');
+  await expect(page.getByTestId('allocate-submit')).toHaveText('Apply Partial tear-up → Socialised loss');
+  await page.getByTestId('allocate-submit').click();
+  if (await page.getByTestId('allocate-ask').isVisible()) await page.getByTestId('allocate-confirm').click();
+  await expect(page.getByTestId('allocate-ok')).toContainText('second supervisor');
+  expect((await api<DefaultCaseDetail>(desk, 'viewer', 'default.get', { case: c.id })).recovery).toBeNull();
+  const held = (await api<ApprovalView[]>(desk, 'viewer', 'approvals.list', { status: 'pending' })).find((a) => a.channel === 'default.allocate')!;
+  await api(desk, 'supervisor2', 'approvals.confirm', { id: held.id });
+
+  const done = await api<DefaultCaseDetail>(desk, 'viewer', 'default.get', { case: c.id });
+  // The second supervisor confirmed elsewhere: the case opened again shows what was applied.
+  await page.reload();
+  await openCase(page, c.id);
+  await expect(page.getByTestId('recovery-allocations')).toBeVisible();
+  const [aHead, ...aRows] = await saved(page, 'recovery-allocations-csv');
+  expect(aHead).toEqual(['Tool', 'Member', 'Account', 'Amount']);
+  expect(aRows).toEqual(done.recovery!.allocations.map((a) => [a.tool === 'partialTearUp' ? 'Partial tear-up' : 'Socialised loss', a.member, a.account ?? '', a.amount]));
+  expect(aRows.filter((r) => r[0] === 'Partial tear-up').length).toBeGreaterThan(0);
+  await page.getByTestId('recovery-allocations').scrollIntoViewIfNeeded();
+  await snap(page, testInfo, 'recovery-tear-up-applied');
+});
