@@ -42,7 +42,7 @@ async function measure(path_: 'one transaction' | 'staged'): Promise<void> {
   const importMs = performance.now() - started;
   await new Promise((r) => setTimeout(r, 200));
   const probe = await prober.stop();
-  const entry = db.prepare("SELECT length(payload) FROM journal WHERE command = 'import.csv' ORDER BY seq DESC LIMIT 1").pluck().get() as number;
+  const entry = Number(db.prepare("SELECT length(payload) FROM journal WHERE command = 'import.csv' ORDER BY seq DESC LIMIT 1").pluck().get());
   db.close();
   process.stdout.write(
     `import-lock (${path_}): ${r.rows} price rows (${(text.length / 1e6).toFixed(1)} MB) imported in ${Math.round(importMs)} ms, journal entry ${(entry / 1e6).toFixed(1)} MB; longest write-lock hold seen by another writer ${Math.round(probe.longest)} ms (${probe.refused} refusals, ${probe.taken} locks taken)\n`,

@@ -174,10 +174,10 @@ export interface StagedImport {
  */
 export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged: StagedImport } {
   refuseRole(ctx, input.kind);
-  // Tried again after the ledger was busy: the file staged then is still there; it is not parsed again (the command
-  // still checks that what it was parsed against stands).
+  // Tried again after the ledger was busy: the file staged then is still there and what it was parsed against stands,
+  // so it is not parsed again (the command checks that again, with the lock).
   const last = lastStaged.get(ctx.db);
-  if (last && sameFile(last, input) && staged(ctx, last)) return { staged: last };
+  if (last && sameFile(last, input) && staged(ctx, last) && last.checkedAgainst === refFingerprint(ctx.db, parseReads(input.kind))) return { staged: last };
   // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
   const { ref, checkedAgainst } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), checkedAgainst: refFingerprint(ctx.db, parseReads(input.kind)) }))();
   const parsed = parseCsv(input.kind, input.file, input.text, ref);
