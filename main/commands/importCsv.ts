@@ -1,5 +1,6 @@
-// CSV import (design.md §4): the whole file is parsed and validated first (staged before the transaction where the
-// door allows, stageImport), then written in the command's one transaction. One bad row refuses the file, naming file, row, column and reason, and nothing is written.
+// CSV import (design.md §4): the whole file is parsed and validated first (before the transaction at the doors that
+// stage it, stageImport), then written in the command's one transaction. One bad row refuses the file, naming file,
+// row, column and reason, and nothing is written.
 import type { CommandContext } from './context.ts';
 import type { ImportKind, ImportResult, InputOf } from '../../shared/contract.ts';
 import { recordFile, type FileRecord } from './importRecord.ts';
