@@ -3,7 +3,7 @@
 // the publish parse it again, and a file the ledger no longer takes is refused naming row and column, nothing
 // written; a change elsewhere leaves the stage standing. A bad row is refused at the stage, naming row and column,
 // with nothing changed. Doors: the CLI's (dispatchAsync, as main/cli/main.ts calls it, and the riskdesk process) and
-// the console's (Door.invokeAsync, behind both browser mode's server and Electron's IPC).
+// the console's (Door.invokeAsync, behind both browser mode's server and Electron's IPC; browser mode's HTTP too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,11 +12,12 @@ import { openLedger, type Ledger } from '../main/ledger/db.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch, dispatchAsync } from '../main/commands/dispatch.ts';
 import { Door, type Binding } from '../main/doors/invoke.ts';
+import { startServer } from '../main/serve/server.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { hasStage } from '../main/ledger/importRepo.ts';
 import { InputError } from '../shared/errors.ts';
 import { demoLedgers } from './support/ledger.ts';
-import { dumpLedger, riskdeskAs, tempDir } from './support/cli.ts';
+import { dumpLedger, riskdeskAs, tempDir, PASSWORDS } from './support/cli.ts';
 import { operator, supervisor } from './support/actors.ts';
 
 const demoLedger = demoLedgers('riskdesk-staged-doors-', 30);
@@ -163,4 +164,33 @@ test('console door: a bad row is refused naming row and column, nothing changes;
   assert.equal(deepVerify(db).outcome, 'verified');
   door.close();
   db.close();
+});
+
+test('browser mode: over HTTP, a bad row is refused naming file, row and column, and nothing changes', async (t) => {
+  const db = newLedger();
+  const rendererDir = path.join(tempDir(t), 'renderer');
+  fs.mkdirSync(rendererDir, { recursive: true });
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>test console</title>');
+  const server = await startServer({ db, rendererDir, port: 0, log: () => {} });
+  try {
+    const post = async (channel: string, payload: unknown, session?: string) => {
+      const r = await fetch(`http://127.0.0.1:${server.port}/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}`, ...(session ? { 'X-Riskdesk-Session': session } : {}) },
+        body: JSON.stringify(payload),
+      });
+      return { status: r.status, session: r.headers.get('x-riskdesk-session'), body: (await r.json()) as { value?: unknown; error?: { code: string; message: string } } };
+    };
+    const login = await post('session.login', { name: 'operator', password: PASSWORDS.operator });
+    assert.equal(login.status, 200);
+    const [a, b] = db.prepare("SELECT id FROM accounts WHERE mode = 'cross' ORDER BY id LIMIT 2").pluck().all() as string[];
+    const before = dumpLedger(db.name);
+    const bad = await post('import.csv', { kind: 'positions', file: 'p.csv', text: `account,instrument,quantity,entry_price\n${a},NEWX-PERP,0.005,100\n${b},NEWX-PERP,0.0051,100\n` }, login.session!);
+    assert.equal(bad.body.error?.code, 'bad_input', JSON.stringify(bad.body));
+    assert.match(bad.body.error!.message, /p\.csv.*row 2.*column quantity/);
+    assert.deepEqual(dumpLedger(db.name), before);
+  } finally {
+    await server.close();
+    db.close();
+  }
 });
