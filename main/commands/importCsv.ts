@@ -230,6 +230,8 @@ export function importCsvCommand(
     rows = stage.rows;
   } else if (stage) {
     rows = writeChecked(ctx, stage.parsed, stage.ref);
+    // Its rows are written: a console's connection need not hold them until its next import (a retry stages afresh).
+    if (lastStaged.get(ctx.db) === stage) lastStaged.delete(ctx.db);
   } else {
     const ref = ledgerRef(ctx.db);
     rows = writeChecked(ctx, parseCsv(input.kind, input.file, input.text, ref), ref);
