@@ -5,8 +5,9 @@
 // as the CLI imports: parsed, checked and staged without the write lock, then published). Meanwhile a second process
 // asks for the ledger's write lock every millisecond without waiting (BEGIN IMMEDIATE, busy timeout 0), as a
 // browser-mode deposit would, and reports the longest stretch it was refused: the longest write-lock hold as another
-// writer sees it. Prints a line of figures per path.
-//   node bench/import-lock-bench.ts [ROWS]
+// writer sees it. Prints a line of figures per path, with the size of the import's journal entry (a large file is
+// recorded compressed, main/commands/importRecord.ts).
+//   node bench/import-lock-bench.ts [ROWS] [both|staged|whole]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { repeatedMarks } from '../test/support/prices.ts';
 import { startLockProber } from '../test/support/lockProber.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
+const PATHS = process.argv[3] ?? 'both';
 const AS_OF = '2026-03-12T21:00:00Z';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-import-lock-'));
@@ -40,11 +42,12 @@ async function measure(path_: 'one transaction' | 'staged'): Promise<void> {
   const importMs = performance.now() - started;
   await new Promise((r) => setTimeout(r, 200));
   const probe = await prober.stop();
+  const entry = Number(db.prepare("SELECT length(payload) FROM journal WHERE command = 'import.csv' ORDER BY seq DESC LIMIT 1").pluck().get());
   db.close();
   process.stdout.write(
-    `import-lock (${path_}): ${r.rows} price rows (${(text.length / 1e6).toFixed(1)} MB) imported in ${Math.round(importMs)} ms; longest write-lock hold seen by another writer ${Math.round(probe.longest)} ms (${probe.refused} refusals, ${probe.taken} locks taken)\n`,
+    `import-lock (${path_}): ${r.rows} price rows (${(text.length / 1e6).toFixed(1)} MB) imported in ${Math.round(importMs)} ms, journal entry ${(entry / 1e6).toFixed(1)} MB; longest write-lock hold seen by another writer ${Math.round(probe.longest)} ms (${probe.refused} refusals, ${probe.taken} locks taken)\n`,
   );
 }
 
-await measure('one transaction');
-await measure('staged');
+if (PATHS !== 'staged') await measure('one transaction');
+if (PATHS !== 'whole') await measure('staged');

@@ -167,12 +167,15 @@ export function entrySummary(command: string, payload: unknown, result: unknown,
   return `${asked}${verb}${objects.length ? ` ${objects.join(', ')}` : ''}${waitsIn}${tail}`;
 }
 
-/** An entry as the console shows it (an import's file contents reduced to their size). */
+/** An entry as the console shows it (an import's file contents, as text or compressed, reduced to their size). */
 export function entryView(e: StoredEntry): JournalEntry {
   let payload = JSON.parse(e.payload) as unknown;
   if (e.command === 'import.csv' && isObj(payload) && typeof payload.text === 'string') {
     const { text, ...rest } = payload;
     payload = { ...rest, textChars: text.length };
+  } else if (e.command === 'import.csv' && isObj(payload) && typeof payload.brotli === 'string') {
+    const { brotli, ...rest } = payload;
+    payload = { ...rest, brotliChars: brotli.length };
   }
   const result = JSON.parse(e.result) as unknown;
   const refs = entryRefs(e.command, payload, result);

@@ -82,15 +82,25 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
 
 /**
  * The same, for every channel: a channel that carries a password has it hashed (or checked) first, off the event
- * loop and outside the transaction, and its handler gets the result.
+ * loop and outside the transaction, and its handler gets the result; an import is parsed, checked and staged outside
+ * the transaction (stagers), then `between` is awaited (a turn of the event loop unless the door says otherwise)
+ * before the transaction publishes it.
  */
-export async function dispatchAsync<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown): Promise<OutputOf<C>> {
+export async function dispatchAsync<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown, between?: () => Promise<void>): Promise<OutputOf<C>> {
   checkChannel(channel);
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
   const prepare = preparers[channel as keyof typeof preparers] as ((ctx: CommandContext, input: unknown) => Promise<Prepared>) | undefined;
   const stage = stagers[channel as keyof typeof stagers] as ((ctx: CommandContext, input: unknown) => Prepared) | undefined;
-  return withActions(ctx, channel, run(ctx, channel, input, prepare ? await prepare(ctx, input) : stage ? stage(ctx, input) : undefined)) as OutputOf<C>;
+  let prepared: Prepared | undefined;
+  if (prepare) prepared = await prepare(ctx, input);
+  else if (stage) {
+    prepared = stage(ctx, input);
+    // Between stage and publish a door answers what waited while the file was parsed (and lets a console cycle that
+    // began meanwhile settle first); the command checks again whatever changed, as it does when another process wrote.
+    await (between ?? (() => new Promise<void>((resolve) => setImmediate(resolve))))();
+  }
+  return withActions(ctx, channel, run(ctx, channel, input, prepared)) as OutputOf<C>;
 }
 
 function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {

@@ -1,10 +1,11 @@
-// CSV import (design.md §4): the whole file is parsed and validated first, then written in the command's one
-// transaction. One bad row refuses the file, naming file, row, column and reason, and nothing is written.
-import { createHash } from 'node:crypto';
+// CSV import (design.md §4): the whole file is parsed and validated first (before the transaction at the doors that
+// stage it, stageImport), then written in the command's one transaction. One bad row refuses the file, naming file,
+// row, column and reason, and nothing is written.
 import type { CommandContext } from './context.ts';
-import type { ImportResult, InputOf } from '../../shared/contract.ts';
+import type { ImportKind, ImportResult, InputOf } from '../../shared/contract.ts';
+import { recordFile, type FileRecord } from './importRecord.ts';
 import { parseCsv } from '../csv/parse.ts';
-import { ledgerRef, writeRows, stagePrices, publishStagedPrices, hasStage, instrumentsFingerprint } from '../ledger/importRepo.ts';
+import { ledgerRef, writeRows, isSeries, stageSeries, publishStagedSeries, hasStage, refFingerprint, REF_TABLES, type RefTable } from '../ledger/importRepo.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
@@ -111,6 +112,7 @@ function guardReferenceChanges(ctx: CommandContext, parsed: Rows, ref: CsvRef): 
       guardLifecycleImport(ctx, parsed);
       return;
     default:
+      // Among them the series kinds (prices, volatilities, asset prices): their staged rows are published unguarded.
       return;
   }
 }
@@ -130,58 +132,113 @@ function importLimitGate(ctx: CommandContext, parsed: Extract<Rows, { kind: 'pos
 /** Reference data defines what every stored quantity and price means: changing it is a supervisor's decision. */
 const REFERENCE_KINDS: ReadonlySet<string> = new Set(['members', 'accounts', 'assets', 'haircuts', 'instruments', 'tiers', 'impact', 'settlement-prices', 'deliveries', 'limits', 'risk-arrays', 'spreads']);
 
-/** A prices file parsed, checked and staged before its transaction, and what it was checked against. */
-export interface StagedImport {
-  text: string;
-  rows: number;
-  instruments: string;
+function refuseRole(ctx: CommandContext, kind: ImportKind): void {
+  if (REFERENCE_KINDS.has(kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
+    throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not import ${kind}: reference data needs the supervisor role`);
+  }
 }
 
 /**
- * Before the transaction (dispatchAsync, so the CLI's imports): a prices file, the long kind, is parsed and checked
- * against a snapshot of the ledger and its rows staged (importRepo.ts), all without the write lock; the transaction
- * then only publishes them, if the instruments they were checked against are still as they were. A file refused here
- * is refused as the command would refuse it, and nothing is written. Every other kind is left to the command.
+ * What a kind's parse reads of the ledger's reference data, where it is not all of it: market data is checked against
+ * its instruments or assets only, so that a deposit or a member's change while a million marks are staged is no
+ * reason to parse them again with the write lock held.
  */
-export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged?: StagedImport } {
-  if (input.kind !== 'prices') return {};
-  // Tried again after the ledger was busy: the file staged then is still there; it is not parsed again (publishing it
-  // again, were it published, writes the same rows: the staged rows are what this file means while the instruments
-  // stand, and the command checks that they do).
-  const last = lastStaged.get(ctx.db);
-  if (last && last.text === input.text && hasStage(ctx.db)) return { staged: last };
-  // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
-  const { ref, instruments } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), instruments: instrumentsFingerprint(ctx.db) }))();
-  const parsed = parseCsv('prices', input.file, input.text, ref);
-  stagePrices(ctx.db, parsed, (s) => normaliseTime(s));
-  const staged = { text: input.text, rows: parsed.rows.length, instruments };
-  lastStaged.set(ctx.db, staged);
-  return { staged };
+const PARSE_READS: Partial<Record<ImportKind, readonly RefTable[]>> = {
+  prices: ['instruments'],
+  volatilities: ['instruments'],
+  'funding-rates': ['instruments'],
+  'asset-prices': ['assets'],
+};
+const parseReads = (kind: ImportKind): readonly RefTable[] => PARSE_READS[kind] ?? REF_TABLES;
+
+/** A file parsed, checked and staged before its transaction, and what it was checked against. */
+export interface StagedImport {
+  kind: ImportKind;
+  file: string;
+  text: string;
+  rows: number;
+  /** The reference data the rows were parsed against, as it stood (refFingerprint of what the kind's parse reads). */
+  checkedAgainst: string;
+  ref: CsvRef;
+  /** The parsed rows; null for a series kind, whose rows wait in the connection's bulk stage (importRepo.ts). */
+  parsed: Rows | null;
+  /** The file as the journal entry will record it, compressed if large (importRecord.ts). */
+  record: FileRecord;
 }
 
-/** The file each connection staged last (hasStage says whether its stage is still there). */
+/**
+ * Before the transaction (dispatchAsync: the CLI's imports and the console's), a file of any kind is parsed against a
+ * snapshot of the reference data and checked, its rows staged and its journal record made, all without the write lock;
+ * the transaction then checks again only what a parse cannot (the guards, which read the books, and the limits) and
+ * writes the staged rows, if the reference data they were parsed against still stands (else it parses the file again).
+ * A file refused here is refused as the command would refuse it, naming row and column, and nothing is written.
+ */
+export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged: StagedImport } {
+  refuseRole(ctx, input.kind);
+  // Tried again after the ledger was busy: the file staged then is still there and what it was parsed against stands,
+  // so it is not parsed again (the command checks that again, with the lock).
+  const last = lastStaged.get(ctx.db);
+  if (last && sameFile(last, input) && staged(ctx, last) && last.checkedAgainst === refFingerprint(ctx.db, parseReads(input.kind))) return { staged: last };
+  // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
+  const { ref, checkedAgainst } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), checkedAgainst: refFingerprint(ctx.db, parseReads(input.kind)) }))();
+  const parsed = parseCsv(input.kind, input.file, input.text, ref);
+  // Checked now so that a bad file is refused before the lock; checked again in the transaction, against the books then.
+  guardReferenceChanges(ctx, parsed, ref);
+  const series = isSeries(parsed);
+  if (series) stageSeries(ctx.db, parsed, (s) => normaliseTime(s));
+  const done: StagedImport = { kind: input.kind, file: input.file, text: input.text, rows: parsed.rows.length, checkedAgainst, ref, parsed: series ? null : parsed, record: recordFile(input.text) };
+  lastStaged.set(ctx.db, done);
+  return { staged: done };
+}
+
+/** The file each connection staged last: a series stage is the connection's temp table, which the next one replaces. */
 const lastStaged = new WeakMap<CommandContext['db'], StagedImport>();
 
-export function importCsvCommand(ctx: CommandContext, input: InputOf<'import.csv'>, prepared?: { staged?: StagedImport }): { output: ImportResult; journal: { payload: unknown } } {
-  if (REFERENCE_KINDS.has(input.kind) && !roleAllows(ctx.actor.role, 'supervisor')) {
-    throw new RuleError('forbidden', `${ctx.actor.name} (${ctx.actor.role}) may not import ${input.kind}: reference data needs the supervisor role`);
-  }
-  const staged = prepared?.staged;
+const sameFile = (s: StagedImport, input: InputOf<'import.csv'>) => s.kind === input.kind && s.file === input.file && s.text === input.text;
+
+/** Whether the stage's rows are still there to publish. */
+function staged(ctx: CommandContext, s: StagedImport): boolean {
+  return s.parsed !== null || (lastStaged.get(ctx.db) === s && hasStage(ctx.db));
+}
+
+/** The stage, if it is of this file, still there, and the reference data it was parsed against stands. */
+function usableStage(ctx: CommandContext, input: InputOf<'import.csv'>, s: StagedImport | undefined): StagedImport | null {
+  if (!s || !sameFile(s, input) || !staged(ctx, s)) return null;
+  return s.checkedAgainst === refFingerprint(ctx.db, parseReads(input.kind)) ? s : null;
+}
+
+/** The parsed rows checked against the books as they stand and written; the limits measured around them. */
+function writeChecked(ctx: CommandContext, parsed: Rows, ref: CsvRef): number {
+  guardReferenceChanges(ctx, parsed, ref);
+  const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
+  writeRows(ctx.db, parsed, (s) => normaliseTime(s));
+  gate?.check();
+  return parsed.rows.length;
+}
+
+export function importCsvCommand(
+  ctx: CommandContext,
+  input: InputOf<'import.csv'>,
+  prepared?: { staged?: StagedImport; record?: FileRecord },
+): { output: ImportResult; journal: { payload: unknown } } {
+  refuseRole(ctx, input.kind);
+  const stage = usableStage(ctx, input, prepared?.staged);
   let rows: number;
-  if (staged && input.kind === 'prices' && staged.text === input.text && staged.instruments === instrumentsFingerprint(ctx.db)) {
-    publishStagedPrices(ctx.db);
-    rows = staged.rows;
+  if (stage?.parsed === null) {
+    // A series kind: its guards read nothing (guardReferenceChanges), its rows go in with one statement.
+    publishStagedSeries(ctx.db, stage.kind);
+    rows = stage.rows;
+  } else if (stage) {
+    rows = writeChecked(ctx, stage.parsed, stage.ref);
+    // Its rows are written: a console's connection need not hold them until its next import (a retry stages afresh).
+    if (lastStaged.get(ctx.db) === stage) lastStaged.delete(ctx.db);
   } else {
     const ref = ledgerRef(ctx.db);
-    const parsed = parseCsv(input.kind, input.file, input.text, ref);
-    guardReferenceChanges(ctx, parsed, ref);
-    const gate = parsed.kind === 'positions' || parsed.kind === 'collateral' ? importLimitGate(ctx, parsed) : null;
-    writeRows(ctx.db, parsed, (s) => normaliseTime(s));
-    gate?.check();
-    rows = parsed.rows.length;
+    rows = writeChecked(ctx, parseCsv(input.kind, input.file, input.text, ref), ref);
   }
   // The journal keeps the file's contents beside its fingerprint: the entry is then all a replay needs (verify --deep
-  // rebuilds the ledger from the journal), and the file on disk may be gone or changed since.
-  const sha256 = createHash('sha256').update(input.text).digest('hex');
-  return { output: { kind: input.kind, file: input.file, rows }, journal: { payload: { kind: input.kind, file: input.file, sha256, rows, text: input.text } } };
+  // rebuilds the ledger from the journal), and the file on disk may be gone or changed since. A replay hands the record
+  // its entry holds (prepared.record).
+  const record = stage?.record ?? prepared?.record ?? recordFile(input.text);
+  return { output: { kind: input.kind, file: input.file, rows }, journal: { payload: { kind: input.kind, file: input.file, rows, ...record } } };
 }

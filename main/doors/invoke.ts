@@ -9,7 +9,7 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { dispatch, dispatchAsync, dispatchSliced, validate, authorize } from '../commands/dispatch.ts';
 import { openLedger } from '../ledger/db.ts';
-import { preparers } from '../commands/handlers.ts';
+import { preparers, stagers } from '../commands/handlers.ts';
 import { channelRule } from '../commands/allowed/verdict.ts';
 import { sessionActor, endSession, whyEnded } from '../commands/sessions.ts';
 import { startStressThread, type StressJob } from '../commands/recovery/stressThread.ts';
@@ -378,6 +378,7 @@ export class Door {
     if (channel === 'session.login') return this.#login(binding, payload);
     if (typeof channel === 'string' && Object.hasOwn(preparers, channel)) return this.#prepared(binding, channel, payload);
     if (channel === 'reports.endOfDay' && !this.db.memory) return this.#endOfDay(binding, payload);
+    if (typeof channel === 'string' && Object.hasOwn(stagers, channel)) return this.#staged(binding, channel, payload);
     if (channel !== 'stress.run') return this.invoke(binding, channel, payload);
     try {
       const actor = this.#actor(binding);
@@ -438,6 +439,26 @@ export class Door {
   async #prepared(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
     try {
       const value = await dispatchAsync(this.#ctx(this.#actor(binding)), channel, payload);
+      return { result: { ok: true, value } as AnyInvokeResult };
+    } catch (e) {
+      return this.#refused(e);
+    }
+  }
+
+  /**
+   * An import: parsed, checked and staged before the ledger's write lock is taken, then published (dispatchAsync).
+   * Between the two the door answers other requests; a console cycle begun meanwhile is let settle first, as a change
+   * would otherwise join its transaction.
+   */
+  async #staged(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
+    try {
+      const actor = this.#actor(binding);
+      const value = await dispatchAsync(this.#ctx(actor), channel, this.#expand(actor, channel, payload), async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        while (this.#cycle) await this.#cycle.done.catch(() => undefined);
+      });
+      this.#anchorAfter(channel, actor, payload, value);
+      this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };
     } catch (e) {
       return this.#refused(e);

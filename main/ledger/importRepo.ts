@@ -1,5 +1,6 @@
 // Writes validated CSV rows into the ledger. The rows arrive already parsed and checked (main/csv); a constraint
 // failure here still aborts the caller's transaction, so an import lands whole or not at all.
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readOwnAssets, readInstruments } from './bookRepo.ts';
@@ -19,41 +20,109 @@ export function ledgerRef(db: Database): CsvRef {
   return refFromLists({ members, accounts: readAccounts(db), assets: readOwnAssets(db), instruments: readInstruments(db) });
 }
 
-// A prices file staged outside the write transaction (issue 19, long imports): its rows go to a table of the
-// connection's own temp database, which takes no lock on the ledger, so other writers carry on meanwhile; the command's
-// transaction then publishes them with one statement. Nothing staged is ever seen by another connection, and a process
-// killed while staging leaves the ledger as it was. The stage stays until the next one (or the connection's end): it
-// is never dropped inside a transaction, where a rollback would leave the temp schema in doubt.
-const STAGE = 'temp.import_stage_prices';
+// An import staged outside the write transaction (issue 19, long imports). The time-series kinds, which may run to
+// millions of rows, are staged in bulk: their rows go to a table of the connection's own temp database, which takes no
+// lock on the ledger, so other writers carry on meanwhile, and the command's transaction publishes them with one
+// statement. Nothing staged is ever seen by another connection, and a process killed while staging leaves the ledger as
+// it was. The stage stays until the next one (or the connection's end): it is never dropped inside a transaction,
+// where a rollback would leave the temp schema in doubt. The other kinds are reference data and books of a few
+// thousand rows: the command layer keeps their parsed rows and writes them with writeRows.
+const STAGE = 'temp.import_stage';
 
-/** Stages a parsed prices file (any earlier stage of this connection is dropped first). */
-export function stagePrices(db: Database, parsed: Extract<Rows, { kind: 'prices' }>, normaliseAt: (s: string) => string): void {
+/** A time-series kind: one row per key and time, upserted (the newest row of a file for a key wins). */
+interface Series<R> {
+  table: string;
+  columns: readonly string[];
+  key: readonly string[];
+  values(r: R, normaliseAt: (s: string) => string): unknown[];
+}
+
+const SERIES: { [K in 'prices' | 'volatilities' | 'asset-prices']: Series<Extract<Rows, { kind: K }>['rows'][number]> } = {
+  prices: {
+    table: 'prices',
+    columns: ['instrument_id', 'at', 'mark', 'implied_vol', 'source'],
+    key: ['instrument_id', 'at'],
+    values: (r, n) => [r.instrument, n(r.at), r.mark, r.impliedVol, r.source ?? 'import'],
+  },
+  volatilities: {
+    table: 'volatilities',
+    columns: ['underlying_instrument_id', 'strike', 'at', 'implied_vol', 'source'],
+    key: ['underlying_instrument_id', 'strike', 'at'],
+    values: (r, n) => [r.underlyingInstrument, r.strike ?? 0n, n(r.at), r.impliedVol, r.source ?? 'import'],
+  },
+  'asset-prices': {
+    table: 'asset_prices',
+    columns: ['asset_id', 'at', 'price', 'source'],
+    key: ['asset_id', 'at'],
+    values: (r, n) => [r.asset, n(r.at), r.price, r.source ?? 'import'],
+  },
+};
+
+type SeriesRows = Extract<Rows, { kind: keyof typeof SERIES }>;
+
+/** Whether a kind is staged in bulk (stageSeries) rather than kept parsed. */
+export function isSeries(parsed: Rows): parsed is SeriesRows {
+  return Object.hasOwn(SERIES, parsed.kind);
+}
+
+function seriesOf(kind: SeriesRows['kind']): Series<SeriesRows['rows'][number]> {
+  return SERIES[kind] as Series<SeriesRows['rows'][number]>;
+}
+
+/** INSERT ... ON CONFLICT DO UPDATE of a series' table, from VALUES or from a SELECT. */
+function upsertSql(s: Series<unknown>, from: string): string {
+  const set = s.columns.filter((c) => !s.key.includes(c)).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${s.table}(${s.columns.join(', ')}) ${from} ON CONFLICT(${s.key.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+}
+
+function writeSeries(db: Database, parsed: SeriesRows, normaliseAt: (s: string) => string): void {
+  const s = seriesOf(parsed.kind);
+  const put = db.prepare(upsertSql(s, `VALUES (${s.columns.map(() => '?').join(', ')})`));
+  for (const r of parsed.rows) put.run(...s.values(r, normaliseAt));
+}
+
+/**
+ * Stages a parsed series file (any earlier stage of this connection is dropped first). Keyed as its table is, so that
+ * the publish reads the rows in the table's order (a sorted merge into the ledger's b-tree) and the newest row of a
+ * key wins, as it does when the rows are upserted one by one.
+ */
+export function stageSeries(db: Database, parsed: SeriesRows, normaliseAt: (s: string) => string): void {
+  const s = seriesOf(parsed.kind);
   db.exec(`DROP TABLE IF EXISTS ${STAGE}`);
-  db.exec(`CREATE TABLE ${STAGE} (instrument_id TEXT NOT NULL, at TEXT NOT NULL, mark INTEGER NOT NULL, implied_vol INTEGER, source TEXT NOT NULL)`);
-  const s = db.prepare(`INSERT INTO ${STAGE} VALUES (?, ?, ?, ?, ?)`);
+  db.exec(`CREATE TABLE ${STAGE} (${s.columns.join(', ')}, PRIMARY KEY (${s.key.join(', ')})) WITHOUT ROWID`);
+  const put = db.prepare(`INSERT OR REPLACE INTO ${STAGE} VALUES (${s.columns.map(() => '?').join(', ')})`);
   db.transaction(() => {
-    for (const r of parsed.rows) s.run(r.instrument, normaliseAt(r.at), r.mark, r.impliedVol, r.source ?? 'import');
+    for (const r of parsed.rows) put.run(...s.values(r, normaliseAt));
   })();
 }
 
-/** Writes the staged rows into the prices (inside the caller's transaction); the rows written. */
-export function publishStagedPrices(db: Database): number {
-  return db
-    .prepare(
-      `INSERT INTO prices(instrument_id, at, mark, implied_vol, source) SELECT instrument_id, at, mark, implied_vol, source FROM ${STAGE} WHERE true
-       ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, implied_vol = excluded.implied_vol, source = excluded.source`,
-    )
-    .run().changes;
+/** Writes the staged rows of a series kind into its table (inside the caller's transaction); the rows written. */
+export function publishStagedSeries(db: Database, kind: string): number {
+  if (!Object.hasOwn(SERIES, kind)) throw new Error(`${kind} is not a series kind: its rows are not staged in bulk`);
+  const s = seriesOf(kind as SeriesRows['kind']);
+  return db.prepare(upsertSql(s, `SELECT ${s.columns.join(', ')} FROM ${STAGE} WHERE true`)).run().changes;
 }
 
-/** Whether this connection holds a staged file. */
+/** Whether this connection holds a staged series file. */
 export function hasStage(db: Database): boolean {
-  return db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = 'import_stage_prices'").pluck().get() !== 0;
+  return db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = 'import_stage'").pluck().get() !== 0;
 }
 
-/** What a prices file was checked against: the instruments, as their rows stand (a change means check again). */
-export function instrumentsFingerprint(db: Database): string {
-  return JSON.stringify(db.prepare('SELECT * FROM instruments ORDER BY id').raw().all(), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+/** The tables the CSV parser's reference data (ledgerRef) is read from. */
+export const REF_TABLES = ['members', 'accounts', 'assets', 'asset_haircuts', 'instruments', 'instrument_tiers', 'instrument_impact', 'instrument_risk_arrays'] as const;
+export type RefTable = (typeof REF_TABLES)[number];
+
+/** What a file was checked against: these tables, as their rows stand (a change means check again). */
+export function refFingerprint(db: Database, tables: readonly RefTable[]): string {
+  const h = createHash('sha256');
+  for (const t of tables) {
+    h.update(`${t}\n`);
+    // Rows in the table's key order; bigints spelled with their n, so that 1 and '1' differ.
+    for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).raw().safeIntegers(true).iterate()) {
+      h.update(`${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}\n`);
+    }
+  }
+  return h.digest('hex');
 }
 
 export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) => string): void {
@@ -161,15 +230,6 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       for (const r of parsed.rows) s.run(r.account, r.asset, r.quantity);
       return;
     }
-    case 'prices': {
-      const s = db.prepare(
-        `INSERT INTO prices(instrument_id, at, mark, implied_vol, source) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, implied_vol = excluded.implied_vol,
-           source = excluded.source`,
-      );
-      for (const r of parsed.rows) s.run(r.instrument, normaliseAt(r.at), r.mark, r.impliedVol, r.source ?? 'import');
-      return;
-    }
     case 'risk-arrays': {
       const del = db.prepare('DELETE FROM instrument_risk_arrays WHERE instrument_id = ?');
       const ins = db.prepare('INSERT INTO instrument_risk_arrays(instrument_id, scenario, value) VALUES (?, ?, ?)');
@@ -192,22 +252,11 @@ export function writeRows(db: Database, parsed: Rows, normaliseAt: (s: string) =
       }
       return;
     }
-    case 'volatilities': {
-      const s = db.prepare(
-        `INSERT INTO volatilities(underlying_instrument_id, strike, at, implied_vol, source) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(underlying_instrument_id, strike, at) DO UPDATE SET implied_vol = excluded.implied_vol, source = excluded.source`,
-      );
-      for (const r of parsed.rows) s.run(r.underlyingInstrument, r.strike ?? 0n, normaliseAt(r.at), r.impliedVol, r.source ?? 'import');
+    case 'prices':
+    case 'volatilities':
+    case 'asset-prices':
+      writeSeries(db, parsed, normaliseAt);
       return;
-    }
-    case 'asset-prices': {
-      const s = db.prepare(
-        `INSERT INTO asset_prices(asset_id, at, price, source) VALUES (?, ?, ?, ?)
-         ON CONFLICT(asset_id, at) DO UPDATE SET price = excluded.price, source = excluded.source`,
-      );
-      for (const r of parsed.rows) s.run(r.asset, normaliseAt(r.at), r.price, r.source ?? 'import');
-      return;
-    }
     case 'funding-rates':
       writeFundingRates(db, parsed.rows.map((r) => ({ ...r, at: normaliseAt(r.at) })));
       return;

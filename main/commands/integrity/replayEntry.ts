@@ -19,6 +19,7 @@ import type { CommandContext } from '../context.ts';
 import { JOURNAL_FORMAT, replayInit, type InitPayload } from '../initLedger.ts';
 import { tickWriter, type TickResult } from '../tickCommit.ts';
 import type { ResidentBook } from '../../resident/residentBook.ts';
+import { recordedText, type FileRecord } from '../importRecord.ts';
 
 /** Why an entry cannot be replayed: it does not carry what its command read. Nothing is then claimed about the state. */
 export class Unreplayable extends Error {}
@@ -67,18 +68,21 @@ function replayTick(db: Database, e: JournalEntry): void {
   }
 }
 
-/** A command's input from its entry's payload: the payload itself, but for an import's, which adds the fingerprint. */
+/** A command's input from its entry's payload (an import's: importOf). */
 function inputOf(channel: Channel, e: JournalEntry): unknown {
   const payload = JSON.parse(e.payload) as Record<string, unknown>;
   // An acknowledgement records the problem it accepted beside its reason (the door's state, not the input).
   if (channel === 'ledger.acknowledge') return { reason: payload.reason };
-  if (channel !== 'import.csv') return payload;
-  const { kind, file, text, sha256 } = payload;
-  if (typeof text !== 'string') {
-    throw new Unreplayable(`it records the file ${String(file)} by its fingerprint only (written before the journal carried an import's contents)`);
-  }
+  return payload;
+}
+
+/** An import's file from its entry: as the entry holds it (importRecord.ts), checked against its sha256. */
+function importOf(payload: Record<string, unknown>): { input: unknown; record?: FileRecord } {
+  const { kind, file, sha256 } = payload;
+  const text = recordedText(payload);
+  if (text === null) throw new Unreplayable(`it records the file ${String(file)} by its fingerprint only (written before the journal carried an import's contents)`);
   if (createHash('sha256').update(text).digest('hex') !== sha256) throw new Unreplayable(`the file contents it carries do not match its sha256 ${String(sha256)}`);
-  return { kind, file, text };
+  return { input: { kind, file, text }, ...(typeof payload.brotli === 'string' ? { record: { sha256, brotli: payload.brotli } } : {}) };
 }
 
 /** The entry as it was recorded, written again after its effect was replayed by hand. */
@@ -146,6 +150,12 @@ export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBo
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
   // An override (or a confirmation of one) journalled before overrides recorded their alternative is rebuilt without it.
   if (!e.result.includes('"override":')) ctx.preOverrides = true;
+  if (channel === 'import.csv') {
+    // A compressed file is recorded again as its entry holds it, not compressed anew.
+    const { input, record } = importOf(JSON.parse(e.payload) as Record<string, unknown>);
+    commitCommand(ctx, channel, validate(channel, input), record ? { record } : undefined);
+    return;
+  }
   const raw = inputOf(channel, e);
   if (channel === 'cycle.run') {
     // A cycle journalled before cycles ran the lifecycle carries no mark of it: it is replayed without it.
