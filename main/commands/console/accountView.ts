@@ -11,6 +11,7 @@ import { tierIndex } from '../../engine/tierMath.ts';
 import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
+import { scannedPositionViews } from '../../engine/scannedPrices.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { markByModel, modelMarkText } from '../../engine/optionMarks.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral, heldWithUnderlyings, readMarket } from '../../ledger/bookRepo.ts';
@@ -187,38 +188,46 @@ function markSourceOf(s: AccountSnapshot, instrument: string, marks: Map<string,
 
 /** Every position of the account with its figures, at the marks the result was evaluated at. */
 export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<string, bigint> = s.book.marks): PositionView[] {
+  // A portfolio position's prices are found by scanning its underlying instrument's price (engine/scannedPrices.ts);
+  // under a what-if shock the account is shown as shocked, not scanned again from there.
+  const scanned = marks === s.book.marks ? scannedPositionViews(s.book, s.account.id) : () => null;
   return r.positions.map((p, k) => {
-    const pos = s.book.positions[k]!;
-    const inst = s.instruments.get(pos.instrument)!;
-    const mark = marks.get(pos.instrument)!;
-    const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
-    const markPrice = ticksToPrice(mark, inst.tick);
-    return {
-      instrument: pos.instrument,
-      quantity: lotsToQuantity(pos.quantity, inst.lot),
-      entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
-      mark: markPrice,
-      markSource: markSourceOf(s, pos.instrument, marks),
-      notional: formatAmount(p.notional),
-      upnl: formatAmount(p.upnl),
-      mm: formatAmount(p.mm),
-      im: formatAmount(p.im),
-      liquidationPrice,
-      liquidation: liquidationShown({
-        exact: liquidationPrice,
-        mark: markPrice,
-        tick: inst.tick,
-        long: pos.quantity > 0n,
-        belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
-        unit: p.isolated ? 'the isolated position' : 'the account',
-        instrument: pos.instrument,
-      }),
-      bankruptcyPrice: positionBankruptcyPrice(r, pos, p, inst, mark),
-      isolated: p.isolated
-        ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
-        : null,
-    };
+    const sv = scanned(s.book.positions[k]!);
+    return sv ? { ...positionView(s, r, p, k, marks), ...sv } : positionView(s, r, p, k, marks);
   });
+}
+
+function positionView(s: AccountSnapshot, r: AccountResult, p: PositionResult, k: number, marks: Map<string, bigint>): PositionView {
+  const pos = s.book.positions[k]!;
+  const inst = s.instruments.get(pos.instrument)!;
+  const mark = marks.get(pos.instrument)!;
+  const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
+  const markPrice = ticksToPrice(mark, inst.tick);
+  return {
+    instrument: pos.instrument,
+    quantity: lotsToQuantity(pos.quantity, inst.lot),
+    entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
+    mark: markPrice,
+    markSource: markSourceOf(s, pos.instrument, marks),
+    notional: formatAmount(p.notional),
+    upnl: formatAmount(p.upnl),
+    mm: formatAmount(p.mm),
+    im: formatAmount(p.im),
+    liquidationPrice,
+    liquidation: liquidationShown({
+      exact: liquidationPrice,
+      mark: markPrice,
+      tick: inst.tick,
+      long: pos.quantity > 0n,
+      belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
+      unit: p.isolated ? 'the isolated position' : 'the account',
+      instrument: pos.instrument,
+    }),
+    bankruptcyPrice: positionBankruptcyPrice(r, pos, p, inst, mark),
+    isolated: p.isolated
+      ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
+      : null,
+  };
 }
 
 /** Every collateral holding: quantity and price as decimals, value after haircut (at the prices given). */
