@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Book } from '../main/engine/model.ts';
 import { markByModel } from '../main/engine/optionMarks.ts';
-import { scanPrices, type ScanHit } from '../main/engine/scannedPrices.ts';
+import { scanPrices, scannedPositionViews, type ScanHit } from '../main/engine/scannedPrices.ts';
 import { pBook, pInstrument } from './support/portfolioBook.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
@@ -209,4 +209,14 @@ test('the account detail and the explain trace show a portfolio position\'s scan
     }
   }
   assert.ok(priced > 0, 'some options-desk position has a scanned liquidation price');
+});
+
+test('an option on the scanned instrument that cannot be priced away from its mark: not scanned, saying why (never held still)', () => {
+  const fut = pInstrument({ id: 'F', underlying: 'X', multiplier: '10', tick: '1', scanRange: 100n * E6, expiry: EXPIRY });
+  const opt = pInstrument({ id: 'O', underlying: 'X', multiplier: '10', tick: '1', expiry: EXPIRY, riskArray: new Array<bigint>(16).fill(0n), option: { right: 'call', strike: 100n, underlyingInstrument: 'F' } });
+  const b = pBook({ instruments: [fut, opt], marks: { F: 100n, O: 5n }, positions: [{ instrument: 'F', quantity: 1n }, { instrument: 'O', quantity: -2n }], cash: 100_000n });
+  const view = scannedPositionViews(b, 'A1')(b.positions[1]!)!;
+  assert.equal(view.liquidation.state, 'none');
+  assert.match(view.liquidation.text, /^Not scanned: O \(it has a price, but its move with F needs Black-76\): no implied volatility/);
+  assert.equal(view.liquidationPrice, null);
 });

@@ -61,6 +61,9 @@ export interface ScannedPrices {
   evaluations: number;
 }
 
+/** Why an account cannot be scanned in an instrument: an option on it that cannot be priced away from its mark. */
+export class ScanError extends Error {}
+
 /** The instrument whose price a portfolio position is scanned in: its own, or an option's underlying instrument. */
 export function scannedInstrument(x: Instrument): string {
   return x.kind === 'option' && x.option?.underlyingInstrument ? x.option.underlyingInstrument : x.id;
@@ -73,7 +76,8 @@ export interface Figures {
 
 /**
  * How the account's marks move with U's price: per option on U, its mark at P. Throws an Error naming what is
- * missing when an option on U cannot be priced at P (no volatility, no expiry): the scan would hold it wrongly.
+ * missing (a ScanError) when an option on U cannot be priced at P (no volatility, no expiry): the scan would hold it
+ * wrongly.
  */
 function optionMover(book: Book, accountId: string, u: string): (p: bigint) => Map<string, bigint> {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
@@ -84,13 +88,13 @@ function optionMover(book: Book, accountId: string, u: string): (p: bigint) => M
     if (book.modelMarks?.has(x.id)) {
       return (p: bigint): bigint => {
         const m = modelMark(book, x, byId, p);
-        if (typeof m === 'string') throw new Error(`cannot scan ${x.id}: ${m}`);
+        if (typeof m === 'string') throw new ScanError(`${x.id}: ${m}`);
         return m.ticks;
       };
     }
     // An imported price moved by the model's change: the model's inputs, read once.
     const at = modelMark(book, x, byId, mark);
-    if (typeof at === 'string') throw new Error(`cannot scan ${x.id} (it has a price, but its move with ${u} needs Black-76): ${at}`);
+    if (typeof at === 'string') throw new ScanError(`${x.id} (it has a price, but its move with ${u} needs Black-76): ${at}`);
     const base = new D(at.price);
     const own = book.marks.get(x.id)!;
     return (p: bigint): bigint => {
@@ -105,7 +109,7 @@ function optionMover(book: Book, accountId: string, u: string): (p: bigint) => M
 
 /**
  * The account's cross equity and MM with instrument `u` at each price asked (ticks), the portfolio scanned again
- * there; answers are kept, so the search and a trace ask each price once. Throws (an Error naming the option) when
+ * there; answers are kept, so the search and a trace ask each price once. Throws a ScanError naming the option when
  * an option on `u` cannot be priced away from its mark.
  */
 export function scanner(book: Book, accountId: string, u: string): { at: (p: bigint) => Figures; evaluations: () => number } {
@@ -281,8 +285,8 @@ export function scannedPositionViews(book: Book, accountId: string): (pos: { ins
       try {
         s = scanPrices(book, accountId, u) ?? `no price for ${u}`;
       } catch (e) {
-        if (!(e instanceof Error) || !e.message.startsWith('cannot scan')) throw e;
-        s = e.message.slice('cannot scan '.length);
+        if (!(e instanceof ScanError)) throw e;
+        s = e.message;
       }
       v = scannedView(s, byId.get(u)?.tick ?? x.tick);
       memo.set(u, v);

@@ -3,7 +3,7 @@
 // ticks that bracket the answer, each evaluated whole again there.
 import type { TraceInput, TraceStep } from '../../../shared/contractExplain.ts';
 import type { Instrument, Position } from '../model.ts';
-import { scanPrices, scanner, scannedInstrument, scannedView, SCAN_STEPS, type ScanHit, type ScannedPrices } from '../scannedPrices.ts';
+import { ScanError, scanPrices, scanner, scannedInstrument, scannedView, SCAN_STEPS, type ScanHit, type ScannedPrices } from '../scannedPrices.ts';
 import { markInput, positionInput, priceOf, usd, type TraceBody, type TracedAccount } from './traceParts.ts';
 
 export function scannedPriceTrace(t: TracedAccount, pos: Position, inst: Instrument, which: 'liquidation' | 'bankruptcy'): TraceBody {
@@ -22,8 +22,8 @@ export function scannedPriceTrace(t: TracedAccount, pos: Position, inst: Instrum
   try {
     s = scanPrices(t.book, t.account, u);
   } catch (e) {
-    if (!(e instanceof Error) || !e.message.startsWith('cannot scan')) throw e;
-    return { ...base, value: null, inputs, steps: [], note: `Not scanned: ${e.message.slice('cannot scan '.length)}.` };
+    if (!(e instanceof ScanError)) throw e;
+    return { ...base, value: null, inputs, steps: [], note: `Not scanned: ${e.message}.` };
   }
   if (s === null) return { ...base, value: null, inputs, steps: [], note: `No price for ${u}.` };
   const view = scannedView(s, under.tick);
