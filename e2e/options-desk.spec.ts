@@ -5,6 +5,7 @@ import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { asUser } from './support/api.ts';
 import type { AccountCommodities } from '../shared/contractPortfolio.ts';
+import type { AccountDetail } from '../shared/contract.ts';
 
 test.use({ deskAccounts: 150, viewport: { width: 1280, height: 900 } });
 
@@ -24,4 +25,20 @@ test('the demo book\'s options desk: an account with options shows its greeks an
   await expect(page.getByTestId('detail-greeks-row')).toHaveCount(4);
   const shown = (await page.getByTestId('detail-greeks-delta').innerText()).replace(/[,\s+]/g, '').replace('\u2212', '-');
   expect(Number(shown)).toBeCloseTo(Number(want.greeks!.delta), 6);
+});
+
+test('an options-desk account shows its portfolio positions\' scanned liquidation prices, on the underlying future', async ({ page, desk }) => {
+  const want = await asUser(desk, 'viewer', (api) => api<AccountDetail>('accounts.detail', { id: 'VOC-H01' }));
+  const option = want.positions.find((p) => p.instrument.startsWith('BTC-26JUN26-') && p.liquidation.state === 'price')!;
+  expect(option.liquidation.text).toMatch(/^If BTC-26JUN26 (falls|rises) past/);
+
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.goto(`${desk.url}#/accounts/VOC-H01`);
+  const row = page.locator(`[data-testid="positions-row"][data-instrument="${option.instrument}"]`);
+  const liq = row.getByTestId('positions-liq');
+  await expect(liq).toHaveAttribute('data-state', 'price');
+  await expect(liq).toHaveAttribute('title', option.liquidation.text);
+  // Its trace opens on the search: the account at the ticks on both sides of the price.
+  await row.getByTestId('positions-liq-explain').click();
+  await expect(page.getByText('the first tick there')).toBeVisible();
 });

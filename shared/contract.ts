@@ -243,6 +243,8 @@ export interface PositionView {
   quantity: string;
   entryPrice: string;
   mark: string;
+  /** Where a model made the mark: "model: Black-76 (F ..., K ..., T ..., sigma ..., r ...) ..."; null for an imported price. */
+  markSource: string | null;
   notional: string;
   upnl: string;
   mm: string;

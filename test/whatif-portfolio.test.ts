@@ -25,7 +25,9 @@ test('§4 via the what-if: long 1 S&P future, scan risk $10,000 at scenario 13; 
     { underlying: 'SP', scanRisk: '10000', credits: '0', mm: '10000', im: '11000', worstScenario: { scenario: 13, label: 'price -3/3, vol up', pnl: '-10000' } },
   ]);
   assert.deepEqual([a.mm, a.im, a.status, a.call], ['10000', '11000', 'warning', null]);
-  assert.deepEqual([a.positions[0]!.liquidationPrice, a.positions[0]!.bankruptcyPrice, a.positions[0]!.mm], [null, null, '0']);
+  // Scanned (the future's array is the same at every price): equity 10,500 + (P - 410) x 500 meets MM 10,000 at
+  // 409 and zero at 389, each the first tick there.
+  assert.deepEqual([a.positions[0]!.liquidationPrice, a.positions[0]!.bankruptcyPrice, a.positions[0]!.mm], ['409.00000000', '389.00000000', '0']);
 });
 
 test('§4 via the what-if: the long Dec 410 call, imported array, scan risk $3,990; under MM a call restores IM', () => {

@@ -28,6 +28,7 @@ import { instrumentTickOf, latestMarkOf, memberCureMinutes } from '../ledger/boo
 import { latestCycle } from '../ledger/cycleRepo.ts';
 import { tickStatements } from './tickCommit.ts';
 import { ResidentBook, moveMark, type ResidentState } from '../resident/residentBook.ts';
+import { remarkOn } from '../engine/optionMarks.ts';
 
 /** A mark in an instrument's ticks as the decimal price a feed sends (ticks x tick): the inverse of checkMarks. */
 export function priceOfTicks(tick: string, ticks: bigint): string {
@@ -91,6 +92,30 @@ function decide(st: ResidentState, candidates: ArrayLike<number>, inst: number, 
   return calls;
 }
 
+/**
+ * The options the resident book marks by Black-76 (engine/optionMarks.ts) on an instrument this instant moves, at
+ * their new model marks: they move with it, screened and decided like the instant's own marks, and are not stored
+ * (a model mark is not a price). An option that has a price of its own in the instant leaves the model for good:
+ * an imported price always wins.
+ */
+function remodelled(st: ResidentState, instant: readonly Mark[]): (Mark & { inst: number; mark: number; model: true })[] {
+  const mm = st.book.modelMarks;
+  if (!mm || mm.size === 0) return [];
+  const own = new Set(instant.map((m) => m.instrument));
+  for (const id of own) mm.delete(id);
+  const out: (Mark & { inst: number; mark: number; model: true })[] = [];
+  for (const m of instant) {
+    for (const { id, mark } of remarkOn(st.book, m.instrument, m.ticks, m.at)) {
+      const inst = st.cols.instrumentIndex.get(id);
+      if (inst === undefined || own.has(id)) continue;
+      mm.set(id, mark);
+      if (mark.ticks === st.book.marks.get(id)) continue;
+      out.push({ instrument: id, ticks: mark.ticks, at: m.at, inst, mark: Number(mark.ticks), model: true });
+    }
+  }
+  return out;
+}
+
 export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): TickOutput {
   const now = ctx.now().toISOString();
   const marks = checkMarks(ctx, input, now);
@@ -121,10 +146,11 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
     if (!st) continue;
     const moved = instant.flatMap((m) => {
       const inst = st.cols.instrumentIndex.get(m.instrument);
-      return inst === undefined ? [] : [{ ...m, inst, mark: Number(m.ticks) }];
+      return inst === undefined ? [] : [{ ...m, inst, mark: Number(m.ticks), model: false }];
     });
     if (moved.length === 0) continue;
     resident.touch();
+    moved.push(...remodelled(st, instant));
     const last = moved[moved.length - 1]!;
     let calls: { account: number; amount: bigint }[];
     if (moved.length === 1) {
@@ -138,7 +164,7 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
       for (const m of moved) {
         st.book.marks.set(m.instrument, m.ticks);
         if (cycle) for (const a of st.live.screen(m.inst, m.mark)) candidates.add(a);
-        if (m !== last) moveMark(st, m.inst, m.ticks, m.at);
+        if (m !== last) moveMark(st, m.inst, m.ticks, m.at, !m.model);
       }
       calls = cycle ? decide(st, [...candidates].sort((x, y) => x - y), last.inst, last.mark) : [];
     }
@@ -154,7 +180,7 @@ export function pricesTick(ctx: CommandContext, input: InputOf<'prices.tick'>): 
         st.live.setIgnored(c.account, true);
       }
     }
-    catchUp = () => moveMark(st, last.inst, last.ticks, last.at);
+    catchUp = () => moveMark(st, last.inst, last.ticks, last.at, !last.model);
   }
   if (catchUp) resident.afterCommit(catchUp);
   return out;

@@ -199,6 +199,28 @@ export interface Book {
   marks: Map<string, bigint>;
   /** Price per asset id, in 10^-priceScale USD. */
   assetPrices: Map<string, bigint>;
-  /** Needed when an instrument is margined by portfolio; absent for an all-tiered book. */
+  /** Needed when an instrument is margined by portfolio or an option is marked by the model; absent otherwise. */
   market?: PortfolioMarket;
+  /** The options marked by Black-76 for want of an imported price (optionMarks.ts), with their inputs, by id. */
+  modelMarks?: Map<string, ModelMark>;
+}
+
+/** One model mark with what it was computed from (optionMarks.ts), as the desk and a trace show it. */
+export interface ModelMark {
+  /** The mark, in the option's ticks. */
+  ticks: bigint;
+  /** Black-76's price before the rounding to the tick (30 significant digits). */
+  price: string;
+  underlyingInstrument: string;
+  /** F and K as decimal prices; T in years (to 12 places); sigma and r as decimals. */
+  forward: string;
+  strike: string;
+  years: string;
+  vol: string;
+  /** Where sigma came from: the option's own (its strike's quote) or its underlying instrument's. */
+  volFrom: 'strike' | 'underlying';
+  rate: string;
+  /** The valuation time T is counted from. */
+  asOf: string;
+  expiry: string;
 }

@@ -6,6 +6,7 @@ import { COLLATERAL_POLICY, effectiveHaircuts, parseConcentration, type Concentr
 import { parseRate, parseAmount, decimalPlaces, parseUnits } from '../../shared/units.ts';
 import { readAccount } from './consoleRepo.ts';
 import { InputError } from '../../shared/errors.ts';
+import { markByModel } from '../engine/optionMarks.ts';
 
 type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
@@ -403,8 +404,8 @@ function strikeInTicksOf(x: Instrument, u: Instrument): bigint | null {
  * What portfolio margin needs beyond marks, as of a time; absent when no instrument is portfolio-margined. Read
  * as of LATEST, the valuation time (Black-76's "now") is that of the latest mark.
  */
-export function readMarket(db: Database, asOf: string, instruments: Instrument[], priceTimes: Map<string, string>): PortfolioMarket | undefined {
-  if (!instruments.some((x) => x.margin === 'portfolio')) return undefined;
+export function readMarket(db: Database, asOf: string, instruments: Instrument[], priceTimes: Map<string, string>, modelled = false): PortfolioMarket | undefined {
+  if (!modelled && !instruments.some((x) => x.margin === 'portfolio')) return undefined;
   let at = asOf;
   if (asOf === LATEST) {
     at = '1970-01-01T00:00:00Z';
@@ -414,28 +415,45 @@ export function readMarket(db: Database, asOf: string, instruments: Instrument[]
 }
 
 /** The whole book as of a time. Positions and collateral are the ledger's current holdings. */
-export function readBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
+export function readBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string>; unpriced: Map<string, string> } {
   const marks = readMarks(db, asOf);
   const assetPrices = readAssetPrices(db, asOf);
   const priceTimes = new Map<string, string>();
   for (const [k, v] of marks) priceTimes.set(k, v.at);
   for (const [k, v] of assetPrices) priceTimes.set(`asset:${k}`, v.at);
   const instruments = readInstruments(db);
-  const market = readMarket(db, asOf, instruments, priceTimes);
-  return {
-    book: {
-      policy: readPolicy(db),
-      instruments,
-      assets: readAssets(db),
-      accounts: readAccounts(db),
-      positions: readPositions(db),
-      collateral: readCollateral(db),
-      marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
-      assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
-      ...(market ? { market } : {}),
-    },
-    priceTimes,
+  const positions = readPositions(db);
+  const bare = heldWithoutPrice(instruments, positions, marks);
+  const market = readMarket(db, asOf, instruments, priceTimes, bare.length > 0);
+  const book: Book = {
+    policy: readPolicy(db),
+    instruments,
+    assets: readAssets(db),
+    accounts: readAccounts(db),
+    positions,
+    collateral: readCollateral(db),
+    marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
+    assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+    ...(market ? { market } : {}),
   };
+  // Options held with no price at or before asOf are marked by Black-76 (engine/optionMarks.ts); an imported price wins.
+  const unpriced = bare.length > 0 ? markByModel(book, bare) : new Map<string, string>();
+  return { book, priceTimes, unpriced };
+}
+
+/** The options held that have no mark: only these are priced by the model (the one pass over positions is paid only then). */
+function heldWithoutPrice(instruments: readonly Instrument[], positions: readonly Position[], marks: ReadonlyMap<string, unknown>): string[] {
+  const bare = instruments.filter((x) => x.kind === 'option' && !marks.has(x.id));
+  if (bare.length === 0) return [];
+  const held = new Set<string>();
+  for (const p of positions) held.add(p.instrument);
+  return bare.filter((x) => held.has(x.id)).map((x) => x.id);
+}
+
+/** The error for a held instrument with no mark: with the model's reason where it is an option Black-76 could not price. */
+function noPrice(id: string, when: string, unpriced: ReadonlyMap<string, string>, field: string): InputError {
+  const why = unpriced.get(id);
+  return new InputError(`no price for instrument ${id} ${when}${why ? `, and Black-76 cannot mark it: ${why}` : ''}`, { field });
 }
 
 /** A time after every price a ledger may hold: readBook as of it reads the latest marks, whenever they are. */
@@ -449,9 +467,9 @@ export const LATEST = '9999-12-31T23:59:59.999Z';
 export function readCycleBook(db: Database, asOf: string): { book: Book; priceTimes: Map<string, string> } {
   const r = readBook(db, asOf);
   const { book } = r;
-  const held = heldWithUnderlyings(book.instruments, book.positions);
+  const held = heldWithUnderlyings(book.instruments, book.positions, book.modelMarks);
   for (const id of held) {
-    if (!book.marks.has(id)) throw new InputError(`no price for instrument ${id} at or before ${asOf}`, { field: 'at' });
+    if (!book.marks.has(id)) throw noPrice(id, `at or before ${asOf}`, r.unpriced, 'at');
   }
   for (const c of book.collateral) {
     if (!book.assetPrices.has(c.asset)) throw new InputError(`no price for asset ${c.asset} at or before ${asOf}`, { field: 'at' });
@@ -460,11 +478,15 @@ export function readCycleBook(db: Database, asOf: string): { book: Book; priceTi
   return r;
 }
 
-/** The instruments held, with the underlying instruments of held portfolio options (Black-76 prices those on them). */
-export function heldWithUnderlyings(instruments: Instrument[], positions: Position[]): Set<string> {
+/**
+ * The instruments held, with the underlying instruments of held portfolio options and of options marked by the model
+ * (Black-76 prices those on them, and a tick of that instrument marks them again).
+ */
+export function heldWithUnderlyings(instruments: Instrument[], positions: readonly Position[], modelled?: ReadonlyMap<string, unknown> | ReadonlySet<string>): Set<string> {
   const held = new Set(positions.map((p) => p.instrument));
   for (const x of instruments) {
-    if (held.has(x.id) && x.margin === 'portfolio' && x.option?.underlyingInstrument) held.add(x.option.underlyingInstrument);
+    if (!held.has(x.id) || !x.option?.underlyingInstrument) continue;
+    if (x.margin === 'portfolio' || modelled?.has(x.id)) held.add(x.option.underlyingInstrument);
   }
   return held;
 }
@@ -488,18 +510,25 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
   const mark = db.prepare('SELECT mark FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true);
   const marks = new Map<string, bigint>();
   const instruments = readInstruments(db);
-  for (const id of heldWithUnderlyings(instruments, positions)) {
-    const r = mark.get(id, asOf) as { mark: bigint } | undefined;
-    if (r) marks.set(id, r.mark);
-  }
+  const read = (ids: Iterable<string>) => {
+    for (const id of ids) {
+      if (marks.has(id)) continue;
+      const r = mark.get(id, asOf) as { mark: bigint } | undefined;
+      if (r) marks.set(id, r.mark);
+    }
+  };
+  read(heldWithUnderlyings(instruments, positions));
+  // An option with no price is marked by the model on its underlying instrument's mark: that one is read too.
+  const bare = heldWithoutPrice(instruments, positions, marks);
+  read(heldWithUnderlyings(instruments, positions, new Set(bare)));
   const assetPrices = new Map<string, bigint>();
   for (const id of new Set([...collateral.map((c) => c.asset), 'USD'])) {
     const p = assetPriceAt(db, id, asOf);
     if (p !== null) assetPrices.set(id, p);
   }
   const account = readAccount(db, accountId);
-  const market = readMarket(db, asOf, instruments, new Map([...marks.keys()].map((id) => [id, latestMarkTime(db, id, asOf)])));
-  return {
+  const market = readMarket(db, asOf, instruments, new Map([...marks.keys()].map((id) => [id, latestMarkTime(db, id, asOf)])), bare.length > 0);
+  const book: Book = {
     policy: readPolicy(db),
     instruments,
     assets: readAssets(db),
@@ -510,6 +539,8 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
     assetPrices,
     ...(market ? { market } : {}),
   };
+  markByModel(book, bare);
+  return book;
 }
 
 function latestMarkTime(db: Database, id: string, asOf: string): string {

@@ -13,6 +13,7 @@ import type { Database } from 'better-sqlite3';
 import type { Book, Position, Collateral } from '../engine/model.ts';
 import { compileBook, type BookColumns } from '../engine/columns.ts';
 import { LiveBook } from '../engine/incremental.ts';
+import { remarkOn } from '../engine/optionMarks.ts';
 import { forgetKernel } from '../engine/evaluate.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { installCapture, takeCaptured, journalAfter, type Captured } from '../ledger/changeCapture.ts';
@@ -73,12 +74,17 @@ export function planKey(st: ResidentState, a: number, forced: string): string {
   return scanned ? `${key}|${st.book.market?.asOf ?? ''}` : key;
 }
 
-/** Moves a held instrument's mark in the resident book (the live figures too), as stored at `at`. */
-export function moveMark(st: ResidentState, inst: number, ticks: bigint, at: string): void {
+/**
+ * Moves a held instrument's mark in the resident book (the live figures too), as stored at `at`; a model mark
+ * (`stored` false: an option Black-76 marks, engine/optionMarks.ts) has no stored price time.
+ */
+export function moveMark(st: ResidentState, inst: number, ticks: bigint, at: string, stored = true): void {
   const id = st.cols.book.instruments[inst]!.id;
   st.book.marks.set(id, ticks);
-  st.priceTimes.set(id, at);
-  if (at > st.newestPrice) st.newestPrice = at;
+  if (stored) {
+    st.priceTimes.set(id, at);
+    if (at > st.newestPrice) st.newestPrice = at;
+  }
   st.markStamp[inst]!++;
   st.live.setMark(inst, Number(ticks));
 }
@@ -274,9 +280,16 @@ export class ResidentBook {
       if (!m) return `the marks of ${id} were removed`;
       if (m.at > st.newestPrice) st.newestPrice = m.at;
       if (i === undefined) continue; // held by nobody: nothing to revalue
+      st.book.modelMarks?.delete(id); // an imported price wins over the model from now on
       if (st.book.marks.get(id) === m.mark && st.priceTimes.get(id) === m.at) continue;
       if (m.mark < 0n || !safe(m.mark)) return `the mark of ${id} is outside the live book's range`;
       moveMark(st, i, m.mark, m.at);
+      // The options marked by the model on it move with it (as a price tick moves them, commands/priceTick.ts).
+      for (const o of remarkOn(st.book, id, m.mark, m.at)) {
+        st.book.modelMarks!.set(o.id, o.mark);
+        const oi = st.cols.instrumentIndex.get(o.id);
+        if (oi !== undefined && st.book.marks.get(o.id) !== o.mark.ticks) moveMark(st, oi, o.mark.ticks, m.at, false);
+      }
     }
     // Whom the screen heeds: one query for the whole ledger when a cycle changed many calls, else one per account.
     const called = c.calls.size > 64 ? new Set(accountsWithCalls(this.db)) : null;

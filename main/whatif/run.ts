@@ -4,6 +4,7 @@ import { marginInputSchema, type MarginOutput, type AccountOut } from './schema.
 import { toBook } from './toBook.ts';
 import { evaluateAccounts } from '../engine/evaluate.ts';
 import { positionLiquidationPrice, positionBankruptcyPrice } from '../engine/positionLiquidation.ts';
+import { scannedPositionViews, type ScannedView } from '../engine/scannedPrices.ts';
 import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
 import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
 import type { Book, Instrument } from '../engine/model.ts';
@@ -48,8 +49,8 @@ function positionOut(p: PositionResult, liquidationPrice: string | null, bankrup
   };
 }
 
-function portfolioPosition(p: PositionResult, g: Greeks | null): AccountOut['positions'][number] {
-  return { ...positionOut(p, null, null), ...(g ? { greeks: greeksText(g) } : {}) };
+function portfolioPosition(p: PositionResult, g: Greeks | null, sv: ScannedView | null): AccountOut['positions'][number] {
+  return { ...positionOut(p, sv?.liquidationPrice ?? null, sv?.bankruptcyPrice ?? null), ...(g ? { greeks: greeksText(g) } : {}) };
 }
 
 const greeksOf = (g: AccountOut['greeks']) => (g ? { greeks: g } : {});
@@ -68,40 +69,43 @@ export function computeWhatIf(json: unknown): MarginOutput {
   const results = evaluateAccounts(book);
   const risk = bookRisk(book);
   const pc = planContext(book);
-  const accounts: AccountOut[] = results.map((r) => ({
-    id: r.id,
-    equity: formatAmount(r.equity),
-    im: formatAmount(r.im),
-    mm: formatAmount(r.mm),
-    health: health(r.equity, r.mm),
-    status: r.status,
-    call: r.callAmount === null ? null : formatAmount(r.callAmount, book.policy.amountScale),
-    positions: r.positions.map((p) => {
-      const inst = instruments.get(p.instrument)!;
-      // Margined with its combined commodity: a price at which that alone brings equity to MM needs a rescan per
-      // trial price, which the what-if does not do yet.
-      if (inst.margin === 'portfolio') return portfolioPosition(p, positionGreeks(book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!, inst, risk));
-      const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
-      const mark = book.marks.get(p.instrument)!;
-      const lp = positionLiquidationPrice(r, pos, p, inst, mark);
-      const bp = positionBankruptcyPrice(r, pos, p, inst, mark);
-      return {
-        ...positionOut(p, lp, bp),
-        ...(p.isolated
-          ? { isolated: { equity: formatAmount(p.isolated.equity), im: formatAmount(p.isolated.im), mm: formatAmount(p.isolated.mm), status: p.isolated.status } }
-          : {}),
-      };
-    }),
-    ...greeksOf(accountGreeks(book, r.id, instruments, risk)),
-    commodities: (r.commodities ?? []).map((c) => ({
-      underlying: c.underlying,
-      scanRisk: formatAmount(c.scanRisk),
-      credits: formatAmount(c.credits),
-      mm: formatAmount(c.mm),
-      im: formatAmount(c.im),
-      worstScenario: { scenario: c.worst, label: scenarioLabel(c.worst), pnl: formatAmount(c.scenarios[c.worst - 1]!) },
-    })),
-    ...(r.status === 'liquidation' || r.status === 'bankrupt' ? { liquidationPlan: planOf(book, pc, r, instruments) } : {}),
-  }));
+  const accounts: AccountOut[] = results.map((r) => accountOut(r, scannedPositionViews(book, r.id)));
   return { accounts };
+
+  function accountOut(r: (typeof results)[number], scanned: ReturnType<typeof scannedPositionViews>): AccountOut {
+    return {
+      id: r.id,
+      equity: formatAmount(r.equity),
+      im: formatAmount(r.im),
+      mm: formatAmount(r.mm),
+      health: health(r.equity, r.mm),
+      status: r.status,
+      call: r.callAmount === null ? null : formatAmount(r.callAmount, book.policy.amountScale),
+      positions: r.positions.map((p) => {
+        const inst = instruments.get(p.instrument)!;
+        const pos = book.positions.find((x) => x.account === r.id && x.instrument === p.instrument)!;
+        // Margined with its combined commodity: its prices are found by scanning (engine/scannedPrices.ts).
+        if (inst.margin === 'portfolio') return portfolioPosition(p, positionGreeks(pos, inst, risk), scanned(pos));
+        const mark = book.marks.get(p.instrument)!;
+        const lp = positionLiquidationPrice(r, pos, p, inst, mark);
+        const bp = positionBankruptcyPrice(r, pos, p, inst, mark);
+        return {
+          ...positionOut(p, lp, bp),
+          ...(p.isolated
+            ? { isolated: { equity: formatAmount(p.isolated.equity), im: formatAmount(p.isolated.im), mm: formatAmount(p.isolated.mm), status: p.isolated.status } }
+            : {}),
+        };
+      }),
+      ...greeksOf(accountGreeks(book, r.id, instruments, risk)),
+      commodities: (r.commodities ?? []).map((c) => ({
+        underlying: c.underlying,
+        scanRisk: formatAmount(c.scanRisk),
+        credits: formatAmount(c.credits),
+        mm: formatAmount(c.mm),
+        im: formatAmount(c.im),
+        worstScenario: { scenario: c.worst, label: scenarioLabel(c.worst), pnl: formatAmount(c.scenarios[c.worst - 1]!) },
+      })),
+      ...(r.status === 'liquidation' || r.status === 'bankrupt' ? { liquidationPlan: planOf(book, pc, r, instruments) } : {}),
+    };
+  }
 }

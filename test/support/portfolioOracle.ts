@@ -45,7 +45,8 @@ function N(x: X): X {
   return erf.add(1).div(2);
 }
 
-function black(F: X, K: X, T: X, v: X, r: X, call: boolean): X {
+/** Black-76 (methodology §2) from the formula, with this file's own N. */
+export function black(F: X, K: X, T: X, v: X, r: X, call: boolean): X {
   const df = X.exp(r.mul(T).neg());
   if (F.lte(0)) return call ? new X(0) : df.mul(K);
   if (T.isZero() || v.lte(0)) return df.mul(X.max(call ? F.sub(K) : K.sub(F), 0));

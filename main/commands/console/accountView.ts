@@ -11,7 +11,9 @@ import { tierIndex } from '../../engine/tierMath.ts';
 import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
+import { scannedPositionViews } from '../../engine/scannedPrices.ts';
 import { restoreNeed } from '../../engine/calls.ts';
+import { markByModel, modelMarkText } from '../../engine/optionMarks.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral, heldWithUnderlyings, readMarket } from '../../ledger/bookRepo.ts';
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { listCalls, type CallRow } from '../../ledger/callRepo.ts';
@@ -44,16 +46,23 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
   const collateral = readCollateral(db, id);
   const all = readInstruments(db);
   // A portfolio option is priced on its underlying instrument: that future's mark is read too.
-  const instIds = heldWithUnderlyings(all, positions);
+  let instIds = heldWithUnderlyings(all, positions);
+  const marks = latestMarks(db, instIds, bound);
+  // An option with no price is marked by Black-76 on its underlying instrument's mark (engine/optionMarks.ts).
+  const bare = new Set([...instIds].filter((i) => !marks.has(i) && all.find((x) => x.id === i)?.kind === 'option'));
+  if (bare.size > 0) {
+    instIds = heldWithUnderlyings(all, positions, bare);
+    for (const [k, v] of latestMarks(db, [...instIds].filter((i) => !marks.has(i)), bound)) marks.set(k, v);
+  }
   const assetIds = new Set(collateral.map((c) => c.asset));
   const instruments = all.filter((x) => instIds.has(x.id));
   const assets = readAssets(db).filter((x) => assetIds.has(x.id));
-  const marks = latestMarks(db, instIds, bound);
   const assetPrices = latestAssetPrices(db, assetIds, bound);
   const when = bound === null ? 'in the ledger' : `at or before ${bound}`;
   let newest: string | null = null;
   for (const i of instIds) {
     const m = marks.get(i);
+    if (bare.has(i)) continue;
     if (!m) throw new RuleError('no_price', `account ${id}: no price for instrument ${i} ${when}`);
     if (newest === null || m.at > newest) newest = m.at;
   }
@@ -64,21 +73,23 @@ export function loadAccount(db: Database, id: string, now: () => Date, field = '
   }
   const liveCall = listCalls(db, { account: id }).find((c) => c.status === 'open' || c.status === 'overdue') ?? null;
   const asOf = bound ?? newest ?? now().toISOString();
-  const market = readMarket(db, asOf, instruments, new Map());
+  const market = readMarket(db, asOf, instruments, new Map(), bare.size > 0);
+  const book: Book = {
+    policy: readPolicy(db),
+    instruments,
+    assets,
+    accounts: [account],
+    positions,
+    collateral,
+    marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
+    assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
+    ...(market ? { market } : {}),
+  };
+  for (const [i, why] of markByModel(book, bare)) throw new RuleError('no_price', `account ${id}: no price for instrument ${i} ${when}, and Black-76 cannot mark it: ${why}`);
   return {
     account,
     asOf,
-    book: {
-      policy: readPolicy(db),
-      instruments,
-      assets,
-      accounts: [account],
-      positions,
-      collateral,
-      marks: new Map([...marks].map(([k, v]) => [k, v.mark])),
-      assetPrices: new Map([...assetPrices].map(([k, v]) => [k, v.price])),
-      ...(market ? { market } : {}),
-    },
+    book,
     instruments: new Map(instruments.map((x) => [x.id, x])),
     assets: new Map(assets.map((x) => [x.id, x])),
     liveCall,
@@ -169,39 +180,54 @@ function liquidationPriceOf(s: AccountSnapshot, r: AccountResult, p: PositionRes
   return positionLiquidationPrice(r, pos, p, s.instruments.get(pos.instrument)!, mark);
 }
 
+/** The model's account of a mark Black-76 made (null: an imported price), while the marks are the snapshot's own. */
+function markSourceOf(s: AccountSnapshot, instrument: string, marks: Map<string, bigint>): string | null {
+  const m = s.book.modelMarks?.get(instrument);
+  return m && marks.get(instrument) === m.ticks ? modelMarkText(m, s.instruments.get(instrument)!.tick) : null;
+}
+
 /** Every position of the account with its figures, at the marks the result was evaluated at. */
 export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<string, bigint> = s.book.marks): PositionView[] {
+  // A portfolio position's prices are found by scanning its underlying instrument's price (engine/scannedPrices.ts);
+  // under a what-if shock the account is shown as shocked, not scanned again from there.
+  const scanned = marks === s.book.marks ? scannedPositionViews(s.book, s.account.id) : () => null;
   return r.positions.map((p, k) => {
-    const pos = s.book.positions[k]!;
-    const inst = s.instruments.get(pos.instrument)!;
-    const mark = marks.get(pos.instrument)!;
-    const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
-    const markPrice = ticksToPrice(mark, inst.tick);
-    return {
-      instrument: pos.instrument,
-      quantity: lotsToQuantity(pos.quantity, inst.lot),
-      entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
-      mark: markPrice,
-      notional: formatAmount(p.notional),
-      upnl: formatAmount(p.upnl),
-      mm: formatAmount(p.mm),
-      im: formatAmount(p.im),
-      liquidationPrice,
-      liquidation: liquidationShown({
-        exact: liquidationPrice,
-        mark: markPrice,
-        tick: inst.tick,
-        long: pos.quantity > 0n,
-        belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
-        unit: p.isolated ? 'the isolated position' : 'the account',
-        instrument: pos.instrument,
-      }),
-      bankruptcyPrice: positionBankruptcyPrice(r, pos, p, inst, mark),
-      isolated: p.isolated
-        ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
-        : null,
-    };
+    const sv = scanned(s.book.positions[k]!);
+    return sv ? { ...positionView(s, r, p, k, marks), ...sv } : positionView(s, r, p, k, marks);
   });
+}
+
+function positionView(s: AccountSnapshot, r: AccountResult, p: PositionResult, k: number, marks: Map<string, bigint>): PositionView {
+  const pos = s.book.positions[k]!;
+  const inst = s.instruments.get(pos.instrument)!;
+  const mark = marks.get(pos.instrument)!;
+  const liquidationPrice = liquidationPriceOf(s, r, p, k, mark);
+  const markPrice = ticksToPrice(mark, inst.tick);
+  return {
+    instrument: pos.instrument,
+    quantity: lotsToQuantity(pos.quantity, inst.lot),
+    entryPrice: entryPriceOf(pos.quantity, pos.entryValue, inst),
+    mark: markPrice,
+    markSource: markSourceOf(s, pos.instrument, marks),
+    notional: formatAmount(p.notional),
+    upnl: formatAmount(p.upnl),
+    mm: formatAmount(p.mm),
+    im: formatAmount(p.im),
+    liquidationPrice,
+    liquidation: liquidationShown({
+      exact: liquidationPrice,
+      mark: markPrice,
+      tick: inst.tick,
+      long: pos.quantity > 0n,
+      belowMm: p.isolated ? p.isolated.equity < p.isolated.mm : r.equity < r.mm,
+      unit: p.isolated ? 'the isolated position' : 'the account',
+      instrument: pos.instrument,
+    }),
+    bankruptcyPrice: positionBankruptcyPrice(r, pos, p, inst, mark),
+    isolated: p.isolated
+      ? { equity: formatAmount(p.isolated.equity), mm: formatAmount(p.isolated.mm), im: formatAmount(p.isolated.im), status: p.isolated.status }
+      : null,
+  };
 }
 
 /** Every collateral holding: quantity and price as decimals, value after haircut (at the prices given). */

@@ -11,11 +11,14 @@ import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { markSource, assetPriceSource } from '../../ledger/priceSourceRepo.ts';
 import { policyVersion } from '../../ledger/policyRepo.ts';
 import { formatUnits } from '../../../shared/units.ts';
+import { modelMarkText } from '../../engine/optionMarks.ts';
 
 function sourcesOf(ctx: CommandContext, s: AccountSnapshot, version: number): TraceSources {
   const bound = latestCycle(ctx.db)?.asOf ?? null;
   return {
     mark: (instrument) => {
+      const model = s.book.modelMarks?.get(instrument);
+      if (model) return modelMarkText(model, s.instruments.get(instrument)!.tick);
       const src = markSource(ctx.db, instrument, bound);
       const mark = ticksToPrice(s.book.marks.get(instrument)!, s.instruments.get(instrument)!.tick);
       return src ? `prices row: ${instrument} mark ${mark} at ${src.at} (source ${src.source})` : `mark ${mark}`;
