@@ -25,7 +25,7 @@ import { referenceEvaluate } from '../main/engine/reference.ts';
 import { ParallelRevaluer, JsParallelRevaluer } from '../main/engine/parallel.ts';
 import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
-import { openLedger } from '../main/ledger/db.ts';
+import { openLedger, foldWal } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
@@ -490,7 +490,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     }, Math.max(3, Math.min(o.rounds, 9)));
 
     // The idle-gap run needs the ledger as the back-to-back run finds it: a copy taken now, with the WAL folded in.
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    foldWal(db);
     const idleFile = path.join(dir, 'idle.db');
     fs.copyFileSync(file, idleFile);
     const appFile = path.join(dir, 'app.db');
