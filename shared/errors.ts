@@ -51,5 +51,7 @@ export function schemaError(channel: string, err: z.ZodError): InputError {
   const field = forMessage(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), 200);
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.slice(0, 5).map((k) => `"${forMessage(k)}"`).join(', ')}`;
+  // A record's key (a shock's underlying) refused: zod says only "Invalid key in record"; the key's own rule says why.
+  if (issue.code === 'invalid_key') message = `not a valid key: ${issue.issues[0]?.message ?? issue.message}`;
   return new InputError(`${channel}: ${message}`, field ? { field } : {});
 }

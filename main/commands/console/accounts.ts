@@ -10,8 +10,8 @@ import { worstUnit } from '../../engine/marginUnits.ts';
 import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
 import { STATUS_CODES } from '../../engine/kernel.ts';
 import { formatAmount } from '../../../shared/units.ts';
-import { shockBook, type Shock } from '../../engine/stress.ts';
-import { parseShock } from '../shock.ts';
+import { shockBook } from '../../engine/stress.ts';
+import { parseShocks } from '../shock.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
@@ -152,12 +152,7 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
 export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.whatif'>): WhatIfResult {
   const s = loadAccount(ctx.db, input.id, ctx.now);
   const known = underlyings(ctx.db);
-  const shocks = new Map<string, Shock>();
-  for (const [key, value] of Object.entries(input.shocks)) {
-    const field = `shocks.${key}`;
-    if (!known.has(key)) throw new InputError(`no instrument is on the underlying "${key}"`, { field });
-    shocks.set(key, parseShock(value, field));
-  }
+  const shocks = parseShocks(input.shocks, (key) => (known.has(key) ? null : `no instrument is on the underlying "${key}"`));
   const shocked = shockBook(s.book, shocks);
   const r = evaluateSnapshot(s, shocked);
   return {
