@@ -21,7 +21,7 @@ import { allocOut, revalue, NO_CALL, STATUS_CODES, type KernelOut } from '../mai
 import { exactContext } from '../main/engine/exactAccount.ts';
 import { exactForIndex, evaluateBook, planInputOf, type Evaluation } from '../main/engine/evaluate.ts';
 import { planAccount, planContext } from '../main/engine/liquidationPlan.ts';
-import { referenceEvaluate } from '../main/engine/reference.ts';
+import { referenceEvaluate } from '../test/support/reference.ts';
 import { ParallelRevaluer, JsParallelRevaluer } from '../main/engine/parallel.ts';
 import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
@@ -317,7 +317,7 @@ function float64Revaluation(book: Book) {
 }
 
 /** The same work naively in decimal.js over one object per position, in natural units: what "use a decimal type
- *  everywhere" would be. (The oracle in main/engine/reference.ts is slower still: it carries 60 digits.) */
+ *  everywhere" would be. (The oracle in test/support/reference.ts is slower still: it carries 60 digits.) */
 function decimalRevaluation(book: Book) {
   const Dec = Decimal.clone({ precision: 34 });
   const instr = new Map(

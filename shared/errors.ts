@@ -44,7 +44,7 @@ function describe(message: string, w: Where): string {
 
 /**
  * Names the first field that failed, as a dotted path, with zod's reason. Here, not in the dispatcher, because the
- * contract's command layer and the standalone calculators (main/whatif, main/recovery) refuse alike.
+ * contract's command layer and the standalone calculators (main/calculators) refuse alike.
  */
 export function schemaError(channel: string, err: z.ZodError): InputError {
   const issue = err.issues[0]!;

@@ -83,8 +83,8 @@ const RULES: Rule[] = [
     forbidden: (t) => !under(t, 'shared'),
   },
   {
-    name: 'the standalone calculators (main/whatif, main/recovery) import no command and no door',
-    from: (f) => under(f, 'main/whatif') || under(f, 'main/recovery'),
+    name: 'the standalone calculators (main/calculators: margin, waterfall and ADL) import no command and no door',
+    from: (f) => under(f, 'main/calculators'),
     forbidden: (t) => under(t, 'main/commands') || DOORS.some((d) => under(t, d)),
   },
 ];
@@ -298,7 +298,7 @@ test('the checks find what they look for (each rule on a made-up file)', () => {
   assert.equal(layerViolations([fake('renderer/src/x.ts', ['main/engine/margin.ts'])]).length, 1);
   assert.equal(layerViolations([fake('renderer/src/x.ts', ['shared/contract.ts', 'renderer/src/y.ts'])]).length, 0);
   assert.equal(layerViolations([fake('shared/x.ts', ['main/engine/margin.ts'])]).length, 1);
-  assert.equal(layerViolations([fake('main/whatif/x.ts', ['main/commands/dispatch.ts'])]).length, 1);
+  assert.equal(layerViolations([fake('main/calculators/margin/x.ts', ['main/commands/dispatch.ts'])]).length, 1);
   assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], "db.prepare('SELECT 1')")]).length, 1);
   assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], 'db.exec(`DELETE FROM t`)')]).length, 1);
   assert.equal(sqlOutsideLedger([fake('main/commands/x.ts', [], "db.pragma('wal_checkpoint')")]).length, 1);
