@@ -21,11 +21,11 @@ import { allocOut, revalue, NO_CALL, STATUS_CODES, type KernelOut } from '../mai
 import { exactContext } from '../main/engine/exactAccount.ts';
 import { exactForIndex, evaluateBook, planInputOf, type Evaluation } from '../main/engine/evaluate.ts';
 import { planAccount, planContext } from '../main/engine/liquidationPlan.ts';
-import { referenceEvaluate } from '../main/engine/reference.ts';
+import { referenceEvaluate } from '../test/support/reference.ts';
 import { ParallelRevaluer, JsParallelRevaluer } from '../main/engine/parallel.ts';
 import { WasmKernel } from '../main/engine/wasm/loader.ts';
 import type { Book } from '../main/engine/model.ts';
-import { openLedger } from '../main/ledger/db.ts';
+import { openLedger, foldWal } from '../main/ledger/db.ts';
 import { initLedger, DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
@@ -317,7 +317,7 @@ function float64Revaluation(book: Book) {
 }
 
 /** The same work naively in decimal.js over one object per position, in natural units: what "use a decimal type
- *  everywhere" would be. (The oracle in main/engine/reference.ts is slower still: it carries 60 digits.) */
+ *  everywhere" would be. (The oracle in test/support/reference.ts is slower still: it carries 60 digits.) */
 function decimalRevaluation(book: Book) {
   const Dec = Decimal.clone({ precision: 34 });
   const instr = new Map(
@@ -490,7 +490,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
     }, Math.max(3, Math.min(o.rounds, 9)));
 
     // The idle-gap run needs the ledger as the back-to-back run finds it: a copy taken now, with the WAL folded in.
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    foldWal(db);
     const idleFile = path.join(dir, 'idle.db');
     fs.copyFileSync(file, idleFile);
     const appFile = path.join(dir, 'app.db');

@@ -2,8 +2,8 @@
 // test/schemas.test.ts fails when the committed files differ from what this would write.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { marginInputSchema, marginOutputSchema } from '../main/whatif/schema.ts';
-import { waterfallInputSchema, waterfallOutputSchema, adlInputSchema, adlOutputSchema } from '../main/recovery/schema.ts';
+import { marginInputSchema, marginOutputSchema } from '../main/calculators/margin/schema.ts';
+import { waterfallInputSchema, waterfallOutputSchema, adlInputSchema, adlOutputSchema } from '../main/calculators/waterfall/schema.ts';
 import { playbookDefinition } from '../shared/contractPlaybook.ts';
 
 export const SCHEMAS: Record<string, z.ZodType> = {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText } from './schemaParts.ts';
+import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText, shocks } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { fundsContract } from './contractFunds.ts';
@@ -686,7 +686,7 @@ export const contract = {
       .object({
         id,
         /** Relative price shock per underlying, e.g. { "BTC": "-0.2" } for -20%. */
-        shocks: z.record(z.string().min(1).max(32), decimal),
+        shocks,
       })
       .strict(),
     output: null as unknown as WhatIfResult,

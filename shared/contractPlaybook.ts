@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ROLES, type Role } from './roles.ts';
 import { id, reason, note, rowId } from './schemaParts.ts';
+import { SIGNED_DECIMAL, UNSIGNED_DECIMAL } from './decimalString.ts';
 import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
 import type { ActionVerdict } from './contractAllowed.ts';
 
@@ -27,7 +28,7 @@ export const outcomeRule = z
     outcome: z.string().min(1).max(200),
     path: outputPath,
     /** Holds when the value at path is a decimal greater than this one. */
-    above: z.string().regex(/^[+-]?\d+(\.\d+)?$/, 'expected a decimal string such as "0"').optional(),
+    above: z.string().regex(SIGNED_DECIMAL, 'expected a decimal string such as "0"').optional(),
     /** Holds when the value at path, as a string, is this. */
     equals: z.string().max(200).optional(),
   })
@@ -124,7 +125,7 @@ export const drillScenario = z
     /** Market seconds per second of the drill: 288 plays a market day in 5 minutes. */
     acceleration: z.number().int().min(1).max(86_400),
     points: z
-      .array(z.object({ at: z.number().int(), instrument: id, price: z.string().regex(/^\d+(\.\d+)?$/) }).strict())
+      .array(z.object({ at: z.number().int(), instrument: id, price: z.string().regex(UNSIGNED_DECIMAL) }).strict())
       .min(1)
       .max(50_000),
   })

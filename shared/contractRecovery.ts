@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { CaseActions, MemberActions } from './contractAllowed.ts';
-import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, safeText } from './schemaParts.ts';
+import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, safeText, shocks } from './schemaParts.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -303,7 +303,6 @@ export const toolList = (least: number) =>
     });
 const tools = toolList(1);
 const lot = z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'expected "*" (the whole portfolio) or an underlying');
-const shockKey = z.string().regex(/^[A-Za-z0-9._:-]{1,32}$/, 'an underlying or asset id');
 
 export const recoveryContract = {
   'members.list': {
@@ -450,7 +449,8 @@ export const recoveryContract = {
         name: z.string().trim().min(1).max(200).superRefine(safeText(false)),
         kind: z.enum(['historical', 'hypothetical']),
         description: note.optional(),
-        shocks: z.record(shockKey, decimal).refine((s) => Object.keys(s).length > 0, 'at least one shock'),
+        // A what-if may move nothing (it shows the account as it is); a scenario that moves nothing tests nothing.
+        shocks: shocks.refine((s) => Object.keys(s).length > 0, 'at least one shock'),
       })
       .strict(),
     output: null as unknown as StressScenarioView,

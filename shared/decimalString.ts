@@ -1,6 +1,7 @@
 // Decimal strings, as every boundary carries amounts, prices, quantities and rates (methodology §1): digits, then
-// optionally a point and more digits. One definition for the schemas (shared/schemaParts.ts, the what-if and
-// recovery inputs), the parsers (shared/units.ts, main/csv, main/commands/shock.ts) and the renderer's display.
+// optionally a point and more digits. One definition for the schemas (shared/schemaParts.ts, the what-if, recovery
+// and playbook inputs), the parsers (shared/units.ts, main/csv, main/feed, main/commands/shock.ts, the policy
+// registry, a playbook's outcome rules) and the renderer's display.
 // No Node or zod import: the renderer imports this too.
 
 /** Signed: an optional + or - (what a person may type or send). */

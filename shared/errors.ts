@@ -44,12 +44,14 @@ function describe(message: string, w: Where): string {
 
 /**
  * Names the first field that failed, as a dotted path, with zod's reason. Here, not in the dispatcher, because the
- * contract's command layer and the standalone calculators (main/whatif, main/recovery) refuse alike.
+ * contract's command layer and the standalone calculators (main/calculators) refuse alike.
  */
 export function schemaError(channel: string, err: z.ZodError): InputError {
   const issue = err.issues[0]!;
   const field = forMessage(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), 200);
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field ${issue.keys.slice(0, 5).map((k) => `"${forMessage(k)}"`).join(', ')}`;
+  // A record's key (a shock's underlying) refused: zod says only "Invalid key in record"; the key's own rule says why.
+  if (issue.code === 'invalid_key') message = `not a valid key: ${issue.issues[0]?.message ?? issue.message}`;
   return new InputError(`${channel}: ${message}`, field ? { field } : {});
 }

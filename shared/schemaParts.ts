@@ -17,6 +17,13 @@ export const isoTime = z
   .regex(new RegExp(INSTANT_PATTERN), `expected ${INSTANT_HINT}`)
   .refine((s) => parseInstant(s) !== null, 'no such date or time (a day past the end of its month, hour 24, second 60)');
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+/**
+ * Relative price shocks by underlying (or collateral asset) id, e.g. { "BTC": "-0.2" } for down 20%: the input of
+ * accounts.whatif and of a stress scenario. A key is an id as the ledger's are (up to 64 of letters, digits and
+ * . _ : -); a value a decimal string, which main/commands/shock.ts parseShocks then holds to the shock's rule (at
+ * most 40 decimal places, above -1) for both channels, with the same messages.
+ */
+export const shocks = z.record(id, decimal);
 /** Text a person writes that others will read on a screen or a terminal: no controls, no bidi tricks. */
 export const safeText = (multiline: boolean) => (s: string, ctx: z.RefinementCtx) => {
   const problem = unsafeTextProblem(s, multiline);

@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../main/engine/model.ts';
 import { effectiveHaircuts, parseConcentration, DEFAULT_CONCENTRATION, type HaircutBasis } from '../main/engine/haircutRules.ts';
 import { bracketAmount } from '../main/engine/tierMath.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
-import { referenceEvaluate } from '../main/engine/reference.ts';
+import { referenceEvaluate } from './support/reference.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { minuteClock, supervisor, operator, viewer } from './support/actors.ts';
 import { setPolicy } from './support/policy.ts';

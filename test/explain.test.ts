@@ -1,6 +1,6 @@
 // explain.figure on a real demo ledger after a cycle: for a random sample of accounts (and every sick one) each
 // figure's trace reaches the figure the console shows (accounts.detail, the cycle's row) and the decimal.js reference
-// evaluation (main/engine/reference.ts, written from the methodology); prices are re-computed from the trace's own
+// evaluation (test/support/reference.ts, written from the methodology); prices are re-computed from the trace's own
 // numbers; liquidation plan quantities are the cycle's proposals; reading a trace changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import type { Actor } from '../main/commands/context.ts';
 import type { AccountDetail, AccountsTable, LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
 import type { FigureTrace, TraceFigure } from '../shared/contractExplain.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
-import { referenceEvaluate } from '../main/engine/reference.ts';
+import { referenceEvaluate } from './support/reference.ts';
 import { journalHead } from '../main/ledger/journal.ts';
 import { InputError } from '../shared/errors.ts';
 

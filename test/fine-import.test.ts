@@ -11,8 +11,8 @@ import type { Actor } from '../main/commands/context.ts';
 import type { CycleSummary } from '../shared/contract.ts';
 import { readAccounts, readBook, readInstruments } from '../main/ledger/bookRepo.ts';
 import { evaluateAccounts } from '../main/engine/evaluate.ts';
-import { referenceEvaluate } from '../main/engine/reference.ts';
-import { computeWhatIf } from '../main/whatif/run.ts';
+import { referenceEvaluate } from './support/reference.ts';
+import { computeWhatIf } from '../main/calculators/margin/run.ts';
 
 const demoLedger = demoLedgers('riskdesk-fine-', 20);
 const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };

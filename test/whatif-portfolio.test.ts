@@ -2,7 +2,7 @@
 // IM and the worst scenario; refusals naming the field. Every figure is §4's or the spread example's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeWhatIf } from '../main/whatif/run.ts';
+import { computeWhatIf } from '../main/calculators/margin/run.ts';
 import { InputError } from '../shared/errors.ts';
 import { Decimal } from 'decimal.js';
 

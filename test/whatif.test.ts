@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { computeWhatIf } from '../main/whatif/run.ts';
+import { computeWhatIf } from '../main/calculators/margin/run.ts';
 import { InputError } from '../shared/errors.ts';
 import { SCHEMAS, renderSchema } from '../scripts/schemas.ts';
 

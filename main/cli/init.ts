@@ -1,7 +1,7 @@
 // `riskdesk init` and `riskdesk demo`.
 import fs from 'node:fs';
-import { openLedger, createLedger } from '../ledger/db.ts';
-import { initLedger } from '../commands/initLedger.ts';
+import { openLedger } from '../ledger/db.ts';
+import { createInitialisedLedger } from '../commands/initLedger.ts';
 import { dispatch } from '../commands/dispatch.ts';
 import type { CycleSummary } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -39,12 +39,7 @@ export async function initCommand(
   if (o.accounts < 1) throw new InputError('--accounts must be at least 1');
   const admin = o.demo ? undefined : await firstAdmin(io, o.admin ?? 'admin');
   const { admin: _name, ...rest } = o;
-  const { db, value: r } = createLedger(file, (db) => {
-    const report = initLedger(db, { ...rest, ...(admin ? { admin } : {}) }, now);
-    // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
-    fileAnchor(file, io.env).record(db, 'init');
-    return report;
-  });
+  const { db, report: r } = createInitialisedLedger(file, { ...rest, ...(admin ? { admin } : {}) }, now, fileAnchor(file, io.env));
   try {
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {

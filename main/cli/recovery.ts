@@ -2,7 +2,7 @@
 // ADL queue (methodology §8), no ledger. `riskdesk default ...` and `riskdesk stress`: default management and stress
 // tests on a ledger, through the same command layer as the console.
 import fs from 'node:fs';
-import { computeWaterfall, computeAdl } from '../recovery/run.ts';
+import { computeWaterfall, computeAdl } from '../calculators/waterfall/run.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';

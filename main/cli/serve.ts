@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLedger, createLedger, type Ledger } from '../ledger/db.ts';
-import { initLedger } from '../commands/initLedger.ts';
+import { openLedger, type Ledger } from '../ledger/db.ts';
+import { createInitialisedLedger } from '../commands/initLedger.ts';
 import { InputError } from '../../shared/errors.ts';
 import { startServer } from '../serve/server.ts';
 import { rendererRoot } from '../serve/static.ts';
@@ -39,11 +39,7 @@ function parsePort(p: string | undefined): number {
 }
 
 function createDemo(io: CliIo, file: string, accounts: number, seed: number): void {
-  const { db, value: r } = createLedger(file, (db) => {
-    const report = initLedger(db, { demo: true, accounts, seed }, new Date());
-    fileAnchor(file, io.env).record(db, 'init');
-    return report;
-  });
+  const { db, report: r } = createInitialisedLedger(file, { demo: true, accounts, seed }, new Date(), fileAnchor(file, io.env));
   db.close();
   io.stderr.write(`created ${file} with the demo book (${r.accounts} accounts) as of ${r.asOf}\n`);
 }

@@ -1,6 +1,6 @@
 // `riskdesk margin --input FILE.json`: the what-if margin of a standalone portfolio, no ledger.
 import fs from 'node:fs';
-import { computeWhatIf } from '../whatif/run.ts';
+import { computeWhatIf } from '../calculators/margin/run.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';

@@ -12,6 +12,7 @@ import { insertUser } from '../ledger/userRepo.ts';
 import { DEFAULT_POLICY } from '../engine/model.ts';
 import { formatRate, formatAmount } from '../../shared/units.ts';
 import { normaliseTime } from '../../shared/time.ts';
+import { createLedger, type Ledger } from '../ledger/db.ts';
 import type { Role } from '../../shared/roles.ts';
 
 /** The demo book's last mark: the violent day's close (the 2020-03-12 crash, replayed onto this date). */
@@ -188,4 +189,23 @@ export function initLedger(db: Database, opts: InitOptions, now: Date): InitRepo
     });
   }).immediate();
   return report;
+}
+
+/** What starts a new ledger's record of checkpoints (main/anchor LedgerAnchor; the desk app's or a file's). */
+export interface InitAnchor {
+  record(db: Database, kind: 'init'): unknown;
+}
+
+/**
+ * A new ledger at `file`, filled by initLedger and its record of checkpoints started: riskdesk init, serve
+ * --demo-if-missing and the app's first start. If either fails, nothing is left at `file` (createLedger).
+ */
+export function createInitialisedLedger(file: string, opts: InitOptions, now: Date, anchor: InitAnchor): { db: Ledger; report: InitReport } {
+  const { db, value: report } = createLedger(file, (db) => {
+    const r = initLedger(db, opts, now);
+    // The new ledger's record of checkpoints starts here (a ledger made before at this path had its own).
+    anchor.record(db, 'init');
+    return r;
+  });
+  return { db, report };
 }

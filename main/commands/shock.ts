@@ -1,5 +1,6 @@
 // The one rule for a relative price shock ("-0.25" = down 25%), as the stress scenarios and the accounts' what-if
 // take it: a decimal of at most 40 places, above -1 (a shock of -1 or below would take the price to zero or below).
+// The input's shape (keys are ids, values decimal strings) is shared/schemaParts.ts `shocks`, the same for both.
 import { InputError } from '../../shared/errors.ts';
 import { DECIMAL_PARTS } from '../../shared/decimalString.ts';
 import type { Shock } from '../engine/stress.ts';
@@ -17,4 +18,19 @@ export function parseShock(s: string, field: string): Shock {
   const x = { num: m[1] === '-' ? -mag : mag, den: 10n ** BigInt(frac.length) };
   if (x.den + x.num <= 0n) throw new InputError(`a shock of ${s} would take the price to zero or below: it must be above -1`, { field });
   return x;
+}
+
+/**
+ * Each shock of a map parsed by parseShock, in the map's order, the field named `${prefix}.${key}`. A key the
+ * ledger cannot shock is refused with what `unknownKey` says of it (null when it knows the key).
+ */
+export function parseShocks(shocks: Record<string, string>, unknownKey: (key: string) => string | null, prefix = 'shocks'): Map<string, Shock> {
+  const out = new Map<string, Shock>();
+  for (const [key, value] of Object.entries(shocks)) {
+    const field = `${prefix}.${key}`;
+    const unknown = unknownKey(key);
+    if (unknown !== null) throw new InputError(unknown, { field });
+    out.set(key, parseShock(value, field));
+  }
+  return out;
 }

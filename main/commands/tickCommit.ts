@@ -7,7 +7,7 @@ import { callWriter } from '../ledger/callRepo.ts';
 import { priceWriter } from '../ledger/priceRepo.ts';
 import { appendJournal } from '../ledger/journal.ts';
 import { latestCycle } from '../ledger/cycleRepo.ts';
-import { checkpointWal } from '../ledger/db.ts';
+import { checkpointWal, pauseAutoCheckpoint } from '../ledger/db.ts';
 import { formatAmount } from '../../shared/units.ts';
 import { InputError } from '../../shared/errors.ts';
 
@@ -83,8 +83,7 @@ export function tickWriter(db: Database): TickWriter {
   if (!cycle) throw new InputError('run a full margin cycle before live ticks');
   const price = priceWriter(db);
   const calls = callWriter(db);
-  const autoCheckpoint = Number(db.pragma('wal_autocheckpoint', { simple: true }));
-  db.pragma('wal_autocheckpoint = 0');
+  const restoreAutoCheckpoint = pauseAutoCheckpoint(db);
   let sinceCheckpoint = 0;
   // Made once: a transaction function made per tick cost more than an empty transaction.
   const txn: Transaction<(w: TickWrite) => TickResult> = db.transaction((w: TickWrite): TickResult => {
@@ -103,9 +102,6 @@ export function tickWriter(db: Database): TickWriter {
       checkpointWal(db);
       sinceCheckpoint = 0;
     },
-    release() {
-      db.pragma('wal_checkpoint(PASSIVE)');
-      db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
-    },
+    release: restoreAutoCheckpoint,
   };
 }

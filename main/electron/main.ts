@@ -23,8 +23,8 @@ import {
 } from 'electron';
 import { Door } from '../doors/invoke.ts';
 import type { AnyInvokeResult } from '../doors/invoke.ts';
-import { openLedger, createLedger, type Ledger } from '../ledger/db.ts';
-import { initLedger } from '../commands/initLedger.ts';
+import { openLedger, type Ledger } from '../ledger/db.ts';
+import { createInitialisedLedger } from '../commands/initLedger.ts';
 import { CSP } from '../serve/headers.ts';
 import { APP_ENTRY, handleAppProtocol, isAppUrl, registerAppScheme } from './protocol.ts';
 import { menuTemplate } from './menu.ts';
@@ -73,10 +73,7 @@ function openDeskLedger(): Ledger {
   const file = ledgerFile();
   if (fs.existsSync(file)) return openLedger(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  return createLedger(file, (ledger) => {
-    initLedger(ledger, { demo: true, accounts: settings.demoAccounts, seed: 1 }, new Date());
-    deskAnchor().record(ledger, 'init');
-  }).db;
+  return createInitialisedLedger(file, { demo: true, accounts: settings.demoAccounts, seed: 1 }, new Date(), deskAnchor()).db;
 }
 
 /** The session key of an IPC sender, or null when the sender is not the main frame of our window showing our app. */

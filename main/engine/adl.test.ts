@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { adlRank, compareRanks, deleverage, type AdlCase, type AdlCandidate, type Rank } from './adl.ts';
-import { computeAdl } from '../recovery/run.ts';
+import { computeAdl } from '../calculators/waterfall/run.ts';
 import { InputError } from '../../shared/errors.ts';
 
 const D = Decimal.clone({ precision: 100 });

@@ -1,12 +1,12 @@
 // Differential tests (methodology §9): the integer kernel (evaluate.ts) and the decimal.js reference
-// (reference.ts) evaluate the same random books and must agree to the unit, including on huge books whose
+// (test/support/reference.ts) evaluate the same random books and must agree to the unit, including on huge books whose
 // results are far beyond 2^53 (but inside int64).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Book } from './model.ts';
 import { evaluateAccounts } from './evaluate.ts';
-import { referenceEvaluate } from './reference.ts';
+import { referenceEvaluate } from '../../test/support/reference.ts';
 import { arbBook } from '../../test/support/randomBook.ts';
 
 /** Shows the book that failed in a readable form (bigints as strings, Maps as objects). */

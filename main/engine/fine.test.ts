@@ -10,7 +10,7 @@ import type { Book, Instrument, Position, Tier } from './model.ts';
 import { DEFAULT_POLICY } from './model.ts';
 import type { AccountResult } from './results.ts';
 import { evaluateAccounts } from './evaluate.ts';
-import { referenceEvaluate } from './reference.ts';
+import { referenceEvaluate } from '../../test/support/reference.ts';
 import { closeEffect } from './closeMath.ts';
 import { liquidationPrice } from './liquidationPrice.ts';
 import { compileBook } from './columns.ts';

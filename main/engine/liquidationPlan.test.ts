@@ -7,8 +7,8 @@ import { planAccount, planContext, applyOrders, type AccountInput, type AccountP
 import { applyFill } from './fill.ts';
 import { exactContext, exactAccount } from './exactAccount.ts';
 import { estimatedPrice } from './closeMath.ts';
-import { toBook } from '../whatif/toBook.ts';
-import { marginInputSchema } from '../whatif/schema.ts';
+import { toBook } from '../calculators/margin/toBook.ts';
+import { marginInputSchema } from '../calculators/margin/schema.ts';
 import { arbBook } from '../../test/support/randomBook.ts';
 
 /** Every account of a book with its exact evaluation, as the planner takes it. */

@@ -9,7 +9,7 @@
 //   overstated, what is paid out rounds down and what is owed rounds up;
 // - a notional (what requirements and fees are charged on, money demanded) is the ceiling of |q x price x K|.
 // Accounts holding a fine instrument are evaluated on the BigInt path (columns.ts flags them), so the float and
-// wasm kernels never see a scale. reference.ts applies the same rule on its own, from the methodology, as the oracle.
+// wasm kernels never see a scale. test/support/reference.ts applies the same rule on its own, from the methodology, as the oracle.
 import type { Instrument } from './model.ts';
 import { divRound } from '../../shared/units.ts';
 

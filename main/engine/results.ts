@@ -5,7 +5,7 @@
 //   a whole number of micro-USD (a fine instrument), each position's figures are rounded once, in methodology §1's
 //   direction: notional = ceil(|q| x mark x K) (requirements are money demanded), value = floor(q x mark x K) (equity
 //   never overstated), upnl = value - entryValue. Sums and requirements are then taken from these whole figures.
-//   lotValue.ts is the one implementation; reference.ts follows this text on its own.
+//   lotValue.ts is the one implementation; test/support/reference.ts follows this text on its own.
 // - Tier n is the last tier whose floor <= notional. cum_1 = 0, cum_n = floor_n x (mmr_n - mmr_{n-1}) + cum_{n-1}
 //   (kept exact in micro x ppm). MM = ceil((notional x mmr_n - cum_n) / 1e6); IM likewise with imr.
 // - Collateral row: gross = floor(quantity x price x 10^6 / 10^(quantityScale + priceScale)); when gross > 0 the

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { allocateWaterfall, cappedLargestRemainder, FIXED_LAYERS, type WaterfallCase, type WaterfallMember, type RecoveryTool, type VmGain } from './waterfall.ts';
-import { computeWaterfall } from '../recovery/run.ts';
+import { computeWaterfall } from '../calculators/waterfall/run.ts';
 import { InputError } from '../../shared/errors.ts';
 import { parseAmount, formatAmount, AMOUNT_SCALE } from '../../shared/units.ts';
 

@@ -4,6 +4,7 @@
 // The checks here are the door's (is it a mark at all?); whether the instrument exists, the price fits its tick
 // and the time keeps the ledger's clock forward is for the command (prices.tick, funding.tick) to say.
 import { parseInstant, instantProblem } from '../../shared/time.ts';
+import { UNSIGNED_DECIMAL } from '../../shared/decimalString.ts';
 
 export interface Mark {
   instrument: string;
@@ -14,7 +15,7 @@ export interface Mark {
 }
 
 const INSTRUMENT = /^[A-Za-z0-9._:-]{1,64}$/;
-const PRICE = /^\d+(\.\d+)?$/;
+const PRICE = UNSIGNED_DECIMAL;
 
 /** The mark in `v`, or why it is not one (the first problem, naming the field). */
 export function checkMark(v: unknown): { ok: true; mark: Mark } | { ok: false; error: string } {

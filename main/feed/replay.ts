@@ -12,11 +12,12 @@ import { Decimal } from 'decimal.js';
 import { Rng } from '../demo/prng.ts';
 import { InputError } from '../../shared/errors.ts';
 import { parseInstant, instantProblem } from '../../shared/time.ts';
+import { UNSIGNED_DECIMAL } from '../../shared/decimalString.ts';
 
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 type Dec = InstanceType<typeof D>;
 const DAY_MS = 86_400_000;
-const PRICE = /^\d+(\.\d+)?$/;
+const PRICE = UNSIGNED_DECIMAL;
 
 export interface PathPoint {
   /** Market time, ms since the epoch. */

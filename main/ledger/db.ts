@@ -222,6 +222,25 @@ export function checkpointWal(db: Ledger): boolean {
 }
 
 /**
+ * Turns the connection's automatic checkpoint off, for a writer that checkpoints on its own schedule (the live
+ * ticker: commands/tickCommit.ts). The returned function makes a passive checkpoint and gives the connection its
+ * setting back.
+ */
+export function pauseAutoCheckpoint(db: Ledger): () => void {
+  const setting = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+  db.pragma('wal_autocheckpoint = 0');
+  return () => {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    db.pragma(`wal_autocheckpoint = ${setting}`);
+  };
+}
+
+/** Copies every frame of the WAL into the database file and empties the WAL, so that the file alone is the ledger. */
+export function foldWal(db: Ledger): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
  * A transaction held open across turns of the event loop (a console cycle run in slices: commands/dispatch.ts
  * dispatchSliced), where better-sqlite3's transaction functions cannot span an await. The caller keeps every other
  * statement off this connection until it ends.

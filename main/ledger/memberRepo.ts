@@ -4,10 +4,11 @@ import type { Database } from 'better-sqlite3';
 /** A member's own accounts, each with its number of positions, in id order. */
 export function readMemberAccounts(db: Database, member: string): { id: string; kind: 'house' | 'client'; member: string; positions: number }[] {
   const rows = db
-    .prepare('SELECT a.id, a.kind, a.member_id, (SELECT count(*) FROM positions p WHERE p.account_id = a.id) FROM accounts a WHERE a.member_id = ? ORDER BY a.id')
-    .raw()
-    .all(member) as [string, 'house' | 'client', string, bigint | number][];
-  return rows.map(([id, kind, m, n]) => ({ id, kind, member: m, positions: Number(n) }));
+    .prepare(
+      'SELECT a.id, a.kind, a.member_id AS member, (SELECT count(*) FROM positions p WHERE p.account_id = a.id) AS positions FROM accounts a WHERE a.member_id = ? ORDER BY a.id',
+    )
+    .all(member) as { id: string; kind: 'house' | 'client'; member: string; positions: bigint | number }[];
+  return rows.map((r) => ({ ...r, positions: Number(r.positions) }));
 }
 
 /** How many positions an account holds. */

@@ -18,7 +18,7 @@ import { readPolicy, readInstruments, readAssets, readPositions, readCollateral,
 import { latestCycle } from '../../ledger/cycleRepo.ts';
 import { listCalls, type CallRow } from '../../ledger/callRepo.ts';
 import { readAccount, latestMarks, latestAssetPrices } from '../../ledger/consoleRepo.ts';
-import { health } from '../../whatif/run.ts';
+import { health } from '../../calculators/margin/run.ts';
 import { AMOUNT_SCALE, decimalPlaces, divRound, formatAmount, formatUnits, parseUnits, unitsOf } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 

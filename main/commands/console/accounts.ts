@@ -10,8 +10,8 @@ import { accountColumns, underlyings } from '../../ledger/consoleRepo.ts';
 import { cycleFigures, figureSteps, type CycleFigures } from './accountFigures.ts';
 import { drain } from '../steps.ts';
 import { formatAmount } from '../../../shared/units.ts';
-import { shockBook, type Shock } from '../../engine/stress.ts';
-import { parseShock } from '../shock.ts';
+import { shockBook } from '../../engine/stress.ts';
+import { parseShocks } from '../shock.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
@@ -136,12 +136,7 @@ export function accountDetail(ctx: CommandContext, input: InputOf<'accounts.deta
 export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.whatif'>): WhatIfResult {
   const s = loadAccount(ctx.db, input.id, ctx.now);
   const known = underlyings(ctx.db);
-  const shocks = new Map<string, Shock>();
-  for (const [key, value] of Object.entries(input.shocks)) {
-    const field = `shocks.${key}`;
-    if (!known.has(key)) throw new InputError(`no instrument is on the underlying "${key}"`, { field });
-    shocks.set(key, parseShock(value, field));
-  }
+  const shocks = parseShocks(input.shocks, (key) => (known.has(key) ? null : `no instrument is on the underlying "${key}"`));
   const shocked = shockBook(s.book, shocks);
   const r = evaluateSnapshot(s, shocked);
   return {

@@ -9,7 +9,7 @@ import { readInstruments, ledgerMode } from '../../ledger/bookRepo.ts';
 import { SIMULATE_REFUSED } from './simulate.ts';
 import { listApprovals } from '../../ledger/approvalRepo.ts';
 import { approvalView } from '../recovery/views.ts';
-import { health } from '../../whatif/run.ts';
+import { health } from '../../calculators/margin/run.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { lotsToQuantity, ticksToPrice } from '../console/accountView.ts';
 import type { Verdict } from './automation.ts';

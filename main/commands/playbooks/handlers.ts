@@ -1,7 +1,8 @@
 // The playbook channels (shared/contractPlaybook.ts) -> their use cases, merged into main/commands/handlers.ts.
 import type { CommandContext } from '../context.ts';
 import type { Handled } from '../handlers.ts';
-import type { InputOf, OutputOf } from '../../../shared/contract.ts';
+import type { InputOf } from '../../../shared/contract.ts';
+import { plain } from '../plain.ts';
 import { listPlaybooks, getPlaybook, importPlaybook, startRun, stepRun, pauseRun, resumeRun, abortRun, runReport } from './runs.ts';
 import { runnerView, runView } from './runner.ts';
 import { clockView, fireRun } from './beat.ts';
@@ -22,10 +23,6 @@ type PlaybookChannel =
   | 'playbooks.clock'
   | 'playbooks.fire'
   | 'playbooks.inject';
-
-const plain =
-  <C extends PlaybookChannel>(f: (ctx: CommandContext, input: InputOf<C>) => OutputOf<C>) =>
-  (ctx: CommandContext, input: InputOf<C>): Handled<C> => ({ output: f(ctx, input) });
 
 export const playbookHandlers: { [C in PlaybookChannel]: (ctx: CommandContext, input: InputOf<C>) => Handled<C> } = {
   'playbooks.list': plain((ctx) => listPlaybooks(ctx)),

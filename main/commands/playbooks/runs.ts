@@ -15,6 +15,7 @@ import type { Database } from 'better-sqlite3';
 import type { PlaybookDefinition, PlaybookImport, PlaybookStep, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../../shared/contractPlaybook.ts';
 import { pendingApproval } from '../../ledger/approvalRepo.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
+import { SIGNED_DECIMAL } from '../../../shared/decimalString.ts';
 import {
   latestPlaybookVersions,
   playbookVersion,
@@ -200,7 +201,7 @@ function outcomeOf(step: Extract<PlaybookStep, { kind: 'automated' }>, output: u
     // A rule compares the scalar at its path; an object or array there matches no rule.
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') continue;
     if (r.equals !== undefined && String(v) === r.equals) return r.outcome;
-    if (r.above !== undefined && /^[+-]?\d+(\.\d+)?$/.test(String(v)) && new Decimal(String(v)).gt(r.above)) return r.outcome;
+    if (r.above !== undefined && SIGNED_DECIMAL.test(String(v)) && new Decimal(String(v)).gt(r.above)) return r.outcome;
   }
   return 'done';
 }

@@ -9,6 +9,7 @@ import { DEFAULT_INSURANCE_FUND_FLOOR } from '../../ledger/insuranceFundRepo.ts'
 import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
+import { UNSIGNED_DECIMAL } from '../../../shared/decimalString.ts';
 import { instrumentIds } from '../../ledger/policyRepo.ts';
 import { DEFAULT_LIVE_POLICY as L, readOwnAssets } from '../../ledger/bookRepo.ts';
 import { COLLATERAL_POLICY as C, formatConcentration, parseConcentration } from '../../engine/haircutRules.ts';
@@ -308,9 +309,9 @@ function measure(kind: PolicyKind, raw: string): bigint | null {
   try {
     switch (kind) {
       case 'rate':
-        return /^\d+(\.\d+)?$/.test(raw) ? parseRate(raw, 'value') : null;
+        return UNSIGNED_DECIMAL.test(raw) ? parseRate(raw, 'value') : null;
       case 'amount':
-        return /^\d+(\.\d+)?$/.test(raw) ? parseAmount(raw, 'value') : null;
+        return UNSIGNED_DECIMAL.test(raw) ? parseAmount(raw, 'value') : null;
       case 'integer':
         return /^\d{1,15}$/.test(raw) ? BigInt(raw) : null;
       case 'timeOfDay': {

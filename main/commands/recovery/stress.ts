@@ -10,7 +10,7 @@ import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
 import { readShockKeys, readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
 import { priceTimeOf } from './book.ts';
-import { parseShock } from '../shock.ts';
+import { parseShocks } from '../shock.ts';
 import { formatAmount } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 
@@ -22,11 +22,7 @@ export function listScenarios(ctx: CommandContext): StressScenarioView[] {
 
 export function saveScenario(ctx: CommandContext, input: InputOf<'stress.saveScenario'>): StressScenarioView {
   const known = readShockKeys(ctx.db);
-  for (const [k, v] of Object.entries(input.shocks)) {
-    const field = `shocks.${k}`;
-    if (!known.has(k)) throw new InputError(`"${k}" is neither an underlying nor a collateral asset of this ledger`, { field });
-    parseShock(v, field);
-  }
+  parseShocks(input.shocks, (k) => (known.has(k) ? null : `"${k}" is neither an underlying nor a collateral asset of this ledger`));
   const row: ScenarioRow = {
     id: input.id,
     name: input.name,
@@ -91,7 +87,7 @@ function stepsOf(p: PreparedStress, progress?: StressProgress): Generator<void, 
   return stressSteps(
     p.book,
     p.members.map((m) => m.id),
-    p.chosen.map((s) => ({ id: s.id, shocks: new Map(Object.entries(s.shocks).map(([k, v]) => [k, parseShock(v, `scenario ${s.id} shocks.${k}`)])) })),
+    p.chosen.map((s) => ({ id: s.id, shocks: parseShocks(s.shocks, () => null, `scenario ${s.id} shocks`) })),
     progress,
   );
 }

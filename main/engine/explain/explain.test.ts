@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Book } from '../model.ts';
 import { exactContext, exactAccount } from '../exactAccount.ts';
-import { toBook } from '../../whatif/toBook.ts';
-import { marginInputSchema } from '../../whatif/schema.ts';
+import { toBook } from '../../calculators/margin/toBook.ts';
+import { marginInputSchema } from '../../calculators/margin/schema.ts';
 import { explainFigure, type TracedAccount } from './explain.ts';
 import { InputError } from '../../../shared/errors.ts';
 

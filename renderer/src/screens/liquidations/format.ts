@@ -16,10 +16,11 @@ export const STATUS_WORDS: Record<LiquidationStatus, string> = {
 
 /** A decimal string cut (not rounded) to `places` decimals, for a narrow column; the exact value goes in its title. */
 export function cutDecimals(s: string, places: number): string {
-  const m = /^([+-]?\d+)(?:\.(\d+))?$/.exec(s);
+  const m = DECIMAL_PARTS.exec(s);
   if (!m) return s;
-  const frac = (m[2] ?? '').slice(0, places).padEnd(places, '0');
-  return places ? `${m[1]}.${frac}` : m[1]!;
+  const whole = `${m[1]}${m[2]}`;
+  const frac = (m[3] ?? '').slice(0, places).padEnd(places, '0');
+  return places ? `${whole}.${frac}` : whole;
 }
 
 /** Equity / MM as the server gives it ("0.60249078") cut to 4 decimals; null (no MM): a dash. */

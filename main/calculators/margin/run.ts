@@ -2,17 +2,17 @@
 // margin cycle, and report every figure as a decimal string. No ledger, no clock.
 import { marginInputSchema, type MarginOutput, type AccountOut } from './schema.ts';
 import { toBook } from './toBook.ts';
-import { evaluateAccounts } from '../engine/evaluate.ts';
-import { positionLiquidationPrice, positionBankruptcyPrice } from '../engine/positionLiquidation.ts';
-import { scannedPositionViews, type ScannedView } from '../engine/scannedPrices.ts';
-import { formatAmount, divRound, formatUnits, unitsOf } from '../../shared/units.ts';
-import { planAccount, planContext, type PlanContext } from '../engine/liquidationPlan.ts';
-import type { Book, Instrument } from '../engine/model.ts';
-import type { AccountResult, PositionResult } from '../engine/results.ts';
-import { scenarioLabel } from '../engine/portfolio/scenarios.ts';
-import { bookRisk, type Greeks, type InstrumentRisk } from '../engine/portfolio/riskArrays.ts';
-import { positionGreeks, sumGreeks, greeksText } from '../engine/portfolio/greeks.ts';
-import { schemaError } from '../../shared/errors.ts';
+import { evaluateAccounts } from '../../engine/evaluate.ts';
+import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
+import { scannedPositionViews, type ScannedView } from '../../engine/scannedPrices.ts';
+import { formatAmount, divRound, formatUnits, unitsOf } from '../../../shared/units.ts';
+import { planAccount, planContext, type PlanContext } from '../../engine/liquidationPlan.ts';
+import type { Book, Instrument } from '../../engine/model.ts';
+import type { AccountResult, PositionResult } from '../../engine/results.ts';
+import { scenarioLabel } from '../../engine/portfolio/scenarios.ts';
+import { bookRisk, type Greeks, type InstrumentRisk } from '../../engine/portfolio/riskArrays.ts';
+import { positionGreeks, sumGreeks, greeksText } from '../../engine/portfolio/greeks.ts';
+import { schemaError } from '../../../shared/errors.ts';
 
 /** equity / MM to 8 decimal places, half-even; null when MM is zero (infinite health). */
 export function health(equity: bigint, mm: bigint): string | null {

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Account, Asset, Book, Collateral, Instrument, Position, Tier, AccountStatus } from './model.ts';
-import { DEFAULT_POLICY } from './model.ts';
-import type { AccountResult, PositionResult } from './results.ts';
-import { STATUS_RANK } from './results.ts';
-import { referenceEvaluate } from './reference.ts';
-import { parseAmount, parseRate, divRound, RATE_ONE, roundAmountToScale } from '../../shared/units.ts';
-import { bracketAmount, tieredRequirement, validateBrackets, validateTiers } from './tierMath.ts';
-import { arbBook } from '../../test/support/randomBook.ts';
+import type { Account, Asset, Book, Collateral, Instrument, Position, Tier, AccountStatus } from '../main/engine/model.ts';
+import { DEFAULT_POLICY } from '../main/engine/model.ts';
+import type { AccountResult, PositionResult } from '../main/engine/results.ts';
+import { STATUS_RANK } from '../main/engine/results.ts';
+import { referenceEvaluate } from './support/reference.ts';
+import { parseAmount, parseRate, divRound, RATE_ONE, roundAmountToScale } from '../shared/units.ts';
+import { bracketAmount, tieredRequirement, validateBrackets, validateTiers } from '../main/engine/tierMath.ts';
+import { arbBook } from './support/randomBook.ts';
 
 const usd = (s: string): bigint => parseAmount(s, 'usd');
 const tier = (floor: string, mmr: string, imr: string): Tier => ({

@@ -1,18 +1,18 @@
 // Turns a what-if input into an exact Book: scales inferred from the strings, every conversion exact or refused
 // with the field named.
 import { Decimal } from 'decimal.js';
-import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioTerms, SpreadDefinition } from '../engine/model.ts';
-import { DEFAULT_POLICY } from '../engine/model.ts';
-import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../shared/units.ts';
-import { atField, refuseRepeats, SharedScale } from '../input/fields.ts';
-import { boundedRate, type BoundedRate } from '../input/rates.ts';
-import { InputError } from '../../shared/errors.ts';
-import { parseInstant } from '../../shared/time.ts';
+import type { Book, Instrument, Asset, Account, Position, Collateral, Policy, Tier, Bracket, PortfolioTerms, SpreadDefinition } from '../../engine/model.ts';
+import { DEFAULT_POLICY } from '../../engine/model.ts';
+import { parseUnits, parseAmount, parseRate, decimalPlaces, checkRange } from '../../../shared/units.ts';
+import { atField, refuseRepeats, SharedScale } from '../../input/fields.ts';
+import { boundedRate, type BoundedRate } from '../../input/rates.ts';
+import { InputError } from '../../../shared/errors.ts';
+import { parseInstant } from '../../../shared/time.ts';
 import type { MarginInput } from './schema.ts';
-import { black76Price } from '../engine/black76.ts';
-import { validateBrackets } from '../engine/tierMath.ts';
-import { SETTLEMENT_ASSET } from '../engine/closeMath.ts';
-import { lotTickValue } from '../csv/parse.ts';
+import { black76Price } from '../../engine/black76.ts';
+import { validateBrackets } from '../../engine/tierMath.ts';
+import { SETTLEMENT_ASSET } from '../../engine/closeMath.ts';
+import { lotTickValue } from '../../csv/parse.ts';
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 

@@ -6,10 +6,10 @@
 // Clarity and independence come first; the only concessions to speed are that rows are grouped by account once and
 // each tier table is turned into Decimals once (the bench runs this on the whole demo book).
 import { Decimal as DecimalJs } from 'decimal.js';
-import type { Account, Asset, Book, Collateral, Position, AccountStatus } from './model.ts';
-import type { HaircutBasis } from './haircutRules.ts';
-import type { AccountResult, PositionResult, UnitResult } from './results.ts';
-import { STATUS_RANK } from './results.ts';
+import type { Account, Asset, Book, Collateral, Position, AccountStatus } from '../../main/engine/model.ts';
+import type { HaircutBasis } from '../../main/engine/haircutRules.ts';
+import type { AccountResult, PositionResult, UnitResult } from '../../main/engine/results.ts';
+import { STATUS_RANK } from '../../main/engine/results.ts';
 import { INT64_MAX, INT64_MIN, UnitError } from '../../shared/units.ts';
 
 // A local clone: no global Decimal setting leaks in or out. Every input is an int64 and no product below has more

@@ -2,9 +2,9 @@
 // `riskdesk adl`. Every number is a decimal string. The JSON Schemas in docs/schemas/ are generated from these
 // (npm run schemas) and checked by a test.
 import { z } from 'zod';
-import { RECOVERY_TOOLS, FIXED_LAYERS } from '../engine/waterfall.ts';
-import { unsignedDecimal, writtenDecimal } from '../../shared/schemaParts.ts';
-import { SIGNED_DECIMAL } from '../../shared/decimalString.ts';
+import { RECOVERY_TOOLS, FIXED_LAYERS } from '../../engine/waterfall.ts';
+import { unsignedDecimal, writtenDecimal } from '../../../shared/schemaParts.ts';
+import { SIGNED_DECIMAL } from '../../../shared/decimalString.ts';
 
 const usd = unsignedDecimal('expected a non-negative decimal string such as "1250.50"');
 const signed = z.string().regex(SIGNED_DECIMAL, 'expected a decimal string such as "-2.5"');

@@ -1,11 +1,11 @@
 // The standalone default-management computations (methodology §8): validate, convert exactly, run the pure engine,
 // report every figure as a decimal string. No ledger, no clock.
 import { waterfallInputSchema, adlInputSchema, type WaterfallOutput, type AdlOutput } from './schema.ts';
-import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, type RecoveryTool } from '../engine/waterfall.ts';
-import { deleverage } from '../engine/adl.ts';
-import { parseAmount, parseRate, formatAmount, formatUnits, INT64_MAX } from '../../shared/units.ts';
-import { atField as at, refuseRepeats, SharedScale } from '../input/fields.ts';
-import { InputError, schemaError } from '../../shared/errors.ts';
+import { allocateWaterfall, type WaterfallMember, type VmGain, type Allocation, type RecoveryTool } from '../../engine/waterfall.ts';
+import { deleverage } from '../../engine/adl.ts';
+import { parseAmount, parseRate, formatAmount, formatUnits, INT64_MAX } from '../../../shared/units.ts';
+import { atField as at, refuseRepeats, SharedScale } from '../../input/fields.ts';
+import { InputError, schemaError } from '../../../shared/errors.ts';
 import type { z } from 'zod';
 
 function parse<S extends z.ZodType>(command: string, schema: S, json: unknown): z.infer<S> {

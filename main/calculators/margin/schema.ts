@@ -1,7 +1,7 @@
 // The what-if input (methodology §10): a standalone portfolio, every number a decimal string. The JSON Schema in
 // docs/schemas/margin-input.schema.json is generated from this (npm run schemas) and checked by a test.
 import { z } from 'zod';
-import { isoTime, positiveDecimal, decimal, unsignedDecimal, writtenDecimal } from '../../shared/schemaParts.ts';
+import { isoTime, positiveDecimal, decimal, unsignedDecimal, writtenDecimal } from '../../../shared/schemaParts.ts';
 
 const dec = decimal;
 const pos = unsignedDecimal('expected a non-negative decimal string');
