@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openLedger } from '../main/ledger/db.ts';
+import { lastPayloadLength } from '../main/ledger/journal.ts';
 import { initLedger } from '../main/commands/initLedger.ts';
 import { dispatch, dispatchAsync } from '../main/commands/dispatch.ts';
 import type { ImportResult } from '../shared/contract.ts';
@@ -42,7 +43,7 @@ async function measure(path_: 'one transaction' | 'staged'): Promise<void> {
   const importMs = performance.now() - started;
   await new Promise((r) => setTimeout(r, 200));
   const probe = await prober.stop();
-  const entry = Number(db.prepare("SELECT length(payload) FROM journal WHERE command = 'import.csv' ORDER BY seq DESC LIMIT 1").pluck().get());
+  const entry = lastPayloadLength(db, 'import.csv');
   db.close();
   process.stdout.write(
     `import-lock (${path_}): ${r.rows} price rows (${(text.length / 1e6).toFixed(1)} MB) imported in ${Math.round(importMs)} ms, journal entry ${(entry / 1e6).toFixed(1)} MB; longest write-lock hold seen by another writer ${Math.round(probe.longest)} ms (${probe.refused} refusals, ${probe.taken} locks taken)\n`,

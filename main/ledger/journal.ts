@@ -324,3 +324,8 @@ export function exportJournal(db: Db, writeLine: (line: string) => void): { entr
   }
   return { entries };
 }
+
+/** The size in characters of the payload of the newest entry of `command` (0: none), for the import-lock bench. */
+export function lastPayloadLength(db: Db, command: string): number {
+  return Number(db.prepare('SELECT length(payload) FROM journal WHERE command = ? ORDER BY seq DESC LIMIT 1').pluck().get(command) ?? 0);
+}
