@@ -17,8 +17,8 @@ import { drain, type Steps } from '../steps.ts';
 /** Every column of the table but member and kind, which come from the accounts themselves. */
 export type CycleFigures = Omit<AccountsTable['columns'], 'member' | 'kind'>;
 
-/** Rows formatted between two pauses: about 20-30 ms of work. */
-const ROWS_PER_STEP = 8192;
+/** Rows formatted between two pauses: about 10 ms of work on the 100k book. */
+const ROWS_PER_STEP = 4096;
 
 /**
  * The figures of cycle `cycleId` (every account, or those in `only`), a slice of rows per step. Only the first step
@@ -27,6 +27,8 @@ const ROWS_PER_STEP = 8192;
 export function* figureSteps(db: Database, cycleId: number, only: ReadonlySet<string> | null): Steps<CycleFigures> {
   const r = readCycleResults(db, cycleId);
   const isolated = readIsolatedUnits(db, cycleId);
+  // The read is a step of its own (20-50 ms on the 100k book): a request waits behind one or the other, not both.
+  yield;
   const picked: number[] = [];
   for (let i = 0; i < r.ids.length; i++) if (only === null || only.has(r.ids[i]!)) picked.push(i);
   const n = picked.length;
