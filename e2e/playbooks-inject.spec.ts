@@ -4,24 +4,10 @@
 // from the Runner: the server refuses an unknown member, naming it; then KCM's default happens at once in the
 // sandbox, every console shows it, and the declaration it made waits in another supervisor's Inbox. The operator is
 // told why they may not inject. The live ledger is byte-identical at the end.
-import fs from 'node:fs';
-import { createHash } from 'node:crypto';
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
-import { signIn } from './support/signin.ts';
+import { test, expect } from './fixtures.ts';
+import { sha256, runnerFor } from './support/drill.ts';
 
 test.use({ deskAccounts: 300, deskDrill: 'operational-outage', deskInject: 'stale@0..30' });
-
-const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-async function runnerFor(browser: Browser, desk: Desk, user: keyof typeof DEMO_PASSWORDS): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, desk, user, DEMO_PASSWORDS[user]);
-  await expect(page.getByTestId('drill-banner')).toBeVisible();
-  await page.getByTestId('nav-playbooks').click();
-  await page.getByTestId(`run-${desk.drillRun}`).click();
-  return page;
-}
 
 test('an event happens on the drill clock by itself, and the conductor injects a default by hand that every console sees', async ({ browser, desk }) => {
   test.setTimeout(120_000);

@@ -4,25 +4,13 @@
 // holds the step titles. The live ledger the drill was copied from is byte-identical at the end.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
-import { signIn } from './support/signin.ts';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import { sha256, runnerFor } from './support/drill.ts';
 import { api } from './support/api.ts';
 
 test.use({ deskAccounts: 400, deskDrill: 'flash-crash' });
-
-const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-async function runnerFor(browser: Browser, desk: Desk, user: keyof typeof DEMO_PASSWORDS): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, desk, user, DEMO_PASSWORDS[user]);
-  await expect(page.getByTestId('drill-banner')).toBeVisible();
-  await page.getByTestId('nav-playbooks').click();
-  await page.getByTestId(`run-${desk.drillRun}`).click();
-  return page;
-}
 
 /** Takes the current step on `page` (with an outcome and note where given), and waits for the run to move on. */
 async function take(page: Page, index: number, opts: { outcome?: string; note?: string } = {}): Promise<void> {
