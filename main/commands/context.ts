@@ -27,6 +27,12 @@ export interface CommandContext {
   /** Set while verify --deep replays a cycle journalled before cycles ran the instrument lifecycle first. */
   preLifecycle?: true;
   /**
+   * Replaying an entry whose result lists no limit breaches at expiry: the lifecycle leaves its limit watch out (it
+   * only reads), so an entry written before expiries were watched is rebuilt as it was written, and one written
+   * since with no breach is rebuilt the same either way.
+   */
+  noLimitWatch?: true;
+  /**
    * Replaying an entry journalled before overrides recorded their automatic alternative (its result has none): the
    * replay leaves it out too, so that the entry is rebuilt as it was written (overrides/wrap.ts).
    */

@@ -150,6 +150,7 @@ export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBo
   if (Object.hasOwn(preparers, channel)) return replayWithHash(db, ctx, channel, e);
   // An override (or a confirmation of one) journalled before overrides recorded their alternative is rebuilt without it.
   if (!e.result.includes('"override":')) ctx.preOverrides = true;
+  if (!e.result.includes('"limitBreaches":')) ctx.noLimitWatch = true;
   if (channel === 'import.csv') {
     // A compressed file is recorded again as its entry holds it, not compressed anew.
     const { input, record } = importOf(JSON.parse(e.payload) as Record<string, unknown>);

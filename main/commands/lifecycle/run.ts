@@ -71,7 +71,7 @@ export function runLifecycle(ctx: CommandContext, asOf: string): LifecycleResult
     (a, b) => (a.e.expiry < b.e.expiry ? -1 : a.e.expiry > b.e.expiry ? 1 : Number(a.option) - Number(b.option)),
   );
   // Expiry is never refused for a limit: what the exercise and assignment do to the holders' limits is listed after.
-  const watch = options.length > 0 ? limitWatch(db, options.flatMap((o) => positionsIn(db, o.instrument).map((p) => p.account)), asOf) : null;
+  const watch = options.length > 0 && !ctx.noLimitWatch ? limitWatch(db, options.flatMap((o) => positionsIn(db, o.instrument).map((p) => p.account)), asOf) : null;
   for (const { e, option } of due) {
     const inst = instruments.get(e.instrument)!;
     if (option) expireOption(db, ctx.actor.name, now, inst, instruments, e, settlement, result);
