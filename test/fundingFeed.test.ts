@@ -10,7 +10,7 @@ import { Decimal } from 'decimal.js';
 import { operator, viewer } from './support/actors.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { setUp, usd } from './support/lifecycleBook.ts';
-import type { Ledger } from '../main/ledger/db.ts';
+import { openLedger, type Ledger } from '../main/ledger/db.ts';
 import type { Actor } from '../main/commands/context.ts';
 import type { CycleSummary } from '../shared/contract.ts';
 import type { FundingTickOutput, LifecycleResult } from '../shared/contractLifecycle.ts';
@@ -104,7 +104,54 @@ test('a funding-rate mark that is from the future, behind the clock, not for a p
   }
   assert.equal(state(), was, 'nothing stored');
   assert.equal(seq(), at, 'nothing journalled');
-  // A file may not pass itself off as the feed (the feed's clock is read from its marks' source).
+  // A file may not pass itself off as the feed (a rate row's source says where it came from).
   assert.throws(() => imp(operator, 'funding-rates', 'instrument,at,rate,source\nTST-PERP,2026-04-02T00:00:00Z,0.0001,feed 2099-01-01T00:00:00.000Z\n'), /column source: "feed" followed by a time is the live feed's mark/);
   assert.equal(deepVerify(db).outcome, 'verified');
+});
+
+test("a funding-rates file overwriting the feed's latest marked rate does not set the feed's clock back", () => {
+  const { db, c, imp } = setUp();
+  const tick = (time: string, fundingTime = FUNDING_TIME) => c.run<FundingTickOutput>(db, operator, 'funding.tick', { rates: [{ instrument: 'TST-PERP', rate: '0.0001', fundingTime, time }] });
+  const clock = () => db.prepare("SELECT observed_at FROM funding_feed_clock WHERE instrument_id = 'TST-PERP'").pluck().get();
+  c.set('2026-04-01T12:00:00Z');
+  tick('2026-04-01T11:00:00Z');
+  // The desk's correction replaces the only marked row, source and all: no rate row says 'feed <time>' any more.
+  imp(operator, 'funding-rates', `instrument,at,rate\nTST-PERP,${FUNDING_TIME},0.0002\n`);
+  assert.deepEqual(rateRows(db), [['TST-PERP', FUNDING_TIME, 2_000_000n, 'import']]);
+  assert.equal(clock(), '2026-04-01T11:00:00.000Z');
+  // The way around the clock: a mark observed before the one already seen, for this or another funding time.
+  const seq = () => db.prepare('SELECT max(seq) FROM journal').pluck().get();
+  const at = seq();
+  for (const fundingTime of [FUNDING_TIME, '2026-04-02T00:00:00Z']) {
+    assert.throws(
+      () => tick('2026-04-01T10:30:00Z', fundingTime),
+      (e: Error & { where?: { field?: string } }) => (
+        assert.match(e.message, /funding rate 1 \(TST-PERP\): its time 2026-04-01T10:30:00.000Z is before TST-PERP's latest funding-rate mark \(2026-04-01T11:00:00.000Z\); marks go forward in time/),
+        assert.equal(e.where?.field, 'rates[0].time'),
+        true
+      ),
+    );
+  }
+  assert.deepEqual(rateRows(db), [['TST-PERP', FUNDING_TIME, 2_000_000n, 'import']], 'nothing stored');
+  assert.equal(seq(), at, 'nothing journalled');
+  // A later mark moves the clock on; the rebuilt ledger holds the same clock.
+  tick('2026-04-01T11:30:00Z');
+  assert.equal(clock(), '2026-04-01T11:30:00.000Z');
+  assert.equal(deepVerify(db).outcome, 'verified');
+
+  // The same history in a ledger of step 15, before the clock had a table: overwritten again, no rate row has the
+  // time; step 16 finds it in the journal, so the migrated ledger still refuses the old mark and matches its replay.
+  imp(operator, 'funding-rates', `instrument,at,rate\nTST-PERP,${FUNDING_TIME},0.0002\n`);
+  db.exec('DROP TABLE funding_feed_clock');
+  db.pragma('user_version = 15');
+  const file = db.name;
+  db.close();
+  const old = openLedger(file);
+  try {
+    assert.equal(old.prepare("SELECT observed_at FROM funding_feed_clock WHERE instrument_id = 'TST-PERP'").pluck().get(), '2026-04-01T11:30:00.000Z');
+    assert.throws(() => c.run(old, operator, 'funding.tick', { rates: [{ instrument: 'TST-PERP', rate: '0.0001', fundingTime: FUNDING_TIME, time: '2026-04-01T11:15:00Z' }] }), /latest funding-rate mark \(2026-04-01T11:30:00.000Z\)/);
+    assert.equal(deepVerify(old).outcome, 'verified');
+  } finally {
+    old.close();
+  }
 });

@@ -547,7 +547,7 @@ function makeRowParser(kind: CsvKind, file: string, ref: CsvRef, out: unknown[])
           c.fail('rate', `a funding rate is a share of the position's value per interval: it must lie between -1 and 1`);
         }
         const source = c.optText('source');
-        // "feed <time>" marks a rate the live feed stored (funding.tick reads the feed's clock from it).
+        // "feed <time>" marks a rate the live feed stored (funding.tick): a file saying so would misstate where it came from.
         if (source !== null && /^feed \d/.test(source)) c.fail('source', `"feed" followed by a time is the live feed's mark of a rate: name the file's source otherwise`);
         const row: FundingRateRow = { instrument: id, at, rate, source };
         out.push(row);

@@ -11,6 +11,7 @@ import { readInstruments } from './bookRepo.ts';
 import { insertCycle } from './cycleRepo.ts';
 import { callWriter } from './callRepo.ts';
 import { recordPolicyChange } from './policyRepo.ts';
+import { appendJournal } from './journal.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'riskdesk-ledger-db-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -44,6 +45,7 @@ const TABLES = [
   'expiry_settlements',
   'fund_entries',
   'funding_events',
+  'funding_feed_clock',
   'funding_payments',
   'funding_rates',
   'instrument_delivery',
@@ -571,6 +573,37 @@ test('step 15: a step-14 ledger keeps its recovery allocations, ids and sequence
     assert.equal(Number(db.prepare(tearUp).run('partialTearUp').lastInsertRowid), 10, 'the AUTOINCREMENT high-water mark is kept');
     assert.equal(sqliteCode(() => db.prepare(tearUp).run('tearUp')), 'SQLITE_CONSTRAINT_CHECK');
     assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name LIKE 'recovery_allocations%' ORDER BY name").pluck().all(), ['recovery_allocations', 'recovery_allocations_case']);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+  } finally {
+    db.close();
+  }
+});
+
+test("step 16: a step-15 ledger keeps its funding rates and gets each perpetual's feed clock from its marked rates and its journal", () => {
+  const { file, db: v15 } = seededAtStep(15);
+  v15.exec(`
+    INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin)
+      VALUES ('ETH-PERP', 'perpetual', 'ETH', '1', '0.01', '0.01', 100, 'tiered');
+    INSERT INTO funding_rates (instrument_id, at, rate, source) VALUES
+      ('BTC-PERP', '2026-03-12T08:00:00.000Z', 1000000, 'feed 2026-03-12T07:00:00.000Z'),
+      ('BTC-PERP', '2026-03-12T16:00:00.000Z', 2000000, 'import'),
+      ('ETH-PERP', '2026-03-12T16:00:00.000Z', -500000, 'import');
+  `);
+  // The 16:00 rate was marked by the feed at 09:00, then overwritten by a file: only the journal still has that time.
+  const tick = (at: string, stored: object[]) =>
+    v15.transaction(() => appendJournal(v15, { at, actor: 'batch', command: 'funding.tick', payload: {}, result: { stored } })).immediate();
+  tick('2026-03-12T07:00:01.000Z', [{ instrument: 'BTC-PERP', fundingTime: '2026-03-12T08:00:00.000Z', rate: '0.0001', time: '2026-03-12T07:00:00.000Z' }]);
+  tick('2026-03-12T09:00:01.000Z', [{ instrument: 'BTC-PERP', fundingTime: '2026-03-12T16:00:00.000Z', rate: '0.0003', time: '2026-03-12T09:00:00.000Z' }]);
+  const rates = v15.prepare('SELECT instrument_id, at, rate, source FROM funding_rates ORDER BY instrument_id, at').safeIntegers(false).raw().all();
+  v15.close();
+  const db = openLedger(file);
+  try {
+    assert.equal(userVersion(db), LATEST_VERSION);
+    assert.deepEqual(db.prepare('SELECT instrument_id, at, rate, source FROM funding_rates ORDER BY instrument_id, at').safeIntegers(false).raw().all(), rates);
+    assert.deepEqual(db.prepare('SELECT instrument_id, observed_at FROM funding_feed_clock ORDER BY instrument_id').raw().all(), [['BTC-PERP', '2026-03-12T09:00:00.000Z']]);
+    const setClock = db.prepare("INSERT INTO funding_feed_clock (instrument_id, observed_at) VALUES ('ETH-PERP', ?)");
+    assert.equal(sqliteCode(() => setClock.run('2026-03-12 09:00')), 'SQLITE_CONSTRAINT_CHECK');
+    assert.equal(sqliteCode(() => db.prepare("INSERT INTO funding_feed_clock VALUES ('NOPE', '2026-03-12T09:00:00.000Z')").run()), 'SQLITE_CONSTRAINT_FOREIGNKEY');
     assert.deepEqual(db.pragma('foreign_key_check'), []);
   } finally {
     db.close();

@@ -51,18 +51,25 @@ export function writeFundingRates(db: Database, list: readonly { instrument: str
   for (const r of list) s.run(r.instrument, r.at, r.rate, r.source ?? 'import');
 }
 
-/**
- * A live funding-rate mark's source: the feed and the time the rate was observed (funding.tick), so that the rate row
- * says where it came from and the feed's clock for the instrument can be read back without a table of its own.
- */
+/** A live funding-rate mark's source: the feed and the time the rate was observed (funding.tick), so the row says where it came from. */
 export const FEED_RATE_SOURCE = 'feed ';
 
-/** The observation time of the newest live funding-rate mark stored for the instrument, or undefined. */
+/**
+ * The observation time of the newest live funding-rate mark of the instrument, or undefined: the feed's clock, kept
+ * apart from the rate rows (step 16) because a funding-rates import overwriting a row replaces its source.
+ */
 export function latestFeedRateTime(db: Database, instrument: string): string | undefined {
-  const r = prepared(db, `SELECT max(substr(source, ${FEED_RATE_SOURCE.length + 1})) AS t FROM funding_rates WHERE instrument_id = ? AND source GLOB '${FEED_RATE_SOURCE}[0-9]*'`).get(
-    instrument,
-  ) as { t: string | null };
-  return r.t ?? undefined;
+  const r = prepared(db, 'SELECT observed_at FROM funding_feed_clock WHERE instrument_id = ?').get(instrument) as { observed_at: string } | undefined;
+  return r?.observed_at;
+}
+
+/** Moves the instrument's feed clock to `observedAt`; never back (max), so a replay writes the same clock. */
+export function advanceFeedClock(db: Database, instrument: string, observedAt: string): void {
+  prepared(
+    db,
+    `INSERT INTO funding_feed_clock(instrument_id, observed_at) VALUES (?, ?)
+     ON CONFLICT(instrument_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
+  ).run(instrument, observedAt);
 }
 
 /** The last mark of an instrument at or before `at`, with its time. */

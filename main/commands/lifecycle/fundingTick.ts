@@ -10,7 +10,8 @@
 // Each mark is refused, naming it and its field, and the whole batch changes nothing, when: its instrument does not
 // exist or is not a perpetual; its rate is not an exact decimal of at most 10 places, or lies beyond the feed's cap
 // (engine/funding.ts FEED_FUNDING_RATE_CAP); it was observed after now (a rate from the future), after the funding
-// time it names (that interval has closed), or before the instrument's latest mark (the feed's clock goes forward);
+// time it names (that interval has closed), or before the instrument's latest mark (the feed's clock goes forward:
+// kept in funding_feed_clock, which a funding-rates import overwriting a marked rate does not touch);
 // or its funding time was paid at another rate, or lies behind the last one paid.
 import type { CommandContext } from '../context.ts';
 import type { InputOf } from '../../../shared/contract.ts';
@@ -21,7 +22,7 @@ import { formatUnits } from '../../../shared/units.ts';
 import { decimalProblem, decToUnits, toDec } from '../../csv/values.ts';
 import { FEED_FUNDING_RATE_CAP, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
 import { instrumentTickOf } from '../../ledger/bookRepo.ts';
-import { FEED_RATE_SOURCE, latestFeedRateTime, writeFundingRates } from '../../ledger/lifecycleRepo.ts';
+import { advanceFeedClock, FEED_RATE_SOURCE, latestFeedRateTime, writeFundingRates } from '../../ledger/lifecycleRepo.ts';
 import { fundingRateProblem } from './importGuards.ts';
 
 export function fundingTick(ctx: CommandContext, input: InputOf<'funding.tick'>): FundingTickOutput {
@@ -59,5 +60,6 @@ export function fundingTick(ctx: CommandContext, input: InputOf<'funding.tick'>)
   });
   // Written only once every mark has passed: a refusal changes nothing.
   writeFundingRates(ctx.db, checked.map((r) => ({ instrument: r.instrument, at: r.at, rate: r.rate, source: `${FEED_RATE_SOURCE}${r.time}` })));
+  for (const [instrument, time] of latest) if (time !== undefined) advanceFeedClock(ctx.db, instrument, time);
   return { stored: checked.map((r) => ({ instrument: r.instrument, fundingTime: r.at, rate: formatUnits(r.rate, FUNDING_RATE_SCALE), time: r.time })) };
 }
