@@ -5,7 +5,7 @@ import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { asUser } from './support/api.ts';
 import type { AccountCommodities } from '../shared/contractPortfolio.ts';
-import type { AccountDetail } from '../shared/contract.ts';
+import type { AccountDetail, WhatIfResult } from '../shared/contract.ts';
 
 test.use({ deskAccounts: 150, viewport: { width: 1280, height: 900 } });
 
@@ -41,4 +41,18 @@ test('an options-desk account shows its portfolio positions\' scanned liquidatio
   // Its trace opens on the search: the account at the ticks on both sides of the price.
   await row.getByTestId('positions-liq-explain').click();
   await expect(page.getByText('the first tick there')).toBeVisible();
+});
+
+test('a what-if shock on an options-desk account shows its portfolio positions scanned again from the shocked prices', async ({ page, desk }) => {
+  const want = await asUser(desk, 'viewer', (api) => api<WhatIfResult>('accounts.whatif', { id: 'VOC-H01', shocks: { BTC: '-0.04' } }));
+  const option = want.positions.find((p) => p.instrument.startsWith('BTC-26JUN26-') && p.liquidation.state === 'price')!;
+  expect(option.liquidation.text).toMatch(/^Under the shock, if BTC-26JUN26 (falls|rises) past/);
+
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.goto(`${desk.url}#/accounts/VOC-H01`);
+  await page.getByTestId('whatif-shock-BTC').fill('-4');
+  await page.getByTestId('whatif-run').click();
+  const liq = page.locator(`[data-testid="whatif-positions-row"][data-instrument="${option.instrument}"]`).getByTestId('whatif-positions-liq');
+  await expect(liq).toHaveAttribute('data-state', 'price');
+  await expect(liq).toHaveAttribute('title', option.liquidation.text);
 });

@@ -7,13 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Book } from '../main/engine/model.ts';
 import { markByModel } from '../main/engine/optionMarks.ts';
-import { scanPrices, scannedPositionViews, type ScanHit } from '../main/engine/scannedPrices.ts';
+import { scanPrices, scannedPositionViews, scanner, shockedForScan, type ScanHit } from '../main/engine/scannedPrices.ts';
+import { shockBook } from '../main/engine/stress.ts';
+import { parseUnits } from '../shared/units.ts';
 import { pBook, pInstrument } from './support/portfolioBook.ts';
 import { demoLedgers } from './support/ledger.ts';
 import { DEMO_AS_OF } from '../main/commands/initLedger.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { loadAccount } from '../main/commands/console/accountView.ts';
-import type { AccountDetail } from '../shared/contract.ts';
+import type { AccountDetail, WhatIfResult } from '../shared/contract.ts';
 import type { FigureTrace } from '../shared/contractExplain.ts';
 
 const EXPIRY = '2026-06-19T00:00:00.000Z';
@@ -176,11 +178,17 @@ test('the scan starts from the account as it stands: at the mark, the engine\'s 
   assert.deepEqual(e.bankruptcy, { ticks: 75n, side: 'down' });
 });
 
-test('the account detail and the explain trace show a portfolio position\'s scanned prices (the demo\'s options desk)', () => {
-  const db = demoLedgers('riskdesk-scan-', 20)();
+/** A demo ledger after a cycle, and its first options-desk accounts (holding portfolio options). */
+function optionsDesk(prefix: string) {
+  const db = demoLedgers(prefix, 20)();
   const ctx = { db, actor: { name: 'operator', role: 'operator' as const }, now: () => new Date(DEMO_AS_OF) };
   dispatch(ctx, 'cycle.run', { at: DEMO_AS_OF });
   const ids = db.prepare("SELECT DISTINCT p.account_id FROM positions p JOIN instruments i ON i.id = p.instrument_id WHERE i.margin = 'portfolio' AND i.kind = 'option' ORDER BY 1 LIMIT 4").pluck().all() as string[];
+  return { db, ctx, ids };
+}
+
+test('the account detail and the explain trace show a portfolio position\'s scanned prices (the demo\'s options desk)', () => {
+  const { db, ctx, ids } = optionsDesk('riskdesk-scan-');
   let priced = 0;
   for (const id of ids) {
     const d = dispatch(ctx, 'accounts.detail', { id }) as AccountDetail;
@@ -219,4 +227,73 @@ test('an option on the scanned instrument that cannot be priced away from its ma
   assert.equal(view.liquidation.state, 'none');
   assert.match(view.liquidation.text, /^Not scanned: O \(it has a price, but its move with F needs Black-76\): no implied volatility/);
   assert.equal(view.liquidationPrice, null);
+});
+
+// ---- under a what-if shock (accounts.whatif): scanned from the shocked prices ----
+/** A price moved by num / 10000, rounded half-even to the tick (the stress tests' rule, methodology §8). */
+function shockedTicks(t: bigint, num: bigint): bigint {
+  const n = t * (10_000n + num);
+  const q = n / 10_000n;
+  const r = n % 10_000n;
+  return r * 2n > 10_000n || (r * 2n === 10_000n && q % 2n === 1n) ? q + 1n : q;
+}
+
+test('under a shock, the scanned prices agree with a brute-force scan from the shocked prices (option marks held as they were shocked)', () => {
+  const r = rng(41);
+  let withPrice = 0;
+  const count = 80;
+  for (let i = 0; i < count; i++) {
+    const c = randomCase(r, i % 4 === 0);
+    const num = BigInt(r(6001) - 3000); // -30% .. +30%
+    // The shocked account, by hand: every mark on X moved, a model mark too (it is the intrinsic value at no
+    // volatility), and each option then held at its shocked mark, moving from there with the model.
+    const shocked: Case = {
+      ...c,
+      mark: shockedTicks(c.mark, num),
+      options: c.options.map((o) => ({ ...o, imported: shockedTicks(o.imported ?? intrinsic(o.right, o.strike, c.mark), num) })),
+    };
+    const b = bookOf(c);
+    const engine = scanPrices(shockedForScan(b, shockBook(b, new Map([['X', { num, den: 10_000n }]]))), 'A1', 'F')!;
+    const what = `case ${i}, shock ${num}/10000: ${JSON.stringify(c, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+    const liq = bruteForce(shocked, (f) => f.equity <= f.mm);
+    assert.equal(show(engine.liquidation), show(liq), `liquidation, ${what}`);
+    assert.equal(show(engine.bankruptcy), show(bruteForce(shocked, (f) => f.equity <= 0n)), `bankruptcy, ${what}`);
+    if (liq !== null && liq !== 'now') withPrice++;
+  }
+  assert.ok(withPrice > count / 3, `only ${withPrice} of ${count} cases had a liquidation price`);
+});
+
+test('accounts.whatif gives a portfolio position its scanned prices under the shock, starting from the shocked account', () => {
+  const { db, ctx, ids } = optionsDesk('riskdesk-scanshock-');
+  assert.ok(ids.length > 0);
+  let shockedRows = 0;
+  let differ = 0;
+  for (const id of ids) {
+    const s = loadAccount(db, id, ctx.now);
+    const d = dispatch(ctx, 'accounts.detail', { id }) as AccountDetail;
+    const held = [...new Set(d.positions.map((p) => s.instruments.get(p.instrument)!).filter((x) => x.margin === 'portfolio').map((x) => x.underlying))];
+    const shocks = Object.fromEntries(held.map((u) => [u, '-0.04']));
+    const w = dispatch(ctx, 'accounts.whatif', { id, shocks }) as WhatIfResult;
+    // No shock: the detail itself (its model marks scanned as the model's).
+    assert.deepEqual((dispatch(ctx, 'accounts.whatif', { id, shocks: Object.fromEntries(held.map((u) => [u, '0'])) }) as WhatIfResult).positions, d.positions);
+    const prices = shockBook(s.book, new Map(held.map((u) => [u, { num: -4n, den: 100n }])));
+    for (const [k, p] of w.positions.entries()) {
+      const x = s.instruments.get(p.instrument)!;
+      if (x.margin !== 'portfolio') continue;
+      shockedRows++;
+      assert.match(p.liquidation.text, /^Under the shock, /, `${id} ${p.instrument}`);
+      const u = x.kind === 'option' ? x.option!.underlyingInstrument! : x.id;
+      const book = shockedForScan(s.book, prices);
+      // At the shocked mark the scan sees the what-if's own figures (an account with no isolated unit).
+      const at = scanner(book, id, u).at(prices.marks.get(u)!);
+      if (w.figures.units.length === 0) assert.deepEqual([at.equity, at.mm], [parseUnits(w.figures.equity, 6, 'equity'), parseUnits(w.figures.mm, 6, 'mm')], `${id} ${p.instrument}`);
+      const engine = scanPrices(book, id, u)!;
+      const hit = engine.liquidation;
+      if (hit === null || hit === 'now') assert.equal(p.liquidationPrice, null);
+      else assert.equal(Number(p.liquidationPrice), Number(hit.ticks) * Number(s.instruments.get(u)!.tick));
+      if (p.liquidationPrice !== d.positions[k]!.liquidationPrice) differ++;
+    }
+  }
+  assert.ok(shockedRows > 0);
+  assert.ok(differ > 0, 'a 4% shock moves some scanned price');
 });

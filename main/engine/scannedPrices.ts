@@ -27,7 +27,8 @@
 // The steps rest on one assumption: that the account does not dip past the threshold and come back within one step.
 // A portfolio whose value bends that sharply (short options struck closer together than a step, at no volatility)
 // can be there at a price the steps jump over; test/scannedPrices.test.ts measures the search against a brute-force
-// scan of every tick on random small accounts (210 of them agree, marks of 20 to 2000 ticks).
+// scan of every tick on random small accounts (210 of them agree, marks of 20 to 2000 ticks; 80 more from shocked
+// prices, as accounts.whatif scans them: shockedForScan).
 // Cost: each step is the account evaluated whole at that price (an option moved is one Black-76 price, a computed
 // risk array 17): tens of evaluations for an account detail, none in the cycle.
 import { Decimal } from 'decimal.js';
@@ -239,8 +240,13 @@ export interface ScannedView {
 
 const price8 = (ticks: bigint, tick: string): string => formatPrice(ticks * parseUnits(tick, decimalPlaces(tick), 'tick'), 10n ** BigInt(decimalPlaces(tick)));
 
-/** The scanned prices (or why they could not be scanned) in the desk's words. */
-export function scannedView(s: ScannedPrices | string, tick: string): ScannedView {
+/** The scanned prices (or why they could not be scanned) in the desk's words; `from` opens each sentence (a shock's "Under the shock, "). */
+export function scannedView(s: ScannedPrices | string, tick: string, from = ''): ScannedView {
+  const v = describe(s, tick);
+  return from === '' ? v : { ...v, liquidation: { ...v.liquidation, text: from + v.liquidation.text[0]!.toLowerCase() + v.liquidation.text.slice(1) } };
+}
+
+function describe(s: ScannedPrices | string, tick: string): ScannedView {
   if (typeof s === 'string') return { liquidationPrice: null, bankruptcyPrice: null, liquidation: { state: 'none', price: null, text: `Not scanned: ${s}.` } };
   const u = s.instrument;
   const hit = s.liquidation;
@@ -269,10 +275,22 @@ export function scannedView(s: ScannedPrices | string, tick: string): ScannedVie
 }
 
 /**
- * The scanned view of each cross portfolio position of an account, one scan per scanned instrument (a future and the
- * options on it share theirs); null for a position the closed forms serve (tiered, isolated).
+ * A book whose marks were all moved by a what-if shock (stress.ts shockBook), made ready to scan from there: its
+ * options' shocked marks are held as prices (none is the model's any more), so at the shocked mark nothing moves and
+ * the scan starts from the shocked account as it stands; away from it, each option moves by Black-76's change from
+ * the shocked underlying mark (as an imported price does).
  */
-export function scannedPositionViews(book: Book, accountId: string): (pos: { instrument: string; isolatedMargin: bigint | null }) => ScannedView | null {
+export function shockedForScan(book: Book, prices: Pick<Book, 'marks' | 'assetPrices'>): Book {
+  const { modelMarks: _held, ...rest } = book;
+  return { ...rest, marks: prices.marks, assetPrices: prices.assetPrices };
+}
+
+/**
+ * The scanned view of each cross portfolio position of an account, one scan per scanned instrument (a future and the
+ * options on it share theirs); null for a position the closed forms serve (tiered, isolated). `from` opens each
+ * sentence (see scannedView).
+ */
+export function scannedPositionViews(book: Book, accountId: string, from = ''): (pos: { instrument: string; isolatedMargin: bigint | null }) => ScannedView | null {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
   const memo = new Map<string, ScannedView>();
   return (pos) => {
@@ -288,7 +306,7 @@ export function scannedPositionViews(book: Book, accountId: string): (pos: { ins
         if (!(e instanceof ScanError)) throw e;
         s = e.message;
       }
-      v = scannedView(s, byId.get(u)?.tick ?? x.tick);
+      v = scannedView(s, byId.get(u)?.tick ?? x.tick, from);
       memo.set(u, v);
     }
     return v;

@@ -11,7 +11,7 @@ import { tierIndex } from '../../engine/tierMath.ts';
 import { isolatedUnits, worstUnit } from '../../engine/marginUnits.ts';
 import { positionLiquidationPrice, positionBankruptcyPrice } from '../../engine/positionLiquidation.ts';
 import { liquidationShown } from '../../engine/liquidationShown.ts';
-import { scannedPositionViews } from '../../engine/scannedPrices.ts';
+import { scannedPositionViews, shockedForScan } from '../../engine/scannedPrices.ts';
 import { restoreNeed } from '../../engine/calls.ts';
 import { markByModel, modelMarkText } from '../../engine/optionMarks.ts';
 import { readPolicy, readInstruments, readAssets, readPositions, readCollateral, heldWithUnderlyings, readMarket } from '../../ledger/bookRepo.ts';
@@ -186,11 +186,18 @@ function markSourceOf(s: AccountSnapshot, instrument: string, marks: Map<string,
   return m && marks.get(instrument) === m.ticks ? modelMarkText(m, s.instruments.get(instrument)!.tick) : null;
 }
 
-/** Every position of the account with its figures, at the marks the result was evaluated at. */
-export function positionsView(s: AccountSnapshot, r: AccountResult, marks: Map<string, bigint> = s.book.marks): PositionView[] {
+const samePrices = (a: Map<string, bigint>, b: Map<string, bigint>): boolean => a === b || (a.size === b.size && [...a].every(([k, v]) => b.get(k) === v));
+
+/** Every position of the account with its figures, at the prices the result was evaluated at (a shock's, or the snapshot's). */
+export function positionsView(s: AccountSnapshot, r: AccountResult, prices: Pick<Book, 'marks' | 'assetPrices'> = s.book): PositionView[] {
+  const marks = prices.marks;
   // A portfolio position's prices are found by scanning its underlying instrument's price (engine/scannedPrices.ts);
-  // under a what-if shock the account is shown as shocked, not scanned again from there.
-  const scanned = marks === s.book.marks ? scannedPositionViews(s.book, s.account.id) : () => null;
+  // under a what-if shock, from the shocked prices, the shocked option marks held as they are.
+  // A shock that moves no price (none given, or all 0) is the detail itself.
+  const scanned =
+    samePrices(prices.marks, s.book.marks) && samePrices(prices.assetPrices, s.book.assetPrices)
+      ? scannedPositionViews(s.book, s.account.id)
+      : scannedPositionViews(shockedForScan(s.book, prices), s.account.id, 'Under the shock, ');
   return r.positions.map((p, k) => {
     const sv = scanned(s.book.positions[k]!);
     return sv ? { ...positionView(s, r, p, k, marks), ...sv } : positionView(s, r, p, k, marks);

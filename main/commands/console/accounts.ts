@@ -142,7 +142,7 @@ export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.what
   return {
     shocks: { ...input.shocks },
     figures: figuresView(s, r),
-    positions: positionsView(s, r, shocked.marks),
+    positions: positionsView(s, r, shocked),
     collateral: collateralView(s, shocked.assetPrices),
   };
 }
