@@ -119,15 +119,14 @@ test('a price tick of the underlying moves the options the model marks on it, in
   assert.equal(fresh.marks.get('ES-DEC-5100-C'), call);
   assert.equal(fresh.marks.get('ES-DEC-4900-P'), put);
   // A cycle on the resident book after the tick values the options as a cold cycle on a fresh read does: the same
-  // equity. (Not the same MM: the resident book prices the computed risk arrays at the time it was read, a cold
-  // cycle at its as-of time; that predates the model marks and is reported, not hidden here.)
+  // equity, MM and IM (the resident book is valued as of the cycle's time: risk arrays and model marks alike).
   const NOW = '2026-03-12T22:00:00.000Z';
-  const warm = run<{ totals: { equity: string } }>(db, operator, 'cycle.run', { at: TICK }, NOW, resident);
+  const warm = run<{ totals: { equity: string; mm: string; im: string } }>(db, operator, 'cycle.run', { at: TICK }, NOW, resident);
   // The journal replays the tick and the cycles to what they recorded (the replay keeps its own resident book).
   const v = deepVerify(db);
   assert.equal(v.ok, true, JSON.stringify(v).slice(0, 2000));
-  const cold = run<{ totals: { equity: string } }>(db, operator, 'cycle.run', { at: TICK }, NOW);
-  assert.equal(cold.totals.equity, warm.totals.equity);
+  const cold = run<{ totals: { equity: string; mm: string; im: string } }>(db, operator, 'cycle.run', { at: TICK }, NOW);
+  assert.deepEqual(cold.totals, warm.totals);
 });
 
 test('a held option the model cannot price (no volatility anywhere) still stops the cycle, saying why', () => {

@@ -23,7 +23,7 @@ import { proposeSteps } from './liquidations/propose.ts';
 import { drain, type Steps } from './steps.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
-import { planKey } from '../resident/residentBook.ts';
+import { planKey, valueAsOf } from '../resident/residentBook.ts';
 import { runLifecycle, lifecycleDidAnything } from './lifecycle/run.ts';
 import { rememberCycleResults } from './console/dashboard.ts';
 
@@ -131,6 +131,7 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   // asOf); otherwise the book read from the ledger (a cold CLI cycle, a cycle as of an earlier time).
   const resident = ctx.resident?.state() ?? null;
   const { book, priceTimes } = resident && resident.newestPrice <= asOf ? resident : readCycleBook(db, asOf);
+  if (resident && resident.book === book && valueAsOf(resident, asOf)) ctx.resident!.touch();
   // Breakers first: a band breached by the prices this cycle uses pauses automation before it can act on them.
   const tripped = checkBreakers(db, asOf, book.policy.bandWindowMinutes, now);
   const ev = resident?.book === book ? evaluateBook(book, false, resident.cols) : evaluateBook(book);

@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3';
 import type { Book, Position, Collateral } from '../engine/model.ts';
 import { compileBook, type BookColumns } from '../engine/columns.ts';
 import { LiveBook } from '../engine/incremental.ts';
-import { remarkOn } from '../engine/optionMarks.ts';
+import { remarkOn, modelMark } from '../engine/optionMarks.ts';
 import { forgetKernel } from '../engine/evaluate.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { installCapture, takeCaptured, journalAfter, type Captured } from '../ledger/changeCapture.ts';
@@ -87,6 +87,31 @@ export function moveMark(st: ResidentState, inst: number, ticks: bigint, at: str
   }
   st.markStamp[inst]!++;
   st.live.setMark(inst, Number(ticks));
+}
+
+/**
+ * Values the resident book as of `asOf`, as a book read from the ledger as of that time is valued: the portfolio
+ * valuation time (the risk arrays' time to expiry) moves to it, and the options the model marks are priced again at
+ * it. Without this, a console cycle valued computed risk arrays and model marks at the time the book was read (or
+ * last ticked), and a cycle from the console and one from the CLI at the same as-of time stored different MM.
+ * In place: the caller touches the resident book, so a command that does not commit drops it. Whether it changed.
+ */
+export function valueAsOf(st: ResidentState, asOf: string): boolean {
+  const market = st.book.market;
+  if (!market || market.asOf === asOf) return false;
+  st.book.market = { ...market, asOf };
+  const mm = st.book.modelMarks;
+  if (!mm || mm.size === 0) return true;
+  const byId = new Map(st.book.instruments.map((x) => [x.id, x]));
+  for (const id of mm.keys()) {
+    const m = modelMark(st.book, byId.get(id)!, byId);
+    // An option the model cannot price now keeps its mark: the cycle's own check names it, as a fresh read would.
+    if (typeof m === 'string') continue;
+    mm.set(id, m);
+    const inst = st.cols.instrumentIndex.get(id);
+    if (inst !== undefined && st.book.marks.get(id) !== m.ticks) moveMark(st, inst, m.ticks, asOf, false);
+  }
+  return true;
 }
 
 /** The cash asset deposits are made in and fills settle in (ledger/collateralRepo.ts). */
