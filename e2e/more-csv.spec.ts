@@ -2,25 +2,14 @@
 // file holding what its table shows: a policy's history (whose reason a person typed, so a reason that reads as a
 // formula must open as text) and the policies in force, users and sessions, a margin cycle's summary, and the
 // Accounts screen with its distance columns shown.
-import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { ensureCycle } from './support/screens.ts';
 import { api } from './support/api.ts';
-import { parseCsv, saved, savedText } from './support/csv.ts';
+import { parseCsv, saved, savedText, shown } from './support/csv.ts';
 import type { PoliciesView, PolicyEntryView } from '../shared/contractPolicy.ts';
 
 test.use({ deskAccounts: 200, viewport: { width: 1600, height: 1000 } });
-
-/** A table as a person reads it: its column headings (a column with none holds buttons) and its rows' texts. */
-async function shown(page: Page, testid: string): Promise<{ head: string[]; rows: string[][] }> {
-  return page.getByTestId(testid).evaluate((t) => {
-    const text = (e: Element) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim();
-    const heads = [...t.querySelectorAll('thead tr:last-child th')].map(text);
-    const rows = [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].filter((_, i) => heads[i] !== '').map(text));
-    return { head: heads.filter((h) => h !== ''), rows };
-  });
-}
 
 test('a policy change whose reason reads as a formula saves as text in the history CSV, beside the policies in force', async ({ page, desk }) => {
   const key = 'fourEyesNotional';

@@ -32,3 +32,12 @@ export async function savedText(page: Page, testid: string): Promise<string> {
 /** The same file as cells. */
 export const saved = async (page: Page, testid: string): Promise<string[][]> => parseCsv(await savedText(page, testid));
 
+/** A table as a person reads it: its column headings (a column with none holds buttons) and its rows' texts. */
+export async function shown(page: Page, testid: string): Promise<{ head: string[]; rows: string[][] }> {
+  return page.getByTestId(testid).evaluate((t) => {
+    const text = (e: Element) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim();
+    const heads = [...t.querySelectorAll('thead tr:last-child th')].map(text);
+    const rows = [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].filter((_, i) => heads[i] !== '').map(text));
+    return { head: heads.filter((h) => h !== ''), rows };
+  });
+}
