@@ -4,14 +4,14 @@
 // Accounts screen with its distance columns shown.
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
-import { ensureCycle } from './support/screens.ts';
+import { ensureCycle, snapDeskSizes } from './support/screens.ts';
 import { api } from './support/api.ts';
 import { parseCsv, saved, savedText, shown } from './support/csv.ts';
 import type { PoliciesView, PolicyEntryView } from '../shared/contractPolicy.ts';
 
 test.use({ deskAccounts: 200, viewport: { width: 1600, height: 1000 } });
 
-test('a policy change whose reason reads as a formula saves as text in the history CSV, beside the policies in force', async ({ page, desk }) => {
+test('a policy change whose reason reads as a formula saves as text in the history CSV, beside the policies in force', async ({ page, desk }, testInfo) => {
   const key = 'fourEyesNotional';
   const list = await api<PoliciesView>(desk, 'viewer', 'policies.list', {});
   const old = list.entries.find((e) => e.key === key)!.value;
@@ -44,9 +44,10 @@ test('a policy change whose reason reads as a formula saves as text in the histo
   expect(pRows).toHaveLength(policies.rows.length);
   expect(pRows.map((r) => r[0])).toEqual(policies.rows.map((r) => r[0]));
   expect(pRows.find((r) => r[0] === key)?.[2]).toBe(next);
+  await snapDeskSizes(page, testInfo, 'policies-csv');
 });
 
-test('an admin saves the users and the open sessions as CSV, as the tables show them', async ({ page, desk }) => {
+test('an admin saves the users and the open sessions as CSV, as the tables show them', async ({ page, desk }, testInfo) => {
   await signIn(page, desk, 'admin', DEMO_PASSWORDS.admin);
   await page.keyboard.press('Alt+0');
   await expect(page.getByTestId('user-row-operator')).toBeVisible();
@@ -63,9 +64,10 @@ test('an admin saves the users and the open sessions as CSV, as the tables show 
   expect(sHead).toEqual(['session', 'user', 'door', 'source', 'since']);
   expect(sRows).toHaveLength(sessions.rows.length);
   expect(sRows.some((r) => r[1] === 'admin')).toBe(true);
+  await snapDeskSizes(page, testInfo, 'users-csv');
 });
 
-test('a margin cycle\'s summary saves as CSV: every count shown, the totals exact', async ({ page, desk }) => {
+test('a margin cycle\'s summary saves as CSV: every count shown, the totals exact', async ({ page, desk }, testInfo) => {
   await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
   await page.getByTestId('nav-market').click();
   await page.getByTestId('cycle-run').click();
@@ -82,9 +84,10 @@ test('a margin cycle\'s summary saves as CSV: every count shown, the totals exac
   // Shown to the cent; the file holds the exact figure the screen keeps for hover.
   const equity = page.getByTestId('cycle-total-equity').locator('[data-value]');
   expect(value('Totals (USD)', 'Equity')).toBe(await equity.getAttribute('data-value'));
+  await snapDeskSizes(page, testInfo, 'cycle-summary-csv');
 });
 
-test('with the distances shown, the Accounts CSV holds the distance columns of the rows shown', async ({ page, desk }) => {
+test('with the distances shown, the Accounts CSV holds the distance columns of the rows shown', async ({ page, desk }, testInfo) => {
   await ensureCycle(desk);
   await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
   await page.keyboard.press('g');

@@ -3,10 +3,11 @@
 import { test, expect } from './fixtures.ts';
 import { runnerFor } from './support/drill.ts';
 import { saved, shown } from './support/csv.ts';
+import { snap } from './support/screens.ts';
 
 test.use({ deskAccounts: 200, deskDrill: 'flash-crash' });
 
-test('the Runner saves a run\'s steps as CSV, as its table shows them', async ({ browser, desk }) => {
+test('the Runner saves a run\'s steps as CSV, as its table shows them', async ({ browser, desk }, testInfo) => {
   const page = await runnerFor(browser, desk, 'supervisor');
   await expect(page.getByTestId('run-steps-row').first()).toBeVisible();
   const [head, ...rows] = await saved(page, 'run-steps-csv');
@@ -14,5 +15,6 @@ test('the Runner saves a run\'s steps as CSV, as its table shows them', async ({
   expect(head).toEqual(['#', 'Step', 'Signed by', 'Second', 'Started', 'Ended', 'Seconds', 'Target', 'Outcome']);
   expect(rows.length).toBeGreaterThan(0);
   expect(rows).toEqual(steps.rows);
+  await snap(page, testInfo, 'run-steps-csv');
   expect(rows[0]![0]).toBe(await page.getByTestId('run-steps-row').first().getAttribute('data-index'));
 });
