@@ -3,45 +3,18 @@
 // funding paid, a default case's waterfall layers, the comparison of two recovery policies and what the chosen one
 // took. The case is also where partial tear-up is chosen in the console: a policy never offers it beside ADL, and
 // applying it waits for a second supervisor.
-import fs from 'node:fs';
 import { Decimal } from 'decimal.js';
-import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { snap, ensureCycle } from './support/screens.ts';
 import { api, asUser } from './support/api.ts';
+import { saved } from './support/csv.ts';
 import { defaultAfterDebit, openCase } from './support/defaults.ts';
 import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
 import type { LifecycleOverview } from '../shared/contractLifecycle.ts';
 import type { ApprovalView, DefaultCaseDetail, RecoveryComparison } from '../shared/contractRecovery.ts';
 
 test.use({ viewport: { width: 1600, height: 1000 }, deskPolicy: { ccpFirstTranche: '5000000', ccpSecondTranche: '10000000' } });
-
-/** RFC 4180 lines (quoted commas, doubled quotes) into cells; the writer's leading ' on a formula-like cell dropped. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of text.split('\r\n').filter((l) => l !== '')) {
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i]!;
-      if (quoted && ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = !quoted;
-      else if (ch === ',' && !quoted) cells.push(cell), (cell = '');
-      else cell += ch;
-    }
-    cells.push(cell);
-    rows.push(cells.map((c) => (/^'[=+\-@\t\r]/.test(c) ? c.slice(1) : c)));
-  }
-  return rows;
-}
-
-async function saved(page: Page, testid: string): Promise<string[][]> {
-  const download = page.waitForEvent('download');
-  await page.getByTestId(testid).click();
-  return parseCsv(fs.readFileSync((await (await download).path())!, 'utf8'));
-}
 
 /** Two decimal strings that are the same number ("12.50" and "12.5"). */
 const same = (a: string | undefined, b: string | null | undefined): boolean => a !== undefined && b !== null && b !== undefined && new Decimal(a).eq(b);
