@@ -87,7 +87,7 @@ test('a margin cycle\'s summary saves as CSV: every count shown, the totals exac
   await snapDeskSizes(page, testInfo, 'cycle-summary-csv');
 });
 
-test('with the distances shown, the Accounts CSV holds the distance columns of the rows shown', async ({ page, desk }, testInfo) => {
+test('with the distances shown, the Accounts CSV holds the distance columns of the rows shown', async ({ page, desk }) => {
   await ensureCycle(desk);
   await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
   await page.keyboard.press('g');
