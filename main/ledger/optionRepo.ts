@@ -3,6 +3,7 @@
 import type { Database } from 'better-sqlite3';
 import { DEFAULT_ASSIGNMENT, type AssignmentMethod } from '../engine/assignment.ts';
 import { prepared } from './stmtCache.ts';
+import type { OptionExpired } from '../../shared/contractLifecycle.ts';
 
 /** The policy's assignment method and seed (policy keys assignmentMethod, assignmentSeed). */
 export function readAssignmentPolicy(db: Database): { method: AssignmentMethod; seed: bigint } {
@@ -14,23 +15,13 @@ export function readAssignmentPolicy(db: Database): { method: AssignmentMethod; 
   return p;
 }
 
-export interface OptionExpiryRow {
-  instrument: string;
-  expiry: string;
-  underlyingPrice: string;
-  rule: 'imported' | 'underlying_settlement' | 'underlying_mark';
-  priceAt: string | null;
-  inTheMoney: boolean;
-  settles: 'exercise' | 'cash';
-  into: string | null;
-  method: AssignmentMethod;
-  seed: string | null;
+/** An option expiry as stored: the run's view of it (OptionExpired), lots exact, with who settled it and when. */
+export type OptionExpiryRow = Omit<OptionExpired, 'exercised' | 'assigned'> & {
   exercised: bigint;
   assigned: bigint;
   settledAt: string;
   actor: string;
-  positions: number;
-}
+};
 
 export function insertOptionExpiry(db: Database, o: OptionExpiryRow): void {
   db.prepare(
