@@ -9,7 +9,8 @@ import { wholePositionBankruptcyPrice } from './bankruptcyPrice.ts';
  * The mark at which the position's margin unit reaches equity = MM with every other price held: its own isolated
  * margin, or the cross part's collateral, the other positions' MM and upnl. Null for an option (the closed form is
  * for linear positions), for a portfolio-margined position (its margin moves with its whole commodity's scan, which
- * the closed form does not follow) and where no such price exists.
+ * the closed form does not follow) and where no such price exists. The views give the first two theirs by scanning
+ * (scannedPrices.ts); the bankruptcy price below likewise.
  */
 export function positionLiquidationPrice(r: AccountResult, pos: Position, p: PositionResult, inst: Instrument, mark: bigint): string | null {
   const input = liquidationInputOf(r, pos, p, inst, mark);

@@ -1,8 +1,12 @@
-// Liquidation and bankruptcy prices of portfolio-margined positions, found by scanning (methodology §4, §5): the
-// price of the position's underlying instrument (its own for a future, an option's underlying instrument) at which
-// the account's cross equity falls to its maintenance margin (liquidation) or to zero (bankruptcy), every other price
-// held and the portfolio requirement scanned again at each candidate price. No closed form follows a portfolio:
-// its MM is the worst of 16 scenarios over the whole commodity, and its options' values bend with the price.
+// Liquidation and bankruptcy prices of portfolio-margined positions and of options, found by scanning (methodology
+// §4, §5): the price of the position's underlying instrument (its own for a future, an option's underlying
+// instrument) at which its margin unit's equity falls to its maintenance margin (liquidation) or to zero
+// (bankruptcy), every other price held and the unit valued again (its portfolio requirement scanned again) at each
+// candidate price. No closed form follows a portfolio (its MM is the worst of 16 scenarios over the whole commodity)
+// nor an option (its value bends with its underlying's price; under tiered margin its MM follows its premium).
+// The unit is the account's cross part, or an isolated option position alone (only a tiered one: a portfolio
+// position is never isolated). An option with no underlying instrument has no model to move it by: its own price
+// is scanned, every other held, as §5 reads for any position.
 //
 // At a candidate price P (ticks of the underlying instrument U):
 // - U's mark is P; so is every position's in U (a tiered one's tier can change);
@@ -24,15 +28,18 @@
 //   try a halving). Both sides bracketed at the same step: the nearer price, a tie going down.
 // - Bankruptcy after liquidation: equity <= 0 is also equity <= MM (MM >= 0), so the walk for it starts at the
 //   liquidation price's distance, and with no liquidation price there is no bankruptcy price.
-// The steps rest on one assumption: that the account does not dip past the threshold and come back within one step.
-// A portfolio whose value bends that sharply (short options struck closer together than a step, at no volatility)
-// can be there at a price the steps jump over; test/scannedPrices.test.ts measures the search against a brute-force
-// scan of every tick on random small accounts (210 of them agree, marks of 20 to 2000 ticks; 80 more from shocked
-// prices, as accounts.whatif scans them: shockedForScan).
+// The steps rest on one assumption: that the unit does not dip past the threshold and come back within one step.
+// A portfolio whose value bends that sharply (short options struck closer together than a step, at no volatility),
+// or marks rounded to the tick wiggling right at a crossing, can be there at a price the steps jump over: the answer
+// is then still a crossing, at most one bracket beyond the nearest. Nothing bounds the figures between two evaluated
+// prices (credits and roundings jump), so only every tick of a bracket would be exact (docs/portfolio-margin.md).
+// test/scannedPrices.test.ts measures the search against a brute-force scan of every tick on random small accounts
+// (210 of them agree, marks of 20 to 2000 ticks; 80 more from shocked prices, as accounts.whatif scans them:
+// shockedForScan); test/scannedOptionPrices.test.ts does the same for options under tiered margin.
 // Cost: each step is the account evaluated whole at that price (an option moved is one Black-76 price, a computed
 // risk array 17): tens of evaluations for an account detail, none in the cycle.
 import { Decimal } from 'decimal.js';
-import type { Book, Instrument } from './model.ts';
+import type { Book, Instrument, Position } from './model.ts';
 import { exactAccount, exactContext } from './exactAccount.ts';
 import { modelMark } from './optionMarks.ts';
 import { formatPrice } from './liquidationPrice.ts';
@@ -50,6 +57,10 @@ export type ScanHit = { ticks: bigint; side: 'down' | 'up' } | 'now' | null;
 export interface ScannedPrices {
   /** The instrument whose price is scanned. */
   instrument: string;
+  /** The margin unit scanned: the account's cross part, or one isolated position. */
+  unit: 'account' | 'isolated';
+  /** The unit holds portfolio positions: its combined commodities are scanned again at each price. */
+  rescans: boolean;
   mark: bigint;
   /** The bound searched (ticks): 1 tick up to twice the mark. */
   low: bigint;
@@ -68,6 +79,14 @@ export class ScanError extends Error {}
 /** The instrument whose price a portfolio position is scanned in: its own, or an option's underlying instrument. */
 export function scannedInstrument(x: Instrument): string {
   return x.kind === 'option' && x.option?.underlyingInstrument ? x.option.underlyingInstrument : x.id;
+}
+
+/**
+ * Whether a position's liquidation and bankruptcy prices are found by scanning: a (cross) portfolio position, or an
+ * option under tiered margin, cross or isolated (the closed forms of §5 and §7 are for linear positions).
+ */
+export function scansPosition(x: Instrument, pos: { isolatedMargin: bigint | null }): boolean {
+  return x.margin === 'portfolio' ? pos.isolatedMargin === null : x.kind === 'option';
 }
 
 export interface Figures {
@@ -109,16 +128,21 @@ function optionMover(book: Book, accountId: string, u: string): (p: bigint) => M
 }
 
 /**
- * The account's cross equity and MM with instrument `u` at each price asked (ticks), the portfolio scanned again
- * there; answers are kept, so the search and a trace ask each price once. Throws a ScanError naming the option when
- * an option on `u` cannot be priced away from its mark.
+ * The equity and MM of a margin unit of account `accountId` with instrument `u` at each price asked (ticks), the unit
+ * valued again there (its portfolio scanned again); answers are kept, so the search and a trace ask each price once.
+ * The unit is the cross part, or the isolated position at index `isolated` of book.positions (alone: its own margin,
+ * no collateral). Throws a ScanError naming the option when an option on `u` cannot be priced away from its mark.
  */
-export function scanner(book: Book, accountId: string, u: string): { at: (p: bigint) => Figures; evaluations: () => number } {
+export function scanner(book: Book, accountId: string, u: string, isolated?: number): { at: (p: bigint) => Figures; evaluations: () => number } {
   const moved = optionMover(book, accountId, u);
   const positions: number[] = [];
-  book.positions.forEach((p, i) => p.account === accountId && p.isolatedMargin === null && positions.push(i));
   const collateral: number[] = [];
-  book.collateral.forEach((c, i) => c.account === accountId && collateral.push(i));
+  if (isolated === undefined) {
+    book.positions.forEach((p, i) => p.account === accountId && p.isolatedMargin === null && positions.push(i));
+    book.collateral.forEach((c, i) => c.account === accountId && collateral.push(i));
+  } else {
+    positions.push(isolated);
+  }
   const seen = new Map<bigint, Figures>();
   const at = (p: bigint): Figures => {
     let f = seen.get(p);
@@ -127,7 +151,8 @@ export function scanner(book: Book, accountId: string, u: string): { at: (p: big
     marks.set(u, p);
     for (const [id, t] of moved(p)) marks.set(id, t);
     const r = exactAccount(exactContext({ ...book, marks }), accountId, positions, collateral);
-    f = { equity: r.equity, mm: r.mm };
+    const unit = isolated === undefined ? r : r.positions[0]!.isolated!;
+    f = { equity: unit.equity, mm: unit.mm };
     seen.set(p, f);
     return f;
   };
@@ -135,13 +160,17 @@ export function scanner(book: Book, accountId: string, u: string): { at: (p: big
 }
 
 /**
- * The scanned liquidation and bankruptcy prices of the cross part of account `accountId` in instrument `u`. Null
- * when `u` has no positive mark.
+ * The scanned liquidation and bankruptcy prices, in instrument `u`, of the cross part of account `accountId` (or of
+ * its isolated position at index `isolated` of book.positions). Null when `u` has no positive mark.
  */
-export function scanPrices(book: Book, accountId: string, u: string): ScannedPrices | null {
+export function scanPrices(book: Book, accountId: string, u: string, isolated?: number): ScannedPrices | null {
   const mark = book.marks.get(u);
   if (mark === undefined || mark <= 0n) return null;
-  const { at, evaluations } = scanner(book, accountId, u);
+  const { at, evaluations } = scanner(book, accountId, u, isolated);
+  const byId = new Map(book.instruments.map((x) => [x.id, x]));
+  const rescans = book.positions.some(
+    (p, i) => (isolated === undefined ? p.account === accountId && p.isolatedMargin === null : i === isolated) && byId.get(p.instrument)?.margin === 'portfolio',
+  );
   // Each threshold as a margin g: reached where g <= 0.
   const tests: ((f: Figures) => bigint)[] = [(f) => f.equity - f.mm, (f) => f.equity];
   const low = 1n;
@@ -160,20 +189,22 @@ export function scanPrices(book: Book, accountId: string, u: string): ScannedPri
     }
     hits[k] = walk((p) => g(at(p)), mark, low, high, step, from);
   });
-  return { instrument: u, mark, low, high, liquidation: hits[0]!, bankruptcy: hits[1]!, evaluations: evaluations() };
+  return { instrument: u, unit: isolated === undefined ? 'account' : 'isolated', rescans, mark, low, high, liquidation: hits[0]!, bankruptcy: hits[1]!, evaluations: evaluations() };
 }
 
 const dist = (a: bigint, b: bigint): bigint => (a > b ? a - b : b - a);
 
 /**
  * Outward from the mark, both sides a step at a time (the steps double once a quarter of the mark away), from
- * distance `from` (every nearer tick known not there), to the first bracket; then bisection in it. Both sides
- * bracketed at one step: the nearer price (a tie goes down).
+ * distance `from` (every nearer tick known not there; the tick at `from` may be), to the first bracket; then
+ * bisection in it. Both sides bracketed at one step: the nearer price (a tie goes down).
  */
 function walk(g: (p: bigint) => bigint, mark: bigint, low: bigint, high: bigint, step: bigint, from: bigint): ScanHit {
   const near = SCAN_STEPS / 4n;
   let inc = step;
-  let prev = from - (from % step);
+  // Known clear: the ticks nearer than `from` (not the tick at `from` itself: the liquidation tick can be bankrupt too).
+  const clear = from > 0n ? from - 1n : 0n;
+  let prev = clear - (clear % step);
   for (let d = prev + step; ; d += inc) {
     const downOpen = mark - prev > low;
     const upOpen = mark + prev < high;
@@ -250,13 +281,15 @@ function describe(s: ScannedPrices | string, tick: string): ScannedView {
   if (typeof s === 'string') return { liquidationPrice: null, bankruptcyPrice: null, liquidation: { state: 'none', price: null, text: `Not scanned: ${s}.` } };
   const u = s.instrument;
   const hit = s.liquidation;
+  const who = s.unit === 'account' ? 'the account' : 'the isolated position';
+  const again = s.rescans ? 'its portfolio scanned again at each' : 'valued again at each';
   const bankruptcyPrice = s.bankruptcy === null || s.bankruptcy === 'now' ? null : price8(s.bankruptcy.ticks, tick);
   if (hit === 'now') {
-    return { liquidationPrice: null, bankruptcyPrice, liquidation: { state: 'passed', price: null, text: 'The account is already at or below maintenance margin at the mark: no price move is needed to liquidate it.' } };
+    return { liquidationPrice: null, bankruptcyPrice, liquidation: { state: 'passed', price: null, text: `${cap(who)} is already at or below maintenance margin at the mark: no price move is needed to liquidate it.` } };
   }
   if (hit === null) {
     const range = `from ${unitsOf(s.low, tick)} to ${unitsOf(s.high, tick)}`;
-    return { liquidationPrice: null, bankruptcyPrice, liquidation: { state: 'none', price: null, text: `No price of ${u} ${range} (other prices held) brings the account to maintenance margin, its portfolio scanned again at each.` } };
+    return { liquidationPrice: null, bankruptcyPrice, liquidation: { state: 'none', price: null, text: `No price of ${u} ${range} (other prices held) brings ${who} to maintenance margin, ${again}.` } };
   }
   // Shown as the tiered prices are, toward the side that triggers sooner: the last tick at which the account still
   // holds maintenance margin, one tick before the first at which it does not (the reported price).
@@ -269,10 +302,12 @@ function describe(s: ScannedPrices | string, tick: string): ScannedView {
     liquidation: {
       state: 'price',
       price,
-      text: `If ${u} ${hit.side === 'down' ? 'falls' : 'rises'} past ${price} to ${first} (other prices held), the account's equity is at or below maintenance margin, its portfolio scanned again at each price (found by scanning ${u}'s price, to the tick).`,
+      text: `If ${u} ${hit.side === 'down' ? 'falls' : 'rises'} past ${price} to ${first} (other prices held), ${who}'s equity is at or below maintenance margin, ${again} price (found by scanning ${u}'s price, to the tick).`,
     },
   };
 }
+
+const cap = (x: string): string => x.charAt(0).toUpperCase() + x.slice(1);
 
 /**
  * A book whose marks were all moved by a what-if shock (stress.ts shockBook), made ready to scan from there: its
@@ -286,29 +321,37 @@ export function shockedForScan(book: Book, prices: Pick<Book, 'marks' | 'assetPr
 }
 
 /**
- * The scanned view of each cross portfolio position of an account, one scan per scanned instrument (a future and the
- * options on it share theirs); null for a position the closed forms serve (tiered, isolated). `from` opens each
- * sentence (see scannedView).
+ * The scanned view of each position of an account whose prices are found by scanning (scansPosition): one scan per
+ * scanned instrument of the cross part (a future and the options on it share theirs), one per isolated option; null
+ * for a position the closed forms serve (a linear tiered one). `from` opens each sentence (see scannedView).
  */
-export function scannedPositionViews(book: Book, accountId: string, from = ''): (pos: { instrument: string; isolatedMargin: bigint | null }) => ScannedView | null {
+export function scannedPositionViews(book: Book, accountId: string, from = ''): (pos: Position) => ScannedView | null {
   const byId = new Map(book.instruments.map((x) => [x.id, x]));
   const memo = new Map<string, ScannedView>();
   return (pos) => {
     const x = byId.get(pos.instrument);
-    if (!x || x.margin !== 'portfolio' || pos.isolatedMargin !== null) return null;
+    if (!x || !scansPosition(x, pos)) return null;
     const u = scannedInstrument(x);
-    let v = memo.get(u);
+    const isolated = pos.isolatedMargin === null ? undefined : indexOf(book, pos);
+    const key = isolated === undefined ? u : `${u}\u0000${isolated}`;
+    let v = memo.get(key);
     if (!v) {
       let s: ScannedPrices | string;
       try {
-        s = scanPrices(book, accountId, u) ?? `no price for ${u}`;
+        s = scanPrices(book, accountId, u, isolated) ?? `no price for ${u}`;
       } catch (e) {
         if (!(e instanceof ScanError)) throw e;
         s = e.message;
       }
       v = scannedView(s, byId.get(u)?.tick ?? x.tick, from);
-      memo.set(u, v);
+      memo.set(key, v);
     }
     return v;
   };
+}
+
+/** The position's index in book.positions (the row itself, else the one of its account and instrument). */
+function indexOf(book: Book, pos: Position): number {
+  const k = book.positions.indexOf(pos);
+  return k >= 0 ? k : book.positions.findIndex((p) => p.account === pos.account && p.instrument === pos.instrument);
 }

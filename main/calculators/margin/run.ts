@@ -87,8 +87,10 @@ export function computeWhatIf(json: unknown): MarginOutput {
         // Margined with its combined commodity: its prices are found by scanning (engine/scannedPrices.ts).
         if (inst.margin === 'portfolio') return portfolioPosition(p, positionGreeks(pos, inst, risk), scanned(pos));
         const mark = book.marks.get(p.instrument)!;
-        const lp = positionLiquidationPrice(r, pos, p, inst, mark);
-        const bp = positionBankruptcyPrice(r, pos, p, inst, mark);
+        // An option's prices are found by scanning too (its value bends with its underlying's price).
+        const sv = scanned(pos);
+        const lp = sv ? sv.liquidationPrice : positionLiquidationPrice(r, pos, p, inst, mark);
+        const bp = sv ? sv.bankruptcyPrice : positionBankruptcyPrice(r, pos, p, inst, mark);
         return {
           ...positionOut(p, lp, bp),
           ...(p.isolated

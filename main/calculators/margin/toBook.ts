@@ -200,7 +200,9 @@ export function toBook(input: MarginInput): { book: Book; asOf: string } {
   });
 
   const book: Book = { policy, instruments, assets, accounts, positions, collateral, marks, assetPrices };
-  if (instruments.some((x) => x.portfolio)) {
+  // The portfolio's scans need the valuation time and the volatilities; so does an option's scanned price (moved
+  // with its underlying by Black-76), tiered or not.
+  if (instruments.some((x) => x.portfolio || (x.kind === 'option' && input.asOf !== undefined))) {
     book.market = { asOf: new Date(parseInstant(asOf)!).toISOString(), vols, spreads: spreadsOf(input.spreads ?? []) };
   }
   return { book, asOf };

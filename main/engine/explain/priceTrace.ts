@@ -9,6 +9,7 @@ import { tierCums } from '../tierMath.ts';
 import { decimalPlaces, formatUnits, parseUnits, divRound } from '../../../shared/units.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { scannedPriceTrace } from './scanTrace.ts';
+import { scansPosition } from '../scannedPrices.ts';
 import { cumStep, markInput, positionInput, positionsOf, priceOf, qtyOf, rate, tierInput, usd, usdPpm, abs, type TraceBody, type TracedAccount } from './traceParts.ts';
 
 function positionAt(t: TracedAccount, instrument: string) {
@@ -34,10 +35,8 @@ export function liquidationPriceTrace(t: TracedAccount, instrument: string): Tra
     'the mark at which equity = MM with every other price held, solved across tier edges: LP = (A + cum_n − E) / (|Q| × multiplier × mmr_n − Q × multiplier), A = WB − TMM + UPNL (cross) or the isolated margin, E = Q × entry × multiplier';
   const inputs: TraceInput[] = [positionInput(t, pos, inst), markInput(t, inst, mark)];
   const base = { title, unit: 'price' as const, section, formula };
-  if (inst.margin === 'portfolio' && pos.isolatedMargin === null) return scannedPriceTrace(t, pos, inst, 'liquidation');
-  if (inst.kind === 'option') {
-    return { ...base, value: null, inputs, steps: [], note: 'The closed form is for linear positions: an option position has no liquidation price here.' };
-  }
+  // A portfolio position and an option: no closed form follows them, their prices are found by scanning.
+  if (scansPosition(inst, pos)) return scannedPriceTrace(t, pos, inst, 'liquidation');
   const li = liquidationInputOf(r, pos, p, inst, mark);
   if (li === null) return { ...base, value: null, inputs, steps: [], note: 'The position is flat: it has no liquidation price.' };
   const steps: TraceStep[] = [];
@@ -86,7 +85,7 @@ export function liquidationPriceTrace(t: TracedAccount, instrument: string): Tra
 
 export function bankruptcyPriceTrace(t: TracedAccount, instrument: string): TraceBody {
   const { pos, inst, mark, k } = positionAt(t, instrument);
-  if (inst.margin === 'portfolio' && pos.isolatedMargin === null) return scannedPriceTrace(t, pos, inst, 'bankruptcy');
+  if (scansPosition(inst, pos)) return scannedPriceTrace(t, pos, inst, 'bankruptcy');
   const p = t.result.positions[k]!;
   const r = t.result;
   const unit = p.isolated ?? { equity: r.equity, mm: r.mm };
