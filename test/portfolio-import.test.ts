@@ -131,6 +131,9 @@ test('CSV: a bad portfolio row is refused by file, row and column, and the ledge
   refused('risk-arrays', 'instrument,scenario,value\nES-DEC,17,0\n', { row: 1, column: 'scenario' }, /1 to 16/);
   refused('risk-arrays', 'instrument,scenario,value\nBTC-26JUN26,1,0\n', { row: 1, column: 'instrument' }, /only to portfolio instruments/);
   refused('positions', 'account,instrument,quantity,entry_price,isolated_margin\nISO1,ES-DEC,1,5000,1000\n', { row: 1, column: 'instrument' }, /isolated mode/);
+  // Nor may an account holding a portfolio position turn isolated under it (the way around the row check above).
+  const holder = db.prepare("SELECT a.id, a.member_id FROM accounts a JOIN positions p ON p.account_id = a.id JOIN instruments i ON i.id = p.instrument_id WHERE i.margin = 'portfolio' ORDER BY 1 LIMIT 1").get() as { id: string; member_id: string };
+  refused('accounts', `id,member,kind,mode\n${holder.id},${holder.member_id},client,isolated\n`, { row: 1, column: 'mode' }, /has positions: its margin mode cannot change from cross to isolated/);
   // ES-DEC-5000-C moves by ES-DEC's range: ES-DEC may not drop it.
   refused('instruments', `id,kind,underlying,multiplier,lot,tick,margin,expiry\nES-DEC,future,ES,50,1,0.25,tiered,2026-12-18T14:30:00Z\n`, { row: 1, column: 'scan_range' }, /options ES-DEC-5000-C move by/);
   const x = heldFuture;
