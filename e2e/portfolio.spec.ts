@@ -7,6 +7,7 @@ import { signIn } from './support/signin.ts';
 import { snap } from './support/screens.ts';
 import { asUser } from './support/api.ts';
 import type { AccountCommodities } from '../shared/contractPortfolio.ts';
+import type { WhatIfResult } from '../shared/contract.ts';
 
 test.use({ deskAccounts: 200, viewport: { width: 1280, height: 900 } });
 
@@ -68,4 +69,20 @@ test('an account with futures and options shows each commodity\'s risk array, it
 
   await section.scrollIntoViewIfNeeded();
   await snap(page, testInfo, 'portfolio-commodities-1280x900');
+
+  // A what-if on the covered write: ES down 5%, the commodities scanned again there, the spread still credited.
+  const shocked = await asUser(desk, 'viewer', (api) => api<WhatIfResult>('accounts.whatif', { id: 'PM-E2E', shocks: { ES: '-0.05' } }));
+  await page.getByTestId('whatif-shock-ES').fill('-5');
+  await page.getByTestId('whatif-run').click();
+  const rows = page.getByTestId('whatif-commodity');
+  await expect(rows).toHaveCount(2);
+  for (const c of shocked.commodities) {
+    const row = page.locator(`[data-testid="whatif-commodity"][data-underlying="${c.underlying}"]`);
+    expect(Number(c.credits)).toBeGreaterThan(0);
+    await expect(row.getByTestId('whatif-commodity-credits')).toHaveAttribute('data-value', c.credits);
+    await expect(row.getByTestId('whatif-commodity-scan-risk')).toHaveAttribute('data-value', c.scanRisk);
+    await expect(row.getByTestId('whatif-commodity-mm')).toHaveAttribute('data-value', c.mm);
+  }
+  // The shock moves the ES scan away from the detail's.
+  expect(shocked.commodities.find((c) => c.underlying === 'ES')!.scanRisk).not.toBe(want.commodities.find((c) => c.underlying === 'ES')!.scanRisk);
 });

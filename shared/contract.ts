@@ -15,7 +15,7 @@ import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
-import { portfolioContract } from './contractPortfolio.ts';
+import { portfolioContract, type CommodityFigures } from './contractPortfolio.ts';
 import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
@@ -322,6 +322,8 @@ export interface WhatIfResult {
   positions: PositionView[];
   /** The holdings at the shocked prices: an underlying's shock moves the collateral asset of the same id. */
   collateral: CollateralView[];
+  /** The combined commodities (portfolio margin) at the shocked prices, scanned again: scan risk, credits, MM. */
+  commodities: CommodityFigures[];
 }
 
 export interface InstrumentView {

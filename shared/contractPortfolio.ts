@@ -23,10 +23,9 @@ export interface GreeksView {
   theta: string;
 }
 
-export interface CommodityView {
+/** A combined commodity's margin figures (what a what-if shows under its shock). */
+export interface CommodityFigures {
   underlying: string;
-  /** The sum of its positions' greeks. */
-  greeks: GreeksView;
   scanRisk: string;
   credits: string;
   shortOptionMinimum: string;
@@ -34,9 +33,14 @@ export interface CommodityView {
   im: string;
   /** The scenario with the largest loss (the first, on a tie). */
   worst: ScenarioView;
-  scenarios: ScenarioView[];
   /** The spreads that credited this commodity, and how much each. */
   spreads: { id: string; credit: string }[];
+}
+
+export interface CommodityView extends CommodityFigures {
+  /** The sum of its positions' greeks. */
+  greeks: GreeksView;
+  scenarios: ScenarioView[];
 }
 
 export interface AccountCommodities {

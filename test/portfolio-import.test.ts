@@ -13,6 +13,9 @@ import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { InputError } from '../shared/errors.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
+import type { WhatIfResult } from '../shared/contract.ts';
+import type { AccountCommodities } from '../shared/contractPortfolio.ts';
+import { parseUnits } from '../shared/units.ts';
 
 const demoLedger = demoLedgers('riskdesk-portfolio-', 20);
 const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
@@ -224,5 +227,27 @@ test('a liquidation of an account without options is reviewed while the ledger h
   // Its book lists ES-DEC-5000-C but prices only what the account holds: the preview does not try to price the call.
   const p = dispatch(sup, 'liquidations.preview', { id: l.id, orders: [{ instrument: o.instrument, quantity: o.quantity }] }) as { orders: unknown[] };
   assert.equal(p.orders.length, 1);
+  db.close();
+});
+
+test('a what-if shock shows the combined commodities scanned again at the shocked prices: the covered write\'s offset and the spread credit', () => {
+  const db = demoLedger();
+  importPortfolioBook(db);
+  const ctx = { db, actor: supervisor, now: () => new Date(DEMO_AS_OF) };
+  const detail = dispatch(ctx, 'accounts.commodities', { id: 'PM1' }) as AccountCommodities;
+  // No shock: the detail's own figures, commodity by commodity.
+  const still = dispatch(ctx, 'accounts.whatif', { id: 'PM1', shocks: { ES: '0' } }) as WhatIfResult;
+  assert.deepEqual(still.commodities, detail.commodities.map(({ greeks: _g, scenarios: _s, ...figures }) => figures));
+  // ES down 5%: the long futures lose, the short calls gain; the account's MM is its commodities' (it holds no tiered
+  // position), and the ES-NQ spread still credits both legs.
+  const w = dispatch(ctx, 'accounts.whatif', { id: 'PM1', shocks: { ES: '-0.05' } }) as WhatIfResult;
+  assert.deepEqual(w.commodities.map((c) => c.underlying), ['ES', 'NQ']);
+  const sum = w.commodities.reduce((a, c) => a + parseUnits(c.mm, 6, 'mm'), 0n);
+  assert.equal(sum, parseUnits(w.figures.mm, 6, 'mm'));
+  for (const c of w.commodities) {
+    assert.ok(parseUnits(c.credits, 6, 'credits') > 0n, `${c.underlying} credited`);
+    assert.deepEqual(c.spreads.map((s) => s.id), ['ES-NQ']);
+  }
+  assert.notEqual(w.commodities[0]!.scanRisk, still.commodities[0]!.scanRisk, 'the shock moves the ES scan');
   db.close();
 });

@@ -16,6 +16,7 @@ import { InputError } from '../../../shared/errors.ts';
 import { callView } from '../callCommands.ts';
 import { loadAccount, evaluateSnapshot, figuresView, positionsView, collateralView } from './accountView.ts';
 import { metricsOf } from './metrics.ts';
+import { commodityFigures } from './commodities.ts';
 
 const DEFAULT_HISTORY = 60;
 
@@ -144,5 +145,6 @@ export function accountWhatIf(ctx: CommandContext, input: InputOf<'accounts.what
     figures: figuresView(s, r),
     positions: positionsView(s, r, shocked),
     collateral: collateralView(s, shocked.assetPrices),
+    commodities: (r.commodities ?? []).map(commodityFigures),
   };
 }
