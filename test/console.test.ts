@@ -520,7 +520,7 @@ test('accounts.whatif with no shock equals the detail; a BTC crash hurts a BTC-l
   for (const id of sampleAccounts().slice(0, 12)) {
     const d = run<AccountDetail>(shared, 'accounts.detail', { id });
     const w = run<WhatIfResult>(shared, 'accounts.whatif', { id, shocks: {} });
-    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions, collateral: d.collateral });
+    assert.deepEqual(w, { shocks: {}, figures: d.figures, positions: d.positions, collateral: d.collateral, commodities: [] });
   }
   // An account long BTC in every BTC instrument it holds, and healthy now.
   const instruments = new Map(readInstruments(shared).map((x) => [x.id, x]));
