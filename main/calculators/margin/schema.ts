@@ -141,7 +141,7 @@ export const marginOutputSchema = z
                 im: amount,
                 mm: amount,
                 liquidationPrice: amount.nullable().describe('mark at which equity = MM, 8 dp; null when none exists. A portfolio-margined position or an option: its underlying instrument\'s price (an option with none: its own), found by scanning, at which its margin unit\'s equity first meets MM (docs/portfolio-margin.md)'),
-                bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp. A portfolio-margined position or an option: its underlying instrument\'s price (an option with none: its own), found by scanning, at which its margin unit\'s equity first falls to zero; null when none within the bound'),
+                bankruptcyPrice: amount.nullable().describe('per unit, for closing the whole position, 8 dp. A portfolio-margined position or an option: its underlying instrument\'s price (an option with none: its own), found by scanning, at which its margin unit\'s equity first falls to zero; null when none within the bound, or when an option cannot be moved with its underlying (no volatility or expiry, or no asOf)'),
                 isolated: z.object({ equity: amount, im: amount, mm: amount, status }).strict().optional(),
                 greeks: greeksSchema.optional().describe('a portfolio-margined position\'s greeks (Black-76 for an option), when it can be priced'),
               })
