@@ -16,6 +16,7 @@ const OUT = path.join(ROOT, 'dist', 'electron');
 const KERNEL_WASM = fs.readFileSync(path.join(ROOT, 'main/engine/wasm/kernel.wasm')).toString('base64');
 const WASM_WORKER = 'wasmWorker';
 const STRESS_WORKER = 'stressWorker';
+const CHECKPOINT_WORKER = 'checkpointWorker';
 
 const common: BuildOptions = {
   bundle: true,
@@ -37,6 +38,8 @@ const common: BuildOptions = {
     __RISKDESK_WASM_WORKER__: JSON.stringify(`./${WASM_WORKER}.cjs`),
     // See main/commands/recovery/stressThread.ts.
     __RISKDESK_STRESS_WORKER__: JSON.stringify(`./${STRESS_WORKER}.cjs`),
+    // See main/ledger/checkpointThread.ts.
+    __RISKDESK_CHECKPOINT_WORKER__: JSON.stringify(`./${CHECKPOINT_WORKER}.cjs`),
   },
 };
 
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       main: path.join(ROOT, 'main/electron/main.ts'),
       [WASM_WORKER]: path.join(ROOT, 'main/engine/wasm/worker.ts'),
       [STRESS_WORKER]: path.join(ROOT, 'main/commands/recovery/stressWorker.ts'),
+      [CHECKPOINT_WORKER]: path.join(ROOT, 'main/ledger/checkpointWorker.ts'),
     },
     outdir: OUT,
     external: ['electron', 'better-sqlite3'],

@@ -28,6 +28,7 @@ import { retryWhileBusy, BUSY_POLICY, type BusyPolicy } from '../commands/busy.t
 import { prepareLatestFigures } from '../commands/console/accountFigures.ts';
 import { endOfDayStressNeed } from '../commands/reports/endOfDay.ts';
 import { rememberStress } from '../commands/recovery/stressMemo.ts';
+import { startCheckpointThread, type CheckpointThread } from '../ledger/checkpointThread.ts';
 
 export type AnyInvokeResult = InvokeResult<Channel>;
 
@@ -88,6 +89,8 @@ export interface DoorOptions {
   anchor?: LedgerAnchor;
   /** Keep a resident book of the ledger (main/resident) for cycles and price ticks: true unless told otherwise. */
   resident?: boolean;
+  /** Checkpoint the WAL on a thread (ledger/checkpointThread.ts) rather than in a command's commit: true unless told otherwise. */
+  checkpointThread?: boolean;
   /** The feed's and the schedule's timers and data folder (tests inject them). */
   live?: LiveOptions;
   /** How long a change waits for another process's write lock, and in what steps (main/commands/busy.ts). */
@@ -173,6 +176,8 @@ export class Door {
   #reader: Database | null = null;
   /** End-of-day stress runs on their threads, by the key they are kept under (see #endOfDay). */
   readonly #eodStress = new Map<string, Promise<void>>();
+  /** The WAL's checkpoints, off the console's thread (null in memory, read-only, or when told not to). */
+  readonly #checkpoints: CheckpointThread | null;
 
   constructor(opts: DoorOptions) {
     this.db = opts.db;
@@ -186,6 +191,7 @@ export class Door {
     this.#busy = opts.busy ?? BUSY_POLICY;
     this.#sliceMs = opts.sliceMs ?? CYCLE_SLICE_MS;
     if (!this.db.memory) setBusyWait(this.db, this.#busy.waitMs);
+    this.#checkpoints = opts.checkpointThread === false ? null : startCheckpointThread(this.db, this.#log);
     if (this.#anchor) {
       const check = this.#anchor.check(this.db);
       if (!check.ok) this.#integrity = { readOnly: true, problem: check.problem };
@@ -526,8 +532,9 @@ export class Door {
     return { db: this.#reader, actor, now: this.#now, integrity: this.#integrity, ...(isDrillSandbox(this.db.name) ? { sandbox: true as const } : {}) };
   }
 
-  /** Closes the second connection (the door's own belongs to whoever opened it). */
+  /** Closes the second connection and ends the checkpoint thread (the door's own connection belongs to whoever opened it). */
   close(): void {
+    this.#checkpoints?.stop();
     this.#reader?.close();
     this.#reader = null;
   }
