@@ -179,9 +179,15 @@ test('no drill from a console on a sandbox, nor from one in memory; a console re
     await c.value(sup, 'playbooks.enter', { run });
     assert.deepEqual((await c.value<RunnerView>(sup, 'playbooks.runner')).runs.map((r) => r.run), [run]);
     assert.deepEqual(fingerprint(live), mark);
-    await c.close();
     assert.deepEqual(dumpLedger(live), dumped);
     assert.notDeepEqual(dumped, before, 'the sign-in at the ledger is the ledger\'s own');
+    // An admin ends the supervisor's session at the ledger: their drill's console is refused at once, saying so.
+    const admin = await c.signIn('admin');
+    const session = c.rooms.live.sessions.sessionOf(sup.kind === 'browser' ? sup.sid : null)!;
+    await c.value(admin, 'sessions.revoke', { session, reason: 'left the desk' });
+    assert.match((await c.refusal(sup, 'playbooks.runner')).message, /ended by admin \(.*left the desk/);
+    assert.equal(c.rooms.runOf(sup.kind === 'browser' ? sup.sid : null), null);
+    await c.close();
     ok(await riskdesk(['verify', '--db', sandbox, '--deep']));
   } finally {
     await c.close().catch(() => undefined);
