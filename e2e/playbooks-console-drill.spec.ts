@@ -36,7 +36,14 @@ test('a drill started from the Runner: the console moves onto its sandbox, every
   await expect(viewer.getByTestId('playbook-flash-crash-start-drill-why')).toContainText('operator');
   const before = onDisk(desk.db);
 
-  // The supervisor starts a flash-crash drill replaying March 2020.
+  // Drill events the desk cannot read are refused, saying how to write them; nothing is copied.
+  await sup.getByTestId('playbook-inject').fill('storm@5');
+  await sup.getByTestId('playbook-flash-crash-start-drill').click();
+  await expect(sup.getByTestId('playbook-start-error')).toContainText('must look like stale@M..N');
+  expect(fs.existsSync(`${desk.db}.drills`)).toBe(false);
+
+  // The supervisor starts a flash-crash drill replaying March 2020, the feed going stale from its first minute.
+  await sup.getByTestId('playbook-inject').fill('stale@0..30');
   await sup.getByTestId('playbook-scenario').selectOption('march-2020');
   await sup.getByTestId('playbook-flash-crash-start-drill').click();
   const banner = sup.getByTestId('drill-banner');
@@ -49,6 +56,8 @@ test('a drill started from the Runner: the console moves onto its sandbox, every
   await expect(sup.getByTestId('run-panel')).toHaveAttribute('data-run', String(run));
   await expect(sup.getByTestId('run-mode')).toHaveText('drill');
   await expect(sup.getByTestId('current-step')).toHaveAttribute('data-index', '1');
+  // The drill's clock beats in the sandbox: minute 0's stale feed happens with nobody taking a step.
+  await expect(sup.getByTestId('run-event').first()).toHaveAttribute('data-kind', 'stale');
   await sup.getByTestId('run-step-submit').click();
   await expect(sup.getByTestId('current-step')).toHaveAttribute('data-index', '2');
   // Every screen says DRILL.

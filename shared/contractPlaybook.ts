@@ -622,6 +622,8 @@ export const playbookContract = {
       .object({
         playbook: id,
         ...startedByName,
+        /** The drill's injected events, each at its minute of the drill's clock. */
+        inject: z.array(injectedEvent).max(MAX_INJECTED).optional(),
       })
       .strict(),
     output: null as unknown as DrillEntered,

@@ -17,7 +17,8 @@ import { drillsDir } from '../main/playbooks/sandbox.ts';
 import type { AnyInvokeResult } from '../main/doors/invoke.ts';
 import type { DrillEntered, DrillRoomsView, RunnerView, RunView } from '../shared/contractPlaybook.ts';
 
-const T0 = Date.parse('2026-03-12T20:00:00Z');
+// After the demo book's last marks (21:00): a drill's clock with a scenario starts after them.
+const T0 = Date.parse('2026-03-12T21:30:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 /** The sandboxes in a ledger's sidecar folder. */
 const sandboxes = (ledger: string) => fs.readdirSync(drillsDir(ledger)).filter((f) => f.endsWith('.db')).sort();
@@ -85,11 +86,13 @@ test('a drill started from the console: the copy is made beside the ledger, the 
     assert.equal(fs.existsSync(drillsDir(live)), false, 'a refused start makes no copy');
     // A bad playbook is refused and leaves no copy behind.
     assert.match((await c.refusal(op, 'playbooks.drill', { playbook: 'no-such-book' })).message, /no-such-book/);
+    const ghost = await c.refusal(op, 'playbooks.drill', { playbook: 'flash-crash', inject: [{ kind: 'default', member: 'GHOST', at: 5 }] });
+    assert.deepEqual([ghost.where?.field, /no member "GHOST"/.test(ghost.message)], ['inject[0].member', true]);
     assert.deepEqual(sandboxes(live), []);
 
     // The operator starts a flash-crash drill with March 2020 replayed: the console is on the copy from now on.
     minute = 11;
-    const started = await c.value<DrillEntered>(op, 'playbooks.drill', { playbook: 'flash-crash', scenarioId: 'march-2020', speed: 3600 });
+    const started = await c.value<DrillEntered>(op, 'playbooks.drill', { playbook: 'flash-crash', scenarioId: 'march-2020', speed: 3600, inject: [{ kind: 'stale', at: 0, until: 30 }] });
     assert.equal(started.sandbox, path.join(drillsDir(live), `run-${started.run}.db`));
     assert.ok(fs.existsSync(started.sandbox));
     assert.equal(c.rooms.runOf(op.kind === 'browser' ? op.sid : null), started.run);
@@ -118,6 +121,8 @@ test('a drill started from the console: the copy is made beside the ledger, the 
     await c.value(sup, 'playbooks.step', { run: started.run });
     const after = await c.value<RunView>(op, 'playbooks.run', { run: started.run });
     assert.deepEqual([after.steps[0]!.actor, after.current!.index], ['supervisor', 2]);
+    // The event injected at minute 0 happened in the sandbox at that first step.
+    assert.deepEqual(after.events.map((e) => e.kind), ['stale']);
 
     // Nothing of the drill reached the ledger: its file and log are as they were, and so is every table.
     assert.deepEqual(fingerprint(live), before);

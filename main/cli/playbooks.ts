@@ -15,6 +15,7 @@ import type { Channel, InputOf } from '../../shared/contract.ts';
 import { DRILL_SCENARIO_IDS, type DrillScenarioId, type InjectedEvent } from '../../shared/contractPlaybook.ts';
 import type { HandEvent, HappenedEvent, PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
 import { InputError } from '../../shared/errors.ts';
+import { parseInjected } from '../../shared/drillEvents.ts';
 import { checkPlaybook } from '../commands/playbooks/definition.ts';
 import { briefOf } from '../commands/playbooks/report.ts';
 import { reportHtml } from '../playbooks/reportHtml.ts';
@@ -90,14 +91,7 @@ function exportReport(r: RunReport, to: string): void {
 /** --inject stale@30..45,missed-call:KCM@60,default:KCM@90 (minutes of the drill's clock) as the drill's events. */
 function injected(door: PlaybookDoor): InjectedEvent[] | undefined {
   const v = door.opt('inject');
-  if (typeof v !== 'string') return undefined;
-  return v.split(',').map((part, i) => {
-    const s = /^\s*stale@(\d{1,5})\.\.(\d{1,5})\s*$/.exec(part);
-    if (s) return { kind: 'stale' as const, at: Number(s[1]), until: Number(s[2]) };
-    const m = /^\s*(missed-call|default):([A-Za-z0-9._-]+)@(\d{1,5})\s*$/.exec(part);
-    if (m) return { kind: m[1] === 'default' ? ('default' as const) : ('missedCall' as const), member: m[2]!, at: Number(m[3]) };
-    throw new InputError(`--inject entry ${i + 1} "${part}" must look like stale@M..N, missed-call:MEMBER@M or default:MEMBER@M (minutes of the drill)`, { field: 'inject' });
-  });
+  return typeof v === 'string' ? parseInjected(v, '--inject') : undefined;
 }
 
 /** --event default:KCM | missed-call:NGC | stale:15 (minutes): an event the conductor injects by hand, now. */

@@ -1,7 +1,7 @@
 // The Runner (issue 16 item 4): the library and the runs of this ledger, the run in front of the desk, and its report
 // once it has ended. Several people work one run, each at their own console: the open run is read again every few
 // seconds so one person sees another's sign-off. What each may do is the server's verdict in the views.
-import type { DrillRoomsView, DrillScenarioId, HandEvent, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
+import type { DrillRoomsView, DrillScenarioId, HandEvent, InjectedEvent, RunnerView, RunReport, RunView } from '../../../shared/contractPlaybook.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke } from '../bridge/client.svelte.ts';
 
@@ -100,14 +100,21 @@ export class PlaybookRunner {
    * Starts a run by the channel the server's verdict names: on a ledger, a drill is playbooks.drill (the server makes
    * the sandbox and this console moves onto it); otherwise playbooks.start, here.
    */
-  async start(playbook: string, mode: 'live' | 'drill', params: Record<string, string>, scenarioId: DrillScenarioId | null, channel: string): Promise<BridgeError | null> {
+  async start(
+    playbook: string,
+    mode: 'live' | 'drill',
+    params: Record<string, string>,
+    drill: { scenarioId: DrillScenarioId | null; inject: InjectedEvent[] },
+    channel: string,
+  ): Promise<BridgeError | null> {
+    const { scenarioId, inject } = drill;
     if (channel === 'playbooks.drill') {
-      const d = await invoke('playbooks.drill', { playbook, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}) });
+      const d = await invoke('playbooks.drill', { playbook, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}), ...(inject.length ? { inject } : {}) });
       if (!d.ok) return d.error;
       reloadOn(d.value.run);
       return null;
     }
-    const r = await invoke('playbooks.start', { playbook, mode, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}) });
+    const r = await invoke('playbooks.start', { playbook, mode, ...(Object.keys(params).length ? { params } : {}), ...(scenarioId ? { scenarioId } : {}), ...(inject.length ? { inject } : {}) });
     if (!r.ok) return r.error;
     await this.loadRunner();
     await this.open(r.value.run);
