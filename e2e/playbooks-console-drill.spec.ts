@@ -68,6 +68,7 @@ test('a drill started from the Runner: the console moves onto its sandbox, every
 
   // The other consoles are still on the ledger: no banner, no run. The second supervisor opens the drill.
   await viewer.reload();
+  await expect(viewer.getByTestId('runs-empty')).toBeVisible();
   await expect(viewer.getByTestId('drill-banner')).toHaveCount(0);
   await expect(viewer.getByTestId(`run-${run}`)).toHaveCount(0);
   await sup2.reload();
