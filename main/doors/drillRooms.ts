@@ -32,6 +32,8 @@ interface Room {
   run: number;
   db: Database;
   door: Door;
+  /** Its clock and schedule have been started (once someone is on it, so its first beat reaches them). */
+  started: boolean;
 }
 
 export interface DrillRoomsOptions {
@@ -194,6 +196,7 @@ export class DrillRooms {
     this.#leave(binding, 'went to another drill');
     room.door.sessions.bind(key, there, session ?? undefined);
     this.#on.set(key, run);
+    this.#run(room);
     return { run, mode: 'drill', sandbox: file };
   }
 
@@ -224,6 +227,7 @@ export class DrillRooms {
     const room = this.#open(run, sandbox);
     room.door.sessions.bind(key, starter, session ?? undefined);
     this.#on.set(key, run);
+    this.#run(room);
     this.#log(`riskdesk: ${actor.name} started drill run ${run} of ${input.playbook} in ${sandbox}`);
     return { run, mode: 'drill', sandbox };
   }
@@ -247,11 +251,19 @@ export class DrillRooms {
       throw e;
     }
     door.events.subscribe((e) => this.#emit(run, e));
-    // The drill's clock beats, and its schedule runs, as in a console opened on the sandbox itself.
-    door.live.start();
-    const room = { run, db, door };
+    const room = { run, db, door, started: false };
     this.#rooms.set(run, room);
     return room;
+  }
+
+  /**
+   * The drill's clock beats, and its schedule runs, as in a console opened on the sandbox itself: started once the
+   * first console is on it, as its first beat is at once (an event whose minute has come is told to that console).
+   */
+  #run(room: Room): void {
+    if (room.started) return;
+    room.started = true;
+    room.door.live.start();
   }
 
   /** Takes a console off its drill (its session there ends); returns the drill it was on. */
