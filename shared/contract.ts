@@ -9,7 +9,7 @@ import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, 
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { fundsContract } from './contractFunds.ts';
-import { playbookContract } from './contractPlaybook.ts';
+import { playbookContract, DRILL_CHANNELS } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
 import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
@@ -877,7 +877,7 @@ export interface InboxItem {
 }
 
 /** Channels the doors answer themselves (no actor yet, or they change the door's session). */
-export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel', 'cycle.cancel', ...FEED_CHANNELS] as const;
+export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel', 'cycle.cancel', ...FEED_CHANNELS, ...DRILL_CHANNELS] as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

@@ -403,6 +403,38 @@ export interface RunView extends RunHead {
 const runId = rowId;
 
 /**
+ * Drills opened from a live console (the console's door answers these, main/doors/drillRooms.ts): it copies the
+ * ledger with the online backup into its sidecar folder and starts the run in the copy, never in the ledger, and the
+ * caller's console then works on that copy (every screen reads it and says DRILL) until they leave it.
+ */
+export const DRILL_CHANNELS = ['playbooks.drill', 'playbooks.drills', 'playbooks.enter', 'playbooks.leave'] as const;
+
+/** A drill a console may open: its run (the sandbox is named after it) and whether this caller's console is on it. */
+export interface DrillRoom {
+  run: number;
+  /** The sandbox file, `<ledger>.drills/run-N.db`. */
+  sandbox: string;
+  /** Open in this console now (someone entered it since the console started). */
+  open: boolean;
+}
+
+export interface DrillRoomsView {
+  /** The drill this caller's console is on, or null when it is on the ledger itself. */
+  current: number | null;
+  /** Drills of this ledger (its sidecar folder), newest first; empty on a console opened on a sandbox. */
+  drills: DrillRoom[];
+  /** Entering one of them (the door's verdict: none from a console that is itself a sandbox or in memory). */
+  enter: ActionVerdict;
+}
+
+/** A drill just started or entered: the console works on its sandbox from now on. */
+export interface DrillEntered {
+  run: number;
+  mode: 'drill';
+  sandbox: string;
+}
+
+/**
  * A file's fields in one order whatever order the file had: a held import keeps its payload, and the journal's
  * replay (which stores payloads with sorted keys) must hold the very same text.
  */
@@ -412,6 +444,17 @@ function sortedKeys(v: unknown): unknown {
   const o = v as Record<string, unknown>;
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
 }
+
+/** What a console sends to start a run: the run's parameters, and a drill's scenario by name. */
+const startedByName = {
+  params: z.record(z.string(), z.string().max(200)).optional(),
+  /**
+   * A scenario by name, from a console: the console door expands it into `scenario` from the data files (the
+   * command layer reads no files), at `speed` market seconds per drill second (default 288).
+   */
+  scenarioId: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]).optional(),
+  speed: z.number().int().min(1).max(86_400).optional(),
+};
 
 export const playbookContract = {
   /** The ledger's playbooks (latest version) and the library's not yet installed. */
@@ -447,15 +490,9 @@ export const playbookContract = {
       .object({
         playbook: id,
         mode: z.enum(PLAYBOOK_MODES),
-        params: z.record(z.string(), z.string().max(200)).optional(),
         /** A drill's market scenario, replayed on the drill's clock as its steps are taken. */
         scenario: drillScenario.optional(),
-        /**
-         * A scenario by name, from a console: the console door expands it into `scenario` from the data files (the
-         * command layer reads no files), at `speed` market seconds per drill second (default 288).
-         */
-        scenarioId: z.enum(DRILL_SCENARIO_IDS as [DrillScenarioId, ...DrillScenarioId[]]).optional(),
-        speed: z.number().int().min(1).max(86_400).optional(),
+        ...startedByName,
         /** A drill's injected events. */
         inject: z.array(injectedEvent).max(MAX_INJECTED).optional(),
         /** The least id the run may take: the CLI keeps a ledger's drills and live runs from sharing a number. */
@@ -573,5 +610,44 @@ export const playbookContract = {
     mutates: false,
     input: z.object({ run: runId }).strict(),
     output: null as unknown as RunReport,
+  },
+  /**
+   * A drill from a live console: the door copies the ledger (online backup, the ledger opened read-only), starts the
+   * run in the copy as playbooks.start does, and moves the caller's console onto the copy. The ledger is not written.
+   */
+  'playbooks.drill': {
+    role: 'operator' as Role,
+    mutates: false,
+    input: z
+      .object({
+        playbook: id,
+        ...startedByName,
+        /** The drill's injected events, each at its minute of the drill's clock. */
+        inject: z.array(injectedEvent).max(MAX_INJECTED).optional(),
+      })
+      .strict(),
+    output: null as unknown as DrillEntered,
+  },
+  /** The drills of this console's ledger, and the one the caller's console is on. */
+  'playbooks.drills': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as DrillRoomsView,
+  },
+  /** Moves the caller's console onto a drill's sandbox, signed in there as themselves. */
+  'playbooks.enter': {
+    role: 'viewer' as Role,
+    mutates: false,
+    // A drill's file is named after its run: a whole number, so no name can reach outside the sidecar folder.
+    input: z.object({ run: runId.max(999_999_999_999) }).strict(),
+    output: null as unknown as DrillEntered,
+  },
+  /** Moves the caller's console back onto the ledger (their session in the drill ends). */
+  'playbooks.leave': {
+    role: 'viewer' as Role,
+    mutates: false,
+    input: z.object({}).strict(),
+    output: null as unknown as { left: number | null },
   },
 } as const;

@@ -26,8 +26,9 @@ test('the runner: live starts here, a drill only in a sandbox; each step says wh
   assert.equal(flash.start.live.allowed, false, 'a viewer may not start a run');
   const asOp = run<RunnerView>(db, operator, 'playbooks.runner', {}).library.find((p) => p.id === 'flash-crash')!;
   assert.equal(asOp.start.live.allowed, true);
-  assert.equal(asOp.start.drill.allowed, false);
-  assert.match(asOp.start.drill.why!, /sandbox copy/);
+  // On the ledger a drill is offered by the console's door, which makes the copy (playbooks.drill); a viewer may not.
+  assert.deepEqual([asOp.start.drill.channel, asOp.start.drill.allowed], ['playbooks.drill', true]);
+  assert.deepEqual([flash.start.drill.channel, flash.start.drill.allowed], ['playbooks.drill', false]);
   assert.throws(() => run(db, operator, 'playbooks.start', { playbook: 'flash-crash', mode: 'drill' }), (e: unknown) => e instanceof RuleError && e.code === 'drill_needs_sandbox');
   const md = run<RunnerView>(db, operator, 'playbooks.runner', {}).library.find((p) => p.id === 'member-default')!;
   assert.deepEqual(md.parameters.map((p) => p.name), ['member']);

@@ -518,3 +518,30 @@ test('riskdesk serve --now: commands served run on that clock, a cycle from the 
     child.kill('SIGTERM');
   }
 });
+
+test('a drill started over HTTP: that console is answered from the sandbox and hears the drill\'s events; a console on the ledger hears none of them', { timeout: 60_000 }, async () => {
+  const op = await login('operator');
+  const viewer = await login('viewer');
+  // Both listening before the drill starts: its clock's first beat is at once.
+  const onDrill = await subscribe(op);
+  const onLedger = await subscribe(viewer);
+  const started = await invoke('playbooks.drill', { playbook: 'operational-outage', inject: [{ kind: 'stale', at: 0, until: 30 }] }, { session: op });
+  assert.equal(started.json().ok, true, started.body);
+  const { run, sandbox } = started.json().value as { run: number; sandbox: string };
+  assert.equal(sandbox, path.join(dir, 'desk.db.drills', `run-${run}.db`));
+  try {
+    // The drill clock's first beat makes minute 0's stale feed happen in the sandbox: told to the drill's console only.
+    const drillAlert = (es: ConsoleEvent[]) => es.some((e) => e.type === 'alert' && e.alert.text.startsWith(`Drill run ${run}:`));
+    await onDrill.waitFor(drillAlert, 10_000);
+    assert.equal(drillAlert(onLedger.events), false);
+    assert.equal((await invoke('playbooks.runner', {}, { session: op })).json().value.drill, true);
+    assert.equal((await invoke('playbooks.runner', {}, { session: viewer })).json().value.drill, false);
+    assert.equal(server.rooms.runOf(op), run);
+  } finally {
+    onDrill.close();
+    onLedger.close();
+    await invoke('playbooks.leave', {}, { session: op });
+    await invoke('session.logout', {}, { session: op });
+    await invoke('session.logout', {}, { session: viewer });
+  }
+});

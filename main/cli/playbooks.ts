@@ -3,31 +3,25 @@
 // main/commands/playbooks.
 //
 // Drills. `start --mode drill` opens the live ledger read-only, copies it with SQLite's online backup into the
-// sidecar folder beside it, `<ledger>.drills/`, and starts the run in the copy: the drill's run, its steps and every
-// command they run are journalled in the copy, never in the live file (which is never opened for writing). The copy
-// is named after its run, `<ledger>.drills/run-N.db`, so `step`, `abort` and `report --run N --db <ledger>` find
+// sidecar folder beside it, `<ledger>.drills/`, and starts the run in the copy (main/doors/makeDrill.ts, as a
+// console's playbooks.drill does): the drill's run, its steps and every command they run are journalled in the copy,
+// never in the live file (which is never opened for writing). The copy is named after its run, `<ledger>.drills/run-N.db`, so `step`, `abort` and `report --run N --db <ledger>` find
 // it there without reading or writing the live file; `riskdesk verify --db <ledger>.drills/run-N.db` checks its
 // journal. Drill and live run numbers never meet: a drill's run takes a number above every live run (the copy holds
 // them) and every earlier drill, and a live run one above every drill in the folder.
 import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
-import { fileURLToPath } from 'node:url';
-import type { Channel, InputOf, InstrumentView, PriceSeries } from '../../shared/contract.ts';
-import { DRILL_SCENARIOS, DRILL_SCENARIO_IDS, type DrillScenarioId, type InjectedEvent } from '../../shared/contractPlaybook.ts';
-import { dailyPath } from '../feed/dailyPath.ts';
-import { DEFAULT_DATA_DIR } from '../demo/market.ts';
+import type { Channel, InputOf } from '../../shared/contract.ts';
+import { DRILL_SCENARIO_IDS, type DrillScenarioId, type InjectedEvent } from '../../shared/contractPlaybook.ts';
 import type { HandEvent, HappenedEvent, PlaybookImport, PlaybookSummary, PlaybookView, RunReport, RunState } from '../../shared/contractPlaybook.ts';
 import { InputError } from '../../shared/errors.ts';
-import { openLedger } from '../ledger/db.ts';
-import { backupLedger } from '../ledger/backup.ts';
+import { parseInjected } from '../../shared/drillEvents.ts';
 import { checkPlaybook } from '../commands/playbooks/definition.ts';
 import { briefOf } from '../commands/playbooks/report.ts';
 import { reportHtml } from '../playbooks/reportHtml.ts';
 import { exportFile } from './exportFile.ts';
-import { drillsDir, drillFile } from '../playbooks/sandbox.ts';
-
+import { drillFile } from '../playbooks/sandbox.ts';
+import { drillIds, makeDrill, scenarioPath, type Where } from '../doors/makeDrill.ts';
 import { table } from '../text/table.ts';
 import { emit, type CliDoor } from './liquidations.ts';
 
@@ -36,22 +30,6 @@ export interface PlaybookDoor extends CliDoor {
   db: string;
   /** Runs a channel against a ledger file (the ledger, or a drill's sandbox copy of it), signed in there. */
   runAt(at: Where, channel: Channel, payload: unknown): Promise<unknown>;
-}
-
-function drillIds(ledger: string): number[] {
-  const dir = drillsDir(ledger);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^run-(\d+)\.db$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]));
-}
-
-/** A ledger file, and whether it is a drill's sandbox copy (where only a drill may start). */
-export interface Where {
-  file: string;
-  sandbox: boolean;
 }
 
 /** Where run N lives: its drill's sandbox when there is one, else the ledger itself. */
@@ -113,14 +91,7 @@ function exportReport(r: RunReport, to: string): void {
 /** --inject stale@30..45,missed-call:KCM@60,default:KCM@90 (minutes of the drill's clock) as the drill's events. */
 function injected(door: PlaybookDoor): InjectedEvent[] | undefined {
   const v = door.opt('inject');
-  if (typeof v !== 'string') return undefined;
-  return v.split(',').map((part, i) => {
-    const s = /^\s*stale@(\d{1,5})\.\.(\d{1,5})\s*$/.exec(part);
-    if (s) return { kind: 'stale' as const, at: Number(s[1]), until: Number(s[2]) };
-    const m = /^\s*(missed-call|default):([A-Za-z0-9._-]+)@(\d{1,5})\s*$/.exec(part);
-    if (m) return { kind: m[1] === 'default' ? ('default' as const) : ('missedCall' as const), member: m[2]!, at: Number(m[3]) };
-    throw new InputError(`--inject entry ${i + 1} "${part}" must look like stale@M..N, missed-call:MEMBER@M or default:MEMBER@M (minutes of the drill)`, { field: 'inject' });
-  });
+  return typeof v === 'string' ? parseInjected(v, '--inject') : undefined;
 }
 
 /** --event default:KCM | missed-call:NGC | stale:15 (minutes): an event the conductor injects by hand, now. */
@@ -142,43 +113,16 @@ async function scenarioOf(door: PlaybookDoor, at: Where): Promise<InputOf<'playb
   if (speed !== undefined && (typeof speed !== 'string' || !/^[1-9]\d{0,4}$/.test(speed) || Number(speed) > 86_400)) {
     throw new InputError('--speed must be market seconds per drill second, a whole number from 1 to 86400', { field: 'speed' });
   }
-  const s = DRILL_SCENARIOS[id as DrillScenarioId];
-  const instruments = ((await door.runAt(at, 'instruments.list', {})) as InstrumentView[]).filter((x) => x.kind !== 'option').slice(0, 50);
-  const history = new Map(((await door.runAt(at, 'prices.history', { instruments: instruments.map((x) => x.id), limit: 1 })) as PriceSeries[]).map((p) => [p.instrument, p]));
-  const path = dailyPath(instruments, (ids) => ids.flatMap((i) => (history.has(i) ? [history.get(i)!] : [])), fileURLToPath(DEFAULT_DATA_DIR), { from: s.from, to: s.to, stepsPerDay: 24, seed: 1 });
-  return { id: id as DrillScenarioId, acceleration: speed === undefined ? 288 : Number(speed), points: path.points };
+  return scenarioPath(id as DrillScenarioId, speed === undefined ? undefined : Number(speed), (channel, payload) => door.runAt(at, channel, payload));
 }
 
-async function startDrill(door: PlaybookDoor, payload: Record<string, unknown>): Promise<{ run: number; sandbox: string }> {
-  const dir = drillsDir(door.db);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `starting-${process.pid}-${randomBytes(6).toString('hex')}.db`);
-  let live;
-  try {
-    live = openLedger(door.db, { readonly: true });
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
-  try {
-    await backupLedger(live, temp);
-  } finally {
-    live.close();
-  }
-  try {
-    const firstId = Math.max(0, ...drillIds(door.db)) + 1;
-    const where = { file: temp, sandbox: true };
+function startDrill(door: PlaybookDoor, payload: Record<string, unknown>): Promise<{ run: number; sandbox: string }> {
+  return makeDrill(door.db, async (where, firstId) => {
     const scenario = await scenarioOf(door, where);
     const inject = injected(door);
     const s = (await door.runAt(where, 'playbooks.start', { ...payload, mode: 'drill', firstId, ...(scenario ? { scenario } : {}), ...(inject ? { inject } : {}) })) as RunState;
-    const sandbox = drillFile(door.db, s.run);
-    if (fs.existsSync(sandbox)) throw new Error(`drill sandbox ${sandbox} already exists`);
-    for (const suffix of ['-wal', '-shm']) if (fs.existsSync(temp + suffix)) fs.renameSync(temp + suffix, sandbox + suffix);
-    fs.renameSync(temp, sandbox);
-    return { run: s.run, sandbox };
-  } catch (e) {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temp + suffix, { force: true });
-    throw e;
-  }
+    return s.run;
+  });
 }
 
 export async function playbookCli(door: PlaybookDoor, rest: string[]): Promise<number> {

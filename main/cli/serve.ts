@@ -72,7 +72,7 @@ export async function serveCommand(o: ServeCommandOptions, io: CliIo): Promise<n
   }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db, io.env), ...(o.now ? { now: o.now } : {}) });
+    server = await startServer({ db, rendererDir, port, anchor: fileAnchor(o.db, io.env), anchorFor: (f) => fileAnchor(f, io.env), ...(o.now ? { now: o.now } : {}) });
   } catch (e) {
     db.close();
     const code = (e as NodeJS.ErrnoException).code;

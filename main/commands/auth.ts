@@ -109,3 +109,23 @@ export async function signIn(db: Database, req: SignInRequest, now: () => Date):
     return { actor, session };
   }).immediate();
 }
+
+/**
+ * A person's session on a drill's sandbox, opened by the console door they are signed in at (playbooks.drill and
+ * playbooks.enter): they proved who they are to the ledger this sandbox was copied from, so no password is asked
+ * again. They are who the copy says they are (its role; refused when it has them disabled or not at all). Journalled
+ * as the sign-in it stands for, with the console's session as its source, so verify --deep replays it as one.
+ */
+export function vouchedSignIn(db: Database, req: { name: string; door: 'browser' | 'window'; source: string }, now: () => Date): SignedIn {
+  const u = findUser(db, req.name);
+  if (!u) throw new RuleError('bad_credentials', `${req.name} is not a user of this drill's sandbox`);
+  if (u.disabledAt) throw new RuleError('disabled', `${u.name} is disabled in this drill's sandbox`);
+  if (u.mustChangePassword) throw new RuleError('must_change_password', `${u.name} must change their password first, at the live console`);
+  const at = now().toISOString();
+  return db.transaction((): SignedIn => {
+    recordAttempt(db, { at, user: u.name, source: req.source, outcome: 'ok' });
+    const session = insertSession(db, { user: u.name, door: req.door, source: req.source, at });
+    journal(db, at, u.name, { name: u.name, source: req.source, door: req.door }, { ok: true, session, rehashed: false });
+    return { actor: { name: u.name, role: u.role }, session };
+  }).immediate();
+}

@@ -37,7 +37,7 @@ export interface CommandContext {
    * replay leaves it out too, so that the entry is rebuilt as it was written (overrides/wrap.ts).
    */
   preOverrides?: true;
-  /** The ledger is a drill's sandbox copy, made by the door (main/cli/playbooks.ts): only there may a drill start. */
+  /** The ledger is a drill's sandbox copy, made by a door (main/doors/makeDrill.ts): only there may a drill start. */
   sandbox?: true;
   /** The console door's start check of chain and checkpoints; read-only refuses every change but the acknowledgement. */
   integrity?: IntegrityStatus;

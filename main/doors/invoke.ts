@@ -64,7 +64,7 @@ export class EventHub {
  */
 export type Binding = { kind: 'window'; key: string } | { kind: 'browser'; sid: string | null; source?: string };
 
-const keyOf = (b: Binding) => (b.kind === 'window' ? b.key : b.sid);
+export const keyOf = (b: Binding): string | null => (b.kind === 'window' ? b.key : b.sid);
 /** Where a sign-in attempt comes from, for the per-source lockout. */
 const sourceOf = (b: Binding) => (b.kind === 'window' ? 'window' : (b.source ?? 'browser'));
 

@@ -22,6 +22,7 @@ import {
   type WebContents,
 } from 'electron';
 import { Door } from '../doors/invoke.ts';
+import { DrillRooms } from '../doors/drillRooms.ts';
 import type { AnyInvokeResult } from '../doors/invoke.ts';
 import { openLedger, type Ledger } from '../ledger/db.ts';
 import { createInitialisedLedger } from '../commands/initLedger.ts';
@@ -47,6 +48,8 @@ if (settings.userDataDir) app.setPath('userData', settings.userDataDir);
 
 let db: Ledger | null = null;
 let door: Door | null = null;
+/** The drills the window may start and work on, each a door on its sandbox (main/doors/drillRooms.ts). */
+let rooms: DrillRooms | null = null;
 let win: BrowserWindow | null = null;
 
 const windowKey = (wc: WebContents) => `wc:${wc.id}`;
@@ -110,7 +113,7 @@ function lockDown(): void {
   handleAppProtocol(ses, settings.rendererDir);
 }
 
-function createWindow(d: Door): BrowserWindow {
+function createWindow(r: DrillRooms): BrowserWindow {
   const w = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -136,7 +139,7 @@ function createWindow(d: Door): BrowserWindow {
   const key = windowKey(w.webContents);
   w.once('ready-to-show', () => w.show());
   w.on('closed', () => {
-    d.forget({ kind: 'window', key }, 'window closed');
+    r.forget({ kind: 'window', key }, 'window closed');
     if (win === w) win = null;
   });
   void w.loadURL(APP_ENTRY);
@@ -145,9 +148,9 @@ function createWindow(d: Door): BrowserWindow {
 
 async function runCycleFromMenu(): Promise<void> {
   const w = win;
-  if (!w || w.isDestroyed() || !door) return;
-  // Through invokeAsync, like the window's own calls: a ledger busy with another process is waited for off the loop.
-  const r = (await door.invokeAsync({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {})).result;
+  if (!w || w.isDestroyed() || !rooms) return;
+  // Through invokeAsync, like the window's own calls (on the drill the window is on, if any).
+  const r = (await rooms.invokeAsync({ kind: 'window', key: windowKey(w.webContents) }, 'cycle.run', {})).result;
   if (w.isDestroyed()) return;
   if (!r.ok) {
     void dialog.showMessageBox(w, {
@@ -177,10 +180,17 @@ async function start(): Promise<void> {
     return;
   }
   door = d;
+  const r = new DrillRooms({ live: d });
+  rooms = r;
   d.warm();
-  d.events.subscribe((e) => {
+  // The window hears the events of where it is: the ledger, or the drill it is on.
+  r.subscribe((run, e) => {
     const w = win;
-    if (w && !w.isDestroyed() && d.sessions.peek(windowKey(w.webContents))) w.webContents.send(EVENT, e);
+    if (!w || w.isDestroyed()) return;
+    const binding = { kind: 'window' as const, key: windowKey(w.webContents) };
+    if (r.runOf(binding.key) === run && r.signedIn(binding)) w.webContents.send(EVENT, e);
+  });
+  d.events.subscribe((e) => {
     if (e.type === 'cycle.done' && e.summary.calls.issued > 0 && Notification.isSupported()) {
       const n = e.summary.calls.issued;
       new Notification({
@@ -197,7 +207,7 @@ async function start(): Promise<void> {
   ipcMain.handle(INVOKE, async (event, channel: unknown, payload: unknown): Promise<AnyInvokeResult> => {
     const key = senderKey(event);
     if (!key) return REFUSED_SENDER;
-    return (await d.invokeAsync({ kind: 'window', key }, channel, payload)).result;
+    return (await r.invokeAsync({ kind: 'window', key }, channel, payload)).result;
   });
   // A report page printed to PDF (issue 21 item 7): the same page the browser mode prints, saved where the user says.
   ipcMain.handle(PRINT, async (event, name: unknown): Promise<PrintResult> => {
@@ -223,7 +233,7 @@ async function start(): Promise<void> {
       devTools: !app.isPackaged,
     })),
   );
-  win = createWindow(d);
+  win = createWindow(r);
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -250,11 +260,12 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (door && (!win || win.isDestroyed())) win = createWindow(door);
+    if (rooms && (!win || win.isDestroyed())) win = createWindow(rooms);
   });
   app.on('will-quit', () => {
     ipcMain.removeHandler(INVOKE);
     void door?.live.stop();
+    void rooms?.close();
     door?.close();
     if (db?.open) db.close();
   });

@@ -1,5 +1,5 @@
-// Where a drill's sandbox lives: beside its ledger, `<ledger>.drills/run-N.db` (the CLI door makes it with the online
-// backup, main/cli/playbooks.ts). A console door opened on such a file is a drill console: only drills start there,
+// Where a drill's sandbox lives: beside its ledger, `<ledger>.drills/run-N.db` (a door makes it with the online
+// backup, main/doors/makeDrill.ts). A console door opened on such a file is a drill console: only drills start there,
 // and every screen says DRILL.
 import path from 'node:path';
 

@@ -17,6 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { ConsoleEvent } from '../../shared/contract.ts';
 import { Door, EventHub, UNAUTHENTICATED } from '../doors/invoke.ts';
+import { DrillRooms } from '../doors/drillRooms.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import { SessionStore, isSessionId } from '../doors/sessions.ts';
 import { SECURITY_HEADERS } from './headers.ts';
@@ -79,6 +80,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The ledger's checkpoints (main/anchor): checked at start, where a failure opens the ledger read-only. */
   anchor?: LedgerAnchor;
+  /** A drill sandbox's checkpoints, for the drills this console opens (as the CLI keeps them). */
+  anchorFor?: (file: string) => LedgerAnchor;
   limits?: Partial<ServerLimits>;
 }
 
@@ -89,6 +92,8 @@ export interface RunningServer {
   port: number;
   token: string;
   door: Door;
+  /** The drills this console has opened, and which console is on which. */
+  rooms: DrillRooms;
   /** Sockets open now, and how many strangers' sockets were closed (to make room, or gone quiet). */
   sockets(): Promise<{ open: number; strangers: number; evicted: number; idled: number }>;
   close(): Promise<void>;
@@ -171,6 +176,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.now ? { now: o.now } : {}),
     ...(o.anchor ? { anchor: o.anchor } : {}),
   });
+  // A console on the ledger may start and enter drills: each on a door of its own over its sandbox copy.
+  const rooms = new DrillRooms({ live: door, log, ...(o.now ? { now: o.now } : {}), ...(o.anchorFor ? { anchorFor: o.anchorFor } : {}) });
   // Before the console listens: its first request then finds the book in memory (see Door.warm).
   if (o.warm !== false) door.warm();
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -190,11 +197,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const pruneStreams = () => {
     for (const s of [...streams]) if (!door.sessions.peek(s.sid)) endStream(s);
   };
-  const unsubscribe = door.events.subscribe((e: ConsoleEvent) => {
+  // Each console hears the events of where it is: the ledger, or the drill it is on.
+  const unsubscribe = rooms.subscribe((run, e: ConsoleEvent) => {
     const frame = `data: ${jsonText(e)}\n\n`;
     for (const s of [...streams]) {
-      if (door.sessions.peek(s.sid)) s.res.write(frame);
-      else endStream(s);
+      if (!door.sessions.peek(s.sid)) endStream(s);
+      else if (rooms.runOf(s.sid) === run) s.res.write(frame);
     }
   });
   const heartbeat = setInterval(() => {
@@ -239,7 +247,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // refused is refused before its body is read, and only a role that may import gets the import's size and time.
     const sidHeader = req.headers[SESSION_HEADER.toLowerCase()];
     const sid = isSessionId(sidHeader) ? sidHeader : null;
-    const admitted = sid === null && channel !== 'session.login' ? ({ ok: false, error: UNAUTHENTICATED } as const) : door.admits({ kind: 'browser', sid }, channel);
+    const admitted = sid === null && channel !== 'session.login' ? ({ ok: false, error: UNAUTHENTICATED } as const) : rooms.admits({ kind: 'browser', sid }, channel);
     if (!admitted.ok) {
       sendJson(res, 200, { ok: false, error: admitted.error }, { Connection: 'close' });
       closeAfter(req, res);
@@ -279,7 +287,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
     }
-    const outcome = await door.invokeAsync({ kind: 'browser', sid, source: `browser:${req.socket.remoteAddress ?? 'unknown'}` }, channel, payload);
+    const outcome = await rooms.invokeAsync({ kind: 'browser', sid, source: `browser:${req.socket.remoteAddress ?? 'unknown'}` }, channel, payload);
     const headers: Record<string, string> = {};
     if (outcome.session) headers[SESSION_HEADER] = outcome.session;
     sendJson(res, 200, outcome.result, headers);
@@ -421,6 +429,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     token,
     door,
+    rooms,
     sockets() {
       return new Promise((resolve, reject) =>
         server.getConnections((err, open) => (err ? reject(err) : resolve({ open, strangers: guard.strangers, evicted: guard.evicted, idled: guard.idled }))),
@@ -432,8 +441,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         unsubscribe();
         for (const s of [...streams]) endStream(s);
         server.close(() => {
-          door.close();
-          resolve();
+          void rooms.close().finally(() => {
+            door.close();
+            resolve();
+          });
         });
         server.closeAllConnections();
       });

@@ -27,7 +27,7 @@ export function runningRule(run: { id: number; status: string; abortReason: stri
  * never act on the live ledger; and a live run never starts in a sandbox, where it would act on nothing real.
  */
 export function modeRule(mode: 'live' | 'drill', sandbox: boolean): Rule {
-  if (mode === 'drill' && !sandbox) return no('drill_needs_sandbox', 'a drill runs in a sandbox copy of the ledger, never in the ledger itself: start it with riskdesk playbook start --mode drill, which makes the copy');
+  if (mode === 'drill' && !sandbox) return no('drill_needs_sandbox', 'a drill runs in a sandbox copy of the ledger, never in the ledger itself: start it from the Runner of a console on the ledger or with riskdesk playbook start --mode drill, which make the copy');
   if (mode === 'live' && sandbox) return no('live_in_sandbox', 'this ledger is a drill\'s sandbox copy: a live run starts in the live ledger');
   return ok();
 }

@@ -7,7 +7,7 @@ import type { PlaybookDefinition, PlaybookStep, RunnerView, RunView } from '../.
 import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import { currentRunStep, listRuns, type RunRow, type RunStepRow } from '../../ledger/playbookRepo.ts';
 import { getApproval } from '../../ledger/approvalRepo.ts';
-import { channelRule, first, heldByContract, judge, no, type Rule } from '../allowed/verdict.ts';
+import { channelRule, first, heldByContract, judge, no, ok, type Rule } from '../allowed/verdict.ts';
 import { injectRule, modeRule, notPausedRule, pauseRule, resumeRule, runningRule, signOffRule } from '../allowed/playbooks.ts';
 import { MAX_INJECTED } from '../../../shared/contractPlaybook.ts';
 import { confirmHeldRule } from '../allowed/approvals.ts';
@@ -25,7 +25,9 @@ export function runnerView(ctx: CommandContext): RunnerView {
       parameters: (def.parameters ?? []).map((x) => ({ name: x.name, description: x.description, default: x.default ?? null })),
       start: {
         live: judge(ctx.actor, 'playbooks.start', !sandbox, () => modeRule('live', sandbox)),
-        drill: judge(ctx.actor, 'playbooks.start', true, () => modeRule('drill', sandbox)),
+        // On the ledger, a drill is started by the console's door, which makes its sandbox copy (playbooks.drill);
+        // in a sandbox, by playbooks.start itself.
+        drill: sandbox ? judge(ctx.actor, 'playbooks.start', true, () => modeRule('drill', sandbox)) : judge(ctx.actor, 'playbooks.drill', true, () => ok()),
       },
     };
   });
