@@ -2,18 +2,19 @@
 // ledger beside it (online backup), starts the run in the copy and moves the supervisor's console onto it: every
 // screen says DRILL and reads the sandbox (the run is there, the live ledger has none; March 2020 moves the sandbox's
 // marks, not the ledger's). A viewer is told why they may not start one; a second supervisor opens the same drill from
-// their own console. Back on the live ledger, its file (and its write-ahead log) is byte-identical to before the start.
+// their own console. Back on the live ledger, its database image (file and write-ahead log read as one) is byte-identical to
+// before the start.
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
-import { sha256 } from './support/drill.ts';
+import { ledgerImageSha } from './support/drill.ts';
 import { signIn } from './support/signin.ts';
 import { asUser } from './support/api.ts';
 
 test.use({ deskAccounts: 250 });
 
-/** The live ledger as the running server has it on disk: the file and its write-ahead log. */
-const onDisk = (file: string) => [sha256(file), fs.existsSync(`${file}-wal`) ? sha256(`${file}-wal`) : null];
+/** The live ledger as the running server has it: every committed page, in the file or its write-ahead log. */
+const onDisk = (file: string) => ledgerImageSha(file);
 
 async function consoleOf(page: Page, user: keyof typeof DEMO_PASSWORDS, desk: Parameters<typeof signIn>[1]): Promise<void> {
   await signIn(page, desk, user, DEMO_PASSWORDS[user]);

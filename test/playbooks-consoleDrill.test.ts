@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { riskdesk, riskdeskAs, tempDir, sha256File, journalOf, dumpLedger, PASSWORDS, type CliResult, type DemoUser } from './support/cli.ts';
+import { riskdesk, riskdeskAs, tempDir, ledgerImageSha, journalOf, dumpLedger, PASSWORDS, type CliResult, type DemoUser } from './support/cli.ts';
 import { openLedger } from '../main/ledger/db.ts';
 import { Door, type Binding } from '../main/doors/invoke.ts';
 import { DrillRooms } from '../main/doors/drillRooms.ts';
@@ -30,7 +30,7 @@ function ok(r: CliResult): CliResult {
 }
 
 /** The live file as it is on disk, with its write-ahead log, while its console has it open: what a drill must leave alone. */
-const fingerprint = (file: string) => [sha256File(file), fs.existsSync(`${file}-wal`) ? sha256File(`${file}-wal`) : null];
+const fingerprint = (file: string) => ledgerImageSha(file);
 
 /** A console door on a ledger file, with its drills, and people signing in at it as themselves. */
 async function consoleOn(file: string, minute: () => number) {

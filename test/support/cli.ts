@@ -196,6 +196,15 @@ export function openReadOnly(file: string): Ledger {
   return db;
 }
 
+/**
+ * The ledger as a database sees it, committed pages of its WAL included, hashed: what "not a byte changed" means for a
+ * ledger a console holds open. The files alone are not that: the console's checkpoint thread (ledger/checkpointThread.ts)
+ * copies committed WAL frames into the main file at any moment, which changes its bytes and not the ledger.
+ */
+export function ledgerImageSha(file: string): string {
+  return withLedger(file, (db) => createHash('sha256').update(db.serialize()).digest('hex'));
+}
+
 /** Opens a ledger read-only, runs fn, closes it. */
 export function withLedger<T>(file: string, fn: (db: Ledger) => T): T {
   const db = openReadOnly(file);
