@@ -35,11 +35,13 @@ test('a policy change whose reason reads as a formula saves as text in the histo
   expect(raw).not.toMatch(/(^|,)=HYPERLINK/m);
   const [head, ...rows] = parseCsv(raw);
   const table = await shown(page, 'policy-history');
-  expect(head).toEqual(['version', 'from', 'to', 'reason', 'asked by', 'confirmed by', 'at']);
+  expect(head).toEqual(['version', 'from', 'to', 'reason', 'asked by', 'confirmed by', 'at (UTC)']);
   expect(head).toEqual(table.head);
   expect(rows).toHaveLength(table.rows.length);
   expect(rows.at(-1)!.slice(1, 6)).toEqual([old, next, reason, 'supervisor', 'supervisor2']);
-  expect(rows).toEqual(table.rows);
+  // Shown to the second; the file holds the time the ledger recorded, to the millisecond.
+  expect(rows.map((r) => r.slice(0, 6))).toEqual(table.rows.map((r) => r.slice(0, 6)));
+  rows.forEach((r, i) => expect(r[6]!.startsWith(table.rows[i]![6]!.replace(' ', 'T')) && /Z$/.test(r[6]!), `${r[6]} shown ${table.rows[i]![6]}`).toBe(true));
 
   const [pHead, ...pRows] = await saved(page, 'policies-csv');
   const policies = await shown(page, 'policies-table');
