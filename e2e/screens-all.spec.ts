@@ -5,7 +5,7 @@
 // edge with no scrollbar, text running out of a box of fixed height, anything past the window's bottom (a dialog
 // taller than the window) where nothing scrolls to it. The screens come from the navigation table the
 // console itself draws (shared/screens.ts), so a new screen is visited without editing this file; the screens with a
-// detail panel are also seen with one open (an account, a call, a proposal, a default case after its waterfall, a policy), and
+// detail panel are also seen with one open (an account, a call, a proposal, a default case after its waterfall, a stress run, a policy), and
 // the dialogs with one: a figure's trace and the shortcut help.
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
@@ -184,6 +184,11 @@ const DETAIL: Partial<Record<ScreenId, (page: Page, caseId: number) => Promise<v
   liquidations: async (page) => {
     await page.getByTestId('liq-row').first().dblclick();
     await expect(page.getByTestId('liq-detail')).toBeVisible();
+  },
+  stress: async (page) => {
+    await page.getByTestId('stress-run').click();
+    await expect(page.getByTestId('stress-progress')).toHaveAttribute('data-running', 'false', { timeout: 60_000 });
+    await expect(page.getByTestId('stress-members')).toBeVisible();
   },
   settings: async (page) => {
     await page.getByTestId('settings-tab-policies').click();
