@@ -1,11 +1,11 @@
 // Issue 21 items 4 and 5 as a person sees them, in browser mode: the Accounts detail shows each collateral haircut
 // with the rule that set it (a crypto class minimum and a BTC daily volume set through four eyes), and a closed-out
 // default shows the CCP and crypto-venue layouts side by side, with the figures the server computed.
-import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { snap, snapDeskSizes, ensureCycle } from './support/screens.ts';
 import { api, asUser } from './support/api.ts';
+import { compareLayouts } from './support/defaults.ts';
 import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
 import type { DefaultCaseDetail } from '../shared/contractRecovery.ts';
 import type { InsuranceFundView, LayoutComparison } from '../shared/contractFunds.ts';
@@ -57,13 +57,6 @@ test('the Accounts detail shows each haircut and the rule that set it', async ({
   await snapDeskSizes(page, testInfo, 'account-collateral-rules');
 });
 
-async function openCase(page: Page, id: number): Promise<void> {
-  await page.keyboard.press('Control+k');
-  await page.getByTestId('palette-input').fill(`#${id}`);
-  await page.getByTestId('palette-item').filter({ hasText: `Open default case #${id}` }).click();
-  await expect(page.getByTestId('case-detail')).toHaveAttribute('data-case', String(id));
-}
-
 test('a closed-out default shows the CCP and crypto venue layouts side by side', async ({ page, desk }, testInfo) => {
   await ensureCycle(desk);
   // A loss past the defaulter's margin and the insurance fund: one of TWC's client accounts owes 400M USD (a failed
@@ -78,13 +71,7 @@ test('a closed-out default shows the CCP and crypto venue layouts side by side',
   const fund = await api<InsuranceFundView>(desk, 'viewer', 'funds.insurance', {});
 
   await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
-  await openCase(page, asked.id);
-  const panel = page.getByTestId('layouts');
-  await panel.scrollIntoViewIfNeeded();
-  await panel.getByTestId('layouts-crypto').selectOption('adl,socialisedLoss');
-  await panel.getByTestId('layouts-ccp').selectOption('socialisedLoss');
-  await panel.getByTestId('layouts-compare').click();
-  await expect(panel.getByTestId('layouts-layers')).toBeVisible();
+  const panel = await compareLayouts(page, asked.id);
 
   // The close-out loss, and every layer of both layouts with what it used; a layer one layout lacks shows a dash.
   expect(shown(await panel.getByTestId('layouts-loss').innerText())).toBeCloseTo(Number(expected.closeOutLoss), 2);

@@ -8,9 +8,11 @@ import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { snap, ensureCycle } from './support/screens.ts';
 import { api, asUser } from './support/api.ts';
-import { saved } from './support/csv.ts';
-import { defaultAfterDebit, openCase } from './support/defaults.ts';
-import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
+import { saved, shown } from './support/csv.ts';
+import { compareLayouts, defaultAfterDebit, openCase } from './support/defaults.ts';
+import type { AccountDetail, AccountsTable, LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
+import type { FigureTrace } from '../shared/contractExplain.ts';
+import type { LayoutComparison } from '../shared/contractFunds.ts';
 import type { LifecycleOverview } from '../shared/contractLifecycle.ts';
 import type { ApprovalView, DefaultCaseDetail, RecoveryComparison } from '../shared/contractRecovery.ts';
 
@@ -45,6 +47,20 @@ test('an account\'s positions and collateral, and the funding paid, save as CSV 
     expect(same(r[1], p.quantity) && same(r[2], p.entryPrice) && same(r[6], p.upnl) && same(r[7], p.mm) && same(r[8], p.im) && same(r[9], p.notional), `${p.instrument}: ${r.join(',')}`).toBe(true);
     if (p.liquidation.price !== null) expect(same(r[4], p.liquidation.price)).toBe(true);
   });
+
+  // The figures table: money shown to the cent, saved exact; health as the engine gives it.
+  const f = detail.figures;
+  const [gHead, ...gRows] = await saved(page, 'detail-figures-csv');
+  expect(gHead).toEqual(['USD', 'Current']);
+  expect(gRows.slice(0, 6)).toEqual([
+    ['Collateral value', f.collateral],
+    ['Equity', f.equity],
+    ['Maintenance margin', f.mm],
+    ['Initial margin', f.im],
+    ['Margin call', f.call ?? ''],
+    [f.units.length ? 'Health (worst unit)' : 'Health (equity / MM)', f.health ?? '—'],
+  ]);
+  expect(gRows[6]).toEqual((await shown(page, 'detail-figures')).rows[6]);
 
   const [cHead, ...cRows] = await saved(page, 'collateral-csv');
   expect(cHead).toEqual(['Asset', 'Quantity', 'Price', 'Haircut (USD)', 'Value (USD)']);
@@ -114,4 +130,79 @@ test('a default case: partial tear-up chosen in the console beside ADL, held for
   expect(aRows.filter((r) => r[0] === 'Partial tear-up').length).toBeGreaterThan(0);
   await page.getByTestId('recovery-allocations').scrollIntoViewIfNeeded();
   await snap(page, testInfo, 'recovery-tear-up-applied');
+});
+
+test('a liquidation proposal\'s figures and orders save as CSV, the desk\'s quantity as typed; a plan quantity\'s trace saves its inputs and steps', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  const live = await api<LiquidationSummary[]>(desk, 'viewer', 'liquidations.list', { live: true });
+  const l = await api<LiquidationDetail>(desk, 'viewer', 'liquidations.get', { id: live.find((x) => x.status === 'proposed')!.id });
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.keyboard.press('Control+k');
+  await page.getByTestId('palette-input').fill(`#${l.id}`);
+  await page.getByTestId('palette-item').filter({ hasText: `Open liquidation #${l.id}` }).click();
+  await expect(page.getByTestId('liq-detail')).toBeVisible();
+  await expect(page.getByTestId('liq-order')).toHaveCount(l.orders.length);
+
+  const [fHead, ...fRows] = await saved(page, 'liq-figures-csv');
+  expect(fHead).toEqual(['USD', 'Before', 'Engine’s plan', l.edited ? 'Desk’s orders' : 'Desk’s orders (= engine)']);
+  const sides = [l.before, l.proposedAfter, l.after];
+  expect(fRows.slice(0, 5)).toEqual([
+    ['Health (equity / MM)', ...sides.map((x) => x.health ?? '')],
+    ['Equity', ...sides.map((x) => x.equity)],
+    ['Maint. margin', ...sides.map((x) => x.mm)],
+    ['Initial margin', ...sides.map((x) => x.im)],
+    ['Margin call', ...sides.map((x) => x.call ?? '')],
+  ]);
+
+  // Every figure exact, the bankruptcy price too (shown cut to the cent).
+  const order = (o: LiquidationDetail['orders'][number], quantity: string) => [
+    `${o.side} ${o.instrument}${o.isolated ? ' isolated' : ''}`,
+    o.proposedQuantity, quantity, o.estimatedPrice, o.notional, o.fee, o.bankruptcyPrice ?? '',
+  ];
+  const [oHead, ...oRows] = await saved(page, 'liq-orders-csv');
+  expect(oHead).toEqual(['Order', 'Engine qty', 'Desk qty', 'Est. price', 'Notional', 'Fees', 'Bankruptcy']);
+  expect(oRows).toEqual(l.orders.map((o) => order(o, o.quantity)));
+
+  // While the desk edits, the file holds the quantity typed; the figures gain the column as edited.
+  const first = l.orders[0]!;
+  await page.getByTestId(`liq-qty-${first.instrument}`).fill('0');
+  await expect(page.getByTestId('liq-figures-health-preview')).toBeVisible();
+  const [, ...eRows] = await saved(page, 'liq-orders-csv');
+  expect(eRows[0]![2]).toBe('0');
+  expect(eRows.map((r) => r.slice(0, 3))).toEqual(l.orders.map((o, i) => order(o, i === 0 ? '0' : o.quantity).slice(0, 3)));
+  const [pHead] = await saved(page, 'liq-figures-csv');
+  expect(pHead?.at(-1)).toBe('As edited');
+  await page.getByTestId('liq-undo-edits').click();
+
+  // The engine's quantity opens into its trace; the trace's inputs and steps save as the API gives them.
+  await page.getByTestId('liq-order-explain').first().click();
+  await expect(page.getByTestId('trace-value')).toBeVisible();
+  const trace = await api<FigureTrace>(desk, 'viewer', 'explain.figure', { account: l.account, figure: 'planQuantity', instrument: first.instrument });
+  const [iHead, ...iRows] = await saved(page, 'trace-inputs-csv');
+  expect(iHead).toEqual(['Input', 'Value', 'Source']);
+  const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+  expect(iRows).toEqual(trace.inputs.map((i) => [flat(i.name), flat(i.value), flat(i.source)]));
+  const [sHead, ...sRows] = await saved(page, 'trace-steps-csv');
+  expect(sHead).toEqual(['Step', 'Formula', 'Value']);
+  expect(sRows).toEqual(trace.steps.map((x) => [flat(x.label), flat(x.formula), x.value ?? '—']));
+  await snap(page, testInfo, 'trace-plan-quantity-csv');
+});
+
+test('a closed-out default laid out as a CCP\'s waterfall and as a crypto venue\'s: each layout saves its layers as CSV', async ({ page, desk }, testInfo) => {
+  const c = await defaultAfterDebit(desk, 'TWC', '-400000000');
+  await api(desk, 'supervisor', 'default.closeOut', { case: c.id });
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  const layouts = await compareLayouts(page, c.id);
+  const lay = await api<LayoutComparison>(desk, 'viewer', 'default.layouts', { case: c.id, crypto: ['adl', 'socialisedLoss'], ccp: ['socialisedLoss'] });
+  for (const l of lay.layouts) {
+    const [yHead, ...yRows] = await saved(page, `layouts-${l.layout}-csv`);
+    expect(yHead).toEqual([l.layout === 'ccp' ? 'CCP waterfall' : 'Crypto venue', 'Available', 'Used']);
+    expect(yRows.map((r) => r.slice(1))).toEqual([...l.layers.map((x) => [x.available, x.used]), ['', l.uncovered]]);
+    expect(yRows.at(-1)![0]).toBe('Uncovered');
+  }
+  const [mHead, ...mRows] = await saved(page, 'layouts-members-csv');
+  expect(mHead).toEqual(['Member', 'Bears (CCP)', 'Bears (crypto)', 'Crypto − CCP']);
+  expect(mRows.map((r) => r.slice(1))).toEqual(lay.members.map((m) => [m.ccp, m.crypto, m.difference]));
+  await layouts.getByTestId('layouts-layers').scrollIntoViewIfNeeded();
+  await snap(page, testInfo, 'layouts-csv');
 });

@@ -1,13 +1,16 @@
 // Issue 21 item 7: the last console tables a desk sends on save as CSV through the one writer (shared/csv.ts), each
 // file holding what its table shows: a policy's history (whose reason a person typed, so a reason that reads as a
 // formula must open as text) and the policies in force, users and sessions, a margin cycle's summary, and the
-// Accounts screen with its distance columns shown.
+// Accounts screen with its distance columns shown; the end-of-day report's calls and cover, and a stress scenario's
+// members.
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { ensureCycle, snapDeskSizes } from './support/screens.ts';
 import { api } from './support/api.ts';
 import { parseCsv, saved, savedText, shown } from './support/csv.ts';
 import type { PoliciesView, PolicyEntryView } from '../shared/contractPolicy.ts';
+import type { EndOfDayReport } from '../shared/contractReports.ts';
+import type { StressReport } from '../shared/contractRecovery.ts';
 
 test.use({ deskAccounts: 200, viewport: { width: 1600, height: 1000 } });
 
@@ -32,11 +35,13 @@ test('a policy change whose reason reads as a formula saves as text in the histo
   expect(raw).not.toMatch(/(^|,)=HYPERLINK/m);
   const [head, ...rows] = parseCsv(raw);
   const table = await shown(page, 'policy-history');
-  expect(head).toEqual(['version', 'from', 'to', 'reason', 'asked by', 'confirmed by', 'at']);
+  expect(head).toEqual(['version', 'from', 'to', 'reason', 'asked by', 'confirmed by', 'at (UTC)']);
   expect(head).toEqual(table.head);
   expect(rows).toHaveLength(table.rows.length);
   expect(rows.at(-1)!.slice(1, 6)).toEqual([old, next, reason, 'supervisor', 'supervisor2']);
-  expect(rows).toEqual(table.rows);
+  // Shown to the second; the file holds the time the ledger recorded, to the millisecond.
+  expect(rows.map((r) => r.slice(0, 6))).toEqual(table.rows.map((r) => r.slice(0, 6)));
+  rows.forEach((r, i) => expect(r[6]!.startsWith(table.rows[i]![6]!.replace(' ', 'T')) && /Z$/.test(r[6]!), `${r[6]} shown ${table.rows[i]![6]}`).toBe(true));
 
   const [pHead, ...pRows] = await saved(page, 'policies-csv');
   const policies = await shown(page, 'policies-table');
@@ -112,4 +117,50 @@ test('with the distances shown, the Accounts CSV holds the distance columns of t
   await page.getByTestId('columns-figures').click();
   const [fHead] = await saved(page, 'accounts-csv');
   expect(fHead).toEqual(['account', 'member', 'kind', 'status', 'equity', 'MM', 'IM', 'call', 'margin ratio', 'utilisation', 'excess']);
+});
+
+test('the end-of-day report\'s calls and cover, and a stress scenario\'s members, save as CSV with the figures the API gives', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.getByTestId('nav-reports').click();
+  const eod = page.getByTestId('eod-report');
+  await expect(eod).toBeVisible();
+  const report = await api<EndOfDayReport>(desk, 'viewer', 'reports.endOfDay', { day: (await eod.getAttribute('data-day'))! });
+  const c = report.calls;
+  const [head, ...rows] = await saved(page, 'eod-calls-csv');
+  expect(head).toEqual(['Calls', 'Count', 'USD']);
+  // Counts shown with separators, saved as numbers; amounts shown to the cent, saved exact.
+  expect(rows).toEqual([
+    ['Issued', String(c.issued), c.issuedAmount],
+    ['Met', String(c.met), c.metAmount],
+    ['Waived', String(c.waived), ''],
+    ['Escalated', String(c.escalated), ''],
+    ['Open at the close', String(c.open), c.openAmount],
+  ]);
+  const cover = report.cover!;
+  expect(cover, 'the day has a cycle, so a stress run').not.toBeNull();
+  const [cHead, ...cRows] = await saved(page, 'eod-cover-csv');
+  expect(cHead).toEqual(['Resources and cover', 'USD']);
+  expect(cRows).toEqual([
+    ['Prefunded', cover.prefunded],
+    [`Cover-1 (${cover.cover1.members.join(', ') || '—'})`, cover.cover1.amount],
+    [`Cover-2 (${cover.cover2.members.join(', ') || '—'})`, cover.cover2.amount],
+    ['Cover-2 held', cover.cover2.covered ? 'yes' : 'NO'],
+  ]);
+  const [sHead, ...sRows] = await saved(page, 'eod-statuses-csv');
+  expect(sHead).toEqual(['status', 'accounts']);
+  expect(sRows).toEqual(report.statuses.map((s) => [s.status, String(s.accounts)]));
+
+  // A stress run: the per-member table of the scenario shown, as the API computes it on the same ledger.
+  await page.getByTestId('nav-stress').click();
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-progress')).toHaveAttribute('data-running', 'false', { timeout: 60_000 });
+  const stress = await api<StressReport>(desk, 'viewer', 'stress.run', {});
+  const scenario = stress.scenarios[1]!;
+  await page.locator(`[data-testid="stress-scenario"][data-scenario="${scenario.id}"]`).click();
+  await expect(page.getByTestId('stress-shown')).toHaveAttribute('data-scenario', scenario.id);
+  const [mHead, ...mRows] = await saved(page, 'stress-members-csv');
+  expect(mHead).toEqual(['Member', 'Margin held', 'Stress loss', 'Uncovered']);
+  expect(mRows).toEqual(scenario.members.map((m) => [m.member, m.marginHeld, m.stressLoss, m.uncovered]));
+  await snapDeskSizes(page, testInfo, 'stress-members-csv');
 });

@@ -1,5 +1,5 @@
 // Default cases for the specs: one built through the API, and one opened in the console by the command palette.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import type { Desk } from '../fixtures.ts';
 import type { AccountsTable } from '../../shared/contract.ts';
 import type { DefaultCaseDetail } from '../../shared/contractRecovery.ts';
@@ -25,4 +25,19 @@ export async function openCase(page: Page, id: number): Promise<void> {
   await page.getByTestId('palette-input').fill(`#${id}`);
   await page.getByTestId('palette-item').filter({ hasText: `Open default case #${id}` }).click();
   await expect(page.getByTestId('case-detail')).toHaveAttribute('data-case', String(id));
+}
+
+/**
+ * Opens a closed-out case (before its waterfall) and compares its layouts: the CCP's with socialised loss after the
+ * assessments, the crypto venue's with ADL then socialised loss after the insurance fund. The layouts panel, compared.
+ */
+export async function compareLayouts(page: Page, id: number): Promise<Locator> {
+  await openCase(page, id);
+  const panel = page.getByTestId('layouts');
+  await panel.scrollIntoViewIfNeeded();
+  await panel.getByTestId('layouts-crypto').selectOption('adl,socialisedLoss');
+  await panel.getByTestId('layouts-ccp').selectOption('socialisedLoss');
+  await panel.getByTestId('layouts-compare').click();
+  await expect(panel.getByTestId('layouts-layers')).toBeVisible();
+  return panel;
 }
