@@ -1,4 +1,5 @@
-// The command contract: one table from channel to input schema, required role and output type. Every door
+// The command contract: one table from channel to input schema, least role, output type, the events it announces and
+// the refusals its rules give (each entry a defineCommand, shared/command.ts; refusal codes in shared/refusals.ts).
 // (Electron IPC, browser mode over HTTP, the CLI) validates against it before the command layer runs anything.
 // No Node or Electron imports here: the renderer imports this file too.
 import { z } from 'zod';
@@ -20,6 +21,7 @@ import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
 import { reportsContract } from './contractReports.ts';
+import { defineCommand, returns, type OutputOfSpec } from './command.ts';
 
 const orderEdits = z
   .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
@@ -493,18 +495,20 @@ const liquidationFilter = {
 
 // ---- the table ----
 export const contract = {
-  'cycle.run': {
+  'cycle.run': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ at: isoTime.optional() }).strict(),
-    output: null as unknown as CycleSummary,
-  },
+    output: returns<CycleSummary>(),
+    emits: ['cycle.done', 'calls.changed', 'liquidations.changed', 'alert'],
+    refuses: [],
+  }),
   /**
    * Live marks from a market-data feed: each stored, and every account the move pushes into needing a margin call
    * (that has none) is called at once, in one transaction with the journal entry. A mark's time may not be after now,
    * nor before its instrument's latest stored mark. The unattended batch actor may run it (a feed is a price import).
    */
-  'prices.tick': {
+  'prices.tick': defineCommand({
     role: 'operator',
     mutates: true,
     input: z
@@ -515,16 +519,20 @@ export const contract = {
           .max(MAX_TICK_MARKS, `at most ${MAX_TICK_MARKS} marks a batch`),
       })
       .strict(),
-    output: null as unknown as TickOutput,
-  },
+    output: returns<TickOutput>(),
+    emits: ['calls.changed', 'accounts.changed'],
+    refuses: [],
+  }),
   /** The resident book (the running console's in-memory book) against a fresh full evaluation from the ledger. */
-  'resident.check': {
+  'resident.check': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as ResidentCheck,
-  },
-  'calls.list': {
+    output: returns<ResidentCheck>(),
+    emits: [],
+    refuses: [],
+  }),
+  'calls.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z
@@ -534,64 +542,82 @@ export const contract = {
         limit: listLimit.optional(),
       })
       .strict(),
-    output: null as unknown as MarginCall[],
-  },
-  'calls.get': {
+    output: returns<MarginCall[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'calls.get': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id: rowId }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.deposit': {
+    output: returns<MarginCall>(),
+    emits: [],
+    refuses: [],
+  }),
+  'calls.deposit': defineCommand({
     role: 'operator',
     mutates: true,
     /** confirm: true sends a deposit the server asked about (far above the call: confirm_required) again. */
     input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.extend': {
+    output: returns<MarginCall>(),
+    emits: ['calls.changed'],
+    refuses: [],
+  }),
+  'calls.extend': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, deadline: isoTime, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.waive': {
+    output: returns<MarginCall>(),
+    emits: ['calls.changed'],
+    refuses: [],
+  }),
+  'calls.waive': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.escalate': {
+    output: returns<MarginCall>(),
+    emits: ['calls.changed'],
+    refuses: [],
+  }),
+  'calls.escalate': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
+    output: returns<MarginCall>(),
+    emits: ['calls.changed'],
+    refuses: [],
+  }),
   /**
    * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
    * and one call that cannot be escalated refuses the whole batch (named in the refusal).
    */
-  'calls.escalateMany': {
+  'calls.escalateMany': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
-    output: null as unknown as MarginCall[],
-  },
-  'import.csv': {
+    output: returns<MarginCall[]>(),
+    emits: ['calls.changed'],
+    refuses: [],
+  }),
+  'import.csv': defineCommand({
     role: 'operator',
     mutates: true,
     input: z
       .object({ kind: z.enum(IMPORT_KINDS), file: z.string().min(1).max(260).superRefine(safeText(false)), text: z.string().max(512 * 1024 * 1024) })
       .strict(),
-    output: null as unknown as ImportResult,
-  },
-  'journal.verify': {
+    output: returns<ImportResult>(),
+    emits: [],
+    refuses: [],
+  }),
+  'journal.verify': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as VerifyResult,
-  },
-  'journal.list': {
+    output: returns<VerifyResult>(),
+    emits: [],
+    refuses: [],
+  }),
+  'journal.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z
@@ -603,83 +629,107 @@ export const contract = {
         ...journalFilter,
       })
       .strict(),
-    output: null as unknown as JournalEntry[],
-  },
+    output: returns<JournalEntry[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** The entries the audit log's filters select as CSV (at most 100,000), cells that a sheet would run escaped. */
-  'journal.exportCsv': {
+  'journal.exportCsv': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object(journalFilter).strict(),
-    output: null as unknown as { csv: string; rows: number; truncated: boolean },
-  },
+    output: returns<{ csv: string; rows: number; truncated: boolean }>(),
+    emits: [],
+    refuses: [],
+  }),
   /** The commands the journal holds (the audit log's command filter). */
-  'journal.commands': {
+  'journal.commands': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as string[],
-  },
-  'session.whoami': {
+    output: returns<string[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'session.whoami': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as WhoAmI,
-  },
+    output: returns<WhoAmI>(),
+    emits: [],
+    refuses: [],
+  }),
   // Signing in is handled by the door (it binds the user to the window or browser session); the contract still
   // validates its payload. role 'viewer' is never checked for it: there is no actor before sign-in.
-  'session.login': {
+  'session.login': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
-    output: null as unknown as WhoAmI,
-  },
-  'session.logout': {
+    output: returns<WhoAmI>(),
+    emits: [],
+    refuses: [],
+  }),
+  'session.logout': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { ok: true },
-  },
+    output: returns<{ ok: true }>(),
+    emits: [],
+    refuses: [],
+  }),
   // Stops the stress run in progress between two scenarios (the door holds it; a run changes nothing, so stopping is
   // always safe). Answered by the door of the console the run was started from.
-  'stress.cancel': {
+  'stress.cancel': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { cancelled: boolean },
-  },
+    output: returns<{ cancelled: boolean }>(),
+    emits: [],
+    refuses: [],
+  }),
   // Stops the margin cycle the console is running at its next pause (within a few tens of ms): the cycle is rolled
   // back whole and refused as `cancelled`. Answered by the door of the console running it.
-  'cycle.cancel': {
+  'cycle.cancel': defineCommand({
     role: 'operator',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { cancelled: boolean },
-  },
-  'dashboard.summary': {
+    output: returns<{ cancelled: boolean }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'dashboard.summary': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
-    output: null as unknown as DashboardSummary,
-  },
-  'accounts.list': {
+    output: returns<DashboardSummary>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as AccountsTable,
-  },
-  'accounts.version': {
+    output: returns<AccountsTable>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.version': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { version: string },
-  },
-  'accounts.detail': {
+    output: returns<{ version: string }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.detail': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id, historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
-    output: null as unknown as AccountDetail,
-  },
-  'accounts.whatif': {
+    output: returns<AccountDetail>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.whatif': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z
@@ -689,69 +739,91 @@ export const contract = {
         shocks,
       })
       .strict(),
-    output: null as unknown as WhatIfResult,
-  },
-  'instruments.list': {
+    output: returns<WhatIfResult>(),
+    emits: [],
+    refuses: [],
+  }),
+  'instruments.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as InstrumentView[],
-  },
-  'prices.history': {
+    output: returns<InstrumentView[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'prices.history': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ instruments: z.array(id).min(1).max(50), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
-    output: null as unknown as PriceSeries[],
-  },
-  'liquidations.list': {
+    output: returns<PriceSeries[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'liquidations.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ ...liquidationFilter, limit: listLimit.optional() }).strict(),
-    output: null as unknown as LiquidationSummary[],
-  },
-  'liquidations.count': {
+    output: returns<LiquidationSummary[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'liquidations.count': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object(liquidationFilter).strict(),
-    output: null as unknown as { total: number },
-  },
-  'liquidations.get': {
+    output: returns<{ total: number }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'liquidations.get': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id: rowId }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.preview': {
+    output: returns<LiquidationDetail>(),
+    emits: [],
+    refuses: [],
+  }),
+  'liquidations.preview': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id: rowId, orders: orderEdits }).strict(),
-    output: null as unknown as LiquidationPreview,
-  },
-  'liquidations.approve': {
+    output: returns<LiquidationPreview>(),
+    emits: [],
+    refuses: [],
+  }),
+  'liquidations.approve': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, orders: orderEdits.optional(), note: note.optional() }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.reject': {
+    output: returns<LiquidationDetail>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'liquidations.reject': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.hold': {
+    output: returns<LiquidationDetail>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'liquidations.hold': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.release': {
+    output: returns<LiquidationDetail>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'liquidations.release': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, note: note.optional() }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.fill': {
+    output: returns<LiquidationDetail>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'liquidations.fill': defineCommand({
     role: 'operator',
     mutates: true,
     input: z
@@ -768,15 +840,19 @@ export const contract = {
         message: 'give either a fill price or simulate: true (a fill at the estimated price), not both',
         path: ['price'],
       }),
-    output: null as unknown as LiquidationDetail,
-  },
-  'automation.status': {
+    output: returns<LiquidationDetail>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'automation.status': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as AutomationStatus,
-  },
-  'automation.set': {
+    output: returns<AutomationStatus>(),
+    emits: [],
+    refuses: [],
+  }),
+  'automation.set': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z
@@ -786,48 +862,62 @@ export const contract = {
         message: 'a global switch takes no target; an instrument or account switch names one',
         path: ['target'],
       }),
-    output: null as unknown as AutomationStatus,
-  },
-  'breakers.reset': {
+    output: returns<AutomationStatus>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'breakers.reset': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ instrument: id, reason }).strict(),
-    output: null as unknown as AutomationStatus,
-  },
-  'funds.history': {
+    output: returns<AutomationStatus>(),
+    emits: ['liquidations.changed'],
+    refuses: [],
+  }),
+  'funds.history': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
-    output: null as unknown as FundEntryView[],
-  },
+    output: returns<FundEntryView[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Commands held for a second supervisor: pending ones, or one subject's. */
-  'approvals.list': {
+  'approvals.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ status: z.enum(['pending', 'confirmed', 'declined']).optional(), subject: z.string().max(200).optional(), limit: listLimit.optional() }).strict(),
-    output: null as unknown as ApprovalView[],
-  },
+    output: returns<ApprovalView[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** A second, different supervisor runs a held command as it was asked for. */
-  'approvals.confirm': {
+  'approvals.confirm': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, note: note.optional() }).strict(),
-    output: null as unknown as ApprovalView,
-  },
+    output: returns<ApprovalView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** A held command declined by a supervisor, or withdrawn by its requester: nothing runs. */
-  'approvals.decline': {
+  'approvals.decline': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as ApprovalView,
-  },
+    output: returns<ApprovalView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** What waits for the signed-in user's decision, and what they asked others to decide. */
-  'inbox.list': {
+  'inbox.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as InboxItem[],
-  },
+    output: returns<InboxItem[]>(),
+    emits: [],
+    refuses: [],
+  }),
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
   // The desk's policy, versioned, each change under four eyes (issue 14 item 4).
@@ -880,7 +970,7 @@ export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel'
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type InputOf<C extends Channel> = z.infer<Contract[C]['input']>;
-export type OutputOf<C extends Channel> = Contract[C]['output'];
+export type OutputOf<C extends Channel> = OutputOfSpec<Contract[C]>;
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 export const isChannel = (s: string): s is Channel => Object.hasOwn(contract, s);

@@ -8,6 +8,7 @@ import { id, reason, note, rowId } from './schemaParts.ts';
 import { SIGNED_DECIMAL, UNSIGNED_DECIMAL } from './decimalString.ts';
 import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
 import type { ActionVerdict } from './contractAllowed.ts';
+import { defineCommand, returns } from './command.ts';
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
@@ -415,32 +416,38 @@ function sortedKeys(v: unknown): unknown {
 
 export const playbookContract = {
   /** The ledger's playbooks (latest version) and the library's not yet installed. */
-  'playbooks.list': {
+  'playbooks.list': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as PlaybookSummary[],
-  },
+    output: returns<PlaybookSummary[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** One playbook: a version from the ledger (the latest by default), or the library's. */
-  'playbooks.get': {
+  'playbooks.get': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
-    output: null as unknown as PlaybookView,
-  },
+    output: returns<PlaybookView>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * A playbook file, checked now (a bad one is refused naming the step and field), then held until a second,
    * different supervisor confirms it (approvals.confirm): it is stored as the playbook's next version then.
    */
-  'playbooks.import': {
+  'playbooks.import': defineCommand({
     role: 'supervisor' as Role,
     mutates: true,
     fourEyes: true as const,
     input: z.object({ definition: z.unknown().transform(sortedKeys), reason }).strict(),
-    output: null as unknown as PlaybookImport,
-  },
+    output: returns<PlaybookImport>(),
+    emits: [],
+    refuses: [],
+  }),
   /** A run of a playbook's latest version (a library one is installed first), at its first step. */
-  'playbooks.start': {
+  'playbooks.start': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -462,10 +469,12 @@ export const playbookContract = {
         firstId: z.number().int().min(1).optional(),
       })
       .strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Performs (automated) or signs off (manual) the run's current step as the signed-in user. */
-  'playbooks.step': {
+  'playbooks.step': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -491,22 +500,26 @@ export const playbookContract = {
         injected: z.array(firedRecord).max(MAX_INJECTED).optional(),
       })
       .strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Where every running drill's clock stands and whether something is due: what the console's drill clock reads. */
-  'playbooks.clock': {
+  'playbooks.clock': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as DrillClockView,
-  },
+    output: returns<DrillClockView>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * One beat of a drill's clock (the console door's timer runs it as system:drill-clock): its market moves to the
    * drill's time, the events whose minute has come happen, and overdue calls of members missing theirs are escalated,
    * as at a step. Refused, changing
    * nothing, when nothing is due, so a beat early (or a person calling it) makes nothing happen before its time.
    */
-  'playbooks.fire': {
+  'playbooks.fire': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -517,13 +530,15 @@ export const playbookContract = {
         escalated: z.array(rowId).max(100_000).optional(),
       })
       .strict(),
-    output: null as unknown as DrillBeat,
-  },
+    output: returns<DrillBeat>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * The drill's conductor injects an event by hand: it happens now on the sandbox, through the dispatcher, and the
    * desk responds as the playbook says. The conductor is the person who started the drill, or a supervisor.
    */
-  'playbooks.inject': {
+  'playbooks.inject': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -534,44 +549,58 @@ export const playbookContract = {
         recorded: z.object({ effect: z.string().max(2000) }).strict().optional(),
       })
       .strict(),
-    output: null as unknown as HappenedEvent,
-  },
+    output: returns<HappenedEvent>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
-  'playbooks.pause': {
+  'playbooks.pause': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId, reason }).strict(),
-    output: null as unknown as RunState,
-  },
-  'playbooks.resume': {
+    output: returns<RunState>(),
+    emits: [],
+    refuses: [],
+  }),
+  'playbooks.resume': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Ends a running run with a reason; its report stays. */
-  'playbooks.abort': {
+  'playbooks.abort': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId, reason }).strict(),
-    output: null as unknown as RunState,
-  },
-  'playbooks.runner': {
+    output: returns<RunState>(),
+    emits: [],
+    refuses: [],
+  }),
+  'playbooks.runner': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as RunnerView,
-  },
-  'playbooks.run': {
+    output: returns<RunnerView>(),
+    emits: [],
+    refuses: [],
+  }),
+  'playbooks.run': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunView,
-  },
-  'playbooks.report': {
+    output: returns<RunView>(),
+    emits: [],
+    refuses: [],
+  }),
+  'playbooks.report': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunReport,
-  },
+    output: returns<RunReport>(),
+    emits: [],
+    refuses: [],
+  }),
 } as const;
