@@ -1,6 +1,6 @@
 // The command contract: one table from channel to input schema, least role, output type, the events it announces and
 // the refusals its rules give (each entry a defineCommand, shared/command.ts; refusal codes in shared/refusals.ts).
-// (Electron IPC, browser mode over HTTP, the CLI) validates against it before the command layer runs anything.
+// Every door (Electron IPC, browser mode over HTTP, the CLI) validates against it before the command layer runs anything.
 // No Node or Electron imports here: the renderer imports this file too.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
@@ -501,7 +501,7 @@ export const contract = {
     input: z.object({ at: isoTime.optional() }).strict(),
     output: returns<CycleSummary>(),
     emits: ['cycle.done', 'calls.changed', 'liquidations.changed', 'alert'],
-    refuses: [],
+    refuses: ['cycle_before_latest', 'cycle_in_future', 'fill_refused', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved'],
   }),
   /**
    * Live marks from a market-data feed: each stored, and every account the move pushes into needing a margin call
@@ -561,7 +561,7 @@ export const contract = {
     input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: returns<MarginCall>(),
     emits: ['calls.changed'],
-    refuses: [],
+    refuses: ['call_closed', 'confirm_required'],
   }),
   'calls.extend': defineCommand({
     role: 'supervisor',
@@ -569,7 +569,7 @@ export const contract = {
     input: z.object({ id: rowId, deadline: isoTime, reason }).strict(),
     output: returns<MarginCall>(),
     emits: ['calls.changed'],
-    refuses: [],
+    refuses: ['call_closed'],
   }),
   'calls.waive': defineCommand({
     role: 'supervisor',
@@ -577,7 +577,7 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: returns<MarginCall>(),
     emits: ['calls.changed'],
-    refuses: [],
+    refuses: ['call_closed', 'four_eyes', 'waiver_stale'],
   }),
   'calls.escalate': defineCommand({
     role: 'operator',
@@ -585,7 +585,7 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: returns<MarginCall>(),
     emits: ['calls.changed'],
-    refuses: [],
+    refuses: ['call_closed', 'not_overdue'],
   }),
   /**
    * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
@@ -597,7 +597,7 @@ export const contract = {
     input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
     output: returns<MarginCall[]>(),
     emits: ['calls.changed'],
-    refuses: [],
+    refuses: ['call_closed', 'not_overdue'],
   }),
   'import.csv': defineCommand({
     role: 'operator',
@@ -607,7 +607,7 @@ export const contract = {
       .strict(),
     output: returns<ImportResult>(),
     emits: [],
-    refuses: [],
+    refuses: ['member_not_active', 'no_price'],
   }),
   'journal.verify': defineCommand({
     role: 'viewer',
@@ -657,7 +657,7 @@ export const contract = {
     input: z.object({}).strict(),
     output: returns<WhoAmI>(),
     emits: [],
-    refuses: [],
+    refuses: ['sign_in_required'],
   }),
   // Signing in is handled by the door (it binds the user to the window or browser session); the contract still
   // validates its payload. role 'viewer' is never checked for it: there is no actor before sign-in.
@@ -727,7 +727,7 @@ export const contract = {
     input: z.object({ id, historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
     output: returns<AccountDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price'],
   }),
   'accounts.whatif': defineCommand({
     role: 'viewer',
@@ -741,7 +741,7 @@ export const contract = {
       .strict(),
     output: returns<WhatIfResult>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price'],
   }),
   'instruments.list': defineCommand({
     role: 'viewer',
@@ -789,7 +789,7 @@ export const contract = {
     input: z.object({ id: rowId, orders: orderEdits }).strict(),
     output: returns<LiquidationPreview>(),
     emits: [],
-    refuses: [],
+    refuses: ['not_approvable', 'not_editable'],
   }),
   'liquidations.approve': defineCommand({
     role: 'operator',
@@ -797,7 +797,7 @@ export const contract = {
     input: z.object({ id: rowId, orders: orderEdits.optional(), note: note.optional() }).strict(),
     output: returns<LiquidationDetail>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['four_eyes', 'four_eyes_bound', 'not_approvable', 'not_editable', 'not_pending'],
   }),
   'liquidations.reject': defineCommand({
     role: 'operator',
@@ -805,7 +805,7 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: returns<LiquidationDetail>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['not_rejected'],
   }),
   'liquidations.hold': defineCommand({
     role: 'operator',
@@ -813,7 +813,7 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: returns<LiquidationDetail>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['not_rejected'],
   }),
   'liquidations.release': defineCommand({
     role: 'operator',
@@ -821,7 +821,7 @@ export const contract = {
     input: z.object({ id: rowId, note: note.optional() }).strict(),
     output: returns<LiquidationDetail>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['not_rejected'],
   }),
   'liquidations.fill': defineCommand({
     role: 'operator',
@@ -842,7 +842,7 @@ export const contract = {
       }),
     output: returns<LiquidationDetail>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['approval_pending', 'fill_band', 'fill_refused', 'four_eyes', 'live_ledger', 'no_mark', 'no_position', 'no_settlement_asset', 'not_approved'],
   }),
   'automation.status': defineCommand({
     role: 'viewer',
@@ -872,7 +872,7 @@ export const contract = {
     input: z.object({ instrument: id, reason }).strict(),
     output: returns<AutomationStatus>(),
     emits: ['liquidations.changed'],
-    refuses: [],
+    refuses: ['not_tripped'],
   }),
   'funds.history': defineCommand({
     role: 'viewer',
@@ -898,7 +898,7 @@ export const contract = {
     input: z.object({ id: rowId, note: note.optional() }).strict(),
     output: returns<ApprovalView>(),
     emits: [],
-    refuses: [],
+    refuses: ['four_eyes', 'not_pending'],
   }),
   /** A held command declined by a supervisor, or withdrawn by its requester: nothing runs. */
   'approvals.decline': defineCommand({
@@ -907,7 +907,7 @@ export const contract = {
     input: z.object({ id: rowId, reason }).strict(),
     output: returns<ApprovalView>(),
     emits: [],
-    refuses: [],
+    refuses: ['not_pending'],
   }),
   /** What waits for the signed-in user's decision, and what they asked others to decide. */
   'inbox.list': defineCommand({
@@ -916,7 +916,7 @@ export const contract = {
     input: z.object({}).strict(),
     output: returns<InboxItem[]>(),
     emits: [],
-    refuses: [],
+    refuses: ['call_closed', 'case_state', 'four_eyes', 'not_pending', 'waiver_stale'],
   }),
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,

@@ -65,18 +65,18 @@ export const adminContract = {
     input: z.object({ current: password, next: password }).strict(),
     output: returns<{ name: string; role: Role; mustChangePassword: boolean }>(),
     emits: [],
-    refuses: [],
+    refuses: ['conflict', 'not_found'],
   }),
   'users.list': defineCommand({ role: 'admin' as Role, mutates: false, input: z.object({}).strict(), output: returns<UsersView>(), emits: [], refuses: [] }),
   /** A new user, who changes the password at the first sign-in; supervisor or admin is granted by a second admin. */
-  'users.create': users(z.object({ name: userName, role, password, reason: reason.optional() }).strict(), []),
-  'users.resetPassword': users(z.object({ name: userName, password, reason }).strict(), []),
-  'users.disable': users(z.object({ name: userName, reason }).strict(), []),
-  'users.enable': users(z.object({ name: userName, reason }).strict(), []),
+  'users.create': users(z.object({ name: userName, role, password, reason: reason.optional() }).strict(), ['exists']),
+  'users.resetPassword': users(z.object({ name: userName, password, reason }).strict(), ['not_found']),
+  'users.disable': users(z.object({ name: userName, reason }).strict(), ['last_admin', 'not_found', 'self', 'state']),
+  'users.enable': users(z.object({ name: userName, reason }).strict(), ['not_found', 'state']),
   /** A lower role at once; supervisor or admin as a pending grant another admin confirms. Ends the user's sessions. */
-  'users.setRole': users(z.object({ name: userName, role, reason }).strict(), []),
-  'users.confirmGrant': users(z.object({ grant: rowId, note: note.optional() }).strict(), []),
+  'users.setRole': users(z.object({ name: userName, role, reason }).strict(), ['last_admin', 'not_found', 'pending', 'state']),
+  'users.confirmGrant': users(z.object({ grant: rowId, note: note.optional() }).strict(), ['four_eyes', 'not_found', 'state']),
   /** Declined by another admin, or withdrawn by the one who asked. */
-  'users.declineGrant': users(z.object({ grant: rowId, reason }).strict(), []),
-  'sessions.revoke': users(z.object({ session: rowId, reason }).strict(), []),
+  'users.declineGrant': users(z.object({ grant: rowId, reason }).strict(), ['not_found', 'state']),
+  'sessions.revoke': users(z.object({ session: rowId, reason }).strict(), ['not_found']),
 } as const;

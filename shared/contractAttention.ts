@@ -31,6 +31,6 @@ export const attentionContract = {
     input: z.object({}).strict(),
     output: returns<AttentionView>(),
     emits: [],
-    refuses: [],
+    refuses: ['call_closed', 'case_state', 'four_eyes', 'not_pending', 'waiver_stale'],
   }),
 } as const;

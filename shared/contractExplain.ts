@@ -59,6 +59,6 @@ export const explainContract = {
     input: z.object({ account: id, figure: z.enum(TRACE_FIGURES), instrument: id.optional() }).strict(),
     output: returns<FigureTrace>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price'],
   }),
 } as const;

@@ -97,12 +97,12 @@ export const feedContract = {
     emits: [],
     refuses: [],
   }),
-  'feed.replay.pause': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: [] }),
-  'feed.replay.resume': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: [] }),
+  'feed.replay.pause': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.resume': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
   /** The next point of the path (all of one time), leaving the replay paused. */
-  'feed.replay.step': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: [] }),
-  'feed.replay.stop': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: [] }),
-  'feed.replay.speed': defineCommand({ role: 'operator', mutates: false, input: z.object({ speed }).strict(), output: feedStatus, emits: [], refuses: [] }),
+  'feed.replay.step': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.stop': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.speed': defineCommand({ role: 'operator', mutates: false, input: z.object({ speed }).strict(), output: feedStatus, emits: [], refuses: ['no_replay'] }),
   /**
    * Rows of the accounts table for the accounts named (the ones an `accounts.changed` event said changed), in the
    * table's form, so the console updates those rows in place instead of reloading every account.

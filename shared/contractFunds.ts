@@ -72,7 +72,7 @@ export const fundsContract = {
     input: z.object({ shortfall: rowId, reason }).strict(),
     output: returns<InsuranceFundView>(),
     emits: [],
-    refuses: [],
+    refuses: ['fund_empty', 'not_open'],
   }),
   /**
    * A closed-out default laid out both ways on the same loss, read-only: the CCP waterfall (then `ccp` tools) beside
@@ -84,6 +84,6 @@ export const fundsContract = {
     input: z.object({ case: rowId, ccp: toolList(0).optional(), crypto: toolList(1) }).strict(),
     output: returns<LayoutComparison>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'no_price'],
   }),
 } as const;

@@ -62,7 +62,7 @@ export const integrityContract = {
     input: z.object({}).strict(),
     output: returns<DeepVerifyResult>(),
     emits: [],
-    refuses: [],
+    refuses: ['approval_pending', 'fund_empty', 'no_change', 'not_open'],
   }),
   'ledger.integrity': defineCommand({
     role: 'viewer',
@@ -80,7 +80,7 @@ export const integrityContract = {
     input: z.object({ reason }).strict(),
     output: returns<IntegrityStatus>(),
     emits: [],
-    refuses: [],
+    refuses: ['not_read_only'],
   }),
 } as const;
 

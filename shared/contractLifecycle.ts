@@ -186,7 +186,7 @@ export const lifecycleContract = {
     input: z.object({ at: isoTime.optional() }).strict(),
     output: lifecycleResult,
     emits: [],
-    refuses: [],
+    refuses: ['lifecycle_in_future', 'no_price', 'no_settlement_asset'],
   }),
   /**
    * Live marks of perpetuals' funding rates from a market-data feed: each rates the funding time it names (the rate of
@@ -242,6 +242,6 @@ export const lifecycleContract = {
     input: z.object({}).strict(),
     output: returns<LimitsView>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price'],
   }),
 } as const;

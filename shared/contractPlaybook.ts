@@ -471,7 +471,7 @@ export const playbookContract = {
       .strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: [],
+    refuses: ['drill_needs_sandbox', 'live_in_sandbox', 'no_price', 'no_scenarios'],
   }),
   /** Performs (automated) or signs off (manual) the run's current step as the signed-in user. */
   'playbooks.step': defineCommand({
@@ -502,7 +502,7 @@ export const playbookContract = {
       .strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_price', 'no_residual', 'no_scenarios', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'playbook_value_missing', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale'],
   }),
   /** Where every running drill's clock stands and whether something is due: what the console's drill clock reads. */
   'playbooks.clock': defineCommand({
@@ -532,7 +532,7 @@ export const playbookContract = {
       .strict(),
     output: returns<DrillBeat>(),
     emits: [],
-    refuses: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale'],
   }),
   /**
    * The drill's conductor injects an event by hand: it happens now on the sandbox, through the dispatcher, and the
@@ -551,7 +551,7 @@ export const playbookContract = {
       .strict(),
     output: returns<HappenedEvent>(),
     emits: [],
-    refuses: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'too_many_events', 'waiver_stale'],
   }),
   /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
   'playbooks.pause': defineCommand({
@@ -560,7 +560,7 @@ export const playbookContract = {
     input: z.object({ run: runId, reason }).strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: [],
+    refuses: ['run_ended', 'run_paused'],
   }),
   'playbooks.resume': defineCommand({
     role: 'operator' as Role,
@@ -568,7 +568,7 @@ export const playbookContract = {
     input: z.object({ run: runId }).strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: [],
+    refuses: ['not_paused', 'run_ended'],
   }),
   /** Ends a running run with a reason; its report stays. */
   'playbooks.abort': defineCommand({
@@ -577,7 +577,7 @@ export const playbookContract = {
     input: z.object({ run: runId, reason }).strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price', 'no_scenarios', 'run_ended'],
   }),
   'playbooks.runner': defineCommand({
     role: 'viewer' as Role,
@@ -585,7 +585,7 @@ export const playbookContract = {
     input: z.object({}).strict(),
     output: returns<RunnerView>(),
     emits: [],
-    refuses: [],
+    refuses: ['drill_needs_sandbox', 'live_in_sandbox'],
   }),
   'playbooks.run': defineCommand({
     role: 'viewer' as Role,
@@ -593,7 +593,7 @@ export const playbookContract = {
     input: z.object({ run: runId }).strict(),
     output: returns<RunView>(),
     emits: [],
-    refuses: [],
+    refuses: ['drill_needs_sandbox', 'four_eyes', 'held_missing', 'not_a_drill', 'not_paused', 'run_ended', 'run_paused', 'too_many_events'],
   }),
   'playbooks.report': defineCommand({
     role: 'viewer' as Role,

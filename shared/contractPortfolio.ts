@@ -56,6 +56,6 @@ export const portfolioContract = {
     input: z.object({ id }).strict(),
     output: returns<AccountCommodities>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price'],
   }),
 } as const;

@@ -320,7 +320,7 @@ export const recoveryContract = {
     input: z.object({ member: id, reason }).strict(),
     output: returns<MemberStanding>(),
     emits: [],
-    refuses: [],
+    refuses: ['member_defaulted', 'member_suspended'],
   }),
   'members.reinstate': defineCommand({
     role: 'supervisor',
@@ -328,7 +328,7 @@ export const recoveryContract = {
     input: z.object({ member: id, reason }).strict(),
     output: returns<MemberStanding>(),
     emits: [],
-    refuses: [],
+    refuses: ['member_active', 'member_defaulted'],
   }),
   'default.list': defineCommand({
     role: 'viewer',
@@ -352,7 +352,7 @@ export const recoveryContract = {
     input: z.object({ member: id, reason }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_exists', 'member_defaulted'],
   }),
   'default.confirm': defineCommand({
     role: 'supervisor',
@@ -360,7 +360,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, note: note.optional() }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'four_eyes'],
   }),
   'default.withdraw': defineCommand({
     role: 'supervisor',
@@ -368,7 +368,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, reason }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state'],
   }),
   'default.port': defineCommand({
     role: 'supervisor',
@@ -378,7 +378,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, accounts: z.array(id).min(1).max(10_000), to: id }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'fill_refused', 'limit_breached', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved', 'not_healthy', 'not_portable', 'receiver_not_active', 'receiver_shortfall'],
   }),
   'default.closeOut': defineCommand({
     role: 'supervisor',
@@ -386,7 +386,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, note: note.optional() }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'fill_refused', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved'],
   }),
   'default.bid': defineCommand({
     role: 'operator',
@@ -395,7 +395,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['bidder_not_active', 'case_state', 'confirm_required', 'no_house_account', 'nothing_to_auction'],
   }),
   'default.award': defineCommand({
     role: 'supervisor',
@@ -405,7 +405,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'fill_refused', 'limit_breached', 'no_bids', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'no_winning_bids', 'not_approved', 'nothing_to_auction', 'receiver_shortfall'],
   }),
   'default.waterfall': defineCommand({
     role: 'supervisor',
@@ -413,7 +413,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state'],
   }),
   'default.assess': defineCommand({
     role: 'supervisor',
@@ -423,7 +423,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, due: isoTime }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['assessed', 'case_state', 'no_assessment'],
   }),
   'default.compare': defineCommand({
     role: 'viewer',
@@ -431,7 +431,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, a: tools, b: tools }).strict(),
     output: returns<RecoveryComparison>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'no_price', 'no_residual'],
   }),
   'default.allocate': defineCommand({
     role: 'supervisor',
@@ -441,7 +441,7 @@ export const recoveryContract = {
     input: z.object({ case: caseId, tools }).strict(),
     output: returns<DefaultCaseDetail>(),
     emits: [],
-    refuses: [],
+    refuses: ['case_state', 'limit_breached', 'no_house_account', 'no_price', 'no_residual', 'no_settlement_asset'],
   }),
   'default.replenish': defineCommand({
     role: 'operator',
@@ -449,7 +449,7 @@ export const recoveryContract = {
     input: z.object({ member: id, amount: positiveDecimal, note: note.optional() }).strict(),
     output: returns<MemberStanding>(),
     emits: [],
-    refuses: [],
+    refuses: ['nothing_due'],
   }),
   'assessments.list': defineCommand({
     role: 'viewer',
@@ -465,7 +465,7 @@ export const recoveryContract = {
     input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
     output: returns<AssessmentView>(),
     emits: [],
-    refuses: [],
+    refuses: ['assessment_paid'],
   }),
   'assessments.review': defineCommand({
     role: 'operator',
@@ -514,6 +514,6 @@ export const recoveryContract = {
     input: z.object({ scenarios: z.array(id).min(1).max(500).optional() }).strict(),
     output: returns<StressReport>(),
     emits: ['progress'],
-    refuses: [],
+    refuses: ['no_price', 'no_scenarios'],
   }),
 } as const;

@@ -151,6 +151,6 @@ export const reportsContract = {
     input: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD (UTC)') }).strict(),
     output: returns<EndOfDayReport>(),
     emits: [],
-    refuses: [],
+    refuses: ['no_price', 'no_scenarios'],
   }),
 } as const;
