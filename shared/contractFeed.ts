@@ -2,7 +2,6 @@
 // console's main side (serve, Electron main) and every mark it takes goes through `prices.tick` under the user who
 // started it; these channels only start, steer and watch it, so the console's door answers them (DOOR_CHANNELS).
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import type { AccountsTable } from './contract.ts';
 import { defineCommand, returns } from './command.ts';
 

@@ -1,7 +1,6 @@
 // Tamper evidence's channels (issue 14 item 7): merged into the contract in contract.ts. A deep verify rebuilds the
 // ledger from its journal and compares it with the file.
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import { safeText } from './schemaParts.ts';
 import { defineCommand, returns } from './command.ts';
 

@@ -2,7 +2,6 @@
 // Member standing (suspend, reinstate, default with four eyes), the default case (porting, close-out by liquidation
 // or auction, the waterfall, assessments, recovery tools), and stress tests. Every amount is a decimal string (USD).
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import type { CaseActions, MemberActions } from './contractAllowed.ts';
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, safeText, shocks } from './schemaParts.ts';
 import { defineCommand, returns } from './command.ts';
