@@ -6,14 +6,14 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText, shocks } from './schemaParts.ts';
+import { decimal, isoTime, id, reason, rowId, note, listLimit, safeText, shocks } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { fundsContract } from './contractFunds.ts';
 import { playbookContract } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
-import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
+import type { Capabilities } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
 import { portfolioContract } from './contractPortfolio.ts';
@@ -22,14 +22,15 @@ import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
 import { reportsContract } from './contractReports.ts';
 import { defineCommand, returns, type OutputOfSpec } from './command.ts';
+import { callsContract, type MarginCall } from './contractCalls.ts';
+import { journalContract } from './contractJournal.ts';
+import { liquidationsContract } from './contractLiquidations.ts';
 
-const orderEdits = z
-  .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
-  .min(1)
-  .max(500);
+// The areas' own types, where the console and the command layer have always found them.
+export * from './contractCalls.ts';
+export * from './contractJournal.ts';
+export * from './contractLiquidations.ts';
 
-export const CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
 export const IMPORT_KINDS = [
   'members',
   'accounts',
@@ -78,35 +79,6 @@ export interface CycleSummary {
   ms: number;
 }
 
-export interface CallEvent {
-  at: string;
-  actor: string;
-  kind: string;
-  amount: string | null;
-  note: string;
-  /** A waiver's or an extension's automatic alternative, as its journal entry records it (calls.get only). */
-  automatic?: string;
-}
-
-export interface MarginCall {
-  id: number;
-  account: string;
-  member: string;
-  cycle: number;
-  amount: string;
-  deposited: string;
-  outstanding: string;
-  deadline: string;
-  status: CallStatus;
-  createdAt: string;
-  updatedAt: string;
-  /** A waiver above the four-eyes amount that one supervisor asked for and another has yet to confirm. */
-  pendingWaiver: { by: string; at: string; reason: string; amount: string } | null;
-  history?: CallEvent[];
-  /** The signed-in user's actions on the call, as the server judges them (one call's view, not the lists). */
-  actions?: CallActions;
-}
-
 export interface ImportResult {
   kind: ImportKind;
   file: string;
@@ -135,52 +107,6 @@ export interface ResidentCheck {
   /** Time the check took, ms. */
   ms: number;
 }
-
-export interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  headHash: string;
-  broken?: { seq: number; reason: string };
-}
-
-/** What a journal entry acted on: the console links each to its screen. */
-export const JOURNAL_REF_KINDS = ['account', 'call', 'liquidation', 'case', 'member', 'approval', 'assessment'] as const;
-export type JournalRefKind = (typeof JOURNAL_REF_KINDS)[number];
-export interface JournalRef {
-  kind: JournalRefKind;
-  id: string;
-}
-
-export interface JournalEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  command: string;
-  /** What the entry did, in words, from its command, payload and result (the server writes it). */
-  summary: string;
-  /** The accounts, calls, proposals, cases ... it touched, in the order it names them. */
-  refs: JournalRef[];
-  payload: unknown;
-  result: unknown;
-  hash: string;
-}
-
-/** The audit log's filters, shared by the list and the CSV export. */
-const journalFilter = {
-  /**
-   * Free text. "call 7" (or call:7, liquidation 3, proposal 3, case 2, account X, member M) finds the entries that
-   * touched that object, in payload or result; a bare number ("7", "#7") any object with that id; other text an
-   * object id, or a substring of the actor, the command, the payload or the result.
-   */
-  search: z.string().max(200).optional(),
-  /** Entries at or after `from`, before `to` (UTC instants). */
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  /** One command, or a family with its dot ("calls."). */
-  command: z.string().max(64).regex(/^[a-z][A-Za-z.]*$/, 'a command such as "calls.waive", or a family such as "calls."').optional(),
-  /** Newest first (the default), or oldest first. */
-  order: z.enum(['newest', 'oldest']).optional(),
-};
 
 export interface WhoAmI {
   name: string;
@@ -340,137 +266,6 @@ export interface PriceSeries {
   points: { at: string; mark: string }[];
 }
 
-export const LIQUIDATION_STATUSES = ['proposed', 'held', 'pending_second', 'approved', 'executing', 'executed', 'rejected', 'superseded'] as const;
-export type LiquidationStatus = (typeof LIQUIDATION_STATUSES)[number];
-
-export interface LiquidationFiguresView {
-  equity: string;
-  mm: string;
-  im: string;
-  /** equity / MM, 8 places; null when MM is 0. */
-  health: string | null;
-  status: Status;
-  call: string | null;
-}
-
-export interface LiquidationOrderView {
-  seq: number;
-  instrument: string;
-  isolated: boolean;
-  side: 'buy' | 'sell';
-  /** The engine's quantity, in the instrument's units (lots x lot). */
-  proposedQuantity: string;
-  /** The desk's quantity (the engine's unless edited). */
-  quantity: string;
-  filledQuantity: string;
-  mark: string;
-  estimatedPrice: string;
-  notional: string;
-  fee: string;
-  liquidationFee: string;
-  insuranceFee: string;
-  bankruptcyPrice: string | null;
-}
-
-export interface LiquidationReason {
-  code: 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker' | 'default';
-  unit: string;
-  text: string;
-}
-
-export interface LiquidationSummary {
-  id: number;
-  account: string;
-  member: string;
-  cycle: number;
-  status: LiquidationStatus;
-  reasons: LiquidationReason[];
-  before: LiquidationFiguresView;
-  after: LiquidationFiguresView;
-  notional: string;
-  /** Above policy fourEyesNotional: a second, different supervisor must confirm the approval. */
-  fourEyes: boolean;
-  edited: boolean;
-  approvedBy: string | null;
-  confirmedBy: string | null;
-  automated: boolean;
-  /** Whether automation may execute it at the next cycle, and if not, why. */
-  automation: { allowed: boolean; why: string };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LiquidationDetail extends LiquidationSummary {
-  proposedAfter: LiquidationFiguresView;
-  orders: LiquidationOrderView[];
-  events: { at: string; actor: string; kind: string; note: string; detail: unknown }[];
-  fills: { id: number; seq: number; at: string; actor: string; quantity: string; price: string; simulated: boolean; realised: string; fees: string }[];
-  /** Off-band fills above the four-eyes threshold held for a second supervisor, and what became of them. */
-  approvals: ApprovalView[];
-  /** Whether this ledger books simulated fills (drills): not a live one. */
-  simulatedFills: { allowed: boolean; why: string | null };
-  /** The signed-in user's decisions on the proposal, as the server judges them. */
-  actions?: LiquidationActions;
-}
-
-export interface LiquidationPreview {
-  orders: LiquidationOrderView[];
-  after: LiquidationFiguresView;
-  targetMet: boolean;
-  notional: string;
-  fourEyes: boolean;
-  /** Approving these quantities, judged for the signed-in user. */
-  approve: ActionVerdict;
-}
-
-export interface AutomationSwitchView {
-  scope: 'global' | 'instrument' | 'account';
-  target: string;
-  enabled: boolean;
-  reason: string;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-export interface BreakerView {
-  id: number;
-  instrument: string;
-  trippedAt: string;
-  window: { from: string; to: string };
-  low: string;
-  high: string;
-  /** The marks in time order: the extreme reached first, and the other. */
-  from: string;
-  to: string;
-  direction: 'rise' | 'fall';
-  /** |to - from| / from, 6 places. */
-  move: string;
-  band: string;
-  reset: { at: string; by: string; reason: string } | null;
-}
-
-export interface AutomationStatus {
-  globalEnabled: boolean;
-  switches: AutomationSwitchView[];
-  tripped: BreakerView[];
-  recentBreakers: BreakerView[];
-  funds: { insurance: string; liquidationRevenue: string };
-  openShortfalls: { count: number; amount: string };
-  policy: { fourEyesNotional: string; bandWindowMinutes: number; targetHealth: string; liquidationFeeRate: string; insuranceFeeRate: string };
-}
-
-export interface FundEntryView {
-  id: number;
-  at: string;
-  actor: string;
-  kind: string;
-  amount: string;
-  /** The fund's balance just after this entry. */
-  balance: string;
-  liquidation: number | null;
-  note: string;
-}
-
 /** What the main side pushes to the console (Electron IPC event, or SSE in browser mode). */
 export type ConsoleEvent =
   | { type: 'cycle.done'; summary: CycleSummary }
@@ -485,13 +280,6 @@ export type ConsoleEvent =
   | { type: 'feed.status'; status: FeedStatus }
   /** Accounts whose figures or calls changed outside a full cycle (a price tick, a deposit): refetch those rows. */
   | { type: 'accounts.changed'; accounts: string[] };
-
-/** The filters of the liquidation queue (liquidations.list and liquidations.count). */
-const liquidationFilter = {
-  status: z.enum(LIQUIDATION_STATUSES).optional(),
-  account: id.optional(),
-  live: z.boolean().optional(),
-};
 
 // ---- the table ----
 export const contract = {
@@ -532,73 +320,8 @@ export const contract = {
     emits: [],
     refuses: [],
   }),
-  'calls.list': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z
-      .object({
-        status: z.enum(CALL_STATUSES).optional(),
-        account: id.optional(),
-        limit: listLimit.optional(),
-      })
-      .strict(),
-    output: returns<MarginCall[]>(),
-    emits: [],
-    refuses: [],
-  }),
-  'calls.get': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId }).strict(),
-    output: returns<MarginCall>(),
-    emits: [],
-    refuses: [],
-  }),
-  'calls.deposit': defineCommand({
-    role: 'operator',
-    mutates: true,
-    /** confirm: true sends a deposit the server asked about (far above the call: confirm_required) again. */
-    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
-    output: returns<MarginCall>(),
-    emits: ['calls.changed'],
-    refuses: ['call_closed', 'confirm_required'],
-  }),
-  'calls.extend': defineCommand({
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ id: rowId, deadline: isoTime, reason }).strict(),
-    output: returns<MarginCall>(),
-    emits: ['calls.changed'],
-    refuses: ['call_closed'],
-  }),
-  'calls.waive': defineCommand({
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: returns<MarginCall>(),
-    emits: ['calls.changed'],
-    refuses: ['call_closed', 'four_eyes', 'waiver_stale'],
-  }),
-  'calls.escalate': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: returns<MarginCall>(),
-    emits: ['calls.changed'],
-    refuses: ['call_closed', 'not_overdue'],
-  }),
-  /**
-   * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
-   * and one call that cannot be escalated refuses the whole batch (named in the refusal).
-   */
-  'calls.escalateMany': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
-    output: returns<MarginCall[]>(),
-    emits: ['calls.changed'],
-    refuses: ['call_closed', 'not_overdue'],
-  }),
+  // Margin calls.
+  ...callsContract,
   'import.csv': defineCommand({
     role: 'operator',
     mutates: true,
@@ -609,48 +332,8 @@ export const contract = {
     emits: [],
     refuses: ['member_not_active', 'no_price'],
   }),
-  'journal.verify': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: returns<VerifyResult>(),
-    emits: [],
-    refuses: [],
-  }),
-  'journal.list': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z
-      .object({
-        /** Paging: entries with seq above afterSeq (oldest first), or below beforeSeq (newest first). */
-        afterSeq: z.number().int().min(0).optional(),
-        beforeSeq: z.number().int().min(1).optional(),
-        limit: z.number().int().min(1).max(1000),
-        ...journalFilter,
-      })
-      .strict(),
-    output: returns<JournalEntry[]>(),
-    emits: [],
-    refuses: [],
-  }),
-  /** The entries the audit log's filters select as CSV (at most 100,000), cells that a sheet would run escaped. */
-  'journal.exportCsv': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object(journalFilter).strict(),
-    output: returns<{ csv: string; rows: number; truncated: boolean }>(),
-    emits: [],
-    refuses: [],
-  }),
-  /** The commands the journal holds (the audit log's command filter). */
-  'journal.commands': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: returns<string[]>(),
-    emits: [],
-    refuses: [],
-  }),
+  // The journal and the audit log.
+  ...journalContract,
   'session.whoami': defineCommand({
     role: 'viewer',
     mutates: false,
@@ -759,129 +442,8 @@ export const contract = {
     emits: [],
     refuses: [],
   }),
-  'liquidations.list': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ ...liquidationFilter, limit: listLimit.optional() }).strict(),
-    output: returns<LiquidationSummary[]>(),
-    emits: [],
-    refuses: [],
-  }),
-  'liquidations.count': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object(liquidationFilter).strict(),
-    output: returns<{ total: number }>(),
-    emits: [],
-    refuses: [],
-  }),
-  'liquidations.get': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId }).strict(),
-    output: returns<LiquidationDetail>(),
-    emits: [],
-    refuses: [],
-  }),
-  'liquidations.preview': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId, orders: orderEdits }).strict(),
-    output: returns<LiquidationPreview>(),
-    emits: [],
-    refuses: ['not_approvable', 'not_editable'],
-  }),
-  'liquidations.approve': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, orders: orderEdits.optional(), note: note.optional() }).strict(),
-    output: returns<LiquidationDetail>(),
-    emits: ['liquidations.changed'],
-    refuses: ['four_eyes', 'four_eyes_bound', 'not_approvable', 'not_editable', 'not_pending'],
-  }),
-  'liquidations.reject': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: returns<LiquidationDetail>(),
-    emits: ['liquidations.changed'],
-    refuses: ['not_rejected'],
-  }),
-  'liquidations.hold': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: returns<LiquidationDetail>(),
-    emits: ['liquidations.changed'],
-    refuses: ['not_rejected'],
-  }),
-  'liquidations.release': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, note: note.optional() }).strict(),
-    output: returns<LiquidationDetail>(),
-    emits: ['liquidations.changed'],
-    refuses: ['not_rejected'],
-  }),
-  'liquidations.fill': defineCommand({
-    role: 'operator',
-    mutates: true,
-    input: z
-      .object({
-        id: rowId,
-        instrument: id,
-        quantity: positiveDecimal,
-        /** The fill price; leave out with simulate: true to fill at the order's estimated price (drills). */
-        price: decimal.optional(),
-        simulate: z.boolean().optional(),
-      })
-      .strict()
-      .refine((v) => (v.price === undefined) === (v.simulate === true), {
-        message: 'give either a fill price or simulate: true (a fill at the estimated price), not both',
-        path: ['price'],
-      }),
-    output: returns<LiquidationDetail>(),
-    emits: ['liquidations.changed'],
-    refuses: ['approval_pending', 'fill_band', 'fill_refused', 'four_eyes', 'live_ledger', 'no_mark', 'no_position', 'no_settlement_asset', 'not_approved'],
-  }),
-  'automation.status': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: returns<AutomationStatus>(),
-    emits: [],
-    refuses: [],
-  }),
-  'automation.set': defineCommand({
-    role: 'supervisor',
-    mutates: true,
-    input: z
-      .object({ scope: z.enum(['global', 'instrument', 'account']), target: id.optional(), enabled: z.boolean(), reason })
-      .strict()
-      .refine((v) => (v.scope === 'global') === (v.target === undefined), {
-        message: 'a global switch takes no target; an instrument or account switch names one',
-        path: ['target'],
-      }),
-    output: returns<AutomationStatus>(),
-    emits: ['liquidations.changed'],
-    refuses: [],
-  }),
-  'breakers.reset': defineCommand({
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ instrument: id, reason }).strict(),
-    output: returns<AutomationStatus>(),
-    emits: ['liquidations.changed'],
-    refuses: ['not_tripped'],
-  }),
-  'funds.history': defineCommand({
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
-    output: returns<FundEntryView[]>(),
-    emits: [],
-    refuses: [],
-  }),
+  // Liquidation proposals, automation and breakers, the funds' history.
+  ...liquidationsContract,
   /** Commands held for a second supervisor: pending ones, or one subject's. */
   'approvals.list': defineCommand({
     role: 'viewer',

@@ -22,12 +22,12 @@ test('each command announces the events its entry declares, and only those', asy
     heard.length = 0;
     const r = (await d.invokeAsync(sup, channel, payload)).result;
     assert.ok(r.ok, `${channel}: ${JSON.stringify(r)}`);
-    const declared = contract[channel].emits as readonly string[];
+    const declared = contract[channel].emits as readonly ConsoleEvent['type'][];
     const types = [...new Set(heard.map((e) => e.type))];
     for (const type of types) if (!declared.includes(type)) problems.push(`${channel} announced ${type}, not declared`);
     // A signal is announced whenever the command ran; an event with data only when there is something to say.
-    for (const type of declared) if (isSignal(type as ConsoleEvent['type']) && channel !== 'prices.tick' && !types.includes(type)) problems.push(`${channel} declares ${type} but did not announce it`);
-    return (r as { value: T }).value;
+    for (const type of declared) if (isSignal(type) && channel !== 'prices.tick' && !types.includes(type)) problems.push(`${channel} declares ${type} but did not announce it`);
+    return (r as unknown as { value: T }).value;
   };
   await run('cycle.run', {});
   const calls = await run<MarginCall[]>('calls.list', { status: 'open' });
