@@ -61,7 +61,7 @@ export const integrityContract = {
     input: z.object({}).strict(),
     output: returns<DeepVerifyResult>(),
     emits: [],
-    refuses: ['approval_pending', 'fund_empty', 'no_change', 'not_open'],
+    refuses: ['approval_pending', 'fund_empty', 'no_change', 'not_open', 'policy_read_only'],
   }),
   'ledger.integrity': defineCommand({
     role: 'viewer',

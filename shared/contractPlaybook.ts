@@ -502,7 +502,7 @@ export const playbookContract = {
       .strict(),
     output: returns<RunState>(),
     emits: [],
-    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_price', 'no_residual', 'no_scenarios', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'playbook_value_missing', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale'],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_price', 'no_residual', 'no_scenarios', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'playbook_value_missing', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale', 'policy_read_only'],
   }),
   /** Where every running drill's clock stands and whether something is due: what the console's drill clock reads. */
   'playbooks.clock': defineCommand({
@@ -532,7 +532,7 @@ export const playbookContract = {
       .strict(),
     output: returns<DrillBeat>(),
     emits: [],
-    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale'],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale', 'policy_read_only'],
   }),
   /**
    * The drill's conductor injects an event by hand: it happens now on the sandbox, through the dispatcher, and the
@@ -551,7 +551,7 @@ export const playbookContract = {
       .strict(),
     output: returns<HappenedEvent>(),
     emits: [],
-    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'too_many_events', 'waiver_stale'],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'too_many_events', 'waiver_stale', 'policy_read_only'],
   }),
   /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
   'playbooks.pause': defineCommand({

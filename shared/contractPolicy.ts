@@ -103,6 +103,6 @@ export const policyContract = {
     input: z.object({ key: policyKey, value: z.string().trim().min(1, 'a value is required').max(100), reason }).strict(),
     output: returns<PolicyEntryView>(),
     emits: [],
-    refuses: ['no_change'],
+    refuses: ['no_change', 'policy_read_only'],
   }),
 } as const;

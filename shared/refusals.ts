@@ -131,6 +131,8 @@ export const REFUSALS = {
   nothing_to_auction: state,
   pending: state,
   playbook_value_missing: state,
+  /** A policy the ledger owns: shown, never changed (not the ledger file's read_only). */
+  policy_read_only: state,
   receiver_not_active: state,
   receiver_shortfall: state,
   run_ended: state,
