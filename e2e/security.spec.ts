@@ -78,7 +78,7 @@ test('with the token but without a signed-in session, commands are refused as un
     ['a malformed session id', '../../etc/passwd'],
   ] as const) {
     const r = await invoke(desk.baseURL, desk.token, 'cycle.run', {}, session ? { session } : {});
-    expect(r.status, what).toBe(200);
+    expect(r.status, what).toBe(401);
     expect(r.json(), what).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   }
   const sid = await login(desk.baseURL, desk.token, 'operator', DEMO_PASSWORDS.operator);

@@ -2,10 +2,14 @@
 // Electron window (a sandboxed preload over IPC) and in browser mode (HTTP + SSE on 127.0.0.1 with a token).
 import type { Channel, InputOf, OutputOf, ConsoleEvent } from './contract.ts';
 import type { Where } from './errors.ts';
+import { isRefusalCode, type RefusalCode } from './refusals.ts';
 
-/** A refusal as it crosses the bridge: `bad_input` (exit 2 on the CLI), a rule code (exit 1), or `internal`. */
+/**
+ * A refusal as it crosses the bridge: a code of shared/refusals.ts (`bad_input`, a rule's, `internal` ...), or
+ * `unreachable`, which only the browser's own bridge says (the server did not answer).
+ */
 export interface BridgeError {
-  code: string;
+  code: RefusalCode | 'unreachable';
   message: string;
   where?: Where;
 }
@@ -27,8 +31,8 @@ export interface RiskdeskBridge {
 export type PrintResult = { ok: true; saved: string | null } | { ok: false; error: BridgeError };
 
 export function toBridgeError(e: unknown): BridgeError {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as { code: unknown }).code === 'string') {
-    const err = e as { code: string; message: string; where?: Where };
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as { code: unknown }).code === 'string' && isRefusalCode((e as { code: string }).code)) {
+    const err = e as { code: RefusalCode; message: string; where?: Where };
     return { code: err.code, message: err.message, ...(err.where ? { where: err.where } : {}) };
   }
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };

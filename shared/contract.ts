@@ -1,18 +1,19 @@
-// The command contract: one table from channel to input schema, required role and output type. Every door
-// (Electron IPC, browser mode over HTTP, the CLI) validates against it before the command layer runs anything.
+// The command contract: one table from channel to input schema, least role, output type, the events it announces and
+// the refusals its rules give (each entry a defineCommand, shared/command.ts; refusal codes in shared/refusals.ts).
+// Every door (Electron IPC, browser mode over HTTP, the CLI) validates against it before the command layer runs anything.
 // No Node or Electron imports here: the renderer imports this file too.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { ScreenId } from './screens.ts';
 
-import { decimal, positiveDecimal, unsignedDecimal, isoTime, id, reason, rowId, note, listLimit, safeText, shocks } from './schemaParts.ts';
+import { decimal, isoTime, id, reason, rowId, note, listLimit, safeText, shocks } from './schemaParts.ts';
 import { recoveryContract, type ApprovalView } from './contractRecovery.ts';
 import { policyContract } from './contractPolicy.ts';
 import { fundsContract } from './contractFunds.ts';
 import { playbookContract, DRILL_CHANNELS } from './contractPlaybook.ts';
 import { integrityContract } from './contractIntegrity.ts';
 import { adminContract } from './contractAdmin.ts';
-import type { ActionVerdict, CallActions, Capabilities, LiquidationActions } from './contractAllowed.ts';
+import type { Capabilities } from './contractAllowed.ts';
 import { feedContract, FEED_CHANNELS, type FeedStatus } from './contractFeed.ts';
 import { lifecycleContract, type LifecycleResult } from './contractLifecycle.ts';
 import { portfolioContract, type CommodityFigures } from './contractPortfolio.ts';
@@ -20,14 +21,16 @@ import { explainContract } from './contractExplain.ts';
 import { metricsContract, type AccountMetrics } from './contractMetrics.ts';
 import { attentionContract } from './contractAttention.ts';
 import { reportsContract } from './contractReports.ts';
+import { defineCommand, returns, type OutputOfSpec } from './command.ts';
+import { callsContract, type MarginCall } from './contractCalls.ts';
+import { journalContract } from './contractJournal.ts';
+import { liquidationsContract } from './contractLiquidations.ts';
 
-const orderEdits = z
-  .array(z.object({ instrument: id, quantity: unsignedDecimal('expected a quantity such as "0.5" (0 drops the order)') }).strict())
-  .min(1)
-  .max(500);
+// The areas' own types, where the console and the command layer have always found them.
+export * from './contractCalls.ts';
+export * from './contractJournal.ts';
+export * from './contractLiquidations.ts';
 
-export const CALL_STATUSES = ['open', 'met', 'overdue', 'escalated', 'waived'] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
 export const IMPORT_KINDS = [
   'members',
   'accounts',
@@ -76,35 +79,6 @@ export interface CycleSummary {
   ms: number;
 }
 
-export interface CallEvent {
-  at: string;
-  actor: string;
-  kind: string;
-  amount: string | null;
-  note: string;
-  /** A waiver's or an extension's automatic alternative, as its journal entry records it (calls.get only). */
-  automatic?: string;
-}
-
-export interface MarginCall {
-  id: number;
-  account: string;
-  member: string;
-  cycle: number;
-  amount: string;
-  deposited: string;
-  outstanding: string;
-  deadline: string;
-  status: CallStatus;
-  createdAt: string;
-  updatedAt: string;
-  /** A waiver above the four-eyes amount that one supervisor asked for and another has yet to confirm. */
-  pendingWaiver: { by: string; at: string; reason: string; amount: string } | null;
-  history?: CallEvent[];
-  /** The signed-in user's actions on the call, as the server judges them (one call's view, not the lists). */
-  actions?: CallActions;
-}
-
 export interface ImportResult {
   kind: ImportKind;
   file: string;
@@ -133,52 +107,6 @@ export interface ResidentCheck {
   /** Time the check took, ms. */
   ms: number;
 }
-
-export interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  headHash: string;
-  broken?: { seq: number; reason: string };
-}
-
-/** What a journal entry acted on: the console links each to its screen. */
-export const JOURNAL_REF_KINDS = ['account', 'call', 'liquidation', 'case', 'member', 'approval', 'assessment'] as const;
-export type JournalRefKind = (typeof JOURNAL_REF_KINDS)[number];
-export interface JournalRef {
-  kind: JournalRefKind;
-  id: string;
-}
-
-export interface JournalEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  command: string;
-  /** What the entry did, in words, from its command, payload and result (the server writes it). */
-  summary: string;
-  /** The accounts, calls, proposals, cases ... it touched, in the order it names them. */
-  refs: JournalRef[];
-  payload: unknown;
-  result: unknown;
-  hash: string;
-}
-
-/** The audit log's filters, shared by the list and the CSV export. */
-const journalFilter = {
-  /**
-   * Free text. "call 7" (or call:7, liquidation 3, proposal 3, case 2, account X, member M) finds the entries that
-   * touched that object, in payload or result; a bare number ("7", "#7") any object with that id; other text an
-   * object id, or a substring of the actor, the command, the payload or the result.
-   */
-  search: z.string().max(200).optional(),
-  /** Entries at or after `from`, before `to` (UTC instants). */
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  /** One command, or a family with its dot ("calls."). */
-  command: z.string().max(64).regex(/^[a-z][A-Za-z.]*$/, 'a command such as "calls.waive", or a family such as "calls."').optional(),
-  /** Newest first (the default), or oldest first. */
-  order: z.enum(['newest', 'oldest']).optional(),
-};
 
 export interface WhoAmI {
   name: string;
@@ -340,137 +268,6 @@ export interface PriceSeries {
   points: { at: string; mark: string }[];
 }
 
-export const LIQUIDATION_STATUSES = ['proposed', 'held', 'pending_second', 'approved', 'executing', 'executed', 'rejected', 'superseded'] as const;
-export type LiquidationStatus = (typeof LIQUIDATION_STATUSES)[number];
-
-export interface LiquidationFiguresView {
-  equity: string;
-  mm: string;
-  im: string;
-  /** equity / MM, 8 places; null when MM is 0. */
-  health: string | null;
-  status: Status;
-  call: string | null;
-}
-
-export interface LiquidationOrderView {
-  seq: number;
-  instrument: string;
-  isolated: boolean;
-  side: 'buy' | 'sell';
-  /** The engine's quantity, in the instrument's units (lots x lot). */
-  proposedQuantity: string;
-  /** The desk's quantity (the engine's unless edited). */
-  quantity: string;
-  filledQuantity: string;
-  mark: string;
-  estimatedPrice: string;
-  notional: string;
-  fee: string;
-  liquidationFee: string;
-  insuranceFee: string;
-  bankruptcyPrice: string | null;
-}
-
-export interface LiquidationReason {
-  code: 'health' | 'bankrupt' | 'overdue_call' | 'circuit_breaker' | 'default';
-  unit: string;
-  text: string;
-}
-
-export interface LiquidationSummary {
-  id: number;
-  account: string;
-  member: string;
-  cycle: number;
-  status: LiquidationStatus;
-  reasons: LiquidationReason[];
-  before: LiquidationFiguresView;
-  after: LiquidationFiguresView;
-  notional: string;
-  /** Above policy fourEyesNotional: a second, different supervisor must confirm the approval. */
-  fourEyes: boolean;
-  edited: boolean;
-  approvedBy: string | null;
-  confirmedBy: string | null;
-  automated: boolean;
-  /** Whether automation may execute it at the next cycle, and if not, why. */
-  automation: { allowed: boolean; why: string };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LiquidationDetail extends LiquidationSummary {
-  proposedAfter: LiquidationFiguresView;
-  orders: LiquidationOrderView[];
-  events: { at: string; actor: string; kind: string; note: string; detail: unknown }[];
-  fills: { id: number; seq: number; at: string; actor: string; quantity: string; price: string; simulated: boolean; realised: string; fees: string }[];
-  /** Off-band fills above the four-eyes threshold held for a second supervisor, and what became of them. */
-  approvals: ApprovalView[];
-  /** Whether this ledger books simulated fills (drills): not a live one. */
-  simulatedFills: { allowed: boolean; why: string | null };
-  /** The signed-in user's decisions on the proposal, as the server judges them. */
-  actions?: LiquidationActions;
-}
-
-export interface LiquidationPreview {
-  orders: LiquidationOrderView[];
-  after: LiquidationFiguresView;
-  targetMet: boolean;
-  notional: string;
-  fourEyes: boolean;
-  /** Approving these quantities, judged for the signed-in user. */
-  approve: ActionVerdict;
-}
-
-export interface AutomationSwitchView {
-  scope: 'global' | 'instrument' | 'account';
-  target: string;
-  enabled: boolean;
-  reason: string;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-export interface BreakerView {
-  id: number;
-  instrument: string;
-  trippedAt: string;
-  window: { from: string; to: string };
-  low: string;
-  high: string;
-  /** The marks in time order: the extreme reached first, and the other. */
-  from: string;
-  to: string;
-  direction: 'rise' | 'fall';
-  /** |to - from| / from, 6 places. */
-  move: string;
-  band: string;
-  reset: { at: string; by: string; reason: string } | null;
-}
-
-export interface AutomationStatus {
-  globalEnabled: boolean;
-  switches: AutomationSwitchView[];
-  tripped: BreakerView[];
-  recentBreakers: BreakerView[];
-  funds: { insurance: string; liquidationRevenue: string };
-  openShortfalls: { count: number; amount: string };
-  policy: { fourEyesNotional: string; bandWindowMinutes: number; targetHealth: string; liquidationFeeRate: string; insuranceFeeRate: string };
-}
-
-export interface FundEntryView {
-  id: number;
-  at: string;
-  actor: string;
-  kind: string;
-  amount: string;
-  /** The fund's balance just after this entry. */
-  balance: string;
-  liquidation: number | null;
-  note: string;
-}
-
 /** What the main side pushes to the console (Electron IPC event, or SSE in browser mode). */
 export type ConsoleEvent =
   | { type: 'cycle.done'; summary: CycleSummary }
@@ -486,27 +283,22 @@ export type ConsoleEvent =
   /** Accounts whose figures or calls changed outside a full cycle (a price tick, a deposit): refetch those rows. */
   | { type: 'accounts.changed'; accounts: string[] };
 
-/** The filters of the liquidation queue (liquidations.list and liquidations.count). */
-const liquidationFilter = {
-  status: z.enum(LIQUIDATION_STATUSES).optional(),
-  account: id.optional(),
-  live: z.boolean().optional(),
-};
-
 // ---- the table ----
 export const contract = {
-  'cycle.run': {
+  'cycle.run': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ at: isoTime.optional() }).strict(),
-    output: null as unknown as CycleSummary,
-  },
+    output: returns<CycleSummary>(),
+    emits: ['cycle.done', 'calls.changed', 'liquidations.changed', 'alert'],
+    refuses: ['cycle_before_latest', 'cycle_in_future', 'fill_refused', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved'],
+  }),
   /**
    * Live marks from a market-data feed: each stored, and every account the move pushes into needing a margin call
    * (that has none) is called at once, in one transaction with the journal entry. A mark's time may not be after now,
    * nor before its instrument's latest stored mark. The unattended batch actor may run it (a feed is a price import).
    */
-  'prices.tick': {
+  'prices.tick': defineCommand({
     role: 'operator',
     mutates: true,
     input: z
@@ -517,171 +309,112 @@ export const contract = {
           .max(MAX_TICK_MARKS, `at most ${MAX_TICK_MARKS} marks a batch`),
       })
       .strict(),
-    output: null as unknown as TickOutput,
-  },
+    output: returns<TickOutput>(),
+    emits: ['calls.changed', 'accounts.changed'],
+    refuses: [],
+  }),
   /** The resident book (the running console's in-memory book) against a fresh full evaluation from the ledger. */
-  'resident.check': {
+  'resident.check': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as ResidentCheck,
-  },
-  'calls.list': {
-    role: 'viewer',
-    mutates: false,
-    input: z
-      .object({
-        status: z.enum(CALL_STATUSES).optional(),
-        account: id.optional(),
-        limit: listLimit.optional(),
-      })
-      .strict(),
-    output: null as unknown as MarginCall[],
-  },
-  'calls.get': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.deposit': {
-    role: 'operator',
-    mutates: true,
-    /** confirm: true sends a deposit the server asked about (far above the call: confirm_required) again. */
-    input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.extend': {
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ id: rowId, deadline: isoTime, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.waive': {
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  'calls.escalate': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as MarginCall,
-  },
-  /**
-   * Escalates several overdue calls with one reason, in one transaction: each call gets its own 'escalated' event,
-   * and one call that cannot be escalated refuses the whole batch (named in the refusal).
-   */
-  'calls.escalateMany': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ ids: z.array(rowId).min(1, 'pick at least one call').max(10_000), reason }).strict(),
-    output: null as unknown as MarginCall[],
-  },
-  'import.csv': {
+    output: returns<ResidentCheck>(),
+    emits: [],
+    refuses: [],
+  }),
+  // Margin calls.
+  ...callsContract,
+  'import.csv': defineCommand({
     role: 'operator',
     mutates: true,
     input: z
       .object({ kind: z.enum(IMPORT_KINDS), file: z.string().min(1).max(260).superRefine(safeText(false)), text: z.string().max(512 * 1024 * 1024) })
       .strict(),
-    output: null as unknown as ImportResult,
-  },
-  'journal.verify': {
+    output: returns<ImportResult>(),
+    emits: [],
+    refuses: ['member_not_active', 'no_price'],
+  }),
+  // The journal and the audit log.
+  ...journalContract,
+  'session.whoami': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as VerifyResult,
-  },
-  'journal.list': {
-    role: 'viewer',
-    mutates: false,
-    input: z
-      .object({
-        /** Paging: entries with seq above afterSeq (oldest first), or below beforeSeq (newest first). */
-        afterSeq: z.number().int().min(0).optional(),
-        beforeSeq: z.number().int().min(1).optional(),
-        limit: z.number().int().min(1).max(1000),
-        ...journalFilter,
-      })
-      .strict(),
-    output: null as unknown as JournalEntry[],
-  },
-  /** The entries the audit log's filters select as CSV (at most 100,000), cells that a sheet would run escaped. */
-  'journal.exportCsv': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object(journalFilter).strict(),
-    output: null as unknown as { csv: string; rows: number; truncated: boolean },
-  },
-  /** The commands the journal holds (the audit log's command filter). */
-  'journal.commands': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: null as unknown as string[],
-  },
-  'session.whoami': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: null as unknown as WhoAmI,
-  },
+    output: returns<WhoAmI>(),
+    emits: [],
+    refuses: ['sign_in_required'],
+  }),
   // Signing in is handled by the door (it binds the user to the window or browser session); the contract still
   // validates its payload. role 'viewer' is never checked for it: there is no actor before sign-in.
-  'session.login': {
+  'session.login': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
-    output: null as unknown as WhoAmI,
-  },
-  'session.logout': {
+    output: returns<WhoAmI>(),
+    emits: [],
+    refuses: [],
+  }),
+  'session.logout': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { ok: true },
-  },
+    output: returns<{ ok: true }>(),
+    emits: [],
+    refuses: [],
+  }),
   // Stops the stress run in progress between two scenarios (the door holds it; a run changes nothing, so stopping is
   // always safe). Answered by the door of the console the run was started from.
-  'stress.cancel': {
+  'stress.cancel': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { cancelled: boolean },
-  },
+    output: returns<{ cancelled: boolean }>(),
+    emits: [],
+    refuses: [],
+  }),
   // Stops the margin cycle the console is running at its next pause (within a few tens of ms): the cycle is rolled
   // back whole and refused as `cancelled`. Answered by the door of the console running it.
-  'cycle.cancel': {
+  'cycle.cancel': defineCommand({
     role: 'operator',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { cancelled: boolean },
-  },
-  'dashboard.summary': {
+    output: returns<{ cancelled: boolean }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'dashboard.summary': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
-    output: null as unknown as DashboardSummary,
-  },
-  'accounts.list': {
+    output: returns<DashboardSummary>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as AccountsTable,
-  },
-  'accounts.version': {
+    output: returns<AccountsTable>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.version': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { version: string },
-  },
-  'accounts.detail': {
+    output: returns<{ version: string }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'accounts.detail': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id, historyCycles: z.number().int().min(1).max(1000).optional() }).strict(),
-    output: null as unknown as AccountDetail,
-  },
-  'accounts.whatif': {
+    output: returns<AccountDetail>(),
+    emits: [],
+    refuses: ['no_price'],
+  }),
+  'accounts.whatif': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z
@@ -691,145 +424,64 @@ export const contract = {
         shocks,
       })
       .strict(),
-    output: null as unknown as WhatIfResult,
-  },
-  'instruments.list': {
+    output: returns<WhatIfResult>(),
+    emits: [],
+    refuses: ['no_price'],
+  }),
+  'instruments.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as InstrumentView[],
-  },
-  'prices.history': {
+    output: returns<InstrumentView[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'prices.history': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ instruments: z.array(id).min(1).max(50), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
-    output: null as unknown as PriceSeries[],
-  },
-  'liquidations.list': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ ...liquidationFilter, limit: listLimit.optional() }).strict(),
-    output: null as unknown as LiquidationSummary[],
-  },
-  'liquidations.count': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object(liquidationFilter).strict(),
-    output: null as unknown as { total: number },
-  },
-  'liquidations.get': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.preview': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ id: rowId, orders: orderEdits }).strict(),
-    output: null as unknown as LiquidationPreview,
-  },
-  'liquidations.approve': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, orders: orderEdits.optional(), note: note.optional() }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.reject': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.hold': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.release': {
-    role: 'operator',
-    mutates: true,
-    input: z.object({ id: rowId, note: note.optional() }).strict(),
-    output: null as unknown as LiquidationDetail,
-  },
-  'liquidations.fill': {
-    role: 'operator',
-    mutates: true,
-    input: z
-      .object({
-        id: rowId,
-        instrument: id,
-        quantity: positiveDecimal,
-        /** The fill price; leave out with simulate: true to fill at the order's estimated price (drills). */
-        price: decimal.optional(),
-        simulate: z.boolean().optional(),
-      })
-      .strict()
-      .refine((v) => (v.price === undefined) === (v.simulate === true), {
-        message: 'give either a fill price or simulate: true (a fill at the estimated price), not both',
-        path: ['price'],
-      }),
-    output: null as unknown as LiquidationDetail,
-  },
-  'automation.status': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({}).strict(),
-    output: null as unknown as AutomationStatus,
-  },
-  'automation.set': {
-    role: 'supervisor',
-    mutates: true,
-    input: z
-      .object({ scope: z.enum(['global', 'instrument', 'account']), target: id.optional(), enabled: z.boolean(), reason })
-      .strict()
-      .refine((v) => (v.scope === 'global') === (v.target === undefined), {
-        message: 'a global switch takes no target; an instrument or account switch names one',
-        path: ['target'],
-      }),
-    output: null as unknown as AutomationStatus,
-  },
-  'breakers.reset': {
-    role: 'supervisor',
-    mutates: true,
-    input: z.object({ instrument: id, reason }).strict(),
-    output: null as unknown as AutomationStatus,
-  },
-  'funds.history': {
-    role: 'viewer',
-    mutates: false,
-    input: z.object({ fund: z.enum(['insurance', 'liquidation_revenue']), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
-    output: null as unknown as FundEntryView[],
-  },
+    output: returns<PriceSeries[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  // Liquidation proposals, automation and breakers, the funds' history.
+  ...liquidationsContract,
   /** Commands held for a second supervisor: pending ones, or one subject's. */
-  'approvals.list': {
+  'approvals.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ status: z.enum(['pending', 'confirmed', 'declined']).optional(), subject: z.string().max(200).optional(), limit: listLimit.optional() }).strict(),
-    output: null as unknown as ApprovalView[],
-  },
+    output: returns<ApprovalView[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** A second, different supervisor runs a held command as it was asked for. */
-  'approvals.confirm': {
+  'approvals.confirm': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, note: note.optional() }).strict(),
-    output: null as unknown as ApprovalView,
-  },
+    output: returns<ApprovalView>(),
+    emits: [],
+    refuses: ['four_eyes', 'not_pending'],
+  }),
   /** A held command declined by a supervisor, or withdrawn by its requester: nothing runs. */
-  'approvals.decline': {
+  'approvals.decline': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id: rowId, reason }).strict(),
-    output: null as unknown as ApprovalView,
-  },
+    output: returns<ApprovalView>(),
+    emits: [],
+    refuses: ['not_pending'],
+  }),
   /** What waits for the signed-in user's decision, and what they asked others to decide. */
-  'inbox.list': {
+  'inbox.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as InboxItem[],
-  },
+    output: returns<InboxItem[]>(),
+    emits: [],
+    refuses: ['call_closed', 'case_state', 'four_eyes', 'not_pending', 'waiver_stale'],
+  }),
   // Default management (issue 5) lives in its own table, merged here.
   ...recoveryContract,
   // The desk's policy, versioned, each change under four eyes (issue 14 item 4).
@@ -882,7 +534,7 @@ export const DOOR_CHANNELS = ['session.login', 'session.logout', 'stress.cancel'
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type InputOf<C extends Channel> = z.infer<Contract[C]['input']>;
-export type OutputOf<C extends Channel> = Contract[C]['output'];
+export type OutputOf<C extends Channel> = OutputOfSpec<Contract[C]>;
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 export const isChannel = (s: string): s is Channel => Object.hasOwn(contract, s);

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { ROLES } from './roles.ts';
 import { reason, rowId, note } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
+import type { RefusalCode } from './refusals.ts';
 
 export const userName = z.string().min(1).max(64).regex(/^[a-z][a-z0-9._-]*$/, 'lower-case letters, digits and . _ - only, starting with a letter');
 /** A password as it crosses a door (its strength is checked by the command: length, not the user's name). */
@@ -51,26 +53,30 @@ export interface UsersView {
   sessions: SessionView[];
 }
 
-const users = <I extends z.ZodType>(input: I) => ({ role: 'admin' as Role, mutates: true, input, output: null as unknown as UsersView });
+/** An admin's change to users, grants or sessions: answered with the whole users view. */
+const users = <I extends z.ZodType, const R extends readonly RefusalCode[]>(input: I, refuses: R) =>
+  defineCommand({ role: 'admin' as Role, mutates: true, input, output: returns<UsersView>(), emits: [], refuses });
 
 export const adminContract = {
   /** Any signed-in user changes their own password (the only thing a user may do while an admin-set one stands). */
-  'session.changePassword': {
+  'session.changePassword': defineCommand({
     role: 'viewer' as Role,
     mutates: true,
     input: z.object({ current: password, next: password }).strict(),
-    output: null as unknown as { name: string; role: Role; mustChangePassword: boolean },
-  },
-  'users.list': { role: 'admin' as Role, mutates: false, input: z.object({}).strict(), output: null as unknown as UsersView },
+    output: returns<{ name: string; role: Role; mustChangePassword: boolean }>(),
+    emits: [],
+    refuses: ['conflict', 'not_found'],
+  }),
+  'users.list': defineCommand({ role: 'admin' as Role, mutates: false, input: z.object({}).strict(), output: returns<UsersView>(), emits: [], refuses: [] }),
   /** A new user, who changes the password at the first sign-in; supervisor or admin is granted by a second admin. */
-  'users.create': users(z.object({ name: userName, role, password, reason: reason.optional() }).strict()),
-  'users.resetPassword': users(z.object({ name: userName, password, reason }).strict()),
-  'users.disable': users(z.object({ name: userName, reason }).strict()),
-  'users.enable': users(z.object({ name: userName, reason }).strict()),
+  'users.create': users(z.object({ name: userName, role, password, reason: reason.optional() }).strict(), ['exists']),
+  'users.resetPassword': users(z.object({ name: userName, password, reason }).strict(), ['not_found']),
+  'users.disable': users(z.object({ name: userName, reason }).strict(), ['last_admin', 'not_found', 'self', 'state']),
+  'users.enable': users(z.object({ name: userName, reason }).strict(), ['not_found', 'state']),
   /** A lower role at once; supervisor or admin as a pending grant another admin confirms. Ends the user's sessions. */
-  'users.setRole': users(z.object({ name: userName, role, reason }).strict()),
-  'users.confirmGrant': users(z.object({ grant: rowId, note: note.optional() }).strict()),
+  'users.setRole': users(z.object({ name: userName, role, reason }).strict(), ['last_admin', 'not_found', 'pending', 'state']),
+  'users.confirmGrant': users(z.object({ grant: rowId, note: note.optional() }).strict(), ['four_eyes', 'not_found', 'state']),
   /** Declined by another admin, or withdrawn by the one who asked. */
-  'users.declineGrant': users(z.object({ grant: rowId, reason }).strict()),
-  'sessions.revoke': users(z.object({ session: rowId, reason }).strict()),
+  'users.declineGrant': users(z.object({ grant: rowId, reason }).strict(), ['not_found', 'state']),
+  'sessions.revoke': users(z.object({ session: rowId, reason }).strict(), ['not_found']),
 } as const;

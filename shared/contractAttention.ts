@@ -3,6 +3,7 @@
 // contract in contract.ts.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
+import { defineCommand, returns } from './command.ts';
 
 export interface AttentionList<T> {
   /** How many there are; items holds the first of them (most urgent first). */
@@ -24,10 +25,12 @@ export interface AttentionView {
 }
 
 export const attentionContract = {
-  'dashboard.attention': {
+  'dashboard.attention': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as AttentionView,
-  },
+    output: returns<AttentionView>(),
+    emits: [],
+    refuses: ['call_closed', 'case_state', 'four_eyes', 'not_pending', 'waiver_stale'],
+  }),
 } as const;

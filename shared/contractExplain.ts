@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { id } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** The figures a trace can be asked for. Position figures (prices, plan quantity) need the position's instrument. */
 export const TRACE_FIGURES = ['mm', 'im', 'equity', 'call', 'health', 'liquidationPrice', 'bankruptcyPrice', 'planQuantity'] as const;
@@ -52,10 +53,12 @@ export const explainContract = {
    * The trace of one figure of an account at the account detail's prices: the same engine path as accounts.detail,
    * so the trace's value is the figure shown. `instrument` picks a position (required for prices and plan quantity).
    */
-  'explain.figure': {
+  'explain.figure': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ account: id, figure: z.enum(TRACE_FIGURES), instrument: id.optional() }).strict(),
-    output: null as unknown as FigureTrace,
-  },
+    output: returns<FigureTrace>(),
+    emits: [],
+    refuses: ['no_price'],
+  }),
 } as const;

@@ -2,8 +2,8 @@
 // console's main side (serve, Electron main) and every mark it takes goes through `prices.tick` under the user who
 // started it; these channels only start, steer and watch it, so the console's door answers them (DOOR_CHANNELS).
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import type { AccountsTable } from './contract.ts';
+import { defineCommand, returns } from './command.ts';
 
 export const MIN_REPLAY_SPEED = 1;
 export const MAX_REPLAY_SPEED = 3600;
@@ -64,19 +64,19 @@ const speed = z.number().min(MIN_REPLAY_SPEED, `speed must be at least ${MIN_REP
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day such as 2020-03-09');
 
 const empty = z.object({}).strict();
-const feedStatus = null as unknown as FeedStatus;
+const feedStatus = returns<FeedStatus>();
 
 export const FEED_CHANNELS = ['feed.status', 'feed.replay.start', 'feed.replay.pause', 'feed.replay.resume', 'feed.replay.step', 'feed.replay.stop', 'feed.replay.speed'] as const;
 
 export const feedContract = {
   /** The feed's state: live or stale, the last mark per instrument, marks per second, the replay, the schedule. */
-  'feed.status': { role: 'viewer', mutates: false, input: empty, output: feedStatus },
+  'feed.status': defineCommand({ role: 'viewer', mutates: false, input: empty, output: feedStatus, emits: [], refuses: [] }),
   /**
    * Replays a price path into prices.tick: the daily files of the data folder expanded to intraday paths (each
    * instrument rescaled to its current mark), or a prices CSV sent with the request. Each mark is stamped with the
    * console's clock when it is delivered. One replay at a time per console.
    */
-  'feed.replay.start': {
+  'feed.replay.start': defineCommand({
     role: 'operator',
     mutates: false,
     input: z.discriminatedUnion('source', [
@@ -93,21 +93,25 @@ export const feedContract = {
       z.object({ source: z.literal('csv'), file: z.string().min(1).max(260), text: z.string().min(1).max(900 * 1024), speed }).strict(),
     ]),
     output: feedStatus,
-  },
-  'feed.replay.pause': { role: 'operator', mutates: false, input: empty, output: feedStatus },
-  'feed.replay.resume': { role: 'operator', mutates: false, input: empty, output: feedStatus },
+    emits: [],
+    refuses: [],
+  }),
+  'feed.replay.pause': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.resume': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
   /** The next point of the path (all of one time), leaving the replay paused. */
-  'feed.replay.step': { role: 'operator', mutates: false, input: empty, output: feedStatus },
-  'feed.replay.stop': { role: 'operator', mutates: false, input: empty, output: feedStatus },
-  'feed.replay.speed': { role: 'operator', mutates: false, input: z.object({ speed }).strict(), output: feedStatus },
+  'feed.replay.step': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.stop': defineCommand({ role: 'operator', mutates: false, input: empty, output: feedStatus, emits: [], refuses: ['no_replay'] }),
+  'feed.replay.speed': defineCommand({ role: 'operator', mutates: false, input: z.object({ speed }).strict(), output: feedStatus, emits: [], refuses: ['no_replay'] }),
   /**
    * Rows of the accounts table for the accounts named (the ones an `accounts.changed` event said changed), in the
    * table's form, so the console updates those rows in place instead of reloading every account.
    */
-  'accounts.rows': {
+  'accounts.rows': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(10_000) }).strict(),
-    output: null as unknown as AccountsTable,
-  },
-} as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;
+    output: returns<AccountsTable>(),
+    emits: [],
+    refuses: [],
+  }),
+} as const;

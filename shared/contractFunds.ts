@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { reason, rowId } from './schemaParts.ts';
 import { toolList, type LedgerRecoveryTool, type WaterfallLayerView } from './contractRecovery.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** One layout of a default's loss, layer by layer. */
 export interface LayoutView {
@@ -52,31 +53,37 @@ export interface InsuranceFundView {
 
 export const fundsContract = {
   /** The insurance fund now: balance, floor, and the open shortfalls it may cover. */
-  'funds.insurance': {
+  'funds.insurance': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as InsuranceFundView,
-  },
+    output: returns<InsuranceFundView>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * Covers an open shortfall from the insurance fund, in full or as far as the fund goes (the remainder stays open
    * for default management). Money leaves the fund: held until a second, different supervisor confirms it.
    */
-  'funds.draw': {
+  'funds.draw': defineCommand({
     role: 'supervisor' as Role,
     mutates: true,
     fourEyes: true as const,
     input: z.object({ shortfall: rowId, reason }).strict(),
-    output: null as unknown as InsuranceFundView,
-  },
+    output: returns<InsuranceFundView>(),
+    emits: [],
+    refuses: ['fund_empty', 'not_open'],
+  }),
   /**
    * A closed-out default laid out both ways on the same loss, read-only: the CCP waterfall (then `ccp` tools) beside
    * a crypto venue's (the defaulter's margin, the insurance fund, then `crypto` tools: adl or socialisedLoss).
    */
-  'default.layouts': {
+  'default.layouts': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ case: rowId, ccp: toolList(0).optional(), crypto: toolList(1) }).strict(),
-    output: null as unknown as LayoutComparison,
-  },
+    output: returns<LayoutComparison>(),
+    emits: [],
+    refuses: ['case_state', 'no_price'],
+  }),
 } as const;

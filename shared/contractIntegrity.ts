@@ -1,8 +1,8 @@
 // Tamper evidence's channels (issue 14 item 7): merged into the contract in contract.ts. A deep verify rebuilds the
 // ledger from its journal and compares it with the file.
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import { safeText } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** The first place where the ledger file and the state rebuilt from its journal differ. */
 export interface StateDifference {
@@ -54,28 +54,34 @@ export interface IntegrityStatus {
 const reason = z.string().trim().min(1, 'a reason is required').max(2000).superRefine(safeText(true));
 
 export const integrityContract = {
-  'journal.verifyDeep': {
+  'journal.verifyDeep': defineCommand({
     // Reading only: the replay is written into a fresh temporary ledger, never into this one.
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as DeepVerifyResult,
-  },
-  'ledger.integrity': {
+    output: returns<DeepVerifyResult>(),
+    emits: [],
+    refuses: ['approval_pending', 'fund_empty', 'no_change', 'not_open', 'policy_read_only'],
+  }),
+  'ledger.integrity': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as IntegrityStatus,
-  },
+    output: returns<IntegrityStatus>(),
+    emits: [],
+    refuses: [],
+  }),
   // Journalled with the problem it accepts; the console anchors the head again from there (an 'acknowledged'
   // checkpoint), so the next start checks the chain from this point on.
-  'ledger.acknowledge': {
+  'ledger.acknowledge': defineCommand({
     role: 'admin',
     mutates: true,
     input: z.object({ reason }).strict(),
-    output: null as unknown as IntegrityStatus,
-  },
-} as const satisfies Record<string, { role: Role; mutates: boolean; input: z.ZodType; output: unknown }>;
+    output: returns<IntegrityStatus>(),
+    emits: [],
+    refuses: ['not_read_only'],
+  }),
+} as const;
 
 /** A ledger's journal checked against the checkpoints kept outside it. */
 export interface AnchorCheck {

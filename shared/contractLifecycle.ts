@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { decimal, id, isoTime, listLimit } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** A future settled at expiry by this run. */
 export interface ExpirySettled {
@@ -172,25 +173,27 @@ export interface FundingTickOutput {
   stored: { instrument: string; fundingTime: string; rate: string; time: string }[];
 }
 
-const lifecycleResult = null as unknown as LifecycleResult;
+const lifecycleResult = returns<LifecycleResult>();
 
 export const lifecycleContract = {
   /**
    * Settles every future expired at or before `at` (default now) and pays every funding time due by then, each once:
    * what a margin cycle does first. Not after now.
    */
-  'lifecycle.run': {
+  'lifecycle.run': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ at: isoTime.optional() }).strict(),
     output: lifecycleResult,
-  },
+    emits: [],
+    refuses: ['lifecycle_in_future', 'no_price', 'no_settlement_asset'],
+  }),
   /**
    * Live marks of perpetuals' funding rates from a market-data feed: each rates the funding time it names (the rate of
    * the interval ending then, positive: longs pay shorts), observed at `time`. The funding time is paid at the latest
    * rate stored for it when it falls due (lifecycle/fundingTick.ts has the rule and the checks).
    */
-  'funding.tick': {
+  'funding.tick': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -201,34 +204,44 @@ export const lifecycleContract = {
           .max(MAX_FUNDING_MARKS, `at most ${MAX_FUNDING_MARKS} funding rates a batch`),
       })
       .strict(),
-    output: null as unknown as FundingTickOutput,
-  },
+    output: returns<FundingTickOutput>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Funding times paid and futures settled, newest first, the funding account's balance, and the next 30 days. */
-  'lifecycle.overview': {
+  'lifecycle.overview': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ instrument: id.optional(), limit: listLimit.optional() }).strict(),
-    output: null as unknown as LifecycleOverview,
-  },
+    output: returns<LifecycleOverview>(),
+    emits: [],
+    refuses: [],
+  }),
   /** One account's funding payments and positions closed at expiry, newest first. */
-  'lifecycle.account': {
+  'lifecycle.account': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ account: id, limit: listLimit.optional() }).strict(),
-    output: null as unknown as AccountLifecycleView,
-  },
+    output: returns<AccountLifecycleView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Physically delivered futures expiring in the next `days` (default 7): what each position delivers or receives. */
-  'lifecycle.deliveries': {
+  'lifecycle.deliveries': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ days: z.number().int().min(1).max(90).optional() }).strict(),
-    output: null as unknown as DeliveryRiskView,
-  },
+    output: returns<DeliveryRiskView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** The position limits and every breach present now (limits are imported as a supervisor's limits CSV). */
-  'limits.list': {
+  'limits.list': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as LimitsView,
-  },
+    output: returns<LimitsView>(),
+    emits: [],
+    refuses: ['no_price'],
+  }),
 } as const;

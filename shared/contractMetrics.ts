@@ -3,6 +3,7 @@
 // the contract in contract.ts.
 import { z } from 'zod';
 import type { Role } from './roles.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** A move of one underlying: signed percent to 2 places, rounded toward zero ("-12.34"); "0.00": there already. */
 export interface MoveView {
@@ -65,10 +66,12 @@ export const metricsContract = {
    * For each account of the latest cycle, the nearest price move (over its underlyings) to call, liquidation and
    * bankruptcy, at the cycle's prices: loaded after accounts.list, whose columns it completes.
    */
-  'accounts.moves': {
+  'accounts.moves': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as AccountsMoves,
-  },
+    output: returns<AccountsMoves>(),
+    emits: [],
+    refuses: [],
+  }),
 } as const;

@@ -8,6 +8,7 @@ import { id, reason, note, rowId } from './schemaParts.ts';
 import { SIGNED_DECIMAL, UNSIGNED_DECIMAL } from './decimalString.ts';
 import type { CoverFigure, WaterfallLayerView } from './contractRecovery.ts';
 import type { ActionVerdict } from './contractAllowed.ts';
+import { defineCommand, returns } from './command.ts';
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const varName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name of letters, digits and _ such as "member"');
@@ -458,32 +459,38 @@ const startedByName = {
 
 export const playbookContract = {
   /** The ledger's playbooks (latest version) and the library's not yet installed. */
-  'playbooks.list': {
+  'playbooks.list': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as PlaybookSummary[],
-  },
+    output: returns<PlaybookSummary[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /** One playbook: a version from the ledger (the latest by default), or the library's. */
-  'playbooks.get': {
+  'playbooks.get': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
-    output: null as unknown as PlaybookView,
-  },
+    output: returns<PlaybookView>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * A playbook file, checked now (a bad one is refused naming the step and field), then held until a second,
    * different supervisor confirms it (approvals.confirm): it is stored as the playbook's next version then.
    */
-  'playbooks.import': {
+  'playbooks.import': defineCommand({
     role: 'supervisor' as Role,
     mutates: true,
     fourEyes: true as const,
     input: z.object({ definition: z.unknown().transform(sortedKeys), reason }).strict(),
-    output: null as unknown as PlaybookImport,
-  },
+    output: returns<PlaybookImport>(),
+    emits: [],
+    refuses: [],
+  }),
   /** A run of a playbook's latest version (a library one is installed first), at its first step. */
-  'playbooks.start': {
+  'playbooks.start': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -499,10 +506,12 @@ export const playbookContract = {
         firstId: z.number().int().min(1).optional(),
       })
       .strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: ['drill_needs_sandbox', 'live_in_sandbox', 'no_price', 'no_scenarios'],
+  }),
   /** Performs (automated) or signs off (manual) the run's current step as the signed-in user. */
-  'playbooks.step': {
+  'playbooks.step': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -528,22 +537,26 @@ export const playbookContract = {
         injected: z.array(firedRecord).max(MAX_INJECTED).optional(),
       })
       .strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_price', 'no_residual', 'no_scenarios', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'playbook_value_missing', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale', 'policy_read_only'],
+  }),
   /** Where every running drill's clock stands and whether something is due: what the console's drill clock reads. */
-  'playbooks.clock': {
+  'playbooks.clock': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as DrillClockView,
-  },
+    output: returns<DrillClockView>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * One beat of a drill's clock (the console door's timer runs it as system:drill-clock): its market moves to the
    * drill's time, the events whose minute has come happen, and overdue calls of members missing theirs are escalated,
    * as at a step. Refused, changing
    * nothing, when nothing is due, so a beat early (or a person calling it) makes nothing happen before its time.
    */
-  'playbooks.fire': {
+  'playbooks.fire': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -554,13 +567,15 @@ export const playbookContract = {
         escalated: z.array(rowId).max(100_000).optional(),
       })
       .strict(),
-    output: null as unknown as DrillBeat,
-  },
+    output: returns<DrillBeat>(),
+    emits: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'waiver_stale', 'policy_read_only'],
+  }),
   /**
    * The drill's conductor injects an event by hand: it happens now on the sandbox, through the dispatcher, and the
    * desk responds as the playbook says. The conductor is the person who started the drill, or a supervisor.
    */
-  'playbooks.inject': {
+  'playbooks.inject': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z
@@ -571,51 +586,65 @@ export const playbookContract = {
         recorded: z.object({ effect: z.string().max(2000) }).strict().optional(),
       })
       .strict(),
-    output: null as unknown as HappenedEvent,
-  },
+    output: returns<HappenedEvent>(),
+    emits: [],
+    refuses: ['approval_pending', 'assessed', 'call_closed', 'case_exists', 'case_state', 'drill_needs_sandbox', 'four_eyes', 'fund_empty', 'member_active', 'member_defaulted', 'member_suspended', 'no_assessment', 'no_bids', 'no_change', 'no_residual', 'not_a_drill', 'not_approvable', 'not_approved', 'not_open', 'not_overdue', 'not_pending', 'not_rejected', 'nothing_due', 'run_ended', 'run_paused', 'sign_in_required', 'too_many_events', 'waiver_stale', 'policy_read_only'],
+  }),
   /** Stops the clock of a running run: no step is taken until it is resumed (the pause is left out of step times). */
-  'playbooks.pause': {
+  'playbooks.pause': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId, reason }).strict(),
-    output: null as unknown as RunState,
-  },
-  'playbooks.resume': {
+    output: returns<RunState>(),
+    emits: [],
+    refuses: ['run_ended', 'run_paused'],
+  }),
+  'playbooks.resume': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunState,
-  },
+    output: returns<RunState>(),
+    emits: [],
+    refuses: ['not_paused', 'run_ended'],
+  }),
   /** Ends a running run with a reason; its report stays. */
-  'playbooks.abort': {
+  'playbooks.abort': defineCommand({
     role: 'operator' as Role,
     mutates: true,
     input: z.object({ run: runId, reason }).strict(),
-    output: null as unknown as RunState,
-  },
-  'playbooks.runner': {
+    output: returns<RunState>(),
+    emits: [],
+    refuses: ['no_price', 'no_scenarios', 'run_ended'],
+  }),
+  'playbooks.runner': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as RunnerView,
-  },
-  'playbooks.run': {
+    output: returns<RunnerView>(),
+    emits: [],
+    refuses: ['drill_needs_sandbox', 'live_in_sandbox'],
+  }),
+  'playbooks.run': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunView,
-  },
-  'playbooks.report': {
+    output: returns<RunView>(),
+    emits: [],
+    refuses: ['drill_needs_sandbox', 'four_eyes', 'held_missing', 'not_a_drill', 'not_paused', 'run_ended', 'run_paused', 'too_many_events'],
+  }),
+  'playbooks.report': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ run: runId }).strict(),
-    output: null as unknown as RunReport,
-  },
+    output: returns<RunReport>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * A drill from a live console: the door copies the ledger (online backup, the ledger opened read-only), starts the
    * run in the copy as playbooks.start does, and moves the caller's console onto the copy. The ledger is not written.
    */
-  'playbooks.drill': {
+  'playbooks.drill': defineCommand({
     role: 'operator' as Role,
     mutates: false,
     input: z
@@ -626,28 +655,38 @@ export const playbookContract = {
         inject: z.array(injectedEvent).max(MAX_INJECTED).optional(),
       })
       .strict(),
-    output: null as unknown as DrillEntered,
-  },
+    output: returns<DrillEntered>(),
+    emits: [],
+    // The door's own refusals (doors/drillRooms.ts), declared by hand as the feed's are; the run's start in the copy
+    // refuses as playbooks.start does.
+    refuses: ['in_drill', 'drill_in_sandbox', 'no_ledger_file'],
+  }),
   /** The drills of this console's ledger, and the one the caller's console is on. */
-  'playbooks.drills': {
+  'playbooks.drills': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as DrillRoomsView,
-  },
+    output: returns<DrillRoomsView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** Moves the caller's console onto a drill's sandbox, signed in there as themselves. */
-  'playbooks.enter': {
+  'playbooks.enter': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     // A drill's file is named after its run: a whole number, so no name can reach outside the sidecar folder.
     input: z.object({ run: runId.max(999_999_999_999) }).strict(),
-    output: null as unknown as DrillEntered,
-  },
+    output: returns<DrillEntered>(),
+    emits: [],
+    refuses: ['in_drill', 'drill_in_sandbox', 'no_ledger_file', 'busy'],
+  }),
   /** Moves the caller's console back onto the ledger (their session in the drill ends). */
-  'playbooks.leave': {
+  'playbooks.leave': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as { left: number | null },
-  },
+    output: returns<{ left: number | null }>(),
+    emits: [],
+    refuses: [],
+  }),
 } as const;

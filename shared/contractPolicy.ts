@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import { reason } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 /** A policy key as it crosses a door: a name, or a per-instrument key such as "fillBand:BTC-PERP". */
 export const policyKey = z.string().min(1).max(200).regex(/^[A-Za-z][A-Za-z0-9]*(:[A-Za-z0-9._:-]+)?$/, 'a policy key such as "fourEyesNotional" or "fillBand:BTC-PERP"');
@@ -74,28 +75,34 @@ export interface PoliciesView {
 
 export const policyContract = {
   /** Every policy value in force, its unit and description, the version, each key's last change and pending change. */
-  'policies.list': {
+  'policies.list': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as PoliciesView,
-  },
+    output: returns<PoliciesView>(),
+    emits: [],
+    refuses: [],
+  }),
   /** One key's confirmed changes, oldest first. */
-  'policies.history': {
+  'policies.history': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: z.object({ key: policyKey }).strict(),
-    output: null as unknown as PolicyChangeView[],
-  },
+    output: returns<PolicyChangeView[]>(),
+    emits: [],
+    refuses: [],
+  }),
   /**
    * A new value for one key, with a reason: checked now (a bad value is refused, naming the key), then held until a
    * second, different supervisor confirms it (approvals.confirm); the policy's version goes up by one then.
    */
-  'policies.change': {
+  'policies.change': defineCommand({
     role: 'supervisor' as Role,
     mutates: true,
     fourEyes: true as const,
     input: z.object({ key: policyKey, value: z.string().trim().min(1, 'a value is required').max(100), reason }).strict(),
-    output: null as unknown as PolicyEntryView,
-  },
+    output: returns<PolicyEntryView>(),
+    emits: [],
+    refuses: ['no_change', 'policy_read_only'],
+  }),
 } as const;

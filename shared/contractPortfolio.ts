@@ -2,6 +2,7 @@
 // commodities as the engine margins them now (methodology §4): the 16 scenario P&Ls, the worst, the credits taken.
 import { z } from 'zod';
 import { id } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 export interface ScenarioView {
   /** 1..16, methodology §4's numbering. */
@@ -53,10 +54,12 @@ export interface AccountCommodities {
 }
 
 export const portfolioContract = {
-  'accounts.commodities': {
+  'accounts.commodities': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ id }).strict(),
-    output: null as unknown as AccountCommodities,
-  },
+    output: returns<AccountCommodities>(),
+    emits: [],
+    refuses: ['no_price'],
+  }),
 } as const;

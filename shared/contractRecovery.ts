@@ -2,9 +2,9 @@
 // Member standing (suspend, reinstate, default with four eyes), the default case (porting, close-out by liquidation
 // or auction, the waterfall, assessments, recovery tools), and stress tests. Every amount is a decimal string (USD).
 import { z } from 'zod';
-import type { Role } from './roles.ts';
 import type { CaseActions, MemberActions } from './contractAllowed.ts';
 import { decimal, positiveDecimal, isoTime, id, reason, rowId, note, safeText, shocks } from './schemaParts.ts';
+import { defineCommand, returns } from './command.ts';
 
 export const MEMBER_STATUSES = ['active', 'watch', 'suspended', 'defaulted'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -305,142 +305,184 @@ const tools = toolList(1);
 const lot = z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'expected "*" (the whole portfolio) or an underlying');
 
 export const recoveryContract = {
-  'members.list': {
+  'members.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as MemberStanding[],
-  },
-  'members.suspend': {
+    output: returns<MemberStanding[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'members.suspend': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ member: id, reason }).strict(),
-    output: null as unknown as MemberStanding,
-  },
-  'members.reinstate': {
+    output: returns<MemberStanding>(),
+    emits: [],
+    refuses: ['member_defaulted', 'member_suspended'],
+  }),
+  'members.reinstate': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ member: id, reason }).strict(),
-    output: null as unknown as MemberStanding,
-  },
-  'default.list': {
+    output: returns<MemberStanding>(),
+    emits: [],
+    refuses: ['member_active', 'member_defaulted'],
+  }),
+  'default.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as DefaultCaseSummary[],
-  },
-  'default.get': {
+    output: returns<DefaultCaseSummary[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'default.get': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ case: caseId }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.declare': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: [],
+  }),
+  'default.declare': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ member: id, reason }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.confirm': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_exists', 'member_defaulted'],
+  }),
+  'default.confirm': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ case: caseId, note: note.optional() }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.withdraw': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state', 'four_eyes'],
+  }),
+  'default.withdraw': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ case: caseId, reason }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.port': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state'],
+  }),
+  'default.port': defineCommand({
     role: 'supervisor',
     mutates: true,
     /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
     fourEyes: true,
     input: z.object({ case: caseId, accounts: z.array(id).min(1).max(10_000), to: id }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.closeOut': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state', 'fill_refused', 'limit_breached', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved', 'not_healthy', 'not_portable', 'receiver_not_active', 'receiver_shortfall'],
+  }),
+  'default.closeOut': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ case: caseId, note: note.optional() }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.bid': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state', 'fill_refused', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'not_approved'],
+  }),
+  'default.bid': defineCommand({
     role: 'operator',
     mutates: true,
     /** confirm: true sends a bid the server asked about (far from its lot's value at the marks: confirm_required) again. */
     input: z.object({ case: caseId, member: id, lot, amount: decimal, note: note.optional(), confirm: z.boolean().optional() }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.award': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['bidder_not_active', 'case_state', 'confirm_required', 'no_house_account', 'nothing_to_auction'],
+  }),
+  'default.award': defineCommand({
     role: 'supervisor',
     mutates: true,
     /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
     fourEyes: true,
     input: z.object({ case: caseId }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.waterfall': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state', 'fill_refused', 'limit_breached', 'no_bids', 'no_cycle', 'no_position', 'no_price', 'no_settlement_asset', 'no_winning_bids', 'not_approved', 'nothing_to_auction', 'receiver_shortfall'],
+  }),
+  'default.waterfall': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ case: caseId }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.assess': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state'],
+  }),
+  'default.assess': defineCommand({
     role: 'supervisor',
     mutates: true,
     /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
     fourEyes: true,
     input: z.object({ case: caseId, due: isoTime }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.compare': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['assessed', 'case_state', 'no_assessment'],
+  }),
+  'default.compare': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ case: caseId, a: tools, b: tools }).strict(),
-    output: null as unknown as RecoveryComparison,
-  },
-  'default.allocate': {
+    output: returns<RecoveryComparison>(),
+    emits: [],
+    refuses: ['case_state', 'no_price', 'no_residual'],
+  }),
+  'default.allocate': defineCommand({
     role: 'supervisor',
     mutates: true,
     /** Irreversible at scale: held until a second, different supervisor confirms it (approvals.confirm). */
     fourEyes: true,
     input: z.object({ case: caseId, tools }).strict(),
-    output: null as unknown as DefaultCaseDetail,
-  },
-  'default.replenish': {
+    output: returns<DefaultCaseDetail>(),
+    emits: [],
+    refuses: ['case_state', 'limit_breached', 'no_house_account', 'no_price', 'no_residual', 'no_settlement_asset'],
+  }),
+  'default.replenish': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ member: id, amount: positiveDecimal, note: note.optional() }).strict(),
-    output: null as unknown as MemberStanding,
-  },
-  'assessments.list': {
+    output: returns<MemberStanding>(),
+    emits: [],
+    refuses: ['nothing_due'],
+  }),
+  'assessments.list': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ case: caseId.optional(), member: id.optional(), status: z.enum(ASSESSMENT_STATUSES).optional() }).strict(),
-    output: null as unknown as AssessmentView[],
-  },
-  'assessments.pay': {
+    output: returns<AssessmentView[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'assessments.pay': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({ id: rowId, amount: positiveDecimal, note: note.optional() }).strict(),
-    output: null as unknown as AssessmentView,
-  },
-  'assessments.review': {
+    output: returns<AssessmentView>(),
+    emits: [],
+    refuses: ['assessment_paid'],
+  }),
+  'assessments.review': defineCommand({
     role: 'operator',
     mutates: true,
     input: z.object({}).strict(),
-    output: null as unknown as AssessmentReview,
-  },
-  'stress.scenarios': {
+    output: returns<AssessmentReview>(),
+    emits: [],
+    refuses: [],
+  }),
+  'stress.scenarios': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({}).strict(),
-    output: null as unknown as StressScenarioView[],
-  },
-  'stress.saveScenario': {
+    output: returns<StressScenarioView[]>(),
+    emits: [],
+    refuses: [],
+  }),
+  'stress.saveScenario': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z
@@ -453,18 +495,24 @@ export const recoveryContract = {
         shocks: shocks.refine((s) => Object.keys(s).length > 0, 'at least one shock'),
       })
       .strict(),
-    output: null as unknown as StressScenarioView,
-  },
-  'stress.deleteScenario': {
+    output: returns<StressScenarioView>(),
+    emits: [],
+    refuses: [],
+  }),
+  'stress.deleteScenario': defineCommand({
     role: 'supervisor',
     mutates: true,
     input: z.object({ id }).strict(),
-    output: null as unknown as { deleted: string },
-  },
-  'stress.run': {
+    output: returns<{ deleted: string }>(),
+    emits: [],
+    refuses: [],
+  }),
+  'stress.run': defineCommand({
     role: 'viewer',
     mutates: false,
     input: z.object({ scenarios: z.array(id).min(1).max(500).optional() }).strict(),
-    output: null as unknown as StressReport,
-  },
-} as const satisfies Record<string, { role: Role; mutates: boolean; fourEyes?: true; input: z.ZodType; output: unknown }>;
+    output: returns<StressReport>(),
+    emits: ['progress'],
+    refuses: ['no_price', 'no_scenarios'],
+  }),
+} as const;

@@ -5,6 +5,7 @@ import type { Role } from './roles.ts';
 import { isoTime } from './schemaParts.ts';
 import type { CoverSnapshot } from './contractPlaybook.ts';
 import type { BreakerView } from './contract.ts';
+import { defineCommand, returns } from './command.ts';
 
 /**
  * The commands by which a person overrides the engine's automatic path. Each has a recorder
@@ -135,17 +136,21 @@ const period = z
   .refine((v) => Date.parse(v.to) > Date.parse(v.from), { message: 'the period ends before it starts', path: ['to'] });
 
 export const reportsContract = {
-  'overrides.report': {
+  'overrides.report': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     input: period,
-    output: null as unknown as OverridesReport,
-  },
-  'reports.endOfDay': {
+    output: returns<OverridesReport>(),
+    emits: [],
+    refuses: [],
+  }),
+  'reports.endOfDay': defineCommand({
     role: 'viewer' as Role,
     mutates: false,
     /** The UTC day, YYYY-MM-DD. */
     input: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD (UTC)') }).strict(),
-    output: null as unknown as EndOfDayReport,
-  },
+    output: returns<EndOfDayReport>(),
+    emits: [],
+    refuses: ['no_price', 'no_scenarios'],
+  }),
 } as const;

@@ -1,7 +1,8 @@
-// Two kinds of refusal, with the exit codes of the CLI (design.md §5): bad input (2) and a rule (1).
-// Both carry where the problem is, so every door can name it.
+// Two kinds of refusal: bad input and a rule. Both carry where the problem is, so every door can name it; a rule's
+// code is one of shared/refusals.ts, which gives each its CLI exit code and HTTP status.
 import type { z } from 'zod';
 import { forMessage } from './safeText.ts';
+import type { RefusalCode } from './refusals.ts';
 
 export interface Where {
   file?: string;
@@ -12,7 +13,7 @@ export interface Where {
   field?: string;
 }
 
-/** Input that fails its schema or format: nothing was changed. Exit code 2. */
+/** Input that fails its schema or format: nothing was changed. Exit code 2, HTTP 400 (REFUSALS.bad_input). */
 export class InputError extends Error {
   readonly where: Where;
   readonly code = 'bad_input' as const;
@@ -23,10 +24,10 @@ export class InputError extends Error {
   }
 }
 
-/** Refused by a rule (role, state, four eyes): nothing was changed. Exit code 1. */
+/** Refused by a rule (role, state, four eyes): nothing was changed. Its code's exit code and status: REFUSALS. */
 export class RuleError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: RefusalCode;
+  constructor(code: RefusalCode, message: string) {
     super(message);
     this.name = 'RuleError';
     this.code = code;

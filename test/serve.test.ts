@@ -178,12 +178,14 @@ test('commands need the token: 401 without it or with a wrong one, and nothing r
 
 test('session flow: sign in, whoami, a viewer is refused cycle.run, an operator runs it and SSE announces it', async () => {
   const none = await invoke('session.whoami', {});
+  assert.equal(none.status, 401);
   assert.deepEqual(none.json(), { ok: false, error: { code: 'unauthenticated', message: 'sign in first: no user is signed in at this console' } });
   const bad = await invoke('session.login', { name: 'viewer', password: 'wrong-password' });
-  assert.equal(bad.status, 200);
+  assert.equal(bad.status, 401);
   assert.equal(bad.json().error.code, 'bad_credentials');
   assert.equal(bad.headers['x-riskdesk-session'], undefined);
   const badInput = await invoke('session.login', { name: 'viewer' });
+  assert.equal(badInput.status, 400);
   assert.equal(badInput.json().error.code, 'bad_input');
   assert.deepEqual(badInput.json().error.where, { field: 'password' });
 
@@ -200,7 +202,7 @@ test('session flow: sign in, whoami, a viewer is refused cycle.run, an operator 
   });
   const stream = await subscribe(viewer);
   const refused = await invoke('cycle.run', {}, { session: viewer });
-  assert.equal(refused.status, 200);
+  assert.equal(refused.status, 403);
   assert.equal(refused.json().ok, false);
   assert.equal(refused.json().error.code, 'forbidden');
   assert.equal(refused.json().error.stack, undefined);
@@ -249,9 +251,10 @@ test('calls.* changes announce calls.changed; reads announce nothing', async () 
 test('bad payloads, unknown channels and oversized bodies are refused without running anything', async () => {
   const operator = await login('operator');
   const unknown = await invoke('no.such.channel', {}, { session: operator });
-  assert.equal(unknown.status, 200);
+  assert.equal(unknown.status, 400);
   assert.deepEqual(unknown.json(), { ok: false, error: { code: 'bad_input', message: 'unknown command "no.such.channel"' } });
   const field = await invoke('cycle.run', { at: 'yesterday' }, { session: operator });
+  assert.equal(field.status, 400);
   assert.equal(field.json().error.code, 'bad_input');
   assert.deepEqual(field.json().error.where, { field: 'at' });
   const notJson = await request({
@@ -260,7 +263,7 @@ test('bad payloads, unknown channels and oversized bodies are refused without ru
     headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', 'X-Riskdesk-Session': operator },
     body: '{not json',
   });
-  assert.equal(notJson.status, 200);
+  assert.equal(notJson.status, 400);
   assert.equal(notJson.json().error.code, 'bad_input');
   const wrongType = await request({
     method: 'POST',
@@ -269,9 +272,10 @@ test('bad payloads, unknown channels and oversized bodies are refused without ru
     body: '{}',
   });
   assert.equal(wrongType.status, 415);
+  assert.equal(wrongType.json().error.code, 'unsupported_media_type');
   const big = await invoke('calls.list', { pad: 'x'.repeat(1024 * 1024 + 10) }, { session: operator });
   assert.equal(big.status, 413);
-  assert.equal(big.json().error.code, 'bad_input');
+  assert.equal(big.json().error.code, 'payload_too_large');
   const get = await request({ path: '/api/invoke/cycle.run', headers: { Authorization: `Bearer ${server.token}` } });
   assert.equal(get.status, 405);
 });

@@ -8,10 +8,11 @@ import os from 'node:os';
 import type { Actor, CommandContext } from '../commands/context.ts';
 import { signIn } from '../commands/auth.ts';
 import { openLedger, setBusyWait, type Ledger } from '../ledger/db.ts';
-import { failureOf, LedgerFailure } from '../ledger/failures.ts';
+import { failureOf } from '../ledger/failures.ts';
 import { retryWhileBusy, BUSY_POLICY } from '../commands/busy.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
+import { REFUSALS } from '../../shared/refusals.ts';
 import { isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
 import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
@@ -556,10 +557,10 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** A refusal's exit code from the one table (shared/refusals.ts); anything else is a bug (3). */
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof LedgerFailure) return e.exit;
-  if (e instanceof RuleError) return 1;
-  if (e instanceof InputError || e instanceof UnitError) return 2;
-  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return 2;
-  return 3;
+  if (e instanceof RuleError || e instanceof InputError) return REFUSALS[e.code].exit;
+  if (e instanceof UnitError) return REFUSALS.bad_input.exit;
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) return REFUSALS.bad_input.exit;
+  return REFUSALS.internal.exit;
 }

@@ -120,7 +120,7 @@ export function vouchedSignIn(db: Database, req: { name: string; door: 'browser'
   const u = findUser(db, req.name);
   if (!u) throw new RuleError('bad_credentials', `${req.name} is not a user of this drill's sandbox`);
   if (u.disabledAt) throw new RuleError('disabled', `${u.name} is disabled in this drill's sandbox`);
-  if (u.mustChangePassword) throw new RuleError('must_change_password', `${u.name} must change their password first, at the live console`);
+  if (u.mustChangePassword) throw new RuleError('password_change_required', `${u.name} must change their password first, at the live console`);
   const at = now().toISOString();
   return db.transaction((): SignedIn => {
     recordAttempt(db, { at, user: u.name, source: req.source, outcome: 'ok' });

@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { contract, isChannel, DOOR_CHANNELS, type Channel, type ConsoleEvent, type CycleSummary, type TickOutput, type WhoAmI } from '../../shared/contract.ts';
 import { toBridgeError, type BridgeError, type InvokeResult } from '../../shared/bridge.ts';
+import type { EventType } from '../../shared/command.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { dispatch, dispatchAsync, dispatchSliced, validate, authorize } from '../commands/dispatch.ts';
@@ -138,6 +139,10 @@ export function bridgeErrorOf(e: unknown, log?: (line: string) => void): BridgeE
   log?.(`riskdesk: internal error ${ref}`);
   return toBridgeError({ code: 'internal', message: `internal error (${ref} in the console's log); nothing was changed` });
 }
+
+/** The events that carry nothing but their type: a channel that declares one is announced with it as is. */
+const SIGNALS = ['calls.changed', 'liquidations.changed'] as const satisfies readonly EventType[];
+export const isSignal = (t: EventType): t is (typeof SIGNALS)[number] => (SIGNALS as readonly EventType[]).includes(t);
 
 function isDoorChannel(channel: string): boolean {
   return (DOOR_CHANNELS as readonly string[]).includes(channel);
@@ -608,7 +613,7 @@ export class Door {
     this.#anchor?.after(this.db, channel, value);
   }
 
-  /** The events a successful change announces. */
+  /** The events a successful change announces: those its contract entry declares (`emits`). */
   #after(channel: string, value: unknown): void {
     if (isDoorChannel(channel)) return;
     if (channel === 'cycle.run') {
@@ -643,8 +648,8 @@ export class Door {
       this.events.emit({ type: 'accounts.changed', accounts: called });
       return;
     }
-    if (!isChannel(channel) || !contract[channel].mutates) return;
-    if (channel.startsWith('calls.')) this.events.emit({ type: 'calls.changed' });
-    if (/^(liquidations|automation|breakers)\./.test(channel)) this.events.emit({ type: 'liquidations.changed' });
+    if (!isChannel(channel)) return;
+    // The rest announce what their contract entry declares; an event that carries more than its type is made above.
+    for (const type of contract[channel].emits as readonly EventType[]) if (isSignal(type)) this.events.emit({ type });
   }
 }

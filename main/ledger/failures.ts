@@ -1,19 +1,13 @@
 // The ways a ledger can fail that are not the program's fault nor the input's: another process holds the write lock,
 // the disk is full, the file or its folder is read-only, the file is not a ledger or is damaged. Each is named here,
-// from SQLite's and the file system's codes (this is the one place that knows them), as one clear line and a CLI
-// exit code (README: exit codes), so no door ever shows a stack trace or a generic "internal error" for them.
+// from SQLite's and the file system's codes (this is the one place that knows them), as one clear line and a code
+// of shared/refusals.ts (its CLI exit code and HTTP status), so no door ever shows a stack trace or a generic "internal error" for them.
 import Database from 'better-sqlite3';
 import { RuleError } from '../../shared/errors.ts';
+import { REFUSALS } from '../../shared/refusals.ts';
 
 export type FailureKind = 'ledger_busy' | 'disk_full' | 'read_only' | 'ledger_damaged';
 
-/** The CLI's exit code of each failure (README's table). */
-export const FAILURE_EXIT: Record<FailureKind, number> = {
-  ledger_busy: 4,
-  disk_full: 5,
-  read_only: 5,
-  ledger_damaged: 6,
-};
 
 /** A ledger that cannot do what was asked for a reason outside the program; nothing was changed. */
 export class LedgerFailure extends RuleError {
@@ -23,7 +17,7 @@ export class LedgerFailure extends RuleError {
     super(kind, message);
     this.name = 'LedgerFailure';
     this.kind = kind;
-    this.exit = FAILURE_EXIT[kind];
+    this.exit = REFUSALS[kind].exit;
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -4,8 +4,9 @@
 //
 // Protocol (the renderer's browser bridge is the client of exactly this):
 //   POST /api/invoke/<channel>   Authorization: Bearer TOKEN, Content-Type: application/json, [X-Riskdesk-Session: SID]
-//                                body = the JSON payload -> 200 InvokeResult (refusals are ok:false inside the 200);
-//                                401 without the right token. session.login answers X-Riskdesk-Session: <new SID>.
+//                                body = the JSON payload -> InvokeResult: 200 when it ran; a refusal (ok:false) at
+//                                its code's status in shared/refusals.ts (401 unauthenticated, 403 forbidden, 409 a
+//                                rule, 400 bad input ...), the same table the CLI's exit codes come from. session.login answers X-Riskdesk-Session: <new SID>.
 //   GET  /api/events?token=TOKEN&session=SID   text/event-stream, `data: <ConsoleEvent JSON>`, a comment every 15 s.
 //   GET  /...                    the built renderer (index.html for unknown extensionless paths).
 // Every response carries the CSP and the other security headers; a Host other than 127.0.0.1:PORT or localhost:PORT
@@ -16,8 +17,9 @@ import fs from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import type { ConsoleEvent } from '../../shared/contract.ts';
-import { Door, EventHub, UNAUTHENTICATED } from '../doors/invoke.ts';
+import { Door, EventHub, UNAUTHENTICATED, type AnyInvokeResult } from '../doors/invoke.ts';
 import { DrillRooms } from '../doors/drillRooms.ts';
+import { refusalOf, type RefusalCode } from '../../shared/refusals.ts';
 import type { LedgerAnchor } from '../anchor/anchor.ts';
 import { SessionStore, isSessionId } from '../doors/sessions.ts';
 import { SECURITY_HEADERS } from './headers.ts';
@@ -138,8 +140,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function refuse(res: ServerResponse, status: number, code: string, message: string, close = false): void {
-  sendJson(res, status, { ok: false, error: { code, message } }, close ? { Connection: 'close' } : {});
+/** A refusal at its status from the one table (shared/refusals.ts), whichever step of the request refused it. */
+function refuse(res: ServerResponse, code: RefusalCode, message: string, close = false): void {
+  sendResult(res, { ok: false, error: { code, message } }, close ? { Connection: 'close' } : {});
+}
+
+/** An invoke's answer: 200 when it ran, else its refusal's status; the body is the InvokeResult either way. */
+function sendResult(res: ServerResponse, result: AnyInvokeResult, headers: Record<string, string> = {}): void {
+  sendJson(res, result.ok ? 200 : refusalOf(result.error.code).http, result, headers);
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -214,27 +222,27 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   async function invoke(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
     if (req.method !== 'POST') {
-      refuse(res, 405, 'method_not_allowed', 'use POST for /api/invoke', true);
+      refuse(res, 'method_not_allowed', 'use POST for /api/invoke', true);
       return;
     }
     if (!tokenOk(bearer(req))) {
-      refuse(res, 401, 'unauthorized', 'missing or wrong console token', true);
+      refuse(res, 'unauthorized', 'missing or wrong console token', true);
       return;
     }
     guard.trust(req.socket);
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
-      refuse(res, 403, 'cross_origin', `cross-origin request refused (Origin ${origin})`, true);
+      refuse(res, 'cross_origin', `cross-origin request refused (Origin ${origin})`, true);
       return;
     }
     const site = req.headers['sec-fetch-site'];
     if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
-      refuse(res, 403, 'cross_origin', `cross-site request refused (Sec-Fetch-Site ${site})`, true);
+      refuse(res, 'cross_origin', `cross-site request refused (Sec-Fetch-Site ${site})`, true);
       return;
     }
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type)) {
-      refuse(res, 415, 'bad_input', 'the body must be JSON (Content-Type: application/json)', true);
+      refuse(res, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)', true);
       return;
     }
     let channel: string;
@@ -249,14 +257,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const sid = isSessionId(sidHeader) ? sidHeader : null;
     const admitted = sid === null && channel !== 'session.login' ? ({ ok: false, error: UNAUTHENTICATED } as const) : rooms.admits({ kind: 'browser', sid }, channel);
     if (!admitted.ok) {
-      sendJson(res, 200, { ok: false, error: admitted.error }, { Connection: 'close' });
+      sendResult(res, { ok: false, error: admitted.error }, { Connection: 'close' });
       closeAfter(req, res);
       return;
     }
     // One large upload at a time: each is held in memory whole while it is parsed and validated.
     const large = channel === 'import.csv' && admitted.actor !== null && !admitted.actor.mustChangePassword;
     if (large && uploading) {
-      refuse(res, 429, 'busy', 'another import is being received: try again when it is done', true);
+      refuse(res, 'busy', 'another import is being received: try again when it is done', true);
       closeAfter(req, res);
       return;
     }
@@ -269,10 +277,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       body = await readBody(req, bodyLimits);
     } catch (e) {
       if (e instanceof BodyTooLarge) {
-        refuse(res, 413, 'bad_input', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
+        refuse(res, 'payload_too_large', `${channel}: the payload is larger than ${e.limit / MB} MB`, true);
         closeAfter(req, res);
       } else if (e instanceof BodyTimeout) req.socket.destroy();
-      else if (!res.headersSent) refuse(res, 400, 'bad_input', 'the request body could not be read', true);
+      else if (!res.headersSent) refuse(res, 'bad_input', 'the request body could not be read', true);
       return;
     } finally {
       if (large) uploading = false;
@@ -283,37 +291,37 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       try {
         payload = JSON.parse(text) as unknown;
       } catch {
-        sendJson(res, 200, { ok: false, error: { code: 'bad_input', message: `${channel}: the body is not valid JSON` } });
+        refuse(res, 'bad_input', `${channel}: the body is not valid JSON`);
         return;
       }
     }
     const outcome = await rooms.invokeAsync({ kind: 'browser', sid, source: `browser:${req.socket.remoteAddress ?? 'unknown'}` }, channel, payload);
     const headers: Record<string, string> = {};
     if (outcome.session) headers[SESSION_HEADER] = outcome.session;
-    sendJson(res, 200, outcome.result, headers);
+    sendResult(res, outcome.result, headers);
     if (channel === 'session.login' || channel === 'session.logout') pruneStreams();
   }
 
   function events(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
     if (req.method !== 'GET') {
-      refuse(res, 405, 'method_not_allowed', 'use GET for /api/events');
+      refuse(res, 'method_not_allowed', 'use GET for /api/events');
       return;
     }
     if (!tokenOk(query.get('token'))) {
-      refuse(res, 401, 'unauthorized', 'missing or wrong console token');
+      refuse(res, 'unauthorized', 'missing or wrong console token');
       return;
     }
     guard.trust(req.socket);
     const sid = query.get('session');
     if (!isSessionId(sid) || !door.sessions.peek(sid)) {
-      refuse(res, 401, 'unauthenticated', 'sign in first: the event stream needs a signed-in session');
+      refuse(res, 'unauthenticated', 'sign in first: the event stream needs a signed-in session');
       return;
     }
     // A few windows or tabs per session; more streams from one session are refused rather than held open.
     let open = 0;
     for (const x of streams) if (x.sid === sid) open++;
     if (open >= 8) {
-      refuse(res, 429, 'busy', 'too many event streams for this session');
+      refuse(res, 'busy', 'too many event streams for this session');
       return;
     }
     res.writeHead(200, {
@@ -369,7 +377,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const hostHeader = req.headers.host;
     if (typeof hostHeader !== 'string' || !allowedHosts.has(hostHeader.toLowerCase())) {
-      refuse(res, 403, 'bad_host', `this console answers only to ${LOOPBACK}:${port} and localhost:${port}`, true);
+      refuse(res, 'bad_host', `this console answers only to ${LOOPBACK}:${port} and localhost:${port}`, true);
       return;
     }
     const target = req.url ?? '';
@@ -383,7 +391,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (rawPath.startsWith('/api/invoke/')) return invoke(req, res, rawPath.slice('/api/invoke/'.length));
     if (rawPath === '/api/events') return events(req, res, query);
     if (rawPath === '/api' || rawPath.startsWith('/api/')) {
-      refuse(res, 404, 'not_found', `no such endpoint: ${rawPath}`);
+      refuse(res, 'not_found', `no such endpoint: ${rawPath}`);
       return;
     }
     // The console's page is opened with the token in its URL: the socket that fetched it is the desk's.
@@ -394,7 +402,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const server = http.createServer({ connectionsCheckingInterval: limits.checkEveryMs }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       log(`riskdesk serve: request failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
-      if (!res.headersSent) refuse(res, 500, 'internal', 'internal error', true);
+      if (!res.headersSent) refuse(res, 'internal', 'internal error', true);
       else res.destroy();
     });
   });

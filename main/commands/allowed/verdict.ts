@@ -4,6 +4,7 @@ import { contract, type Channel } from '../../../shared/contract.ts';
 import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import { ROLES, type Role } from '../../../shared/roles.ts';
 import { RuleError } from '../../../shared/errors.ts';
+import type { RefusalCode } from '../../../shared/refusals.ts';
 import type { Actor } from '../context.ts';
 
 /** A command names the least role that may run it; any stronger role may too. */
@@ -11,10 +12,10 @@ export function roleAllows(actual: Role, required: Role): boolean {
   return ROLES.indexOf(actual) >= ROLES.indexOf(required);
 }
 
-export type Rule = { ok: true; holds?: string } | { ok: false; code: string; why: string; needs?: Role };
+export type Rule = { ok: true; holds?: string } | { ok: false; code: RefusalCode; why: string; needs?: Role };
 
 export const ok = (holds?: string): Rule => (holds === undefined ? { ok: true } : { ok: true, holds });
-export const no = (code: string, why: string, needs?: Role): Rule => (needs ? { ok: false, code, why, needs } : { ok: false, code, why });
+export const no = (code: RefusalCode, why: string, needs?: Role): Rule => (needs ? { ok: false, code, why, needs } : { ok: false, code, why });
 
 /** The first refusal of `rules` in order, or the last acceptance (which may say it is held). */
 export function first(...rules: (() => Rule)[]): Rule {

@@ -106,7 +106,7 @@ export function policyHistoryCommand(ctx: CommandContext, input: InputOf<'polici
 /** The change as checked: its definition, the value as it would be stored, and the value in force now. */
 function checkChange(db: Database, input: InputOf<'policies.change'>): { d: PolicyKeyDef; value: string; from: string } {
   const d = policyKeyDef(db, input.key);
-  if (d.readOnly) throw new RuleError('read_only', `policy ${d.key} is the ledger's own (${d.description}): it is shown, never changed`);
+  if (d.readOnly) throw new RuleError('policy_read_only', `policy ${d.key} is the ledger's own (${d.description}): it is shown, never changed`);
   const value = checkPolicyValue(d, input.value);
   const from = inForce(d, policyRows(db));
   if (!from.isDefault && from.value === value) throw new RuleError('no_change', `policy ${d.key} is already ${value} (${d.unit})`);

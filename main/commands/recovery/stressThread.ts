@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { StressReport } from '../../../shared/contractRecovery.ts';
 import type { StressProgress } from '../../engine/stress.ts';
 import { InputError, RuleError, type Where } from '../../../shared/errors.ts';
+import type { RefusalCode } from '../../../shared/refusals.ts';
 
 export interface StressJobInput {
   /** The ledger file (the thread opens it read-only). */
@@ -18,7 +19,7 @@ export type StressThreadMessage =
   | { type: 'progress'; done: number; total: number; label: string | null }
   | { type: 'report'; report: StressReport }
   | { type: 'refused'; kind: 'input'; code: string; message: string; where: Where }
-  | { type: 'refused'; kind: 'rule'; code: string; message: string }
+  | { type: 'refused'; kind: 'rule'; code: RefusalCode; message: string }
   | { type: 'failed'; message: string };
 
 export interface StressJob {

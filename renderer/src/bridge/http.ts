@@ -38,7 +38,7 @@ export function adoptTokenFromAddress(): string | null {
   return read(TOKEN_KEY);
 }
 
-function failure(code: string, message: string): { ok: false; error: BridgeError } {
+function failure(code: BridgeError['code'], message: string): { ok: false; error: BridgeError } {
   return { ok: false, error: { code, message } };
 }
 
@@ -83,9 +83,7 @@ export class HttpBridge implements RiskdeskBridge {
     } catch (e) {
       return failure('unreachable', `The Riskdesk server did not answer (${e instanceof Error ? e.message : String(e)}). Is \`riskdesk serve\` still running?`);
     }
-    if (res.status === 401) {
-      return failure('unauthorized', 'The server refused this page\'s access token. Open the address that `riskdesk serve` printed for this launch.');
-    }
+    // A refusal comes at its own status (shared/refusals.ts) with the same result body as a success.
     let body: unknown;
     try {
       body = await res.json();
@@ -94,6 +92,9 @@ export class HttpBridge implements RiskdeskBridge {
     }
     if (!isInvokeResult(body)) return failure('internal', `The server answered HTTP ${res.status} with something that is not a command result.`);
     const result = body as InvokeResult<C>;
+    if (!result.ok && result.error.code === 'unauthorized') {
+      return failure('unauthorized', 'The server refused this page\'s access token. Open the address that `riskdesk serve` printed for this launch.');
+    }
     if (channel === 'session.login' && result.ok) {
       const newSid = res.headers.get(SESSION_HEADER);
       if (newSid) write(SESSION_KEY, newSid);
