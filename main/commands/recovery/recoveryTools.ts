@@ -28,17 +28,8 @@ import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { limitGate } from '../lifecycle/limits.ts';
-import {
-  readMembers,
-  closeOutPositions,
-  memberAllocations,
-  memberAccounts,
-  insertLayers,
-  insertRecoveryAllocation,
-  updateCase,
-  addCaseEvent,
-  type CaseRow,
-} from '../../ledger/defaultRepo.ts';
+import { readMembers, memberAccounts } from '../../ledger/memberRepo.ts';
+import { closeOutPositions, memberAllocations, insertLayers, insertRecoveryAllocation, updateCase, addCaseEvent, type CaseRow } from '../../ledger/defaultRepo.ts';
 import { caseDetail, loadCase } from './views.ts';
 import { subBook, evaluateAll, priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';
