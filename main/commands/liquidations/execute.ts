@@ -17,11 +17,10 @@ import {
   addFilledLots,
   setLiquidation,
   addLiquidationEvent,
-  writePosition,
-  addCollateral,
   type LiquidationRow,
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
+import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
 import { addFundEntry } from '../../ledger/fundRepo.ts';
 import { addShortfall } from '../../ledger/shortfallRepo.ts';
 import { activeCallsByAccount, heldCallsByAccount, callWriter } from '../../ledger/callRepo.ts';

@@ -32,10 +32,8 @@ import {
   setLiquidation,
   addLiquidationEvent,
   getLiquidation,
-  writePosition,
-  insertPosition,
-  addCollateral,
 } from '../../ledger/liquidationRepo.ts';
+import { writePosition, insertPosition, addCollateral } from '../../ledger/holdingsRepo.ts';
 import { memberAccounts, setAccountMember } from '../../ledger/memberRepo.ts';
 import { insertPort, updateCase, addCaseEvent, insertCloseOutPosition, insertBid, caseBids, setBidStatus, type CaseRow, type BidRow } from '../../ledger/defaultRepo.ts';
 import { shortfallsOfLiquidations } from '../../ledger/shortfallRepo.ts';

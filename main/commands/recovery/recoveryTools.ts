@@ -24,7 +24,7 @@ import { latestCycle, cycleRunAt } from '../../ledger/cycleRepo.ts';
 import { depositsBetween } from '../../ledger/callRepo.ts';
 import { readCycleResults } from '../../ledger/cycleResults.ts';
 import { accountColumns } from '../../ledger/consoleRepo.ts';
-import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
+import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { limitGate } from '../lifecycle/limits.ts';
