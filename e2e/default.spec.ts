@@ -154,6 +154,9 @@ test('(b) after the close-out, the waterfall chart and its layers show what the 
 });
 
 test('(c) a supervisor asks for the assessments, a second confirms them in the inbox; an operator pays one, and it shows paid', async ({ page, desk }, testInfo) => {
+  // Its case is its own, built through the API first (a cycle when none ran, the debit, two supervisors, the
+  // close-out and the waterfall), before three sign-ins: more than the default minute on a busy 2-core host.
+  test.setTimeout(150_000);
   const member = 'RFI';
   const c = await allocatedCase(desk, member);
   expect(c.assessments).toEqual([]);
