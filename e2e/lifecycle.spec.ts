@@ -9,6 +9,7 @@ import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn, signOut } from './support/signin.ts';
 import { asUser } from './support/api.ts';
 import { ensureCycle } from './support/screens.ts';
+import { money } from './support/shown.ts';
 import type { AccountDetail, AccountsTable } from '../shared/contract.ts';
 import type { LifecycleOverview } from '../shared/contractLifecycle.ts';
 
@@ -71,7 +72,8 @@ test('an operator pays a funding time from Market data; the history and the acco
   await expect(page.getByTestId('account-detail')).toHaveAttribute('data-account', held!.id);
   const mine = page.getByTestId('account-funding-row').filter({ hasText: 'BTC-PERP' });
   await expect(mine).toHaveCount(1);
-  await expect(mine.getByTestId('account-funding-amount')).toHaveAttribute('data-value', want.toString());
+  // As the panel writes a change: to the cent, with a + for money received.
+  await expect(mine.getByTestId('account-funding-amount')).toHaveText(`${want.gt(0) ? '+' : ''}${money(want.toString())}`);
 
   // On today's clock the demo's expired futures settled in the same run: the panel lists them, and the account holds
   // none of them any more.

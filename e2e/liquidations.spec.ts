@@ -2,18 +2,23 @@
 // quantities with the after-figures live, four eyes, automation off, a circuit breaker, and fills into the account
 // and the insurance fund. The worker's demo ledger gets an insurance-fund fee rate (the demo's is 0), so it is this
 // file's own; cycles run at explicit times after the latest one (a cycle cannot run before it), from the demo's last
-// mark on, so that every test can run first on a fresh ledger.
+// mark on, so that every test can run first on a fresh ledger. Figures are asserted as the screen writes them (a
+// health ratio exactly, amounts to the cent, quantities with every decimal: support/shown.ts).
 import { Decimal } from 'decimal.js';
 import type { Page } from '@playwright/test';
 import { test, expect, DEMO_PASSWORDS, type Desk } from './fixtures.ts';
 import { signIn, signOut } from './support/signin.ts';
 import { snap } from './support/screens.ts';
 import { call, api } from './support/api.ts';
+import { compact, decimal, money } from './support/shown.ts';
 import type { AccountDetail, AutomationStatus, FundEntryView, InstrumentView, LiquidationDetail, LiquidationSummary } from '../shared/contract.ts';
 
 test.use({ viewport: { width: 1600, height: 900 }, deskPolicy: { insuranceFeeRate: '0.0025' } });
 
 const DEMO_LAST_MARK = '2026-03-12T21:00:00.000Z';
+
+/** A health ratio as the figures table writes it: the exact string, or what it says when there is no MM. */
+const healthShown = (h: string | null): string => h ?? '— (no MM)';
 
 /** Times for this test's prices and cycles: `minutes` after the latest cycle (or the demo's last mark). */
 async function clock(desk: Desk): Promise<(minutes: number) => string> {
@@ -119,7 +124,7 @@ test('(a) a price shock imported in Market data and a cycle bring new proposals 
   await expect(page.getByTestId('liq-status')).toHaveAttribute('data-status', 'proposed');
   await expect(page.getByTestId('liq-reasons')).not.toBeEmpty();
   await expect(page.getByTestId('liq-order').first()).toBeVisible();
-  await expect(page.getByTestId('liq-figures-health-before')).toHaveAttribute('data-value', one.before.health ?? '');
+  await expect(page.getByTestId('liq-figures-health-before')).toHaveText(healthShown(one.before.health));
   // The row in the queue: arrows move the selection and Enter opens it.
   await page.getByTestId('liq-close').click();
   await expect(detail).toBeHidden();
@@ -147,20 +152,20 @@ test('(b) an operator edits quantities and sees the after-figures change as they
   const input = page.getByTestId(`liq-qty-${order.instrument}`);
   await expect(input).toHaveValue(order.quantity);
   await expect(page.getByTestId('liq-figures-health-preview')).toHaveCount(0);
-  await expect(page.getByTestId('liq-figures-health-desk')).toHaveAttribute('data-value', d.after.health ?? '');
+  await expect(page.getByTestId('liq-figures-health-desk')).toHaveText(healthShown(d.after.health));
 
   // One lot instead of the engine's quantity: the after-figures as the server evaluates them, live.
   for (const q of [oneLot, twoLots(order.instrument).toString()]) {
     const want = await preview(q);
     await input.fill(q);
-    await expect(page.getByTestId('liq-figures-health-preview')).toHaveAttribute('data-value', want.after.health ?? '');
-    await expect(page.getByTestId('liq-figures-equity-preview').locator('[data-value]')).toHaveAttribute('data-value', want.after.equity);
+    await expect(page.getByTestId('liq-figures-health-preview')).toHaveText(healthShown(want.after.health));
+    await expect(page.getByTestId('liq-figures-equity-preview')).toHaveText(money(want.after.equity));
     await expect(page.getByTestId('liq-target')).toHaveAttribute('data-met', String(want.targetMet));
     expect(want.after.health).not.toBe(d.after.health);
   }
   // Closing less leaves less health than the desk's plan.
-  const h = await page.getByTestId('liq-figures-health-preview').getAttribute('data-value');
-  expect(new Decimal(h!).lt(new Decimal(d.after.health!))).toBe(true);
+  const h = await page.getByTestId('liq-figures-health-preview').innerText();
+  expect(new Decimal(h).lt(new Decimal(d.after.health!))).toBe(true);
   await snap(page, testInfo, 'liquidation-edit-preview');
 
   // Not a lot multiple: the server's words under the input, and no after-figures for it.
@@ -190,11 +195,11 @@ test('(b) an operator edits quantities and sees the after-figures change as they
   await page.getByTestId('liq-approve-submit').click();
   await expect(page.getByTestId('liq-status')).toHaveAttribute('data-status', 'approved');
   const row = page.locator(`[data-testid="liq-order"][data-instrument="${order.instrument}"]`);
-  await expect(row.getByTestId('liq-order-proposed').locator('[data-value]')).toHaveAttribute('data-value', order.proposedQuantity);
-  await expect(row.getByTestId('liq-order-quantity')).toHaveAttribute('data-value', oneLot);
+  await expect(row.getByTestId('liq-order-proposed')).toHaveText(decimal(order.proposedQuantity, 0));
+  await expect(row.getByTestId('liq-order-quantity')).toHaveText(decimal(oneLot, 0));
   await expect(page.locator('[data-testid="liq-event"][data-kind="edited"]')).toHaveAttribute('data-actor', 'operator');
   await expect(page.locator('[data-testid="liq-event"][data-kind="approved"]')).toContainText('smaller first close');
-  await expect(page.getByTestId('liq-figures-health-desk')).not.toHaveAttribute('data-value', d.after.health ?? '');
+  await expect(page.getByTestId('liq-figures-health-desk')).not.toHaveText(healthShown(d.after.health));
   await snap(page, testInfo, 'liquidation-edited-approved');
 });
 
@@ -325,7 +330,6 @@ test('(e) a band breach trips the circuit breaker: the screen shows it, and a su
   await expect(b).toContainText('Marks fell from 60,000 to 50,000');
   await expect(b.getByTestId('breaker-from')).toHaveText('60,000');
   await expect(b.getByTestId('breaker-to')).toHaveText('50,000');
-  await expect(b.getByTestId('breaker-move')).toHaveAttribute('data-value', '0.166667');
   await expect(b.getByTestId('breaker-move')).toHaveText('16.6667%');
   await expect(b.getByTestId('breaker-band')).toHaveText('10%');
   await expect(page.getByTestId('screen-liquidations')).toContainText('1 breaker tripped');
@@ -375,13 +379,12 @@ test('(f) fills by hand and simulated execute a proposal: the account and the in
   await expect(page.getByTestId('liq-status')).toHaveAttribute('data-status', 'executing');
   await expect(page.getByTestId('liq-fill')).toHaveCount(1);
   await expect(page.getByTestId('liq-fill').first()).toHaveAttribute('data-simulated', 'false');
-  await expect(page.locator(`[data-testid="liq-order"][data-instrument="${first.instrument}"] [data-testid="liq-order-filled"]`)).toHaveAttribute(
-    'data-value',
-    lot.get(first.instrument)!,
+  await expect(page.locator(`[data-testid="liq-order"][data-instrument="${first.instrument}"] [data-testid="liq-order-filled"]`)).toHaveText(
+    decimal(lot.get(first.instrument)!, 0),
   );
   const insuranceAfterOne = (await api<AutomationStatus>(desk, 'viewer', 'automation.status', {})).funds.insurance;
   expect(new Decimal(insuranceAfterOne).gt(fundsBefore.insurance)).toBe(true);
-  await expect(page.getByTestId('liq-insurance')).toHaveAttribute('data-value', insuranceAfterOne);
+  await expect(page.getByTestId('liq-insurance')).toHaveText(money(insuranceAfterOne));
   await snap(page, testInfo, 'liquidation-partial-fill');
 
   // The rest simulated at the estimated price, order by order, until executed.
@@ -406,7 +409,7 @@ test('(f) fills by hand and simulated execute a proposal: the account and the in
   expect(new Decimal(fundsAfter.insurance).minus(fundsBefore.insurance).eq(sum)).toBe(true);
   expect(new Decimal(fundsAfter.liquidationRevenue).gt(fundsBefore.liquidationRevenue)).toBe(true);
   await page.getByTestId('liq-view-automation').click();
-  await expect(page.getByTestId('fund-insurance-value')).toHaveAttribute('data-value', fundsAfter.insurance);
+  await expect(page.getByTestId('fund-insurance-value')).toHaveText(compact(fundsAfter.insurance));
   await page.getByTestId('fund-insurance-history').click();
   await expect(page.locator(`[data-testid="fund-entry"][data-liquidation="${d.id}"]`)).toHaveCount(entries.length);
   // Each entry with the fund's balance after it: the newest one's is the balance now.
@@ -424,7 +427,7 @@ test('(f) fills by hand and simulated execute a proposal: the account and the in
   await page.getByTestId('liq-account-link').click();
   await expect(page.getByTestId('account-detail')).toHaveAttribute('data-account', d.account);
   const posRow = page.locator(`[data-testid="positions-row"][data-instrument="${first.instrument}"]`);
-  if (pos) await expect(posRow.locator('td').nth(1).locator('[data-value]')).toHaveAttribute('data-value', pos.quantity);
+  if (pos) await expect(posRow.locator('td').nth(1)).toHaveText(decimal(pos.quantity, 0));
   else await expect(posRow).toHaveCount(0);
   await snap(page, testInfo, 'account-after-liquidation');
 });

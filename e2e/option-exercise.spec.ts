@@ -71,5 +71,5 @@ test('an operator settles past a real option expiry: exercise and assignment in 
   }
   // The long 84505 put received its intrinsic value: (84505 - 57527.5) x 10 lots of 0.1 = 26977.5 USD, on screen too.
   expect(mine.options.find((x) => x.instrument === 'BTC-26JUN26-84505-P')!.cash).toBe('26977.5');
-  await expect(page.locator('[data-testid="account-option-row"][data-instrument="BTC-26JUN26-84505-P"] td').nth(6).locator('[data-value]')).toHaveAttribute('data-value', '26977.5');
+  await expect(page.locator('[data-testid="account-option-row"][data-instrument="BTC-26JUN26-84505-P"] td').nth(6)).toHaveText('26,977.50');
 });

@@ -20,7 +20,7 @@ import type { ApprovalView } from '../shared/contractRecovery.ts';
 import { POLICY_KEYS, checkPolicyValue } from '../main/commands/policies/registry.ts';
 import { policyInForce, policyInteger } from '../main/commands/policies/policies.ts';
 import { DEFAULT_POLICY } from '../main/engine/model.ts';
-import { RECOVERY_POLICY_KEYS } from '../main/ledger/defaultRepo.ts';
+import { RECOVERY_POLICY_KEYS } from '../main/ledger/recoveryPolicyRepo.ts';
 import { SIGN_IN_POLICY } from '../main/commands/auth.ts';
 
 const demoLedger = demoLedgers('riskdesk-policies-', 200);

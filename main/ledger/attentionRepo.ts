@@ -1,7 +1,7 @@
 // What the dashboard's attention panel reads: open calls due before a time, the newest mark of each held
 // instrument, members on watch.
 import type { Database } from 'better-sqlite3';
-import { callOfRow, type CallRow, type OverdueCall } from './consoleRepo.ts';
+import { CALL_COLUMNS, callOfRow, type CallRow, type OverdueCall } from './consoleRepo.ts';
 
 /** An open call due soon: the shape of the console's call lists. */
 export type DueCall = OverdueCall;
@@ -10,11 +10,10 @@ export type DueCall = OverdueCall;
 export function callsDueBetween(db: Database, from: string, to: string): DueCall[] {
   const rows = db
     .prepare(
-      `SELECT c.id, c.account_id, a.member_id, max(c.amount - c.deposited, 0), c.deadline
+      `SELECT ${CALL_COLUMNS}
        FROM margin_calls c JOIN accounts a ON a.id = c.account_id
        WHERE c.status = 'open' AND c.deadline > ? AND c.deadline <= ? ORDER BY c.deadline, c.id`,
     )
-    .raw()
     .all(from, to) as CallRow[];
   return rows.map(callOfRow);
 }
@@ -28,9 +27,8 @@ export function heldMarkTimes(db: Database): { instrument: string; at: string | 
       `SELECT i.id, (SELECT max(at) FROM prices p WHERE p.instrument_id = i.id) AS at FROM instruments i
        WHERE EXISTS (SELECT 1 FROM positions h WHERE h.instrument_id = i.id AND h.quantity <> 0) ORDER BY at, i.id`,
     )
-    .raw()
-    .all() as [string, string | null][];
-  return rows.map((r) => ({ instrument: r[0], at: r[1] }));
+    .all() as { id: string; at: string | null }[];
+  return rows.map((r) => ({ instrument: r.id, at: r.at }));
 }
 
 /** Members on watch, by id. */

@@ -30,19 +30,39 @@ const SELECT = `SELECT c.id, c.account_id, a.member_id, c.cycle_id, c.amount, c.
   c.created_at, c.updated_at, c.waiver_requested_by, c.waiver_requested_at, c.waiver_reason, c.waiver_amount
   FROM margin_calls c JOIN accounts a ON a.id = c.account_id`;
 
-function toCall(r: unknown[]): CallRow {
+/** A row of SELECT, as read with safeIntegers. */
+interface CallDbRow {
+  id: bigint;
+  account_id: string;
+  member_id: string;
+  cycle_id: bigint;
+  amount: bigint;
+  deposited: bigint;
+  deadline: string;
+  status: CallStatus;
+  created_at: string;
+  updated_at: string;
+  waiver_requested_by: string | null;
+  waiver_requested_at: string | null;
+  waiver_reason: string | null;
+  waiver_amount: bigint | null;
+}
+
+function toCall(r: CallDbRow): CallRow {
   return {
-    id: Number(r[0]),
-    account: r[1] as string,
-    member: r[2] as string,
-    cycle: Number(r[3]),
-    amount: r[4] as bigint,
-    deposited: r[5] as bigint,
-    deadline: r[6] as string,
-    status: r[7] as CallStatus,
-    createdAt: r[8] as string,
-    updatedAt: r[9] as string,
-    waiverRequest: r[10] ? { by: r[10] as string, at: r[11] as string, reason: (r[12] as string) ?? '', amount: (r[13] as bigint) ?? 0n } : null,
+    id: Number(r.id),
+    account: r.account_id,
+    member: r.member_id,
+    cycle: Number(r.cycle_id),
+    amount: r.amount,
+    deposited: r.deposited,
+    deadline: r.deadline,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    waiverRequest: r.waiver_requested_by
+      ? { by: r.waiver_requested_by, at: r.waiver_requested_at as string, reason: r.waiver_reason ?? '', amount: r.waiver_amount ?? 0n }
+      : null,
   };
 }
 
@@ -54,10 +74,9 @@ function toCall(r: unknown[]): CallRow {
 export function heldCallsByAccount(db: Database): Map<string, CallRow> {
   const rows = db
     .prepare(`${SELECT} WHERE c.status IN ('waived', 'escalated') AND c.cleared_at IS NULL ORDER BY c.id`)
-    .raw()
     .safeIntegers(true)
-    .all() as unknown[][];
-  return new Map(rows.map((r) => [r[1] as string, toCall(r)]));
+    .all() as CallDbRow[];
+  return new Map(rows.map((r) => [r.account_id, toCall(r)]));
 }
 
 /**
@@ -96,12 +115,12 @@ export function requestWaiver(db: Database, id: number, by: string, at: string, 
 
 /** The one open or overdue call of each account that has one. */
 export function activeCallsByAccount(db: Database): Map<string, CallRow> {
-  const rows = db.prepare(`${SELECT} WHERE c.status IN ('open', 'overdue')`).raw().safeIntegers(true).all() as unknown[][];
-  return new Map(rows.map((r) => [r[1] as string, toCall(r)]));
+  const rows = db.prepare(`${SELECT} WHERE c.status IN ('open', 'overdue')`).safeIntegers(true).all() as CallDbRow[];
+  return new Map(rows.map((r) => [r.account_id, toCall(r)]));
 }
 
 export function getCall(db: Database, id: number): CallRow | undefined {
-  const r = db.prepare(`${SELECT} WHERE c.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  const r = db.prepare(`${SELECT} WHERE c.id = ?`).safeIntegers(true).get(id) as CallDbRow | undefined;
   return r ? toCall(r) : undefined;
 }
 
@@ -128,7 +147,7 @@ export function listCalls(db: Database, f: { status?: CallStatus; account?: stri
   }
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.deadline, c.id LIMIT ?`;
   params.push(f.limit ?? 100_000);
-  return (db.prepare(sql).raw().safeIntegers(true).all(...params) as unknown[][]).map(toCall);
+  return (db.prepare(sql).safeIntegers(true).all(...params) as CallDbRow[]).map(toCall);
 }
 
 /** Whether a member has a call overdue at `now` (its deadline passed while open, or already marked overdue). */
@@ -147,7 +166,7 @@ export function memberHasOverdueCall(db: Database, member: string, now: string):
 /** Open or overdue calls with a waiver one supervisor asked for and nobody confirmed yet. */
 export function pendingWaivers(db: Database): CallRow[] {
   const sql = `${SELECT} WHERE c.waiver_requested_by IS NOT NULL AND c.status IN ('open', 'overdue') ORDER BY c.waiver_requested_at, c.id`;
-  return (db.prepare(sql).raw().safeIntegers(true).all() as unknown[][]).map(toCall);
+  return (db.prepare(sql).safeIntegers(true).all() as CallDbRow[]).map(toCall);
 }
 
 export function callEvents(db: Database, id: number): CallEventRow[] {
@@ -206,13 +225,12 @@ export function callWriter(db: Database): CallWriter {
 export function depositsBetween(db: Database, from: string, to: string): Map<string, bigint> {
   const rows = db
     .prepare(
-      `SELECT c.account_id, sum(e.amount) FROM margin_call_events e JOIN margin_calls c ON c.id = e.call_id
+      `SELECT c.account_id, sum(e.amount) AS deposited FROM margin_call_events e JOIN margin_calls c ON c.id = e.call_id
        WHERE e.kind = 'deposit' AND e.at > ? AND e.at <= ? GROUP BY c.account_id`,
     )
-    .raw()
     .safeIntegers(true)
-    .all(from, to) as [string, bigint][];
-  return new Map(rows);
+    .all(from, to) as { account_id: string; deposited: bigint }[];
+  return new Map(rows.map((r) => [r.account_id, r.deposited]));
 }
 
 /** Whether an account has a call the live ticker must leave alone: a live one, or a held one not cleared. */

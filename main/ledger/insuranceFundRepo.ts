@@ -2,7 +2,8 @@
 // whole or in part) from the fund. The fund's rows (fund_entries) and the shortfalls liquidations left are read in
 // automationRepo.ts.
 import type { Database } from 'better-sqlite3';
-import { addFundEntry, type ShortfallRow } from './automationRepo.ts';
+import { addFundEntry } from './fundRepo.ts';
+import { type ShortfallRow } from './shortfallRepo.ts';
 import { parseAmount } from '../../shared/units.ts';
 
 /** The balance below which the insurance fund is depleted (policy insuranceFundFloor, micro-USD; default 0). */

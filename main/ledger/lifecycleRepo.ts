@@ -85,10 +85,9 @@ export function positionsIn(db: Database, instrument: string): Position[] {
   return (
     db
       .prepare('SELECT account_id, quantity, entry_value, isolated_margin FROM positions WHERE instrument_id = ? ORDER BY account_id')
-      .raw()
       .safeIntegers(true)
-      .all(instrument) as unknown[][]
-  ).map((r) => ({ account: r[0] as string, instrument, quantity: r[1] as bigint, entryValue: r[2] as bigint, isolatedMargin: (r[3] as bigint | null) ?? null }));
+      .all(instrument) as { account_id: string; quantity: bigint; entry_value: bigint; isolated_margin: bigint | null }[]
+  ).map((r) => ({ account: r.account_id, instrument, quantity: r.quantity, entryValue: r.entry_value, isolatedMargin: r.isolated_margin ?? null }));
 }
 
 export interface FundingEventRow {
@@ -218,9 +217,8 @@ export function dueExpiries(db: Database, asOf: string, kind: 'future' | 'option
            AND NOT EXISTS (SELECT 1 FROM ${done} s WHERE s.instrument_id = i.id)
          ORDER BY i.expiry, i.id`,
       )
-      .raw()
-      .all(kind, asOf) as string[][]
-  ).map((r) => ({ instrument: r[0]!, expiry: r[1]! }));
+      .all(kind, asOf) as { id: string; expiry: string }[]
+  ).map((r) => ({ instrument: r.id, expiry: r.expiry }));
 }
 
 export function importedSettlementPrice(db: Database, instrument: string): bigint | undefined {
@@ -323,10 +321,11 @@ export function expiryClosesOf(db: Database, account: string, limit: number): (E
 /** How many positions each member holds in an instrument, by member id. */
 export function positionsByMember(db: Database, instrument: string): { member: string; positions: number }[] {
   return (
-    prepared(db, 'SELECT a.member_id, count(*) FROM positions p JOIN accounts a ON a.id = p.account_id WHERE p.instrument_id = ? GROUP BY a.member_id ORDER BY a.member_id')
-      .raw()
-      .all(instrument) as [string, number][]
-  ).map(([member, n]) => ({ member, positions: Number(n) }));
+    prepared(
+      db,
+      'SELECT a.member_id, count(*) AS n FROM positions p JOIN accounts a ON a.id = p.account_id WHERE p.instrument_id = ? GROUP BY a.member_id ORDER BY a.member_id',
+    ).all(instrument) as { member_id: string; n: bigint }[]
+  ).map((r) => ({ member: r.member_id, positions: Number(r.n) }));
 }
 
 /** Futures and options expiring after `from` and up to `to` and not settled, soonest first, with their open positions. */
@@ -388,7 +387,6 @@ export function upcomingDeliveries(db: Database, from: string, to: string): { in
          WHERE i.expiry > ? AND i.expiry <= ? AND NOT EXISTS (SELECT 1 FROM expiry_settlements s WHERE s.instrument_id = i.id)
          ORDER BY i.expiry, i.id`,
       )
-      .raw()
-      .all(from, to) as string[][]
-  ).map((r) => ({ instrument: r[0]!, expiry: r[1]!, asset: r[2]! }));
+      .all(from, to) as { id: string; expiry: string; asset_id: string }[]
+  ).map((r) => ({ instrument: r.id, expiry: r.expiry, asset: r.asset_id }));
 }

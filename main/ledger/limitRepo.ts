@@ -4,21 +4,30 @@ import type { Limit } from '../engine/limits.ts';
 import type { Position } from '../engine/model.ts';
 import { prepared } from './stmtCache.ts';
 
+interface LimitDbRow {
+  scope: Limit['scope'];
+  subject: string;
+  instrument_id: string;
+  max_lots: bigint | null;
+  max_notional: bigint | null;
+  max_leverage: bigint | null;
+  max_oi_share: bigint | null;
+}
+
 export function readLimits(db: Database): Limit[] {
   return (
     db
       .prepare('SELECT scope, subject, instrument_id, max_lots, max_notional, max_leverage, max_oi_share FROM position_limits ORDER BY scope, subject, instrument_id')
-      .raw()
       .safeIntegers(true)
-      .all() as unknown[][]
+      .all() as LimitDbRow[]
   ).map((r) => ({
-    scope: r[0] as Limit['scope'],
-    subject: r[1] as string,
-    instrument: r[2] as string,
-    maxLots: (r[3] as bigint | null) ?? null,
-    maxNotional: (r[4] as bigint | null) ?? null,
-    maxLeverage: (r[5] as bigint | null) ?? null,
-    maxOiShare: (r[6] as bigint | null) ?? null,
+    scope: r.scope,
+    subject: r.subject,
+    instrument: r.instrument_id,
+    maxLots: r.max_lots ?? null,
+    maxNotional: r.max_notional ?? null,
+    maxLeverage: r.max_leverage ?? null,
+    maxOiShare: r.max_oi_share ?? null,
   }));
 }
 
@@ -66,8 +75,7 @@ export function memberPositionsIn(db: Database, member: string, instrument: stri
         `SELECT p.account_id, p.quantity, p.entry_value, p.isolated_margin FROM accounts a
          JOIN positions p ON p.account_id = a.id AND p.instrument_id = ? WHERE a.member_id = ? ORDER BY a.id`,
       )
-      .raw()
       .safeIntegers(true)
-      .all(instrument, member) as unknown[][]
-  ).map((r) => ({ account: r[0] as string, instrument, quantity: r[1] as bigint, entryValue: r[2] as bigint, isolatedMargin: (r[3] as bigint | null) ?? null }));
+      .all(instrument, member) as { account_id: string; quantity: bigint; entry_value: bigint; isolated_margin: bigint | null }[]
+  ).map((r) => ({ account: r.account_id, instrument, quantity: r.quantity, entryValue: r.entry_value, isolatedMargin: r.isolated_margin ?? null }));
 }

@@ -71,27 +71,50 @@ const SELECT = `SELECT l.id, l.account_id, a.member_id, l.cycle_id, l.status, l.
   l.created_at, l.updated_at, l.policy_version
   FROM liquidations l JOIN accounts a ON a.id = l.account_id`;
 
-function toRow(r: unknown[]): LiquidationRow {
+/** A row of SELECT, as read with safeIntegers. */
+interface LiquidationDbRow {
+  id: bigint;
+  account_id: string;
+  member_id: string;
+  cycle_id: bigint;
+  status: LiquidationStatus;
+  reasons: string;
+  before_figures: string;
+  proposed_after: string;
+  after_figures: string;
+  notional: bigint;
+  edited: bigint;
+  approved_by: string | null;
+  approved_at: string | null;
+  confirmed_by: string | null;
+  confirmed_at: string | null;
+  automated: bigint;
+  created_at: string;
+  updated_at: string;
+  policy_version: bigint | null;
+}
+
+function toRow(r: LiquidationDbRow): LiquidationRow {
   return {
-    id: Number(r[0]),
-    account: r[1] as string,
-    member: r[2] as string,
-    cycle: Number(r[3]),
-    status: r[4] as LiquidationStatus,
-    reasons: r[5] as string,
-    before: r[6] as string,
-    proposedAfter: r[7] as string,
-    after: r[8] as string,
-    notional: r[9] as bigint,
-    edited: Number(r[10]) === 1,
-    approvedBy: (r[11] as string | null) ?? null,
-    approvedAt: (r[12] as string | null) ?? null,
-    confirmedBy: (r[13] as string | null) ?? null,
-    confirmedAt: (r[14] as string | null) ?? null,
-    automated: Number(r[15]) === 1,
-    createdAt: r[16] as string,
-    updatedAt: r[17] as string,
-    policyVersion: r[18] === null ? null : Number(r[18]),
+    id: Number(r.id),
+    account: r.account_id,
+    member: r.member_id,
+    cycle: Number(r.cycle_id),
+    status: r.status,
+    reasons: r.reasons,
+    before: r.before_figures,
+    proposedAfter: r.proposed_after,
+    after: r.after_figures,
+    notional: r.notional,
+    edited: Number(r.edited) === 1,
+    approvedBy: r.approved_by ?? null,
+    approvedAt: r.approved_at ?? null,
+    confirmedBy: r.confirmed_by ?? null,
+    confirmedAt: r.confirmed_at ?? null,
+    automated: Number(r.automated) === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    policyVersion: r.policy_version === null ? null : Number(r.policy_version),
   };
 }
 
@@ -105,13 +128,12 @@ export function liveLiquidationsIn(db: Database, instrument: string): { id: numb
         `SELECT DISTINCT l.id, l.account_id FROM liquidations l JOIN liquidation_orders o ON o.liquidation_id = l.id
          WHERE l.status IN ${LIVE_SQL} AND o.instrument_id = ? ORDER BY l.id`,
       )
-      .raw()
-      .all(instrument) as [number, string][]
-  ).map(([id, account]) => ({ id: Number(id), account }));
+      .all(instrument) as { id: bigint; account_id: string }[]
+  ).map((r) => ({ id: Number(r.id), account: r.account_id }));
 }
 
 export function getLiquidation(db: Database, id: number): LiquidationRow | null {
-  const r = prepared(db, `${SELECT} WHERE l.id = ?`).raw().safeIntegers(true).get(id) as unknown[] | undefined;
+  const r = prepared(db, `${SELECT} WHERE l.id = ?`).safeIntegers(true).get(id) as LiquidationDbRow | undefined;
   return r ? toRow(r) : null;
 }
 
@@ -135,7 +157,7 @@ function whereOf(f: LiquidationFilter): { sql: string; params: unknown[] } {
 export function listLiquidations(db: Database, f: LiquidationFilter & { limit: number }): LiquidationRow[] {
   const w = whereOf(f);
   const sql = `${SELECT} ${w.sql} ORDER BY l.id DESC LIMIT ?`;
-  return (db.prepare(sql).raw().safeIntegers(true).all(...w.params, f.limit) as unknown[][]).map(toRow);
+  return (db.prepare(sql).safeIntegers(true).all(...w.params, f.limit) as LiquidationDbRow[]).map(toRow);
 }
 
 /** How many proposals the filter matches, whatever a list's limit. */
@@ -146,22 +168,21 @@ export function countLiquidations(db: Database, f: LiquidationFilter): number {
 
 /** The live proposal of each account that has one. */
 export function liveLiquidationsByAccount(db: Database): Map<string, LiquidationRow> {
-  const rows = db.prepare(`${SELECT} WHERE l.status IN ${LIVE_SQL}`).raw().safeIntegers(true).all() as unknown[][];
-  return new Map(rows.map((r) => [r[1] as string, toRow(r)]));
+  const rows = db.prepare(`${SELECT} WHERE l.status IN ${LIVE_SQL}`).safeIntegers(true).all() as LiquidationDbRow[];
+  return new Map(rows.map((r) => [r.account_id, toRow(r)]));
 }
 
 /** How many proposals are live, how many of them wait for a second supervisor, and the newest one's last change. */
 export function liveLiquidationTally(db: Database): { live: number; pendingSecond: number; newestUpdatedAt: string | null } {
   const r = prepared(
     db,
-    `SELECT count(*), coalesce(sum(status = 'pending_second'), 0),
-       (SELECT updated_at FROM liquidations WHERE status IN ${LIVE_SQL} ORDER BY id DESC LIMIT 1)
+    `SELECT count(*) AS live, coalesce(sum(status = 'pending_second'), 0) AS pending_second,
+       (SELECT updated_at FROM liquidations WHERE status IN ${LIVE_SQL} ORDER BY id DESC LIMIT 1) AS newest_updated_at
      FROM liquidations WHERE status IN ${LIVE_SQL}`,
   )
-    .raw()
     .safeIntegers(false)
-    .get() as [number, number, string | null];
-  return { live: r[0], pendingSecond: r[1], newestUpdatedAt: r[2] };
+    .get() as { live: number; pending_second: number; newest_updated_at: string | null };
+  return { live: r.live, pendingSecond: r.pending_second, newestUpdatedAt: r.newest_updated_at };
 }
 
 /** What a cycle needs to know of a live proposal before it plans again: the rest is read only when the plan moved. */
@@ -176,11 +197,12 @@ export interface LiquidationHead {
 /** The live proposal of each account that has one, without its figures (see LiquidationHead). */
 export function liveLiquidationHeads(db: Database): Map<string, LiquidationHead> {
   const rows = prepared(db, `SELECT account_id, id, cycle_id, status, edited, policy_version FROM liquidations WHERE status IN ${LIVE_SQL}`)
-    .raw()
     .safeIntegers(false)
-    .all() as [string, number, number, LiquidationStatus, number, number | null][];
+    .all() as { account_id: string; id: number; cycle_id: number; status: LiquidationStatus; edited: number; policy_version: number | null }[];
   const out = new Map<string, LiquidationHead>();
-  for (const r of rows) out.set(r[0], { id: r[1], cycle: r[2], status: r[3], edited: r[4] === 1, policyVersion: r[5] });
+  for (const r of rows) {
+    out.set(r.account_id, { id: r.id, cycle: r.cycle_id, status: r.status, edited: r.edited === 1, policyVersion: r.policy_version });
+  }
   return out;
 }
 
@@ -218,29 +240,44 @@ export function insertOrders(db: Database, liquidation: number, orders: readonly
   }
 }
 
+interface OrderDbRow {
+  seq: bigint;
+  instrument_id: string;
+  isolated: bigint;
+  side: 'buy' | 'sell';
+  proposed_lots: bigint;
+  lots: bigint;
+  filled_lots: bigint;
+  mark: bigint;
+  price: bigint;
+  notional: bigint;
+  liquidation_fee: bigint;
+  insurance_fee: bigint;
+  bankruptcy_price: string | null;
+}
+
 export function readOrders(db: Database, liquidation: number): OrderRow[] {
   const rows = prepared(
     db,
     `SELECT seq, instrument_id, isolated, side, proposed_lots, lots, filled_lots, mark, price, notional, liquidation_fee,
         insurance_fee, bankruptcy_price FROM liquidation_orders WHERE liquidation_id = ? ORDER BY seq`,
   )
-    .raw()
     .safeIntegers(true)
-    .all(liquidation) as unknown[][];
+    .all(liquidation) as OrderDbRow[];
   return rows.map((r) => ({
-    seq: Number(r[0]),
-    instrument: r[1] as string,
-    isolated: Number(r[2]) === 1,
-    side: r[3] as 'buy' | 'sell',
-    proposedLots: r[4] as bigint,
-    lots: r[5] as bigint,
-    filledLots: r[6] as bigint,
-    mark: r[7] as bigint,
-    price: r[8] as bigint,
-    notional: r[9] as bigint,
-    liquidationFee: r[10] as bigint,
-    insuranceFee: r[11] as bigint,
-    bankruptcyPrice: (r[12] as string | null) ?? null,
+    seq: Number(r.seq),
+    instrument: r.instrument_id,
+    isolated: Number(r.isolated) === 1,
+    side: r.side,
+    proposedLots: r.proposed_lots,
+    lots: r.lots,
+    filledLots: r.filled_lots,
+    mark: r.mark,
+    price: r.price,
+    notional: r.notional,
+    liquidationFee: r.liquidation_fee,
+    insuranceFee: r.insurance_fee,
+    bankruptcyPrice: r.bankruptcy_price ?? null,
   }));
 }
 
@@ -358,59 +395,29 @@ export function readFills(db: Database, liquidation: number): FillRow[] {
       `SELECT id, seq, at, actor, lots, price, simulated, realised, liquidation_fee, insurance_fee FROM liquidation_fills
        WHERE liquidation_id = ? ORDER BY id`,
     )
-    .raw()
     .safeIntegers(true)
-    .all(liquidation) as unknown[][];
+    .all(liquidation) as {
+    id: bigint;
+    seq: bigint;
+    at: string;
+    actor: string;
+    lots: bigint;
+    price: bigint;
+    simulated: bigint;
+    realised: bigint;
+    liquidation_fee: bigint;
+    insurance_fee: bigint;
+  }[];
   return rows.map((r) => ({
-    id: Number(r[0]),
-    seq: Number(r[1]),
-    at: r[2] as string,
-    actor: r[3] as string,
-    lots: r[4] as bigint,
-    price: r[5] as bigint,
-    simulated: Number(r[6]) === 1,
-    realised: r[7] as bigint,
-    liquidationFee: r[8] as bigint,
-    insuranceFee: r[9] as bigint,
+    id: Number(r.id),
+    seq: Number(r.seq),
+    at: r.at,
+    actor: r.actor,
+    lots: r.lots,
+    price: r.price,
+    simulated: Number(r.simulated) === 1,
+    realised: r.realised,
+    liquidationFee: r.liquidation_fee,
+    insuranceFee: r.insurance_fee,
   }));
-}
-
-// ---- holdings changed by fills ----
-
-/** Writes a position's new quantity, entry value and isolated margin, or deletes it when closed whole. */
-export function writePosition(
-  db: Database,
-  p: { account: string; instrument: string; quantity: bigint; entryValue: bigint; isolatedMargin: bigint | null } | { account: string; instrument: string; closed: true },
-): void {
-  if ('closed' in p) {
-    prepared(db, 'DELETE FROM positions WHERE account_id = ? AND instrument_id = ?').run(p.account, p.instrument);
-    return;
-  }
-  prepared(db, 'UPDATE positions SET quantity = ?, entry_value = ?, isolated_margin = ? WHERE account_id = ? AND instrument_id = ?').run(
-    p.quantity,
-    p.entryValue,
-    p.isolatedMargin,
-    p.account,
-    p.instrument,
-  );
-}
-
-/** A new cross position (a close-out winner taking lots of an instrument it did not hold). */
-export function insertPosition(db: Database, p: { account: string; instrument: string; quantity: bigint; entryValue: bigint }): void {
-  prepared(db, 'INSERT INTO positions(account_id, instrument_id, quantity, entry_value, isolated_margin) VALUES (?, ?, ?, ?, NULL)').run(
-    p.account,
-    p.instrument,
-    p.quantity,
-    p.entryValue,
-  );
-}
-
-/** Adds `delta` (asset quantity units) to an account's holding of an asset. */
-export function addCollateral(db: Database, account: string, asset: string, delta: bigint): void {
-  if (delta === 0n) return;
-  prepared(
-    db,
-    `INSERT INTO collateral(account_id, asset_id, quantity) VALUES (?, ?, ?)
-     ON CONFLICT(account_id, asset_id) DO UPDATE SET quantity = quantity + excluded.quantity`,
-  ).run(account, asset, delta);
 }

@@ -10,8 +10,8 @@ export function policyValue(db: Database, key: string): string | undefined {
 
 /** Every policy row, key to stored value. */
 export function policyRows(db: Database): Map<string, string> {
-  const rows = db.prepare('SELECT key, value FROM policy ORDER BY key').raw().all() as [string, string][];
-  return new Map(rows);
+  const rows = db.prepare('SELECT key, value FROM policy ORDER BY key').all() as { key: string; value: string }[];
+  return new Map(rows.map((r) => [r.key, r.value]));
 }
 
 /**
@@ -32,18 +32,31 @@ export type PolicyChangeRow = PolicyChangeView;
 
 const COLUMNS = 'version, key, old_value, new_value, reason, requested_by, requested_at, confirmed_by, at, approval_id';
 
-function rowOf(r: unknown[]): PolicyChangeRow {
+interface PolicyHistoryDbRow {
+  version: bigint;
+  key: string;
+  old_value: string | null;
+  new_value: string;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  confirmed_by: string;
+  at: string;
+  approval_id: bigint;
+}
+
+function rowOf(r: PolicyHistoryDbRow): PolicyChangeRow {
   return {
-    version: Number(r[0]),
-    key: r[1] as string,
-    oldValue: (r[2] as string | null) ?? null,
-    newValue: r[3] as string,
-    reason: r[4] as string,
-    requestedBy: r[5] as string,
-    requestedAt: r[6] as string,
-    confirmedBy: r[7] as string,
-    at: r[8] as string,
-    approval: Number(r[9]),
+    version: Number(r.version),
+    key: r.key,
+    oldValue: r.old_value ?? null,
+    newValue: r.new_value,
+    reason: r.reason,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    confirmedBy: r.confirmed_by,
+    at: r.at,
+    approval: Number(r.approval_id),
   };
 }
 
@@ -72,15 +85,15 @@ export function recordPolicyChange(db: Database, c: Omit<PolicyChangeRow, 'versi
 
 /** One key's changes, oldest first. */
 export function policyHistory(db: Database, key: string): PolicyChangeRow[] {
-  return (db.prepare(`SELECT ${COLUMNS} FROM policy_history WHERE key = ? ORDER BY version`).raw().all(key) as unknown[][]).map(rowOf);
+  return (db.prepare(`SELECT ${COLUMNS} FROM policy_history WHERE key = ? ORDER BY version`).all(key) as PolicyHistoryDbRow[]).map(rowOf);
 }
 
 /** The latest change of each key that has one. */
 export function lastPolicyChanges(db: Database): Map<string, PolicyChangeRow> {
-  const rows = db.prepare(`SELECT ${COLUMNS} FROM policy_history WHERE version IN (SELECT max(version) FROM policy_history GROUP BY key)`)
-    .raw()
-    .all() as unknown[][];
-  return new Map(rows.map((r) => [r[1] as string, rowOf(r)]));
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM policy_history WHERE version IN (SELECT max(version) FROM policy_history GROUP BY key)`)
+    .all() as PolicyHistoryDbRow[];
+  return new Map(rows.map((r) => [r.key, rowOf(r)]));
 }
 
 /** The instruments a per-instrument key (fillBand:ID) may name, in id order. */

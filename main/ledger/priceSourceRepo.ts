@@ -10,16 +10,14 @@ export interface PriceSource {
 export function markSource(db: Database, instrument: string, asOf: string | null): PriceSource | undefined {
   const r = db
     .prepare(`SELECT at, source FROM prices WHERE instrument_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`)
-    .raw()
-    .get(...(asOf === null ? [instrument] : [instrument, asOf])) as [string, string] | undefined;
-  return r && { at: r[0], source: r[1] };
+    .get(...(asOf === null ? [instrument] : [instrument, asOf])) as PriceSource | undefined;
+  return r && { at: r.at, source: r.source };
 }
 
 /** The source of the latest price of `asset` at or before `asOf` (any time when null), or undefined. */
 export function assetPriceSource(db: Database, asset: string, asOf: string | null): PriceSource | undefined {
   const r = db
     .prepare(`SELECT at, source FROM asset_prices WHERE asset_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`)
-    .raw()
-    .get(...(asOf === null ? [asset] : [asset, asOf])) as [string, string] | undefined;
-  return r && { at: r[0], source: r[1] };
+    .get(...(asOf === null ? [asset] : [asset, asOf])) as PriceSource | undefined;
+  return r && { at: r.at, source: r.source };
 }

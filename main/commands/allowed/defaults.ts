@@ -1,7 +1,8 @@
 // What may be done to a member's standing and to a default case, and by whom: the rules members.ts and the case
 // commands enforce, and the verdicts the member's and the case's views carry.
 import type { Database } from 'better-sqlite3';
-import { caseLayers, type CaseRow, type MemberRow } from '../../ledger/defaultRepo.ts';
+import { caseLayers, type CaseRow } from '../../ledger/defaultRepo.ts';
+import { type MemberRow } from '../../ledger/memberRepo.ts';
 import type { CaseActions, MemberActions } from '../../../shared/contractAllowed.ts';
 import type { DefaultCaseStatus } from '../../../shared/contractRecovery.ts';
 import type { Actor } from '../context.ts';

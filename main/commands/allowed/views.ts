@@ -6,7 +6,10 @@ import type { DefaultCaseDetail, MemberStanding } from '../../../shared/contract
 import { getCall } from '../../ledger/callRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
 import { getLiquidation, readOrders } from '../../ledger/liquidationRepo.ts';
-import { caseBids, dueReplenishments, getCase, listAssessments, liveCaseOf, readMember } from '../../ledger/defaultRepo.ts';
+import { caseBids, getCase, liveCaseOf } from '../../ledger/defaultRepo.ts';
+import { dueReplenishments } from '../../ledger/defaultFundRepo.ts';
+import { listAssessments } from '../../ledger/assessmentRepo.ts';
+import { readMember } from '../../ledger/memberRepo.ts';
 import type { CommandContext } from '../context.ts';
 import { callActions } from './calls.ts';
 import { liquidationActions } from './liquidations.ts';

@@ -6,7 +6,7 @@ import { readCycleResults, type ResultColumns } from '../../ledger/cycleResults.
 import { recentCycles, liveCallTotals, overdueCalls, callsIssuedBy, newestMarkTime } from '../../ledger/consoleRepo.ts';
 import { STATUS_RANK } from '../../engine/results.ts';
 import { formatAmount } from '../../../shared/units.ts';
-import { openShortfalls } from '../../ledger/automationRepo.ts';
+import { openShortfalls } from '../../ledger/shortfallRepo.ts';
 import { liveLiquidationTally } from '../../ledger/liquidationRepo.ts';
 import { automationStatus } from '../liquidations/automation.ts';
 import { staleFeedAlerts } from '../playbooks/injected.ts';

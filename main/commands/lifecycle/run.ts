@@ -17,7 +17,8 @@ import type { CommandContext } from '../context.ts';
 import type { Instrument } from '../../engine/model.ts';
 import type { ExpirySettled, FundingPaid, LifecycleResult } from '../../../shared/contractLifecycle.ts';
 import { readAssets, readInstruments, readPolicy } from '../../ledger/bookRepo.ts';
-import { writePosition, addCollateral, liveLiquidationsIn, setLiquidation, addLiquidationEvent } from '../../ledger/liquidationRepo.ts';
+import { liveLiquidationsIn, setLiquidation, addLiquidationEvent } from '../../ledger/liquidationRepo.ts';
+import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
 import {
   dueExpiries,
   dueFunding,

@@ -5,20 +5,10 @@ import type { CommandContext } from '../context.ts';
 import type { AutomationStatus, BreakerView, InputOf } from '../../../shared/contract.ts';
 import type { LiquidationRow } from '../../ledger/liquidationRepo.ts';
 import { readOrders } from '../../ledger/liquidationRepo.ts';
-import {
-  readSwitches,
-  writeSwitch,
-  trippedBreakers,
-  recentBreakers,
-  lastResets,
-  bandedInstruments,
-  markRange,
-  tripBreaker,
-  resetBreaker,
-  fundBalance,
-  openShortfalls,
-  type BreakerRow,
-} from '../../ledger/automationRepo.ts';
+import { readSwitches, writeSwitch } from '../../ledger/automationRepo.ts';
+import { trippedBreakers, recentBreakers, lastResets, bandedInstruments, markRange, tripBreaker, resetBreaker, type BreakerRow } from '../../ledger/breakerRepo.ts';
+import { fundBalance } from '../../ledger/fundRepo.ts';
+import { openShortfalls } from '../../ledger/shortfallRepo.ts';
 import { readPolicy, readInstruments } from '../../ledger/bookRepo.ts';
 import { memberStatuses } from '../../ledger/memberRepo.ts';
 import { readAccount } from '../../ledger/consoleRepo.ts';

@@ -17,12 +17,12 @@ import {
   addFilledLots,
   setLiquidation,
   addLiquidationEvent,
-  writePosition,
-  addCollateral,
   type LiquidationRow,
   type OrderRow,
 } from '../../ledger/liquidationRepo.ts';
-import { addFundEntry, addShortfall } from '../../ledger/automationRepo.ts';
+import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
+import { addFundEntry } from '../../ledger/fundRepo.ts';
+import { addShortfall } from '../../ledger/shortfallRepo.ts';
 import { activeCallsByAccount, heldCallsByAccount, callWriter } from '../../ledger/callRepo.ts';
 import { formatAmount, unitsOf } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';

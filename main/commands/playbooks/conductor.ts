@@ -8,7 +8,7 @@ import type { InputOf } from '../../../shared/contract.ts';
 import { MAX_INJECTED } from '../../../shared/contractPlaybook.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { setInjected, type RunRow } from '../../ledger/playbookRepo.ts';
-import { readMember } from '../../ledger/defaultRepo.ts';
+import { readMember } from '../../ledger/memberRepo.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { injectRule } from '../allowed/playbooks.ts';
 import { clockOf, describeEvent, MINUTE } from './drillClock.ts';

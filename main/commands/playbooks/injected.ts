@@ -16,7 +16,7 @@ import type { Actor, CommandContext } from '../context.ts';
 import type { Alert } from '../../../shared/contract.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
 import { runningDrills, setInjected, type RunRow } from '../../ledger/playbookRepo.ts';
-import { memberAccounts } from '../../ledger/defaultRepo.ts';
+import { memberAccounts } from '../../ledger/memberRepo.ts';
 import { listCalls, memberHasOverdueCall } from '../../ledger/callRepo.ts';
 import { latestMarkAt } from '../../ledger/priceRepo.ts';
 import { readLivePolicy } from '../../ledger/bookRepo.ts';

@@ -36,7 +36,7 @@ import {
   type RunStepRow,
 } from '../../ledger/playbookRepo.ts';
 import { libraryFiles } from '../../playbooks/library.ts';
-import { readMember } from '../../ledger/defaultRepo.ts';
+import { readMember } from '../../ledger/memberRepo.ts';
 import { checkPlaybook, NOW_PLUS } from './definition.ts';
 import { dispatch } from '../dispatch.ts';
 import { needsSecondApprover } from '../approvals.ts';

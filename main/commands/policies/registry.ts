@@ -4,7 +4,7 @@
 import type { Database } from 'better-sqlite3';
 import type { PolicyKind } from '../../../shared/contractPolicy.ts';
 import { DEFAULT_POLICY } from '../../engine/model.ts';
-import { DEFAULT_RECOVERY_POLICY } from '../../ledger/defaultRepo.ts';
+import { DEFAULT_RECOVERY_POLICY } from '../../ledger/recoveryPolicyRepo.ts';
 import { DEFAULT_INSURANCE_FUND_FLOOR } from '../../ledger/insuranceFundRepo.ts';
 import { SIGN_IN_POLICY } from '../auth.ts';
 import { formatAmount, formatRate, parseAmount, parseRate, UnitError } from '../../../shared/units.ts';

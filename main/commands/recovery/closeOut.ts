@@ -32,24 +32,11 @@ import {
   setLiquidation,
   addLiquidationEvent,
   getLiquidation,
-  writePosition,
-  insertPosition,
-  addCollateral,
 } from '../../ledger/liquidationRepo.ts';
-import {
-  memberAccounts,
-  setAccountMember,
-  insertPort,
-  updateCase,
-  addCaseEvent,
-  insertCloseOutPosition,
-  shortfallsOfLiquidations,
-  insertBid,
-  caseBids,
-  setBidStatus,
-  type CaseRow,
-  type BidRow,
-} from '../../ledger/defaultRepo.ts';
+import { writePosition, insertPosition, addCollateral } from '../../ledger/holdingsRepo.ts';
+import { memberAccounts, setAccountMember } from '../../ledger/memberRepo.ts';
+import { insertPort, updateCase, addCaseEvent, insertCloseOutPosition, insertBid, caseBids, setBidStatus, type CaseRow, type BidRow } from '../../ledger/defaultRepo.ts';
+import { shortfallsOfLiquidations } from '../../ledger/shortfallRepo.ts';
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { figuresJson, orderRowOf } from '../liquidations/views.ts';
 import { recordFill, settlementAt } from '../liquidations/execute.ts';

@@ -10,7 +10,7 @@ import type { LedgerRecoveryTool } from '../../../shared/contractRecovery.ts';
 import { runLayout, type LayoutResult } from '../../engine/waterfallLayouts.ts';
 import { enforce } from '../allowed/verdict.ts';
 import { caseStepRule } from '../allowed/defaults.ts';
-import { fundBalance } from '../../ledger/automationRepo.ts';
+import { fundBalance } from '../../ledger/fundRepo.ts';
 import { loadCase } from './views.ts';
 import { priceTimeOf } from './book.ts';
 import { waterfallCaseOf } from './waterfall.ts';

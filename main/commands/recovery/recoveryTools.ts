@@ -24,21 +24,12 @@ import { latestCycle, cycleRunAt } from '../../ledger/cycleRepo.ts';
 import { depositsBetween } from '../../ledger/callRepo.ts';
 import { readCycleResults } from '../../ledger/cycleResults.ts';
 import { accountColumns } from '../../ledger/consoleRepo.ts';
-import { writePosition, addCollateral } from '../../ledger/liquidationRepo.ts';
+import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
 import { addCashCollateral, cashAsset } from '../../ledger/collateralRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { limitGate } from '../lifecycle/limits.ts';
-import {
-  readMembers,
-  closeOutPositions,
-  memberAllocations,
-  memberAccounts,
-  insertLayers,
-  insertRecoveryAllocation,
-  updateCase,
-  addCaseEvent,
-  type CaseRow,
-} from '../../ledger/defaultRepo.ts';
+import { readMembers, memberAccounts } from '../../ledger/memberRepo.ts';
+import { closeOutPositions, memberAllocations, insertLayers, insertRecoveryAllocation, updateCase, addCaseEvent, type CaseRow } from '../../ledger/defaultRepo.ts';
 import { caseDetail, loadCase } from './views.ts';
 import { subBook, evaluateAll, priceTimeOf } from './book.ts';
 import { formatAmount } from '../../../shared/units.ts';

@@ -8,7 +8,9 @@ import type { StressReport, StressScenarioView, CoverFigure } from '../../../sha
 import { stressSteps, type StressProgress, type CoverResult, type StressResult } from '../../engine/stress.ts';
 import type { Book } from '../../engine/model.ts';
 import { readBook } from '../../ledger/bookRepo.ts';
-import { readShockKeys, readScenarios, upsertScenario, deleteScenario, readMembers, readRecoveryPolicy, type ScenarioRow } from '../../ledger/defaultRepo.ts';
+import { readShockKeys, readScenarios, upsertScenario, deleteScenario, type ScenarioRow } from '../../ledger/scenarioRepo.ts';
+import { readMembers } from '../../ledger/memberRepo.ts';
+import { readRecoveryPolicy } from '../../ledger/recoveryPolicyRepo.ts';
 import { priceTimeOf } from './book.ts';
 import { parseShocks } from '../shock.ts';
 import { formatAmount } from '../../../shared/units.ts';

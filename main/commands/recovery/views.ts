@@ -10,27 +10,10 @@ import type {
   LedgerRecoveryTool,
   ApprovalView,
 } from '../../../shared/contractRecovery.ts';
-import {
-  getCase,
-  caseEvents,
-  casePorts,
-  closeOutPositions,
-  caseBids,
-  caseLayers,
-  memberAllocations,
-  listAssessments,
-  assessmentPayments,
-  caseReplenishments,
-  recoveryAllocations,
-  readMember,
-  memberEvents,
-  accountCounts,
-  liveCaseOf,
-  dueReplenishments,
-  type AssessmentRow,
-  type CaseRow,
-  type MemberRow,
-} from '../../ledger/defaultRepo.ts';
+import { getCase, caseEvents, casePorts, closeOutPositions, caseBids, caseLayers, memberAllocations, recoveryAllocations, liveCaseOf, type CaseRow } from '../../ledger/defaultRepo.ts';
+import { listAssessments, assessmentPayments, type AssessmentRow } from '../../ledger/assessmentRepo.ts';
+import { caseReplenishments, dueReplenishments } from '../../ledger/defaultFundRepo.ts';
+import { readMember, memberEvents, accountCounts, type MemberRow } from '../../ledger/memberRepo.ts';
 import { readInstruments } from '../../ledger/bookRepo.ts';
 import { readMemberAccounts, positionCount } from '../../ledger/memberRepo.ts';
 import { formatAmount, formatRate } from '../../../shared/units.ts';

@@ -21,31 +21,12 @@ import type { AssessmentView, AssessmentReview } from '../../../shared/contractR
 import type { Database } from 'better-sqlite3';
 import { allocateWaterfall, type WaterfallCase, type WaterfallMember } from '../../engine/waterfall.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
-import {
-  readMembers,
-  readRecoveryPolicy,
-  assessedSince,
-  defaultFundMovesSince,
-  insertLayers,
-  insertMemberAllocations,
-  memberAllocations,
-  setDefaultFund,
-  addDefaultFundEntry,
-  insertReplenishment,
-  allocateShortfalls,
-  updateCase,
-  addCaseEvent,
-  listAssessments,
-  insertAssessment,
-  getAssessment,
-  setAssessment,
-  insertPayment,
-  pastDueAssessments,
-  readMember,
-  setMemberStatus,
-  type CaseRow,
-  type MemberRow,
-} from '../../ledger/defaultRepo.ts';
+import { readMembers, readMember, setMemberStatus, type MemberRow } from '../../ledger/memberRepo.ts';
+import { readRecoveryPolicy } from '../../ledger/recoveryPolicyRepo.ts';
+import { assessedSince, listAssessments, insertAssessment, getAssessment, setAssessment, insertPayment, pastDueAssessments } from '../../ledger/assessmentRepo.ts';
+import { defaultFundMovesSince, setDefaultFund, addDefaultFundEntry, insertReplenishment } from '../../ledger/defaultFundRepo.ts';
+import { insertLayers, insertMemberAllocations, memberAllocations, updateCase, addCaseEvent, type CaseRow } from '../../ledger/defaultRepo.ts';
+import { allocateShortfalls } from '../../ledger/shortfallRepo.ts';
 import { caseDetail, loadCase, assessmentView } from './views.ts';
 import { moneyIn } from './members.ts';
 import { normaliseTime } from '../../../shared/time.ts';
