@@ -678,7 +678,7 @@ export const playbookContract = {
     input: z.object({ run: runId.max(999_999_999_999) }).strict(),
     output: returns<DrillEntered>(),
     emits: [],
-    refuses: ['in_drill', 'drill_in_sandbox', 'no_ledger_file', 'busy'],
+    refuses: ['in_drill', 'drill_in_sandbox', 'no_ledger_file'],
   }),
   /** Moves the caller's console back onto the ledger (their session in the drill ends). */
   'playbooks.leave': defineCommand({
