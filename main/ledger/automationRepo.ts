@@ -1,6 +1,7 @@
 // Automation switches, circuit breakers, the insurance fund and liquidation revenue, and shortfalls.
 import type { Database } from 'better-sqlite3';
 import { prepared } from './stmtCache.ts';
+import { visible } from './seriesVisibility.ts';
 
 export type SwitchScope = 'global' | 'instrument' | 'account';
 
@@ -101,11 +102,11 @@ export function markRange(
   const r = db
     .prepare(
       `SELECT min(mark) AS low, max(mark) AS high, count(*) AS n,
-         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
-            AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS low_at,
-         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
-            AND mark = (SELECT max(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS high_at
-       FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t`,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}
+            AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()})) AS low_at,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}
+            AND mark = (SELECT max(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()})) AS high_at
+       FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}`,
     )
     .safeIntegers(true)
     .get({ i: instrument, f: from, t: to }) as { low: bigint | null; high: bigint | null; n: bigint; low_at: string | null; high_at: string | null };
