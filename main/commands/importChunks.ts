@@ -26,14 +26,26 @@ export const CHUNK_MS = 50;
 const FIRST_ROWS = 5_000;
 const MIN_ROWS = 500;
 const MAX_ROWS = 200_000;
-const TIDY_ROWS = 20_000;
 
 type SeriesKind = SeriesRows['kind'];
 
-/** The next chunk's rows, from how long this one took. */
+/** The next chunk's rows, from how long this one took (growing by half at most: a loaded host's times swing). */
 function nextRows(rows: number, ms: number): number {
   const scaled = ms > 0 ? Math.round((rows * CHUNK_MS) / ms) : MAX_ROWS;
-  return Math.max(MIN_ROWS, Math.min(MAX_ROWS, scaled, rows * 4));
+  return Math.max(MIN_ROWS, Math.min(MAX_ROWS, scaled, Math.round(rows * 1.5)));
+}
+
+/** `chunk(rows)` again while it says there is more, each sized from the last one's time, `pause` between them. */
+async function inChunks(chunk: (rows: number) => boolean, pause: () => Promise<void>): Promise<void> {
+  let rows = FIRST_ROWS;
+  for (;;) {
+    await pause();
+    const started = performance.now();
+    const n = rows;
+    // One chunk is one transaction: busy, it changed nothing and is tried again on its own.
+    if (!(await retryWhileBusy(async () => chunk(n)))) return;
+    rows = nextRows(rows, performance.now() - started);
+  }
 }
 
 export function chunkedPublish(ctx: CommandContext, s: StagedImport): ChunkedPublish {
@@ -43,21 +55,13 @@ export function chunkedPublish(ctx: CommandContext, s: StagedImport): ChunkedPub
       s.generation = await retryWhileBusy(async () => beginPublish(ctx.db, kind, ctx.now().toISOString()));
       const generation = s.generation;
       let after: unknown[] | null = null;
-      let rows = FIRST_ROWS;
-      do {
-        await pause();
-        const from: unknown[] | null = after;
-        const started = performance.now();
-        // One chunk is one transaction: busy, it changed nothing and is tried again on its own.
-        after = await retryWhileBusy(async (): Promise<unknown[] | null> => publishChunk(ctx.db, kind, generation, from, rows));
-        rows = nextRows(rows, performance.now() - started);
-      } while (after !== null);
+      await inChunks((rows) => (after = publishChunk(ctx.db, kind, generation, after, rows)) !== null, pause);
     },
     async settle(_committed, pause) {
       const generation = s.generation;
       if (generation === undefined) return;
       try {
-        while (await retryWhileBusy(async () => tidyChunk(ctx.db, kind, generation, TIDY_ROWS))) await pause();
+        await inChunks((rows) => tidyChunk(ctx.db, kind, generation, rows), pause);
       } catch {
         // Left as it is: hidden rows of a publish no longer this process's are deleted by the next writer of the
         // table, and a published row's mark left uncleared hides nothing.

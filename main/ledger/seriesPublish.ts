@@ -67,7 +67,8 @@ export function publishChunk(db: Database, kind: Kind, generation: number, after
       const bounds = [...(after ?? []), ...(upper ?? [])];
       const exists = `EXISTS (SELECT 1 FROM main.${s.table} x WHERE ${s.key.map((k) => `x.${k} = s.${k}`).join(' AND ')})`;
       db.prepare(`INSERT INTO ${OVERWRITES} SELECT * FROM ${STAGE} s WHERE ${range} AND ${exists}`).run(...bounds);
-      db.prepare(`INSERT INTO main.${s.table}(${s.columns.join(', ')}, publishing) SELECT ${s.columns.join(', ')}, ? FROM ${STAGE} s WHERE ${range} AND NOT ${exists} ORDER BY ${key}`).run(generation, ...bounds);
+      // The keys the table holds are on the overwrite list now: the insert passes over them (one look-up per row).
+      db.prepare(`INSERT INTO main.${s.table}(${s.columns.join(', ')}, publishing) SELECT ${s.columns.join(', ')}, ? FROM ${STAGE} s WHERE ${range} ORDER BY ${key} ON CONFLICT DO NOTHING`).run(generation, ...bounds);
       return upper ?? null;
     })
     .immediate();
