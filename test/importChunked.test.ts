@@ -13,7 +13,7 @@ import { dispatch, dispatchAsync } from '../main/commands/dispatch.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { readMarks, readInstruments } from '../main/ledger/bookRepo.ts';
 import { latestMarkAt } from '../main/ledger/priceRepo.ts';
-import { installCapture } from '../main/ledger/changeCapture.ts';
+import { installCapture, takeCaptured } from '../main/ledger/changeCapture.ts';
 import { ticksToPrice } from '../main/commands/console/accountView.ts';
 import { startRiskdesk, riskdeskAs, tempDir, journalOf } from './support/cli.ts';
 import { repeatedMarks } from './support/prices.ts';
@@ -104,6 +104,25 @@ test('a chunked prices import stays hidden from readers and fences other price w
   dispatch({ db: other, actor: operator, now }, 'prices.tick', tick(other));
   assert.equal(deepVerify(db).outcome, 'verified');
   db.close();
+});
+
+test("a console's resident book hears of the marks when they show, though another command took the records meanwhile", async (t) => {
+  const db = ledger(t);
+  installCapture(db);
+  takeCaptured(db);
+  const text = repeatedMarks(db, 20_000, new Date(Date.parse(DEMO_AS_OF) + 120_000).toISOString());
+  const instruments = new Set(text.split('\n').slice(1, -1).map((l) => l.split(',')[0]!));
+  let between = 0;
+  let atFlip: Set<string> | null = null;
+  await dispatchAsync({ db, actor: operator, now }, 'import.csv', { kind: 'prices', file: 'p.csv', text }, undefined, async () => {
+    // What another command on this connection does when it settles: takes what the triggers recorded so far.
+    if (publishes(db) > 0 && hiddenRows(db) > 0) between += takeCaptured(db).marks.size;
+    // Once the import's transaction has shown the rows, before any tidying (the hook runs before each chunk of it):
+    // what the import's own settling found.
+    else if (publishes(db) === 0 && between > 0 && atFlip === null) atFlip = takeCaptured(db).marks;
+  });
+  assert.ok(between > 0, 'records of hidden rows were taken between the chunks');
+  assert.deepEqual([...(atFlip ?? [])].sort(), [...instruments].sort(), 'every instrument of the file, recorded when its marks showed');
 });
 
 test('a publish refused under the lock leaves nothing: its hidden rows are deleted', async (t) => {

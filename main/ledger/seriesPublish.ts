@@ -13,6 +13,7 @@ import { STAGE, seriesOf, upsertSql, type SeriesRows } from './importRepo.ts';
 import { BUSY_MESSAGE, LedgerFailure } from './failures.ts';
 import { prepared } from './stmtCache.ts';
 import { OWNER, mine, refuseWhilePublishing } from './seriesVisibility.ts';
+import { recordShown } from './changeCapture.ts';
 
 type Kind = SeriesRows['kind'];
 type Key = unknown[];
@@ -80,6 +81,7 @@ export function flipPublish(db: Database, kind: Kind, generation: number): void 
   const s = seriesOf(kind);
   db.prepare(upsertSql(s, `SELECT ${s.columns.join(', ')} FROM ${OVERWRITES} WHERE true`)).run();
   db.prepare('DELETE FROM import_publishing WHERE generation = ?').run(generation);
+  recordShown(db, s.table, STAGE);
 }
 
 /** After the flip committed: the generation is no longer this process's to publish. */
