@@ -185,3 +185,25 @@ test('an import killed mid-publish leaves the ledger as before; verify --deep pa
   assert.equal(deepVerify(db).outcome, 'verified');
   db.close();
 });
+
+test('volatilities and asset prices are published in chunks too, and replay', async (t) => {
+  const db = ledger(t);
+  const underlying = readInstruments(db).find((i) => i.kind === 'perpetual')!.id;
+  const asset = db.prepare('SELECT asset_id FROM asset_prices ORDER BY asset_id LIMIT 1').pluck().get() as string;
+  const times = Array.from({ length: 7_000 }, (_, m) => new Date(Date.parse(DEMO_AS_OF) + (m + 2) * 60_000).toISOString());
+  const files = [
+    { kind: 'volatilities', table: 'volatilities', text: `underlying_instrument,strike,at,implied_vol,source\n${times.map((at) => `${underlying},,${at},0.5,chunked`).join('\n')}\n` },
+    { kind: 'asset-prices', table: 'asset_prices', text: `asset,at,price,source\n${times.map((at) => `${asset},${at},1,chunked`).join('\n')}\n` },
+  ] as const;
+  for (const f of files) {
+    let chunks = 0;
+    const r = (await dispatchAsync({ db, actor: operator, now }, 'import.csv', { kind: f.kind, file: `${f.kind}.csv`, text: f.text }, undefined, async () => {
+      if (publishes(db) > 0) chunks++;
+    })) as ImportResult;
+    assert.equal(r.rows, times.length);
+    assert.ok(chunks >= 2, `${f.kind}: ${chunks} chunks`);
+    assert.equal(Number(db.prepare(`SELECT count(*) FROM ${f.table} WHERE source = 'chunked' AND publishing IS NULL`).pluck().get()), times.length);
+  }
+  assert.equal(deepVerify(db).outcome, 'verified');
+  db.close();
+});
