@@ -152,12 +152,9 @@ function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Pr
  * both, and a replay runs what the journal says was allowed then.
  */
 export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
-  const now = ctx.now();
-  const at = now.toISOString();
-  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
   let committed = false;
   try {
-    const output = commitTransaction(ctx, once, channel, input, at, prepared);
+    const output = commitTransaction(ctx, channel, input, prepared);
     committed = true;
     return output;
   } finally {
@@ -166,9 +163,14 @@ export function commitCommand(ctx: CommandContext, channel: Channel, input: unkn
   }
 }
 
-function commitTransaction(ctx: CommandContext, once: CommandContext, channel: Channel, input: unknown, at: string, prepared?: Prepared): unknown {
+function commitTransaction(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
   const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
   return ctx.db.transaction(() => {
+    // The clock is read once the write lock is held: read before, while another process's command (a chunk of a long
+    // import, then its short last transaction) held the lock, it could be earlier than that command's entry.
+    const now = ctx.now();
+    const at = now.toISOString();
+    const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
     assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
     return journalled(ctx, channel, input, at, needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input, prepared));
@@ -206,13 +208,14 @@ export interface Pace {
 export async function dispatchSliced(ctx: CommandContext, channel: 'cycle.run', payload: unknown, pace: Pace): Promise<OutputOf<'cycle.run'>> {
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
-  const now = ctx.now();
-  const at = now.toISOString();
-  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
   const { db } = ctx;
   let committed = false;
   openTransaction.begin(db);
   try {
+    // Read with the write lock held, as commitTransaction does.
+    const now = ctx.now();
+    const at = now.toISOString();
+    const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
     assertClockForward(db, at);
     const steps: Steps<ReturnType<AnyHandler>> = cycleCommand(once, input);
     let since = performance.now();
