@@ -31,6 +31,7 @@ import { priceOfTicks } from '../main/commands/priceTick.ts';
 import { dispatch } from '../main/commands/dispatch.ts';
 import { ResidentBook } from '../main/resident/residentBook.ts';
 import { readBook } from '../main/ledger/bookRepo.ts';
+import { refFingerprint, REF_TABLES } from '../main/ledger/importRepo.ts';
 import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
 import { printTable } from '../main/text/table.ts';
@@ -72,6 +73,12 @@ export interface BenchReport {
     afterIdle: { gapMs: number; p50Ms: number; p99Ms: number; ticksWithCalls: number };
   };
   persistCycleMs: number;
+  /**
+   * The fingerprint an import's publish computes with the write lock held (commands/importCsv.ts, usableStage): of
+   * every reference table (what a non-market kind's parse reads) and of the instruments alone (prices, volatilities,
+   * funding rates), on this book's ledger; median ms.
+   */
+  refFingerprint: { allTablesMs: number; instrumentsMs: number };
   /** Marks through dispatch at a steady rate, each timed from when it was due (queueing included). */
   sustained: { perSecond: number; ticks: number; p50Ms: number; p99Ms: number };
   /** The console as a desk runs it (appPhase). */
@@ -488,6 +495,12 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
         writeCycleResults(db, cycle, r);
       })();
     }, Math.max(3, Math.min(o.rounds, 9)));
+    log('reference-data fingerprints...');
+    const fingerprintRounds = Math.max(3, Math.min(o.rounds, 9));
+    const refFingerprintMs = {
+      allTablesMs: round(median(time(() => refFingerprint(db, REF_TABLES), fingerprintRounds).ms)),
+      instrumentsMs: round(median(time(() => refFingerprint(db, ['instruments']), fingerprintRounds).ms)),
+    };
 
     // The idle-gap run needs the ledger as the back-to-back run finds it: a copy taken now, with the WAL folded in.
     foldWal(db);
@@ -513,6 +526,7 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       app,
       sustained: { perSecond: 1000, ticks: paced.latencies.length, p50Ms: round(median(paced.latencies)), p99Ms: round(quantile(paced.latencies, 0.99)) },
       persistCycleMs: round(median(persist.ms)),
+      refFingerprint: refFingerprintMs,
       priceToCall: {
         p50Ms: round(median(withCalls.length ? withCalls : latencies)),
         p99Ms: round(quantile(withCalls.length ? withCalls : latencies, 0.99)),
@@ -762,6 +776,7 @@ export async function runBench(o: { accounts: number; rounds: number; log: (s: s
     },
     priceToCall: ledger.priceToCall,
     persistCycleMs: ledger.persistCycleMs,
+    refFingerprint: ledger.refFingerprint,
     app: ledger.app,
     sustained: ledger.sustained,
     liquidationPlanning: planning,
@@ -814,6 +829,8 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
           '',
         ],
         [`persist one cycle's results (${b.accounts} accounts)`, r.persistCycleMs.toFixed(1), '< 150'],
+        ['reference-data fingerprint under an import\'s write lock: every reference table (non-market kinds)', r.refFingerprint.allTablesMs.toFixed(1), ''],
+        ['  instruments only (prices, volatilities, funding rates)', r.refFingerprint.instrumentsMs.toFixed(1), ''],
       ],
       [1, 2],
     );

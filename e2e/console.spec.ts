@@ -313,6 +313,8 @@ test('the audit log lists the journal, opens an entry, searches, and verifies th
   await expect(page.getByTestId('journal-payload').first()).toBeVisible();
   await expect(page.getByTestId('journal-result').first()).not.toBeEmpty();
 
+  // What the search does not read is said beside it (an imported file over 1 MiB is kept compressed).
+  await expect(page.getByTestId('journal-search')).toHaveAccessibleDescription(/over 1 MiB is kept compressed: it is found by its file name, not by its contents/);
   await page.getByTestId('journal-search').fill('cycle.run');
   // Newest first, the unfiltered list may start with a cycle too: wait for the search to be applied.
   await expect(page.getByTestId('journal-page')).toContainText('matching “cycle.run”');

@@ -38,7 +38,8 @@ const journalFilter = {
   /**
    * Free text. "call 7" (or call:7, liquidation 3, proposal 3, case 2, account X, member M) finds the entries that
    * touched that object, in payload or result; a bare number ("7", "#7") any object with that id; other text an
-   * object id, or a substring of the actor, the command, the payload or the result.
+   * object id, or a substring of the actor, the command, the payload or the result. An imported file over 1 MiB is
+   * kept compressed in its entry and its body is not searched: it is found by its file name, kind or sha256.
    */
   search: z.string().max(200).optional(),
   /** Entries at or after `from`, before `to` (UTC instants). */

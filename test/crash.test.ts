@@ -425,7 +425,9 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
 test(`import: ${IMPORT_RUNS} kill -9 runs of a large prices import leave none or all of the file`, { timeout: 120_000 }, async (t) => {
   const runs = tempDir(t, 'riskdesk-crash-import-');
   const args = (db: string) => ['import', '--db', db, 'prices', csv, '--json'];
-  const PRICES = 'SELECT instrument_id, at, mark, index_price, implied_vol, source FROM prices ORDER BY instrument_id, at';
+  // The rows a reader sees: a publish killed between its chunks leaves rows hidden (ledger/seriesPublish.ts).
+  const SHOWN = '(publishing IS NULL OR publishing NOT IN (SELECT generation FROM import_publishing))';
+  const PRICES = `SELECT instrument_id, at, mark, index_price, implied_vol, source FROM prices WHERE ${SHOWN} ORDER BY instrument_id, at`;
   const fileSha = sha256File(csv);
   assert.ok(csvRows >= 50_000, `the file has ${csvRows} rows`);
 
@@ -433,8 +435,8 @@ test(`import: ${IMPORT_RUNS} kill -9 runs of a large prices import leave none or
   const ref = await runAndKill(args(refDb), refDb, { from: 'never' });
   assert.equal(ref.killed, false);
   assert.equal(ref.json<{ rows: number }>().rows, csvRows);
-  const basePrices = withLedger(base, (db) => ({ n: count(db, 'prices'), sha: fingerprint(db, PRICES) }));
-  const wantPrices = withLedger(refDb, (db) => ({ n: count(db, 'prices'), sha: fingerprint(db, PRICES) }));
+  const basePrices = withLedger(base, (db) => ({ n: count(db, 'prices', SHOWN), sha: fingerprint(db, PRICES) }));
+  const wantPrices = withLedger(refDb, (db) => ({ n: count(db, 'prices', SHOWN), sha: fingerprint(db, PRICES) }));
   assert.equal(wantPrices.n, basePrices.n + csvRows);
   const span = await measure(args, runs);
   t.diagnostic(`reference import: ${Math.round(ref.ms)} ms, ${csvRows} rows; timed run: ${Math.round(span.ms)} ms, ledger open at ${Math.round(span.openMs)} ms, writing from ${Math.round(span.writeMs)} ms`);
@@ -444,16 +446,18 @@ test(`import: ${IMPORT_RUNS} kill -9 runs of a large prices import leave none or
     const run = await runAndKill(args(db), db, plan);
     const outcome = withLedger(db, (d): Outcome => {
       assert.equal(d.pragma('integrity_check', { simple: true }), 'ok');
-      const imported = count(d, 'prices', "source = 'gen'");
+      const imported = count(d, 'prices', `source = 'gen' AND ${SHOWN}`);
       const entries = journal(d);
+      // Rows hidden by a publish the kill left open are not state (test/importChunked.test.ts: the next writer deletes them).
+      assert.ok(count(d, 'import_publishing') <= 1);
       if (imported === 0) {
-        assert.equal(count(d, 'prices'), basePrices.n);
+        assert.equal(count(d, 'prices', SHOWN), basePrices.n);
         assert.equal(fingerprint(d, PRICES), basePrices.sha);
         assert.deepEqual(entries.map((e) => e.command), ['ledger.init'], 'a journal entry without its rows');
         return 'absent';
       }
       assert.equal(imported, csvRows, `part of the file was imported: ${imported} of ${csvRows} rows`);
-      assert.equal(count(d, 'prices'), wantPrices.n);
+      assert.equal(count(d, 'prices', SHOWN), wantPrices.n);
       assert.equal(fingerprint(d, PRICES), wantPrices.sha);
       assert.deepEqual(entries.map((e) => e.command), ['ledger.init', 'import.csv'], 'rows without their journal entry');
       // The file is recorded whole, as text or (over 1 MiB) brotli-compressed.

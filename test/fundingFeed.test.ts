@@ -143,6 +143,10 @@ test("a funding-rates file overwriting the feed's latest marked rate does not se
   // time; step 16 finds it in the journal, so the migrated ledger still refuses the old mark and matches its replay.
   imp(operator, 'funding-rates', `instrument,at,rate\nTST-PERP,${FUNDING_TIME},0.0002\n`);
   db.exec('DROP TABLE funding_feed_clock');
+  // And without step 17's (the chunked publish of series imports).
+  db.exec(`DROP TABLE import_publishing;
+    DROP INDEX prices_publishing; DROP INDEX volatilities_publishing; DROP INDEX asset_prices_publishing;
+    ALTER TABLE prices DROP COLUMN publishing; ALTER TABLE volatilities DROP COLUMN publishing; ALTER TABLE asset_prices DROP COLUMN publishing;`);
   db.pragma('user_version = 15');
   const file = db.name;
   db.close();

@@ -1,7 +1,8 @@
 // A long CLI import no longer shuts the desk out (issue 19, "long imports"): while a real CLI process imports a large
 // prices file, a browser-mode console in this process records deposits, and every one goes through: the import
-// parses, checks and stages its rows without the ledger's write lock and takes it only to publish them. The import
-// still lands whole (all its rows, one journal entry), and the deposits are journalled around it.
+// parses, checks and stages its rows without the ledger's write lock, then publishes them in chunks (each a short
+// transaction, hidden until the last), and deposits go in between the chunks. The import still lands whole (all its
+// rows, one journal entry), and the deposits are journalled around it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -40,20 +41,26 @@ test(`deposits from a browser-mode console go through while a CLI process import
     finished = true;
     return r;
   });
-  const deposits: { ms: number; during: boolean }[] = [];
+  const deposits: { ms: number; during: boolean; midPublish: boolean }[] = [];
+  const publishing = () => Number(db.prepare('SELECT count(*) FROM import_publishing').pluck().get()) > 0;
   while (!finished) {
     const started = performance.now();
+    const before = publishing();
     const r = await door.invokeAsync({ kind: 'browser', sid }, 'calls.deposit', { id: call.id, amount: '1' });
     assert.equal(r.result.ok, true, `deposit ${deposits.length + 1}: ${JSON.stringify(r.result)}`);
-    deposits.push({ ms: performance.now() - started, during: !finished });
+    deposits.push({ ms: performance.now() - started, during: !finished, midPublish: before && publishing() });
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   const imported = await importDone;
   assert.equal(imported.code, 0, imported.describe());
   const during = deposits.filter((d) => d.during);
   const longest = Math.max(...deposits.map((d) => d.ms));
-  t.diagnostic(`${deposits.length} deposits (${during.length} while the import ran), the longest took ${Math.round(longest)} ms; the import took ${Math.round(imported.ms)} ms`);
+  const midPublish = deposits.filter((d) => d.midPublish);
+  t.diagnostic(
+    `${deposits.length} deposits (${during.length} while the import ran, ${midPublish.length} between its chunks), the longest took ${Math.round(longest)} ms; the import took ${Math.round(imported.ms)} ms`,
+  );
   assert.ok(during.length >= 3, `deposits while the import ran: ${during.length}`);
+  assert.ok(midPublish.length >= 1, 'a deposit went in while the import was publishing its chunks');
 
   // All or nothing still: every row, one entry; the deposits are entries of their own, before and after it.
   assert.equal(Number(db.prepare('SELECT count(*) FROM prices').pluck().get()), pricesBefore + ROWS);

@@ -10,6 +10,7 @@ import { appendJournal, assertClockForward } from '../ledger/journal.ts';
 import type { CommandContext } from './context.ts';
 import { handlers, preparers, stagers, cycleCommand, type Prepared } from './handlers.ts';
 import type { Steps } from './steps.ts';
+import type { ChunkedPublish } from './importChunks.ts';
 import { openTransaction } from '../ledger/db.ts';
 import { needsSecondApprover, requestApproval } from './approvals.ts';
 
@@ -84,9 +85,16 @@ export function dispatch<C extends Channel>(ctx: CommandContext, channel: C | st
  * The same, for every channel: a channel that carries a password has it hashed (or checked) first, off the event
  * loop and outside the transaction, and its handler gets the result; an import is parsed, checked and staged outside
  * the transaction (stagers), then `between` is awaited (a turn of the event loop unless the door says otherwise)
- * before the transaction publishes it.
+ * before the transaction publishes it; a long one is written first a chunk at a time (importChunks.ts), with
+ * `betweenChunks` awaited before each chunk (a door that shares its connection keeps other transactions off it then).
  */
-export async function dispatchAsync<C extends Channel>(ctx: CommandContext, channel: C | string, payload: unknown, between?: () => Promise<void>): Promise<OutputOf<C>> {
+export async function dispatchAsync<C extends Channel>(
+  ctx: CommandContext,
+  channel: C | string,
+  payload: unknown,
+  between?: () => Promise<void>,
+  betweenChunks?: () => Promise<void>,
+): Promise<OutputOf<C>> {
   checkChannel(channel);
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
@@ -98,9 +106,34 @@ export async function dispatchAsync<C extends Channel>(ctx: CommandContext, chan
     prepared = stage(ctx, input);
     // Between stage and publish a door answers what waited while the file was parsed (and lets a console cycle that
     // began meanwhile settle first); the command checks again whatever changed, as it does when another process wrote.
-    await (between ?? (() => new Promise<void>((resolve) => setImmediate(resolve))))();
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    await (between ?? turn)();
+    if (prepared.ahead) return (await chunked(ctx, channel, input, prepared, prepared.ahead, betweenChunks ?? turn)) as OutputOf<C>;
   }
   return withActions(ctx, channel, run(ctx, channel, input, prepared)) as OutputOf<C>;
+}
+
+/** Between two chunks of a long import: long enough for another process's writer to take the lock (importChunks.ts). */
+const CHUNK_PAUSE_MS = 25;
+
+/**
+ * A staged command whose rows are written a chunk at a time before its transaction, hidden until the transaction
+ * shows them (importChunks.ts): its chunks, its transaction, then the tidying after it, whether it committed or not.
+ */
+async function chunked(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared, ahead: ChunkedPublish, turn: () => Promise<void>): Promise<unknown> {
+  const pause = async () => {
+    await new Promise<void>((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
+    await turn();
+  };
+  let committed = false;
+  try {
+    await ahead.write(pause);
+    const output = withActions(ctx, channel, run(ctx, channel, input, prepared));
+    committed = true;
+    return output;
+  } finally {
+    await ahead.settle(committed, pause);
+  }
 }
 
 function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Prepared | undefined): unknown {
@@ -119,12 +152,9 @@ function run(ctx: CommandContext, channel: Channel, input: unknown, prepared: Pr
  * both, and a replay runs what the journal says was allowed then.
  */
 export function commitCommand(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
-  const now = ctx.now();
-  const at = now.toISOString();
-  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
   let committed = false;
   try {
-    const output = commitTransaction(ctx, once, channel, input, at, prepared);
+    const output = commitTransaction(ctx, channel, input, prepared);
     committed = true;
     return output;
   } finally {
@@ -133,9 +163,14 @@ export function commitCommand(ctx: CommandContext, channel: Channel, input: unkn
   }
 }
 
-function commitTransaction(ctx: CommandContext, once: CommandContext, channel: Channel, input: unknown, at: string, prepared?: Prepared): unknown {
+function commitTransaction(ctx: CommandContext, channel: Channel, input: unknown, prepared?: Prepared): unknown {
   const handler = handlers[channel as keyof typeof handlers] as AnyHandler;
   return ctx.db.transaction(() => {
+    // The clock is read once the write lock is held: read before, while another process's command (a chunk of a long
+    // import, then its short last transaction) held the lock, it could be earlier than that command's entry.
+    const now = ctx.now();
+    const at = now.toISOString();
+    const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
     assertClockForward(ctx.db, at);
     // A command the contract holds for a second supervisor is checked now and waits (approvals.ts).
     return journalled(ctx, channel, input, at, needsSecondApprover(channel) ? requestApproval(once, channel, input) : handler(once, input, prepared));
@@ -173,13 +208,14 @@ export interface Pace {
 export async function dispatchSliced(ctx: CommandContext, channel: 'cycle.run', payload: unknown, pace: Pace): Promise<OutputOf<'cycle.run'>> {
   const input = authorize(ctx, channel, payload);
   refuseReadOnly(ctx, channel);
-  const now = ctx.now();
-  const at = now.toISOString();
-  const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
   const { db } = ctx;
   let committed = false;
   openTransaction.begin(db);
   try {
+    // Read with the write lock held, as commitTransaction does.
+    const now = ctx.now();
+    const at = now.toISOString();
+    const once: CommandContext = { ...ctx, now: () => new Date(now.getTime()) };
     assertClockForward(db, at);
     const steps: Steps<ReturnType<AnyHandler>> = cycleCommand(once, input);
     let since = performance.now();

@@ -44,6 +44,7 @@ import { adminHandlers, adminPreparers } from './admin/handlers.ts';
 import type { Prepared as PasswordPrepared } from './admin/users.ts';
 import { stageImport, type StagedImport } from './importCsv.ts';
 import type { FileRecord } from './importRecord.ts';
+import type { ChunkedPublish } from './importChunks.ts';
 import { listPolicies, policyHistoryCommand, changePolicyCommand } from './policies/policies.ts';
 import { automationStatus, setAutomation, resetBreakerCommand } from './liquidations/automation.ts';
 import { fundsHistory, insuranceFundCommand, drawCommand } from './funds/insuranceFund.ts';
@@ -62,7 +63,7 @@ export interface Handled<C extends Channel> {
 export type CommandChannel = Exclude<Channel, (typeof DOOR_CHANNELS)[number]>;
 export type Handlers = { [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>, prepared?: Prepared) => Handled<C> };
 /** What a preparer hands the handler: a password's hash (admin/users.ts), or an import staged before its transaction. */
-export type Prepared = PasswordPrepared & { staged?: StagedImport; record?: FileRecord };
+export type Prepared = PasswordPrepared & { staged?: StagedImport; record?: FileRecord; ahead?: ChunkedPublish };
 
 /** Channels whose input needs async work (a password hashed) before their transaction: see dispatchAsync. */
 export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, input: InputOf<C>) => Promise<Prepared> }> = adminPreparers;

@@ -6,6 +6,7 @@ import type { ImportKind, ImportResult, InputOf } from '../../shared/contract.ts
 import { recordFile, type FileRecord } from './importRecord.ts';
 import { parseCsv } from '../csv/parse.ts';
 import { ledgerRef, writeRows, isSeries, stageSeries, publishStagedSeries, hasStage, refFingerprint, REF_TABLES, type RefTable } from '../ledger/importRepo.ts';
+import { chunkedPublish, publishedInChunks, dropUnpublished, type ChunkedPublish } from './importChunks.ts';
 import { normaliseTime } from '../../shared/time.ts';
 import { roleAllows } from './allowed/verdict.ts';
 import { Decimal } from 'decimal.js';
@@ -164,6 +165,8 @@ export interface StagedImport {
   parsed: Rows | null;
   /** The file as the journal entry will record it, compressed if large (importRecord.ts). */
   record: FileRecord;
+  /** A series file's publish generation, once its rows are written hidden in chunks (importChunks.ts). */
+  generation?: number;
 }
 
 /**
@@ -173,12 +176,12 @@ export interface StagedImport {
  * writes the staged rows, if the reference data they were parsed against still stands (else it parses the file again).
  * A file refused here is refused as the command would refuse it, naming row and column, and nothing is written.
  */
-export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged: StagedImport } {
+export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): { staged: StagedImport; ahead?: ChunkedPublish } {
   refuseRole(ctx, input.kind);
   // Tried again after the ledger was busy: the file staged then is still there and what it was parsed against stands,
   // so it is not parsed again (the command checks that again, with the lock).
   const last = lastStaged.get(ctx.db);
-  if (last && sameFile(last, input) && staged(ctx, last) && last.checkedAgainst === refFingerprint(ctx.db, parseReads(input.kind))) return { staged: last };
+  if (last && sameFile(last, input) && staged(ctx, last) && last.checkedAgainst === refFingerprint(ctx.db, parseReads(input.kind))) return withChunks(ctx, last);
   // One read transaction: the reference data and its fingerprint from one snapshot (WAL: no lock on writers).
   const { ref, checkedAgainst } = ctx.db.transaction(() => ({ ref: ledgerRef(ctx.db), checkedAgainst: refFingerprint(ctx.db, parseReads(input.kind)) }))();
   const parsed = parseCsv(input.kind, input.file, input.text, ref);
@@ -188,7 +191,13 @@ export function stageImport(ctx: CommandContext, input: InputOf<'import.csv'>): 
   if (series) stageSeries(ctx.db, parsed, (s) => normaliseTime(s));
   const done: StagedImport = { kind: input.kind, file: input.file, text: input.text, rows: parsed.rows.length, checkedAgainst, ref, parsed: series ? null : parsed, record: recordFile(input.text) };
   lastStaged.set(ctx.db, done);
-  return { staged: done };
+  return withChunks(ctx, done);
+}
+
+/** A series file is published in chunks before its transaction (dispatchAsync runs `ahead`); other kinds are not. */
+function withChunks(ctx: CommandContext, s: StagedImport): { staged: StagedImport; ahead?: ChunkedPublish } {
+  delete s.generation;
+  return s.parsed === null ? { staged: s, ahead: chunkedPublish(ctx, s) } : { staged: s };
 }
 
 /** The file each connection staged last: a series stage is the connection's temp table, which the next one replaces. */
@@ -224,9 +233,14 @@ export function importCsvCommand(
   refuseRole(ctx, input.kind);
   const stage = usableStage(ctx, input, prepared?.staged);
   let rows: number;
+  // A series file whose rows were written hidden, but whose reference data changed since: its hidden rows go (here, in
+  // this transaction: a rare path), and the file is parsed again below.
+  if (!stage && prepared?.staged?.generation !== undefined) dropUnpublished(ctx, prepared.staged);
   if (stage?.parsed === null) {
-    // A series kind: its guards read nothing (guardReferenceChanges), its rows go in with one statement.
-    publishStagedSeries(ctx.db, stage.kind);
+    // A series kind: its guards read nothing (guardReferenceChanges). Its rows are already in, hidden, when they were
+    // published in chunks: made visible now, in one step; else they go in with one statement.
+    if (stage.generation !== undefined) publishedInChunks(ctx, stage);
+    else publishStagedSeries(ctx.db, stage.kind);
     rows = stage.rows;
   } else if (stage) {
     rows = writeChecked(ctx, stage.parsed, stage.ref);

@@ -464,10 +464,13 @@ export class Door {
   async #staged(binding: Binding, channel: string, payload: unknown): Promise<InvokeOutcome> {
     try {
       const actor = this.#actor(binding);
-      const value = await dispatchAsync(this.#ctx(actor), channel, this.#expand(actor, channel, payload), async () => {
+      // Before the publish and before each of its chunks: the door answers others, and no console cycle is open on
+      // this connection (a chunk would otherwise join its transaction).
+      const answerOthers = async () => {
         await new Promise<void>((resolve) => setImmediate(resolve));
         while (this.#cycle) await this.#cycle.done.catch(() => undefined);
-      });
+      };
+      const value = await dispatchAsync(this.#ctx(actor), channel, this.#expand(actor, channel, payload), answerOthers, answerOthers);
       this.#anchorAfter(channel, actor, payload, value);
       this.#after(channel, value);
       return { result: { ok: true, value } as AnyInvokeResult };

@@ -2,6 +2,7 @@
 // instrument, members on watch.
 import type { Database } from 'better-sqlite3';
 import { CALL_COLUMNS, callOfRow, type CallRow, type OverdueCall } from './consoleRepo.ts';
+import { visible } from './seriesVisibility.ts';
 
 /** An open call due soon: the shape of the console's call lists. */
 export type DueCall = OverdueCall;
@@ -24,7 +25,7 @@ export function heldMarkTimes(db: Database): { instrument: string; at: string | 
     .prepare(
       // From the instruments, each asked whether a position holds it (the positions_instrument index stops at the
       // first): a DISTINCT over the positions read all 969k rows of the 100k book, 300-400 ms on every dashboard.
-      `SELECT i.id, (SELECT max(at) FROM prices p WHERE p.instrument_id = i.id) AS at FROM instruments i
+      `SELECT i.id, (SELECT max(at) FROM prices p WHERE p.instrument_id = i.id AND ${visible('p.')}) AS at FROM instruments i
        WHERE EXISTS (SELECT 1 FROM positions h WHERE h.instrument_id = i.id AND h.quantity <> 0) ORDER BY at, i.id`,
     )
     .all() as { id: string; at: string | null }[];

@@ -7,6 +7,7 @@ import { parseRate, parseAmount, decimalPlaces, parseUnits } from '../../shared/
 import { accountOfRow, readAccount, type AccountDbRow } from './consoleRepo.ts';
 import { InputError } from '../../shared/errors.ts';
 import { markByModel } from '../engine/optionMarks.ts';
+import { visible } from './seriesVisibility.ts';
 
 type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
@@ -312,7 +313,7 @@ export function readMarks(db: Database, asOf: string): Map<string, { mark: bigin
   const rows = all(
     db,
     `SELECT p.instrument_id, p.mark, p.at FROM prices p
-     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? GROUP BY instrument_id) l
+     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND ${visible()} GROUP BY instrument_id) l
        ON l.instrument_id = p.instrument_id AND l.at = p.at`,
     asOf,
   );
@@ -323,7 +324,7 @@ export function readAssetPrices(db: Database, asOf: string): Map<string, { price
   const rows = all(
     db,
     `SELECT p.asset_id, p.price, p.at FROM asset_prices p
-     JOIN (SELECT asset_id, max(at) AS at FROM asset_prices WHERE at <= ? GROUP BY asset_id) l
+     JOIN (SELECT asset_id, max(at) AS at FROM asset_prices WHERE at <= ? AND ${visible()} GROUP BY asset_id) l
        ON l.asset_id = p.asset_id AND l.at = p.at`,
     asOf,
   );
@@ -357,7 +358,7 @@ export function readVols(db: Database, asOf: string, instruments: readonly Instr
   const rows = all(
     db,
     `SELECT p.instrument_id, p.implied_vol, p.at FROM prices p
-     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND implied_vol IS NOT NULL GROUP BY instrument_id) l
+     JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND implied_vol IS NOT NULL AND ${visible()} GROUP BY instrument_id) l
        ON l.instrument_id = p.instrument_id AND l.at = p.at`,
     asOf,
   );
@@ -365,7 +366,7 @@ export function readVols(db: Database, asOf: string, instruments: readonly Instr
   const surface = all(
     db,
     `SELECT v.underlying_instrument_id AS u, v.strike, v.implied_vol, v.at FROM volatilities v
-     JOIN (SELECT underlying_instrument_id, strike, max(at) AS at FROM volatilities WHERE at <= ? GROUP BY underlying_instrument_id, strike) l
+     JOIN (SELECT underlying_instrument_id, strike, max(at) AS at FROM volatilities WHERE at <= ? AND ${visible()} GROUP BY underlying_instrument_id, strike) l
        ON l.underlying_instrument_id = v.underlying_instrument_id AND l.strike = v.strike AND l.at = v.at`,
     asOf,
   );
@@ -491,7 +492,7 @@ export function heldWithUnderlyings(instruments: Instrument[], positions: readon
 
 /** The latest price of an asset at or before `asOf`, or null. */
 export function assetPriceAt(db: Database, asset: string, asOf: string): bigint | null {
-  const r = db.prepare('SELECT price FROM asset_prices WHERE asset_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true).get(asset, asOf) as
+  const r = db.prepare(`SELECT price FROM asset_prices WHERE asset_id = ? AND at <= ? AND ${visible()} ORDER BY at DESC LIMIT 1`).safeIntegers(true).get(asset, asOf) as
     | { price: bigint }
     | undefined;
   return r ? r.price : null;
@@ -505,7 +506,7 @@ export function assetPriceAt(db: Database, asset: string, asOf: string): bigint 
 export function readAccountBook(db: Database, accountId: string, asOf: string): Book {
   const positions = readPositions(db, accountId);
   const collateral = readCollateral(db, accountId);
-  const mark = db.prepare('SELECT mark FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1').safeIntegers(true);
+  const mark = db.prepare(`SELECT mark FROM prices WHERE instrument_id = ? AND at <= ? AND ${visible()} ORDER BY at DESC LIMIT 1`).safeIntegers(true);
   const marks = new Map<string, bigint>();
   const instruments = readInstruments(db);
   const read = (ids: Iterable<string>) => {
@@ -542,7 +543,7 @@ export function readAccountBook(db: Database, accountId: string, asOf: string): 
 }
 
 function latestMarkTime(db: Database, id: string, asOf: string): string {
-  return String(db.prepare('SELECT max(at) FROM prices WHERE instrument_id = ? AND at <= ?').pluck().get(id, asOf) as string | null ?? asOf);
+  return String(db.prepare(`SELECT max(at) FROM prices WHERE instrument_id = ? AND at <= ? AND ${visible()}`).pluck().get(id, asOf) as string | null ?? asOf);
 }
 
 export function memberCureMinutes(db: Database): Map<string, number> {
@@ -565,7 +566,7 @@ function tickReadsOf(db: Database) {
   if (!s) {
     s = {
       tick: db.prepare('SELECT tick, kind FROM instruments WHERE id = ?').raw(),
-      latest: db.prepare('SELECT at, mark FROM prices WHERE instrument_id = ? ORDER BY at DESC LIMIT 1').raw().safeIntegers(true),
+      latest: db.prepare(`SELECT at, mark FROM prices WHERE instrument_id = ? AND ${visible()} ORDER BY at DESC LIMIT 1`).raw().safeIntegers(true),
     };
     tickReads.set(db, s);
   }

@@ -1,5 +1,6 @@
 // Circuit breakers: instruments' price bands, the marks a band is measured on, and breakers tripped and reset.
 import type { Database } from 'better-sqlite3';
+import { visible } from './seriesVisibility.ts';
 
 export interface BreakerRow {
   id: number;
@@ -82,11 +83,11 @@ export function markRange(
   const r = db
     .prepare(
       `SELECT min(mark) AS low, max(mark) AS high, count(*) AS n,
-         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
-            AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS low_at,
-         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t
-            AND mark = (SELECT max(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t)) AS high_at
-       FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t`,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}
+            AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()})) AS low_at,
+         (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}
+            AND mark = (SELECT max(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()})) AS high_at
+       FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}`,
     )
     .safeIntegers(true)
     .get({ i: instrument, f: from, t: to }) as { low: bigint | null; high: bigint | null; n: bigint; low_at: string | null; high_at: string | null };

@@ -45,6 +45,17 @@ export function installCapture(db: Database): void {
   installed.add(db);
 }
 
+/**
+ * Rows a chunked import wrote earlier, hidden, and shows now (seriesPublish.ts flipPublish): recorded as the triggers
+ * recorded them when they were written, since another command's settling may have taken those records meanwhile,
+ * while the rows were still hidden. `keysFrom` is a table holding the rows' keys (the import's stage).
+ */
+export function recordShown(db: Database, table: string, keysFrom: string): void {
+  if (!installed.has(db)) return;
+  if (table === 'prices') db.prepare(`INSERT INTO temp.resident_changes(kind, key) SELECT DISTINCT 'marks', instrument_id FROM ${keysFrom}`).run();
+  else db.prepare("INSERT INTO temp.resident_changes(kind, key) VALUES ('reload', ?)").run(table);
+}
+
 const statements = new WeakMap<Database, { read: import('better-sqlite3').Statement; clear: import('better-sqlite3').Statement }>();
 
 /** What was recorded since the last call, and forgets it. */

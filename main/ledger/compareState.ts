@@ -3,6 +3,7 @@
 // memory than one row of each. The first difference is named: table, key, column and both values.
 import type Database from 'better-sqlite3';
 import type { StateDifference } from '../../shared/contractIntegrity.ts';
+import { visible } from './seriesVisibility.ts';
 
 type Db = Database.Database;
 type Value = bigint | number | string | Buffer | null;
@@ -10,10 +11,17 @@ type Value = bigint | number | string | Buffer | null;
 export type { StateDifference };
 
 /**
- * Tables that are not state: the journal (checked by its chain and by the replay, entry by entry) and SQLite's own
- * (sqlite_sequence follows the rows it numbers, which are compared).
+ * Tables that are not state: the journal (checked by its chain and by the replay, entry by entry), the imports being
+ * published in chunks (a replay writes each import whole), and SQLite's own (sqlite_sequence follows the rows it
+ * numbers, which are compared).
  */
-const NOT_STATE = new Set(['journal']);
+const NOT_STATE = new Set(['journal', 'import_publishing']);
+
+/**
+ * A series row's publish generation (seriesPublish.ts) says how it was written, not what it holds: not compared, and
+ * rows still hidden (a publish under way, or one whose process died) are not part of the state.
+ */
+const PUBLISH_MARK = 'publishing';
 
 function objects(db: Db): { type: string; name: string; sql: string | null }[] {
   return db
@@ -70,8 +78,9 @@ function shape(db: Db, table: string): Shape {
   const info = db.prepare(`SELECT name, pk FROM pragma_table_info(?) ORDER BY cid`).all(table) as { name: string; pk: bigint }[];
   const pk = info.filter((c) => Number(c.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)).map((c) => c.name);
   const keys = pk.length > 0 ? pk : ['rowid'];
-  const columns = info.map((c) => c.name);
-  const sql = `SELECT ${keys.map(quote).join(', ')}, ${columns.map(quote).join(', ')} FROM ${quote(table)} ORDER BY ${keys.map(quote).join(', ')}`;
+  const columns = info.map((c) => c.name).filter((c) => c !== PUBLISH_MARK);
+  const hidden = info.length > columns.length ? ` WHERE ${visible()}` : '';
+  const sql = `SELECT ${keys.map(quote).join(', ')}, ${columns.map(quote).join(', ')} FROM ${quote(table)}${hidden} ORDER BY ${keys.map(quote).join(', ')}`;
   return { keys, columns, sql };
 }
 

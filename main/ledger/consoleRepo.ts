@@ -2,6 +2,7 @@
 // Every INTEGER comes back as bigint (the ledger's default); counts are converted with Number().
 import type { Database } from 'better-sqlite3';
 import type { Account } from '../engine/model.ts';
+import { visible } from './seriesVisibility.ts';
 
 /** The latest `limit` margin cycles, oldest first, with their stored summary JSON. */
 export function recentCycles(db: Database, limit: number): { id: number; asOf: string; summary: string }[] {
@@ -117,7 +118,7 @@ export function callsIssuedBy(db: Database, cycleId: number): { count: number; a
 /** The time of the newest instrument mark in the ledger (one index seek per instrument), or null. */
 export function newestMarkTime(db: Database): string | null {
   const r = db
-    .prepare('SELECT max((SELECT max(at) FROM prices p WHERE p.instrument_id = i.id)) FROM instruments i')
+    .prepare(`SELECT max((SELECT max(at) FROM prices p WHERE p.instrument_id = i.id AND ${visible('p.')})) FROM instruments i`)
     .pluck()
     .get() as string | null;
   return r ?? null;
@@ -131,7 +132,7 @@ export function underlyings(db: Database): Set<string> {
 /** The latest mark at or before `asOf` (any time when null) of each instrument given that has one. */
 export function latestMarks(db: Database, instruments: Iterable<string>, asOf: string | null): Map<string, { mark: bigint; at: string }> {
   const stmt = db.prepare(
-    `SELECT mark, at FROM prices WHERE instrument_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
+    `SELECT mark, at FROM prices WHERE instrument_id = ? AND ${visible()} ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
   );
   const out = new Map<string, { mark: bigint; at: string }>();
   for (const id of instruments) {
@@ -144,7 +145,7 @@ export function latestMarks(db: Database, instruments: Iterable<string>, asOf: s
 /** The latest price at or before `asOf` (any time when null) of each asset given that has one. */
 export function latestAssetPrices(db: Database, assets: Iterable<string>, asOf: string | null): Map<string, { price: bigint; at: string }> {
   const stmt = db.prepare(
-    `SELECT price, at FROM asset_prices WHERE asset_id = ? ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
+    `SELECT price, at FROM asset_prices WHERE asset_id = ? AND ${visible()} ${asOf === null ? '' : 'AND at <= ?'} ORDER BY at DESC LIMIT 1`,
   );
   const out = new Map<string, { price: bigint; at: string }>();
   for (const id of assets) {
@@ -157,7 +158,7 @@ export function latestAssetPrices(db: Database, assets: Iterable<string>, asOf: 
 /** The latest `limit` marks of one instrument, oldest first (mark in ticks). */
 export function markHistory(db: Database, instrument: string, limit: number): { at: string; mark: bigint }[] {
   const rows = db
-    .prepare('SELECT at, mark FROM prices WHERE instrument_id = ? ORDER BY at DESC LIMIT ?')
+    .prepare(`SELECT at, mark FROM prices WHERE instrument_id = ? AND ${visible()} ORDER BY at DESC LIMIT ?`)
     .all(instrument, limit) as { at: string; mark: bigint }[];
   return rows.reverse().map((r) => ({ at: r.at, mark: r.mark }));
 }

@@ -48,6 +48,7 @@ const TABLES = [
   'funding_feed_clock',
   'funding_payments',
   'funding_rates',
+  'import_publishing',
   'instrument_delivery',
   'instrument_impact',
   'instrument_risk_arrays',
@@ -320,7 +321,7 @@ test('STRICT and CHECK constraints refuse bad values', () => {
     const check = (sql: string): void => assert.equal(sqliteCode(() => db.exec(sql)), 'SQLITE_CONSTRAINT_CHECK', sql);
     check("UPDATE members SET status = 'bankrupt' WHERE id = 'M1'");
     check("INSERT INTO accounts VALUES ('A3', 'M1', 'house', 'portfolio')");
-    check("INSERT INTO asset_prices VALUES ('USD', '2026-03-12 16:00:00', 100, 'feed')");
+    check("INSERT INTO asset_prices (asset_id, at, price, source) VALUES ('USD', '2026-03-12 16:00:00', 100, 'feed')");
     check("INSERT INTO instrument_tiers VALUES ('BTC-PERP', 1000, 9000, 8000)"); // imr < mmr
     check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'future', 'X', '1', '0', '1', 1, 'tiered')");
     check("INSERT INTO instruments (id, kind, underlying, multiplier, lot, tick, lot_tick_value, margin) VALUES ('X', 'future', 'X', '1.2.3', '1', '1', 1, 'tiered')");

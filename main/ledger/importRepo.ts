@@ -7,6 +7,7 @@ import { readAccounts, readOwnAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
 import { writeDeliveries, writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
 import { writeLimits } from './limitRepo.ts';
+import { refuseWhilePublishing } from './seriesVisibility.ts';
 
 /** The ledger's reference data, as the CSV parser looks it up. */
 export function ledgerRef(db: Database): CsvRef {
@@ -27,10 +28,10 @@ export function ledgerRef(db: Database): CsvRef {
 // it was. The stage stays until the next one (or the connection's end): it is never dropped inside a transaction,
 // where a rollback would leave the temp schema in doubt. The other kinds are reference data and books of a few
 // thousand rows: the command layer keeps their parsed rows and writes them with writeRows.
-const STAGE = 'temp.import_stage';
+export const STAGE = 'temp.import_stage';
 
 /** A time-series kind: one row per key and time, upserted (the newest row of a file for a key wins). */
-interface Series<R> {
+export interface Series<R> {
   table: string;
   columns: readonly string[];
   key: readonly string[];
@@ -58,25 +59,26 @@ const SERIES: { [K in 'prices' | 'volatilities' | 'asset-prices']: Series<Extrac
   },
 };
 
-type SeriesRows = Extract<Rows, { kind: keyof typeof SERIES }>;
+export type SeriesRows = Extract<Rows, { kind: keyof typeof SERIES }>;
 
 /** Whether a kind is staged in bulk (stageSeries) rather than kept parsed. */
 export function isSeries(parsed: Rows): parsed is SeriesRows {
   return Object.hasOwn(SERIES, parsed.kind);
 }
 
-function seriesOf(kind: SeriesRows['kind']): Series<SeriesRows['rows'][number]> {
+export function seriesOf(kind: SeriesRows['kind']): Series<SeriesRows['rows'][number]> {
   return SERIES[kind] as Series<SeriesRows['rows'][number]>;
 }
 
 /** INSERT ... ON CONFLICT DO UPDATE of a series' table, from VALUES or from a SELECT. */
-function upsertSql(s: Series<unknown>, from: string): string {
+export function upsertSql(s: Series<unknown>, from: string): string {
   const set = s.columns.filter((c) => !s.key.includes(c)).map((c) => `${c} = excluded.${c}`);
   return `INSERT INTO ${s.table}(${s.columns.join(', ')}) ${from} ON CONFLICT(${s.key.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
 }
 
 function writeSeries(db: Database, parsed: SeriesRows, normaliseAt: (s: string) => string): void {
   const s = seriesOf(parsed.kind);
+  refuseWhilePublishing(db, s.table);
   const put = db.prepare(upsertSql(s, `VALUES (${s.columns.map(() => '?').join(', ')})`));
   for (const r of parsed.rows) put.run(...s.values(r, normaliseAt));
 }

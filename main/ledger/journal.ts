@@ -204,6 +204,14 @@ function toEntry(r: Row): JournalEntry {
   };
 }
 
+/**
+ * The payload as a search reads it. An imported file over 1 MiB is kept brotli-compressed in its entry
+ * (commands/importRecord.ts): its body is not searched (decompressing every large import on every search would cost
+ * seconds), and its base64 is left out, so that a search never "finds" text by chance in compressed bytes. Such an
+ * entry is found by what its payload says beside the body (file name, kind, sha256) and its result (rows).
+ */
+const SEARCHED_PAYLOAD = "(CASE WHEN command = 'import.csv' AND json_type(payload, '$.brotli') = 'text' THEN json_remove(payload, '$.brotli') ELSE payload END)";
+
 export interface ListJournalOptions {
   /** Only entries with seq > afterSeq (paging forward). */
   afterSeq?: number;
@@ -211,7 +219,10 @@ export interface ListJournalOptions {
   beforeSeq?: number;
   /** 1..10000. */
   limit: number;
-  /** Substring matched (LIKE, case-insensitive for ASCII; % and _ match literally) in actor, command or payload. */
+  /**
+   * Substring matched (LIKE, case-insensitive for ASCII; % and _ match literally) in actor, command or payload (a
+   * compressed file's body excepted: SEARCHED_PAYLOAD).
+   */
   search?: string;
   /** Newest entries first (default: oldest first). */
   newestFirst?: boolean;
@@ -239,7 +250,7 @@ export function listJournal(db: Db, opts: ListJournalOptions): JournalEntry[] {
   }
   if (opts.search !== undefined && opts.search !== '') {
     const pattern = `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push("(actor LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\')");
+    where.push(`(actor LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\' OR ${SEARCHED_PAYLOAD} LIKE ? ESCAPE '\\')`);
     params.push(pattern, pattern, pattern);
   }
   const sql =
@@ -262,7 +273,7 @@ export interface JournalScan {
   command?: string;
   /**
    * Every one of these substrings (LIKE, case-insensitive for ASCII; % and _ literal) in the actor, the command, the
-   * payload or the result.
+   * payload (a compressed file's body excepted: SEARCHED_PAYLOAD) or the result.
    */
   contains?: readonly string[];
   newestFirst: boolean;
@@ -292,7 +303,7 @@ export function scanJournal(db: Db, f: JournalScan): IterableIterator<JournalEnt
   }
   for (const s of f.contains ?? []) {
     const p = `%${escapeLike(s)}%`;
-    add("(actor LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\')", p, p, p, p);
+    add(`(actor LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\' OR ${SEARCHED_PAYLOAD} LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\')`, p, p, p, p);
   }
   const sql = `SELECT ${ROW_COLUMNS} FROM journal${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'}`;
   const rows = db.prepare(sql).safeIntegers(false).iterate(...params) as IterableIterator<Row>;

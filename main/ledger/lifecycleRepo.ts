@@ -3,6 +3,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Position } from '../engine/model.ts';
 import { prepared } from './stmtCache.ts';
+import { visible } from './seriesVisibility.ts';
 
 type Row = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ export function advanceFeedClock(db: Database, instrument: string, observedAt: s
 
 /** The last mark of an instrument at or before `at`, with its time. */
 export function markAtOrBefore(db: Database, instrument: string, at: string): { mark: bigint; at: string } | undefined {
-  const r = prepared(db, 'SELECT mark, at FROM prices WHERE instrument_id = ? AND at <= ? ORDER BY at DESC LIMIT 1')
+  const r = prepared(db, `SELECT mark, at FROM prices WHERE instrument_id = ? AND at <= ? AND ${visible()} ORDER BY at DESC LIMIT 1`)
     .safeIntegers(true)
     .get(instrument, at) as { mark: bigint; at: string } | undefined;
   return r;

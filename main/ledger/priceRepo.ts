@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { visible, refuseWhilePublishing } from './seriesVisibility.ts';
 
 /** A prepared writer of marks, for the live ticker (one statement, prepared once). */
 export function priceWriter(db: Database): (p: { instrument: string; at: string; mark: bigint; source: string }) => void {
@@ -6,10 +7,13 @@ export function priceWriter(db: Database): (p: { instrument: string; at: string;
     `INSERT INTO prices(instrument_id, at, mark, source) VALUES (?, ?, ?, ?)
      ON CONFLICT(instrument_id, at) DO UPDATE SET mark = excluded.mark, source = excluded.source`,
   );
-  return (p) => void stmt.run(p.instrument, p.at, p.mark, p.source);
+  return (p) => {
+    refuseWhilePublishing(db, 'prices');
+    stmt.run(p.instrument, p.at, p.mark, p.source);
+  };
 }
 
 /** The time of the latest mark of any instrument, or null before the first. */
 export function latestMarkAt(db: Database): string | null {
-  return (db.prepare('SELECT max(at) FROM prices').pluck().get() as string | null) ?? null;
+  return (db.prepare(`SELECT max(at) FROM prices WHERE ${visible()}`).pluck().get() as string | null) ?? null;
 }

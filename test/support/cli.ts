@@ -237,6 +237,21 @@ export function tableRows(db: Ledger, table: string): unknown[][] {
   return (db.prepare(`SELECT * FROM "${table}" ORDER BY ${order}`).raw().all() as unknown[][]).map((r) => r.map(cell));
 }
 
+/**
+ * A table's rows as the ledger's state, which is what its readers see (and what verify --deep compares): the rows of a
+ * series import still being published in chunks, or left by one whose process died, are hidden and not state, nor is
+ * the generation mark a row carries, nor the bookkeeping of those publishes (main/ledger/seriesPublish.ts).
+ */
+function stateRows(db: Ledger, table: string): unknown[][] {
+  const cols = db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[];
+  if (table === 'sqlite_sequence') return tableRows(db, table).filter((r) => r[0] !== 'import_publishing');
+  if (!cols.includes('publishing')) return tableRows(db, table);
+  const shown = cols.filter((c) => c !== 'publishing');
+  const order = shown.map((_, i) => String(i + 1)).join(', ');
+  const sql = `SELECT ${shown.map((c) => `"${c}"`).join(', ')} FROM "${table}" WHERE publishing IS NULL OR publishing NOT IN (SELECT generation FROM import_publishing) ORDER BY ${order}`;
+  return (db.prepare(sql).raw().all() as unknown[][]).map((r) => r.map(cell));
+}
+
 export interface LedgerDump {
   /** table -> sha256 of its rows (ordered), and row counts. */
   tables: Record<string, { rows: number; sha256: string }>;
@@ -250,7 +265,8 @@ export function dumpLedger(file: string): LedgerDump {
   return withLedger(file, (db) => {
     const tables: LedgerDump['tables'] = {};
     for (const t of tableNames(db)) {
-      const rows = tableRows(db, t);
+      if (t === 'import_publishing') continue;
+      const rows = stateRows(db, t);
       tables[t] = { rows: rows.length, sha256: createHash('sha256').update(JSON.stringify(rows)).digest('hex') };
     }
     const schema = (db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY type, name').raw().all() as unknown[][])
