@@ -13,11 +13,11 @@ import { retryWhileBusy, BUSY_POLICY } from '../commands/busy.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
-import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
-import { printTrace } from './explain.ts';
+import { CHANNEL_COMMANDS, COMMON_FLAGS, channelCommand, commandHelp, synopsisOf, usageLinesOf } from './channelCommands.ts';
+import { inputFrom, parseArgsOptions } from './contractFlags.ts';
 import { usersCli, sessionsCli, passwordCli } from './users.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
@@ -43,14 +43,13 @@ const USAGE = `riskdesk <command> [options]
            RISKDESK_ADMIN_PASSWORD, or asked twice at the terminal
   demo     [--db F] [--accounts N]                             create the demo book if missing, run a cycle, print it
   import   --db F KIND FILE.csv [--as USER]                    KIND: ${IMPORT_KINDS.join(', ')}
-  cycle    --db F [--at ISO] [--as USER] [--json]              run a margin cycle
-  calls    --db F [--status S] [--account A] [--json]          list margin calls
-  call     --db F --id N [--json]                              one call with its history
-  deposit  --db F --id N --amount X [--note T] [--confirm] --as USER   record a cash deposit against a call
-  extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
-  waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
-  escalate --db F --id N --reason R --as USER                  escalate an overdue call
-  escalate --db F --ids N1,N2,... --reason R --as USER         escalate overdue calls with one reason, all or none
+${usageLinesOf('cycle')}
+${usageLinesOf('calls')}
+${usageLinesOf('call')}
+${usageLinesOf('deposit')}
+${usageLinesOf('extend')}
+${usageLinesOf('waive')}
+${usageLinesOf('escalate')}
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
@@ -85,8 +84,7 @@ const USAGE = `riskdesk <command> [options]
   report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
            alternative and both outcomes costed side by side
   report   eod --db F --day YYYY-MM-DD [--json|--csv|--export FILE.html|.pdf|.csv|.json]   the end-of-day risk report
-  explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
-           every intermediate value (F: mm, im, equity, call, health, liquidationPrice, bankruptcyPrice, planQuantity)
+${usageLinesOf('explain')}
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
   waterfall --input FILE.json [--json]                         default waterfall of a standalone case
   adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
@@ -148,10 +146,8 @@ const OPTIONS = {
   status: { type: 'string' },
   account: { type: 'string' },
   id: { type: 'string' },
-  ids: { type: 'string' },
   amount: { type: 'string' },
   note: { type: 'string' },
-  deadline: { type: 'string' },
   reason: { type: 'string' },
   input: { type: 'string' },
   to: { type: 'string' },
@@ -160,8 +156,6 @@ const OPTIONS = {
   port: { type: 'string' },
   orders: { type: 'string' },
   instrument: { type: 'string' },
-  figure: { type: 'string' },
-  position: { type: 'string' },
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
@@ -204,6 +198,22 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/**
+ * The options parseArgs knows: the hand-wired commands' above, and every flag the one-channel commands take from
+ * their channels' schemas (channelCommands.ts). One flag is one type for every command that takes it.
+ */
+const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = (() => {
+  const all: NonNullable<ParseArgsConfig['options']> = { ...OPTIONS };
+  for (const c of CHANNEL_COMMANDS) {
+    for (const [flag, spec] of Object.entries(parseArgsOptions(c.flags))) {
+      const known = all[flag];
+      if (known && known.type !== spec.type) throw new Error(`--${flag} is ${known.type} for one command and ${spec.type} for ${c.name}`);
+      all[flag] ??= spec;
+    }
+  }
+  return all;
+})();
 
 const BATCH: Actor = { name: 'batch', role: 'operator', batch: true };
 
@@ -326,8 +336,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function command(argv: string[], io: CliIo): Promise<number> {
   // The feed parses its own options (main/cli/feed.ts).
   if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1), io);
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals, tokens } = parseArgs({ args: argv, options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true });
   const o = values as Opts;
+  const given = new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
   const inv: Invocation = { o, io };
   const out = (value: unknown, human: () => void): void => {
     if (o.json) io.stdout.write(`${escapeUnsafeJson(JSON.stringify(value, null, 2))}\n`);
@@ -340,7 +351,22 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${USAGE}\n`);
       return 2;
     }
-    io.stdout.write(`${USAGE}\n`);
+    // `riskdesk deposit --help` or `riskdesk help deposit`: that command's flags, from its channel's schema.
+    const one = commandHelp(cmd === 'help' ? (rest[0] ?? '') : (cmd ?? ''));
+    io.stdout.write(`${one ?? USAGE}\n`);
+    return 0;
+  }
+  const oneChannel = channelCommand(cmd, given);
+  if (oneChannel) {
+    const takes = new Set<string>([...COMMON_FLAGS, ...oneChannel.flags.map((f) => f.flag)]);
+    const stray = [...given].filter((f) => !takes.has(f));
+    if (stray.length > 0) {
+      const forms = CHANNEL_COMMANDS.filter((c) => c.name === cmd).map((c) => `riskdesk ${synopsisOf(c)}`);
+      throw new InputError(`${cmd} does not take ${stray.map((f) => `--${f}`).join(', ')}: ${forms.join(' | ')}`);
+    }
+    if (rest.length > 0) throw new InputError(`${cmd} takes flags only, not "${rest.join(' ')}": riskdesk ${synopsisOf(oneChannel)}`);
+    const r = await run(oneChannel.channel, inv, inputFrom(oneChannel.flags, o as Record<string, string | boolean | undefined>, cmd));
+    out(r, () => oneChannel.print(io.stdout, r));
     return 0;
   }
   const id = () => idOpt(o);
@@ -369,69 +395,6 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       }
       const r = await run('import.csv', inv, { kind, file, text: decodeCsv(bytes, file) });
       out(r, () => io.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
-      return 0;
-    }
-    case 'cycle': {
-      const r = (await run('cycle.run', inv, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
-      out(r, () => {
-        io.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
-        table(io.stdout, ['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
-        table(io.stdout, ['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
-        table(io.stdout, ['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));
-      });
-      return 0;
-    }
-    case 'calls': {
-      const payload: Record<string, unknown> = {};
-      if (o.status !== undefined) payload.status = o.status;
-      if (o.account !== undefined) payload.account = o.account;
-      const r = (await run('calls.list', inv, payload)) as import('../../shared/contract.ts').MarginCall[];
-      out(r, () =>
-        table(io.stdout, 
-          ['id', 'account', 'member', 'amount', 'deposited', 'outstanding', 'deadline', 'status'],
-          r.map((c) => [String(c.id), c.account, c.member, c.amount, c.deposited, c.outstanding, c.deadline, c.status]),
-          [3, 4, 5],
-        ),
-      );
-      return 0;
-    }
-    case 'explain': {
-      const payload = { account: need(o, 'account', 'the account'), figure: need(o, 'figure', 'the figure'), ...(o.position !== undefined ? { instrument: o.position } : {}) };
-      const r = (await run('explain.figure', inv, payload)) as import('../../shared/contractExplain.ts').FigureTrace;
-      out(r, () => printTrace(io.stdout, r));
-      return 0;
-    }
-    case 'call': {
-      const r = (await run('calls.get', inv, { id: id() })) as import('../../shared/contract.ts').MarginCall;
-      out(r, () => {
-        io.stdout.write(`call ${r.id} on ${r.account}: ${r.amount} (deposited ${r.deposited}), ${r.status}, due ${r.deadline}\n`);
-        table(io.stdout, ['at', 'actor', 'event', 'amount', 'note'], (r.history ?? []).map((e) => [e.at, e.actor, e.kind, e.amount ?? '', e.note]));
-      });
-      return 0;
-    }
-    case 'deposit':
-    case 'extend':
-    case 'waive':
-    case 'escalate': {
-      if (cmd === 'escalate' && o.ids !== undefined) {
-        if (o.id !== undefined) throw new InputError('give --id N for one call or --ids N1,N2,... for several, not both');
-        const ids = o.ids.split(',').map((v, i) => {
-          if (!/^[1-9]\d{0,15}$/.test(v.trim())) throw new InputError(`--ids: "${v}" (item ${i + 1}) is not a call id (a positive whole number)`, { field: `ids[${i}]` });
-          return Number(v.trim());
-        });
-        const r = (await run('calls.escalateMany', inv, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
-        out(r, () => io.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
-        return 0;
-      }
-      const channel = `calls.${cmd}` as Channel;
-      const payload: Record<string, unknown> = { id: id() };
-      if (cmd === 'deposit') payload.amount = need(o, 'amount', 'the deposit in USD');
-      if (cmd === 'deposit' && o.note !== undefined) payload.note = o.note;
-      if (cmd === 'deposit' && o.confirm) payload.confirm = true;
-      if (cmd === 'extend') payload.deadline = need(o, 'deadline', 'the new deadline');
-      if (cmd !== 'deposit') payload.reason = need(o, 'reason', 'why');
-      const r = (await run(channel, inv, payload)) as import('../../shared/contract.ts').MarginCall;
-      out(r, () => io.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
       return 0;
     }
     case 'report':
