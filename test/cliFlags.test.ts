@@ -9,7 +9,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { contract, type MarginCall } from '../shared/contract.ts';
 import { flagsOf, flagsOfSchema, inputFrom } from '../main/cli/contractFlags.ts';
-import { CHANNEL_COMMANDS, commandHelp, synopsisOf } from '../main/cli/channelCommands.ts';
+import { CHANNEL_COMMANDS, commandHelp } from '../main/cli/channelCommands.ts';
+import { synopsisOf } from '../main/cli/oneChannel.ts';
 import { copyLedger, dumpLedger, riskdesk, riskdeskAs, tempDir, type CliResult } from './support/cli.ts';
 
 const T = { timeout: 90_000 };
@@ -29,10 +30,13 @@ before(async () => {
 test('every field of each one-channel command is a flag, required exactly when the schema requires it', () => {
   for (const c of CHANNEL_COMMANDS) {
     const schema = contract[c.channel].input as z.ZodObject;
-    assert.deepEqual(c.flags.map((f) => f.field), Object.keys(schema.shape), `${c.name}: ${c.channel}'s fields`);
+    assert.deepEqual(c.flags.map((f) => f.field), Object.keys(schema.shape), `${c.words.join(' ')}: ${c.channel}'s fields`);
     for (const f of c.flags) {
-      // Required in the schema: the field's own schema refuses its absence.
-      assert.equal(f.required, !(schema.shape[f.field] as z.ZodType).safeParse(undefined).success, `${c.name} --${f.flag}`);
+      // Required in the schema (the field's own schema refuses its absence), unless the command gives a default,
+      // which the schema must take.
+      const field = schema.shape[f.field] as z.ZodType;
+      assert.equal(f.required, !field.safeParse(undefined).success && f.default === undefined, `${c.words.join(' ')} --${f.flag}`);
+      if (f.default !== undefined) assert.ok(field.safeParse(inputFrom([f], {}, 'x')[f.field]).success, `${c.words.join(' ')} --${f.flag}'s default`);
     }
   }
 });
@@ -42,11 +46,11 @@ test('usage and --help say what the schema says: the enum choices, the flag name
   assert.equal(synopsisOf(calls), 'calls --db F [--status open|met|overdue|escalated|waived] [--account A] [--limit N] [--json]');
   const deposit = CHANNEL_COMMANDS.find((c) => c.channel === 'calls.deposit')!;
   assert.equal(synopsisOf(deposit), 'deposit --db F --id N --amount X [--note T] [--confirm] --as USER [--json]');
-  const help = commandHelp('explain')!;
+  const help = commandHelp(['explain'])!;
   for (const figure of ['mm', 'im', 'liquidationPrice', 'planQuantity']) assert.match(help, new RegExp(`\\b${figure}\\b`));
   assert.match(help, /--position I +optional/);
-  assert.match(commandHelp('extend')!, /supervisor or above, signed in with --as USER/);
-  assert.equal(commandHelp('liquidations'), undefined, 'a hand-wired command has the whole usage');
+  assert.match(commandHelp(['extend'])!, /supervisor or above, signed in with --as USER/);
+  assert.equal(commandHelp(['liquidations']), undefined, 'a hand-wired command has the whole usage');
 });
 
 test('a field the command line cannot spell stops the flags being built, unless the command gives it a parser', () => {
@@ -67,7 +71,7 @@ test('flag values become the schema types: numbers in plain digits only, lists s
   assert.deepEqual(inputFrom(flagsOf('calls.deposit'), { id: '1', amount: '5', confirm: true }, 'deposit'), { id: 1, amount: '5', confirm: true });
 });
 
-test('through the CLI: a schema field no hand wired (calls --limit) works; a flag the channel does not take changes nothing', T, async (t) => {
+test('through the CLI: schema fields no hand wired (calls --limit, lifecycle deliveries --days) work; a flag the channel does not take changes nothing', T, async (t) => {
   const all = ok(await riskdesk(['calls', '--db', BOOK, '--json'])).json<MarginCall[]>();
   assert.ok(all.length > 2, 'the demo book has calls after its cycle');
   const two = ok(await riskdesk(['calls', '--db', BOOK, '--limit', '2', '--json'])).json<MarginCall[]>();
@@ -87,6 +91,14 @@ test('through the CLI: a schema field no hand wired (calls --limit) works; a fla
   assert.match(word.stderr, /call takes flags only, not "extra"/);
   const choice = ok(await riskdesk(['calls', '--db', db, '--status', 'closed']), 2);
   assert.match(choice.stderr, /status/);
+  assert.deepEqual(dumpLedger(db), before, 'nothing changed');
+
+  // A family's forms are found by their word, the default one without it; a flag only the schema declared is taken.
+  assert.ok(Array.isArray(ok(await riskdesk(['lifecycle', 'deliveries', '--db', db, '--days', '30', '--json'])).json<{ due: unknown[] }>().due));
+  assert.match(ok(await riskdesk(['lifecycle', 'deliveries', '--db', db, '--days', '91']), 2).stderr, /days/);
+  assert.match(ok(await riskdesk(['lifecycle', 'settle', '--db', db]), 2).stderr, /unknown lifecycle subcommand "settle": overview, account, run, deliveries, limits/);
+  assert.match(ok(await riskdesk(['fund', '--db', db])).stdout, /^insurance fund /);
+  assert.match(ok(await riskdesk(['fund', 'history', '--db', db, '--account', 'X']), 2).stderr, /fund history does not take --account/);
   assert.deepEqual(dumpLedger(db), before, 'nothing changed');
 
   const help = ok(await riskdesk(['deposit', '--help']));

@@ -20,6 +20,8 @@ export interface Flag {
   placeholder: string;
   /** What the value must be, from the schema (shown by --help). */
   means: string;
+  /** Taken when the flag is not given (a command's default, never the schema's). */
+  default?: string;
   choices?: readonly string[];
   parse?: (text: string) => unknown;
 }
@@ -31,6 +33,8 @@ export interface FieldOverride {
   /** Turns the flag's text into the field's value; refuse with an InputError naming the flag. */
   parse?: (text: string) => unknown;
   means?: string;
+  /** The value a required field takes when the flag is not given (the flag is then optional). */
+  default?: string;
 }
 
 export interface FlagOptions {
@@ -61,6 +65,18 @@ const CHOICES_IN_USAGE = 40;
 /** The conventional one-letter names of the ledger's ids in this CLI's usage (--account A, --member M). */
 const NAME_PLACEHOLDERS: Readonly<Record<string, string>> = { account: 'A', instrument: 'I', member: 'M', to: 'M' };
 
+/** "a whole number from 1 to 90", read from the number schema's own checks. */
+function numberMeans(schema: z.ZodNumber): string {
+  let low = '';
+  let high = '';
+  for (const check of schema.def.checks ?? []) {
+    const def = check._zod.def as { check: string; value?: unknown; inclusive?: boolean };
+    if (def.check === 'greater_than') low = def.inclusive ? `from ${String(def.value)}` : `above ${String(def.value)}`;
+    if (def.check === 'less_than') high = def.inclusive ? `to ${String(def.value)}` : `below ${String(def.value)}`;
+  }
+  return [schema.isInt ? 'a whole number' : 'a number', low, high].filter(Boolean).join(' ');
+}
+
 function describeField(what: string, field: string, schema: z.ZodType, over: FieldOverride | undefined): Omit<Flag, 'flag' | 'field' | 'required'> {
   const part = PART_PLACEHOLDERS.get(schema);
   const overridden = <T extends Omit<Flag, 'flag' | 'field' | 'required'>>(f: T): T => ({
@@ -75,7 +91,7 @@ function describeField(what: string, field: string, schema: z.ZodType, over: Fie
     const placeholder = choices.join('|').length <= CHOICES_IN_USAGE ? choices.join('|') : field.toUpperCase();
     return overridden({ kind: 'choice', placeholder, means: `one of ${choices.join(', ')}`, choices });
   }
-  if (schema instanceof z.ZodNumber) return overridden({ kind: 'number', placeholder: part?.[0] ?? 'N', means: part?.[1] ?? 'a number' });
+  if (schema instanceof z.ZodNumber) return overridden({ kind: 'number', placeholder: part?.[0] ?? 'N', means: part?.[1] ?? numberMeans(schema) });
   if (schema instanceof z.ZodString) {
     return overridden({ kind: 'text', placeholder: part?.[0] ?? NAME_PLACEHOLDERS[field] ?? field.toUpperCase(), means: part?.[1] ?? (schema === id ? ID_MEANS : 'text') });
   }
@@ -104,7 +120,12 @@ export function flagsOfSchema(what: string, input: z.ZodType, options: FlagOptio
     const optional = raw instanceof z.ZodOptional;
     const schema = optional ? (raw.unwrap() as z.ZodType) : raw;
     const over = options.fields?.[field];
-    flags.push({ flag: over?.flag ?? kebab(field), field, required: !optional, ...describeField(what, field, schema, over) });
+    const flag: Flag = { flag: over?.flag ?? kebab(field), field, required: !optional && over?.default === undefined, ...describeField(what, field, schema, over) };
+    if (over?.default !== undefined) {
+      flag.default = over.default;
+      flag.means = `${flag.means} (default ${over.default})`;
+    }
+    flags.push(flag);
   }
   return flags;
 }
@@ -146,7 +167,7 @@ function numberOf(flag: string, text: string, where: string): number {
 export function inputFrom(flags: readonly Flag[], values: Readonly<Record<string, string | boolean | undefined>>, command: string): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const f of flags) {
-    const v = values[f.flag];
+    const v = values[f.flag] === undefined ? f.default : values[f.flag];
     if (v === undefined || v === false) {
       if (f.required) throw new InputError(`${command}: --${f.flag} is required (${f.means})`, { field: f.field });
       continue;

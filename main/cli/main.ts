@@ -16,7 +16,8 @@ import { isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts'
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
-import { CHANNEL_COMMANDS, COMMON_FLAGS, channelCommand, commandHelp, synopsisOf, usageLinesOf } from './channelCommands.ts';
+import { CHANNEL_COMMANDS, channelCommand, commandHelp, usageLinesOf } from './channelCommands.ts';
+import { COMMON_FLAGS, synopsisOf } from './oneChannel.ts';
 import { inputFrom, parseArgsOptions } from './contractFlags.ts';
 import { usersCli, sessionsCli, passwordCli } from './users.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
@@ -24,8 +25,6 @@ import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
-import { fundCli } from './fund.ts';
-import { lifecycleCli } from './lifecycle.ts';
 import { playbookCli } from './playbooks.ts';
 import { reportCli } from './report.ts';
 import { exportJournal } from '../ledger/journal.ts';
@@ -57,11 +56,7 @@ ${usageLinesOf('escalate')}
   approvals [list] --db F [--status pending|confirmed|declined] held for a second supervisor (port, award, assess, allocate, off-band fills)
   approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
   policies [list] --db F                                       every policy value, its unit, version and last change
-  lifecycle [overview] --db F [--instrument I] [--json]        funding paid, futures settled, the next 30 days' expiries and funding
-  lifecycle account --db F --account A [--json]                one account's funding payments and positions settled at expiry
-  lifecycle run --db F [--at ISO] --as USER                    settle expired futures and pay due funding now (a cycle does it first)
-  lifecycle deliveries --db F [--json]                         physical deliveries due in the next 7 days, per position
-  lifecycle limits --db F [--json]                             position limits and every breach present now
+${usageLinesOf('lifecycle')}
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   playbook [list] --db F                                       recovery playbooks: the ledger's and the library's
@@ -76,9 +71,7 @@ ${usageLinesOf('escalate')}
   playbook inject --db F --run N --event default:MEMBER|missed-call:MEMBER|stale:MINUTES --as USER   the drill's conductor
            (who started it) or a supervisor injects an event into a running drill: it happens now, in the sandbox
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
-  fund     history --db F [--fund insurance|liquidation_revenue] [--limit N] [--json]   a fund's entries, balance after each
-  fund     [status] --db F [--json]                            the insurance fund against its floor, and the open shortfalls
-  fund     draw --db F --shortfall N --reason R --as USER      cover a shortfall from the insurance fund (a second supervisor confirms)
+${usageLinesOf('fund')}
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
@@ -208,7 +201,7 @@ const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = (() => {
   for (const c of CHANNEL_COMMANDS) {
     for (const [flag, spec] of Object.entries(parseArgsOptions(c.flags))) {
       const known = all[flag];
-      if (known && known.type !== spec.type) throw new Error(`--${flag} is ${known.type} for one command and ${spec.type} for ${c.name}`);
+      if (known && known.type !== spec.type) throw new Error(`--${flag} is ${known.type} for one command and ${spec.type} for ${c.words.join(' ')}`);
       all[flag] ??= spec;
     }
   }
@@ -352,22 +345,29 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     // `riskdesk deposit --help` or `riskdesk help deposit`: that command's flags, from its channel's schema.
-    const one = commandHelp(cmd === 'help' ? (rest[0] ?? '') : (cmd ?? ''));
+    const one = commandHelp(cmd === 'help' ? rest : positionals);
     io.stdout.write(`${one ?? USAGE}\n`);
     return 0;
   }
-  const oneChannel = channelCommand(cmd, given);
-  if (oneChannel) {
-    const takes = new Set<string>([...COMMON_FLAGS, ...oneChannel.flags.map((f) => f.flag)]);
+  const found = channelCommand(positionals, given);
+  if (found) {
+    const { command: one } = found;
+    const name = one.words.join(' ');
+    const takes = new Set<string>([...COMMON_FLAGS, ...one.flags.map((f) => f.flag)]);
     const stray = [...given].filter((f) => !takes.has(f));
     if (stray.length > 0) {
-      const forms = CHANNEL_COMMANDS.filter((c) => c.name === cmd).map((c) => `riskdesk ${synopsisOf(c)}`);
-      throw new InputError(`${cmd} does not take ${stray.map((f) => `--${f}`).join(', ')}: ${forms.join(' | ')}`);
+      const forms = CHANNEL_COMMANDS.filter((c) => c.words.join(' ') === name).map((c) => `riskdesk ${synopsisOf(c)}`);
+      throw new InputError(`${name} does not take ${stray.map((f) => `--${f}`).join(', ')}: ${forms.join(' | ')}`);
     }
-    if (rest.length > 0) throw new InputError(`${cmd} takes flags only, not "${rest.join(' ')}": riskdesk ${synopsisOf(oneChannel)}`);
-    const r = await run(oneChannel.channel, inv, inputFrom(oneChannel.flags, o as Record<string, string | boolean | undefined>, cmd));
-    out(r, () => oneChannel.print(io.stdout, r));
+    if (found.rest.length > 0) throw new InputError(`${name} takes flags only, not "${found.rest.join(' ')}": riskdesk ${synopsisOf(one)}`);
+    const input = inputFrom(one.flags, o as Record<string, string | boolean | undefined>, name);
+    const r = await run(one.channel, inv, input);
+    out(r, () => one.print(io.stdout, r, input));
     return 0;
+  }
+  if (CHANNEL_COMMANDS.some((c) => c.words[0] === cmd)) {
+    const subs = CHANNEL_COMMANDS.filter((c) => c.words[0] === cmd).map((c) => c.words[1]);
+    throw new InputError(`unknown ${cmd} subcommand "${rest[0]}": ${subs.join(', ')}`);
   }
   const id = () => idOpt(o);
   switch (cmd) {
@@ -415,9 +415,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'stress':
     case 'inbox':
     case 'approvals':
-    case 'lifecycle':
     case 'policies':
-    case 'fund':
     case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
@@ -434,8 +432,6 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
-      if (cmd === 'fund') return fundCli(door, rest);
-      if (cmd === 'lifecycle') return lifecycleCli(door, rest);
       if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
