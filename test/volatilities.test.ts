@@ -1,5 +1,5 @@
 // The volatilities CSV kind (issue 17): implied volatility per underlying instrument and per strike, all or
-// nothing, read by Black-76 for the risk arrays; and through the real CLI, in a child process.
+// nothing, read by Black-76 for the risk arrays; and through the real CLI (main(argv, io), in this process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { evaluateAccounts } from '../main/engine/evaluate.ts';
 import { oracleCommodities } from './support/portfolioOracle.ts';
 import { InputError } from '../shared/errors.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
-import { count, dumpLedger, riskdeskAsProcess, riskdeskProcess, tempDir, withLedger } from './support/cli.ts';
+import { count, dumpLedger, riskdesk, riskdeskAs, tempDir, withLedger } from './support/cli.ts';
 
 const demoLedger = demoLedgers('riskdesk-vols-', 20);
 const supervisor: Actor = { name: 'supervisor', role: 'supervisor' };
@@ -122,14 +122,14 @@ test('volatilities CSV: formatCsv writes what parseCsv reads back', () => {
   db.close();
 });
 
-test('CLI: riskdesk import volatilities, in a child process: exit 0 and the rows stored; a bad file exits 2 naming it, its row and column, and changes nothing', { timeout: 120_000 }, () => {
+test('CLI: riskdesk import volatilities: exit 0 and the rows stored; a bad file exits 2 naming it, its row and column, and changes nothing', { timeout: 120_000 }, async () => {
   const dir = tempDir(undefined, 'riskdesk-vols-cli-');
   const db = path.join(dir, 'demo.db');
-  const init = riskdeskProcess(['init', '--db', db, '--demo', '--accounts', '20', '--seed', '3', '--now', '2026-03-12T20:00:00Z']);
+  const init = await riskdesk(['init', '--db', db, '--demo', '--accounts', '20', '--seed', '3', '--now', '2026-03-12T20:00:00Z']);
   assert.equal(init.code, 0, init.describe());
   const good = path.join(dir, 'vols.csv');
   fs.writeFileSync(good, `${HEAD}BTC-26JUN26,,${AT},0.62,desk\nBTC-26JUN26,70000,${AT},0.58,desk\nBTC-26JUN26,70000.5,${AT},0.581,\n`);
-  const ok = riskdeskAsProcess('operator', ['import', '--db', db, 'volatilities', good, '--json']);
+  const ok = await riskdeskAs('operator', ['import', '--db', db, 'volatilities', good, '--json']);
   assert.equal(ok.code, 0, ok.describe());
   assert.deepEqual(ok.json(), { kind: 'volatilities', file: good, rows: 3 });
   withLedger(db, (d) => {
@@ -142,7 +142,7 @@ test('CLI: riskdesk import volatilities, in a child process: exit 0 and the rows
   const before = dumpLedger(db);
   const bad = path.join(dir, 'vols-bad.csv');
   fs.writeFileSync(bad, `${HEAD}BTC-26JUN26,,2026-03-13T20:00:00Z,0.6,\nBTC-26JUN26,70000.25,2026-03-13T20:00:00Z,0.6,\n`);
-  const refused = riskdeskAsProcess('operator', ['import', '--db', db, 'volatilities', bad]);
+  const refused = await riskdeskAs('operator', ['import', '--db', db, 'volatilities', bad]);
   assert.equal(refused.code, 2, refused.describe());
   assert.ok(refused.stderr.includes(bad), refused.stderr);
   assert.match(refused.stderr, /row 2\b/);
@@ -151,7 +151,7 @@ test('CLI: riskdesk import volatilities, in a child process: exit 0 and the rows
   assert.deepEqual(dumpLedger(db), before);
   withLedger(db, (d) => assert.equal(count(d, 'volatilities', 'at = ?', '2026-03-12T20:00:00.000Z'), 3));
   // Market data, not reference data: the unattended batch actor still may not import it (prices only).
-  const batch = riskdeskProcess(['import', '--db', db, 'volatilities', good]);
+  const batch = await riskdesk(['import', '--db', db, 'volatilities', good]);
   assert.equal(batch.code, 2, batch.describe());
   assert.match(batch.stderr, /needs a signed-in user/);
 });

@@ -1,5 +1,6 @@
-// The what-if door's input rules (issue 13), end to end: the real `riskdesk margin` as a process. Bad input exits 2
-// with the field named on stderr and nothing on stdout; the same input gives the same bytes in every time zone.
+// The what-if door's input rules (issue 13), end to end: the real `riskdesk margin`, in this process, and as a process
+// of its own in each time zone. Bad input exits 2 with the field named on stderr and nothing on stdout; the same input
+// gives the same bytes in every time zone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -31,12 +32,15 @@ export function withOption(over: Record<string, unknown> = {}) {
   return x;
 }
 
-/** Runs `riskdesk margin --input` on the JSON (written to a temp file) with extra environment. */
-export function margin(t: { after(fn: () => void): void }, input: unknown, env: Record<string, string> = {}): CliResult {
+/**
+ * Runs `riskdesk margin --input` on the JSON (written to a temp file): in this process, or in a process of its own
+ * in time zone TZ (TZ is the process's, and the what-if must not depend on it).
+ */
+export async function margin(t: { after(fn: () => void): void }, input: unknown, TZ?: string): Promise<CliResult> {
   const file = path.join(tempDir(t), 'input.json');
   fs.writeFileSync(file, JSON.stringify(input));
-  // A process of its own: TZ is read once per process, and the what-if must not depend on it.
-  return riskdeskProcess(['margin', '--input', file, '--json'], { env });
+  const args = ['margin', '--input', file, '--json'];
+  return TZ === undefined ? riskdesk(args) : riskdeskProcess(args, { env: { TZ } });
 }
 
 /** Exit 2, the field on stderr, nothing computed. */
@@ -48,54 +52,55 @@ export function refused(r: CliResult, field: string, why?: RegExp): void {
   assert.equal(r.stdout, '');
 }
 
-test('the what-if gives the same bytes in UTC, Tokyo and New York (an option priced by Black-76)', (t) => {
+test('the what-if gives the same bytes in UTC, Tokyo and New York (an option priced by Black-76)', async (t) => {
   const input = withOption({ expiry: '2026-06-26T17:00:00+09:00' });
   input.asOf = '2026-03-12T12:00:00-04:00';
-  const outs = ['UTC', 'Asia/Tokyo', 'America/New_York'].map((TZ) => {
-    const r = margin(t, input, { TZ });
+  const outs: string[] = [];
+  for (const TZ of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+    const r = await margin(t, input, TZ);
     assert.equal(r.code, 0, r.describe());
-    return r.stdout;
-  });
+    outs.push(r.stdout);
+  }
   assert.equal(outs[1], outs[0]);
   assert.equal(outs[2], outs[0]);
   // The same instants written in UTC give the same answer.
   const utc = withOption({ expiry: '2026-06-26T08:00:00Z' });
   utc.asOf = '2026-03-12T16:00:00Z';
-  assert.equal(margin(t, utc, { TZ: 'Asia/Tokyo' }).stdout, outs[0]);
+  assert.equal((await margin(t, utc, 'Asia/Tokyo')).stdout, outs[0]);
   const option = JSON.parse(outs[0]!).accounts[0].positions[1];
   assert.ok(Number(option.notional) > 0, 'the option has a Black-76 value');
 });
 
-test('a time without a zone, or in another shape, is refused naming the field', (t) => {
+test('a time without a zone, or in another shape, is refused naming the field', async (t) => {
   for (const asOf of ['2026-04-11T16:00:00', '2026-03-12 16:00', 'April 11, 2026', 'yesterday', '2026-02-30T16:00:00Z']) {
     const input = withOption();
     input.asOf = asOf;
-    refused(margin(t, input, { TZ: 'Asia/Tokyo' }), 'asOf', /ISO-8601|no such date/);
+    refused(await margin(t, input, 'Asia/Tokyo'), 'asOf', /ISO-8601|no such date/);
   }
   const x = withOption({ expiry: '2026-06-26 08:00' });
   x.asOf = '2026-03-12T16:00:00Z';
-  refused(margin(t, x), 'instruments[1].expiry');
+  refused(await margin(t, x), 'instruments[1].expiry');
   // Black-76 needs the time to expiry: without asOf there is none.
   const noAsOf = withOption();
   delete noAsOf.asOf;
-  refused(margin(t, noAsOf), 'asOf', /Black-76/);
+  refused(await margin(t, noAsOf), 'asOf', /Black-76/);
 });
 
-test('an option at expiry (expiry = asOf) is valued at its intrinsic value, exactly; an expired one is refused', (t) => {
+test('an option at expiry (expiry = asOf) is valued at its intrinsic value, exactly; an expired one is refused', async (t) => {
   for (const [right, strike, value] of [['put', '52000', '2000'], ['call', '48000', '2000'], ['call', '52000', '0']] as const) {
     const input = withOption({ right, strike, expiry: '2026-03-12T16:00:00Z' });
     input.asOf = '2026-03-13T01:00:00+09:00'; // the same instant
-    const r = margin(t, input);
+    const r = await margin(t, input);
     assert.equal(r.code, 0, r.describe());
     const option = r.json().accounts[0].positions[1];
     // 2 contracts of multiplier 1 at max(0, +-(F - K)) with F = 50,000.
     assert.equal(option.notional, String(2 * Number(value)), `${right} ${strike}`);
   }
   const late = withOption({ expiry: '2026-03-12T15:59:59Z' });
-  refused(margin(t, late), 'instruments[1].expiry', /before asOf/);
+  refused(await margin(t, late), 'instruments[1].expiry', /before asOf/);
 });
 
-test('a key given twice is refused naming both places: ids of accounts, instruments and assets, bracket floors', (t) => {
+test('a key given twice is refused naming both places: ids of accounts, instruments and assets, bracket floors', async (t) => {
   const cases: [(x: any) => void, string, RegExp][] = [
     [(x) => x.accounts.push({ id: 'A2' }, { id: 'A7' }, { id: 'A7', collateral: { USD: '1' } }), 'accounts[3].id', /"A7" repeats accounts\[2\]\.id/],
     [(x) => x.accounts.push({ ...x.accounts[0] }), 'accounts[1].id', /"A1" repeats accounts\[0\]\.id/],
@@ -108,11 +113,11 @@ test('a key given twice is refused naming both places: ids of accounts, instrume
   for (const [mutate, field, why] of cases) {
     const input = example();
     mutate(input);
-    refused(margin(t, input), field, why);
+    refused(await margin(t, input), field, why);
   }
 });
 
-test('a rate above 1 where it has no meaning is refused naming the field: haircuts, slippage, impact, mmr/imr, fees', (t) => {
+test('a rate above 1 where it has no meaning is refused naming the field: haircuts, slippage, impact, mmr/imr, fees', async (t) => {
   const cases: [(x: any) => void, string][] = [
     [(x) => (x.assets[0].haircuts[0].haircut = '2'), 'assets[0].haircuts[0].haircut'],
     [(x) => (x.assets[0].haircuts[0].haircut = '1'), 'assets[0].haircuts[0].haircut'],
@@ -128,18 +133,18 @@ test('a rate above 1 where it has no meaning is refused naming the field: haircu
     const input = example();
     input.prices['BTC-PERP'] = '40100'; // in liquidation: a plan with estimated prices and fees would be computed
     mutate(input);
-    refused(margin(t, input), field, /(above|not below) 1/);
+    refused(await margin(t, input), field, /(above|not below) 1/);
   }
   // At the bound where it has a meaning, a rate is accepted: a 100% margin rate, a 100% fee.
   const full = example();
   full.instruments[0].tiers[0] = { floor: '0', mmr: '1', imr: '1' };
   full.policy.liquidationFeeRate = '1';
-  const r = margin(t, full);
+  const r = await margin(t, full);
   assert.equal(r.code, 0, r.describe());
   assert.equal(r.json().accounts[0].mm, '50000');
 });
 
-test('zero and negative prices, strikes and forwards exit 2 naming the field, never an internal error', (t) => {
+test('zero and negative prices, strikes and forwards exit 2 naming the field, never an internal error', async (t) => {
   const priced = (x: any) => {
     x.asOf = '2026-03-12T16:00:00Z';
     x.prices['BTC-PERP'] = '40100'; // in liquidation: the plan converts through the settlement asset's price
@@ -161,13 +166,13 @@ test('zero and negative prices, strikes and forwards exit 2 naming the field, ne
     const input = withOption();
     priced(input);
     mutate(input);
-    refused(margin(t, input), field);
+    refused(await margin(t, input), field);
   }
   // An option may be worth nothing.
   const worthless = withOption();
   priced(worthless);
   worthless.prices['BTC-C-52000'] = '0';
-  const r = margin(t, worthless);
+  const r = await margin(t, worthless);
   assert.equal(r.code, 0, r.describe());
   assert.equal(r.json().accounts[0].positions[1].notional, '0');
 });
@@ -175,11 +180,11 @@ test('zero and negative prices, strikes and forwards exit 2 naming the field, ne
 test('a range error names the value at fault: the holding written with 21 decimals, not another account\'s ordinary one', async (t) => {
   const input = example();
   input.accounts.push({ id: 'A2', collateral: { USD: '0.000000000000000000001' } });
-  refused(margin(t, input), 'accounts[1].collateral.USD', /21 decimal places.*accounts\[0\]\.collateral\.USD "10000" is outside the exact range/);
+  refused(await margin(t, input), 'accounts[1].collateral.USD', /21 decimal places.*accounts\[0\]\.collateral\.USD "10000" is outside the exact range/);
   // A value out of range at its own scale is named itself.
   const big = example();
   big.accounts.push({ id: 'A2', collateral: { USD: '99999999999999999999' } });
-  refused(margin(t, big), 'accounts[1].collateral.USD', /exact range/);
+  refused(await margin(t, big), 'accounts[1].collateral.USD', /exact range/);
   // The ADL case shares one price unit the same way.
   const file = path.join(tempDir(t), 'adl.json');
   fs.writeFileSync(file, JSON.stringify({

@@ -1,15 +1,13 @@
 // `riskdesk fund history|status|draw`: the insurance fund from the command line, through the same command layer as
 // the console. history lists a fund's entries with the balance after each; status the balance against its floor and
 // the open shortfalls; draw asks to cover one shortfall from the fund, which a second supervisor confirms
-// (`riskdesk approvals confirm --id N`).
+// (`riskdesk approvals confirm --id N`). Each is one channel: its flags come from the channel's schema (oneChannel.ts).
 import type { FundEntryView } from '../../shared/contract.ts';
 import type { InsuranceFundView } from '../../shared/contractFunds.ts';
-import { InputError } from '../../shared/errors.ts';
-import { emit, type CliDoor } from './liquidations.ts';
+import type { InputOf } from '../../shared/contract.ts';
+import { oneChannel, type ChannelCommand } from './oneChannel.ts';
 import type { Writer } from './io.ts';
 import { table } from '../text/table.ts';
-
-const FUNDS = ['insurance', 'liquidation_revenue'] as const;
 
 function printHistory(out: Writer, fund: string, rows: FundEntryView[]): void {
   if (rows.length === 0) return void out.write(`the ${fund} fund has no entries\n`);
@@ -30,29 +28,12 @@ function printStatus(out: Writer, v: InsuranceFundView): void {
   }
 }
 
-export async function fundCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub = 'status', ...extra] = rest;
-  if (extra.length > 0) throw new InputError(`fund ${sub} takes options only, not "${extra.join(' ')}"`);
-  if (sub === 'history') {
-    const fund = (door.opt('fund') as string | undefined) ?? 'insurance';
-    if (!(FUNDS as readonly string[]).includes(fund)) throw new InputError(`--fund must be ${FUNDS.join(' or ')}, not "${fund}"`, { field: 'fund' });
-    const limit = door.opt('limit') as string | undefined;
-    if (limit !== undefined && !/^[1-9]\d{0,4}$/.test(limit)) throw new InputError(`--limit must be a whole number from 1 to 10000, not "${limit}"`, { field: 'limit' });
-    const rows = (await door.run('funds.history', { fund, ...(limit === undefined ? {} : { limit: Number(limit) }) })) as FundEntryView[];
-    emit(door, rows, (out) => printHistory(out, fund, rows));
-    return 0;
-  }
-  if (sub === 'status') {
-    const v = (await door.run('funds.insurance', {})) as InsuranceFundView;
-    emit(door, v, (out) => printStatus(out, v));
-    return 0;
-  }
-  if (sub === 'draw') {
-    const shortfall = door.need('shortfall', 'the open shortfall the draw covers (riskdesk fund status lists them)');
-    if (!/^[1-9]\d{0,15}$/.test(shortfall)) throw new InputError(`--shortfall must be a shortfall id, not "${shortfall}"`, { field: 'shortfall' });
-    const v = (await door.run('funds.draw', { shortfall: Number(shortfall), reason: door.need('reason', 'why the fund covers it') })) as InsuranceFundView;
-    emit(door, v, (out) => out.write(`asked to cover shortfall ${shortfall} from the insurance fund: a second supervisor confirms it (riskdesk approvals confirm --id N)\n`));
-    return 0;
-  }
-  throw new InputError(`unknown fund subcommand "${sub}": history, status, draw`);
-}
+export const FUND_COMMANDS: readonly ChannelCommand[] = [
+  oneChannel('fund history', 'funds.history', "a fund's entries, balance after each", (out, rows: FundEntryView[], input: InputOf<'funds.history'>) => printHistory(out, input.fund, rows), {
+    fields: { fund: { default: 'insurance' } },
+  }),
+  oneChannel('fund status', 'funds.insurance', 'the insurance fund against its floor, and the open shortfalls', printStatus, { isDefault: true }),
+  oneChannel('fund draw', 'funds.draw', 'cover a shortfall from the insurance fund (a second supervisor confirms)', (out, _v: InsuranceFundView, input: InputOf<'funds.draw'>) =>
+    out.write(`asked to cover shortfall ${input.shortfall} from the insurance fund: a second supervisor confirms it (riskdesk approvals confirm --id N)\n`),
+  ),
+];

@@ -1,9 +1,9 @@
 // `riskdesk lifecycle [run|overview|account|deliveries|limits]`: settle expired futures and options and pay due
 // funding (what a cycle does first), show what was paid and settled, per instrument or per account, and the position
-// limits with every breach present now, through the same command layer as the console.
+// limits with every breach present now, through the same command layer as the console. Each is one channel: its flags
+// come from the channel's schema (oneChannel.ts); here are the tables a person reads.
 import type { AccountLifecycleView, DeliveryRiskView, LifecycleOverview, LifecycleResult, LimitsView, OptionExpired } from '../../shared/contractLifecycle.ts';
-import { InputError } from '../../shared/errors.ts';
-import { emit, type CliDoor } from './liquidations.ts';
+import { oneChannel, type ChannelCommand } from './oneChannel.ts';
 import type { Writer } from './io.ts';
 import { table } from '../text/table.ts';
 
@@ -48,44 +48,18 @@ function printAccount(out: Writer, v: AccountLifecycleView): void {
   }
 }
 
-export async function lifecycleCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub = 'overview'] = rest;
-  const str = (k: string) => {
-    const v = door.opt(k);
-    return typeof v === 'string' ? v : undefined;
-  };
-  if (sub === 'run') {
-    const at = str('at');
-    const r = (await door.run('lifecycle.run', at === undefined ? {} : { at })) as LifecycleResult;
-    emit(door, r, (out) => printResult(out, r));
-    return 0;
-  }
-  if (sub === 'overview') {
-    const instrument = str('instrument');
-    const v = (await door.run('lifecycle.overview', instrument === undefined ? {} : { instrument })) as LifecycleOverview;
-    emit(door, v, (out) => printOverview(out, v));
-    return 0;
-  }
-  if (sub === 'account') {
-    const v = (await door.run('lifecycle.account', { account: door.need('account', 'the account') })) as AccountLifecycleView;
-    emit(door, v, (out) => printAccount(out, v));
-    return 0;
-  }
-  if (sub === 'deliveries') {
-    const v = (await door.run('lifecycle.deliveries', {})) as DeliveryRiskView;
-    emit(door, v, (out) =>
-      table(out, ['instrument', 'expiry', 'account', 'member', 'asset', 'quantity', 'cash', 'holding', 'short'], v.due.map((d) => [d.instrument, d.expiry, d.account, d.member, d.asset, d.quantity, d.cash, d.holding, d.short]), [5, 6, 7, 8]),
-    );
-    return 0;
-  }
-  if (sub === 'limits') {
-    const v = (await door.run('limits.list', {})) as LimitsView;
-    emit(door, v, (out) => {
-      const d = (x: string | null) => x ?? '-';
-      table(out, ['scope', 'subject', 'instrument', 'max position', 'max notional', 'max leverage', 'max OI share'], v.limits.map((l) => [l.scope, l.subject, l.instrument, d(l.maxPosition), d(l.maxNotional), d(l.maxLeverage), d(l.maxOiShare)]));
-      for (const b of v.breaches) out.write(`BREACH ${b.message}\n`);
-    });
-    return 0;
-  }
-  throw new InputError(`unknown lifecycle subcommand "${sub}": run, overview, account, deliveries, limits`);
+function printLimits(out: Writer, v: LimitsView): void {
+  const d = (x: string | null) => x ?? '-';
+  table(out, ['scope', 'subject', 'instrument', 'max position', 'max notional', 'max leverage', 'max OI share'], v.limits.map((l) => [l.scope, l.subject, l.instrument, d(l.maxPosition), d(l.maxNotional), d(l.maxLeverage), d(l.maxOiShare)]));
+  for (const b of v.breaches) out.write(`BREACH ${b.message}\n`);
 }
+
+export const LIFECYCLE_COMMANDS: readonly ChannelCommand[] = [
+  oneChannel('lifecycle overview', 'lifecycle.overview', "funding paid, futures settled, the next 30 days' expiries and funding", printOverview, { isDefault: true }),
+  oneChannel('lifecycle account', 'lifecycle.account', "one account's funding payments and positions settled at expiry", printAccount),
+  oneChannel('lifecycle run', 'lifecycle.run', 'settle expired futures and pay due funding now (a cycle does it first)', printResult),
+  oneChannel('lifecycle deliveries', 'lifecycle.deliveries', 'physical deliveries due in the next days (7 unless --days), per position', (out, v: DeliveryRiskView) =>
+    table(out, ['instrument', 'expiry', 'account', 'member', 'asset', 'quantity', 'cash', 'holding', 'short'], v.due.map((d) => [d.instrument, d.expiry, d.account, d.member, d.asset, d.quantity, d.cash, d.holding, d.short]), [5, 6, 7, 8]),
+  ),
+  oneChannel('lifecycle limits', 'limits.list', 'position limits and every breach present now', printLimits),
+];

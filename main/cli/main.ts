@@ -14,19 +14,18 @@ import { InputError, RuleError } from '../../shared/errors.ts';
 import { UnitError } from '../../shared/units.ts';
 import { REFUSALS } from '../../shared/refusals.ts';
 import { isChannel, IMPORT_KINDS, type Channel } from '../../shared/contract.ts';
-import { table } from '../text/table.ts';
 import type { CliIo } from './io.ts';
 import { initCommand, demoCommand } from './init.ts';
 import { whatIfCommand } from './whatIf.ts';
-import { printTrace } from './explain.ts';
+import { CHANNEL_COMMANDS, channelCommand, commandHelp, usageLinesOf } from './channelCommands.ts';
+import { COMMON_FLAGS, synopsisOf } from './oneChannel.ts';
+import { inputFrom, parseArgsOptions } from './contractFlags.ts';
 import { usersCli, sessionsCli, passwordCli } from './users.ts';
 import { liquidationsCli, automationCli, breakersCli, type CliDoor } from './liquidations.ts';
 import { waterfallCommand, adlCommand, defaultCli, stressCli } from './recovery.ts';
 import { backupLedger } from '../ledger/backup.ts';
 import { inboxCli, approvalsCli } from './approvals.ts';
 import { policiesCli } from './policies.ts';
-import { fundCli } from './fund.ts';
-import { lifecycleCli } from './lifecycle.ts';
 import { playbookCli } from './playbooks.ts';
 import { reportCli } from './report.ts';
 import { exportJournal } from '../ledger/journal.ts';
@@ -44,14 +43,13 @@ const USAGE = `riskdesk <command> [options]
            RISKDESK_ADMIN_PASSWORD, or asked twice at the terminal
   demo     [--db F] [--accounts N]                             create the demo book if missing, run a cycle, print it
   import   --db F KIND FILE.csv [--as USER]                    KIND: ${IMPORT_KINDS.join(', ')}
-  cycle    --db F [--at ISO] [--as USER] [--json]              run a margin cycle
-  calls    --db F [--status S] [--account A] [--json]          list margin calls
-  call     --db F --id N [--json]                              one call with its history
-  deposit  --db F --id N --amount X [--note T] [--confirm] --as USER   record a cash deposit against a call
-  extend   --db F --id N --deadline ISO --reason R --as USER   extend a call's deadline (supervisor)
-  waive    --db F --id N --reason R --as USER                  waive a call (supervisor)
-  escalate --db F --id N --reason R --as USER                  escalate an overdue call
-  escalate --db F --ids N1,N2,... --reason R --as USER         escalate overdue calls with one reason, all or none
+${usageLinesOf('cycle')}
+${usageLinesOf('calls')}
+${usageLinesOf('call')}
+${usageLinesOf('deposit')}
+${usageLinesOf('extend')}
+${usageLinesOf('waive')}
+${usageLinesOf('escalate')}
   liquidations --db F [--status S] [--account A] [--json]     live liquidation proposals (or those in status S)
   liquidations show|approve|reject|hold|release --db F --id N [--orders I=Q,...] [--reason R] [--note T] --as USER
   liquidations fill --db F --id N --instrument I --quantity Q (--price P | --simulate) --as USER
@@ -59,11 +57,7 @@ const USAGE = `riskdesk <command> [options]
   approvals [list] --db F [--status pending|confirmed|declined] held for a second supervisor (port, award, assess, allocate, off-band fills)
   approvals confirm|decline --db F --id N [--note T | --reason R] --as USER
   policies [list] --db F                                       every policy value, its unit, version and last change
-  lifecycle [overview] --db F [--instrument I] [--json]        funding paid, futures settled, the next 30 days' expiries and funding
-  lifecycle account --db F --account A [--json]                one account's funding payments and positions settled at expiry
-  lifecycle run --db F [--at ISO] --as USER                    settle expired futures and pay due funding now (a cycle does it first)
-  lifecycle deliveries --db F [--json]                         physical deliveries due in the next 7 days, per position
-  lifecycle limits --db F [--json]                             position limits and every breach present now
+${usageLinesOf('lifecycle')}
   policies history KEY --db F                                  one key's confirmed changes
   policies change KEY VALUE --db F --reason R --as USER        a new value (supervisor); a second supervisor confirms it
   playbook [list] --db F                                       recovery playbooks: the ledger's and the library's
@@ -78,16 +72,13 @@ const USAGE = `riskdesk <command> [options]
   playbook inject --db F --run N --event default:MEMBER|missed-call:MEMBER|stale:MINUTES --as USER   the drill's conductor
            (who started it) or a supervisor injects an event into a running drill: it happens now, in the sandbox
   playbook abort --db F --run N --reason R --as USER | playbook report --db F --run N [--json] [--export FILE.html|.json|.pdf]
-  fund     history --db F [--fund insurance|liquidation_revenue] [--limit N] [--json]   a fund's entries, balance after each
-  fund     [status] --db F [--json]                            the insurance fund against its floor, and the open shortfalls
-  fund     draw --db F --shortfall N --reason R --as USER      cover a shortfall from the insurance fund (a second supervisor confirms)
+${usageLinesOf('fund')}
   automation [status|on|off] --db F [--scope global|instrument|account] [--target T] --reason R --as USER
   breakers reset --db F --instrument I --reason R --as USER    reset a tripped circuit breaker (supervisor)
   report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
            alternative and both outcomes costed side by side
   report   eod --db F --day YYYY-MM-DD [--json|--csv|--export FILE.html|.pdf|.csv|.json]   the end-of-day risk report
-  explain  --db F --account A --figure F [--position I] [--json]   a figure's trace: formula, inputs and sources,
-           every intermediate value (F: mm, im, equity, call, health, liquidationPrice, bankruptcyPrice, planQuantity)
+${usageLinesOf('explain')}
   margin   --input FILE.json [--json]                          what-if margin of a standalone portfolio
   waterfall --input FILE.json [--json]                         default waterfall of a standalone case
   adl      --input FILE.json [--json]                          auto-deleveraging queue of a bankrupt position
@@ -149,10 +140,8 @@ const OPTIONS = {
   status: { type: 'string' },
   account: { type: 'string' },
   id: { type: 'string' },
-  ids: { type: 'string' },
   amount: { type: 'string' },
   note: { type: 'string' },
-  deadline: { type: 'string' },
   reason: { type: 'string' },
   input: { type: 'string' },
   to: { type: 'string' },
@@ -161,8 +150,6 @@ const OPTIONS = {
   port: { type: 'string' },
   orders: { type: 'string' },
   instrument: { type: 'string' },
-  figure: { type: 'string' },
-  position: { type: 'string' },
   quantity: { type: 'string' },
   price: { type: 'string' },
   simulate: { type: 'boolean', default: false },
@@ -205,6 +192,22 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/**
+ * The options parseArgs knows: the hand-wired commands' above, and every flag the one-channel commands take from
+ * their channels' schemas (channelCommands.ts). One flag is one type for every command that takes it.
+ */
+const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = (() => {
+  const all: NonNullable<ParseArgsConfig['options']> = { ...OPTIONS };
+  for (const c of CHANNEL_COMMANDS) {
+    for (const [flag, spec] of Object.entries(parseArgsOptions(c.flags))) {
+      const known = all[flag];
+      if (known && known.type !== spec.type) throw new Error(`--${flag} is ${known.type} for one command and ${spec.type} for ${c.words.join(' ')}`);
+      all[flag] ??= spec;
+    }
+  }
+  return all;
+})();
 
 const BATCH: Actor = { name: 'batch', role: 'operator', batch: true };
 
@@ -327,8 +330,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function command(argv: string[], io: CliIo): Promise<number> {
   // The feed parses its own options (main/cli/feed.ts).
   if (argv[0] === 'feed') return (await import('./feed.ts')).feedCli(argv.slice(1), io);
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals, tokens } = parseArgs({ args: argv, options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true });
   const o = values as Opts;
+  const given = new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
   const inv: Invocation = { o, io };
   const out = (value: unknown, human: () => void): void => {
     if (o.json) io.stdout.write(`${escapeUnsafeJson(JSON.stringify(value, null, 2))}\n`);
@@ -341,8 +345,30 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${USAGE}\n`);
       return 2;
     }
-    io.stdout.write(`${USAGE}\n`);
+    // `riskdesk deposit --help` or `riskdesk help deposit`: that command's flags, from its channel's schema.
+    const one = commandHelp(cmd === 'help' ? rest : positionals);
+    io.stdout.write(`${one ?? USAGE}\n`);
     return 0;
+  }
+  const found = channelCommand(positionals, given);
+  if (found) {
+    const { command: one } = found;
+    const name = one.words.join(' ');
+    const takes = new Set<string>([...COMMON_FLAGS, ...one.flags.map((f) => f.flag)]);
+    const stray = [...given].filter((f) => !takes.has(f));
+    if (stray.length > 0) {
+      const forms = CHANNEL_COMMANDS.filter((c) => c.words.join(' ') === name).map((c) => `riskdesk ${synopsisOf(c)}`);
+      throw new InputError(`${name} does not take ${stray.map((f) => `--${f}`).join(', ')}: ${forms.join(' | ')}`);
+    }
+    if (found.rest.length > 0) throw new InputError(`${name} takes flags only, not "${found.rest.join(' ')}": riskdesk ${synopsisOf(one)}`);
+    const input = inputFrom(one.flags, o as Record<string, string | boolean | undefined>, name);
+    const r = await run(one.channel, inv, input);
+    out(r, () => one.print(io.stdout, r, input));
+    return 0;
+  }
+  if (CHANNEL_COMMANDS.some((c) => c.words[0] === cmd)) {
+    const subs = CHANNEL_COMMANDS.filter((c) => c.words[0] === cmd).map((c) => c.words[1]);
+    throw new InputError(`unknown ${cmd} subcommand "${rest[0]}": ${subs.join(', ')}`);
   }
   const id = () => idOpt(o);
   switch (cmd) {
@@ -372,69 +398,6 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       out(r, () => io.stdout.write(`imported ${(r as { rows: number }).rows} ${kind} rows from ${file}\n`));
       return 0;
     }
-    case 'cycle': {
-      const r = (await run('cycle.run', inv, o.at !== undefined ? { at: o.at } : {})) as import('../../shared/contract.ts').CycleSummary;
-      out(r, () => {
-        io.stdout.write(`cycle ${r.cycle} as of ${r.asOf}: ${r.accounts} accounts in ${r.ms} ms\n`);
-        table(io.stdout, ['status', 'accounts'], Object.entries(r.statuses).map(([k, v]) => [k, String(v)]));
-        table(io.stdout, ['calls', 'count'], Object.entries(r.calls).map(([k, v]) => [k, String(v)]));
-        table(io.stdout, ['total', 'USD'], Object.entries(r.totals).map(([k, v]) => [k, v]));
-      });
-      return 0;
-    }
-    case 'calls': {
-      const payload: Record<string, unknown> = {};
-      if (o.status !== undefined) payload.status = o.status;
-      if (o.account !== undefined) payload.account = o.account;
-      const r = (await run('calls.list', inv, payload)) as import('../../shared/contract.ts').MarginCall[];
-      out(r, () =>
-        table(io.stdout, 
-          ['id', 'account', 'member', 'amount', 'deposited', 'outstanding', 'deadline', 'status'],
-          r.map((c) => [String(c.id), c.account, c.member, c.amount, c.deposited, c.outstanding, c.deadline, c.status]),
-          [3, 4, 5],
-        ),
-      );
-      return 0;
-    }
-    case 'explain': {
-      const payload = { account: need(o, 'account', 'the account'), figure: need(o, 'figure', 'the figure'), ...(o.position !== undefined ? { instrument: o.position } : {}) };
-      const r = (await run('explain.figure', inv, payload)) as import('../../shared/contractExplain.ts').FigureTrace;
-      out(r, () => printTrace(io.stdout, r));
-      return 0;
-    }
-    case 'call': {
-      const r = (await run('calls.get', inv, { id: id() })) as import('../../shared/contract.ts').MarginCall;
-      out(r, () => {
-        io.stdout.write(`call ${r.id} on ${r.account}: ${r.amount} (deposited ${r.deposited}), ${r.status}, due ${r.deadline}\n`);
-        table(io.stdout, ['at', 'actor', 'event', 'amount', 'note'], (r.history ?? []).map((e) => [e.at, e.actor, e.kind, e.amount ?? '', e.note]));
-      });
-      return 0;
-    }
-    case 'deposit':
-    case 'extend':
-    case 'waive':
-    case 'escalate': {
-      if (cmd === 'escalate' && o.ids !== undefined) {
-        if (o.id !== undefined) throw new InputError('give --id N for one call or --ids N1,N2,... for several, not both');
-        const ids = o.ids.split(',').map((v, i) => {
-          if (!/^[1-9]\d{0,15}$/.test(v.trim())) throw new InputError(`--ids: "${v}" (item ${i + 1}) is not a call id (a positive whole number)`, { field: `ids[${i}]` });
-          return Number(v.trim());
-        });
-        const r = (await run('calls.escalateMany', inv, { ids, reason: need(o, 'reason', 'why') })) as import('../../shared/contract.ts').MarginCall[];
-        out(r, () => io.stdout.write(`${r.length} call${r.length === 1 ? '' : 's'} escalated: ${r.map((c) => c.id).join(', ')}\n`));
-        return 0;
-      }
-      const channel = `calls.${cmd}` as Channel;
-      const payload: Record<string, unknown> = { id: id() };
-      if (cmd === 'deposit') payload.amount = need(o, 'amount', 'the deposit in USD');
-      if (cmd === 'deposit' && o.note !== undefined) payload.note = o.note;
-      if (cmd === 'deposit' && o.confirm) payload.confirm = true;
-      if (cmd === 'extend') payload.deadline = need(o, 'deadline', 'the new deadline');
-      if (cmd !== 'deposit') payload.reason = need(o, 'reason', 'why');
-      const r = (await run(channel, inv, payload)) as import('../../shared/contract.ts').MarginCall;
-      out(r, () => io.stdout.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`));
-      return 0;
-    }
     case 'report':
       return reportCli(rest[0], {
         run: (channel, payload) => run(channel, inv, payload),
@@ -453,9 +416,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     case 'stress':
     case 'inbox':
     case 'approvals':
-    case 'lifecycle':
     case 'policies':
-    case 'fund':
     case 'playbook': {
       const door: CliDoor = {
         run: (channel, payload) => run(channel, inv, payload),
@@ -472,8 +433,6 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       if (cmd === 'inbox') return inboxCli(door);
       if (cmd === 'approvals') return approvalsCli(door, rest);
       if (cmd === 'policies') return policiesCli(door, rest);
-      if (cmd === 'fund') return fundCli(door, rest);
-      if (cmd === 'lifecycle') return lifecycleCli(door, rest);
       if (cmd === 'playbook') return playbookCli({ ...door, db: need(o, 'db', 'the ledger file'), runAt: (at, channel, payload) => run(channel, inv, payload, at) }, rest);
       if (cmd === 'default' || cmd === 'stress') return cmd === 'default' ? defaultCli(door, rest) : stressCli(door, rest);
       return cmd === 'automation' ? automationCli(door, rest) : breakersCli(door, rest);
