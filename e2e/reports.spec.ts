@@ -117,6 +117,8 @@ test('the work lists save what they list as CSV: the accounts as filtered, the m
   const liqs = await matching('liq-csv', 'liq-count', 'data-listed');
   expect(liqs[0]).toMatch(/^id,account,member,cycle,status,notional,/);
   await page.getByTestId('nav-default').click();
+  // The button saves the members the screen holds: wait until they have come.
+  await expect(page.getByTestId('default-counts')).toHaveText(/^[1-9]\d* members/);
   const members = await saved('members-csv');
   expect(members[0]).toMatch(/^member,name,status,default fund,/);
   expect(members.length).toBeGreaterThan(2);
