@@ -1,15 +1,9 @@
 // Stress scenarios, and what a scenario may shock.
 import type { Database } from 'better-sqlite3';
+import type { StressScenarioView } from '../../shared/contractRecovery.ts';
 
-export interface ScenarioRow {
-  id: string;
-  name: string;
-  kind: 'historical' | 'hypothetical';
-  description: string;
-  shocks: Record<string, string>;
-  updatedBy: string;
-  updatedAt: string;
-}
+/** A scenario as stored is the scenario the console shows: one shape, in the contract. */
+export type ScenarioRow = StressScenarioView;
 
 /** What a stress scenario may shock: every underlying of an instrument and every collateral asset. */
 export function readShockKeys(db: Database): Set<string> {

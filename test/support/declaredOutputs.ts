@@ -2,6 +2,7 @@
 // type (shared/command.ts `returns<T>()`), and this reads OutputOf<channel> with the type checker and walks a real
 // answer against it, so the declaration the console is typed by is the one that is tested.
 import ts from 'typescript';
+import { checkOnlyOptions } from './tsOptions.ts';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,16 +17,7 @@ export interface OutputTypes {
 export function declaredOutputs(channels: readonly string[]): OutputTypes {
   const probe =
     `import type { OutputOf } from './contract.ts';\n` + channels.map((c, i) => `export type O${i} = OutputOf<${JSON.stringify(c)}>;`).join('\n');
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    allowImportingTsExtensions: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  };
+  const options: ts.CompilerOptions = checkOnlyOptions([]);
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, lang, ...rest) => (path.resolve(name) === PROBE ? ts.createSourceFile(name, probe, lang) : getSourceFile(name, lang, ...rest));

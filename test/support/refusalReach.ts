@@ -4,6 +4,7 @@
 // `no(...)`. A code passed on from elsewhere (`e.code`) is not a site of its own. A command that runs another through
 // the handlers table (approvals.confirm runs the held one) reaches only its own rules: the table is not followed.
 import ts from 'typescript';
+import { checkOnlyOptions } from './tsOptions.ts';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -11,16 +12,7 @@ const HANDLERS = path.join(ROOT, 'main/commands/handlers.ts');
 const REFUSING = new Set(['RuleError', 'LedgerFailure']);
 
 export function reachableRefusals(): Map<string, Set<string>> {
-  const program = ts.createProgram([HANDLERS], {
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    allowImportingTsExtensions: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-  });
+  const program = ts.createProgram([HANDLERS], checkOnlyOptions(['node']));
   const checker = program.getTypeChecker();
   const own = (sf: ts.SourceFile) => !sf.fileName.includes('node_modules') && sf.fileName.startsWith(ROOT);
 
