@@ -1,6 +1,7 @@
 // Margin cycles and their per-account results.
 import type { Database } from 'better-sqlite3';
 import { POLICY_VERSION_NOW } from './policyRepo.ts';
+import { prepared } from './stmtCache.ts';
 
 export function insertCycle(db: Database, c: { asOf: string; runAt: string; actor: string; accounts: number }): number {
   return Number(
@@ -14,8 +15,9 @@ export function setCycleSummary(db: Database, id: number, summaryJson: string): 
   db.prepare('UPDATE margin_cycles SET summary = ? WHERE id = ?').run(summaryJson, id);
 }
 
+/** Every price tick asks this before deciding its calls: prepared once per connection (preparing cost ~0.1 ms a tick). */
 export function latestCycle(db: Database): { id: number; asOf: string; summary: string } | undefined {
-  const r = db.prepare('SELECT id, as_of AS asOf, summary FROM margin_cycles ORDER BY id DESC LIMIT 1').get() as
+  const r = prepared(db, 'SELECT id, as_of AS asOf, summary FROM margin_cycles ORDER BY id DESC LIMIT 1').get() as
     | { id: bigint; asOf: string; summary: string }
     | undefined;
   return r ? { id: Number(r.id), asOf: r.asOf, summary: r.summary } : undefined;
