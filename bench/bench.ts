@@ -36,6 +36,8 @@ import { insertCycle } from '../main/ledger/cycleRepo.ts';
 import { allocResults, writeCycleResults } from '../main/ledger/cycleResults.ts';
 import { printTable } from '../main/text/table.ts';
 import { Decimal } from 'decimal.js';
+import { FeedHub } from '../main/feed/hub.ts';
+import { realTimers } from '../main/feed/timers.ts';
 
 export interface BenchReport {
   book: { accounts: number; positions: number; collateral: number; instruments: number; exactPathAccounts: number };
@@ -79,8 +81,11 @@ export interface BenchReport {
    * funding rates), on this book's ledger; median ms.
    */
   refFingerprint: { allTablesMs: number; instrumentsMs: number };
-  /** Marks through dispatch at a steady rate, each timed from when it was due (queueing included). */
-  sustained: { perSecond: number; ticks: number; p50Ms: number; p99Ms: number };
+  /**
+   * Marks at a steady rate through the feed door (feedSustained): NDJSON lines into a FeedHub source, which sends
+   * what has queued as one prices.tick; each mark timed from when it was due to the end of the command that took it.
+   */
+  sustained: { perSecond: number; ticks: number; p50Ms: number; p99Ms: number; commands: number; refused: number };
   /** The console as a desk runs it (appPhase). */
   app: {
     coldCliWallMs: number;
@@ -396,6 +401,25 @@ function time<T>(f: () => T, rounds: number): { ms: number[]; last: T } {
   return { ms, last };
 }
 
+/**
+ * `count` marks of a market sliding against the book in small steps, one instrument after another: 0.3% a mark, three
+ * passes over the instruments down, then one up (each instrument's price as a feed sends it).
+ */
+function slidingMarket(book: Book, count: number): { instrument: string; price: string }[] {
+  const insts = book.instruments;
+  const marks = new Map(book.marks);
+  const out: { instrument: string; price: string }[] = [];
+  for (let t = 0; t < count; t++) {
+    const inst = insts[t % insts.length]!;
+    const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
+    const cur = marks.get(inst.id)!;
+    const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
+    marks.set(inst.id, next);
+    out.push({ instrument: inst.id, price: priceOfTicks(inst.tick, next) });
+  }
+  return out;
+}
+
 /** The sleep before each tick of the idle-gap run. */
 const IDLE_GAP_MS = 15;
 
@@ -410,10 +434,10 @@ const IDLE_GAP_MS = 15;
  * fresh process measure V8 compiling the tick path rather than the tick. With gapMs, the thread sleeps that long
  * before each tick.
  */
-function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: number, pace?: { perSecond: number; ticks: number; from: number }) {
+export function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: number) {
   const resident = new ResidentBook(db);
   resident.state();
-  let clock = pace?.from ?? Date.parse(DEMO_AS_OF);
+  let clock = Date.parse(DEMO_AS_OF);
   const ctx = { db, actor: { name: 'bench', role: 'operator' as const }, now: () => new Date(clock), resident };
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const latencies: number[] = [];
@@ -421,31 +445,18 @@ function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: 
   const withCalls: number[] = [];
   const callsPerTick: number[] = [];
   let calls = 0;
-  const insts = ledgerBook.instruments;
-  const marks = new Map(ledgerBook.marks);
   const WARM_TICKS = 30;
-  const total = (pace?.ticks ?? 600) + WARM_TICKS;
-  let start = 0;
+  const total = 600 + WARM_TICKS;
+  const market = slidingMarket(ledgerBook, total);
   for (let t = 0; t < total; t++) {
-    const inst = insts[t % insts.length]!;
-    const dir = Math.floor(t / insts.length) % 4 < 3 ? -1 : 1;
-    const cur = marks.get(inst.id)!;
-    const next = cur + (BigInt(dir) * cur * 3n) / 1000n;
-    marks.set(inst.id, next);
     clock += 1000;
-    const payload = { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: new Date(clock).toISOString() }] };
+    const payload = { marks: [{ ...market[t]!, time: new Date(clock).toISOString() }] };
     if (gapMs > 0) Atomics.wait(sleeper, 0, 0, gapMs);
-    // Paced: mark k is due at start + k / rate, and its time counts from then, so a tick that makes the next one
-    // wait shows in the next one's figure (the feed's queue), not only in its own.
-    if (pace && t === WARM_TICKS) start = performance.now();
-    const due = pace && t >= WARM_TICKS ? start + ((t - WARM_TICKS) * 1000) / pace.perSecond : 0;
-    while (pace && performance.now() < due);
-    const t0 = pace && t >= WARM_TICKS ? due : performance.now();
+    const t0 = performance.now();
     const r = dispatch(ctx, 'prices.tick', payload);
     const end = performance.now();
-    // To the commit of the mark, its calls and its journal entry; paced, to the end of the tick (catch-up included:
-    // a feed's next mark waits for it).
-    const ms = (pace ? end : resident.committedAt) - t0;
+    // To the commit of the mark, its calls and its journal entry (the catch-up after it is in `whole`).
+    const ms = resident.committedAt - t0;
     if (t < WARM_TICKS) continue;
     whole.push(end - t0);
     latencies.push(ms);
@@ -456,6 +467,71 @@ function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: 
     }
   }
   return { latencies, whole, withCalls, callsPerTick, calls };
+}
+
+/**
+ * 1,000 marks a second (or `perSecond`) into the feed door as a desk's vendor feed sends them: each mark an NDJSON line
+ * written to a FeedHub source when it falls due (the market as in priceTicks: 0.3% steps, each mark a second of market
+ * time after the last), the hub sending what has queued by the next turn as one prices.tick through dispatch with the
+ * console's resident book, on the time of the latest mark. Each mark is timed from when it was due to the return of the
+ * command that took it (the live book's catch-up included: the next batch waits for it), so a command that makes
+ * marks queue shows in theirs. WARM marks go first, untimed.
+ */
+export async function feedSustained(db: ReturnType<typeof openLedger>, ledgerBook: Book, o: { perSecond: number; ticks: number; from: number }) {
+  const WARM = 30;
+  const resident = new ResidentBook(db);
+  resident.state();
+  const total = o.ticks + WARM;
+  const market = slidingMarket(ledgerBook, total);
+  const times = market.map((_, t) => o.from + (t + 1) * 1000);
+  const lines = market.map((m, t) => `${JSON.stringify({ ...m, time: new Date(times[t]!).toISOString() })}\n`);
+  const dueOf = new Map<string, number>();
+  const latencies: number[] = [];
+  let commands = 0;
+  let refused = 0;
+  let marketNow = o.from;
+  const actor = { name: 'bench', role: 'operator' as const };
+  const hub = new FeedHub({
+    tick: (who, batch) => {
+      dispatch({ db, actor: who, now: () => new Date(marketNow), resident }, 'prices.tick', { marks: batch });
+      const end = performance.now();
+      commands++;
+      for (const m of batch) {
+        const due = dueOf.get(`${m.instrument} ${m.time}`);
+        if (due !== undefined) latencies.push(end - due);
+      }
+    },
+    now: () => new Date(marketNow),
+    timers: realTimers,
+    staleSeconds: () => 3600,
+    emit: () => {},
+    log: () => refused++,
+  });
+  const input = hub.attach('stdin', 'bench', actor);
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  for (let t = 0; t < WARM; t++) {
+    marketNow = times[t]!;
+    input.write(lines[t]!);
+    await turn();
+  }
+  const start = performance.now();
+  for (let t = WARM; t < total; ) {
+    const now = performance.now();
+    let chunk = '';
+    while (t < total && start + ((t - WARM) * 1000) / o.perSecond <= now) {
+      dueOf.set(`${market[t]!.instrument} ${new Date(times[t]!).toISOString()}`, start + ((t - WARM) * 1000) / o.perSecond);
+      marketNow = times[t]!;
+      chunk += lines[t]!;
+      t++;
+    }
+    if (chunk) input.write(chunk);
+    // The door's batch goes at this turn (its immediate was queued first), then the loop looks at the clock again.
+    await turn();
+  }
+  input.end();
+  input.close();
+  hub.stop();
+  return { latencies, commands, refused };
 }
 
 /**
@@ -519,12 +595,19 @@ export async function ledgerPhase(o: { accounts: number; rounds: number }, log: 
       idleDb.close();
     }
     const { latencies, whole, withCalls, callsPerTick, calls } = ticks;
-    log('price ticks, 1,000 a second for 2 s...');
-    const paced = priceTicks(db, ledgerBook, 0, { perSecond: 1000, ticks: 2000, from: Date.parse(DEMO_AS_OF) + 3_600_000 });
+    log('price marks through the feed door, 1,000 a second for 2 s...');
+    const paced = await feedSustained(db, ledgerBook, { perSecond: 1000, ticks: 2000, from: Date.parse(DEMO_AS_OF) + 3_600_000 });
     const app = await appPhase(appFile, ledgerBook, log);
     return {
       app,
-      sustained: { perSecond: 1000, ticks: paced.latencies.length, p50Ms: round(median(paced.latencies)), p99Ms: round(quantile(paced.latencies, 0.99)) },
+      sustained: {
+        perSecond: 1000,
+        ticks: paced.latencies.length,
+        p50Ms: round(median(paced.latencies)),
+        p99Ms: round(quantile(paced.latencies, 0.99)),
+        commands: paced.commands,
+        refused: paced.refused,
+      },
       persistCycleMs: round(median(persist.ms)),
       refFingerprint: refFingerprintMs,
       priceToCall: {
@@ -856,7 +939,12 @@ export async function benchCommand(o: { json: boolean; accounts: number; rounds:
         [`  the console's start, which reads the book into memory: ${a.startMs} ms; its first cycle`, `${a.firstCycleMs} ms`, '', ''],
         [`cold \`riskdesk cycle\` process, wall (inside the command: ${a.coldCliInCommandMs} ms)`, `${a.coldCliWallMs} ms`, '<= 1500 ms', met(a.coldCliWallMs <= 1500)],
         ['one mark -> committed call through dispatch, p99', `${p.p99Ms.toFixed(3)} ms`, '< 1 ms', met(p.p99Ms < 1)],
-        [`${r.sustained.perSecond.toLocaleString('en-US')} marks/s sustained through dispatch, p99 from when due (${r.sustained.ticks} marks)`, `${r.sustained.p99Ms.toFixed(3)} ms`, '< 2 ms', met(r.sustained.p99Ms < 2)],
+        [
+          `${r.sustained.perSecond.toLocaleString('en-US')} marks/s sustained through the feed door, p99 from when due (${r.sustained.ticks} marks in ${r.sustained.commands} prices.tick; p50 ${r.sustained.p50Ms.toFixed(1)} ms)`,
+          `${r.sustained.p99Ms.toFixed(3)} ms`,
+          '< 2 ms',
+          met(r.sustained.p99Ms < 2 && r.sustained.refused === 0),
+        ],
         [`console's resident memory after ${a.cycles + 1} cycles`, `${a.rssAfterCyclesMb} MB`, '<= 500 MB', met(a.rssAfterCyclesMb <= 500)],
         [`longest dashboard.summary wait during the cycles (${a.dashboardRequests} asked; idle p50 ${a.dashboardIdleP50Ms} ms)`, `${a.dashboardLongestWaitMs} ms`, '<= 100 ms', met(a.dashboardLongestWaitMs <= 100)],
         [

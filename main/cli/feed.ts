@@ -24,7 +24,7 @@ import type { CliIo } from './io.ts';
 import { MIN_REPLAY_SPEED, MAX_REPLAY_SPEED } from '../../shared/contractFeed.ts';
 import { decodeCsv } from '../csv/encoding.ts';
 
-export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 50] [--batch-size 100] [--json]
+export const FEED_USAGE = `riskdesk feed --db F [--as USER] [--now ISO] [SOURCE] [--batch-ms 0] [--batch-size 100] [--json]
   SOURCE (default: NDJSON lines on stdin, {"instrument":"BTC-PERP","price":"64250.5","time":"2026-03-12T16:00:00Z"},
   or a perpetual's funding rate, {"instrument":"BTC-PERP","fundingRate":"0.0001","fundingTime":"2026-03-12T16:00:00Z","time":"..."}):
     --file F [--from-start]        follow a file being appended (from its end unless --from-start)
@@ -110,7 +110,7 @@ export async function feedCli(argv: string[], io: CliIo): Promise<number> {
     };
     const live = new LiveConsole(door, {
       schedule: false,
-      batchMs: whole(o['batch-ms'], 'batch-ms', 1, 60_000, 50),
+      batchMs: whole(o['batch-ms'], 'batch-ms', 0, 60_000, 0),
       batchSize: whole(o['batch-size'], 'batch-size', 1, 10_000, DEFAULT_BATCH_MARKS),
     });
     const finished = await run(live, actor, o, speed, io);

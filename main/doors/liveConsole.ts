@@ -48,7 +48,10 @@ export interface LiveOptions {
   dataDir?: string;
   /** Schedule cycles (default true). */
   schedule?: boolean;
-  /** A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (50 ms, 100). */
+  /**
+   * A batch of marks goes to prices.tick after this many ms, or when it holds batchSize marks (defaults 0, 100). 0: at
+   * the next turn of the event loop, with whatever arrived while the last batch was committed (feed/batcher.ts).
+   */
   batchMs?: number;
   batchSize?: number;
   /** On a drill's sandbox, beat the drill clock (default true), every beatMs (default 1 s). */
@@ -58,7 +61,13 @@ export interface LiveOptions {
 
 /** The app clock as timers: the scheduler reads the app's time (serve --now), waits on real timers. */
 function appTimers(now: () => Date, base: Timers): Timers {
-  return { now: () => now().getTime(), setTimeout: (fn, ms) => base.setTimeout(fn, ms), clearTimeout: (h) => base.clearTimeout(h) };
+  return {
+    now: () => now().getTime(),
+    setTimeout: (fn, ms) => base.setTimeout(fn, ms),
+    clearTimeout: (h) => base.clearTimeout(h),
+    setImmediate: (fn) => base.setImmediate(fn),
+    clearImmediate: (h) => base.clearImmediate(h),
+  };
 }
 
 export class LiveConsole {

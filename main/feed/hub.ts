@@ -33,6 +33,7 @@ export interface FeedHubOptions {
   staleSeconds: () => number;
   emit: (e: ConsoleEvent) => void;
   log: (line: string) => void;
+  /** See Batcher: 0 (the default) sends at the next turn what has arrived by then. */
   batchMs?: number;
   batchSize?: number;
   statusEveryMs?: number;
@@ -118,13 +119,13 @@ export class FeedHub {
     const batcher = new Batcher<Item>((items) => this.#send(actor, items), {
       timers: this.#o.timers,
       maxMarks: this.#o.batchSize ?? DEFAULT_BATCH_MARKS,
-      maxWaitMs: this.#o.batchMs ?? 50,
+      maxWaitMs: this.#o.batchMs ?? 0,
     });
     // Funding-rate marks go in batches of their own to funding.tick: a price batch's refusal never holds them up.
     const rates = new Batcher<RateItem>((items) => this.#sendRates(actor, items), {
       timers: this.#o.timers,
       maxMarks: this.#o.batchSize ?? DEFAULT_BATCH_MARKS,
-      maxWaitMs: this.#o.batchMs ?? 50,
+      maxWaitMs: this.#o.batchMs ?? 0,
     });
     const line = (o: LineOutcome, where: string) => {
       if (!o.ok) this.#refuse(`${where} line ${o.line}: ${o.error}`);

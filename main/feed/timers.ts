@@ -6,6 +6,12 @@ export interface Timers {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /**
+   * Runs fn at the next turn of the event loop, once the input that is ready has been read: a feed's batch taken
+   * then holds every mark that arrived while the last batch was being committed.
+   */
+  setImmediate(fn: () => void): unknown;
+  clearImmediate(handle: unknown): void;
 }
 
 /** Real timers; unref'd so that a feed or schedule never keeps a process alive on its own. */
@@ -18,6 +24,14 @@ export const realTimers: Timers = {
   },
   clearTimeout(h) {
     clearTimeout(h as NodeJS.Timeout);
+  },
+  setImmediate(fn) {
+    const t = setImmediate(fn);
+    t.unref();
+    return t;
+  },
+  clearImmediate(h) {
+    clearImmediate(h as NodeJS.Immediate);
   },
 };
 
@@ -43,6 +57,15 @@ export class FakeTimers implements Timers {
 
   clearTimeout(handle: unknown): void {
     this.#due.delete(handle as number);
+  }
+
+  /** Due now: it runs at the next advance, advance(0) included, after whatever the test pushed before it. */
+  setImmediate(fn: () => void): unknown {
+    return this.setTimeout(fn, 0);
+  }
+
+  clearImmediate(handle: unknown): void {
+    this.clearTimeout(handle);
   }
 
   /** Timers waiting. */
