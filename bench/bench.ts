@@ -437,6 +437,7 @@ const IDLE_GAP_MS = 15;
 export function priceTicks(db: ReturnType<typeof openLedger>, ledgerBook: Book, gapMs: number) {
   const resident = new ResidentBook(db);
   resident.state();
+  collectGarbage();
   let clock = Date.parse(DEMO_AS_OF);
   const ctx = { db, actor: { name: 'bench', role: 'operator' as const }, now: () => new Date(clock), resident };
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -481,6 +482,7 @@ export async function feedSustained(db: ReturnType<typeof openLedger>, ledgerBoo
   const WARM = 30;
   const resident = new ResidentBook(db);
   resident.state();
+  collectGarbage();
   const total = o.ticks + WARM;
   const market = slidingMarket(ledgerBook, total);
   const times = market.map((_, t) => o.from + (t + 1) * 1000);

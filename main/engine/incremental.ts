@@ -120,6 +120,10 @@ export class LiveBook {
    * call, and the screen walked past them on every tick.
    */
   private readonly ignored: Uint8Array;
+  /** screenRun's scratch (per account: the run's loss bound, whether met, the accounts met), made on first use. */
+  private runLoss: Float64Array | null = null;
+  private runSeen: Uint8Array | null = null;
+  private runAccts: Int32Array | null = null;
   /** refreshAccount's one-account kernel run, made on first use. */
   private scratchOut: KernelOut | null = null;
   private readonly scratchFigures = new Float64Array(3);
@@ -667,6 +671,65 @@ export class LiveBook {
   }
 
   /**
+   * The accounts a run of marks may push near the line at any of its instants, for a run decided before the live book
+   * catches up with any of it (commands/priceTick.ts): `down[i]` and `up[i]` are the most ticks the run takes
+   * instrument i below and above its mark now, `moved` the instruments it moves. One pass over each moved instrument's
+   * positions adds up, per account, the most every move can cost it together (reach x ticks, both ways: the run may
+   * go down and come back), and keeps the accounts whose slack that total may take to within the estimate's error of
+   * the line, an isolated unit on its own slack, and every account on the BigInt path; the ignored ones left out, as
+   * screen() leaves them. Sorted by account index; a view of a scratch list, valid until the next call.
+   */
+  screenRun(moved: readonly number[], down: Float64Array, up: Float64Array): Int32Array {
+    const nA = this.cols.nAccounts;
+    const loss = (this.runLoss ??= new Float64Array(nA));
+    const seen = (this.runSeen ??= new Uint8Array(nA));
+    const accts = (this.runAccts ??= new Int32Array(nA));
+    const slackOf = this.slack;
+    const ignored = this.ignored;
+    const exact = this.out.exact;
+    const bound = this.cols.callOnInitial ? 'im' : 'mm';
+    let n = 0;
+    let kept = 0;
+    for (const i of moved) {
+      const sl = this.inst[i]!;
+      const dn = down[i]!;
+      const upT = up[i]!;
+      const sAcct = sl.acct;
+      const sIso = sl.iso;
+      const rd = sl.reachDown;
+      const ru = sl.reachUp;
+      const sQty = sl.qty;
+      const sUpnl = sl.upnl;
+      const sBound = sl[bound];
+      for (let j = 0; j < sAcct.length; j++) {
+        const a = sAcct[j]!;
+        if (ignored[a] !== 0) continue;
+        if (seen[a] === 0) {
+          seen[a] = 1;
+          accts[n++] = a;
+        }
+        const iso = sIso[j]!;
+        if (iso !== iso) {
+          loss[a] = loss[a]! + rd[j]! * dn + ru[j]! * upT;
+          continue;
+        }
+        // An isolated unit moves with its own instrument alone: its slack against its own reach, as lists() tests it.
+        const q = sQty[j]!;
+        const perTick = (q < 0 ? -q : q) * sl.lossPerLot;
+        const l = (q > 0 || sl.bothSides ? perTick * dn : 0) + (q < 0 || sl.bothSides ? perTick * upT : 0);
+        if (LiveBook.mayCross(iso + sUpnl[j]! - sBound[j]!, l)) seen[a] = 2;
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      const a = accts[k]!;
+      if (seen[a] === 2 || exact[a] !== 0 || LiveBook.mayCross(slackOf[a]!, loss[a]!)) accts[kept++] = a;
+      seen[a] = 0;
+      loss[a] = 0;
+    }
+    return accts.subarray(0, kept).sort();
+  }
+
+  /**
    * The call account `a` would need were instrument `inst` at `mark` (micro-USD, or NO_CALL), changing nothing:
    * setMark's arithmetic and reclassify's rule over the account's own positions, from its current sums. NaN when a
    * figure would leave the exact float range: the caller then decides the account on the BigInt path. A tick asks
@@ -674,9 +737,23 @@ export class LiveBook {
    * kernel for one account walked every instrument's slice (about 12 us a candidate on the demo book).
    */
   callAt(a: number, inst: number, mark: number): number {
+    return this.callWith(a, null, inst, mark);
+  }
+
+  /**
+   * The same, with every instrument at `marks` (ticks, by instrument index; those that differ from the live book's
+   * mark are the ones that moved): a run of marks decides each of its instants this way, before the live book has
+   * caught up with any of them.
+   */
+  callAtMarks(a: number, marks: Float64Array): number {
+    return this.callWith(a, marks, -1, 0);
+  }
+
+  private callWith(a: number, marks: Float64Array | null, inst: number, mark: number): number {
     const cols = this.cols;
     const out = this.out;
     if (out.exact[a] !== 0) return Number.NaN;
+    const now = this.px.inst;
     const slices = this.inst;
     const posSlice = this.posSlice;
     const onInitial = cols.callOnInitial;
@@ -687,7 +764,8 @@ export class LiveBook {
     let isoNeed = 0;
     for (let p = cols.posStart[a]!, pEnd = cols.posStart[a + 1]!; p < pEnd; p++) {
       const iso = cols.posIso[p]!;
-      const moved = cols.posInst[p] === inst;
+      const i = cols.posInst[p]!;
+      const moved = marks === null ? i === inst : marks[i] !== now[i];
       // A cross position in another instrument is already in the account's sums: reading its slice (three
       // scattered loads in a slice the catch-up has pushed out of the caches) was most of a candidate's cost.
       if (!moved && iso !== iso) continue;
@@ -697,7 +775,7 @@ export class LiveBook {
       let pm = sl.mm[j]!;
       let pi = sl.im[j]!;
       if (moved) {
-        const f = this.figuresAt(p, inst, mark);
+        const f = this.figuresAt(p, i, marks === null ? mark : marks[i]!);
         if (f === null) return Number.NaN;
         upnl = f[0]!;
         pm = f[1]!;
