@@ -37,6 +37,9 @@ test('riskdesk bench --json reports the revaluation, tick, persist and planning 
   assert.equal(j.sustained.perSecond, 1000);
   assert.equal(j.sustained.ticks, 2000);
   assert.ok(j.sustained.p50Ms > 0 && j.sustained.p99Ms >= j.sustained.p50Ms);
+  // Through the feed door: no mark refused, and never more commands than marks (what queued went together).
+  assert.equal(j.sustained.refused, 0);
+  assert.ok(j.sustained.commands >= 1 && j.sustained.commands <= j.sustained.ticks, `${j.sustained.commands} commands`);
   const app = j.app;
   assert.equal(app.cycles, 12);
   assert.ok(app.cycleP50Ms > 0 && app.cycleP99Ms >= app.cycleP50Ms, JSON.stringify(app));

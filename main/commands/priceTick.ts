@@ -7,7 +7,8 @@
 // (it never misses one), each is decided exactly at the new mark, and only then does the live book bring every
 // position in the instrument up to date. Accounts that already have a call are left to the next full cycle, which
 // re-sizes calls against initial margin. The live book is the console's resident book (main/resident); a door
-// without one (the CLI) reads the book whole for the batch.
+// without one (the CLI) reads the book whole for the batch. A batch of several instants (a feed's queue, taken at once)
+// is decided whole before the live book catches up, which it then does once per instrument (decideRun).
 //
 // Tried and dropped: committing on a writer thread with its own connection, so that the catch-up's memory
 // traffic would not evict SQLite's pages from the committing core's caches (in isolation, 25 calls take 0.63 ms on
