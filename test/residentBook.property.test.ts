@@ -1,5 +1,5 @@
 // The resident book against a fresh full evaluation, after each command of random sequences on a real SQLite
-// ledger: price ticks, cycles, deposits against calls, imports of positions, collateral and prices (in place, and
+// ledger: price ticks (one mark, and runs of marks at times of their own in one command), cycles, deposits against calls, imports of positions, collateral and prices (in place, and
 // ones that open a new holding, which read the book again), liquidation fills, funding paid on a perpetual, futures
 // settled at expiry (by lifecycle.run or by a cycle, after the clock jumps past the next expiry), and a write by
 // another connection.
@@ -24,6 +24,7 @@ import type { LifecycleResult } from '../shared/contractLifecycle.ts';
 
 type Step =
   | { kind: 'tick'; inst: number; permille: number }
+  | { kind: 'tickRun'; moves: { inst: number; permille: number }[] }
   | { kind: 'cycle' }
   | { kind: 'deposit'; pick: number; share: number }
   | { kind: 'positions'; account: number; slot: number; percent: number }
@@ -38,6 +39,14 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), inst: fc.nat(50), permille: fc.integer({ min: -60, max: 30 }) }) },
+  // A feed's queue taken at once: several marks, each at a time of its own, in one prices.tick (decided as a run).
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('tickRun' as const),
+      moves: fc.array(fc.record({ inst: fc.nat(50), permille: fc.integer({ min: -60, max: 30 }) }), { minLength: 2, maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'cycle' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('deposit' as const), pick: fc.nat(), share: fc.integer({ min: 1, max: 150 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('positions' as const), account: fc.nat(), slot: fc.nat(5), percent: fc.integer({ min: 0, max: 200 }) }) },
@@ -108,6 +117,18 @@ test('after every command of a random sequence, the resident book equals a full 
                 marks.set(inst.id, next);
                 if (s.kind === 'tick') dispatch(op(), 'prices.tick', { marks: [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: now }] });
                 else csv('prices', `instrument,at,mark\n${inst.id},${now},${priceOfTicks(inst.tick, next)}\n`);
+                break;
+              }
+              case 'tickRun': {
+                const run = s.moves.flatMap((m, k) => {
+                  const inst = instruments[m.inst % instruments.length]!;
+                  const next = (marks.get(inst.id)! * BigInt(1000 + m.permille)) / 1000n;
+                  if (next <= 0n) return [];
+                  marks.set(inst.id, next);
+                  return [{ instrument: inst.id, price: priceOfTicks(inst.tick, next), time: new Date(clock - (s.moves.length - 1 - k) * 10_000).toISOString() }];
+                });
+                if (run.length === 0) return false;
+                dispatch(op(), 'prices.tick', { marks: run });
                 break;
               }
               case 'cycle':
@@ -209,7 +230,7 @@ test('after every command of a random sequence, the resident book equals a full 
             ran.set(s.kind, (ran.get(s.kind) ?? 0) + 1);
             const check = dispatch(op(), 'resident.check', {});
             assert.equal(check.ok, true, `after ${JSON.stringify(s)}: ${JSON.stringify(check.differences)}`);
-            if (['tick', 'cycle', 'deposit', 'positions', 'collateral', 'fill', 'funding', 'expiry'].includes(s.kind) && resident.loads !== loadsBefore) {
+            if (['tick', 'tickRun', 'cycle', 'deposit', 'positions', 'collateral', 'fill', 'funding', 'expiry'].includes(s.kind) && resident.loads !== loadsBefore) {
               inPlaceLoads.push(`${s.kind}: ${resident.lastLoadReason}`);
             }
           }
@@ -230,7 +251,7 @@ test('after every command of a random sequence, the resident book equals a full 
     // followed in place.
     assert.deepEqual(inPlaceLoads, [], 'the common path read the whole book again');
     // Every kind of command ran (each ran a check after it): the sequences reached fills and deposits.
-    for (const kind of ['tick', 'cycle', 'deposit', 'positions', 'collateral', 'newHolding', 'priceImport', 'fill', 'hold', 'elsewhere', 'funding', 'expiry']) {
+    for (const kind of ['tick', 'tickRun', 'cycle', 'deposit', 'positions', 'collateral', 'newHolding', 'priceImport', 'fill', 'hold', 'elsewhere', 'funding', 'expiry']) {
       assert.ok((ran.get(kind) ?? 0) > 0, `no ${kind} ran: ${JSON.stringify([...ran])}`);
     }
   } finally {
