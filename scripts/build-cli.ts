@@ -86,7 +86,8 @@ export async function buildCli(outDir = path.join(ROOT, 'dist', 'cli')): Promise
   return { bundle, bytes: fs.statSync(bundle).size, inputs: inputs.length };
 }
 
-if (import.meta.filename === process.argv[1] || process.argv[1] === path.join(ROOT, 'scripts', 'build-cli.ts')) {
+// Run as a script (npm run build:cli), not when a test imports buildCli.
+if (import.meta.filename === process.argv[1]) {
   const at = process.argv.indexOf('--out');
   buildCli(at > 0 ? path.resolve(process.argv[at + 1]!) : undefined).then(
     (r) => process.stdout.write(`${path.relative(ROOT, r.bundle)}  ${(r.bytes / 1024).toFixed(0)} KiB from ${r.inputs} files\n`),
