@@ -10,6 +10,7 @@ import type { Instrument, Position, SpreadDefinition } from '../model.ts';
 import type { InstrumentRisk } from './riskArrays.ts';
 import { SCENARIO_COUNT } from './scenarios.ts';
 import { divRound } from '../../../shared/units.ts';
+import { InputError } from '../../../shared/errors.ts';
 import type { Fraction } from './rational.ts';
 import { ZERO, absF, add, cmp, div, floorF, fraction, fromDecimal, fromDecimalText, mul, sign, sub } from './rational.ts';
 
@@ -49,6 +50,19 @@ interface Leg {
   imMultiplier: bigint;
 }
 
+/**
+ * A portfolio position is scanned with its commodity in the cross part; an isolated one would be in no scan and carry
+ * no margin at all. The commands never write one and the ledger's triggers (step 18) refuse it; a book that holds one
+ * anyway (a row from before step 18, a hand-built book) is refused here, naming it, rather than margined as zero.
+ */
+export function refuseIsolatedPortfolio(p: Position, x: Instrument, field = 'positions'): void {
+  if (p.isolatedMargin === null || x.margin !== 'portfolio') return;
+  throw new InputError(
+    `position of account ${p.account} in ${x.id}: ${x.id} is portfolio-margined (scanned with its commodity in the cross part), so the position cannot be isolated`,
+    { field },
+  );
+}
+
 const POW10: readonly bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
 
 /** Brings a sum kept over 10^from to 10^to (to >= from). */
@@ -62,9 +76,10 @@ function gather(
 ): Map<string, Leg> {
   const legs = new Map<string, Leg>();
   for (const p of positions) {
-    if (p.quantity === 0n || p.isolatedMargin !== null) continue;
+    if (p.quantity === 0n) continue;
     const x = instruments.get(p.instrument)!;
     if (x.margin !== 'portfolio') continue;
+    refuseIsolatedPortfolio(p, x);
     const r = risk.get(x.id)!;
     const lot = r.lot;
     let leg = legs.get(x.underlying);
