@@ -6,10 +6,10 @@
 // extreme scenarios move 2 ranges with volatility unchanged at 35%; an option's range is its own scan range over its
 // multiplier, else its underlying instrument's; array values are rounded down to the micro-USD; a loss, the short
 // option minimum and IM are rounded up; credits are rounded down; a spread's legs are used in priority order, the
-// limiting leg's whole free delta and the others in ratio; a leg's outright requirement is scan risk x used / |delta|.
+// limiting leg's whole free delta and the others in ratio; a leg's outright requirement is scan risk x used / |delta|;
+// an option's delta per contract is taken to 8 decimal places, half-even.
 // The spread work is done in exact fractions of its own (Q below): a credit is floored, and one that is exactly a
-// whole micro-USD (scan x d / d, a ratio of 3) must not come out a hair below it as decimal division leaves it. An
-// option's delta enters as the exact value of its 80-digit decimal.
+// whole micro-USD (scan x d / d, a ratio of 3) must not come out a hair below it as decimal division leaves it.
 import { Decimal } from 'decimal.js';
 import type { Book, Instrument } from '../../main/engine/model.ts';
 
@@ -115,7 +115,8 @@ function instrumentRisk(book: Book, x: Instrument): { array: X[]; delta: X | nul
     }
   }
   const call = o.right === 'call';
-  const delta = inputs ? blackDelta(inputs.F, inputs.K, inputs.T, inputs.v, inputs.r, call).mul(mult) : null;
+  // Spreads take an option's delta per contract to 8 decimal places, half-even (below 5e-9 it is none).
+  const delta = inputs ? blackDelta(inputs.F, inputs.K, inputs.T, inputs.v, inputs.r, call).mul(mult).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN) : null;
   if (p.riskArray) return { array: p.riskArray.map((v) => micro(v)), delta };
   if (!inputs) throw new Error(`oracle: cannot price ${x.id}`);
   const { F, K, T, v, r } = inputs;

@@ -140,3 +140,26 @@ test('property: futures-only spreads (rational deltas, small scans, ratios of 3 
     },
   );
 });
+
+test('a naked short call far out of the money (Black-76 delta 2e-275) forms no spread: its delta to 8 places is 0', () => {
+  // T = 2 days, sigma 10%, K = 1.3 F: d1 is about -35. The call's own range (40 USD) reaches past the strike, so its
+  // short has a scan risk of 175 USD; with its delta taken as it is, it was credited half of that against long CC.
+  const book = pBook({
+    instruments: [
+      FUT('AA-F', 'AA', 3_000_000n),
+      pInstrument({ id: 'AA-C', underlying: 'AA', scanRange: 40_000_000n, imMultiplier: 1_000_000n, expiry: '2026-01-03T00:00:00.000Z', option: { right: 'call', strike: 13_000n, underlyingInstrument: 'AA-F', rate: '0' } }),
+      FUT('CC-F', 'CC', 1_000_000n),
+    ],
+    marks: { 'AA-F': 10_000n, 'AA-C': 1n, 'CC-F': 1000n },
+    vols: { 'AA-F': 100_000n },
+    positions: [
+      { instrument: 'AA-C', quantity: -10n },
+      { instrument: 'CC-F', quantity: 5n },
+    ],
+    spreads: [{ id: 'S', legs: [{ underlying: 'AA', ratio: '1' }, { underlying: 'CC', ratio: '1' }], rate: 500_000n, priority: 0 }],
+  });
+  const [aa, cc] = evaluateAccounts(book)[0]!.commodities!;
+  assert.deepEqual([aa!.scanRisk, aa!.credits, aa!.mm, aa!.spreads], [175_000_000n, 0n, 175_000_000n, []]);
+  assert.deepEqual([cc!.scanRisk, cc!.credits], [5_000_000n, 0n]);
+  assertOracleAgrees(book);
+});

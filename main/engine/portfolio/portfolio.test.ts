@@ -215,9 +215,10 @@ test('§4 options: a Black-76 array satisfies put-call parity scenario by scenar
   });
   // Volatility up raises a long option's value, down lowers it.
   assert.ok(call[0]! > 0n && call[1]! < 0n);
-  // Deltas: call - put = e^{-rT} per unit, x multiplier.
-  const d = risk.get('call')!.delta!.sub(risk.get('put')!.delta!);
+  // Deltas: call - put = e^{-rT} per unit, x multiplier; spreads take each to 8 decimal places.
+  const d = risk.get('call')!.greeks!.delta.sub(risk.get('put')!.greeks!.delta);
   assert.ok(d.sub(df.mul(100)).abs().lt('1e-15'), `${d} vs ${df.mul(100)}`);
+  assert.equal(risk.get('call')!.delta!.toFixed(), risk.get('call')!.greeks!.delta.toDecimalPlaces(8).toFixed());
 });
 
 test('§4 options: an option takes its underlying instrument\'s scan range when it has none, and needs a volatility', () => {
