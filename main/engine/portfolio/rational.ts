@@ -1,8 +1,7 @@
 // Exact fractions for the spread credits (methodology §4). A credit is rate x scan risk x used / |delta|, and the
 // delta used is the free delta of one leg scaled by ratios: in decimals a division by 3, or scan x d / d, comes out a
 // hair below the whole, and a credit that is exactly a whole micro-USD was floored one unit short. In fractions the
-// arithmetic is exact; the only approximation left is the delta of an option itself (Black-76, irrational), which
-// enters as the exact value of its decimal.
+// arithmetic is exact on exact inputs: a future's delta, and an option's taken to 8 decimal places (riskArrays.ts).
 import type { Decimal } from 'decimal.js';
 
 /**
