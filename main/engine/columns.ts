@@ -4,6 +4,7 @@ import type { Book, Tier, Bracket } from './model.ts';
 import { MAX_SAFE, MAX_RATE_PPM } from './exactFloat.ts';
 import { InputError } from '../../shared/errors.ts';
 import { isFine } from './lotValue.ts';
+import { refuseIsolatedPortfolio } from './portfolio/scan.ts';
 
 export interface TierColumns {
   /** Tier rows of entity e are start[e] .. start[e+1]-1. */
@@ -241,7 +242,10 @@ export function compileBook(book: Book): BookColumns {
     const fits =
       safe(p.quantity) && safe(p.entryValue) && (p.isolatedMargin === null || safe(p.isolatedMargin)) && !instTiers.big[inst];
     if (!fits) accountBig[accountIndex.get(p.account)!] = 1;
-    if (book.instruments[inst]!.margin === 'portfolio') accountPortfolio[accountIndex.get(p.account)!] = 1;
+    if (book.instruments[inst]!.margin === 'portfolio') {
+      refuseIsolatedPortfolio(p, book.instruments[inst]!, `positions[${i}].isolatedMargin`);
+      accountPortfolio[accountIndex.get(p.account)!] = 1;
+    }
   }
   // The fast scan margins cross-only accounts; one with an isolated position as well takes the BigInt path.
   for (let a = 0; a < nA; a++) {

@@ -6,7 +6,10 @@
 // extreme scenarios move 2 ranges with volatility unchanged at 35%; an option's range is its own scan range over its
 // multiplier, else its underlying instrument's; array values are rounded down to the micro-USD; a loss, the short
 // option minimum and IM are rounded up; credits are rounded down; a spread's legs are used in priority order, the
-// limiting leg's whole free delta and the others in ratio; a leg's outright requirement is scan risk x used / |delta|.
+// limiting leg's whole free delta and the others in ratio; a leg's outright requirement is scan risk x used / |delta|;
+// an option's delta per contract is taken to 8 decimal places, half-even.
+// The spread work is done in exact fractions of its own (Q below): a credit is floored, and one that is exactly a
+// whole micro-USD (scan x d / d, a ratio of 3) must not come out a hair below it as decimal division leaves it.
 import { Decimal } from 'decimal.js';
 import type { Book, Instrument } from '../../main/engine/model.ts';
 
@@ -64,6 +67,21 @@ function blackDelta(F: X, K: X, T: X, v: X, r: X, call: boolean): X {
   return call ? df.mul(N(d1)) : df.mul(N(d1).sub(1));
 }
 
+/** An exact fraction [numerator, denominator > 0], never reduced (the oracle favours plainness over speed). */
+type Q = readonly [bigint, bigint];
+const q = (x: X | string): Q => {
+  const [int, frac = ''] = new X(x).toFixed().split('.');
+  return [BigInt(int! + frac), 10n ** BigInt(frac.length)];
+};
+const qAdd = (a: Q, b: Q): Q => [a[0] * b[1] + b[0] * a[1], a[1] * b[1]];
+const qNeg = (a: Q): Q => [-a[0], a[1]];
+const qMul = (a: Q, b: Q): Q => [a[0] * b[0], a[1] * b[1]];
+const qDiv = (a: Q, b: Q): Q => (b[0] < 0n ? [-a[0] * b[1], a[1] * -b[0]] : [a[0] * b[1], a[1] * b[0]]);
+const qAbs = (a: Q): Q => (a[0] < 0n ? qNeg(a) : a);
+const qLt = (a: Q, b: Q): boolean => a[0] * b[1] < b[0] * a[1];
+/** floor(a) by BigInt division (which truncates toward zero). */
+const qFloor = (a: Q): bigint => (a[0] >= 0n ? a[0] / a[1] : -((-a[0] + a[1] - 1n) / a[1]));
+
 const micro = (v: bigint | string | number) => new X(v.toString()).div(1_000_000);
 const toMicroStr = (usd: X, rounding: Decimal.Rounding) => usd.mul(1_000_000).toDecimalPlaces(0, rounding).toFixed(0);
 /** A Black-76 P&L: to 1e-12 micro-USD first (what is below that is no money), then down to the micro-USD. */
@@ -97,7 +115,8 @@ function instrumentRisk(book: Book, x: Instrument): { array: X[]; delta: X | nul
     }
   }
   const call = o.right === 'call';
-  const delta = inputs ? blackDelta(inputs.F, inputs.K, inputs.T, inputs.v, inputs.r, call).mul(mult) : null;
+  // Spreads take an option's delta per contract to 8 decimal places, half-even (below 5e-9 it is none).
+  const delta = inputs ? blackDelta(inputs.F, inputs.K, inputs.T, inputs.v, inputs.r, call).mul(mult).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN) : null;
   if (p.riskArray) return { array: p.riskArray.map((v) => micro(v)), delta };
   if (!inputs) throw new Error(`oracle: cannot price ${x.id}`);
   const { F, K, T, v, r } = inputs;
@@ -118,7 +137,7 @@ export function oracleCommodities(book: Book): Map<string, OracleCommodity[]> {
   const inst = new Map(book.instruments.map((i) => [i.id, i]));
   const out = new Map<string, OracleCommodity[]>();
   for (const a of book.accounts) {
-    type C = { u: string; pnl: X[]; som: X; delta: X | null; imm: bigint; scan: X; free: X; credit: X; worst: number };
+    type C = { u: string; pnl: X[]; som: X; delta: Q | null; imm: bigint; scan: X; free: Q; credit: Q; worst: number };
     const cs = new Map<string, C>();
     for (const p of book.positions) {
       if (p.account !== a.id || p.quantity === 0n || p.isolatedMargin !== null) continue;
@@ -128,12 +147,12 @@ export function oracleCommodities(book: Book): Map<string, OracleCommodity[]> {
       const r = risk.get(x.id)!;
       let c = cs.get(x.underlying);
       if (!c) {
-        c = { u: x.underlying, pnl: MOVES.map(() => new X(0)), som: new X(0), delta: new X(0), imm: 0n, scan: new X(0), free: new X(0), credit: new X(0), worst: 1 };
+        c = { u: x.underlying, pnl: MOVES.map(() => new X(0)), som: new X(0), delta: [0n, 1n], imm: 0n, scan: new X(0), free: [0n, 1n], credit: [0n, 1n], worst: 1 };
         cs.set(x.underlying, c);
       }
       c.pnl = c.pnl.map((v, s) => v.add(contracts.mul(r.array[s]!)));
       if (x.option && contracts.isNeg()) c.som = c.som.add(contracts.neg().mul(micro(x.option.shortOptionMinimum)));
-      c.delta = c.delta === null || r.delta === null ? null : c.delta.add(contracts.mul(r.delta));
+      c.delta = c.delta === null || r.delta === null ? null : qAdd(c.delta, qMul(q(contracts), q(r.delta)));
       if (x.portfolio!.imMultiplier > c.imm) c.imm = x.portfolio!.imMultiplier;
     }
     for (const c of cs.values()) {
@@ -147,27 +166,30 @@ export function oracleCommodities(book: Book): Map<string, OracleCommodity[]> {
         }
       });
       c.scan = X.max(0, new X(toMicroStr(worstLoss, Decimal.ROUND_CEIL)).div(1_000_000));
-      c.free = c.delta ?? new X(0);
+      c.free = c.delta ?? [0n, 1n];
     }
     const spreads = [...(book.market?.spreads ?? [])].sort((p, q) => p.priority - q.priority || p.id.localeCompare(q.id, 'en'));
+    const sgn = (a: Q) => (a[0] > 0n ? 1 : a[0] < 0n ? -1 : 0);
     for (const sp of spreads) {
-      const legs = sp.legs.map((l) => ({ l, c: cs.get(l.underlying) }));
-      if (legs.some(({ c }) => !c || c.delta === null || c.free.isZero() || c.scan.isZero())) continue;
-      if (!legs.some(({ c }) => c!.free.isPos()) || !legs.some(({ c }) => c!.free.isNeg())) continue;
+      const legs = sp.legs.map((l) => ({ ratio: q(l.ratio), c: cs.get(l.underlying) }));
+      if (legs.some(({ c }) => !c || c.delta === null || sgn(c.free) === 0 || c.scan.isZero())) continue;
+      if (!legs.some(({ c }) => sgn(c!.free) > 0) || !legs.some(({ c }) => sgn(c!.free) < 0)) continue;
+      const perSpread = (g: (typeof legs)[number]) => qDiv(qAbs(g.c!.free), g.ratio);
       let lim = legs[0]!;
-      for (const g of legs) if (g.c!.free.abs().div(g.l.ratio).lt(lim.c!.free.abs().div(lim.l.ratio))) lim = g;
-      const spreadsFormed = lim.c!.free.abs().div(lim.l.ratio);
-      for (const { l, c } of legs) {
-        const used = c === lim.c ? c!.free.abs() : spreadsFormed.mul(l.ratio);
-        const outright = c!.scan.mul(used).div(c!.delta!.abs());
-        c!.credit = c!.credit.add(outright.mul(micro(sp.rate)));
-        c!.free = c!.free.isPos() ? c!.free.sub(used) : c!.free.add(used);
+      for (const g of legs) if (qLt(perSpread(g), perSpread(lim))) lim = g;
+      const spreadsFormed = perSpread(lim);
+      for (const { ratio, c } of legs) {
+        const used = qMul(spreadsFormed, ratio);
+        // In micro-USD: scan x used / |delta| x rate (ppm / 10^6).
+        const outright = qDiv(qMul(q(c!.scan.mul(1_000_000)), used), qAbs(c!.delta!));
+        c!.credit = qAdd(c!.credit, qMul(outright, [sp.rate, 1_000_000n]));
+        c!.free = sgn(c!.free) > 0 ? qAdd(c!.free, qNeg(used)) : qAdd(c!.free, used);
       }
     }
     const list = [...cs.values()]
       .sort((p, q) => (p.u < q.u ? -1 : 1))
       .map((c) => {
-        const credits = new X(toMicroStr(c.credit, Decimal.ROUND_FLOOR)).div(1_000_000);
+        const credits = new X(qFloor(c.credit).toString()).div(1_000_000);
         const som = new X(toMicroStr(c.som, Decimal.ROUND_CEIL)).div(1_000_000);
         const mm = X.max(c.scan.sub(credits), som);
         const im = new X(toMicroStr(mm.mul(micro(c.imm)), Decimal.ROUND_CEIL)).div(1_000_000);

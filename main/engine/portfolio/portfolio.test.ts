@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
 import { evaluateAccounts } from '../evaluate.ts';
 import { bookRisk } from './riskArrays.ts';
+import { accountCommodities } from './scan.ts';
+import { InputError } from '../../../shared/errors.ts';
 import { scenarioLabel, SCENARIOS } from './scenarios.ts';
 import { black76Price } from '../black76.ts';
 import { pBook, pInstrument, usd } from '../../../test/support/portfolioBook.ts';
@@ -213,9 +215,10 @@ test('§4 options: a Black-76 array satisfies put-call parity scenario by scenar
   });
   // Volatility up raises a long option's value, down lowers it.
   assert.ok(call[0]! > 0n && call[1]! < 0n);
-  // Deltas: call - put = e^{-rT} per unit, x multiplier.
-  const d = risk.get('call')!.delta!.sub(risk.get('put')!.delta!);
+  // Deltas: call - put = e^{-rT} per unit, x multiplier; spreads take each to 8 decimal places.
+  const d = risk.get('call')!.greeks!.delta.sub(risk.get('put')!.greeks!.delta);
   assert.ok(d.sub(df.mul(100)).abs().lt('1e-15'), `${d} vs ${df.mul(100)}`);
+  assert.equal(risk.get('call')!.delta!.toFixed(), risk.get('call')!.greeks!.delta.toDecimalPlaces(8).toFixed());
 });
 
 test('§4 options: an option takes its underlying instrument\'s scan range when it has none, and needs a volatility', () => {
@@ -255,4 +258,13 @@ test('greeks: Black-76 delta, gamma, vega and theta agree with finite difference
   assert.ok(c.gamma.sub(p.gamma).abs().lt('1e-20') && c.vega.sub(p.vega).abs().lt('1e-20'));
   // A future's delta is its multiplier, its other greeks 0.
   assert.deepEqual(Object.values(risk.get('F')!.greeks!).map(String), ['100', '0', '0', '0']);
+});
+
+test('§4: a book holding an isolated position in a portfolio instrument is refused, naming account and instrument', () => {
+  const book = pBook({ instruments: [SP], marks: { 'SP-DEC': 8200n }, positions: [{ account: 'ISO', instrument: 'SP-DEC', quantity: 1n }] });
+  book.positions[0] = { ...book.positions[0]!, isolatedMargin: 5_000_000_000n };
+  const named = (e: unknown) => e instanceof InputError && /position of account ISO in SP-DEC: SP-DEC is portfolio-margined .* cannot be isolated/.test(e.message);
+  // Where a book is compiled (every evaluation) and where a commodity is scanned (the planner's rescans).
+  assert.throws(() => evaluateAccounts(book), named);
+  assert.throws(() => accountCommodities(book.positions, new Map([[SP.id, SP]]), bookRisk(book), []), named);
 });

@@ -30,7 +30,10 @@ export interface InstrumentRisk {
   array: bigint[];
   /** Null for an imported array whose option cannot be priced here. */
   greeks: Greeks | null;
-  /** Delta per one long contract, in units of the underlying (contracts x multiplier); null when it cannot be known. */
+  /**
+   * Delta per one long contract, in units of the underlying (contracts x multiplier), as spreads use it: a future's
+   * exactly, an option's Black-76 delta to 8 decimal places (spreadDelta); null when it cannot be known.
+   */
   delta: Decimal | null;
   /** The instrument's lot as the exact fraction num / 10^scale (a position's contracts are lots x lot). */
   lot: { num: bigint; scale: number };
@@ -159,6 +162,15 @@ function futureArray(x: Instrument): bigint[] {
   });
 }
 
+/**
+ * An option's delta as spreads take it: to 8 decimal places, half-even (as the greeks are shown). Black-76's delta
+ * is irrational and, far from the money, as small as 1e-275: taken as it is, a naked short call that far out was a
+ * non-zero delta, formed a spread with a future on another underlying and, using its whole delta, was credited
+ * rate x its whole scan risk. Below 5e-9 per contract it is 0 and forms no spread; above, the rounding makes it an
+ * exact decimal, so the spread arithmetic on it is exact (rational.ts) and reproducible.
+ */
+const spreadDelta = (g: Greeks | null): Decimal | null => (g === null ? null : g.delta.toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN));
+
 /** One instrument's risk (array and delta), at the book's marks, time and volatilities. */
 export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string, Instrument>): InstrumentRisk {
   const p = x.portfolio;
@@ -182,7 +194,7 @@ export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string
     return {
       array: p.riskArray,
       get delta() {
-        return read()?.delta ?? null;
+        return spreadDelta(read());
       },
       get greeks() {
         return read();
@@ -192,7 +204,7 @@ export function instrumentRisk(book: PricedBook, x: Instrument, byId: Map<string
   }
   const inputs = optionInputs(book, x, byId);
   const greeks = b76Greeks(inputs);
-  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: greeks.delta, greeks, lot: lotFraction(x.lot) };
+  return { array: optionArray(x, inputs, priceRange(x, byId)), delta: spreadDelta(greeks), greeks, lot: lotFraction(x.lot) };
 }
 
 /**

@@ -4,14 +4,15 @@
 //
 // Rounding (methodology §1, money demanded rounds up): a contract count is lots x lot, so a commodity's scenario
 // P&L is summed exactly over 10^lotScale and the loss rounded up to the micro-USD; the short option minimum is
-// rounded up; a credit (money given back) is rounded down; IM is rounded up.
-import { Decimal } from 'decimal.js';
+// rounded up; a credit (money given back) is rounded down; IM is rounded up. Deltas and credits are exact fractions
+// (rational.ts), so a credit that is a whole micro-USD is not floored one short.
 import type { Instrument, Position, SpreadDefinition } from '../model.ts';
 import type { InstrumentRisk } from './riskArrays.ts';
 import { SCENARIO_COUNT } from './scenarios.ts';
 import { divRound } from '../../../shared/units.ts';
-
-const D = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN });
+import { InputError } from '../../../shared/errors.ts';
+import type { Fraction } from './rational.ts';
+import { ZERO, absF, add, cmp, div, floorF, fraction, fromDecimal, fromDecimalText, mul, sign, sub } from './rational.ts';
 
 export interface CommodityResult {
   underlying: string;
@@ -44,9 +45,22 @@ interface Leg {
   /** Denominator exponent of `sums` and `shortMin`. */
   scale: number;
   shortMin: bigint;
-  /** Net delta; null when unknown or not needed (no spread names the commodity). */
-  delta: Decimal | null;
+  /** Net delta, exact over the instruments' deltas; null when unknown or not needed (no spread names the commodity). */
+  delta: Fraction | null;
   imMultiplier: bigint;
+}
+
+/**
+ * A portfolio position is scanned with its commodity in the cross part; an isolated one would be in no scan and carry
+ * no margin at all. The commands never write one and the ledger's triggers (step 18) refuse it; a book that holds one
+ * anyway (a row from before step 18, a hand-built book) is refused here, naming it, rather than margined as zero.
+ */
+export function refuseIsolatedPortfolio(p: Position, x: Instrument, field = 'positions'): void {
+  if (p.isolatedMargin === null || x.margin !== 'portfolio') return;
+  throw new InputError(
+    `position of account ${p.account} in ${x.id}: ${x.id} is portfolio-margined (scanned with its commodity in the cross part), so the position cannot be isolated`,
+    { field },
+  );
 }
 
 const POW10: readonly bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
@@ -62,15 +76,16 @@ function gather(
 ): Map<string, Leg> {
   const legs = new Map<string, Leg>();
   for (const p of positions) {
-    if (p.quantity === 0n || p.isolatedMargin !== null) continue;
+    if (p.quantity === 0n) continue;
     const x = instruments.get(p.instrument)!;
     if (x.margin !== 'portfolio') continue;
+    refuseIsolatedPortfolio(p, x);
     const r = risk.get(x.id)!;
     const lot = r.lot;
     let leg = legs.get(x.underlying);
     if (!leg) {
       const inSpread = spreadUnderlyings.has(x.underlying);
-      leg = { underlying: x.underlying, sums: new Array<bigint>(SCENARIO_COUNT).fill(0n), scale: 0, shortMin: 0n, delta: inSpread ? new D(0) : null, imMultiplier: x.portfolio!.imMultiplier };
+      leg = { underlying: x.underlying, sums: new Array<bigint>(SCENARIO_COUNT).fill(0n), scale: 0, shortMin: 0n, delta: inSpread ? ZERO : null, imMultiplier: x.portfolio!.imMultiplier };
       legs.set(x.underlying, leg);
     }
     if (lot.scale > leg.scale) {
@@ -82,7 +97,7 @@ function gather(
     for (let s = 0; s < SCENARIO_COUNT; s++) leg.sums[s]! += contracts * r.array[s]!;
     if (x.option && p.quantity < 0n) leg.shortMin += -contracts * x.option.shortOptionMinimum;
     // Deltas only serve spreads: decimal work skipped for a commodity no spread names.
-    if (leg.delta !== null) leg.delta = r.delta === null ? null : leg.delta.add(r.delta.mul(contracts.toString()).div(new D(10).pow(leg.scale)));
+    if (leg.delta !== null) leg.delta = r.delta === null ? null : add(leg.delta, mul(fromDecimal(r.delta), fraction(contracts, POW10[leg.scale]!)));
     // One commodity, one multiplier: the largest of its instruments' (the prudent one).
     if (x.portfolio!.imMultiplier > leg.imMultiplier) leg.imMultiplier = x.portfolio!.imMultiplier;
   }
@@ -95,10 +110,10 @@ interface Working {
   worst: number;
   scanRisk: bigint;
   /** Delta still free to form spreads (0 when the commodity takes no part in spreads). */
-  free: Decimal;
+  free: Fraction;
   /** Credits taken, null while none. */
-  credit: Decimal | null;
-  spreads: { id: string; credit: Decimal }[];
+  credit: Fraction | null;
+  spreads: { id: string; credit: Fraction }[];
 }
 
 /**
@@ -109,31 +124,32 @@ interface Working {
  */
 function applySpreads(work: Map<string, Working>, spreads: readonly SpreadDefinition[]): void {
   const ordered = [...spreads].sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ratios = new Map<string, Fraction[]>();
   for (const sp of ordered) {
     const ws = sp.legs.map((l) => work.get(l.underlying));
-    if (ws.some((w) => !w || w.leg.delta === null || w.free.isZero() || w.scanRisk === 0n)) continue;
+    if (ws.some((w) => !w || w.leg.delta === null || sign(w.free) === 0 || w.scanRisk === 0n)) continue;
     const legs = ws as Working[];
-    if (!legs.some((w) => w.free.gt(0)) || !legs.some((w) => w.free.lt(0))) continue;
-    // The limiting leg uses all its free delta, exactly; the others that many spreads at their ratio.
+    if (!legs.some((w) => sign(w.free) > 0) || !legs.some((w) => sign(w.free) < 0)) continue;
+    let ratio = ratios.get(sp.id);
+    if (!ratio) ratios.set(sp.id, (ratio = sp.legs.map((l) => fromDecimalText(l.ratio))));
+    const rate = fraction(sp.rate, 1_000_000n);
+    // The limiting leg uses all its free delta; the others that many spreads at their ratio.
     let lim = 0;
     legs.forEach((w, j) => {
-      if (w.free.abs().div(sp.legs[j]!.ratio).lt(legs[lim]!.free.abs().div(sp.legs[lim]!.ratio))) lim = j;
+      if (cmp(div(absF(w.free), ratio[j]!), div(absF(legs[lim]!.free), ratio[lim]!)) < 0) lim = j;
     });
-    const limFree = legs[lim]!.free.abs();
+    const formed = div(absF(legs[lim]!.free), ratio[lim]!);
     legs.forEach((w, j) => {
-      const used = j === lim ? limFree : limFree.mul(sp.legs[j]!.ratio).div(sp.legs[lim]!.ratio);
-      const whole = w.leg.delta!.abs();
-      const outright = used.eq(whole) ? new D(w.scanRisk.toString()) : new D(w.scanRisk.toString()).mul(used).div(whole);
-      const credit = outright.mul(sp.rate.toString()).div(1_000_000);
-      w.credit = w.credit === null ? credit : w.credit.add(credit);
+      const used = mul(formed, ratio[j]!);
+      const outright = mul(fraction(w.scanRisk), div(used, absF(w.leg.delta!)));
+      const credit = mul(outright, rate);
+      w.credit = w.credit === null ? credit : add(w.credit, credit);
       w.spreads.push({ id: sp.id, credit });
-      w.free = w.free.gt(0) ? w.free.sub(used) : w.free.add(used);
+      w.free = sign(w.free) > 0 ? sub(w.free, used) : add(w.free, used);
     });
   }
 }
 
-const ZERO = new D(0);
-const floor = (v: Decimal): bigint => BigInt(v.toDecimalPlaces(0, Decimal.ROUND_FLOOR).toFixed(0));
 
 /** The combined commodities of one account's cross positions, sorted by underlying. */
 export function accountCommodities(
@@ -160,7 +176,7 @@ export function accountCommodities(
       const { leg } = w;
       const den = POW10[leg.scale]!;
       const scenarios = leg.scale === 0 ? leg.sums : leg.sums.map((v) => divRound(v, den, 'floor'));
-      const credits = w.credit === null ? 0n : floor(w.credit);
+      const credits = w.credit === null ? 0n : floorF(w.credit);
       const shortOptionMinimum = leg.scale === 0 ? leg.shortMin : divRound(leg.shortMin, den, 'ceil');
       const net = w.scanRisk - credits;
       const mm = net > shortOptionMinimum ? net : shortOptionMinimum;
@@ -172,7 +188,7 @@ export function accountCommodities(
         scanRisk: w.scanRisk,
         shortOptionMinimum,
         credits,
-        spreads: w.spreads.map((s) => ({ id: s.id, credit: floor(s.credit) })),
+        spreads: w.spreads.map((s) => ({ id: s.id, credit: floorF(s.credit) })),
         mm,
         im,
       };
