@@ -39,8 +39,16 @@ export interface ResidentState {
   markStamp: Uint32Array;
   /** The liquidation plans of earlier cycles, by account index (see planKey). */
   plans: Map<number, PlanMemo>;
+  /** What a cycle scans of the holdings (commands/runCycle.ts), kept until an account's holdings change. */
+  holdings: HoldingsScan | null;
   /** Each account's isolated units as the last cycle stored them (null: none in trouble to store), by planKey. */
   isolatedMemo: Map<number, { key: string; row: IsolatedUnitsRow | null }>;
+}
+
+/** The instruments someone holds (ids) and each account's isolated positions (book indexes), by account index. */
+export interface HoldingsScan {
+  instrumentsHeld: Set<string>;
+  isolatedOf: Map<number, number[]>;
 }
 
 /** A liquidation plan a cycle made, the inputs it was made from (planKey), and the proposal it was written to. */
@@ -277,6 +285,7 @@ export class ResidentBook {
         markStamp: new Uint32Array(book.instruments.length),
         plans: new Map(),
         isolatedMemo: new Map(),
+        holdings: null,
       };
       this.#version = version;
       this.#seq = journalHead(this.db).seq;
@@ -363,6 +372,7 @@ export class ResidentBook {
     }
     st.live.refreshAccount(a);
     st.holdingStamp[a]!++;
+    st.holdings = null;
     return null;
   }
 }
