@@ -12,6 +12,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Book, Position, Collateral } from '../engine/model.ts';
 import { compileBook, type BookColumns } from '../engine/columns.ts';
+import { columnPositions } from './columnPositions.ts';
 import { LiveBook } from '../engine/incremental.ts';
 import { remarkOn, modelMark } from '../engine/optionMarks.ts';
 import { forgetKernel } from '../engine/evaluate.ts';
@@ -263,6 +264,8 @@ export class ResidentBook {
         for (const a of book.accounts) if (!hasCash.has(a.id)) book.collateral.push({ account: a.id, asset: CASH, quantity: 0n });
       }
       const cols = compileBook(book);
+      // From here the positions are read from the columns; the objects read from the ledger can go.
+      book.positions = columnPositions(cols, book.positions);
       const live = new LiveBook(cols);
       const called: number[] = [];
       for (const id of accountsWithCalls(this.db)) {
