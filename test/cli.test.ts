@@ -105,22 +105,31 @@ function sumStatuses(s: CycleSummary['statuses']): number {
   return s.healthy + s.warning + s.call + s.liquidation + s.bankrupt;
 }
 
-/** The stored status of each account in a cycle's packed result chunks (main/ledger/cycleResults.ts layout). */
+/**
+ * The stored status of each account in a cycle's packed result chunks (main/ledger/cycleResults.ts layout), a chunk
+ * stored as its changes read through its base (migration step 19: n uint16 indexes, five int64 columns, n statuses).
+ */
 function cycleStatuses(db: string, cycle: number): Map<string, string> {
   const CODES = ['healthy', 'warning', 'call', 'liquidation', 'bankrupt'];
   return withLedger(db, (d) => {
-    const rows = d.prepare('SELECT count, accounts, figures FROM cycle_result_chunks WHERE cycle_id = ? ORDER BY chunk').all(cycle) as {
-      count: bigint;
-      accounts: string;
-      figures: Buffer;
-    }[];
+    const rows = d
+      .prepare(
+        `SELECT count, accounts, figures, NULL AS changes FROM cycle_result_chunks WHERE cycle_id = @cycle
+         UNION ALL
+         SELECT b.count, b.accounts, b.figures, c.changes FROM cycle_result_changes c
+         JOIN cycle_result_chunks b ON b.cycle_id = c.base_cycle AND b.chunk = c.chunk WHERE c.cycle_id = @cycle`,
+      )
+      .all({ cycle }) as { count: bigint; accounts: string; figures: Buffer; changes: Buffer | null }[];
     const out = new Map<string, string>();
     for (const r of rows) {
       const ids = JSON.parse(r.accounts) as string[];
       const n = Number(r.count);
       assert.equal(ids.length, n);
       assert.equal(r.figures.length, n * 41);
-      ids.forEach((id, i) => out.set(id, CODES[r.figures[40 * n + i]!] ?? `code ${r.figures[40 * n + i]}`));
+      const code = ids.map((_, i) => r.figures[40 * n + i]!);
+      const m = (r.changes?.length ?? 0) / 43;
+      for (let j = 0; j < m; j++) code[r.changes!.readUInt16LE(2 * j)] = r.changes![42 * m + j]!;
+      ids.forEach((id, i) => out.set(id, CODES[code[i]!] ?? `code ${code[i]}`));
     }
     return out;
   });

@@ -325,6 +325,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const CYCLE_TABLES = [
     'margin_cycles',
     'cycle_result_chunks',
+    'cycle_result_changes',
     'cycle_isolated_units',
     'margin_calls',
     'margin_call_events',
@@ -338,6 +339,7 @@ test(`cycle: ${CYCLE_RUNS} kill -9 runs leave the cycle wholly absent or wholly 
   const Q = {
     cycles: 'SELECT id, as_of, actor, accounts, summary FROM margin_cycles ORDER BY id',
     chunks: 'SELECT cycle_id, chunk, first_account, last_account, count, accounts, figures FROM cycle_result_chunks ORDER BY cycle_id, chunk',
+    changes: 'SELECT * FROM cycle_result_changes ORDER BY cycle_id, chunk',
     isolated: 'SELECT * FROM cycle_isolated_units ORDER BY cycle_id, account_id',
     calls: 'SELECT id, account_id, cycle_id, amount, deposited, deadline, status FROM margin_calls ORDER BY id',
     events: 'SELECT id, call_id, actor, kind, amount, note FROM margin_call_events ORDER BY id',

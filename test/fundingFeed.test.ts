@@ -147,6 +147,11 @@ test("a funding-rates file overwriting the feed's latest marked rate does not se
   db.exec(`DROP TABLE import_publishing;
     DROP INDEX prices_publishing; DROP INDEX volatilities_publishing; DROP INDEX asset_prices_publishing;
     ALTER TABLE prices DROP COLUMN publishing; ALTER TABLE volatilities DROP COLUMN publishing; ALTER TABLE asset_prices DROP COLUMN publishing;`);
+  // And without the result changes (a cycle's chunk stored as its changes).
+  db.exec('DROP TABLE cycle_result_changes; DROP INDEX cycle_result_chunks_latest; DROP TRIGGER cycle_result_chunks_one_form;');
+  // And without step 18's guard on isolated positions in portfolio instruments.
+  db.exec(`DROP TRIGGER positions_portfolio_not_isolated_insert; DROP TRIGGER positions_portfolio_not_isolated_update;
+    DROP TRIGGER instruments_portfolio_no_isolated_positions;`);
   db.pragma('user_version = 15');
   const file = db.name;
   db.close();

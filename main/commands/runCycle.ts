@@ -7,6 +7,7 @@ import { insertCycle, setCycleSummary, latestCycle } from '../ledger/cycleRepo.t
 import { allocResults, floatResultWriter, writeCycleResults, writeIsolatedUnits, resultChunkCount, type IsolatedUnitsRow } from '../ledger/cycleResults.ts';
 import { activeCallsByAccount, heldCallsByAccount, clearHeldCalls, callWriter } from '../ledger/callRepo.ts';
 import { evaluateBook, exactForIndex, figuresOf } from '../engine/evaluate.ts';
+import type { BookColumns } from '../engine/columns.ts';
 import { STATUS_CODES, NO_CALL } from '../engine/kernel.ts';
 import { MAX_SAFE } from '../engine/exactFloat.ts';
 import { restoreNeed, crossNeed, callReason, addMinutes } from '../engine/calls.ts';
@@ -23,7 +24,7 @@ import { proposeSteps } from './liquidations/propose.ts';
 import { drain, type Steps } from './steps.ts';
 import { checkBreakers } from './liquidations/automation.ts';
 import type { PlanReason } from '../engine/liquidationPlan.ts';
-import { planKey, valueAsOf } from '../resident/residentBook.ts';
+import { planKey, valueAsOf, type HoldingsScan } from '../resident/residentBook.ts';
 import { runLifecycle, lifecycleDidAnything } from './lifecycle/run.ts';
 import { rememberCycleResults } from './console/dashboard.ts';
 
@@ -91,6 +92,26 @@ function accountIds(book: Book): string[] {
   return ids;
 }
 
+/** The instruments someone holds, and each account's isolated positions (book indexes), from the columns. */
+function* scanHoldings(book: Book, cols: BookColumns): Steps<HoldingsScan> {
+  const instrumentsHeld = new Set<string>();
+  const isolatedOf = new Map<number, number[]>();
+  const heldInst = new Uint8Array(book.instruments.length);
+  for (let a = 0; a < cols.nAccounts; a++) {
+    if (a % ACCOUNTS_PER_STEP === ACCOUNTS_PER_STEP - 1) yield;
+    for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
+      if (cols.posQty[p] === 0) continue;
+      heldInst[cols.posInst[p]!] = 1;
+      if (Number.isNaN(cols.posIso[p]!)) continue;
+      const list = isolatedOf.get(a);
+      if (list) list.push(cols.posOrig[p]!);
+      else isolatedOf.set(a, [cols.posOrig[p]!]);
+    }
+  }
+  heldInst.forEach((h, i) => h && instrumentsHeld.add(book.instruments[i]!.id));
+  return { instrumentsHeld, isolatedOf };
+}
+
 export function runCycle(ctx: CommandContext, input: InputOf<'cycle.run'>): CycleSummary {
   return drain(cycleSteps(ctx, input));
 }
@@ -137,24 +158,14 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   const ev = resident?.book === book ? evaluateBook(book, false, resident.cols) : evaluateBook(book);
   yield;
   const { cols } = ev;
-  // What the cycle needs of the holdings, from the columns (typed arrays) rather than the million position objects.
-  const instrumentsHeld = new Set<string>();
-  const isolatedOf = new Map<number, number[]>();
-  {
-    const heldInst = new Uint8Array(book.instruments.length);
-    for (let a = 0; a < cols.nAccounts; a++) {
-      if (a % ACCOUNTS_PER_STEP === ACCOUNTS_PER_STEP - 1) yield;
-      for (let p = cols.posStart[a]!; p < cols.posStart[a + 1]!; p++) {
-        if (cols.posQty[p] === 0) continue;
-        heldInst[cols.posInst[p]!] = 1;
-        if (Number.isNaN(cols.posIso[p]!)) continue;
-        const list = isolatedOf.get(a);
-        if (list) list.push(cols.posOrig[p]!);
-        else isolatedOf.set(a, [cols.posOrig[p]!]);
-      }
-    }
-    heldInst.forEach((h, i) => h && instrumentsHeld.add(book.instruments[i]!.id));
+  // What the cycle needs of the holdings, from the columns (typed arrays) rather than the million position objects;
+  // a resident book keeps it while no account's holdings change (a cycle after a price move scans nothing).
+  let holdings = resident?.book === book ? resident.holdings : null;
+  if (!holdings) {
+    holdings = yield* scanHoldings(book, cols);
+    if (resident?.book === book) resident.holdings = holdings;
   }
+  const { instrumentsHeld, isolatedOf } = holdings;
   const cycle = insertCycle(db, { asOf, runAt: ctx.now().toISOString(), actor: ctx.actor.name, accounts: book.accounts.length });
   const active = activeCallsByAccount(db);
   const held = heldCallsByAccount(db);
@@ -212,7 +223,6 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   const floatTotals = new ExactSums();
   for (let a = 0; a < book.accounts.length; a++) {
     if (a % ACCOUNTS_PER_STEP === ACCOUNTS_PER_STEP - 1) yield;
-    const acct = book.accounts[a]!;
     if (o.call[a] === NO_CALL && hasCall[a] === 0 && !ev.exact.has(a)) {
       // The common case, no call to issue, update or clear: the kernel's exact float figures as they are, without
       // a BigInt made per figure (a 100k-account cycle made a million of them).
@@ -224,6 +234,7 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
       isolatedRow(a);
       continue;
     }
+    const acct = book.accounts[a]!;
     const f = figuresOf(ev, a);
     let status = f.status;
     const c = active.get(acct.id);

@@ -180,6 +180,12 @@ export interface Position {
   isolatedMargin: bigint | null;
 }
 
+/**
+ * Asked of a positions array that can answer it without reading each position (the resident book's view over its
+ * columns, resident/columnPositions.ts): a function giving the instruments the array names.
+ */
+export const HELD_INSTRUMENTS = Symbol('held instruments');
+
 export interface Collateral {
   account: string;
   asset: string;

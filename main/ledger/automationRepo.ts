@@ -1,5 +1,6 @@
 // Automation switches: what the ticker and the cycle may do on their own, globally, per instrument or per account.
 import type { Database } from 'better-sqlite3';
+import { prepared } from './stmtCache.ts';
 
 export type SwitchScope = 'global' | 'instrument' | 'account';
 
@@ -14,7 +15,7 @@ export interface SwitchRow {
 
 export function readSwitches(db: Database): SwitchRow[] {
   return (
-    db.prepare('SELECT scope, target, enabled, reason, updated_by, updated_at FROM automation_switches ORDER BY scope, target').all() as {
+    prepared(db, 'SELECT scope, target, enabled, reason, updated_by, updated_at FROM automation_switches ORDER BY scope, target').all() as {
       scope: SwitchScope;
       target: string;
       enabled: number;

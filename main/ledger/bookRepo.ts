@@ -8,6 +8,7 @@ import { accountOfRow, readAccount, type AccountDbRow } from './consoleRepo.ts';
 import { InputError } from '../../shared/errors.ts';
 import { markByModel } from '../engine/optionMarks.ts';
 import { visible } from './seriesVisibility.ts';
+import { prepared } from './stmtCache.ts';
 
 type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
@@ -15,7 +16,7 @@ const bigOrNull = (v: unknown): bigint | null => (v === null || v === undefined 
 const num = (v: unknown): number => Number(v);
 
 function all(db: Database, sql: string, ...params: unknown[]): Row[] {
-  return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
+  return prepared(db, sql).safeIntegers(true).all(...params) as Row[];
 }
 
 // ---- policy ----
@@ -84,7 +85,7 @@ const dataVersions = new WeakMap<Database, import('better-sqlite3').Statement>()
 
 export function readPolicy(db: Database): Policy {
   const p: Policy = { ...DEFAULT_POLICY };
-  for (const r of db.prepare('SELECT key, value FROM policy').all() as { key: string; value: string }[]) {
+  for (const r of prepared(db, 'SELECT key, value FROM policy').all() as { key: string; value: string }[]) {
     switch (r.key) {
       case 'callTrigger':
         p.callTrigger = r.value === 'initial' ? 'initial' : 'maintenance';

@@ -1,6 +1,7 @@
 // Circuit breakers: instruments' price bands, the marks a band is measured on, and breakers tripped and reset.
 import type { Database } from 'better-sqlite3';
 import { visible } from './seriesVisibility.ts';
+import { prepared } from './stmtCache.ts';
 
 export interface BreakerRow {
   id: number;
@@ -69,7 +70,7 @@ export function lastResets(db: Database): Map<string, string> {
 /** Instruments with a price band, and the low and high marks of each over (from, to]. */
 export function bandedInstruments(db: Database): { id: string; band: bigint }[] {
   return (
-    db.prepare('SELECT id, price_band FROM instruments WHERE price_band IS NOT NULL ORDER BY id').safeIntegers(true).all() as { id: string; price_band: bigint }[]
+    prepared(db, 'SELECT id, price_band FROM instruments WHERE price_band IS NOT NULL ORDER BY id').safeIntegers(true).all() as { id: string; price_band: bigint }[]
   ).map((r) => ({ id: r.id, band: r.price_band }));
 }
 
@@ -80,8 +81,8 @@ export function markRange(
   from: string,
   to: string,
 ): { low: bigint; high: bigint; lowAt: string; highAt: string; n: number } | null {
-  const r = db
-    .prepare(
+  const r = prepared(
+    db,
       `SELECT min(mark) AS low, max(mark) AS high, count(*) AS n,
          (SELECT min(at) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()}
             AND mark = (SELECT min(mark) FROM prices WHERE instrument_id = $i AND at >= $f AND at <= $t AND ${visible()})) AS low_at,

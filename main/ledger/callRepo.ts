@@ -72,8 +72,7 @@ function toCall(r: CallDbRow): CallRow {
  * call line.
  */
 export function heldCallsByAccount(db: Database): Map<string, CallRow> {
-  const rows = db
-    .prepare(`${SELECT} WHERE c.status IN ('waived', 'escalated') AND c.cleared_at IS NULL ORDER BY c.id`)
+  const rows = prepared(db, `${SELECT} WHERE c.status IN ('waived', 'escalated') AND c.cleared_at IS NULL ORDER BY c.id`)
     .safeIntegers(true)
     .all() as CallDbRow[];
   return new Map(rows.map((r) => [r.account_id, toCall(r)]));
@@ -115,7 +114,7 @@ export function requestWaiver(db: Database, id: number, by: string, at: string, 
 
 /** The one open or overdue call of each account that has one. */
 export function activeCallsByAccount(db: Database): Map<string, CallRow> {
-  const rows = db.prepare(`${SELECT} WHERE c.status IN ('open', 'overdue')`).safeIntegers(true).all() as CallDbRow[];
+  const rows = prepared(db, `${SELECT} WHERE c.status IN ('open', 'overdue')`).safeIntegers(true).all() as CallDbRow[];
   return new Map(rows.map((r) => [r.account_id, toCall(r)]));
 }
 

@@ -3,11 +3,11 @@
 import type { Database } from 'better-sqlite3';
 import type { Account } from '../engine/model.ts';
 import { visible } from './seriesVisibility.ts';
+import { prepared } from './stmtCache.ts';
 
 /** The latest `limit` margin cycles, oldest first, with their stored summary JSON. */
 export function recentCycles(db: Database, limit: number): { id: number; asOf: string; summary: string }[] {
-  const rows = db
-    .prepare('SELECT id, as_of, summary FROM margin_cycles ORDER BY id DESC LIMIT ?')
+  const rows = prepared(db, 'SELECT id, as_of, summary FROM margin_cycles ORDER BY id DESC LIMIT ?')
     .all(limit) as { id: bigint; as_of: string; summary: string }[];
   return rows.reverse().map((r) => ({ id: Number(r.id), asOf: r.as_of, summary: r.summary }));
 }
@@ -53,8 +53,8 @@ export function liveCallTotals(
   db: Database,
   now: string,
 ): { count: number; outstanding: bigint; overdue: number; overdueOutstanding: bigint; lastOverdueDeadline: string | null } {
-  const r = db
-    .prepare(
+  const r = prepared(
+    db,
       `SELECT count(*) AS count, coalesce(sum(owed), 0) AS outstanding, coalesce(sum(late), 0) AS overdue,
               coalesce(sum(CASE WHEN late THEN owed END), 0) AS overdue_outstanding, max(CASE WHEN late THEN deadline END) AS last_overdue
        FROM (SELECT max(amount - deposited, 0) AS owed, (status = 'overdue' OR deadline <= ?) AS late, deadline
@@ -117,8 +117,7 @@ export function callsIssuedBy(db: Database, cycleId: number): { count: number; a
 
 /** The time of the newest instrument mark in the ledger (one index seek per instrument), or null. */
 export function newestMarkTime(db: Database): string | null {
-  const r = db
-    .prepare(`SELECT max((SELECT max(at) FROM prices p WHERE p.instrument_id = i.id AND ${visible('p.')})) FROM instruments i`)
+  const r = prepared(db, `SELECT max((SELECT max(at) FROM prices p WHERE p.instrument_id = i.id AND ${visible('p.')})) FROM instruments i`)
     .pluck()
     .get() as string | null;
   return r ?? null;

@@ -93,20 +93,104 @@ function chunkIdsOf(ids: readonly string[]): string[] {
 /** How many chunks a cycle's results for `accounts` accounts are stored in. */
 export const resultChunkCount = (accounts: number): number => Math.ceil(accounts / CHUNK);
 
+/** Bytes a changed account takes in a chunk stored as changes: its index in the chunk (uint16) and its record. */
+const CHANGE_BYTES = 2 + BYTES_PER_ACCOUNT;
+/**
+ * A chunk is stored as its changes only while they are small against the whole: past this share of its accounts it
+ * is stored whole and becomes the base of the cycles after it (reading a cycle then stays one base and one delta).
+ */
+const MAX_CHANGED_SHARE = 0.5;
+
+/** The latest chunk `chunk` stored whole before this cycle: the base a cycle's chunk may be stored against. */
+function latestWholeChunk(db: Database, chunk: number): { cycle: number; accounts: string; figures: Buffer } | undefined {
+  return prepared(
+    db,
+    'SELECT cycle_id AS cycle, accounts, figures FROM cycle_result_chunks WHERE chunk = ? ORDER BY cycle_id DESC LIMIT 1',
+  ).get(chunk) as { cycle: number; accounts: string; figures: Buffer } | undefined;
+}
+
+/**
+ * The accounts (indexes in the chunk) whose record in `now` differs from `base`, both packed chunks of n accounts;
+ * null once there are more than `limit`.
+ */
+function changedRecords(base: Buffer, now: Buffer, n: number, limit: number): number[] | null {
+  // Compared a 32-bit word at a time where both buffers allow it (a fresh allocation does), else byte by byte.
+  const aligned = base.byteOffset % 4 === 0 && now.byteOffset % 4 === 0;
+  const words = FIELDS * n * 2;
+  const b32 = aligned ? new Int32Array(base.buffer, base.byteOffset, words) : null;
+  const n32 = aligned ? new Int32Array(now.buffer, now.byteOffset, words) : null;
+  const changed: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let same = base[FIELDS * n * 8 + i] === now[FIELDS * n * 8 + i];
+    for (let k = 0; same && k < FIELDS; k++) {
+      if (b32 && n32) {
+        const w = 2 * (k * n + i);
+        same = b32[w] === n32[w] && b32[w + 1] === n32[w + 1];
+      } else {
+        const at = k * n * 8 + i * 8;
+        for (let j = 0; same && j < 8; j++) same = base[at + j] === now[at + j];
+      }
+    }
+    if (same) continue;
+    if (changed.length === limit) return null;
+    changed.push(i);
+  }
+  return changed;
+}
+
+/** The changes blob (see migration step 19) of the records `changed` of a packed chunk of n accounts. */
+function packChanges(now: Buffer, n: number, changed: readonly number[]): Buffer {
+  const m = changed.length;
+  const out = Buffer.allocUnsafe(m * CHANGE_BYTES);
+  changed.forEach((i, j) => {
+    out.writeUInt16LE(i, 2 * j);
+    for (let k = 0; k < FIELDS; k++) now.copy(out, 2 * m + k * m * 8 + j * 8, k * n * 8 + i * 8, k * n * 8 + i * 8 + 8);
+    out[2 * m + FIELDS * m * 8 + j] = now[FIELDS * n * 8 + i]!;
+  });
+  return out;
+}
+
+/** A base chunk of n accounts with a changes blob applied: the cycle's packed chunk. */
+function applyChanges(base: Buffer, n: number, changes: Buffer): Buffer {
+  if (changes.length % CHANGE_BYTES !== 0) throw new Error(`a result chunk's changes hold ${changes.length} bytes, not a multiple of ${CHANGE_BYTES}`);
+  const m = changes.length / CHANGE_BYTES;
+  const out = Buffer.from(base);
+  for (let j = 0; j < m; j++) {
+    const i = changes.readUInt16LE(2 * j);
+    if (i >= n) throw new Error(`a result chunk's changes name account ${i} of a chunk of ${n}`);
+    for (let k = 0; k < FIELDS; k++) changes.copy(out, k * n * 8 + i * 8, 2 * m + k * m * 8 + j * 8, 2 * m + k * m * 8 + j * 8 + 8);
+    out[FIELDS * n * 8 + i] = changes[2 * m + FIELDS * m * 8 + j]!;
+  }
+  return out;
+}
+
 /**
  * Writes a cycle's results (inside the caller's transaction), or only the chunks from `first` up to `end` (a cycle
  * run in slices writes a few at a time). Accounts must be in id order.
+ *
+ * Each chunk is stored whole, or as its changes against the latest chunk of its index stored whole (the same
+ * accounts) when few accounts' figures differ from it. The choice depends only on the ledger and the figures, so
+ * a cycle run by the console, by the CLI and by a journal replay stores the same rows.
  */
 export function writeCycleResults(db: Database, cycleId: number, r: ResultColumns, first = 0, end = resultChunkCount(r.ids.length)): void {
-  const stmt = prepared(
+  const whole = prepared(
     db,
     'INSERT INTO cycle_result_chunks(cycle_id, chunk, first_account, last_account, count, accounts, figures) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const delta = prepared(
+    db,
+    'INSERT INTO cycle_result_changes(cycle_id, chunk, base_cycle, first_account, last_account, changes) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const json = chunkIdsOf(r.ids);
   for (let chunk = first; chunk < end; chunk++) {
     const from = chunk * CHUNK;
     const to = Math.min(from + CHUNK, r.ids.length);
-    stmt.run(cycleId, chunk, r.ids[from], r.ids[to - 1], to - from, json[chunk], pack(r, from, to));
+    const n = to - from;
+    const now = pack(r, from, to);
+    const base = latestWholeChunk(db, chunk);
+    const changed = base && base.accounts === json[chunk] ? changedRecords(base.figures, now, n, Math.floor(n * MAX_CHANGED_SHARE)) : null;
+    if (base && changed) delta.run(cycleId, chunk, base.cycle, r.ids[from], r.ids[to - 1], packChanges(now, n, changed));
+    else whole.run(cycleId, chunk, r.ids[from], r.ids[to - 1], n, json[chunk], now);
   }
 }
 
@@ -121,15 +205,23 @@ function unpack(ids: string[], figures: Buffer, into: ResultColumns, at: number)
 }
 
 export function readCycleResults(db: Database, cycleId: number): ResultColumns {
+  // Each chunk stored whole, or as its changes against its base (migration step 19), in chunk order.
   const rows = db
-    .prepare('SELECT count, accounts, figures FROM cycle_result_chunks WHERE cycle_id = ? ORDER BY chunk')
-    .all(cycleId) as { count: bigint; accounts: string; figures: Buffer }[];
+    .prepare(
+      `SELECT chunk, count, accounts, figures, NULL AS changes FROM cycle_result_chunks WHERE cycle_id = @cycle
+       UNION ALL
+       SELECT d.chunk, b.count, b.accounts, b.figures, d.changes
+       FROM cycle_result_changes d JOIN cycle_result_chunks b ON b.cycle_id = d.base_cycle AND b.chunk = d.chunk
+       WHERE d.cycle_id = @cycle
+       ORDER BY chunk`,
+    )
+    .all({ cycle: cycleId }) as { count: bigint; accounts: string; figures: Buffer; changes: Buffer | null }[];
   const total = rows.reduce((s, r) => s + Number(r.count), 0);
   const out = allocResults(new Array<string>(total));
   let at = 0;
   for (const r of rows) {
     const ids = JSON.parse(r.accounts) as string[];
-    unpack(ids, r.figures, out, at);
+    unpack(ids, r.changes ? applyChanges(r.figures, ids.length, r.changes) : r.figures, out, at);
     at += ids.length;
   }
   return out;
@@ -152,34 +244,58 @@ export interface AccountCycleResult {
 export function accountHistory(db: Database, accountId: string, limit: number): AccountCycleResult[] {
   const rows = db
     .prepare(
-      `SELECT c.id AS cycle, c.as_of AS asOf, k.accounts, k.figures, u.equity AS isoEquity, u.mm AS isoMm, u.im AS isoIm
+      `SELECT c.id AS cycle, c.as_of AS asOf, coalesce(k.accounts, b.accounts) AS accounts, coalesce(k.figures, b.figures) AS figures,
+              d.changes, u.equity AS isoEquity, u.mm AS isoMm, u.im AS isoIm
        FROM margin_cycles c
-       JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= @id AND k.last_account >= @id
+       LEFT JOIN cycle_result_chunks k ON k.cycle_id = c.id AND k.first_account <= @id AND k.last_account >= @id
+       LEFT JOIN cycle_result_changes d ON d.cycle_id = c.id AND d.first_account <= @id AND d.last_account >= @id
+       LEFT JOIN cycle_result_chunks b ON b.cycle_id = d.base_cycle AND b.chunk = d.chunk
        LEFT JOIN cycle_isolated_units u ON u.cycle_id = c.id AND u.account_id = @id
+       WHERE k.cycle_id IS NOT NULL OR d.cycle_id IS NOT NULL
        ORDER BY c.id DESC LIMIT @limit`,
     )
-    .all({ id: accountId, limit }) as { cycle: bigint; asOf: string; accounts: string; figures: Buffer; isoEquity: bigint | null; isoMm: bigint | null; isoIm: bigint | null }[];
+    .all({ id: accountId, limit }) as {
+    cycle: bigint;
+    asOf: string;
+    accounts: string;
+    figures: Buffer;
+    changes: Buffer | null;
+    isoEquity: bigint | null;
+    isoMm: bigint | null;
+    isoIm: bigint | null;
+  }[];
   const res: AccountCycleResult[] = [];
   for (const r of rows) {
     const ids = JSON.parse(r.accounts) as string[];
     const i = ids.indexOf(accountId);
     if (i < 0) continue;
-    const one = allocResults(new Array<string>(ids.length));
-    unpack(ids, r.figures, one, 0);
-    const call = one.call[i]!;
+    const [collateral, equity, mm, im, call, status] = recordAt(r.figures, ids.length, i, r.changes);
     res.push({
       cycle: Number(r.cycle),
       asOf: r.asOf,
-      collateral: one.collateral[i]!,
-      equity: one.equity[i]!,
-      mm: one.mm[i]!,
-      im: one.im[i]!,
+      collateral,
+      equity,
+      mm,
+      im,
       call: call < 0n ? null : call,
-      status: STATUS_CODES[one.status[i]!]!,
+      status: STATUS_CODES[status]!,
       isolated: r.isoEquity === null ? null : { equity: r.isoEquity, mm: r.isoMm!, im: r.isoIm! },
     });
   }
   return res;
+}
+
+/** Account i's record in a packed chunk of n accounts, or in its changes when they name it: five figures, status. */
+function recordAt(figures: Buffer, n: number, i: number, changes: Buffer | null): [bigint, bigint, bigint, bigint, bigint, number] {
+  if (figures.length !== n * BYTES_PER_ACCOUNT) throw new Error(`a result chunk holds ${figures.length} bytes for ${n} accounts`);
+  const m = changes ? changes.length / CHANGE_BYTES : 0;
+  for (let j = 0; j < m; j++) {
+    if (changes!.readUInt16LE(2 * j) !== i) continue;
+    const f = (k: number) => changes!.readBigInt64LE(2 * m + k * m * 8 + j * 8);
+    return [f(0), f(1), f(2), f(3), f(4), changes![2 * m + FIELDS * m * 8 + j]!];
+  }
+  const f = (k: number) => figures.readBigInt64LE(k * n * 8 + i * 8);
+  return [f(0), f(1), f(2), f(3), f(4), figures[FIELDS * n * 8 + i]!];
 }
 
 /** One account's isolated units in a cycle (see the cycle_isolated_units table). */

@@ -30,6 +30,7 @@ const TABLES = [
   'circuit_breakers',
   'collateral',
   'cycle_isolated_units',
+  'cycle_result_changes',
   'cycle_result_chunks',
   'default_bids',
   'default_cases',

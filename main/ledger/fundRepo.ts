@@ -30,7 +30,7 @@ export function addFundEntry(db: Database, e: Omit<FundEntryRow, 'id'> & { fill:
 }
 
 export function fundBalance(db: Database, fund: Fund): bigint {
-  const r = db.prepare('SELECT coalesce(sum(amount), 0) AS b FROM fund_entries WHERE fund = ?').safeIntegers(true).get(fund) as { b: bigint };
+  const r = prepared(db, 'SELECT coalesce(sum(amount), 0) AS b FROM fund_entries WHERE fund = ?').safeIntegers(true).get(fund) as { b: bigint };
   return r.b;
 }
 

@@ -2,6 +2,7 @@
 // JSON that was checked against shared/contractPlaybook.ts; a run's variables (its parameters and captured values)
 // likewise.
 import type { Database } from 'better-sqlite3';
+import { prepared } from './stmtCache.ts';
 
 export interface PlaybookVersionRow {
   playbook: string;
@@ -137,7 +138,7 @@ export function setInjected(db: Database, id: number, injected: RunRow['injected
 
 /** The drills running in this ledger (only a drill's sandbox holds any). */
 export function runningDrills(db: Database): RunRow[] {
-  return (db.prepare("SELECT * FROM playbook_runs WHERE mode = 'drill' AND status = 'running' ORDER BY id").all() as Record<string, unknown>[]).map(runOf);
+  return (prepared(db, "SELECT * FROM playbook_runs WHERE mode = 'drill' AND status = 'running' ORDER BY id").all() as Record<string, unknown>[]).map(runOf);
 }
 
 export function getRun(db: Database, id: number): RunRow | undefined {

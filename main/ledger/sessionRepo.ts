@@ -2,6 +2,7 @@
 // role change, a disable or a revoke made from any process ends it, and the door refuses its very next call.
 import type { Database } from 'better-sqlite3';
 import type { Role } from '../../shared/roles.ts';
+import { prepared } from './stmtCache.ts';
 
 export interface SessionRow {
   id: number;
@@ -24,8 +25,8 @@ export function insertSession(db: Database, s: { user: string; door: 'browser' |
 }
 
 export function liveSession(db: Database, id: number): LiveSession | undefined {
-  const r = db
-    .prepare(
+  const r = prepared(
+    db,
       `SELECT s.id, u.name, u.role, u.must_change_password FROM sessions s JOIN users u ON u.name = s.user_name
         WHERE s.id = ? AND s.ended_at IS NULL AND u.disabled_at IS NULL`,
     )

@@ -46,7 +46,7 @@ function shortfallOf(r: ShortfallDbRow): ShortfallRow {
 }
 
 export function openShortfalls(db: Database): ShortfallRow[] {
-  return (db.prepare(`SELECT ${SHORTFALL_COLUMNS} FROM shortfalls WHERE status = 'open' ORDER BY id`).safeIntegers(true).all() as ShortfallDbRow[]).map(shortfallOf);
+  return (prepared(db, `SELECT ${SHORTFALL_COLUMNS} FROM shortfalls WHERE status = 'open' ORDER BY id`).safeIntegers(true).all() as ShortfallDbRow[]).map(shortfallOf);
 }
 
 export function shortfallById(db: Database, id: number): ShortfallRow | null {

@@ -12,6 +12,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Book, Position, Collateral } from '../engine/model.ts';
 import { compileBook, type BookColumns } from '../engine/columns.ts';
+import { columnPositions } from './columnPositions.ts';
 import { LiveBook } from '../engine/incremental.ts';
 import { remarkOn, modelMark } from '../engine/optionMarks.ts';
 import { forgetKernel } from '../engine/evaluate.ts';
@@ -39,8 +40,16 @@ export interface ResidentState {
   markStamp: Uint32Array;
   /** The liquidation plans of earlier cycles, by account index (see planKey). */
   plans: Map<number, PlanMemo>;
+  /** What a cycle scans of the holdings (commands/runCycle.ts), kept until an account's holdings change. */
+  holdings: HoldingsScan | null;
   /** Each account's isolated units as the last cycle stored them (null: none in trouble to store), by planKey. */
   isolatedMemo: Map<number, { key: string; row: IsolatedUnitsRow | null }>;
+}
+
+/** The instruments someone holds (ids) and each account's isolated positions (book indexes), by account index. */
+export interface HoldingsScan {
+  instrumentsHeld: Set<string>;
+  isolatedOf: Map<number, number[]>;
 }
 
 /** A liquidation plan a cycle made, the inputs it was made from (planKey), and the proposal it was written to. */
@@ -255,6 +264,8 @@ export class ResidentBook {
         for (const a of book.accounts) if (!hasCash.has(a.id)) book.collateral.push({ account: a.id, asset: CASH, quantity: 0n });
       }
       const cols = compileBook(book);
+      // From here the positions are read from the columns; the objects read from the ledger can go.
+      book.positions = columnPositions(cols, book.positions);
       const live = new LiveBook(cols);
       const called: number[] = [];
       for (const id of accountsWithCalls(this.db)) {
@@ -277,6 +288,7 @@ export class ResidentBook {
         markStamp: new Uint32Array(book.instruments.length),
         plans: new Map(),
         isolatedMemo: new Map(),
+        holdings: null,
       };
       this.#version = version;
       this.#seq = journalHead(this.db).seq;
@@ -363,6 +375,7 @@ export class ResidentBook {
     }
     st.live.refreshAccount(a);
     st.holdingStamp[a]!++;
+    st.holdings = null;
     return null;
   }
 }

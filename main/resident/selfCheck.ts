@@ -57,5 +57,34 @@ export function residentCheck(db: Database, resident: ResidentBook | null): Resi
       for (const k of FIELDS) if (mine[k] !== f[k]) note(id, `${view} ${k}`, mine[k] ?? 'none', f[k] ?? 'none');
     }
   }
+  // The positions as the resident book gives them (made from its columns, resident/columnPositions.ts) against the
+  // positions read now: the same quantity, entry value and isolated margin, and no other held position.
+  {
+    const text = (p: { quantity: bigint; entryValue: bigint; isolatedMargin: bigint | null }) => `${p.quantity} ${p.entryValue} ${p.isolatedMargin ?? 'cross'}`;
+    const mine = new Map<string, string>();
+    for (const p of st.book.positions) if (p.quantity !== 0n) mine.set(`${p.account} ${p.instrument}`, text(p));
+    for (const p of book.positions) {
+      const key = `${p.account} ${p.instrument}`;
+      const held = mine.get(key) ?? 'none';
+      if (p.quantity !== 0n && held !== text(p)) note(p.account, `position ${p.instrument}`, held, text(p));
+      mine.delete(key);
+    }
+    for (const [key, held] of mine) note(key.split(' ')[0]!, `position ${key.split(' ')[1]}`, held, 'none');
+  }
+  // What the cycle kept of its scan of the holdings (commands/runCycle.ts), against the holdings read now.
+  if (st.holdings) {
+    const held = new Set<string>();
+    const isolated = new Map<string, string[]>();
+    for (const p of book.positions) {
+      if (p.quantity === 0n) continue;
+      held.add(p.instrument);
+      if (p.isolatedMargin !== null) isolated.set(p.account, [...(isolated.get(p.account) ?? []), p.instrument]);
+    }
+    const kept = new Map<string, string[]>();
+    for (const [a, orig] of st.holdings.isolatedOf) kept.set(st.book.accounts[a]!.id, orig.map((i) => st.book.positions[i]!.instrument));
+    const text = (m: Map<string, string[]>) => JSON.stringify([...m].map(([k, v]) => [k, [...v].sort()]).sort());
+    if ([...held].sort().join() !== [...st.holdings.instrumentsHeld].sort().join()) note('*', 'instruments held', [...st.holdings.instrumentsHeld].sort().join(), [...held].sort().join());
+    if (text(kept) !== text(isolated)) note('*', 'isolated positions', text(kept).slice(0, 200), text(isolated).slice(0, 200));
+  }
   return { resident: true, ok: differences.length === 0, accounts: book.accounts.length, differences, loads, ms: Math.round(performance.now() - t0) };
 }

@@ -4,7 +4,7 @@
 // multiplier. Each computed value is rounded toward minus infinity (a gain never overstated, a loss never
 // understated), so the scan risk taken from it is never below the exact one.
 import { Decimal } from 'decimal.js';
-import type { Book, Instrument, Position } from '../model.ts';
+import { HELD_INSTRUMENTS, type Book, type Instrument, type Position } from '../model.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { black76Price, normalCdf } from '../black76.ts';
 import { InputError } from '../../../shared/errors.ts';
@@ -239,6 +239,8 @@ export function heldRisk(book: PricedBook & Pick<Book, 'positions'>): Map<string
 const heldByPositions = new WeakMap<readonly Pick<Position, 'instrument'>[], { length: number; ids: ReadonlySet<string> }>();
 
 function heldInstruments(positions: readonly Pick<Position, 'instrument'>[]): ReadonlySet<string> {
+  const view = (positions as { [HELD_INSTRUMENTS]?: () => ReadonlySet<string> })[HELD_INSTRUMENTS];
+  if (view) return view();
   const known = heldByPositions.get(positions);
   if (known && known.length === positions.length) return known.ids;
   const ids = new Set<string>();

@@ -29,6 +29,7 @@ const PINNED: Readonly<Record<number, string>> = {
   16: '50b221df3bbbe0f7a6ce6aa881df792c9596f660d27dc1712c706e18298c069a',
   17: 'dccd118278de30e73df17adcd36594a5ca7096c07adca535546c1e81ab68ac1b',
   18: '7fd522412a3be0d470622a620cee0745048878f22f712a03df3946f4aedb6cc7',
+  19: 'f64653d19c7408219fa75bb6d4d0a942c831115b0d960f8d9c8b7cfb2bb0b4e1',
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

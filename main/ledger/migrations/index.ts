@@ -17,6 +17,7 @@ import { migration as m0015 } from './0015-partial-tear-up.ts';
 import { migration as m0016 } from './0016-funding-feed-clock.ts';
 import { migration as m0017 } from './0017-import-publishing.ts';
 import { migration as m0018 } from './0018-portfolio-positions-cross.ts';
+import { migration as m0019 } from './0019-result-changes.ts';
 import { runMigrations as run, type Migration, type MigrationReport } from './runner.ts';
 import type Database from 'better-sqlite3';
 
@@ -24,7 +25,7 @@ export { APPLICATION_ID, latestVersion, type Migration, type MigrationReport } f
 
 /** Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
-  m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018,
+  m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019,
 ]);
 
 /** Brings `db` to the latest version (runner.ts says how); `steps` is injectable so tests can add a failing step. */
