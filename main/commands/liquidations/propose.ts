@@ -194,17 +194,26 @@ function refresh(
   const kept = { id: head.id, cycle: head.cycle };
   const current = !head.edited && head.policyVersion === version;
   if (current && written?.plan === plan) return kept;
-  if (current && !follow && written && decisionOf(written.plan) === decisionOf(plan)) return kept;
+  if (written && !follow) {
+    // The decision the proposal holds is the resident book's last plan's: nothing needs reading to compare it.
+    const decided = decisionOf(written.plan) === decisionOf(plan);
+    if (current && decided) return kept;
+    const sameInstruments = written.plan.orders.length === plan.orders.length && written.plan.orders.every((o, k) => o.instrument === plan.orders[k]!.instrument);
+    rewrite(ctx, head, cycle, plan, at, sameInstruments, decided);
+    return { id: head.id, cycle };
+  }
   const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
-  const figures = figuresOf(cycle, plan, at);
-  // The resident book's last plan holds what the proposal holds: all of it when figures follow the marks, and its
-  // decision (all that is compared below) when they do not.
   const held = written ? heldByPlan(written.plan) : storedPlan(ctx, head.id);
   const decided = sameDecision(reasonKinds(held.reasons), held.orders, plan, orders);
-  if (current && (follow ? sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS) : decided)) return kept;
-  refreshLiquidation(ctx.db, head.id, figures, orders, sameOrders(held.orders, orders, ['seq', 'instrument']));
-  if (!decided) proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
+  if (current && (follow ? sameFigures(held, figuresOf(cycle, plan, at)) && sameOrders(held.orders, orders, ORDER_FIELDS) : decided)) return kept;
+  rewrite(ctx, head, cycle, plan, at, sameOrders(held.orders, orders, ['seq', 'instrument']), decided);
   return { id: head.id, cycle };
+}
+
+/** The proposal takes this cycle's plan whole; its history gains an entry when the decision changed. */
+function rewrite(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, sameInstruments: boolean, decided: boolean): void {
+  refreshLiquidation(ctx.db, head.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)), sameInstruments);
+  if (!decided) proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
 }
 
 /** Whether a plan decides what the proposal holds: the same kinds of reason, the same closes (CLOSE_FIELDS). */
