@@ -13,6 +13,7 @@ import type { Actor } from '../main/commands/context.ts';
 import { RuleError } from '../shared/errors.ts';
 import type { CycleSummary, LiquidationDetail, LiquidationPreview, LiquidationSummary } from '../shared/contract.ts';
 import { readInstruments } from '../main/ledger/bookRepo.ts';
+import { readOrders } from '../main/ledger/liquidationRepo.ts';
 import { deepVerify } from '../main/commands/integrity/deepVerify.ts';
 import { setPolicy } from './support/policy.ts';
 import { parseAmount } from '../shared/units.ts';
@@ -41,6 +42,7 @@ function movedProposal(db: Ledger, against = 0.08) {
   assert.ok(d, 'the demo book has a bankrupt account closing one position');
   const o = d.orders[0]!;
   const tick = readInstruments(db).find((i) => i.id === o.instrument)!.tick;
+  tickOf = tick;
   const mark = new Decimal(o.mark).times(o.side === 'sell' ? 1 - against : 1 + against).dividedBy(tick).floor().times(tick);
   const at = new Date(clock).toISOString();
   run(db, operator, 'prices.tick', { marks: [{ instrument: o.instrument, price: mark.toString(), time: at }] });
@@ -48,6 +50,9 @@ function movedProposal(db: Ledger, against = 0.08) {
   return { first, moved, before: d, mark };
 }
 
+/** A price as the ledger stores it, in ticks of the moved proposal's instrument. */
+let tickOf = '1';
+const ticksOf = (price: string) => BigInt(new Decimal(price).dividedBy(tickOf).toFixed(0));
 const offBy = (price: string, mark: Decimal) => new Decimal(price).minus(mark).abs().dividedBy(mark);
 
 test('a move that decides nothing new writes nothing: the proposal keeps its deciding cycle and its figures', () => {
@@ -55,14 +60,21 @@ test('a move that decides nothing new writes nothing: the proposal keeps its dec
   const { first, before, mark } = movedProposal(db);
   const after = get(db, before.id);
   assert.equal(after.cycle, first.cycle);
-  assert.deepEqual(after.orders, before.orders);
   assert.deepEqual(after.events.map((e) => e.kind), ['proposed']);
-  // Its stored estimate is now off the band of the new mark; the preview of the same quantities estimates again.
+  const stored = readOrders(db, before.id);
+  assert.equal(stored[0]!.price, ticksOf(before.orders[0]!.estimatedPrice), 'the stored estimate is the deciding cycle\'s');
+  assert.equal(live(db).find((l) => l.id === before.id)!.notional, before.notional);
+  // Its stored estimate is now off the band of the new mark; its detail, and the preview of the same quantities,
+  // estimate again at the latest marks.
   assert.ok(offBy(before.orders[0]!.estimatedPrice, mark).greaterThan(0.05));
+  assert.deepEqual(after.orders.map((o) => [o.instrument, o.side, o.quantity]), before.orders.map((o) => [o.instrument, o.side, o.quantity]));
+  assert.equal(after.orders[0]!.mark, mark.toString());
+  assert.ok(offBy(after.orders[0]!.estimatedPrice, mark).lessThan(0.05));
   const o = before.orders[0]!;
   const p = run<LiquidationPreview>(db, operator, 'liquidations.preview', { id: before.id, orders: [{ instrument: o.instrument, quantity: o.quantity }] });
   assert.equal(p.orders[0]!.mark, mark.toString());
-  assert.ok(offBy(p.orders[0]!.estimatedPrice, mark).lessThan(0.05));
+  assert.equal(p.orders[0]!.estimatedPrice, after.orders[0]!.estimatedPrice);
+  assert.equal(p.notional, after.notional);
   assert.ok(deepVerify(db).ok, 'the journal replays every cycle as it ran');
   db.close();
 });
@@ -85,7 +97,12 @@ test('an approval judges four eyes on the notional at the latest marks: a close 
   const { stale, now } = thresholdBetween(db, before);
   assert.ok(now > stale);
   assert.throws(() => run(db, operator, 'liquidations.approve', { id: before.id }), (e: unknown) => e instanceof RuleError && /four-eyes threshold/.test(e.message));
-  assert.deepEqual(get(db, before.id).orders, before.orders, 'a refused approval changes nothing');
+  assert.deepEqual(readOrders(db, before.id).map((o) => o.price), [ticksOf(before.orders[0]!.estimatedPrice)], 'a refused approval changes nothing');
+  // The detail shows the notional the approval is judged on, and the approve action judged on it.
+  const shown = get(db, before.id);
+  assert.equal(parseAmount(shown.notional, 'notional'), now);
+  assert.equal(shown.fourEyes, true);
+  assert.equal(shown.actions!.approve.allowed, false, 'the approve action is judged on it too');
   const first = run<LiquidationDetail>(db, supervisor, 'liquidations.approve', { id: before.id });
   assert.equal(first.status, 'pending_second');
   assert.equal(parseAmount(first.notional, 'notional'), now);

@@ -46,7 +46,22 @@ function load(db: Database, id: number): LiquidationRow {
 }
 
 function detail(db: Database, l: LiquidationRow): LiquidationDetail {
-  return detailView(db, l, readPolicy(db).fourEyesNotional, verdictOfRow(db, automationState(db), l));
+  return detailView(db, l, readPolicy(db).fourEyesNotional, verdictOfRow(db, automationState(db), l), estimateNow(db, l) ?? undefined);
+}
+
+/**
+ * A proposal nobody has decided on, its orders estimated at the latest cycle's marks (what an approval would store:
+ * see restate); null for any other, or when the account no longer holds what the proposal closes (the next cycle
+ * plans it again).
+ */
+function estimateNow(db: Database, l: LiquidationRow): AccountPlan | null {
+  if ((l.status !== 'proposed' && l.status !== 'held') || l.edited) return null;
+  try {
+    return evaluateEdits(db, l, []).plan;
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
 }
 
 export function listLiquidationsCommand(ctx: CommandContext, input: InputOf<'liquidations.list'>): LiquidationSummary[] {
