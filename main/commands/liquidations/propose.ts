@@ -132,7 +132,7 @@ export function* proposeSteps(ctx: CommandContext, a: ProposeArgs): Steps<Liquid
     if (!verdict.allowed) continue;
     settlement ??= settlementAt(db, a.asOf);
     // It executes at this cycle's estimates: the proposal may still hold the figures of the cycle that decided it.
-    holdPlan(ctx, id, a.cycle, plan, at);
+    takePlan(ctx, id, a.cycle, plan, at);
     executeByAutomation(ctx, pc, id, settlement, a.asOf, at);
     counts.executed++;
   }
@@ -241,7 +241,7 @@ function kindsOf(reasons: readonly PlanReason[]): string {
  * The proposal brought to this cycle's plan of the same decision before automation executes it: its figures, its
  * orders' estimated prices and fees become this cycle's, with no history entry (the close is the one it showed).
  */
-function holdPlan(ctx: CommandContext, id: number, cycle: number, plan: AccountPlan, at: string): void {
+function takePlan(ctx: CommandContext, id: number, cycle: number, plan: AccountPlan, at: string): void {
   const held = storedPlan(ctx, id);
   const figures = figuresOf(cycle, plan, at);
   const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
