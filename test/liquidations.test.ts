@@ -298,8 +298,11 @@ test('a proposal stays the same proposal across cycles while its account is in t
   assert.equal(d.status, 'held');
   assert.equal(d.cycle, first.cycle);
   assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held']);
-  // A mark that moves against the account (one tick) moves the figures: the same proposal, still held, now the
-  // plan of the new cycle; its history gains an entry only if what it would close (or the kind of reason) changed.
+  // A mark that moves against the account (one tick): the same proposal, still held, its figures (as its detail
+  // shows them) the latest marks'. It is written, as the plan of the new cycle with an entry in its history, only
+  // if what it would close (or the kind of reason) changed; a move that changes only its figures leaves the stored
+  // proposal (as the queue lists it) with those of the cycle that decided it (docs/liquidations.md).
+  const stored = (id: number) => live(db).find((l) => l.id === id)!;
   const o = d.orders[0]!;
   const tick = readInstruments(db).find((i) => i.id === o.instrument)!.tick;
   const closes = (x: LiquidationDetail) => JSON.stringify([x.reasons.map((r) => [r.code, r.unit]), x.orders.map((y) => [y.instrument, y.side, y.proposedQuantity, y.quantity])]);
@@ -309,15 +312,22 @@ test('a proposal stays the same proposal across cycles while its account is in t
     return run<CycleSummary>(db, operator, 'cycle.run', { at });
   };
   const prior = d;
+  const priorStored = stored(held.id);
   const moved = moveTo(o.side === 'sell' ? new Decimal(o.mark).minus(tick) : new Decimal(o.mark).plus(tick));
   d = get(db, held.id);
   assert.equal(d.status, 'held');
-  assert.equal(d.cycle, moved.cycle);
-  assert.notDeepEqual(d.before, prior.before, 'the figures followed the mark');
-  assert.deepEqual(d.events.map((e) => e.kind), closes(d) === closes(prior) ? ['proposed', 'held'] : ['proposed', 'held', 'proposed']);
+  assert.notDeepEqual(d.before, prior.before, 'the figures shown followed the mark');
+  if (closes(d) === closes(prior)) {
+    assert.equal(d.cycle, first.cycle);
+    assert.deepEqual(d.events, prior.events);
+    assert.deepEqual(stored(held.id), priorStored, 'a move that decides nothing new writes nothing');
+  } else {
+    assert.equal(d.cycle, moved.cycle);
+    assert.deepEqual(d.events.map((e) => e.kind), ['proposed', 'held', 'proposed']);
+  }
   // A tenth of the mark against its holders: every live proposal gains a history entry exactly when what it would
   // close (or why) changed, and some did.
-  const liveNow = () => new Map(live(db).map((l) => [l.id, get(db, l.id)]));
+  const liveNow = () => new Map(live(db).map((l) => [l.id, { ...get(db, l.id), stored: l }]));
   const was = liveNow();
   const far = (o.side === 'sell' ? new Decimal(o.mark).times(0.9) : new Decimal(o.mark).times(1.1)).dividedBy(tick).floor().times(tick);
   const farCycle = moveTo(far);
@@ -326,9 +336,12 @@ test('a proposal stays the same proposal across cycles while its account is in t
     const then = was.get(id);
     if (!then || now.status !== then.status || !['proposed', 'held'].includes(now.status)) continue;
     const added = now.events.length - then.events.length;
-    if (closes(now) === closes(then)) assert.equal(added, 0, `proposal ${id} closes the same: no history entry`);
-    else {
+    if (closes(now) === closes(then)) {
+      assert.equal(added, 0, `proposal ${id} closes the same: no history entry`);
+      assert.deepEqual(now.stored, then.stored, `proposal ${id} closes the same: nothing written, its figures its deciding cycle's`);
+    } else {
       changed++;
+      assert.equal(now.cycle, farCycle.cycle, `proposal ${id} closes otherwise: the new cycle's plan`);
       assert.equal(added, 1, `proposal ${id} closes otherwise: one history entry`);
       assert.match(now.events.at(-1)!.note, new RegExp(`^cycle ${farCycle.cycle} planned again`));
     }

@@ -27,6 +27,11 @@ export interface CommandContext {
   /** Set while verify --deep replays a cycle journalled before cycles ran the instrument lifecycle first. */
   preLifecycle?: true;
   /**
+   * Set while verify --deep replays a cycle journalled before proposals stored decisions only (its payload's
+   * lifecycle mark below CYCLE_FORMAT_DECISIONS): that cycle wrote every live proposal's figures at its marks.
+   */
+  proposalFiguresFollowMarks?: true;
+  /**
    * Replaying an entry whose result lists no limit breaches at expiry: the lifecycle leaves its limit watch out (it
    * only reads), so an entry written before expiries were watched is rebuilt as it was written, and one written
    * since with no breach is rebuilt the same either way.

@@ -3,7 +3,7 @@
 import type { Channel, InputOf, OutputOf, DOOR_CHANNELS } from '../../shared/contract.ts';
 import type { CommandContext } from './context.ts';
 import { plain } from './plain.ts';
-import { cycleSteps, LIFECYCLE_FORMAT } from './runCycle.ts';
+import { cycleSteps, CYCLE_FORMAT_DECISIONS, CYCLE_FORMAT_LIFECYCLE } from './runCycle.ts';
 import { drain, type Steps } from './steps.ts';
 import { lifecycleCommand } from './lifecycle/run.ts';
 import { fundingTick } from './lifecycle/fundingTick.ts';
@@ -72,8 +72,9 @@ export const preparers: Partial<{ [C in CommandChannel]: (ctx: CommandContext, i
 export function* cycleCommand(ctx: CommandContext, input: InputOf<'cycle.run'>): Steps<Handled<'cycle.run'>> {
   const output = yield* cycleSteps(ctx, input);
   // The payload says the cycle ran the lifecycle first, so that a replay of a cycle journalled before it did
-  // (no mark) runs without it and rebuilds what that cycle wrote (integrity/replayEntry.ts).
-  const payload = ctx.preLifecycle ? input : { ...input, lifecycle: LIFECYCLE_FORMAT };
+  // (no mark) runs without it and rebuilds what that cycle wrote (integrity/replayEntry.ts); likewise for a cycle
+  // that wrote every proposal's figures at its marks (mark 1).
+  const payload = ctx.preLifecycle ? input : { ...input, lifecycle: ctx.proposalFiguresFollowMarks ? CYCLE_FORMAT_LIFECYCLE : CYCLE_FORMAT_DECISIONS };
   return { output, journal: { payload, result: { ...output, ms: undefined } } };
 }
 

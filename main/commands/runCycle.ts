@@ -28,8 +28,13 @@ import { planKey, valueAsOf, type HoldingsScan } from '../resident/residentBook.
 import { runLifecycle, lifecycleDidAnything } from './lifecycle/run.ts';
 import { rememberCycleResults } from './console/dashboard.ts';
 
-/** The mark a cycle's journal payload carries: it ran the instrument lifecycle (lifecycle/run.ts) first. */
-export const LIFECYCLE_FORMAT = 1;
+/**
+ * The mark a cycle's journal payload carries (its `lifecycle` key): 1, it ran the instrument lifecycle
+ * (lifecycle/run.ts) first; 2 (CYCLE_FORMAT_DECISIONS), and a live proposal is written only when its decision
+ * changes (liquidations/propose.ts). A replay runs each cycle as its mark says it ran.
+ */
+export const CYCLE_FORMAT_LIFECYCLE = 1;
+export const CYCLE_FORMAT_DECISIONS = 2;
 
 /**
  * Three exact sums of float integers: each sum runs in float while its magnitude bound stays within 2^53 (so every
@@ -265,7 +270,8 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
           counts.overdue++;
         }
         // A call the cycle leaves as it was is not written again (its updated_at is its last change).
-        if (amount !== c.amount || s !== c.status) calls.update(c.id, { amount, deposited: c.deposited, deadline: c.deadline, status: s, at });
+        if (s !== c.status) calls.update(c.id, { amount, deposited: c.deposited, deadline: c.deadline, status: s, at });
+        else if (amount !== c.amount) calls.setAmount(c.id, amount, at);
         if (s === 'overdue') {
           if (STATUS_RANK[status] < STATUS_RANK.liquidation) status = 'liquidation';
           forced.set(a, { code: 'overdue_call', unit: 'cross', text: `margin call ${c.id} is past its deadline ${c.deadline}` });
@@ -317,7 +323,16 @@ export function* cycleSteps(ctx: CommandContext, input: InputOf<'cycle.run'>): S
   yield;
   const st = resident?.book === book ? resident : null;
   const memo = st ? { key: (i: number, f: PlanReason | undefined) => planKey(st, i, f ? `${f.code}:${f.text}` : ''), plans: st.plans } : undefined;
-  const liquidations = yield* proposeSteps(ctx, { cycle, asOf, book, ev, troubled, forced, ...(memo ? { memo } : {}) });
+  const liquidations = yield* proposeSteps(ctx, {
+    cycle,
+    asOf,
+    book,
+    ev,
+    troubled,
+    forced,
+    ...(memo ? { memo } : {}),
+    ...(ctx.proposalFiguresFollowMarks ? { figuresFollowMarks: true } : {}),
+  });
 
   const summary: CycleSummary = {
     cycle,

@@ -1,7 +1,7 @@
 // Evaluates a whole book: the float kernel for every account it can do exactly (portfolio accounts' commodities
 // added by portfolio/fastScan.ts), the BigInt path for the rest.
 // This is the engine's one entry point for account figures; the margin cycle, the what-if and the tests use it.
-import type { Book } from './model.ts';
+import type { Book, Collateral, Position } from './model.ts';
 import type { Figures } from './calls.ts';
 import type { AccountResult, PositionResult } from './results.ts';
 import type { AccountInput } from './liquidationPlan.ts';
@@ -135,13 +135,20 @@ export function planInputOf(ev: Evaluation, a: number): AccountInput {
   const { cols, out } = ev;
   const ex = ev.exact.get(a);
   const book = cols.book;
-  return {
-    id: book.accounts[a]!.id,
-    // A resident book keeps a closed slot at quantity 0 (main/resident): the planner sees only what is held.
-    positions: Array.from(cols.posOrig.subarray(cols.posStart[a]!, cols.posStart[a + 1]!), (k) => book.positions[k]!).filter((p) => p.quantity !== 0n),
-    collateral: Array.from(cols.colOrig.subarray(cols.colStart[a]!, cols.colStart[a + 1]!), (k) => book.collateral[k]!).filter((c) => c.quantity !== 0n),
-    cross: ex ?? { equity: BigInt(out.equity[a]!), mm: BigInt(out.mm[a]!), im: BigInt(out.im[a]!) },
-  };
+  // A resident book keeps a closed slot at quantity 0 (main/resident): the planner sees only what is held. (Plain
+  // loops: a cycle after a futures move plans thousands of accounts, and Array.from over a subarray and a filter
+  // cost more than the plan's own arithmetic for a small one.)
+  const positions: Position[] = [];
+  for (let p = cols.posStart[a]!, end = cols.posStart[a + 1]!; p < end; p++) {
+    const x = book.positions[cols.posOrig[p]!]!;
+    if (x.quantity !== 0n) positions.push(x);
+  }
+  const collateral: Collateral[] = [];
+  for (let c = cols.colStart[a]!, end = cols.colStart[a + 1]!; c < end; c++) {
+    const x = book.collateral[cols.colOrig[c]!]!;
+    if (x.quantity !== 0n) collateral.push(x);
+  }
+  return { id: book.accounts[a]!.id, positions, collateral, cross: ex ?? { equity: BigInt(out.equity[a]!), mm: BigInt(out.mm[a]!), im: BigInt(out.im[a]!) } };
 }
 
 /** An account's figures from an evaluation: its exact ones where it was decided exactly, else the kernel's. */

@@ -316,6 +316,35 @@ export function refreshLiquidation(
   insertOrders(db, id, orders);
 }
 
+/**
+ * The same orders estimated again at other marks (an approval's, liquidations/review.ts): the proposal's figures and
+ * each order's mark, estimated price, notional, fees and bankruptcy price; what it closes stays.
+ */
+export function restateLiquidation(
+  db: Database,
+  id: number,
+  l: Pick<NewLiquidation, 'before' | 'after' | 'notional' | 'at'>,
+  orders: readonly Pick<OrderInsert, 'seq' | 'mark' | 'price' | 'notional' | 'liquidationFee' | 'insuranceFee' | 'bankruptcyPrice'>[],
+): void {
+  prepared(db, 'UPDATE liquidations SET before_figures = ?, proposed_after = ?, after_figures = ?, notional = ?, updated_at = ? WHERE id = ?').run(
+    l.before,
+    l.after,
+    l.after,
+    l.notional,
+    l.at,
+    id,
+  );
+  const stmt = prepared(
+    db,
+    `UPDATE liquidation_orders SET mark = ?, price = ?, notional = ?, liquidation_fee = ?, insurance_fee = ?, bankruptcy_price = ?
+       WHERE liquidation_id = ? AND seq = ?`,
+  );
+  for (const o of orders) {
+    if (stmt.run(o.mark, o.price, o.notional, o.liquidationFee, o.insuranceFee, o.bankruptcyPrice, id, o.seq).changes !== 1) {
+      throw new Error(`liquidation ${id} holds no order ${o.seq} to estimate again`);
+    }
+  }
+}
 
 /** Replaces the desk's quantities and their estimates (the engine's proposed_lots stay). */
 export function updateOrder(db: Database, liquidation: number, o: OrderInsert): void {

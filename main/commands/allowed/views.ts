@@ -5,6 +5,7 @@ import type { Channel, LiquidationDetail, MarginCall } from '../../../shared/con
 import type { DefaultCaseDetail, MemberStanding } from '../../../shared/contractRecovery.ts';
 import { getCall } from '../../ledger/callRepo.ts';
 import { readPolicy } from '../../ledger/bookRepo.ts';
+import { parseAmount } from '../../../shared/units.ts';
 import { getLiquidation, readOrders } from '../../ledger/liquidationRepo.ts';
 import { caseBids, getCase, liveCaseOf } from '../../ledger/defaultRepo.ts';
 import { dueReplenishments } from '../../ledger/defaultFundRepo.ts';
@@ -25,7 +26,9 @@ function callWithActions(ctx: CommandContext, v: MarginCall): MarginCall {
 function liquidationWithActions(ctx: CommandContext, v: LiquidationDetail): LiquidationDetail {
   const l = getLiquidation(ctx.db, v.id);
   if (!l) return v;
-  return { ...v, actions: liquidationActions(ctx.db, readPolicy(ctx.db), l, readOrders(ctx.db, l.id), ctx.actor, ctx.now()) };
+  // Judged on the notional the view shows: a proposal's at the latest cycle's marks, as its approval will judge it.
+  const row = { ...l, notional: parseAmount(v.notional, 'notional') };
+  return { ...v, actions: liquidationActions(ctx.db, readPolicy(ctx.db), row, readOrders(ctx.db, l.id), ctx.actor, ctx.now()) };
 }
 
 function caseWithActions(ctx: CommandContext, v: DefaultCaseDetail): DefaultCaseDetail {

@@ -19,6 +19,7 @@ import type { CommandContext } from '../context.ts';
 import { JOURNAL_FORMAT, replayInit, type InitPayload } from '../initLedger.ts';
 import { tickWriter, type TickResult } from '../tickCommit.ts';
 import type { ResidentBook } from '../../resident/residentBook.ts';
+import { CYCLE_FORMAT_DECISIONS } from '../runCycle.ts';
 import { recordedText, type FileRecord } from '../importRecord.ts';
 
 /** Why an entry cannot be replayed: it does not carry what its command read. Nothing is then claimed about the state. */
@@ -162,6 +163,7 @@ export function replayEntry(db: Database, e: JournalEntry, resident?: ResidentBo
     // A cycle journalled before cycles ran the lifecycle carries no mark of it: it is replayed without it.
     const { lifecycle, ...rest } = raw as { lifecycle?: unknown };
     if (lifecycle === undefined) ctx.preLifecycle = true;
+    if (typeof lifecycle !== 'number' || lifecycle < CYCLE_FORMAT_DECISIONS) ctx.proposalFiguresFollowMarks = true;
     commitCommand(ctx, channel, validate(channel, rest));
     return;
   }

@@ -1,8 +1,12 @@
 // The margin cycle's liquidation step (design.md §2.1, methodology §7): plan every account in status liquidation
 // (or bankrupt, or with an overdue or escalated call), plan again the proposals the desk has not decided on (the
-// same proposal, for as long as the account stays in trouble), and let automation execute, at the estimated
-// prices, the proposals that waited a whole cycle untouched and that every switch, breaker and the four-eyes
-// threshold allow.
+// same proposal, for as long as the account stays in trouble), and let automation execute, at the prices of the
+// cycle that executes it, the proposals that waited a whole cycle untouched and that every switch, breaker and the
+// four-eyes threshold allow.
+//
+// A proposal stores a decision (docs/liquidations.md, "What a proposal stores"): which account closes what, how many
+// lots, which side, and why. Its figures (estimated prices, notional, fees, before and after) are those of the cycle
+// that made that decision; a cycle that only moves the marks writes nothing to it.
 import type { CommandContext } from '../context.ts';
 import type { Book } from '../../engine/model.ts';
 import type { Evaluation } from '../../engine/evaluate.ts';
@@ -52,6 +56,11 @@ export interface ProposeArgs {
    * (memo.key(i)) keeps its plan, and its proposal, written by that plan, keeps its orders: only its cycle moves.
    */
   memo?: { key(i: number, forced: PlanReason | undefined): string; plans: Map<number, PlanMemo> };
+  /**
+   * Replaying a cycle journalled before proposals stored decisions only: every live proposal's figures follow the
+   * marks, as that cycle wrote them (integrity/replayEntry.ts).
+   */
+  figuresFollowMarks?: boolean;
 }
 
 const DECIDED = new Set(['pending_second', 'approved', 'executing']);
@@ -106,7 +115,9 @@ export function* proposeSteps(ctx: CommandContext, a: ProposeArgs): Steps<Liquid
     // and nobody touched since, already holds them.
     // The plan the resident book last wrote to this proposal, if nobody has touched the proposal since.
     const untouched = memo !== undefined && existing !== undefined && existing.id === memo.liquidation && existing.cycle === memo.cycle && !existing.edited ? memo : null;
-    const { id, cycle } = existing ? refresh(ctx, existing, a.cycle, plan, at, untouched, version) : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
+    const { id, cycle } = existing
+      ? refresh(ctx, existing, a.cycle, plan, at, untouched, version, a.figuresFollowMarks === true)
+      : { id: insert(ctx, a.cycle, plan, 'proposed', at), cycle: a.cycle };
     if (key !== undefined) a.memo!.plans.set(i, { key, plan, liquidation: id, cycle });
     counts.proposed++;
     // Automation acts on a proposal that waited a whole cycle untouched: the desk always has one cycle to step in.
@@ -120,6 +131,8 @@ export function* proposeSteps(ctx: CommandContext, a: ProposeArgs): Steps<Liquid
     });
     if (!verdict.allowed) continue;
     settlement ??= settlementAt(db, a.asOf);
+    // It executes at this cycle's estimates: the proposal may still hold the figures of the cycle that decided it.
+    takePlan(ctx, id, a.cycle, plan, at);
     executeByAutomation(ctx, pc, id, settlement, a.asOf, at);
     counts.executed++;
   }
@@ -155,28 +168,85 @@ function insert(ctx: CommandContext, cycle: number, plan: AccountPlan, status: '
 }
 
 /**
- * A live proposal planned again by this cycle. When the plan is the one the proposal already holds (same figures,
- * same orders, same policy version, not edited by the desk) nothing is written: the proposal still says which cycle
- * made its plan. When only the market moved its figures, they follow silently; its history gains an entry when what
- * it would close changes, or the kind of reason it closes for (a call gone overdue, bankruptcy). (Writing every live proposal and an event for each on every cycle cost a
- * 100k-account book about 100 ms a cycle and grew the history by thousands of rows that said nothing.)
+ * A live proposal planned again by this cycle. It is written only when its decision changes: what its orders would
+ * close (instrument, margin unit, side, lots) or the kind of reason it closes for (a call gone overdue, bankruptcy);
+ * then it takes the new cycle's figures and its history gains an entry. A plan that differs only in figures that
+ * follow the marks (estimated prices, notional, fees, bankruptcy prices, before and after, the figures its reasons
+ * quote) leaves it as it is, still naming the cycle whose figures it holds. (Writing every moved proposal on every
+ * cycle was two thirds of a console cycle on the 100k-account book after a 0.3% futures move: ~4,000 rows and their
+ * orders rewritten to say what the next mark would change again.) A proposal edited by the desk, or made under an
+ * earlier policy, takes the new plan whole.
  *
- * What the proposal holds is known without reading it when the resident book wrote it and nobody touched it since
- * (`written`); otherwise it is read, so that a cold cycle and a replay write exactly what the console wrote.
+ * What the proposal holds is known without reading it when the resident book planned it last and nobody touched it
+ * since (`written`: the decision it holds is that plan's); otherwise it is read, so that a cold cycle and a replay
+ * write exactly what the console wrote. `follow`: a replay of a cycle journalled when figures followed every mark.
  */
-function refresh(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, written: PlanMemo | null, version: number): { id: number; cycle: number } {
+function refresh(
+  ctx: CommandContext,
+  head: LiquidationHead,
+  cycle: number,
+  plan: AccountPlan,
+  at: string,
+  written: PlanMemo | null,
+  version: number,
+  follow: boolean,
+): { id: number; cycle: number } {
   const kept = { id: head.id, cycle: head.cycle };
   const current = !head.edited && head.policyVersion === version;
   if (current && written?.plan === plan) return kept;
-  const figures = figuresOf(cycle, plan, at);
+  if (written && !follow) {
+    // The decision the proposal holds is the resident book's last plan's: nothing needs reading to compare it.
+    const decided = decisionOf(written.plan) === decisionOf(plan);
+    if (current && decided) return kept;
+    const sameInstruments = written.plan.orders.length === plan.orders.length && written.plan.orders.every((o, k) => o.instrument === plan.orders[k]!.instrument);
+    rewrite(ctx, head, cycle, plan, at, sameInstruments, decided);
+    return { id: head.id, cycle };
+  }
   const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
   const held = written ? heldByPlan(written.plan) : storedPlan(ctx, head.id);
-  if (current && sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS)) return kept;
-  refreshLiquidation(ctx.db, head.id, figures, orders, sameOrders(held.orders, orders, ['seq', 'instrument']));
-  if (reasonKinds(held.reasons) !== reasonKinds(figures.reasons) || !sameOrders(held.orders, orders, CLOSE_FIELDS)) {
-    proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
-  }
+  const decided = sameDecision(reasonKinds(held.reasons), held.orders, plan, orders);
+  if (current && (follow ? sameFigures(held, figuresOf(cycle, plan, at)) && sameOrders(held.orders, orders, ORDER_FIELDS) : decided)) return kept;
+  rewrite(ctx, head, cycle, plan, at, sameOrders(held.orders, orders, ['seq', 'instrument']), decided);
   return { id: head.id, cycle };
+}
+
+/** The proposal takes this cycle's plan whole; its history gains an entry when the decision changed. */
+function rewrite(ctx: CommandContext, head: LiquidationHead, cycle: number, plan: AccountPlan, at: string, sameInstruments: boolean, decided: boolean): void {
+  refreshLiquidation(ctx.db, head.id, figuresOf(cycle, plan, at), plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots)), sameInstruments);
+  if (!decided) proposedEvent(ctx, head.id, cycle, plan, at, ` planned again${head.status === 'held' ? ' (kept on hold)' : ''}`);
+}
+
+/** Whether a plan decides what the proposal holds: the same kinds of reason, the same closes (CLOSE_FIELDS). */
+function sameDecision(heldKinds: string, heldOrders: readonly OrderFields[], plan: AccountPlan, orders: readonly OrderFields[]): boolean {
+  return sameOrders(heldOrders, orders, CLOSE_FIELDS) && heldKinds === kindsOf(plan.reasons);
+}
+
+/** A plan's decision as one string: its kinds of reason and, per order in sequence, what it closes (CLOSE_FIELDS). */
+function decisionOf(plan: AccountPlan): string {
+  let d = decisions.get(plan);
+  if (d === undefined) {
+    d = `${kindsOf(plan.reasons)}|${plan.orders.map((o) => `${o.instrument}:${o.isolated}:${o.side}:${o.lots}`).join(',')}`;
+    decisions.set(plan, d);
+  }
+  return d;
+}
+/** A resident book's plans are compared again at every cycle: each plan's decision is spelled once. */
+const decisions = new WeakMap<AccountPlan, string>();
+
+function kindsOf(reasons: readonly PlanReason[]): string {
+  return reasons.map((r) => `${r.code}:${r.unit}`).join(',');
+}
+
+/**
+ * The proposal brought to this cycle's plan of the same decision before automation executes it: its figures, its
+ * orders' estimated prices and fees become this cycle's, with no history entry (the close is the one it showed).
+ */
+function takePlan(ctx: CommandContext, id: number, cycle: number, plan: AccountPlan, at: string): void {
+  const held = storedPlan(ctx, id);
+  const figures = figuresOf(cycle, plan, at);
+  const orders = plan.orders.map((o, k) => orderRowOf(o, k + 1, o.lots));
+  if (sameFigures(held, figures) && sameOrders(held.orders, orders, ORDER_FIELDS)) return;
+  refreshLiquidation(ctx.db, id, figures, orders, sameOrders(held.orders, orders, ['seq', 'instrument']));
 }
 
 const ORDER_FIELDS = ['seq', 'instrument', 'isolated', 'side', 'proposedLots', 'lots', 'mark', 'price', 'notional', 'liquidationFee', 'insuranceFee', 'bankruptcyPrice'] as const;
@@ -206,7 +276,7 @@ function storedPlan(ctx: CommandContext, id: number): HeldPlan {
 
 /** Why a plan closes, without the figures its reasons quote (those follow every mark). */
 function reasonKinds(reasons: string): string {
-  return (JSON.parse(reasons) as PlanReason[]).map((r) => `${r.code}:${r.unit}`).join(',');
+  return kindsOf(JSON.parse(reasons) as PlanReason[]);
 }
 
 function sameFigures(h: HeldPlan, f: ReturnType<typeof figuresOf>): boolean {

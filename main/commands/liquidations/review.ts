@@ -9,13 +9,14 @@ import type { Instrument } from '../../engine/model.ts';
 import { applyOrders, planContext, type AccountInput, type AccountPlan, type PlanContext } from '../../engine/liquidationPlan.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { readAccountBook, readPolicy, readInstruments, fillBandOf, ledgerMode } from '../../ledger/bookRepo.ts';
-import { latestCycle, cycleAsOf } from '../../ledger/cycleRepo.ts';
+import { latestCycle, latestCycleAsOf, cycleAsOf } from '../../ledger/cycleRepo.ts';
 import {
   getLiquidation,
   listLiquidations,
   countLiquidations,
   readOrders,
   updateOrder,
+  restateLiquidation,
   setLiquidation,
   addLiquidationEvent,
   type LiquidationRow,
@@ -45,7 +46,22 @@ function load(db: Database, id: number): LiquidationRow {
 }
 
 function detail(db: Database, l: LiquidationRow): LiquidationDetail {
-  return detailView(db, l, readPolicy(db).fourEyesNotional, verdictOfRow(db, automationState(db), l));
+  return detailView(db, l, readPolicy(db).fourEyesNotional, verdictOfRow(db, automationState(db), l), estimateNow(db, l) ?? undefined);
+}
+
+/**
+ * A proposal nobody has decided on, its orders estimated at the latest cycle's marks (what an approval would store:
+ * see restate); null for any other, or when the account no longer holds what the proposal closes (the next cycle
+ * plans it again).
+ */
+function estimateNow(db: Database, l: LiquidationRow): AccountPlan | null {
+  if ((l.status !== 'proposed' && l.status !== 'held') || l.edited) return null;
+  try {
+    return evaluateEdits(db, l, []).plan;
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
 }
 
 export function listLiquidationsCommand(ctx: CommandContext, input: InputOf<'liquidations.list'>): LiquidationSummary[] {
@@ -62,9 +78,12 @@ export function getLiquidationCommand(ctx: CommandContext, input: InputOf<'liqui
   return detail(ctx.db, load(ctx.db, input.id));
 }
 
-/** The account as the proposal was planned: holdings now, marks as of the proposal's cycle. */
+/**
+ * The account as the desk decides on it: holdings now, marks as of the latest cycle. (A proposal's own cycle is the
+ * one that decided its close, possibly several cycles back: its figures are that cycle's.)
+ */
 function planInput(db: Database, l: LiquidationRow): { pc: PlanContext; input: AccountInput; instruments: Map<string, Instrument> } {
-  const book = readAccountBook(db, l.account, cycleAsOf(db, l.cycle));
+  const book = readAccountBook(db, l.account, latestCycleAsOf(db) ?? cycleAsOf(db, l.cycle));
   const result = exactAccount(exactContext(book), l.account, book.positions.map((_, i) => i), book.collateral.map((_, i) => i));
   const pc = planContext(book);
   return { pc, input: { id: l.account, positions: book.positions, collateral: book.collateral, cross: result }, instruments: pc.instruments };
@@ -219,7 +238,7 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
       });
     }
     l = load(db, l.id);
-  }
+  } else if (restate(db, l, at)) l = load(db, l.id);
   if (readOrders(db, l.id).every((o) => o.lots === 0n)) {
     throw new InputError(`liquidation ${l.id} would close nothing: reject it instead`, { field: 'orders' });
   }
@@ -235,6 +254,31 @@ export function approveCommand(ctx: CommandContext, input: InputOf<'liquidations
   });
   l = load(db, l.id);
   return { output: detail(db, l), journal: { result: decision(db, l, { approvedBy: me, fourEyes }) } };
+}
+
+/**
+ * An approval decides at the latest cycle's marks: the proposal's figures (those of the cycle that decided its
+ * close) are estimated again for the same orders, so that four eyes judge the notional the close has now and a fill
+ * at the estimate fills near the mark. Written only when they moved; true when written.
+ */
+function restate(db: Database, l: LiquidationRow, at: string): boolean {
+  if (l.edited) return false;
+  const { plan, current } = evaluateEdits(db, l, []);
+  const orders = plan.orders.map((o) => orderRowOf(o, current.find((c) => c.instrument === o.instrument)!.seq, o.lots));
+  const before = JSON.stringify(figuresJson(plan.before));
+  const after = JSON.stringify(figuresJson(plan.after));
+  const same =
+    before === l.before &&
+    after === l.after &&
+    plan.notional === l.notional &&
+    orders.length === current.length &&
+    orders.every((o, k) => {
+      const c = current[k]!;
+      return o.seq === c.seq && o.mark === c.mark && o.price === c.price && o.notional === c.notional && o.liquidationFee === c.liquidationFee && o.insuranceFee === c.insuranceFee && o.bankruptcyPrice === c.bankruptcyPrice;
+    });
+  if (same) return false;
+  restateLiquidation(db, l.id, { before, after, notional: plan.notional, at }, orders);
+  return true;
 }
 
 type TransitionChannel = 'liquidations.reject' | 'liquidations.hold' | 'liquidations.release';

@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { LiquidationDetail, LiquidationFiguresView, LiquidationOrderView, LiquidationReason, LiquidationSummary } from '../../../shared/contract.ts';
 import type { Instrument } from '../../engine/model.ts';
-import type { PlanFigures, PlannedOrder } from '../../engine/liquidationPlan.ts';
+import type { AccountPlan, PlanFigures, PlannedOrder } from '../../engine/liquidationPlan.ts';
 import type { LiquidationRow, OrderRow, OrderInsert } from '../../ledger/liquidationRepo.ts';
 import { readOrders, readLiquidationEvents, readFills } from '../../ledger/liquidationRepo.ts';
 import { readInstruments, ledgerMode } from '../../ledger/bookRepo.ts';
@@ -83,9 +83,19 @@ export function summaryView(l: LiquidationRow, fourEyesNotional: bigint, verdict
   };
 }
 
-export function detailView(db: Database, l: LiquidationRow, fourEyesNotional: bigint, verdict: Verdict): LiquidationDetail {
+/**
+ * A proposal's detail. `now`: the same orders estimated at the latest cycle's marks (a proposal the desk has not
+ * decided on holds the figures of the cycle that decided its close): its figures are shown in place of the stored
+ * ones, what it closes stays the stored proposal's.
+ */
+export function detailView(db: Database, stored: LiquidationRow, fourEyesNotional: bigint, verdict: Verdict, now?: AccountPlan): LiquidationDetail {
   const instruments = new Map(readInstruments(db).map((i) => [i.id, i]));
-  const orders = readOrders(db, l.id);
+  const after = now ? JSON.stringify(figuresJson(now.after)) : null;
+  const l = now ? { ...stored, before: JSON.stringify(figuresJson(now.before)), after: after!, proposedAfter: after!, notional: now.notional } : stored;
+  const orders = readOrders(db, l.id).map((o) => {
+    const e = now?.orders.find((x) => x.instrument === o.instrument);
+    return e ? { ...o, mark: e.mark, price: e.price, notional: e.notional, liquidationFee: e.liquidationFee, insuranceFee: e.insuranceFee, bankruptcyPrice: e.bankruptcyPrice } : o;
+  });
   return {
     ...summaryView(l, fourEyesNotional, verdict),
     proposedAfter: JSON.parse(l.proposedAfter) as LiquidationFiguresView,
