@@ -57,6 +57,7 @@ test('usage and --help say what the schema says: the enum choices, the flag name
   assert.match(help, /--position I +optional/);
   assert.match(commandHelp(['extend'])!, /supervisor or above, signed in with --as USER/);
   assert.equal(commandHelp(['playbook']), undefined, 'a hand-wired command has the whole usage');
+  assert.match(commandHelp(['report', 'eod'])!, /^riskdesk report eod --db F --day YYYY-MM-DD \[--json\] \[--csv\] \[--export FILE\.html\|\.pdf\|\.csv\|\.json\]\n/);
 });
 
 test('a field the command line cannot spell stops the flags being built, unless the command gives it a parser', () => {
@@ -119,7 +120,7 @@ test('every one-channel command: --help lists its flags from the schema, and a b
     const name = c.words.join(' ');
     const help = ok(await riskdesk([...c.words, '--help'])).stdout;
     assert.ok(help.includes(`riskdesk ${synopsisOf(c)}`), `${name} --help shows its synopsis: ${help}`);
-    for (const f of c.flags) assert.match(help, new RegExp(`^ {2}--${f.flag} .*(required|optional): `, 'm'), `${name} --help lists --${f.flag}`);
+    for (const f of [...c.flags, ...c.outputFlags]) assert.match(help, new RegExp(`^ {2}--${f.flag} .*(required|optional): `, 'm'), `${name} --help lists --${f.flag}`);
     for (const a of c.args) assert.match(help, new RegExp(`^ {2}${a.placeholder} .*required: `, 'm'), `${name} --help lists ${a.placeholder}`);
 
     const number = c.flags.find((f) => f.kind === 'number');

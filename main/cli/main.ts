@@ -18,7 +18,6 @@ import { CHANNEL_COMMANDS, channelCommand, commandHelp, usageLinesOf } from './c
 import { COMMON_FLAGS, refuseStrayFlags, synopsisOf, type ChannelCommand } from './oneChannel.ts';
 import { argsFrom, inputFrom, parseArgsOptions } from './contractFlags.ts';
 import { playbookCli } from './playbooks.ts';
-import { reportCli } from './report.ts';
 import { readPassword } from './password.ts';
 import { LOCAL_COMMANDS, localCommand, localHelp, localInput, localUsageLines } from './localCommands.ts';
 import { escapeUnsafe, escapeUnsafeJson } from '../../shared/safeText.ts';
@@ -57,9 +56,7 @@ ${usageLinesOf('lifecycle')}
 ${usageLinesOf('fund')}
 ${usageLinesOf('automation')}
 ${usageLinesOf('breakers')}
-  report   overrides --db F --from ISO --to ISO [--json|--csv]   who overrode the engine, what, why, the automatic
-           alternative and both outcomes costed side by side
-  report   eod --db F --day YYYY-MM-DD [--json|--csv|--export FILE.html|.pdf|.csv|.json]   the end-of-day risk report
+${usageLinesOf('report')}
 ${usageLinesOf('explain')}
 ${localUsageLines('margin')}
 ${localUsageLines('waterfall')}
@@ -92,7 +89,7 @@ a bid larger than 10% of its lot's gross value at the marks, is refused (exit 1,
 figures until it is confirmed.
 Exit codes: 0 ok, 1 refused by a rule (role, state), 2 bad input.`;
 
-/** The flags every command takes, and those of the commands still parsed by hand (playbook, report). */
+/** The flags every command takes, and those of the command still parsed by hand (playbook). */
 const OPTIONS = {
   db: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -113,9 +110,6 @@ const OPTIONS = {
   outcome: { type: 'string' },
   event: { type: 'string' },
   export: { type: 'string' },
-  from: { type: 'string' },
-  day: { type: 'string' },
-  csv: { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
 type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -127,8 +121,9 @@ type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 
  */
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = (() => {
   const all: NonNullable<ParseArgsConfig['options']> = { ...OPTIONS };
-  for (const c of [...CHANNEL_COMMANDS, ...LOCAL_COMMANDS]) {
-    for (const [flag, spec] of Object.entries(parseArgsOptions(c.flags))) {
+  const lists = [...CHANNEL_COMMANDS.map((c) => ({ c, flags: [...c.flags, ...c.outputFlags] })), ...LOCAL_COMMANDS.map((c) => ({ c, flags: c.flags }))];
+  for (const { c, flags } of lists) {
+    for (const [flag, spec] of Object.entries(parseArgsOptions(flags))) {
       const known = all[flag];
       if (known && known.type !== spec.type) throw new Error(`--${flag} is ${known.type} for one command and ${spec.type} for ${c.words.join(' ')}`);
       all[flag] ??= spec;
@@ -276,14 +271,6 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     throw new InputError(rest[0] === undefined ? `${cmd} needs a subcommand: ${subs}` : `unknown ${cmd} subcommand "${rest[0]}": ${subs}`);
   }
   switch (cmd) {
-    case 'report':
-      return reportCli(rest[0], {
-        run: (channel, payload) => run(channel, inv, payload),
-        opt: (name) => o[name],
-        json: o.json === true,
-        csv: o.csv === true,
-        io,
-      });
     case 'playbook':
       return playbookCli(
         {
@@ -316,15 +303,17 @@ async function runChannelCommand(one: ChannelCommand, words: readonly string[], 
   const { o, io } = inv;
   const name = one.words.join(' ');
   const forms = CHANNEL_COMMANDS.filter((c) => c.words.join(' ') === name).map(synopsisOf);
-  refuseStrayFlags(name, new Set<string>([...COMMON_FLAGS, ...one.flags.map((f) => f.flag)]), given, forms);
+  refuseStrayFlags(name, new Set<string>([...COMMON_FLAGS, ...[...one.flags, ...one.outputFlags].map((f) => f.flag)]), given, forms);
   const read = {
     ...argsFrom(one.args, words, name, synopsisOf(one)),
     ...inputFrom(one.flags, o as Record<string, string | boolean | undefined>, name),
     ...one.fixed,
   };
+  const chosen = { ...inputFrom(one.outputFlags, o as Record<string, string | boolean | undefined>, name), json: o.json === true };
   const input = one.complete ? await one.complete(read, { io, as: o.as, password: () => passwordOf(inv) }) : read;
   const r = await run(one.channel, inv, input);
-  if (o.json) writeJson(io, one.json ? one.json(r) : r);
+  if (one.write) one.write(io, r, input, chosen);
+  else if (o.json) writeJson(io, one.json ? one.json(r) : r);
   else one.print(io.stdout, r, input);
   return 0;
 }

@@ -39,6 +39,10 @@ export interface ChannelCommand extends Form {
   json?: (value: unknown) => unknown;
   /** The output as a person reads it; `input` is what the channel was given (the fund a history is of). */
   print(out: Writer, value: unknown, input: Record<string, unknown>): void;
+  /** Flags of the output, not of the channel (report --csv, --export FILE): shown and parsed with the others. */
+  outputFlags: Flag[];
+  /** Writes the output when the command has output flags: `chosen` holds them, and --json. */
+  write?: (io: CliIo, value: unknown, input: Record<string, unknown>, chosen: Record<string, unknown>) => void;
 }
 
 export interface CommandOptions extends FlagOptions {
@@ -52,6 +56,8 @@ export interface CommandOptions extends FlagOptions {
   complete?: ChannelCommand['complete'];
   signedIn?: boolean;
   json?: ChannelCommand['json'];
+  /** Output flags and the writer that honours them. */
+  output?: { flags: Flag[]; write: NonNullable<ChannelCommand['write']> };
 }
 
 export function oneChannel<C extends Channel>(
@@ -75,6 +81,8 @@ export function oneChannel<C extends Channel>(
     flags: all.filter((f) => !args.includes(f)),
     args,
     filled,
+    outputFlags: options.output?.flags ?? [],
+    ...(options.output ? { write: options.output.write } : {}),
     print: print as ChannelCommand['print'],
     ...(options.when ? { when: options.when } : {}),
     ...(options.isDefault ? { isDefault: true } : {}),
@@ -141,7 +149,7 @@ function signIn(c: ChannelCommand): string {
 /** `deposit --db F --id N ... --as USER [--json]` (a family's default form with its word in brackets). */
 export function synopsisOf(c: ChannelCommand): string {
   const args = c.args.map((a) => (a.required ? a.placeholder : `[${a.placeholder}]`));
-  return `${[...formWords(c), ...args].join(' ')} --db F ${usageOf(c.flags)}${signIn(c)} [--json]`.replace(/ {2,}/g, ' ');
+  return `${[...formWords(c), ...args].join(' ')} --db F ${usageOf(c.flags)}${signIn(c)} [--json] ${usageOf(c.outputFlags)}`.replace(/ {2,}/g, ' ').trim();
 }
 
 /** A command's line in `riskdesk --help`: its synopsis, then its summary at the usage's column, or below it. */
@@ -171,7 +179,7 @@ export function commandHelp(commands: readonly ChannelCommand[], words: readonly
     .map((c) => {
       const { role } = contract[c.channel];
       const who = needsSignIn(c) ? `${role} or above, signed in with --as USER` : `${role} or above; without --as it runs as the batch reader`;
-      const flags = c.args.length + c.flags.length ? `${helpOf(c.flags, c.args)}\n` : '';
+      const flags = c.args.length + c.flags.length + c.outputFlags.length ? `${helpOf([...c.flags, ...c.outputFlags], c.args)}\n` : '';
       return `riskdesk ${synopsisOf(c)}\n  ${c.summary} (channel ${c.channel}: ${who})\n${flags}`;
     })
     .concat("  --db F is the ledger file; --json prints the channel's output as JSON; --now ISO runs on a fixed clock (riskdesk --help)")
