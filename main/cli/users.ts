@@ -37,20 +37,23 @@ function printSessions(out: Writer, v: UsersView): void {
 /** A user's new password: asked at the terminal or read from RISKDESK_NEW_PASSWORD, never a flag. */
 const withNewPassword = { fills: ['password'], complete: async (input: Record<string, unknown>, run: RunContext) => ({ ...input, password: await newPassword(run.io, String(input.name)) }) };
 
+/** The user a form acts on, as the schema allows a name. */
+const NAMED = { fields: { name: { placeholder: 'U', means: 'a user name: lower-case letters, digits and . _ -, starting with a letter' } } };
+
 const printChanged = (out: Writer, r: { name: string }) => out.write(`password changed for ${r.name}\n`);
 
 export const USER_COMMANDS: readonly ChannelCommand[] = [
   command('users list', 'users.list', 'users, their state and the grants waiting for a second admin', printUsers, { isDefault: true }),
-  command('users create', 'users.create', 'a new user, who changes the password at first sign-in', printUsers, withNewPassword),
-  command('users reset-password', 'users.resetPassword', "a new password for a user (ends the user's sessions)", printUsers, withNewPassword),
-  command('users disable', 'users.disable', "disable a user (ends the user's sessions)", printUsers),
-  command('users enable', 'users.enable', 'enable a disabled user', printUsers),
-  command('users role', 'users.setRole', 'supervisor or admin: a grant a second admin confirms', printUsers),
+  command('users create', 'users.create', 'a new user, who changes the password at first sign-in', printUsers, { ...withNewPassword, ...NAMED }),
+  command('users reset-password', 'users.resetPassword', "a new password for a user (ends the user's sessions)", printUsers, { ...withNewPassword, ...NAMED }),
+  command('users disable', 'users.disable', "disable a user (ends the user's sessions)", printUsers, NAMED),
+  command('users enable', 'users.enable', 'enable a disabled user', printUsers, NAMED),
+  command('users role', 'users.setRole', 'supervisor or admin: a grant a second admin confirms', printUsers, NAMED),
   command('users confirm-grant', 'users.confirmGrant', 'confirm a grant (a second, different admin)', printUsers),
   command('users decline-grant', 'users.declineGrant', 'decline a grant', printUsers),
   command('sessions list', 'users.list', 'open console sessions', printSessions, { isDefault: true, json: (v) => (v as UsersView).sessions }),
   command('sessions revoke', 'sessions.revoke', 'end a console session at once', printSessions, { json: (v) => (v as UsersView).sessions }),
-  command('password', 'session.changePassword', 'change your own password', printChanged, {
+  command('password', 'session.changePassword', 'change your own password (the new one from RISKDESK_NEW_PASSWORD, or asked twice)', printChanged, {
     // The current password is the sign-in's (--as USER); the new one is asked for, never an argument.
     fills: ['current', 'next'],
     complete: async (_input, run) => {
