@@ -1,8 +1,9 @@
 // The one-channel commands' flags, usage and help come from their channels' input schemas in the contract
 // (main/cli/contractFlags.ts, channelCommands.ts): every field is a flag typed as the schema says, a required field
 // is a required flag, a flag the channel does not take is refused, and a field the command line cannot spell stops
-// the flags being built rather than being left out. Checked against the contract itself and through the real CLI
-// (main(argv, io), in this process) on a real ledger.
+// the flags being built rather than being left out. The commands that run no one channel take theirs from one typed
+// table each (main/cli/localCommands.ts), read the same way. Checked against the contract itself and through the real
+// CLI (main(argv, io), in this process) on a real ledger.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

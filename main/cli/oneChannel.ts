@@ -1,6 +1,8 @@
 // A command that runs one channel: its words (`deposit`, `lifecycle run`), its channel, a one-line summary and the
 // table a person reads are written by hand; its flags, usage line and --help come from the channel's input schema
-// in the contract (contractFlags.ts). The --json form is the channel's output as it is.
+// in the contract (contractFlags.ts). The --json form is the channel's output as it is. A form may take fields as
+// words (`policies change KEY VALUE`), fix some (`automation on`), complete others itself (a new password asked at
+// the terminal), and declare flags of its output (`report eod --csv`).
 import { contract, type Channel } from '../../shared/contract.ts';
 import type { CliIo, Writer } from './io.ts';
 import { flagsOf, helpOf, usageOf, type Flag, type FlagOptions } from './contractFlags.ts';
