@@ -1,5 +1,6 @@
 // Every command of the CLI that runs one channel: the calls desk's here (cycle, calls, call, deposit, extend, waive,
-// escalate, explain), the lifecycle's and the fund's from their files. Their flags, usage lines and --help come from
+// escalate, explain); the liquidation desk's, approvals', policies', the lifecycle's, the fund's, default management's,
+// stress's, user administration's and the reports' from their files. Their flags, usage lines and --help come from
 // the channels' input schemas (oneChannel.ts, contractFlags.ts); written here by hand are only each command's words,
 // summary, a flag's other name where the CLI has always spelled it so, and the table a person reads.
 import type { CycleSummary, MarginCall } from '../../shared/contract.ts';
@@ -10,6 +11,12 @@ import type { Writer } from './io.ts';
 import { oneChannel as command, findCommand, usageLinesOf as oneChannelUsage, commandHelp as oneChannelHelp, type ChannelCommand } from './oneChannel.ts';
 import { LIFECYCLE_COMMANDS } from './lifecycle.ts';
 import { FUND_COMMANDS } from './fund.ts';
+import { LIQUIDATION_COMMANDS } from './liquidations.ts';
+import { APPROVAL_COMMANDS } from './approvals.ts';
+import { POLICY_COMMANDS } from './policies.ts';
+import { USER_COMMANDS } from './users.ts';
+import { RECOVERY_COMMANDS } from './recovery.ts';
+import { REPORT_COMMANDS } from './report.ts';
 
 const printCall = (out: Writer, r: MarginCall) => out.write(`call ${r.id}: ${r.status}, amount ${r.amount}, deposited ${r.deposited}, due ${r.deadline}\n`);
 
@@ -51,7 +58,17 @@ const CALL_COMMANDS: readonly ChannelCommand[] = [
   }),
 ];
 
-export const CHANNEL_COMMANDS: readonly ChannelCommand[] = [...CALL_COMMANDS, ...LIFECYCLE_COMMANDS, ...FUND_COMMANDS];
+export const CHANNEL_COMMANDS: readonly ChannelCommand[] = [
+  ...CALL_COMMANDS,
+  ...LIQUIDATION_COMMANDS,
+  ...APPROVAL_COMMANDS,
+  ...POLICY_COMMANDS,
+  ...LIFECYCLE_COMMANDS,
+  ...FUND_COMMANDS,
+  ...RECOVERY_COMMANDS,
+  ...USER_COMMANDS,
+  ...REPORT_COMMANDS,
+];
 
 /** The command the words and flags name (channelCommands' findCommand over every one-channel command). */
 export function channelCommand(words: readonly string[], given: ReadonlySet<string>) {

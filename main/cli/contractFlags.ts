@@ -98,6 +98,10 @@ function describeField(what: string, field: string, schema: z.ZodType, over: Fie
   if (schema instanceof z.ZodArray) {
     const item = schema.element as z.ZodType;
     if (item instanceof z.ZodNumber) return overridden({ kind: 'numbers', placeholder: 'N1,N2,...', means: 'numbers separated by commas' });
+    if (item instanceof z.ZodEnum) {
+      const choices = item.options.map(String);
+      return overridden({ kind: 'texts', placeholder: 'T1,T2,...', means: `${choices.join(', ')}, in order, separated by commas`, choices });
+    }
     if (item instanceof z.ZodString) {
       const one = NAME_PLACEHOLDERS[field.replace(/s$/, '')] ?? field.replace(/s$/, '').toUpperCase();
       return overridden({ kind: 'texts', placeholder: `${one}1,${one}2,...`, means: 'values separated by commas' });
@@ -141,9 +145,10 @@ export function usageOf(flags: readonly Flag[]): string {
 }
 
 /** One line per flag for `riskdesk COMMAND --help`: the flag, whether it is needed, and what its value must be. */
-export function helpOf(flags: readonly Flag[]): string {
-  const width = Math.max(0, ...flags.map((f) => `--${f.flag} ${f.placeholder}`.length));
-  return flags.map((f) => `  ${`--${f.flag} ${f.placeholder}`.padEnd(width)}  ${f.required ? 'required' : 'optional'}: ${f.means}`).join('\n');
+export function helpOf(flags: readonly Flag[], args: readonly Flag[] = []): string {
+  const lines = [...args.map((a) => [a.placeholder, a] as const), ...flags.map((f) => [`--${f.flag} ${f.placeholder}`, f] as const)];
+  const width = Math.max(0, ...lines.map(([left]) => left.length));
+  return lines.map(([left, f]) => `  ${left.padEnd(width)}  ${f.required ? 'required' : 'optional'}: ${f.means}`).join('\n');
 }
 
 /** The node:util parseArgs options of these flags: every value is text but a switch's. */
@@ -154,8 +159,9 @@ export function parseArgsOptions(flags: readonly Flag[]): Record<string, { type:
 /** Plain digits with an optional fraction and sign: Number() would also take "0x10", "1e3", " 7" or "". */
 const NUMBER = /^-?\d{1,16}(?:\.\d{1,16})?$/;
 
-function numberOf(flag: string, text: string, where: string): number {
-  if (!NUMBER.test(text)) throw new InputError(`--${flag}${where} must be a number, not "${text}"`, { field: flag });
+/** The flag's text as a number, refused naming the flag and what it must be (an id, a whole number from 1 to 90). */
+function numberOf(flag: string, text: string, where: string, means = 'a number'): number {
+  if (!NUMBER.test(text)) throw new InputError(`--${flag}${where} must be ${means}, not "${text}"`, { field: flag });
   return Number(text);
 }
 
@@ -176,11 +182,22 @@ export function inputFrom(flags: readonly Flag[], values: Readonly<Record<string
       input[f.field] = true;
       continue;
     }
-    if (f.kind === 'number') input[f.field] = numberOf(f.flag, v, '');
+    if (f.kind === 'number') input[f.field] = numberOf(f.flag, v, '', f.means);
     else if (f.kind === 'numbers') input[f.field] = v.split(',').map((s, i) => numberOf(f.flag, s.trim(), ` item ${i + 1}`));
     else if (f.kind === 'texts') input[f.field] = v.split(',').map((s) => s.trim());
     else if (f.kind === 'parsed') input[f.field] = f.parse!(v);
     else input[f.field] = v;
   }
   return input;
+}
+
+/** The fields given as words after the command (`policies change KEY VALUE`): each in its place, none left over. */
+export function argsFrom(args: readonly Flag[], words: readonly string[], command: string, synopsis: string): Record<string, unknown> {
+  const missing = args.slice(words.length).find((a) => a.required);
+  if (missing) throw new InputError(`${command} needs ${missing.placeholder} (${missing.means}): riskdesk ${synopsis}`, { field: missing.field });
+  if (words.length > args.length) {
+    const extra = words.slice(args.length).join(' ');
+    throw new InputError(args.length ? `${command} takes ${args.map((a) => a.placeholder).join(' ')} then flags, not also "${extra}": riskdesk ${synopsis}` : `${command} takes flags only, not "${extra}": riskdesk ${synopsis}`);
+  }
+  return Object.fromEntries(words.map((w, i) => [args[i]!.field, w]));
 }

@@ -1,23 +1,11 @@
 // `riskdesk liquidations ...`, `riskdesk automation ...`, `riskdesk breakers reset`: the liquidation desk from the
-// command line, through the same command layer as the console.
-import type { Channel, LiquidationDetail, LiquidationSummary, AutomationStatus } from '../../shared/contract.ts';
+// command line, through the same command layer as the console. Each form is one channel: its flags, usage and help
+// come from the channel's schema (oneChannel.ts); here are the words, the --orders parser and the tables.
+import type { LiquidationDetail, LiquidationSummary, AutomationStatus } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
-import type { CliIo, Writer } from './io.ts';
-
-export interface CliDoor {
-  run(channel: Channel, payload: unknown): Promise<unknown>;
-  json: boolean;
-  opt(key: string): string | boolean | undefined;
-  need(key: string, what: string): string;
-  id(): number;
-  io: CliIo;
-}
-
-export function emit(door: CliDoor, value: unknown, human: (out: Writer) => void): void {
-  if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else human(door.io.stdout);
-}
+import type { Writer } from './io.ts';
+import { oneChannel as command, type ChannelCommand } from './oneChannel.ts';
 
 /** --orders BTC-PERP=0.5,ETH-PERP=2 as the contract's order edits. */
 export function parseOrders(s: string): { instrument: string; quantity: string }[] {
@@ -78,80 +66,27 @@ function printAutomation(out: Writer, s: AutomationStatus): void {
   else out.write('no circuit breaker tripped\n');
 }
 
-export async function liquidationsCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub] = rest;
-  const detail = async (channel: Channel, payload: unknown): Promise<number> => {
-    const d = (await door.run(channel, payload)) as LiquidationDetail;
-    emit(door, d, (out) => printDetail(out, d));
-    return 0;
-  };
-  switch (sub) {
-    case undefined:
-    case 'list': {
-      const payload: Record<string, unknown> = {};
-      const status = door.opt('status');
-      const account = door.opt('account');
-      if (typeof status === 'string') payload.status = status;
-      else payload.live = true;
-      if (typeof account === 'string') payload.account = account;
-      const rows = (await door.run('liquidations.list', payload)) as LiquidationSummary[];
-      emit(door, rows, (out) => printSummaries(out, rows));
-      return 0;
-    }
-    case 'show':
-      return detail('liquidations.get', { id: door.id() });
-    case 'approve': {
-      const orders = door.opt('orders');
-      const note = door.opt('note');
-      return detail('liquidations.approve', {
-        id: door.id(),
-        ...(typeof orders === 'string' ? { orders: parseOrders(orders) } : {}),
-        ...(typeof note === 'string' ? { note } : {}),
-      });
-    }
-    case 'reject':
-    case 'hold':
-      return detail(`liquidations.${sub}`, { id: door.id(), reason: door.need('reason', 'why') });
-    case 'release':
-      return detail('liquidations.release', { id: door.id() });
-    case 'fill': {
-      const price = door.opt('price');
-      const simulate = door.opt('simulate') === true;
-      if ((typeof price === 'string') === simulate) throw new InputError('give --price P for a fill entered by hand, or --simulate for a fill at the estimated price', { field: 'price' });
-      return detail('liquidations.fill', {
-        id: door.id(),
-        instrument: door.need('instrument', 'the order to fill'),
-        quantity: door.need('quantity', 'the quantity filled'),
-        ...(simulate ? { simulate: true } : { price }),
-      });
-    }
-    default:
-      throw new InputError(`unknown liquidations subcommand "${sub}": list, show, approve, reject, hold, release, fill`);
-  }
-}
+const detail = (out: Writer, d: LiquidationDetail) => printDetail(out, d);
 
-export async function automationCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub] = rest;
-  let s: AutomationStatus;
-  if (sub === undefined || sub === 'status') s = (await door.run('automation.status', {})) as AutomationStatus;
-  else if (sub === 'on' || sub === 'off') {
-    const scope = door.opt('scope') ?? 'global';
-    const target = door.opt('target');
-    s = (await door.run('automation.set', {
-      scope,
-      ...(typeof target === 'string' ? { target } : {}),
-      enabled: sub === 'on',
-      reason: door.need('reason', 'why'),
-    })) as AutomationStatus;
-  } else throw new InputError(`unknown automation subcommand "${sub}": status, on, off`);
-  emit(door, s, (out) => printAutomation(out, s));
-  return 0;
-}
-
-export async function breakersCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub] = rest;
-  if (sub !== 'reset') throw new InputError('usage: riskdesk breakers reset --instrument I --reason R --as USER');
-  const s = (await door.run('breakers.reset', { instrument: door.need('instrument', 'the instrument'), reason: door.need('reason', 'why') })) as AutomationStatus;
-  emit(door, s, (out) => printAutomation(out, s));
-  return 0;
-}
+export const LIQUIDATION_COMMANDS: readonly ChannelCommand[] = [
+  command('liquidations list', 'liquidations.list', 'live liquidation proposals (or those in --status)', printSummaries, {
+    isDefault: true,
+    // Without a status the queue a person works: the live proposals. `live` is the console's filter, not a flag.
+    fills: ['live'],
+    complete: (input) => (input.status === undefined ? { ...input, live: true } : input),
+  }),
+  command('liquidations show', 'liquidations.get', 'one proposal: why, before and after, its orders', detail),
+  command('liquidations approve', 'liquidations.approve', 'approve a proposal, its orders edited with --orders', detail, {
+    fields: { orders: { placeholder: 'I=Q,...', means: 'edited order quantities, INSTRUMENT=QUANTITY separated by commas', parse: parseOrders } },
+  }),
+  command('liquidations reject', 'liquidations.reject', 'reject a proposal', detail),
+  command('liquidations hold', 'liquidations.hold', 'hold a proposal', detail),
+  command('liquidations release', 'liquidations.release', 'release a held proposal', detail),
+  command('liquidations fill', 'liquidations.fill', 'a fill of an approved order: --price P by hand, or --simulate at the estimate (drills)', detail, {
+    fields: { simulate: { means: 'fill at the order\'s estimated price (a drill\'s ledger only)' } },
+  }),
+  command('automation status', 'automation.status', 'automation switches, funds and tripped breakers', printAutomation, { isDefault: true }),
+  command('automation on', 'automation.set', 'let the next cycles liquidate without a person (supervisor)', printAutomation, { fixed: { enabled: true }, fields: { scope: { default: 'global' } } }),
+  command('automation off', 'automation.set', 'stop automatic liquidation (supervisor)', printAutomation, { fixed: { enabled: false }, fields: { scope: { default: 'global' } } }),
+  command('breakers reset', 'breakers.reset', 'reset a tripped circuit breaker (supervisor)', printAutomation),
+];

@@ -23,13 +23,23 @@ import { exportFile } from './exportFile.ts';
 import { drillFile } from '../playbooks/sandbox.ts';
 import { drillIds, makeDrill, scenarioPath, type Where } from '../doors/makeDrill.ts';
 import { table } from '../text/table.ts';
-import { emit, type CliDoor } from './liquidations.ts';
+import type { CliIo, Writer } from './io.ts';
 
-export interface PlaybookDoor extends CliDoor {
+export interface PlaybookDoor {
+  run(channel: Channel, payload: unknown): Promise<unknown>;
+  json: boolean;
+  opt(key: string): string | boolean | undefined;
+  need(key: string, what: string): string;
+  io: CliIo;
   /** The ledger named by --db. */
   db: string;
   /** Runs a channel against a ledger file (the ledger, or a drill's sandbox copy of it), signed in there. */
   runAt(at: Where, channel: Channel, payload: unknown): Promise<unknown>;
+}
+
+function emit(door: PlaybookDoor, value: unknown, human: (out: Writer) => void): void {
+  if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human(door.io.stdout);
 }
 
 /** Where run N lives: its drill's sandbox when there is one, else the ledger itself. */

@@ -1,11 +1,11 @@
 // `riskdesk policies [list]`, `policies history KEY` and `policies change KEY VALUE --reason R --as USER`: the
 // desk's policy from the command line, through the same command layer as the Settings screen. A change waits for a
-// second supervisor (`riskdesk approvals confirm --id N`).
+// second supervisor (`riskdesk approvals confirm --id N`). Each form is one channel (oneChannel.ts).
 import type { PoliciesView, PolicyChangeView, PolicyEntryView } from '../../shared/contractPolicy.ts';
-import { InputError } from '../../shared/errors.ts';
-import { emit, type CliDoor } from './liquidations.ts';
+import type { InputOf } from '../../shared/contract.ts';
 import type { Writer } from './io.ts';
 import { table } from '../text/table.ts';
+import { oneChannel as command, type ChannelCommand } from './oneChannel.ts';
 
 function printHistory(out: Writer, rows: PolicyChangeView[]): void {
   if (rows.length === 0) return void out.write('no change since the ledger was made\n');
@@ -31,26 +31,17 @@ function printList(out: Writer, v: PoliciesView): void {
   );
 }
 
-export async function policiesCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub = 'list', key, value, ...extra] = rest;
-  if (sub === 'list') {
-    const v = (await door.run('policies.list', {})) as PoliciesView;
-    emit(door, v, (out) => printList(out, v));
-    return 0;
-  }
-  if (sub === 'history') {
-    if (key === undefined) throw new InputError('policies history needs a KEY (riskdesk policies list names them)', { field: 'key' });
-    const rows = (await door.run('policies.history', { key })) as PolicyChangeView[];
-    emit(door, rows, (out) => printHistory(out, rows));
-    return 0;
-  }
-  if (sub === 'change') {
-    if (key === undefined || value === undefined || extra.length > 0) throw new InputError('policies change takes KEY VALUE --reason R --as USER', { field: 'key' });
-    const e = (await door.run('policies.change', { key, value, reason: door.need('reason', 'why the policy changes') })) as PolicyEntryView;
-    emit(door, e, (out) =>
-      out.write(`asked: ${e.pending?.summary ?? key}\napproval ${e.pending?.approval ?? '?'} waits for a second supervisor (riskdesk approvals confirm --id N)\n`),
-    );
-    return 0;
-  }
-  throw new InputError(`unknown policies subcommand "${sub}": list, history, change`);
-}
+const KEY = { placeholder: 'KEY', means: 'a policy key, as riskdesk policies list names them' };
+
+export const POLICY_COMMANDS: readonly ChannelCommand[] = [
+  command('policies list', 'policies.list', 'every policy value, its unit, version and last change', printList, { isDefault: true }),
+  command('policies history', 'policies.history', "one key's confirmed changes", printHistory, { args: ['key'], fields: { key: KEY } }),
+  command(
+    'policies change',
+    'policies.change',
+    'a new value (supervisor); a second supervisor confirms it',
+    (out, e: PolicyEntryView, input: InputOf<'policies.change'>) =>
+      out.write(`asked: ${e.pending?.summary ?? input.key}\napproval ${e.pending?.approval ?? '?'} waits for a second supervisor (riskdesk approvals confirm --id N)\n`),
+    { args: ['key', 'value'], fields: { key: KEY, value: { placeholder: 'VALUE', means: 'the new value, written as the key\'s unit says' } } },
+  ),
+];

@@ -6,8 +6,9 @@ import { computeWaterfall, computeAdl } from '../calculators/waterfall/run.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
 import type { Writer } from './io.ts';
-import type { CliDoor } from './liquidations.ts';
 import type { Channel } from '../../shared/contract.ts';
+import type { FieldOverride } from './contractFlags.ts';
+import { oneChannel as command, type ChannelCommand, type CommandOptions } from './oneChannel.ts';
 import type { LayoutComparison } from '../../shared/contractFunds.ts';
 import type { AssessmentReview, AssessmentView, DefaultCaseDetail, DefaultCaseSummary, MemberStanding, RecoveryComparison, StressReport, StressScenarioView } from '../../shared/contractRecovery.ts';
 
@@ -63,20 +64,6 @@ export function adlCommand(out: Writer, file: string, json: boolean): number {
   });
 }
 
-function emit(door: CliDoor, value: unknown, human: (out: Writer) => void): number {
-  if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else human(door.io.stdout);
-  return 0;
-}
-
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-
-function caseNumber(door: CliDoor): number {
-  const v = door.need('case', 'the default case number');
-  if (!/^[1-9]\d{0,15}$/.test(v)) throw new InputError(`--case must be a case number (a positive whole number), not "${v}"`, { field: 'case' });
-  return Number(v);
-}
-
 function printAssessments(out: Writer, rows: AssessmentView[]): void {
   table(
     out,
@@ -115,113 +102,6 @@ function printMembers(out: Writer, rows: MemberStanding[]): void {
   );
 }
 
-/** `riskdesk default SUB ...`: member standing, default cases, assessments and recovery tools. */
-export async function defaultCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub] = rest;
-  const opt = (k: string): string | undefined => {
-    const v = door.opt(k);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const note = () => (opt('note') !== undefined ? { note: opt('note') } : {});
-  const onCase = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
-    const d = (await door.run(channel, payload)) as DefaultCaseDetail;
-    return emit(door, d, (out) => printCase(out, d));
-  };
-  const onMember = async (channel: Channel, payload: Record<string, unknown>): Promise<number> => {
-    const m = (await door.run(channel, payload)) as MemberStanding;
-    return emit(door, m, (out) => printMembers(out, [m]));
-  };
-  switch (sub) {
-    case undefined:
-    case 'list': {
-      const rows = (await door.run('default.list', {})) as DefaultCaseSummary[];
-      return emit(door, rows, (out) =>
-        table(
-          out,
-          ['case', 'member', 'status', 'declared by', 'confirmed by', 'loss', 'residual', 'uncovered'],
-          rows.map((c) => [String(c.id), c.member, c.standing, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
-          [5, 6, 7],
-        ),
-      );
-    }
-    case 'show':
-      return onCase('default.get', { case: caseNumber(door) });
-    case 'members': {
-      const rows = (await door.run('members.list', {})) as MemberStanding[];
-      return emit(door, rows, (out) => printMembers(out, rows));
-    }
-    case 'declare':
-      return onCase('default.declare', { member: door.need('member', 'the member in default'), reason: door.need('reason', 'why') });
-    case 'confirm':
-      return onCase('default.confirm', { case: caseNumber(door), ...note() });
-    case 'withdraw':
-      return onCase('default.withdraw', { case: caseNumber(door), reason: door.need('reason', 'why') });
-    case 'suspend':
-    case 'reinstate':
-      return onMember(`members.${sub}`, { member: door.need('member', 'the member'), reason: door.need('reason', 'why') });
-    case 'port':
-      return onCase('default.port', { case: caseNumber(door), accounts: list(door.need('account', 'the client accounts to port, A1,A2,...')), to: door.need('to', 'the receiving member') });
-    case 'close-out':
-      return onCase('default.closeOut', { case: caseNumber(door), ...note() });
-    case 'bid':
-      return onCase('default.bid', {
-        case: caseNumber(door),
-        member: door.need('member', 'the bidding member'),
-        lot: door.need('lot', '"*" for the whole portfolio, or an underlying'),
-        amount: door.need('amount', 'the bid in USD (negative: the bidder is paid)'),
-        ...note(),
-        ...(door.opt('confirm') === true ? { confirm: true } : {}),
-      });
-    case 'award':
-      return onCase('default.award', { case: caseNumber(door) });
-    case 'waterfall':
-      return onCase('default.waterfall', { case: caseNumber(door) });
-    case 'assess':
-      return onCase('default.assess', { case: caseNumber(door), due: door.need('due', 'when the assessments are due (ISO-8601 UTC)') });
-    case 'assessments': {
-      const c = opt('case');
-      const payload = { ...(c !== undefined ? { case: caseNumber(door) } : {}), ...(opt('member') ? { member: opt('member') } : {}), ...(opt('status') ? { status: opt('status') } : {}) };
-      const rows = (await door.run('assessments.list', payload)) as AssessmentView[];
-      return emit(door, rows, (out) => printAssessments(out, rows));
-    }
-    case 'pay': {
-      const a = (await door.run('assessments.pay', { id: door.id(), amount: door.need('amount', 'the payment in USD'), ...note() })) as AssessmentView;
-      return emit(door, a, (out) => printAssessments(out, [a]));
-    }
-    case 'review': {
-      const r = (await door.run('assessments.review', {})) as AssessmentReview;
-      return emit(door, r, (out) => {
-        printAssessments(out, r.overdue);
-        out.write(`moved to watch: ${r.watched.length ? r.watched.join(', ') : '(none)'}\n`);
-      });
-    }
-    case 'compare': {
-      const r = (await door.run('default.compare', { case: caseNumber(door), a: list(door.need('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss')), b: list(door.need('vs', 'policy B: recovery tools in order, e.g. partialTearUp,socialisedLoss')) })) as RecoveryComparison;
-      return emit(door, r, (out) => {
-        out.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
-        table(out, ['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
-      });
-    }
-    case 'layouts': {
-      const tools = opt('tools');
-      const r = (await door.run('default.layouts', {
-        case: caseNumber(door),
-        crypto: list(door.need('vs', 'the crypto layout\'s tools after the insurance fund, e.g. adl,socialisedLoss')),
-        ...(tools === undefined ? {} : { ccp: list(tools as string) }),
-      })) as LayoutComparison;
-      return emit(door, r, (out) => printLayouts(out, r));
-    }
-    case 'allocate':
-      return onCase('default.allocate', { case: caseNumber(door), tools: list(door.need('tools', 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss (or partialTearUp in place of adl)')) });
-    case 'replenish':
-      return onMember('default.replenish', { member: door.need('member', 'the member'), amount: door.need('amount', 'the replenishment in USD'), ...note() });
-    default:
-      throw new InputError(
-        `unknown default subcommand "${sub}": list, show, members, declare, confirm, withdraw, suspend, reinstate, port, close-out, bid, award, waterfall, assess, assessments, pay, review, compare, layouts, allocate, replenish`,
-      );
-  }
-}
-
 /** The two layouts' layers side by side (a blank where one has no such layer), then each member's burden. */
 function printLayouts(out: Writer, r: LayoutComparison): void {
   const [ccp, crypto] = r.layouts;
@@ -232,24 +112,86 @@ function printLayouts(out: Writer, r: LayoutComparison): void {
   table(out, ['member', 'CCP', 'crypto', 'crypto - CCP'], r.members.map((m) => [m.member, m.ccp, m.crypto, m.difference]), [1, 2, 3]);
 }
 
-/** `riskdesk stress [scenarios]`: the stress run over the ledger (or the scenario library). */
-export async function stressCli(door: CliDoor, rest: string[]): Promise<number> {
-  const [sub] = rest;
-  if (sub === 'scenarios') {
-    const rows = (await door.run('stress.scenarios', {})) as StressScenarioView[];
-    return emit(door, rows, (out) =>
-      table(out, ['id', 'kind', 'name', 'shocks'], rows.map((s) => [s.id, s.kind, s.name, Object.entries(s.shocks).map(([k, v]) => `${k} ${v}`).join(', ')])),
-    );
+function printStress(out: Writer, r: StressReport): void {
+  out.write(`stress run at the prices as of ${r.asOf}: ${r.accounts} accounts, ${r.positions} positions, ${r.ms} ms\n`);
+  table(out, ['scenario', 'kind', 'cover-1', 'cover-2', 'largest uncovered'], r.scenarios.map((s) => [s.id, s.kind, s.cover1, s.cover2, s.members.slice(0, 2).map((m) => `${m.member} ${m.uncovered}`).join(', ')]), [2, 3]);
+  out.write(`\nprefunded resources: default funds ${r.prefunded.defaultFunds} + first tranche ${r.prefunded.ccpFirstTranche} = ${r.prefunded.total}\n`);
+  for (const [name, c] of [['Cover-1', r.cover1], ['Cover-2', r.cover2]] as const) {
+    out.write(`${name}: ${c.amount} (${c.scenario ?? '-'}: ${c.members.join(', ')}), ${c.covered ? 'covered' : 'NOT covered'}, surplus ${c.surplus}\n`);
   }
-  if (sub !== undefined && sub !== 'run') throw new InputError(`unknown stress subcommand "${sub}": run (the default) or scenarios`);
-  const chosen = door.opt('scenario');
-  const r = (await door.run('stress.run', typeof chosen === 'string' ? { scenarios: list(chosen) } : {})) as StressReport;
-  return emit(door, r, (out) => {
-    out.write(`stress run at the prices as of ${r.asOf}: ${r.accounts} accounts, ${r.positions} positions, ${r.ms} ms\n`);
-    table(out, ['scenario', 'kind', 'cover-1', 'cover-2', 'largest uncovered'], r.scenarios.map((s) => [s.id, s.kind, s.cover1, s.cover2, s.members.slice(0, 2).map((m) => `${m.member} ${m.uncovered}`).join(', ')]), [2, 3]);
-    out.write(`\nprefunded resources: default funds ${r.prefunded.defaultFunds} + first tranche ${r.prefunded.ccpFirstTranche} = ${r.prefunded.total}\n`);
-    for (const [name, c] of [['Cover-1', r.cover1], ['Cover-2', r.cover2]] as const) {
-      out.write(`${name}: ${c.amount} (${c.scenario ?? '-'}: ${c.members.join(', ')}), ${c.covered ? 'covered' : 'NOT covered'}, surplus ${c.surplus}\n`);
-    }
-  });
 }
+
+function printCases(out: Writer, rows: DefaultCaseSummary[]): void {
+  table(
+    out,
+    ['case', 'member', 'status', 'declared by', 'confirmed by', 'loss', 'residual', 'uncovered'],
+    rows.map((c) => [String(c.id), c.member, c.standing, c.declaredBy, c.confirmedBy ?? '', c.closeOut?.loss ?? '', c.residual ?? '', c.uncovered ?? '']),
+    [5, 6, 7],
+  );
+}
+
+function printComparison(out: Writer, r: RecoveryComparison): void {
+  out.write(`case ${r.case}: residual ${r.residual} at the prices as of ${r.asOf}\nA = ${r.policies[0].tools.join(', ')} (uncovered ${r.policies[0].uncovered}); B = ${r.policies[1].tools.join(', ')} (uncovered ${r.policies[1].uncovered})\n`);
+  table(out, ['member', 'A', 'B', 'B - A'], r.members.map((m) => [m.member, m.a, m.b, m.difference]), [1, 2, 3]);
+}
+
+const printOneCase = (out: Writer, d: DefaultCaseDetail) => printCase(out, d);
+const printOneMember = (out: Writer, m: MemberStanding) => printMembers(out, [m]);
+const printOneAssessment = (out: Writer, a: AssessmentView) => printAssessments(out, [a]);
+
+/** The CLI's names of the case and of the tools' lists, the same in every form of `default`. */
+const CASE: FieldOverride = { placeholder: 'N', means: 'a case number (a positive whole number)' };
+const TOOLS = (flag: string, means: string): FieldOverride => ({ flag, means });
+
+/** One form of `riskdesk default`: a case is --case N, named a case number in every refusal. */
+function defaultForm<C extends Channel>(sub: string, channel: C, summary: string, print: (out: Writer, value: never, input: never) => void, options: CommandOptions = {}): ChannelCommand {
+  return command(`default ${sub}`, channel, summary, print, { ...options, fields: { case: CASE, ...options.fields } });
+}
+
+export const RECOVERY_COMMANDS: readonly ChannelCommand[] = [
+  defaultForm('list', 'default.list', 'default cases', printCases, { isDefault: true }),
+  defaultForm('show', 'default.get', 'one default case: close-out, bids, waterfall, assessments', printOneCase),
+  defaultForm('members', 'members.list', 'member standing: default fund, assessments, replenishment due', printMembers),
+  defaultForm('declare', 'default.declare', 'declare a member in default (a second supervisor confirms)', printOneCase),
+  defaultForm('suspend', 'members.suspend', 'suspend a member', printOneMember),
+  defaultForm('reinstate', 'members.reinstate', 'reinstate a suspended member', printOneMember),
+  defaultForm('confirm', 'default.confirm', 'confirm a declaration (a second, different supervisor)', printOneCase),
+  defaultForm('withdraw', 'default.withdraw', 'withdraw a declaration', printOneCase),
+  defaultForm('close-out', 'default.closeOut', "close out the defaulter's positions", printOneCase),
+  defaultForm('award', 'default.award', 'award the auction', printOneCase),
+  defaultForm('waterfall', 'default.waterfall', "run the case's loss down the waterfall", printOneCase),
+  defaultForm('port', 'default.port', 'port healthy client accounts', printOneCase, {
+    fields: { accounts: { flag: 'account', placeholder: 'A1,A2,...', means: 'the client accounts to port, separated by commas' } },
+  }),
+  defaultForm('bid', 'default.bid', 'a bid for a lot of the close-out auction', printOneCase, {
+    fields: {
+      lot: { placeholder: '*|UNDERLYING', means: '"*" for the whole portfolio, or an underlying' },
+      amount: { means: 'the bid in USD (negative: the bidder is paid)' },
+      confirm: { means: "send again a bid the server asked about (above 10% of its lot's gross value: confirm_required)" },
+    },
+  }),
+  defaultForm('assess', 'default.assess', "trigger the assessments of a case's waterfall", printOneCase),
+  defaultForm('assessments', 'assessments.list', 'assessments, by case, member or status', printAssessments),
+  defaultForm('review', 'assessments.review', 'mark overdue assessments (their members move to watch)', (out, r: AssessmentReview) => {
+    printAssessments(out, r.overdue);
+    out.write(`moved to watch: ${r.watched.length ? r.watched.join(', ') : '(none)'}\n`);
+  }),
+  defaultForm('pay', 'assessments.pay', 'pay an assessment', printOneAssessment),
+  defaultForm('compare', 'default.compare', 'two policies of recovery tools side by side', printComparison, {
+    fields: { a: TOOLS('tools', 'policy A: recovery tools in order, e.g. vmGainsHaircut,socialisedLoss'), b: TOOLS('vs', 'policy B: recovery tools in order, e.g. partialTearUp,socialisedLoss') },
+  }),
+  defaultForm('allocate', 'default.allocate', 'allocate the residual with recovery tools in order', printOneCase, {
+    fields: { tools: { means: 'the recovery tools in order, e.g. vmGainsHaircut,adl,socialisedLoss (or partialTearUp in place of adl)' } },
+  }),
+  defaultForm('layouts', 'default.layouts', "a closed-out default laid out as the CCP waterfall (then --tools) beside a crypto venue's (margin, insurance fund, then --vs)", printLayouts, {
+    fields: { ccp: TOOLS('tools', "the CCP layout's tools after the waterfall"), crypto: TOOLS('vs', "the crypto layout's tools after the insurance fund, e.g. adl,socialisedLoss") },
+  }),
+  defaultForm('replenish', 'default.replenish', 'replenish a default-fund contribution', printOneMember, { fields: { amount: { means: 'the replenishment in USD' } } }),
+  command('stress run', 'stress.run', 'stress test: per-member uncovered loss, Cover-1/2', printStress, {
+    isDefault: true,
+    fields: { scenarios: { flag: 'scenario', placeholder: 'S1,S2', means: 'scenario ids separated by commas (riskdesk stress scenarios); all when left out' } },
+  }),
+  command('stress scenarios', 'stress.scenarios', 'the scenario library', (out, rows: StressScenarioView[]) =>
+    table(out, ['id', 'kind', 'name', 'shocks'], rows.map((s) => [s.id, s.kind, s.name, Object.entries(s.shocks).map(([k, v]) => `${k} ${v}`).join(', ')])),
+  ),
+];

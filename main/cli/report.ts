@@ -1,29 +1,18 @@
 // `riskdesk report overrides|eod`: the overrides of a period beside their automatic alternative, and the end-of-day
 // risk report, as text, --json (the channel's output), --csv (shared/csv.ts) or, for the day, --export FILE
-// (.html, .pdf printed by Chromium, .csv, .json).
-import type { CliIo } from './io.ts';
+// (.html, .pdf printed by Chromium, .csv, .json). Each is one channel: its flags come from the channel's schema
+// (oneChannel.ts); the output's own flags (--csv, --export) from the table here.
+import { z } from 'zod';
+import type { CliIo, Writer } from './io.ts';
 import { overrideWho, type EndOfDayReport, type OverridesReport } from '../../shared/contractReports.ts';
 import { InputError } from '../../shared/errors.ts';
 import { table } from '../text/table.ts';
 import { endOfDayCsv, endOfDayHtml, overridesCsv } from '../reports/endOfDay.ts';
 import { exportFile } from './exportFile.ts';
+import { flagsOfSchema } from './contractFlags.ts';
+import { oneChannel as command, type ChannelCommand } from './oneChannel.ts';
 
-export interface ReportDoor {
-  run: (channel: 'overrides.report' | 'reports.endOfDay', payload: unknown) => Promise<unknown>;
-  opt: (name: 'from' | 'to' | 'day' | 'export') => string | undefined;
-  json: boolean;
-  csv: boolean;
-  io: CliIo;
-}
-
-function need(door: ReportDoor, name: 'from' | 'to' | 'day', what: string): string {
-  const v = door.opt(name);
-  if (v === undefined) throw new InputError(`--${name} is needed: ${what}`, { field: name });
-  return v;
-}
-
-function printOverrides(door: ReportDoor, r: OverridesReport): void {
-  const out = door.io.stdout;
+function printOverrides(out: Writer, r: OverridesReport): void {
   out.write(`${r.rows.length} override(s) from ${r.from} to ${r.to}, costed as of ${r.asOf}; total difference ${r.totalDifference} USD\n`);
   table(
     out,
@@ -33,8 +22,7 @@ function printOverrides(door: ReportDoor, r: OverridesReport): void {
   );
 }
 
-function printDay(door: ReportDoor, r: EndOfDayReport): void {
-  const out = door.io.stdout;
+function printDay(out: Writer, r: EndOfDayReport): void {
   out.write(`end-of-day risk report ${r.day} (UTC)${r.cycle ? `, cycle ${r.cycle.id} as of ${r.cycle.asOf}` : ', no cycle'}\n`);
   table(out, ['status', 'accounts'], r.statuses.map((s) => [s.status, String(s.accounts)]), [1]);
   const c = r.calls;
@@ -46,31 +34,42 @@ function printDay(door: ReportDoor, r: EndOfDayReport): void {
   out.write(r.breakers.length === 0 ? 'no circuit breaker tripped\n' : `breakers: ${r.breakers.map((b) => `${b.instrument} ${b.reset ? 'reset' : 'tripped'}`).join(', ')}\n`);
 }
 
-export async function reportCli(sub: string | undefined, door: ReportDoor): Promise<number> {
-  const emit = (value: unknown, csv: () => string, human: () => void): void => {
-    if (door.json && door.csv) throw new InputError('give --json or --csv, not both');
-    if (door.json) door.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-    else if (door.csv) door.io.stdout.write(csv());
-    else human();
-  };
-  switch (sub) {
-    case 'overrides': {
-      const r = (await door.run('overrides.report', { from: need(door, 'from', 'the period\'s start (ISO time)'), to: need(door, 'to', 'the period\'s end (ISO time)') })) as OverridesReport;
-      emit(r, () => overridesCsv(r), () => printOverrides(door, r));
-      return 0;
-    }
-    case 'eod': {
-      const r = (await door.run('reports.endOfDay', { day: need(door, 'day', 'the UTC day, YYYY-MM-DD') })) as EndOfDayReport;
-      const to = door.opt('export');
-      if (to !== undefined) {
-        exportFile(to, { '.json': () => `${JSON.stringify(r, null, 2)}\n`, '.html': () => endOfDayHtml(r), '.csv': () => endOfDayCsv(r) });
-        door.io.stderr.write(`exported the end-of-day report of ${r.day} to ${to}\n`);
-        return 0;
-      }
-      emit(r, () => endOfDayCsv(r), () => printDay(door, r));
-      return 0;
-    }
-    default:
-      throw new InputError(`unknown report "${sub ?? ''}": overrides, eod`);
-  }
+/** The report's output flags: --csv beside --json, and for the day --export FILE. */
+const CSV = { csv: z.boolean().optional() };
+const CSV_MEANS = { csv: { means: 'print CSV (shared/csv.ts), not with --json' } };
+const EXPORT_MEANS = { export: { placeholder: 'FILE.html|.pdf|.csv|.json', means: 'write the report to a new file, its format by the extension' } };
+
+/** --json, --csv or the table, refused when both formats are asked for. */
+function emit(io: CliIo, chosen: Record<string, unknown>, value: unknown, csv: () => string, human: () => void): void {
+  if (chosen.json && chosen.csv) throw new InputError('give --json or --csv, not both');
+  if (chosen.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else if (chosen.csv) io.stdout.write(csv());
+  else human();
 }
+
+export const REPORT_COMMANDS: readonly ChannelCommand[] = [
+  command('report overrides', 'overrides.report', 'who overrode the engine, what, why, the automatic alternative and both outcomes costed side by side', printOverrides, {
+    output: {
+      flags: flagsOfSchema('report overrides', z.object(CSV), { fields: CSV_MEANS }),
+      write: (io, value, _input, chosen) => {
+        const r = value as OverridesReport;
+        emit(io, chosen, r, () => overridesCsv(r), () => printOverrides(io.stdout, r));
+      },
+    },
+  }),
+  command('report eod', 'reports.endOfDay', 'the end-of-day risk report', printDay, {
+    fields: { day: { placeholder: 'YYYY-MM-DD', means: 'the UTC day' } },
+    output: {
+      flags: flagsOfSchema('report eod', z.object({ ...CSV, export: z.string().optional() }), { fields: { ...CSV_MEANS, ...EXPORT_MEANS } }),
+      write: (io, value, _input, chosen) => {
+        const r = value as EndOfDayReport;
+        if (typeof chosen.export === 'string') {
+          exportFile(chosen.export, { '.json': () => `${JSON.stringify(r, null, 2)}\n`, '.html': () => endOfDayHtml(r), '.csv': () => endOfDayCsv(r) });
+          io.stderr.write(`exported the end-of-day report of ${r.day} to ${chosen.export}\n`);
+          return;
+        }
+        emit(io, chosen, r, () => endOfDayCsv(r), () => printDay(io.stdout, r));
+      },
+    },
+  }),
+];
