@@ -3,6 +3,7 @@
 import type { CallRow } from '../../ledger/callRepo.ts';
 import type { CallActions } from '../../../shared/contractAllowed.ts';
 import { formatAmount } from '../../../shared/units.ts';
+import { formatUtc } from '../../../shared/format.ts';
 import type { Actor } from '../context.ts';
 import { first, judge, no, ok, type Rule } from './verdict.ts';
 
@@ -24,7 +25,7 @@ export function isOverdue(c: Pick<CallRow, 'status' | 'deadline'>, now: string):
 export function escalateRule(c: Pick<CallRow, 'id' | 'status' | 'deadline'>, now: string): Rule {
   return first(
     () => callActiveRule(c, 'escalate'),
-    () => (isOverdue(c, now) ? ok() : no('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${c.deadline}`)),
+    () => (isOverdue(c, now) ? ok() : no('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${formatUtc(c.deadline)}`)),
   );
 }
 
