@@ -56,3 +56,21 @@ test('beside an open liquidation at 1280 px the queue shows whole columns and th
   expect(await whole(proposed), 'the proposed time is whole').toBe(true);
   await snap(page, testInfo, 'liquidation-detail-queue-1280');
 });
+
+test('a call open at 1280 px: its figures stay inside the panel, each read whole', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.getByTestId('nav-calls').click();
+  await page.getByTestId('calls-filter-all').click();
+  await page.getByTestId('call-row').first().click();
+  const panel = page.getByTestId('call-detail');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('countdown')).toHaveText(/^(late )?(\d+d )?(\d+h )?\d+m \d{2}s$|^(late )?\d+d \d{2}h \d{2}m$/);
+  for (const id of ['call-amount', 'call-outstanding', 'call-deadline', 'countdown', 'call-issued']) {
+    const fig = panel.getByTestId(id).first();
+    expect(await inside(fig, panel), `${id} is inside the panel`).toBe(true);
+    expect(await whole(fig), `${id} is shown whole`).toBe(true);
+  }
+  await expect(panel.getByTestId('call-issued')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  await snap(page, testInfo, 'call-detail-1280');
+});
