@@ -74,3 +74,19 @@ test('a call open at 1280 px: its figures stay inside the panel, each read whole
   await expect(panel.getByTestId('call-issued')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   await snap(page, testInfo, 'call-detail-1280');
 });
+
+test('the policies at 1280 px beside a policy\'s detail: every column of the table in view, none under the detail', async ({ page, desk }, testInfo) => {
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-policies').click();
+  await page.getByTestId('policy-row-fourEyesNotional').click();
+  await expect(page.getByTestId('policy-selected')).toHaveText('fourEyesNotional');
+  const detail = await page.getByTestId('policy-selected').boundingBox();
+  for (const heading of ['policy', 'group', 'value', 'unit', 'last change', 'waiting']) {
+    const th = page.getByTestId('policies-table').locator('th').filter({ hasText: new RegExp(`^${heading}$`) });
+    await expect(th).toBeInViewport({ ratio: 0.99 });
+    const b = await th.boundingBox();
+    expect(b!.x + b!.width, `the ${heading} heading left of the detail`).toBeLessThanOrEqual(detail!.x);
+  }
+  await snap(page, testInfo, 'policies-1280');
+});
