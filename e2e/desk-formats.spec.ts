@@ -7,7 +7,7 @@ import { test, expect, DEMO_LAST_MARK, DEMO_PASSWORDS } from './fixtures.ts';
 import { signIn } from './support/signin.ts';
 import { ensureCycle, snap } from './support/screens.ts';
 import { api } from './support/api.ts';
-import type { MarginCall } from '../shared/contract.ts';
+import type { LiquidationSummary, MarginCall } from '../shared/contract.ts';
 
 test.use({ deskAccounts: 200, deskNow: DEMO_LAST_MARK });
 
@@ -22,12 +22,8 @@ test('Escalate before the deadline is refused with the deadline written as the c
   expect(c.actions!.escalate.allowed, 'the server clock is at the close, before the deadline').toBe(false);
 
   await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
-  await page.getByTestId('nav-calls').click();
-  await page.getByTestId('calls-filter-open').click();
-  const row = page.locator(`[data-testid="call-row"][data-row-id="${c.id}"]`);
-  await row.scrollIntoViewIfNeeded();
-  await row.click();
-  await expect(page.getByTestId('call-detail')).toBeVisible();
+  await page.goto(`${desk.url}#/calls/${c.id}`);
+  await expect(page.getByTestId('call-detail')).toHaveAttribute('data-call', String(c.id));
   await expect(page.getByTestId('call-deadline')).toHaveText(utc(c.deadline).replace(' UTC', ''));
   const why = page.getByTestId('escalate-why');
   await expect(why).toHaveText(`margin call ${c.id} is not overdue: its deadline is ${utc(c.deadline)}`);
@@ -69,4 +65,18 @@ test('alert times on the dashboard say UTC', async ({ page, desk }) => {
   const first = page.getByTestId('alert').first();
   await expect(first).toBeVisible();
   await expect(first.locator('.at')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC$/);
+});
+
+test("the server's reasons write money as the console does: to the cent, with separators", async ({ page, desk }) => {
+  await ensureCycle(desk);
+  const live = await api<LiquidationSummary[]>(desk, 'viewer', 'liquidations.list', { live: true });
+  const big = live.find((l) => l.automation.why.includes('four-eyes'));
+  expect(big, 'a live proposal above the four-eyes threshold').toBeTruthy();
+  await signIn(page, desk, 'viewer', DEMO_PASSWORDS.viewer);
+  await page.getByTestId('nav-liquidations').click();
+  const cell = page.locator(`[data-testid="liq-row"][data-row-id="${big!.id}"] [data-col="automation"]`);
+  await cell.scrollIntoViewIfNeeded();
+  await expect(cell).toHaveText(big!.automation.why);
+  // "notional 4,892,148.28 is above the four-eyes threshold 1,000,000.00", not the raw 4892148.2802.
+  await expect(cell).toContainText(/notional \d{1,3}(,\d{3})*\.\d{2} is above the four-eyes threshold \d{1,3}(,\d{3})*\.\d{2}/);
 });
