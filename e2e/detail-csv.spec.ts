@@ -74,7 +74,7 @@ test('an account\'s positions and collateral, and the funding paid, save as CSV 
   await page.getByTestId('nav-market').click();
   await expect(page.getByTestId('funding-history-row')).toHaveCount(overview.funding.length);
   const [fHead, ...fRows] = await saved(page, 'funding-history-csv');
-  expect(fHead).toEqual(['Instrument', 'Funding time', 'Rate', 'Mark', 'Positions', 'Debited', 'Credited', 'To funding account']);
+  expect(fHead).toEqual(['Instrument', 'Funding time (UTC)', 'Rate', 'Mark', 'Positions', 'Debited', 'Credited', 'To funding account']);
   expect(fRows.map((r) => [r[0], r[2], r[5], r[6]])).toEqual(overview.funding.map((f) => [f.instrument, f.rate, f.debited, f.credited]));
 });
 

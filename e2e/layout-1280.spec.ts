@@ -56,3 +56,37 @@ test('beside an open liquidation at 1280 px the queue shows whole columns and th
   expect(await whole(proposed), 'the proposed time is whole').toBe(true);
   await snap(page, testInfo, 'liquidation-detail-queue-1280');
 });
+
+test('a call open at 1280 px: its figures stay inside the panel, each read whole', async ({ page, desk }, testInfo) => {
+  await ensureCycle(desk);
+  await signIn(page, desk, 'operator', DEMO_PASSWORDS.operator);
+  await page.getByTestId('nav-calls').click();
+  await page.getByTestId('calls-filter-all').click();
+  await page.getByTestId('call-row').first().click();
+  const panel = page.getByTestId('call-detail');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('countdown')).toHaveText(/^(late )?(\d+d )?(\d+h )?\d+m \d{2}s$|^(late )?\d+d \d{2}h \d{2}m$/);
+  for (const id of ['call-amount', 'call-outstanding', 'call-deadline', 'countdown', 'call-issued']) {
+    const fig = panel.getByTestId(id).first();
+    expect(await inside(fig, panel), `${id} is inside the panel`).toBe(true);
+    expect(await whole(fig), `${id} is shown whole`).toBe(true);
+  }
+  await expect(panel.getByTestId('call-issued')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  await snap(page, testInfo, 'call-detail-1280');
+});
+
+test('the policies at 1280 px beside a policy\'s detail: every column of the table in view, none under the detail', async ({ page, desk }, testInfo) => {
+  await signIn(page, desk, 'supervisor', DEMO_PASSWORDS.supervisor);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-policies').click();
+  await page.getByTestId('policy-row-fourEyesNotional').click();
+  await expect(page.getByTestId('policy-selected')).toHaveText('fourEyesNotional');
+  const detail = await page.getByTestId('policy-selected').boundingBox();
+  for (const heading of ['policy', 'group', 'value', 'unit', 'last change', 'waiting']) {
+    const th = page.getByTestId('policies-table').locator('th').filter({ hasText: new RegExp(`^${heading}$`) });
+    await expect(th).toBeInViewport({ ratio: 0.99 });
+    const b = await th.boundingBox();
+    expect(b!.x + b!.width, `the ${heading} heading left of the detail`).toBeLessThanOrEqual(detail!.x);
+  }
+  await snap(page, testInfo, 'policies-1280');
+});

@@ -99,6 +99,10 @@ test('a flash-crash drill: two supervisors sign off in their own consoles while 
   await expect(report.getByTestId('run-report-score')).toContainText('steps on time');
   await expect(report.getByTestId('report-decisions')).toContainText('Verify prices against a second source: prices confirmed');
   await expect(report.getByTestId('report-cover')).toContainText('end');
+  // Cover-1 and Cover-2 read as money, to the cent with separators, as everywhere else on screen (not 30353338.963).
+  const end = report.getByTestId('report-cover').locator('tbody tr').filter({ hasText: /^end/ });
+  for (const i of [2, 3, 4]) await expect(end.locator('td').nth(i)).toHaveText(/^(\d{1,3}(,\d{3})*\.\d{2}|—)$/);
+  await expect(end.locator('td').nth(2)).toHaveText(/^\d{1,3}(,\d{3})*\.\d{2}$/);
   await sup.screenshot({ path: test.info().outputPath('drill-report.png'), fullPage: true });
 
   // Chromium's print of the report, read back with poppler: at least one page, and every step title in its text.

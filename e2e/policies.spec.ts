@@ -5,6 +5,7 @@
 import { test, expect, DEMO_PASSWORDS } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { signIn, signOut } from './support/signin.ts';
+import { money } from './support/shown.ts';
 
 test.use({ deskAccounts: 200 });
 
@@ -23,12 +24,15 @@ test('a supervisor changes the four-eyes threshold, a second supervisor confirms
   await expect(page.getByTestId('policies-version')).toContainText(/Policy version \d+/);
   const before = await versionOf(page);
   const value = page.getByTestId('policy-value-fourEyesNotional');
-  const old = (await value.textContent())!.trim();
+  // Shown as money (to the cent, with separators); the value as held is what the change form and the inbox use.
+  const oldShown = (await value.textContent())!.trim();
+  const old = (await value.getAttribute('data-value')) ?? oldShown;
+  expect(oldShown).toBe(money(old));
   const next = old === '2500000' ? '3000000' : '2500000';
 
   await page.getByTestId('policy-row-fourEyesNotional').click();
   await expect(page.getByTestId('policy-selected')).toHaveText('fourEyesNotional');
-  await expect(page.getByTestId('policy-accepts')).toContainText('USD');
+  await expect(page.getByTestId('policy-accepts')).toContainText(`In force: ${oldShown} USD`);
 
   // A bad value: the server's refusal, naming the key, in place; nothing is asked.
   await page.getByTestId('policy-change-value').fill('a lot');
@@ -41,12 +45,12 @@ test('a supervisor changes the four-eyes threshold, a second supervisor confirms
   await page.getByTestId('policy-change-submit').click();
   await expect(page.getByTestId('policy-change-ok')).toContainText('waits for a second supervisor');
   await expect(page.getByTestId('policy-pending-fourEyesNotional')).toContainText(`${next} (asked by supervisor)`);
-  await expect(value).toHaveText(old);
+  await expect(value).toHaveText(oldShown);
   await expect(page.getByTestId('policies-version')).toContainText(`Policy version ${before}`);
   // Its asker cannot confirm it: the server says why.
   await page.getByTestId('policy-confirm-submit').click();
   await expect(page.getByTestId('policy-confirm-error')).toContainText('a second, different supervisor must confirm it');
-  await expect(value).toHaveText(old);
+  await expect(value).toHaveText(oldShown);
   await signOut(page);
 
   await signIn(page, desk, 'supervisor2', DEMO_PASSWORDS.supervisor2);
@@ -57,7 +61,7 @@ test('a supervisor changes the four-eyes threshold, a second supervisor confirms
   await expect(held).toHaveCount(0);
 
   await openPolicies(page);
-  await expect(page.getByTestId('policy-value-fourEyesNotional')).toHaveText(next);
+  await expect(page.getByTestId('policy-value-fourEyesNotional')).toHaveText(money(next));
   await expect(page.getByTestId('policies-version')).toContainText(`Policy version ${before + 1}`);
   await expect(page.getByTestId('policy-pending-fourEyesNotional')).toHaveText('');
   await expect(page.getByTestId('policy-last-fourEyesNotional')).toContainText(`v${before + 1}`);

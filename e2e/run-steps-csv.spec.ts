@@ -12,7 +12,7 @@ test('the Runner saves a run\'s steps as CSV, as its table shows them', async ({
   await expect(page.getByTestId('run-steps-row').first()).toBeVisible();
   const [head, ...rows] = await saved(page, 'run-steps-csv');
   const steps = await shown(page, 'run-steps');
-  expect(head).toEqual(['#', 'Step', 'Signed by', 'Second', 'Started', 'Ended', 'Seconds', 'Target', 'Outcome']);
+  expect(head).toEqual(['#', 'Step', 'Signed by', 'Second', 'Started (UTC)', 'Ended (UTC)', 'Seconds', 'Target', 'Outcome']);
   expect(rows.length).toBeGreaterThan(0);
   expect(rows).toEqual(steps.rows);
   await snap(page, testInfo, 'run-steps-csv');

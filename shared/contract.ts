@@ -115,6 +115,11 @@ export interface WhoAmI {
   mustChangePassword?: boolean;
   /** Per channel, whether this user's role may run it, and if not why (whoami only). */
   capabilities?: Capabilities;
+  /**
+   * The server's clock when it answered (whoami only): the console's countdowns run on it, so a call the server
+   * holds not yet due is not shown late by a browser whose clock differs (a drill's clock, serve --now).
+   */
+  now?: string;
 }
 
 export type Status = 'healthy' | 'warning' | 'call' | 'liquidation' | 'bankrupt';

@@ -1,7 +1,7 @@
-// The console's one number formatter (renderer/src/lib/format.ts, issue 21 item 6), by examples a desk would check.
+// The one formatter for numbers and times (shared/format.ts, issue 21 item 6), by examples a desk would check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roundDecimal, formatMoney, formatCompact, formatExact, moneyRounds } from '../renderer/src/lib/format.ts';
+import { roundDecimal, formatMoney, formatCompact, formatExact, moneyRounds, formatTime, formatUtc } from '../shared/format.ts';
 
 test('money to the cent, half-even, with separators and a minus', () => {
   assert.equal(formatMoney('15471765754.691847'), '15,471,765,754.69');
@@ -30,4 +30,13 @@ test('headline tiles: billions and millions, half-even, else to the cent', () =>
 test('traces: every digit as given, trailing zeros kept', () => {
   assert.equal(formatExact('45010.00000000'), '45,010.00000000');
   assert.equal(formatExact('-0.9248317'), '-0.9248317');
+});
+
+test('times: UTC without the noise, and saying UTC where no heading does', () => {
+  assert.equal(formatTime('2026-03-12T21:00:00.000Z'), '2026-03-12 21:00:00');
+  assert.equal(formatUtc('2026-03-12T21:00:00.000Z'), '2026-03-12 21:00:00 UTC');
+  assert.equal(formatUtc('2026-03-12T21:00+00:00'), '2026-03-12 21:00 UTC');
+  // Not a UTC time this formatter knows: shown as given, never labelled UTC.
+  assert.equal(formatUtc('2026-03-13T06:00:00+09:00'), '2026-03-13T06:00:00+09:00');
+  assert.equal(formatUtc(null), '—');
 });

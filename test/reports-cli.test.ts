@@ -58,6 +58,16 @@ test('report overrides and report eod: the waiver beside its automatic alternati
   const pdfText = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
   assert.ok(pdfText.includes(`call ${small.id} stands`), 'the PDF lists the day\'s override with its alternative');
   assert.ok(pdfText.includes('Cover-2'));
+  // Read by a person: amounts to the cent with separators, as the console shows them, and times saying UTC.
+  const cents = (v: string): string => {
+    const [int, frac = ''] = v.split('.');
+    assert.ok(frac.length <= 2, `${v} is issued in cents`);
+    return `${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac.padEnd(2, '0')}`;
+  };
+  assert.ok(Number(eod.calls.issuedAmount) >= 1000, 'calls issued for more than a thousand');
+  assert.ok(pdfText.includes(cents(eod.calls.issuedAmount)), `the issued amount ${cents(eod.calls.issuedAmount)} on the page`);
+  assert.ok(!pdfText.includes(eod.asOf), 'no raw ISO time on the page');
+  assert.ok(pdfText.includes(`made ${eod.asOf.slice(0, 10)} ${eod.asOf.slice(11, 19)} UTC`));
   const again = await riskdesk(['report', 'eod', '--db', db, '--day', day, '--export', pdf, '--now', at(3)]);
   assert.equal(again.code, 2, 'export never overwrites');
   const bad = await riskdesk(['report', 'eod', '--db', db, '--day', '2026-02-30', '--now', at(3)]);

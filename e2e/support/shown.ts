@@ -1,6 +1,6 @@
 // An API figure written as a person reads it on the screen, for specs that assert the text shown: money to the cent
 // (half-even) with thousands separators, a headline tile in millions or billions. Written here with decimal.js from
-// the rule the screens state (renderer/src/lib/format.ts), not with the renderer's own code, so that a formatter
+// the rule the screens state (shared/format.ts), not with the renderer's own code, so that a formatter
 // that went wrong would show in the specs.
 import { Decimal } from 'decimal.js';
 

@@ -13,6 +13,7 @@ import type { ApprovalView } from '../../shared/contractRecovery.ts';
 import { insertApproval, getApproval, pendingApproval, listApprovals, decideApproval, type ApprovalRow } from '../ledger/approvalRepo.ts';
 import { caseDetail, approvalView } from './recovery/views.ts';
 import { InputError, RuleError } from '../../shared/errors.ts';
+import { formatUtc } from '../../shared/format.ts';
 import { confirmHeldRule } from './allowed/approvals.ts';
 import { enforce } from './allowed/verdict.ts';
 import { dryRun } from './dryRun.ts';
@@ -74,7 +75,7 @@ function describe(db: Database, channel: Channel, input: unknown): Held {
 export function holdForSecond(ctx: CommandContext, channel: Channel, input: unknown, subject: string, summary: string): number {
   const waiting = pendingApproval(ctx.db, subject, channel);
   if (waiting) {
-    throw new RuleError('approval_pending', `${waiting.requestedBy} asked at ${waiting.requestedAt} to ${waiting.summary} (approval ${waiting.id}): confirm or decline that first`);
+    throw new RuleError('approval_pending', `${waiting.requestedBy} asked at ${formatUtc(waiting.requestedAt)} to ${waiting.summary} (approval ${waiting.id}): confirm or decline that first`);
   }
   return insertApproval(ctx.db, {
     channel,
@@ -101,7 +102,7 @@ export function requestApproval(ctx: CommandContext, channel: Channel, input: un
 function loadPending(db: Database, id: number): ApprovalRow {
   const a = getApproval(db, id);
   if (!a) throw new InputError(`no approval ${id}`, { field: 'id' });
-  if (a.status !== 'pending') throw new RuleError('not_pending', `approval ${id} was ${a.status} by ${a.decidedBy} at ${a.decidedAt}`);
+  if (a.status !== 'pending') throw new RuleError('not_pending', `approval ${id} was ${a.status} by ${a.decidedBy} at ${formatUtc(a.decidedAt)}`);
   return a;
 }
 

@@ -117,7 +117,7 @@ export const handlers: Handlers = withOverrides({
   'journal.exportCsv': plain(journalCsv),
   'journal.commands': plain(journalCommandsList),
   'session.whoami': (ctx) => ({
-    output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}), capabilities: capabilities(ctx.actor) },
+    output: { name: ctx.actor.name, role: ctx.actor.role, ...(ctx.actor.mustChangePassword ? { mustChangePassword: true } : {}), capabilities: capabilities(ctx.actor), now: ctx.now().toISOString() },
   }),
   'dashboard.summary': plain(dashboardSummary),
   'accounts.list': plain(accountsList),

@@ -3,6 +3,7 @@
 import type { CallRow } from '../../ledger/callRepo.ts';
 import type { CallActions } from '../../../shared/contractAllowed.ts';
 import { formatAmount } from '../../../shared/units.ts';
+import { formatMoney, formatUtc } from '../../../shared/format.ts';
 import type { Actor } from '../context.ts';
 import { first, judge, no, ok, type Rule } from './verdict.ts';
 
@@ -24,7 +25,7 @@ export function isOverdue(c: Pick<CallRow, 'status' | 'deadline'>, now: string):
 export function escalateRule(c: Pick<CallRow, 'id' | 'status' | 'deadline'>, now: string): Rule {
   return first(
     () => callActiveRule(c, 'escalate'),
-    () => (isOverdue(c, now) ? ok() : no('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${c.deadline}`)),
+    () => (isOverdue(c, now) ? ok() : no('not_overdue', `margin call ${c.id} is not overdue: its deadline is ${formatUtc(c.deadline)}`)),
   );
 }
 
@@ -39,15 +40,16 @@ export function waiveRule(actor: Pick<Actor, 'name'>, c: Call, fourEyesWaiver: b
   const outstanding = c.amount - c.deposited;
   if (outstanding <= fourEyesWaiver) return ok();
   const req = c.waiverRequest;
-  const above = `${formatAmount(outstanding)} outstanding is above the four-eyes amount ${formatAmount(fourEyesWaiver)}`;
+  const money = (v: bigint) => formatMoney(formatAmount(v));
+  const above = `${money(outstanding)} outstanding is above the four-eyes amount ${money(fourEyesWaiver)}`;
   if (!req || (req.by === actor.name && req.amount !== outstanding)) return ok(`${above}: a second, different supervisor must confirm the waiver`);
   if (req.by === actor.name) {
-    return no('four_eyes', `you requested this waiver (call ${c.id}, ${formatAmount(req.amount)}): a second, different supervisor must confirm it`);
+    return no('four_eyes', `you requested this waiver (call ${c.id}, ${money(req.amount)}): a second, different supervisor must confirm it`);
   }
   if (req.amount !== outstanding) {
     return no(
       'waiver_stale',
-      `${req.by} asked to waive ${formatAmount(req.amount)} on call ${c.id}, but ${formatAmount(outstanding)} is outstanding now: ${req.by} must ask again`,
+      `${req.by} asked to waive ${money(req.amount)} on call ${c.id}, but ${money(outstanding)} is outstanding now: ${req.by} must ask again`,
     );
   }
   return ok();

@@ -5,6 +5,7 @@
 import type { Actor } from '../context.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { first, no, ok, roleRule, type Rule } from './verdict.ts';
+import { formatUtc } from '../../../shared/format.ts';
 
 export function signOffRule(step: { title: string; role: Role }, firstSigner: string | null, actor: Actor): Rule {
   return first(
@@ -37,14 +38,14 @@ type PausableRun = { id: number; status: string; abortReason: string | null; pau
 /** No step while a run is paused: the desk resumes it first. */
 export function notPausedRule(run: PausableRun): Rule {
   if (!run.paused) return ok();
-  return no('run_paused', `run ${run.id} was paused by ${run.paused.by} at ${run.paused.at} (${run.paused.reason}): resume it first`);
+  return no('run_paused', `run ${run.id} was paused by ${run.paused.by} at ${formatUtc(run.paused.at)} (${run.paused.reason}): resume it first`);
 }
 
 /** A running run that is not already paused. */
 export function pauseRule(run: PausableRun): Rule {
   return first(
     () => runningRule(run),
-    () => (run.paused ? no('run_paused', `run ${run.id} is already paused (by ${run.paused.by} at ${run.paused.at})`) : ok()),
+    () => (run.paused ? no('run_paused', `run ${run.id} is already paused (by ${run.paused.by} at ${formatUtc(run.paused.at)})`) : ok()),
   );
 }
 

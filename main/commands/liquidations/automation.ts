@@ -15,6 +15,7 @@ import { readAccount } from '../../ledger/consoleRepo.ts';
 import { addMinutes } from '../../engine/calls.ts';
 import { formatAmount, formatUnits, divRound } from '../../../shared/units.ts';
 import { InputError, RuleError } from '../../../shared/errors.ts';
+import { formatMoney } from '../../../shared/format.ts';
 import { ticksToPrice } from '../console/accountView.ts';
 
 export interface Verdict {
@@ -58,7 +59,7 @@ export function verdictFor(st: AutomationState, p: { status: string; account: st
     if (st.instrumentsOff.has(i)) why.push(`automation is off for ${i}`);
   }
   if (p.notional > st.fourEyesNotional) {
-    why.push(`notional ${formatAmount(p.notional)} is above the four-eyes threshold ${formatAmount(st.fourEyesNotional)}`);
+    why.push(`notional ${formatMoney(formatAmount(p.notional))} is above the four-eyes threshold ${formatMoney(formatAmount(st.fourEyesNotional))}`);
   }
   if (why.length > 0) return { allowed: false, why: why.join('; ') };
   return { allowed: true, why: 'executes at the next cycle unless the desk acts first' };

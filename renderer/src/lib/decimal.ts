@@ -3,36 +3,12 @@
 
 import { DECIMAL_PARTS as DECIMAL } from '../../../shared/decimalString.ts';
 
-export interface Parts {
-  neg: boolean;
-  int: string;
-  frac: string;
-}
-
-/** A decimal string's sign, integer digits (no leading zeros) and decimals (no trailing zeros); null when not one. */
-export function parts(s: string): Parts | null {
-  const m = DECIMAL.exec(s.trim());
-  if (!m) return null;
-  const int = (m[2] ?? '0').replace(/^0+(?=\d)/, '');
-  const frac = (m[3] ?? '').replace(/0+$/, '');
-  const zero = int === '0' && frac === '';
-  return { neg: m[1] === '-' && !zero, int, frac };
-}
+// The parts and sign of a decimal live with the one formatter (shared/format.ts), which the server uses too.
+import { parts, signOf, type Parts } from '../../../shared/format.ts';
+export { parts, signOf, type Parts };
 
 export function isDecimal(s: string): boolean {
   return DECIMAL.test(s.trim());
-}
-
-
-
-
-/** The sign of a decimal string: -1, 0 or 1. */
-export function signOf(s: string | null | undefined): -1 | 0 | 1 {
-  if (!s) return 0;
-  const p = parts(s);
-  if (!p) return 0;
-  if (p.int === '0' && p.frac === '') return 0;
-  return p.neg ? -1 : 1;
 }
 
 function compareMagnitude(a: Parts, b: Parts): number {

@@ -1,11 +1,7 @@
 // Times as the desk reads them: UTC throughout, ISO strings from the commands shown without the noise.
 
-/** "2026-03-12T16:00:00Z" -> "2026-03-12 16:00:00" (UTC). */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(?:Z|[+-]00:?00)?$/.exec(iso);
-  return m ? `${m[1]} ${m[2]}` : iso;
-}
+// Written by the one formatter (shared/format.ts), which the server's messages use too.
+export { formatTime, formatUtc } from '../../../shared/format.ts';
 
 /** A span in ms as "2d 03h", "3h 12m", "12m 05s", "42s". */
 export function formatSpan(ms: number): string {

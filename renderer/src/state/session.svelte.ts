@@ -4,6 +4,7 @@ import type { Channel, WhoAmI } from '../../../shared/contract.ts';
 import type { ActionVerdict } from '../../../shared/contractAllowed.ts';
 import type { BridgeError } from '../../../shared/bridge.ts';
 import { invoke, whenUnauthenticated } from '../bridge/client.svelte.ts';
+import { clock } from './clock.svelte.ts';
 
 export class Session {
   user = $state<WhoAmI | null>(null);
@@ -21,8 +22,10 @@ export class Session {
 
   async restore(): Promise<void> {
     const r = await invoke('session.whoami', {});
-    if (r.ok) this.user = r.value;
-    else if (r.error.code !== 'unauthenticated') this.notice = r.error.message;
+    if (r.ok) {
+      clock.sync(r.value.now);
+      this.user = r.value;
+    } else if (r.error.code !== 'unauthenticated') this.notice = r.error.message;
     this.checked = true;
   }
 
