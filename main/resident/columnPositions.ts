@@ -65,7 +65,7 @@ export function columnPositions(cols: BookColumns, original: readonly Position[]
       }
       if (key === 'length') return n;
       if (key === HELD_INSTRUMENTS) return heldInstruments;
-      return Reflect.get(target, key, receiver);
+      return Reflect.get(target, key, receiver) as unknown;
     },
     has(target, key) {
       if (typeof key === 'string' && INDEX.test(key)) return Number(key) < n;

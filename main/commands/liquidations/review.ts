@@ -57,7 +57,7 @@ function detail(db: Database, l: LiquidationRow): LiquidationDetail {
 function estimateNow(db: Database, l: LiquidationRow): AccountPlan | null {
   if ((l.status !== 'proposed' && l.status !== 'held') || l.edited) return null;
   try {
-    return evaluateEdits(db, l, []).plan;
+    return planEdits(db, l, []).plan;
   } catch (e) {
     if (e instanceof InputError) return null;
     throw e;
@@ -136,10 +136,17 @@ function mergedEdits(current: OrderRow[], edits: { instrument: string; lots: big
   return out;
 }
 
-function evaluateEdits(db: Database, l: LiquidationRow, orders: InputOf<'liquidations.preview'>['orders']): { plan: AccountPlan; current: OrderRow[]; instruments: Map<string, Instrument> } {
+type Edited = { plan: AccountPlan; current: OrderRow[]; instruments: Map<string, Instrument> };
+
+function evaluateEdits(db: Database, l: LiquidationRow, orders: InputOf<'liquidations.preview'>['orders']): Edited {
   if (l.status !== 'proposed' && l.status !== 'held') {
     throw new RuleError('not_editable', `liquidation ${l.id} is ${l.status.replace('_', ' ')}: only a proposed or held liquidation can be edited`);
   }
+  return planEdits(db, l, orders);
+}
+
+/** The plan with the desk's orders applied, at the latest cycle's marks; the caller has checked it may be edited. */
+function planEdits(db: Database, l: LiquidationRow, orders: InputOf<'liquidations.preview'>['orders']): Edited {
   const { pc, input, instruments } = planInput(db, l);
   const current = readOrders(db, l.id);
   let plan: AccountPlan;
