@@ -1,8 +1,9 @@
 // `npm test`: the README's test command. The checks before the test suites (types, svelte-check, lint, build) are
 // each one single-threaded process, so on a 2-core machine they run in two lanes side by side. Lint (a type-checked
 // pass over every file, some 4 minutes of CPU, more than all the others together) is split between them: the
-// renderer's files (a TypeScript program of their own, about half of it) in one lane, everything else in the other,
-// so that each lane holds about 2.5 minutes of CPU (docs/test-time.md). Then the node suite, then Playwright, each of
+// renderer's files (a TypeScript program of their own, about half of it) with the build in one lane, everything else
+// after the type checks in the other, which the two lanes' times measured side by side put at about the same length
+// (docs/test-time.md). Then the node suite, then Playwright, each of
 // which fills both cores on its own. A step's output is printed whole when it ends, so the two lanes never
 // interleave; the first failure stops the other lane and fails the run with that step's exit code.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,8 +17,8 @@ if (!npmCli) {
 }
 
 const LANES: string[][] = [
-  ['typecheck', 'lint:rest'],
-  ['check:renderer', 'lint:renderer', 'build'],
+  ['typecheck', 'check:renderer', 'lint:rest'],
+  ['lint:renderer', 'build'],
 ];
 const AFTER = ['test:unit', 'test:e2e'];
 
