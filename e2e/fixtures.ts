@@ -62,50 +62,34 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function buildLedger(file: string, accounts: number, now: string | null): void {
+/** The folder of this run's books, which the global set-up makes (e2e/global-setup.ts); none when run without it. */
+const LEDGERS = process.env.RISKDESK_E2E_LEDGERS ?? null;
+
+/**
+ * Makes the worker's ledger in one child process (scripts/e2e-ledger.ts, the real CLI's main): the demo book, the
+ * spec's policy values set the way a desk does (one demo supervisor asks, the second confirms: journalled and
+ * versioned, so verify --deep holds), and, for a drill desk, the drill started on it (the CLI makes the sandbox copy
+ * beside it). A book another worker of this run already made with the same options is copied, not made again.
+ */
+function makeLedger(
+  file: string,
+  accounts: number,
+  now: string | null,
+  policy: Record<string, string>,
+  drill: string | null,
+  inject: string | null,
+): { sandbox: string; run: number } | null {
   // On a server clock of its own (deskNow) the ledger is made on the book's close, so its journal runs forward from there.
-  const at = now === null ? [] : ['--now', DEMO_LAST_MARK];
-  const r = spawnSync(NODE, [BIN, 'init', '--db', file, '--demo', '--accounts', String(accounts), '--seed', '7', ...at], {
+  const req = { file, accounts, now: now === null ? null : DEMO_LAST_MARK, policy, drill, inject, cache: LEDGERS };
+  const r = spawnSync(NODE, [path.join(ROOT, 'scripts', 'e2e-ledger.ts'), JSON.stringify(req)], {
     env: childEnv(),
     encoding: 'utf8',
     timeout: BUILD_TIMEOUT_MS,
     cwd: ROOT,
   });
-  if (r.status !== 0) throw new Error(`riskdesk init failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
-}
-
-/**
- * Sets policy values (key -> value, as `riskdesk policies change` takes them) in a ledger before the server opens it,
- * the way a desk does: one demo supervisor asks, the second confirms (journalled and versioned, so verify --deep holds).
- */
-function writePolicy(file: string, policy: Record<string, string>): void {
-  const cli = (user: 'supervisor' | 'supervisor2', args: string[]): string => {
-    const r = spawnSync(NODE, [BIN, ...args, '--db', file, '--as', user, '--json'], {
-      env: { ...childEnv(), RISKDESK_PASSWORD: DEMO_PASSWORDS[user] },
-      encoding: 'utf8',
-      timeout: START_TIMEOUT_MS,
-      cwd: ROOT,
-    });
-    if (r.status !== 0) throw new Error(`riskdesk ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
-    return r.stdout;
-  };
-  for (const [key, value] of Object.entries(policy)) {
-    const asked = JSON.parse(cli('supervisor', ['policies', 'change', key, value, '--reason', 'e2e set-up'])) as { pending: { approval: number } | null };
-    if (!asked.pending) throw new Error(`riskdesk policies change ${key} ${value} left nothing to confirm`);
-    cli('supervisor2', ['approvals', 'confirm', '--id', String(asked.pending.approval)]);
-  }
-}
-
-/** Starts a drill of `playbook` on the ledger as the demo supervisor (the CLI makes the sandbox copy beside it). */
-function startDrill(file: string, playbook: string, inject: string | null): { sandbox: string; run: number } {
-  const r = spawnSync(NODE, [BIN, 'playbook', 'start', '--db', file, '--playbook', playbook, '--mode', 'drill', ...(inject ? ['--inject', inject] : []), '--as', 'supervisor', '--json'], {
-    env: { ...childEnv(), RISKDESK_PASSWORD: DEMO_PASSWORDS.supervisor },
-    encoding: 'utf8',
-    timeout: START_TIMEOUT_MS,
-    cwd: ROOT,
-  });
-  if (r.status !== 0) throw new Error(`riskdesk playbook start failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
-  return JSON.parse(r.stdout) as { sandbox: string; run: number };
+  if (r.status !== 0) throw new Error(`the desk's ledger was not made (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
+  const made = JSON.parse(r.stdout) as { sandbox?: string; run?: number };
+  return made.sandbox !== undefined && made.run !== undefined ? { sandbox: made.sandbox, run: made.run } : null;
 }
 
 /** Starts `riskdesk serve` and resolves with the URL it prints (bounded wait). */
@@ -181,11 +165,9 @@ export const test = base.extend<{}, { desk: Desk; deskAccounts: number; deskPoli
       const file = path.join(dir, 'desk.db');
       let child: ChildProcess | null = null;
       try {
-        buildLedger(file, deskAccounts, deskNow);
-        if (Object.keys(deskPolicy).length) writePolicy(file, deskPolicy);
+        const drill = makeLedger(file, deskAccounts, deskNow, deskPolicy, deskDrill, deskInject);
         const feed = deskFeed ? path.join(dir, 'feed.ndjson') : null;
         if (feed) fs.writeFileSync(feed, '');
-        const drill = deskDrill ? startDrill(file, deskDrill, deskInject) : null;
         const started = await startServe(drill ? drill.sandbox : file, feed, deskNow);
         child = started.child;
         await use(drill ? { ...started.desk, live: file, drillRun: drill.run } : started.desk);
