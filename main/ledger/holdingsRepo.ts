@@ -1,6 +1,7 @@
 // Positions and collateral as fills, expiries, exercises and recovery tools change them (imports write through
 // importRepo.ts, deposits through collateralRepo.ts).
 import type { Database } from 'better-sqlite3';
+import type { Position } from '../engine/model.ts';
 import { prepared } from './stmtCache.ts';
 
 /** Writes a position's new quantity, entry value and isolated margin, or deletes it when closed whole. */
@@ -39,4 +40,14 @@ export function addCollateral(db: Database, account: string, asset: string, delt
     `INSERT INTO collateral(account_id, asset_id, quantity) VALUES (?, ?, ?)
      ON CONFLICT(account_id, asset_id) DO UPDATE SET quantity = quantity + excluded.quantity`,
   ).run(account, asset, delta);
+}
+
+/** Every open position in an instrument, by account. */
+export function positionsIn(db: Database, instrument: string): Position[] {
+  return (
+    db
+      .prepare('SELECT account_id, quantity, entry_value, isolated_margin FROM positions WHERE instrument_id = ? ORDER BY account_id')
+      .safeIntegers(true)
+      .all(instrument) as { account_id: string; quantity: bigint; entry_value: bigint; isolated_margin: bigint | null }[]
+  ).map((r) => ({ account: r.account_id, instrument, quantity: r.quantity, entryValue: r.entry_value, isolatedMargin: r.isolated_margin ?? null }));
 }

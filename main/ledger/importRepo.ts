@@ -5,7 +5,9 @@ import type { Database } from 'better-sqlite3';
 import type { CsvRef, Member, Rows } from '../csv/types.ts';
 import { readAccounts, readOwnAssets, readInstruments } from './bookRepo.ts';
 import { refFromLists } from '../csv/types.ts';
-import { writeDeliveries, writeFundingRates, writeSettlementPrices } from './lifecycleRepo.ts';
+import { writeDeliveries } from './deliveryRepo.ts';
+import { writeFundingRates } from './fundingRepo.ts';
+import { writeSettlementPrices } from './expiryRepo.ts';
 import { writeLimits } from './limitRepo.ts';
 import { refuseWhilePublishing } from './seriesVisibility.ts';
 

@@ -22,7 +22,7 @@ import { formatUnits } from '../../../shared/units.ts';
 import { decimalProblem, decToUnits, toDec } from '../../csv/values.ts';
 import { FEED_FUNDING_RATE_CAP, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
 import { instrumentTickOf } from '../../ledger/bookRepo.ts';
-import { advanceFeedClock, FEED_RATE_SOURCE, latestFeedRateTime, writeFundingRates } from '../../ledger/lifecycleRepo.ts';
+import { advanceFeedClock, FEED_RATE_SOURCE, latestFeedRateTime, writeFundingRates } from '../../ledger/fundingRepo.ts';
 import { fundingRateProblem } from './importGuards.ts';
 
 export function fundingTick(ctx: CommandContext, input: InputOf<'funding.tick'>): FundingTickOutput {

@@ -7,7 +7,9 @@ import type { CsvRef, Rows } from '../../csv/types.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { formatUnits } from '../../../shared/units.ts';
 import { FUNDING_RATE_SCALE } from '../../engine/funding.ts';
-import { deliveryAssetOf, fundingPaidThrough, importedSettlementPrice, paidFundingRate, settlementOf } from '../../ledger/lifecycleRepo.ts';
+import { deliveryAssetOf } from '../../ledger/deliveryRepo.ts';
+import { fundingPaidThrough, paidFundingRate } from '../../ledger/fundingRepo.ts';
+import { importedSettlementPrice, settlementOf } from '../../ledger/expiryRepo.ts';
 import { optionExpiryOf } from '../../ledger/optionRepo.ts';
 import { normaliseTime } from '../../../shared/time.ts';
 

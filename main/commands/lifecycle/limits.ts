@@ -14,7 +14,7 @@ import { lotsNotional } from '../../engine/lotValue.ts';
 import { exactAccount, exactContext } from '../../engine/exactAccount.ts';
 import { readAccountBook, readInstruments, readPositions } from '../../ledger/bookRepo.ts';
 import { accountsOfMember, hasLimits, holdersOf, memberOfAccount, memberPositionsIn, openInterest, readLimits } from '../../ledger/limitRepo.ts';
-import { markAtOrBefore } from '../../ledger/lifecycleRepo.ts';
+import { markAtOrBefore } from '../../ledger/priceRepo.ts';
 import { totalEquity } from '../recovery/book.ts';
 import { divRound, formatAmount, formatUnits, RATE_ONE, unitsOf } from '../../../shared/units.ts';
 import { RuleError } from '../../../shared/errors.ts';

@@ -18,22 +18,11 @@ import type { Instrument } from '../../engine/model.ts';
 import type { ExpirySettled, FundingPaid, LifecycleResult } from '../../../shared/contractLifecycle.ts';
 import { readAssets, readInstruments, readPolicy } from '../../ledger/bookRepo.ts';
 import { liveLiquidationsIn, setLiquidation, addLiquidationEvent } from '../../ledger/liquidationRepo.ts';
-import { writePosition, addCollateral } from '../../ledger/holdingsRepo.ts';
-import {
-  dueExpiries,
-  dueFunding,
-  importedSettlementPrice,
-  insertExpiryClose,
-  insertFundingEvent,
-  insertFundingPayment,
-  insertSettlement,
-  markAtOrBefore,
-  positionsIn,
-  type DueExpiry,
-  type DueFunding,
-  deliveryAssetOf,
-  insertDelivery,
-} from '../../ledger/lifecycleRepo.ts';
+import { writePosition, addCollateral, positionsIn } from '../../ledger/holdingsRepo.ts';
+import { dueExpiries, importedSettlementPrice, insertExpiryClose, insertSettlement, type DueExpiry } from '../../ledger/expiryRepo.ts';
+import { dueFunding, insertFundingEvent, insertFundingPayment, type DueFunding } from '../../ledger/fundingRepo.ts';
+import { markAtOrBefore } from '../../ledger/priceRepo.ts';
+import { deliveryAssetOf, insertDelivery } from '../../ledger/deliveryRepo.ts';
 import { settlementAt } from '../liquidations/execute.ts';
 import { expireOption } from './options.ts';
 import { limitWatch } from './limits.ts';

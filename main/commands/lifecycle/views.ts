@@ -6,21 +6,11 @@ import type { InputOf } from '../../../shared/contract.ts';
 import type { Instrument } from '../../engine/model.ts';
 import { readAssets, readCollateral, readInstruments } from '../../ledger/bookRepo.ts';
 import { readAccount } from '../../ledger/consoleRepo.ts';
-import {
-  expiryClosesOf,
-  fundingEvents,
-  fundingHouseBalance,
-  fundingPaymentsOf,
-  settlements,
-  upcomingExpiries,
-  upcomingFunding,
-  positionsByMember,
-  deliveriesOf,
-  upcomingDeliveries,
-  markAtOrBefore,
-  positionsIn,
-  type FundingEventRow,
-} from '../../ledger/lifecycleRepo.ts';
+import { expiryClosesOf, settlements, upcomingExpiries, positionsByMember } from '../../ledger/expiryRepo.ts';
+import { fundingEvents, fundingHouseBalance, fundingPaymentsOf, upcomingFunding, type FundingEventRow } from '../../ledger/fundingRepo.ts';
+import { markAtOrBefore } from '../../ledger/priceRepo.ts';
+import { positionsIn } from '../../ledger/holdingsRepo.ts';
+import { deliveriesOf, upcomingDeliveries } from '../../ledger/deliveryRepo.ts';
 import { FUNDING_RATE_ONE, FUNDING_RATE_SCALE } from '../../engine/funding.ts';
 import { formatAmount, formatUnits, unitsOf } from '../../../shared/units.ts';
 import { ticksToPrice } from '../../csv/format.ts';
