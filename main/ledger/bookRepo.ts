@@ -9,15 +9,12 @@ import { InputError } from '../../shared/errors.ts';
 import { markByModel } from '../engine/optionMarks.ts';
 import { visible } from './seriesVisibility.ts';
 import { prepared } from './stmtCache.ts';
+import { rows } from './rows.ts';
 
-type Row = Record<string, unknown>;
 const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
 const bigOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : big(v));
 const num = (v: unknown): number => Number(v);
 
-function all(db: Database, sql: string, ...params: unknown[]): Row[] {
-  return prepared(db, sql).safeIntegers(true).all(...params) as Row[];
-}
 
 // ---- policy ----
 /** The running console's policy (issue 15): scheduled cycles and when the market-data feed counts as stale. */
@@ -141,24 +138,24 @@ export function fillBandOf(db: Database, instrument: string, policy: Policy): bi
 // ---- reference data ----
 export function readInstruments(db: Database): Instrument[] {
   const tiers = new Map<string, Tier[]>();
-  for (const r of all(db, 'SELECT instrument_id, floor, mmr, imr FROM instrument_tiers ORDER BY instrument_id, floor')) {
+  for (const r of rows(db, 'SELECT instrument_id, floor, mmr, imr FROM instrument_tiers ORDER BY instrument_id, floor')) {
     const list = tiers.get(r.instrument_id as string) ?? [];
     list.push({ floor: big(r.floor), mmr: big(r.mmr), imr: big(r.imr) });
     tiers.set(r.instrument_id as string, list);
   }
   const impact = new Map<string, Bracket[]>();
-  for (const r of all(db, 'SELECT instrument_id, floor, rate FROM instrument_impact ORDER BY instrument_id, floor')) {
+  for (const r of rows(db, 'SELECT instrument_id, floor, rate FROM instrument_impact ORDER BY instrument_id, floor')) {
     const list = impact.get(r.instrument_id as string) ?? [];
     list.push({ floor: big(r.floor), rate: big(r.rate) });
     impact.set(r.instrument_id as string, list);
   }
   const arrays = new Map<string, bigint[]>();
-  for (const r of all(db, 'SELECT instrument_id, scenario, value FROM instrument_risk_arrays ORDER BY instrument_id, scenario')) {
+  for (const r of rows(db, 'SELECT instrument_id, scenario, value FROM instrument_risk_arrays ORDER BY instrument_id, scenario')) {
     const list = arrays.get(r.instrument_id as string) ?? [];
     list.push(big(r.value));
     arrays.set(r.instrument_id as string, list);
   }
-  return all(db, 'SELECT * FROM instruments ORDER BY id').map((r) => ({
+  return rows(db, 'SELECT * FROM instruments ORDER BY id').map((r) => ({
     id: r.id as string,
     kind: r.kind as Instrument['kind'],
     underlying: r.underlying as string,
@@ -243,12 +240,12 @@ export function readAssets(db: Database): Asset[] {
 /** Every asset with its own haircut schedule (asset_haircuts), as imported. */
 export function readOwnAssets(db: Database): Asset[] {
   const brackets = new Map<string, Bracket[]>();
-  for (const r of all(db, 'SELECT asset_id, floor, rate FROM asset_haircuts ORDER BY asset_id, floor')) {
+  for (const r of rows(db, 'SELECT asset_id, floor, rate FROM asset_haircuts ORDER BY asset_id, floor')) {
     const list = brackets.get(r.asset_id as string) ?? [];
     list.push({ floor: big(r.floor), rate: big(r.rate) });
     brackets.set(r.asset_id as string, list);
   }
-  return all(db, 'SELECT * FROM assets ORDER BY id').map((r) => ({
+  return rows(db, 'SELECT * FROM assets ORDER BY id').map((r) => ({
     id: r.id as string,
     quantityScale: num(r.quantity_scale),
     priceScale: num(r.price_scale),
@@ -311,36 +308,36 @@ export function readCollateral(db: Database, accountId?: string): Collateral[] {
 
 /** The latest mark at or before `asOf` of every instrument that has one. */
 export function readMarks(db: Database, asOf: string): Map<string, { mark: bigint; at: string }> {
-  const rows = all(
+  const latest = rows(
     db,
     `SELECT p.instrument_id, p.mark, p.at FROM prices p
      JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND ${visible()} GROUP BY instrument_id) l
        ON l.instrument_id = p.instrument_id AND l.at = p.at`,
     asOf,
   );
-  return new Map(rows.map((r) => [r.instrument_id as string, { mark: big(r.mark), at: r.at as string }]));
+  return new Map(latest.map((r) => [r.instrument_id as string, { mark: big(r.mark), at: r.at as string }]));
 }
 
 export function readAssetPrices(db: Database, asOf: string): Map<string, { price: bigint; at: string }> {
-  const rows = all(
+  const latest = rows(
     db,
     `SELECT p.asset_id, p.price, p.at FROM asset_prices p
      JOIN (SELECT asset_id, max(at) AS at FROM asset_prices WHERE at <= ? AND ${visible()} GROUP BY asset_id) l
        ON l.asset_id = p.asset_id AND l.at = p.at`,
     asOf,
   );
-  return new Map(rows.map((r) => [r.asset_id as string, { price: big(r.price), at: r.at as string }]));
+  return new Map(latest.map((r) => [r.asset_id as string, { price: big(r.price), at: r.at as string }]));
 }
 
 /** Spread definitions (methodology §4), legs in underlying order. */
 export function readSpreads(db: Database): SpreadDefinition[] {
   const legs = new Map<string, { underlying: string; ratio: string }[]>();
-  for (const r of all(db, 'SELECT spread_id, underlying, ratio FROM spread_legs ORDER BY spread_id, underlying')) {
+  for (const r of rows(db, 'SELECT spread_id, underlying, ratio FROM spread_legs ORDER BY spread_id, underlying')) {
     const list = legs.get(r.spread_id as string) ?? [];
     list.push({ underlying: r.underlying as string, ratio: r.ratio as string });
     legs.set(r.spread_id as string, list);
   }
-  return all(db, 'SELECT id, rate, priority FROM spreads ORDER BY priority, id').map((r) => ({
+  return rows(db, 'SELECT id, rate, priority FROM spreads ORDER BY priority, id').map((r) => ({
     id: r.id as string,
     legs: legs.get(r.id as string) ?? [],
     rate: big(r.rate),
@@ -356,15 +353,15 @@ export function readSpreads(db: Database): SpreadDefinition[] {
  * wins (it is the desk's quote of the surface; a price row's vol came with a mark).
  */
 export function readVols(db: Database, asOf: string, instruments: readonly Instrument[]): Map<string, bigint> {
-  const rows = all(
+  const latest = rows(
     db,
     `SELECT p.instrument_id, p.implied_vol, p.at FROM prices p
      JOIN (SELECT instrument_id, max(at) AS at FROM prices WHERE at <= ? AND implied_vol IS NOT NULL AND ${visible()} GROUP BY instrument_id) l
        ON l.instrument_id = p.instrument_id AND l.at = p.at`,
     asOf,
   );
-  const vols = new Map<string, { vol: bigint; at: string }>(rows.map((r) => [r.instrument_id as string, { vol: big(r.implied_vol), at: r.at as string }]));
-  const surface = all(
+  const vols = new Map<string, { vol: bigint; at: string }>(latest.map((r) => [r.instrument_id as string, { vol: big(r.implied_vol), at: r.at as string }]));
+  const surface = rows(
     db,
     `SELECT v.underlying_instrument_id AS u, v.strike, v.implied_vol, v.at FROM volatilities v
      JOIN (SELECT underlying_instrument_id, strike, max(at) AS at FROM volatilities WHERE at <= ? AND ${visible()} GROUP BY underlying_instrument_id, strike) l
